@@ -1,0 +1,3 @@
+from learnloop.cli import main
+
+main()

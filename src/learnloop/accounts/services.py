@@ -1,0 +1,100 @@
+"""Sign-in protection and personal API tokens."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from learnloop.accounts.models import ApiToken
+from learnloop.accounts.tokens import hash_secret, new_secret
+from learnloop.audit.models import AuditEvent, AuditKind
+from learnloop.audit.services import record_audit_event
+
+TOKEN_PREFIX = "ll_"
+# Writing last_used_at on every API call would turn every read into a write; once a minute
+# is precise enough to tell a live token from a forgotten one.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def login_is_throttled(*, email: str, ip_address: str | None) -> bool:
+    """True when recent failed sign-ins for this address or this client passed the limit.
+
+    Failures are read from the audit log, which every app server shares through the database,
+    so the limit holds behind a load balancer too.
+    """
+    window_start = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    failures = AuditEvent.objects.filter(kind=AuditKind.LOGIN_FAILED, created_at__gte=window_start)
+    if email and failures.filter(target=email.strip().lower()[:254]).count() >= (
+        settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT
+    ):
+        return True
+    return bool(
+        ip_address
+        and failures.filter(ip_address=ip_address).count() >= settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS
+    )
+
+
+def create_api_token(
+    *, person, name: str, expires_in_days: int | None = None, ip_address: str | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is shown once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the token a name so you can recognise it later."})
+    if len(name) > 100:
+        raise ValidationError({"name": "Keep the name under 100 characters."})
+    if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
+        raise ValidationError({"expires_in_days": "Expiry must be between 1 and 3650 days."})
+    raw = new_secret(TOKEN_PREFIX)
+    expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            person=person,
+            name=name,
+            prefix=raw[:10],
+            token_hash=hash_secret(raw),
+            expires_at=expires_at,
+        )
+        record_audit_event(
+            kind=AuditKind.TOKEN_CREATED,
+            actor=person,
+            ip_address=ip_address,
+            target=f"token {token.prefix}…",
+            detail={"token_id": token.id, "name": name},
+        )
+    return token, raw
+
+
+def revoke_api_token(*, by, token: ApiToken, ip_address: str | None = None) -> ApiToken:
+    if token.person_id != by.id and not by.is_admin:
+        raise PermissionDenied("You can only revoke your own tokens.")
+    if token.revoked_at is not None:
+        return token
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_audit_event(
+            kind=AuditKind.TOKEN_REVOKED,
+            actor=by,
+            ip_address=ip_address,
+            target=f"token {token.prefix}… of {token.person.email}",
+            detail={"token_id": token.id},
+        )
+    return token
+
+
+def person_for_token(raw: str):
+    """The active person a token belongs to, or None for an unknown, revoked or expired one."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("person").filter(token_hash=hash_secret(raw)).first()
+    )
+    if token is None or not token.is_usable or not token.person.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.person

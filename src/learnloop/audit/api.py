@@ -1,0 +1,33 @@
+"""API for the audit log (admins only)."""
+
+from datetime import datetime
+
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from learnloop.audit.selectors import audit_events
+
+router = Router(tags=["audit log"])
+
+
+class AuditEventOut(Schema):
+    id: int
+    kind: str
+    actor_id: int | None
+    actor_label: str
+    ip_address: str | None
+    target: str
+    detail: dict
+    created_at: datetime
+
+
+@router.get("", response=list[AuditEventOut], summary="Security events, newest first (admins)")
+@paginate(LimitOffsetPagination)
+def list_audit_events(
+    request,
+    kind: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+):
+    return audit_events(viewer=request.user, kind=kind, actor=actor, since=since, until=until)

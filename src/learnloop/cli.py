@@ -1,0 +1,43 @@
+"""The `learnloop` command: Learnloop's operator commands on top of Django's.
+
+Each command is a Django management command in the app that owns it, so `learnloop X` and
+`python -m django X` are the same thing; this wrapper only picks the settings and prints a
+short overview instead of Django's full list.
+"""
+
+import os
+import sys
+
+OVERVIEW = """\
+usage: learnloop COMMAND [options]
+
+Learnloop's commands:
+  serve [--host H --port P]    serve the web app and API (default 127.0.0.1:8000)
+  migrate                      create or upgrade the database schema
+  demo [--seed N]              create or refresh the demo organization
+  createadmin                  create an admin account, or promote someone to admin
+  import teams|people FILE     import from CSV, all rows or none [--dry-run]
+  backup FILE                  consistent online backup of all data
+  restore FILE                 replace all data with a verified backup
+  export FILE                  all data as JSON (without secrets)
+
+Run `learnloop COMMAND --help` for a command's options, `learnloop help --all` for every
+command Django provides. Configuration comes from the environment: see docs/configuration.md.
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "learnloop.settings")
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments or arguments in (["help"], ["-h"], ["--help"]):
+        sys.stdout.write(OVERVIEW)
+        return
+    if arguments[:2] == ["help", "--all"]:
+        arguments = ["help"]
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["learnloop", *arguments])
+
+
+if __name__ == "__main__":
+    main()

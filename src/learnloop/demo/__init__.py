@@ -1,0 +1,85 @@
+"""The demo organization: built from a seed by one `demo.py` module per domain.
+
+`build_demo` wipes a database that holds only demo data (or nothing) and asks each installed
+app, in INSTALLED_APPS order, to add its part through `<app>.demo.build(context)`. Later modules
+read what earlier ones made from `context` (people, teams, ...). The same seed on the same day
+gives the same organization, so `learnloop demo` can be run again safely.
+"""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from importlib import import_module, util
+
+from django.apps import apps
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+DEMO_PASSWORD = "learnloop-demo"  # noqa: S105 (printed for the demo on purpose)
+
+
+class DemoRefused(Exception):
+    """The database holds a real organization; the demo generator won't touch it."""
+
+
+@dataclass
+class DemoContext:
+    seed: int
+    rng: random.Random
+    # Demo dates are relative to the start of today, so the organization always looks current
+    # and a rerun on the same day reproduces it exactly.
+    today: datetime
+    password_hash: str
+    announce: Callable[[str], None]
+    organization: object = None
+    # Filled by the domain modules, read by later ones.
+    people: list = field(default_factory=list)
+    teams: dict = field(default_factory=dict)
+    logins: list = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+
+def _check_database_is_demo_or_empty() -> None:
+    from learnloop.org.models import Organization, Person
+
+    organization = Organization.objects.filter(id=1).first()
+    if organization is not None and organization.is_demo:
+        return
+    if Person.objects.exists():
+        raise DemoRefused(
+            "This database holds a real organization (it was not created by `learnloop demo`). "
+            "The demo generator only runs on an empty database or an earlier demo; point "
+            "DATABASE_URL or LEARNLOOP_DATA_DIR somewhere else to try the demo."
+        )
+
+
+def demo_modules():
+    for config in apps.get_app_configs():
+        name = f"{config.name}.demo"
+        if util.find_spec(name) is not None:
+            yield config.label, import_module(name)
+
+
+def build_demo(*, seed: int = 42, announce: Callable[[str], None] = lambda message: None) -> DemoContext:
+    _check_database_is_demo_or_empty()
+    announce("clearing the previous demo data")
+    # flush empties every table, including the append-only activity stream, in one statement
+    # per table; the schema and migrations table are untouched.
+    call_command("flush", interactive=False, verbosity=0)
+    today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    context = DemoContext(
+        seed=seed,
+        rng=random.Random(seed),
+        today=today,
+        # One hash for every demo account: hashing 150 passwords with argon2 would take seconds.
+        password_hash=make_password(DEMO_PASSWORD),
+        announce=announce,
+    )
+    with transaction.atomic():
+        for label, module in demo_modules():
+            announce(f"building demo data: {label}")
+            module.build(context)
+    return context

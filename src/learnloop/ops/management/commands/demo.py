@@ -1,0 +1,25 @@
+"""`learnloop demo`: create or refresh the demo organization (idempotent, deterministic)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from learnloop.demo import DEMO_PASSWORD, DemoRefused, build_demo
+from learnloop.ops.progress import stage
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo organization. Refuses to touch a real organization."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
+
+    def handle(self, *args, seed, **options):
+        try:
+            context = build_demo(seed=seed, announce=stage)
+        except DemoRefused as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"The demo organization {context.organization.name} is ready."))
+        self.stdout.write("Sign in at http://127.0.0.1:8000/ with any of these (password for all: "
+                          f"{DEMO_PASSWORD}):")
+        for label, person in context.logins:
+            self.stdout.write(f"  {label:<15} {person.email:<40} {person.full_name}, {person.title}")

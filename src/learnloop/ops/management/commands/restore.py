@@ -1,0 +1,43 @@
+"""`learnloop restore FILE`: replace all data with a verified backup."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from learnloop.audit.models import AuditKind
+from learnloop.audit.services import record_audit_event
+from learnloop.ops.backup import BackupError, restore_backup, verify_backup
+
+
+class Command(BaseCommand):
+    help = "Replace ALL data with the contents of a backup FILE, after verifying it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--yes", action="store_true", help="Don't ask for confirmation.")
+        parser.add_argument("--verify-only", action="store_true", help="Check the file and stop.")
+
+    def handle(self, *args, file, yes, verify_only, **options):
+        try:
+            manifest = verify_backup(file)
+        except BackupError as error:
+            raise CommandError(f"Refusing to restore: {error}") from error
+        self.stdout.write(
+            f"{file} is a valid backup from {manifest['created_at']} "
+            f"({manifest['rows']} rows, Learnloop {manifest['learnloop_version']})."
+        )
+        if verify_only:
+            return
+        if not yes:
+            answer = input("This replaces ALL current data with the backup's. Type 'restore' to go on: ")
+            if answer.strip() != "restore":
+                raise CommandError("Restore cancelled; nothing was changed.")
+        try:
+            restore_backup(file)
+        except BackupError as error:
+            raise CommandError(f"Refusing to restore: {error}") from error
+        record_audit_event(
+            kind=AuditKind.RESTORE, actor_label="operator", target=str(file),
+            detail={"rows": manifest["rows"], "backup_created_at": manifest["created_at"]},
+        )
+        self.stdout.write(self.style.SUCCESS(f"Restored {manifest['rows']} rows from {file}."))

@@ -1,0 +1,466 @@
+"""API for me, people, teams, memberships, invitations and CSV imports."""
+
+from datetime import datetime
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from learnloop.audit.request import client_ip
+from learnloop.org import invitations as invitation_services
+from learnloop.org import selectors, services
+from learnloop.org.importing import import_people, import_teams
+from learnloop.org.models import Invitation, Membership, Person, Team
+
+router = Router(tags=["people and teams"])
+
+
+class PersonRef(Schema):
+    id: int
+    full_name: str
+    email: str
+
+
+class PersonOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    title: str
+    role: str
+    is_active: bool
+    manager: PersonRef | None
+    date_joined: datetime
+
+
+class TeamRef(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+class MembershipOfPerson(Schema):
+    id: int
+    team: TeamRef
+    role: str
+
+
+class PersonDetailOut(PersonOut):
+    deactivated_at: datetime | None
+    memberships: list[MembershipOfPerson]
+
+    @staticmethod
+    def resolve_memberships(person):
+        return list(person.memberships.all())
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    slug: str
+    kind: str
+    parent: TeamRef | None
+    description: str
+    member_count: int = 0
+    archived_at: datetime | None
+
+
+class MembershipOut(Schema):
+    id: int
+    person: PersonRef
+    team: TeamRef
+    role: str
+    created_at: datetime
+
+
+class PersonIn(Schema):
+    email: str
+    full_name: str
+    title: str = ""
+    manager_id: int | None = None
+    role: Literal["member", "learning_lead", "admin"] = "member"
+
+
+class PersonPatch(Schema):
+    full_name: str | None = None
+    title: str | None = None
+    manager_id: int | None = None
+    role: Literal["member", "learning_lead", "admin"] | None = None
+
+
+class MePatch(Schema):
+    full_name: str | None = None
+    title: str | None = None
+
+
+class TeamIn(Schema):
+    name: str
+    kind: Literal["department", "team"] = "team"
+    parent_id: int | None = None
+    description: str = ""
+
+
+class TeamPatch(Schema):
+    name: str | None = None
+    kind: Literal["department", "team"] | None = None
+    parent_id: int | None = None
+    description: str | None = None
+
+
+class MembershipIn(Schema):
+    team_id: int
+    person_id: int
+    role: Literal["member", "facilitator"] = "member"
+
+
+class MembershipPatch(Schema):
+    role: Literal["member", "facilitator"]
+
+
+class InvitationIn(Schema):
+    email: str
+    full_name: str = ""
+    title: str = ""
+    role: Literal["member", "learning_lead", "admin"] = "member"
+    team_id: int | None = None
+    team_role: Literal["member", "facilitator"] = "member"
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    role: str
+    team: TeamRef | None
+    team_role: str
+    status: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class InvitationCreatedOut(InvitationOut):
+    accept_url: str = Field(description="The single-use link; shown only in this response.")
+
+
+class RemovalOut(Schema):
+    result: Literal["deleted", "deactivated"]
+
+
+class ImportIn(Schema):
+    csv: str = Field(description="The CSV text, header row first.")
+    dry_run: bool = True
+
+
+class ImportRowError(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportRowPlan(Schema):
+    row: int
+    action: str
+    label: str
+
+
+class ImportOut(Schema):
+    detail: str
+    kind: str
+    ok: bool
+    dry_run: bool
+    imported: bool
+    summary: str
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[ImportRowError]
+    rows: list[ImportRowPlan]
+
+
+def _person(person_id: int) -> Person:
+    return get_object_or_404(Person, pk=person_id)
+
+
+def _team(team_id: int, *, field: str = "team_id") -> Team:
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise ValidationError({field: f"No team with id {team_id}."})
+    return team
+
+
+# --- Me ----------------------------------------------------------------------------------------
+
+
+@router.get("/me", response=PersonDetailOut, summary="The signed-in person")
+def me(request):
+    return selectors.person_detail(viewer=request.user, person_id=request.user.pk)
+
+
+@router.patch("/me", response=PersonDetailOut, summary="Edit my name or title")
+def update_me(request, payload: MePatch):
+    changes = payload.dict(exclude_unset=True)
+    services.update_person(by=request.user, person=request.user, **changes)
+    return selectors.person_detail(viewer=request.user, person_id=request.user.pk)
+
+
+# --- People ------------------------------------------------------------------------------------
+
+
+@router.get("/people", response=list[PersonOut], summary="The directory")
+@paginate(LimitOffsetPagination)
+def list_people(
+    request,
+    q: str | None = None,
+    team: int | None = None,
+    role: Literal["member", "learning_lead", "admin"] | None = None,
+    active: Literal["true", "false", "all"] = "true",
+    manager: int | None = None,
+):
+    return selectors.people(
+        viewer=request.user,
+        query=q,
+        team=_team(team, field="team") if team else None,
+        role=role,
+        active={"true": True, "false": False, "all": None}[active],
+        manager=_person(manager) if manager else None,
+    )
+
+
+@router.get("/people/{person_id}", response=PersonDetailOut)
+def get_person(request, person_id: int):
+    return selectors.person_detail(viewer=request.user, person_id=person_id)
+
+
+@router.post("/people", response={201: PersonDetailOut}, summary="Add a person (admins)")
+def create_person(request, payload: PersonIn):
+    manager = _person(payload.manager_id) if payload.manager_id else None
+    person = services.create_person(
+        by=request.user,
+        email=payload.email,
+        full_name=payload.full_name,
+        title=payload.title,
+        manager=manager,
+        role=payload.role,
+        ip_address=client_ip(request),
+    )
+    return 201, selectors.person_detail(viewer=request.user, person_id=person.pk)
+
+
+@router.patch("/people/{person_id}", response=PersonDetailOut, summary="Edit a person")
+def update_person(request, person_id: int, payload: PersonPatch):
+    person = _person(person_id)
+    changes = payload.dict(exclude_unset=True)
+    role = changes.pop("role", None)
+    if "manager_id" in changes:
+        manager_id = changes.pop("manager_id")
+        changes["manager"] = _person(manager_id) if manager_id else None
+    if changes:
+        services.update_person(by=request.user, person=person, **changes)
+    if role is not None:
+        services.set_person_role(by=request.user, person=person, role=role, ip_address=client_ip(request))
+    return selectors.person_detail(viewer=request.user, person_id=person.pk)
+
+
+@router.post("/people/{person_id}/deactivate", response=PersonDetailOut)
+def deactivate_person(request, person_id: int):
+    services.deactivate_person(by=request.user, person=_person(person_id), ip_address=client_ip(request))
+    return selectors.person_detail(viewer=request.user, person_id=person_id)
+
+
+@router.post("/people/{person_id}/reactivate", response=PersonDetailOut)
+def reactivate_person(request, person_id: int):
+    services.reactivate_person(by=request.user, person=_person(person_id), ip_address=client_ip(request))
+    return selectors.person_detail(viewer=request.user, person_id=person_id)
+
+
+@router.delete(
+    "/people/{person_id}",
+    response=RemovalOut,
+    summary="Remove a person: deleted if they authored nothing, otherwise deactivated",
+)
+def remove_person(request, person_id: int):
+    result = services.remove_person(
+        by=request.user, person=_person(person_id), ip_address=client_ip(request)
+    )
+    return {"result": result}
+
+
+# --- Teams -------------------------------------------------------------------------------------
+
+
+@router.get("/teams", response=list[TeamOut])
+@paginate(LimitOffsetPagination)
+def list_teams(
+    request,
+    q: str | None = None,
+    kind: Literal["department", "team"] | None = None,
+    parent: int | None = None,
+    include_archived: bool = False,
+):
+    return selectors.teams(
+        viewer=request.user,
+        query=q,
+        kind=kind,
+        parent=_team(parent, field="parent") if parent else None,
+        include_archived=include_archived,
+    )
+
+
+def _team_out(viewer, team_id: int) -> Team:
+    return get_object_or_404(selectors.teams(viewer=viewer, include_archived=True), pk=team_id)
+
+
+@router.get("/teams/{team_id}", response=TeamOut)
+def get_team(request, team_id: int):
+    return _team_out(request.user, team_id)
+
+
+@router.post("/teams", response={201: TeamOut}, summary="Create a team or department (admins)")
+def create_team(request, payload: TeamIn):
+    parent = _team(payload.parent_id, field="parent_id") if payload.parent_id else None
+    team = services.create_team(
+        by=request.user,
+        name=payload.name,
+        kind=payload.kind,
+        parent=parent,
+        description=payload.description,
+    )
+    return 201, _team_out(request.user, team.pk)
+
+
+@router.patch("/teams/{team_id}", response=TeamOut)
+def update_team(request, team_id: int, payload: TeamPatch):
+    team = get_object_or_404(Team, pk=team_id)
+    changes = payload.dict(exclude_unset=True)
+    if "parent_id" in changes:
+        parent_id = changes.pop("parent_id")
+        changes["parent"] = _team(parent_id, field="parent_id") if parent_id else None
+    services.update_team(by=request.user, team=team, **changes)
+    return _team_out(request.user, team.pk)
+
+
+@router.post("/teams/{team_id}/archive", response=TeamOut)
+def archive_team(request, team_id: int):
+    services.archive_team(by=request.user, team=get_object_or_404(Team, pk=team_id))
+    return _team_out(request.user, team_id)
+
+
+@router.post("/teams/{team_id}/unarchive", response=TeamOut)
+def unarchive_team(request, team_id: int):
+    services.unarchive_team(by=request.user, team=get_object_or_404(Team, pk=team_id))
+    return _team_out(request.user, team_id)
+
+
+# --- Memberships -------------------------------------------------------------------------------
+
+
+@router.get("/memberships", response=list[MembershipOut])
+@paginate(LimitOffsetPagination)
+def list_memberships(
+    request,
+    team: int | None = None,
+    person: int | None = None,
+    role: Literal["member", "facilitator"] | None = None,
+):
+    return selectors.memberships(
+        viewer=request.user,
+        team=_team(team, field="team") if team else None,
+        person=_person(person) if person else None,
+        role=role,
+    )
+
+
+@router.post("/memberships", response={201: MembershipOut}, summary="Add someone to a team")
+def create_membership(request, payload: MembershipIn):
+    team = _team(payload.team_id)
+    person = Person.objects.filter(pk=payload.person_id).first()
+    if person is None:
+        raise ValidationError({"person_id": f"No person with id {payload.person_id}."})
+    membership = services.add_member(
+        by=request.user, team=team, person=person, role=payload.role, ip_address=client_ip(request)
+    )
+    return 201, membership
+
+
+@router.patch("/memberships/{membership_id}", response=MembershipOut)
+def update_membership(request, membership_id: int, payload: MembershipPatch):
+    membership = get_object_or_404(Membership.objects.select_related("team", "person"), pk=membership_id)
+    return services.change_member_role(
+        by=request.user, membership=membership, role=payload.role, ip_address=client_ip(request)
+    )
+
+
+@router.delete("/memberships/{membership_id}", response={204: None})
+def delete_membership(request, membership_id: int):
+    membership = get_object_or_404(Membership.objects.select_related("team", "person"), pk=membership_id)
+    services.remove_member(by=request.user, membership=membership, ip_address=client_ip(request))
+    return 204, None
+
+
+# --- Invitations -------------------------------------------------------------------------------
+
+
+@router.get("/invitations", response=list[InvitationOut], summary="Invitations (admins)")
+def list_invitations(
+    request, status: Literal["pending", "accepted", "expired", "revoked"] | None = None
+):
+    return selectors.invitations(viewer=request.user, status=status)
+
+
+@router.post("/invitations", response={201: InvitationCreatedOut}, summary="Invite someone by email")
+def create_invitation(request, payload: InvitationIn):
+    team = _team(payload.team_id) if payload.team_id else None
+    invitation, url = invitation_services.invite_person(
+        by=request.user,
+        email=payload.email,
+        full_name=payload.full_name,
+        title=payload.title,
+        role=payload.role,
+        team=team,
+        team_role=payload.team_role,
+        base_url=request.build_absolute_uri("/"),
+        ip_address=client_ip(request),
+    )
+    invitation.accept_url = url
+    return 201, invitation
+
+
+@router.delete("/invitations/{invitation_id}", response=InvitationOut, summary="Revoke an invitation")
+def revoke_invitation(request, invitation_id: int):
+    invitation = get_object_or_404(Invitation, pk=invitation_id)
+    return invitation_services.revoke_invitation(
+        by=request.user, invitation=invitation, ip_address=client_ip(request)
+    )
+
+
+# --- CSV import ----------------------------------------------------------------------------------
+
+
+def _import_response(report):
+    # A file with problems is the client's bad input: 400, with every row's problem listed.
+    return (200 if report.ok else 400), {"detail": report.summary(), **report.as_dict()}
+
+
+@router.post(
+    "/import/teams",
+    response={200: ImportOut, 400: ImportOut},
+    summary="Import teams from CSV (all rows or none; dry run by default)",
+)
+def import_teams_csv(request, payload: ImportIn):
+    return _import_response(
+        import_teams(by=request.user, data=payload.csv, dry_run=payload.dry_run, ip_address=client_ip(request))
+    )
+
+
+@router.post(
+    "/import/people",
+    response={200: ImportOut, 400: ImportOut},
+    summary="Import people from CSV (all rows or none; dry run by default)",
+)
+def import_people_csv(request, payload: ImportIn):
+    return _import_response(
+        import_people(by=request.user, data=payload.csv, dry_run=payload.dry_run, ip_address=client_ip(request))
+    )
+

@@ -1,0 +1,231 @@
+"""Demo people and teams: Harbourline, a logistics software company of about 150 people.
+
+Four departments, twelve teams, a reporting line from the CEO down, believable titles, a
+learning lead, an admin, a few people who left (deactivated) and one pending invitation.
+"""
+
+from datetime import timedelta
+
+from learnloop.accounts.tokens import hash_secret
+from learnloop.org.models import (
+    Invitation,
+    Membership,
+    Organization,
+    OrgRole,
+    Person,
+    Team,
+    TeamKind,
+    TeamRole,
+)
+
+DOMAIN = "harbourline.example"
+
+FIRST_NAMES = [
+    "Aisha", "Alejandro", "Amara", "Anders", "Anika", "Arjun", "Astrid", "Beatriz", "Bilal", "Bruno",
+    "Camille", "Carlos", "Chen", "Chloé", "Dalia", "Daniel", "Dmitri", "Efua", "Elena", "Elif",
+    "Emeka", "Emma", "Farah", "Felix", "Freya", "Gabriel", "Grace", "Hana", "Hannah", "Hiro",
+    "Ibrahim", "Ines", "Isaac", "Ivana", "Jakob", "Jamal", "Jana", "Javier", "Jin", "Joanna",
+    "Jonas", "Julia", "Kai", "Kavya", "Kenji", "Kofi", "Lars", "Layla", "Leon", "Lina",
+    "Lucas", "Lucía", "Mads", "Malik", "Mariam", "Marta", "Mateo", "Maya", "Mei", "Mikael",
+    "Mira", "Nadia", "Naveen", "Nia", "Nikolai", "Nina", "Noah", "Nora", "Oliver", "Olga",
+    "Omar", "Oskar", "Paulo", "Priya", "Rafael", "Rania", "Ravi", "Rosa", "Ruth", "Saanvi",
+    "Samuel", "Sara", "Sebastian", "Selin", "Sofia", "Stefan", "Sunita", "Tariq", "Tessa", "Thabo",
+    "Theo", "Tomás", "Uma", "Valentina", "Viktor", "Wei", "Yara", "Yusuf", "Zainab", "Zoe",
+]
+LAST_NAMES = [
+    "Abebe", "Adeyemi", "Andersson", "Bakker", "Banerjee", "Becker", "Bergström", "Brennan", "Castillo",
+    "Chowdhury", "Costa", "Dahl", "Demir", "Dubois", "Eriksen", "Fernandes", "Fischer", "Fontaine",
+    "García", "Gonzaga", "Haddad", "Hansen", "Hoffmann", "Horvat", "Ibrahim", "Iyer", "Jansen",
+    "Kaur", "Kim", "Kowalski", "Kruger", "Laine", "Larsen", "Lindqvist", "Lopes", "Mahlangu",
+    "Mendes", "Moreau", "Mwangi", "Nakamura", "Nguyen", "Novak", "Nowak", "Okafor", "Okonkwo",
+    "Olsen", "Osei", "Park", "Petrov", "Popescu", "Quint", "Rahman", "Reyes", "Rossi", "Saito",
+    "Santos", "Schmidt", "Sharma", "Silva", "Singh", "Sokolova", "Suzuki", "Tanaka", "Torres",
+    "Van Dijk", "Varga", "Vasquez", "Virtanen", "Wagner", "Walsh", "Weber", "Yilmaz", "Zhang", "Zielinski",
+]
+
+# (department, head title, [(team, description, lead title, member titles by weight)])
+STRUCTURE = [
+    (
+        "Engineering",
+        "VP of Engineering",
+        [
+            ("Platform", "Shared services, CI/CD and the internal developer platform.", "Engineering Manager, Platform",
+             [("Senior Software Engineer", 3), ("Software Engineer", 4), ("Staff Software Engineer", 1)]),
+            ("Payments", "Invoicing, carrier payouts and the payments ledger.", "Engineering Manager, Payments",
+             [("Senior Software Engineer", 3), ("Software Engineer", 4), ("QA Engineer", 1)]),
+            ("Mobile Apps", "The driver and dispatcher apps on iOS and Android.", "Engineering Manager, Mobile",
+             [("Senior Mobile Engineer", 3), ("Mobile Engineer", 4), ("QA Engineer", 1)]),
+            ("Data Infrastructure", "Pipelines, the warehouse and the experimentation platform.",
+             "Engineering Manager, Data", [("Data Engineer", 4), ("Senior Data Engineer", 2), ("Analytics Engineer", 2)]),
+            ("Site Reliability", "Production, on-call, incident response and capacity.", "SRE Lead",
+             [("Site Reliability Engineer", 5), ("Senior Site Reliability Engineer", 2)]),
+        ],
+    ),
+    (
+        "Product & Design",
+        "Chief Product Officer",
+        [
+            ("Product Management", "Roadmaps and discovery for routing, tracking and billing.", "Director of Product",
+             [("Product Manager", 4), ("Senior Product Manager", 2), ("Associate Product Manager", 1)]),
+            ("Design Systems", "The design system, accessibility and product design.", "Design Lead",
+             [("Product Designer", 4), ("Senior Product Designer", 2), ("Content Designer", 1)]),
+            ("User Research", "Research with shippers, carriers and drivers.", "Research Lead",
+             [("User Researcher", 3), ("Senior User Researcher", 1), ("Research Operations Specialist", 1)]),
+        ],
+    ),
+    (
+        "Customer Operations",
+        "VP of Customer Operations",
+        [
+            ("Support", "First- and second-line support for shippers and carriers.", "Support Manager",
+             [("Support Specialist", 6), ("Senior Support Specialist", 2), ("Support Engineer", 2)]),
+            ("Customer Success", "Onboarding and accounts for enterprise shippers.", "Head of Customer Success",
+             [("Customer Success Manager", 5), ("Onboarding Specialist", 3)]),
+        ],
+    ),
+    (
+        "People & Finance",
+        "Chief Operating Officer",
+        [
+            ("People Operations", "Hiring, onboarding, learning and development.", "Head of People",
+             [("People Partner", 3), ("Recruiter", 3), ("Learning & Development Specialist", 1)]),
+            ("Finance", "Accounting, planning and procurement.", "Finance Director",
+             [("Financial Analyst", 3), ("Accountant", 3), ("Procurement Specialist", 1)]),
+        ],
+    ),
+]
+
+# Team sizes (including the lead), chosen so the organization has about 150 people.
+TEAM_SIZES = [13, 12, 12, 11, 10, 11, 10, 8, 14, 11, 11, 10]
+
+
+def _name_generator(rng):
+    used = set()
+    while True:
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        if name not in used:
+            used.add(name)
+            yield name
+
+
+def _email(full_name: str, taken: set[str]) -> str:
+    first, _, last = full_name.partition(" ")
+    base = f"{first}.{last}".lower()
+    for source, target in {"é": "e", "í": "i", "á": "a", "ö": "o", "ó": "o", " ": "", "ü": "u", "ã": "a"}.items():
+        base = base.replace(source, target)
+    email, number = f"{base}@{DOMAIN}", 2
+    while email in taken:
+        email = f"{base}{number}@{DOMAIN}"
+        number += 1
+    taken.add(email)
+    return email
+
+
+def build(context) -> None:
+    rng = context.rng
+    organization = Organization.current()
+    organization.name = "Harbourline"
+    organization.is_demo = True
+    organization.anonymity_threshold = 5
+    organization.created_at = context.today - timedelta(days=6 * 365)
+    organization.save()
+    context.organization = organization
+
+    names = _name_generator(rng)
+    emails: set[str] = set()
+    people: list[Person] = []
+
+    def person(title: str, manager=None, role=OrgRole.MEMBER, name=None, email=None, joined_days_ago=None):
+        full_name = name or next(names)
+        joined = joined_days_ago if joined_days_ago is not None else rng.randint(30, 6 * 365)
+        new = Person(
+            email=email or _email(full_name, emails),
+            full_name=full_name,
+            title=title,
+            manager=manager,
+            role=role,
+            password=context.password_hash,
+            date_joined=context.today - timedelta(days=joined),
+        )
+        if email:
+            emails.add(email)
+        new.save()
+        people.append(new)
+        return new
+
+    ceo = person("Chief Executive Officer", name="Helena Marsh", joined_days_ago=6 * 365)
+    admin = person(
+        "IT & Security Administrator", manager=None, role=OrgRole.ADMIN,
+        name="Sam Okoro", email=f"admin@{DOMAIN}", joined_days_ago=4 * 365,
+    )
+
+    teams: dict[str, Team] = {}
+    size_iterator = iter(TEAM_SIZES)
+    learning_lead = None
+    member_login = None
+    for department_name, head_title, team_specs in STRUCTURE:
+        department = Team.objects.create(
+            name=department_name, slug=_slug(department_name), kind=TeamKind.DEPARTMENT,
+            description=f"The {department_name} department.", created_at=organization.created_at,
+        )
+        teams[department.slug] = department
+        head = person(head_title, manager=ceo)
+        Membership.objects.create(person=head, team=department, role=TeamRole.FACILITATOR)
+        for team_name, description, lead_title, member_titles in team_specs:
+            team = Team.objects.create(
+                name=team_name, slug=_slug(team_name), kind=TeamKind.TEAM, parent=department,
+                description=description,
+                created_at=organization.created_at + timedelta(days=rng.randint(0, 4 * 365)),
+            )
+            teams[team.slug] = team
+            lead = person(lead_title, manager=head)
+            Membership.objects.create(person=lead, team=team, role=TeamRole.FACILITATOR)
+            titles = [title for title, weight in member_titles for _ in range(weight)]
+            for index in range(next(size_iterator) - 1):
+                title = titles[index % len(titles)]
+                role = OrgRole.MEMBER
+                if title == "Learning & Development Specialist" and learning_lead is None:
+                    role = OrgRole.LEARNING_LEAD
+                member = person(title, manager=lead, role=role)
+                Membership.objects.create(person=member, team=team, role=TeamRole.MEMBER)
+                if role == OrgRole.LEARNING_LEAD:
+                    learning_lead = member
+                if member_login is None and team_name == "Payments" and title == "Software Engineer":
+                    member_login = member
+    # The admin sits in People Operations' department without leading anything.
+    Membership.objects.create(person=admin, team=teams["people-finance"], role=TeamRole.MEMBER)
+    admin.manager = next(p for p in people if p.title == "Chief Operating Officer")
+    admin.save(update_fields=["manager"])
+
+    # A few people who helped write the organization's history and then left.
+    leaf_members = [
+        p for p in people
+        if p.role == OrgRole.MEMBER and p is not member_login and not p.reports.exists()
+    ]
+    leavers = rng.sample(leaf_members, 4)
+    for leaver in leavers:
+        leaver.is_active = False
+        leaver.deactivated_at = context.today - timedelta(days=rng.randint(20, 300))
+        leaver.save(update_fields=["is_active", "deactivated_at"])
+
+    Invitation.objects.create(
+        email=f"new.hire@{DOMAIN}", full_name="Robin Achterberg", title="Software Engineer",
+        team=teams["platform"], token_hash=hash_secret(f"demo-invitation-{context.seed}"),
+        invited_by=admin, created_at=context.today - timedelta(days=1),
+        expires_at=context.today + timedelta(days=6),
+    )
+
+    context.people = people
+    context.teams = teams
+    context.logins = [
+        ("admin", admin),
+        ("learning lead", learning_lead),
+        ("team lead", next(p for p in people if p.title == "Engineering Manager, Payments")),
+        ("member", member_login),
+    ]
+
+
+def _slug(name: str) -> str:
+    from django.utils.text import slugify
+
+    return slugify(name)

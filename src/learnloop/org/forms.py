@@ -1,0 +1,103 @@
+from django import forms
+
+from learnloop.org.models import OrgRole, Person, Team, TeamKind, TeamRole
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, person):
+        return f"{person.full_name} — {person.title}" if person.title else person.full_name
+
+
+def _active_people():
+    return Person.objects.filter(is_active=True).order_by("full_name")
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search people", widget=forms.SearchInput(
+        attrs={"placeholder": "Name, email or title", "autocomplete": "off"}))
+    team = forms.ModelChoiceField(queryset=Team.objects.filter(archived_at__isnull=True), required=False,
+                                  empty_label="All teams", to_field_name="slug")
+    role = forms.ChoiceField(choices=[("", "All roles"), *OrgRole.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("active", "Active"), ("inactive", "Deactivated"), ("all", "Everyone")], required=False
+    )
+
+
+class PersonForm(forms.Form):
+    email = forms.EmailField(label="Email")
+    full_name = forms.CharField(max_length=200, label="Name")
+    title = forms.CharField(max_length=200, required=False)
+    manager = PersonChoiceField(queryset=_active_people(), required=False, empty_label="No manager")
+    role = forms.ChoiceField(choices=OrgRole.choices, initial=OrgRole.MEMBER, label="Organization role")
+
+
+class PersonEditForm(forms.Form):
+    full_name = forms.CharField(max_length=200, label="Name")
+    title = forms.CharField(max_length=200, required=False)
+    manager = PersonChoiceField(queryset=_active_people(), required=False, empty_label="No manager")
+    role = forms.ChoiceField(choices=OrgRole.choices, label="Organization role")
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(choices=TeamKind.choices, initial=TeamKind.TEAM)
+    parent = forms.ModelChoiceField(
+        queryset=Team.objects.filter(kind=TeamKind.DEPARTMENT, archived_at__isnull=True),
+        required=False,
+        empty_label="No department",
+        label="Department",
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class AddMemberForm(forms.Form):
+    person = PersonChoiceField(queryset=_active_people(), label="Person")
+    role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER, label="Team role")
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField()
+    full_name = forms.CharField(max_length=200, required=False, label="Name")
+    title = forms.CharField(max_length=200, required=False)
+    role = forms.ChoiceField(choices=OrgRole.choices, initial=OrgRole.MEMBER, label="Organization role")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.filter(archived_at__isnull=True), required=False, empty_label="No team"
+    )
+    team_role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER, label="Team role")
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(max_length=200, label="Your name")
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               label="Choose a password", help_text="At least 10 characters.")
+    password_again = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                     label="The same password again")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password") and cleaned.get("password") != cleaned.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return cleaned
+
+
+class ImportForm(forms.Form):
+    KIND_CHOICES = [("teams", "Teams and departments"), ("people", "People")]
+
+    kind = forms.ChoiceField(choices=KIND_CHOICES, widget=forms.RadioSelect, initial="teams",
+                             label="What the file holds")
+    file = forms.FileField(required=False, label="CSV file")
+    # After a successful dry run the page keeps the text so "Import" writes exactly what was
+    # checked, without asking for the file again.
+    csv_text = forms.CharField(required=False, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            cleaned["data"] = upload.read()
+        elif cleaned.get("csv_text"):
+            cleaned["data"] = cleaned["csv_text"]
+        else:
+            self.add_error("file", "Choose a CSV file to import.")
+        return cleaned

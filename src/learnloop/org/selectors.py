@@ -1,0 +1,129 @@
+"""Reading people, teams and memberships, already scoped to the viewer."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from learnloop.org.models import Invitation, Membership, Person, Team
+from learnloop.org.permissions import is_admin
+
+
+def _require_signed_in(viewer) -> None:
+    if not (viewer and viewer.is_authenticated and viewer.is_active):
+        raise PermissionDenied("Sign in to see the directory.")
+
+
+def people(
+    *,
+    viewer,
+    query: str | None = None,
+    team: Team | None = None,
+    role: str | None = None,
+    active: bool | None = True,
+    manager: Person | None = None,
+) -> QuerySet[Person]:
+    """The directory. Deactivated people are listed only when asked for (active=False/None)."""
+    _require_signed_in(viewer)
+    result = Person.objects.select_related("manager")
+    if active is not None:
+        result = result.filter(is_active=active)
+    if query:
+        for word in query.split()[:8]:
+            result = result.filter(
+                Q(full_name__icontains=word) | Q(email__icontains=word) | Q(title__icontains=word)
+            )
+    if team is not None:
+        result = result.filter(memberships__team=team)
+    if role:
+        result = result.filter(role=role)
+    if manager is not None:
+        result = result.filter(manager=manager)
+    return result.order_by("full_name", "id")
+
+
+def person_detail(*, viewer, person_id: int) -> Person:
+    _require_signed_in(viewer)
+    return (
+        Person.objects.select_related("manager")
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("team")),
+            Prefetch("reports", queryset=Person.objects.filter(is_active=True)),
+        )
+        .get(pk=person_id)
+    )
+
+
+def teams(
+    *,
+    viewer,
+    query: str | None = None,
+    kind: str | None = None,
+    parent: Team | None = None,
+    include_archived: bool = False,
+) -> QuerySet[Team]:
+    _require_signed_in(viewer)
+    result = Team.objects.select_related("parent").annotate(
+        member_count=Count("memberships", filter=Q(memberships__person__is_active=True))
+    )
+    if not include_archived:
+        result = result.filter(archived_at__isnull=True)
+    if query:
+        result = result.filter(Q(name__icontains=query) | Q(description__icontains=query))
+    if kind:
+        result = result.filter(kind=kind)
+    if parent is not None:
+        result = result.filter(parent=parent)
+    return result.order_by("name")
+
+
+def team_tree(*, viewer) -> list[tuple[Team, list[Team]]]:
+    """Departments with their teams, then teams that sit in no department."""
+    all_teams = list(teams(viewer=viewer))
+    children: dict[int | None, list[Team]] = {}
+    for team in all_teams:
+        children.setdefault(team.parent_id, []).append(team)
+    top_level = children.get(None, [])
+    tree = [(team, children.get(team.id, [])) for team in top_level if team.kind == "department"]
+    loose = [team for team in top_level if team.kind != "department"]
+    if loose:
+        tree.append((None, loose))
+    return tree
+
+
+def team_detail(*, viewer, slug: str) -> Team:
+    _require_signed_in(viewer)
+    return Team.objects.select_related("parent").get(slug=slug)
+
+
+def team_members(*, viewer, team: Team, include_inactive: bool = False) -> QuerySet[Membership]:
+    _require_signed_in(viewer)
+    result = Membership.objects.filter(team=team).select_related("person", "person__manager")
+    if not include_inactive:
+        result = result.filter(person__is_active=True)
+    return result.order_by("-role", "person__full_name")
+
+
+def memberships(
+    *, viewer, team: Team | None = None, person: Person | None = None, role: str | None = None
+) -> QuerySet[Membership]:
+    _require_signed_in(viewer)
+    result = Membership.objects.select_related("person", "team")
+    if team is not None:
+        result = result.filter(team=team)
+    if person is not None:
+        result = result.filter(person=person)
+    if role:
+        result = result.filter(role=role)
+    return result.order_by("team__name", "person__full_name")
+
+
+def teams_of(person: Person) -> QuerySet[Team]:
+    return Team.objects.filter(memberships__person=person, archived_at__isnull=True).order_by("name")
+
+
+def invitations(*, viewer, status: str | None = None) -> list[Invitation]:
+    if not is_admin(viewer):
+        raise PermissionDenied("Only admins can see invitations.")
+    result = list(Invitation.objects.select_related("team", "invited_by")[:500])
+    if status:
+        result = [invitation for invitation in result if invitation.status == status]
+    return result

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from learnloop.org import views
+
+app_name = "org"
+
+urlpatterns = [
+    path("people/", views.people_list, name="people"),
+    path("people/new/", views.person_create, name="person-create"),
+    path("people/<int:person_id>/", views.person_detail, name="person"),
+    path("people/<int:person_id>/edit/", views.person_edit, name="person-edit"),
+    path("people/<int:person_id>/status/", views.person_status, name="person-status"),
+    path("teams/", views.team_list, name="teams"),
+    path("teams/new/", views.team_create, name="team-create"),
+    path("teams/<slug:slug>/", views.team_detail, name="team"),
+    path("teams/<slug:slug>/edit/", views.team_edit, name="team-edit"),
+    path("teams/<slug:slug>/archive/", views.team_archive, name="team-archive"),
+    path("memberships/<int:membership_id>/", views.membership_update, name="membership"),
+    path("invitations/", views.invitation_list, name="invitations"),
+    path("invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation-revoke"),
+    path("invitations/accept/<str:token>/", views.invitation_accept, name="accept-invitation"),
+    path("import/", views.import_csv, name="import"),
+]

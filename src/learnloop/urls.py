@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from learnloop.api import api
+
+urlpatterns = [
+    path("", include("learnloop.web.urls")),
+    path("accounts/", include("learnloop.accounts.urls")),
+    path("", include("learnloop.org.urls")),
+    path("audit/", include("learnloop.audit.urls")),
+    path("api/v1/", api.urls),
+]
