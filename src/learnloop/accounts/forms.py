@@ -41,7 +41,10 @@ class ProfileForm(forms.Form):
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, label="Token name", help_text="What will use it, e.g. “CI export”.")
     expires_in_days = forms.IntegerField(
-        required=False, min_value=1, max_value=3650, label="Expires after (days)",
+        required=False,
+        min_value=1,
+        max_value=3650,
+        label="Expires after (days)",
         help_text="Leave empty for a token that lasts until you revoke it.",
     )
 

@@ -6,9 +6,7 @@ from django.utils import timezone
 
 
 class ApiToken(models.Model):
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
-    )
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     # The first characters of the token, shown so people can tell their tokens apart.
     prefix = models.CharField(max_length=16)

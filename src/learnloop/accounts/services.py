@@ -12,7 +12,7 @@ from learnloop.accounts.tokens import hash_secret, new_secret
 from learnloop.audit.models import AuditEvent, AuditKind
 from learnloop.audit.services import record_audit_event
 
-TOKEN_PREFIX = "ll_"
+TOKEN_PREFIX = "ll_"  # noqa: S105 (a public prefix, not a secret)
 # Writing last_used_at on every API call would turn every read into a write; once a minute
 # is precise enough to tell a live token from a forgotten one.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -31,8 +31,7 @@ def login_is_throttled(*, email: str, ip_address: str | None) -> bool:
     ):
         return True
     return bool(
-        ip_address
-        and failures.filter(ip_address=ip_address).count() >= settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS
+        ip_address and failures.filter(ip_address=ip_address).count() >= settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS
     )
 
 
@@ -89,9 +88,7 @@ def person_for_token(raw: str):
     """The active person a token belongs to, or None for an unknown, revoked or expired one."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("person").filter(token_hash=hash_secret(raw)).first()
-    )
+    token = ApiToken.objects.select_related("person").filter(token_hash=hash_secret(raw)).first()
     if token is None or not token.is_usable or not token.person.is_active:
         return None
     now = timezone.now()

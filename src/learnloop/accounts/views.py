@@ -29,9 +29,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        record_audit_event(
-            kind=AuditKind.PASSWORD_CHANGED, actor=self.request.user, ip_address=client_ip(self.request)
-        )
+        record_audit_event(kind=AuditKind.PASSWORD_CHANGED, actor=self.request.user, ip_address=client_ip(self.request))
         messages.success(self.request, "Your password was changed.")
         return response
 
@@ -60,9 +58,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        record_audit_event(
-            kind=AuditKind.PASSWORD_RESET_DONE, actor=form.user, ip_address=client_ip(self.request)
-        )
+        record_audit_event(kind=AuditKind.PASSWORD_RESET_DONE, actor=form.user, ip_address=client_ip(self.request))
         return response
 
 

@@ -41,9 +41,7 @@ class ActivityEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="activity_events",
     )
-    team = models.ForeignKey(
-        "org.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    team = models.ForeignKey("org.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

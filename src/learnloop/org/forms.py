@@ -13,10 +13,17 @@ def _active_people():
 
 
 class PeopleFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search people", widget=forms.SearchInput(
-        attrs={"placeholder": "Name, email or title", "autocomplete": "off"}))
-    team = forms.ModelChoiceField(queryset=Team.objects.filter(archived_at__isnull=True), required=False,
-                                  empty_label="All teams", to_field_name="slug")
+    q = forms.CharField(
+        required=False,
+        label="Search people",
+        widget=forms.SearchInput(attrs={"placeholder": "Name, email or title", "autocomplete": "off"}),
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.filter(archived_at__isnull=True),
+        required=False,
+        empty_label="All teams",
+        to_field_name="slug",
+    )
     role = forms.ChoiceField(choices=[("", "All roles"), *OrgRole.choices], required=False)
     status = forms.ChoiceField(
         choices=[("active", "Active"), ("inactive", "Deactivated"), ("all", "Everyone")], required=False
@@ -68,10 +75,14 @@ class InvitationForm(forms.Form):
 
 class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(max_length=200, label="Your name")
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               label="Choose a password", help_text="At least 10 characters.")
-    password_again = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                     label="The same password again")
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label="Choose a password",
+        help_text="At least 10 characters.",
+    )
+    password_again = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), label="The same password again"
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -83,8 +94,9 @@ class AcceptInvitationForm(forms.Form):
 class ImportForm(forms.Form):
     KIND_CHOICES = [("teams", "Teams and departments"), ("people", "People")]
 
-    kind = forms.ChoiceField(choices=KIND_CHOICES, widget=forms.RadioSelect, initial="teams",
-                             label="What the file holds")
+    kind = forms.ChoiceField(
+        choices=KIND_CHOICES, widget=forms.RadioSelect, initial="teams", label="What the file holds"
+    )
     file = forms.FileField(required=False, label="CSV file")
     # After a successful dry run the page keeps the text so "Import" writes exactly what was
     # checked, without asking for the file again.

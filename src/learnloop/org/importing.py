@@ -123,9 +123,7 @@ def _read_rows(data: bytes | str, columns: dict[str, bool], report: ImportReport
         return []
     unknown = [name for name in header if name and name not in columns]
     if unknown:
-        report.errors.append(
-            RowError(1, ", ".join(unknown), "Unknown column. Expected columns: " + ", ".join(columns))
-        )
+        report.errors.append(RowError(1, ", ".join(unknown), "Unknown column. Expected columns: " + ", ".join(columns)))
         return []
     rows = []
     try:
@@ -136,9 +134,7 @@ def _read_rows(data: bytes | str, columns: dict[str, bool], report: ImportReport
                 report.errors.append(RowError(line_number, "", f"More than {MAX_ROWS} rows; split the file."))
                 return []
             if len(values) > len(header):
-                report.errors.append(
-                    RowError(line_number, "", f"{len(values)} values but only {len(header)} columns.")
-                )
+                report.errors.append(RowError(line_number, "", f"{len(values)} values but only {len(header)} columns."))
                 continue
             row = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}
             row["_row"] = line_number
@@ -167,9 +163,7 @@ def import_teams(*, by, data: bytes | str, dry_run: bool, ip_address: str | None
             report.errors.append(RowError(number, "name", "Keep the name under 120 characters."))
         key = name.lower()
         if key in in_file:
-            report.errors.append(
-                RowError(number, "name", f"{name} already appears on row {in_file[key]['_row']}.")
-            )
+            report.errors.append(RowError(number, "name", f"{name} already appears on row {in_file[key]['_row']}."))
             continue
         kind = (row.get("kind") or TeamKind.TEAM).lower()
         if kind not in TeamKind.values:
@@ -266,7 +260,7 @@ def _check_team_cycles(in_file, existing, report: ImportReport) -> None:
 
 
 def _parse_team_cell(cell: str) -> list[tuple[str, str]]:
-    """"Payments; Platform:facilitator" -> [("payments", "member"), ("platform", "facilitator")]."""
+    """ "Payments; Platform:facilitator" -> [("payments", "member"), ("platform", "facilitator")]."""
     entries = []
     for part in cell.split(";"):
         part = part.strip()
@@ -338,9 +332,7 @@ def import_people(*, by, data: bytes | str, dry_run: bool, ip_address: str | Non
             seen, current = set(), email
             while current:
                 if current in seen:
-                    report.errors.append(
-                        RowError(row["_row"], "manager_email", "These managers form a loop.")
-                    )
+                    report.errors.append(RowError(row["_row"], "manager_email", "These managers form a loop."))
                     break
                 seen.add(current)
                 current = manager_of.get(current, "")
@@ -387,9 +379,7 @@ def import_people(*, by, data: bytes | str, dry_run: bool, ip_address: str | Non
                 person.manager = people_by_email[manager_email] if manager_email else None
                 person.save(update_fields=["manager"])
             for team_key, team_role in row["_teams"]:
-                Membership.objects.update_or_create(
-                    person=person, team=teams[team_key], defaults={"role": team_role}
-                )
+                Membership.objects.update_or_create(person=person, team=teams[team_key], defaults={"role": team_role})
         record_audit_event(
             kind=AuditKind.IMPORT,
             actor=by,

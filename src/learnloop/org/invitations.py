@@ -47,9 +47,9 @@ def invite_person(
     now = timezone.now()
     with transaction.atomic():
         # A newer invitation replaces any pending one, so only the latest link works.
-        Invitation.objects.filter(
-            email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
-        ).update(revoked_at=now)
+        Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
         invitation = Invitation.objects.create(
             email=email,
             full_name=(full_name or "").strip(),
@@ -90,27 +90,17 @@ def pending_invitation(raw_token: str) -> Invitation | None:
     return invitation
 
 
-def accept_invitation(
-    *, raw_token: str, full_name: str, password: str, ip_address: str | None = None
-) -> Person:
+def accept_invitation(*, raw_token: str, full_name: str, password: str, ip_address: str | None = None) -> Person:
     with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update()
-            .filter(token_hash=hash_secret(raw_token or ""))
-            .first()
-        )
+        invitation = Invitation.objects.select_for_update().filter(token_hash=hash_secret(raw_token or "")).first()
         if invitation is None or invitation.status != "pending":
-            raise ValidationError(
-                {"token": "This invitation link is no longer valid. Ask an admin for a new one."}
-            )
+            raise ValidationError({"token": "This invitation link is no longer valid. Ask an admin for a new one."})
         full_name = (full_name or "").strip() or invitation.full_name
         if not full_name:
             raise ValidationError({"full_name": "Tell us your name."})
         if Person.objects.filter(email__iexact=invitation.email).exists():
             raise ValidationError({"token": f"{invitation.email} already has an account."})
-        person = Person(
-            email=invitation.email, full_name=full_name, title=invitation.title, role=invitation.role
-        )
+        person = Person(email=invitation.email, full_name=full_name, title=invitation.title, role=invitation.role)
         try:
             validate_password(password, person)
         except ValidationError as error:
@@ -122,9 +112,7 @@ def accept_invitation(
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = person
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-        record_audit_event(
-            kind=AuditKind.INVITATION_ACCEPTED, actor=person, ip_address=ip_address, target=person.email
-        )
+        record_audit_event(kind=AuditKind.INVITATION_ACCEPTED, actor=person, ip_address=ip_address, target=person.email)
     return person
 
 
@@ -135,7 +123,5 @@ def revoke_invitation(*, by, invitation: Invitation, ip_address: str | None = No
     with transaction.atomic():
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        record_audit_event(
-            kind=AuditKind.INVITATION_REVOKED, actor=by, ip_address=ip_address, target=invitation.email
-        )
+        record_audit_event(kind=AuditKind.INVITATION_REVOKED, actor=by, ip_address=ip_address, target=invitation.email)
     return invitation

@@ -26,9 +26,7 @@ class Organization(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="organization_is_singleton"),
-            models.CheckConstraint(
-                condition=Q(anonymity_threshold__gte=3), name="anonymity_threshold_at_least_3"
-            ),
+            models.CheckConstraint(condition=Q(anonymity_threshold__gte=3), name="anonymity_threshold_at_least_3"),
         ]
 
     def __str__(self):
@@ -73,9 +71,7 @@ class Person(AbstractBaseUser):
     email = models.EmailField(max_length=254, unique=True)
     full_name = models.CharField(max_length=200)
     title = models.CharField(max_length=200, blank=True)
-    manager = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
-    )
+    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
     role = models.CharField(max_length=20, choices=OrgRole.choices, default=OrgRole.MEMBER)
     is_active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
@@ -126,9 +122,7 @@ class Team(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     kind = models.CharField(max_length=20, choices=TeamKind.choices, default=TeamKind.TEAM)
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     description = models.TextField(blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -175,15 +169,11 @@ class Invitation(models.Model):
     team_role = models.CharField(max_length=20, choices=TeamRole.choices, default=TeamRole.MEMBER)
     # Only a hash is kept: a database leak must not hand out working invitation links.
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    invited_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    accepted_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -2,12 +2,17 @@
 
 from django.db.models import Count, Q
 
-from learnloop.org.models import Organization, Person, Team, TeamKind
+from learnloop.org.models import Membership, Organization, Person, Team, TeamKind
 
 
 def my_teams(request):
     teams = (
-        Team.objects.filter(memberships__person=request.user, archived_at__isnull=True)
+        # A subquery, not a join: filtering on memberships__person would make the count below
+        # reuse that join and count only the viewer's own membership.
+        Team.objects.filter(
+            pk__in=Membership.objects.filter(person=request.user).values("team_id"),
+            archived_at__isnull=True,
+        )
         .annotate(member_count=Count("memberships", filter=Q(memberships__person__is_active=True)))
         .select_related("parent")
         .order_by("name")

@@ -28,9 +28,7 @@ def people(
         result = result.filter(is_active=active)
     if query:
         for word in query.split()[:8]:
-            result = result.filter(
-                Q(full_name__icontains=word) | Q(email__icontains=word) | Q(title__icontains=word)
-            )
+            result = result.filter(Q(full_name__icontains=word) | Q(email__icontains=word) | Q(title__icontains=word))
     if team is not None:
         result = result.filter(memberships__team=team)
     if role:

@@ -50,9 +50,7 @@ def _check_no_management_cycle(person: Person, manager: Person | None) -> None:
     current = manager
     while current is not None:
         if current.pk == person.pk:
-            raise ValidationError(
-                {"manager": f"{manager} reports to {person}, so they can't also be their manager."}
-            )
+            raise ValidationError({"manager": f"{manager} reports to {person}, so they can't also be their manager."})
         if current.pk in seen:
             break
         seen.add(current.pk)
@@ -187,9 +185,7 @@ def deactivate_person(*, by, person: Person, ip_address: str | None = None) -> P
         person.deactivated_at = timezone.now()
         person.save(update_fields=["is_active", "deactivated_at"])
         person.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        record_audit_event(
-            kind=AuditKind.PERSON_DEACTIVATED, actor=by, ip_address=ip_address, target=person.email
-        )
+        record_audit_event(kind=AuditKind.PERSON_DEACTIVATED, actor=by, ip_address=ip_address, target=person.email)
     return person
 
 
@@ -201,9 +197,7 @@ def reactivate_person(*, by, person: Person, ip_address: str | None = None) -> P
         person.is_active = True
         person.deactivated_at = None
         person.save(update_fields=["is_active", "deactivated_at"])
-        record_audit_event(
-            kind=AuditKind.PERSON_REACTIVATED, actor=by, ip_address=ip_address, target=person.email
-        )
+        record_audit_event(kind=AuditKind.PERSON_REACTIVATED, actor=by, ip_address=ip_address, target=person.email)
     return person
 
 
@@ -222,9 +216,7 @@ def remove_person(*, by, person: Person, ip_address: str | None = None) -> str:
     try:
         with transaction.atomic():
             person.delete()
-            record_audit_event(
-                kind=AuditKind.PERSON_DELETED, actor=by, ip_address=ip_address, target=email
-            )
+            record_audit_event(kind=AuditKind.PERSON_DELETED, actor=by, ip_address=ip_address, target=email)
         return "deleted"
     except ProtectedError:
         deactivate_person(by=by, person=person, ip_address=ip_address)
@@ -267,9 +259,7 @@ def _clean_team_fields(*, team: Team) -> None:
             current = current.parent
 
 
-def create_team(
-    *, by, name: str, kind: str = TeamKind.TEAM, parent: Team | None = None, description: str = ""
-) -> Team:
+def create_team(*, by, name: str, kind: str = TeamKind.TEAM, parent: Team | None = None, description: str = "") -> Team:
     if by is not None:
         require_admin(by, "create teams")
     team = Team(name=name, kind=kind, parent=parent, description=(description or "").strip())
@@ -282,9 +272,7 @@ def create_team(
     return team
 
 
-def update_team(
-    *, by, team: Team, name=UNSET, kind=UNSET, parent=UNSET, description=UNSET
-) -> Team:
+def update_team(*, by, team: Team, name=UNSET, kind=UNSET, parent=UNSET, description=UNSET) -> Team:
     require_admin(by, "edit teams")
     if name is not UNSET:
         team.name = name
@@ -352,9 +340,7 @@ def add_member(
     return membership
 
 
-def change_member_role(
-    *, by, membership: Membership, role: str, ip_address: str | None = None
-) -> Membership:
+def change_member_role(*, by, membership: Membership, role: str, ip_address: str | None = None) -> Membership:
     require_team_manager(by, membership.team, "change team roles")
     _check_team_role(role)
     if membership.role == role:

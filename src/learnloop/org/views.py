@@ -96,7 +96,10 @@ def person_edit(request, person_id: int):
         data = form.cleaned_data
         try:
             services.update_person(
-                by=request.user, person=person, full_name=data["full_name"], title=data["title"],
+                by=request.user,
+                person=person,
+                full_name=data["full_name"],
+                title=data["title"],
                 manager=data["manager"],
             )
             services.set_person_role(by=request.user, person=person, role=data["role"], ip_address=client_ip(request))
@@ -105,7 +108,9 @@ def person_edit(request, person_id: int):
         else:
             messages.success(request, f"{person.full_name} was saved.")
             return redirect("org:person", person.pk)
-    return render(request, "org/person_form.html", {"form": form, "title": f"Edit {person.full_name}", "person": person})
+    return render(
+        request, "org/person_form.html", {"form": form, "title": f"Edit {person.full_name}", "person": person}
+    )
 
 
 @login_required
@@ -248,7 +253,9 @@ def membership_update(request, membership_id: int):
             messages.success(request, f"{membership.person} left {team.name}.")
             return redirect("org:team", team.slug)
         services.change_member_role(
-            by=request.user, membership=membership, role=request.POST.get("role", ""),
+            by=request.user,
+            membership=membership,
+            role=request.POST.get("role", ""),
             ip_address=client_ip(request),
         )
     except ValidationError as error:
@@ -258,8 +265,13 @@ def membership_update(request, membership_id: int):
         return render(
             request,
             "org/_member_row.html",
-            {"membership": membership, "can_manage": True, "team_roles": TeamRole.choices,
-             "error_message": error_message, "saved": error_message is None},
+            {
+                "membership": membership,
+                "can_manage": True,
+                "team_roles": TeamRole.choices,
+                "error_message": error_message,
+                "saved": error_message is None,
+            },
         )
     if error_message:
         messages.error(request, error_message)
@@ -277,7 +289,9 @@ def invitation_list(request):
     if request.method == "POST" and form.is_valid():
         try:
             invitation, sent_url = invitation_services.invite_person(
-                by=request.user, base_url=request.build_absolute_uri("/"), ip_address=client_ip(request),
+                by=request.user,
+                base_url=request.build_absolute_uri("/"),
+                ip_address=client_ip(request),
                 **form.cleaned_data,
             )
         except ValidationError as error:

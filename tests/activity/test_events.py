@@ -1,0 +1,48 @@
+import pytest
+
+from learnloop.activity.models import ActivityEvent, AppendOnlyError
+from learnloop.activity.selectors import events_for_subject
+from learnloop.activity.services import record_activity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_events_name_their_subject_generically(member, team):
+    event = record_activity(verb="viewed", subject=team, actor=member, data={"via": "search"})
+    assert (event.subject_type, event.subject_id) == ("org.team", str(team.pk))
+    assert list(events_for_subject(team)) == [event]
+
+
+def test_an_anonymous_event_carries_no_actor_even_if_one_is_passed(member, team):
+    event = record_activity(verb="created", subject=team, actor=member, anonymous=True)
+    event.refresh_from_db()
+    assert event.actor is None
+
+
+def test_an_anonymous_event_keeps_only_the_day(member, team):
+    event = record_activity(verb="created", subject=team, actor=member, anonymous=True)
+    assert (event.created_at.hour, event.created_at.minute, event.created_at.second, event.created_at.microsecond) == (
+        0,
+        0,
+        0,
+        0,
+    )
+
+
+def test_events_cannot_be_changed(member, team):
+    event = record_activity(verb="viewed", subject=team, actor=member)
+    event.verb = "applied"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        ActivityEvent.objects.filter(pk=event.pk).update(verb="applied")
+    assert ActivityEvent.objects.get(pk=event.pk).verb == "viewed"
+
+
+def test_events_cannot_be_deleted(member, team):
+    event = record_activity(verb="viewed", subject=team, actor=member)
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        ActivityEvent.objects.all().delete()
+    assert ActivityEvent.objects.count() == 1

@@ -1,0 +1,80 @@
+"""Shared fixtures. Tests run on SQLite by default and on PostgreSQL when DATABASE_URL says so."""
+
+import os
+
+import pytest
+from django.test import Client
+
+from tests import factories
+
+
+def pytest_sessionstart(session):
+    # When CI asks for PostgreSQL it must get PostgreSQL: an unreachable server fails the run
+    # at once instead of letting database tests error one by one (or anything be skipped).
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+        from django.conf import settings
+
+        db = settings.DATABASES["default"]
+        try:
+            psycopg.connect(
+                host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"] or None,
+                password=db["PASSWORD"] or None, dbname="postgres", connect_timeout=5,
+            ).close()
+        except psycopg.OperationalError as error:
+            raise pytest.UsageError(f"DATABASE_URL points at PostgreSQL, but it is unreachable: {error}") from error
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings, request):
+    # argon2 is deliberately slow; tests that check the real hasher opt out with this marker.
+    if "real_password_hasher" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def organization(db):
+    return factories.organization()
+
+
+@pytest.fixture
+def admin(db):
+    return factories.person(email="ada.admin@example.org", full_name="Ada Admin", role="admin")
+
+
+@pytest.fixture
+def member(db):
+    return factories.person(email="mo.member@example.org", full_name="Mo Member")
+
+
+@pytest.fixture
+def department(db):
+    return factories.team(name="Engineering", kind="department")
+
+
+@pytest.fixture
+def team(department):
+    return factories.team(name="Payments", parent=department)
+
+
+def signed_in_client(person) -> Client:
+    client = Client()
+    client.force_login(person)
+    return client
+
+
+@pytest.fixture
+def admin_client(admin):
+    return signed_in_client(admin)
+
+
+@pytest.fixture
+def member_client(member):
+    return signed_in_client(member)
+
+
+@pytest.fixture
+def api_as():
+    """api_as(person) -> a client that calls the API with that person's personal token."""
+    return factories.token_client

@@ -1,0 +1,94 @@
+"""Configuration from the environment, checked in fresh processes so settings load for real."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from learnloop.config import env_bool, env_list, persistent_secret_key
+
+
+def _run_django(tmp_path: Path, code: str, **environment) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "SECRET_KEY"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "learnloop.settings", "LEARNLOOP_DATA_DIR": str(tmp_path)})
+    env.update(environment)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_boolean_settings_reject_nonsense(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured):
+        env_bool("SOME_FLAG", False)
+    monkeypatch.setenv("SOME_FLAG", "Yes")
+    assert env_bool("SOME_FLAG", False) is True
+
+
+def test_list_settings_are_comma_separated(monkeypatch):
+    monkeypatch.setenv("HOSTS", " a.example , b.example,,")
+    assert env_list("HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_the_generated_secret_key_is_kept_and_private(tmp_path):
+    first = persistent_secret_key(tmp_path)
+    assert persistent_secret_key(tmp_path) == first
+    assert len(first) >= 50
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_default_database_is_sqlite_in_the_data_directory_in_wal_mode(tmp_path):
+    result = _run_django(
+        tmp_path,
+        "import django; django.setup();"
+        "from django.db import connection;"
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]);"
+        "print(connection.settings_dict['NAME']);"
+        "print(connection.transaction_mode)",
+    )
+    assert result.returncode == 0, result.stderr
+    journal_mode, name, transaction_mode = result.stdout.split()
+    assert journal_mode == "wal"
+    assert name == str(tmp_path / "learnloop.sqlite3")
+    assert transaction_mode == "IMMEDIATE"
+
+
+def test_production_mode_requires_a_secret_key(tmp_path):
+    result = _run_django(
+        tmp_path, "import django; django.setup()", LEARNLOOP_ENV="production", ALLOWED_HOSTS="learn.example.org"
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_mode_requires_allowed_hosts(tmp_path):
+    result = _run_django(
+        tmp_path, "import django; django.setup()", LEARNLOOP_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS=""
+    )
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_production_mode_passes_the_deployment_checklist(tmp_path):
+    result = _run_django(
+        tmp_path,
+        "import sys; from django.core.management import execute_from_command_line;"
+        "execute_from_command_line(['learnloop', 'check', '--deploy', '--fail-level', 'WARNING'])",
+        LEARNLOOP_ENV="production",
+        SECRET_KEY="a-production-secret-" + "k3y" * 20,
+        ALLOWED_HOSTS="learn.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_development_mode_does_not_pass_the_deployment_checklist(tmp_path):
+    # The check is meaningful: the same command fails when the transport settings are off.
+    result = _run_django(
+        tmp_path,
+        "from django.core.management import execute_from_command_line;"
+        "execute_from_command_line(['learnloop', 'check', '--deploy', '--fail-level', 'WARNING'])",
+    )
+    assert result.returncode != 0
