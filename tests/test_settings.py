@@ -11,7 +11,10 @@ from learnloop.config import env_bool, env_list, persistent_secret_key
 
 
 def _run_django(tmp_path: Path, code: str, **environment) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "SECRET_KEY"}}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process; a real deployment has
+    # none of these, so the child starts from the environment without them.
+    inherited = {"DATABASE_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in inherited}
     env.update({"DJANGO_SETTINGS_MODULE": "learnloop.settings", "LEARNLOOP_DATA_DIR": str(tmp_path)})
     env.update(environment)
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)

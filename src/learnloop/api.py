@@ -1,16 +1,26 @@
 """The REST API at /api/v1: one NinjaAPI, one router per domain, one error format.
 
 Every error is JSON with a human-readable "detail" string; validation errors add "errors"
-with the field-level problems, so clients can show a message without parsing anything.
+with the field-level problems, so clients can show a message without parsing anything. That
+holds for paths and methods that don't exist and for unexpected failures too: nothing under
+/api/v1 answers with an HTML error page.
 """
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+import logging
+from functools import wraps
+
+from asgiref.sync import iscoroutinefunction
+from django.core import signals
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
+from django.urls import URLPattern, re_path, reverse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
 from learnloop import __version__
 from learnloop.accounts.api import router as tokens_router
@@ -18,18 +28,100 @@ from learnloop.accounts.services import person_for_token
 from learnloop.audit.api import router as audit_router
 from learnloop.org.api import router as org_router
 
+logger = logging.getLogger("learnloop.api")
+
+NOT_AUTHENTICATED = (
+    "Authentication required: send a personal API token as 'Authorization: Bearer <token>', "
+    "or sign in from the browser."
+)
+UNUSABLE_CREDENTIALS = (
+    "Authentication required: this API token is unknown, revoked or expired, or its owner was "
+    "deactivated. Create a new one under Account → API tokens."
+)
+CSRF_FAILED = (
+    "CSRF check failed: requests that change something with your browser session must send the "
+    "csrftoken cookie's value in the X-CSRFToken header (or use an API token instead)."
+)
+
+
+class InvalidToken(AuthenticationError):
+    """A bearer token was sent and doesn't work."""
+
 
 class PersonalTokenAuth(HttpBearer):
     """`Authorization: Bearer ll_…` with a personal API token."""
 
     def authenticate(self, request, token):
         person = person_for_token(token)
-        if person is not None:
-            request.user = person
+        if person is None:
+            # A client that sent a token meant to use it: say it is invalid (401) instead of
+            # falling through to session auth, whose CSRF check would answer 403.
+            raise InvalidToken()
+        request.user = person
         return person
 
 
-api = NinjaAPI(
+class BrowserSessionAuth(SessionAuth):
+    """The browser's session; changes also need the CSRF token.
+
+    Unlike ninja's SessionAuth, this only checks CSRF for a signed-in session, so a request
+    without any credentials gets 401 rather than a CSRF error.
+    """
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request) is not None:
+            raise HttpError(403, CSRF_FAILED)
+        return user
+
+
+class LearnloopAPI(NinjaAPI):
+    """NinjaAPI whose unknown paths and unsupported methods also answer in JSON."""
+
+    def _get_urls(self):
+        urls = [
+            URLPattern(url.pattern, self._json_method_errors(url.callback), url.default_args, url.name)
+            if isinstance(url, URLPattern)
+            else url
+            for url in super()._get_urls()
+        ]
+        # Like every API view, exempt from Django's CSRF middleware (which answers in HTML):
+        # there is nothing here to protect.
+        urls.append(re_path(r"^.*$", csrf_exempt(self._unknown_path), name="unknown-path"))
+        return urls
+
+    def _json_method_errors(self, view):
+        if iscoroutinefunction(view):
+            return view
+
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if isinstance(response, HttpResponseNotAllowed):
+                allowed = response["Allow"]
+                replacement = self.create_response(
+                    request,
+                    {"detail": f"{request.method} is not supported here; use {allowed}."},
+                    status=405,
+                )
+                replacement["Allow"] = allowed
+                return replacement
+            return response
+
+        return wrapper
+
+    def _unknown_path(self, request):
+        docs = reverse(f"{self.urls_namespace}:openapi-view")
+        return self.create_response(
+            request,
+            {"detail": f"There is no API endpoint at {request.path}; {docs} lists them all."},
+            status=404,
+        )
+
+
+api = LearnloopAPI(
     title="Learnloop API",
     version=__version__,
     description=(
@@ -39,7 +131,7 @@ api = NinjaAPI(
         "plus `errors` with field-level problems for invalid input."
     ),
     urls_namespace="api",
-    auth=[PersonalTokenAuth(), django_auth],
+    auth=[PersonalTokenAuth(), BrowserSessionAuth()],
     docs_url="/docs",
 )
 
@@ -58,12 +150,24 @@ def domain_validation_error(request, error):
     return api.create_response(request, {"detail": message, "errors": errors}, status=400)
 
 
+# Where ninja says a problem was found; the field is named as the client sent it.
+_PARAMETER_SOURCES = {"query", "path", "header", "cookie", "form", "file"}
+
+
+def _field_name(location) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] == "body":
+        parts = parts[2:]  # "body", then the operation's parameter name ("payload")
+    elif parts and parts[0] in _PARAMETER_SOURCES:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
 @api.exception_handler(NinjaValidationError)
 def request_validation_error(request, error):
-    problems = []
-    for item in error.errors:
-        location = ".".join(str(part) for part in item.get("loc", ()) if part not in {"body", "payload"})
-        problems.append({"field": location, "message": item.get("msg", "invalid")})
+    problems = [
+        {"field": _field_name(item.get("loc", ())), "message": item.get("msg", "invalid")} for item in error.errors
+    ]
     message = "; ".join(f"{p['field']}: {p['message']}" if p["field"] else p["message"] for p in problems)
     return api.create_response(
         request, {"detail": f"Invalid request: {message}", "errors": problems}, status=422
@@ -78,11 +182,10 @@ def permission_denied(request, error):
 
 @api.exception_handler(AuthenticationError)
 def not_authenticated(request, error):
-    return api.create_response(
-        request,
-        {"detail": "Authentication required: send a personal API token as 'Authorization: Bearer <token>'."},
-        status=401,
-    )
+    message = UNUSABLE_CREDENTIALS if isinstance(error, InvalidToken) else NOT_AUTHENTICATED
+    response = api.create_response(request, {"detail": message}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
 @api.exception_handler(HttpError)
@@ -98,6 +201,27 @@ def not_found(request, error):
 @api.exception_handler(ObjectDoesNotExist)
 def object_not_found(request, error):
     return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_big(request, error):
+    return api.create_response(request, {"detail": "The request body is too large."}, status=413)
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious_request(request, error):
+    return api.create_response(request, {"detail": "The request could not be processed."}, status=400)
+
+
+@api.exception_handler(Exception)
+def unexpected_error(request, error):
+    # Logged and signalled like Django's own handler does (so error reporting and the test
+    # client still see it), but answered in the API's format instead of an HTML page.
+    logger.error("Unexpected error in %s %s", request.method, request.path, exc_info=error)
+    signals.got_request_exception.send(sender=None, request=request)
+    return api.create_response(
+        request, {"detail": "Something went wrong on our side; the error was logged."}, status=500
+    )
 
 
 api.add_router("/", org_router)

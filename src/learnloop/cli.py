@@ -32,6 +32,11 @@ def main(argv: list[str] | None = None) -> None:
     if not arguments or arguments in (["help"], ["-h"], ["--help"]):
         sys.stdout.write(OVERVIEW)
         return
+    if arguments == ["--version"]:
+        from learnloop import __version__
+
+        sys.stdout.write(f"learnloop {__version__}\n")
+        return
     if arguments[:2] == ["help", "--all"]:
         arguments = ["help"]
     from django.core.management import execute_from_command_line

@@ -2,12 +2,13 @@
 
 from datetime import datetime
 
-from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
-from learnloop.accounts.models import ApiToken
+from learnloop.accounts.selectors import revocable_token, tokens_of
 from learnloop.accounts.services import create_api_token, revoke_api_token
+from learnloop.api_base import InputSchema
 from learnloop.audit.request import client_ip
 
 router = Router(tags=["API tokens"])
@@ -27,17 +28,18 @@ class TokenCreatedOut(TokenOut):
     token: str = Field(description="The secret. It is shown only in this response.")
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str
     expires_in_days: int | None = None
 
 
-@router.get("", response=list[TokenOut], summary="My API tokens")
+@router.get("", response=list[TokenOut], summary="My API tokens, newest first")
+@paginate(LimitOffsetPagination)
 def list_tokens(request):
-    return list(ApiToken.objects.filter(person=request.user))
+    return tokens_of(request.user)
 
 
-@router.post("", response={201: TokenCreatedOut}, summary="Create an API token")
+@router.post("", response={201: TokenCreatedOut}, summary="Create an API token (its secret is shown once)")
 def create_token(request, payload: TokenIn):
     token, raw = create_api_token(
         person=request.user,
@@ -46,12 +48,10 @@ def create_token(request, payload: TokenIn):
         ip_address=client_ip(request),
     )
     token.token = raw
-    return 201, token
+    return Status(201, token)
 
 
-@router.delete("/{token_id}", response=TokenOut, summary="Revoke one of my API tokens")
+@router.delete("/{token_id}", response=TokenOut, summary="Revoke one of my API tokens (admins: anyone's)")
 def revoke_token(request, token_id: int):
-    # Admins may revoke anyone's token; everyone else only sees their own.
-    tokens = ApiToken.objects.all() if request.user.is_admin else ApiToken.objects.filter(person=request.user)
-    token = get_object_or_404(tokens.select_related("person"), pk=token_id)
+    token = revocable_token(viewer=request.user, token_id=token_id)
     return revoke_api_token(by=request.user, token=token, ip_address=client_ip(request))

@@ -2,12 +2,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from learnloop.accounts.forms import ProfileForm, SetOrResetPasswordForm, SignInForm, TokenForm
 from learnloop.accounts.models import ApiToken
+from learnloop.accounts.selectors import revocable_token, tokens_of
 from learnloop.accounts.services import create_api_token, revoke_api_token
 from learnloop.audit.models import AuditKind
 from learnloop.audit.request import client_ip
@@ -99,7 +101,7 @@ def tokens(request):
         {
             "form": form,
             "new_secret": new_secret,
-            "tokens": ApiToken.objects.filter(person=request.user),
+            "tokens": tokens_of(request.user),
         },
     )
 
@@ -107,7 +109,10 @@ def tokens(request):
 @login_required
 @require_POST
 def revoke_token(request, token_id: int):
-    token = get_object_or_404(ApiToken, pk=token_id, person=request.user)
+    try:
+        token = revocable_token(viewer=request.user, token_id=token_id)
+    except ApiToken.DoesNotExist as error:
+        raise Http404("No such token.") from error
     revoke_api_token(by=request.user, token=token, ip_address=client_ip(request))
     messages.success(request, f"The token “{token.name}” was revoked.")
     return redirect("accounts:tokens")

@@ -5,6 +5,7 @@ from datetime import datetime
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from learnloop.audit.models import AuditKind
 from learnloop.audit.selectors import audit_events
 
 router = Router(tags=["audit log"])
@@ -25,9 +26,11 @@ class AuditEventOut(Schema):
 @paginate(LimitOffsetPagination)
 def list_audit_events(
     request,
-    kind: str | None = None,
+    kind: AuditKind | None = None,
     actor: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ):
+    """Filters: `kind` of event; `actor`, part of the acting or affected person's email; `since`
+    (inclusive) and `until` (exclusive), ISO 8601 times."""
     return audit_events(viewer=request.user, kind=kind, actor=actor, since=since, until=until)

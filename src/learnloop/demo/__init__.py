@@ -43,15 +43,29 @@ class DemoContext:
 
 
 def _check_database_is_demo_or_empty() -> None:
-    from learnloop.org.models import Organization, Person
+    from learnloop.org.models import Organization
 
     organization = Organization.objects.filter(id=1).first()
     if organization is not None and organization.is_demo:
         return
-    if Person.objects.exists():
+    # The organization row alone is no sign of real data (it is created on first use), nor is
+    # the audit log (a failed sign-in or a backup of the empty database writes to it); any other
+    # row of Learnloop's own is: people, teams imported before anyone, their content.
+    holding_data = [
+        str(model._meta.verbose_name_plural)
+        for model in apps.get_models()
+        if model._meta.app_config.name.startswith("learnloop.")
+        and model._meta.app_label != "audit"
+        and model is not Organization
+        and model._meta.managed
+        and not model._meta.proxy
+        and model._base_manager.exists()
+    ]
+    if holding_data:
         raise DemoRefused(
-            "This database holds a real organization (it was not created by `learnloop demo`). "
-            "The demo generator only runs on an empty database or an earlier demo; point "
+            "This database holds a real organization (it was not created by `learnloop demo`; it has "
+            + ", ".join(holding_data)
+            + "). The demo generator only runs on an empty database or an earlier demo; point "
             "DATABASE_URL or LEARNLOOP_DATA_DIR somewhere else to try the demo."
         )
 

@@ -10,6 +10,7 @@ version, every row parses) and then replaces all data in one transaction: it eit
 succeeds or leaves the database as it was.
 """
 
+import datetime
 import hashlib
 import io
 import json
@@ -20,8 +21,9 @@ from pathlib import Path
 from django.apps import apps
 from django.core import serializers
 from django.core.management.color import no_style
+from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
@@ -38,6 +40,16 @@ CHUNK = 2000
 
 class BackupError(Exception):
     """The archive can't be trusted or doesn't fit this installation; nothing was changed."""
+
+
+class BackupEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder, but times keep their microseconds (it cuts them to milliseconds,
+    which would make a restored row differ from the one that was backed up)."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
 
 
 @dataclass
@@ -70,8 +82,21 @@ def create_backup(path: Path, *, progress_stream=None) -> BackupSummary:
     models = backed_up_models()
     counts: dict[str, int] = {}
     digest = hashlib.sha256()
-    rows = 0
     temporary = path.with_name(path.name + ".partial")
+    try:
+        progress = _write_backup(temporary, models, counts, digest, progress_stream)
+    except BaseException:
+        # No half-written archive is left behind to be mistaken for a backup.
+        temporary.unlink(missing_ok=True)
+        raise
+    temporary.replace(path)
+    rows = sum(counts.values())
+    progress.finish(f"{rows} rows written to {path}")
+    return BackupSummary(path=path, rows=rows, models=counts, sha256=digest.hexdigest())
+
+
+def _write_backup(temporary: Path, models, counts: dict[str, int], digest, progress_stream) -> Progress:
+    rows = 0
     with read_snapshot():
         totals = {model._meta.label_lower: model._base_manager.count() for model in models}
         progress = Progress("backup", total=sum(totals.values()), stream=progress_stream)
@@ -83,7 +108,7 @@ def create_backup(path: Path, *, progress_stream=None) -> BackupSummary:
                     queryset = model._base_manager.order_by("pk")
                     for chunk in _chunks(queryset.iterator(chunk_size=CHUNK), CHUNK):
                         for item in serializers.serialize("python", chunk):
-                            line = (json.dumps(item, cls=DjangoJSONEncoder, sort_keys=True) + "\n").encode()
+                            line = (json.dumps(item, cls=BackupEncoder, sort_keys=True) + "\n").encode()
                             digest.update(line)
                             raw.write(line)
                         counts[label] += len(chunk)
@@ -101,9 +126,7 @@ def create_backup(path: Path, *, progress_stream=None) -> BackupSummary:
                 "data_sha256": digest.hexdigest(),
             }
             archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-    temporary.replace(path)
-    progress.finish(f"{rows} rows written to {path}")
-    return BackupSummary(path=path, rows=rows, models=counts, sha256=digest.hexdigest())
+    return progress
 
 
 def _chunks(iterator, size):
@@ -149,6 +172,9 @@ def verify_backup(path: Path) -> dict:
         known = {model._meta.label_lower for model in backed_up_models()}
         digest = hashlib.sha256()
         counts: dict[str, int] = {}
+        # A row that does not fit the schema is reported only once the checksum is known to
+        # match: a damaged file is better described as damaged than by its first odd row.
+        row_problem: str | None = None
         try:
             with archive.open("data.jsonl") as raw:
                 for number, line in enumerate(raw, start=1):
@@ -158,23 +184,43 @@ def verify_backup(path: Path) -> dict:
                         label = item["model"]
                     except (ValueError, KeyError, TypeError) as error:
                         raise BackupError(f"Line {number} of the backup is not a valid row.") from error
-                    if label not in known:
+                    if not isinstance(label, str) or label not in known:
                         raise BackupError(f"Line {number} holds rows of an unknown model {label!r}.")
                     counts[label] = counts.get(label, 0) + 1
+                    if row_problem is None:
+                        row_problem = _row_problem(item, number)
         except KeyError as error:
             raise BackupError("The backup has no data.jsonl.") from error
         except (zipfile.BadZipFile, OSError, EOFError) as error:
             raise BackupError(f"The backup's data is damaged: {error}") from error
     if digest.hexdigest() != manifest.get("data_sha256"):
         raise BackupError("The backup's checksum does not match its data: the file is damaged or was edited.")
-    expected = {label: count for label, count in manifest.get("models", {}).items() if count}
-    if counts != expected:
+    listed = manifest.get("models")
+    if not isinstance(listed, dict):
+        raise BackupError("The backup's manifest does not list its row counts.")
+    expected = {label: count for label, count in listed.items() if count}
+    if counts != expected or manifest.get("rows") != sum(counts.values()):
         raise BackupError("The backup's row counts do not match its manifest.")
+    if row_problem is not None:
+        raise BackupError(row_problem)
     return manifest
 
 
+def _row_problem(item: dict, number: int) -> str | None:
+    """Why this row can't be loaded into the current schema, or None if it can."""
+    try:
+        for _ in serializers.deserialize("python", [item]):
+            pass
+    except Exception as error:  # any failure means the row can't be restored as it is
+        return f"Line {number} ({item.get('model')} {item.get('pk')!r}) does not fit this schema: {error}"
+    return None
+
+
 def _check_schema(manifest: dict) -> None:
-    backup_migrations = {app: set(names) for app, names in (manifest.get("migrations") or {}).items()}
+    listed = manifest.get("migrations")
+    if not isinstance(listed, dict) or not all(isinstance(names, list) for names in listed.values()):
+        raise BackupError("The backup's manifest does not list its schema migrations.")
+    backup_migrations = {app: set(names) for app, names in listed.items()}
     current = {app: set(names) for app, names in applied_migrations().items()}
     if not current:
         raise BackupError("This database has no schema yet: run `learnloop migrate` first, then restore.")
@@ -202,21 +248,30 @@ def restore_backup(path: Path, *, progress_stream=None) -> dict:
     models = backed_up_models()
     total = manifest.get("rows", 0)
     progress = Progress("restore", total=total, stream=progress_stream)
-    with zipfile.ZipFile(path) as archive, transaction.atomic():
-        _delete_everything()
-        with archive.open("data.jsonl") as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8")
-            batch: list[str] = []
-            for line in text:
-                batch.append(line)
-                if len(batch) >= CHUNK:
+    try:
+        with zipfile.ZipFile(path) as archive, transaction.atomic():
+            _delete_everything()
+            with archive.open("data.jsonl") as raw:
+                text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+                batch: list[str] = []
+                for line in text:
+                    batch.append(line)
+                    if len(batch) >= CHUNK:
+                        _load(batch)
+                        progress.step(len(batch))
+                        batch = []
+                if batch:
                     _load(batch)
                     progress.step(len(batch))
-                    batch = []
-            if batch:
-                _load(batch)
-                progress.step(len(batch))
-        _reset_sequences(models)
+            # Foreign keys are checked at commit; check them now instead, because on PostgreSQL
+            # the sequence reset below is never rolled back: failing after it would leave the
+            # old data with sequences behind its ids.
+            connection.check_constraints()
+            _reset_sequences(models)
+    except (DatabaseError, DeserializationError) as error:
+        # The transaction was rolled back (deferred constraints fail at its commit, which is
+        # inside this block too): the database is exactly as it was.
+        raise BackupError(f"The backup's rows could not be loaded ({error}); nothing was changed.") from error
     progress.finish(f"{total} rows restored")
     return manifest
 
@@ -224,8 +279,8 @@ def restore_backup(path: Path, *, progress_stream=None) -> dict:
 def _load(lines: list[str]) -> None:
     for deserialized in serializers.deserialize("json", "[" + ",".join(lines) + "]"):
         # raw save: no custom save() logic runs (append-only guards, timestamps), the row is
-        # written exactly as it was backed up.
-        deserialized.save()
+        # written exactly as it was backed up. The tables were emptied, so every row is new.
+        deserialized.save(force_insert=True)
 
 
 def _delete_everything() -> None:

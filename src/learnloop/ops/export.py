@@ -44,6 +44,18 @@ def export_all(path: Path, *, progress_stream=None) -> dict[str, int]:
     path = Path(path)
     counts: dict[str, int] = {}
     temporary = path.with_name(path.name + ".partial")
+    try:
+        progress = _write_export(temporary, counts, progress_stream)
+    except BaseException:
+        # No half-written file is left behind to be mistaken for a complete export.
+        temporary.unlink(missing_ok=True)
+        raise
+    temporary.replace(path)
+    progress.finish(f"{sum(counts.values())} rows exported to {path}")
+    return counts
+
+
+def _write_export(temporary: Path, counts: dict[str, int], progress_stream) -> Progress:
     with read_snapshot():
         models = exported_models()
         progress = Progress("export", total=sum(m._base_manager.count() for m in models), stream=progress_stream)
@@ -60,7 +72,8 @@ def export_all(path: Path, *, progress_stream=None) -> dict[str, int]:
                 out.write(("," if index else "") + f"\n    {json.dumps(label)}: [")
                 count = 0
                 for instance in model._base_manager.order_by("pk").iterator(chunk_size=2000):
-                    out.write(("," if count else "") + "\n      " + json.dumps(_row(instance, fields), cls=DjangoJSONEncoder))
+                    row = json.dumps(_row(instance, fields), cls=DjangoJSONEncoder)
+                    out.write(("," if count else "") + "\n      " + row)
                     count += 1
                     if count % 500 == 0:
                         progress.step(500, label)
@@ -68,6 +81,4 @@ def export_all(path: Path, *, progress_stream=None) -> dict[str, int]:
                 out.write("\n    ]" if count else "]")
                 counts[label] = count
             out.write("\n  }\n}\n")
-    temporary.replace(path)
-    progress.finish(f"{sum(counts.values())} rows exported to {path}")
-    return counts
+    return progress

@@ -25,6 +25,10 @@ def read_snapshot():
         return
     if connection.vendor == "sqlite":
         connection.ensure_connection()
+        if connection.connection.in_transaction:
+            # An enclosing read_snapshot() already holds the snapshot.
+            yield
+            return
         with connection.cursor() as cursor:
             cursor.execute("BEGIN DEFERRED")
         try:

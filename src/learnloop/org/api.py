@@ -1,14 +1,18 @@
 """API for me, people, teams, memberships, invitations and CSV imports."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
+from learnloop.api_base import InputSchema
 from learnloop.audit.request import client_ip
 from learnloop.org import invitations as invitation_services
 from learnloop.org import selectors, services
@@ -75,7 +79,7 @@ class MembershipOut(Schema):
     created_at: datetime
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     email: str
     full_name: str
     title: str = ""
@@ -83,43 +87,43 @@ class PersonIn(Schema):
     role: Literal["member", "learning_lead", "admin"] = "member"
 
 
-class PersonPatch(Schema):
+class PersonPatch(InputSchema):
     full_name: str | None = None
     title: str | None = None
     manager_id: int | None = None
     role: Literal["member", "learning_lead", "admin"] | None = None
 
 
-class MePatch(Schema):
+class MePatch(InputSchema):
     full_name: str | None = None
     title: str | None = None
 
 
-class TeamIn(Schema):
+class TeamIn(InputSchema):
     name: str
     kind: Literal["department", "team"] = "team"
     parent_id: int | None = None
     description: str = ""
 
 
-class TeamPatch(Schema):
+class TeamPatch(InputSchema):
     name: str | None = None
     kind: Literal["department", "team"] | None = None
     parent_id: int | None = None
     description: str | None = None
 
 
-class MembershipIn(Schema):
+class MembershipIn(InputSchema):
     team_id: int
     person_id: int
     role: Literal["member", "facilitator"] = "member"
 
 
-class MembershipPatch(Schema):
+class MembershipPatch(InputSchema):
     role: Literal["member", "facilitator"]
 
 
-class InvitationIn(Schema):
+class InvitationIn(InputSchema):
     email: str
     full_name: str = ""
     title: str = ""
@@ -148,7 +152,7 @@ class RemovalOut(Schema):
     result: Literal["deleted", "deactivated"]
 
 
-class ImportIn(Schema):
+class ImportIn(InputSchema):
     csv: str = Field(description="The CSV text, header row first.")
     dry_run: bool = True
 
@@ -180,7 +184,16 @@ class ImportOut(Schema):
 
 
 def _person(person_id: int) -> Person:
+    """The person a path is about: unknown ids are 404."""
     return get_object_or_404(Person, pk=person_id)
+
+
+def _person_ref(person_id: int, *, field: str) -> Person:
+    """A person named in a body or a filter: unknown ids are the client's bad input (400)."""
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise ValidationError({field: f"No person with id {person_id}."})
+    return person
 
 
 def _team(team_id: int, *, field: str = "team_id") -> Team:
@@ -188,6 +201,20 @@ def _team(team_id: int, *, field: str = "team_id") -> Team:
     if team is None:
         raise ValidationError({field: f"No team with id {team_id}."})
     return team
+
+
+@contextmanager
+def _request_fields(**renames: str) -> Iterator[None]:
+    """Name the services' fields as the request does ("manager" -> "manager_id"), so a client
+    finds each problem under the field it sent."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {renames.get(field, field): problems for field, problems in error.error_dict.items()}
+        ) from error
 
 
 # --- Me ----------------------------------------------------------------------------------------
@@ -208,7 +235,7 @@ def update_me(request, payload: MePatch):
 # --- People ------------------------------------------------------------------------------------
 
 
-@router.get("/people", response=list[PersonOut], summary="The directory")
+@router.get("/people", response=list[PersonOut], summary="The directory (active people unless asked otherwise)")
 @paginate(LimitOffsetPagination)
 def list_people(
     request,
@@ -224,52 +251,63 @@ def list_people(
         team=_team(team, field="team") if team else None,
         role=role,
         active={"true": True, "false": False, "all": None}[active],
-        manager=_person(manager) if manager else None,
+        manager=_person_ref(manager, field="manager") if manager else None,
     )
 
 
-@router.get("/people/{person_id}", response=PersonDetailOut)
+@router.get("/people/{person_id}", response=PersonDetailOut, summary="A person, with their team memberships")
 def get_person(request, person_id: int):
     return selectors.person_detail(viewer=request.user, person_id=person_id)
 
 
 @router.post("/people", response={201: PersonDetailOut}, summary="Add a person (admins)")
 def create_person(request, payload: PersonIn):
-    manager = _person(payload.manager_id) if payload.manager_id else None
-    person = services.create_person(
-        by=request.user,
-        email=payload.email,
-        full_name=payload.full_name,
-        title=payload.title,
-        manager=manager,
-        role=payload.role,
-        ip_address=client_ip(request),
-    )
-    return 201, selectors.person_detail(viewer=request.user, person_id=person.pk)
+    manager = _person_ref(payload.manager_id, field="manager_id") if payload.manager_id else None
+    with _request_fields(manager="manager_id"):
+        person = services.create_person(
+            by=request.user,
+            email=payload.email,
+            full_name=payload.full_name,
+            title=payload.title,
+            manager=manager,
+            role=payload.role,
+            ip_address=client_ip(request),
+        )
+    return Status(201, selectors.person_detail(viewer=request.user, person_id=person.pk))
 
 
-@router.patch("/people/{person_id}", response=PersonDetailOut, summary="Edit a person")
+@router.patch(
+    "/people/{person_id}",
+    response=PersonDetailOut,
+    summary="Edit a person: name and title (themselves or admins), manager and role (admins)",
+)
 def update_person(request, person_id: int, payload: PersonPatch):
     person = _person(person_id)
     changes = payload.dict(exclude_unset=True)
     role = changes.pop("role", None)
     if "manager_id" in changes:
         manager_id = changes.pop("manager_id")
-        changes["manager"] = _person(manager_id) if manager_id else None
-    if changes:
-        services.update_person(by=request.user, person=person, **changes)
-    if role is not None:
-        services.set_person_role(by=request.user, person=person, role=role, ip_address=client_ip(request))
+        changes["manager"] = _person_ref(manager_id, field="manager_id") if manager_id else None
+    # All or nothing: a refused role change must not leave the name change behind.
+    with transaction.atomic(), _request_fields(manager="manager_id"):
+        if changes:
+            services.update_person(by=request.user, person=person, **changes)
+        if role is not None:
+            services.set_person_role(by=request.user, person=person, role=role, ip_address=client_ip(request))
     return selectors.person_detail(viewer=request.user, person_id=person.pk)
 
 
-@router.post("/people/{person_id}/deactivate", response=PersonDetailOut)
+@router.post(
+    "/people/{person_id}/deactivate",
+    response=PersonDetailOut,
+    summary="Switch off someone's access and revoke their tokens (admins)",
+)
 def deactivate_person(request, person_id: int):
     services.deactivate_person(by=request.user, person=_person(person_id), ip_address=client_ip(request))
     return selectors.person_detail(viewer=request.user, person_id=person_id)
 
 
-@router.post("/people/{person_id}/reactivate", response=PersonDetailOut)
+@router.post("/people/{person_id}/reactivate", response=PersonDetailOut, summary="Give someone access again (admins)")
 def reactivate_person(request, person_id: int):
     services.reactivate_person(by=request.user, person=_person(person_id), ip_address=client_ip(request))
     return selectors.person_detail(viewer=request.user, person_id=person_id)
@@ -290,7 +328,7 @@ def remove_person(request, person_id: int):
 # --- Teams -------------------------------------------------------------------------------------
 
 
-@router.get("/teams", response=list[TeamOut])
+@router.get("/teams", response=list[TeamOut], summary="Teams and departments (archived ones when asked)")
 @paginate(LimitOffsetPagination)
 def list_teams(
     request,
@@ -312,7 +350,7 @@ def _team_out(viewer, team_id: int) -> Team:
     return get_object_or_404(selectors.teams(viewer=viewer, include_archived=True), pk=team_id)
 
 
-@router.get("/teams/{team_id}", response=TeamOut)
+@router.get("/teams/{team_id}", response=TeamOut, summary="A team or department, with its member count")
 def get_team(request, team_id: int):
     return _team_out(request.user, team_id)
 
@@ -320,34 +358,36 @@ def get_team(request, team_id: int):
 @router.post("/teams", response={201: TeamOut}, summary="Create a team or department (admins)")
 def create_team(request, payload: TeamIn):
     parent = _team(payload.parent_id, field="parent_id") if payload.parent_id else None
-    team = services.create_team(
-        by=request.user,
-        name=payload.name,
-        kind=payload.kind,
-        parent=parent,
-        description=payload.description,
-    )
-    return 201, _team_out(request.user, team.pk)
+    with _request_fields(parent="parent_id"):
+        team = services.create_team(
+            by=request.user,
+            name=payload.name,
+            kind=payload.kind,
+            parent=parent,
+            description=payload.description,
+        )
+    return Status(201, _team_out(request.user, team.pk))
 
 
-@router.patch("/teams/{team_id}", response=TeamOut)
+@router.patch("/teams/{team_id}", response=TeamOut, summary="Rename, move or describe a team (admins)")
 def update_team(request, team_id: int, payload: TeamPatch):
     team = get_object_or_404(Team, pk=team_id)
     changes = payload.dict(exclude_unset=True)
     if "parent_id" in changes:
         parent_id = changes.pop("parent_id")
         changes["parent"] = _team(parent_id, field="parent_id") if parent_id else None
-    services.update_team(by=request.user, team=team, **changes)
+    with _request_fields(parent="parent_id"):
+        services.update_team(by=request.user, team=team, **changes)
     return _team_out(request.user, team.pk)
 
 
-@router.post("/teams/{team_id}/archive", response=TeamOut)
+@router.post("/teams/{team_id}/archive", response=TeamOut, summary="Archive a team (admins)")
 def archive_team(request, team_id: int):
     services.archive_team(by=request.user, team=get_object_or_404(Team, pk=team_id))
     return _team_out(request.user, team_id)
 
 
-@router.post("/teams/{team_id}/unarchive", response=TeamOut)
+@router.post("/teams/{team_id}/unarchive", response=TeamOut, summary="Restore an archived team (admins)")
 def unarchive_team(request, team_id: int):
     services.unarchive_team(by=request.user, team=get_object_or_404(Team, pk=team_id))
     return _team_out(request.user, team_id)
@@ -356,7 +396,7 @@ def unarchive_team(request, team_id: int):
 # --- Memberships -------------------------------------------------------------------------------
 
 
-@router.get("/memberships", response=list[MembershipOut])
+@router.get("/memberships", response=list[MembershipOut], summary="Who is in which team, in which role")
 @paginate(LimitOffsetPagination)
 def list_memberships(
     request,
@@ -367,24 +407,31 @@ def list_memberships(
     return selectors.memberships(
         viewer=request.user,
         team=_team(team, field="team") if team else None,
-        person=_person(person) if person else None,
+        person=_person_ref(person, field="person") if person else None,
         role=role,
     )
 
 
-@router.post("/memberships", response={201: MembershipOut}, summary="Add someone to a team")
+@router.post(
+    "/memberships",
+    response={201: MembershipOut},
+    summary="Add someone to a team (admins and the team's facilitators)",
+)
 def create_membership(request, payload: MembershipIn):
     team = _team(payload.team_id)
-    person = Person.objects.filter(pk=payload.person_id).first()
-    if person is None:
-        raise ValidationError({"person_id": f"No person with id {payload.person_id}."})
-    membership = services.add_member(
-        by=request.user, team=team, person=person, role=payload.role, ip_address=client_ip(request)
-    )
-    return 201, membership
+    person = _person_ref(payload.person_id, field="person_id")
+    with _request_fields(team="team_id", person="person_id"):
+        membership = services.add_member(
+            by=request.user, team=team, person=person, role=payload.role, ip_address=client_ip(request)
+        )
+    return Status(201, membership)
 
 
-@router.patch("/memberships/{membership_id}", response=MembershipOut)
+@router.patch(
+    "/memberships/{membership_id}",
+    response=MembershipOut,
+    summary="Change someone's role in a team (admins and the team's facilitators)",
+)
 def update_membership(request, membership_id: int, payload: MembershipPatch):
     membership = get_object_or_404(Membership.objects.select_related("team", "person"), pk=membership_id)
     return services.change_member_role(
@@ -392,42 +439,48 @@ def update_membership(request, membership_id: int, payload: MembershipPatch):
     )
 
 
-@router.delete("/memberships/{membership_id}", response={204: None})
+@router.delete(
+    "/memberships/{membership_id}",
+    response={204: None},
+    summary="Take someone out of a team (admins and the team's facilitators)",
+)
 def delete_membership(request, membership_id: int):
     membership = get_object_or_404(Membership.objects.select_related("team", "person"), pk=membership_id)
     services.remove_member(by=request.user, membership=membership, ip_address=client_ip(request))
-    return 204, None
+    return Status(204, None)
 
 
 # --- Invitations -------------------------------------------------------------------------------
 
 
-@router.get("/invitations", response=list[InvitationOut], summary="Invitations (admins)")
+@router.get("/invitations", response=list[InvitationOut], summary="Invitations, newest first (admins)")
+@paginate(LimitOffsetPagination)
 def list_invitations(
     request, status: Literal["pending", "accepted", "expired", "revoked"] | None = None
 ):
     return selectors.invitations(viewer=request.user, status=status)
 
 
-@router.post("/invitations", response={201: InvitationCreatedOut}, summary="Invite someone by email")
+@router.post("/invitations", response={201: InvitationCreatedOut}, summary="Invite someone by email (admins)")
 def create_invitation(request, payload: InvitationIn):
     team = _team(payload.team_id) if payload.team_id else None
-    invitation, url = invitation_services.invite_person(
-        by=request.user,
-        email=payload.email,
-        full_name=payload.full_name,
-        title=payload.title,
-        role=payload.role,
-        team=team,
-        team_role=payload.team_role,
-        base_url=request.build_absolute_uri("/"),
-        ip_address=client_ip(request),
-    )
+    with _request_fields(team="team_id"):
+        invitation, url = invitation_services.invite_person(
+            by=request.user,
+            email=payload.email,
+            full_name=payload.full_name,
+            title=payload.title,
+            role=payload.role,
+            team=team,
+            team_role=payload.team_role,
+            base_url=request.build_absolute_uri("/"),
+            ip_address=client_ip(request),
+        )
     invitation.accept_url = url
-    return 201, invitation
+    return Status(201, invitation)
 
 
-@router.delete("/invitations/{invitation_id}", response=InvitationOut, summary="Revoke an invitation")
+@router.delete("/invitations/{invitation_id}", response=InvitationOut, summary="Revoke a pending invitation (admins)")
 def revoke_invitation(request, invitation_id: int):
     invitation = get_object_or_404(Invitation, pk=invitation_id)
     return invitation_services.revoke_invitation(
@@ -440,7 +493,7 @@ def revoke_invitation(request, invitation_id: int):
 
 def _import_response(report):
     # A file with problems is the client's bad input: 400, with every row's problem listed.
-    return (200 if report.ok else 400), {"detail": report.summary(), **report.as_dict()}
+    return Status(200 if report.ok else 400, {"detail": report.summary(), **report.as_dict()})
 
 
 @router.post(

@@ -56,7 +56,8 @@ STRUCTURE = [
             ("Mobile Apps", "The driver and dispatcher apps on iOS and Android.", "Engineering Manager, Mobile",
              [("Senior Mobile Engineer", 3), ("Mobile Engineer", 4), ("QA Engineer", 1)]),
             ("Data Infrastructure", "Pipelines, the warehouse and the experimentation platform.",
-             "Engineering Manager, Data", [("Data Engineer", 4), ("Senior Data Engineer", 2), ("Analytics Engineer", 2)]),
+             "Engineering Manager, Data",
+             [("Data Engineer", 4), ("Senior Data Engineer", 2), ("Analytics Engineer", 2)]),
             ("Site Reliability", "Production, on-call, incident response and capacity.", "SRE Lead",
              [("Site Reliability Engineer", 5), ("Senior Site Reliability Engineer", 2)]),
         ],
@@ -95,8 +96,9 @@ STRUCTURE = [
     ),
 ]
 
-# Team sizes (including the lead), chosen so the organization has about 150 people.
-TEAM_SIZES = [13, 12, 12, 11, 10, 11, 10, 8, 14, 11, 11, 10]
+# Team sizes (including the lead). With the CEO, the admin and the four department heads the
+# organization has 150 people.
+TEAM_SIZES = [14, 13, 13, 12, 11, 12, 11, 9, 15, 12, 12, 10]
 
 
 def _name_generator(rng):

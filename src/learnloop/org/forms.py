@@ -97,11 +97,19 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(
         choices=KIND_CHOICES, widget=forms.RadioSelect, initial="teams", label="What the file holds"
     )
-    file = forms.FileField(required=False, label="CSV file")
+    # Not required by the field because the confirming post sends csv_text instead; clean()
+    # insists on one of the two.
+    file = forms.FileField(
+        required=False, label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
+    )
     # After a successful dry run the page keeps the text so "Import" writes exactly what was
     # checked, without asking for the file again.
     csv_text = forms.CharField(required=False, widget=forms.HiddenInput)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].required_in_practice = True  # not marked "(optional)" on the page
 
     def clean(self):
         cleaned = super().clean()

@@ -43,6 +43,8 @@ def invite_person(
         raise ValidationError({"team_role": f"Team role must be one of: {', '.join(TeamRole.values)}."})
     if Person.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": f"{email} already has an account."})
+    if team is not None and team.is_archived:
+        raise ValidationError({"team": f"{team.name} is archived; invite them to an active team."})
     raw = new_secret("inv_")
     now = timezone.now()
     with transaction.atomic():

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from learnloop.org.models import Invitation, Membership, Person, Team
 from learnloop.org.permissions import is_admin
@@ -118,10 +119,19 @@ def teams_of(person: Person) -> QuerySet[Team]:
     return Team.objects.filter(memberships__person=person, archived_at__isnull=True).order_by("name")
 
 
-def invitations(*, viewer, status: str | None = None) -> list[Invitation]:
+def invitations(*, viewer, status: str | None = None) -> QuerySet[Invitation]:
+    """Invitations, newest first, optionally in one status (decided in the database)."""
     if not is_admin(viewer):
         raise PermissionDenied("Only admins can see invitations.")
-    result = list(Invitation.objects.select_related("team", "invited_by")[:500])
+    now = timezone.now()
+    unanswered = Q(accepted_at__isnull=True, revoked_at__isnull=True)
+    by_status = {
+        "accepted": Q(accepted_at__isnull=False),
+        "revoked": Q(accepted_at__isnull=True, revoked_at__isnull=False),
+        "expired": unanswered & Q(expires_at__lte=now),
+        "pending": unanswered & Q(expires_at__gt=now),
+    }
+    result = Invitation.objects.select_related("team", "invited_by")
     if status:
-        result = [invitation for invitation in result if invitation.status == status]
-    return result
+        result = result.filter(by_status[status])
+    return result.order_by("-created_at", "-id")

@@ -249,7 +249,10 @@ def membership_update(request, membership_id: int):
         if request.POST.get("action") == "remove":
             services.remove_member(by=request.user, membership=membership, ip_address=client_ip(request))
             if request.htmx:
-                return render(request, "org/_member_removed.html", {"membership": membership})
+                # delete() cleared membership.pk; the row keeps the id it was swapped in for.
+                return render(
+                    request, "org/_member_removed.html", {"membership": membership, "membership_id": membership_id}
+                )
             messages.success(request, f"{membership.person} left {team.name}.")
             return redirect("org:team", team.slug)
         services.change_member_role(
@@ -302,7 +305,12 @@ def invitation_list(request):
     return render(
         request,
         "org/invitations.html",
-        {"form": form, "sent_url": sent_url, "invitations": selectors.invitations(viewer=request.user)},
+        {
+            "form": form,
+            "sent_url": sent_url,
+            "page": Paginator(selectors.invitations(viewer=request.user), 50).get_page(request.GET.get("page")),
+            "query_string": "",
+        },
     )
 
 

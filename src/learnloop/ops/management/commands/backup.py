@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
@@ -16,7 +16,10 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args, file, **options):
-        summary = create_backup(file)
+        try:
+            summary = create_backup(file)
+        except OSError as error:
+            raise CommandError(f"Can't write the backup to {file}: {error.strerror or error}") from error
         record_audit_event(
             kind=AuditKind.BACKUP, actor_label="operator", target=str(file),
             detail={"rows": summary.rows, "sha256": summary.sha256},

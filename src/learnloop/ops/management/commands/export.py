@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
@@ -16,7 +16,10 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args, file, **options):
-        counts = export_all(file)
+        try:
+            counts = export_all(file)
+        except OSError as error:
+            raise CommandError(f"Can't write the export to {file}: {error.strerror or error}") from error
         record_audit_event(
             kind=AuditKind.EXPORT, actor_label="operator", target=str(file),
             detail={"rows": sum(counts.values())},

@@ -1,0 +1,91 @@
+"""Playwright fixtures for the browser tests: one Chromium per session, a fresh context per test.
+
+Playwright's own browser download does not work here, so Debian's Chromium is launched
+directly. The tests drive pytest-django's `live_server`; their data is made with the ORM in the
+test (live_server tests are transactional, so the server thread sees it).
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+# Playwright's sync API runs an event loop in this thread; without this Django refuses the
+# ORM calls the tests make between browser steps.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Long enough for a slow CI machine, short enough that a broken page fails fast.
+TIMEOUT_MS = 10_000
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Playwright:
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Browser:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"The browser tests need Chromium at {CHROMIUM} (apt-get install chromium).")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser, live_server):
+    """new_context() -> a fresh, signed-out browser context pointed at the live server."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> BrowserContext:
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context) -> Page:
+    return new_context().new_page()
+
+
+def sign_in_context(context: BrowserContext, person, live_server_url: str) -> None:
+    """Give the context a session for `person` without going through the form.
+
+    Only the sign-in test exercises the real form; the other flows start signed in.
+    """
+    client = Client()
+    client.force_login(person)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server_url}])
+
+
+@pytest.fixture
+def page_as(new_context, live_server):
+    """page_as(person) -> a page in its own context, already signed in as that person."""
+
+    def make(person) -> Page:
+        context = new_context()
+        sign_in_context(context, person, live_server.url)
+        return context.new_page()
+
+    return make
