@@ -98,7 +98,7 @@ def team_members(*, viewer, team: Team, include_inactive: bool = False) -> Query
     result = Membership.objects.filter(team=team).select_related("person", "person__manager")
     if not include_inactive:
         result = result.filter(person__is_active=True)
-    return result.order_by("-role", "person__full_name")
+    return result.order_by("role", "person__full_name")  # facilitators first
 
 
 def memberships(

@@ -1,5 +1,6 @@
 """`learnloop demo`: create or refresh the demo organization (idempotent, deterministic)."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from learnloop.demo import DEMO_PASSWORD, DemoRefused, build_demo
@@ -19,7 +20,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"The demo organization {context.organization.name} is ready."))
-        self.stdout.write("Sign in at http://127.0.0.1:8000/ with any of these (password for all: "
-                          f"{DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"Sign in at {settings.BASE_URL}/ with any of these (password for all: {DEMO_PASSWORD}):"
+        )
         for label, person in context.logins:
             self.stdout.write(f"  {label:<15} {person.email:<40} {person.full_name}, {person.title}")
