@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "learnloop.accounts",
     "learnloop.audit",
     "learnloop.activity",
+    "learnloop.knowledge",
     "learnloop.ops",
 ]
 

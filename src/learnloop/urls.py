@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("learnloop.accounts.urls")),
     path("", include("learnloop.org.urls")),
     path("audit/", include("learnloop.audit.urls")),
+    path("knowledge/", include("learnloop.knowledge.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+from learnloop.web.navigation import HomePanel, NavItem
+
+
+class KnowledgeConfig(AppConfig):
+    name = "learnloop.knowledge"
+    label = "knowledge"
+    verbose_name = "Knowledge base"
+
+    nav_items = (NavItem("Knowledge", "knowledge:search", order=10, section="/knowledge/"),)
+    home_panels = (
+        HomePanel("Recent lessons", "knowledge/_panel_recent.html", "learnloop.knowledge.panels.recent", order=20),
+        HomePanel("Due for your review", "knowledge/_panel_reviews.html", "learnloop.knowledge.panels.reviews",
+                  order=30),
+    )

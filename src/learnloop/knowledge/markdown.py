@@ -1,0 +1,44 @@
+"""Markdown to safe HTML: CommonMark rendering, then an allow-list sanitizer.
+
+Raw HTML in Markdown is escaped rather than rendered, and the sanitizer (ammonia, through nh3)
+drops anything the allow-list doesn't name: scripts, event handlers, style, javascript: and
+data: URLs. Links get rel="noopener noreferrer nofollow".
+"""
+
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td",
+    "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+    "code": {"class"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # "js-default" disables raw HTML; tables and strikethrough are enabled on top.
+    return MarkdownIt("js-default").enable(["table", "strikethrough"])
+
+
+def render_markdown(text: str) -> str:
+    html = _parser().render(text or "")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )

@@ -1,0 +1,295 @@
+"""The organization's memory: lessons, playbooks, decision records and questions.
+
+Every entry has an owner (a person or a team) and a review interval, so someone is always
+responsible for it and everyone can see whether it is still trustworthy. Every edit leaves a
+version; nothing is deleted (obsolete entries stay readable). Applications record reuse.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+# An entry is "due for review" from its review date, and "stale" this long after it.
+STALE_AFTER_DUE = timedelta(days=30)
+
+
+class EntryKind(models.TextChoices):
+    LESSON = "lesson", "Lesson"
+    PLAYBOOK = "playbook", "Playbook"
+    DECISION = "decision", "Decision record"
+    QUESTION = "question", "Question"
+
+
+# Default review intervals: how-tos rot fastest, decisions slowest.
+DEFAULT_REVIEW_DAYS = {
+    EntryKind.LESSON: 180,
+    EntryKind.PLAYBOOK: 90,
+    EntryKind.DECISION: 365,
+    EntryKind.QUESTION: 180,
+}
+
+
+class DecisionStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACCEPTED = "accepted", "Accepted"
+    DEPRECATED = "deprecated", "Deprecated"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class Visibility(models.TextChoices):
+    EVERYONE = "everyone", "Everyone"
+    TEAM = "team", "Its teams only"
+
+
+class Freshness(models.TextChoices):
+    FRESH = "fresh", "Fresh"
+    DUE = "due", "Due for review"
+    STALE = "stale", "Stale"
+    OBSOLETE = "obsolete", "Obsolete"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Skill(models.Model):
+    """A skill an entry teaches or needs. A plain list until the growth module's taxonomy."""
+
+    name = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Entry(models.Model):
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    title = models.CharField(max_length=300)
+    # Lessons and playbooks: the text. Questions: the question's details. Decisions: a summary.
+    body = models.TextField(blank=True)
+    # Decision records (ADR-style); blank for other kinds.
+    context = models.TextField(blank=True)
+    options = models.TextField(blank=True)
+    decision = models.TextField(blank=True)
+    consequences = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=DecisionStatus.choices, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes_records"
+    )
+    accepted_answer = models.ForeignKey(
+        "knowledge.Answer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_entries")
+    owner_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_entries"
+    )
+    owner_team = models.ForeignKey(
+        "org.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="owned_entries"
+    )
+    teams = models.ManyToManyField("org.Team", blank=True, related_name="entries")
+    visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.EVERYONE)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="entries")
+    skills = models.ManyToManyField(Skill, blank=True, related_name="entries")
+
+    review_interval_days = models.PositiveIntegerField(default=180)
+    last_verified_at = models.DateTimeField(default=timezone.now)
+    # last_verified_at + review_interval_days, stored so queues and filters are plain queries.
+    review_due_at = models.DateTimeField(default=timezone.now)
+    last_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    obsolete_at = models.DateTimeField(null=True, blank=True)
+    obsolete_reason = models.TextField(blank=True)
+
+    # Denormalized for ranking and lists; kept by the services that add applications.
+    application_count = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name_plural = "entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(owner_person__isnull=False) & Q(owner_team__isnull=True))
+                | (Q(owner_person__isnull=True) & Q(owner_team__isnull=False)),
+                name="entry_has_exactly_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="decision") & ~Q(status="")) | (~Q(kind="decision") & Q(status="")),
+                name="only_decisions_have_a_status",
+            ),
+            models.CheckConstraint(condition=Q(review_interval_days__gte=1), name="review_interval_positive"),
+        ]
+        indexes = [models.Index(fields=["kind", "updated_at"]), models.Index(fields=["review_due_at"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def owner(self):
+        return self.owner_person or self.owner_team
+
+    def schedule_review(self) -> None:
+        self.review_due_at = self.last_verified_at + timedelta(days=self.review_interval_days)
+
+    def freshness(self, now=None) -> str:
+        now = now or timezone.now()
+        if self.obsolete_at is not None:
+            return Freshness.OBSOLETE
+        due = self.review_due_at
+        if now < due:
+            return Freshness.FRESH
+        if now < due + STALE_AFTER_DUE:
+            return Freshness.DUE
+        return Freshness.STALE
+
+    def get_freshness_display(self) -> str:
+        return Freshness(self.freshness()).label
+
+    @property
+    def is_locked(self) -> bool:
+        """Accepted decision records are immutable: only their status moves on."""
+        return self.kind == EntryKind.DECISION and self.status != DecisionStatus.PROPOSED
+
+
+class EntryVersion(models.Model):
+    """The content of an entry after one edit, with who made it and why."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()  # title, body, decision fields, tags, skills
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    change_note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["entry", "number"], name="one_version_number_per_entry")]
+
+    def __str__(self):
+        return f"{self.entry} v{self.number}"
+
+
+class LinkKind(models.TextChoices):
+    RELATED = "related", "Related to"
+    SUPERSEDES = "supersedes", "Supersedes"
+    CONTRADICTS = "contradicts", "Contradicts"
+
+
+class EntryLink(models.Model):
+    source = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="outgoing_links")
+    target = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="incoming_links")
+    kind = models.CharField(max_length=20, choices=LinkKind.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="one_link_of_a_kind"),
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="no_link_to_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.kind} {self.target}"
+
+
+class Provenance(models.Model):
+    """Where an entry came from: a session, a finding, an experiment, another entry, ...
+
+    Sources are named generically ("reflection.session", "42") so any module can link in; the
+    label is kept so the link stays readable if the source is later removed.
+    """
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="provenance")
+    source_type = models.CharField(max_length=60)
+    source_id = models.CharField(max_length=64)
+    label = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "source_type", "source_id"], name="one_provenance_per_source")
+        ]
+        indexes = [models.Index(fields=["source_type", "source_id"])]
+
+    def __str__(self):
+        return f"{self.entry} ← {self.source_type}:{self.source_id}"
+
+
+class ApplicationOutcome(models.TextChoices):
+    WORKED = "worked", "It worked"
+    PARTLY = "partly", "It partly worked"
+    DID_NOT_WORK = "did_not_work", "It did not work"
+    TOO_EARLY = "too_early", "Too early to tell"
+
+
+class Application(models.Model):
+    """“I applied this lesson here”: reuse that is counted, not guessed."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="applications")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
+    # Where: free text, or a link to something in Learnloop named like provenance sources.
+    context = models.CharField(max_length=300, blank=True)
+    context_type = models.CharField(max_length=60, blank=True)
+    context_id = models.CharField(max_length=64, blank=True)
+    applied_on = models.DateField(default=timezone.localdate)
+    outcome = models.CharField(max_length=20, choices=ApplicationOutcome.choices, default=ApplicationOutcome.TOO_EARLY)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-applied_on", "-id"]
+
+    def __str__(self):
+        return f"{self.person} applied {self.entry}"
+
+
+class Feedback(models.Model):
+    """“Was this helpful?” One answer per person per entry; they can change it."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="feedback")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    helpful = models.BooleanField()
+    comment = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "person"], name="one_feedback_per_person")]
+
+
+class Answer(models.Model):
+    question = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="answers")
+    body = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="answers")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Answer to {self.question}"
+
+
+class SearchOutbox(models.Model):
+    """Entries whose search documents must be rewritten, queued in the same transaction as
+    the change. The embedded search index applies and clears it after commit; if that ever
+    fails the rows stay, and the next write or `learnloop search rebuild` catches up."""
+
+    entry_id = models.BigIntegerField(db_index=True)
+    queued_at = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,85 @@
+"""Who may see and change knowledge entries.
+
+Visibility "everyone" means every signed-in person. A team-only entry is visible to members of
+its teams and of its owning team, to its owner and to its author — nobody else, admins and
+learning leads included: team-only means what it says.
+
+Editing the content is for the author, the owner (or members of the owning team), learning
+leads and admins. Curating (verifying, marking obsolete, moving a decision's status, changing
+owner or visibility) is for the owner side, learning leads and admins. Anyone who can see an
+entry can answer it, apply it, give feedback and link to it.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from learnloop.knowledge.models import Entry, Visibility
+from learnloop.org.models import Membership
+
+
+def team_ids_of(person) -> set[int]:
+    if not (person and person.is_authenticated):
+        return set()
+    cached = getattr(person, "_knowledge_team_ids", None)
+    if cached is None:
+        cached = set(Membership.objects.filter(person=person).values_list("team_id", flat=True))
+        person._knowledge_team_ids = cached
+    return cached
+
+
+def visible_q(person) -> Q:
+    """The entries `person` may see, as a filter usable in any entry query."""
+    if not (person and person.is_authenticated and person.is_active):
+        return Q(pk__in=[])
+    teams = team_ids_of(person)
+    return (
+        Q(visibility=Visibility.EVERYONE)
+        | Q(author=person)
+        | Q(owner_person=person)
+        | Q(owner_team__in=teams)
+        | Q(teams__in=teams)
+    )
+
+
+def can_view(person, entry: Entry) -> bool:
+    if not (person and person.is_authenticated and person.is_active):
+        return False
+    if entry.visibility == Visibility.EVERYONE:
+        return True
+    if person.pk in {entry.author_id, entry.owner_person_id}:
+        return True
+    teams = team_ids_of(person)
+    if entry.owner_team_id in teams:
+        return True
+    return entry.teams.filter(pk__in=teams).exists()
+
+
+def _on_owner_side(person, entry: Entry) -> bool:
+    return person.pk == entry.owner_person_id or (
+        entry.owner_team_id is not None and entry.owner_team_id in team_ids_of(person)
+    )
+
+
+def can_edit(person, entry: Entry) -> bool:
+    return can_view(person, entry) and (
+        person.pk == entry.author_id or _on_owner_side(person, entry) or person.is_learning_lead
+    )
+
+
+def can_curate(person, entry: Entry) -> bool:
+    return can_view(person, entry) and (_on_owner_side(person, entry) or person.is_learning_lead)
+
+
+def require_view(person, entry: Entry) -> None:
+    if not can_view(person, entry):
+        raise PermissionDenied("You can't see this entry.")
+
+
+def require_edit(person, entry: Entry) -> None:
+    if not can_edit(person, entry):
+        raise PermissionDenied("Only the author, the owner, learning leads and admins can edit this entry.")
+
+
+def require_curate(person, entry: Entry) -> None:
+    if not can_curate(person, entry):
+        raise PermissionDenied("Only the owner, learning leads and admins can do that.")

@@ -1,0 +1,139 @@
+"""Reading the knowledge base, always scoped to what the viewer may see."""
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from learnloop.knowledge.models import (
+    STALE_AFTER_DUE,
+    Answer,
+    Application,
+    Entry,
+    EntryLink,
+    EntryVersion,
+    Freshness,
+)
+from learnloop.knowledge.permissions import team_ids_of, visible_q
+
+
+def visible_entries(*, viewer) -> QuerySet[Entry]:
+    # The visibility filter joins teams, so ids are collected first to keep rows distinct
+    # without DISTINCT on every later annotation.
+    return Entry.objects.filter(pk__in=Entry.objects.filter(visible_q(viewer)).values("pk"))
+
+
+def freshness_q(state: str, now=None) -> Q:
+    now = now or timezone.now()
+    live = Q(obsolete_at__isnull=True)
+    return {
+        Freshness.OBSOLETE: Q(obsolete_at__isnull=False),
+        Freshness.FRESH: live & Q(review_due_at__gt=now),
+        Freshness.DUE: live & Q(review_due_at__lte=now, review_due_at__gt=now - STALE_AFTER_DUE),
+        Freshness.STALE: live & Q(review_due_at__lte=now - STALE_AFTER_DUE),
+    }[state]
+
+
+def entry_for(*, viewer, entry_id: int) -> Entry:
+    """One entry with what its page shows; 404 when it doesn't exist or isn't visible."""
+    entry = (
+        visible_entries(viewer=viewer)
+        .select_related("author", "owner_person", "owner_team", "last_verified_by", "superseded_by",
+                        "accepted_answer")
+        .prefetch_related(
+            "tags", "skills", "teams", "provenance",
+            Prefetch("answers", queryset=Answer.objects.select_related("author")),
+            Prefetch("applications", queryset=Application.objects.select_related("person")),
+        )
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None:
+        raise Http404("No such entry, or it is visible only to its teams.")
+    return entry
+
+
+def links_of(*, viewer, entry: Entry) -> list[tuple[str, Entry, EntryLink]]:
+    """Typed links in both directions, as (phrase, other entry, link), only to entries the viewer sees."""
+    visible = visible_entries(viewer=viewer)
+    phrases = {
+        ("related", True): "Related to", ("related", False): "Related to",
+        ("supersedes", True): "Supersedes", ("supersedes", False): "Superseded by",
+        ("contradicts", True): "Contradicts", ("contradicts", False): "Contradicted by",
+    }
+    links = []
+    for link in EntryLink.objects.filter(source=entry, target__in=visible).select_related("target"):
+        links.append((phrases[(link.kind, True)], link.target, link))
+    for link in EntryLink.objects.filter(target=entry, source__in=visible).select_related("source"):
+        links.append((phrases[(link.kind, False)], link.source, link))
+    return links
+
+
+def helpful_counts(entry: Entry) -> dict[str, int]:
+    counts = entry.feedback.aggregate(yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False)))
+    return {"yes": counts["yes"] or 0, "no": counts["no"] or 0}
+
+
+def review_queue(*, viewer) -> QuerySet[Entry]:
+    """Entries the viewer answers for (owned by them or their teams) that need a review,
+    most overdue first."""
+    now = timezone.now()
+    mine = Q(owner_person=viewer) | Q(owner_team__in=team_ids_of(viewer))
+    return (
+        visible_entries(viewer=viewer)
+        .filter(mine, obsolete_at__isnull=True, review_due_at__lte=now)
+        .select_related("owner_person", "owner_team")
+        .order_by("review_due_at", "id")
+    )
+
+
+def versions_of(entry: Entry) -> QuerySet[EntryVersion]:
+    return entry.versions.select_related("changed_by").order_by("-number")
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "same", "added", "removed"
+    text: str
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    field: str
+    lines: list[DiffLine]
+
+
+def version_diff(entry: Entry, old: int, new: int) -> list[FieldDiff]:
+    """Line-by-line differences between two versions of an entry, field by field."""
+    versions = {v.number: v for v in entry.versions.filter(number__in=[old, new])}
+    if old not in versions or new not in versions:
+        raise Http404("No such version.")
+    before, after = versions[old].content, versions[new].content
+    diffs = []
+    for field in ("title", "body", "context", "options", "decision", "consequences", "tags", "skills"):
+        a, b = before.get(field, ""), after.get(field, "")
+        if isinstance(a, list):
+            a, b = ", ".join(a), ", ".join(b)
+        if a == b:
+            continue
+        a_lines, b_lines = a.splitlines(), b.splitlines()
+        lines = []
+        for tag, i1, i2, j1, j2 in SequenceMatcher(a=a_lines, b=b_lines, autojunk=False).get_opcodes():
+            if tag == "equal":
+                lines.extend(DiffLine("same", line) for line in a_lines[i1:i2])
+            else:
+                lines.extend(DiffLine("removed", line) for line in a_lines[i1:i2])
+                lines.extend(DiffLine("added", line) for line in b_lines[j1:j2])
+        diffs.append(FieldDiff(field, lines))
+    return diffs
+
+
+def recent_entries(*, viewer, limit: int = 8) -> QuerySet[Entry]:
+    return (
+        visible_entries(viewer=viewer)
+        .filter(obsolete_at__isnull=True)
+        .select_related("owner_person", "owner_team")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -1,0 +1,483 @@
+"""Every change to the knowledge base. Each keeps a version, emits an activity event and tells
+the search index, in the same transaction as the change itself."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from learnloop.activity.services import record_activity
+from learnloop.knowledge import search
+from learnloop.knowledge.models import (
+    DEFAULT_REVIEW_DAYS,
+    Answer,
+    Application,
+    ApplicationOutcome,
+    DecisionStatus,
+    Entry,
+    EntryKind,
+    EntryLink,
+    EntryVersion,
+    Feedback,
+    LinkKind,
+    Provenance,
+    Skill,
+    Tag,
+    Visibility,
+)
+from learnloop.knowledge.permissions import require_curate, require_edit, require_view
+
+CONTENT_FIELDS = ("title", "body", "context", "options", "decision", "consequences")
+DECISION_FIELDS = ("context", "options", "decision", "consequences")
+MAX_TAGS = 20
+# Which status moves a decision record may make. Accepted records never go back to proposed:
+# their content is frozen, and a new record supersedes them instead.
+DECISION_MOVES = {
+    DecisionStatus.PROPOSED: {DecisionStatus.ACCEPTED, DecisionStatus.DEPRECATED},
+    DecisionStatus.ACCEPTED: {DecisionStatus.DEPRECATED, DecisionStatus.SUPERSEDED},
+    DecisionStatus.DEPRECATED: set(),
+    DecisionStatus.SUPERSEDED: set(),
+}
+
+
+class _Unset:
+    def __repr__(self):
+        return "UNSET"
+
+
+UNSET = _Unset()
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _clean_names(names, *, field: str, max_length: int) -> list[str]:
+    cleaned: dict[str, None] = {}
+    for name in names or ():
+        name = " ".join(str(name).split()).lower()
+        if not name:
+            continue
+        if len(name) > max_length:
+            raise ValidationError({field: f"“{name[:30]}…” is longer than {max_length} characters."})
+        cleaned[name] = None
+    if len(cleaned) > MAX_TAGS:
+        raise ValidationError({field: f"At most {MAX_TAGS} {field}."})
+    return list(cleaned)
+
+
+def _tags(names) -> list[Tag]:
+    return [Tag.objects.get_or_create(name=name)[0] for name in _clean_names(names, field="tags", max_length=60)]
+
+
+def _skills(names) -> list[Skill]:
+    return [
+        Skill.objects.get_or_create(name=name)[0] for name in _clean_names(names, field="skills", max_length=80)
+    ]
+
+
+def _snapshot(entry: Entry) -> dict:
+    return {
+        **{field: getattr(entry, field) for field in CONTENT_FIELDS},
+        "tags": sorted(entry.tags.values_list("name", flat=True)),
+        "skills": sorted(entry.skills.values_list("name", flat=True)),
+    }
+
+
+def _save_version(entry: Entry, *, by, note: str = "") -> EntryVersion:
+    return EntryVersion.objects.create(
+        entry=entry, number=entry.version, content=_snapshot(entry), changed_by=by, change_note=note[:300]
+    )
+
+
+def _validate_content(entry: Entry) -> None:
+    entry.title = " ".join((entry.title or "").split())
+    if not entry.title:
+        raise ValidationError({"title": "An entry needs a title."})
+    if len(entry.title) > 300:
+        raise ValidationError({"title": "Keep the title under 300 characters."})
+    if entry.kind not in EntryKind.values:
+        raise ValidationError({"kind": f"Kind must be one of: {', '.join(EntryKind.values)}."})
+    if entry.kind == EntryKind.DECISION:
+        if not entry.decision.strip():
+            raise ValidationError({"decision": "A decision record states the decision."})
+    else:
+        for field in DECISION_FIELDS:
+            if getattr(entry, field).strip():
+                raise ValidationError({field: "Only decision records have this field."})
+    if entry.kind in {EntryKind.LESSON, EntryKind.PLAYBOOK} and not entry.body.strip():
+        raise ValidationError({"body": "Write the lesson or playbook itself."})
+
+
+def _validate_ownership(entry: Entry, teams) -> None:
+    if (entry.owner_person is None) == (entry.owner_team is None):
+        raise ValidationError({"owner": "An entry is owned by exactly one person or one team."})
+    if entry.owner_person is not None and not entry.owner_person.is_active:
+        raise ValidationError({"owner": f"{entry.owner_person} is deactivated; choose an active owner."})
+    if entry.owner_team is not None and entry.owner_team.is_archived:
+        raise ValidationError({"owner": f"{entry.owner_team} is archived; choose an active team."})
+    if entry.visibility not in Visibility.values:
+        raise ValidationError({"visibility": "Visibility must be everyone or team."})
+    if entry.visibility == Visibility.TEAM and not teams and entry.owner_team is None:
+        raise ValidationError({"visibility": "A team-only entry needs at least one team (or a team as owner)."})
+    if not 1 <= entry.review_interval_days <= 3650:
+        raise ValidationError({"review_interval_days": "Review every 1 to 3650 days."})
+
+
+def _changed(entry: Entry, *, verb: str, by, data: dict | None = None) -> None:
+    record_activity(verb=verb, subject=entry, actor=by, team=entry.owner_team, data=data or {})
+    search.entry_changed(entry.pk)
+
+
+# --- entries ------------------------------------------------------------------------------------
+
+
+def create_entry(
+    *,
+    by,
+    kind: str,
+    title: str,
+    body: str = "",
+    context: str = "",
+    options: str = "",
+    decision: str = "",
+    consequences: str = "",
+    owner_person=None,
+    owner_team=None,
+    teams=(),
+    visibility: str = Visibility.EVERYONE,
+    tags=(),
+    skills=(),
+    review_interval_days: int | None = None,
+    provenance=(),
+    created_at=None,
+) -> Entry:
+    """Write a new entry. Without an owner, the author owns it.
+
+    `provenance` is a list of (source_type, source_id, label) tuples.
+    """
+    if not (by and by.is_authenticated and by.is_active):
+        raise ValidationError({"author": "Entries are written by an active person."})
+    now = created_at or timezone.now()
+    if owner_person is None and owner_team is None:
+        owner_person = by
+    entry = Entry(
+        kind=kind,
+        title=title,
+        body=body or "",
+        context=context or "",
+        options=options or "",
+        decision=decision or "",
+        consequences=consequences or "",
+        status=DecisionStatus.PROPOSED if kind == EntryKind.DECISION else "",
+        author=by,
+        owner_person=owner_person,
+        owner_team=owner_team,
+        visibility=visibility,
+        review_interval_days=review_interval_days or DEFAULT_REVIEW_DAYS.get(kind, 180),
+        last_verified_at=now,
+        last_verified_by=by,
+        created_at=now,
+        updated_at=now,
+    )
+    teams = list(teams or ())
+    _validate_content(entry)
+    _validate_ownership(entry, teams)
+    entry.schedule_review()
+    with transaction.atomic():
+        entry.save()
+        entry.teams.set(teams)
+        entry.tags.set(_tags(tags))
+        entry.skills.set(_skills(skills))
+        for source_type, source_id, label in provenance:
+            add_provenance(entry=entry, source_type=source_type, source_id=source_id, label=label)
+        _save_version(entry, by=by, note="Created")
+        _changed(entry, verb="created", by=by, data={"kind": kind})
+    return entry
+
+
+def update_entry(
+    *,
+    by,
+    entry: Entry,
+    change_note: str = "",
+    title=UNSET,
+    body=UNSET,
+    context=UNSET,
+    options=UNSET,
+    decision=UNSET,
+    consequences=UNSET,
+    tags=UNSET,
+    skills=UNSET,
+    teams=UNSET,
+    visibility=UNSET,
+    owner_person=UNSET,
+    owner_team=UNSET,
+    review_interval_days=UNSET,
+) -> Entry:
+    """Edit an entry. Content edits make a new version; accepted decisions refuse them."""
+    require_edit(by, entry)
+    content = {
+        "title": title, "body": body, "context": context, "options": options,
+        "decision": decision, "consequences": consequences,
+    }
+    content = {field: value or "" for field, value in content.items() if value is not UNSET}
+    content = {field: value for field, value in content.items() if value != getattr(entry, field)}
+    new_tags = None if tags is UNSET else sorted(_clean_names(tags, field="tags", max_length=60))
+    new_skills = None if skills is UNSET else sorted(_clean_names(skills, field="skills", max_length=80))
+    if new_tags is not None and new_tags == sorted(entry.tags.values_list("name", flat=True)):
+        new_tags = None
+    if new_skills is not None and new_skills == sorted(entry.skills.values_list("name", flat=True)):
+        new_skills = None
+    content_changed = bool(content) or new_tags is not None or new_skills is not None
+    if content_changed and entry.is_locked:
+        raise ValidationError(
+            {"status": f"This decision record is {entry.get_status_display().lower()}: its content can't change. "
+                       "Write a new record that supersedes it."}
+        )
+    structure = {
+        "visibility": visibility, "owner_person": owner_person, "owner_team": owner_team,
+        "review_interval_days": review_interval_days,
+    }
+    structure = {field: value for field, value in structure.items() if value is not UNSET}
+    if structure or teams is not UNSET:
+        require_curate(by, entry)
+    with transaction.atomic():
+        for field, value in {**content, **structure}.items():
+            setattr(entry, field, value)
+        if "owner_person" in structure and structure["owner_person"] is not None and "owner_team" not in structure:
+            entry.owner_team = None
+        if "owner_team" in structure and structure["owner_team"] is not None and "owner_person" not in structure:
+            entry.owner_person = None
+        new_teams = list(teams) if teams is not UNSET else list(entry.teams.all())
+        _validate_content(entry)
+        _validate_ownership(entry, new_teams)
+        entry.schedule_review()
+        if content_changed:
+            entry.version += 1
+        entry.updated_at = timezone.now()
+        entry.save()
+        if teams is not UNSET:
+            entry.teams.set(new_teams)
+        if new_tags is not None:
+            entry.tags.set(_tags(new_tags))
+        if new_skills is not None:
+            entry.skills.set(_skills(new_skills))
+        if content_changed:
+            _save_version(entry, by=by, note=change_note)
+        _changed(entry, verb="edited", by=by, data={"version": entry.version, "content": content_changed})
+    return entry
+
+
+def restore_version(*, by, entry: Entry, number: int) -> Entry:
+    """Bring back an earlier version's content as a new version (history is never rewritten)."""
+    version = entry.versions.filter(number=number).first()
+    if version is None:
+        raise ValidationError({"version": f"This entry has no version {number}."})
+    content = version.content
+    return update_entry(
+        by=by,
+        entry=entry,
+        change_note=f"Restored version {number}",
+        **{field: content.get(field, "") for field in CONTENT_FIELDS},
+        tags=content.get("tags", []),
+        skills=content.get("skills", []),
+    )
+
+
+def verify_entry(*, by, entry: Entry, note: str = "") -> Entry:
+    """The owner confirms the entry is still right: its review clock starts again."""
+    require_curate(by, entry)
+    if entry.obsolete_at is not None:
+        raise ValidationError({"entry": "This entry is obsolete; restore it before verifying it."})
+    with transaction.atomic():
+        entry.last_verified_at = timezone.now()
+        entry.last_verified_by = by
+        entry.schedule_review()
+        entry.save(update_fields=["last_verified_at", "last_verified_by", "review_due_at"])
+        _changed(entry, verb="verified", by=by, data={"note": note[:300]} if note else {})
+    return entry
+
+
+def mark_obsolete(*, by, entry: Entry, reason: str) -> Entry:
+    require_curate(by, entry)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the entry is obsolete, so readers know what to do instead."})
+    with transaction.atomic():
+        entry.obsolete_at = timezone.now()
+        entry.obsolete_reason = reason
+        entry.save(update_fields=["obsolete_at", "obsolete_reason"])
+        _changed(entry, verb="obsoleted", by=by)
+    return entry
+
+
+def restore_from_obsolete(*, by, entry: Entry) -> Entry:
+    require_curate(by, entry)
+    with transaction.atomic():
+        entry.obsolete_at = None
+        entry.obsolete_reason = ""
+        entry.last_verified_at = timezone.now()
+        entry.last_verified_by = by
+        entry.schedule_review()
+        entry.save(update_fields=["obsolete_at", "obsolete_reason", "last_verified_at", "last_verified_by",
+                                  "review_due_at"])
+        _changed(entry, verb="restored", by=by)
+    return entry
+
+
+def set_decision_status(*, by, entry: Entry, status: str, superseded_by: Entry | None = None) -> Entry:
+    require_curate(by, entry)
+    if entry.kind != EntryKind.DECISION:
+        raise ValidationError({"status": "Only decision records have a status."})
+    if status not in DECISION_MOVES.get(entry.status, set()):
+        raise ValidationError(
+            {"status": f"A {entry.get_status_display().lower()} decision can't become {status}."}
+        )
+    if status == DecisionStatus.SUPERSEDED:
+        if superseded_by is None:
+            raise ValidationError({"superseded_by": "Name the decision record that supersedes this one."})
+        if superseded_by.pk == entry.pk or superseded_by.kind != EntryKind.DECISION:
+            raise ValidationError({"superseded_by": "A decision is superseded by another decision record."})
+        if superseded_by.status != DecisionStatus.ACCEPTED:
+            raise ValidationError({"superseded_by": "The superseding record must be accepted first."})
+        require_view(by, superseded_by)
+    elif superseded_by is not None:
+        raise ValidationError({"superseded_by": "Only a superseded record names its successor."})
+    with transaction.atomic():
+        previous = entry.status
+        entry.status = status
+        entry.superseded_by = superseded_by
+        entry.updated_at = timezone.now()
+        entry.save(update_fields=["status", "superseded_by", "updated_at"])
+        if superseded_by is not None:
+            EntryLink.objects.get_or_create(
+                source=superseded_by, target=entry, kind=LinkKind.SUPERSEDES, defaults={"created_by": by}
+            )
+        _changed(entry, verb="status_changed", by=by, data={"from": previous, "to": status})
+    return entry
+
+
+# --- links and provenance --------------------------------------------------------------------------
+
+
+def add_link(*, by, source: Entry, target: Entry, kind: str) -> EntryLink:
+    require_view(by, source)
+    require_view(by, target)
+    if kind not in LinkKind.values:
+        raise ValidationError({"kind": f"Link kind must be one of: {', '.join(LinkKind.values)}."})
+    if source.pk == target.pk:
+        raise ValidationError({"target": "An entry can't link to itself."})
+    if EntryLink.objects.filter(source=source, target=target, kind=kind).exists():
+        raise ValidationError({"target": "These entries are already linked that way."})
+    with transaction.atomic():
+        link = EntryLink.objects.create(source=source, target=target, kind=kind, created_by=by)
+        record_activity(verb="linked", subject=source, actor=by, data={"target": target.pk, "kind": kind})
+    return link
+
+
+def remove_link(*, by, link: EntryLink) -> None:
+    if by.pk != link.created_by_id:
+        require_edit(by, link.source)
+    link.delete()
+
+
+def add_provenance(*, entry: Entry, source_type: str, source_id, label: str) -> Provenance:
+    """Record where an entry came from. Called by the modules that create entries from their
+    objects (sessions, findings, experiments); they check their own permissions."""
+    provenance, _ = Provenance.objects.get_or_create(
+        entry=entry,
+        source_type=source_type,
+        source_id=str(source_id),
+        defaults={"label": (label or f"{source_type} {source_id}")[:300]},
+    )
+    return provenance
+
+
+# --- reuse ---------------------------------------------------------------------------------------
+
+
+def record_application(
+    *,
+    by,
+    entry: Entry,
+    context: str = "",
+    context_type: str = "",
+    context_id: str = "",
+    applied_on: date | None = None,
+    outcome: str = ApplicationOutcome.TOO_EARLY,
+    note: str = "",
+) -> Application:
+    """“I applied this here.” Where is free text or a link to a Learnloop object."""
+    require_view(by, entry)
+    context = " ".join((context or "").split())
+    if not context and not context_type:
+        raise ValidationError({"context": "Say where you applied it (a project, a team, a session…)."})
+    if outcome not in ApplicationOutcome.values:
+        raise ValidationError({"outcome": f"Outcome must be one of: {', '.join(ApplicationOutcome.values)}."})
+    applied_on = applied_on or timezone.localdate()
+    if applied_on > timezone.localdate():
+        raise ValidationError({"applied_on": "That date is in the future."})
+    with transaction.atomic():
+        application = Application.objects.create(
+            entry=entry, person=by, context=context[:300], context_type=context_type, context_id=str(context_id or ""),
+            applied_on=applied_on, outcome=outcome, note=(note or "").strip(),
+        )
+        Entry.objects.filter(pk=entry.pk).update(application_count=F("application_count") + 1)
+        entry.refresh_from_db(fields=["application_count"])
+        _changed(entry, verb="applied", by=by, data={"application": application.pk, "outcome": outcome})
+    return application
+
+
+def give_feedback(*, by, entry: Entry, helpful: bool, comment: str = "") -> Feedback:
+    require_view(by, entry)
+    with transaction.atomic():
+        feedback, _ = Feedback.objects.update_or_create(
+            entry=entry, person=by, defaults={"helpful": bool(helpful), "comment": (comment or "").strip()[:500]}
+        )
+        record_activity(verb="feedback", subject=entry, actor=by, data={"helpful": bool(helpful)})
+    return feedback
+
+
+# --- questions and answers ---------------------------------------------------------------------------
+
+
+def add_answer(*, by, question: Entry, body: str) -> Answer:
+    require_view(by, question)
+    if question.kind != EntryKind.QUESTION:
+        raise ValidationError({"question": "Only questions take answers."})
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write an answer."})
+    with transaction.atomic():
+        answer = Answer.objects.create(question=question, body=body, author=by)
+        _changed(question, verb="answered", by=by, data={"answer": answer.pk})
+    return answer
+
+
+def edit_answer(*, by, answer: Answer, body: str) -> Answer:
+    if by.pk != answer.author_id and not by.is_admin:
+        raise PermissionDenied("Only the answer's author can edit it.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "An answer can't be empty."})
+    with transaction.atomic():
+        answer.body = body
+        answer.updated_at = timezone.now()
+        answer.save(update_fields=["body", "updated_at"])
+        search.entry_changed(answer.question_id)
+    return answer
+
+
+def accept_answer(*, by, question: Entry, answer: Answer | None) -> Entry:
+    """The asker (or the owner side) marks the answer that solved it; None clears it."""
+    if by.pk != question.author_id:
+        require_curate(by, question)
+    if answer is not None and answer.question_id != question.pk:
+        raise ValidationError({"answer": "That answer belongs to another question."})
+    with transaction.atomic():
+        question.accepted_answer = answer
+        question.save(update_fields=["accepted_answer"])
+        _changed(question, verb="accepted_answer", by=by, data={"answer": answer.pk if answer else None})
+    return question
