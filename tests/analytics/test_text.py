@@ -1,0 +1,82 @@
+import math
+
+import pytest
+
+from learnloop.analytics.text import (
+    analyze,
+    bm25_idf,
+    cosine,
+    distinctive_terms,
+    highlight,
+    query_terms,
+    tfidf_vector,
+)
+
+
+def test_analysis_lowercases_stems_and_drops_stop_words():
+    assert analyze("The Deployments were ROLLED back") == ["deploy", "roll", "back"]
+
+
+def test_possessives_and_curly_apostrophes_fold_together():
+    assert analyze("team's") == analyze("team’s") == analyze("teams")
+
+
+def test_query_syntax_is_never_interpreted():
+    hostile = '"rollback" AND (deploy OR title:* \\ -NOT) 🚀 ((('
+    # Operators are just words: "and"/"or" are stop words, "NOT" and "title" are searched as words.
+    assert query_terms(hostile) == ["rollback", "deploy", "titl", "not"]
+
+
+def test_huge_queries_are_cut_to_a_bounded_number_of_terms():
+    query = " ".join(f"word{number}" for number in range(5000))
+    assert len(query_terms(query)) == 32
+    assert query_terms("x" * 10_000) == []
+
+
+def test_bm25_idf_matches_lucene():
+    assert bm25_idf(1000, 10) == pytest.approx(math.log(1 + (1000 - 10 + 0.5) / (10 + 0.5)))
+    assert bm25_idf(1000, 1000) > 0
+    assert bm25_idf(1000, 1) > bm25_idf(1000, 100)
+
+
+def test_distinctive_terms_prefer_rare_words():
+    df = {"deploy": 900, "kafka": 3, "consum": 10}
+    assert set(distinctive_terms("deploy deploy kafka consumer lag", df, 1000, limit=2)) == {"kafka", "lag"}
+    assert "deploy" not in distinctive_terms("deploy deploy kafka consumer lag", df, 1000, limit=3)
+
+
+def test_cosine_of_identical_texts_is_one_and_of_disjoint_texts_zero():
+    idf = {"kafka": 2.0, "lag": 1.0, "invoic": 3.0}
+    a = tfidf_vector("kafka consumer lag", idf)
+    assert cosine(a, a) == pytest.approx(1.0)
+    assert cosine(a, tfidf_vector("invoices", idf)) == 0.0
+
+
+def test_cosine_agrees_with_a_dense_computation():
+    import numpy as np
+
+    idf = {"kafka": 2.0, "lag": 1.0, "consum": 1.5, "retri": 0.7}
+    a = tfidf_vector("kafka kafka consumer lag", idf)
+    b = tfidf_vector("consumer lag retries", idf)
+    vocabulary = sorted(set(a) | set(b))
+    dense_a = np.array([a.get(term, 0.0) for term in vocabulary])
+    dense_b = np.array([b.get(term, 0.0) for term in vocabulary])
+    expected = dense_a @ dense_b / (np.linalg.norm(dense_a) * np.linalg.norm(dense_b))
+    assert cosine(a, b) == pytest.approx(expected)
+
+
+def test_highlight_marks_stemmed_matches_and_escapes_everything_else():
+    html = highlight('<img src=x onerror="alert(1)"> Deploys & rollbacks', query_terms("deploy rollback"))
+    assert "<img" not in html
+    assert "&lt;img" in html
+    assert "<mark>Deploys</mark>" in html
+    assert "<mark>rollbacks</mark>" in html
+    assert "&amp;" in html
+
+
+def test_highlight_excerpts_long_text_around_the_first_match():
+    text = "filler " * 200 + "the kafka consumer lagged" + " more" * 200
+    html = highlight(text, query_terms("kafka"), max_length=120)
+    assert html.startswith("…") and html.endswith("…")
+    assert "<mark>kafka</mark>" in html
+    assert len(html) < 200
