@@ -18,7 +18,7 @@ def test_analysis_lowercases_stems_and_drops_stop_words():
 
 
 def test_possessives_and_curly_apostrophes_fold_together():
-    assert analyze("team's") == analyze("team’s") == analyze("teams")
+    assert analyze("team's") == analyze("team\u2019s") == analyze("teams")
 
 
 def test_query_syntax_is_never_interpreted():

@@ -271,6 +271,9 @@ class Feedback(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["entry", "person"], name="one_feedback_per_person")]
 
+    def __str__(self):
+        return f"{self.person} found {self.entry} {'helpful' if self.helpful else 'not helpful'}"
+
 
 class Answer(models.Model):
     question = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="answers")
@@ -293,3 +296,6 @@ class SearchOutbox(models.Model):
 
     entry_id = models.BigIntegerField(db_index=True)
     queued_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"reindex entry {self.entry_id}"
