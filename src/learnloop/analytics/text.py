@@ -16,10 +16,9 @@ import snowballstemmer
 
 # Words too common to say anything about a document. Kept short on purpose: "not", "no" and
 # "why" carry meaning in lessons ("why the deploy failed", "do not retry").
-STOP_WORDS = frozenset(
-    """a an and are as at be but by for from has have i if in into is it its of on or our so
-    that the their then there these this to was we were will with you your""".split()
-)
+_STOP_WORD_LIST = """a an and are as at be but by for from has have i if in into is it its of on or our so
+    that the their then there these this to was we were will with you your"""
+STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 MAX_TOKEN_LENGTH = 40
 
