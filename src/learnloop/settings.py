@@ -106,6 +106,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Knowledge search ------------------------------------------------------------------------
+# "auto" uses PostgreSQL full-text search on PostgreSQL and the embedded engine (Tantivy, an
+# index directory kept in step through an outbox) otherwise; see knowledge/search/__init__.py.
+SEARCH_BACKEND = env_str("SEARCH_BACKEND", "auto")
+if SEARCH_BACKEND not in {"auto", "embedded", "postgres"}:
+    raise ImproperlyConfigured("SEARCH_BACKEND must be 'auto', 'embedded' or 'postgres'")
+if SEARCH_BACKEND == "postgres" and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL")
+SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR") or (DATA_DIR / "search"))
+
 # --- Accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "org.Person"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

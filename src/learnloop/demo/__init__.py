@@ -96,4 +96,8 @@ def build_demo(*, seed: int = 42, announce: Callable[[str], None] = lambda messa
         for label, module in demo_modules():
             announce(f"building demo data: {label}")
             module.build(context)
+    from learnloop.knowledge import search
+
+    announce("rebuilding the search index")
+    search.rebuild()
     return context

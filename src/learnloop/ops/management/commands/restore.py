@@ -36,6 +36,11 @@ class Command(BaseCommand):
             restore_backup(file)
         except BackupError as error:
             raise CommandError(f"Refusing to restore: {error}") from error
+        # The search index is derived from the data just replaced.
+        from learnloop.knowledge import search
+
+        count = search.rebuild()
+        self.stdout.write(f"Rebuilt the search index ({count} entries).")
         record_audit_event(
             kind=AuditKind.RESTORE, actor_label="operator", target=str(file),
             detail={"rows": manifest["rows"], "backup_created_at": manifest["created_at"]},

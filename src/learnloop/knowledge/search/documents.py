@@ -1,0 +1,230 @@
+"""What the search index knows about an entry, read from the database in batches.
+
+Both backends index the same document: the analyzed terms of everything a reader would search
+an entry by (title, body, the decision record's fields, the answers of a question, the tags),
+and the attributes that filters, visibility and ranking need. `attributes_of` reads the same
+attributes for a window of hits, so the service ranks and counts with the database's current
+values (and re-checks visibility) whatever the index holds.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+
+from learnloop.analytics.ranking import freshness_state
+from learnloop.analytics.text import analyze
+from learnloop.knowledge.models import STALE_AFTER_DUE, Answer, Entry, Tag, Visibility
+
+TEXT_FIELDS = ("title", "body", "context", "options", "decision", "consequences")
+ATTRIBUTE_FIELDS = (
+    "id", "kind", "visibility", "author_id", "owner_person_id", "owner_team_id", "review_due_at",
+    "obsolete_at", "application_count", "updated_at",
+)
+
+
+@dataclass
+class Attributes:
+    entry_id: int
+    kind: str
+    visibility: str
+    author_id: int
+    owner_person_id: int | None
+    owner_team_id: int | None
+    application_count: int
+    review_due_at: datetime | None = None
+    obsolete_at: datetime | None = None
+    updated_at: datetime | None = None
+    team_ids: set[int] = field(default_factory=set)  # its teams and its owning team
+    tags: list[str] = field(default_factory=list)
+    known_state: str | None = None  # computed by the database for `now` (attributes_of)
+    author_name: str | None = None
+    team_names: dict[int, str] = field(default_factory=dict)
+    tag_ids: list[int] = field(default_factory=list)
+
+    def state(self, now: datetime) -> str:
+        if self.known_state is not None:
+            return self.known_state
+        return freshness_state(
+            review_due_at=self.review_due_at, obsolete_at=self.obsolete_at, now=now,
+            stale_after_due=STALE_AFTER_DUE,
+        )
+
+    def visible_to(self, viewer_id: int, viewer_team_ids) -> bool:
+        """The rule of knowledge/permissions.py `visible_q`, on loaded values."""
+        return (
+            self.visibility == Visibility.EVERYONE
+            or viewer_id in (self.author_id, self.owner_person_id)
+            or bool(self.team_ids & set(viewer_team_ids))
+        )
+
+    def in_scope(self, scope) -> bool:
+        filters = scope.filters
+        return (
+            self.entry_id not in scope.exclude_ids
+            and self.visible_to(scope.viewer_id, scope.team_ids)
+            and (not filters.kinds or self.kind in filters.kinds)
+            and (not filters.team_ids or bool(self.team_ids & set(filters.team_ids)))
+            and (not filters.tags or bool(set(self.tags) & set(filters.tags)))
+            and (not filters.states or self.state(scope.now) in filters.states)
+            and (not filters.author_ids or self.author_id in filters.author_ids)
+        )
+
+
+@dataclass
+class Document:
+    attributes: Attributes
+    text: str
+
+    @property
+    def entry_id(self) -> int:
+        return self.attributes.entry_id
+
+    @property
+    def terms(self) -> list[str]:
+        return analyze(self.text)
+
+
+def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def _attributes(rows, entry_ids: list[int]) -> dict[int, Attributes]:
+    attributes = {}
+    for row in rows:
+        attributes[row["id"]] = Attributes(
+            entry_id=row["id"], kind=row["kind"], visibility=row["visibility"], author_id=row["author_id"],
+            owner_person_id=row["owner_person_id"], owner_team_id=row["owner_team_id"],
+            review_due_at=row["review_due_at"], obsolete_at=row["obsolete_at"],
+            application_count=row["application_count"], updated_at=row["updated_at"],
+            team_ids={row["owner_team_id"]} if row["owner_team_id"] else set(),
+        )
+    for entry_id, team_id in Entry.teams.through.objects.filter(entry_id__in=entry_ids).values_list(
+        "entry_id", "team_id"
+    ):
+        if entry_id in attributes:
+            attributes[entry_id].team_ids.add(team_id)
+    for entry_id, name in (
+        Entry.tags.through.objects.filter(entry_id__in=entry_ids).order_by("tag__name").values_list(
+            "entry_id", "tag__name"
+        )
+    ):
+        if entry_id in attributes:
+            attributes[entry_id].tags.append(name)
+    return attributes
+
+
+def attributes_of(entry_ids: Iterable[int], now: datetime) -> dict[int, Attributes]:
+    """The current attributes of these entries, with their freshness state at `now`, the names
+    of their author and teams and their tags' ids (missing entries are left out). Plain SQL:
+    this runs for every search, on up to 200 entries."""
+    from learnloop.org.models import Person, Team
+
+    ids = [int(entry_id) for entry_id in dict.fromkeys(entry_ids)]
+    result: dict[int, Attributes] = {}
+    if not ids:
+        return result
+    entries, people, teams = Entry._meta.db_table, Person._meta.db_table, Team._meta.db_table
+    team_links = Entry.teams.through._meta.db_table
+    tag_links, tags = Entry.tags.through._meta.db_table, Tag._meta.db_table
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids, 500):
+            if connection.vendor == "postgresql":  # one array parameter instead of 200
+
+                def among(column, chunk=chunk):
+                    return f"{column} = ANY(%s::bigint[])", [chunk]
+            else:
+
+                def among(column, chunk=chunk):
+                    return f"{column} IN ({', '.join(['%s'] * len(chunk))})", chunk
+
+            entry_among, values = among("e.id")
+            link_among, _ = among("l.entry_id")
+            cursor.execute(
+                "SELECT e.id, e.kind, e.visibility, e.author_id, e.owner_person_id, e.owner_team_id, "  # noqa: S608
+                "e.application_count, CASE WHEN e.obsolete_at IS NOT NULL THEN 'obsolete' "
+                "WHEN e.review_due_at > %s THEN 'fresh' WHEN e.review_due_at > %s THEN 'due' ELSE 'stale' END, "
+                f"p.full_name, o.name FROM {entries} e JOIN {people} p ON p.id = e.author_id "
+                f"LEFT JOIN {teams} o ON o.id = e.owner_team_id WHERE {entry_among}",
+                [adapt(now), adapt(now - STALE_AFTER_DUE), *values],
+            )
+            for row in cursor.fetchall():
+                result[row[0]] = Attributes(
+                    entry_id=row[0], kind=row[1], visibility=row[2], author_id=row[3], owner_person_id=row[4],
+                    owner_team_id=row[5], application_count=row[6], known_state=row[7], author_name=row[8],
+                    team_ids={row[5]} if row[5] else set(), team_names={row[5]: row[9]} if row[5] else {},
+                )
+            cursor.execute(
+                f"SELECT l.entry_id, l.team_id, t.name FROM {team_links} l JOIN {teams} t ON t.id = l.team_id "  # noqa: S608
+                f"WHERE {link_among}",
+                values,
+            )
+            for entry_id, team_id, name in cursor.fetchall():
+                if entry_id in result:
+                    result[entry_id].team_ids.add(team_id)
+                    result[entry_id].team_names[team_id] = name
+            cursor.execute(
+                f"SELECT l.entry_id, t.id, t.name FROM {tag_links} l JOIN {tags} t ON t.id = l.tag_id "  # noqa: S608
+                f"WHERE {link_among} ORDER BY t.name",
+                values,
+            )
+            for entry_id, tag_id, name in cursor.fetchall():
+                if entry_id in result:
+                    result[entry_id].tags.append(name)
+                    result[entry_id].tag_ids.append(tag_id)
+    return result
+
+
+def _documents(rows) -> list[Document]:
+    rows = list(rows)
+    ids = [row["id"] for row in rows]
+    attributes = _attributes(rows, ids)
+    answers = defaultdict(list)
+    for question_id, body in Answer.objects.filter(question_id__in=ids).order_by("id").values_list(
+        "question_id", "body"
+    ):
+        answers[question_id].append(body)
+    documents = []
+    for row in rows:
+        parts = [row[name] for name in TEXT_FIELDS if row[name]]
+        parts.extend(answers.get(row["id"], ()))
+        parts.extend(attributes[row["id"]].tags)
+        documents.append(Document(attributes=attributes[row["id"]], text="\n".join(parts)))
+    return documents
+
+
+def documents_for(entry_ids: Iterable[int]) -> dict[int, Document]:
+    """Search documents of these entries; an id with no entry (any more) is left out."""
+    ids = sorted(set(entry_ids))
+    result: dict[int, Document] = {}
+    for chunk in _chunks(ids, 500):
+        rows = Entry.objects.filter(pk__in=chunk).values(*ATTRIBUTE_FIELDS, *TEXT_FIELDS)
+        result.update((document.entry_id, document) for document in _documents(rows))
+    return result
+
+
+def all_documents(*, batch_size: int = 2000) -> Iterator[Document]:
+    """Every entry's search document, in id order, read in batches (for rebuilds)."""
+    last = 0
+    while True:
+        rows = list(
+            Entry.objects.filter(pk__gt=last).order_by("pk").values(*ATTRIBUTE_FIELDS, *TEXT_FIELDS)[:batch_size]
+        )
+        if not rows:
+            return
+        yield from _documents(rows)
+        last = rows[-1]["id"]
+
+
+def entry_count() -> int:
+    return Entry.objects.count()
+
+
+def text_of(entry) -> str:
+    """The searchable text of one entry (for related entries)."""
+    document = documents_for([entry.pk]).get(entry.pk)
+    return document.text if document else ""

@@ -1,0 +1,142 @@
+"""Keeping the index in step with the database: commits, rollbacks, failures and rebuilds."""
+
+import shutil
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from learnloop.knowledge import search
+from learnloop.knowledge.models import SearchOutbox
+from learnloop.knowledge.search import embedded
+from tests import factories
+from tests.knowledge.search.conftest import only
+from tests.knowledge.search.helpers import find, ids, write
+
+
+@pytest.fixture
+def people(db):
+    return factories.person(), factories.person()
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_change_never_reaches_the_index(people):
+    author, reader = people
+    with pytest.raises(RuntimeError), transaction.atomic():
+        write(author, "Phantom lesson", "Written and rolled back.")
+        raise RuntimeError("the request failed")
+    assert find(reader, "phantom").total == 0
+    assert not SearchOutbox.objects.exists()
+
+
+@pytest.mark.django_db
+def test_rebuild_reports_progress_and_keeps_results(people):
+    author, reader = people
+    entries = [write(author, f"Postmortem number {n}", "Blameless postmortems.") for n in range(3)]
+    out, err = _rebuild_command()
+    assert "Indexed 3 entries" in out
+    assert "rebuilding the search index" in err
+    assert sorted(ids(find(reader, "postmortem"))) == sorted(entry.pk for entry in entries)
+
+
+def _rebuild_command():
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command("search", "rebuild", stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restoring_a_backup_leaves_search_matching_the_restored_data(people, tmp_path):
+    from learnloop.knowledge import services
+    from learnloop.ops.backup import create_backup
+
+    author, reader = people
+    kept = write(author, "Chaos drills", "Run a chaos drill each quarter.")
+    create_backup(tmp_path / "backup.zip")
+    services.update_entry(by=author, entry=kept, title="Game days", body="Run a game day each quarter.")
+    write(author, "Later lesson about chaos", "Written after the backup.")
+    call_command("restore", str(tmp_path / "backup.zip"), "--yes", stdout=_Sink(), stderr=_Sink())
+    assert ids(find(reader, "chaos")) == [kept.pk]
+    assert find(reader, "game days").total == 0
+
+
+class _Sink:
+    def write(self, text):
+        pass
+
+    def flush(self):
+        pass
+
+
+# --- the embedded index: outbox, failures, lost index ------------------------------------------------
+
+
+@only("embedded")
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_updates_the_index_and_empties_the_queue(people):
+    author, reader = people
+    entry = write(author, "Load shedding", "Shed load before the queue explodes.")
+    assert not SearchOutbox.objects.exists()
+    scope = search._scope(reader, search.SearchFilters(), entry.created_at)
+    assert [match.entry_id for match in search.backend().window(scope, [["shed"]], limit=10)] == [entry.pk]
+
+
+@only("embedded")
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_apply_leaves_the_change_queued_until_the_next_one_succeeds(people, monkeypatch):
+    author, reader = people
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    assert find(reader, "backpressure").total == 0  # the index exists
+    monkeypatch.setattr(embedded.EmbeddedBackend, "_write", broken)
+    first = write(author, "Backpressure", "Apply backpressure at the edge.")  # committed; the index failed
+    assert list(SearchOutbox.objects.values_list("entry_id", flat=True)) == [first.pk]
+    assert find(reader, "backpressure").total == 0  # searching still works (and can't apply either)
+    monkeypatch.undo()
+    second = write(author, "Edge backpressure metrics", "Measure rejected requests.")
+    assert not SearchOutbox.objects.exists()
+    assert sorted(ids(find(reader, "backpressure"))) == sorted([first.pk, second.pk])
+
+
+@only("embedded")
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_change_is_applied_before_the_next_search(people, monkeypatch):
+    author, reader = people
+    monkeypatch.setattr(embedded.EmbeddedBackend, "_apply_after_commit", lambda self: None)  # a crash after commit
+    entry = write(author, "Circuit breakers", "Open the breaker after five failures.")
+    assert SearchOutbox.objects.count() == 1
+    assert ids(find(reader, "breaker")) == [entry.pk]
+    assert not SearchOutbox.objects.exists()
+
+
+@only("embedded")
+@pytest.mark.django_db
+def test_rebuild_restores_a_deleted_index(people):
+    author, reader = people
+    entry = write(author, "Idempotency keys", "Retry payments safely with idempotency keys.")
+    assert ids(find(reader, "idempotency")) == [entry.pk]
+    shutil.rmtree(embedded.index_dir())
+    assert search.rebuild() == 1
+    assert ids(find(reader, "idempotency")) == [entry.pk]
+    shutil.rmtree(embedded.index_dir())
+    assert ids(find(reader, "idempotency")) == [entry.pk]  # and a lost index is rebuilt on first use
+
+
+@only("embedded")
+@pytest.mark.django_db
+def test_a_busy_index_leaves_changes_queued_instead_of_failing_the_write(people, monkeypatch):
+    author, reader = people
+    monkeypatch.setattr(embedded, "APPLY_LOCK_WAIT_SECONDS", 0.05)
+    assert find(reader, "bulkheads").total == 0  # the index exists
+    with embedded.write_lock(1):
+        with transaction.atomic():
+            entry = write(author, "Bulkheads", "Isolate pools with bulkheads.")
+        backend = search.backend()
+        backend._apply_after_commit()  # what on_commit runs: it waits, gives up, keeps the row
+        assert SearchOutbox.objects.filter(entry_id=entry.pk).exists()
+        assert find(reader, "bulkheads").total == 0  # a reader doesn't wait for the lock either
+    assert ids(find(reader, "bulkheads")) == [entry.pk]

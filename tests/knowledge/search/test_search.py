@@ -1,0 +1,330 @@
+"""What people rely on when they search the knowledge base, on every backend."""
+
+import pytest
+from django.utils import timezone
+
+from learnloop.knowledge import search, services
+from learnloop.knowledge.search import SearchFilters
+from tests import factories
+from tests.knowledge.search.helpers import aged, facet, find, ids, titles, write
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def author(db):
+    return factories.person(full_name="Ana Author")
+
+
+@pytest.fixture
+def reader(db):
+    return factories.person(full_name="Rui Reader")
+
+
+# --- finding ---------------------------------------------------------------------------------------
+
+
+def test_a_known_item_comes_first_even_when_one_query_word_is_wrong(author, reader):
+    target = write(author, "Roll back database migrations in two steps",
+                   "Ship the code change first, then the schema change, so a rollback never needs the old schema.")
+    write(author, "Kubernetes pod eviction", "Evicted pods lose their local volumes.")
+    write(author, "Database backups", "Test restores every month.")
+    write(author, "Schema reviews", "Every migration gets a second reviewer.")
+    for number in range(6):
+        write(author, f"Unrelated note {number}", "Coffee machine descaling schedule.")
+    # "kubernetes" is not in the target: requiring every word would find nothing at all.
+    results = find(reader, "rollback database migrations kubernetes")
+    assert results.hits[0].entry == target
+    assert "Kubernetes pod eviction" in titles(results)
+
+
+def test_words_are_matched_by_their_stem(author, reader):
+    entry = write(author, "Deployments need a rollback plan", "Write it before deploying.")
+    for query in ("deploy", "deployment", "DEPLOYED", "deploys"):
+        assert ids(find(reader, query)) == [entry.pk], query
+
+
+def test_every_field_a_reader_searches_by_is_searchable(author, reader):
+    decision = write(author, "Ledger storage", "We pick PostgreSQL for ledgers.", kind="decision",
+                     context="Auditors need serializable transactions.", tags=["finance"])
+    assert ids(find(reader, "auditors")) == [decision.pk]
+    assert ids(find(reader, "serializable")) == [decision.pk]
+    assert ids(find(reader, "finance")) == [decision.pk]
+
+
+def test_stale_and_obsolete_entries_are_demoted_but_obsolete_ones_stay_findable(author, reader):
+    obsolete = write(author, "Rotate the signing keys", "Rotate the signing keys every quarter.")
+    services.mark_obsolete(by=author, entry=obsolete, reason="Keys rotate automatically now.")
+    stale = aged(author, "Rotate the signing keys", "Rotate the signing keys every quarter.", days_overdue=90)
+    due = aged(author, "Rotate the signing keys", "Rotate the signing keys every quarter.", days_overdue=5)
+    fresh = write(author, "Rotate the signing keys", "Rotate the signing keys every quarter.")
+    assert ids(find(reader, "rotate signing keys")) == [fresh.pk, due.pk, stale.pk, obsolete.pk]
+    assert ids(find(reader, "signing")) == [fresh.pk, due.pk, stale.pk, obsolete.pk]
+
+
+def test_an_obsolete_entry_sinks_below_a_weaker_live_match_of_as_many_words(author, reader):
+    obsolete = write(author, "Incident review template", "Incident review template for every incident review.")
+    services.mark_obsolete(by=author, entry=obsolete, reason="Replaced.")
+    live = write(author, "Review checklist", "What an incident review covers, with a short checklist and examples.")
+    assert ids(find(reader, "incident review")) == [live.pk, obsolete.pk]
+
+
+def test_reuse_orders_entries_that_are_otherwise_equal(author, reader):
+    first = write(author, "Pair on risky refactors", "Pairing catches mistakes in risky refactors.")
+    applied = write(author, "Pair on risky refactors", "Pairing catches mistakes in risky refactors.")
+    assert ids(find(reader, "risky refactors")) == [first.pk, applied.pk]  # equal: older id first
+    services.record_application(by=reader, entry=applied, context="Billing rewrite")
+    assert ids(find(reader, "risky refactors")) == [applied.pk, first.pk]
+
+
+def test_reuse_never_beats_a_clearly_better_match(author, reader):
+    better = write(author, "Feature flags for risky launches", "Use feature flags for every risky launch.")
+    popular = write(author, "Launch checklist", "Steps before a launch.")
+    for number in range(5):
+        services.record_application(by=reader, entry=popular, context=f"Launch {number}")
+    assert ids(find(reader, "feature flags launch")) == [better.pk, popular.pk]
+
+
+# --- filters and facets ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def catalogue(author, reader, team):
+    other_author = factories.person(full_name="Bo Builder")
+    entries = {
+        "lesson": write(author, "Cache warmup lesson", "Warm the cache before traffic.", tags=["caching", "ops"]),
+        "playbook": write(other_author, "Cache flush playbook", "Flush the cache in this order.", kind="playbook",
+                          tags=["caching"], owner_team=team),
+        "decision": write(author, "Cache store decision", "Redis for the cache.", kind="decision", teams=[team]),
+        "question": write(other_author, "Why is the cache cold?", "After deploys the cache is cold.",
+                          kind="question", tags=["ops"]),
+        "stale": aged(author, "Cache sizing lesson", "Size the cache for peak.", days_overdue=60),
+    }
+    services.mark_obsolete(by=other_author, entry=entries["question"], reason="Answered elsewhere.")
+    return entries, other_author
+
+
+def test_facets_count_the_result_set(catalogue, reader, author, team):
+    _, other_author = catalogue
+    results = find(reader, "cache")
+    assert results.total == 5
+    assert facet(results, "kind") == {"lesson": 2, "playbook": 1, "decision": 1, "question": 1}
+    assert facet(results, "tag") == {"caching": 2, "ops": 2}
+    assert facet(results, "team") == {str(team.pk): 2}
+    assert facet(results, "state") == {"fresh": 3, "stale": 1, "obsolete": 1, "due": 0}
+    assert facet(results, "author") == {str(author.pk): 3, str(other_author.pk): 2}
+    labels = {item.value: item.label for item in results.facets["author"]}
+    assert labels[str(author.pk)] == "Ana Author"
+    assert {item.value: item.label for item in results.facets["team"]} == {str(team.pk): "Payments"}
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (lambda team, a, o: SearchFilters(kinds=("lesson",)), {"lesson", "stale"}),
+        (lambda team, a, o: SearchFilters(kinds=("playbook", "decision")), {"playbook", "decision"}),
+        (lambda team, a, o: SearchFilters(team_ids=(team.pk,)), {"playbook", "decision"}),
+        (lambda team, a, o: SearchFilters(tags=("caching",)), {"lesson", "playbook"}),
+        (lambda team, a, o: SearchFilters(tags=("Caching", "ops")), {"lesson", "playbook", "question"}),
+        (lambda team, a, o: SearchFilters(states=("fresh",)), {"lesson", "playbook", "decision"}),
+        (lambda team, a, o: SearchFilters(states=("stale", "obsolete")), {"stale", "question"}),
+        (lambda team, a, o: SearchFilters(states=("due",)), set()),
+        (lambda team, a, o: SearchFilters(author_ids=(o.pk,)), {"playbook", "question"}),
+        (lambda team, a, o: SearchFilters(kinds=("lesson",), author_ids=(a.pk,), states=("fresh",)), {"lesson"}),
+        (lambda team, a, o: SearchFilters(kinds=("bogus",)), set()),
+        (lambda team, a, o: SearchFilters(team_ids=("not a number",)), set()),
+    ],
+)
+def test_each_filter_narrows_the_results_in_search_and_in_browse(catalogue, reader, author, team, filters, expected):
+    entries, other_author = catalogue
+    chosen = filters(team, author, other_author)
+    names = {entry.pk: name for name, entry in entries.items()}
+    for query in ("cache", ""):
+        results = find(reader, query, filters=chosen)
+        assert {names[pk] for pk in ids(results)} == expected, query
+        assert results.total == len(expected)
+
+
+def test_facets_mark_the_chosen_values_and_count_within_them(catalogue, reader):
+    results = find(reader, "cache", filters=SearchFilters(kinds=("lesson",), tags=("bogus",)))
+    assert results.total == 0
+    assert [(item.value, item.count, item.selected) for item in results.facets["kind"]] == [("lesson", 0, True)]
+    results = find(reader, "cache", filters=SearchFilters(kinds=("lesson",)))
+    assert facet(results, "kind") == {"lesson": 2}
+    assert facet(results, "state") == {"fresh": 1, "due": 0, "stale": 1, "obsolete": 0}
+
+
+def test_browsing_without_a_query_orders_by_freshness_then_reuse_then_recency(author, reader):
+    obsolete = write(author, "Old way")
+    services.mark_obsolete(by=author, entry=obsolete, reason="Gone.")
+    stale = aged(author, "Stale way", days_overdue=90)
+    older = write(author, "Older fresh way")
+    newer = write(author, "Newer fresh way")
+    reused = write(author, "Reused fresh way")
+    services.record_application(by=reader, entry=reused, context="Here")
+    results = find(reader, "   ")
+    assert results.mode == "browse"
+    assert ids(results) == [reused.pk, newer.pk, older.pk, stale.pk, obsolete.pk]
+    assert facet(results, "state") == {"fresh": 3, "due": 0, "stale": 1, "obsolete": 1}
+
+
+def test_pages_cover_the_results_once_each(author, reader):
+    created = {write(author, f"Retry budget note {number}", "Retries need a budget.").pk for number in range(25)}
+    seen = []
+    first = find(reader, "retry budget", per_page=10)
+    assert (first.total, first.pages) == (25, 3)
+    for page in (1, 2, 3):
+        results = find(reader, "retry budget", page=page, per_page=10)
+        seen.extend(ids(results))
+        assert len(ids(results)) == (10 if page < 3 else 5)
+    assert sorted(seen) == sorted(created)
+    assert find(reader, "retry budget", page=4, per_page=10).hits == []
+
+
+# --- visibility ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def secret(team, author):
+    return write(author, "Payments fraud thresholds", "The fraud thresholds we tuned for card payments.",
+                 visibility="team", teams=[team], tags=["fraud-only"])
+
+
+def test_a_team_only_entry_never_reaches_an_outsider(secret, author, reader, team):
+    public = write(author, "Payments fraud reviews", "How fraud reviews of card payments work.")
+    for query in ("fraud thresholds payments", "fraud", "", "thresholds"):
+        results = find(reader, query)
+        assert secret.pk not in ids(results), query
+        assert "fraud-only" not in facet(results, "tag")
+        assert str(team.pk) not in facet(results, "team")
+        assert results.total == (1 if query in ("fraud thresholds payments", "fraud", "") else 0)
+    assert find(reader, "", filters=SearchFilters(team_ids=(team.pk,))).total == 0
+    assert find(reader, "fraud", filters=SearchFilters(tags=("fraud-only",))).total == 0
+    assert secret not in search.related_entries(viewer=reader, entry=public)
+    similar = search.similar_entries(viewer=reader, title="Payments fraud thresholds",
+                                     body="The fraud thresholds we tuned for card payments.")
+    assert secret not in [entry for entry, _ in similar]
+
+
+def test_a_team_only_entry_reaches_its_team_and_its_author(secret, author, team):
+    colleague = factories.person()
+    factories.membership(colleague, team)
+    outsider_author_view = find(author, "fraud thresholds")
+    assert ids(outsider_author_view) == [secret.pk]
+    results = find(colleague, "fraud thresholds")
+    assert ids(results) == [secret.pk]
+    assert facet(results, "tag") == {"fraud-only": 1}
+    similar = search.similar_entries(viewer=colleague, title="Fraud thresholds for card payments")
+    assert [entry for entry, _ in similar] == [secret]
+
+
+def test_losing_team_membership_or_visibility_changes_take_effect(secret, author, team, reader):
+    membership = factories.membership(reader, team)
+    reader._knowledge_team_ids = None
+    assert ids(find(reader, "fraud")) == [secret.pk]
+    membership.delete()
+    reader = type(reader).objects.get(pk=reader.pk)
+    assert ids(find(reader, "fraud")) == []
+    services.update_entry(by=author, entry=secret, visibility="everyone")
+    assert ids(find(reader, "fraud")) == [secret.pk]
+
+
+def test_nobody_signed_out_or_deactivated_finds_anything(author):
+    from django.contrib.auth.models import AnonymousUser
+
+    write(author, "Public lesson", "Anyone may read this.")
+    assert find(AnonymousUser(), "public").hits == []
+    gone = factories.person(is_active=False, deactivated_at=timezone.now())
+    assert find(gone, "public").total == 0
+    assert find(gone, "").total == 0
+
+
+# --- keeping up with changes -----------------------------------------------------------------------
+
+
+def test_edits_are_searchable_at_once_and_old_words_stop_matching(author, reader):
+    entry = write(author, "Flaky test triage", "Quarantine flaky tests within a day.")
+    services.update_entry(by=author, entry=entry, title="Intermittent test triage",
+                          body="Quarantine intermittent tests within a day.")
+    assert ids(find(reader, "intermittent")) == [entry.pk]
+    assert ids(find(reader, "flaky")) == []
+    services.update_entry(by=author, entry=entry, tags=["testing"])
+    assert facet(find(reader, "intermittent"), "tag") == {"testing": 1}
+
+
+def test_obsoleting_and_restoring_move_an_entry_between_states(author, reader):
+    entry = write(author, "Blue green deploys", "Switch traffic between two environments.")
+    services.mark_obsolete(by=author, entry=entry, reason="We use canaries.")
+    assert ids(find(reader, "deploys", filters=SearchFilters(states=("obsolete",)))) == [entry.pk]
+    services.restore_from_obsolete(by=author, entry=entry)
+    assert ids(find(reader, "deploys", filters=SearchFilters(states=("fresh",)))) == [entry.pk]
+
+
+def test_answers_make_a_question_findable_by_their_words(author, reader):
+    question = write(author, "Why do builds time out?", "Only on Mondays.", kind="question")
+    answer = services.add_answer(by=reader, question=question, body="The artifact cache expires on Sundays.")
+    assert ids(find(reader, "artifact expires")) == [question.pk]
+    services.edit_answer(by=reader, answer=answer, body="The dependency mirror restarts on Sundays.")
+    assert ids(find(reader, "mirror")) == [question.pk]
+    assert ids(find(reader, "artifact")) == []
+
+
+# --- whatever people type ----------------------------------------------------------------------------
+
+ADVERSARIAL = [
+    '"rollback plan"', '"unbalanced', "rollback AND plan", "rollback OR NOT plan", "NOT", "title:rollback",
+    "body:(plan", "(((", "rollback)", "*", "roll*", "\\", "\\\\rollback", "rollback~2", "rollback^10",
+    "+rollback -plan",
+    "🚀 rollback 🔥", "🚀🔥", "the of and", "a", "", " ", "'; DROP TABLE knowledge_entry; --", "%", "_",
+    "rollback\x00plan", "[rollback]", "{plan}", "rollback:", ":", "field:", "ロールバック", "x" * 10_000,
+    "rollback " * 2_000, "déploiement", "<script>alert(1)</script>",
+]
+
+
+@pytest.mark.parametrize("query", ADVERSARIAL)
+def test_no_query_is_an_error(author, reader, query):
+    entry = write(author, "Rollback plan", "Every deploy has a rollback plan.")
+    for as_you_type in (False, True):
+        results = find(reader, query, as_you_type=as_you_type)
+        assert results.total == len(results.hits)
+        assert all(hit.entry.pk == entry.pk for hit in results.hits)
+    if "rollback" in query.lower() or "plan" in query:
+        assert ids(find(reader, query)) == [entry.pk]
+
+
+def test_a_query_of_only_stop_words_or_symbols_finds_nothing_rather_than_everything(author, reader):
+    write(author, "Rollback plan", "Every deploy has a rollback plan.")
+    for query in ("the of and", "!!!", "🚀"):
+        results = find(reader, query)
+        assert (results.mode, results.total, results.hits) == ("empty", 0, [])
+
+
+def test_search_as_you_type_completes_the_last_word(author, reader):
+    entry = write(author, "Database failover drill", "Practise the failover every quarter.")
+    write(author, "Dashboard colours", "Use the shared palette.")
+    assert ids(find(reader, "failover datab", as_you_type=True)) == [entry.pk]
+    assert ids(find(reader, "datab", as_you_type=True)) == [entry.pk]
+    assert ids(find(reader, "datab")) == []  # without as-you-type a fragment is just a word
+    assert ids(find(reader, "failover drills", as_you_type=True)) == [entry.pk]
+
+
+# --- what comes back -------------------------------------------------------------------------------
+
+
+def test_titles_and_snippets_highlight_the_matches(author, reader):
+    write(author, "Retries with jitter", "Add jitter to retries so clients do not retry in lockstep.")
+    hit = find(reader, "retry jitter").hits[0]
+    assert hit.title_html == "<mark>Retries</mark> with <mark>jitter</mark>"
+    assert "<mark>jitter</mark>" in hit.snippet_html and "<mark>retry</mark>" in hit.snippet_html
+
+
+def test_markup_in_an_entry_never_comes_through_unescaped(author, reader):
+    write(author, "<script>alert('x')</script> deploy notes",
+          "<img src=x onerror=alert(1)> deploy <b>bold</b> & more")
+    for results in (find(reader, "deploy"), find(reader, "")):
+        hit = results.hits[0]
+        for html in (hit.title_html, hit.snippet_html):
+            without_marks = html.replace("<mark>", "").replace("</mark>", "")
+            assert "<" not in without_marks and ">" not in without_marks
+        assert "&lt;script&gt;" in hit.title_html
+        assert "&lt;img src=x onerror=alert(1)&gt;" in hit.snippet_html
