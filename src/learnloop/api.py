@@ -227,3 +227,4 @@ def unexpected_error(request, error):
 api.add_router("/", org_router)
 api.add_router("/tokens", tokens_router)
 api.add_router("/audit", audit_router)
+api.add_router("/knowledge", "learnloop.knowledge.api.router")

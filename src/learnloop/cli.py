@@ -17,6 +17,9 @@ Learnloop's commands:
   demo [--seed N]              create or refresh the demo organization
   createadmin                  create an admin account, or promote someone to admin
   import teams|people FILE     import from CSV, all rows or none [--dry-run]
+  knowledge import DIR         Markdown files as knowledge entries, all or none: --as EMAIL [--dry-run]
+  knowledge export DIR         every knowledge entry as Markdown files plus entries.json
+  search rebuild               rebuild the knowledge search index from the database
   backup FILE                  consistent online backup of all data
   restore FILE                 replace all data with a verified backup
   export FILE                  all data as JSON (without secrets)

@@ -299,3 +299,12 @@ class SearchOutbox(models.Model):
 
     def __str__(self):
         return f"reindex entry {self.entry_id}"
+
+
+# The PostgreSQL search backend's (unmanaged) tables; imported here so Django sees them.
+from learnloop.knowledge.search.models import (  # noqa: E402, F401
+    SearchDocument,
+    SearchPosting,
+    SearchStats,
+    SearchTerm,
+)

@@ -70,6 +70,13 @@ def can_curate(person, entry: Entry) -> bool:
     return can_view(person, entry) and (_on_owner_side(person, entry) or person.is_learning_lead)
 
 
+def can_accept_answer(person, question: Entry) -> bool:
+    """The asker, or the owner side, picks the answer that solved a question."""
+    return question.kind == "question" and (
+        (can_view(person, question) and person.pk == question.author_id) or can_curate(person, question)
+    )
+
+
 def require_view(person, entry: Entry) -> None:
     if not can_view(person, entry):
         raise PermissionDenied("You can't see this entry.")
@@ -83,3 +90,8 @@ def require_edit(person, entry: Entry) -> None:
 def require_curate(person, entry: Entry) -> None:
     if not can_curate(person, entry):
         raise PermissionDenied("Only the owner, learning leads and admins can do that.")
+
+
+def require_accept_answer(person, question: Entry) -> None:
+    if not can_accept_answer(person, question):
+        raise PermissionDenied("Only the person who asked, the owner, learning leads and admins can accept an answer.")

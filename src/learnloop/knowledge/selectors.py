@@ -11,12 +11,15 @@ from learnloop.knowledge.models import (
     STALE_AFTER_DUE,
     Answer,
     Application,
+    DecisionStatus,
     Entry,
+    EntryKind,
     EntryLink,
     EntryVersion,
+    Feedback,
     Freshness,
 )
-from learnloop.knowledge.permissions import team_ids_of, visible_q
+from learnloop.knowledge.permissions import can_accept_answer, can_curate, can_edit, team_ids_of, visible_q
 
 
 def visible_entries(*, viewer) -> QuerySet[Entry]:
@@ -136,4 +139,44 @@ def recent_entries(*, viewer, limit: int = 8) -> QuerySet[Entry]:
         .filter(obsolete_at__isnull=True)
         .select_related("owner_person", "owner_team")
         .order_by("-created_at", "-id")[:limit]
+    )
+
+
+# --- what an entry's page offers its viewer ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryAbilities:
+    """What the viewer may do with one entry, so a page shows only the buttons that work.
+    The services check the same rules again on every write."""
+
+    edit: bool  # may open the editor (content and, for curators, ownership)
+    edit_content: bool  # the content itself can change (accepted decisions are frozen)
+    curate: bool  # verify, mark obsolete, restore, move a decision's status
+    accept_answer: bool  # the asker or the owner side picks the answer that solved a question
+
+
+def abilities(*, viewer, entry: Entry) -> EntryAbilities:
+    edit = can_edit(viewer, entry)
+    curate = can_curate(viewer, entry)
+    return EntryAbilities(
+        edit=edit and (not entry.is_locked or curate),
+        edit_content=edit and not entry.is_locked,
+        curate=curate,
+        accept_answer=can_accept_answer(viewer, entry),
+    )
+
+
+def feedback_of(*, viewer, entry: Entry) -> Feedback | None:
+    """The viewer's own "Was this helpful?" answer, if they gave one."""
+    return Feedback.objects.filter(entry=entry, person=viewer).first()
+
+
+def superseding_candidates(*, viewer, entry: Entry) -> QuerySet[Entry]:
+    """Accepted decision records the viewer can see that could supersede `entry`."""
+    return (
+        visible_entries(viewer=viewer)
+        .filter(kind=EntryKind.DECISION, status=DecisionStatus.ACCEPTED)
+        .exclude(pk=entry.pk)
+        .order_by("title", "id")
     )

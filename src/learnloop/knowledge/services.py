@@ -27,7 +27,7 @@ from learnloop.knowledge.models import (
     Tag,
     Visibility,
 )
-from learnloop.knowledge.permissions import require_curate, require_edit, require_view
+from learnloop.knowledge.permissions import require_accept_answer, require_curate, require_edit, require_view
 
 CONTENT_FIELDS = ("title", "body", "context", "options", "decision", "consequences")
 DECISION_FIELDS = ("context", "options", "decision", "consequences")
@@ -386,6 +386,10 @@ def remove_link(*, by, link: EntryLink) -> None:
 def add_provenance(*, entry: Entry, source_type: str, source_id, label: str) -> Provenance:
     """Record where an entry came from. Called by the modules that create entries from their
     objects (sessions, findings, experiments); they check their own permissions."""
+    # SQLite would store longer values silently while PostgreSQL refuses them: refuse on both.
+    if len(str(source_type)) > 60 or len(str(source_id)) > 64:
+        raise ValidationError({"provenance": "A source is named by a type of at most 60 characters "
+                                             "and an id of at most 64."})
     provenance, _ = Provenance.objects.get_or_create(
         entry=entry,
         source_type=source_type,
@@ -472,8 +476,7 @@ def edit_answer(*, by, answer: Answer, body: str) -> Answer:
 
 def accept_answer(*, by, question: Entry, answer: Answer | None) -> Entry:
     """The asker (or the owner side) marks the answer that solved it; None clears it."""
-    if by.pk != question.author_id:
-        require_curate(by, question)
+    require_accept_answer(by, question)
     if answer is not None and answer.question_id != question.pk:
         raise ValidationError({"answer": "That answer belongs to another question."})
     with transaction.atomic():

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from learnloop.knowledge import views
 
@@ -6,4 +6,22 @@ app_name = "knowledge"
 
 urlpatterns = [
     path("", views.search_page, name="search"),
+    path("new/", views.entry_create, name="create"),
+    path("similar/", views.similar, name="similar"),
+    path("reviews/", views.review_queue, name="reviews"),
+    path("<int:entry_id>/", views.entry_detail, name="entry"),
+    path("<int:entry_id>/edit/", views.entry_edit, name="edit"),
+    path("<int:entry_id>/history/", views.entry_history, name="history"),
+    path("<int:entry_id>/diff/", views.entry_diff, name="diff"),
+    path("<int:entry_id>/history/<int:number>/restore/", views.version_restore, name="restore-version"),
+    path("<int:entry_id>/applications/", views.entry_apply, name="apply"),
+    path("<int:entry_id>/feedback/", views.entry_feedback, name="feedback"),
+    path("<int:entry_id>/answers/", views.entry_answer, name="answer"),
+    path("<int:entry_id>/answers/<int:answer_id>/accept/", views.answer_accept, name="accept-answer"),
+    path("<int:entry_id>/links/", views.entry_link, name="link"),
+    path("<int:entry_id>/verify/", views.entry_verify, name="verify"),
+    path("<int:entry_id>/obsolete/", views.entry_obsolete, name="obsolete"),
+    path("<int:entry_id>/reinstate/", views.entry_reinstate, name="reinstate"),
+    path("<int:entry_id>/status/", views.entry_status, name="status"),
+    path("transfer/", include("learnloop.knowledge.transfer_urls")),
 ]

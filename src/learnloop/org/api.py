@@ -1,7 +1,5 @@
 """API for me, people, teams, memberships, invitations and CSV imports."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Literal
 
@@ -12,7 +10,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
-from learnloop.api_base import InputSchema
+from learnloop.api_base import InputSchema, request_fields
 from learnloop.audit.request import client_ip
 from learnloop.org import invitations as invitation_services
 from learnloop.org import selectors, services
@@ -203,20 +201,6 @@ def _team(team_id: int, *, field: str = "team_id") -> Team:
     return team
 
 
-@contextmanager
-def _request_fields(**renames: str) -> Iterator[None]:
-    """Name the services' fields as the request does ("manager" -> "manager_id"), so a client
-    finds each problem under the field it sent."""
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        raise ValidationError(
-            {renames.get(field, field): problems for field, problems in error.error_dict.items()}
-        ) from error
-
-
 # --- Me ----------------------------------------------------------------------------------------
 
 
@@ -263,7 +247,7 @@ def get_person(request, person_id: int):
 @router.post("/people", response={201: PersonDetailOut}, summary="Add a person (admins)")
 def create_person(request, payload: PersonIn):
     manager = _person_ref(payload.manager_id, field="manager_id") if payload.manager_id else None
-    with _request_fields(manager="manager_id"):
+    with request_fields(manager="manager_id"):
         person = services.create_person(
             by=request.user,
             email=payload.email,
@@ -289,7 +273,7 @@ def update_person(request, person_id: int, payload: PersonPatch):
         manager_id = changes.pop("manager_id")
         changes["manager"] = _person_ref(manager_id, field="manager_id") if manager_id else None
     # All or nothing: a refused role change must not leave the name change behind.
-    with transaction.atomic(), _request_fields(manager="manager_id"):
+    with transaction.atomic(), request_fields(manager="manager_id"):
         if changes:
             services.update_person(by=request.user, person=person, **changes)
         if role is not None:
@@ -358,7 +342,7 @@ def get_team(request, team_id: int):
 @router.post("/teams", response={201: TeamOut}, summary="Create a team or department (admins)")
 def create_team(request, payload: TeamIn):
     parent = _team(payload.parent_id, field="parent_id") if payload.parent_id else None
-    with _request_fields(parent="parent_id"):
+    with request_fields(parent="parent_id"):
         team = services.create_team(
             by=request.user,
             name=payload.name,
@@ -376,7 +360,7 @@ def update_team(request, team_id: int, payload: TeamPatch):
     if "parent_id" in changes:
         parent_id = changes.pop("parent_id")
         changes["parent"] = _team(parent_id, field="parent_id") if parent_id else None
-    with _request_fields(parent="parent_id"):
+    with request_fields(parent="parent_id"):
         services.update_team(by=request.user, team=team, **changes)
     return _team_out(request.user, team.pk)
 
@@ -420,7 +404,7 @@ def list_memberships(
 def create_membership(request, payload: MembershipIn):
     team = _team(payload.team_id)
     person = _person_ref(payload.person_id, field="person_id")
-    with _request_fields(team="team_id", person="person_id"):
+    with request_fields(team="team_id", person="person_id"):
         membership = services.add_member(
             by=request.user, team=team, person=person, role=payload.role, ip_address=client_ip(request)
         )
@@ -464,7 +448,7 @@ def list_invitations(
 @router.post("/invitations", response={201: InvitationCreatedOut}, summary="Invite someone by email (admins)")
 def create_invitation(request, payload: InvitationIn):
     team = _team(payload.team_id) if payload.team_id else None
-    with _request_fields(team="team_id"):
+    with request_fields(team="team_id"):
         invitation, url = invitation_services.invite_person(
             by=request.user,
             email=payload.email,

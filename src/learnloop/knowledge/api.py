@@ -1,0 +1,424 @@
+"""API for the knowledge base: entries, their history, reuse, questions and answers, search.
+
+Visibility is the selectors' business: every entry a path names is fetched through
+`selectors.entry_for`, so an entry the caller may not see answers 404 exactly like one that
+doesn't exist, and an entry named in a body (a link target, a successor) is "no entry with
+that id" (400) in both cases too.
+"""
+
+from typing import Annotated
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from learnloop.api_base import request_fields
+from learnloop.knowledge import search, selectors, services
+from learnloop.knowledge.api_schemas import (
+    MAX_SUGGESTIONS,
+    AcceptIn,
+    AnswerIn,
+    AnswerOut,
+    ApplicationIn,
+    ApplicationOut,
+    DiffOut,
+    EntryDetail,
+    EntryIn,
+    EntryPatch,
+    EntrySummary,
+    FeedbackIn,
+    FeedbackOut,
+    Kind,
+    LinkIn,
+    LinkOut,
+    ObsoleteIn,
+    ScoredEntryOut,
+    SearchOut,
+    SimilarIn,
+    SimilarOut,
+    State,
+    StatusIn,
+    VerifyIn,
+    VersionOut,
+    VersionSummary,
+)
+from learnloop.knowledge.models import Answer, Entry, EntryKind, EntryLink
+from learnloop.knowledge.permissions import can_curate, can_edit
+from learnloop.org.models import Person, Team
+
+router = Router(tags=["knowledge"])
+
+MAX_PER_PAGE = 100
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _entry(viewer, entry_id: int) -> Entry:
+    """The entry a path names: 404 when it doesn't exist or the viewer may not see it."""
+    return selectors.entry_for(viewer=viewer, entry_id=entry_id)
+
+
+def _entry_ref(viewer, entry_id: int, *, field: str) -> Entry:
+    """An entry named in a body: unknown and invisible ids are the same bad input (400)."""
+    entry = selectors.visible_entries(viewer=viewer).filter(pk=entry_id).first()
+    if entry is None:
+        raise ValidationError({field: f"No entry with id {entry_id}."})
+    return entry
+
+
+def _person_ref(person_id: int, *, field: str) -> Person:
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise ValidationError({field: f"No person with id {person_id}."})
+    return person
+
+
+def _team_ref(team_id: int, *, field: str) -> Team:
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise ValidationError({field: f"No team with id {team_id}."})
+    return team
+
+
+def _teams_ref(team_ids: list[int], *, field: str) -> list[Team]:
+    return [_team_ref(team_id, field=field) for team_id in dict.fromkeys(team_ids)]
+
+
+def _owner_field(changes: dict) -> str:
+    return "owner_team_id" if changes.get("owner_team_id") else "owner_person_id"
+
+
+def _detail(viewer, entry_id: int) -> Entry:
+    """An entry with everything its detail shows, scoped to what the viewer may see."""
+    entry = _entry(viewer, entry_id)
+    visible = selectors.visible_entries(viewer=viewer)
+    if entry.superseded_by_id and not visible.filter(pk=entry.superseded_by_id).exists():
+        entry.superseded_by = None
+    entry.supersedes = list(visible.filter(superseded_by=entry).order_by("id"))
+    entry.links = [
+        {
+            "id": link.pk,
+            "kind": link.kind,
+            "phrase": phrase,
+            "direction": "outgoing" if link.source_id == entry.pk else "incoming",
+            "entry": other,
+        }
+        for phrase, other, link in selectors.links_of(viewer=viewer, entry=entry)
+    ]
+    entry.helpful = selectors.helpful_counts(entry)
+    answers = list(entry.answers.all()) if entry.kind == EntryKind.QUESTION else []
+    for answer in answers:
+        answer.question = entry
+    entry.answers_out = answers
+    entry.can_edit = can_edit(viewer, entry)
+    entry.can_curate = can_curate(viewer, entry)
+    return entry
+
+
+def _scored(item) -> tuple[Entry, float]:
+    """Suggestions come as hits (entry + score or similarity), (entry, score) pairs or entries."""
+    if isinstance(item, Entry):
+        return item, 1.0
+    if isinstance(item, tuple):
+        return item[0], float(item[1])
+    entry = getattr(item, "entry", None)
+    score = getattr(item, "similarity", None)
+    if score is None:
+        score = getattr(item, "score", 1.0)
+    return entry, float(score)
+
+
+# --- Entries -----------------------------------------------------------------------------------
+
+
+@router.get("/entries", response=SearchOut, summary="Search and list entries, with facets")
+def search_entries(
+    request,
+    q: str = "",
+    kind: Annotated[list[Kind], Query()] = (),
+    team: Annotated[list[int], Query()] = (),
+    tag: Annotated[list[str], Query()] = (),
+    state: Annotated[list[State], Query()] = (),
+    author: Annotated[list[int], Query()] = (),
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
+):
+    """Without `q`, every entry you may see. Filters repeat (`kind=lesson&kind=playbook`): `kind`,
+    `team` (id), `tag`, `state` (fresh, due, stale, obsolete), `author` (id). Pages start at 1."""
+    for team_id in team:
+        _team_ref(team_id, field="team")
+    for author_id in author:
+        _person_ref(author_id, field="author")
+    filters = search.SearchFilters(
+        kinds=tuple(kind), team_ids=tuple(team), tags=tuple(tag), states=tuple(state), author_ids=tuple(author)
+    )
+    results = search.search_entries(viewer=request.user, query=q, filters=filters, page=page, per_page=per_page)
+    return {
+        "query": results.query,
+        "terms": results.terms,
+        "total": results.total,
+        "page": results.page,
+        "per_page": results.per_page,
+        "pages": results.pages,
+        "hits": results.hits,
+        "facets": results.facets,
+    }
+
+
+@router.post(
+    "/entries", response={201: EntryDetail}, summary="Write an entry: a lesson, playbook, decision record or question"
+)
+def create_entry(request, payload: EntryIn):
+    owner_person = _person_ref(payload.owner_person_id, field="owner_person_id") if payload.owner_person_id else None
+    owner_team = _team_ref(payload.owner_team_id, field="owner_team_id") if payload.owner_team_id else None
+    teams = _teams_ref(payload.team_ids, field="team_ids")
+    with request_fields(owner=_owner_field(payload.dict())):
+        entry = services.create_entry(
+            by=request.user,
+            kind=payload.kind,
+            title=payload.title,
+            body=payload.body,
+            context=payload.context,
+            options=payload.options,
+            decision=payload.decision,
+            consequences=payload.consequences,
+            owner_person=owner_person,
+            owner_team=owner_team,
+            teams=teams,
+            visibility=payload.visibility,
+            tags=payload.tags,
+            skills=payload.skills,
+            review_interval_days=payload.review_interval_days,
+        )
+    return Status(201, _detail(request.user, entry.pk))
+
+
+@router.get("/entries/{entry_id}", response=EntryDetail, summary="An entry with its rendered text, links and answers")
+def get_entry(request, entry_id: int):
+    return _detail(request.user, entry_id)
+
+
+@router.patch(
+    "/entries/{entry_id}",
+    response=EntryDetail,
+    summary="Edit an entry: content makes a new version; owner, teams and visibility are for curators",
+)
+def update_entry(request, entry_id: int, payload: EntryPatch):
+    entry = _entry(request.user, entry_id)
+    changes = payload.dict(exclude_unset=True)
+    owner_field = _owner_field(changes)
+    if "owner_person_id" in changes:
+        person_id = changes.pop("owner_person_id")
+        changes["owner_person"] = _person_ref(person_id, field="owner_person_id") if person_id else None
+    if "owner_team_id" in changes:
+        team_id = changes.pop("owner_team_id")
+        changes["owner_team"] = _team_ref(team_id, field="owner_team_id") if team_id else None
+    if "team_ids" in changes:
+        changes["teams"] = _teams_ref(changes.pop("team_ids") or [], field="team_ids")
+    for field in ("tags", "skills"):
+        if field in changes and changes[field] is None:
+            changes[field] = []
+    for field in ("visibility", "review_interval_days"):
+        if field in changes and changes[field] is None:
+            raise ValidationError({field: "This field can't be null."})
+    with request_fields(owner=owner_field, teams="team_ids"):
+        services.update_entry(by=request.user, entry=entry, **changes)
+    return _detail(request.user, entry_id)
+
+
+# --- History -----------------------------------------------------------------------------------
+
+
+@router.get("/entries/{entry_id}/versions", response=list[VersionSummary], summary="An entry's versions, newest first")
+@paginate(LimitOffsetPagination)
+def list_versions(request, entry_id: int):
+    return selectors.versions_of(_entry(request.user, entry_id))
+
+
+@router.get("/entries/{entry_id}/versions/{number}", response=VersionOut, summary="One version's content")
+def get_version(request, entry_id: int, number: int):
+    entry = _entry(request.user, entry_id)
+    return get_object_or_404(selectors.versions_of(entry), number=number)
+
+
+@router.get("/entries/{entry_id}/diff", response=DiffOut, summary="What changed between two versions, line by line")
+def diff_versions(request, entry_id: int, old: int, new: int):
+    entry = _entry(request.user, entry_id)
+    return {"old": old, "new": new, "fields": selectors.version_diff(entry, old, new)}
+
+
+@router.post(
+    "/entries/{entry_id}/versions/{number}/restore",
+    response=EntryDetail,
+    summary="Bring back an earlier version's content as a new version",
+)
+def restore_version(request, entry_id: int, number: int):
+    entry = _entry(request.user, entry_id)
+    get_object_or_404(entry.versions, number=number)
+    services.restore_version(by=request.user, entry=entry, number=number)
+    return _detail(request.user, entry_id)
+
+
+# --- Curation ----------------------------------------------------------------------------------
+
+
+@router.post("/entries/{entry_id}/verify", response=EntryDetail, summary="Confirm an entry is still right (owner side)")
+def verify_entry(request, entry_id: int, payload: VerifyIn | None = None):
+    entry = _entry(request.user, entry_id)
+    services.verify_entry(by=request.user, entry=entry, note=payload.note if payload else "")
+    return _detail(request.user, entry_id)
+
+
+@router.post("/entries/{entry_id}/obsolete", response=EntryDetail, summary="Mark an entry obsolete, saying why")
+def obsolete_entry(request, entry_id: int, payload: ObsoleteIn):
+    entry = _entry(request.user, entry_id)
+    services.mark_obsolete(by=request.user, entry=entry, reason=payload.reason)
+    return _detail(request.user, entry_id)
+
+
+@router.post("/entries/{entry_id}/restore", response=EntryDetail, summary="Bring an obsolete entry back into use")
+def restore_entry(request, entry_id: int):
+    entry = _entry(request.user, entry_id)
+    services.restore_from_obsolete(by=request.user, entry=entry)
+    return _detail(request.user, entry_id)
+
+
+@router.post(
+    "/entries/{entry_id}/status",
+    response=EntryDetail,
+    summary="Move a decision record on: accepted, deprecated, or superseded by another record",
+)
+def set_status(request, entry_id: int, payload: StatusIn):
+    entry = _entry(request.user, entry_id)
+    successor = (
+        _entry_ref(request.user, payload.superseded_by_id, field="superseded_by_id")
+        if payload.superseded_by_id
+        else None
+    )
+    with request_fields(superseded_by="superseded_by_id"):
+        services.set_decision_status(by=request.user, entry=entry, status=payload.status, superseded_by=successor)
+    return _detail(request.user, entry_id)
+
+
+@router.get("/reviews", response=list[EntrySummary], summary="Entries I answer for that are due for review")
+@paginate(LimitOffsetPagination)
+def review_queue(request):
+    return selectors.review_queue(viewer=request.user).prefetch_related("tags").select_related("author")
+
+
+# --- Links -------------------------------------------------------------------------------------
+
+
+@router.post("/entries/{entry_id}/links", response={201: LinkOut}, summary="Link this entry to another one")
+def add_link(request, entry_id: int, payload: LinkIn):
+    entry = _entry(request.user, entry_id)
+    target = _entry_ref(request.user, payload.target_id, field="target_id")
+    with request_fields(target="target_id"):
+        link = services.add_link(by=request.user, source=entry, target=target, kind=payload.kind)
+    phrase = dict(EntryLink._meta.get_field("kind").choices)[link.kind]
+    return Status(201, {"id": link.pk, "kind": link.kind, "phrase": phrase, "direction": "outgoing", "entry": target})
+
+
+@router.delete("/links/{link_id}", response={204: None}, summary="Remove a link (its author, or editors of its source)")
+def remove_link(request, link_id: int):
+    visible = selectors.visible_entries(viewer=request.user)
+    link = get_object_or_404(
+        EntryLink.objects.select_related("source").filter(source__in=visible, target__in=visible), pk=link_id
+    )
+    services.remove_link(by=request.user, link=link)
+    return Status(204, None)
+
+
+# --- Reuse -------------------------------------------------------------------------------------
+
+
+@router.get("/entries/{entry_id}/applications", response=list[ApplicationOut], summary="Where this entry was applied")
+@paginate(LimitOffsetPagination)
+def list_applications(request, entry_id: int):
+    entry = _entry(request.user, entry_id)
+    return entry.applications.select_related("person").order_by("-applied_on", "-id")
+
+
+@router.post(
+    "/entries/{entry_id}/applications",
+    response={201: ApplicationOut},
+    summary="“I applied this here”: record where, when and how it went",
+)
+def record_application(request, entry_id: int, payload: ApplicationIn):
+    entry = _entry(request.user, entry_id)
+    application = services.record_application(by=request.user, entry=entry, **payload.dict())
+    return Status(201, application)
+
+
+@router.post(
+    "/entries/{entry_id}/feedback", response=FeedbackOut, summary="Say whether the entry helped (one answer each)"
+)
+def give_feedback(request, entry_id: int, payload: FeedbackIn):
+    entry = _entry(request.user, entry_id)
+    feedback = services.give_feedback(by=request.user, entry=entry, helpful=payload.helpful, comment=payload.comment)
+    return {"helpful": feedback.helpful, "comment": feedback.comment, "counts": selectors.helpful_counts(entry)}
+
+
+# --- Questions and answers ---------------------------------------------------------------------
+
+
+@router.post("/entries/{entry_id}/answers", response={201: AnswerOut}, summary="Answer a question")
+def add_answer(request, entry_id: int, payload: AnswerIn):
+    question = _entry(request.user, entry_id)
+    answer = services.add_answer(by=request.user, question=question, body=payload.body)
+    answer.question = question
+    return Status(201, answer)
+
+
+@router.patch("/answers/{answer_id}", response=AnswerOut, summary="Edit your answer (its author, or admins)")
+def edit_answer(request, answer_id: int, payload: AnswerIn):
+    answer = get_object_or_404(
+        Answer.objects.select_related("question", "author").filter(
+            question__in=selectors.visible_entries(viewer=request.user)
+        ),
+        pk=answer_id,
+    )
+    return services.edit_answer(by=request.user, answer=answer, body=payload.body)
+
+
+@router.post(
+    "/entries/{entry_id}/accepted-answer",
+    response=EntryDetail,
+    summary="Mark the answer that solved a question (its asker or owner side); null clears it",
+)
+def accept_answer(request, entry_id: int, payload: AcceptIn):
+    question = _entry(request.user, entry_id)
+    answer = None
+    if payload.answer_id is not None:
+        answer = question.answers.filter(pk=payload.answer_id).first()
+        if answer is None:
+            raise ValidationError({"answer_id": f"This question has no answer with id {payload.answer_id}."})
+    services.accept_answer(by=request.user, question=question, answer=answer)
+    return _detail(request.user, entry_id)
+
+
+# --- Suggestions -------------------------------------------------------------------------------
+
+
+@router.get("/entries/{entry_id}/related", response=list[ScoredEntryOut], summary="Entries related to this one")
+def related_entries(request, entry_id: int, limit: Annotated[int, Query(ge=1, le=MAX_SUGGESTIONS)] = 5):
+    entry = _entry(request.user, entry_id)
+    items = search.related_entries(viewer=request.user, entry=entry, limit=limit, with_scores=True)
+    return [{"entry": found, "score": score} for found, score in map(_scored, items)]
+
+
+@router.post(
+    "/similar",
+    response=list[SimilarOut],
+    summary="Entries similar to a draft: check before writing a duplicate",
+)
+def similar_entries(request, payload: SimilarIn):
+    items = search.similar_entries(
+        viewer=request.user,
+        title=payload.title,
+        body=payload.body,
+        exclude_id=payload.exclude_id,
+        limit=payload.limit,
+    )
+    return [{"entry": found, "similarity": score} for found, score in map(_scored, items)]

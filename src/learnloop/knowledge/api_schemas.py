@@ -1,0 +1,335 @@
+"""Request and response shapes of the knowledge API."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from learnloop.api_base import InputSchema
+from learnloop.knowledge.markdown import render_markdown
+
+Kind = Literal["lesson", "playbook", "decision", "question"]
+State = Literal["fresh", "due", "stale", "obsolete"]
+MAX_SUGGESTIONS = 20
+
+
+class PersonRef(Schema):
+    id: int
+    full_name: str
+    email: str
+
+
+class TeamRef(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+class OwnerOut(Schema):
+    type: Literal["person", "team"]
+    id: int
+    name: str
+
+
+class EntryRef(Schema):
+    id: int
+    kind: str
+    title: str
+
+
+class EntrySummary(Schema):
+    id: int
+    kind: str
+    title: str
+    status: str = Field(description="Decision records only: proposed, accepted, deprecated or superseded.")
+    freshness: State
+    visibility: str
+    owner: OwnerOut
+    author: PersonRef
+    tags: list[str]
+    application_count: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    review_due_at: datetime
+    obsolete_at: datetime | None
+
+    @staticmethod
+    def resolve_freshness(entry):
+        return entry.freshness()
+
+    @staticmethod
+    def resolve_owner(entry):
+        if entry.owner_person_id:
+            return {"type": "person", "id": entry.owner_person_id, "name": entry.owner_person.full_name}
+        return {"type": "team", "id": entry.owner_team_id, "name": entry.owner_team.name}
+
+    @staticmethod
+    def resolve_tags(entry):
+        return sorted(tag.name for tag in entry.tags.all())
+
+
+class ProvenanceOut(Schema):
+    source_type: str
+    source_id: str
+    label: str
+    created_at: datetime
+
+
+class LinkOut(Schema):
+    id: int
+    kind: str
+    phrase: str = Field(description="How the link reads from this entry: “Superseded by”, “Related to”, …")
+    direction: Literal["outgoing", "incoming"]
+    entry: EntryRef
+
+
+class AnswerOut(Schema):
+    id: int
+    body: str
+    body_html: str
+    author: PersonRef
+    accepted: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_body_html(answer):
+        return render_markdown(answer.body)
+
+    @staticmethod
+    def resolve_accepted(answer):
+        return answer.question.accepted_answer_id == answer.pk
+
+
+class HelpfulCounts(Schema):
+    yes: int
+    no: int
+
+
+class EntryDetail(EntrySummary):
+    body: str
+    context: str
+    options: str
+    decision: str
+    consequences: str
+    body_html: str = Field(description="The body rendered from Markdown and sanitized.")
+    context_html: str
+    options_html: str
+    decision_html: str
+    consequences_html: str
+    superseded_by: EntryRef | None
+    supersedes: list[EntryRef]
+    teams: list[TeamRef]
+    skills: list[str]
+    review_interval_days: int
+    last_verified_at: datetime
+    last_verified_by: PersonRef | None
+    obsolete_reason: str
+    provenance: list[ProvenanceOut]
+    links: list[LinkOut]
+    helpful: HelpfulCounts
+    answers: list[AnswerOut]
+    accepted_answer_id: int | None
+    can_edit: bool
+    can_curate: bool
+
+    @staticmethod
+    def resolve_skills(entry):
+        return sorted(skill.name for skill in entry.skills.all())
+
+    @staticmethod
+    def resolve_teams(entry):
+        return list(entry.teams.all())
+
+    @staticmethod
+    def resolve_provenance(entry):
+        return list(entry.provenance.all())
+
+    @staticmethod
+    def resolve_answers(entry):
+        # Set by _detail: only questions list answers.
+        return entry.answers_out
+
+    @staticmethod
+    def resolve_body_html(entry):
+        return render_markdown(entry.body)
+
+    @staticmethod
+    def resolve_context_html(entry):
+        return render_markdown(entry.context)
+
+    @staticmethod
+    def resolve_options_html(entry):
+        return render_markdown(entry.options)
+
+    @staticmethod
+    def resolve_decision_html(entry):
+        return render_markdown(entry.decision)
+
+    @staticmethod
+    def resolve_consequences_html(entry):
+        return render_markdown(entry.consequences)
+
+
+class FacetOut(Schema):
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+class HitOut(Schema):
+    entry: EntrySummary
+    score: float
+    title_html: str = Field(description="The title, HTML-escaped, with the query's words in <mark>.")
+    snippet_html: str = Field(description="An excerpt, HTML-escaped, with the query's words in <mark>.")
+
+
+class SearchOut(Schema):
+    query: str
+    terms: list[str]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    hits: list[HitOut]
+    facets: dict[str, list[FacetOut]]
+
+
+class ScoredEntryOut(Schema):
+    entry: EntrySummary
+    score: float
+
+
+class SimilarOut(Schema):
+    entry: EntrySummary
+    similarity: float
+
+
+class VersionSummary(Schema):
+    number: int
+    changed_by: PersonRef
+    change_note: str
+    created_at: datetime
+
+
+class VersionOut(VersionSummary):
+    content: dict
+
+
+class DiffLineOut(Schema):
+    kind: Literal["same", "added", "removed"]
+    text: str
+
+
+class FieldDiffOut(Schema):
+    field: str
+    lines: list[DiffLineOut]
+
+
+class DiffOut(Schema):
+    old: int
+    new: int
+    fields: list[FieldDiffOut]
+
+
+class ApplicationOut(Schema):
+    id: int
+    entry_id: int
+    person: PersonRef
+    context: str
+    context_type: str
+    context_id: str
+    applied_on: date
+    outcome: str
+    note: str
+    created_at: datetime
+
+
+class FeedbackOut(Schema):
+    helpful: bool
+    comment: str
+    counts: HelpfulCounts
+
+
+class EntryIn(InputSchema):
+    kind: Kind
+    title: str
+    body: str = ""
+    context: str = ""
+    options: str = ""
+    decision: str = ""
+    consequences: str = ""
+    owner_person_id: int | None = Field(None, description="Owner: a person, or…")
+    owner_team_id: int | None = Field(None, description="…a team. Neither: the author owns it.")
+    team_ids: list[int] = []
+    visibility: Literal["everyone", "team"] = "everyone"
+    tags: list[str] = []
+    skills: list[str] = []
+    review_interval_days: int | None = None
+
+
+class EntryPatch(InputSchema):
+    change_note: str = Field("", description="Why the content changed; kept with the new version.")
+    title: str | None = None
+    body: str | None = None
+    context: str | None = None
+    options: str | None = None
+    decision: str | None = None
+    consequences: str | None = None
+    tags: list[str] | None = None
+    skills: list[str] | None = None
+    team_ids: list[int] | None = None
+    visibility: Literal["everyone", "team"] | None = None
+    owner_person_id: int | None = None
+    owner_team_id: int | None = None
+    review_interval_days: int | None = None
+
+
+class VerifyIn(InputSchema):
+    note: str = ""
+
+
+class ObsoleteIn(InputSchema):
+    reason: str
+
+
+class StatusIn(InputSchema):
+    status: Literal["proposed", "accepted", "deprecated", "superseded"]
+    superseded_by_id: int | None = None
+
+
+class LinkIn(InputSchema):
+    target_id: int
+    kind: Literal["related", "contradicts", "supersedes"] = "related"
+
+
+class ApplicationIn(InputSchema):
+    context: str = Field("", description="Where you applied it: a project, a team, a session…")
+    context_type: str = ""
+    context_id: str = ""
+    applied_on: date | None = None
+    outcome: Literal["worked", "partly", "did_not_work", "too_early"] = "too_early"
+    note: str = ""
+
+
+class FeedbackIn(InputSchema):
+    helpful: bool
+    comment: str = ""
+
+
+class AnswerIn(InputSchema):
+    body: str
+
+
+class AcceptIn(InputSchema):
+    answer_id: int | None = Field(description="The answer that solved it; null clears the choice.")
+
+
+class SimilarIn(InputSchema):
+    title: str
+    body: str = ""
+    exclude_id: int | None = None
+    limit: int = Field(5, ge=1, le=MAX_SUGGESTIONS)

@@ -1,0 +1,239 @@
+"""Forms of the knowledge pages. They parse what was typed; the services decide what is valid."""
+
+import re
+
+from django import forms
+from django.utils import timezone
+
+from learnloop.knowledge.models import (
+    DEFAULT_REVIEW_DAYS,
+    ApplicationOutcome,
+    EntryKind,
+    Freshness,
+    LinkKind,
+    Visibility,
+)
+from learnloop.knowledge.search import SearchFilters
+from learnloop.org.models import Person, Team
+
+DECISION_FIELDS = ("context", "options", "decision", "consequences")
+STRUCTURE_FIELDS = ("owner", "teams", "visibility", "review_interval_days")
+BODY_LABELS = {
+    EntryKind.LESSON: "The lesson",
+    EntryKind.PLAYBOOK: "The playbook",
+    EntryKind.QUESTION: "Details",
+    EntryKind.DECISION: "Summary",
+}
+MARKDOWN_HELP = "Markdown: **bold**, _italic_, lists, `code`, [links](https://example.org)."
+
+
+def split_names(text: str) -> list[str]:
+    """ "deploys, Databases ,, ops" -> ["deploys", "Databases", "ops"]; the service normalizes."""
+    return [name.strip() for name in (text or "").split(",") if name.strip()]
+
+
+def _ints(values) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(int(value) for value in values if str(value).isdigit()))
+
+
+def search_filters(params) -> SearchFilters:
+    """The facet filters of a search page's query string; unknown values are dropped."""
+    return SearchFilters(
+        kinds=tuple(dict.fromkeys(v for v in params.getlist("kind") if v in EntryKind.values)),
+        team_ids=_ints(params.getlist("team")),
+        tags=tuple(dict.fromkeys(v.strip().lower() for v in params.getlist("tag") if v.strip()))[:20],
+        states=tuple(dict.fromkeys(v for v in params.getlist("state") if v in Freshness.values)),
+        author_ids=_ints(params.getlist("author")),
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Search the knowledge base",
+        widget=forms.SearchInput(attrs={"placeholder": "What do you want to know?", "autocomplete": "off"}),
+    )
+
+
+def _owner_choices(viewer) -> list:
+    people = Person.objects.filter(is_active=True).exclude(pk=viewer.pk).order_by("full_name")
+    teams = Team.objects.filter(archived_at__isnull=True).order_by("name")
+    return [
+        ("me", f"Me ({viewer.full_name})"),
+        ("People", [(f"person:{person.pk}", person.full_name) for person in people]),
+        ("Teams", [(f"team:{team.pk}", team.name) for team in teams]),
+    ]
+
+
+class EntryForm(forms.Form):
+    """The editor. Which fields it has depends on the kind and on what the viewer may change:
+    `content` (title, text, tags) and `structure` (owner, teams, visibility, review interval)."""
+
+    title = forms.CharField(max_length=300, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 10}), help_text=MARKDOWN_HELP)
+    context = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="What forces the decision?"
+    )
+    options = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Options considered"
+    )
+    decision = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    consequences = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="What becomes easier or harder."
+    )
+    tags = forms.CharField(required=False, max_length=2000, help_text="Separate them with commas.")
+    skills = forms.CharField(required=False, max_length=2000, help_text="Separate them with commas.")
+    owner = forms.ChoiceField(help_text="Who answers for this entry and reviews it.")
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.filter(archived_at__isnull=True).order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Teams it belongs to",
+    )
+    visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect, label="Who can read it")
+    review_interval_days = forms.IntegerField(
+        min_value=1, max_value=3650, label="Review every (days)",
+        help_text="After this long the entry is due for review by its owner.",
+    )
+    change_note = forms.CharField(
+        max_length=300, required=False, label="What changed?", help_text="Shown in the history."
+    )
+
+    def __init__(self, *args, kind: str, viewer, content: bool = True, structure: bool = True,
+                 editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.viewer = viewer
+        self.fields["body"].label = BODY_LABELS.get(kind, "Text")
+        # The services say what is missing (in the domain's words); the form only must not
+        # label these "(optional)".
+        for name in ("title", "body", "decision"):
+            self.fields[name].required_in_practice = True
+        if kind == EntryKind.DECISION:
+            self.fields["body"].required_in_practice = False
+        else:
+            for name in DECISION_FIELDS:
+                del self.fields[name]
+        if kind == EntryKind.QUESTION:
+            self.fields["body"].required_in_practice = False
+        if not content:
+            for name in ("title", "body", "tags", "skills", "change_note", *DECISION_FIELDS):
+                self.fields.pop(name, None)
+        if structure:
+            self.fields["owner"].choices = _owner_choices(viewer)
+        else:
+            for name in STRUCTURE_FIELDS:
+                del self.fields[name]
+        if not editing:
+            self.fields.pop("change_note", None)
+
+    @classmethod
+    def initial_for_new(cls, kind: str) -> dict:
+        return {"owner": "me", "visibility": Visibility.EVERYONE, "review_interval_days": DEFAULT_REVIEW_DAYS[kind]}
+
+    @classmethod
+    def initial_for(cls, entry, *, viewer) -> dict:
+        if entry.owner_person_id == viewer.pk:
+            owner = "me"
+        elif entry.owner_person_id:
+            owner = f"person:{entry.owner_person_id}"
+        else:
+            owner = f"team:{entry.owner_team_id}"
+        return {
+            **{name: getattr(entry, name) for name in ("title", "body", *DECISION_FIELDS)},
+            "tags": ", ".join(tag.name for tag in entry.tags.all()),
+            "skills": ", ".join(skill.name for skill in entry.skills.all()),
+            "owner": owner,
+            "teams": list(entry.teams.all()),
+            "visibility": entry.visibility,
+            "review_interval_days": entry.review_interval_days,
+        }
+
+    def service_arguments(self) -> dict:
+        """cleaned_data as keyword arguments for create_entry / update_entry."""
+        data = self.cleaned_data
+        arguments = {}
+        for name in ("title", "body", "change_note", *DECISION_FIELDS):
+            if name in self.fields:
+                arguments[name] = data[name]
+        for name in ("tags", "skills"):
+            if name in self.fields:
+                arguments[name] = split_names(data[name])
+        if "owner" in self.fields:
+            kind, _, pk = data["owner"].partition(":")
+            arguments["owner_person"] = Person.objects.get(pk=pk) if kind == "person" else None
+            arguments["owner_team"] = Team.objects.get(pk=pk) if kind == "team" else None
+            if kind == "me":
+                arguments["owner_person"] = self.viewer
+            arguments["teams"] = list(data["teams"])
+            arguments["visibility"] = data["visibility"]
+            arguments["review_interval_days"] = data["review_interval_days"]
+        return arguments
+
+    def content_fields(self):
+        return [self[name] for name in ("body", *DECISION_FIELDS) if name in self.fields]
+
+    def structure_fields(self):
+        return [self[name] for name in STRUCTURE_FIELDS if name in self.fields]
+
+
+class ApplicationForm(forms.Form):
+    context = forms.CharField(
+        max_length=300, required=False, label="Where did you apply it?",
+        help_text="A project, a team, a release, an incident…",
+    )
+    applied_on = forms.DateField(label="When", widget=forms.DateInput(attrs={"type": "date"}))
+    outcome = forms.ChoiceField(choices=ApplicationOutcome.choices, initial=ApplicationOutcome.TOO_EARLY)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "apply_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["context"].required_in_practice = True
+        if not self.is_bound:
+            self.initial.setdefault("applied_on", timezone.localdate())
+
+
+class AnswerForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), required=False, label="Your answer", help_text=MARKDOWN_HELP
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "answer_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["body"].required_in_practice = True
+
+
+# An entry is named by its number, "#42", or its address ("https://…/knowledge/42/").
+ENTRY_REFERENCE = re.compile(r"^(?:#?(\d+)|.*/knowledge/(\d+)/?(?:[?#].*)?)$")
+
+
+class LinkForm(forms.Form):
+    kind = forms.ChoiceField(choices=LinkKind.choices, label="This entry")
+    target = forms.CharField(
+        max_length=500, label="Other entry", help_text="Its number (as in #42) or its address."
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "link_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_target(self) -> int:
+        match = ENTRY_REFERENCE.match(self.cleaned_data["target"].strip())
+        if not match:
+            raise forms.ValidationError("Give the other entry's number or paste its address.")
+        return int(match.group(1) or match.group(2))
+
+
+class ObsoleteForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000,
+        label="Why is it obsolete?", help_text="Readers see this; say what to do instead.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "obsolete_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required_in_practice = True

@@ -1,0 +1,66 @@
+"""`learnloop knowledge import DIR --as EMAIL [--dry-run]` and `learnloop knowledge export DIR`.
+
+Import reads every Markdown file under DIR (front matter optional) and imports them all or
+none, as the person named by --as (they become the author, and the owner where a file names
+none). Export writes every entry, whoever may see it, as Markdown files plus entries.json.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from learnloop.knowledge.transfer import export_to_directory, import_markdown, read_folder
+from learnloop.org.models import Person
+
+
+class Command(BaseCommand):
+    help = "Import a folder of Markdown files into the knowledge base, or export it as Markdown and JSON."
+
+    def add_arguments(self, parser):
+        actions = parser.add_subparsers(dest="action", required=True, metavar="import|export")
+        importing = actions.add_parser(
+            "import", help="Import every .md file under DIR; nothing is imported if any file is invalid."
+        )
+        importing.add_argument("directory", type=Path, metavar="DIR")
+        importing.add_argument(
+            "--as", dest="person", required=True, metavar="EMAIL",
+            help="The person the entries are imported as: their author, and their owner unless a file names one.",
+        )
+        importing.add_argument("--dry-run", action="store_true", help="Check the files; change nothing.")
+        exporting = actions.add_parser("export", help="Write every entry as Markdown plus entries.json into DIR.")
+        exporting.add_argument("directory", type=Path, metavar="DIR")
+
+    def handle(self, *args, action, directory, **options):
+        if action == "import":
+            self._import(directory, email=options["person"], dry_run=options["dry_run"],
+                         verbosity=options["verbosity"])
+        else:
+            self._export(directory)
+
+    def _import(self, directory: Path, *, email: str, dry_run: bool, verbosity: int) -> None:
+        if not directory.is_dir():
+            raise CommandError(f"{directory} is not a directory.")
+        person = Person.objects.filter(email__iexact=email.strip()).first()
+        if person is None or not person.is_active:
+            raise CommandError(f"--as {email}: no active person has this address.")
+        files, read_errors = read_folder(directory)
+        report = import_markdown(
+            by=person, files=files, dry_run=dry_run, via="cli", read_errors=read_errors, operator=True
+        )
+        for error in report.errors:
+            self.stderr.write(str(error))
+        if not report.ok:
+            raise CommandError(report.summary())
+        for plan in report.files:
+            if plan.action != "unchanged" or verbosity > 1:
+                self.stdout.write(f"{plan.file}: {plan.action} {plan.kind} “{plan.title}”")
+        self.stdout.write(self.style.SUCCESS(report.summary()))
+
+    def _export(self, directory: Path) -> None:
+        try:
+            count = export_to_directory(directory)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        except OSError as error:
+            raise CommandError(f"Can't write the export to {directory}: {error.strerror or error}") from error
+        self.stdout.write(self.style.SUCCESS(f"Exported {count} entries to {directory} (Markdown and entries.json)."))

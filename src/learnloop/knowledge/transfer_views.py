@@ -1,0 +1,98 @@
+"""Import Markdown files into the knowledge base, and download it as Markdown plus JSON.
+
+Like the CSV import: the first post checks the files and shows a report; only after a clean
+check does "Import" write them, from the checked text the page kept, all or nothing.
+"""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from learnloop.audit.request import client_ip
+from learnloop.knowledge.transfer import MAX_TOTAL_BYTES, export_zip, import_markdown, read_uploads
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".md,.markdown,.zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class MarkdownImportForm(forms.Form):
+    files = MultipleFileField(
+        required=False, label="Markdown files, or a .zip of them",
+        help_text=f"Up to {MAX_TOTAL_BYTES // 1024 // 1024} MB in all. An export from here can be imported as it is.",
+    )
+
+    def __init__(self, *args, bundle: str = "", **kwargs):
+        # After a clean check the page keeps the files' text (`bundle`), so "Import" writes
+        # exactly what was checked without asking for the files again; it is checked again.
+        # It is not a form field, so a page showing problems never carries it forward.
+        super().__init__(*args, **kwargs)
+        self.bundle = bundle
+        self.fields["files"].required_in_practice = True
+
+    def clean(self):
+        cleaned = super().clean()
+        uploads = cleaned.get("files") or []
+        if uploads:
+            cleaned["read"] = read_uploads([(upload.name, upload.read()) for upload in uploads])
+        elif self.bundle:
+            try:
+                files = [(str(name), str(text)) for name, text in json.loads(self.bundle)]
+            except (ValueError, TypeError):
+                self.add_error("files", "The checked files were lost; choose them again.")
+            else:
+                cleaned["read"] = (files, [])
+        else:
+            self.add_error("files", "Choose Markdown files or a .zip to import.")
+        return cleaned
+
+
+@login_required
+def transfer_page(request):
+    form = MarkdownImportForm(request.POST or None, request.FILES or None, bundle=request.POST.get("bundle", ""))
+    report, bundle = None, ""
+    if request.method == "POST" and form.is_valid():
+        files, read_errors = form.cleaned_data["read"]
+        # Only the confirmation of a checked bundle imports; new uploads are always checked first.
+        confirmed = request.POST.get("confirm") == "on" and not form.cleaned_data.get("files")
+        report = import_markdown(
+            by=request.user, files=files, dry_run=not confirmed, read_errors=read_errors,
+            ip_address=client_ip(request), via="web",
+        )
+        if report.imported:
+            messages.success(request, report.summary())
+            return redirect("knowledge:transfer")
+        if report.ok:
+            bundle = json.dumps([
+                (name, data.decode("utf-8") if isinstance(data, bytes) else data) for name, data in files
+            ])
+    return render(request, "knowledge/transfer_page.html", {"form": form, "report": report, "bundle": bundle})
+
+
+@login_required
+@require_POST
+def transfer_export(request):
+    """Every entry the signed-in person may see, as a zip of Markdown files and entries.json."""
+    data, _ = export_zip(by=request.user, ip_address=client_ip(request))
+    response = HttpResponse(data, content_type="application/zip")
+    filename = f"learnloop-knowledge-{timezone.localdate():%Y-%m-%d}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
