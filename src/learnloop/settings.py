@@ -49,12 +49,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "django_htmx",
+    "django_tasks_db",
     "learnloop.web",
     "learnloop.org",
     "learnloop.accounts",
     "learnloop.audit",
     "learnloop.activity",
     "learnloop.knowledge",
+    "learnloop.actions",
+    "learnloop.reflection",
+    "learnloop.experiments",
+    "learnloop.surveys",
     "learnloop.ops",
 ]
 
@@ -105,6 +110,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background tasks ------------------------------------------------------------------------
+# Django's task framework with the database as the queue: reminders and digests are enqueued as
+# rows and sent by `learnloop worker`. No broker is needed; the queue is in DATABASE_URL.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Knowledge search ------------------------------------------------------------------------
 # "auto" uses PostgreSQL full-text search on PostgreSQL and the embedded engine (Tantivy, an

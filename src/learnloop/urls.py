@@ -8,5 +8,7 @@ urlpatterns = [
     path("", include("learnloop.org.urls")),
     path("audit/", include("learnloop.audit.urls")),
     path("knowledge/", include("learnloop.knowledge.urls")),
+    path("actions/", include("learnloop.actions.urls")),
+    path("sessions/", include("learnloop.reflection.urls")),
     path("api/v1/", api.urls),
 ]

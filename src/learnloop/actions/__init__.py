@@ -1,0 +1,1 @@
+"""One action engine for every source: sessions, survey focus areas, experiments."""

@@ -1,0 +1,1 @@
+"""The experiment registry; its statistics live in learnloop.analytics.stats (no Django)."""

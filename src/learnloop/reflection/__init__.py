@@ -1,0 +1,1 @@
+"""Reflection sessions: retros, after-action reviews, blameless postmortems, pre-mortems, critiques."""

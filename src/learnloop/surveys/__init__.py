@@ -1,0 +1,1 @@
+"""Assessment surveys; their psychometrics live in learnloop.analytics.psychometrics (no Django)."""
