@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from learnloop.activity.models import ActivityEvent
-from learnloop.knowledge import search, services
+from learnloop.knowledge import services
 from learnloop.knowledge.models import Application, Entry, EntryLink, EntryVersion
 from tests import factories
 
@@ -363,6 +363,14 @@ def test_answers_belong_to_questions(author, outsider, api_as):
 
 
 # --- Search and suggestions --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ['"rollback', "migrations AND (", "title:migrations", "🚀 migrations ✨",
+                                   "-migrations*", "m" * 10_000, "migrations " * 1_000])
+def test_no_query_is_an_error_in_the_api(author, api_as, query):
+    lesson(author)
+    body = ok(api_as(author).get(f"{API}/entries", {"q": query}))
+    assert body["total"] >= 0 and isinstance(body["hits"], list)
 
 
 def test_search_finds_entries_with_highlighted_snippets_and_filters(author, api_as):

@@ -109,6 +109,12 @@ def test_search_highlights_matches_and_shows_owner_freshness_and_reuse(member_cl
     assert 'href="/knowledge/new/"' in page  # the "New entry" button
 
 
+@pytest.mark.parametrize("query", ['"rollback', "migrations AND (", "🚀 migrations", "m" * 10_000])
+def test_no_query_is_an_error_on_the_search_page(member_client, lesson, query):
+    assert member_client.get("/knowledge/", {"q": query}).status_code == 200
+    assert member_client.get("/knowledge/", {"q": query}, headers=htmx("knowledge-results")).status_code == 200
+
+
 def test_an_empty_query_browses_everything(member_client, lesson, decision):
     page = text(member_client.get("/knowledge/"))
     assert lesson.title in page
