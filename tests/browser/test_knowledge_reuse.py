@@ -78,3 +78,31 @@ def test_verify_an_entry_from_the_review_queue(page_as, live_server, member, tea
     assert mine.last_verified_by == member
     page.reload()
     expect(page.get_by_role("list", name="Entries to review").get_by_role("heading")).to_have_text([ours.title])
+
+
+def test_accept_a_decision_then_supersede_it(page_as, live_server, member):
+    old = services.create_entry(by=member, kind="decision", title="Nightly batch payouts",
+                                context="Payouts ran by hand.", decision="Run payouts in one nightly batch.")
+    new = services.create_entry(by=member, kind="decision", title="Hourly payouts",
+                                context="Merchants want money sooner.", decision="Run payouts every hour.")
+    page = page_as(member)
+    page.goto(f"/knowledge/{new.pk}/edit/")
+    expect(page.get_by_label("Decision", exact=True)).to_have_count(1)  # proposed: the content is editable
+    for record in (old, new):
+        page.goto(f"/knowledge/{record.pk}/")
+        expect(page.get_by_role("button", name="Edit")).to_be_visible()  # proposed: still editable
+        page.get_by_role("button", name="Mark accepted").click()
+        expect(page.get_by_role("main")).to_contain_text("The decision is now accepted.")
+    # Accepted: the content is frozen; only ownership, review and the status can change.
+    page.get_by_role("button", name="Edit").click()
+    expect(page.get_by_role("note")).to_contain_text("its content is read-only")
+    expect(page.get_by_label("Decision", exact=True)).to_have_count(0)
+
+    page.goto(f"/knowledge/{old.pk}/")
+    page.get_by_label("Superseded by").select_option(label="Hourly payouts")
+    page.get_by_role("button", name="Mark superseded").click()
+    expect(page.get_by_role("note")).to_contain_text("This decision was superseded by Hourly payouts")
+    page.get_by_role("note").get_by_role("link", name="Hourly payouts").click()
+    expect(page).to_have_url(re.compile(rf"/knowledge/{new.pk}/$"))
+    old.refresh_from_db()
+    assert (old.status, old.superseded_by_id) == ("superseded", new.pk)
