@@ -318,6 +318,14 @@ def test_titles_and_snippets_highlight_the_matches(author, reader):
     assert "<mark>jitter</mark>" in hit.snippet_html and "<mark>retry</mark>" in hit.snippet_html
 
 
+def test_snippets_show_the_words_a_reader_sees_not_the_markdown(author, reader):
+    write(author, "Recovering a stuck pipeline",
+          "**When:** a deploy hangs.\n\n1. Open [Argo CD](https://argo.example).\n2. Roll back with `hl deploy`.")
+    snippet = find(reader, "deploy argo").hits[0].snippet_html
+    assert snippet == ("When: a <mark>deploy</mark> hangs. Open <mark>Argo</mark> CD. Roll back with hl "
+                       "<mark>deploy</mark>.")
+
+
 def test_markup_in_an_entry_never_comes_through_unescaped(author, reader):
     write(author, "<script>alert('x')</script> deploy notes",
           "<img src=x onerror=alert(1)> deploy <b>bold</b> & more")

@@ -188,7 +188,12 @@ def _slots(engine: Backend, text: str, as_you_type: bool) -> tuple[list[list[str
 
 def _snippet(entry, terms: list[str]) -> str:
     """The first of the entry's texts with a match, highlighted (else the first text)."""
-    fields = [text for text in (entry.body, entry.context, entry.decision, entry.options, entry.consequences) if text]
+    from learnloop.knowledge.markdown import plain_text
+
+    fields = [
+        plain_text(text) for text in (entry.body, entry.context, entry.decision, entry.options, entry.consequences)
+        if text
+    ]
     first = None
     for text in fields:
         html = highlight(text, terms)
