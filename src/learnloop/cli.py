@@ -20,6 +20,8 @@ Learnloop's commands:
   knowledge import DIR         Markdown files as knowledge entries, all or none: --as EMAIL [--dry-run]
   knowledge export DIR         every knowledge entry as Markdown files plus entries.json
   search rebuild               rebuild the knowledge search index from the database
+  actions remind|digest        queue due reminders / the weekly digest [--now] [--dry-run]
+  worker [--batch]             run the background task queue (sends reminders and digests)
   backup FILE                  consistent online backup of all data
   restore FILE                 replace all data with a verified backup
   export FILE                  all data as JSON (without secrets)

@@ -1,3 +1,252 @@
-from ninja import Router
+"""API for the action engine: actions, their status changes and comments, team rules and figures.
+
+Every action a path names is fetched through `selectors.action_for`, so one the caller may not
+see answers 404 exactly like one that doesn't exist. Rules about who may do what are the
+services' (PermissionDenied is a 403 with the reason).
+"""
+
+import math
+from datetime import date
+from typing import Annotated
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import Http404
+from ninja import Query, Router, Status
+
+from learnloop.actions import metrics, permissions, selectors, services
+from learnloop.actions.api_schemas import (
+    ActionIn,
+    ActionOut,
+    ActionPage,
+    ActionPatch,
+    CheckIn,
+    CommentIn,
+    CommentOut,
+    CompleteIn,
+    DeclineIn,
+    MetricsOut,
+    PolicyIn,
+    PolicyOut,
+    StatusName,
+)
+from learnloop.actions.models import TeamActionPolicy
+from learnloop.api_base import request_fields
+from learnloop.org.models import Person, Team
 
 router = Router(tags=["actions"])
+
+MAX_PER_PAGE = 100
+
+
+def _action(request, action_id: int):
+    action = selectors.action_for(viewer=request.user, action_id=action_id)
+    selectors.mark_overdue([action])
+    return action
+
+
+def _person_ref(person_id: int, *, field: str) -> Person:
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise ValidationError({field: f"No person with id {person_id}."})
+    return person
+
+
+def _team_ref(team_id: int, *, field: str) -> Team:
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise ValidationError({field: f"No team with id {team_id}."})
+    return team
+
+
+def _team(team_id: int) -> Team:
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise Http404("No team with this id.")
+    return team
+
+
+def _refresh(request, action):
+    return _action(request, action.pk)
+
+
+# --- Actions -----------------------------------------------------------------------------------
+
+
+@router.get("", response=ActionPage, summary="List the actions you may see")
+def list_actions(
+    request,
+    owner: int | None = None,
+    team: int | None = None,
+    status: Annotated[list[StatusName], Query()] = (),
+    overdue: bool | None = None,
+    source_type: str = "",
+    source_id: str = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
+):
+    """Filters: `owner` (person id; `owner=me` is not supported, use your id), `team` (id), `status`
+    (repeatable), `overdue` (true/false, by each team's rule), `source_type` + `source_id`.
+    Ordered by due date (none last), then newest. Pages start at 1."""
+    actions = selectors.visible_actions(viewer=request.user)
+    if owner is not None:
+        actions = actions.filter(owner_id=owner)
+    if team is not None:
+        actions = actions.filter(team_id=team)
+    if status:
+        actions = actions.filter(status__in=status)
+    if source_type:
+        actions = actions.filter(source_type=source_type)
+    if source_id:
+        actions = actions.filter(source_id=source_id)
+    if overdue is not None:
+        late = [action.pk for action in selectors.overdue_actions(viewer=request.user)]
+        actions = actions.filter(pk__in=late) if overdue else actions.exclude(pk__in=late)
+    total = actions.count()
+    pages = max(1, math.ceil(total / per_page))
+    start = (page - 1) * per_page
+    ordered = actions.order_by(F("due_on").asc(nulls_last=True), "-created_at", "-id")
+    items = selectors.mark_overdue(ordered[start:start + per_page])
+    return {"total": total, "page": page, "per_page": per_page, "pages": pages, "items": items}
+
+
+@router.post("", response={201: ActionOut}, summary="Create an action")
+def create_action(request, payload: ActionIn):
+    owner = _person_ref(payload.owner_id, field="owner_id") if payload.owner_id else None
+    team = _team_ref(payload.team_id, field="team_id") if payload.team_id else None
+    with request_fields(owner="owner_id", team="team_id"):
+        action = services.create_action(
+            by=request.user, title=payload.title, description=payload.description, owner=owner, team=team,
+            due_on=payload.due_on, priority=payload.priority, source_type=payload.source_type,
+            source_id=payload.source_id, source_label=payload.source_label, source_url=payload.source_url,
+        )
+    return Status(201, _refresh(request, action))
+
+
+# Declared before /{action_id}, which would otherwise take "metrics" for an id.
+@router.get("/metrics", response=MetricsOut, summary="The whole organization's follow-through (learning leads)")
+def organization_metrics(request, since: date | None = None, until: date | None = None):
+    """Every team's actions together; for learning leads and admins. Definitions in docs/actions.md."""
+    if not request.user.is_learning_lead:
+        raise PermissionDenied("Only learning leads and admins see the whole organization's figures.")
+    if since and until and since > until:
+        raise ValidationError({"since": "since must be on or before until."})
+    return metrics.action_metrics(since=since, until=until)
+
+
+@router.get("/{action_id}", response=ActionOut, summary="One action")
+def get_action(request, action_id: int):
+    return _action(request, action_id)
+
+
+@router.patch("/{action_id}", response=ActionOut,
+              summary="Change title, description, owner, team, due date or priority")
+def update_action(request, action_id: int, payload: ActionPatch):
+    action = _action(request, action_id)
+    changes = payload.dict(exclude_unset=True)
+    if "owner_id" in changes:
+        owner_id = changes.pop("owner_id")
+        changes["owner"] = _person_ref(owner_id, field="owner_id") if owner_id else None
+    if "team_id" in changes:
+        team_id = changes.pop("team_id")
+        changes["team"] = _team_ref(team_id, field="team_id") if team_id else None
+    for field in ("title", "priority"):
+        if field in changes and changes[field] is None:
+            raise ValidationError({field: "This field can't be empty."})
+    with request_fields(owner="owner_id", team="team_id"):
+        services.update_action(by=request.user, action=action, **changes)
+    return _refresh(request, action)
+
+
+# --- Status changes ----------------------------------------------------------------------------
+
+
+@router.post("/{action_id}/start", response=ActionOut, summary="Open → in progress")
+def start_action(request, action_id: int):
+    action = services.start_action(by=request.user, action=_action(request, action_id))
+    return _refresh(request, action)
+
+
+@router.post("/{action_id}/complete", response=ActionOut,
+             summary="Mark done: answer “did it work?” now (effect) or on a date (check_on)")
+def complete_action(request, action_id: int, payload: CompleteIn):
+    action = services.complete_action(
+        by=request.user, action=_action(request, action_id), effect=payload.effect, evidence=payload.evidence,
+        check_on=payload.check_on,
+    )
+    return _refresh(request, action)
+
+
+@router.post("/{action_id}/check", response=ActionOut, summary="Record whether a done action worked")
+def check_action(request, action_id: int, payload: CheckIn):
+    action = services.record_effectiveness(
+        by=request.user, action=_action(request, action_id), effect=payload.effect, evidence=payload.evidence
+    )
+    return _refresh(request, action)
+
+
+@router.post("/{action_id}/decline", response=ActionOut, summary="Decide not to do it, with the reason")
+def decline_action(request, action_id: int, payload: DeclineIn):
+    action = services.decline_action(by=request.user, action=_action(request, action_id), reason=payload.reason)
+    return _refresh(request, action)
+
+
+@router.post("/{action_id}/reopen", response=ActionOut, summary="Back to open (clears the close and the check)")
+def reopen_action(request, action_id: int):
+    action = services.reopen_action(by=request.user, action=_action(request, action_id))
+    return _refresh(request, action)
+
+
+# --- Comments ----------------------------------------------------------------------------------
+
+
+@router.get("/{action_id}/comments", response=list[CommentOut], summary="An action's comments, oldest first")
+def list_comments(request, action_id: int):
+    return list(_action(request, action_id).comments.select_related("author"))
+
+
+@router.post("/{action_id}/comments", response={201: CommentOut}, summary="Comment on an action")
+def add_comment(request, action_id: int, payload: CommentIn):
+    return Status(201, services.add_comment(by=request.user, action=_action(request, action_id), body=payload.body))
+
+
+# --- Teams -------------------------------------------------------------------------------------
+
+
+def _visible_team(request, team_id: int) -> Team:
+    team = _team(team_id)
+    if not permissions.can_see_team(request.user, team):
+        raise PermissionDenied(f"Only members and facilitators of {team.name}, learning leads and admins see this.")
+    return team
+
+
+def _policy_out(team: Team, policy: TeamActionPolicy) -> dict:
+    return {
+        "team_id": team.pk,
+        "overdue_grace_days": policy.overdue_grace_days,
+        "remind_days_before": policy.remind_days_before,
+        "is_default": policy.pk is None,
+    }
+
+
+@router.get("/teams/{team_id}/policy", response=PolicyOut, summary="A team's overdue rule")
+def get_policy(request, team_id: int):
+    team = _visible_team(request, team_id)
+    return _policy_out(team, services.policy_for(team))
+
+
+@router.put("/teams/{team_id}/policy", response=PolicyOut, summary="Set a team's overdue rule (its facilitators)")
+def set_policy(request, team_id: int, payload: PolicyIn):
+    team = _team(team_id)
+    policy = services.set_team_policy(by=request.user, team=team, **payload.dict())
+    return _policy_out(team, policy)
+
+
+@router.get("/teams/{team_id}/metrics", response=MetricsOut,
+            summary="The team's follow-through: completion and effectiveness rates, days to close, overdue")
+def team_metrics(request, team_id: int, since: date | None = None, until: date | None = None):
+    """Over actions created between `since` and `until` (inclusive, both optional); see docs/actions.md."""
+    team = _visible_team(request, team_id)
+    if since and until and since > until:
+        raise ValidationError({"since": "since must be on or before until."})
+    return metrics.action_metrics(team=team, since=since, until=until)

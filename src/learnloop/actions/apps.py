@@ -1,7 +1,14 @@
 from django.apps import AppConfig
 
+from learnloop.web.navigation import HomePanel, NavItem
+
 
 class ActionsConfig(AppConfig):
     name = "learnloop.actions"
     label = "actions"
     verbose_name = "Actions"
+
+    nav_items = (NavItem("Actions", "actions:mine", order=30, section="/actions/"),)
+    home_panels = (
+        HomePanel("My open actions", "actions/_panel_mine.html", "learnloop.actions.panels.mine", order=15),
+    )

@@ -1,0 +1,158 @@
+"""Request and response shapes of the actions API."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from learnloop.api_base import InputSchema
+
+StatusName = Literal["open", "in_progress", "done", "not_doing"]
+PriorityName = Literal["low", "normal", "high", "urgent"]
+EffectName = Literal["worked", "did_not_work", "unknown"]
+
+
+class PersonRef(Schema):
+    id: int
+    full_name: str
+    email: str
+
+
+class TeamRef(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+class SourceOut(Schema):
+    type: str = Field(description='Where the action came from, e.g. "reflection.session"; empty when standalone.')
+    id: str
+    label: str
+    url: str
+
+
+class ActionOut(Schema):
+    id: int
+    title: str
+    description: str
+    status: StatusName
+    priority: PriorityName
+    owner: PersonRef | None
+    team: TeamRef | None
+    due_on: date | None
+    overdue: bool = Field(description="Open or in progress and past the due date plus the team's grace days.")
+    not_doing_reason: str
+    source: SourceOut
+    effect: EffectName | Literal[""] = Field(description="The answer to “did it work?”; empty until checked.")
+    evidence: str
+    check_on: date | None = Field(
+        description="When the effectiveness check is scheduled, if it wasn't answered at once."
+    )
+    check_pending: bool
+    checked_at: datetime | None
+    checked_by: PersonRef | None
+    created_by: PersonRef
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    closed_at: datetime | None
+
+    @staticmethod
+    def resolve_source(action):
+        return {"type": action.source_type, "id": action.source_id, "label": action.source_label,
+                "url": action.source_url}
+
+    @staticmethod
+    def resolve_overdue(action):
+        return bool(getattr(action, "overdue", False))
+
+
+class ActionPage(Schema):
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    items: list[ActionOut]
+
+
+class ActionIn(InputSchema):
+    title: str
+    description: str = ""
+    owner_id: int | None = Field(None, description="Defaults to you when the action has no team.")
+    team_id: int | None = None
+    due_on: date | None = None
+    priority: PriorityName = "normal"
+    source_type: str = ""
+    source_id: str = ""
+    source_label: str = ""
+    source_url: str = ""
+
+
+class ActionPatch(InputSchema):
+    title: str | None = None
+    description: str | None = None
+    owner_id: int | None = None
+    team_id: int | None = None
+    due_on: date | None = None
+    priority: PriorityName | None = None
+
+
+class CompleteIn(InputSchema):
+    effect: EffectName | None = Field(None, description="Answer “did it work?” now …")
+    evidence: str = ""
+    check_on: date | None = Field(None, description="… or name a future date on which the owner is asked.")
+
+
+class CheckIn(InputSchema):
+    effect: EffectName
+    evidence: str = ""
+
+
+class DeclineIn(InputSchema):
+    reason: str
+
+
+class CommentIn(InputSchema):
+    body: str
+
+
+class CommentOut(Schema):
+    id: int
+    author: PersonRef
+    body: str
+    created_at: datetime
+
+
+class PolicyIn(InputSchema):
+    overdue_grace_days: int = Field(ge=0, le=90)
+    remind_days_before: int = Field(ge=0, le=60)
+
+
+class PolicyOut(Schema):
+    team_id: int
+    overdue_grace_days: int
+    remind_days_before: int
+    is_default: bool
+
+
+class MetricsOut(Schema):
+    team_id: int | None
+    since: date | None
+    until: date | None
+    today: date
+    total: int
+    open: int
+    in_progress: int
+    done: int
+    not_doing: int
+    overdue_count: int
+    expected: int = Field(description="done + not_doing + overdue: the completion rate's denominator.")
+    checked: int
+    worked: int
+    did_not_work: int
+    unknown: int
+    checks_pending: int
+    completion_rate: float | None
+    effectiveness_rate: float | None
+    median_days_to_close: float | None

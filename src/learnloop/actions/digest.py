@@ -1,0 +1,117 @@
+"""The weekly digest: one email per person with their open, overdue and to-check actions.
+
+A DigestDelivery row per person and week (the Monday it starts) makes the job idempotent: run it
+daily from cron and each person still gets one digest a week, on the first run of the week.
+People with nothing open and nothing to check get no email.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from learnloop.actions import selectors
+from learnloop.actions.models import Action, DigestDelivery
+from learnloop.actions.reminders import action_link
+from learnloop.org.models import Person
+
+
+def week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class Digest:
+    person: Person
+    open: list = field(default_factory=list)
+    overdue: list = field(default_factory=list)
+    to_check: list = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.open or self.to_check)
+
+
+def digest_for(person: Person, *, today: date | None = None) -> Digest:
+    today = today or timezone.localdate()
+    mine = selectors.mark_overdue(selectors.my_actions(person).order_by("due_on", "id"), today=today)
+    digest = Digest(person=person)
+    for action in mine:
+        if action.check_pending:
+            if action.check_on <= today:
+                digest.to_check.append(action)
+        elif action.overdue:
+            digest.overdue.append(action)
+        else:
+            digest.open.append(action)
+    # Overdue actions are open too; the email lists them once, under "overdue".
+    digest.open = digest.overdue + digest.open
+    return digest
+
+
+def _people_with_actions():
+    owners = Action.objects.filter(owner__isnull=False).values_list("owner_id", flat=True).distinct()
+    return Person.objects.filter(is_active=True, pk__in=owners).order_by("full_name", "id")
+
+
+def plan_digests(*, today: date | None = None) -> list[Digest]:
+    today = today or timezone.localdate()
+    done = set(DigestDelivery.objects.filter(week_of=week_of(today)).values_list("person_id", flat=True))
+    digests = []
+    for person in _people_with_actions():
+        if person.pk in done:
+            continue
+        digest = digest_for(person, today=today)
+        if not digest.empty:
+            digests.append(digest)
+    return digests
+
+
+def run_digests(*, today: date | None = None, send_now: bool = False, dry_run: bool = False) -> list[Digest]:
+    today = today or timezone.localdate()
+    planned = plan_digests(today=today)
+    if dry_run:
+        return planned
+    from learnloop.actions.tasks import send_weekly_digest  # tasks.py imports this module
+
+    handled = []
+    for digest in planned:
+        try:
+            with transaction.atomic():
+                delivery = DigestDelivery.objects.create(person=digest.person, week_of=week_of(today))
+                if not send_now:
+                    # Queued in the same transaction as the reservation: both happen, or neither.
+                    send_weekly_digest.enqueue(delivery.pk, today.isoformat())
+        except IntegrityError:
+            continue  # another run reserved it a moment ago
+        if send_now:
+            deliver_digest(delivery.pk, today=today)
+        handled.append(digest)
+    return handled
+
+
+def deliver_digest(delivery_id: int, *, today: date | None = None) -> bool:
+    """Send one reserved digest, with the actions as they are when it is sent (overdue as of `today`)."""
+    with transaction.atomic():
+        delivery = (
+            DigestDelivery.objects.select_for_update(of=("self",)).select_related("person")
+            .filter(pk=delivery_id, sent_at__isnull=True).first()
+        )
+        if delivery is None or not delivery.person.is_active:
+            return False
+        digest = digest_for(delivery.person, today=today)
+        if digest.empty:
+            return False
+        for action in digest.open + digest.to_check:
+            action.link = action_link(action)
+        body = render_to_string("actions/email/digest.txt", {"digest": digest, "week_of": delivery.week_of})
+        subject = f"Your actions this week: {len(digest.open)} open, {len(digest.overdue)} overdue"
+        if digest.to_check:
+            subject += f", {len(digest.to_check)} to check"
+        send_mail(subject, body, None, [delivery.person.email])
+        delivery.sent_at = timezone.now()
+        delivery.save(update_fields=["sent_at"])
+    return True

@@ -1,0 +1,90 @@
+"""Forms of the action pages. They parse what was typed; the services decide what is allowed."""
+
+from django import forms
+
+from learnloop.actions.models import Effect, Priority
+from learnloop.actions.permissions import led_team_ids, member_team_ids
+from learnloop.org.models import Person, Team
+
+LATER = "later"
+
+
+def teams_for(viewer):
+    """Teams the viewer may file actions for: their own and those they lead (all, for leads)."""
+    teams = Team.objects.filter(archived_at__isnull=True).order_by("name")
+    if viewer.is_learning_lead:
+        return teams
+    return teams.filter(pk__in=member_team_ids(viewer) | led_team_ids(viewer))
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(max_length=300, label="What will be done?",
+                            widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Details")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="No team (personal)")
+    owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, empty_label="Nobody yet")
+    due_on = forms.DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL)
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams_for(viewer)
+        self.fields["owner"].queryset = Person.objects.filter(is_active=True).order_by("full_name")
+        self.fields["owner"].help_text = "Members can only take actions themselves; facilitators can assign anyone."
+
+    def service_arguments(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("title", "description", "team", "owner", "due_on",
+                                                            "priority")}
+
+
+class CompleteForm(forms.Form):
+    """Marking done asks "did it work?": answer now, or choose a date to be asked."""
+
+    effect = forms.ChoiceField(
+        label="Did it work?",
+        choices=[*Effect.choices, (LATER, "Too early to tell: ask me on a date")],
+        widget=forms.RadioSelect,
+    )
+    evidence = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What shows it? A number, an incident that didn't happen, what people said.",
+    )
+    check_on = forms.DateField(
+        required=False, label="Check on", widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Only when it's too early to tell: the owner is reminded on this date.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("effect") == LATER and not data.get("check_on"):
+            self.add_error("check_on", "Pick the date on which to check whether it worked.")
+        return data
+
+    def service_arguments(self) -> dict:
+        if self.cleaned_data["effect"] == LATER:
+            return {"check_on": self.cleaned_data["check_on"]}
+        return {"effect": self.cleaned_data["effect"], "evidence": self.cleaned_data["evidence"]}
+
+
+class CheckForm(forms.Form):
+    effect = forms.ChoiceField(label="Did it work?", choices=Effect.choices, widget=forms.RadioSelect)
+    evidence = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label="Why won't this be done?", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PolicyForm(forms.Form):
+    overdue_grace_days = forms.IntegerField(
+        min_value=0, max_value=90, label="Grace days",
+        help_text="An action counts as overdue this many days after its due date.",
+    )
+    remind_days_before = forms.IntegerField(
+        min_value=0, max_value=60, label="Remind days before",
+        help_text="The owner gets a reminder this many days before the due date (0: none).",
+    )

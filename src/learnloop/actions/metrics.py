@@ -1,0 +1,63 @@
+"""Team learning figures about actions, for dashboards and the API.
+
+The arithmetic is in learnloop.analytics.follow_through (pure, defined there and in
+docs/actions.md); this module picks the actions and turns rows into facts.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from learnloop.actions import selectors
+from learnloop.actions.models import DEFAULT_GRACE_DAYS, Action
+from learnloop.analytics.follow_through import ActionFacts, follow_through
+
+
+def _local_date(moment) -> date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def actions_in_period(*, team=None, since: date | None = None, until: date | None = None):
+    """Actions created in the period (both ends included, local dates), of one team or all."""
+    actions = Action.objects.all()
+    if team is not None:
+        actions = actions.filter(team=team)
+    if since is not None:
+        actions = actions.filter(created_at__gte=_start_of(since))
+    if until is not None:
+        actions = actions.filter(created_at__lt=_start_of(until + timedelta(days=1)))
+    return actions.values_list("team_id", "status", "created_at", "closed_at", "due_on", "effect", "check_on")
+
+
+def action_metrics(*, team=None, since: date | None = None, until: date | None = None,
+                   today: date | None = None) -> dict:
+    """completion_rate, effectiveness_rate, median_days_to_close, overdue_count and the counts behind them."""
+    today = today or timezone.localdate()
+    rows = list(actions_in_period(team=team, since=since, until=until))
+    grace = selectors.grace_days_by_team(row[0] for row in rows if row[0])
+    facts = [
+        ActionFacts(
+            status=status,
+            created_on=_local_date(created_at),
+            closed_on=_local_date(closed_at),
+            due_on=due_on,
+            grace_days=grace.get(team_id, DEFAULT_GRACE_DAYS),
+            effect=effect,
+            check_on=check_on,
+        )
+        for team_id, status, created_at, closed_at, due_on, effect, check_on in rows
+    ]
+    figures = follow_through(facts, today=today).as_dict()
+    figures.update(
+        {
+            "team_id": team.pk if team is not None else None,
+            "since": since,
+            "until": until,
+            "today": today,
+        }
+    )
+    return figures

@@ -1,0 +1,166 @@
+"""Reminder emails: before the due date, when overdue, and when a scheduled effectiveness check
+comes due.
+
+`run_reminders` finds what is due on a day and reserves one ActionReminder row per action, kind,
+date it is about and recipient (a unique constraint), then queues the email. A second run the
+same day, or every day while an action stays overdue, finds the row and sends nothing: each
+reminder goes out once for each due date (move the due date and the owner is reminded again).
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from learnloop.actions import selectors
+from learnloop.actions.models import ACTIVE_STATUSES, Action, ActionReminder, ReminderKind, Status
+from learnloop.actions.recipients import recipients_for
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    action: Action
+    kind: str
+    for_date: date
+    recipient: object
+
+    def describe(self) -> str:
+        label = ReminderKind(self.kind).label.lower()
+        return f"{label}: “{self.action.title}” (#{self.action.pk}, {self.for_date}) → {self.recipient.email}"
+
+
+def _candidates(today: date):
+    """(action, kind, for_date) for every reminder that is due today, before de-duplication."""
+    active = Action.objects.filter(status__in=ACTIVE_STATUSES, due_on__isnull=False).select_related(
+        "owner", "team", "created_by"
+    )
+    # Reminders are sent at most 60 days ahead (the policy's limit), so no need to look further.
+    active = list(active.filter(due_on__lte=today + timedelta(days=60)))
+    team_ids = {action.team_id for action in active if action.team_id}
+    grace = selectors.grace_days_by_team(team_ids)
+    remind = selectors.remind_days_by_team(team_ids)
+    for action in active:
+        if action.overdue_on(today, grace_days=selectors.grace_days_for(action, grace)):
+            yield action, ReminderKind.OVERDUE, action.due_on
+            continue
+        days_before = selectors.remind_days_for(action, remind)
+        if days_before and action.due_on - timedelta(days=days_before) <= today <= action.due_on:
+            yield action, ReminderKind.DUE_SOON, action.due_on
+    for action in selectors.checks_due(today=today):
+        yield action, ReminderKind.CHECK_DUE, action.check_on
+
+
+def plan_reminders(*, today: date | None = None) -> list[PlannedReminder]:
+    """Reminders due on `today` that were not sent (or reserved) before."""
+    today = today or timezone.localdate()
+    candidates = list(_candidates(today))
+    reserved = set(
+        ActionReminder.objects.filter(action_id__in={action.pk for action, _kind, _date in candidates}).values_list(
+            "action_id", "kind", "for_date", "recipient_id"
+        )
+    )
+    return [
+        PlannedReminder(action=action, kind=kind, for_date=for_date, recipient=person)
+        for action, kind, for_date in candidates
+        for person in recipients_for(action)
+        if (action.pk, kind, for_date, person.pk) not in reserved
+    ]
+
+
+def run_reminders(*, today: date | None = None, send_now: bool = False, dry_run: bool = False) -> list[PlannedReminder]:
+    """Reserve and queue (or, with send_now, send) today's reminders. Returns what was handled."""
+    planned = plan_reminders(today=today)
+    if dry_run:
+        return planned
+    from learnloop.actions.tasks import send_action_reminder  # tasks.py imports this module
+
+    handled = []
+    for item in planned:
+        try:
+            with transaction.atomic():
+                reminder = ActionReminder.objects.create(
+                    action=item.action, kind=item.kind, for_date=item.for_date, recipient=item.recipient
+                )
+                if not send_now:
+                    # Queued in the same transaction as the reservation: both happen, or neither.
+                    send_action_reminder.enqueue(reminder.pk)
+        except IntegrityError:
+            continue  # another run reserved it a moment ago
+        if send_now:
+            deliver_reminder(reminder.pk)
+        handled.append(item)
+    return handled
+
+
+# A reserved reminder whose email failed (mail server down, worker crashed) is tried again by
+# later runs for this long; a younger one may simply still be waiting in the queue.
+RETRY_AFTER = timedelta(hours=1)
+RETRY_FOR = timedelta(days=7)
+
+
+def retry_unsent(*, send_now: bool = False, dry_run: bool = False) -> int:
+    """Queue again (or send) reminders reserved earlier whose email never went out.
+
+    Delivery is idempotent, so one that was merely slow to leave the queue is still sent once.
+    """
+    now = timezone.now()
+    stuck = ActionReminder.objects.filter(
+        sent_at__isnull=True, created_at__lt=now - RETRY_AFTER, created_at__gte=now - RETRY_FOR
+    ).select_related("action")
+    pending = [reminder.pk for reminder in stuck if reminder.recipient_id and _still_relevant(reminder)]
+    if dry_run:
+        return len(pending)
+    from learnloop.actions.tasks import send_action_reminder  # tasks.py imports this module
+
+    for reminder_id in pending:
+        if send_now:
+            deliver_reminder(reminder_id)
+        else:
+            send_action_reminder.enqueue(reminder_id)
+    return len(pending)
+
+
+def action_link(action: Action) -> str:
+    return f"{settings.BASE_URL}{reverse('actions:detail', args=[action.pk])}"
+
+
+def _still_relevant(reminder: ActionReminder) -> bool:
+    """The action may have moved on between queueing and sending: don't nag about done work."""
+    action = reminder.action
+    if reminder.kind == ReminderKind.CHECK_DUE:
+        return action.status == Status.DONE and not action.effect
+    return action.status in ACTIVE_STATUSES and action.due_on == reminder.for_date
+
+
+SUBJECTS = {
+    ReminderKind.DUE_SOON: "Due {due}: {title}",
+    ReminderKind.OVERDUE: "Overdue since {due}: {title}",
+    ReminderKind.CHECK_DUE: "Did it work? {title}",
+}
+
+
+def deliver_reminder(reminder_id: int) -> bool:
+    """Send one reserved reminder. Safe to run twice: a sent reminder is not sent again."""
+    with transaction.atomic():
+        reminder = (
+            ActionReminder.objects.select_for_update(of=("self",))
+            .select_related("action", "action__team", "recipient")
+            .filter(pk=reminder_id, sent_at__isnull=True)
+            .first()
+        )
+        if reminder is None or not reminder.recipient.is_active or not _still_relevant(reminder):
+            return False
+        action = reminder.action
+        subject = SUBJECTS[reminder.kind].format(due=reminder.for_date.strftime("%-d %b"), title=action.title)
+        body = render_to_string("actions/email/reminder.txt", {
+            "reminder": reminder, "action": action, "person": reminder.recipient, "link": action_link(action),
+        })
+        send_mail(subject[:200], body, None, [reminder.recipient.email])
+        reminder.sent_at = timezone.now()
+        reminder.save(update_fields=["sent_at"])
+    return True
