@@ -1,7 +1,11 @@
 from django.apps import AppConfig
 
+from learnloop.web.navigation import NavItem
+
 
 class ReflectionConfig(AppConfig):
     name = "learnloop.reflection"
     label = "reflection"
     verbose_name = "Reflection"
+
+    nav_items = (NavItem("Sessions", "reflection:list", order=20, section="/sessions/"),)

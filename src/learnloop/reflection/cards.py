@@ -1,0 +1,252 @@
+"""Cards, groups, votes, "5 whys" chains and a critique owner's decisions.
+
+Activity events about cards and votes never carry an actor (record_activity(anonymous=True)),
+whatever the session's anonymity: it can be raised later, and an event can't be rewritten.
+"""
+
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from learnloop.activity.services import record_activity
+from learnloop.reflection.models import (
+    Anonymity,
+    Card,
+    Group,
+    Participant,
+    Phase,
+    Session,
+    TemplateKind,
+    VoteMark,
+    WhyStep,
+)
+from learnloop.reflection.permissions import can_take_part, require
+from learnloop.reflection.services import join_session
+from learnloop.reflection.writer_keys import alias_for, card_hash, is_well_formed, vote_hash
+
+MAX_CARD_LENGTH = 2000
+MAX_WHYS = 7
+
+
+def _key(writer_key: str | None) -> str:
+    if not is_well_formed(writer_key):
+        raise ValidationError({"writer_key": "This needs your writer key for the session (join it first)."})
+    return writer_key
+
+
+def _text(text: str, field: str = "text") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: "Write something first."})
+    if len(text) > MAX_CARD_LENGTH:
+        raise ValidationError({field: f"Keep it under {MAX_CARD_LENGTH} characters."})
+    return text
+
+
+def _require_phase(session: Session, *phases: str, doing: str) -> None:
+    if session.phase not in phases:
+        names = " or ".join(Phase(phase).label.lower() for phase in phases)
+        raise ValidationError({"phase": f"You can {doing} only in the {names} phase."})
+
+
+def is_own_card(person, card: Card, writer_key: str | None) -> bool:
+    if card.author_id is not None:
+        return card.author_id == getattr(person, "pk", None)
+    return bool(card.writer_hash) and is_well_formed(writer_key) and card.writer_hash == card_hash(
+        card.session_id, writer_key
+    )
+
+
+def _card_event(verb: str, card: Card, session: Session) -> None:
+    record_activity(verb=verb, subject=card, anonymous=True, team=session.team, data={"session": session.pk})
+
+
+def write_card(*, by, session: Session, column: str, text: str, writer_key: str | None) -> Card:
+    require(can_take_part(by, session), f"Only members of {session.team} write cards in its sessions.")
+    _require_phase(session, Phase.REFLECT, doing="write cards")
+    if session.template.column(column) is None:
+        raise ValidationError({"column": "Choose one of the template's columns."})
+    text = _text(text)
+    with transaction.atomic():
+        join_session(by=by, session=session)
+        card = Card(session=session, column=column, text=text, shuffle_key=secrets.randbelow(2**31))
+        if session.anonymity == Anonymity.NAMED:
+            card.author = by
+        else:
+            key = _key(writer_key)
+            card.writer_hash = card_hash(session.pk, key)
+            if session.anonymity == Anonymity.ALIAS:
+                card.alias = alias_for(session.pk, key)
+        card.save()
+        _card_event("written", card, session)
+    return card
+
+
+def _own(by, session: Session, card: Card, writer_key) -> None:
+    if card.session_id != session.pk or not is_own_card(by, card, writer_key):
+        raise PermissionDenied("Only the card's writer can change it.")
+
+
+def edit_card(*, by, session: Session, card: Card, text: str, writer_key: str | None) -> Card:
+    _own(by, session, card, writer_key)
+    _require_phase(session, Phase.REFLECT, doing="edit cards")
+    card.text = _text(text)
+    card.save(update_fields=["text"])
+    return card
+
+
+def delete_card(*, by, session: Session, card: Card, writer_key: str | None) -> None:
+    _own(by, session, card, writer_key)
+    _require_phase(session, Phase.REFLECT, doing="delete cards")
+    card.delete()
+
+
+# --- groups -------------------------------------------------------------------------------------------
+
+
+def _cards_of(session: Session, cards) -> list[Card]:
+    ids = {card.pk for card in cards}
+    if not ids:
+        raise ValidationError({"cards": "Select at least one card."})
+    fresh = list(Card.objects.filter(session=session, pk__in=ids))
+    if len(fresh) != len(ids):
+        raise ValidationError({"cards": "Those cards are not all from this session."})
+    return fresh
+
+
+def group_cards(*, by, session: Session, cards, title: str = "", group: Group | None = None) -> Group:
+    """Put cards under one heading: a new group, or an existing one."""
+    require(can_take_part(by, session), "Only participants group cards.")
+    _require_phase(session, Phase.GROUP, doing="group cards")
+    cards = _cards_of(session, cards)
+    title = " ".join((title or "").split())[:200]
+    with transaction.atomic():
+        if group is None:
+            group = Group.objects.create(session=session, title=title or cards[0].text[:120])
+        elif group.session_id != session.pk:
+            raise ValidationError({"group": "That group is from another session."})
+        elif title:
+            group.title = title
+            group.save(update_fields=["title"])
+        emptied = {card.group_id for card in cards if card.group_id and card.group_id != group.pk}
+        Card.objects.filter(pk__in=[card.pk for card in cards]).update(group=group)
+        Group.objects.filter(pk__in=emptied, cards__isnull=True).delete()
+        record_activity(verb="grouped", subject=session, anonymous=True, team=session.team,
+                        data={"cards": len(cards)})
+    return group
+
+
+def ungroup_card(*, by, session: Session, card: Card) -> None:
+    require(can_take_part(by, session), "Only participants group cards.")
+    _require_phase(session, Phase.GROUP, doing="ungroup cards")
+    if card.session_id != session.pk:
+        raise ValidationError({"card": "That card is from another session."})
+    group_id = card.group_id
+    card.group = None
+    card.save(update_fields=["group"])
+    Group.objects.filter(pk=group_id, cards__isnull=True).delete()
+
+
+def rename_group(*, by, session: Session, group: Group, title: str) -> Group:
+    require(can_take_part(by, session), "Only participants rename groups.")
+    title = " ".join((title or "").split())
+    if not title or len(title) > 200:
+        raise ValidationError({"title": "A group needs a title of at most 200 characters."})
+    group.title = title
+    group.save(update_fields=["title"])
+    return group
+
+
+# --- votes --------------------------------------------------------------------------------------------
+
+
+def cast_vote(*, by, session: Session, group: Group, writer_key: str | None) -> Participant:
+    """One dot on a group. The budget is counted per person; the tally per group; the mark that
+    allows withdrawing holds only a hash of the voter's key."""
+    require(can_take_part(by, session), "Only participants vote.")
+    _require_phase(session, Phase.VOTE, doing="vote")
+    key = _key(writer_key)
+    if group.session_id != session.pk:
+        raise ValidationError({"group": "That group is from another session."})
+    with transaction.atomic():
+        participant = join_session(by=by, session=session)
+        participant = Participant.objects.select_for_update().get(pk=participant.pk)
+        if participant.votes_used >= session.vote_budget:
+            raise ValidationError({"votes": f"You have used all {session.vote_budget} of your votes."})
+        participant.votes_used = F("votes_used") + 1
+        participant.save(update_fields=["votes_used"])
+        Group.objects.filter(pk=group.pk).update(votes=F("votes") + 1)
+        VoteMark.objects.create(group=group, voter_hash=vote_hash(session.pk, key))
+        record_activity(verb="voted", subject=session, anonymous=True, team=session.team)
+    participant.refresh_from_db()
+    return participant
+
+
+def withdraw_vote(*, by, session: Session, group: Group, writer_key: str | None) -> Participant:
+    require(can_take_part(by, session), "Only participants vote.")
+    _require_phase(session, Phase.VOTE, doing="withdraw votes")
+    key = _key(writer_key)
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().filter(session=session, person=by).first()
+        mark = VoteMark.objects.filter(group=group, voter_hash=vote_hash(session.pk, key)).first()
+        if participant is None or mark is None or participant.votes_used == 0:
+            raise ValidationError({"votes": "You have no vote on this group to withdraw."})
+        mark.delete()
+        participant.votes_used = F("votes_used") - 1
+        participant.save(update_fields=["votes_used"])
+        Group.objects.filter(pk=group.pk, votes__gt=0).update(votes=F("votes") - 1)
+    participant.refresh_from_db()
+    return participant
+
+
+def my_votes(session: Session, writer_key: str | None) -> dict:
+    """{group id: votes} for the holder of this key, so their page can show their dots."""
+    if not is_well_formed(writer_key):
+        return {}
+    counts: dict = {}
+    for group_id in VoteMark.objects.filter(group__session=session, voter_hash=vote_hash(session.pk, writer_key)) \
+            .values_list("group_id", flat=True):
+        counts[group_id] = counts.get(group_id, 0) + 1
+    return counts
+
+
+# --- postmortem whys and critique decisions ------------------------------------------------------------
+
+
+def add_why(*, by, session: Session, card: Card, text: str) -> WhyStep:
+    """Add the next "why?" to a contributing factor. The step stores no author."""
+    require(can_take_part(by, session), "Only participants add to a why-chain.")
+    if card.session_id != session.pk:
+        raise ValidationError({"card": "That card is from another session."})
+    if not (session.template.column(card.column) or {}).get("whys"):
+        raise ValidationError({"card": "Only contributing factors have a why-chain."})
+    if not session.revealed or session.is_closed:
+        raise ValidationError({"phase": "Why-chains are built on revealed cards, before the session closes."})
+    text = _text(text)
+    with transaction.atomic():
+        position = card.whys.count() + 1
+        if position > MAX_WHYS:
+            raise ValidationError({"text": f"A chain stops at {MAX_WHYS} whys; by then you have reached the root."})
+        step = WhyStep.objects.create(card=card, position=position, text=text)
+        record_activity(verb="why_added", subject=session, anonymous=True, team=session.team)
+    return step
+
+
+def decide_note(*, by, session: Session, card: Card, decision: str, reason: str = "") -> Card:
+    """Candid critique: the work's owner takes a note or leaves it, and says why."""
+    if session.template.kind != TemplateKind.CRITIQUE:
+        raise ValidationError({"decision": "Only critique notes are taken or left."})
+    if by.pk != session.work_owner_id:
+        raise PermissionDenied("Notes are advice: only the work's owner decides what to take.")
+    if card.session_id != session.pk:
+        raise ValidationError({"card": "That note is from another session."})
+    if decision not in {"taken", "not_taken", ""}:
+        raise ValidationError({"decision": "Mark the note taken or not taken."})
+    if not session.revealed:
+        raise ValidationError({"decision": "Decide once the notes are revealed."})
+    card.decision = decision
+    card.decision_reason = (reason or "").strip()[:2000]
+    card.save(update_fields=["decision", "decision_reason"])
+    return card

@@ -1,0 +1,650 @@
+"""Demo reflection: a year of Harbourline's retros, reviews, postmortems, pre-mortems and critiques.
+
+Sessions are created with the reflection services and their actions with the action engine's
+services (`at=` backdates them); lessons are promoted through `follow_up.promote_to_lesson`, so
+provenance is real. Cards, groups, votes and why-chains are bulk-created, because doing 1,500
+cards one service call at a time would double the demo's time; they follow the same rules the
+services enforce: alias and anonymous cards carry a writer hash (and an alias) and no author,
+votes are tallies and differently derived hashes.
+
+Teams differ on purpose: some follow through on almost everything, some let actions slide, so
+the follow-through figures have something to show. A private random generator keeps this module
+the same for a seed whatever earlier modules draw.
+"""
+
+import random
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from learnloop.actions import services as actions
+from learnloop.knowledge.models import EntryVersion, Provenance
+from learnloop.org.models import Membership, TeamKind, TeamRole
+from learnloop.reflection import follow_up, services
+from learnloop.reflection.demo_content import (
+    CRITIQUES,
+    DECISION_REASONS,
+    EVIDENCE_DID_NOT_WORK,
+    EVIDENCE_UNKNOWN,
+    EVIDENCE_WORKED,
+    GENERIC_BAD,
+    GENERIC_GOOD,
+    GENERIC_IDEAS,
+    INCIDENTS,
+    NOT_DOING_REASONS,
+    PREMORTEMS,
+    REVIEWS,
+    THEMES,
+)
+from learnloop.reflection.models import (
+    PHASE_ORDER,
+    Anonymity,
+    Card,
+    Group,
+    Mode,
+    Participant,
+    Phase,
+    Session,
+    TemplateScope,
+    VoteMark,
+    WhyStep,
+)
+from learnloop.reflection.writer_keys import alias_for, card_hash, vote_hash
+
+HISTORY_DAYS = 365
+# How often each team reflects (days between sessions) and how well it follows through.
+TEAM_HABITS = {
+    "payments": (14, "strong"),
+    "site-reliability": (16, "strong"),
+    "support": (18, "strong"),
+    "platform": (21, "steady"),
+    "mobile-apps": (21, "steady"),
+    "data-infrastructure": (24, "steady"),
+    "product-management": (24, "steady"),
+    "user-research": (30, "steady"),
+    "people-operations": (30, "steady"),
+    "design-systems": (35, "weak"),
+    "customer-success": (35, "weak"),
+    "finance": (42, "weak"),
+}
+# (share done, share not doing, share of answered checks that worked); the rest stays open.
+FOLLOW_THROUGH = {"strong": (0.80, 0.08, 0.72), "steady": (0.66, 0.10, 0.62), "weak": (0.44, 0.12, 0.45)}
+RETRO_FORMATS = ("start-stop-continue", "four-ls", "mad-sad-glad", "sailboat")
+# Which kind of card goes in which retro column.
+RETRO_COLUMNS = {
+    "start-stop-continue": {"start": "ideas", "stop": "bad", "continue": "good"},
+    "four-ls": {"liked": "good", "learned": "lesson", "lacked": "bad", "longed_for": "ideas"},
+    "mad-sad-glad": {"mad": "bad", "sad": "bad", "glad": "good"},
+    "sailboat": {"wind": "good", "anchor": "bad", "rocks": "bad", "island": "ideas"},
+}
+RETRO_TITLES = {
+    "start-stop-continue": "Sprint {n} retro",
+    "four-ls": "Sprint {n} retro (4Ls)",
+    "mad-sad-glad": "Sprint {n} retro: how did it feel?",
+    "sailboat": "Quarter check-in {n}",
+}
+# Sessions running now: (team, template, phase, anonymity, mode, title)
+LIVE_SESSIONS = (
+    ("payments", "start-stop-continue", Phase.REFLECT, Anonymity.NAMED, Mode.LIVE, "Sprint 52 retro"),
+    ("platform", "sailboat", Phase.GROUP, Anonymity.ALIAS, Mode.ASYNC, "Half-year check-in"),
+    ("support", "mad-sad-glad", Phase.VOTE, Anonymity.ANONYMOUS, Mode.LIVE, "Peak season: how did it feel?"),
+    ("site-reliability", "four-ls", Phase.DISCUSS, Anonymity.ANONYMOUS, Mode.LIVE, "On-call rotation retro"),
+    (
+        "product-management",
+        "pre-mortem",
+        Phase.PREPARE,
+        Anonymity.ALIAS,
+        Mode.ASYNC,
+        "Pre-mortem: live tracking for consignees",
+    ),
+)
+
+
+@contextmanager
+def _clock(moment):
+    """Services stamp some writes with timezone.now(); replaying history, set it to then.
+    Only the single-threaded demo command does this (the knowledge demo does the same)."""
+    real = timezone.now
+    timezone.now = lambda: moment
+    try:
+        yield
+    finally:
+        timezone.now = real
+
+
+@dataclass
+class Crew:
+    team: object
+    lead: object
+    members: list  # everyone in the team, leavers included
+    active: list
+
+    def present_on(self, day) -> list:
+        """People who still worked here on that day."""
+        return [p for p in self.members if p.is_active or (p.deactivated_at and p.deactivated_at.date() > day)]
+
+
+@dataclass
+class Plan:
+    """One session to build: what it is about and the cards it gets."""
+
+    crew: Crew
+    template: str
+    title: str
+    held_on: object
+    anonymity: str = Anonymity.NAMED
+    mode: str = Mode.LIVE
+    phase: str = Phase.CLOSED
+    # [(column, text, theme or None)]; cards sharing a group key are grouped together.
+    cards: list = field(default_factory=list)
+    groups: dict = field(default_factory=dict)  # group key -> title
+    why_chains: dict = field(default_factory=dict)  # card text -> whys
+    action_titles: list = field(default_factory=list)
+    lessons: list = field(default_factory=list)  # [(group key, title, body)]
+    work_owner: object = None
+    participant_people: list = field(default_factory=list)
+
+
+class _Builder:
+    def __init__(self, context):
+        self.context = context
+        self.rng = random.Random(f"reflection-{context.seed}")
+        self.today = context.today.date()
+        self.templates = {}
+        self.promoted: set[tuple[int, str]] = set()
+        self.sessions: list[Session] = []
+        self.actions: list = []
+        self.member_login = dict(context.logins).get("member")
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def uuid(self) -> uuid.UUID:
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+
+    def key(self) -> str:
+        return f"demo{self.rng.getrandbits(160):040x}"
+
+    def moment(self, day, hour: int = 10) -> datetime:
+        return timezone.make_aware(datetime.combine(day, time(hour, self.rng.randint(0, 59))))
+
+    def crews(self) -> list[Crew]:
+        crews = []
+        for team in sorted((t for t in self.context.teams.values() if t.kind == TeamKind.TEAM), key=lambda t: t.pk):
+            memberships = list(Membership.objects.filter(team=team).select_related("person").order_by("person_id"))
+            leads = [m.person for m in memberships if m.role == TeamRole.FACILITATOR and m.person.is_active]
+            members = [m.person for m in memberships]
+            if leads and team.slug in TEAM_HABITS:
+                crews.append(Crew(team, leads[0], members, [p for p in members if p.is_active]))
+        return crews
+
+    # --- planning -------------------------------------------------------------------------------
+
+    def plan_team(self, crew: Crew) -> list[Plan]:
+        cadence, _ = TEAM_HABITS[crew.team.slug]
+        days, day = [], self.today - timedelta(days=HISTORY_DAYS - self.rng.randint(0, cadence))
+        while day < self.today - timedelta(days=5):
+            days.append(day)
+            day += timedelta(days=cadence + self.rng.randint(-3, 3))
+        slug = crew.team.slug
+        specials = (
+            [("incident", item) for item in INCIDENTS if item["teams"][0] == slug]
+            + [("review", item) for item in REVIEWS if item[0] == slug]
+            + [("premortem", item) for item in PREMORTEMS if item[0] == slug and not self._is_live_premortem(item)]
+            + [("critique", item) for item in CRITIQUES if item[0] == slug]
+        )
+        slots = self.rng.sample(range(len(days) - 1), min(len(specials), len(days) - 1))
+        special_at = dict(zip(slots, specials, strict=False))
+        plans, sprint = [], self.rng.randint(20, 30)
+        for index, held_on in enumerate(days):
+            kind, item = special_at.get(index, ("retro", None))
+            plan = getattr(self, f"plan_{kind}")(crew, held_on, item, sprint)
+            sprint += 1
+            plans.append(plan)
+        return plans
+
+    @staticmethod
+    def _is_live_premortem(item) -> bool:
+        return any(live[1] == "pre-mortem" and live[0] == item[0] for live in LIVE_SESSIONS)
+
+    def _anonymity(self) -> str:
+        roll = self.rng.random()
+        return Anonymity.NAMED if roll < 0.55 else Anonymity.ALIAS if roll < 0.8 else Anonymity.ANONYMOUS
+
+    def plan_retro(self, crew, held_on, _item, sprint, *, template=None, title=None) -> Plan:
+        template = template or RETRO_FORMATS[sprint % len(RETRO_FORMATS)]
+        plan = Plan(
+            crew,
+            template,
+            title or RETRO_TITLES[template].format(n=sprint),
+            held_on,
+            anonymity=self._anonymity(),
+            mode=Mode.ASYNC if self.rng.random() < 0.15 else Mode.LIVE,
+        )
+        themes = self.rng.sample(THEMES[crew.team.slug], self.rng.randint(2, 3))
+        mapping = RETRO_COLUMNS[template]
+        for theme in themes:
+            plan.groups[theme.title] = theme.title
+            for column, source in mapping.items():
+                texts = [theme.lesson[0]] if source == "lesson" else list(getattr(theme, source))
+                for text in self.rng.sample(texts, min(len(texts), self.rng.randint(0, 2))):
+                    plan.cards.append((column, text, theme.title))
+            if not any(card[2] == theme.title for card in plan.cards):
+                plan.cards.append((next(iter(mapping)), theme.ideas[0], theme.title))
+            plan.action_titles.append((theme.title, list(theme.actions)))
+            plan.lessons.append((theme.title, theme.lesson[0], theme.lesson[1]))
+        generic = {"good": GENERIC_GOOD, "bad": GENERIC_BAD, "ideas": GENERIC_IDEAS, "lesson": GENERIC_GOOD}
+        for column, source in self.rng.sample(sorted(mapping.items()), self.rng.randint(1, 2)):
+            plan.cards.append((column, self.rng.choice(generic[source]), None))
+        return plan
+
+    def plan_review(self, crew, held_on, item, sprint) -> Plan:
+        _, subject, intended, actual = item
+        plan = Plan(
+            crew,
+            "after-action-review",
+            f"After-action review: {subject}",
+            held_on,
+            anonymity=Anonymity.NAMED if self.rng.random() < 0.7 else Anonymity.ALIAS,
+        )
+        theme = self.rng.choice(THEMES[crew.team.slug])
+        plan.groups.update({"plan": "What we set out to do", "facts": "What happened", theme.title: theme.title})
+        plan.cards += [("intended", intended, "plan"), ("actual", actual, "facts")]
+        plan.cards += [("difference", text, theme.title) for text in theme.bad[:2]]
+        plan.cards += [("sustain_improve", text, theme.title) for text in (*theme.good[:1], *theme.ideas)]
+        plan.action_titles.append((theme.title, list(theme.actions)))
+        plan.lessons.append((theme.title, theme.lesson[0], theme.lesson[1]))
+        return plan
+
+    def plan_incident(self, crew, held_on, item, sprint) -> Plan:
+        plan = Plan(crew, "blameless-postmortem", f"Postmortem: {item['title']}", held_on)
+        for column in ("summary", "impact", "timeline", "went_well"):
+            plan.groups[column] = {
+                "summary": "Summary",
+                "impact": "Impact",
+                "timeline": "Timeline",
+                "went_well": "What went well",
+            }[column]
+            plan.cards += [(column, text, column) for text in item[column]]
+        for number, (factor, whys) in enumerate(item["factors"]):
+            key = f"factor-{number}"
+            plan.groups[key] = factor
+            plan.cards.append(("factors", factor, key))
+            plan.why_chains[factor] = whys
+        plan.action_titles.append(("factor-0", list(item["actions"])))
+        plan.lessons.append(("factor-0", *item["lesson"]))
+        return plan
+
+    def plan_premortem(self, crew, held_on, item, sprint) -> Plan:
+        _, project, reasons, signs, prevention = item
+        plan = Plan(
+            crew,
+            "pre-mortem",
+            f"Pre-mortem: {project}",
+            held_on,
+            anonymity=Anonymity.ALIAS if self.rng.random() < 0.5 else Anonymity.ANONYMOUS,
+        )
+        for number, reason in enumerate(reasons):
+            plan.groups[f"reason-{number}"] = reason
+            plan.cards.append(("failure_reasons", reason, f"reason-{number}"))
+        plan.groups.update({"signs": "Early warning signs", "prevention": "What we do now"})
+        plan.cards += [("warning_signs", text, "signs") for text in signs]
+        plan.cards += [("prevention", text, "prevention") for text in prevention]
+        plan.action_titles.append(("prevention", [text.rstrip(".") for text in prevention]))
+        return plan
+
+    def plan_critique(self, crew, held_on, item, sprint) -> Plan:
+        _, work, working, not_working, suggestions = item
+        plan = Plan(crew, "candid-critique", f"Critique: {work}", held_on)
+        plan.work_owner = self.rng.choice(crew.active)
+        plan.groups.update({"working": "Keep", "not_working": "Not working yet", "suggestions": "Suggestions"})
+        plan.cards += [("working", text, "working") for text in working]
+        plan.cards += [("not_working", text, "not_working") for text in not_working]
+        plan.cards += [("suggestions", text, "suggestions") for text in suggestions]
+        return plan
+
+    def plan_live(self, crew, spec) -> Plan:
+        _, template, phase, anonymity, mode, title = spec
+        held_on = self.today - timedelta(days=0 if mode == Mode.LIVE else 2)
+        if template == "pre-mortem":
+            item = next(p for p in PREMORTEMS if p[0] == crew.team.slug)
+            plan = self.plan_premortem(crew, held_on, item, 0)
+            plan.title = title
+        else:
+            plan = self.plan_retro(crew, held_on, None, 0, template=template, title=title)
+        plan.phase, plan.anonymity, plan.mode = phase, anonymity, mode
+        return plan
+
+    # --- building -------------------------------------------------------------------------------
+
+    def template(self, slug):
+        if slug not in self.templates:
+            self.templates[slug] = services.builtin_template(slug)
+        return self.templates[slug]
+
+    def build_session(self, plan: Plan) -> Session:
+        crew, rng = plan.crew, self.rng
+        present = [p for p in plan.crew.present_on(plan.held_on) if p is not crew.lead]
+        facilitator = (
+            crew.lead if rng.random() < 0.8 else rng.choice([p for p in present if p.is_active] or [crew.lead])
+        )
+        others = [p for p in present if p is not facilitator]
+        people = [facilitator, *rng.sample(others, min(len(others), rng.randint(3, 7)))]
+        if plan.phase != Phase.CLOSED and crew.team.slug == "payments" and self.member_login:
+            facilitator = crew.lead
+            people = [crew.lead, self.member_login] + [p for p in people if p not in (crew.lead, self.member_login)]
+        if plan.work_owner is not None and plan.work_owner not in people:
+            people.append(plan.work_owner)
+        plan.participant_people = people
+        started = self.moment(plan.held_on, 10 if plan.mode == Mode.LIVE else 9)
+        deadlines = {}
+        if plan.mode == Mode.ASYNC:
+            deadlines = {"reflect": started + timedelta(days=3), "vote": started + timedelta(days=5)}
+        with _clock(started):
+            session = services.create_session(
+                by=facilitator,
+                team=crew.team,
+                template=self.template(plan.template),
+                title=plan.title,
+                goal=self._goal(plan),
+                facilitator=facilitator,
+                mode=plan.mode,
+                phase_deadlines=deadlines,
+                anonymity=plan.anonymity,
+                vote_budget=3,
+                work_owner=plan.work_owner,
+                held_on=plan.held_on,
+            )
+        session.created_at = started - timedelta(days=rng.randint(1, 5))
+        session.save(update_fields=["created_at"])
+        if plan.phase == Phase.PREPARE:
+            return session
+        keys = {person.pk: self.key() for person in people}
+        Participant.objects.bulk_create(
+            [Participant(session=session, person=person) for person in people[1:]], ignore_conflicts=True
+        )
+        cards = self.write_cards(session, plan, people, keys)
+        groups = {}
+        reached = PHASE_ORDER.index(plan.phase)
+        if reached >= PHASE_ORDER.index(Phase.GROUP):
+            groups = self.group(session, plan, cards, partly=plan.phase == Phase.GROUP)
+        if reached >= PHASE_ORDER.index(Phase.VOTE):
+            self.vote(session, people, keys, groups, partly=plan.phase == Phase.VOTE)
+        if reached >= PHASE_ORDER.index(Phase.DISCUSS):
+            self.discuss(session, plan, cards)
+        session.phase = plan.phase
+        session.revealed = reached >= PHASE_ORDER.index(Phase.GROUP)
+        session.save(update_fields=["phase", "revealed"])
+        if plan.phase == Phase.REFLECT:
+            Participant.objects.filter(session=session, person__in=people[2::2]).update(done_with=Phase.REFLECT)
+        if reached >= PHASE_ORDER.index(Phase.DISCUSS):
+            self.follow_up(session, plan, groups, facilitator)
+        if plan.phase == Phase.CLOSED:
+            session.phase = Phase.CLOSED
+            session.closed_at = (
+                started
+                + timedelta(hours=1, minutes=rng.randint(0, 40))
+                + timedelta(days=6 if plan.mode == Mode.ASYNC else 0)
+            )
+            session.save(update_fields=["phase", "closed_at"])
+        return session
+
+    def _goal(self, plan: Plan) -> str:
+        if plan.template == "blameless-postmortem":
+            return "Understand how it happened and what makes it less likely, without blame."
+        if plan.template == "pre-mortem":
+            return "Imagine it failed and find out why while there's still time to change course."
+        if plan.template == "candid-critique":
+            return f"Notes for {plan.work_owner.full_name}; they decide what to take."
+        if plan.template == "after-action-review":
+            return "Compare what we planned with what happened, and keep what worked."
+        return ""
+
+    def write_cards(self, session, plan, people, keys) -> list[tuple[Card, str | None]]:
+        rng, made = self.rng, []
+        aliases = {pk: alias_for(session.pk, key) for pk, key in keys.items()}
+        for column, text, group_key in plan.cards:
+            writer = rng.choice(people)
+            if plan.phase == Phase.REFLECT and writer == self.member_login:
+                writer = people[0]
+            card = Card(id=self.uuid(), session=session, column=column, text=text, shuffle_key=rng.randrange(2**31))
+            if session.anonymity == Anonymity.NAMED:
+                card.author = writer
+            else:
+                card.writer_hash = card_hash(session.pk, keys[writer.pk])
+                if session.anonymity == Anonymity.ALIAS:
+                    card.alias = aliases[writer.pk]
+            made.append((card, group_key))
+        if plan.phase == Phase.REFLECT and self.member_login in people:
+            # The demo member has started writing: their own cards show on their board.
+            made += [
+                (
+                    Card(
+                        id=self.uuid(),
+                        session=session,
+                        column=column,
+                        text=text,
+                        author=self.member_login,
+                        shuffle_key=rng.randrange(2**31),
+                    ),
+                    None,
+                )
+                for column, text in (
+                    ("continue", "Pairing on the payout retries was really useful."),
+                    ("start", "Write down which reconciliation mismatches are expected."),
+                )
+            ]
+        Card.objects.bulk_create([card for card, _ in made])
+        chains = [
+            WhyStep(card=card, position=number, text=why)
+            for card, _ in made
+            for number, why in enumerate(plan.why_chains.get(card.text, ()), start=1)
+        ]
+        WhyStep.objects.bulk_create(chains)
+        return made
+
+    def group(self, session, plan, cards, *, partly: bool) -> dict:
+        by_key: dict = {}
+        for card, key in cards:
+            by_key.setdefault(key or f"single-{card.pk}", []).append(card)
+        groups = {}
+        for key, members in by_key.items():
+            if partly and (key.startswith("single-") or self.rng.random() < 0.5):
+                continue
+            title = plan.groups.get(key) or members[0].text[:120]
+            groups[key] = Group(id=self.uuid(), session=session, title=title)
+            for card in members:
+                card.group = groups[key]
+        Group.objects.bulk_create(groups.values())
+        Card.objects.bulk_update([card for card, _ in cards if card.group_id], ["group"])
+        return groups
+
+    def vote(self, session, people, keys, groups, *, partly: bool) -> None:
+        choices = list(groups.items())
+        # Themes several people wrote about draw more votes than a lone card.
+        weights = [1 if key.startswith("single-") else 3 for key, _ in choices]
+        marks, used = [], {}
+        for person in people:
+            budget = self.rng.randint(0, 3) if partly else 3
+            for _ in range(budget):
+                _, group = self.rng.choices(choices, weights=weights)[0]
+                group.votes += 1
+                marks.append(VoteMark(group=group, voter_hash=vote_hash(session.pk, keys[person.pk])))
+                used[person.pk] = used.get(person.pk, 0) + 1
+        Group.objects.bulk_update([group for _, group in choices], ["votes"])
+        VoteMark.objects.bulk_create(marks)
+        for person_pk, count in used.items():
+            Participant.objects.filter(session=session, person_id=person_pk).update(votes_used=count)
+
+    def discuss(self, session, plan, cards) -> None:
+        if plan.template != "candid-critique":
+            return
+        decided = []
+        for card, _ in cards:
+            if card.column in {"not_working", "suggestions"}:
+                card.decision = "taken" if self.rng.random() < 0.7 else "not_taken"
+                card.decision_reason = self.rng.choice(DECISION_REASONS[card.decision])
+                decided.append(card)
+        Card.objects.bulk_update(decided, ["decision", "decision_reason"])
+
+    # --- actions and lessons --------------------------------------------------------------------
+
+    def follow_up(self, session, plan, groups, facilitator) -> None:
+        rng, crew = self.rng, plan.crew
+        # Actions and lessons are agreed in the actions phase, before the session closes.
+        phase_now, session.phase = session.phase, Phase.ACTIONS
+        ranked = sorted(groups.items(), key=lambda item: -item[1].votes)
+        top_keys = [key for key, _ in ranked[:2]]
+        agreed = self.moment(plan.held_on, 11)
+        chosen = [
+            (key, titles) for key, titles in plan.action_titles if key in top_keys or len(plan.action_titles) == 1
+        ]
+        for key, titles in chosen[:2]:
+            for title in rng.sample(titles, min(len(titles), rng.randint(1, 2))):
+                owner = self.owner(crew)
+                due = plan.held_on + timedelta(days=rng.randint(14, 35))
+                action = follow_up.create_session_action(
+                    by=crew.lead,
+                    session=session,
+                    title=title,
+                    owner=owner,
+                    due_on=due,
+                    priority=rng.choice(["normal", "normal", "high", "low"]),
+                    group=groups.get(key),
+                    at=agreed,
+                )
+                if plan.phase == Phase.CLOSED:
+                    self.play_out(action, crew, owner, agreed, due)
+                self.actions.append(action)
+        for key, title, body in plan.lessons:
+            if key not in top_keys[:1] or (crew.team.pk, title) in self.promoted or plan.phase != Phase.CLOSED:
+                continue
+            if plan.template == "blameless-postmortem" or rng.random() < 0.6:
+                self.promote(session, crew, facilitator, groups[key], title, body, plan.held_on)
+        session.phase = phase_now
+
+    def owner(self, crew: Crew):
+        people = list(crew.active)
+        if self.member_login in people:
+            people += [self.member_login] * 3
+        return self.rng.choice(people)
+
+    def play_out(self, action, crew, owner, agreed, due) -> None:
+        """What became of the action, by today: the team's habits decide."""
+        rng, now = self.rng, self.context.today
+        share_done, share_not_doing, share_worked = FOLLOW_THROUGH[TEAM_HABITS[crew.team.slug][1]]
+        if rng.random() < 0.15:
+            actions.add_comment(
+                by=crew.lead,
+                action=action,
+                at=agreed + timedelta(days=2),
+                body=rng.choice(
+                    ("Can we pair on this?", "I'll take a first look this week.", "Blocked until the vendor replies.")
+                ),
+            )
+        started = agreed + timedelta(days=rng.randint(1, 6))
+        if due >= self.today:  # not due yet: mostly still being worked on
+            roll = rng.random()
+            if roll < 0.45 and started < now:
+                actions.start_action(by=owner, action=action, at=started)
+            elif roll < 0.6:
+                closed = agreed + timedelta(days=rng.randint(2, 7))
+                if closed < now:
+                    self.complete(action, owner, closed, share_worked)
+            return
+        roll = rng.random()
+        closed = min(
+            agreed + timedelta(days=rng.randint(5, (due - agreed.date()).days + 12)),
+            now - timedelta(hours=rng.randint(2, 72)),
+        )
+        if roll < share_done:
+            if rng.random() < 0.4:
+                actions.start_action(by=owner, action=action, at=min(started, closed - timedelta(hours=1)))
+            self.complete(action, owner, closed, share_worked)
+        elif roll < share_done + share_not_doing:
+            actions.decline_action(by=crew.lead, action=action, reason=rng.choice(NOT_DOING_REASONS), at=closed)
+        elif rng.random() < 0.5:
+            actions.start_action(by=owner, action=action, at=started)
+
+    def complete(self, action, owner, closed, share_worked) -> None:
+        rng = self.rng
+        effect = "unknown" if rng.random() < 0.12 else "worked" if rng.random() < share_worked else "did_not_work"
+        evidence = {"worked": EVIDENCE_WORKED, "did_not_work": EVIDENCE_DID_NOT_WORK, "unknown": EVIDENCE_UNKNOWN}
+        if rng.random() < 0.3:  # checked later, on a scheduled date
+            check_on = closed.date() + timedelta(days=rng.randint(21, 56))
+            actions.complete_action(by=owner, action=action, check_on=check_on, at=closed)
+            if check_on <= self.today - timedelta(days=10):
+                actions.record_effectiveness(
+                    by=owner,
+                    action=action,
+                    effect=effect,
+                    evidence=rng.choice(evidence[effect]),
+                    at=self.moment(check_on, 15),
+                )
+            return
+        actions.complete_action(
+            by=owner, action=action, effect=effect, evidence=rng.choice(evidence[effect]), at=closed
+        )
+
+    def promote(self, session, crew, by, group, title, body, held_on) -> None:
+        promoted_on = min(held_on + timedelta(days=self.rng.choice((0, 0, 1, 2, 3, 7, 12))), self.today)
+        moment = self.moment(promoted_on, 16)
+        with _clock(moment):
+            entry = follow_up.promote_to_lesson(
+                by=by if by.is_active else crew.lead,
+                session=session,
+                title=title,
+                body=body,
+                group=group,
+                promoted_on=promoted_on,
+            )
+        EntryVersion.objects.filter(entry=entry).update(created_at=moment)
+        Provenance.objects.filter(entry=entry).update(created_at=moment)
+        self.promoted.add((crew.team.pk, title))
+
+    # --- custom templates -----------------------------------------------------------------------
+
+    def custom_templates(self, crews) -> None:
+        lead = dict(self.context.logins).get("learning lead")
+        if lead is not None:
+            services.create_template(
+                by=lead,
+                name="Quarterly team health check",
+                kind="retro",
+                scope=TemplateScope.ORGANIZATION,
+                description="A short check-in every quarter: how the team is doing, not just the work.",
+                columns=[
+                    {"title": "Energy", "prompt": "What gave you energy this quarter?"},
+                    {"title": "Drains", "prompt": "What drained it?"},
+                    {"title": "One change", "prompt": "One thing we should change next quarter."},
+                ],
+            )
+        payments = next((crew for crew in crews if crew.team.slug == "payments"), None)
+        if payments is not None:
+            services.clone_template(
+                by=payments.lead,
+                template=self.template("blameless-postmortem"),
+                scope=TemplateScope.TEAM,
+                team=payments.team,
+                name="Payments incident review",
+            )
+
+
+def build(context) -> None:
+    builder = _Builder(context)
+    crews = builder.crews()
+    services.ensure_builtin_templates()
+    with _clock(context.today - timedelta(days=HISTORY_DAYS + 10)):
+        builder.custom_templates(crews)
+    plans = [plan for crew in crews for plan in builder.plan_team(crew)]
+    # Built in the order they happened, so ids follow time and earlier actions come up in later sessions.
+    for plan in sorted(plans, key=lambda plan: (plan.held_on, plan.crew.team.pk)):
+        builder.sessions.append(builder.build_session(plan))
+    by_slug = {crew.team.slug: crew for crew in crews}
+    for spec in LIVE_SESSIONS:
+        if spec[0] in by_slug:
+            builder.sessions.append(builder.build_session(builder.plan_live(by_slug[spec[0]], spec)))
+    context.extra["reflection_sessions"] = builder.sessions
+    context.extra["reflection_actions"] = builder.actions

@@ -1,0 +1,249 @@
+"""Reflection sessions: templates, sessions, participants, cards, groups and votes.
+
+Anonymity is designed into the rows, not added in the views (see docs/reflection.md):
+- a card has a random public id (UUID) and no timestamp (the session's date is all there is),
+  and lists show cards in a stable shuffled order, so neither ids nor times reveal who wrote what;
+- an alias or anonymous card stores no author: only a hash of the writer's per-session key,
+  which lives in the writer's browser (or API client) and nowhere on the server;
+- a vote is a tally on a group and a per-person count of votes used; the mark that lets a voter
+  withdraw a vote holds a differently derived hash of the same key, so votes can't be joined to
+  cards either.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class TemplateKind(models.TextChoices):
+    RETRO = "retro", "Retrospective"
+    REVIEW = "review", "After-action review"
+    POSTMORTEM = "postmortem", "Blameless postmortem"
+    PREMORTEM = "premortem", "Pre-mortem"
+    CRITIQUE = "critique", "Candid critique"
+
+
+class TemplateScope(models.TextChoices):
+    BUILTIN = "builtin", "Built in"
+    ORGANIZATION = "organization", "Organization"
+    TEAM = "team", "Team"
+
+
+class Template(models.Model):
+    """How a session is structured: its columns (the questions people answer), as data.
+
+    `columns` is a list of {"key", "title", "prompt"} and, for postmortem factors, "whys": true.
+    """
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    kind = models.CharField(max_length=20, choices=TemplateKind.choices, default=TemplateKind.RETRO)
+    description = models.TextField(blank=True)
+    columns = models.JSONField(default=list)
+    scope = models.CharField(max_length=20, choices=TemplateScope.choices, default=TemplateScope.ORGANIZATION)
+    team = models.ForeignKey("org.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cloned_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["scope", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope="team") & Q(team__isnull=False)) | (~Q(scope="team") & Q(team__isnull=True)),
+                name="template_team_scope_has_team",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.scope == TemplateScope.BUILTIN
+
+    def column(self, key: str) -> dict | None:
+        return next((column for column in self.columns if column.get("key") == key), None)
+
+
+class Phase(models.TextChoices):
+    PREPARE = "prepare", "Prepare"
+    REFLECT = "reflect", "Reflect"
+    GROUP = "group", "Group"
+    VOTE = "vote", "Vote"
+    DISCUSS = "discuss", "Discuss"
+    ACTIONS = "actions", "Actions and lessons"
+    CLOSED = "closed", "Closed"
+
+
+PHASE_ORDER = [phase.value for phase in Phase]
+
+
+class Mode(models.TextChoices):
+    LIVE = "live", "Live"
+    ASYNC = "async", "Asynchronous"
+
+
+class Anonymity(models.TextChoices):
+    NAMED = "named", "Named"
+    ALIAS = "alias", "Alias"
+    ANONYMOUS = "anonymous", "Anonymous"
+
+
+# Anonymity can be raised, never lowered: a higher rank hides more.
+ANONYMITY_RANK = {Anonymity.NAMED: 0, Anonymity.ALIAS: 1, Anonymity.ANONYMOUS: 2}
+
+
+class Session(models.Model):
+    team = models.ForeignKey("org.Team", on_delete=models.PROTECT, related_name="reflection_sessions")
+    template = models.ForeignKey(Template, on_delete=models.PROTECT, related_name="sessions")
+    title = models.CharField(max_length=200)
+    goal = models.TextField(blank=True)
+    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Candid critique: whose work in progress is critiqued; they decide what to take.
+    work_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.LIVE)
+    # Asynchronous sessions: {"reflect": "2025-03-04T17:00:00+00:00", ...}
+    phase_deadlines = models.JSONField(default=dict, blank=True)
+    phase = models.CharField(max_length=10, choices=Phase.choices, default=Phase.PREPARE)
+    anonymity = models.CharField(max_length=10, choices=Anonymity.choices, default=Anonymity.NAMED)
+    vote_budget = models.PositiveSmallIntegerField(default=3)
+    revealed = models.BooleanField(default=False)
+    held_on = models.DateField(default=timezone.localdate)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(vote_budget__gte=1) & Q(vote_budget__lte=50), name="vote_budget_1_to_50"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.phase == Phase.CLOSED
+
+    @property
+    def phase_index(self) -> int:
+        return PHASE_ORDER.index(self.phase)
+
+
+class Participant(models.Model):
+    """Who takes part: for the vote budget and "who is done". Nothing here points at a card."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    votes_used = models.PositiveSmallIntegerField(default=0)
+    # The phase this person said they were done with ("" = not done with the current one).
+    done_with = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["person__full_name"]
+        constraints = [models.UniqueConstraint(fields=["session", "person"], name="one_participant_per_session")]
+
+    def __str__(self):
+        return f"{self.person} in {self.session}"
+
+
+class Group(models.Model):
+    """Cards merged under one heading; votes and discussion are per group."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="groups")
+    title = models.CharField(max_length=200)
+    votes = models.PositiveIntegerField(default=0)
+    discussion_notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-votes", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Card(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="cards")
+    column = models.CharField(max_length=40)
+    text = models.TextField()
+    # Named sessions only; erased when anonymity is raised.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    alias = models.CharField(max_length=60, blank=True)
+    # Alias and anonymous cards: sha256 of the writer's key, so only its holder finds the card.
+    writer_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="cards")
+    # Random, so the display order says nothing about who wrote first.
+    # No timestamp at all: the session's date is all a card says about when it was written.
+    shuffle_key = models.PositiveIntegerField()
+    # Candid critique: the work's owner records what they take from each note, and why.
+    decision = models.CharField(
+        max_length=10, blank=True, choices=[("taken", "Taken"), ("not_taken", "Not taken")]
+    )
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["shuffle_key", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(author__isnull=True) | (Q(alias="") & Q(writer_hash="")),
+                name="named_card_has_no_alias_or_key",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class WhyStep(models.Model):
+    """One answer in a contributing factor's "5 whys" chain."""
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="whys")
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["card", "position"], name="one_why_per_position")]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class VoteMark(models.Model):
+    """Lets a voter withdraw a vote: it holds a hash of their key (derived differently from the
+    card hash), never a person."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="marks")
+    voter_hash = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self):
+        return f"vote on {self.group_id}"
+
+
+class Lesson(models.Model):
+    """A knowledge entry promoted from this session (the entry carries the provenance too)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="lessons")
+    entry = models.ForeignKey("knowledge.Entry", on_delete=models.CASCADE, related_name="+")
+    promoted_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["promoted_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "entry"], name="one_lesson_link_per_entry")]
+
+    def __str__(self):
+        return f"{self.entry} from {self.session}"

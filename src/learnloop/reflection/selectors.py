@@ -1,0 +1,195 @@
+"""Every read a session page or the API needs, already scoped to the viewer.
+
+Cards are shown as `CardView`s: the text, the column and a byline that is the author's name in
+named sessions, the alias in alias sessions and nothing at all in anonymous ones. Before the
+reveal a viewer gets only their own cards, facilitators and admins included.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.http import Http404
+
+from learnloop.analytics.grouping import suggest_groups
+from learnloop.org.models import Membership
+from learnloop.reflection.models import Anonymity, Card, Group, Lesson, Participant, Session, Template
+from learnloop.reflection.permissions import can_use_template, can_view_session
+from learnloop.reflection.services import ensure_builtin_templates
+from learnloop.reflection.writer_keys import card_hash, is_well_formed
+
+
+@dataclass
+class CardView:
+    id: str
+    column: str
+    text: str
+    byline: str
+    mine: bool
+    group_id: str | None
+    has_chain: bool = False  # a contributing factor, with a "5 whys" chain
+    decision: str = ""
+    decision_reason: str = ""
+    whys: list = field(default_factory=list)
+
+
+def templates_for(viewer) -> list[Template]:
+    ensure_builtin_templates()
+    return [t for t in Template.objects.select_related("team") if can_use_template(viewer, t)]
+
+
+def template_for(viewer, template_id: int) -> Template:
+    ensure_builtin_templates()
+    template = Template.objects.filter(pk=template_id).first()
+    if template is None or not can_use_template(viewer, template):
+        raise Http404("No such template.")
+    return template
+
+
+def sessions_for(viewer, *, team=None):
+    if not (viewer and viewer.is_authenticated and viewer.is_active):
+        return Session.objects.none()
+    sessions = Session.objects.select_related("team", "template", "facilitator")
+    if team is not None:
+        sessions = sessions.filter(team=team)
+    if viewer.is_learning_lead:
+        return sessions
+    team_ids = set(Membership.objects.filter(person=viewer).values_list("team_id", flat=True))
+    # Leads of a department see its teams' sessions; one level of nesting covers the org chart here.
+    led = set(Membership.objects.filter(person=viewer, role="facilitator").values_list("team_id", flat=True))
+    return sessions.filter(Q(team_id__in=team_ids) | Q(facilitator=viewer) | Q(team__parent_id__in=led)).distinct()
+
+
+def session_for(viewer, session_id: int) -> Session:
+    session = Session.objects.select_related("team", "template", "facilitator", "work_owner").filter(
+        pk=session_id
+    ).first()
+    if session is None or not can_view_session(viewer, session):
+        raise Http404("No such session.")
+    return session
+
+
+def _own_filter(viewer, session: Session, writer_key: str | None) -> Q:
+    mine = Q(author=viewer) if viewer and viewer.is_authenticated else Q(pk__in=[])
+    if is_well_formed(writer_key):
+        mine |= Q(writer_hash=card_hash(session.pk, writer_key))
+    return mine
+
+
+def _byline(card: Card, session: Session) -> str:
+    if session.anonymity == Anonymity.NAMED and card.author_id:
+        return card.author.full_name
+    if session.anonymity == Anonymity.ALIAS and card.alias:
+        return card.alias
+    return ""
+
+
+def cards_for(viewer, session: Session, writer_key: str | None = None) -> list[CardView]:
+    own_ids = set(Card.objects.filter(_own_filter(viewer, session, writer_key), session=session)
+                  .values_list("pk", flat=True))
+    cards = Card.objects.filter(session=session).select_related("author").prefetch_related("whys")
+    chained = {column["key"] for column in session.template.columns if column.get("whys")}
+    if not session.revealed:
+        cards = cards.filter(pk__in=own_ids)
+    return [
+        CardView(
+            id=str(card.pk), column=card.column, text=card.text, byline=_byline(card, session),
+            mine=card.pk in own_ids, group_id=str(card.group_id) if card.group_id else None,
+            has_chain=card.column in chained,
+            decision=card.decision, decision_reason=card.decision_reason,
+            whys=[step.text for step in card.whys.all()],
+        )
+        for card in cards
+    ]
+
+
+def card_in(session: Session, card_id) -> Card:
+    card = Card.objects.filter(session=session, pk=card_id).first()
+    if card is None:
+        raise Http404("No such card in this session.")
+    return card
+
+
+def group_in(session: Session, group_id) -> Group:
+    group = Group.objects.filter(session=session, pk=group_id).first()
+    if group is None:
+        raise Http404("No such group in this session.")
+    return group
+
+
+def columns_with_cards(session: Session, cards: list[CardView]) -> list[dict]:
+    return [
+        {**column, "cards": [card for card in cards if card.column == column["key"]]}
+        for column in session.template.columns
+    ]
+
+
+def groups_with_cards(session: Session, cards: list[CardView]) -> list[dict]:
+    """Groups in discussion order: most votes first."""
+    by_group: dict[str, list[CardView]] = {}
+    for card in cards:
+        if card.group_id:
+            by_group.setdefault(card.group_id, []).append(card)
+    return [
+        {"id": str(group.pk), "title": group.title, "votes": group.votes, "cards": by_group.get(str(group.pk), [])}
+        for group in Group.objects.filter(session=session).order_by("-votes", "title", "pk")
+    ]
+
+
+def suggested_groups(session: Session, cards: list[CardView]) -> list[list[CardView]]:
+    """Ungrouped cards that read alike, as suggestions the team can accept or ignore."""
+    loose = [card for card in cards if not card.group_id]
+    return [[loose[index] for index in suggestion.members] for suggestion in suggest_groups([c.text for c in loose])]
+
+
+@dataclass
+class Status:
+    phase: str
+    phase_label: str
+    revealed: bool
+    cards_written: int
+    participants: int
+    done_count: int
+    # Names only in named sessions; alias and anonymous sessions show counts alone.
+    done_names: list[str]
+    deadline: str
+
+
+def status_of(session: Session) -> Status:
+    participants = list(Participant.objects.filter(session=session).select_related("person"))
+    done = [p for p in participants if p.done_with == session.phase]
+    named = session.anonymity == Anonymity.NAMED
+    return Status(
+        phase=session.phase,
+        phase_label=session.get_phase_display(),
+        revealed=session.revealed,
+        cards_written=Card.objects.filter(session=session).count(),
+        participants=len(participants),
+        done_count=len(done),
+        done_names=sorted(p.person.full_name for p in done) if named else [],
+        deadline=session.phase_deadlines.get(session.phase, ""),
+    )
+
+
+def votes_left(viewer, session: Session) -> int:
+    used = Participant.objects.filter(session=session, person=viewer).values_list("votes_used", flat=True).first()
+    return session.vote_budget - (used or 0)
+
+
+def lessons_of(session: Session, viewer) -> list:
+    from learnloop.knowledge.permissions import can_view
+
+    return [link.entry for link in Lesson.objects.filter(session=session).select_related("entry")
+            if can_view(viewer, link.entry)]
+
+
+def related_lessons(viewer, session: Session, limit: int = 5) -> list:
+    """Lessons from the knowledge base that read like this session's title and goal."""
+    from learnloop.knowledge import search
+
+    pairs = search.similar_entries(viewer=viewer, title=session.title, body=session.goal, limit=limit)
+    if pairs:
+        return [entry for entry, _ in pairs]
+    results = search.search_entries(viewer=viewer, query=f"{session.title} {session.goal}", per_page=limit,
+                                    with_facets=False)
+    return [hit.entry for hit in results.hits]
+

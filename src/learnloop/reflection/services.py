@@ -1,0 +1,317 @@
+"""Templates and the session flow: creating sessions, joining, phases, reveal, anonymity.
+
+Cards, groups and votes are in cards.py; actions and lessons in follow_up.py.
+"""
+
+import secrets
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from learnloop.activity.services import record_activity
+from learnloop.reflection.builtin_templates import BUILTIN_TEMPLATES
+from learnloop.reflection.models import (
+    ANONYMITY_RANK,
+    PHASE_ORDER,
+    Anonymity,
+    Card,
+    Group,
+    Mode,
+    Participant,
+    Phase,
+    Session,
+    Template,
+    TemplateKind,
+    TemplateScope,
+)
+from learnloop.reflection.permissions import (
+    can_facilitate,
+    can_start_session,
+    can_take_part,
+    can_use_template,
+    can_write_template,
+    require,
+)
+from learnloop.reflection.writer_keys import ADJECTIVES, ANIMALS
+
+MAX_COLUMNS = 8
+COLUMN_KEY_LENGTH = 40
+
+# --- templates ------------------------------------------------------------------------------------
+
+
+def ensure_builtin_templates() -> None:
+    """Built-in templates are rows (sessions point at them); make sure they exist. Cheap when
+    they do: one query."""
+    existing = set(Template.objects.filter(scope=TemplateScope.BUILTIN).values_list("slug", flat=True))
+    for spec in BUILTIN_TEMPLATES:
+        if spec["slug"] not in existing:
+            Template.objects.get_or_create(
+                slug=spec["slug"],
+                defaults={**{key: spec[key] for key in ("name", "kind", "description", "columns")},
+                          "scope": TemplateScope.BUILTIN},
+            )
+
+
+def builtin_template(slug: str) -> Template:
+    ensure_builtin_templates()
+    return Template.objects.get(slug=slug, scope=TemplateScope.BUILTIN)
+
+
+def _clean_columns(columns) -> list[dict]:
+    if not isinstance(columns, list) or not columns:
+        raise ValidationError({"columns": "A template needs at least one column."})
+    if len(columns) > MAX_COLUMNS:
+        raise ValidationError({"columns": f"At most {MAX_COLUMNS} columns."})
+    cleaned, keys = [], set()
+    for column in columns:
+        if not isinstance(column, dict):
+            raise ValidationError({"columns": "Each column has a title and, optionally, a prompt."})
+        title = " ".join(str(column.get("title", "")).split())
+        if not title or len(title) > 80:
+            raise ValidationError({"columns": "Each column needs a title of at most 80 characters."})
+        key = slugify(column.get("key") or title).replace("-", "_")[:COLUMN_KEY_LENGTH] or f"column_{len(keys) + 1}"
+        if key in keys:
+            raise ValidationError({"columns": f"Two columns are both called “{title}”."})
+        keys.add(key)
+        prompt = " ".join(str(column.get("prompt", "")).split())[:300]
+        entry = {"key": key, "title": title, "prompt": prompt}
+        if column.get("whys"):
+            entry["whys"] = True
+        cleaned.append(entry)
+    return cleaned
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:100] or "template"
+    slug, number = base, 2
+    while Template.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def _check_scope(by, scope: str, team) -> None:
+    if scope not in {TemplateScope.ORGANIZATION, TemplateScope.TEAM}:
+        raise ValidationError({"scope": "A custom template belongs to the organization or to a team."})
+    if scope == TemplateScope.TEAM and team is None:
+        raise ValidationError({"team": "Choose the team this template belongs to."})
+    if scope == TemplateScope.ORGANIZATION:
+        team = None
+    require(
+        can_write_template(by, scope=scope, team=team),
+        "Only learning leads and admins write organization templates; team facilitators write their team's.",
+    )
+
+
+def create_template(*, by, name: str, columns, kind: str = TemplateKind.RETRO, description: str = "",
+                    scope: str = TemplateScope.ORGANIZATION, team=None, cloned_from=None) -> Template:
+    _check_scope(by, scope, team)
+    name = " ".join((name or "").split())
+    if not name or len(name) > 120:
+        raise ValidationError({"name": "A template needs a name of at most 120 characters."})
+    if kind not in TemplateKind.values:
+        raise ValidationError({"kind": f"Kind must be one of: {', '.join(TemplateKind.values)}."})
+    with transaction.atomic():
+        template = Template.objects.create(
+            name=name, slug=_unique_slug(name), kind=kind, description=(description or "").strip(),
+            columns=_clean_columns(columns), scope=scope, team=team if scope == TemplateScope.TEAM else None,
+            cloned_from=cloned_from, created_by=by,
+        )
+        record_activity(verb="created", subject=template, actor=by, team=template.team)
+    return template
+
+
+def clone_template(*, by, template: Template, scope: str = TemplateScope.ORGANIZATION, team=None,
+                   name: str | None = None) -> Template:
+    require(can_use_template(by, template), "You can't see this template.")
+    return create_template(
+        by=by, name=name or f"{template.name} (copy)", columns=template.columns, kind=template.kind,
+        description=template.description, scope=scope, team=team, cloned_from=template,
+    )
+
+
+def update_template(*, by, template: Template, name=None, description=None, columns=None) -> Template:
+    if template.is_builtin:
+        raise ValidationError({"scope": "Built-in templates can't be changed; clone one and edit the copy."})
+    require(can_write_template(by, scope=template.scope, team=template.team),
+            "Only the template's owners (learning leads for the organization, facilitators for a team) can edit it.")
+    if name is not None:
+        name = " ".join(name.split())
+        if not name or len(name) > 120:
+            raise ValidationError({"name": "A template needs a name of at most 120 characters."})
+        template.name = name
+    if description is not None:
+        template.description = description.strip()
+    if columns is not None:
+        template.columns = _clean_columns(columns)
+    template.save()
+    return template
+
+
+# --- sessions ---------------------------------------------------------------------------------------
+
+
+def _clean_deadlines(deadlines) -> dict[str, str]:
+    cleaned = {}
+    for phase, value in (deadlines or {}).items():
+        if phase not in PHASE_ORDER or phase == Phase.CLOSED:
+            raise ValidationError({"phase_deadlines": f"“{phase}” is not a phase with a deadline."})
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                raise ValidationError({"phase_deadlines": f"The {phase} deadline is not a date and time."}) from None
+        if not isinstance(value, datetime):
+            raise ValidationError({"phase_deadlines": f"The {phase} deadline is not a date and time."})
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        cleaned[phase] = value.isoformat()
+    return cleaned
+
+
+def create_session(*, by, team, template: Template, title: str, goal: str = "", facilitator=None,
+                   mode: str = Mode.LIVE, phase_deadlines=None, anonymity: str = Anonymity.NAMED,
+                   vote_budget: int = 3, work_owner=None, held_on=None) -> Session:
+    require(can_start_session(by, team), f"Only members and leads of {team} can start its sessions.")
+    require(can_use_template(by, template), "That template belongs to another team.")
+    title = " ".join((title or "").split())
+    if not title or len(title) > 200:
+        raise ValidationError({"title": "A session needs a title of at most 200 characters."})
+    if mode not in Mode.values:
+        raise ValidationError({"mode": "Mode must be live or async."})
+    if anonymity not in Anonymity.values:
+        raise ValidationError({"anonymity": "Anonymity must be named, alias or anonymous."})
+    if not 1 <= int(vote_budget) <= 50:
+        raise ValidationError({"vote_budget": "Give each person between 1 and 50 votes."})
+    deadlines = _clean_deadlines(phase_deadlines)
+    if mode == Mode.ASYNC and not deadlines:
+        raise ValidationError({"phase_deadlines": "An asynchronous session needs a deadline for at least one phase."})
+    if template.kind == TemplateKind.CRITIQUE and work_owner is None:
+        work_owner = by
+    facilitator = facilitator or by
+    if not facilitator.is_active:
+        raise ValidationError({"facilitator": f"{facilitator} is deactivated."})
+    with transaction.atomic():
+        session = Session.objects.create(
+            team=team, template=template, title=title, goal=(goal or "").strip(), facilitator=facilitator,
+            mode=mode, phase_deadlines=deadlines, anonymity=anonymity, vote_budget=vote_budget,
+            work_owner=work_owner, held_on=held_on or timezone.localdate(),
+        )
+        Participant.objects.get_or_create(session=session, person=facilitator)
+        record_activity(verb="created", subject=session, actor=by, team=team, data={"template": template.slug})
+    return session
+
+
+def join_session(*, by, session: Session) -> Participant:
+    require(can_take_part(by, session), f"Only members of {session.team} take part in its sessions.")
+    participant, _ = Participant.objects.get_or_create(session=session, person=by)
+    return participant
+
+
+def set_phase(*, by, session: Session, phase: str) -> Session:
+    """Move to the next phase or back one. A closed session stays closed."""
+    require(can_facilitate(by, session), "Only the facilitator moves the session between phases.")
+    if phase not in PHASE_ORDER:
+        raise ValidationError({"phase": f"Phase must be one of: {', '.join(PHASE_ORDER)}."})
+    if session.is_closed:
+        raise ValidationError({"phase": "This session is closed."})
+    target, current = PHASE_ORDER.index(phase), session.phase_index
+    if target not in {current + 1, current - 1}:
+        raise ValidationError({"phase": f"From {session.get_phase_display()} the session can only move one step."})
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        session.phase = phase
+        if PHASE_ORDER.index(phase) >= PHASE_ORDER.index(Phase.GROUP):
+            session.revealed = True  # grouping needs everyone's cards
+        if phase == Phase.VOTE:
+            _group_the_rest(session)
+        if phase == Phase.CLOSED:
+            session.closed_at = timezone.now()
+        session.save()
+        Participant.objects.filter(session=session).update(done_with="")
+        record_activity(verb=f"phase_{phase}", subject=session, actor=by, team=session.team)
+    return session
+
+
+def _group_the_rest(session: Session) -> None:
+    """Votes go to groups: every card still on its own becomes a group of one."""
+    for card in Card.objects.filter(session=session, group__isnull=True):
+        card.group = Group.objects.create(session=session, title=_title_from(card.text))
+        card.save(update_fields=["group"])
+
+
+def _title_from(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 120 else text[:119].rsplit(" ", 1)[0] + "…"
+
+
+def reveal(*, by, session: Session) -> Session:
+    require(can_facilitate(by, session), "Only the facilitator reveals the cards.")
+    if not session.revealed:
+        session.revealed = True
+        session.save(update_fields=["revealed"])
+        record_activity(verb="revealed", subject=session, actor=by, team=session.team)
+    return session
+
+
+def raise_anonymity(*, by, session: Session, anonymity: str) -> Session:
+    """Hide more, never less. Cards already written lose what the new level doesn't keep, in
+    the same transaction: authors when leaving named (each author's cards get one fresh alias),
+    aliases when going anonymous."""
+    require(can_facilitate(by, session), "Only the facilitator changes the session's anonymity.")
+    if anonymity not in Anonymity.values:
+        raise ValidationError({"anonymity": "Anonymity must be named, alias or anonymous."})
+    if ANONYMITY_RANK[anonymity] < ANONYMITY_RANK[session.anonymity]:
+        raise ValidationError({"anonymity": "Anonymity can be raised, never lowered: people wrote trusting it."})
+    if anonymity == session.anonymity:
+        return session
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        cards = Card.objects.filter(session=session)
+        if anonymity == Anonymity.ALIAS:
+            aliases = _fresh_aliases(session, cards.exclude(author=None).values_list("author_id", flat=True))
+            for author_id, alias in aliases.items():
+                cards.filter(author_id=author_id).update(author=None, alias=alias)
+        else:
+            cards.update(author=None, alias="")
+        session.anonymity = anonymity
+        session.save(update_fields=["anonymity"])
+        record_activity(verb="anonymity_raised", subject=session, actor=by, team=session.team,
+                        data={"anonymity": anonymity})
+    return session
+
+
+def _fresh_aliases(session: Session, author_ids) -> dict[int, str]:
+    taken = set(Card.objects.filter(session=session).exclude(alias="").values_list("alias", flat=True))
+    rng = secrets.SystemRandom()
+    aliases = {}
+    for author_id in sorted(set(author_ids), key=lambda _: rng.random()):
+        alias = f"{rng.choice(ADJECTIVES)} {rng.choice(ANIMALS)}"
+        while alias in taken:
+            alias = f"{rng.choice(ADJECTIVES)} {rng.choice(ANIMALS)}"
+        taken.add(alias)
+        aliases[author_id] = alias
+    return aliases
+
+
+def set_vote_budget(*, by, session: Session, budget: int) -> Session:
+    require(can_facilitate(by, session), "Only the facilitator sets the vote budget.")
+    if not 1 <= int(budget) <= 50:
+        raise ValidationError({"vote_budget": "Give each person between 1 and 50 votes."})
+    used = max(session.participants.values_list("votes_used", flat=True), default=0)
+    if budget < used:
+        raise ValidationError({"vote_budget": f"Someone has already used {used} votes; the budget can't go below."})
+    session.vote_budget = budget
+    session.save(update_fields=["vote_budget"])
+    return session
+
+
+def mark_done(*, by, session: Session) -> Participant:
+    """"I'm done with this phase": shown by name in named sessions, only as a count otherwise."""
+    participant = join_session(by=by, session=session)
+    participant.done_with = session.phase
+    participant.save(update_fields=["done_with"])
+    return participant

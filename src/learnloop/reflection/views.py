@@ -1,0 +1,298 @@
+"""Session pages: the list, the board for each phase, the live status partial, and the forms.
+
+Every form posts, calls a service and redirects back to the board (errors come back as
+messages, nothing typed into other forms is lost because each form is its own). The board polls
+a small status partial every two seconds; when the phase changes or cards are revealed the
+partial tells htmx to reload the page, so everyone moves on together.
+
+The writer key lives in an HttpOnly cookie scoped to /sessions/<id>/, set on the first visit.
+It is never put in the Django session, which is a database row tied to the person.
+"""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from learnloop.org.models import Person, Team
+from learnloop.reflection import cards as card_services
+from learnloop.reflection import follow_up, selectors, services
+from learnloop.reflection.metrics import team_learning_metrics
+from learnloop.reflection.models import PHASE_ORDER, Anonymity, Mode, Phase, TemplateKind
+from learnloop.reflection.permissions import can_facilitate, can_start_session, can_take_part
+from learnloop.reflection.writer_keys import cookie_name, is_well_formed, new_key
+
+COOKIE_AGE = 180 * 24 * 3600
+
+
+def _writer_key(request, session) -> str | None:
+    key = request.COOKIES.get(cookie_name(session.pk))
+    return key if is_well_formed(key) else None
+
+
+def _with_key(request, session, response):
+    if _writer_key(request, session) is None:
+        response.set_cookie(
+            cookie_name(session.pk), new_key(), max_age=COOKIE_AGE, path=f"/sessions/{session.pk}/",
+            httponly=True, samesite="Lax", secure=request.is_secure(),
+        )
+    return response
+
+
+def _back(session):
+    return redirect("reflection:session", session.pk)
+
+
+def _error(request, error) -> None:
+    if isinstance(error, ValidationError):
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, str(error) or "You can't do that.")
+
+
+# --- list and create ---------------------------------------------------------------------------------------
+
+
+@login_required
+def session_list(request):
+    teams = [team for team in Team.objects.filter(archived_at=None) if can_start_session(request.user, team)]
+    if request.method == "POST":
+        data = request.POST
+        try:
+            team = next((t for t in teams if str(t.pk) == data.get("team")), None)
+            if team is None:
+                raise ValidationError({"team": "Choose one of your teams."})
+            template = selectors.template_for(request.user, int(data.get("template") or 0))
+            deadline = data.get("reflect_deadline", "").strip()
+            session = services.create_session(
+                by=request.user, team=team, template=template, title=data.get("title", ""),
+                goal=data.get("goal", ""), mode=data.get("mode", Mode.LIVE),
+                anonymity=data.get("anonymity", Anonymity.NAMED), vote_budget=int(data.get("vote_budget") or 3),
+                phase_deadlines={"reflect": deadline} if deadline else {},
+            )
+        except (ValidationError, PermissionDenied, ValueError) as error:
+            _error(request, error if not isinstance(error, ValueError) else ValidationError("Check the numbers."))
+        else:
+            return redirect("reflection:session", session.pk)
+    sessions = selectors.sessions_for(request.user)[:100]
+    today = timezone.localdate()
+    metrics = [(team, team_learning_metrics(team=team, since=today - timedelta(days=365), until=today))
+               for team in teams if team.kind == "team"][:10]
+    return render(request, "reflection/session_list.html", {
+        "metrics": metrics,
+        "sessions": sessions, "teams": teams, "templates": selectors.templates_for(request.user),
+        "anonymity_choices": Anonymity.choices, "mode_choices": Mode.choices, "form": request.POST,
+    })
+
+
+# --- the board ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def session_page(request, session_id: int):
+    session = selectors.session_for(request.user, session_id)
+    key = _writer_key(request, session)
+    viewer = request.user
+    cards = selectors.cards_for(viewer, session, key)
+    facilitating = can_facilitate(viewer, session)
+    context = {
+        "session": session,
+        "status": selectors.status_of(session),
+        "columns": selectors.columns_with_cards(session, cards),
+        "groups": selectors.groups_with_cards(session, cards),
+        "facilitating": facilitating,
+        "taking_part": can_take_part(viewer, session),
+        "phases": [(value, label, index) for index, (value, label) in enumerate(Phase.choices)],
+        "next_phase": PHASE_ORDER[session.phase_index + 1] if not session.is_closed else "",
+        "previous_phase": PHASE_ORDER[session.phase_index - 1] if 0 < session.phase_index < 6 else "",
+        "higher_anonymity": [value for value, _ in Anonymity.choices][
+            [value for value, _ in Anonymity.choices].index(session.anonymity) + 1:],
+        "decide_notes": session.template.kind == TemplateKind.CRITIQUE and viewer.pk == session.work_owner_id,
+        "votes_left": selectors.votes_left(viewer, session),
+        "my_votes": {str(k): v for k, v in card_services.my_votes(session, key).items()},
+        "show_votes": session.phase_index >= PHASE_ORDER.index(Phase.DISCUSS),
+    }
+    if session.phase == Phase.GROUP:
+        context["suggestions"] = selectors.suggested_groups(session, cards)
+    if session.phase == Phase.PREPARE:
+        context["related_lessons"] = selectors.related_lessons(viewer, session)
+        context["earlier_actions"] = _safe(follow_up.earlier_open_actions, session)
+    if session.phase in {Phase.DISCUSS, Phase.ACTIONS, Phase.CLOSED}:
+        context["actions"] = _safe(follow_up.actions_of, session)
+        context["lessons"] = selectors.lessons_of(session, viewer)
+        context["team_people"] = Person.objects.filter(memberships__team=session.team, is_active=True).distinct()
+    return _with_key(request, session, render(request, "reflection/session.html", context))
+
+
+def _safe(read, session) -> list:
+    """The action engine is a separate app; the board still works if it can't be reached."""
+    try:
+        return read(session)
+    except ImportError:
+        return []
+
+
+@login_required
+def session_status(request, session_id: int):
+    """The live partial, polled every two seconds."""
+    session = selectors.session_for(request.user, session_id)
+    seen = f"{request.GET.get('phase', '')}:{request.GET.get('revealed', '')}"
+    response = render(request, "reflection/_status.html", {"session": session,
+                                                           "status": selectors.status_of(session)})
+    if seen != f"{session.phase}:{int(session.revealed)}":
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _post_action(view):
+    """Wrap a form handler: find the session, run the service, report problems, go back."""
+
+    @login_required
+    @require_POST
+    def wrapper(request, session_id: int, **kwargs):
+        session = selectors.session_for(request.user, session_id)
+        try:
+            message = view(request, session, _writer_key(request, session), **kwargs)
+        except (ValidationError, PermissionDenied) as error:
+            _error(request, error)
+        else:
+            if message:
+                messages.success(request, message)
+        return _back(session)
+
+    return wrapper
+
+
+@_post_action
+def change_phase(request, session, key):
+    session = services.set_phase(by=request.user, session=session, phase=request.POST.get("phase", ""))
+    return f"Moved to {session.get_phase_display().lower()}."
+
+
+@_post_action
+def reveal(request, session, key):
+    services.reveal(by=request.user, session=session)
+    return "Cards revealed."
+
+
+@_post_action
+def raise_anonymity(request, session, key):
+    session = services.raise_anonymity(by=request.user, session=session, anonymity=request.POST.get("anonymity", ""))
+    return f"This session is now {session.get_anonymity_display().lower()}."
+
+
+@_post_action
+def vote_budget(request, session, key):
+    try:
+        budget = int(request.POST.get("vote_budget", ""))
+    except ValueError:
+        raise ValidationError({"vote_budget": "Give a whole number of votes."}) from None
+    services.set_vote_budget(by=request.user, session=session, budget=budget)
+    return f"Everyone has {budget} votes."
+
+
+@_post_action
+def done(request, session, key):
+    services.mark_done(by=request.user, session=session)
+    return "Marked as done."
+
+
+@_post_action
+def write_card(request, session, key):
+    card_services.write_card(by=request.user, session=session, column=request.POST.get("column", ""),
+                             text=request.POST.get("text", ""), writer_key=key)
+    return "Card added."
+
+
+@_post_action
+def delete_card(request, session, key, card_id):
+    card_services.delete_card(by=request.user, session=session, card=selectors.card_in(session, card_id),
+                              writer_key=key)
+    return "Card removed."
+
+
+@_post_action
+def group_cards(request, session, key):
+    chosen = [selectors.card_in(session, card_id) for card_id in request.POST.getlist("cards")]
+    group_id = request.POST.get("group", "")
+    group = selectors.group_in(session, group_id) if group_id else None
+    card_services.group_cards(by=request.user, session=session, cards=chosen, title=request.POST.get("title", ""),
+                              group=group)
+    return "Cards grouped."
+
+
+@_post_action
+def ungroup_card(request, session, key, card_id):
+    card_services.ungroup_card(by=request.user, session=session, card=selectors.card_in(session, card_id))
+    return "Card taken out of its group."
+
+
+@_post_action
+def vote(request, session, key, group_id):
+    group = selectors.group_in(session, group_id)
+    if request.POST.get("withdraw"):
+        card_services.withdraw_vote(by=request.user, session=session, group=group, writer_key=key)
+        return "Vote withdrawn."
+    card_services.cast_vote(by=request.user, session=session, group=group, writer_key=key)
+    return "Vote cast."
+
+
+@_post_action
+def add_why(request, session, key, card_id):
+    card_services.add_why(by=request.user, session=session, card=selectors.card_in(session, card_id),
+                          text=request.POST.get("text", ""))
+    return "Why added."
+
+
+@_post_action
+def decide_note(request, session, key, card_id):
+    card_services.decide_note(by=request.user, session=session, card=selectors.card_in(session, card_id),
+                              decision=request.POST.get("decision", ""), reason=request.POST.get("reason", ""))
+    return "Decision recorded."
+
+
+@_post_action
+def create_action(request, session, key):
+    owner_id = request.POST.get("owner", "")
+    owner = Person.objects.filter(pk=owner_id, is_active=True).first() if owner_id.isdigit() else None
+    due = request.POST.get("due_on", "")
+    try:
+        due_on = date.fromisoformat(due) if due else None
+    except ValueError:
+        raise ValidationError({"due_on": "The due date is not a date."}) from None
+    group_id = request.POST.get("group", "")
+    follow_up.create_session_action(
+        by=request.user, session=session, title=request.POST.get("title", ""), owner=owner, due_on=due_on,
+        group=selectors.group_in(session, group_id) if group_id else None,
+    )
+    return "Action created."
+
+
+@_post_action
+def promote(request, session, key):
+    group_id, card_id = request.POST.get("group", ""), request.POST.get("card", "")
+    entry = follow_up.promote_to_lesson(
+        by=request.user, session=session, title=request.POST.get("title", ""), body=request.POST.get("body", ""),
+        group=selectors.group_in(session, group_id) if group_id else None,
+        card=selectors.card_in(session, card_id) if card_id else None,
+    )
+    return f"Lesson “{entry.title}” added to the knowledge base."
+
+
+@_post_action
+def review_action(request, session, key, action_id):
+    action = next((a for a in follow_up.earlier_open_actions(session) if str(a.pk) == str(action_id)), None)
+    if action is None:
+        raise ValidationError({"action": "That action is not open any more."})
+    follow_up.review_earlier_action(by=request.user, session=session, action=action,
+                                    outcome=request.POST.get("outcome", ""), reason=request.POST.get("reason", ""))
+    return "Action reviewed."
+
+
+def session_url(session) -> str:
+    return reverse("reflection:session", args=[session.pk])

@@ -1,0 +1,60 @@
+"""Per-session writer keys: how an anonymous writer finds their own cards without the server
+knowing who they are.
+
+The key is random and held only by the client: an HttpOnly cookie scoped to the session's pages,
+or, for API clients, returned once by the join endpoint and sent back in the X-Writer-Key
+header. The server keeps only hashes of it, derived per purpose so that a card and a vote
+written with the same key can't be matched to each other in the database.
+"""
+
+import hashlib
+import re
+import secrets
+
+HEADER = "X-Writer-Key"
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+
+ADJECTIVES = (
+    "Amber", "Brisk", "Calm", "Clever", "Copper", "Curious", "Daring", "Gentle", "Golden", "Hazel",
+    "Humble", "Jolly", "Keen", "Lively", "Lucky", "Mellow", "Misty", "Nimble", "Patient", "Quiet",
+    "Rapid", "Rusty", "Silver", "Steady", "Sunny", "Swift", "Tidy", "Velvet", "Witty", "Zesty",
+)
+ANIMALS = (
+    "Badger", "Beaver", "Bison", "Crane", "Dolphin", "Falcon", "Ferret", "Gecko", "Heron", "Ibis",
+    "Jackal", "Koala", "Lemur", "Lynx", "Marten", "Moose", "Narwhal", "Otter", "Owl", "Panda",
+    "Puffin", "Quail", "Raven", "Robin", "Seal", "Stoat", "Tapir", "Walrus", "Wombat", "Yak",
+)
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def is_well_formed(key: str | None) -> bool:
+    return bool(key) and bool(KEY_PATTERN.match(key))
+
+
+def _derive(purpose: str, session_id: int, key: str) -> str:
+    return hashlib.sha256(f"{purpose}:{session_id}:{key}".encode()).hexdigest()
+
+
+def card_hash(session_id: int, key: str) -> str:
+    return _derive("card", session_id, key)
+
+
+def vote_hash(session_id: int, key: str) -> str:
+    return _derive("vote", session_id, key)
+
+
+def alias_for(session_id: int, key: str) -> str:
+    """The same alias for every card one key writes in one session."""
+    number = int(_derive("alias", session_id, key)[:12], 16)
+    return f"{ADJECTIVES[number % len(ADJECTIVES)]} {ANIMALS[(number // len(ADJECTIVES)) % len(ANIMALS)]}"
+
+
+def random_alias(rng) -> str:
+    return f"{rng.choice(ADJECTIVES)} {rng.choice(ANIMALS)}"
+
+
+def cookie_name(session_id: int) -> str:
+    return f"ll_writer_{session_id}"
