@@ -20,6 +20,7 @@ Learnloop's commands:
   knowledge import DIR         Markdown files as knowledge entries, all or none: --as EMAIL [--dry-run]
   knowledge export DIR         every knowledge entry as Markdown files plus entries.json
   search rebuild               rebuild the knowledge search index from the database
+  experiment analyze FILE      per-variant aggregates (CSV/JSON): effects, intervals, p-value or chance to win
   actions remind|digest        queue due reminders / the weekly digest [--now] [--dry-run]
   worker [--batch]             run the background task queue (sends reminders and digests)
   backup FILE                  consistent online backup of all data

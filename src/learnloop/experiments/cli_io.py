@@ -1,0 +1,278 @@
+"""Reading per-variant aggregates from CSV or JSON files, and printing analyses, for `learnloop experiment`.
+
+A file holds one metric: one row (CSV) or object (JSON list) per variation, the control first.
+Every problem is reported with the row and column it is in, so an analyst can fix the file.
+"""
+
+import csv
+import io
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from learnloop.analytics.stats import MetricAnalysis, VariantAggregates
+
+REQUIRED = {
+    "mean": ("variation", "users", "sum", "sum_squares"),
+    "binomial": ("variation", "users", "sum"),
+    "ratio": (
+        "variation", "users", "sum", "sum_squares",
+        "denominator_sum", "denominator_sum_squares", "denominator_sum_product",
+    ),
+}
+COVARIATE = ("covariate_sum", "covariate_sum_squares", "covariate_sum_product")
+KNOWN_COLUMNS = (*REQUIRED["ratio"], *COVARIATE, "weight")
+NUMBER_COLUMNS = tuple(column for column in KNOWN_COLUMNS if column != "variation")
+
+
+class AggregatesFileError(ValueError):
+    """A file that cannot be analysed; the message names the place and the fix."""
+
+
+@dataclass(frozen=True)
+class _Row:
+    label: str  # "line 3" (CSV) or "row 2" (JSON), as the analyst would find it
+    cells: dict[str, object]
+
+
+def _read_csv(text: str) -> tuple[list[str], list[_Row]]:
+    reader = csv.reader(io.StringIO(text))
+    lines = [(number, cells) for number, cells in enumerate(reader, start=1) if any(cell.strip() for cell in cells)]
+    if not lines:
+        raise AggregatesFileError("The file is empty: expected a header row (variation,users,sum,…), then one row "
+                                  "per variation, the control first.")
+    header_number, header = lines[0]
+    columns = [name.strip().lower() for name in header]
+    rows = []
+    for number, cells in lines[1:]:
+        if len(cells) != len(columns):
+            raise AggregatesFileError(
+                f"line {number}: {len(cells)} values, but the header on line {header_number} names {len(columns)} "
+                "columns."
+            )
+        rows.append(_Row(f"line {number}", {column: cell.strip() for column, cell in zip(columns, cells, strict=True)}))
+    return columns, rows
+
+
+def _read_json(text: str) -> tuple[list[str], list[_Row]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise AggregatesFileError(f"Not valid JSON: {error.msg} at {where}.") from None
+    if isinstance(data, dict):
+        data = data.get("variations")
+    if not isinstance(data, list):
+        raise AggregatesFileError('JSON must be a list of objects, one per variation (or {"variations": [...]}).')
+    columns: list[str] = []
+    rows = []
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise AggregatesFileError(f"row {number}: expected an object with variation, users, sum, …")
+        cells = {str(key).strip().lower(): value for key, value in item.items()}
+        columns.extend(column for column in cells if column not in columns)
+        rows.append(_Row(f"row {number}", cells))
+    return columns, rows
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _number(row: _Row, column: str) -> float:
+    value = row.cells[column]
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise AggregatesFileError(f"{row.label}, column {column}: {value!r} is not a number.")
+    try:
+        number = float(value)
+    except ValueError:
+        raise AggregatesFileError(f"{row.label}, column {column}: {value!r} is not a number.") from None
+    if not math.isfinite(number):
+        raise AggregatesFileError(f"{row.label}, column {column}: {value!r} is not a finite number.")
+    return number
+
+
+def _check_columns(columns: Iterable[str], metric_type: str) -> set[str]:
+    present = set(columns)
+    unknown = [column for column in columns if column not in KNOWN_COLUMNS]
+    if unknown:
+        raise AggregatesFileError(
+            f"column {unknown[0]}: not a known column. Known columns: {', '.join(KNOWN_COLUMNS)}."
+        )
+    missing = [column for column in REQUIRED[metric_type] if column not in present]
+    if missing:
+        raise AggregatesFileError(
+            f"column {missing[0]} is missing: a {metric_type} metric needs {', '.join(REQUIRED[metric_type])}."
+        )
+    covariates = present & set(COVARIATE)
+    if covariates:
+        if metric_type == "ratio":
+            raise AggregatesFileError(f"column {sorted(covariates)[0]}: CUPED covariates work with mean and binomial "
+                                      "metrics, not ratio metrics.")
+        needed = ["covariate_sum", "covariate_sum_product"]
+        if metric_type == "mean":  # a binomial metric may have a 0/1 covariate, which needs no squares
+            needed.append("covariate_sum_squares")
+        for column in needed:
+            if column not in present:
+                raise AggregatesFileError(f"column {column} is missing: CUPED needs {', '.join(needed)}.")
+    return present
+
+
+def _variant(row: _Row, present: set[str], metric_type: str) -> VariantAggregates:
+    name = row.cells.get("variation")
+    if _blank(name):
+        raise AggregatesFileError(f"{row.label}, column variation: the variation needs a name.")
+    values: dict[str, float | None] = {}
+    for column in NUMBER_COLUMNS:
+        if column not in present or column not in row.cells:
+            values[column] = None
+            continue
+        if _blank(row.cells[column]):
+            if column in REQUIRED[metric_type] or column in {"covariate_sum", "covariate_sum_product"}:
+                raise AggregatesFileError(f"{row.label}, column {column}: empty; every variation needs a value.")
+            values[column] = None
+            continue
+        values[column] = _number(row, column)
+    _check_values(row, values, metric_type)
+    return VariantAggregates(variation=str(name).strip(), **values)
+
+
+def _check_values(row: _Row, values: dict[str, float | None], metric_type: str) -> None:
+    users = values["users"]
+    if users < 0 or users != int(users):
+        raise AggregatesFileError(f"{row.label}, column users: {users:g} is not a whole number of units (0 or more).")
+    if metric_type == "binomial" and not 0 <= values["sum"] <= users:
+        raise AggregatesFileError(
+            f"{row.label}, column sum: {values['sum']:g} conversions is not between 0 and users ({users:g})."
+        )
+    for total, squares in (("sum", "sum_squares"), ("denominator_sum", "denominator_sum_squares"),
+                           ("covariate_sum", "covariate_sum_squares")):
+        if values[squares] is None or values[total] is None:
+            continue
+        if values[squares] < 0:
+            raise AggregatesFileError(f"{row.label}, column {squares}: a sum of squares cannot be negative.")
+        # Σx² ≥ (Σx)²/n for any data; allow float rounding in exported aggregates.
+        if users > 0 and values[squares] < values[total] ** 2 / users * (1 - 1e-9) - 1e-9:
+            raise AggregatesFileError(
+                f"{row.label}, column {squares}: {values[squares]:g} is smaller than {total}²/users "
+                f"({values[total] ** 2 / users:g}), which no data can give — are the columns swapped?"
+            )
+    if values["weight"] is not None and values["weight"] < 0:
+        raise AggregatesFileError(f"{row.label}, column weight: expected traffic weights cannot be negative.")
+
+
+def read_aggregates(path: Path, metric_type: str) -> list[VariantAggregates]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise AggregatesFileError(f"{path}: no such file.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise AggregatesFileError(f"{path}: cannot be read as UTF-8 text ({error}).") from None
+    stripped = text.lstrip()
+    is_json = path.suffix.lower() == ".json" or stripped.startswith(("[", "{"))
+    columns, rows = _read_json(text) if is_json else _read_csv(text)
+    present = _check_columns(columns, metric_type)
+    if len(rows) < 2:
+        raise AggregatesFileError("A file needs at least two variations: the control (first row) and one other.")
+    variants = [_variant(row, present, metric_type) for row in rows]
+    seen: dict[str, str] = {}
+    for row, variant in zip(rows, variants, strict=True):
+        if variant.variation in seen:
+            raise AggregatesFileError(
+                f"{row.label}, column variation: {variant.variation!r} is already used on {seen[variant.variation]}."
+            )
+        seen[variant.variation] = row.label
+    weights = [variant.weight is None for variant in variants]
+    if any(weights) and not all(weights):
+        row = rows[weights.index(True)]
+        raise AggregatesFileError(f"{row.label}, column weight: give a weight for every variation or for none.")
+    return variants
+
+
+def _count(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def _finite(value):
+    return value if not isinstance(value, float) or math.isfinite(value) else None
+
+
+def analysis_as_json(analysis: MetricAnalysis, adjusted_p_values: list[float] | None = None) -> dict:
+    bayesian = analysis.engine == "bayesian"
+    results = []
+    for index, result in enumerate(analysis.results):
+        item = {
+            "variation": result.variation,
+            "users": _count(result.users),
+            "mean": result.mean,
+            "control_mean": result.control_mean,
+            "effect": result.effect,
+            "ci_low": result.ci_low,
+            "ci_high": result.ci_high,
+        }
+        if bayesian:
+            item["chance_to_win"] = result.chance_to_win
+            item["expected_loss"] = result.expected_loss
+        else:
+            item["p_value"] = result.p_value
+            if adjusted_p_values is not None:
+                item["adjusted_p_value"] = adjusted_p_values[index]
+        item["error"] = result.error
+        results.append({key: _finite(value) for key, value in item.items()})
+    return {
+        "control": analysis.control,
+        "control_users": _count(analysis.control_users),
+        "metric_type": analysis.metric_type,
+        "engine": analysis.engine,
+        "difference": analysis.difference,
+        "alpha": analysis.alpha,
+        "cuped": analysis.cuped,
+        "results": results,
+        "srm_p_value": analysis.srm_p_value,
+    }
+
+
+def _format_effect(value: float, relative: bool) -> str:
+    return f"{value * 100:+.2f}%" if relative else f"{value:+.4g}"
+
+
+def analysis_as_table(analysis: MetricAnalysis, adjusted_p_values: list[float] | None = None) -> str:
+    relative = analysis.difference == "relative"
+    bayesian = analysis.engine == "bayesian"
+    level = f"{(1 - analysis.alpha) * 100:g}%"
+    interval = "credible interval" if bayesian else ("confidence sequence" if analysis.engine == "sequential"
+                                                     else "confidence interval")
+    header = ["variation", "users", "mean", f"{analysis.difference} effect", f"{level} {interval}"]
+    header += ["chance to win", "expected loss"] if bayesian else ["p-value"]
+    if adjusted_p_values is not None:
+        header.append("adjusted p")
+    control_mean = analysis.results[0].control_mean
+    label = analysis.control if analysis.control.lower() == "control" else f"{analysis.control} (control)"
+    control_row = [label, f"{analysis.control_users:g}", f"{control_mean:.6g}"] + [""] * (len(header) - 3)
+    lines = [header, control_row]
+    for index, result in enumerate(analysis.results):
+        row = [
+            result.variation,
+            f"{result.users:g}",
+            f"{result.mean:.6g}",
+            _format_effect(result.effect, relative),
+            f"[{_format_effect(result.ci_low, relative)}, {_format_effect(result.ci_high, relative)}]",
+        ]
+        if bayesian:
+            row += [f"{result.chance_to_win * 100:.1f}%", _format_effect(result.expected_loss, relative).lstrip("+")]
+        else:
+            row.append(f"{result.p_value:.4g}")
+        if adjusted_p_values is not None:
+            row.append(f"{adjusted_p_values[index]:.4g}")
+        lines.append(row)
+    widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
+    text = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip() for line in lines]
+    notes = [f"Sample ratio mismatch check: p = {analysis.srm_p_value:.4g}"]
+    if analysis.srm_p_value < 0.001:
+        notes[0] += "  WARNING: the traffic split is off; do not trust these results until it is explained."
+    if analysis.cuped:
+        notes.append("Variance reduced with CUPED (pre-experiment covariate).")
+    notes += [f"{result.variation}: not analysed — {result.error}." for result in analysis.results if result.error]
+    return "\n".join([*text, "", *notes]) + "\n"

@@ -1,0 +1,3 @@
+from tests.analytics.stats.conftest import gbstats
+
+__all__ = ["gbstats"]
