@@ -10,5 +10,6 @@ urlpatterns = [
     path("knowledge/", include("learnloop.knowledge.urls")),
     path("actions/", include("learnloop.actions.urls")),
     path("sessions/", include("learnloop.reflection.urls")),
+    path("experiments/", include("learnloop.experiments.urls")),
     path("api/v1/", api.urls),
 ]
