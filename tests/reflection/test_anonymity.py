@@ -203,3 +203,32 @@ def test_votes_are_tallies_and_counts_never_marks_of_a_person(make_session, faci
     [mark] = VoteMark.objects.all()
     assert mark.voter_hash != Card.objects.get(pk=card.pk).writer_hash  # votes can't be joined to cards
     assert not ActivityEvent.objects.filter(verb="voted").exclude(actor=None).exists()
+
+
+def test_no_two_vote_marks_can_be_told_to_come_from_one_voter(make_session, facilitator, writer, colleague, keys):
+    """With one hash per voter, three marks sharing a hash would match the one participant who
+    used three votes. Every dot gets its own hash; only the key's holder can find theirs."""
+    from learnloop.reflection.models import Participant, VoteMark
+
+    session = move_to(make_session(anonymity="anonymous", vote_budget=5), "reflect", by=facilitator)
+    first = cards.write_card(by=writer, session=session, column="start", text="Pair on reviews", writer_key=keys["w"])
+    second = cards.write_card(by=colleague, session=session, column="stop", text="Late deploys", writer_key=keys["c"])
+    session = move_to(session, "vote", by=facilitator)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    for group in (first.group, first.group, second.group):
+        cards.cast_vote(by=writer, session=session, group=group, writer_key=keys["w"])
+    cards.cast_vote(by=colleague, session=session, group=second.group, writer_key=keys["c"])
+
+    hashes = list(VoteMark.objects.values_list("voter_hash", flat=True))
+    assert len(hashes) == 4 and len(set(hashes)) == 4
+    used = Participant.objects.filter(session=session, votes_used__gt=0).values_list("votes_used", flat=True)
+    assert sorted(used) == [1, 3]
+    assert cards.my_votes(session, keys["w"]) == {first.group_id: 2, second.group_id: 1}
+    assert cards.my_votes(session, keys["c"]) == {second.group_id: 1}
+
+    cards.withdraw_vote(by=writer, session=session, group=second.group, writer_key=keys["w"])
+    assert cards.my_votes(session, keys["w"]) == {first.group_id: 2}
+    assert cards.my_votes(session, keys["c"]) == {second.group_id: 1}  # the colleague's dot is untouched
+    with pytest.raises(ValidationError):
+        cards.withdraw_vote(by=writer, session=session, group=second.group, writer_key=keys["w"])

@@ -24,7 +24,7 @@ from learnloop.reflection.models import (
 )
 from learnloop.reflection.permissions import can_take_part, require
 from learnloop.reflection.services import join_session
-from learnloop.reflection.writer_keys import alias_for, card_hash, is_well_formed, vote_hash
+from learnloop.reflection.writer_keys import alias_for, card_hash, dot_hashes, is_well_formed
 
 MAX_CARD_LENGTH = 2000
 MAX_WHYS = 7
@@ -178,7 +178,11 @@ def cast_vote(*, by, session: Session, group: Group, writer_key: str | None) -> 
         participant.votes_used = F("votes_used") + 1
         participant.save(update_fields=["votes_used"])
         Group.objects.filter(pk=group.pk).update(votes=F("votes") + 1)
-        VoteMark.objects.create(group=group, voter_hash=vote_hash(session.pk, key))
+        taken = set(VoteMark.objects.filter(group=group, voter_hash__in=dot_hashes(session.pk, key, group.pk,
+                                                                                  session.vote_budget))
+                    .values_list("voter_hash", flat=True))
+        mark = next(h for h in dot_hashes(session.pk, key, group.pk, session.vote_budget) if h not in taken)
+        VoteMark.objects.create(group=group, voter_hash=mark)
         record_activity(verb="voted", subject=session, anonymous=True, team=session.team)
     participant.refresh_from_db()
     return participant
@@ -190,7 +194,9 @@ def withdraw_vote(*, by, session: Session, group: Group, writer_key: str | None)
     key = _key(writer_key)
     with transaction.atomic():
         participant = Participant.objects.select_for_update().filter(session=session, person=by).first()
-        mark = VoteMark.objects.filter(group=group, voter_hash=vote_hash(session.pk, key)).first()
+        mark = VoteMark.objects.filter(
+            group=group, voter_hash__in=dot_hashes(session.pk, key, group.pk, session.vote_budget)
+        ).first()
         if participant is None or mark is None or participant.votes_used == 0:
             raise ValidationError({"votes": "You have no vote on this group to withdraw."})
         mark.delete()
@@ -205,9 +211,14 @@ def my_votes(session: Session, writer_key: str | None) -> dict:
     """{group id: votes} for the holder of this key, so their page can show their dots."""
     if not is_well_formed(writer_key):
         return {}
+    mine = [
+        mark
+        for group_id in Group.objects.filter(session=session).values_list("pk", flat=True)
+        for mark in dot_hashes(session.pk, writer_key, group_id, session.vote_budget)
+    ]
     counts: dict = {}
-    for group_id in VoteMark.objects.filter(group__session=session, voter_hash=vote_hash(session.pk, writer_key)) \
-            .values_list("group_id", flat=True):
+    for group_id in VoteMark.objects.filter(group__session=session, voter_hash__in=mine).values_list("group_id",
+                                                                                                    flat=True):
         counts[group_id] = counts.get(group_id, 0) + 1
     return counts
 

@@ -46,6 +46,22 @@ def vote_hash(session_id: int, key: str) -> str:
     return _derive("vote", session_id, key)
 
 
+def dot_hash(session_id: int, key: str, group_id, number: int) -> str:
+    """The mark of one voter's `number`-th dot on one group (0-based).
+
+    Every dot gets a hash of its own, so no two marks in the database can be told to come from
+    the same voter: with one hash per voter, the set of marks sharing it could be matched to a
+    participant's `votes_used` (three marks, and only Alice used three votes) and the votes
+    would be attributable. The holder of the key recomputes the hashes of their dots (at most
+    the vote budget per group) to show and withdraw them.
+    """
+    return _derive(f"dot:{group_id}:{number}", session_id, key)
+
+
+def dot_hashes(session_id: int, key: str, group_id, budget: int) -> list[str]:
+    return [dot_hash(session_id, key, group_id, number) for number in range(budget)]
+
+
 def alias_for(session_id: int, key: str) -> str:
     """The same alias for every card one key writes in one session."""
     number = int(_derive("alias", session_id, key)[:12], 16)
