@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from learnloop.activity.models import ActivityEvent
@@ -60,8 +61,14 @@ def knowledge_state() -> dict:
 
 
 def gather_facts() -> dict:
-    entries = list(Entry.objects.select_related("author", "owner_person", "owner_team", "superseded_by",
-                                                "accepted_answer").prefetch_related("teams", "versions"))
+    # The knowledge module's own library: later modules (reflection, experiments) promote lessons
+    # of their own into the knowledge base, with provenance back to where they came from.
+    promoted = Provenance.objects.filter(
+        Q(source_type__startswith="reflection.") | Q(source_type__startswith="experiments.")
+    ).values("entry_id")
+    entries = list(Entry.objects.exclude(pk__in=promoted)
+                   .select_related("author", "owner_person", "owner_team", "superseded_by", "accepted_answer")
+                   .prefetch_related("teams", "versions"))
     team_members = {}
     for membership in Membership.objects.all():
         team_members.setdefault(membership.team_id, set()).add(membership.person_id)
