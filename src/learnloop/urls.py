@@ -11,5 +11,6 @@ urlpatterns = [
     path("actions/", include("learnloop.actions.urls")),
     path("sessions/", include("learnloop.reflection.urls")),
     path("experiments/", include("learnloop.experiments.urls")),
+    path("surveys/", include("learnloop.surveys.urls")),
     path("api/v1/", api.urls),
 ]
