@@ -14,7 +14,7 @@ usage: learnloop COMMAND [options]
 Learnloop's commands:
   serve [--host H --port P]    serve the web app and API (default 127.0.0.1:8000)
   migrate                      create or upgrade the database schema
-  demo [--seed N]              create or refresh the demo organization
+  demo [--seed N] [--only APP] create or refresh the demo organization
   createadmin                  create an admin account, or promote someone to admin
   import teams|people FILE     import from CSV, all rows or none [--dry-run]
   knowledge import DIR         Markdown files as knowledge entries, all or none: --as EMAIL [--dry-run]

@@ -42,8 +42,12 @@ def organization_state() -> dict:
     }
 
 
+# The people-and-teams tests build only the organization (`--only org`): the content modules'
+# demos are tested in their own test_demo.py, and the full build runs once, for the logins.
+
+
 def test_the_demo_organization_looks_like_a_real_company():
-    run_demo()
+    run_demo("--only", "org")
     organization = Organization.current()
     assert organization.name == "Harbourline" and organization.is_demo
 
@@ -110,14 +114,14 @@ def test_the_printed_logins_work_and_have_the_stated_roles():
 
 
 def test_the_same_seed_gives_the_same_organization_and_rerunning_changes_nothing():
-    run_demo("--seed", "7")
+    run_demo("--seed", "7", "--only", "org")
     first = organization_state()
-    activity = ActivityEvent.objects.count()  # the demo's own history (the knowledge base's)
+    activity = ActivityEvent.objects.count()  # whatever history the demo itself wrote
     # Whatever happened in between is cleared by the next run.
     played = factories.person(email="played.around@harbourline.example")
     ActivityEvent.objects.create(verb="played", subject_type="org.person", subject_id=str(played.pk))
     Team.objects.filter(slug="payments").update(description="Edited while trying the demo")
-    run_demo("--seed", "7")
+    run_demo("--seed", "7", "--only", "org")
     assert organization_state() == first
     assert Person.objects.count() == len(first["people"])
     assert not AuditEvent.objects.exists()
@@ -126,9 +130,9 @@ def test_the_same_seed_gives_the_same_organization_and_rerunning_changes_nothing
 
 
 def test_another_seed_gives_another_organization_of_the_same_shape():
-    build_demo(seed=1)
+    build_demo(seed=1, only=("org",))
     first = organization_state()
-    build_demo(seed=2)
+    build_demo(seed=2, only=("org",))
     second = organization_state()
     assert [row[1] for row in first["people"]] != [row[1] for row in second["people"]]
     assert [row[1:4] for row in first["teams"]] == [row[1:4] for row in second["teams"]]
@@ -160,6 +164,12 @@ def test_the_demo_runs_on_an_empty_database():
     Organization.current()  # created on first use by many pages: not a sign of real data
     # A failed sign-in on the fresh instance, or a backup of it, only wrote to the audit log.
     AuditEvent.objects.create(kind="login_failed", target="someone@example.org")
-    run_demo()
+    run_demo("--only", "org")
     assert Organization.current().is_demo
     assert Person.objects.count() >= 140
+
+
+def test_only_names_a_demo_part_that_exists():
+    with pytest.raises(CommandError, match="No demo part named wiki"):
+        run_demo("--only", "org,wiki")
+    assert not Person.objects.exists()

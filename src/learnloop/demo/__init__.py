@@ -77,7 +77,11 @@ def demo_modules():
             yield config.label, import_module(name)
 
 
-def build_demo(*, seed: int = 42, announce: Callable[[str], None] = lambda message: None) -> DemoContext:
+def build_demo(
+    *, seed: int = 42, announce: Callable[[str], None] = lambda message: None, only: tuple[str, ...] = ()
+) -> DemoContext:
+    """Build the demo organization; `only` limits it to some apps' parts (by app label, e.g.
+    ("org",)), for tests of one module and for a quick organization without content."""
     _check_database_is_demo_or_empty()
     announce("clearing the previous demo data")
     # flush empties every table, including the append-only activity stream, in one statement
@@ -94,6 +98,8 @@ def build_demo(*, seed: int = 42, announce: Callable[[str], None] = lambda messa
     )
     with transaction.atomic():
         for label, module in demo_modules():
+            if only and label not in only:
+                continue
             announce(f"building demo data: {label}")
             module.build(context)
     from learnloop.knowledge import search

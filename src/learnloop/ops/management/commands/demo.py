@@ -12,10 +12,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
+        parser.add_argument(
+            "--only", default="", metavar="APP[,APP]",
+            help="Build only these apps' parts (e.g. org: people and teams without content).",
+        )
 
-    def handle(self, *args, seed, **options):
+    def handle(self, *args, seed, only, **options):
+        labels = tuple(label.strip() for label in only.split(",") if label.strip())
+        from learnloop.demo import demo_modules
+
+        known = {label for label, _ in demo_modules()}
+        unknown = sorted(set(labels) - known)
+        if unknown:
+            raise CommandError(f"No demo part named {', '.join(unknown)}; the parts are {', '.join(sorted(known))}.")
         try:
-            context = build_demo(seed=seed, announce=stage)
+            context = build_demo(seed=seed, announce=stage, only=labels)
         except DemoRefused as error:
             raise CommandError(str(error)) from error
         self.stdout.write("")
