@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
 from learnloop.activity.models import ActivityEvent
@@ -61,14 +60,8 @@ def knowledge_state() -> dict:
 
 
 def gather_facts() -> dict:
-    # The knowledge module's own library: later modules (reflection, experiments) promote lessons
-    # of their own into the knowledge base, with provenance back to where they came from.
-    promoted = Provenance.objects.filter(
-        Q(source_type__startswith="reflection.") | Q(source_type__startswith="experiments.")
-    ).values("entry_id")
-    entries = list(Entry.objects.exclude(pk__in=promoted)
-                   .select_related("author", "owner_person", "owner_team", "superseded_by", "accepted_answer")
-                   .prefetch_related("teams", "versions"))
+    entries = list(Entry.objects.select_related("author", "owner_person", "owner_team", "superseded_by",
+                                                "accepted_answer").prefetch_related("teams", "versions"))
     team_members = {}
     for membership in Membership.objects.all():
         team_members.setdefault(membership.team_id, set()).add(membership.person_id)
@@ -101,10 +94,10 @@ def demo(django_db_setup, django_db_blocker):
         name = str(connection.settings_dict["NAME"])
         assert name.startswith("test") or "memory" in name or "/test_" in name, name
         try:
-            build_demo(seed=42)
+            build_demo(seed=42, only=("org", "knowledge"))
             facts = gather_facts()
             facts["state"] = knowledge_state()
-            build_demo(seed=42)
+            build_demo(seed=42, only=("org", "knowledge"))
             facts["rebuilt"] = knowledge_state()
         finally:
             call_command("flush", interactive=False, verbosity=0)
