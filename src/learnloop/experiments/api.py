@@ -1,3 +1,199 @@
-from ninja import Router
+"""API for the experiment registry at /api/v1/experiments: register, the locked protocol and its
+deviations, lifecycle, dated result snapshots (JSON rows or the analyst CLI's CSV), the analysis
+and the decision. Every write goes through the same services as the pages."""
+
+import math
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from ninja import Router, Status
+
+from learnloop.api_base import request_fields
+from learnloop.experiments import decisions, selectors, services
+from learnloop.experiments.analysis import analyse, recommend
+from learnloop.experiments.api_schemas import (
+    DecisionIn,
+    ExperimentIn,
+    ExperimentOut,
+    MetricOut,
+    MetricPatch,
+    NewMetricIn,
+    ProtocolPatch,
+    ResultsOut,
+    SnapshotCsvIn,
+    SnapshotIn,
+)
+from learnloop.experiments.models import Snapshot
+from learnloop.org.models import Person, Team
 
 router = Router(tags=["experiments"])
+
+
+def _team(team_id: int) -> Team:
+    team = Team.objects.filter(pk=team_id, archived_at=None).first()
+    if team is None:
+        raise ValidationError({"team_id": f"No team with id {team_id}."})
+    return team
+
+
+def _person(person_id: int | None, field: str) -> Person | None:
+    if person_id is None:
+        return None
+    person = Person.objects.filter(pk=person_id, is_active=True).first()
+    if person is None:
+        raise ValidationError({field: f"No active person with id {person_id}."})
+    return person
+
+
+def _out(experiment, *, refresh: bool = True) -> dict:
+    if refresh:  # after a write, or when the caller's object lacks the related rows
+        experiment = selectors.experiment_for_api(experiment.pk)
+    fields = {name: getattr(experiment, name) for name in ExperimentOut.model_fields
+              if name not in {"url", "variants", "metrics", "deviations"}}
+    return {
+        **fields,
+        "url": reverse("experiments:detail", args=[experiment.pk]),
+        "variants": [{**{f: getattr(v, f) for f in ("id", "name", "description", "weight")},
+                      "is_control": v.is_control} for v in experiment.variants.all()],
+        "metrics": list(experiment.metrics.all()),
+        "deviations": list(experiment.deviations.all()),
+    }
+
+
+def _finite(value):
+    return value if not isinstance(value, float) or math.isfinite(value) else None
+
+
+@router.get("", response=list[ExperimentOut], summary="Experiments, newest first, filtered like the portfolio")
+def list_experiments(request, status: str = "", outcome: str = "", team_id: int | None = None, metric: str = "",
+                     sort: str = "newest"):
+    team = _team(team_id) if team_id is not None else None
+    experiments = selectors.portfolio(request.user, status=status, outcome=outcome, team=team, metric=metric,
+                                      sort=sort).prefetch_related("deviations")[:200]
+    return [_out(experiment, refresh=False) for experiment in experiments]
+
+
+@router.post("", response={201: ExperimentOut}, summary="Register an experiment (a draft)")
+def register(request, payload: ExperimentIn):
+    data = payload.dict()
+    with request_fields(team="team_id", owner="owner_id"):
+        experiment = services.register_experiment(
+            by=request.user, team=_team(data.pop("team_id")), owner=_person(data.pop("owner_id"), "owner_id"),
+            **data,
+        )
+    return Status(201, _out(experiment))
+
+
+@router.get("/{experiment_id}", response=ExperimentOut, summary="One experiment with its protocol and deviations")
+def get_experiment(request, experiment_id: int):
+    return _out(selectors.experiment_for(request.user, experiment_id))
+
+
+@router.patch("/{experiment_id}/protocol", response=ExperimentOut,
+              summary="Change the protocol (after the start: with a reason, recorded as deviations)")
+def update_protocol(request, experiment_id: int, payload: ProtocolPatch):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    changes = payload.dict(exclude_unset=True)
+    reason = changes.pop("reason", "")
+    return _out(services.update_protocol(by=request.user, experiment=experiment, reason=reason, **changes))
+
+
+@router.post("/{experiment_id}/metrics", response={201: MetricOut}, summary="Add a guardrail or secondary metric")
+def add_metric(request, experiment_id: int, payload: NewMetricIn):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    return Status(201, services.add_metric(by=request.user, experiment=experiment, **payload.dict()))
+
+
+@router.patch("/{experiment_id}/metrics/{metric_id}", response=MetricOut, summary="Change a metric")
+def update_metric(request, experiment_id: int, metric_id: int, payload: MetricPatch):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    metric = experiment.metrics.filter(pk=metric_id).first()
+    if metric is None:
+        raise ValidationError({"metric_id": f"The experiment has no metric {metric_id}."})
+    changes = payload.dict(exclude_unset=True)
+    return services.update_metric(by=request.user, metric=metric, reason=changes.pop("reason", ""), **changes)
+
+
+@router.post("/{experiment_id}/start", response=ExperimentOut, summary="Start it: the protocol locks")
+def start(request, experiment_id: int):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    return _out(services.start_experiment(by=request.user, experiment=experiment))
+
+
+@router.post("/{experiment_id}/end", response=ExperimentOut, summary="End data collection")
+def end(request, experiment_id: int):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    return _out(services.end_experiment(by=request.user, experiment=experiment))
+
+
+def _metric(experiment, metric_id: int):
+    metric = experiment.metrics.filter(pk=metric_id).first()
+    if metric is None:
+        raise ValidationError({"metric_id": f"The experiment has no metric {metric_id}."})
+    return metric
+
+
+@router.post("/{experiment_id}/snapshots", response={201: ResultsOut},
+             summary="Record one metric's per-variant aggregates as of a day")
+def record_snapshot(request, experiment_id: int, payload: SnapshotIn):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    metric = _metric(experiment, payload.metric_id)
+    aggregates = services.aggregates_from_rows([row.dict() for row in payload.rows], metric.metric_type)
+    services.record_snapshot(by=request.user, experiment=experiment, metric=metric, taken_on=payload.taken_on,
+                             aggregates=aggregates, source=Snapshot.Source.API)
+    return Status(201, _results(experiment))
+
+
+@router.post("/{experiment_id}/snapshots/csv", response={201: ResultsOut},
+             summary="Record a snapshot from the analyst CLI's CSV")
+def record_snapshot_csv(request, experiment_id: int, payload: SnapshotCsvIn):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    metric = _metric(experiment, payload.metric_id)
+    aggregates = services.aggregates_from_text(payload.csv, metric.metric_type)
+    services.record_snapshot(by=request.user, experiment=experiment, metric=metric, taken_on=payload.taken_on,
+                             aggregates=aggregates, source=Snapshot.Source.API)
+    return Status(201, _results(experiment))
+
+
+def _results(experiment) -> dict:
+    experiment = selectors.experiment_for_api(experiment.pk)
+    snapshots = analyse(experiment)
+    recommendation = recommend(snapshots[-1] if snapshots else None)
+    return {
+        "engine": experiment.engine,
+        "alpha": experiment.alpha,
+        "recommendation": None if recommendation is None else {
+            "decision": recommendation.decision, "outcome": recommendation.outcome, "reason": recommendation.reason,
+        },
+        "snapshots": [
+            {"taken_on": snapshot.snapshot.taken_on, "metrics": [
+                {"metric_id": m.metric.pk, "metric": m.metric.name, "role": m.metric.role, "control": m.control,
+                 "srm_p_value": m.srm_p_value, "srm_warning": m.srm_warning, "error": m.error,
+                 "results": [{**{k: _finite(getattr(v, k)) for k in (
+                     "variation", "users", "mean", "control_mean", "effect", "ci_low", "ci_high", "p_value",
+                     "chance_to_win", "verdict", "reading")}, "guardrail_breached": v.breach} for v in m.variants]}
+                for m in snapshot.metrics
+            ]}
+            for snapshot in snapshots
+        ],
+    }
+
+
+@router.get("/{experiment_id}/results", response=ResultsOut,
+            summary="The analysis of every snapshot, with SRM, guardrails, readings and the recommendation")
+def results(request, experiment_id: int):
+    return _results(selectors.experiment_for(request.user, experiment_id))
+
+
+@router.post("/{experiment_id}/decision", response=ExperimentOut,
+             summary="Ship, iterate or stop; against the recommendation only with override_reason")
+def decide(request, experiment_id: int, payload: DecisionIn):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    follow_ups = [{"title": f.title, "owner": _person(f.owner_id, "follow_ups.owner_id"), "due_on": f.due_on,
+                   "description": f.description} for f in payload.follow_ups]
+    decided = decisions.decide(
+        by=request.user, experiment=experiment, decision=payload.decision, rationale=payload.rationale,
+        override_reason=payload.override_reason, takeaways=[t.dict() for t in payload.takeaways],
+        follow_ups=follow_ups,
+    )
+    return _out(decided)

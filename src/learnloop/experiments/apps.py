@@ -1,7 +1,15 @@
 from django.apps import AppConfig
 
+from learnloop.web.navigation import HomePanel, NavItem
+
 
 class ExperimentsConfig(AppConfig):
     name = "learnloop.experiments"
     label = "experiments"
     verbose_name = "Experiments"
+
+    nav_items = (NavItem("Experiments", "experiments:portfolio", order=25, section="/experiments/"),)
+    home_panels = (
+        HomePanel("Running experiments", "experiments/_panel_running.html", "learnloop.experiments.panels.running",
+                  order=40),
+    )

@@ -170,8 +170,12 @@ def read_aggregates(path: Path, metric_type: str) -> list[VariantAggregates]:
         raise AggregatesFileError(f"{path}: no such file.") from None
     except (OSError, UnicodeDecodeError) as error:
         raise AggregatesFileError(f"{path}: cannot be read as UTF-8 text ({error}).") from None
-    stripped = text.lstrip()
-    is_json = path.suffix.lower() == ".json" or stripped.startswith(("[", "{"))
+    return parse_aggregates(text, metric_type, is_json=path.suffix.lower() == ".json")
+
+
+def parse_aggregates(text: str, metric_type: str, *, is_json: bool = False) -> list[VariantAggregates]:
+    """The same checks as read_aggregates, for text that came from an upload or a form."""
+    is_json = is_json or text.lstrip().startswith(("[", "{"))
     columns, rows = _read_json(text) if is_json else _read_csv(text)
     present = _check_columns(columns, metric_type)
     if len(rows) < 2:

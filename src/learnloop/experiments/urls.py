@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from learnloop.experiments import views
 
 app_name = "experiments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.portfolio, name="portfolio"),
+    path("new/", views.register, name="register"),
+    path("<int:experiment_id>/", views.detail, name="detail"),
+    path("<int:experiment_id>/results/", views.results, name="results"),
+    path("<int:experiment_id>/start/", views.start, name="start"),
+    path("<int:experiment_id>/end/", views.end, name="end"),
+    path("<int:experiment_id>/protocol/", views.protocol, name="protocol"),
+    path("<int:experiment_id>/metrics/", views.add_metric, name="add-metric"),
+    path("<int:experiment_id>/snapshots/", views.snapshot, name="snapshot"),
+    path("<int:experiment_id>/decision/", views.decide, name="decide"),
+    path("<int:experiment_id>/lessons/", views.lesson, name="lesson"),
+    path("<int:experiment_id>/follow-ups/", views.follow_up, name="follow-up"),
+]

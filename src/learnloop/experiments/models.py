@@ -1,0 +1,249 @@
+"""The experiment registry: experiments, their pre-registered protocol, results and decisions.
+
+The protocol (hypothesis, metrics, engine, alpha, planned sample size, stopping rule) is part of
+the experiment row and its Metric rows. Once the experiment starts it is locked: services.py
+refuses to change it without a reason, and every change it does make is kept as a Deviation.
+Results are dated snapshots of per-variant sufficient statistics; the analysis is recomputed
+from them (analysis.py), never stored, so it always matches the data.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Kind(models.TextChoices):
+    ONLINE = "online", "Online A/B test"
+    PROCESS = "process", "Process experiment"
+
+
+class Design(models.TextChoices):
+    RANDOMISED = "randomised", "Randomised split (A/B)"
+    BEFORE_AFTER = "before_after", "Before / after"
+    CONTROL_TEAMS = "control_teams", "Trial teams against control teams"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    RUNNING = "running", "Running"
+    ANALYSING = "analysing", "Analysing"
+    CONCLUDED = "concluded", "Concluded"
+
+
+class Engine(models.TextChoices):
+    FREQUENTIST = "frequentist", "Frequentist (Welch t-test)"
+    BAYESIAN = "bayesian", "Bayesian"
+    SEQUENTIAL = "sequential", "Sequential (always-valid)"
+
+
+class Decision(models.TextChoices):
+    SHIP = "ship", "Ship"
+    ITERATE = "iterate", "Iterate"
+    STOP = "stop", "Stop"
+
+
+class Outcome(models.TextChoices):
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    INCONCLUSIVE = "inconclusive", "Inconclusive"
+
+
+class MetricType(models.TextChoices):
+    MEAN = "mean", "Mean"
+    BINOMIAL = "binomial", "Conversion (binomial)"
+    RATIO = "ratio", "Ratio"
+
+
+class MetricRole(models.TextChoices):
+    PRIMARY = "primary", "Primary"
+    GUARDRAIL = "guardrail", "Guardrail"
+    SECONDARY = "secondary", "Secondary"
+
+
+class Experiment(models.Model):
+    title = models.CharField(max_length=200)
+    team = models.ForeignKey("org.Team", on_delete=models.PROTECT, related_name="experiments")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="experiments_owned")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ONLINE)
+    design = models.CharField(max_length=20, choices=Design.choices, default=Design.RANDOMISED)
+    # "We believe <change> will cause <effect> for <population>; we will know when <metric> moves by <delta>."
+    change = models.TextField()
+    effect = models.TextField()
+    population = models.CharField(max_length=300)
+    success_metric = models.CharField(max_length=200)
+    expected_delta = models.CharField(max_length=100)
+    # The rest of the protocol.
+    engine = models.CharField(max_length=20, choices=Engine.choices, default=Engine.FREQUENTIST)
+    alpha = models.FloatField(default=0.05)
+    planned_sample_per_variant = models.PositiveIntegerField(null=True, blank=True)
+    stopping_rule = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    # The decision; the recommendation is what the statistics said at the time it was made.
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    recommendation = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    rationale = models.TextField(blank=True)
+    override_reason = models.TextField(blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    primary_lift = models.FloatField(null=True, blank=True)  # relative effect of the best variant, for sorting
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(alpha__gt=0) & Q(alpha__lt=0.5), name="experiment_alpha_range"),
+            models.CheckConstraint(
+                condition=Q(status="concluded", decision__in=["ship", "iterate", "stop"])
+                | (~Q(status="concluded") & Q(decision="")),
+                name="experiment_concluded_has_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def hypothesis(self) -> str:
+        return (f"We believe {self.change} will cause {self.effect} for {self.population}; "
+                f"we will know when {self.success_metric} moves by {self.expected_delta}.")
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status != Status.DRAFT
+
+    @property
+    def primary_metric(self):
+        return next((m for m in self.metrics.all() if m.role == MetricRole.PRIMARY), None)
+
+
+class Variant(models.Model):
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="variants")
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField()  # 0 is the control
+    weight = models.FloatField(default=1.0)  # planned share of traffic, for the sample-ratio check
+
+    class Meta:
+        ordering = ["experiment", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "position"], name="variant_position_unique"),
+            models.UniqueConstraint(fields=["experiment", "name"], name="variant_name_unique"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="variant_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_control(self) -> bool:
+        return self.position == 0
+
+
+class Metric(models.Model):
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="metrics")
+    name = models.CharField(max_length=120)
+    metric_type = models.CharField(max_length=20, choices=MetricType.choices, default=MetricType.BINOMIAL)
+    role = models.CharField(max_length=20, choices=MetricRole.choices, default=MetricRole.SECONDARY)
+    lower_is_better = models.BooleanField(default=False)
+    # Guardrails only: the largest relative harm tolerated (0.02 = 2% worse) before it counts as a breach.
+    threshold = models.FloatField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["experiment", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "name"], name="metric_name_unique"),
+            models.UniqueConstraint(fields=["experiment"], condition=Q(role="primary"), name="one_primary_metric"),
+            models.CheckConstraint(condition=Q(threshold__isnull=True) | Q(threshold__gte=0),
+                                   name="metric_threshold_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Deviation(models.Model):
+    """A change to a locked protocol: what changed, from what to what, why, who and when."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="deviations")
+    field = models.CharField(max_length=120)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    reason = models.TextField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="deviation_has_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} → {self.new_value}"
+
+
+class Snapshot(models.Model):
+    """The cumulative results as of one day: one row per metric and variant."""
+
+    class Source(models.TextChoices):
+        FORM = "form", "Form"
+        CSV = "csv", "CSV upload"
+        API = "api", "API"
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="snapshots")
+    taken_on = models.DateField()
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.FORM)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["experiment", "taken_on"]
+        constraints = [models.UniqueConstraint(fields=["experiment", "taken_on"], name="snapshot_one_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.experiment} on {self.taken_on}"
+
+
+class Aggregate(models.Model):
+    """Sufficient statistics of one variant for one metric (see docs/experiments.md, Inputs)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="aggregates")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="aggregates")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="aggregates")
+    users = models.PositiveIntegerField()
+    sum = models.FloatField()
+    sum_squares = models.FloatField(null=True, blank=True)
+    denominator_sum = models.FloatField(null=True, blank=True)
+    denominator_sum_squares = models.FloatField(null=True, blank=True)
+    denominator_sum_product = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["snapshot", "metric", "variant__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "metric", "variant"], name="aggregate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} · {self.variant}: n={self.users}"
+
+
+class ExperimentLesson(models.Model):
+    """A takeaway kept as a knowledge lesson."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="lessons")
+    entry = models.ForeignKey("knowledge.Entry", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["experiment", "entry"], name="experiment_lesson_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.experiment} → {self.entry_id}"

@@ -1,0 +1,69 @@
+"""The demo's experiments: built once with only what they need (org, actions, knowledge), read
+through the same analysis the pages use."""
+
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from learnloop.demo import build_demo
+from learnloop.experiments.analysis import analyse
+from learnloop.experiments.models import Deviation, Experiment
+from learnloop.knowledge.models import Provenance
+
+pytestmark = pytest.mark.django_db
+DEMO_PARTS = ("org", "actions", "experiments")
+
+
+def _state() -> list:
+    return list(Experiment.objects.order_by("id").values_list(
+        "title", "team__slug", "owner__email", "status", "decision", "outcome", "started_on", "primary_lift"))
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        name = str(connection.settings_dict["NAME"])
+        assert name.startswith("test") or "memory" in name or "/test_" in name, name
+        try:
+            build_demo(seed=7, only=DEMO_PARTS)
+            experiments = list(Experiment.objects.select_related("team"))
+            srm = [e.title for e in experiments if any(s.srm_warning for s in analyse(e))]
+            facts = {
+                "experiments": experiments,
+                "srm": srm,
+                "deviations": Deviation.objects.count(),
+                "provenance": Provenance.objects.filter(source_type="experiments.experiment").count(),
+                "state": _state(),
+            }
+            build_demo(seed=7, only=DEMO_PARTS)
+            facts["rebuilt"] = _state()
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+    return facts
+
+
+def test_about_sixty_experiments_with_winners_nulls_and_losers(demo):
+    experiments = demo["experiments"]
+    assert 50 <= len(experiments) <= 70
+    outcomes = Counter(e.outcome for e in experiments if e.status == "concluded")
+    assert outcomes["won"] >= 8 and outcomes["inconclusive"] >= 8 and outcomes["lost"] >= 2
+    assert Counter(e.status for e in experiments).keys() == {"draft", "running", "analysing", "concluded"}
+    assert sum(1 for e in experiments if e.kind == "process") >= 8
+
+
+def test_exactly_the_planted_traffic_split_problem_is_flagged(demo):
+    assert demo["srm"] == ["Sticky add-to-basket bar"]
+
+
+def test_decisions_leave_lessons_and_some_go_against_the_numbers(demo):
+    concluded = [e for e in demo["experiments"] if e.status == "concluded"]
+    overridden = [e for e in concluded if e.decision != e.recommendation]
+    assert overridden and all(e.override_reason for e in overridden)
+    assert demo["provenance"] >= 0.6 * len(concluded)
+    assert demo["deviations"] >= 1
+
+
+def test_the_same_seed_gives_the_same_experiments(demo):
+    assert demo["state"] == demo["rebuilt"]
