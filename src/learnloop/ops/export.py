@@ -16,12 +16,18 @@ from learnloop.ops.progress import Progress
 from learnloop.ops.snapshot import read_snapshot
 
 FORMAT = "learnloop-export"
-OMITTED_MODELS = {"sessions.session", "contenttypes.contenttype", "auth.permission", "auth.group"}
-# Fields that would let a reader sign in or use an API token as someone else.
+OMITTED_MODELS = {
+    "sessions.session", "contenttypes.contenttype", "auth.permission", "auth.group",
+    # Individual survey answers are never shown to anyone, admins included: an export holds only
+    # what the surveys' disclosure gate releases, which is read through the reports, not here.
+    "surveys.response", "surveys.comment",
+}
+# Fields that would let a reader sign in, use an API token or answer a survey as someone else.
 OMITTED_FIELDS = {
     "org.person": {"password"},
     "accounts.apitoken": {"token_hash"},
     "org.invitation": {"token_hash"},
+    "surveys.invitation": {"token_hash"},
 }
 
 

@@ -1,3 +1,209 @@
-from ninja import Router
+"""API for surveys: instruments, campaigns, responding with a single-use token, and reports.
+
+Reports come only from reports.py, i.e. only groups the disclosure gate released; there is no
+endpoint that returns a response, and responding needs no account (the token is the credential).
+"""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Router, Status
+
+from learnloop.api_base import request_fields
+from learnloop.org.models import Organization, Team
+from learnloop.surveys import reports, selectors, services
+from learnloop.surveys.api_schemas import (
+    CampaignIn,
+    CampaignOut,
+    CountOut,
+    FocusIn,
+    FocusOut,
+    InstrumentDetail,
+    InstrumentIn,
+    InstrumentSummary,
+    QuestionsOut,
+    ResponseIn,
+    ThresholdIn,
+    ThresholdOut,
+)
+from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
+from learnloop.surveys.models import Campaign, Instrument
 
 router = Router(tags=["surveys"])
+
+
+def _instrument_out(instrument: Instrument) -> dict:
+    return {
+        "slug": instrument.slug, "name": instrument.name, "description": instrument.description,
+        "scale_min": instrument.scale_min, "scale_max": instrument.scale_max, "labels": instrument.labels,
+        "source": instrument.source,
+        "dimensions": [{"key": d.key, "name": d.name, "barrier": d.barrier} for d in instrument.dimensions.all()],
+        "items": [_item_out(item) for item in services.questions_of(instrument)],
+    }
+
+
+def _item_out(item) -> dict:
+    return {"key": item.key, "kind": item.kind, "text": item.text, "reverse_keyed": item.reverse_keyed,
+            "dimension": item.dimension.key if item.dimension else None}
+
+
+def _campaign_out(campaign) -> dict:
+    return {
+        "id": campaign.pk, "name": campaign.name, "instrument": campaign.instrument.slug, "status": campaign.status,
+        "opens_on": campaign.opens_on, "closes_on": campaign.closes_on, "threshold": campaign.threshold,
+        "invited": campaign.invited, "responded": campaign.responded,
+    }
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    return get_object_or_404(selectors.campaigns(), pk=campaign_id)
+
+
+@router.get("/instruments", response=list[InstrumentSummary], summary="List the survey instruments")
+def list_instruments(request):
+    services.install_built_in_instruments()
+    return list(selectors.instruments())
+
+
+@router.get(
+    "/instruments/{slug}", response=InstrumentDetail,
+    summary="An instrument with its dimensions, items and YAML",
+)
+def get_instrument(request, slug: str):
+    return _instrument_out(get_object_or_404(Instrument, slug=slug))
+
+
+@router.post(
+    "/instruments", response={201: InstrumentDetail},
+    summary="Import an instrument from YAML (or replace an unused one)",
+)
+def import_instrument(request, payload: InstrumentIn):
+    instrument = services.import_instrument(by=request.user, text=payload.source, replace=payload.replace)
+    return Status(201, _instrument_out(instrument))
+
+
+@router.get("/campaigns", response=list[CampaignOut], summary="List campaigns with participation counts")
+def list_campaigns(request):
+    return [_campaign_out(campaign) for campaign in selectors.campaigns()]
+
+
+@router.post("/campaigns", response={201: CampaignOut}, summary="Create a draft campaign")
+def create_campaign(request, payload: CampaignIn):
+    instrument = Instrument.objects.filter(slug=payload.instrument).first()
+    if instrument is None:
+        raise ValidationError({"instrument": f"No instrument with slug {payload.instrument}."})
+    teams = list(Team.objects.filter(pk__in=payload.teams))
+    if len(teams) != len(set(payload.teams)):
+        raise ValidationError({"teams": "Some of these teams don't exist."})
+    campaign = services.create_campaign(
+        by=request.user, name=payload.name, instrument=instrument, opens_on=payload.opens_on,
+        closes_on=payload.closes_on, teams=teams, whole_organization=payload.whole_organization or not teams,
+    )
+    return Status(201, _campaign_out(_campaign(campaign.pk)))
+
+
+@router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="A campaign with participation counts")
+def get_campaign(request, campaign_id: int):
+    return _campaign_out(_campaign(campaign_id))
+
+
+@router.post(
+    "/campaigns/{campaign_id}/launch", response=CountOut,
+    summary="Launch: fix the audience and cuts, and invite everyone",
+)
+def launch(request, campaign_id: int):
+    return {"count": services.launch_campaign(by=request.user, campaign=_campaign(campaign_id))}
+
+
+@router.post("/campaigns/{campaign_id}/remind", response=CountOut, summary="Remind everyone who has not answered")
+def remind(request, campaign_id: int):
+    return {"count": services.send_reminders(by=request.user, campaign=_campaign(campaign_id))}
+
+
+@router.post(
+    "/campaigns/{campaign_id}/close", response=CampaignOut,
+    summary="Close: stop answers and decide what may be shown",
+)
+def close(request, campaign_id: int):
+    services.close_campaign(by=request.user, campaign=_campaign(campaign_id))
+    return _campaign_out(_campaign(campaign_id))
+
+
+@router.get("/respond/{token}", response=QuestionsOut, auth=None, summary="The questions behind a single-use link")
+def questions(request, token: str):
+    invitation = services.invitation_for_token(token)
+    campaign, instrument = invitation.campaign, invitation.campaign.instrument
+    return {
+        "campaign": campaign.name, "closes_on": campaign.closes_on, "scale_min": instrument.scale_min,
+        "scale_max": instrument.scale_max, "labels": instrument.labels,
+        "items": [_item_out(item) for item in services.questions_of(instrument)],
+    }
+
+
+@router.post(
+    "/respond/{token}", response={204: None}, auth=None,
+    summary="Answer through a single-use link (no account needed)",
+)
+def respond(request, token: str, payload: ResponseIn):
+    services.submit_response(token=token, answers=payload.answers, comment=payload.comment)
+    return Status(204, None)
+
+
+@router.get("/campaigns/{campaign_id}/report", summary="Results the disclosure gate released that you may see")
+def report(request, campaign_id: int, group: str = ORGANIZATION):
+    """The campaign's results as far as the disclosure gate and your visibility allow."""
+    campaign = _campaign(campaign_id)
+    reason = reports.not_shown_reason(campaign)
+    if reason:
+        return {"campaign": campaign.pk, "shown": False, "reason": reason}
+    key = GroupKey.parse(group)
+    chosen = reports.detail(campaign, key, viewer=request.user)
+    return {
+        "campaign": campaign.pk, "shown": True, "threshold": campaign.threshold,
+        "heatmap": reports.heatmap(campaign, viewer=request.user),
+        "group": chosen,
+        "group_reason": "" if chosen else "This group is withheld or not part of what you may see.",
+        "breakdowns": reports.breakdowns(campaign, key.node, viewer=request.user),
+        "comments": reports.comments(campaign, key.node, viewer=request.user),
+    }
+
+
+@router.get("/trends", summary="A team's dimension scores across closed campaigns")
+def trends(request, team: str = ORGANIZATION):
+    data = reports.trends(team, viewer=request.user)
+    return {
+        "dimensions": data["dimensions"],
+        "campaigns": [
+            {"id": point["campaign"].pk, "name": point["campaign"].name, "scores": point["scores"],
+             "reason": point["reason"]}
+            for point in data["points"]
+        ],
+        "focus_areas": [{"campaign": f.campaign_id, "dimension": f.dimension_key, "action": f.action_id}
+                        for f in data["focus"]],
+    }
+
+
+@router.post(
+    "/campaigns/{campaign_id}/focus-areas", response={201: FocusOut},
+    summary="Pick a focus area; it becomes a team action",
+)
+def choose_focus(request, campaign_id: int, payload: FocusIn):
+    campaign = _campaign(campaign_id)
+    team = Team.objects.filter(pk=payload.team).first()
+    if team is None:
+        raise ValidationError({"team": "No such team."})
+    with request_fields(dimension_key="dimension"):
+        focus = services.choose_focus_area(
+            by=request.user, campaign=campaign, team=team, dimension_key=payload.dimension,
+            title=payload.title, due_on=payload.due_on,
+        )
+    return Status(201, {"id": focus.pk, "team": team.pk, "dimension": focus.dimension_key, "action": focus.action_id})
+
+
+@router.get("/threshold", response=ThresholdOut, summary="The organization's anonymity threshold k")
+def get_threshold(request):
+    return {"k": Organization.current().anonymity_threshold}
+
+
+@router.put("/threshold", response=ThresholdOut, summary="Change k (admins; never lowered once surveys have responses)")
+def set_threshold(request, payload: ThresholdIn):
+    return {"k": services.set_anonymity_threshold(by=request.user, k=payload.k).anonymity_threshold}

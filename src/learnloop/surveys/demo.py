@@ -1,0 +1,100 @@
+"""Demo surveys: the learning-organization diagnostic three times over a year.
+
+Teams start at different levels; three teams pick their weakest dimension as a focus area
+after the first campaign (an action each), and those dimensions improve in the next two
+campaigns while the rest drift. Everything goes through the services (launch, single-use
+links, close), so the demo's reports pass the same disclosure gate as real ones. A private
+random generator keeps the surveys the same for a seed without shifting later modules' draws.
+"""
+
+import random
+from datetime import timedelta
+
+from learnloop.org.models import Membership, Person, TeamKind, TeamRole
+from learnloop.surveys import services
+from learnloop.surveys.models import Instrument, Invitation
+from learnloop.surveys.tokens import token_for
+
+# Days before today each campaign opened; each stays open two weeks.
+CAMPAIGN_STARTS = (350, 180, 20)
+NAMES = ("Learning diagnostic · last year", "Learning diagnostic · mid-year", "Learning diagnostic · now")
+FOCUS_TEAMS = 3
+RESPONSE_RATE = 0.8
+COMMENTS = [
+    "We never get time to write up what we learned.",
+    "Retros are good, but the actions rarely happen.",
+    "I would like to see what other teams are working on.",
+    "Mistakes still feel risky to admit in big meetings.",
+    "Our manager protects learning time, which helps a lot.",
+    "Onboarding docs are out of date.",
+]
+
+
+def build(context) -> None:
+    rng = random.Random(f"surveys-{context.seed}")
+    services.install_built_in_instruments()
+    instrument = Instrument.objects.get(slug="learning-organization")
+    dimensions = list(instrument.dimensions.order_by("position").values_list("key", flat=True))
+    admin = Person.objects.filter(role="admin", is_active=True).order_by("id").first()
+    teams = sorted((team for team in context.teams.values() if team.kind == TeamKind.TEAM), key=lambda t: t.slug)
+    # Each team's starting level per dimension, between "weak" and "strong".
+    level = {team.pk: {key: rng.uniform(2.4, 3.9) for key in dimensions} for team in teams}
+    focus: dict[int, str] = {}
+    campaigns = []
+    for number, (days_ago, name) in enumerate(zip(CAMPAIGN_STARTS, NAMES, strict=True)):
+        opened = context.today - timedelta(days=days_ago)
+        campaign = services.create_campaign(
+            by=admin, name=name, instrument=instrument, opens_on=opened.date(),
+            closes_on=(opened + timedelta(days=14)).date(),
+        )
+        services.launch_campaign(by=admin, campaign=campaign, at=opened, notify=False)
+        _answer(campaign, instrument, level, rng, day=(opened + timedelta(days=3)).date())
+        campaign = services.close_campaign(by=admin, campaign=campaign, at=opened + timedelta(days=14))
+        campaigns.append(campaign)
+        if number == 0:
+            focus = _choose_focus(campaign, teams, level, at=opened + timedelta(days=16), admin=admin)
+        # Between campaigns: focus dimensions improve, the rest drift a little.
+        for team in teams:
+            for key in dimensions:
+                change = 0.45 if focus.get(team.pk) == key else rng.uniform(-0.15, 0.1)
+                level[team.pk][key] = min(4.7, max(1.5, level[team.pk][key] + change))
+    context.extra["survey_campaigns"] = campaigns
+    context.announce(f"surveys: {len(campaigns)} campaigns, focus areas in {len(focus)} teams")
+
+
+def _answer(campaign, instrument, level, rng, *, day) -> None:
+    items = list(instrument.items.exclude(kind="comment").select_related("dimension"))
+    invitations = list(Invitation.objects.filter(campaign=campaign).order_by("pk"))
+    for invitation in invitations:
+        if rng.random() > RESPONSE_RATE:
+            continue
+        team_level = level.get(invitation.team_id)
+        answers, own = {}, []
+        for item in items:
+            if item.dimension is None:
+                continue
+            mean = team_level[item.dimension.key] if team_level else 3.2
+            value = max(1, min(5, round(mean + rng.gauss(0, 0.8))))
+            own.append(value)
+            answers[item.key] = 6 - value if item.reverse_keyed else value
+        # The recommendation follows the person's own experience, so drivers have something to find.
+        own_mean = sum(own) / len(own)
+        for item in items:
+            if item.dimension is None:
+                answers[item.key] = max(0, min(10, round((own_mean - 1) * 2.5 + 1.5 + rng.gauss(0, 1.2))))
+        comment = rng.choice(COMMENTS) if rng.random() < 0.25 else ""
+        services.submit_response(token=token_for(invitation), answers=answers, comment=comment, today=day)
+
+
+def _choose_focus(campaign, teams, level, *, at, admin) -> dict[int, str]:
+    chosen = {}
+    for team in teams[:FOCUS_TEAMS]:
+        lead = (Membership.objects.filter(team=team, role=TeamRole.FACILITATOR, person__is_active=True)
+                .select_related("person").first())
+        weakest = min(level[team.pk], key=level[team.pk].get)
+        services.choose_focus_area(
+            by=lead.person if lead else admin, campaign=campaign, team=team, dimension_key=weakest,
+            due_on=(at + timedelta(days=60)).date(), at=at,
+        )
+        chosen[team.pk] = weakest
+    return chosen

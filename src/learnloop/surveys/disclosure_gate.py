@@ -1,0 +1,203 @@
+"""The only way survey results reach a viewer: which groups may be shown, decided once per campaign.
+
+Groups come from a fixed set of cuts taken at launch: every node of the team hierarchy (the
+whole organization, departments, teams), alone or crossed with one or two of the coarse
+attributes (tenure band, role). `compute_release` asks the disclosure engine
+(`learnloop.analytics.disclosure`, see docs/anonymity.md) which of them may be shown so that no
+combination of shown groups singles out fewer than k respondents; the decision is made when
+the campaign closes, over every group any viewer could ask for, so all viewers (admins
+included) get subsets of one safe release, and asking again or in another order changes nothing.
+
+If the engine can't be imported, the gate fails closed with a strict rule: only the whole
+organization is shown, when it has at least k respondents (a single group can't be differenced
+against anything).
+"""
+
+import random
+from dataclasses import dataclass
+
+from learnloop.surveys.models import Campaign, Comment, Response
+
+ORGANIZATION = "org"
+ATTRIBUTES = (("tenure", "Tenure"), ("role", "Role"))
+
+
+@dataclass(frozen=True)
+class GroupKey:
+    """A group as a URL-safe string: "org" or a team id, then ";tenure=…" and ";role=…" conditions."""
+
+    node: str
+    conditions: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self):
+        return self.node + "".join(f";{name}={value}" for name, value in self.conditions)
+
+    @classmethod
+    def parse(cls, text: str) -> "GroupKey":
+        node, *rest = str(text or ORGANIZATION).split(";")
+        conditions = tuple(tuple(part.split("=", 1)) for part in rest if "=" in part)
+        return cls(node, tuple(sorted(conditions)))
+
+
+def _engine():
+    try:
+        from learnloop.analytics import disclosure
+    except ImportError:  # not installed: fail closed
+        return None
+    return disclosure
+
+
+def _attribute_values():
+    from learnloop.surveys.services import ROLES, TENURE_BANDS
+
+    return {"tenure": TENURE_BANDS, "role": ROLES}
+
+
+def _paths(campaign: Campaign) -> dict[str, tuple[str, ...]]:
+    return {team_id: tuple(path) for team_id, path in (campaign.hierarchy or {}).items()}
+
+
+def respondent_cells(campaign: Campaign) -> list[tuple]:
+    """One cell per response: (team path at launch, (tenure, role))."""
+    paths = _paths(campaign)
+    rows = Response.objects.filter(campaign=campaign).values_list("team_key", "tenure", "role")
+    return [(paths.get(team_key, ()), (tenure, role)) for team_key, tenure, role in rows]
+
+
+def compute_release(campaign: Campaign) -> dict:
+    """{group key: {"label", "released", "size" (only when released), "reason"}} for every cut."""
+    k = campaign.threshold
+    cells = respondent_cells(campaign)
+    paths = _paths(campaign)
+    node_ids = {path: team_id for team_id, path in paths.items()}
+    node_ids[()] = ORGANIZATION
+    values = _attribute_values()
+    engine = _engine()
+    if engine is None:
+        return _strict_release(cells, k)
+    attributes = [engine.Attribute(label, values[name]) for name, label in ATTRIBUTES]
+    counts = engine.cell_counts(cells)
+    nodes = sorted({()} | {path[:depth] for path in paths.values() for depth in range(1, len(path) + 1)},
+                   key=lambda node: (len(node), node))
+    groups = engine.breakdowns(counts.keys(), attributes, max_conditions=2,
+                               nodes=[node for node in nodes if node in node_ids])
+    audit = engine.decide(counts, groups, k=k)
+    release = {}
+    for decision in audit.decisions:
+        node, conditions = decision.group.key
+        named = tuple(sorted((ATTRIBUTES[position][0], value) for position, value in conditions))
+        key = GroupKey(node_ids[node], named)
+        release[str(key)] = {
+            "label": decision.group.label,
+            "released": decision.released,
+            "size": decision.size if decision.released else None,
+            "reason": "" if decision.released else decision.reason,
+        }
+    return release
+
+
+def _strict_release(cells: list, k: int) -> dict:
+    size = len(cells)
+    released = size >= k
+    return {ORGANIZATION: {
+        "label": "Whole organization", "released": released, "size": size if released else None,
+        "reason": "" if released else f"fewer than {k} respondents",
+    }}
+
+
+# --- what one viewer may see -----------------------------------------------------------------------
+
+
+def visible_nodes(campaign: Campaign, *, viewer) -> set[str]:
+    """Hierarchy nodes whose released groups the viewer may see: all for learning leads and admins;
+    otherwise the organization, and their teams with the departments above them."""
+    from learnloop.surveys.permissions import sees_every_team, viewer_team_ids
+
+    paths = _paths(campaign)
+    if sees_every_team(viewer):
+        return {ORGANIZATION, *paths}
+    node_ids = {path: team_id for team_id, path in paths.items()}
+    allowed = {ORGANIZATION}
+    for team_id in viewer_team_ids(viewer):
+        path = paths.get(str(team_id))
+        if path:
+            allowed |= {node_ids[path[:depth]] for depth in range(1, len(path) + 1) if path[:depth] in node_ids}
+    return allowed
+
+
+def groups_for(campaign: Campaign, *, viewer) -> list[tuple[GroupKey, dict]]:
+    """Every group of the campaign's cuts the viewer may ask about, released or not (with reasons)."""
+    if not campaign.release:
+        return []
+    nodes = visible_nodes(campaign, viewer=viewer)
+    result = []
+    for text, decision in campaign.release.items():
+        key = GroupKey.parse(text)
+        if key.node in nodes:
+            result.append((key, decision))
+    return result
+
+
+def released_group(campaign: Campaign, key: GroupKey, *, viewer) -> dict | None:
+    """The decision for a group if the viewer may see it and it was released; else None."""
+    if not campaign.release or key.node not in visible_nodes(campaign, viewer=viewer):
+        return None
+    decision = campaign.release.get(str(key))
+    return decision if decision and decision["released"] else None
+
+
+def responses_in(campaign: Campaign, key: GroupKey) -> list[dict]:
+    """Answers of a released group's respondents — for aggregation only, never shown one by one."""
+    paths = _paths(campaign)
+    node_path = () if key.node == ORGANIZATION else paths.get(key.node)
+    if node_path is None:
+        return []
+    teams = [team_key for team_key, path in paths.items() if path[: len(node_path)] == node_path]
+    rows = Response.objects.filter(campaign=campaign)
+    if node_path:
+        rows = rows.filter(team_key__in=teams)
+    for name, value in key.conditions:
+        rows = rows.filter(**{name: value})
+    return [answers for answers in rows.values_list("answers", flat=True)]
+
+
+# --- comments ----------------------------------------------------------------------------------------
+
+
+def comment_groups(campaign: Campaign) -> dict[str, list[str]]:
+    """Comments by hierarchy node, each comment under exactly one node, so sets can't be subtracted.
+
+    A comment goes to the deepest released node holding its team whose pool (respondents not
+    already pooled below) has at least k respondents; what never reaches such a pool is not shown.
+    """
+    if not campaign.release:
+        return {}
+    k = campaign.threshold
+    paths = _paths(campaign)
+    node_ids = {path: team_id for team_id, path in paths.items()}
+    node_ids[()] = ORGANIZATION
+    respondents: dict[tuple, int] = {}
+    for path, _ in respondent_cells(campaign):
+        respondents[path] = respondents.get(path, 0) + 1
+    comments: dict[tuple, list[str]] = {}
+    for team_key, text in Comment.objects.filter(campaign=campaign).values_list("team_key", "text"):
+        comments.setdefault(paths.get(team_key, ()), []).append(text)
+    pooled_people = dict(respondents)
+    pooled_comments = {path: list(texts) for path, texts in comments.items()}
+    shown: dict[str, list[str]] = {}
+    every_node = {()} | {path[:depth] for path in (*node_ids, *pooled_people) for depth in range(1, len(path) + 1)}
+    for node in sorted(every_node, key=lambda path: (-len(path), path)):
+        node_key = node_ids.get(node)
+        people, texts = pooled_people.pop(node, 0), pooled_comments.pop(node, [])
+        decision = (campaign.release or {}).get(node_key) if node_key else None
+        if decision and decision["released"] and people >= k:
+            if texts:
+                # Shuffled (the same way on every view), never in the order they arrived.
+                random.Random(f"{campaign.pk}:{node_key}").shuffle(texts)  # noqa: S311 (order, not secrecy)
+                shown[node_key] = texts
+            continue
+        if node:
+            parent = node[:-1]
+            pooled_people[parent] = pooled_people.get(parent, 0) + people
+            pooled_comments.setdefault(parent, []).extend(texts)
+    return shown

@@ -1,0 +1,194 @@
+"""Survey instruments, campaigns, who was invited, and what was answered — kept apart.
+
+Who responded (`Invitation.responded`) and what they answered (`Response`, `Comment`) live in
+separate tables with nothing in common: responses have random ids, no timestamps, no person
+and no invitation; they carry the campaign and the coarse attributes snapshotted at launch
+(team, tenure band, role), which is all the reports can cut by. See docs/surveys.md.
+"""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Barrier(models.TextChoices):
+    """The barriers to learning the seed names; weak dimensions point at one of them."""
+
+    FEAR_OF_FAILURE = "fear_of_failure", "Cultural inertia and fear of failure"
+    LEADERSHIP_SUPPORT = "leadership_support", "Lack of leadership support"
+    SILOS = "silos", "Silos and knowledge hoarding"
+    TIME_AND_RESOURCES = "time_and_resources", "Lack of time and resources"
+
+
+class Instrument(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    scale_min = models.PositiveSmallIntegerField(default=1)
+    scale_max = models.PositiveSmallIntegerField(default=5)
+    # The answer labels from scale_min up, e.g. ["Strongly disagree", ..., "Strongly agree"].
+    labels = models.JSONField(default=list)
+    # The YAML it was imported from (after edits), so it can be exported and edited as text.
+    source = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(scale_max__gt=models.F("scale_min")), name="scale_range")]
+
+    def __str__(self):
+        return self.name
+
+
+class Dimension(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="dimensions")
+    key = models.SlugField(max_length=60)
+    name = models.CharField(max_length=200)
+    barrier = models.CharField(max_length=40, choices=Barrier.choices, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["instrument", "position"]
+        constraints = [models.UniqueConstraint(fields=["instrument", "key"], name="dimension_key_per_instrument")]
+
+    def __str__(self):
+        return self.name
+
+
+class ItemKind(models.TextChoices):
+    LIKERT = "likert", "Agreement scale"
+    OUTCOME = "outcome", "Recommendation (0–10)"
+    COMMENT = "comment", "Open comment"
+
+
+class Item(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
+    dimension = models.ForeignKey(Dimension, null=True, blank=True, on_delete=models.CASCADE, related_name="items")
+    key = models.SlugField(max_length=60)
+    kind = models.CharField(max_length=20, choices=ItemKind.choices, default=ItemKind.LIKERT)
+    text = models.CharField(max_length=400)
+    reverse_keyed = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["instrument", "position"]
+        constraints = [models.UniqueConstraint(fields=["instrument", "key"], name="item_key_per_instrument")]
+
+    def __str__(self):
+        return self.text
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class Campaign(models.Model):
+    name = models.CharField(max_length=200)
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="campaigns")
+    # Empty teams with whole_organization=False is refused by the service.
+    whole_organization = models.BooleanField(default=True)
+    teams = models.ManyToManyField("org.Team", blank=True, related_name="+")
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    status = models.CharField(max_length=20, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    # k at launch: the campaign keeps the threshold it was launched with.
+    threshold = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Team paths at launch, {team id: [department name, team name]}: the cuts are fixed then.
+    hierarchy = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey("org.Person", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    launched_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The disclosure decisions, computed once when the campaign closes (answers no longer change).
+    release = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opens_on", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="campaign_dates")]
+
+    def __str__(self):
+        return self.name
+
+
+class Invitation(models.Model):
+    """Who was asked and whether they have answered — never what they answered."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    # The team and coarse attributes at launch, copied onto the response when it is submitted.
+    team = models.ForeignKey("org.Team", null=True, on_delete=models.SET_NULL, related_name="+")
+    tenure = models.CharField(max_length=20)
+    role = models.CharField(max_length=20)
+    # Only a hash: a database leak must not hand out working links. Cleared once used.
+    token_hash = models.CharField(max_length=64, unique=True, null=True)  # noqa: DJ001 (NULL: many used ones)
+    # A flag, not a time: a response time could be matched against the response rows' storage.
+    responded = models.BooleanField(default=False)
+    invited_on = models.DateField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["campaign", "person__full_name"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "person"], name="one_invitation_per_person")]
+
+    def __str__(self):
+        return f"Invitation to {self.campaign_id}"
+
+
+class Response(models.Model):
+    """One person's answers, without the person: random id, no time, coarse attributes only."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
+    # The team at launch, as its key in Campaign.hierarchy ("" for no team). Not a foreign key:
+    # deleting a team later must not move answers between the groups the gate audited.
+    team_key = models.CharField(max_length=20, blank=True)
+    tenure = models.CharField(max_length=20)
+    role = models.CharField(max_length=20)
+    # {item key: answer} for the scale and outcome items; every one is answered.
+    answers = models.JSONField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return "A response"  # never anything that could identify it
+
+
+class Comment(models.Model):
+    """An open comment, stored apart from the answers so it can't be tied to a response either."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="comments")
+    team_key = models.CharField(max_length=20, blank=True)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return "A comment"
+
+
+class FocusArea(models.Model):
+    """A dimension a team chose to work on after a campaign, with the action that carries it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="focus_areas")
+    team = models.ForeignKey("org.Team", on_delete=models.CASCADE, related_name="+")
+    dimension_key = models.SlugField(max_length=60)
+    dimension_name = models.CharField(max_length=200)
+    action = models.ForeignKey("actions.Action", null=True, on_delete=models.SET_NULL, related_name="+")
+    chosen_by = models.ForeignKey("org.Person", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "team", "dimension_key"], name="one_focus_per_dimension"),
+        ]
+
+    def __str__(self):
+        return f"{self.dimension_name} for team {self.team_id}"

@@ -1,0 +1,43 @@
+"""Who may do what with surveys. Reports are scoped further by the disclosure gate."""
+
+from django.core.exceptions import PermissionDenied
+
+from learnloop.actions.permissions import led_team_ids, member_team_ids
+
+
+def _active(person) -> bool:
+    return bool(person is not None and getattr(person, "is_authenticated", False) and person.is_active)
+
+
+def can_manage_surveys(person) -> bool:
+    """Import and edit instruments, create, launch, remind and close campaigns."""
+    return _active(person) and person.is_learning_lead
+
+
+def require_manage_surveys(person) -> None:
+    if not can_manage_surveys(person):
+        raise PermissionDenied("Only learning leads and admins can manage surveys.")
+
+
+def sees_every_team(person) -> bool:
+    return _active(person) and person.is_learning_lead
+
+
+def viewer_team_ids(person) -> set[int]:
+    """Teams whose (released) results a viewer may see besides the whole organization."""
+    if not _active(person):
+        return set()
+    return member_team_ids(person) | led_team_ids(person)
+
+
+def can_choose_focus(person, team) -> bool:
+    if not _active(person):
+        return False
+    return person.is_learning_lead or team.pk in led_team_ids(person)
+
+
+def require_choose_focus(person, team) -> None:
+    if not can_choose_focus(person, team):
+        raise PermissionDenied(
+            f"Only facilitators of {team.name}, learning leads and admins can choose its focus areas."
+        )

@@ -1,0 +1,441 @@
+"""Every survey write: instruments, campaigns, responding, focus areas.
+
+Responding is deliberately silent: no activity event, no audit event, no time stored, and the
+answers row is never linked to the invitation (see models.py and docs/surveys.md).
+"""
+
+import secrets
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from learnloop.activity.services import record_activity
+from learnloop.org.models import Membership, Organization, Person, Team, TeamKind, TeamRole
+from learnloop.surveys import permissions
+from learnloop.surveys.instrument_files import InstrumentError, built_in_files, parse_instrument
+from learnloop.surveys.models import (
+    Campaign,
+    CampaignStatus,
+    Comment,
+    Dimension,
+    FocusArea,
+    Instrument,
+    Invitation,
+    Item,
+    ItemKind,
+    Response,
+)
+from learnloop.surveys.tokens import hash_token, token_for
+
+OUTCOME_RANGE = (0, 10)
+MAX_COMMENT = 4000
+TENURE_BANDS = ("under 1 year", "1–3 years", "3+ years")
+ROLES = ("member", "lead")
+
+
+# --- instruments -----------------------------------------------------------------------------------
+
+
+def install_built_in_instruments() -> list[Instrument]:
+    """Create the built-in instruments that are missing (never overwrites an edited one)."""
+    created = []
+    for path in built_in_files():
+        spec = parse_instrument(path.read_text(encoding="utf-8"))
+        if not Instrument.objects.filter(slug=spec.slug).exists():
+            with transaction.atomic():
+                created.append(_save_instrument(spec, Instrument(slug=spec.slug)))
+    return created
+
+
+def import_instrument(*, by, text: str, replace: bool = False) -> Instrument:
+    """Create an instrument from YAML, or with replace=True rewrite one no campaign has launched with."""
+    permissions.require_manage_surveys(by)
+    try:
+        spec = parse_instrument(text)
+    except InstrumentError as error:
+        raise ValidationError({"source": str(error)}) from error
+    with transaction.atomic():
+        existing = Instrument.objects.select_for_update().filter(slug=spec.slug).first()
+        if existing is not None and not replace:
+            raise ValidationError(
+                {"source": f"An instrument with slug {spec.slug} exists; edit it or pick another slug."}
+            )
+        if existing is not None and existing.campaigns.exclude(status=CampaignStatus.DRAFT).exists():
+            raise ValidationError({"source": (
+                f"{existing.name} has been used by a launched campaign, so its items can't change "
+                "(results would no longer compare). Import it under a new slug instead."
+            )})
+        instrument = _save_instrument(spec, existing or Instrument(slug=spec.slug))
+        record_activity(verb="survey_instrument_saved", subject=instrument, actor=by, data={"slug": instrument.slug})
+    return instrument
+
+
+def update_instrument(*, by, instrument: Instrument, text: str) -> Instrument:
+    """Edit an instrument's YAML in place (the slug must stay the same)."""
+    permissions.require_manage_surveys(by)
+    try:
+        spec = parse_instrument(text)
+    except InstrumentError as error:
+        raise ValidationError({"source": str(error)}) from error
+    if spec.slug != instrument.slug:
+        raise ValidationError({"source": f"Keep the slug {instrument.slug}; import a copy to use another."})
+    return import_instrument(by=by, text=text, replace=True)
+
+
+def _save_instrument(spec, instrument: Instrument) -> Instrument:
+    instrument.name, instrument.description = spec.name, spec.description
+    instrument.scale_min, instrument.scale_max, instrument.labels = spec.scale_min, spec.scale_max, spec.labels
+    instrument.source = spec.source
+    instrument.save()
+    instrument.items.all().delete()
+    instrument.dimensions.all().delete()
+    position = 0
+    for dimension_position, dimension_spec in enumerate(spec.dimensions):
+        dimension = Dimension.objects.create(
+            instrument=instrument, key=dimension_spec.key, name=dimension_spec.name,
+            barrier=dimension_spec.barrier, position=dimension_position,
+        )
+        for item_spec in dimension_spec.items:
+            Item.objects.create(
+                instrument=instrument, dimension=dimension, key=item_spec.key, text=item_spec.text,
+                reverse_keyed=item_spec.reverse, position=position, kind=ItemKind.LIKERT,
+            )
+            position += 1
+    for kind, extra in ((ItemKind.OUTCOME, spec.outcome), (ItemKind.COMMENT, spec.comment)):
+        if extra is not None:
+            Item.objects.create(instrument=instrument, key=extra.key, text=extra.text, kind=kind, position=position)
+            position += 1
+    return instrument
+
+
+# --- campaigns -------------------------------------------------------------------------------------
+
+
+def create_campaign(
+    *, by, name: str, instrument: Instrument, opens_on: date, closes_on: date,
+    teams=(), whole_organization: bool = True,
+) -> Campaign:
+    permissions.require_manage_surveys(by)
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = "Give the campaign a name."
+    elif len(name) > 200:
+        errors["name"] = "Keep the name under 200 characters."
+    if opens_on and closes_on and closes_on < opens_on:
+        errors["closes_on"] = "The campaign must close on or after the day it opens."
+    teams = list(teams)
+    if not whole_organization and not teams:
+        errors["teams"] = "Choose at least one team, or the whole organization."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            name=name, instrument=instrument, opens_on=opens_on, closes_on=closes_on,
+            whole_organization=whole_organization, created_by=by,
+        )
+        if not whole_organization:
+            campaign.teams.set(teams)
+        record_activity(verb="survey_campaign_created", subject=campaign, actor=by, data={"name": name})
+    return campaign
+
+
+def _team_path(team: Team, by_id: dict) -> list[str]:
+    path = []
+    seen = set()
+    while team is not None and team.pk not in seen:
+        seen.add(team.pk)
+        path.append(team.name)
+        team = by_id.get(team.parent_id)
+    return list(reversed(path))
+
+
+def _audience_teams(campaign: Campaign, all_teams: dict) -> list[Team]:
+    live = [team for team in all_teams.values() if not team.is_archived]
+    if campaign.whole_organization:
+        return live
+    chosen = {team.pk for team in campaign.teams.all()}
+    # A chosen department brings its teams with it.
+    return [team for team in live if any(ancestor in chosen for ancestor in _ancestor_ids(team, all_teams))]
+
+
+def _ancestor_ids(team: Team, all_teams: dict) -> list[int]:
+    ids, seen = [], set()
+    while team is not None and team.pk not in seen:
+        seen.add(team.pk)
+        ids.append(team.pk)
+        team = all_teams.get(team.parent_id)
+    return ids
+
+
+def tenure_band(joined: datetime, at: datetime) -> str:
+    years = (at - joined).days / 365.25
+    return TENURE_BANDS[0] if years < 1 else TENURE_BANDS[1] if years < 3 else TENURE_BANDS[2]
+
+
+def launch_campaign(
+    *, by, campaign: Campaign, at: datetime | None = None, send_now: bool = False, notify: bool = True,
+) -> int:
+    """Fix the audience, the team hierarchy and everyone's coarse attributes, then invite them.
+
+    Returns the number of people invited. Emails go through the task queue (or at once with
+    send_now); notify=False sends none (the demo's past campaigns).
+    """
+    permissions.require_manage_surveys(by)
+    now = at or timezone.now()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != CampaignStatus.DRAFT:
+            raise ValidationError({"status": "This campaign has already been launched."})
+        all_teams = {team.pk: team for team in Team.objects.all()}
+        audience = _audience_teams(campaign, all_teams)
+        audience_ids = {team.pk for team in audience}
+        people = _people_and_teams(audience_ids, whole=campaign.whole_organization)
+        k = Organization.current().anonymity_threshold
+        campaign.status, campaign.threshold, campaign.launched_at = CampaignStatus.OPEN, k, now
+        campaign.hierarchy = {str(team.pk): _team_path(team, all_teams) for team in audience}
+        campaign.save()
+        invitations = [
+            Invitation(
+                campaign=campaign, person=person, team=team, tenure=tenure_band(person.date_joined, now),
+                role="lead" if is_lead else "member", invited_on=now.date(),
+                # A placeholder, replaced by the hash of the derived token below (it needs the id).
+                token_hash=secrets.token_hex(32),
+            )
+            for person, team, is_lead in people
+        ]
+        Invitation.objects.bulk_create(invitations)
+        created = list(Invitation.objects.filter(campaign=campaign))
+        for invitation in created:
+            invitation.token_hash = hash_token(token_for(invitation))
+        Invitation.objects.bulk_update(created, ["token_hash"])
+        record_activity(verb="survey_campaign_launched", subject=campaign, actor=by, data={"invited": len(created)})
+        if notify:
+            _queue_emails([invitation.pk for invitation in created], reminder=False, send_now=send_now)
+    return len(created)
+
+
+def _people_and_teams(audience_ids: set[int], *, whole: bool):
+    """(person, team at launch, leads that team) for everyone in the audience; one team each.
+
+    Someone in several teams is counted in one: a team (not a department) first, then by name,
+    so each respondent sits in exactly one cell of the hierarchy.
+    """
+    memberships = (
+        Membership.objects.filter(person__is_active=True, team_id__in=audience_ids)
+        .select_related("person", "team")
+        .order_by("person_id")
+    )
+    chosen: dict[int, Membership] = {}
+    for membership in memberships:
+        current = chosen.get(membership.person_id)
+        if current is None or _membership_rank(membership) < _membership_rank(current):
+            chosen[membership.person_id] = membership
+    result = [(m.person, m.team, m.role == TeamRole.FACILITATOR) for m in chosen.values()]
+    if whole:
+        for person in Person.objects.filter(is_active=True).exclude(pk__in=chosen.keys()):
+            result.append((person, None, False))
+    return result
+
+
+def _membership_rank(membership: Membership):
+    return (membership.team.kind != TeamKind.TEAM, membership.team.name.lower())
+
+
+def send_reminders(*, by, campaign: Campaign, send_now: bool = False) -> int:
+    """Remind everyone invited who has not answered yet; returns how many."""
+    permissions.require_manage_surveys(by)
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    if campaign.status != CampaignStatus.OPEN:
+        raise ValidationError({"status": "Only an open campaign can send reminders."})
+    with transaction.atomic():
+        pending = list(Invitation.objects.filter(campaign=campaign, responded=False, person__is_active=True))
+        for invitation in pending:
+            invitation.reminders_sent += 1
+        Invitation.objects.bulk_update(pending, ["reminders_sent"])
+        _queue_emails([invitation.pk for invitation in pending], reminder=True, send_now=send_now)
+    return len(pending)
+
+
+def _queue_emails(invitation_ids: list[int], *, reminder: bool, send_now: bool) -> None:
+    from learnloop.surveys import mailing, tasks  # tasks.py imports mailing, which imports models
+
+    for invitation_id in invitation_ids:
+        if send_now:
+            transaction.on_commit(lambda pk=invitation_id: mailing.deliver_invitation(pk, reminder=reminder))
+        else:
+            tasks.send_survey_invitation.enqueue(invitation_id, reminder)
+
+
+def close_campaign(*, by, campaign: Campaign, at: datetime | None = None) -> Campaign:
+    """Stop accepting answers and fix what may be shown (the disclosure gate decides once, here)."""
+    from learnloop.surveys import disclosure_gate
+
+    permissions.require_manage_surveys(by)
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != CampaignStatus.OPEN:
+            raise ValidationError({"status": "Only an open campaign can be closed."})
+        campaign.status, campaign.closed_at = CampaignStatus.CLOSED, at or timezone.now()
+        # Unused links stop working.
+        Invitation.objects.filter(campaign=campaign, responded=False).update(token_hash=None)
+        campaign.release = disclosure_gate.compute_release(campaign)
+        campaign.save()
+        record_activity(verb="survey_campaign_closed", subject=campaign, actor=by)
+    return campaign
+
+
+# --- responding ------------------------------------------------------------------------------------
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The open invitation a link belongs to, or ValidationError saying why it no longer works."""
+    invitation = (
+        Invitation.objects.select_related("campaign", "campaign__instrument")
+        .filter(token_hash=hash_token(token or "")).first()
+    )
+    if invitation is None:
+        raise ValidationError("This link has already been used, or the survey has closed.")
+    if invitation.campaign.status != CampaignStatus.OPEN:
+        raise ValidationError("This survey is not open.")
+    return invitation
+
+
+def questions_of(instrument: Instrument) -> list[Item]:
+    return list(instrument.items.select_related("dimension").order_by("position"))
+
+
+def submit_response(*, token: str, answers: dict, comment: str = "", today: date | None = None) -> None:
+    """Store one response and mark the invitation used, in one transaction, leaving no trace of when."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update().select_related("campaign", "campaign__instrument")
+            .filter(token_hash=hash_token(token or "")).first()
+        )
+        if invitation is None:
+            raise ValidationError("This link has already been used, or the survey has closed.")
+        campaign = invitation.campaign
+        if campaign.status != CampaignStatus.OPEN or not campaign.opens_on <= today <= campaign.closes_on:
+            raise ValidationError("This survey is not open today.")
+        clean = clean_answers(campaign.instrument, answers)
+        comment = (comment or "").strip()
+        if len(comment) > MAX_COMMENT:
+            raise ValidationError({"comment": f"Keep the comment under {MAX_COMMENT} characters."})
+        team_key = str(invitation.team_id) if invitation.team_id else ""
+        snapshot = {"team_key": team_key, "tenure": invitation.tenure, "role": invitation.role}
+        _insert_shuffled(Response, campaign, Response(campaign=campaign, answers=clean, **snapshot),
+                         fields=("team_key", "tenure", "role", "answers"))
+        if comment and campaign.instrument.items.filter(kind=ItemKind.COMMENT).exists():
+            _insert_shuffled(Comment, campaign, Comment(campaign=campaign, team_key=team_key, text=comment),
+                             fields=("team_key", "text"))
+        invitation.responded, invitation.token_hash = True, None
+        invitation.save(update_fields=["responded", "token_hash"])
+
+
+def clean_answers(instrument: Instrument, answers: dict) -> dict:
+    if not isinstance(answers, dict):
+        raise ValidationError({"answers": "Send the answers as {item key: value}."})
+    clean, errors = {}, {}
+    for item in instrument.items.exclude(kind=ItemKind.COMMENT):
+        low, high = (instrument.scale_min, instrument.scale_max) if item.kind == ItemKind.LIKERT else OUTCOME_RANGE
+        value = answers.get(item.key)
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            errors[item.key] = "Choose an answer."
+            continue
+        if str(value).strip() != str(number) or not low <= number <= high:
+            errors[item.key] = f"Choose a whole number from {low} to {high}."
+            continue
+        clean[item.key] = number
+    known = set(instrument.items.values_list("key", flat=True))
+    unknown = sorted(str(key) for key in answers if key not in known)
+    if unknown:
+        errors["answers"] = f"Unknown items: {', '.join(unknown)}."
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _insert_shuffled(model, campaign: Campaign, row, *, fields: tuple[str, ...]) -> None:
+    """Insert `row` so that storage order says nothing about who answered when.
+
+    Random UUIDs already hide the id order; storage order (SQLite's rowid, PostgreSQL's heap) is
+    hidden by an inside-out Fisher–Yates step: the new row takes the contents of a uniformly
+    chosen earlier row (or keeps its own), and that row takes the new contents, so after every
+    insert the contents are in a uniformly random order over the rows.
+    """
+    rows = model.objects.select_for_update().filter(campaign=campaign).order_by("id")
+    existing = list(rows.values_list("pk", flat=True))
+    position = secrets.randbelow(len(existing) + 1)
+    if position == len(existing):
+        row.save(force_insert=True)
+        return
+    other = model.objects.get(pk=existing[position])
+    new_values = {name: getattr(row, name) for name in fields}
+    for name in fields:
+        setattr(row, name, getattr(other, name))
+    row.save(force_insert=True)
+    for name, value in new_values.items():
+        setattr(other, name, value)
+    other.save(update_fields=list(fields))
+
+
+# --- results to action -----------------------------------------------------------------------------
+
+
+def choose_focus_area(
+    *, by, campaign: Campaign, team: Team, dimension_key: str, title: str = "", due_on: date | None = None,
+    at: datetime | None = None,
+) -> FocusArea:
+    """A team picks a dimension to work on; it becomes an action in the action engine."""
+    from learnloop.actions import services as actions
+
+    permissions.require_choose_focus(by, team)
+    if campaign.status != CampaignStatus.CLOSED:
+        raise ValidationError({"campaign": "Focus areas are chosen from a closed campaign's results."})
+    if str(team.pk) not in (campaign.hierarchy or {}):
+        raise ValidationError({"team": f"{team.name} was not part of {campaign.name}."})
+    dimension = campaign.instrument.dimensions.filter(key=dimension_key).first()
+    if dimension is None:
+        raise ValidationError({"dimension": "Choose one of the instrument's dimensions."})
+    if FocusArea.objects.filter(campaign=campaign, team=team, dimension_key=dimension.key).exists():
+        raise ValidationError({"dimension": f"{team.name} already works on {dimension.name}."})
+    title = (title or "").strip() or f"Improve {dimension.name.lower()} in {team.name}"
+    with transaction.atomic():
+        focus = FocusArea.objects.create(
+            campaign=campaign, team=team, dimension_key=dimension.key, dimension_name=dimension.name, chosen_by=by,
+            created_at=at or timezone.now(),
+        )
+        action = actions.create_action(
+            by=by, title=title, team=team, due_on=due_on, at=at,
+            description=f"Focus area from {campaign.name}: {dimension.name}.",
+            source_type="surveys.focus_area", source_id=str(focus.pk),
+            source_label=f"{campaign.name} · {dimension.name}",
+            source_url=reverse("surveys:trends") + f"?team={team.pk}",
+        )
+        focus.action = action
+        focus.save(update_fields=["action"])
+    return focus
+
+
+# --- the organization's k ---------------------------------------------------------------------------
+
+
+def set_anonymity_threshold(*, by, k: int) -> Organization:
+    """Change k. It can rise at any time but never fall once any survey has responses."""
+    if not (by is not None and by.is_active and by.is_admin):
+        raise PermissionDenied("Only admins can change the anonymity threshold.")
+    organization = Organization.current()
+    if not isinstance(k, int) or k < Organization.MINIMUM_ANONYMITY_THRESHOLD:
+        minimum = Organization.MINIMUM_ANONYMITY_THRESHOLD
+        raise ValidationError({"k": f"k must be a whole number of at least {minimum}."})
+    if k < organization.anonymity_threshold and Response.objects.exists():
+        raise ValidationError({"k": "k can't be lowered once surveys have responses."})
+    organization.anonymity_threshold = k
+    organization.save(update_fields=["anonymity_threshold"])
+    return organization

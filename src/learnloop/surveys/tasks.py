@@ -1,0 +1,10 @@
+"""Background jobs, run by `learnloop worker` from the database queue (django.tasks)."""
+
+from django.tasks import task
+
+from learnloop.surveys import mailing
+
+
+@task
+def send_survey_invitation(invitation_id: int, reminder: bool = False) -> bool:
+    return mailing.deliver_invitation(invitation_id, reminder=reminder)

@@ -1,0 +1,270 @@
+"""Survey pages: instruments, campaigns, the response form, reports, trends and focus areas.
+
+Views parse, call a service or a report function, and render. Results come only from
+reports.py, which reads only what the disclosure gate released.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from learnloop.org.models import Organization, Team
+from learnloop.surveys import disclosure_gate, permissions, reports, selectors, services
+from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
+from learnloop.surveys.forms import CampaignForm, FocusForm, InstrumentForm
+from learnloop.surveys.models import Campaign, CampaignStatus, Instrument, ItemKind
+from learnloop.web.forms import apply_validation_error
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- instruments -----------------------------------------------------------------------------------
+
+
+@login_required
+def instrument_list(request):
+    services.install_built_in_instruments()
+    return render(request, "surveys/instruments.html", {
+        "instruments": selectors.instruments(), "can_manage": permissions.can_manage_surveys(request.user),
+    })
+
+
+@login_required
+def instrument_detail(request, slug):
+    instrument = get_object_or_404(Instrument, slug=slug)
+    can_manage = permissions.can_manage_surveys(request.user)
+    form = InstrumentForm(request.POST or None, initial={"source": instrument.source})
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("Only learning leads and admins can edit instruments.")
+        if form.is_valid():
+            try:
+                services.update_instrument(by=request.user, instrument=instrument, text=form.cleaned_data["source"])
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, f"Saved {instrument.name}.")
+                return redirect("surveys:instrument", slug=instrument.slug)
+    return render(request, "surveys/instrument.html", {
+        "instrument": instrument, "items": services.questions_of(instrument), "form": form, "can_manage": can_manage,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def instrument_import(request):
+    permissions.require_manage_surveys(request.user)
+    form = InstrumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            instrument = services.import_instrument(by=request.user, text=form.cleaned_data["source"])
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"Imported {instrument.name}.")
+            return redirect("surveys:instrument", slug=instrument.slug)
+    return render(request, "surveys/instrument_import.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# --- campaigns -------------------------------------------------------------------------------------
+
+
+@login_required
+def campaign_list(request):
+    return render(request, "surveys/campaigns.html", {
+        "campaigns": selectors.campaigns(), "can_manage": permissions.can_manage_surveys(request.user),
+        "k": Organization.current().anonymity_threshold, "is_admin": request.user.is_admin,
+    })
+
+
+@login_required
+@require_POST
+def threshold(request):
+    try:
+        k = int(request.POST.get("k", ""))
+    except ValueError:
+        messages.error(request, "k must be a whole number.")
+        return redirect("surveys:campaigns")
+    try:
+        services.set_anonymity_threshold(by=request.user, k=k)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, f"Results are now shown only for groups of at least {k}.")
+    return redirect("surveys:campaigns")
+
+
+@login_required
+def campaign_create(request):
+    permissions.require_manage_surveys(request.user)
+    services.install_built_in_instruments()
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = services.create_campaign(
+                by=request.user, name=data["name"], instrument=data["instrument"], opens_on=data["opens_on"],
+                closes_on=data["closes_on"], teams=data["teams"],
+                whole_organization=data["whole_organization"] or not data["teams"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            return redirect("surveys:campaign", campaign_id=campaign.pk)
+    return render(request, "surveys/campaign_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def campaign_detail(request, campaign_id):
+    campaign = get_object_or_404(Campaign.objects.select_related("instrument"), pk=campaign_id)
+    can_manage = permissions.can_manage_surveys(request.user)
+    return render(request, "surveys/campaign.html", {
+        "campaign": campaign, "can_manage": can_manage,
+        "participation": selectors.participation(campaign) if can_manage else None,
+    })
+
+
+def _campaign_action(request, campaign_id, run, done: str):
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    try:
+        result = run(campaign)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, done.format(result=result))
+    return redirect("surveys:campaign", campaign_id=campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_launch(request, campaign_id):
+    return _campaign_action(request, campaign_id, lambda c: services.launch_campaign(by=request.user, campaign=c),
+                            "Launched: {result} people invited.")
+
+
+@login_required
+@require_POST
+def campaign_remind(request, campaign_id):
+    return _campaign_action(request, campaign_id, lambda c: services.send_reminders(by=request.user, campaign=c),
+                            "Reminders queued for {result} people.")
+
+
+@login_required
+@require_POST
+def campaign_close(request, campaign_id):
+    return _campaign_action(request, campaign_id, lambda c: services.close_campaign(by=request.user, campaign=c),
+                            "Closed. Results are ready.")
+
+
+# --- responding --------------------------------------------------------------------------------------
+
+
+def respond(request, token):
+    """The single-use link. It needs no sign-in: the link is the credential, and nothing ties the
+    answers to a session or account."""
+    try:
+        invitation = services.invitation_for_token(token)
+    except ValidationError as error:
+        return render(request, "surveys/respond_done.html", {"message": _error_text(error)}, status=410)
+    campaign = invitation.campaign
+    items = services.questions_of(campaign.instrument)
+    errors, submitted = {}, {}
+    if request.method == "POST":
+        submitted = {item.key: request.POST.get(item.key, "") for item in items if item.kind != ItemKind.COMMENT}
+        comment = request.POST.get("comment", "")
+        try:
+            services.submit_response(token=token, answers=submitted, comment=comment)
+        except ValidationError as error:
+            errors = {field: " ".join(problems) for field, problems in error.message_dict.items()} \
+                if hasattr(error, "error_dict") else {"__all__": _error_text(error)}
+        else:
+            return render(request, "surveys/respond_done.html", {
+                "message": "Thank you. Your answers are stored without your name or the time you sent them.",
+            })
+    instrument = campaign.instrument
+    scale = list(zip(range(instrument.scale_min, instrument.scale_max + 1), instrument.labels, strict=False))
+    questions = [
+        {"item": item, "error": errors.get(item.key, ""), "value": str(submitted.get(item.key, ""))} for item in items
+    ]
+    return render(request, "surveys/respond.html", {
+        "campaign": campaign, "questions": questions, "scale": scale, "outcome_range": range(0, 11),
+        "errors": errors, "general_error": errors.get("__all__", ""), "comment": request.POST.get("comment", ""),
+    }, status=400 if errors else 200)
+
+
+# --- reports -----------------------------------------------------------------------------------------
+
+
+@login_required
+def report(request, campaign_id):
+    campaign = get_object_or_404(Campaign.objects.select_related("instrument"), pk=campaign_id)
+    reason = reports.not_shown_reason(campaign)
+    context = {"campaign": campaign, "reason": reason}
+    if not reason:
+        key = GroupKey.parse(request.GET.get("group", ORGANIZATION))
+        heat = reports.heatmap(campaign, viewer=request.user)
+        chosen = reports.detail(campaign, key, viewer=request.user)
+        if chosen is None:
+            decision = (campaign.release or {}).get(str(key))
+            visible = key.node in disclosure_gate.visible_nodes(campaign, viewer=request.user)
+            context["group_reason"] = (decision or {}).get("reason") if visible and decision else \
+                "This group is not part of what you may see."
+        team = None
+        if key.node != ORGANIZATION:
+            team = Team.objects.filter(pk=int(key.node)).first() if key.node.isdigit() else None
+        context.update({
+            "heat": heat, "detail": chosen, "key": key,
+            "breakdowns": reports.breakdowns(campaign, key.node, viewer=request.user),
+            "comments": reports.comments(campaign, key.node, viewer=request.user),
+            "team": team,
+            "can_focus": bool(team and chosen and permissions.can_choose_focus(request.user, team)),
+            "focus_form": FocusForm(dimensions=campaign.instrument.dimensions.all()),
+        })
+    return render(request, "surveys/report.html", context)
+
+
+@login_required
+@require_POST
+def focus_create(request, campaign_id):
+    campaign = get_object_or_404(Campaign.objects.select_related("instrument"), pk=campaign_id)
+    team = get_object_or_404(Team, pk=request.POST.get("team") or 0)
+    form = FocusForm(request.POST, dimensions=campaign.instrument.dimensions.all())
+    target = reverse("surveys:report", args=[campaign.pk]) + f"?group={team.pk}"
+    if not form.is_valid():
+        messages.error(request, "Choose a dimension to focus on.")
+        return redirect(target)
+    try:
+        focus = services.choose_focus_area(
+            by=request.user, campaign=campaign, team=team, dimension_key=form.cleaned_data["dimension"],
+            title=form.cleaned_data["title"], due_on=form.cleaned_data["due_on"],
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect(target)
+    messages.success(request, f"{team.name} now works on {focus.dimension_name}; the action is on the team's board.")
+    return redirect(target)
+
+
+@login_required
+def trends(request):
+    node = request.GET.get("team", ORGANIZATION)
+    if node != ORGANIZATION and not node.isdigit():
+        raise Http404
+    closed = Campaign.objects.filter(status=CampaignStatus.CLOSED)
+    if node != ORGANIZATION and not any(
+        node in disclosure_gate.visible_nodes(campaign, viewer=request.user) for campaign in closed
+    ):
+        raise Http404
+    data = reports.trends(node, viewer=request.user)
+    team = Team.objects.filter(pk=int(node)).first() if node.isdigit() else None
+    rows = [
+        {"key": key, "name": name, "values": [point["scores"].get(key) for point in data["points"]],
+         "focus": [focus for focus in data["focus"] if focus.dimension_key == key]}
+        for key, name in data["dimensions"].items()
+    ]
+    return render(request, "surveys/trends.html", {"data": data, "rows": rows, "team": team, "node": node})
