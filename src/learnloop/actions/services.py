@@ -95,7 +95,11 @@ def _event(action: Action, *, verb: str, by, at: datetime | None, data: dict | N
 
 def _save(action: Action, *, at: datetime | None) -> None:
     action.updated_at = _now(at)
-    action.full_clean(exclude=["owner", "team", "created_by", "closed_by", "checked_by"], validate_unique=False)
+    # Field validation here; the invariants (a declined action has a reason, a closed one a date...)
+    # are checked by each service first and enforced again by the database's CHECK constraints, so
+    # Django's per-constraint validation queries (ten per save) would only repeat them.
+    action.full_clean(exclude=["owner", "team", "created_by", "closed_by", "checked_by"], validate_unique=False,
+                      validate_constraints=False)
     action.save()
 
 

@@ -22,10 +22,12 @@ from learnloop.reflection.api_schemas import (
     BudgetIn,
     CardIn,
     CardOut,
+    CardPatch,
     CloneIn,
     DecisionIn,
     GroupIn,
     GroupOut,
+    GroupPatch,
     JoinOut,
     LessonIn,
     LessonOut,
@@ -201,6 +203,15 @@ def delete_card(request, session_id: int, card_id: str, writer_key: str | None =
     return Status(204, None)
 
 
+@router.patch("/sessions/{session_id}/cards/{card_id}", response=CardOut,
+              summary="Edit your card while writing (needs X-Writer-Key unless the session is named)")
+def edit_card(request, session_id: int, card_id: str, payload: CardPatch, writer_key: str | None = WriterKey):
+    session = selectors.session_for(request.user, session_id)
+    card = selectors.card_in(session, _uuid(card_id, "card_id"))
+    card_services.edit_card(by=request.user, session=session, card=card, text=payload.text, writer_key=writer_key)
+    return next(c for c in selectors.cards_for(request.user, session, writer_key) if c.id == str(card.pk)).__dict__
+
+
 @router.post("/sessions/{session_id}/cards/{card_id}/whys", response={201: CardOut}, summary="Add a why")
 def add_why(request, session_id: int, card_id: str, payload: WhyIn, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
@@ -250,6 +261,14 @@ def group_cards(request, session_id: int, payload: GroupIn):
         group = card_services.group_cards(by=request.user, session=session, cards=chosen, title=payload.title,
                                           group=group)
     return Status(201, next(g for g in _groups_out(request.user, session) if g["id"] == str(group.pk)))
+
+
+@router.patch("/sessions/{session_id}/groups/{group_id}", response=GroupOut, summary="Rename a group")
+def rename_group(request, session_id: int, group_id: str, payload: GroupPatch):
+    session = selectors.session_for(request.user, session_id)
+    group = selectors.group_in(session, _uuid(group_id, "group_id"))
+    card_services.rename_group(by=request.user, session=session, group=group, title=payload.title)
+    return next(g for g in _groups_out(request.user, session) if g["id"] == str(group.pk))
 
 
 @router.post("/sessions/{session_id}/groups/{group_id}/votes", response={201: VoteOut},

@@ -124,6 +124,10 @@ class CardOut(Schema):
     decision_reason: str
 
 
+class CardPatch(InputSchema):
+    text: str
+
+
 class GroupIn(InputSchema):
     card_ids: list[str]
     title: str = ""
@@ -139,6 +143,10 @@ class GroupOut(Schema):
 
 class VoteOut(Schema):
     votes_left: int
+
+
+class GroupPatch(InputSchema):
+    title: str
 
 
 class WhyIn(InputSchema):

@@ -149,8 +149,15 @@ def ungroup_card(*, by, session: Session, card: Card) -> None:
     Group.objects.filter(pk=group_id, cards__isnull=True).delete()
 
 
+RENAMING_PHASES = (Phase.GROUP, Phase.VOTE, Phase.DISCUSS, Phase.ACTIONS)
+
+
 def rename_group(*, by, session: Session, group: Group, title: str) -> Group:
     require(can_take_part(by, session), "Only participants rename groups.")
+    if group.session_id != session.pk:
+        raise ValidationError({"group": "That group is from another session."})
+    if session.phase not in RENAMING_PHASES:
+        raise ValidationError({"phase": "Groups are renamed from the group phase until the session closes."})
     title = " ".join((title or "").split())
     if not title or len(title) > 200:
         raise ValidationError({"title": "A group needs a title of at most 200 characters."})

@@ -14,6 +14,7 @@ the same for a seed whatever earlier modules draw.
 
 import random
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -48,11 +49,12 @@ from learnloop.reflection.models import (
     Participant,
     Phase,
     Session,
+    Template,
     TemplateScope,
     VoteMark,
     WhyStep,
 )
-from learnloop.reflection.writer_keys import alias_for, card_hash, vote_hash
+from learnloop.reflection.writer_keys import alias_for, card_hash, dot_hash
 
 HISTORY_DAYS = 365
 # How often each team reflects (days between sessions) and how well it follows through.
@@ -71,7 +73,7 @@ TEAM_HABITS = {
     "finance": (42, "weak"),
 }
 # (share done, share not doing, share of answered checks that worked); the rest stays open.
-FOLLOW_THROUGH = {"strong": (0.80, 0.08, 0.72), "steady": (0.66, 0.10, 0.62), "weak": (0.44, 0.12, 0.45)}
+FOLLOW_THROUGH = {"strong": (0.84, 0.08, 0.72), "steady": (0.70, 0.10, 0.62), "weak": (0.48, 0.12, 0.45)}
 RETRO_FORMATS = ("start-stop-continue", "four-ls", "mad-sad-glad", "sailboat")
 # Which kind of card goes in which retro column.
 RETRO_COLUMNS = {
@@ -88,7 +90,7 @@ RETRO_TITLES = {
 }
 # Sessions running now: (team, template, phase, anonymity, mode, title)
 LIVE_SESSIONS = (
-    ("payments", "start-stop-continue", Phase.REFLECT, Anonymity.NAMED, Mode.LIVE, "Sprint 52 retro"),
+    ("payments", "start-stop-continue", Phase.REFLECT, Anonymity.NAMED, Mode.LIVE, ""),  # the next sprint's retro
     ("platform", "sailboat", Phase.GROUP, Anonymity.ALIAS, Mode.ASYNC, "Half-year check-in"),
     ("support", "mad-sad-glad", Phase.VOTE, Anonymity.ANONYMOUS, Mode.LIVE, "Peak season: how did it feel?"),
     ("site-reliability", "four-ls", Phase.DISCUSS, Anonymity.ANONYMOUS, Mode.LIVE, "On-call rotation retro"),
@@ -155,6 +157,10 @@ class _Builder:
         self.today = context.today.date()
         self.templates = {}
         self.promoted: set[tuple[int, str]] = set()
+        self.next_sprint: dict[str, int] = {}
+        # (team, action title) -> when the last such action was closed (None: still open).
+        self.open_until: dict = {}
+        self.outcomes: dict = {}  # (team, "fate" or "effect") -> Counter of outcomes so far
         self.sessions: list[Session] = []
         self.actions: list = []
         self.member_login = dict(context.logins).get("member")
@@ -203,6 +209,7 @@ class _Builder:
             plan = getattr(self, f"plan_{kind}")(crew, held_on, item, sprint)
             sprint += 1
             plans.append(plan)
+        self.next_sprint[crew.team.slug] = sprint
         return plans
 
     @staticmethod
@@ -225,19 +232,26 @@ class _Builder:
         )
         themes = self.rng.sample(THEMES[crew.team.slug], self.rng.randint(2, 3))
         mapping = RETRO_COLUMNS[template]
+        written: set[str] = set()
         for theme in themes:
             plan.groups[theme.title] = theme.title
             for column, source in mapping.items():
                 texts = [theme.lesson[0]] if source == "lesson" else list(getattr(theme, source))
                 for text in self.rng.sample(texts, min(len(texts), self.rng.randint(0, 2))):
-                    plan.cards.append((column, text, theme.title))
+                    if text not in written:  # two columns can draw on the same kind of card
+                        written.add(text)
+                        plan.cards.append((column, text, theme.title))
             if not any(card[2] == theme.title for card in plan.cards):
                 plan.cards.append((next(iter(mapping)), theme.ideas[0], theme.title))
+                written.add(theme.ideas[0])
             plan.action_titles.append((theme.title, list(theme.actions)))
             plan.lessons.append((theme.title, theme.lesson[0], theme.lesson[1]))
         generic = {"good": GENERIC_GOOD, "bad": GENERIC_BAD, "ideas": GENERIC_IDEAS, "lesson": GENERIC_GOOD}
         for column, source in self.rng.sample(sorted(mapping.items()), self.rng.randint(1, 2)):
-            plan.cards.append((column, self.rng.choice(generic[source]), None))
+            text = self.rng.choice(generic[source])
+            if text not in written:
+                written.add(text)
+                plan.cards.append((column, text, None))
         return plan
 
     def plan_review(self, crew, held_on, item, sprint) -> Plan:
@@ -313,7 +327,8 @@ class _Builder:
             plan = self.plan_premortem(crew, held_on, item, 0)
             plan.title = title
         else:
-            plan = self.plan_retro(crew, held_on, None, 0, template=template, title=title)
+            sprint = self.next_sprint.get(crew.team.slug, 1)
+            plan = self.plan_retro(crew, held_on, None, sprint, template=template, title=title or None)
         plan.phase, plan.anonymity, plan.mode = phase, anonymity, mode
         return plan
 
@@ -405,8 +420,10 @@ class _Builder:
     def write_cards(self, session, plan, people, keys) -> list[tuple[Card, str | None]]:
         rng, made = self.rng, []
         aliases = {pk: alias_for(session.pk, key) for pk, key in keys.items()}
+        # A critique's notes come from the others: the owner doesn't critique their own work.
+        writers = [person for person in people if person != plan.work_owner] or people
         for column, text, group_key in plan.cards:
-            writer = rng.choice(people)
+            writer = rng.choice(writers)
             if plan.phase == Phase.REFLECT and writer == self.member_login:
                 writer = people[0]
             card = Card(id=self.uuid(), session=session, column=column, text=text, shuffle_key=rng.randrange(2**31))
@@ -436,6 +453,11 @@ class _Builder:
                     ("start", "Write down which reconciliation mismatches are expected."),
                 )
             ]
+        timeline = [card for card, _ in made if card.column == "timeline"]
+        if timeline and session.anonymity == Anonymity.NAMED:
+            # A named postmortem's timeline reads in order; in hidden sessions the order stays random.
+            for card, shuffle_key in zip(timeline, sorted(card.shuffle_key for card in timeline), strict=True):
+                card.shuffle_key = shuffle_key
         Card.objects.bulk_create([card for card, _ in made])
         chains = [
             WhyStep(card=card, position=number, text=why)
@@ -465,18 +487,23 @@ class _Builder:
         choices = list(groups.items())
         # Themes several people wrote about draw more votes than a lone card.
         weights = [1 if key.startswith("single-") else 3 for key, _ in choices]
-        marks, used = [], {}
+        marks, used, dots = [], {}, Counter()
         for person in people:
             budget = self.rng.randint(0, 3) if partly else 3
             for _ in range(budget):
                 _, group = self.rng.choices(choices, weights=weights)[0]
+                # The n-th dot of this voter on this group gets its own hash, as in cast_vote.
+                dot = dots[person.pk, group.pk]
+                dots[person.pk, group.pk] += 1
                 group.votes += 1
-                marks.append(VoteMark(group=group, voter_hash=vote_hash(session.pk, keys[person.pk])))
+                marks.append(VoteMark(group=group, voter_hash=dot_hash(session.pk, keys[person.pk], group.pk, dot)))
                 used[person.pk] = used.get(person.pk, 0) + 1
         Group.objects.bulk_update([group for _, group in choices], ["votes"])
         VoteMark.objects.bulk_create(marks)
-        for person_pk, count in used.items():
-            Participant.objects.filter(session=session, person_id=person_pk).update(votes_used=count)
+        participants = list(Participant.objects.filter(session=session, person_id__in=used))
+        for participant in participants:
+            participant.votes_used = used[participant.person_id]
+        Participant.objects.bulk_update(participants, ["votes_used"])
 
     def discuss(self, session, plan, cards) -> None:
         if plan.template != "candid-critique":
@@ -496,13 +523,15 @@ class _Builder:
         # Actions and lessons are agreed in the actions phase, before the session closes.
         phase_now, session.phase = session.phase, Phase.ACTIONS
         ranked = sorted(groups.items(), key=lambda item: -item[1].votes)
-        top_keys = [key for key, _ in ranked[:2]]
+        top_keys = [key for key, _ in ranked[:3]]
         agreed = self.moment(plan.held_on, 11)
         chosen = [
             (key, titles) for key, titles in plan.action_titles if key in top_keys or len(plan.action_titles) == 1
         ]
-        for key, titles in chosen[:2]:
+        for key, titles in chosen[:3]:
             for title in rng.sample(titles, min(len(titles), rng.randint(1, 2))):
+                if not self.free_to_agree(crew, title, agreed):
+                    continue  # the same action from an earlier session is still open
                 owner = self.owner(crew)
                 due = plan.held_on + timedelta(days=rng.randint(14, 35))
                 action = follow_up.create_session_action(
@@ -517,18 +546,25 @@ class _Builder:
                 )
                 if plan.phase == Phase.CLOSED:
                     self.play_out(action, crew, owner, agreed, due)
+                self.open_until[crew.team.pk, title] = action.closed_at
                 self.actions.append(action)
         for key, title, body in plan.lessons:
-            if key not in top_keys[:1] or (crew.team.pk, title) in self.promoted or plan.phase != Phase.CLOSED:
+            if (crew.team.pk, title) in self.promoted or plan.phase != Phase.CLOSED or key not in groups:
                 continue
-            if plan.template == "blameless-postmortem" or rng.random() < 0.6:
+            if plan.template == "blameless-postmortem" or (key in top_keys[:1] and rng.random() < 0.6):
                 self.promote(session, crew, facilitator, groups[key], title, body, plan.held_on)
         session.phase = phase_now
+
+    def free_to_agree(self, crew: Crew, title: str, agreed) -> bool:
+        if (crew.team.pk, title) not in self.open_until:
+            return True
+        closed_at = self.open_until[crew.team.pk, title]
+        return closed_at is not None and closed_at < agreed
 
     def owner(self, crew: Crew):
         people = list(crew.active)
         if self.member_login in people:
-            people += [self.member_login] * 3
+            people.append(self.member_login)  # the demo member owns a fair few, to show on their page
         return self.rng.choice(people)
 
     def play_out(self, action, crew, owner, agreed, due) -> None:
@@ -554,28 +590,41 @@ class _Builder:
                 if closed < now:
                     self.complete(action, owner, closed, share_worked)
             return
-        roll = rng.random()
         closed = min(
             agreed + timedelta(days=rng.randint(5, (due - agreed.date()).days + 12)),
             now - timedelta(hours=rng.randint(2, 72)),
         )
-        if roll < share_done:
+        fate = self.next_in_share(
+            (crew.team.pk, "fate"),
+            {"done": share_done, "not_doing": share_not_doing, "left": 1 - share_done - share_not_doing},
+        )
+        if fate == "done":
             if rng.random() < 0.4:
                 actions.start_action(by=owner, action=action, at=min(started, closed - timedelta(hours=1)))
             self.complete(action, owner, closed, share_worked)
-        elif roll < share_done + share_not_doing:
+        elif fate == "not_doing":
             actions.decline_action(by=crew.lead, action=action, reason=rng.choice(NOT_DOING_REASONS), at=closed)
         elif rng.random() < 0.5:
             actions.start_action(by=owner, action=action, at=started)
 
+    def next_in_share(self, counter_key, shares: dict) -> str:
+        """The outcome furthest behind its share so far (with a little noise), so each team's figures
+        come out close to its habits instead of wherever a few dozen dice rolls land."""
+        counts = self.outcomes.setdefault(counter_key, Counter())
+        total = sum(counts.values()) + 1
+        outcome = max(shares, key=lambda name: shares[name] * total - counts[name] + self.rng.random() * 0.6)
+        counts[outcome] += 1
+        return outcome
+
     def complete(self, action, owner, closed, share_worked) -> None:
         rng = self.rng
-        effect = "unknown" if rng.random() < 0.12 else "worked" if rng.random() < share_worked else "did_not_work"
         evidence = {"worked": EVIDENCE_WORKED, "did_not_work": EVIDENCE_DID_NOT_WORK, "unknown": EVIDENCE_UNKNOWN}
+        shares = {"unknown": 0.12, "worked": 0.88 * share_worked, "did_not_work": 0.88 * (1 - share_worked)}
         if rng.random() < 0.3:  # checked later, on a scheduled date
             check_on = closed.date() + timedelta(days=rng.randint(21, 56))
             actions.complete_action(by=owner, action=action, check_on=check_on, at=closed)
-            if check_on <= self.today - timedelta(days=10):
+            if check_on <= self.today - timedelta(days=21):  # answered; later ones are still due
+                effect = self.next_in_share((action.team_id, "effect"), shares)
                 actions.record_effectiveness(
                     by=owner,
                     action=action,
@@ -584,6 +633,7 @@ class _Builder:
                     at=self.moment(check_on, 15),
                 )
             return
+        effect = self.next_in_share((action.team_id, "effect"), shares)
         actions.complete_action(
             by=owner, action=action, effect=effect, evidence=rng.choice(evidence[effect]), at=closed
         )
@@ -630,6 +680,8 @@ class _Builder:
                 team=payments.team,
                 name="Payments incident review",
             )
+        # The model's default is the real clock; these were written a year ago.
+        Template.objects.exclude(scope=TemplateScope.BUILTIN).update(created_at=timezone.now())
 
 
 def build(context) -> None:
@@ -639,12 +691,10 @@ def build(context) -> None:
     with _clock(context.today - timedelta(days=HISTORY_DAYS + 10)):
         builder.custom_templates(crews)
     plans = [plan for crew in crews for plan in builder.plan_team(crew)]
-    # Built in the order they happened, so ids follow time and earlier actions come up in later sessions.
-    for plan in sorted(plans, key=lambda plan: (plan.held_on, plan.crew.team.pk)):
-        builder.sessions.append(builder.build_session(plan))
     by_slug = {crew.team.slug: crew for crew in crews}
-    for spec in LIVE_SESSIONS:
-        if spec[0] in by_slug:
-            builder.sessions.append(builder.build_session(builder.plan_live(by_slug[spec[0]], spec)))
+    live = [builder.plan_live(by_slug[spec[0]], spec) for spec in LIVE_SESSIONS if spec[0] in by_slug]
+    # Built in the order they happened, so ids follow time and earlier actions come up in later sessions.
+    for plan in [*sorted(plans, key=lambda plan: (plan.held_on, plan.crew.team.pk)), *live]:
+        builder.sessions.append(builder.build_session(plan))
     context.extra["reflection_sessions"] = builder.sessions
     context.extra["reflection_actions"] = builder.actions

@@ -836,16 +836,16 @@ INCIDENTS = (
             (
                 "The certificate was renewed by hand once a year.",
                 (
-                    "Why by hand? The routing API predates the automatic renewal setup.",
-                    "Why wasn't it moved? Nobody had a list of certificates outside the automation.",
-                    "Why no list? Certificates were created by whoever set up each service.",
+                    "The routing API predates the automatic renewal setup.",
+                    "Nobody had a list of certificates outside the automation.",
+                    "Certificates were created by whoever set up each service.",
                 ),
             ),
             (
                 "The health check alert was muted.",
                 (
-                    "Why muted? It flapped during last month's maintenance.",
-                    "Why still muted? Mutes have no expiry date.",
+                    "It flapped during last month's maintenance.",
+                    "Mutes have no expiry date.",
                 ),
             ),
         ),
@@ -874,14 +874,14 @@ INCIDENTS = (
             (
                 "The retry generated new idempotency keys.",
                 (
-                    "Why new keys? The key was made from the request, not the payout.",
-                    "Why from the request? That was the library's default.",
-                    "Why didn't review catch it? Nobody on the review knew the bank's retry rules.",
+                    "The key was made from the request, not the payout.",
+                    "That was the library's default.",
+                    "Nobody on the review knew the bank's retry rules.",
                 ),
             ),
             (
                 "Nothing compared the batch total with the bank debit.",
-                ("Why not? Reconciliation runs nightly, after the money has left.",),
+                ("Reconciliation runs nightly, after the money has left.",),
             ),
         ),
         went_well=("Finance spotted the difference the next morning.", "Carriers were cooperative when we explained."),
@@ -909,20 +909,20 @@ INCIDENTS = (
             (
                 "The token storage library doesn't support Android 9's keystore.",
                 (
-                    "Why wasn't it caught? Our test devices all run Android 12 or newer.",
-                    "Why no older devices? We test on what developers own.",
-                    "Why does that matter? Drivers use older phones than we do.",
+                    "Our test devices all run Android 12 or newer.",
+                    "We test on what developers own.",
+                    "Drivers use older phones than we do.",
                 ),
             ),
             (
                 "The rollout went to 100% in one step.",
-                ("Why? Phased rollout was switched off for the previous hotfix and never back on.",),
+                ("Phased rollout was switched off for the previous hotfix and never back on.",),
             ),
         ),
         went_well=("Support had a paper-manifest fallback ready.", "The hotfix was reviewed by the store in hours."),
         actions=("Buy three older Android devices for testing", "Turn phased rollout back on by default"),
         lesson=(
-            "Test on the phones drivers actually have",
+            "Release testing includes the oldest phones drivers use",
             "Our drivers' phones are years older than ours. Old devices are now part of release testing.",
         ),
     ),
@@ -939,11 +939,11 @@ INCIDENTS = (
         factors=(
             (
                 "The load treated zero rows as success.",
-                ("Why? It only checked for errors.", "Why only errors? Freshness checks didn't exist yet."),
+                ("It only checked for errors.", "Freshness checks didn't exist yet."),
             ),
             (
                 "The upstream column rename wasn't announced.",
-                ("Why? There is no agreed way to announce schema changes.",),
+                ("There is no agreed way to announce schema changes.",),
             ),
         ),
         went_well=("The backfill took under an hour once found.",),
@@ -952,7 +952,7 @@ INCIDENTS = (
             "Set up a schema change notice with the routing team",
         ),
         lesson=(
-            "Alert on stale data, not only on failed jobs",
+            "A successful load can still load nothing",
             "A job can succeed and load nothing. Freshness checks catch it.",
         ),
     ),
@@ -971,8 +971,8 @@ INCIDENTS = (
             (
                 "A configuration change was made in production on a Monday morning.",
                 (
-                    "Why then? The change request didn't mention timing.",
-                    "Why not? The change process doesn't cover the phone system.",
+                    "The change request didn't mention timing.",
+                    "The change process doesn't cover the phone system.",
                 ),
             ),
         ),
@@ -997,7 +997,7 @@ INCIDENTS = (
         factors=(
             (
                 "Old artifacts were never deleted.",
-                ("Why? No retention policy was set.", "Why not? The store was set up as a trial and stayed."),
+                ("No retention policy was set.", "The store was set up as a trial and stayed."),
             ),
         ),
         went_well=("Teams shared the status in one channel.",),

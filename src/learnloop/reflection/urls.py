@@ -1,11 +1,14 @@
 from django.urls import path
 
-from learnloop.reflection import views
+from learnloop.reflection import template_views, views
 
 app_name = "reflection"
 
 urlpatterns = [
     path("", views.session_list, name="list"),
+    path("templates/", template_views.template_list, name="templates"),
+    path("templates/<int:template_id>/clone/", template_views.template_clone, name="template-clone"),
+    path("templates/<int:template_id>/edit/", template_views.template_edit, name="template-edit"),
     path("<int:session_id>/", views.session_page, name="session"),
     path("<int:session_id>/status/", views.session_status, name="status"),
     path("<int:session_id>/phase/", views.change_phase, name="phase"),
@@ -14,11 +17,13 @@ urlpatterns = [
     path("<int:session_id>/budget/", views.vote_budget, name="budget"),
     path("<int:session_id>/done/", views.done, name="done"),
     path("<int:session_id>/cards/", views.write_card, name="write-card"),
+    path("<int:session_id>/cards/<uuid:card_id>/edit/", views.edit_card, name="edit-card"),
     path("<int:session_id>/cards/<uuid:card_id>/delete/", views.delete_card, name="delete-card"),
     path("<int:session_id>/cards/<uuid:card_id>/ungroup/", views.ungroup_card, name="ungroup-card"),
     path("<int:session_id>/cards/<uuid:card_id>/whys/", views.add_why, name="add-why"),
     path("<int:session_id>/cards/<uuid:card_id>/decision/", views.decide_note, name="decide-note"),
     path("<int:session_id>/groups/", views.group_cards, name="group"),
+    path("<int:session_id>/groups/<uuid:group_id>/rename/", views.rename_group, name="rename-group"),
     path("<int:session_id>/groups/<uuid:group_id>/vote/", views.vote, name="vote"),
     path("<int:session_id>/actions/", views.create_action, name="create-action"),
     path("<int:session_id>/actions/<str:action_id>/review/", views.review_action, name="review-action"),

@@ -79,13 +79,15 @@ def session_list(request):
             _error(request, error if not isinstance(error, ValueError) else ValidationError("Check the numbers."))
         else:
             return redirect("reflection:session", session.pk)
-    sessions = selectors.sessions_for(request.user)[:100]
+    sessions = selectors.sessions_for(request.user)
+    running = list(sessions.exclude(phase=Phase.CLOSED))
+    past = list(sessions.filter(phase=Phase.CLOSED)[:100])
     today = timezone.localdate()
     metrics = [(team, team_learning_metrics(team=team, since=today - timedelta(days=365), until=today))
                for team in teams if team.kind == "team"][:10]
     return render(request, "reflection/session_list.html", {
         "metrics": metrics,
-        "sessions": sessions, "teams": teams, "templates": selectors.templates_for(request.user),
+        "running": running, "past": past, "teams": teams, "templates": selectors.templates_for(request.user),
         "anonymity_choices": Anonymity.choices, "mode_choices": Mode.choices, "form": request.POST,
     })
 
@@ -207,6 +209,20 @@ def write_card(request, session, key):
     card_services.write_card(by=request.user, session=session, column=request.POST.get("column", ""),
                              text=request.POST.get("text", ""), writer_key=key)
     return "Card added."
+
+
+@_post_action
+def edit_card(request, session, key, card_id):
+    card_services.edit_card(by=request.user, session=session, card=selectors.card_in(session, card_id),
+                            text=request.POST.get("text", ""), writer_key=key)
+    return "Card updated."
+
+
+@_post_action
+def rename_group(request, session, key, group_id):
+    group = card_services.rename_group(by=request.user, session=session, group=selectors.group_in(session, group_id),
+                                       title=request.POST.get("title", ""))
+    return f"Group renamed to “{group.title}”."
 
 
 @_post_action

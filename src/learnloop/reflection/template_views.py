@@ -1,0 +1,112 @@
+"""Template pages: the list, cloning a template into the organization or a team, and editing a
+custom template's name, description and columns.
+
+Built-in templates are never edited: cloning is how a team makes one its own. Every write goes
+through the template services, which check who may write at which scope.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from learnloop.org.models import Team
+from learnloop.reflection import selectors, services
+from learnloop.reflection.models import TemplateScope
+from learnloop.reflection.permissions import can_write_template
+from learnloop.reflection.services import MAX_COLUMNS
+
+# Empty rows offered under a template's columns, for adding new ones.
+SPARE_ROWS = 2
+
+
+def _scopes_for(person) -> list[tuple[str, str]]:
+    """Where this person may put a template: [(value, label)], value "organization" or "team:<id>"."""
+    scopes = []
+    if can_write_template(person, scope=TemplateScope.ORGANIZATION):
+        scopes.append(("organization", "The whole organization"))
+    for team in Team.objects.filter(archived_at=None).order_by("name"):
+        if can_write_template(person, scope=TemplateScope.TEAM, team=team):
+            scopes.append((f"team:{team.pk}", f"Team: {team.name}"))
+    return scopes
+
+
+def _scope_from(value: str, allowed: list[tuple[str, str]]) -> tuple[str, Team | None]:
+    if value not in {choice for choice, _ in allowed}:
+        raise ValidationError({"scope": "Choose where the copy belongs: the organization or one of your teams."})
+    if value == "organization":
+        return TemplateScope.ORGANIZATION, None
+    return TemplateScope.TEAM, Team.objects.get(pk=int(value.removeprefix("team:")))
+
+
+def _error(request, error) -> None:
+    messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
+
+
+def _can_edit(person, template) -> bool:
+    return not template.is_builtin and can_write_template(person, scope=template.scope, team=template.team)
+
+
+@login_required
+def template_list(request):
+    templates = selectors.templates_for(request.user)
+    sections = [
+        (label, [(t, _can_edit(request.user, t)) for t in templates if t.scope == scope])
+        for scope, label in ((TemplateScope.BUILTIN, "Built in"), (TemplateScope.ORGANIZATION, "Organization"),
+                             (TemplateScope.TEAM, "Team"))
+    ]
+    return render(request, "reflection/templates.html", {"sections": sections, "scopes": _scopes_for(request.user)})
+
+
+@login_required
+@require_POST
+def template_clone(request, template_id: int):
+    template = selectors.template_for(request.user, template_id)
+    try:
+        scope, team = _scope_from(request.POST.get("scope", ""), _scopes_for(request.user))
+        clone = services.clone_template(by=request.user, template=template, scope=scope, team=team,
+                                        name=request.POST.get("name", "").strip() or None)
+    except (ValidationError, PermissionDenied) as error:
+        _error(request, error)
+        return redirect("reflection:templates")
+    messages.success(request, f"“{clone.name}” is yours to edit.")
+    return redirect("reflection:template-edit", clone.pk)
+
+
+def _posted_columns(data) -> list[dict]:
+    """Rows in order; a row whose title was cleared is a column removed."""
+    columns = []
+    for index in range(int(data.get("rows") or 0)):
+        title = data.get(f"title_{index}", "").strip()
+        if not title:
+            continue
+        column = {"key": data.get(f"key_{index}", ""), "title": title, "prompt": data.get(f"prompt_{index}", "")}
+        if data.get(f"whys_{index}"):
+            column["whys"] = True
+        columns.append(column)
+    return columns
+
+
+@login_required
+def template_edit(request, template_id: int):
+    template = selectors.template_for(request.user, template_id)
+    if not _can_edit(request.user, template):
+        raise PermissionDenied("Only the template's owners can edit it; clone it to make your own.")
+    name, description, columns = template.name, template.description, list(template.columns)
+    if request.method == "POST":
+        name, description = request.POST.get("name", ""), request.POST.get("description", "")
+        columns = _posted_columns(request.POST)
+        try:
+            services.update_template(by=request.user, template=template, name=name, description=description,
+                                     columns=columns)
+        except ValidationError as error:
+            _error(request, error)  # the form comes back with what was typed
+        else:
+            messages.success(request, "Template saved.")
+            return redirect("reflection:template-edit", template.pk)
+    spare = max(0, min(SPARE_ROWS, MAX_COLUMNS - len(columns)))
+    rows = [*columns, *({"key": "", "title": "", "prompt": ""} for _ in range(spare))]
+    return render(request, "reflection/template_edit.html", {
+        "template": template, "name": name, "description": description, "rows": rows,
+    })
