@@ -27,3 +27,23 @@ def request_fields(**renames: str) -> Iterator[None]:
         raise ValidationError(
             {renames.get(field, field): problems for field, problems in error.error_dict.items()}
         ) from error
+
+
+def person_ref(person_id: int, *, field: str):
+    """A person named in a body or a filter: an unknown id is the client's bad input (400)."""
+    from learnloop.org.models import Person
+
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise ValidationError({field: f"No person with id {person_id}."})
+    return person
+
+
+def team_ref(team_id: int, *, field: str):
+    """A team named in a body or a filter: an unknown id is the client's bad input (400)."""
+    from learnloop.org.models import Team
+
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise ValidationError({field: f"No team with id {team_id}."})
+    return team

@@ -31,8 +31,8 @@ from learnloop.actions.api_schemas import (
     StatusName,
 )
 from learnloop.actions.models import TeamActionPolicy
-from learnloop.api_base import request_fields
-from learnloop.org.models import Person, Team
+from learnloop.api_base import person_ref, request_fields, team_ref
+from learnloop.org.models import Team
 
 router = Router(tags=["actions"])
 
@@ -45,18 +45,8 @@ def _action(request, action_id: int):
     return action
 
 
-def _person_ref(person_id: int, *, field: str) -> Person:
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        raise ValidationError({field: f"No person with id {person_id}."})
-    return person
 
 
-def _team_ref(team_id: int, *, field: str) -> Team:
-    team = Team.objects.filter(pk=team_id).first()
-    if team is None:
-        raise ValidationError({field: f"No team with id {team_id}."})
-    return team
 
 
 def _team(team_id: int) -> Team:
@@ -112,8 +102,8 @@ def list_actions(
 
 @router.post("", response={201: ActionOut}, summary="Create an action")
 def create_action(request, payload: ActionIn):
-    owner = _person_ref(payload.owner_id, field="owner_id") if payload.owner_id else None
-    team = _team_ref(payload.team_id, field="team_id") if payload.team_id else None
+    owner = person_ref(payload.owner_id, field="owner_id") if payload.owner_id else None
+    team = team_ref(payload.team_id, field="team_id") if payload.team_id else None
     with request_fields(owner="owner_id", team="team_id"):
         action = services.create_action(
             by=request.user, title=payload.title, description=payload.description, owner=owner, team=team,
@@ -146,10 +136,10 @@ def update_action(request, action_id: int, payload: ActionPatch):
     changes = payload.dict(exclude_unset=True)
     if "owner_id" in changes:
         owner_id = changes.pop("owner_id")
-        changes["owner"] = _person_ref(owner_id, field="owner_id") if owner_id else None
+        changes["owner"] = person_ref(owner_id, field="owner_id") if owner_id else None
     if "team_id" in changes:
         team_id = changes.pop("team_id")
-        changes["team"] = _team_ref(team_id, field="team_id") if team_id else None
+        changes["team"] = team_ref(team_id, field="team_id") if team_id else None
     for field in ("title", "priority"):
         if field in changes and changes[field] is None:
             raise ValidationError({field: "This field can't be empty."})

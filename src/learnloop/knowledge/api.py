@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from learnloop.api_base import request_fields
+from learnloop.api_base import person_ref, request_fields, team_ref
 from learnloop.knowledge import search, selectors, services
 from learnloop.knowledge.api_schemas import (
     MAX_SUGGESTIONS,
@@ -45,7 +45,7 @@ from learnloop.knowledge.api_schemas import (
 )
 from learnloop.knowledge.models import Answer, Entry, EntryKind, EntryLink
 from learnloop.knowledge.permissions import can_curate, can_edit
-from learnloop.org.models import Person, Team
+from learnloop.org.models import Team
 
 router = Router(tags=["knowledge"])
 
@@ -67,22 +67,12 @@ def _entry_ref(viewer, entry_id: int, *, field: str) -> Entry:
     return entry
 
 
-def _person_ref(person_id: int, *, field: str) -> Person:
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        raise ValidationError({field: f"No person with id {person_id}."})
-    return person
 
 
-def _team_ref(team_id: int, *, field: str) -> Team:
-    team = Team.objects.filter(pk=team_id).first()
-    if team is None:
-        raise ValidationError({field: f"No team with id {team_id}."})
-    return team
 
 
 def _teams_ref(team_ids: list[int], *, field: str) -> list[Team]:
-    return [_team_ref(team_id, field=field) for team_id in dict.fromkeys(team_ids)]
+    return [team_ref(team_id, field=field) for team_id in dict.fromkeys(team_ids)]
 
 
 def _owner_field(changes: dict) -> str:
@@ -147,9 +137,9 @@ def search_entries(
     """Without `q`, every entry you may see. Filters repeat (`kind=lesson&kind=playbook`): `kind`,
     `team` (id), `tag`, `state` (fresh, due, stale, obsolete), `author` (id). Pages start at 1."""
     for team_id in team:
-        _team_ref(team_id, field="team")
+        team_ref(team_id, field="team")
     for author_id in author:
-        _person_ref(author_id, field="author")
+        person_ref(author_id, field="author")
     filters = search.SearchFilters(
         kinds=tuple(kind), team_ids=tuple(team), tags=tuple(tag), states=tuple(state), author_ids=tuple(author)
     )
@@ -170,8 +160,8 @@ def search_entries(
     "/entries", response={201: EntryDetail}, summary="Write an entry: a lesson, playbook, decision record or question"
 )
 def create_entry(request, payload: EntryIn):
-    owner_person = _person_ref(payload.owner_person_id, field="owner_person_id") if payload.owner_person_id else None
-    owner_team = _team_ref(payload.owner_team_id, field="owner_team_id") if payload.owner_team_id else None
+    owner_person = person_ref(payload.owner_person_id, field="owner_person_id") if payload.owner_person_id else None
+    owner_team = team_ref(payload.owner_team_id, field="owner_team_id") if payload.owner_team_id else None
     teams = _teams_ref(payload.team_ids, field="team_ids")
     with request_fields(owner=_owner_field(payload.dict())):
         entry = services.create_entry(
@@ -210,10 +200,10 @@ def update_entry(request, entry_id: int, payload: EntryPatch):
     owner_field = _owner_field(changes)
     if "owner_person_id" in changes:
         person_id = changes.pop("owner_person_id")
-        changes["owner_person"] = _person_ref(person_id, field="owner_person_id") if person_id else None
+        changes["owner_person"] = person_ref(person_id, field="owner_person_id") if person_id else None
     if "owner_team_id" in changes:
         team_id = changes.pop("owner_team_id")
-        changes["owner_team"] = _team_ref(team_id, field="owner_team_id") if team_id else None
+        changes["owner_team"] = team_ref(team_id, field="owner_team_id") if team_id else None
     if "team_ids" in changes:
         changes["teams"] = _teams_ref(changes.pop("team_ids") or [], field="team_ids")
     for field in ("tags", "skills"):

@@ -10,7 +10,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
-from learnloop.api_base import InputSchema, request_fields
+from learnloop.api_base import InputSchema, person_ref, request_fields
 from learnloop.audit.request import client_ip
 from learnloop.org import invitations as invitation_services
 from learnloop.org import selectors, services
@@ -186,12 +186,6 @@ def _person(person_id: int) -> Person:
     return get_object_or_404(Person, pk=person_id)
 
 
-def _person_ref(person_id: int, *, field: str) -> Person:
-    """A person named in a body or a filter: unknown ids are the client's bad input (400)."""
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        raise ValidationError({field: f"No person with id {person_id}."})
-    return person
 
 
 def _team(team_id: int, *, field: str = "team_id") -> Team:
@@ -235,7 +229,7 @@ def list_people(
         team=_team(team, field="team") if team else None,
         role=role,
         active={"true": True, "false": False, "all": None}[active],
-        manager=_person_ref(manager, field="manager") if manager else None,
+        manager=person_ref(manager, field="manager") if manager else None,
     )
 
 
@@ -246,7 +240,7 @@ def get_person(request, person_id: int):
 
 @router.post("/people", response={201: PersonDetailOut}, summary="Add a person (admins)")
 def create_person(request, payload: PersonIn):
-    manager = _person_ref(payload.manager_id, field="manager_id") if payload.manager_id else None
+    manager = person_ref(payload.manager_id, field="manager_id") if payload.manager_id else None
     with request_fields(manager="manager_id"):
         person = services.create_person(
             by=request.user,
@@ -271,7 +265,7 @@ def update_person(request, person_id: int, payload: PersonPatch):
     role = changes.pop("role", None)
     if "manager_id" in changes:
         manager_id = changes.pop("manager_id")
-        changes["manager"] = _person_ref(manager_id, field="manager_id") if manager_id else None
+        changes["manager"] = person_ref(manager_id, field="manager_id") if manager_id else None
     # All or nothing: a refused role change must not leave the name change behind.
     with transaction.atomic(), request_fields(manager="manager_id"):
         if changes:
@@ -391,7 +385,7 @@ def list_memberships(
     return selectors.memberships(
         viewer=request.user,
         team=_team(team, field="team") if team else None,
-        person=_person_ref(person, field="person") if person else None,
+        person=person_ref(person, field="person") if person else None,
         role=role,
     )
 
@@ -403,7 +397,7 @@ def list_memberships(
 )
 def create_membership(request, payload: MembershipIn):
     team = _team(payload.team_id)
-    person = _person_ref(payload.person_id, field="person_id")
+    person = person_ref(payload.person_id, field="person_id")
     with request_fields(team="team_id", person="person_id"):
         membership = services.add_member(
             by=request.user, team=team, person=person, role=payload.role, ip_address=client_ip(request)
