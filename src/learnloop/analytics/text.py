@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import snowballstemmer
 
@@ -60,6 +61,34 @@ def query_terms(text: str, *, limit: int = 32) -> list[str]:
             if len(seen) >= limit:
                 break
     return list(seen)
+
+
+# Compounds: "rollback" and "roll back", "runbook" and "run book", "on-call" and "oncall" are
+# the same idea written two ways; a known-item search must not lose the entry over a space.
+MIN_COMPOUND_PART = 3
+
+
+def compound_splits(word: str) -> list[tuple[str, str]]:
+    """The ways to read one word as two ("rollback" → ("roll", "back")), as stems, each part at
+    least MIN_COMPOUND_PART letters and not a stop word. Which reading is real is for the index
+    to say (both parts must occur in it)."""
+    splits = []
+    for cut in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
+        left, right = word[:cut], word[cut:]
+        if left not in STOP_WORDS and right not in STOP_WORDS:
+            splits.append((stem(left), stem(right)))
+    return splits
+
+
+def compound_joins(text: str, *, limit: int = 32) -> list[tuple[str, str, str]]:
+    """(first term, second term, joined term) for each pair of adjacent words of a query that
+    could be one word ("roll back" → ("roll", "back", "rollback"))."""
+    found = []
+    kept = [word for word in words(text[:20_000]) if word not in STOP_WORDS][:limit]
+    for first, second in pairwise(kept):
+        if len(first) + len(second) <= MAX_TOKEN_LENGTH:
+            found.append((stem(first), stem(second), stem(first + second)))
+    return found
 
 
 def bm25_idf(document_count: int, document_frequency: int) -> float:

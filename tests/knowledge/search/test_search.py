@@ -44,6 +44,21 @@ def test_words_are_matched_by_their_stem(author, reader):
         assert ids(find(reader, query)) == [entry.pk], query
 
 
+def test_a_compound_word_finds_its_spaced_form_and_the_other_way_round(author, reader):
+    spaced = write(author, "Roll back the payout service", "Use the deploy tool to roll back in one step.")
+    joined = write(author, "Runbook for the payout batch", "Where the runbook lives and who owns it.")
+    write(author, "Back pressure in the queue", "Slow consumers push back on producers.")
+    write(author, "Book a room for the offsite", "Rooms fill up a month ahead.")
+
+    results = find(reader, "rollback payout")
+    assert titles(results)[0] == spaced.title
+    assert "<mark>Roll</mark> <mark>back</mark>" in results.hits[0].title_html
+    assert titles(find(reader, "run book payout"))[0] == joined.title
+    assert "<mark>Runbook</mark>" in find(reader, "run book").hits[0].title_html
+    # A word the index knows is never split: "book" alone finds only what says "book".
+    assert titles(find(reader, "book")) == ["Book a room for the offsite"]
+
+
 def test_every_field_a_reader_searches_by_is_searchable(author, reader):
     decision = write(author, "Ledger storage", "We pick PostgreSQL for ledgers.", kind="decision",
                      context="Auditors need serializable transactions.", tags=["finance"])

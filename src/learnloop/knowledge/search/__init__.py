@@ -43,8 +43,11 @@ from django.utils import timezone
 
 from learnloop.analytics.ranking import STATES, bm25_idf, rank_score
 from learnloop.analytics.text import (
+    MIN_COMPOUND_PART,
     STOP_WORDS,
     analyze,
+    compound_joins,
+    compound_splits,
     cosine,
     distinctive_terms,
     highlight,
@@ -168,10 +171,54 @@ def _completions(engine: Backend, word: str) -> list[str]:
     return list(found)[: COMPLETIONS + 2]
 
 
+def _compounds(engine: Backend, text: str, slots: list[list[str]], *, typing: str | None):
+    """Read an unknown word as two known ones ("rollback" → "roll" + "back": two slots), and
+    let adjacent words match the one word the index knows them as ("roll back" also matches
+    "rollback"). Returns the new slots and the extra terms to highlight."""
+    raw: dict[str, str] = {}
+    for word in words(text):
+        if word not in STOP_WORDS:
+            raw.setdefault(stem(word), word)
+    splits = {
+        slot[0]: compound_splits(raw[slot[0]])
+        for slot in slots
+        if len(slot) == 1 and slot[0] != typing and len(raw.get(slot[0], "")) >= 2 * MIN_COMPOUND_PART
+    }
+    joins = [join for join in compound_joins(text) if typing not in (join[0], join[1])]
+    if not splits and not joins:
+        return slots, []
+    wanted = {slot[0] for slot in slots} | {join[2] for join in joins}
+    wanted |= {part for options in splits.values() for pair in options for part in pair}
+    _, frequency = engine.statistics(wanted)
+    result, extra = [], []
+    for slot in slots:
+        known = [pair for pair in splits.get(slot[0], ()) if frequency.get(pair[0]) and frequency.get(pair[1])]
+        if known and not frequency.get(slot[0]):
+            left, right = max(known, key=lambda pair: min(frequency[pair[0]], frequency[pair[1]]))
+            result.extend([[left], [right]])
+            extra.extend([left, right])
+        else:
+            result.append(list(slot))
+    for first, second, joined in joins:
+        if frequency.get(joined) and joined not in (first, second):
+            for slot in result:
+                if slot[0] in (first, second) and joined not in slot:
+                    slot.append(joined)
+            extra.append(joined)
+    return result, extra
+
+
 def _slots(engine: Backend, text: str, as_you_type: bool) -> tuple[list[list[str]], list[str]]:
     terms = query_terms(text)
     slots = [[term] for term in terms]
     marked = list(terms)
+    typing = None
+    if as_you_type:
+        trailing = _TRAILING_WORD.search(text)
+        typed = words(trailing.group(0)) if trailing else []
+        typing = stem(typed[-1]) if typed else None
+    slots, extra = _compounds(engine, text, slots, typing=typing)
+    marked.extend(extra)
     if as_you_type:
         trailing = _TRAILING_WORD.search(text)
         typed = words(trailing.group(0)) if trailing else []
