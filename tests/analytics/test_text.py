@@ -5,6 +5,8 @@ import pytest
 from learnloop.analytics.text import (
     analyze,
     bm25_idf,
+    compound_joins,
+    compound_splits,
     cosine,
     distinctive_terms,
     highlight,
@@ -80,3 +82,16 @@ def test_highlight_excerpts_long_text_around_the_first_match():
     assert html.startswith("…") and html.endswith("…")
     assert "<mark>kafka</mark>" in html
     assert len(html) < 200
+
+
+def test_compound_splits_offer_every_reading_with_parts_of_three_letters_or_more():
+    splits = compound_splits("rollback")
+    assert ("roll", "back") in splits
+    assert all(len(part) >= 3 for pair in splits for part in pair)
+    assert not any("the" in pair for pair in compound_splits("thebook"))  # stop words are no part
+    assert compound_splits("abcde") == []
+
+
+def test_compound_joins_pair_adjacent_words_skipping_stop_words():
+    assert compound_joins("roll back the deploy") == [("roll", "back", "rollback"), ("back", "deploy", "backdeploy")]
+    assert compound_joins("runbook") == []
