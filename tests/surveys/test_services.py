@@ -1,8 +1,11 @@
+import io
 import random
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 
 from learnloop.actions.models import Action
 from learnloop.surveys import services
@@ -82,6 +85,40 @@ def test_reminders_go_only_to_those_who_have_not_answered(survey_org, django_cap
     assert count == 22 - 7
     recipients = {message.to[0] for message in mail.outbox}
     assert not recipients & {person.email for person in survey_org.people["Sales"]}
+
+
+def test_the_automatic_reminder_goes_once_in_the_last_days_to_those_who_have_not_answered(
+    survey_org, django_capture_on_commit_callbacks
+):
+    campaign = run_campaign(survey_org, responders=survey_org.people["Sales"], close=False)
+    assert services.send_due_reminders(today=today()) == {}  # two weeks to go: too early
+    last_days = campaign.closes_on - timedelta(days=2)
+    assert services.send_due_reminders(today=last_days, dry_run=True) == {campaign: 22 - 7}
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_due_reminders(today=last_days, send_now=True) == {campaign: 22 - 7}
+    recipients = {message.to[0] for message in mail.outbox}
+    assert len(recipients) == 22 - 7
+    assert not recipients & {person.email for person in survey_org.people["Sales"]}
+    # Run again (cron runs daily, perhaps twice): nobody is reminded twice.
+    assert services.send_due_reminders(today=last_days + timedelta(days=1)) == {campaign: 0}
+    services.close_campaign(by=survey_org.admin, campaign=campaign)
+    assert services.send_due_reminders(today=last_days) == {}
+
+
+def test_the_remind_command_reports_what_it_did(survey_org, django_capture_on_commit_callbacks):
+    campaign = run_campaign(survey_org, responders=[], close=False)
+    Campaign.objects.filter(pk=campaign.pk).update(closes_on=today() + timedelta(days=1))
+    out = io.StringIO()
+    call_command("survey", "remind", "--dry-run", stdout=out)
+    assert out.getvalue() == f"{campaign.name}: would remind 22 people.\n"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("survey", "remind", "--now", stdout=io.StringIO())
+    assert len(mail.outbox) == 22
+    out = io.StringIO()
+    call_command("survey", "remind", stdout=out)
+    assert out.getvalue() == f"{campaign.name}: queued reminders for 0 people.\n"
 
 
 def test_invalid_answers_are_refused_and_nothing_is_stored(survey_org):

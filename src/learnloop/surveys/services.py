@@ -5,7 +5,7 @@ answers row is never linked to the invitation (see models.py and docs/surveys.md
 """
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -258,6 +258,33 @@ def send_reminders(*, by, campaign: Campaign, send_now: bool = False) -> int:
         Invitation.objects.bulk_update(pending, ["reminders_sent"])
         _queue_emails([invitation.pk for invitation in pending], reminder=True, send_now=send_now)
     return len(pending)
+
+
+# The automatic reminder (`learnloop survey remind`, daily from cron): once, in an open
+# campaign's last days, to everyone who hasn't answered and hasn't been reminded yet.
+AUTOMATIC_REMINDER_DAYS_BEFORE_CLOSE = 3
+
+
+def send_due_reminders(*, today=None, send_now: bool = False, dry_run: bool = False) -> dict:
+    """{campaign: number reminded} for the open campaigns in their reminder window. Safe to run
+    as often as you like: an invitation already reminded (by hand or by an earlier run) is left
+    alone. An operator's job, so no person's permission is asked."""
+    today = today or timezone.localdate()
+    window_end = today + timedelta(days=AUTOMATIC_REMINDER_DAYS_BEFORE_CLOSE)
+    reminded = {}
+    campaigns = Campaign.objects.filter(status=CampaignStatus.OPEN, opens_on__lte=today, closes_on__gte=today,
+                                        closes_on__lte=window_end).order_by("closes_on", "pk")
+    for campaign in campaigns:
+        with transaction.atomic():
+            pending = list(Invitation.objects.select_for_update().filter(
+                campaign=campaign, responded=False, reminders_sent=0, person__is_active=True))
+            if not dry_run and pending:
+                for invitation in pending:
+                    invitation.reminders_sent += 1
+                Invitation.objects.bulk_update(pending, ["reminders_sent"])
+                _queue_emails([invitation.pk for invitation in pending], reminder=True, send_now=send_now)
+        reminded[campaign] = len(pending)
+    return reminded
 
 
 def _queue_emails(invitation_ids: list[int], *, reminder: bool, send_now: bool) -> None:

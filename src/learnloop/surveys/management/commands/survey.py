@@ -1,6 +1,7 @@
 """`learnloop survey reliability FILE.csv --items A,B,C [--reverse B] --scale 1-5 [--group team] --format json|table`
+and `learnloop survey remind [--now] [--dry-run]`.
 
-For analysts: the reliability of one scale from a CSV with one row per respondent. Needs no
+Reliability is for analysts: the reliability of one scale from a CSV with one row per respondent. Needs no
 database. Bad input (unreadable file, unknown columns, answers that aren't numbers or fall
 outside the scale) stops with a message saying what and where, and exit status 2.
 """
@@ -28,7 +29,14 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True, metavar="reliability")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="reliability|remind")
+        remind = actions.add_parser(
+            "remind",
+            help="For cron, daily: remind everyone who hasn't answered an open campaign in its last days "
+            "(once per person; reminders already sent by hand count).",
+        )
+        remind.add_argument("--now", action="store_true", help="Send the emails now instead of queueing them.")
+        remind.add_argument("--dry-run", action="store_true", help="Only say how many would be reminded.")
         reliability = actions.add_parser(
             "reliability",
             help="Cronbach's alpha (with Feldt's 95%% interval), omega total, item-total correlations, "
@@ -48,6 +56,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action, **options):
+        if action == "remind":
+            self._remind(now=options["now"], dry_run=options["dry_run"])
+            return
         try:
             report = self._reliability(options)
         except (AnswersFileError, ValueError) as error:
@@ -56,6 +67,16 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         else:
             self.stdout.write(format_table(report))
+
+    def _remind(self, *, now: bool, dry_run: bool) -> None:
+        from learnloop.surveys.services import send_due_reminders
+
+        reminded = send_due_reminders(send_now=now, dry_run=dry_run)
+        verb = "would remind" if dry_run else ("reminded" if now else "queued reminders for")
+        for campaign, count in reminded.items():
+            self.stdout.write(f"{campaign.name}: {verb} {count} {'person' if count == 1 else 'people'}.")
+        if not reminded:
+            self.stdout.write("No open campaign is in its reminder window.")
 
     def _reliability(self, options) -> ReliabilityReport:
         items = parse_columns(options["items"], "--items")
