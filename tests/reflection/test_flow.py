@@ -1,8 +1,15 @@
+import io
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.utils import timezone
 
+from learnloop.activity.models import ActivityEvent
 from learnloop.reflection import cards, selectors, services
 from learnloop.reflection.models import Card, Group, Participant, Template
+from tests.conftest import signed_in_client
 from tests.reflection.conftest import move_to
 
 
@@ -168,6 +175,42 @@ def test_asynchronous_sessions_need_a_deadline(make_session):
         make_session(mode="async")
     session = make_session(mode="async", phase_deadlines={"reflect": "2030-03-04T17:00:00+00:00"})
     assert session.phase_deadlines["reflect"].startswith("2030-03-04T17:00")
+
+
+def test_an_asynchronous_session_moves_on_when_its_deadlines_pass_but_never_into_actions(
+    make_session, facilitator, writer, keys
+):
+    start = timezone.now()
+    deadlines = {phase: (start + timedelta(days=days)).isoformat()
+                 for phase, days in (("prepare", 1), ("reflect", 3), ("group", 4), ("vote", 5), ("discuss", 6))}
+    session = make_session(mode="async", phase_deadlines=deadlines)
+    assert services.advance_if_due(session, now=start).phase == "prepare"
+    session = services.advance_if_due(session, now=start + timedelta(days=1, hours=1))
+    assert session.phase == "reflect"
+    card = cards.write_card(by=writer, session=session, column="start", text="Write the design doc first",
+                            writer_key=keys["w"])
+    # Nobody looked for a week: it catches up, one phase per passed deadline, and stops at discussion.
+    moved = services.advance_due_sessions(now=start + timedelta(days=8))
+    session.refresh_from_db()
+    card.refresh_from_db()
+    assert [s.pk for s in moved] == [session.pk] and session.phase == "discuss"
+    assert session.revealed and card.group is not None  # what moving by hand does, too
+    assert services.advance_due_sessions(now=start + timedelta(days=9)) == []
+    assert ActivityEvent.objects.filter(verb="phase_discuss", actor=None).exists()
+    # A live session never moves by itself.
+    live = make_session(title="Live retro")
+    assert services.advance_if_due(live, now=start + timedelta(days=30)).phase == "prepare"
+
+
+def test_opening_a_session_after_its_deadline_shows_the_next_phase(make_session, facilitator):
+    session = make_session(mode="async", phase_deadlines={"prepare": (timezone.now() - timedelta(hours=1)).isoformat()})
+    page = signed_in_client(facilitator).get(f"/sessions/{session.pk}/")
+    assert page.status_code == 200
+    session.refresh_from_db()
+    assert session.phase == "reflect"
+    out = io.StringIO()
+    call_command("sessions", "advance", stdout=out)
+    assert out.getvalue() == "No asynchronous session has a phase deadline that has passed.\n"
 
 
 def test_groups_emptied_by_regrouping_disappear(session, facilitator, writer, keys):

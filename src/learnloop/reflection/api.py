@@ -138,12 +138,12 @@ def create_session(request, payload: SessionIn):
 
 @router.get("/sessions/{session_id}", response=SessionOut, summary="One session")
 def get_session(request, session_id: int):
-    return _session_out(selectors.session_for(request.user, session_id))
+    return _session_out(services.advance_if_due(selectors.session_for(request.user, session_id)))
 
 
 @router.get("/sessions/{session_id}/status", response=StatusOut, summary="Live progress: phase, counts, who is done")
 def get_status(request, session_id: int):
-    return selectors.status_of(selectors.session_for(request.user, session_id)).__dict__
+    return selectors.status_of(services.advance_if_due(selectors.session_for(request.user, session_id))).__dict__
 
 
 @router.post("/sessions/{session_id}/join", response=JoinOut, summary="Take part, and get a writer key")

@@ -223,17 +223,66 @@ def set_phase(*, by, session: Session, phase: str) -> Session:
         raise ValidationError({"phase": f"From {session.get_phase_display()} the session can only move one step."})
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
-        session.phase = phase
-        if PHASE_ORDER.index(phase) >= PHASE_ORDER.index(Phase.GROUP):
-            session.revealed = True  # grouping needs everyone's cards
-        if phase == Phase.VOTE:
-            _group_the_rest(session)
-        if phase == Phase.CLOSED:
-            session.closed_at = timezone.now()
+        _enter_phase(session, phase)
         session.save()
         Participant.objects.filter(session=session).update(done_with="")
         record_activity(verb=f"phase_{phase}", subject=session, actor=by, team=session.team)
     return session
+
+
+def _enter_phase(session: Session, phase: str) -> None:
+    session.phase = phase
+    if PHASE_ORDER.index(phase) >= PHASE_ORDER.index(Phase.GROUP):
+        session.revealed = True  # grouping needs everyone's cards
+    if phase == Phase.VOTE:
+        _group_the_rest(session)
+    if phase == Phase.CLOSED:
+        session.closed_at = timezone.now()
+
+
+# An asynchronous session runs over days: when the deadline of its current phase passes, it
+# moves on by itself, as far as discussion. Agreeing actions and closing need the facilitator,
+# so the clock never moves a session into them.
+PHASES_THAT_END_ON_THEIR_OWN = (Phase.PREPARE, Phase.REFLECT, Phase.GROUP, Phase.VOTE)
+
+
+def _deadline_passed(session: Session, now: datetime) -> bool:
+    deadline = (session.phase_deadlines or {}).get(session.phase)
+    return bool(deadline) and datetime.fromisoformat(deadline) <= now
+
+
+def advance_if_due(session: Session, *, now: datetime | None = None) -> Session:
+    """Move an asynchronous session past every phase whose deadline has passed (see above).
+    Called when anyone looks at the session, and by `learnloop sessions advance` for the rest."""
+    now = now or timezone.now()
+    if session.mode != Mode.ASYNC or session.phase not in PHASES_THAT_END_ON_THEIR_OWN \
+            or not _deadline_passed(session, now):
+        return session
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        moved = False
+        while locked.phase in PHASES_THAT_END_ON_THEIR_OWN and _deadline_passed(locked, now):
+            phase = PHASE_ORDER[locked.phase_index + 1]
+            _enter_phase(locked, phase)
+            record_activity(verb=f"phase_{phase}", subject=locked, team=locked.team, data={"automatic": True})
+            moved = True
+        if moved:
+            locked.save()
+            Participant.objects.filter(session=locked).update(done_with="")
+    # Keep what the caller already loaded (team, template, ...), with the new phase.
+    session.phase, session.revealed, session.closed_at = locked.phase, locked.revealed, locked.closed_at
+    return session
+
+
+def advance_due_sessions(*, now: datetime | None = None) -> list[Session]:
+    """Every asynchronous session whose phase deadline has passed, moved on; returns them."""
+    now = now or timezone.now()
+    moved = []
+    for session in Session.objects.filter(mode=Mode.ASYNC, phase__in=PHASES_THAT_END_ON_THEIR_OWN).order_by("pk"):
+        before = session.phase
+        if advance_if_due(session, now=now).phase != before:
+            moved.append(session)
+    return moved
 
 
 def _group_the_rest(session: Session) -> None:

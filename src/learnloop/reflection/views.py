@@ -97,7 +97,7 @@ def session_list(request):
 
 @login_required
 def session_page(request, session_id: int):
-    session = selectors.session_for(request.user, session_id)
+    session = services.advance_if_due(selectors.session_for(request.user, session_id))
     key = _writer_key(request, session)
     viewer = request.user
     cards = selectors.cards_for(viewer, session, key)
@@ -142,7 +142,7 @@ def _safe(read, session) -> list:
 @login_required
 def session_status(request, session_id: int):
     """The live partial, polled every two seconds."""
-    session = selectors.session_for(request.user, session_id)
+    session = services.advance_if_due(selectors.session_for(request.user, session_id))
     seen = f"{request.GET.get('phase', '')}:{request.GET.get('revealed', '')}"
     response = render(request, "reflection/_status.html", {"session": session,
                                                            "status": selectors.status_of(session)})
