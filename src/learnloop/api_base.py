@@ -29,21 +29,25 @@ def request_fields(**renames: str) -> Iterator[None]:
         ) from error
 
 
-def person_ref(person_id: int, *, field: str):
-    """A person named in a body or a filter: an unknown id is the client's bad input (400)."""
+def person_ref(person_id: int, *, field: str, active: bool = False):
+    """A person named in a body or a filter: an unknown id (or, with active=True, someone
+    deactivated) is the client's bad input (400)."""
     from learnloop.org.models import Person
 
-    person = Person.objects.filter(pk=person_id).first()
+    people = Person.objects.filter(pk=person_id)
+    person = (people.filter(is_active=True) if active else people).first()
     if person is None:
-        raise ValidationError({field: f"No person with id {person_id}."})
+        raise ValidationError({field: f"No {'active ' if active else ''}person with id {person_id}."})
     return person
 
 
-def team_ref(team_id: int, *, field: str):
-    """A team named in a body or a filter: an unknown id is the client's bad input (400)."""
+def team_ref(team_id: int, *, field: str, current: bool = False):
+    """A team named in a body or a filter: an unknown id (or, with current=True, an archived
+    team) is the client's bad input (400)."""
     from learnloop.org.models import Team
 
-    team = Team.objects.filter(pk=team_id).first()
+    teams = Team.objects.filter(pk=team_id)
+    team = (teams.filter(archived_at=None) if current else teams).first()
     if team is None:
         raise ValidationError({field: f"No team with id {team_id}."})
     return team

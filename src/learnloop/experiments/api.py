@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import Router, Status
 
-from learnloop.api_base import request_fields
+from learnloop.api_base import person_ref, request_fields, team_ref
 from learnloop.experiments import decisions, selectors, services
 from learnloop.experiments.analysis import analyse, recommend
 from learnloop.experiments.api_schemas import (
@@ -30,19 +30,11 @@ router = Router(tags=["experiments"])
 
 
 def _team(team_id: int) -> Team:
-    team = Team.objects.filter(pk=team_id, archived_at=None).first()
-    if team is None:
-        raise ValidationError({"team_id": f"No team with id {team_id}."})
-    return team
+    return team_ref(team_id, field="team_id", current=True)
 
 
 def _person(person_id: int | None, field: str) -> Person | None:
-    if person_id is None:
-        return None
-    person = Person.objects.filter(pk=person_id, is_active=True).first()
-    if person is None:
-        raise ValidationError({field: f"No active person with id {person_id}."})
-    return person
+    return None if person_id is None else person_ref(person_id, field=field, active=True)
 
 
 def _out(experiment, *, refresh: bool = True) -> dict:

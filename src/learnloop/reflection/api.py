@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import Header, Router, Status
 
-from learnloop.api_base import request_fields
+from learnloop.api_base import person_ref, request_fields, team_ref
 from learnloop.org.models import Person, Team
 from learnloop.reflection import cards as card_services
 from learnloop.reflection import follow_up, selectors, services
@@ -49,21 +49,11 @@ WriterKey = Header(None, alias=HEADER)
 
 
 def _team(team_id: int | None, field: str = "team_id") -> Team | None:
-    if team_id is None:
-        return None
-    team = Team.objects.filter(pk=team_id).first()
-    if team is None:
-        raise ValidationError({field: f"No team with id {team_id}."})
-    return team
+    return None if team_id is None else team_ref(team_id, field=field)
 
 
 def _person(person_id: int | None, field: str) -> Person | None:
-    if person_id is None:
-        return None
-    person = Person.objects.filter(pk=person_id, is_active=True).first()
-    if person is None:
-        raise ValidationError({field: f"No active person with id {person_id}."})
-    return person
+    return None if person_id is None else person_ref(person_id, field=field, active=True)
 
 
 def _uuid(value: str, field: str) -> UUID:
