@@ -95,3 +95,55 @@ def test_development_mode_does_not_pass_the_deployment_checklist(tmp_path):
         "execute_from_command_line(['learnloop', 'check', '--deploy', '--fail-level', 'WARNING'])",
     )
     assert result.returncode != 0
+
+
+COOKIE_PROBE = """
+import django; django.setup()
+from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.test import RequestFactory, override_settings
+
+def view(request):
+    request.session["probe"] = 1
+    get_token(request)
+    return HttpResponse()
+
+with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"):
+    request = RequestFactory().get("/", secure=True, HTTP_HOST="learn.example.org")
+    response = SessionMiddleware(CsrfViewMiddleware(view))(request)
+for cookie in response.cookies.values():
+    print(cookie.OutputString())
+"""
+
+
+def _cookies(tmp_path, **environment) -> dict[str, str]:
+    result = _run_django(tmp_path, COOKIE_PROBE, **environment)
+    assert result.returncode == 0, result.stderr
+    return {line.split("=", 1)[0]: line for line in result.stdout.splitlines()}
+
+
+def test_production_cookies_carry_the_host_prefix_and_what_it_requires(tmp_path):
+    cookies = _cookies(
+        tmp_path, LEARNLOOP_ENV="production", SECRET_KEY="a-production-secret-" + "k3y" * 20,
+        ALLOWED_HOSTS="learn.example.org",
+    )
+    assert set(cookies) == {"__Host-sessionid", "__Host-csrftoken"}
+    for line in cookies.values():
+        # Browsers drop a __Host- cookie unless it is Secure, for Path=/ and has no Domain.
+        attributes = {part.strip().split("=")[0].lower() for part in line.split(";")[1:]}
+        assert "secure" in attributes and "domain" not in attributes, line
+        assert "Path=/;" in line or line.endswith("Path=/"), line
+
+
+def test_development_cookies_keep_plain_names_for_plain_http(tmp_path):
+    assert set(_cookies(tmp_path)) == {"sessionid", "csrftoken"}
+
+
+def test_production_without_secure_cookies_drops_the_prefix_browsers_would_refuse(tmp_path):
+    cookies = _cookies(
+        tmp_path, LEARNLOOP_ENV="production", SECRET_KEY="a-production-secret-" + "k3y" * 20,
+        ALLOWED_HOSTS="learn.example.org", SESSION_COOKIE_SECURE="false", CSRF_COOKIE_SECURE="false",
+    )
+    assert set(cookies) == {"sessionid", "csrftoken"}

@@ -40,7 +40,8 @@ UNUSABLE_CREDENTIALS = (
 )
 CSRF_FAILED = (
     "CSRF check failed: requests that change something with your browser session must send the "
-    "csrftoken cookie's value in the X-CSRFToken header (or use an API token instead)."
+    "CSRF cookie's value (csrftoken; __Host-csrftoken in production) in the X-CSRFToken header "
+    "(or use an API token instead)."
 )
 
 

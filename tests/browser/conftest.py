@@ -3,14 +3,20 @@
 Playwright's own browser download does not work here, so Debian's Chromium is launched
 directly. The tests drive pytest-django's `live_server`; their data is made with the ORM in the
 test (live_server tests are transactional, so the server thread sees it).
+
+Every context the fixtures open records Content-Security-Policy violations (the page's
+`securitypolicyviolation` events and Chromium's console reports of refused content); a test
+whose pages caused any fails at teardown, so each flow doubles as a check of the policy.
 """
 
+import contextlib
 import os
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 # Playwright's sync API runs an event loop in this thread; without this Django refuses the
 # ORM calls the tests make between browser steps.
@@ -31,6 +37,32 @@ TIMEOUT_MS = 10_000
 
 expect.set_options(timeout=TIMEOUT_MS)
 
+# Runs in every document before its own scripts; reports each violation to the test process.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__reportCspViolation([
+    event.effectiveDirective, event.blockedURI || "inline", event.documentURI,
+    event.sourceFile ? `${event.sourceFile}:${event.lineNumber}` : "", (event.sample || "").slice(0, 80),
+  ].join(" | "));
+}, true);
+"""
+
+
+def _record_csp_violations(context: BrowserContext) -> list[str]:
+    violations: list[str] = []
+
+    def on_violation(description: str) -> None:
+        violations.append(description)
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"console: {message.text}")
+
+    context.expose_function("__reportCspViolation", on_violation)
+    context.add_init_script(CSP_LISTENER)
+    context.on("console", on_console)
+    return violations
+
 
 @pytest.fixture(scope="session")
 def playwright() -> Playwright:
@@ -50,17 +82,26 @@ def browser(playwright: Playwright) -> Browser:
 @pytest.fixture
 def new_context(browser: Browser, live_server):
     """new_context() -> a fresh, signed-out browser context pointed at the live server."""
-    contexts: list[BrowserContext] = []
+    contexts: list[tuple[BrowserContext, list[str]]] = []
 
     def make() -> BrowserContext:
         context = browser.new_context(base_url=live_server.url, locale="en-GB")
         context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
+        contexts.append((context, _record_csp_violations(context)))
         return context
 
     yield make
-    for context in contexts:
+    violations: list[str] = []
+    for context, recorded in contexts:
+        for open_page in context.pages:
+            # A round trip to each page lets reports already sent from it arrive first; a page
+            # that has crashed or is navigating has nothing more to say.
+            with contextlib.suppress(PlaywrightError):
+                open_page.evaluate("0")
+        violations.extend(recorded)
         context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(violations)), pytrace=False)
 
 
 @pytest.fixture
