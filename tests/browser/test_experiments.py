@@ -67,6 +67,12 @@ def test_register_start_upload_read_and_decide(page_as, owner, team, tmp_path):
     expect(page.get_by_role("heading", name="Decision: Ship")).to_be_visible()
     page.get_by_role("link", name="Fewer checkout steps lift conversion").click()
     expect(page).to_have_url(re.compile(r"/knowledge/"))
+    # The portfolio's bars are SVG rectangles (no style="" under the CSP); this month's is the tallest.
+    page.goto("/experiments/")
+    bars = page.locator("svg.velocity rect")
+    expect(bars).to_have_count(12)
+    assert bars.last.bounding_box()["height"] > 40
+    assert bars.first.bounding_box()["height"] == 0
     experiment = Experiment.objects.get()
     assert Provenance.objects.filter(source_type="experiments.experiment", source_id=str(experiment.pk)).exists()
 

@@ -61,6 +61,10 @@ def test_campaign_to_focus_area_to_remeasured_change(page_as, new_context, surve
     lead_page.goto(f"/surveys/campaigns/{campaign.pk}/report/")
     expect(lead_page.locator("#heatmap")).to_contain_text("Whole organization")
     expect(lead_page.locator("#heatmap")).not_to_contain_text("Search")
+    # Cells are coloured by class from the static style sheet (no style="" under the CSP).
+    cell = lead_page.locator("#heatmap td.score").first
+    cell_colour = cell.evaluate("cell => getComputedStyle(cell).backgroundColor")
+    assert cell_colour not in {"rgba(0, 0, 0, 0)", "transparent"}
     lead_page.locator("#heatmap").get_by_role("link", name="Payments").click()
     expect(lead_page.locator("#detail-heading")).to_contain_text("Payments")
     expect(lead_page.locator("#scores")).to_contain_text("Time and resources for learning")

@@ -98,6 +98,8 @@ FORBIDDEN = {
     "javascript: URL": re.compile(r"javascript:", re.IGNORECASE),
     "style attribute": re.compile(r"<[a-z][^>]*\sstyle\s*=", re.IGNORECASE),
     "style element": re.compile(r"<style[\s>]", re.IGNORECASE),
+    # htmx evaluates these as code; with allowEval off they would silently do nothing.
+    "htmx script attribute": re.compile(r"\s(data-)?hx-(on|vars)\b|hx-vals\s*=\s*['\"]\s*js:", re.IGNORECASE),
 }
 
 
@@ -108,10 +110,13 @@ def test_the_template_scan_finds_what_it_looks_for():
         "javascript: URL": '<a href="javascript:go()">',
         "style attribute": '<span class="x" style="height: 3px">',
         "style element": "<style>p {}</style>",
+        "htmx script attribute": '<button hx-on:click="go()">',
     }
     for kind, sample in samples.items():
         assert FORBIDDEN[kind].search(sample), kind
     assert not FORBIDDEN["inline script"].search('<script src="/static/app.js" defer></script>')
+    assert FORBIDDEN["htmx script attribute"].search("<div hx-vals='js:{a: 1}'>")
+    assert not FORBIDDEN["htmx script attribute"].search("<div hx-vals='{\"a\": 1}' hx-post=\"/x\">")
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda template: str(template.relative_to(PACKAGE)))
