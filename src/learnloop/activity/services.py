@@ -2,9 +2,11 @@
 
 from datetime import datetime
 
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from learnloop.activity.models import ActivityEvent, subject_key
+from learnloop.activity.models import ActivityEvent, AnonymousActivity, subject_key
 
 
 def record_activity(
@@ -16,17 +18,19 @@ def record_activity(
     team=None,
     data: dict | None = None,
     at: datetime | None = None,
-) -> ActivityEvent:
+) -> ActivityEvent | None:
     """Append one event.
 
-    With anonymous=True the actor is dropped whatever was passed, and the time is kept only to
-    the day, so the event cannot be tied back to a person by when it happened.
+    With anonymous=True no event is appended: the actor and data are dropped whatever was
+    passed and only the day's counter for (verb, subject) goes up (see AnonymousActivity), so
+    nothing ties the act to a person, a time or a row order. Returns None then.
     """
     subject_type, subject_id = subject_key(subject)
     when = at or timezone.now()
     if anonymous:
-        actor = None
-        when = when.replace(hour=0, minute=0, second=0, microsecond=0)
+        count_anonymous_activity(verb=verb, subject_type=subject_type, subject_id=subject_id, team=team,
+                                 day=timezone.localtime(when).date() if timezone.is_aware(when) else when.date())
+        return None
     return ActivityEvent.objects.create(
         verb=verb,
         subject_type=subject_type,
@@ -36,3 +40,12 @@ def record_activity(
         data=data or {},
         created_at=when,
     )
+
+
+def count_anonymous_activity(*, verb: str, subject_type: str, subject_id: str, team, day) -> None:
+    """Raise the day's counter in place (created at 0 the first time)."""
+    with transaction.atomic():
+        counter, _ = AnonymousActivity.objects.get_or_create(
+            verb=verb, subject_type=subject_type, subject_id=subject_id, day=day, defaults={"team": team},
+        )
+        AnonymousActivity.objects.filter(pk=counter.pk).update(count=F("count") + 1)
