@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from learnloop.activity.models import ActivityEvent, AnonymousActivity, AppendOnlyError
 from learnloop.activity.selectors import events_for_subject
-from learnloop.activity.services import record_activity
+from learnloop.activity.services import count_anonymous_activity, record_activity
 
 pytestmark = pytest.mark.django_db
 
@@ -16,23 +16,38 @@ def test_events_name_their_subject_generically(member, team):
     assert list(events_for_subject(team)) == [event]
 
 
-def test_an_anonymous_act_appends_no_event_only_a_day_count(member, team):
-    assert record_activity(verb="written", subject=team, actor=member, anonymous=True, data={"card": "x"}) is None
-    record_activity(verb="written", subject=team, actor=member, anonymous=True)
+def test_an_anonymous_event_carries_no_actor_even_if_one_is_passed(member, team):
+    event = record_activity(verb="created", subject=team, actor=member, anonymous=True)
+    event.refresh_from_db()
+    assert event.actor is None
+
+
+def test_an_anonymous_event_keeps_only_the_day(member, team):
+    event = record_activity(verb="created", subject=team, actor=member, anonymous=True)
+    assert (event.created_at.hour, event.created_at.minute, event.created_at.second, event.created_at.microsecond) == (
+        0,
+        0,
+        0,
+        0,
+    )
+
+
+def test_a_secret_act_appends_no_event_only_a_day_count(team):
+    count_anonymous_activity(verb="written", subject=team, team=team)
+    count_anonymous_activity(verb="written", subject=team, team=team)
     assert not ActivityEvent.objects.exists()
     counter = AnonymousActivity.objects.get()
-    assert (counter.verb, counter.subject_type, counter.subject_id, counter.count) == (
-        "written", "org.team", str(team.pk), 2)
-    assert counter.day == timezone.localdate()
+    assert (counter.verb, counter.subject_type, counter.subject_id, counter.count, counter.day) == (
+        "written", "org.team", str(team.pk), 2, timezone.localdate())
 
 
-def test_anonymous_counts_are_per_verb_and_day(member, team):
-    day = timezone.now()
-    record_activity(verb="written", subject=team, anonymous=True, at=day)
-    record_activity(verb="voted", subject=team, anonymous=True, at=day)
-    record_activity(verb="written", subject=team, anonymous=True, at=day - timedelta(days=1))
-    assert sorted(AnonymousActivity.objects.values_list("verb", "count")) == [("voted", 1), ("written", 1),
-                                                                              ("written", 1)]
+def test_secret_act_counts_are_per_verb_and_day(team):
+    today = timezone.localdate()
+    count_anonymous_activity(verb="written", subject=team)
+    count_anonymous_activity(verb="voted", subject=team)
+    count_anonymous_activity(verb="written", subject=team, day=today - timedelta(days=1))
+    assert sorted(AnonymousActivity.objects.values_list("verb", "day", "count")) == [
+        ("voted", today, 1), ("written", today - timedelta(days=1), 1), ("written", today, 1)]
 
 
 def test_events_cannot_be_changed(member, team):

@@ -1,8 +1,10 @@
 """One append-only stream of domain events (created, viewed, applied, closed, ...).
 
-Analytics read this stream later, so rows are never changed or removed through the ORM.
-Anonymous acts are not events at all: they only raise a day-level counter (AnonymousActivity),
-because an event row's id and position among named events would date and attribute it.
+Analytics read this stream later, so rows are never changed or removed through the ORM. An
+event caused anonymously has no actor, no address and only a day-level timestamp: a precise
+time could be matched against other events to guess who caused it. Acts whose author must stay
+secret (anonymous cards, votes) are not events at all: they only raise a day-level counter
+(AnonymousActivity), because an event row's id would still place them among named events.
 """
 
 import uuid

@@ -18,19 +18,19 @@ def record_activity(
     team=None,
     data: dict | None = None,
     at: datetime | None = None,
-) -> ActivityEvent | None:
+) -> ActivityEvent:
     """Append one event.
 
-    With anonymous=True no event is appended: the actor and data are dropped whatever was
-    passed and only the day's counter for (verb, subject) goes up (see AnonymousActivity), so
-    nothing ties the act to a person, a time or a row order. Returns None then.
+    With anonymous=True the actor is dropped whatever was passed, and the time is kept only to
+    the day. That is not enough for acts whose author must stay secret (an anonymous card, a
+    vote): the event's auto-increment id still places it among named events. Those call
+    count_anonymous_activity instead, which appends no event at all.
     """
     subject_type, subject_id = subject_key(subject)
     when = at or timezone.now()
     if anonymous:
-        count_anonymous_activity(verb=verb, subject_type=subject_type, subject_id=subject_id, team=team,
-                                 day=timezone.localtime(when).date() if timezone.is_aware(when) else when.date())
-        return None
+        actor = None
+        when = when.replace(hour=0, minute=0, second=0, microsecond=0)
     return ActivityEvent.objects.create(
         verb=verb,
         subject_type=subject_type,
@@ -42,8 +42,11 @@ def record_activity(
     )
 
 
-def count_anonymous_activity(*, verb: str, subject_type: str, subject_id: str, team, day) -> None:
-    """Raise the day's counter in place (created at 0 the first time)."""
+def count_anonymous_activity(*, verb: str, subject, team=None, day=None) -> None:
+    """Count an act whose author must stay secret: the (verb, subject, day) counter goes up in
+    place (see AnonymousActivity). No event row, no actor, no time finer than the day."""
+    subject_type, subject_id = subject_key(subject)
+    day = day or timezone.localdate()
     with transaction.atomic():
         counter, _ = AnonymousActivity.objects.get_or_create(
             verb=verb, subject_type=subject_type, subject_id=subject_id, day=day, defaults={"team": team},

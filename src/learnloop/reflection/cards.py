@@ -1,7 +1,7 @@
 """Cards, groups, votes, "5 whys" chains and a critique owner's decisions.
 
-Activity about cards and votes is only counted per session and day (record_activity(
-anonymous=True)), whatever the session's anonymity: it can be raised later, and an event row
+Activity about cards and votes is only counted per session and day (count_anonymous_activity),
+whatever the session's anonymity: it can be raised later, and an event row
 would carry its place in time. Writing needs a participant row made earlier, when the person
 opened the board or joined through the API, never in the write's own transaction (its order
 would be the order in which people first wrote). In alias and anonymous sessions each write
@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 
-from learnloop.activity.services import record_activity
+from learnloop.activity.services import count_anonymous_activity
 from learnloop.reflection.models import (
     Anonymity,
     Card,
@@ -82,7 +82,7 @@ def _lock(session: Session) -> None:
 
 
 def _count(verb: str, session: Session) -> None:
-    record_activity(verb=verb, subject=session, anonymous=True, team=session.team)
+    count_anonymous_activity(verb=verb, subject=session, team=session.team)
 
 
 def write_card(*, by, session: Session, column: str, text: str, writer_key: str | None) -> Card:
