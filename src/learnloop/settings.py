@@ -110,7 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # queue for up to the busy timeout instead of failing.
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 30),
-        "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"),
+        # secure_delete: deleted rows are overwritten, not left in free pages, so the database
+        # file keeps no residue of rows that anonymous writes rewrite (see docs/anonymity.md).
+        "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA secure_delete=ON;"),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -128,6 +130,13 @@ if SEARCH_BACKEND not in {"auto", "embedded", "postgres"}:
 if SEARCH_BACKEND == "postgres" and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL")
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR") or (DATA_DIR / "search"))
+
+# --- Reflection ----------------------------------------------------------------------------
+# Alias and anonymous sessions with fewer participants than this warn the facilitator, and the
+# reveal control and the summary say anonymity is weak (among two people, "not me" names the other).
+ANONYMITY_MIN_PARTICIPANTS = env_int("LEARNLOOP_ANONYMITY_MIN_PARTICIPANTS", 3)
+if ANONYMITY_MIN_PARTICIPANTS < 1:
+    raise ImproperlyConfigured("LEARNLOOP_ANONYMITY_MIN_PARTICIPANTS must be at least 1")
 
 # --- Accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "org.Person"

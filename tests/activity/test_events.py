@@ -1,8 +1,11 @@
-import pytest
+from datetime import timedelta
 
-from learnloop.activity.models import ActivityEvent, AppendOnlyError
+import pytest
+from django.utils import timezone
+
+from learnloop.activity.models import ActivityEvent, AnonymousActivity, AppendOnlyError
 from learnloop.activity.selectors import events_for_subject
-from learnloop.activity.services import record_activity
+from learnloop.activity.services import count_anonymous_activity, record_activity
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +30,24 @@ def test_an_anonymous_event_keeps_only_the_day(member, team):
         0,
         0,
     )
+
+
+def test_a_secret_act_appends_no_event_only_a_day_count(team):
+    count_anonymous_activity(verb="written", subject=team, team=team)
+    count_anonymous_activity(verb="written", subject=team, team=team)
+    assert not ActivityEvent.objects.exists()
+    counter = AnonymousActivity.objects.get()
+    assert (counter.verb, counter.subject_type, counter.subject_id, counter.count, counter.day) == (
+        "written", "org.team", str(team.pk), 2, timezone.localdate())
+
+
+def test_secret_act_counts_are_per_verb_and_day(team):
+    today = timezone.localdate()
+    count_anonymous_activity(verb="written", subject=team)
+    count_anonymous_activity(verb="voted", subject=team)
+    count_anonymous_activity(verb="written", subject=team, day=today - timedelta(days=1))
+    assert sorted(AnonymousActivity.objects.values_list("verb", "day", "count")) == [
+        ("voted", today, 1), ("written", today - timedelta(days=1), 1), ("written", today, 1)]
 
 
 def test_events_cannot_be_changed(member, team):

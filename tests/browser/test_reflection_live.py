@@ -64,12 +64,19 @@ def test_a_retro_run_live_by_two_people(page_as, team, people):
     member.get_by_role("button", name="Vote for Planning").click()
     expect(member.get_by_test_id("votes-left")).to_have_text("(1 vote left)")
     facilitator.get_by_role("button", name="Vote for Demo on Fridays").click()
+    expect(facilitator.get_by_text("Vote cast.")).to_be_visible()
+    # While voting nobody sees tallies, the facilitator included, and groups are listed by title.
+    expect(facilitator.get_by_test_id("votes")).to_have_count(0)
+    expect(facilitator.locator("article.group").first).to_contain_text("Demo on Fridays")
 
     facilitator.get_by_role("button", name="Next phase: discuss").click()
     expect(member.get_by_test_id("phase")).to_have_text("Discuss")
     first_group = member.locator("article.group").first
     expect(first_group).to_contain_text("Planning")
     expect(first_group.get_by_test_id("votes")).to_have_text("2 votes")
+    # Going back to vote now would restart the vote, and the control says so.
+    facilitator.reload()
+    expect(facilitator.get_by_test_id("restart-vote-note")).to_contain_text("restarts voting")
 
     facilitator.get_by_role("button", name="Next phase: actions").click()
     facilitator.get_by_label("Action", exact=True).fill("Timebox planning to 45 minutes")
@@ -92,7 +99,10 @@ def test_in_an_anonymous_session_the_facilitator_cannot_tell_who_wrote_a_card(pa
     member.get_by_role("button", name="I'm done writing").click()
     expect(facilitator.locator("#live-status")).to_contain_text("1 done")
     expect(facilitator.locator("#live-status")).not_to_contain_text("Mo Member")
-    facilitator.get_by_role("button", name="Reveal cards").click()
+    # Two people: "not me" tells each who wrote the other cards, and the facilitator is told.
+    facilitator.reload()
+    expect(facilitator.get_by_test_id("weak-anonymity")).to_contain_text("Anonymity is weak")
+    facilitator.get_by_role("button", name="Reveal cards (anonymity is weak)").click()
     card = facilitator.locator("li[data-card]", has_text="Ask for help earlier")
     expect(card).to_be_visible()
     expect(card).not_to_contain_text("Mo")

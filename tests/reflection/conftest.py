@@ -68,3 +68,10 @@ def move_to(session, phase, *, by):
     while session.phase != phase:
         session = services.set_phase(by=by, session=session, phase=PHASE_ORDER[session.phase_index + 1])
     return session
+
+
+def join(session, *people):
+    """Open the board as each person: writing and voting need a participant row made before."""
+    for person in people:
+        services.join_session(by=person, session=session)
+    return session

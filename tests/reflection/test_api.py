@@ -23,11 +23,13 @@ def test_a_retro_through_the_api(api_as, team, facilitator, writer):
     group = member.post(f"{base}/groups", {"card_ids": [card["id"]], "title": "Delivery"}, content_type=JSON)
     assert group.status_code == 201 and group.json()["card_ids"] == [card["id"]]
     fac.post(f"{base}/phase", {"phase": "vote"}, content_type=JSON)
-    votes = f"{base}/groups/{group.json()['id']}/votes"
-    assert member.post(votes, headers={HEADER: key}).json() == {"votes_left": 1}
+    target = {"group_id": group.json()["id"]}
+    cast = member.post(f"{base}/votes", target, content_type=JSON, headers={HEADER: key})
+    assert cast.status_code == 201 and cast.json() == {"votes_left": 1}
     assert member.get(f"{base}/groups").json()[0]["votes"] is None  # tallies stay hidden while voting
-    assert member.delete(votes, headers={HEADER: key}).json() == {"votes_left": 2}
-    member.post(votes, headers={HEADER: key})
+    withdrawn = member.post(f"{base}/votes/withdraw", target, content_type=JSON, headers={HEADER: key})
+    assert withdrawn.status_code == 200 and withdrawn.json() == {"votes_left": 2}
+    member.post(f"{base}/votes", target, content_type=JSON, headers={HEADER: key})
     fac.post(f"{base}/phase", {"phase": "discuss"}, content_type=JSON)
     assert member.get(f"{base}/groups").json()[0]["votes"] == 1
     lesson = fac.post(f"{base}/lessons", {"title": "Plan buffers", "group_id": group.json()["id"]}, content_type=JSON)
@@ -54,8 +56,8 @@ def test_outsiders_get_404_and_bad_input_gets_a_message(api_as, session, outside
     assert unknown_field.status_code == 422
     skipping = fac.post(f"{base}/phase", {"phase": "discuss"}, content_type=JSON)
     assert skipping.status_code == 400 and skipping.json()["errors"]["phase"]
-    not_a_card = fac.delete(f"{base}/cards/not-a-uuid")
-    assert not_a_card.status_code == 400
+    not_a_card = fac.post(f"{base}/cards/delete", {"card_id": "not-a-uuid"}, content_type=JSON)
+    assert not_a_card.status_code == 400 and not_a_card.json()["errors"]["card_id"]
 
 
 def test_custom_templates_and_clones(api_as, team, facilitator, admin):

@@ -8,7 +8,7 @@ from learnloop.reflection import cards, follow_up
 from learnloop.reflection.models import Session
 from tests import factories
 from tests.conftest import signed_in_client
-from tests.reflection.conftest import move_to
+from tests.reflection.conftest import join, move_to
 
 
 def test_running_sessions_are_listed_apart_from_past_ones(make_session, facilitator):
@@ -22,6 +22,7 @@ def test_running_sessions_are_listed_apart_from_past_ones(make_session, facilita
 
 def test_a_closed_session_shows_its_summary_without_polling(session, facilitator, writer, keys):
     session = move_to(session, "reflect", by=facilitator)
+    join(session, writer)
     cards.write_card(by=writer, session=session, column="stop", text="Late reviews", writer_key=keys["w"])
     session = move_to(session, "discuss", by=facilitator)
     action = follow_up.create_session_action(by=facilitator, session=session, title="Review within a day",
@@ -38,6 +39,7 @@ def test_a_closed_session_shows_its_summary_without_polling(session, facilitator
 
 def test_only_people_taking_part_get_grouping_controls(session, facilitator, writer, keys):
     session = move_to(session, "reflect", by=facilitator)
+    join(session, writer)
     first = cards.write_card(by=writer, session=session, column="stop", text="Slow builds", writer_key=keys["w"])
     second = cards.write_card(by=writer, session=session, column="stop", text="Flaky tests", writer_key=keys["w"])
     session = move_to(session, "group", by=facilitator)

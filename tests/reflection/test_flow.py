@@ -10,7 +10,7 @@ from learnloop.activity.models import ActivityEvent
 from learnloop.reflection import cards, selectors, services
 from learnloop.reflection.models import Card, Group, Participant, Template
 from tests.conftest import signed_in_client
-from tests.reflection.conftest import move_to
+from tests.reflection.conftest import join, move_to
 
 
 def test_every_builtin_template_is_available_with_its_columns(member):
@@ -60,6 +60,7 @@ def test_a_template_needs_columns_with_distinct_titles(admin):
 
 def test_cards_stay_private_until_the_facilitator_reveals_them(session, facilitator, writer, colleague, keys):
     session = move_to(session, "reflect", by=facilitator)
+    join(session, writer, colleague)
     cards.write_card(by=writer, session=session, column="start", text="Pair on reviews", writer_key=keys["w"])
     cards.write_card(by=colleague, session=session, column="stop", text="Friday deploys", writer_key=keys["c"])
     assert [c.text for c in selectors.cards_for(writer, session, keys["w"])] == ["Pair on reviews"]
@@ -87,6 +88,7 @@ def test_outsiders_cannot_write_cards(session, facilitator, outsider, keys):
 
 def test_grouping_suggestions_and_votes_within_the_budget(session, facilitator, writer, colleague, keys):
     session = move_to(session, "reflect", by=facilitator)
+    join(session, writer, colleague)
     slow = cards.write_card(by=writer, session=session, column="stop", text="The build pipeline is slow",
                             writer_key=keys["w"])
     slower = cards.write_card(by=colleague, session=session, column="stop", text="Slow build pipeline again",
@@ -110,6 +112,9 @@ def test_grouping_suggestions_and_votes_within_the_budget(session, facilitator, 
     cards.cast_vote(by=colleague, session=session, group=group, writer_key=keys["c"])
     with pytest.raises(ValidationError):  # someone else's key holds no vote of theirs here
         cards.withdraw_vote(by=colleague, session=session, group=lunch.group, writer_key=keys["c"])
+    hidden = selectors.groups_with_cards(session, selectors.cards_for(writer, session))
+    assert [(g["title"], g["votes"]) for g in hidden] == [("Slow builds", None), ("Team lunch on Fridays", None)]
+    session = move_to(session, "discuss", by=facilitator)
     ordered = selectors.groups_with_cards(session, selectors.cards_for(writer, session))
     assert [(g["title"], g["votes"]) for g in ordered] == [("Slow builds", 2), ("Team lunch on Fridays", 1)]
     assert Participant.objects.get(session=session, person=writer).votes_used == 2
@@ -117,6 +122,7 @@ def test_grouping_suggestions_and_votes_within_the_budget(session, facilitator, 
 
 def test_a_contributing_factor_carries_a_chain_of_whys(make_session, facilitator, writer, keys):
     session = move_to(make_session("blameless-postmortem", title="Checkout outage"), "reflect", by=facilitator)
+    join(session, writer)
     factor = cards.write_card(by=writer, session=session, column="factors", text="The retry storm",
                               writer_key=keys["w"])
     summary = cards.write_card(by=writer, session=session, column="summary", text="Down 40 minutes",
@@ -133,6 +139,7 @@ def test_a_contributing_factor_carries_a_chain_of_whys(make_session, facilitator
 def test_only_the_work_owner_decides_what_to_take_from_critique_notes(make_session, facilitator, writer, keys):
     session = make_session("candid-critique", title="Onboarding guide draft", work_owner=writer)
     session = move_to(session, "reflect", by=facilitator)
+    join(session, facilitator)
     note = cards.write_card(by=facilitator, session=session, column="suggestions", text="Cut chapter two",
                             writer_key=keys["f"])
     session = services.reveal(by=facilitator, session=session)
@@ -187,6 +194,7 @@ def test_an_asynchronous_session_moves_on_when_its_deadlines_pass_but_never_into
     assert services.advance_if_due(session, now=start).phase == "prepare"
     session = services.advance_if_due(session, now=start + timedelta(days=1, hours=1))
     assert session.phase == "reflect"
+    join(session, writer)
     card = cards.write_card(by=writer, session=session, column="start", text="Write the design doc first",
                             writer_key=keys["w"])
     # Nobody looked for a week: it catches up, one phase per passed deadline, and stops at discussion.
@@ -215,6 +223,7 @@ def test_opening_a_session_after_its_deadline_shows_the_next_phase(make_session,
 
 def test_groups_emptied_by_regrouping_disappear(session, facilitator, writer, keys):
     session = move_to(session, "reflect", by=facilitator)
+    join(session, writer)
     a, b, c = (cards.write_card(by=writer, session=session, column="start", text=t, writer_key=keys["w"])
                for t in ("one", "two", "three"))
     session = move_to(session, "group", by=facilitator)

@@ -5,12 +5,13 @@ from learnloop.actions.models import Status
 from learnloop.knowledge.models import Provenance
 from learnloop.reflection import cards, follow_up, selectors
 from tests.conftest import signed_in_client
-from tests.reflection.conftest import move_to
+from tests.reflection.conftest import join, move_to
 
 
 @pytest.fixture
 def discussed(session, facilitator, writer, colleague, keys):
     session = move_to(session, "reflect", by=facilitator)
+    join(session, writer, colleague)
     first = cards.write_card(by=writer, session=session, column="stop", text="Flaky end-to-end tests",
                              writer_key=keys["w"])
     second = cards.write_card(by=colleague, session=session, column="stop", text="End-to-end tests flake daily",

@@ -1,8 +1,10 @@
 """API for reflection: templates, sessions, cards, groups, votes, lessons and actions.
 
 Anonymous and alias cards are found by their writer through the X-Writer-Key header: call
-POST /sessions/{id}/join once, keep the key it returns (the server keeps only hashes of it) and
-send it with every card and vote request. A session the caller may not see answers 404.
+POST /sessions/{id}/join once (writing and voting need it), keep the key it returns (the server
+keeps only hashes of it) and send it with every card and vote request. Card and vote writes
+name their card or group in the JSON body, never in the path. A session the caller may not see
+answers 404.
 """
 
 from uuid import UUID
@@ -16,35 +18,41 @@ from learnloop.org.models import Person, Team
 from learnloop.reflection import cards as card_services
 from learnloop.reflection import follow_up, selectors, services
 from learnloop.reflection.api_schemas import (
-    ActionIn,
-    ActionOut,
-    AnonymityIn,
-    BudgetIn,
-    CardIn,
-    CardOut,
-    CardPatch,
-    CloneIn,
-    DecisionIn,
-    GroupIn,
-    GroupOut,
-    GroupPatch,
-    JoinOut,
-    LessonIn,
-    LessonOut,
-    PhaseIn,
-    SessionIn,
-    SessionOut,
-    StatusOut,
-    TemplateIn,
-    TemplateOut,
-    TemplatePatch,
-    VoteOut,
-    WhyIn,
+    CritiqueDecisionIn,
+    ReflectionActionIn,
+    ReflectionActionOut,
+    ReflectionAnonymityIn,
+    ReflectionBudgetIn,
+    ReflectionCardEditIn,
+    ReflectionCardIn,
+    ReflectionCardOut,
+    ReflectionCardRefIn,
+    ReflectionCloneIn,
+    ReflectionErrorOut,
+    ReflectionGroupIn,
+    ReflectionGroupOut,
+    ReflectionGroupRenameIn,
+    ReflectionJoinOut,
+    ReflectionLessonIn,
+    ReflectionLessonOut,
+    ReflectionPhaseIn,
+    ReflectionSessionIn,
+    ReflectionSessionOut,
+    ReflectionStatusOut,
+    ReflectionTemplateIn,
+    ReflectionTemplateOut,
+    ReflectionTemplatePatch,
+    ReflectionVoteIn,
+    ReflectionVoteOut,
+    ReflectionWhyIn,
 )
-from learnloop.reflection.models import PHASE_ORDER, Phase
 from learnloop.reflection.writer_keys import HEADER, new_key
 
 router = Router(tags=["reflection"])
+# What any reflection operation may answer besides success: invalid for the domain (400), not
+# signed in (401), not allowed (403), no such session, card or group (404), malformed body (422).
+ERRORS = {400: ReflectionErrorOut, 401: ReflectionErrorOut, 403: ReflectionErrorOut, 404: ReflectionErrorOut,
+          422: ReflectionErrorOut}
 WriterKey = Header(None, alias=HEADER)
 
 
@@ -64,8 +72,12 @@ def _uuid(value: str, field: str) -> UUID:
 
 
 def _session_out(session) -> dict:
-    return {**{f: getattr(session, f) for f in SessionOut.model_fields if f != "url"},
+    return {**{f: getattr(session, f) for f in ReflectionSessionOut.model_fields if f not in COMPUTED},
+            "anonymity_weak": selectors.anonymity_weak(session),
             "url": reverse("reflection:session", args=[session.pk])}
+
+
+COMPUTED = {"url", "anonymity_weak"}
 
 
 def _columns(columns) -> list[dict]:
@@ -75,13 +87,15 @@ def _columns(columns) -> list[dict]:
 # --- templates ----------------------------------------------------------------------------------------------
 
 
-@router.get("/templates", response=list[TemplateOut], summary="Templates you may use: built-in and custom")
+@router.get("/templates", response={200: list[ReflectionTemplateOut], **ERRORS},
+            summary="Templates you may use: built-in and custom")
 def list_templates(request):
     return selectors.templates_for(request.user)
 
 
-@router.post("/templates", response={201: TemplateOut}, summary="Write a custom template (organization or team)")
-def create_template(request, payload: TemplateIn):
+@router.post("/templates", response={201: ReflectionTemplateOut, **ERRORS},
+             summary="Write a custom template (organization or team)")
+def create_template(request, payload: ReflectionTemplateIn):
     template = services.create_template(
         by=request.user, name=payload.name, kind=payload.kind, description=payload.description,
         columns=_columns(payload.columns), scope=payload.scope, team=_team(payload.team_id),
@@ -89,8 +103,9 @@ def create_template(request, payload: TemplateIn):
     return Status(201, template)
 
 
-@router.patch("/templates/{template_id}", response=TemplateOut, summary="Edit a custom template")
-def update_template(request, template_id: int, payload: TemplatePatch):
+@router.patch("/templates/{template_id}", response={200: ReflectionTemplateOut, **ERRORS},
+              summary="Edit a custom template")
+def update_template(request, template_id: int, payload: ReflectionTemplatePatch):
     template = selectors.template_for(request.user, template_id)
     changes = payload.dict(exclude_unset=True)
     if changes.get("columns") is not None:
@@ -98,8 +113,9 @@ def update_template(request, template_id: int, payload: TemplatePatch):
     return services.update_template(by=request.user, template=template, **changes)
 
 
-@router.post("/templates/{template_id}/clone", response={201: TemplateOut}, summary="Copy a template to edit")
-def clone_template(request, template_id: int, payload: CloneIn):
+@router.post("/templates/{template_id}/clone", response={201: ReflectionTemplateOut, **ERRORS},
+             summary="Copy a template to edit")
+def clone_template(request, template_id: int, payload: ReflectionCloneIn):
     template = selectors.template_for(request.user, template_id)
     clone = services.clone_template(by=request.user, template=template, scope=payload.scope,
                                     team=_team(payload.team_id), name=payload.name)
@@ -109,13 +125,14 @@ def clone_template(request, template_id: int, payload: CloneIn):
 # --- sessions -----------------------------------------------------------------------------------------------
 
 
-@router.get("/sessions", response=list[SessionOut], summary="Sessions you may see, newest first")
+@router.get("/sessions", response={200: list[ReflectionSessionOut], **ERRORS},
+            summary="Sessions you may see, newest first")
 def list_sessions(request, team_id: int | None = None):
     return [_session_out(s) for s in selectors.sessions_for(request.user, team=_team(team_id))[:200]]
 
 
-@router.post("/sessions", response={201: SessionOut}, summary="Start a session")
-def create_session(request, payload: SessionIn):
+@router.post("/sessions", response={201: ReflectionSessionOut, **ERRORS}, summary="Start a session")
+def create_session(request, payload: ReflectionSessionIn):
     team = _team(payload.team_id)
     template = selectors.template_for(request.user, payload.template_id)
     session = services.create_session(
@@ -126,43 +143,49 @@ def create_session(request, payload: SessionIn):
     return Status(201, _session_out(session))
 
 
-@router.get("/sessions/{session_id}", response=SessionOut, summary="One session")
+@router.get("/sessions/{session_id}", response={200: ReflectionSessionOut, **ERRORS}, summary="One session")
 def get_session(request, session_id: int):
     return _session_out(services.advance_if_due(selectors.session_for(request.user, session_id)))
 
 
-@router.get("/sessions/{session_id}/status", response=StatusOut, summary="Live progress: phase, counts, who is done")
+@router.get("/sessions/{session_id}/status", response={200: ReflectionStatusOut, **ERRORS},
+            summary="Live progress: phase, counts, who is done")
 def get_status(request, session_id: int):
     return selectors.status_of(services.advance_if_due(selectors.session_for(request.user, session_id))).__dict__
 
 
-@router.post("/sessions/{session_id}/join", response=JoinOut, summary="Take part, and get a writer key")
+@router.post("/sessions/{session_id}/join", response={200: ReflectionJoinOut, **ERRORS},
+             summary="Take part, and get a writer key")
 def join(request, session_id: int):
     session = selectors.session_for(request.user, session_id)
     services.join_session(by=request.user, session=session)
     return {"writer_key": new_key(), "votes_left": selectors.votes_left(request.user, session)}
 
 
-@router.post("/sessions/{session_id}/phase", response=SessionOut, summary="Move one phase forward or back")
-def change_phase(request, session_id: int, payload: PhaseIn):
+@router.post("/sessions/{session_id}/phase", response={200: ReflectionSessionOut, **ERRORS},
+             summary="Move one phase forward or back")
+def change_phase(request, session_id: int, payload: ReflectionPhaseIn):
     session = selectors.session_for(request.user, session_id)
     return _session_out(services.set_phase(by=request.user, session=session, phase=payload.phase))
 
 
-@router.post("/sessions/{session_id}/reveal", response=SessionOut, summary="Show everyone's cards")
+@router.post("/sessions/{session_id}/reveal", response={200: ReflectionSessionOut, **ERRORS},
+             summary="Show everyone's cards")
 def reveal(request, session_id: int):
     session = selectors.session_for(request.user, session_id)
     return _session_out(services.reveal(by=request.user, session=session))
 
 
-@router.post("/sessions/{session_id}/anonymity", response=SessionOut, summary="Raise anonymity (never lower)")
-def raise_anonymity(request, session_id: int, payload: AnonymityIn):
+@router.post("/sessions/{session_id}/anonymity", response={200: ReflectionSessionOut, **ERRORS},
+             summary="Raise anonymity (never lower)")
+def raise_anonymity(request, session_id: int, payload: ReflectionAnonymityIn):
     session = selectors.session_for(request.user, session_id)
     return _session_out(services.raise_anonymity(by=request.user, session=session, anonymity=payload.anonymity))
 
 
-@router.post("/sessions/{session_id}/budget", response=SessionOut, summary="Set the votes each person has")
-def set_budget(request, session_id: int, payload: BudgetIn):
+@router.post("/sessions/{session_id}/budget", response={200: ReflectionSessionOut, **ERRORS},
+             summary="Set the votes each person has")
+def set_budget(request, session_id: int, payload: ReflectionBudgetIn):
     session = selectors.session_for(request.user, session_id)
     return _session_out(services.set_vote_budget(by=request.user, session=session, budget=payload.vote_budget))
 
@@ -170,71 +193,80 @@ def set_budget(request, session_id: int, payload: BudgetIn):
 # --- cards, groups, votes --------------------------------------------------------------------------------------
 
 
-@router.get("/sessions/{session_id}/cards", response=list[CardOut], summary="Cards as you may see them")
+@router.get("/sessions/{session_id}/cards", response={200: list[ReflectionCardOut], **ERRORS},
+            summary="Cards as you may see them")
 def list_cards(request, session_id: int, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
     return [card.__dict__ for card in selectors.cards_for(request.user, session, writer_key)]
 
 
-@router.post("/sessions/{session_id}/cards", response={201: CardOut}, summary="Write a card (needs X-Writer-Key)")
-def write_card(request, session_id: int, payload: CardIn, writer_key: str | None = WriterKey):
+@router.post("/sessions/{session_id}/cards", response={201: ReflectionCardOut, **ERRORS},
+             summary="Write a card (join first; needs X-Writer-Key unless the session is named)")
+def write_card(request, session_id: int, payload: ReflectionCardIn, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
     card = card_services.write_card(by=request.user, session=session, column=payload.column, text=payload.text,
                                     writer_key=writer_key)
-    view = next(c for c in selectors.cards_for(request.user, session, writer_key) if c.id == str(card.pk))
-    return Status(201, view.__dict__)
+    return Status(201, _card_out(request.user, session, writer_key, card))
 
 
-@router.delete("/sessions/{session_id}/cards/{card_id}", response={204: None}, summary="Delete your card")
-def delete_card(request, session_id: int, card_id: str, writer_key: str | None = WriterKey):
+def _card_out(viewer, session, writer_key, card) -> dict:
+    return next(c for c in selectors.cards_for(viewer, session, writer_key) if c.id == str(card.pk)).__dict__
+
+
+# Writes that touch one card or group name it in the body: paths end up in access logs next
+# to the client's address and time, and must not say which card was edited or what got a vote.
+
+
+@router.post("/sessions/{session_id}/cards/edit", response={200: ReflectionCardOut, **ERRORS},
+             summary="Edit your card while writing (needs X-Writer-Key unless the session is named)")
+def edit_card(request, session_id: int, payload: ReflectionCardEditIn, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
-    card = selectors.card_in(session, _uuid(card_id, "card_id"))
+    card = selectors.card_in(session, _uuid(payload.card_id, "card_id"))
+    card_services.edit_card(by=request.user, session=session, card=card, text=payload.text, writer_key=writer_key)
+    return _card_out(request.user, session, writer_key, card)
+
+
+@router.post("/sessions/{session_id}/cards/delete", response={204: None, **ERRORS},
+             summary="Delete your card while writing (needs X-Writer-Key unless the session is named)")
+def delete_card(request, session_id: int, payload: ReflectionCardRefIn, writer_key: str | None = WriterKey):
+    session = selectors.session_for(request.user, session_id)
+    card = selectors.card_in(session, _uuid(payload.card_id, "card_id"))
     card_services.delete_card(by=request.user, session=session, card=card, writer_key=writer_key)
     return Status(204, None)
 
 
-@router.patch("/sessions/{session_id}/cards/{card_id}", response=CardOut,
-              summary="Edit your card while writing (needs X-Writer-Key unless the session is named)")
-def edit_card(request, session_id: int, card_id: str, payload: CardPatch, writer_key: str | None = WriterKey):
+@router.post("/sessions/{session_id}/cards/whys", response={201: ReflectionCardOut, **ERRORS},
+             summary="Add the next why to a contributing factor's chain")
+def add_why(request, session_id: int, payload: ReflectionWhyIn, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
-    card = selectors.card_in(session, _uuid(card_id, "card_id"))
-    card_services.edit_card(by=request.user, session=session, card=card, text=payload.text, writer_key=writer_key)
-    return next(c for c in selectors.cards_for(request.user, session, writer_key) if c.id == str(card.pk)).__dict__
-
-
-@router.post("/sessions/{session_id}/cards/{card_id}/whys", response={201: CardOut}, summary="Add a why")
-def add_why(request, session_id: int, card_id: str, payload: WhyIn, writer_key: str | None = WriterKey):
-    session = selectors.session_for(request.user, session_id)
-    card = selectors.card_in(session, _uuid(card_id, "card_id"))
+    card = selectors.card_in(session, _uuid(payload.card_id, "card_id"))
     card_services.add_why(by=request.user, session=session, card=card, text=payload.text)
-    view = next(c for c in selectors.cards_for(request.user, session, writer_key) if c.id == str(card.pk))
-    return Status(201, view.__dict__)
+    return Status(201, _card_out(request.user, session, writer_key, card))
 
 
-@router.post("/sessions/{session_id}/cards/{card_id}/decision", response=CardOut,
+@router.post("/sessions/{session_id}/cards/decision", response={200: ReflectionCardOut, **ERRORS},
              summary="Critique: the work's owner takes a note or leaves it")
-def decide_note(request, session_id: int, card_id: str, payload: DecisionIn, writer_key: str | None = WriterKey):
+def decide_note(request, session_id: int, payload: CritiqueDecisionIn, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
-    card = selectors.card_in(session, _uuid(card_id, "card_id"))
+    card = selectors.card_in(session, _uuid(payload.card_id, "card_id"))
     card_services.decide_note(by=request.user, session=session, card=card, decision=payload.decision,
                               reason=payload.reason)
-    return next(c for c in selectors.cards_for(request.user, session, writer_key) if c.id == str(card.pk)).__dict__
+    return _card_out(request.user, session, writer_key, card)
 
 
 def _groups_out(viewer, session) -> list[dict]:
-    show_votes = session.phase_index >= PHASE_ORDER.index(Phase.DISCUSS)
-    return [{"id": g["id"], "title": g["title"], "votes": g["votes"] if show_votes else None,
-             "card_ids": [c.id for c in g["cards"]]}
+    # groups_with_cards hides tallies (None) and sorts by title until the vote is over.
+    return [{"id": g["id"], "title": g["title"], "votes": g["votes"], "card_ids": [c.id for c in g["cards"]]}
             for g in selectors.groups_with_cards(session, selectors.cards_for(viewer, session))]
 
 
-@router.get("/sessions/{session_id}/groups", response=list[GroupOut],
-            summary="Groups, most votes first (tallies shown from the discuss phase)")
+@router.get("/sessions/{session_id}/groups", response={200: list[ReflectionGroupOut], **ERRORS},
+            summary="Groups: by title while voting, most votes first once the vote is over (tallies hidden until then)")
 def list_groups(request, session_id: int):
     return _groups_out(request.user, selectors.session_for(request.user, session_id))
 
 
-@router.get("/sessions/{session_id}/suggestions", response=list[list[str]],
+@router.get("/sessions/{session_id}/suggestions", response={200: list[list[str]], **ERRORS},
             summary="Ungrouped cards that read alike: suggested groups, as card ids")
 def suggestions(request, session_id: int):
     session = selectors.session_for(request.user, session_id)
@@ -242,8 +274,8 @@ def suggestions(request, session_id: int):
         request.user, session))]
 
 
-@router.post("/sessions/{session_id}/groups", response={201: GroupOut}, summary="Group cards")
-def group_cards(request, session_id: int, payload: GroupIn):
+@router.post("/sessions/{session_id}/groups", response={201: ReflectionGroupOut, **ERRORS}, summary="Group cards")
+def group_cards(request, session_id: int, payload: ReflectionGroupIn):
     session = selectors.session_for(request.user, session_id)
     chosen = [selectors.card_in(session, _uuid(card_id, "card_ids")) for card_id in payload.card_ids]
     group = selectors.group_in(session, _uuid(payload.group_id, "group_id")) if payload.group_id else None
@@ -253,28 +285,29 @@ def group_cards(request, session_id: int, payload: GroupIn):
     return Status(201, next(g for g in _groups_out(request.user, session) if g["id"] == str(group.pk)))
 
 
-@router.patch("/sessions/{session_id}/groups/{group_id}", response=GroupOut, summary="Rename a group")
-def rename_group(request, session_id: int, group_id: str, payload: GroupPatch):
+@router.post("/sessions/{session_id}/groups/rename", response={200: ReflectionGroupOut, **ERRORS},
+             summary="Rename a group")
+def rename_group(request, session_id: int, payload: ReflectionGroupRenameIn):
     session = selectors.session_for(request.user, session_id)
-    group = selectors.group_in(session, _uuid(group_id, "group_id"))
+    group = selectors.group_in(session, _uuid(payload.group_id, "group_id"))
     card_services.rename_group(by=request.user, session=session, group=group, title=payload.title)
     return next(g for g in _groups_out(request.user, session) if g["id"] == str(group.pk))
 
 
-@router.post("/sessions/{session_id}/groups/{group_id}/votes", response={201: VoteOut},
-             summary="Put one of your votes on a group (needs X-Writer-Key)")
-def vote(request, session_id: int, group_id: str, writer_key: str | None = WriterKey):
+@router.post("/sessions/{session_id}/votes", response={201: ReflectionVoteOut, **ERRORS},
+             summary="Put one of your votes on a group (join first; needs X-Writer-Key)")
+def vote(request, session_id: int, payload: ReflectionVoteIn, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
-    group = selectors.group_in(session, _uuid(group_id, "group_id"))
+    group = selectors.group_in(session, _uuid(payload.group_id, "group_id"))
     participant = card_services.cast_vote(by=request.user, session=session, group=group, writer_key=writer_key)
     return Status(201, {"votes_left": session.vote_budget - participant.votes_used})
 
 
-@router.delete("/sessions/{session_id}/groups/{group_id}/votes", response=VoteOut,
-               summary="Withdraw one of your votes (only with the key it was cast with)")
-def withdraw(request, session_id: int, group_id: str, writer_key: str | None = WriterKey):
+@router.post("/sessions/{session_id}/votes/withdraw", response={200: ReflectionVoteOut, **ERRORS},
+             summary="Withdraw one of your votes (only with the key it was cast with)")
+def withdraw(request, session_id: int, payload: ReflectionVoteIn, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
-    group = selectors.group_in(session, _uuid(group_id, "group_id"))
+    group = selectors.group_in(session, _uuid(payload.group_id, "group_id"))
     participant = card_services.withdraw_vote(by=request.user, session=session, group=group, writer_key=writer_key)
     return {"votes_left": session.vote_budget - participant.votes_used}
 
@@ -282,9 +315,9 @@ def withdraw(request, session_id: int, group_id: str, writer_key: str | None = W
 # --- follow-up ----------------------------------------------------------------------------------------------
 
 
-@router.post("/sessions/{session_id}/lessons", response={201: LessonOut},
+@router.post("/sessions/{session_id}/lessons", response={201: ReflectionLessonOut, **ERRORS},
              summary="Promote a group or a card to a knowledge lesson")
-def promote(request, session_id: int, payload: LessonIn):
+def promote(request, session_id: int, payload: ReflectionLessonIn):
     session = selectors.session_for(request.user, session_id)
     group = selectors.group_in(session, _uuid(payload.group_id, "group_id")) if payload.group_id else None
     card = selectors.card_in(session, _uuid(payload.card_id, "card_id")) if payload.card_id else None
@@ -293,13 +326,15 @@ def promote(request, session_id: int, payload: LessonIn):
     return Status(201, {"entry_id": entry.pk, "title": entry.title})
 
 
-@router.get("/sessions/{session_id}/actions", response=list[ActionOut], summary="The session's actions")
+@router.get("/sessions/{session_id}/actions", response={200: list[ReflectionActionOut], **ERRORS},
+            summary="The session's actions")
 def list_actions(request, session_id: int):
     return follow_up.actions_of(selectors.session_for(request.user, session_id))
 
 
-@router.post("/sessions/{session_id}/actions", response={201: ActionOut}, summary="Create an action from the session")
-def create_action(request, session_id: int, payload: ActionIn):
+@router.post("/sessions/{session_id}/actions", response={201: ReflectionActionOut, **ERRORS},
+             summary="Create an action from the session")
+def create_action(request, session_id: int, payload: ReflectionActionIn):
     session = selectors.session_for(request.user, session_id)
     group = selectors.group_in(session, _uuid(payload.group_id, "group_id")) if payload.group_id else None
     action = follow_up.create_session_action(

@@ -1,5 +1,9 @@
 """Request and response shapes of the reflection API. No response ever names a card's author
-except the byline of a named session's card."""
+except the byline of a named session's card.
+
+Component names start with Reflection (or Critique) so they are unique across the whole API:
+OpenAPI components share one namespace, and a second "ActionOut" would replace this one.
+Writes to cards and votes name their card or group in the body, never in the path (access logs)."""
 
 from datetime import date
 from typing import Literal
@@ -12,14 +16,14 @@ from learnloop.api_base import InputSchema
 Scope = Literal["organization", "team"]
 
 
-class ColumnIn(InputSchema):
+class ReflectionColumnIn(InputSchema):
     key: str = ""
     title: str
     prompt: str = ""
     whys: bool = False
 
 
-class TemplateOut(Schema):
+class ReflectionTemplateOut(Schema):
     id: int
     slug: str
     name: str
@@ -30,28 +34,28 @@ class TemplateOut(Schema):
     columns: list[dict]
 
 
-class TemplateIn(InputSchema):
+class ReflectionTemplateIn(InputSchema):
     name: str
     kind: Literal["retro", "review", "postmortem", "premortem", "critique"] = "retro"
     description: str = ""
-    columns: list[ColumnIn]
+    columns: list[ReflectionColumnIn]
     scope: Scope = "organization"
     team_id: int | None = None
 
 
-class TemplatePatch(InputSchema):
+class ReflectionTemplatePatch(InputSchema):
     name: str | None = None
     description: str | None = None
-    columns: list[ColumnIn] | None = None
+    columns: list[ReflectionColumnIn] | None = None
 
 
-class CloneIn(InputSchema):
+class ReflectionCloneIn(InputSchema):
     name: str | None = None
     scope: Scope = "organization"
     team_id: int | None = None
 
 
-class SessionIn(InputSchema):
+class ReflectionSessionIn(InputSchema):
     team_id: int
     template_id: int
     title: str
@@ -63,7 +67,7 @@ class SessionIn(InputSchema):
     work_owner_id: int | None = None
 
 
-class SessionOut(Schema):
+class ReflectionSessionOut(Schema):
     id: int
     title: str
     goal: str
@@ -76,11 +80,16 @@ class SessionOut(Schema):
     anonymity: str
     vote_budget: int
     revealed: bool
+    tallies_shown: bool = Field(description="Vote tallies are shown once the vote phase has ended.")
+    vote_round: int = Field(description="Goes up each time voting restarts after the tallies were shown.")
+    anonymity_weak: bool = Field(
+        description="An alias or anonymous session with fewer participants than the configured minimum."
+    )
     held_on: date
     url: str
 
 
-class StatusOut(Schema):
+class ReflectionStatusOut(Schema):
     phase: str
     revealed: bool
     cards_written: int
@@ -90,29 +99,29 @@ class StatusOut(Schema):
     deadline: str
 
 
-class PhaseIn(InputSchema):
+class ReflectionPhaseIn(InputSchema):
     phase: str
 
 
-class AnonymityIn(InputSchema):
+class ReflectionAnonymityIn(InputSchema):
     anonymity: Literal["named", "alias", "anonymous"]
 
 
-class BudgetIn(InputSchema):
+class ReflectionBudgetIn(InputSchema):
     vote_budget: int
 
 
-class JoinOut(Schema):
+class ReflectionJoinOut(Schema):
     writer_key: str = Field(description="Keep it: send it back as X-Writer-Key. The server does not store it.")
     votes_left: int
 
 
-class CardIn(InputSchema):
+class ReflectionCardIn(InputSchema):
     column: str
     text: str
 
 
-class CardOut(Schema):
+class ReflectionCardOut(Schema):
     id: str
     column: str
     text: str
@@ -124,53 +133,65 @@ class CardOut(Schema):
     decision_reason: str
 
 
-class CardPatch(InputSchema):
+class ReflectionCardEditIn(InputSchema):
+    card_id: str
     text: str
 
 
-class GroupIn(InputSchema):
+class ReflectionCardRefIn(InputSchema):
+    card_id: str
+
+
+class ReflectionGroupIn(InputSchema):
     card_ids: list[str]
     title: str = ""
     group_id: str | None = None
 
 
-class GroupOut(Schema):
+class ReflectionGroupOut(Schema):
     id: str
     title: str
     votes: int | None
     card_ids: list[str]
 
 
-class VoteOut(Schema):
+class ReflectionVoteOut(Schema):
     votes_left: int
 
 
-class GroupPatch(InputSchema):
+class ReflectionGroupRenameIn(InputSchema):
+    group_id: str
     title: str
 
 
-class WhyIn(InputSchema):
+class ReflectionVoteIn(InputSchema):
+    group_id: str
+
+
+class ReflectionWhyIn(InputSchema):
+    card_id: str
     text: str
 
 
-class DecisionIn(InputSchema):
+class CritiqueDecisionIn(InputSchema):
+    card_id: str
     decision: Literal["taken", "not_taken", ""]
     reason: str = ""
 
 
-class LessonIn(InputSchema):
+class ReflectionLessonIn(InputSchema):
     title: str
     body: str = ""
     group_id: str | None = None
     card_id: str | None = None
 
 
-class LessonOut(Schema):
+class ReflectionLessonOut(Schema):
     entry_id: int
     title: str
 
 
-class ActionIn(InputSchema):
+class ReflectionActionIn(InputSchema):
     title: str
     owner_id: int | None = None
     due_on: date | None = None
@@ -179,9 +200,17 @@ class ActionIn(InputSchema):
     group_id: str | None = None
 
 
-class ActionOut(Schema):
+class ReflectionActionOut(Schema):
     id: int
     title: str
     status: str
     owner_id: int | None
     due_on: date | None
+
+
+class ReflectionErrorOut(Schema):
+    """Every error: `detail` says what went wrong; `errors` names fields (400: {field: [messages]},
+    422: [{field, message}])."""
+
+    detail: str
+    errors: dict[str, list[str]] | list[dict[str, str]] | None = None

@@ -1,16 +1,21 @@
 """Cards, groups, votes, "5 whys" chains and a critique owner's decisions.
 
-Activity events about cards and votes never carry an actor (record_activity(anonymous=True)),
-whatever the session's anonymity: it can be raised later, and an event can't be rewritten.
+Activity about cards and votes is only counted per session and day (count_anonymous_activity),
+whatever the session's anonymity: it can be raised later, and an event row
+would carry its place in time. Writing needs a participant row made earlier, when the person
+opened the board or joined through the API, never in the write's own transaction (its order
+would be the order in which people first wrote). In alias and anonymous sessions each write
+rewrites the session's cards or vote marks in random order (shuffle.py).
 """
 
 import secrets
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 
-from learnloop.activity.services import record_activity
+from learnloop.activity.services import count_anonymous_activity
 from learnloop.reflection.models import (
     Anonymity,
     Card,
@@ -23,7 +28,7 @@ from learnloop.reflection.models import (
     WhyStep,
 )
 from learnloop.reflection.permissions import can_take_part, require
-from learnloop.reflection.services import join_session
+from learnloop.reflection.shuffle import reshuffle_cards, reshuffle_marks, reshuffle_whys
 from learnloop.reflection.writer_keys import alias_for, card_hash, dot_hashes, is_well_formed
 
 MAX_CARD_LENGTH = 2000
@@ -55,12 +60,29 @@ def is_own_card(person, card: Card, writer_key: str | None) -> bool:
     if card.author_id is not None:
         return card.author_id == getattr(person, "pk", None)
     return bool(card.writer_hash) and is_well_formed(writer_key) and card.writer_hash == card_hash(
-        card.session_id, writer_key
+        card.session_id, writer_key, card.pk
     )
 
 
-def _card_event(verb: str, card: Card, session: Session) -> None:
-    record_activity(verb=verb, subject=card, anonymous=True, team=session.team, data={"session": session.pk})
+def _hides_writers(session: Session) -> bool:
+    return session.anonymity != Anonymity.NAMED
+
+
+def _require_joined(by, session: Session) -> Participant:
+    participant = Participant.objects.filter(session=session, person=by).first()
+    if participant is None:
+        raise ValidationError({"session": "Join the session first: open its board (or POST …/join in the API)."})
+    return participant
+
+
+def _lock(session: Session) -> None:
+    """Writes to one session's cards or votes take turns (first thing in their transaction):
+    each rewrites the whole set, so two at once would re-insert each other's rows."""
+    list(Session.objects.select_for_update().filter(pk=session.pk).values_list("pk", flat=True))
+
+
+def _count(verb: str, session: Session) -> None:
+    count_anonymous_activity(verb=verb, subject=session, team=session.team)
 
 
 def write_card(*, by, session: Session, column: str, text: str, writer_key: str | None) -> Card:
@@ -69,18 +91,21 @@ def write_card(*, by, session: Session, column: str, text: str, writer_key: str 
     if session.template.column(column) is None:
         raise ValidationError({"column": "Choose one of the template's columns."})
     text = _text(text)
+    _require_joined(by, session)
+    card = Card(id=uuid.uuid4(), session=session, column=column, text=text, shuffle_key=secrets.randbelow(2**31))
+    if session.anonymity == Anonymity.NAMED:
+        card.author = by
+    else:
+        key = _key(writer_key)
+        card.writer_hash = card_hash(session.pk, key, card.pk)
+        if session.anonymity == Anonymity.ALIAS:
+            card.alias = alias_for(session.pk, key)
     with transaction.atomic():
-        join_session(by=by, session=session)
-        card = Card(session=session, column=column, text=text, shuffle_key=secrets.randbelow(2**31))
-        if session.anonymity == Anonymity.NAMED:
-            card.author = by
-        else:
-            key = _key(writer_key)
-            card.writer_hash = card_hash(session.pk, key)
-            if session.anonymity == Anonymity.ALIAS:
-                card.alias = alias_for(session.pk, key)
-        card.save()
-        _card_event("written", card, session)
+        _lock(session)
+        card.save(force_insert=True)
+        if _hides_writers(session):
+            reshuffle_cards(session)
+        _count("written", session)
     return card
 
 
@@ -93,14 +118,22 @@ def edit_card(*, by, session: Session, card: Card, text: str, writer_key: str | 
     _own(by, session, card, writer_key)
     _require_phase(session, Phase.REFLECT, doing="edit cards")
     card.text = _text(text)
-    card.save(update_fields=["text"])
+    with transaction.atomic():
+        _lock(session)
+        card.save(update_fields=["text"])
+        if _hides_writers(session):
+            reshuffle_cards(session)
     return card
 
 
 def delete_card(*, by, session: Session, card: Card, writer_key: str | None) -> None:
     _own(by, session, card, writer_key)
     _require_phase(session, Phase.REFLECT, doing="delete cards")
-    card.delete()
+    with transaction.atomic():
+        _lock(session)
+        card.delete()
+        if _hides_writers(session):
+            reshuffle_cards(session)
 
 
 # --- groups -------------------------------------------------------------------------------------------
@@ -133,8 +166,7 @@ def group_cards(*, by, session: Session, cards, title: str = "", group: Group | 
         emptied = {card.group_id for card in cards if card.group_id and card.group_id != group.pk}
         Card.objects.filter(pk__in=[card.pk for card in cards]).update(group=group)
         Group.objects.filter(pk__in=emptied, cards__isnull=True).delete()
-        record_activity(verb="grouped", subject=session, anonymous=True, team=session.team,
-                        data={"cards": len(cards)})
+        _count("grouped", session)
     return group
 
 
@@ -169,6 +201,15 @@ def rename_group(*, by, session: Session, group: Group, title: str) -> Group:
 # --- votes --------------------------------------------------------------------------------------------
 
 
+def _move_tally(session: Session, group: Group, change: int) -> None:
+    """One UPDATE over every group of the session, so the vote's transaction stamps all of them
+    (PostgreSQL's xmin) and not just the chosen one: the voter's budget row must not share a
+    transaction id with one group alone."""
+    Group.objects.filter(session=session).update(
+        votes=F("votes") + Case(When(pk=group.pk, then=Value(change)), default=Value(0))
+    )
+
+
 def cast_vote(*, by, session: Session, group: Group, writer_key: str | None) -> Participant:
     """One dot on a group. The budget is counted per person; the tally per group; the mark that
     allows withdrawing holds only a hash of the voter's key."""
@@ -177,20 +218,20 @@ def cast_vote(*, by, session: Session, group: Group, writer_key: str | None) -> 
     key = _key(writer_key)
     if group.session_id != session.pk:
         raise ValidationError({"group": "That group is from another session."})
+    _require_joined(by, session)
     with transaction.atomic():
-        participant = join_session(by=by, session=session)
-        participant = Participant.objects.select_for_update().get(pk=participant.pk)
+        _lock(session)
+        participant = Participant.objects.select_for_update().get(session=session, person=by)
         if participant.votes_used >= session.vote_budget:
             raise ValidationError({"votes": f"You have used all {session.vote_budget} of your votes."})
         participant.votes_used = F("votes_used") + 1
         participant.save(update_fields=["votes_used"])
-        Group.objects.filter(pk=group.pk).update(votes=F("votes") + 1)
-        taken = set(VoteMark.objects.filter(group=group, voter_hash__in=dot_hashes(session.pk, key, group.pk,
-                                                                                  session.vote_budget))
-                    .values_list("voter_hash", flat=True))
-        mark = next(h for h in dot_hashes(session.pk, key, group.pk, session.vote_budget) if h not in taken)
-        VoteMark.objects.create(group=group, voter_hash=mark)
-        record_activity(verb="voted", subject=session, anonymous=True, team=session.team)
+        _move_tally(session, group, +1)
+        hashes = dot_hashes(session.pk, key, group.pk, session.vote_budget)
+        taken = set(VoteMark.objects.filter(group=group, voter_hash__in=hashes).values_list("voter_hash", flat=True))
+        VoteMark.objects.create(group=group, voter_hash=next(h for h in hashes if h not in taken))
+        reshuffle_marks(session)
+        _count("voted", session)
     participant.refresh_from_db()
     return participant
 
@@ -199,7 +240,10 @@ def withdraw_vote(*, by, session: Session, group: Group, writer_key: str | None)
     require(can_take_part(by, session), "Only participants vote.")
     _require_phase(session, Phase.VOTE, doing="withdraw votes")
     key = _key(writer_key)
+    if group.session_id != session.pk:
+        raise ValidationError({"group": "That group is from another session."})
     with transaction.atomic():
+        _lock(session)
         participant = Participant.objects.select_for_update().filter(session=session, person=by).first()
         mark = VoteMark.objects.filter(
             group=group, voter_hash__in=dot_hashes(session.pk, key, group.pk, session.vote_budget)
@@ -209,7 +253,8 @@ def withdraw_vote(*, by, session: Session, group: Group, writer_key: str | None)
         mark.delete()
         participant.votes_used = F("votes_used") - 1
         participant.save(update_fields=["votes_used"])
-        Group.objects.filter(pk=group.pk, votes__gt=0).update(votes=F("votes") - 1)
+        _move_tally(session, group, -1)
+        reshuffle_marks(session)
     participant.refresh_from_db()
     return participant
 
@@ -244,11 +289,15 @@ def add_why(*, by, session: Session, card: Card, text: str) -> WhyStep:
         raise ValidationError({"phase": "Why-chains are built on revealed cards, before the session closes."})
     text = _text(text)
     with transaction.atomic():
+        _lock(session)
         position = card.whys.count() + 1
         if position > MAX_WHYS:
             raise ValidationError({"text": f"A chain stops at {MAX_WHYS} whys; by then you have reached the root."})
         step = WhyStep.objects.create(card=card, position=position, text=text)
-        record_activity(verb="why_added", subject=session, anonymous=True, team=session.team)
+        if _hides_writers(session):
+            reshuffle_whys(session)
+            step = WhyStep.objects.get(card=card, position=position)
+        _count("why_added", session)
     return step
 
 

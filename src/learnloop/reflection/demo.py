@@ -391,7 +391,8 @@ class _Builder:
             self.discuss(session, plan, cards)
         session.phase = plan.phase
         session.revealed = reached >= PHASE_ORDER.index(Phase.GROUP)
-        session.save(update_fields=["phase", "revealed"])
+        session.tallies_shown = reached >= PHASE_ORDER.index(Phase.DISCUSS)
+        session.save(update_fields=["phase", "revealed", "tallies_shown"])
         if plan.phase == Phase.REFLECT:
             Participant.objects.filter(session=session, person__in=people[2::2]).update(done_with=Phase.REFLECT)
         if reached >= PHASE_ORDER.index(Phase.DISCUSS):
@@ -430,7 +431,7 @@ class _Builder:
             if session.anonymity == Anonymity.NAMED:
                 card.author = writer
             else:
-                card.writer_hash = card_hash(session.pk, keys[writer.pk])
+                card.writer_hash = card_hash(session.pk, keys[writer.pk], card.pk)
                 if session.anonymity == Anonymity.ALIAS:
                     card.alias = aliases[writer.pk]
             made.append((card, group_key))
@@ -458,12 +459,18 @@ class _Builder:
             # A named postmortem's timeline reads in order; in hidden sessions the order stays random.
             for card, shuffle_key in zip(timeline, sorted(card.shuffle_key for card in timeline), strict=True):
                 card.shuffle_key = shuffle_key
-        Card.objects.bulk_create([card for card, _ in made])
+        stored = [card for card, _ in made]
+        if session.anonymity != Anonymity.NAMED:
+            # As the services do: hidden sessions' rows are stored in random order (shuffle.py).
+            rng.shuffle(stored)
+        Card.objects.bulk_create(stored)
         chains = [
             WhyStep(card=card, position=number, text=why)
             for card, _ in made
             for number, why in enumerate(plan.why_chains.get(card.text, ()), start=1)
         ]
+        if session.anonymity != Anonymity.NAMED:
+            rng.shuffle(chains)
         WhyStep.objects.bulk_create(chains)
         return made
 
@@ -499,6 +506,7 @@ class _Builder:
                 marks.append(VoteMark(group=group, voter_hash=dot_hash(session.pk, keys[person.pk], group.pk, dot)))
                 used[person.pk] = used.get(person.pk, 0) + 1
         Group.objects.bulk_update([group for _, group in choices], ["votes"])
+        self.rng.shuffle(marks)  # stored in no voter's order, as cast_vote leaves them
         VoteMark.objects.bulk_create(marks)
         participants = list(Participant.objects.filter(session=session, person_id__in=used))
         for participant in participants:

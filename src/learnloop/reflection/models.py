@@ -3,11 +3,14 @@
 Anonymity is designed into the rows, not added in the views (see docs/reflection.md):
 - a card has a random public id (UUID) and no timestamp (the session's date is all there is),
   and lists show cards in a stable shuffled order, so neither ids nor times reveal who wrote what;
-- an alias or anonymous card stores no author: only a hash of the writer's per-session key,
-  which lives in the writer's browser (or API client) and nowhere on the server;
+- an alias or anonymous card stores no author: only a hash of the writer's per-session key and
+  the card's own id, so no two cards share a stored hash; the key lives in the writer's browser
+  (or API client) and nowhere on the server;
 - a vote is a tally on a group and a per-person count of votes used; the mark that lets a voter
   withdraw a vote holds a differently derived hash of the same key, so votes can't be joined to
-  cards either.
+  cards either;
+- in alias and anonymous sessions every write rewrites the session's cards (and vote marks) in a
+  fresh random order (see shuffle.py), so no row order, rowid or transaction id tells who wrote first.
 """
 
 import uuid
@@ -116,6 +119,11 @@ class Session(models.Model):
     anonymity = models.CharField(max_length=10, choices=Anonymity.choices, default=Anonymity.NAMED)
     vote_budget = models.PositiveSmallIntegerField(default=3)
     revealed = models.BooleanField(default=False)
+    # Vote secrecy: tallies are shown once the vote phase has ended (vote -> discuss). Going back
+    # to vote after that starts a fresh round (marks, tallies and budgets reset), so nobody can
+    # read running tallies by stepping back and forth.
+    tallies_shown = models.BooleanField(default=False)
+    vote_round = models.PositiveSmallIntegerField(default=1)
     held_on = models.DateField(default=timezone.localdate)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -141,7 +149,11 @@ class Session(models.Model):
 
 
 class Participant(models.Model):
-    """Who takes part: for the vote budget and "who is done". Nothing here points at a card."""
+    """Who takes part: for the vote budget and "who is done". Nothing here points at a card.
+
+    The row is created when the person opens the board (or joins through the API), never in the
+    transaction that writes their first card or vote: otherwise the order of participant rows
+    would be the order in which writers first wrote."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="participants")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -167,7 +179,9 @@ class Group(models.Model):
     discussion_notes = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["-votes", "title"]
+        # Not by votes: while tallies are hidden, an order by votes would show the ranking.
+        # Selectors sort by votes only once session.tallies_shown.
+        ordering = ["title", "id"]
 
     def __str__(self):
         return self.title
@@ -183,7 +197,8 @@ class Card(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     alias = models.CharField(max_length=60, blank=True)
-    # Alias and anonymous cards: sha256 of the writer's key, so only its holder finds the card.
+    # Alias and anonymous cards: sha256 of the writer's key, the session and this card's id, so
+    # only the key's holder finds the card, and no two cards of one writer share a hash.
     writer_hash = models.CharField(max_length=64, blank=True, db_index=True)
     group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="cards")
     # Random, so the display order says nothing about who wrote first.
@@ -225,8 +240,10 @@ class WhyStep(models.Model):
 
 class VoteMark(models.Model):
     """Lets a voter withdraw a vote: it holds a hash of their key (derived differently from the
-    card hash), never a person."""
+    card hash), never a person. A random id, and the session's marks are rewritten in random
+    order on every vote, so neither ids nor row order say in which order votes came."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="marks")
     voter_hash = models.CharField(max_length=64, db_index=True)
 

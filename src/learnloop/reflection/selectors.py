@@ -7,6 +7,7 @@ reveal a viewer gets only their own cards, facilitators and admins included.
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
 
@@ -68,11 +69,16 @@ def session_for(viewer, session_id: int) -> Session:
     return session
 
 
-def _own_filter(viewer, session: Session, writer_key: str | None) -> Q:
-    mine = Q(author=viewer) if viewer and viewer.is_authenticated else Q(pk__in=[])
+def _own_ids(viewer, session: Session, writer_key: str | None) -> set:
+    """The viewer's cards: by author in named sessions; otherwise by recomputing each card's
+    hash from the writer key (stored hashes are per card, so there is nothing to look up)."""
+    own = set()
+    if viewer and viewer.is_authenticated:
+        own |= set(Card.objects.filter(session=session, author=viewer).values_list("pk", flat=True))
     if is_well_formed(writer_key):
-        mine |= Q(writer_hash=card_hash(session.pk, writer_key))
-    return mine
+        own |= {pk for pk, stored in Card.objects.filter(session=session).exclude(writer_hash="")
+                .values_list("pk", "writer_hash") if stored == card_hash(session.pk, writer_key, pk)}
+    return own
 
 
 def _byline(card: Card, session: Session) -> str:
@@ -84,8 +90,7 @@ def _byline(card: Card, session: Session) -> str:
 
 
 def cards_for(viewer, session: Session, writer_key: str | None = None) -> list[CardView]:
-    own_ids = set(Card.objects.filter(_own_filter(viewer, session, writer_key), session=session)
-                  .values_list("pk", flat=True))
+    own_ids = _own_ids(viewer, session, writer_key)
     cards = Card.objects.filter(session=session).select_related("author").prefetch_related("whys")
     chained = {column["key"] for column in session.template.columns if column.get("whys")}
     if not session.revealed:
@@ -124,14 +129,18 @@ def columns_with_cards(session: Session, cards: list[CardView]) -> list[dict]:
 
 
 def groups_with_cards(session: Session, cards: list[CardView]) -> list[dict]:
-    """Groups in discussion order: most votes first."""
+    """Groups in discussion order, most votes first, once the tallies are shown; by title
+    before that (an order by votes would give the hidden ranking away), for everyone,
+    facilitators and admins included. "votes" is None while hidden."""
     by_group: dict[str, list[CardView]] = {}
     for card in cards:
         if card.group_id:
             by_group.setdefault(card.group_id, []).append(card)
     return [
-        {"id": str(group.pk), "title": group.title, "votes": group.votes, "cards": by_group.get(str(group.pk), [])}
-        for group in Group.objects.filter(session=session).order_by("-votes", "title", "pk")
+        {"id": str(group.pk), "title": group.title, "votes": group.votes if session.tallies_shown else None,
+         "cards": by_group.get(str(group.pk), [])}
+        for group in Group.objects.filter(session=session).order_by(
+            *(("-votes", "title", "pk") if session.tallies_shown else ("title", "pk")))
     ]
 
 
@@ -168,6 +177,14 @@ def status_of(session: Session) -> Status:
         done_names=sorted(p.person.full_name for p in done) if named else [],
         deadline=session.phase_deadlines.get(session.phase, ""),
     )
+
+
+def anonymity_weak(session: Session) -> bool:
+    """An alias or anonymous session with fewer participants than the configured minimum
+    (LEARNLOOP_ANONYMITY_MIN_PARTICIPANTS): among two people, "not me" names the other."""
+    if session.anonymity == Anonymity.NAMED:
+        return False
+    return Participant.objects.filter(session=session).count() < settings.ANONYMITY_MIN_PARTICIPANTS
 
 
 def votes_left(viewer, session: Session) -> int:

@@ -26,6 +26,7 @@ from learnloop.reflection.models import (
     Template,
     TemplateKind,
     TemplateScope,
+    VoteMark,
 )
 from learnloop.reflection.permissions import (
     can_facilitate,
@@ -35,6 +36,7 @@ from learnloop.reflection.permissions import (
     can_write_template,
     require,
 )
+from learnloop.reflection.shuffle import reshuffle_cards, reshuffle_marks
 from learnloop.reflection.writer_keys import ADJECTIVES, ANIMALS
 
 MAX_COLUMNS = 8
@@ -206,6 +208,9 @@ def create_session(*, by, team, template: Template, title: str, goal: str = "", 
 
 
 def join_session(*, by, session: Session) -> Participant:
+    """Take part: called when the person opens the board (or joins through the API), in its
+    own transaction, so participant rows are in the order people arrived, not in the order
+    they first wrote a card or voted."""
     require(can_take_part(by, session), f"Only members of {session.team} take part in its sessions.")
     participant, _ = Participant.objects.get_or_create(session=session, person=by)
     return participant
@@ -223,10 +228,12 @@ def set_phase(*, by, session: Session, phase: str) -> Session:
         raise ValidationError({"phase": f"From {session.get_phase_display()} the session can only move one step."})
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
+        restarting = phase == Phase.VOTE and session.tallies_shown
         _enter_phase(session, phase)
         session.save()
         Participant.objects.filter(session=session).update(done_with="")
-        record_activity(verb=f"phase_{phase}", subject=session, actor=by, team=session.team)
+        record_activity(verb=f"phase_{phase}", subject=session, actor=by, team=session.team,
+                        data={"vote_round": session.vote_round} if restarting else None)
     return session
 
 
@@ -235,9 +242,24 @@ def _enter_phase(session: Session, phase: str) -> None:
     if PHASE_ORDER.index(phase) >= PHASE_ORDER.index(Phase.GROUP):
         session.revealed = True  # grouping needs everyone's cards
     if phase == Phase.VOTE:
+        if session.tallies_shown:
+            _restart_vote(session)
         _group_the_rest(session)
+    if PHASE_ORDER.index(phase) >= PHASE_ORDER.index(Phase.DISCUSS):
+        # The vote is over for good: from now on tallies are shown and groups sorted by them.
+        session.tallies_shown = True
     if phase == Phase.CLOSED:
         session.closed_at = timezone.now()
+
+
+def _restart_vote(session: Session) -> None:
+    """Back to voting after the tallies were shown: a fresh vote. Otherwise a facilitator could
+    step vote -> discuss -> vote and read the running tallies as people vote."""
+    VoteMark.objects.filter(group__session=session).delete()
+    Group.objects.filter(session=session).update(votes=0)
+    Participant.objects.filter(session=session).update(votes_used=0)
+    session.tallies_shown = False
+    session.vote_round += 1
 
 
 # An asynchronous session runs over days: when the deadline of its current phase passes, it
@@ -271,6 +293,7 @@ def advance_if_due(session: Session, *, now: datetime | None = None) -> Session:
             Participant.objects.filter(session=locked).update(done_with="")
     # Keep what the caller already loaded (team, template, ...), with the new phase.
     session.phase, session.revealed, session.closed_at = locked.phase, locked.revealed, locked.closed_at
+    session.tallies_shown, session.vote_round = locked.tallies_shown, locked.vote_round
     return session
 
 
@@ -328,6 +351,10 @@ def raise_anonymity(*, by, session: Session, anonymity: str) -> Session:
             cards.update(author=None, alias="")
         session.anonymity = anonymity
         session.save(update_fields=["anonymity"])
+        # Rows written while the session was named are in write order; re-insert them in a
+        # random one, so that order can't be matched with an access log.
+        reshuffle_cards(session)  # and their why-steps
+        reshuffle_marks(session)
         record_activity(verb="anonymity_raised", subject=session, actor=by, team=session.team,
                         data={"anonymity": anonymity})
     return session

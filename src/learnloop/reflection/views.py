@@ -6,11 +6,18 @@ a small status partial every two seconds; when the phase changes or cards are re
 partial tells htmx to reload the page, so everyone moves on together.
 
 The writer key lives in an HttpOnly cookie scoped to /sessions/<id>/, set on the first visit.
-It is never put in the Django session, which is a database row tied to the person.
+It is never put in the Django session, which is a database row tied to the person. Opening the
+board is also what makes someone a participant (see services.join_session).
+
+Writes name the card or group they touch in the form body, never in the path: URLs end up in
+access logs with the client's address and time, and "this address voted for group X" is exactly
+what an anonymous vote must not say. Every session uses the same URLs, whatever its anonymity.
 """
 
 from datetime import date, timedelta
+from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -100,6 +107,8 @@ def session_page(request, session_id: int):
     session = services.advance_if_due(selectors.session_for(request.user, session_id))
     key = _writer_key(request, session)
     viewer = request.user
+    if can_take_part(viewer, session) and not session.is_closed:
+        services.join_session(by=viewer, session=session)
     cards = selectors.cards_for(viewer, session, key)
     facilitating = can_facilitate(viewer, session)
     context = {
@@ -117,7 +126,10 @@ def session_page(request, session_id: int):
         "decide_notes": session.template.kind == TemplateKind.CRITIQUE and viewer.pk == session.work_owner_id,
         "votes_left": selectors.votes_left(viewer, session),
         "my_votes": {str(k): v for k, v in card_services.my_votes(session, key).items()},
-        "show_votes": session.phase_index >= PHASE_ORDER.index(Phase.DISCUSS),
+        "show_votes": session.tallies_shown,
+        "restarts_vote": session.phase == Phase.DISCUSS and session.tallies_shown,
+        "anonymity_weak": selectors.anonymity_weak(session),
+        "anonymity_minimum": settings.ANONYMITY_MIN_PARTICIPANTS,
     }
     if session.phase == Phase.GROUP:
         context["suggestions"] = selectors.suggested_groups(session, cards)
@@ -211,24 +223,39 @@ def write_card(request, session, key):
     return "Card added."
 
 
+def _card(request, session):
+    """The card a form names in its body ("card")."""
+    return selectors.card_in(session, _uuid(request.POST.get("card", ""), "card"))
+
+
+def _group(request, session, field: str = "group"):
+    return selectors.group_in(session, _uuid(request.POST.get(field, ""), field))
+
+
+def _uuid(value: str, field: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise ValidationError({field: "Choose a card or group of this session."}) from None
+
+
 @_post_action
-def edit_card(request, session, key, card_id):
-    card_services.edit_card(by=request.user, session=session, card=selectors.card_in(session, card_id),
+def edit_card(request, session, key):
+    card_services.edit_card(by=request.user, session=session, card=_card(request, session),
                             text=request.POST.get("text", ""), writer_key=key)
     return "Card updated."
 
 
 @_post_action
-def rename_group(request, session, key, group_id):
-    group = card_services.rename_group(by=request.user, session=session, group=selectors.group_in(session, group_id),
+def rename_group(request, session, key):
+    group = card_services.rename_group(by=request.user, session=session, group=_group(request, session),
                                        title=request.POST.get("title", ""))
     return f"Group renamed to “{group.title}”."
 
 
 @_post_action
-def delete_card(request, session, key, card_id):
-    card_services.delete_card(by=request.user, session=session, card=selectors.card_in(session, card_id),
-                              writer_key=key)
+def delete_card(request, session, key):
+    card_services.delete_card(by=request.user, session=session, card=_card(request, session), writer_key=key)
     return "Card removed."
 
 
@@ -243,31 +270,34 @@ def group_cards(request, session, key):
 
 
 @_post_action
-def ungroup_card(request, session, key, card_id):
-    card_services.ungroup_card(by=request.user, session=session, card=selectors.card_in(session, card_id))
+def ungroup_card(request, session, key):
+    card_services.ungroup_card(by=request.user, session=session, card=_card(request, session))
     return "Card taken out of its group."
 
 
 @_post_action
-def vote(request, session, key, group_id):
-    group = selectors.group_in(session, group_id)
-    if request.POST.get("withdraw"):
+def vote(request, session, key):
+    group = _group(request, session)
+    operation = request.POST.get("op", "add")
+    if operation == "withdraw":
         card_services.withdraw_vote(by=request.user, session=session, group=group, writer_key=key)
         return "Vote withdrawn."
+    if operation != "add":
+        raise ValidationError({"op": "Vote with op=add or op=withdraw."})
     card_services.cast_vote(by=request.user, session=session, group=group, writer_key=key)
     return "Vote cast."
 
 
 @_post_action
-def add_why(request, session, key, card_id):
-    card_services.add_why(by=request.user, session=session, card=selectors.card_in(session, card_id),
+def add_why(request, session, key):
+    card_services.add_why(by=request.user, session=session, card=_card(request, session),
                           text=request.POST.get("text", ""))
     return "Why added."
 
 
 @_post_action
-def decide_note(request, session, key, card_id):
-    card_services.decide_note(by=request.user, session=session, card=selectors.card_in(session, card_id),
+def decide_note(request, session, key):
+    card_services.decide_note(by=request.user, session=session, card=_card(request, session),
                               decision=request.POST.get("decision", ""), reason=request.POST.get("reason", ""))
     return "Decision recorded."
 

@@ -3,8 +3,8 @@ knowing who they are.
 
 The key is random and held only by the client: an HttpOnly cookie scoped to the session's pages,
 or, for API clients, returned once by the join endpoint and sent back in the X-Writer-Key
-header. The server keeps only hashes of it, derived per purpose so that a card and a vote
-written with the same key can't be matched to each other in the database.
+header. The server keeps only hashes of it, derived per purpose and per card or dot, so that no
+two stored hashes (two cards, a card and a vote, two dots) can be matched to each other.
 """
 
 import hashlib
@@ -38,8 +38,11 @@ def _derive(purpose: str, session_id: int, key: str) -> str:
     return hashlib.sha256(f"{purpose}:{session_id}:{key}".encode()).hexdigest()
 
 
-def card_hash(session_id: int, key: str) -> str:
-    return _derive("card", session_id, key)
+def card_hash(session_id: int, key: str, card_id) -> str:
+    """The stored mark of one card: per card, so two cards of one writer share nothing a
+    database holder could group them by (a writer's card count could be matched to people).
+    The key's holder finds their cards by recomputing it for each card of the session."""
+    return _derive(f"card:{card_id}", session_id, key)
 
 
 def vote_hash(session_id: int, key: str) -> str:
