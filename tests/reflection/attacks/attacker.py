@@ -70,7 +70,11 @@ class Case:
         self.card_ids = {r["id"] for r in self.cards}
         self.groups = [r for r in source.rows("reflection.group") if r.get("session_id") == session_id]
         group_ids = {r["id"] for r in self.groups}
-        self.marks = [r for r in source.rows("reflection.votemark") if r.get("group_id") in group_ids]
+        # Vote marks, whatever the table is called: reflection rows that point at a group and
+        # are not cards (today reflection.votemark).
+        self.marks = [r for label, rows in source.tables.items()
+                      if label.startswith("reflection") and label != CARD
+                      for r in rows if r.get("group_id") in group_ids and "session_id" not in r]
         self.participants = [r for r in source.rows("reflection.participant") if r.get("session_id") == session_id]
         self.events = sorted(source.rows("activity.activityevent"), key=lambda r: r["id"])
         self.address_person = self._sign_ins()
@@ -215,12 +219,29 @@ def insert_order_vs_request_times(case: Case) -> list[Guess]:
         guesses.append(guess)
     voters = [person for person, _, sign in case.vote_requests() if sign > 0]
     for name, order in case.mark_orders().items():
-        guess = Guess(notes=[name])
-        for group, person in zip(order, voters, strict=False):
-            if group is not None and person is not None:
-                guess.add_vote(group, person)
-        guesses.append(guess)
+        for hidden_withdrawals in (False, True):
+            guess = Guess(notes=[name + (", a gap = a withdrawal posted next" if hidden_withdrawals else "")])
+            for group, person in _line_up(order, voters, hidden_withdrawals):
+                if group is not None and person is not None:
+                    guess.add_vote(group, person)
+            guesses.append(guess)
     return guesses
+
+
+def _line_up(order: list, requests: list, hidden_withdrawals: bool):
+    """Pair rows with requests in order. If withdrawals look like casts in the log (the web form
+    posts both to one address), a gap in the ids is a deleted mark, and the same person's next
+    request is the withdrawal that deleted it: skip that request."""
+    requests = list(requests)
+    for position, row in enumerate(order, start=1):
+        if position > len(requests):
+            return
+        person = requests[position - 1]
+        yield row, person
+        if row is None and hidden_withdrawals:
+            later = next((i for i in range(position, len(requests)) if requests[i] == person), None)
+            if later is not None:
+                del requests[later]
 
 
 def activity_neighbours(case: Case) -> Guess:
@@ -304,8 +325,11 @@ def shared_transactions(case: Case) -> Guess:
     guess = Guess(notes=["xmin shared with a participant row"])
     person_of_xmin = {p["_xmin"]: p["person_id"] for p in case.participants if "_xmin" in p}
     for card in case.cards:
-        if card.get("_xmin") in person_of_xmin:
-            guess.cards[card["id"]] = person_of_xmin[card["_xmin"]]
+        # A row inserted in a savepoint (get_or_create inside the card's transaction) carries the
+        # subtransaction's id, the one after its parent's: xmin + 1 is the same transaction.
+        for xmin in (card.get("_xmin"), (card.get("_xmin") or -2) + 1):
+            if xmin in person_of_xmin:
+                guess.cards.setdefault(card["id"], person_of_xmin[xmin])
     case.spread(guess)
     for mark in case.marks:
         if mark.get("_xmin") in person_of_xmin:

@@ -10,9 +10,9 @@ are rearranged at random over the session's cards (each person keeps their numbe
 which a log reader can count anyway), and the true voters over the dots (each group keeps its
 tally and each person their number of votes, both stored). The rule: an attack links no better
 than chance when its score is at most the mean of that distribution plus four standard
-deviations (exact for cards; for votes from 2,000 rearrangements with a fixed seed). Guessing everything for the most prolific
-writer is thus "chance" (it scores the same under every rearrangement); a guess that needs the
-data to be right is not.
+deviations (exact for cards; for votes from 1,000 rearrangements with a fixed seed). Guessing
+everything for the most prolific writer is thus "chance" (it scores the same under every
+rearrangement); a guess that needs the data to be right is not.
 
 Links that need no statistics (an id in a URL, a transaction id shared by two rows) are held
 to a stricter rule: exactly zero right.
@@ -22,7 +22,7 @@ import random
 import statistics
 from collections import Counter
 
-ROUNDS = 2000
+ROUNDS = 1000
 SIGMAS = 4
 
 

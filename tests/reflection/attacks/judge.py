@@ -26,7 +26,8 @@ class Result:
 
     def __str__(self):
         return (f"{self.attack} [{self.variant}] on {self.scenario} via {self.source}: {self.kind} linked "
-                f"{self.linked}/{self.total} (guessed {self.guessed}; chance {self.chance:.1f}, limit {self.limit:.1f})")
+                f"{self.linked}/{self.total} (guessed {self.guessed}; "
+                f"chance {self.chance:.1f}, limit {self.limit:.1f})")
 
 
 def judge(attack: str, scenario, source_name: str, guesses, *, exact: bool = False) -> list[Result]:

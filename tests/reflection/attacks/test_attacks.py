@@ -37,7 +37,11 @@ def test_the_sessions_really_happened(evidence):
         assert sum(sum(v.values()) for v in scenario.votes.values()) == 3 * len(scenario.voters)
         for source in evidence.sources_for(scenario):
             case = attacker.Case(source, scenario.session_id, evidence.log)
-            assert case.card_ids == set(scenario.card_author), source.name
+            if "@reflect-end" in source.name or "@vote-end" in source.name:
+                # Mid-session copies may miss cards a fix holds back for a while; never extra ones.
+                assert case.card_ids <= set(scenario.card_author), source.name
+            else:
+                assert case.card_ids == set(scenario.card_author), source.name
     assert len(evidence.scenarios) == 4
 
 
