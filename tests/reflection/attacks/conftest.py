@@ -1,6 +1,10 @@
 """The attack suite's shared evidence: four sessions played once per test run, and everything
 an attacker could take away from them."""
 
+import dataclasses
+import json
+import os
+
 import pytest
 from django.test import override_settings
 
@@ -41,6 +45,9 @@ def evidence(django_db_setup, django_db_blocker, tmp_path_factory):
 def pytest_terminal_summary(terminalreporter):
     if not RESULTS:
         return
+    if os.environ.get("ATTACK_RESULTS"):  # every score, for reports: ATTACK_RESULTS=path.json
+        with open(os.environ["ATTACK_RESULTS"], "w") as out:
+            json.dump([dataclasses.asdict(r) | {"ok": r.ok} for r in RESULTS], out, indent=1)
     best = {}
     for result in RESULTS:
         key = (result.attack, result.scenario, result.kind)
