@@ -267,12 +267,14 @@ def activity_neighbours(case: Case) -> Guess:
     return guess
 
 
-def _match_sizes(sizes: dict, counts: Counter) -> dict:
-    """Stored groups of known size -> the person whose public count is that size."""
+def _match_sizes(sizes: dict, counts: Counter, key_rank=None, person_rank=None) -> dict:
+    """Stored groups of known size -> the person whose public count is that size. Ties go in
+    order: the group seen first (in any stored order) to the person who posted first."""
+    key_rank, person_rank = key_rank or {}, person_rank or {}
     free = {person: count for person, count in counts.items() if person is not None and count > 0}
     matched = {}
-    for key, size in sorted(sizes.items(), key=lambda item: (-item[1], str(item[0]))):
-        candidates = sorted((p for p, c in free.items() if c == size), key=str)
+    for key, size in sorted(sizes.items(), key=lambda item: (-item[1], key_rank.get(item[0], 1e9), str(item[0]))):
+        candidates = sorted((p for p, c in free.items() if c == size), key=lambda p: (person_rank.get(p, 1e9), str(p)))
         if candidates:
             matched[key] = candidates[0]
             del free[candidates[0]]
@@ -280,11 +282,18 @@ def _match_sizes(sizes: dict, counts: Counter) -> dict:
 
 
 def hash_groups(case: Case) -> Guess:
-    """Cards stored under one key, sized, matched to each person's number of card POSTs; vote marks
-    sharing a hash matched to each participant's stored votes_used."""
+    """Cards stored under one key, sized, matched to each person's number of card POSTs (ties by
+    who posted first vs which key appears first in the stored order); vote marks sharing a hash
+    matched to each participant's stored votes_used."""
     guess = Guess(notes=["writer keys vs card POSTs per address; voter hashes vs votes_used"])
     sizes = Counter(key for card in case.cards if (key := case.writer_key(card)) is not None)
-    matched = _match_sizes(sizes, case.cards_per_person())
+    by_id = {card["id"]: card for card in case.cards}
+    order = next(iter(case.card_orders().values()), [])
+    seen = [case.writer_key(by_id[c]) for c in order if c is not None]
+    key_rank = {key: seen.index(key) for key in set(seen)}
+    posted = case.card_writes()
+    person_rank = {person: posted.index(person) for person in set(posted)}
+    matched = _match_sizes(sizes, case.cards_per_person(), key_rank, person_rank)
     for card in case.cards:
         key = case.writer_key(card)
         if key is not None and key[0] == "author":
