@@ -112,6 +112,20 @@ class Case:
             found.append((self.person_at(line), match["group"], sign))
         return found
 
+    def surviving_writes(self) -> list:
+        """Card-writing people in request order, each delete taking back that person's latest
+        write (people delete what they just wrote; a reused rowid leaves no gap to see)."""
+        changes = [(line.at, "delete", self.person_at(line)) for line, match in self.requests(routes.CARD_CHANGE)
+                   if match["what"] == "delete" or line.method == "DELETE"]
+        writes = [(line.at, "write", self.person_at(line)) for line, _ in self.requests(routes.CARD_WRITE)]
+        kept: list = []
+        for _, what, person in sorted(writes + changes, key=lambda item: item[0]):
+            if what == "write":
+                kept.append(person)
+            elif person in kept:
+                del kept[len(kept) - 1 - kept[::-1].index(person)]
+        return kept
+
     def cards_per_person(self) -> Counter:
         """Successful card writes minus deletes, per person: what an access log plainly counts."""
         counts = Counter(self.card_writes())
@@ -210,13 +224,17 @@ def join_order(case: Case) -> list[Guess]:
 def insert_order_vs_request_times(case: Case) -> list[Guess]:
     """The n-th card (vote) written is the n-th card (vote) POST in the access log."""
     guesses = []
-    writers = case.card_writes()
+    writers, surviving = case.card_writes(), case.surviving_writes()
     for name, order in case.card_orders(with_deleted=True).items():
-        guess = Guess(notes=[name])
-        for card, person in zip(order, writers, strict=False):
-            if card in case.card_ids and person is not None:
-                guess.cards[card] = person
-        guesses.append(guess)
+        variants = [(name, writers)]
+        if "row order" in name or name == "card ids":  # deleted rows may have left no gap
+            variants.append((name + ", a delete takes back the person's latest write", surviving))
+        for label, posted in variants:
+            guess = Guess(notes=[label])
+            for card, person in zip(order, posted, strict=False):
+                if card in case.card_ids and person is not None:
+                    guess.cards[card] = person
+            guesses.append(guess)
     voters = [person for person, _, sign in case.vote_requests() if sign > 0]
     for name, order in case.mark_orders().items():
         for hidden_withdrawals in (False, True):
