@@ -76,7 +76,11 @@ def test_database_holder_cannot_link_cards_or_votes_by_shared_transaction_ids(ev
     attack ran over raw copies (it finds nothing to read)."""
     raw = [s for s in (*evidence.snapshots, evidence.final) if s.kind in ("sqlite", "postgresql")]
     assert raw and all(s.kind == connection.vendor for s in raw)
-    results = _run(evidence, "shared xmin", attacker.shared_transactions, exact=True,
+    # Held to chance, not to zero: the last writer's own row shares its xmin with every row the
+    # shuffle rewrote, so "all of them are the last writer's" scores exactly that writer's count,
+    # which any rearrangement of the writers scores too. A set that singles out one person's
+    # cards or dots still scores far above chance and fails.
+    results = _run(evidence, "shared xmin", attacker.shared_transactions,
                    sources=lambda scenario: [s for s in evidence.sources_for(scenario) if s.kind == "postgresql"])
     assert not failures(results), "\n".join(failures(results))
 
