@@ -86,9 +86,7 @@ def _guess_in_parallel(guesses):
         email, password, address = arguments
         try:
             barrier.wait()
-            response = Client().post(
-                "/accounts/login/", {"username": email, "password": password}, REMOTE_ADDR=address
-            )
+            response = Client().post("/accounts/login/", {"username": email, "password": password}, REMOTE_ADDR=address)
             return response.status_code, response.content.decode()
         finally:
             connection.close()  # each thread had its own connection
