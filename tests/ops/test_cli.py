@@ -2,7 +2,12 @@
 
 import io
 import re
+import socket
 import sqlite3
+import subprocess
+import time
+import urllib.error
+import urllib.request
 
 import pytest
 from django.contrib.auth import authenticate
@@ -14,7 +19,7 @@ from learnloop.audit.models import AuditEvent, AuditKind
 from learnloop.cli import OVERVIEW, main
 from learnloop.org.models import Membership, OrgRole, Person, Team
 from tests import factories
-from tests.ops.helpers import SQLITE_NAME, run_learnloop
+from tests.ops.helpers import LEARNLOOP, SQLITE_NAME, run_learnloop, sqlite_env
 
 TEAMS_CSV = """name,kind,parent,description
 Engineering,department,,Builds the product
@@ -220,3 +225,72 @@ def test_the_console_script_creates_an_admin_and_fails_a_bad_import_with_status_
     with sqlite3.connect(sqlite_data_dir / SQLITE_NAME) as database:
         assert database.execute("SELECT role, is_active FROM org_person").fetchall() == [("admin", 1)]
         assert database.execute("SELECT count(*) FROM org_team").fetchone()[0] == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _request(url, *, method="GET", headers=None):
+    request = urllib.request.Request(  # noqa: S310 (our own local server)
+        url, method=method, data=b"" if method == "POST" else None, headers=headers or {}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_serve_logs_requests_only_when_asked_and_never_addresses_ids_or_link_tokens(sqlite_data_dir):
+    port = _free_port()
+    env = sqlite_env(sqlite_data_dir) | {"TRUSTED_PROXY_COUNT": "1"}
+    server = subprocess.Popen(
+        [str(LEARNLOOP), "serve", "--port", str(port), "--workers", "1", "-v", "2"],
+        env=env, cwd=sqlite_data_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                _request(f"{base}/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        proxy = {"X-Forwarded-For": "198.51.100.23"}
+        _request(f"{base}/sessions/4711/cards/", method="POST", headers=proxy)
+        _request(f"{base}/sessions/4711/votes/?group=8d3c1a4e", method="POST", headers=proxy)
+        _request(f"{base}/surveys/respond/SecretAnswerLinkToken/", headers=proxy)
+        _request(f"{base}/api/v1/reflection/sessions/4711/cards", method="POST", headers=proxy)
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    access_lines = [line for line in output.splitlines() if '"GET ' in line or '"POST ' in line]
+    assert len(access_lines) >= 5, output
+    assert any('"POST /sessions/<int:session_id>/cards/" 403' in line for line in access_lines), output
+    assert any('"GET /surveys/respond/<str:token>/"' in line for line in access_lines), output
+    for secret in ("198.51.100.23", "4711", "SecretAnswerLinkToken", "8d3c1a4e", "group="):
+        assert secret not in output
+    assert not any("127.0.0.1" in line for line in access_lines)
+
+
+def test_serve_writes_no_access_log_by_default(sqlite_data_dir):
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(LEARNLOOP), "serve", "--port", str(port), "--workers", "1"],
+        env=sqlite_env(sqlite_data_dir), cwd=sqlite_data_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                assert _request(f"http://127.0.0.1:{port}/healthz") == 200
+                break
+            except OSError:
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "healthz" not in output
