@@ -43,7 +43,11 @@ class RedactedAccessLogger(Logger):
             return
         status = str(resp.status).split(" ", 1)[0]
         milliseconds = round(request_time.total_seconds() * 1000)
-        self.access_log.info('%s "%s %s" %s %dms', self.now(), req.method, redact_path(req.path), status, milliseconds)
+        try:
+            route = redact_path(req.path)
+        except Exception:  # a log line must never break serving; "-" reveals nothing
+            route = "-"
+        self.access_log.info('%s "%s %s" %s %dms', self.now(), req.method, route, status, milliseconds)
 
 
 class RedactPathsFilter(logging.Filter):
