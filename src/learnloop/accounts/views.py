@@ -9,7 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -135,8 +135,10 @@ def two_factor_page(request):
             request.session.pop(ENROLMENT_SESSION_KEY, None)
             if enrolling_to_sign_in:
                 response = _finish_sign_in(request, person, pending)
-                # Shown once, on the first page after signing in.
+                # Shown once, on this page, before going on to where the sign-in was headed.
                 request.session[RECOVERY_CODES_SESSION_KEY] = new_codes
+                request.session[CONTINUE_SESSION_KEY] = response["Location"]
+                response["Location"] = reverse("accounts:two-factor")
                 return response
             form = SecondFactorForm()
     elif request.method == "POST" and action == "disable" and form.is_valid():
@@ -150,14 +152,17 @@ def two_factor_page(request):
     elif request.method == "POST" and action == "recovery-codes" and request.user.is_authenticated:
         new_codes = two_factor.regenerate_recovery_codes(person=person, ip_address=ip_address)
         form = SecondFactorForm()
+    continue_url = None
     if new_codes is None:
         new_codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
+        continue_url = request.session.pop(CONTINUE_SESSION_KEY, None)
     enrolled = two_factor.has_second_factor(person)
     context = {
         "form": form,
         "enrolled": enrolled,
         "enrolling_to_sign_in": enrolling_to_sign_in,
         "new_codes": new_codes,
+        "continue_url": continue_url,
         "codes_left": two_factor.unused_recovery_codes(person) if enrolled else 0,
         "required": settings.ADMIN_2FA == "required" and person.is_admin,
     }
@@ -171,6 +176,7 @@ def two_factor_page(request):
 
 ENROLMENT_SESSION_KEY = "learnloop_totp_enrolment"
 RECOVERY_CODES_SESSION_KEY = "learnloop_new_recovery_codes"
+CONTINUE_SESSION_KEY = "learnloop_continue_after_codes"
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
