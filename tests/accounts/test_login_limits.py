@@ -163,3 +163,24 @@ def test_old_failures_are_forgotten(member, settings):
     assert "don&#x27;t match" in _sign_in(Client(), member.email, "wrong", ATTACKER).content.decode()
     assert throttle.purge_login_counters(now=timezone.now() + timedelta(days=30)) > 0
     assert not LoginCounter.objects.exists()
+
+
+def test_resetting_the_password_ends_the_wait_for_the_account(member, settings):
+    settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT = 2
+    settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT_GLOBAL = 2
+    client = Client()
+    for _ in range(3):
+        _sign_in(client, member.email, "wrong", OWNER)
+    assert "Try again in" in _sign_in(client, member.email, factories.PASSWORD, OWNER).content.decode()
+
+    from django.core import mail
+
+    client.post("/accounts/password/reset/", {"email": member.email}, REMOTE_ADDR=OWNER)
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/password/reset/" in line).strip()
+    form_page = client.get(link.split("testserver", 1)[1], follow=True, REMOTE_ADDR=OWNER)
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "brand new passphrase", "new_password2": "brand new passphrase"},
+        REMOTE_ADDR=OWNER,
+    )
+    assert _sign_in(client, member.email, "brand new passphrase", OWNER).status_code == 302

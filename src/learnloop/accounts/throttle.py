@@ -153,6 +153,13 @@ def admit(limits: list[Limit], *, now: datetime | None = None) -> Attempt:
     return attempt
 
 
+def forget_account_failures(*, email: str, ip_address: str | None) -> None:
+    """A password reset proves control of the mailbox: the account's delays end for this browser's address."""
+    email = email.strip().lower()
+    LoginCounter.objects.filter(scope="account", key=counter_key(email)).update(failures=0, blocked_until=None)
+    LoginCounter.objects.filter(scope="pair", key=counter_key(email, ip_address)).update(failures=0, blocked_until=None)
+
+
 def _purge_forgotten(now: datetime) -> None:
     # Rows that can no longer block anyone are dropped now and then, so the table stays small
     # and keeps no trace of who tried when.

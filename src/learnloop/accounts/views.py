@@ -215,6 +215,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         record_audit_event(kind=AuditKind.PASSWORD_RESET_DONE, actor=form.user, ip_address=client_ip(self.request))
+        throttle.forget_account_failures(email=form.user.email, ip_address=client_ip(self.request))
         return response
 
 
