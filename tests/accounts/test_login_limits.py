@@ -184,3 +184,20 @@ def test_resetting_the_password_ends_the_wait_for_the_account(member, settings):
         REMOTE_ADDR=OWNER,
     )
     assert _sign_in(client, member.email, "brand new passphrase", OWNER).status_code == 302
+
+
+def test_a_known_browser_is_not_held_up_even_by_guesses_from_its_own_address(member, settings):
+    settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT = 3
+    settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS = 3
+    own_browser = Client()
+    assert _sign_in(own_browser, member.email, factories.PASSWORD, OWNER).status_code == 302
+    own_browser.post("/accounts/logout/")
+    for _ in range(10):  # someone behind the same NAT
+        _sign_in(Client(), member.email, "wrong", OWNER)
+    assert "Try again in" in _sign_in(Client(), member.email, factories.PASSWORD, OWNER).content.decode()
+    assert _sign_in(own_browser, member.email, factories.PASSWORD, OWNER).status_code == 302
+    own_browser.post("/accounts/logout/")
+    # The known browser's own mistakes still count against it.
+    for _ in range(3):
+        _sign_in(own_browser, member.email, "wrong", OWNER)
+    assert "Try again in" in _sign_in(own_browser, member.email, factories.PASSWORD, OWNER).content.decode()

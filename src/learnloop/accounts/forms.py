@@ -41,7 +41,7 @@ class SignInForm(AuthenticationForm):
             return super().clean()
         ip_address = client_ip(self.request)
         limits = throttle.sign_in_limits(
-            email=email, ip_address=ip_address, known_device=throttle.is_known_device(self.request, email)
+            email=email, ip_address=ip_address, device=throttle.known_device(self.request, email)
         )
         try:
             attempt = throttle.admit(limits)

@@ -13,14 +13,16 @@ limit (the old limit counted audit rows after the fact and let 20 of 30 parallel
 - ``address``: this client address across accounts, LOGIN_FAILURE_LIMIT_PER_ADDRESS, against
   trying one password on many accounts (spraying).
 
-A browser that has signed in to an account before carries a signed "known device" cookie for
-it; for that account it skips the ``account`` and ``address`` counters, so neither a
-distributed attack nor a noisy neighbour behind the same NAT can keep a real user out of their
-usual browser. Refused attempts are not charged, so waiting always ends; a success clears the
+A browser that has completed a sign-in to an account carries a signed "known device" cookie
+with a random device id; for that account it is charged only to its own ``pair`` counter, keyed
+by the device instead of the address, so nothing anyone else does — from any address, behind
+the same NAT, or with the account-wide limit exhausted — can hold a real user up in their usual
+browser. Refused attempts are not charged, so waiting always ends; a success clears the
 account's counters. Every delay is capped, and the right password works once it has passed.
 """
 
 import math
+import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -102,13 +104,17 @@ def delay_after(failures: int, limit: int) -> int:
     return min(settings.LOGIN_DELAY_SECONDS * 2**steps, settings.LOGIN_DELAY_MAX_SECONDS)
 
 
-def sign_in_limits(*, email: str, ip_address: str | None, known_device: bool) -> list[Limit]:
+def sign_in_limits(*, email: str, ip_address: str | None, device: str | None = None) -> list[Limit]:
+    """The counters an attempt is charged to; `device` is known_device()'s answer for this browser."""
     email = email.strip().lower()
+    if device is not None:
+        # The browser's own count for this account: nobody else can add to it, whatever their
+        # address (the cookie is signed and only handed out after a complete sign-in).
+        return [Limit("pair", counter_key(email, "device", device), settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT)]
     limits = [Limit("pair", counter_key(email, ip_address), settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT)]
-    if not known_device:
-        limits.append(Limit("account", counter_key(email), settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT_GLOBAL))
-        if ip_address:
-            limits.append(Limit("address", counter_key(ip_address), settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS))
+    limits.append(Limit("account", counter_key(email), settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT_GLOBAL))
+    if ip_address:
+        limits.append(Limit("address", counter_key(ip_address), settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS))
     return limits
 
 
@@ -184,32 +190,35 @@ def _account_tag(email: str) -> str:
     return counter_key("known-device", email.strip().lower())[:24]
 
 
-def is_known_device(request, email: str) -> bool:
+def _read_device_cookie(request) -> tuple[str | None, list[str]]:
     raw = request.COOKIES.get(KNOWN_DEVICE_COOKIE)
-    if not raw or not email:
-        return False
+    if not raw:
+        return None, []
     try:
-        tags = signing.loads(raw, salt=_KNOWN_DEVICE_SALT)
+        value = signing.loads(raw, salt=_KNOWN_DEVICE_SALT)
     except signing.BadSignature:
-        return False
-    return isinstance(tags, list) and _account_tag(email) in tags
+        return None, []
+    if not isinstance(value, dict) or not isinstance(value.get("device"), str):
+        return None, []
+    return value["device"], [tag for tag in value.get("accounts", []) if isinstance(tag, str)]
+
+
+def known_device(request, email: str) -> str | None:
+    """This browser's device id if it has completed a sign-in to this account before, else None."""
+    device, tags = _read_device_cookie(request)
+    if device is None or not email or _account_tag(email) not in tags:
+        return None
+    return device
 
 
 def remember_device(request, response, email: str) -> None:
     """Mark this browser as one the account signs in from (set after a complete sign-in)."""
-    tags = []
-    raw = request.COOKIES.get(KNOWN_DEVICE_COOKIE)
-    if raw:
-        try:
-            loaded = signing.loads(raw, salt=_KNOWN_DEVICE_SALT)
-            tags = [tag for tag in loaded if isinstance(tag, str)] if isinstance(loaded, list) else []
-        except signing.BadSignature:
-            tags = []
+    device, tags = _read_device_cookie(request)
     tag = _account_tag(email)
     tags = [tag, *[other for other in tags if other != tag]][:_KNOWN_DEVICE_MAX_ACCOUNTS]
     response.set_cookie(
         KNOWN_DEVICE_COOKIE,
-        signing.dumps(tags, salt=_KNOWN_DEVICE_SALT),
+        signing.dumps({"device": device or secrets.token_urlsafe(16), "accounts": tags}, salt=_KNOWN_DEVICE_SALT),
         max_age=settings.KNOWN_DEVICE_DAYS * 24 * 60 * 60,
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
