@@ -16,7 +16,9 @@ CODE_LABEL = "Code from your authenticator app, or a recovery code"
 
 
 def _password_step(page: Page, person) -> None:
-    page.goto("/accounts/login/")
+    # The live server's very first request loads every URLconf and the API (measured 7–11 s on
+    # a busy two-core machine, the same before this feature); later ones take milliseconds.
+    page.goto("/accounts/login/", timeout=60_000)
     page.get_by_label("Email").fill(person.email)
     page.get_by_label("Password").fill(factories.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
