@@ -133,3 +133,15 @@ def test_a_member_can_remove_their_authenticator_with_a_code(member_client, memb
     assert not TotpDevice.objects.filter(person=member).exists()
     assert not RecoveryCode.objects.filter(person=member).exists()
     assert _sign_in(Client(), member.email).status_code == 302
+
+
+def test_guessing_a_code_to_remove_the_authenticator_is_limited(member_client, member, settings):
+    settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT = 3
+    secret, _ = _enrol(member_client)
+    for _ in range(3):
+        member_client.post("/accounts/two-factor/", {"action": "disable", "code": "000000"})
+    response = member_client.post(
+        "/accounts/two-factor/", {"action": "disable", "code": totp.code_at(secret, time.time() + 30)}
+    )
+    assert "Try again in" in response.content.decode()
+    assert TotpDevice.objects.filter(person=member).exists()

@@ -37,6 +37,9 @@ from learnloop.web.forms import apply_validation_error
 PENDING_SESSION_KEY = "learnloop_pending_sign_in"
 # The second step must follow the password soon; a half-finished sign-in doesn't wait forever.
 PENDING_SECONDS = 10 * 60
+ENROLMENT_SESSION_KEY = "learnloop_totp_enrolment"
+RECOVERY_CODES_SESSION_KEY = "learnloop_new_recovery_codes"
+CONTINUE_SESSION_KEY = "learnloop_continue_after_codes"
 
 
 class SignInView(auth_views.LoginView):
@@ -143,10 +146,16 @@ def two_factor_page(request):
             form = SecondFactorForm()
     elif request.method == "POST" and action == "disable" and form.is_valid():
         try:
+            # Codes are short: guessing one to remove the authenticator is limited like signing in.
+            attempt = throttle.admit(throttle.second_factor_limits(person_id=person.pk))
             two_factor.disable(person=person, code=form.cleaned_data["code"], ip_address=ip_address)
+        except throttle.TooManyAttempts as refused:
+            form.add_error(None, wait_message(refused))
         except ValidationError as error:
+            audit_triggered(attempt.failed(), ip_address=ip_address, actor=person)
             apply_validation_error(form, error)
         else:
+            attempt.succeeded()
             messages.success(request, "Your authenticator was removed.")
             return redirect("accounts:two-factor")
     elif request.method == "POST" and action == "recovery-codes" and request.user.is_authenticated:
@@ -173,10 +182,6 @@ def two_factor_page(request):
         context["uri"] = totp.provisioning_uri(secret, account=person.email)
     return render(request, "accounts/two_factor.html", context)
 
-
-ENROLMENT_SESSION_KEY = "learnloop_totp_enrolment"
-RECOVERY_CODES_SESSION_KEY = "learnloop_new_recovery_codes"
-CONTINUE_SESSION_KEY = "learnloop_continue_after_codes"
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
