@@ -130,21 +130,23 @@ def admit(limits: list[Limit], *, now: datetime | None = None) -> Attempt:
     The counters are locked (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions
     take the write lock at BEGIN) so parallel attempts are charged one after the other.
     """
-    now = now or timezone.now()
-    _purge_forgotten(now)
-    forget_before = now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    fixed_now = now
+    _purge_forgotten(now or timezone.now())
     limits = sorted(limits, key=lambda item: (item.scope, item.key))  # one lock order: no deadlocks
     with transaction.atomic():
         LoginCounter.objects.bulk_create(
-            [LoginCounter(scope=limit.scope, key=limit.key, updated_at=now) for limit in limits],
+            [LoginCounter(scope=limit.scope, key=limit.key, updated_at=now or timezone.now()) for limit in limits],
             ignore_conflicts=True,
         )
-        counters = []
-        for limit in limits:
-            counter = LoginCounter.objects.select_for_update().get(scope=limit.scope, key=limit.key)
+        counters = [
+            LoginCounter.objects.select_for_update().get(scope=limit.scope, key=limit.key) for limit in limits
+        ]
+        # The time once the locks are held: waiting for them must not shorten a delay.
+        now = fixed_now or timezone.now()
+        for counter in counters:
             if counter.blocked_until and counter.blocked_until > now:
                 raise TooManyAttempts(max(1, math.ceil((counter.blocked_until - now).total_seconds())))
-            counters.append(counter)
+        forget_before = now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
         attempt = Attempt(limits=limits)
         for limit, counter in zip(limits, counters, strict=True):
             if counter.updated_at < forget_before:
