@@ -26,6 +26,7 @@ Learnloop's commands:
   survey remind                daily: remind who hasn't answered an open survey in its last days [--now]
   actions remind|digest        queue due reminders / the weekly digest [--now] [--dry-run]
   worker [--batch]             run the background task queue (sends reminders and digests)
+  audit purge-addresses        daily: blank audit-log client addresses past their retention [--days N]
   backup FILE                  consistent online backup of all data
   restore FILE                 replace all data with a verified backup
   export FILE                  all data as JSON (without secrets)

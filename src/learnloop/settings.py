@@ -155,10 +155,24 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
-# Failed sign-ins allowed per email address and per client address within the window.
+# Sign-in limits (accounts/throttle.py): failures per account from one address, per account
+# from anywhere, and per address across accounts. Past a limit each attempt waits a delay that
+# doubles from LOGIN_DELAY_SECONDS up to LOGIN_DELAY_MAX_SECONDS; failures are forgotten after
+# LOGIN_FAILURE_WINDOW_SECONDS without a new one.
 LOGIN_FAILURE_LIMIT_PER_ACCOUNT = env_int("LOGIN_FAILURE_LIMIT_PER_ACCOUNT", 5)
+LOGIN_FAILURE_LIMIT_PER_ACCOUNT_GLOBAL = env_int("LOGIN_FAILURE_LIMIT_PER_ACCOUNT_GLOBAL", 50)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20)
-LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 24 * 60 * 60)
+LOGIN_DELAY_SECONDS = env_int("LOGIN_DELAY_SECONDS", 30)
+LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 15 * 60)
+KNOWN_DEVICE_DAYS = env_int("KNOWN_DEVICE_DAYS", 365)
+# "required": admins set up an authenticator app before their sign-in completes.
+ADMIN_2FA = env_str("LEARNLOOP_ADMIN_2FA", "optional")
+if ADMIN_2FA not in {"optional", "required"}:
+    raise ImproperlyConfigured("LEARNLOOP_ADMIN_2FA must be 'optional' or 'required'")
+# Client addresses in the audit log (sign-ins, failures, …) are blanked after this many days
+# (`learnloop audit purge-addresses`, also run now and then by the server itself).
+AUDIT_ADDRESS_RETENTION_DAYS = env_int("LEARNLOOP_AUDIT_ADDRESS_RETENTION_DAYS", 30)
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 # Client addresses come from REMOTE_ADDR unless a trusted proxy count is set, in which case
 # the address that many hops back in X-Forwarded-For is used.
@@ -273,7 +287,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Django's request warnings name the path; it is written as its route, never with ids.
+    "filters": {"redact_paths": {"()": "learnloop.ops.access_log.RedactPathsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_paths"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -93,3 +93,34 @@ def test_a_wrong_password_keeps_you_on_the_sign_in_page(page: Page, live_server,
 
     failures = AuditEvent.objects.filter(kind=AuditKind.LOGIN_FAILED)
     assert list(failures.values_list("target", flat=True)) == [member.email]
+
+
+def test_after_too_many_wrong_passwords_the_page_says_how_long_to_wait_and_then_lets_you_in(
+    page: Page, live_server, member, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from learnloop.accounts.models import LoginCounter
+
+    settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT = 2
+    settings.LOGIN_DELAY_SECONDS = 30
+    page.goto("/accounts/login/")
+    for _ in range(2):
+        page.get_by_label("Email").fill(member.email)
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("alert")).to_have_text("That email and password don't match an active account.")
+
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("Too many failed attempts. Try again in 30 seconds.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+    # Half a minute later (the delay passes in the database, not in the test's time)...
+    LoginCounter.objects.update(blocked_until=timezone.now() - timedelta(seconds=1))
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server.url}/")
+    assert AuditEvent.objects.filter(kind=AuditKind.LOGIN_THROTTLED).count() == 1

@@ -2,7 +2,12 @@
 
 import io
 import re
+import socket
 import sqlite3
+import subprocess
+import time
+import urllib.error
+import urllib.request
 
 import pytest
 from django.contrib.auth import authenticate
@@ -14,7 +19,7 @@ from learnloop.audit.models import AuditEvent, AuditKind
 from learnloop.cli import OVERVIEW, main
 from learnloop.org.models import Membership, OrgRole, Person, Team
 from tests import factories
-from tests.ops.helpers import SQLITE_NAME, run_learnloop
+from tests.ops.helpers import LEARNLOOP, SQLITE_NAME, run_learnloop, sqlite_env
 
 TEAMS_CSV = """name,kind,parent,description
 Engineering,department,,Builds the product
@@ -220,3 +225,75 @@ def test_the_console_script_creates_an_admin_and_fails_a_bad_import_with_status_
     with sqlite3.connect(sqlite_data_dir / SQLITE_NAME) as database:
         assert database.execute("SELECT role, is_active FROM org_person").fetchall() == [("admin", 1)]
         assert database.execute("SELECT count(*) FROM org_team").fetchone()[0] == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _request(url, *, method="GET", headers=None):
+    request = urllib.request.Request(  # noqa: S310 (our own local server)
+        url, method=method, data=b"" if method == "POST" else None, headers=headers or {}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _serve(data_dir, *arguments, env=None):
+    """Start `learnloop serve` on a free port; returns the process and its base URL once it answers."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(LEARNLOOP), "serve", "--port", str(port), "--workers", "1", *arguments],
+        env=env or sqlite_env(data_dir), cwd=data_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90  # two busy cores: gunicorn and Django can take a while
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"learnloop serve exited: {server.communicate()[0]}")
+        try:
+            if _request(f"{base}/healthz") == 200:
+                return server, base
+        except OSError:
+            time.sleep(0.25)
+    server.terminate()
+    pytest.fail(f"learnloop serve did not answer: {server.communicate(timeout=30)[0]}")
+
+
+def _stop(server) -> str:
+    server.terminate()
+    return server.communicate(timeout=30)[0]
+
+
+def test_serve_logs_requests_only_when_asked_and_never_addresses_ids_or_link_tokens(sqlite_data_dir):
+    env = sqlite_env(sqlite_data_dir) | {"TRUSTED_PROXY_COUNT": "1"}
+    server, base = _serve(sqlite_data_dir, "-v", "2", env=env)
+    try:
+        proxy = {"X-Forwarded-For": "198.51.100.23"}
+        _request(f"{base}/sessions/4711/cards/", method="POST", headers=proxy)
+        _request(f"{base}/sessions/4711/votes/?group=8d3c1a4e", method="POST", headers=proxy)
+        _request(f"{base}/surveys/respond/SecretAnswerLinkToken/", headers=proxy)
+        _request(f"{base}/api/v1/reflection/sessions/4711/cards", method="POST", headers=proxy)
+    finally:
+        output = _stop(server)
+    access_lines = [line for line in output.splitlines() if '"GET ' in line or '"POST ' in line]
+    assert len(access_lines) >= 5, output
+    assert any('"POST /sessions/<int:session_id>/cards/" 403' in line for line in access_lines), output
+    assert any('"GET /surveys/respond/<str:token>/"' in line for line in access_lines), output
+    for secret in ("198.51.100.23", "4711", "SecretAnswerLinkToken", "8d3c1a4e", "group="):
+        assert secret not in output
+    assert not any("127.0.0.1" in line for line in access_lines)
+
+
+def test_serve_writes_no_access_log_by_default(sqlite_data_dir):
+    server, base = _serve(sqlite_data_dir)
+    _request(f"{base}/surveys/respond/SecretAnswerLinkToken/")
+    output = _stop(server)
+    assert "healthz" not in output
+    assert '"GET ' not in output
+    assert "SecretAnswerLinkToken" not in output

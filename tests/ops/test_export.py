@@ -82,3 +82,25 @@ def test_export_to_a_missing_directory_is_a_clear_error_and_not_audited(db, tmp_
     with pytest.raises(CommandError, match="Can't write the export"):
         export(tmp_path / "missing" / "export.json")
     assert not AuditEvent.objects.filter(kind=AuditKind.EXPORT).exists()
+
+
+def test_export_leaves_out_authenticator_secrets_recovery_codes_and_sign_in_counters(db, tmp_path):
+    from learnloop.accounts import totp, two_factor
+    from learnloop.accounts.models import LoginCounter, RecoveryCode
+    from tests import factories
+
+    admin = factories.person(email="ada.admin@example.org", role="admin")
+    secret = totp.new_secret()
+    codes = two_factor.confirm_enrolment(person=admin, secret=secret, code=totp.code_at(secret))
+    Client().post("/accounts/login/", {"username": admin.email, "password": "wrong"}, REMOTE_ADDR="192.0.2.3")
+    assert LoginCounter.objects.exists()
+
+    path = tmp_path / "export.json"
+    document = export(path)
+    text = path.read_text(encoding="utf-8")
+    assert [set(row) for row in document["models"]["accounts.totpdevice"]] == [
+        {"id", "person_id", "confirmed_at", "last_used_step"}
+    ]
+    assert "accounts.logincounter" not in document["models"]
+    for hidden in [secret, *codes, *RecoveryCode.objects.values_list("code_hash", flat=True)]:
+        assert hidden not in text

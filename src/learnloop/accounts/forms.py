@@ -2,14 +2,29 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
-from learnloop.accounts.services import login_is_throttled
+from learnloop.accounts import throttle
 from learnloop.audit.models import AuditKind
 from learnloop.audit.request import client_ip
 from learnloop.audit.services import record_audit_event
 
 
+def audit_triggered(triggered, *, ip_address, target="", actor=None):
+    for limit in triggered:
+        record_audit_event(
+            kind=AuditKind.LOGIN_THROTTLED,
+            actor=actor,
+            ip_address=ip_address,
+            target=target,
+            detail={"limit": limit.scope, "failures": limit.failures, "delay_seconds": limit.delay_seconds},
+        )
+
+
+def wait_message(refused: throttle.TooManyAttempts) -> str:
+    return f"Too many failed attempts. Try again in {refused.wait_seconds} seconds."
+
+
 class SignInForm(AuthenticationForm):
-    """Django's sign-in form, refusing to check passwords after too many recent failures."""
+    """Django's sign-in form, charging each attempt to the sign-in limits before the password is checked."""
 
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
@@ -18,19 +33,35 @@ class SignInForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "That email and password don't match an active account.",
-        "throttled": (
-            "Too many failed sign-ins for this account or from this address. "
-            "Wait a few minutes, or reset your password."
-        ),
     }
 
     def clean(self):
         email = (self.cleaned_data.get("username") or "").strip().lower()
+        if not email or not self.cleaned_data.get("password"):
+            return super().clean()
         ip_address = client_ip(self.request)
-        if email and login_is_throttled(email=email, ip_address=ip_address):
-            record_audit_event(kind=AuditKind.LOGIN_THROTTLED, ip_address=ip_address, target=email)
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        return super().clean()
+        limits = throttle.sign_in_limits(
+            email=email, ip_address=ip_address, device=throttle.known_device(self.request, email)
+        )
+        try:
+            attempt = throttle.admit(limits)
+        except throttle.TooManyAttempts as refused:
+            raise forms.ValidationError(wait_message(refused), code="throttled") from refused
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            audit_triggered(attempt.failed(), ip_address=ip_address, target=email)
+            raise
+        attempt.succeeded()
+        return cleaned
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        max_length=32,
+        label="Code from your authenticator app, or a recovery code",
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "text"}),
+    )
 
 
 class ProfileForm(forms.Form):

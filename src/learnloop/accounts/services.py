@@ -1,38 +1,20 @@
-"""Sign-in protection and personal API tokens."""
+"""Personal API tokens. (Sign-in limits are in throttle.py, the second factor in two_factor.py.)"""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from learnloop.accounts.models import ApiToken
 from learnloop.accounts.tokens import hash_secret, new_secret
-from learnloop.audit.models import AuditEvent, AuditKind
+from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
 
 TOKEN_PREFIX = "ll_"  # noqa: S105 (a public prefix, not a secret)
 # Writing last_used_at on every API call would turn every read into a write; once a minute
 # is precise enough to tell a live token from a forgotten one.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-def login_is_throttled(*, email: str, ip_address: str | None) -> bool:
-    """True when recent failed sign-ins for this address or this client passed the limit.
-
-    Failures are read from the audit log, which every app server shares through the database,
-    so the limit holds behind a load balancer too.
-    """
-    window_start = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    failures = AuditEvent.objects.filter(kind=AuditKind.LOGIN_FAILED, created_at__gte=window_start)
-    if email and failures.filter(target=email.strip().lower()[:254]).count() >= (
-        settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT
-    ):
-        return True
-    return bool(
-        ip_address and failures.filter(ip_address=ip_address).count() >= settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS
-    )
 
 
 def create_api_token(

@@ -1,13 +1,28 @@
+import time
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from learnloop.accounts.forms import ProfileForm, SetOrResetPasswordForm, SignInForm, TokenForm
+from learnloop.accounts import throttle, totp, two_factor
+from learnloop.accounts.forms import (
+    ProfileForm,
+    SecondFactorForm,
+    SetOrResetPasswordForm,
+    SignInForm,
+    TokenForm,
+    audit_triggered,
+    wait_message,
+)
 from learnloop.accounts.models import ApiToken
 from learnloop.accounts.selectors import revocable_token, tokens_of
 from learnloop.accounts.services import create_api_token, revoke_api_token
@@ -15,14 +30,158 @@ from learnloop.audit.models import AuditKind
 from learnloop.audit.request import client_ip
 from learnloop.audit.services import record_audit_event
 from learnloop.org import selectors as org_selectors
+from learnloop.org.models import Person
 from learnloop.org.services import update_person
 from learnloop.web.forms import apply_validation_error
+
+PENDING_SESSION_KEY = "learnloop_pending_sign_in"
+# The second step must follow the password soon; a half-finished sign-in doesn't wait forever.
+PENDING_SECONDS = 10 * 60
+ENROLMENT_SESSION_KEY = "learnloop_totp_enrolment"
+RECOVERY_CODES_SESSION_KEY = "learnloop_new_recovery_codes"
+CONTINUE_SESSION_KEY = "learnloop_continue_after_codes"
 
 
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        person = form.get_user()
+        if not (two_factor.has_second_factor(person) or two_factor.must_enrol(person)):
+            response = super().form_valid(form)
+            throttle.remember_device(self.request, response, person.email)
+            return response
+        # The password was right, but the sign-in is not complete: remember who is half-way,
+        # without signing them in, until the second step.
+        self.request.session.cycle_key()
+        self.request.session[PENDING_SESSION_KEY] = {
+            "person": person.pk,
+            "backend": person.backend,
+            "at": time.time(),
+            "next": self.get_success_url(),
+        }
+        if two_factor.must_enrol(person):
+            return redirect("accounts:two-factor")
+        return redirect("accounts:login-verify")
+
+
+def _pending_person(request):
+    pending = request.session.get(PENDING_SESSION_KEY)
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None, None
+    person = Person.objects.filter(pk=pending["person"], is_active=True).first()
+    return person, pending
+
+
+def _finish_sign_in(request, person, pending):
+    request.session.pop(PENDING_SESSION_KEY, None)
+    auth_login(request, person, backend=pending["backend"])
+    next_url = pending.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
+    response = redirect(next_url)
+    throttle.remember_device(request, response, person.email)
+    return response
+
+
+def login_verify(request):
+    """The second sign-in step: a code from the authenticator app or a recovery code."""
+    person, pending = _pending_person(request)
+    if person is None:
+        messages.info(request, "Please sign in again.")
+        return redirect("accounts:login")
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip_address = client_ip(request)
+        try:
+            attempt = throttle.admit(throttle.second_factor_limits(person_id=person.pk))
+        except throttle.TooManyAttempts as refused:
+            form.add_error(None, wait_message(refused))
+        else:
+            if two_factor.verify(person=person, code=form.cleaned_data["code"], ip_address=ip_address):
+                attempt.succeeded()
+                return _finish_sign_in(request, person, pending)
+            record_audit_event(kind=AuditKind.LOGIN_SECOND_FACTOR_FAILED, actor=person, ip_address=ip_address)
+            audit_triggered(attempt.failed(), ip_address=ip_address, actor=person)
+            form.add_error("code", "That code doesn't match, or was already used.")
+    return render(request, "accounts/login_verify.html", {"form": form})
+
+
+def two_factor_page(request):
+    """Set up, renew or remove the authenticator; also the forced set-up step for admins."""
+    pending_person, pending = _pending_person(request)
+    if request.user.is_authenticated:
+        person, enrolling_to_sign_in = request.user, False
+    elif pending_person is not None and two_factor.must_enrol(pending_person):
+        person, enrolling_to_sign_in = pending_person, True
+    else:
+        return redirect_to_login(request.get_full_path())
+    ip_address = client_ip(request)
+    form = SecondFactorForm(request.POST or None)
+    action = request.POST.get("action", "")
+    new_codes = None
+    if request.method == "POST" and action == "confirm" and form.is_valid():
+        secret = request.session.get(ENROLMENT_SESSION_KEY)
+        try:
+            if not secret:
+                raise ValidationError({"code": "Start again: the set-up expired."})
+            new_codes = two_factor.confirm_enrolment(
+                person=person, secret=secret, code=form.cleaned_data["code"], ip_address=ip_address
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
+            if enrolling_to_sign_in:
+                response = _finish_sign_in(request, person, pending)
+                # Shown once, on this page, before going on to where the sign-in was headed.
+                request.session[RECOVERY_CODES_SESSION_KEY] = new_codes
+                request.session[CONTINUE_SESSION_KEY] = response["Location"]
+                response["Location"] = reverse("accounts:two-factor")
+                return response
+            form = SecondFactorForm()
+    elif request.method == "POST" and action == "disable" and form.is_valid():
+        try:
+            # Codes are short: guessing one to remove the authenticator is limited like signing in.
+            attempt = throttle.admit(throttle.second_factor_limits(person_id=person.pk))
+            two_factor.disable(person=person, code=form.cleaned_data["code"], ip_address=ip_address)
+        except throttle.TooManyAttempts as refused:
+            form.add_error(None, wait_message(refused))
+        except ValidationError as error:
+            audit_triggered(attempt.failed(), ip_address=ip_address, actor=person)
+            apply_validation_error(form, error)
+        else:
+            attempt.succeeded()
+            messages.success(request, "Your authenticator was removed.")
+            return redirect("accounts:two-factor")
+    elif request.method == "POST" and action == "recovery-codes" and request.user.is_authenticated:
+        new_codes = two_factor.regenerate_recovery_codes(person=person, ip_address=ip_address)
+        form = SecondFactorForm()
+    continue_url = None
+    if new_codes is None:
+        new_codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
+        continue_url = request.session.pop(CONTINUE_SESSION_KEY, None)
+    enrolled = two_factor.has_second_factor(person)
+    context = {
+        "form": form,
+        "enrolled": enrolled,
+        "enrolling_to_sign_in": enrolling_to_sign_in,
+        "new_codes": new_codes,
+        "continue_url": continue_url,
+        "codes_left": two_factor.unused_recovery_codes(person) if enrolled else 0,
+        "required": settings.ADMIN_2FA == "required" and person.is_admin,
+    }
+    if not enrolled:
+        secret = request.session.get(ENROLMENT_SESSION_KEY) or totp.new_secret()
+        request.session[ENROLMENT_SESSION_KEY] = secret
+        context["secret"] = secret
+        context["uri"] = totp.provisioning_uri(secret, account=person.email)
+    return render(request, "accounts/two_factor.html", context)
+
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -61,6 +220,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         record_audit_event(kind=AuditKind.PASSWORD_RESET_DONE, actor=form.user, ip_address=client_ip(self.request))
+        throttle.forget_account_failures(email=form.user.email, ip_address=client_ip(self.request))
         return response
 
 

@@ -8,7 +8,11 @@ from django.utils import timezone
 class AuditKind(models.TextChoices):
     LOGIN = "login", "Signed in"
     LOGIN_FAILED = "login_failed", "Failed sign-in"
-    LOGIN_THROTTLED = "login_throttled", "Sign-in refused: too many failures"
+    LOGIN_THROTTLED = "login_throttled", "Sign-in limit reached: attempts delayed"
+    LOGIN_SECOND_FACTOR_FAILED = "login_second_factor_failed", "Wrong second-factor code"
+    TWO_FACTOR_ENABLED = "two_factor_enabled", "Authenticator set up"
+    TWO_FACTOR_DISABLED = "two_factor_disabled", "Authenticator removed"
+    RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
     LOGOUT = "logout", "Signed out"
     PASSWORD_CHANGED = "password_changed", "Password changed"
     PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"

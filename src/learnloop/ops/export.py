@@ -21,6 +21,8 @@ OMITTED_MODELS = {
     # Individual survey answers are never shown to anyone, admins included: an export holds only
     # what the surveys' disclosure gate releases, which is read through the reports, not here.
     "surveys.response", "surveys.comment",
+    # Sign-in limit counters: short-lived operational state (keyed HMACs of emails and addresses).
+    "accounts.logincounter",
 }
 # Fields that would let a reader sign in, use an API token or answer a survey as someone else.
 OMITTED_FIELDS = {
@@ -28,6 +30,8 @@ OMITTED_FIELDS = {
     "accounts.apitoken": {"token_hash"},
     "org.invitation": {"token_hash"},
     "surveys.invitation": {"token_hash"},
+    "accounts.totpdevice": {"secret"},
+    "accounts.recoverycode": {"code_hash"},
 }
 
 

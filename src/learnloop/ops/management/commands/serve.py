@@ -35,7 +35,10 @@ class Command(BaseCommand):
                 self.cfg.set("workers", workers)
                 self.cfg.set("threads", threads)
                 self.cfg.set("worker_class", "gthread")
+                # Off unless asked for (-v 2), and then without client addresses, query strings
+                # or ids in paths: see ops/access_log.py and docs/operations.md.
                 self.cfg.set("accesslog", "-" if options["verbosity"] > 1 else None)
+                self.cfg.set("logger_class", "learnloop.ops.access_log.RedactedAccessLogger")
                 self.cfg.set("errorlog", "-")
                 self.cfg.set("timeout", 120)
                 self.cfg.set("graceful_timeout", 10)
