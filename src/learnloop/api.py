@@ -13,6 +13,7 @@ from asgiref.sync import iscoroutinefunction
 from django.core import signals
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpResponseNotAllowed
 from django.urls import URLPattern, re_path, reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -25,6 +26,7 @@ from ninja.utils import check_csrf
 from learnloop import __version__
 from learnloop.accounts.api import router as tokens_router
 from learnloop.accounts.services import person_for_token
+from learnloop.api_base import document_errors
 from learnloop.audit.api import router as audit_router
 from learnloop.org.api import router as org_router
 
@@ -78,7 +80,11 @@ class BrowserSessionAuth(SessionAuth):
 
 
 class LearnloopAPI(NinjaAPI):
-    """NinjaAPI whose unknown paths and unsupported methods also answer in JSON."""
+    """NinjaAPI whose unknown paths and unsupported methods also answer in JSON, and whose
+    OpenAPI document lists the error answers of every operation."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        return document_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
 
     def _get_urls(self):
         urls = [
@@ -211,6 +217,18 @@ def request_too_big(request, error):
 @api.exception_handler(SuspiciousOperation)
 def suspicious_request(request, error):
     return api.create_response(request, {"detail": "The request could not be processed."}, status=400)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def value_out_of_range(request, error):
+    # The last line of defence behind the bounds the schemas declare (learnloop.api_base.Id and
+    # friends): a number or text the database can't store is the client's bad input, not a crash.
+    logger.warning("Value out of range in %s %s: %s", request.method, request.path, error)
+    return api.create_response(
+        request, {"detail": "A value in the request is out of range or too long for what it is stored in."},
+        status=400,
+    )
 
 
 @api.exception_handler(Exception)

@@ -5,6 +5,7 @@ from datetime import datetime
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from learnloop.api_base import errors
 from learnloop.audit.models import AuditKind
 from learnloop.audit.selectors import audit_events
 
@@ -22,7 +23,7 @@ class AuditEventOut(Schema):
     created_at: datetime
 
 
-@router.get("", response=list[AuditEventOut], summary="Security events, newest first (admins)")
+@router.get("", response={200: list[AuditEventOut], **errors(403)}, summary="Security events, newest first (admins)")
 @paginate(LimitOffsetPagination)
 def list_audit_events(
     request,
