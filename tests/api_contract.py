@@ -41,13 +41,13 @@ def _validator(path: str, method: str, status: str) -> Draft202012Validator | No
     else:
         content = spec["paths"][path][method]["responses"][status].get("content", {})
         schema = content.get("application/json", {}).get("schema")
-    if schema is None or _uses(schema, PENDING_RENAMES):
+    if schema is None or uses(schema, PENDING_RENAMES):
         return None
     # The response schema refers to components by "#/components/…": make them resolvable from its root.
     return Draft202012Validator({**schema, "components": spec["components"]}, format_checker=FormatChecker())
 
 
-def _uses(schema: dict, names: set[str]) -> bool:
+def uses(schema: dict, names: set[str]) -> bool:
     """Whether a schema refers, directly or through other components, to one of these components."""
     components = document()["components"]["schemas"]
     seen, todo = set(), [schema]

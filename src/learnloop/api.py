@@ -20,6 +20,8 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import REF_TEMPLATE, flatten_properties
+from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
@@ -79,6 +81,38 @@ class BrowserSessionAuth(SessionAuth):
         return user
 
 
+def _query_parameter_names(operation) -> set[str]:
+    """The query parameters an operation declares, named as the OpenAPI document names them."""
+    names = set()
+    for model in operation.models:
+        if model.__ninja_param_source__ != "query":
+            continue
+        schema = model.model_json_schema(ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema)
+        for name, details in schema.get("properties", {}).items():
+            names |= {flat for flat, _, _ in flatten_properties(name, details, False, schema.get("$defs", {}))}
+    return names
+
+
+def _refuse_unknown_query_parameters(operation) -> None:
+    """Like a body's unknown fields (api_base.InputSchema), a query parameter the operation doesn't
+    take is refused (422): `?tema=3` must not look like a filter that worked."""
+    if getattr(operation, "_refuses_unknown_query", False):
+        return
+    known = _query_parameter_names(operation)
+    get_values = operation._get_values
+
+    def checked_get_values(request, path_params, temporal_response):
+        unknown = sorted(set(request.GET) - known)
+        if unknown:
+            raise NinjaValidationError(
+                [{"loc": ("query", name), "msg": "Unknown query parameter."} for name in unknown]
+            )
+        return get_values(request, path_params, temporal_response)
+
+    operation._get_values = checked_get_values
+    operation._refuses_unknown_query = True
+
+
 class LearnloopAPI(NinjaAPI):
     """NinjaAPI whose unknown paths and unsupported methods also answer in JSON, and whose
     OpenAPI document lists the error answers of every operation."""
@@ -87,6 +121,10 @@ class LearnloopAPI(NinjaAPI):
         return document_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
 
     def _get_urls(self):
+        for bound in self._get_bound_routers():
+            for path_view in bound.path_operations.values():
+                for operation in path_view.operations:
+                    _refuse_unknown_query_parameters(operation)
         urls = [
             URLPattern(url.pattern, self._json_method_errors(url.callback), url.default_args, url.name)
             if isinstance(url, URLPattern)

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from ninja import Schema
+from ninja.conf import settings as ninja_settings
+from ninja.pagination import LimitOffsetPagination
 from pydantic import ConfigDict, Field
 
 # Integers a client sends are bounded where they enter, so a number no column can hold is the
@@ -188,3 +190,12 @@ def document_errors(schema: dict) -> dict:
 
 _GENERIC = {"Bad Request", "Unauthorized", "Forbidden", "Not Found", "Conflict", "Unprocessable Content",
             "Unprocessable Entity", "Content Too Large", "Payload Too Large", "Internal Server Error"}
+
+
+class Pagination(LimitOffsetPagination):
+    """ninja's limit/offset pagination with an upper bound on `offset` too: an offset no database
+    takes (SQLite refuses one past 2⁶³) is the client's mistake (422), not a crash."""
+
+    class Input(Schema):
+        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_INT)

@@ -3,12 +3,12 @@
 from datetime import datetime
 
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from learnloop.accounts.selectors import revocable_token, tokens_of
 from learnloop.accounts.services import create_api_token, revoke_api_token
-from learnloop.api_base import Id, InputSchema, Int32
+from learnloop.api_base import Id, InputSchema, Int32, Pagination
 from learnloop.audit.request import client_ip
 
 router = Router(tags=["API tokens"])
@@ -34,7 +34,7 @@ class TokenIn(InputSchema):
 
 
 @router.get("", response=list[TokenOut], summary="My API tokens, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_tokens(request):
     return tokens_of(request.user)
 

@@ -31,7 +31,7 @@ from learnloop.actions.api_schemas import (
     StatusName,
 )
 from learnloop.actions.models import TeamActionPolicy
-from learnloop.api_base import Id, errors, person_ref, request_fields, team_ref
+from learnloop.api_base import MAX_INT, Id, errors, person_ref, request_fields, team_ref
 from learnloop.org.models import Team
 
 router = Router(tags=["actions"])
@@ -72,7 +72,7 @@ def list_actions(
     overdue: bool | None = None,
     source_type: str = "",
     source_id: str = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_INT)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ):
     """Filters: `owner` (person id; `owner=me` is not supported, use your id), `team` (id), `status`

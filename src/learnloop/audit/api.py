@@ -3,9 +3,9 @@
 from datetime import datetime
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from learnloop.api_base import errors
+from learnloop.api_base import Pagination, errors
 from learnloop.audit.models import AuditKind
 from learnloop.audit.selectors import audit_events
 
@@ -24,7 +24,7 @@ class AuditEventOut(Schema):
 
 
 @router.get("", response={200: list[AuditEventOut], **errors(403)}, summary="Security events, newest first (admins)")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_audit_events(
     request,
     kind: AuditKind | None = None,

@@ -11,9 +11,9 @@ from typing import Annotated
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from learnloop.api_base import Id, Number, errors, person_ref, request_fields, team_ref
+from learnloop.api_base import MAX_INT, Id, Number, Pagination, errors, person_ref, request_fields, team_ref
 from learnloop.knowledge import search, selectors, services
 from learnloop.knowledge.api_schemas import (
     MAX_SUGGESTIONS,
@@ -131,7 +131,7 @@ def search_entries(
     tag: Annotated[list[str], Query()] = (),
     state: Annotated[list[State], Query()] = (),
     author: Annotated[list[int], Query()] = (),
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_INT)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ):
     """Without `q`, every entry you may see. Filters repeat (`kind=lesson&kind=playbook`): `kind`,
@@ -221,7 +221,7 @@ def update_entry(request, entry_id: Id, payload: EntryPatch):
 
 
 @router.get("/entries/{entry_id}/versions", response=list[VersionSummary], summary="An entry's versions, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_versions(request, entry_id: Id):
     return selectors.versions_of(_entry(request.user, entry_id))
 
@@ -292,7 +292,7 @@ def set_status(request, entry_id: Id, payload: StatusIn):
 
 
 @router.get("/reviews", response=list[EntrySummary], summary="Entries I answer for that are due for review")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def review_queue(request):
     return selectors.review_queue(viewer=request.user).prefetch_related("tags").select_related("author")
 
@@ -324,7 +324,7 @@ def remove_link(request, link_id: Id):
 
 
 @router.get("/entries/{entry_id}/applications", response=list[ApplicationOut], summary="Where this entry was applied")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_applications(request, entry_id: Id):
     entry = _entry(request.user, entry_id)
     return entry.applications.select_related("person").order_by("-applied_on", "-id")

@@ -7,10 +7,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
-from learnloop.api_base import Id, InputSchema, PersonRef, TeamRef, errors, person_ref, request_fields
+from learnloop.api_base import (
+    BadInputOut,
+    Id,
+    InputSchema,
+    Pagination,
+    PersonRef,
+    TeamRef,
+    errors,
+    person_ref,
+    request_fields,
+)
 from learnloop.audit.request import client_ip
 from learnloop.org import invitations as invitation_services
 from learnloop.org import selectors, services
@@ -206,7 +216,7 @@ def update_me(request, payload: MePatch):
     response={200: list[PersonOut], **errors(400)},
     summary="The directory (active people unless asked otherwise)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_people(
     request,
     q: str | None = None,
@@ -303,7 +313,7 @@ def remove_person(request, person_id: Id):
     response={200: list[TeamOut], **errors(400)},
     summary="Teams and departments (archived ones when asked)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_teams(
     request,
     q: str | None = None,
@@ -375,7 +385,7 @@ def unarchive_team(request, team_id: Id):
     response={200: list[MembershipOut], **errors(400)},
     summary="Who is in which team, in which role",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_memberships(
     request,
     team: int | None = None,
@@ -436,7 +446,7 @@ def delete_membership(request, membership_id: Id):
     response={200: list[InvitationOut], **errors(403)},
     summary="Invitations, newest first (admins)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_invitations(
     request, status: Literal["pending", "accepted", "expired", "revoked"] | None = None
 ):
@@ -480,7 +490,7 @@ def _import_response(report):
 
 @router.post(
     "/import/teams",
-    response={200: ImportOut, 400: ImportOut},
+    response={200: ImportOut, 400: ImportOut | BadInputOut},
     summary="Import teams from CSV (all rows or none; dry run by default)",
 )
 def import_teams_csv(request, payload: ImportIn):
@@ -491,7 +501,7 @@ def import_teams_csv(request, payload: ImportIn):
 
 @router.post(
     "/import/people",
-    response={200: ImportOut, 400: ImportOut},
+    response={200: ImportOut, 400: ImportOut | BadInputOut},
     summary="Import people from CSV (all rows or none; dry run by default)",
 )
 def import_people_csv(request, payload: ImportIn):

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import Header, Router, Status
 
-from learnloop.api_base import person_ref, request_fields, team_ref
+from learnloop.api_base import errors, person_ref, request_fields, team_ref
 from learnloop.org.models import Person, Team
 from learnloop.reflection import cards as card_services
 from learnloop.reflection import follow_up, selectors, services
@@ -109,7 +109,8 @@ def clone_template(request, template_id: int, payload: CloneIn):
 # --- sessions -----------------------------------------------------------------------------------------------
 
 
-@router.get("/sessions", response=list[SessionOut], summary="Sessions you may see, newest first")
+@router.get("/sessions", response={200: list[SessionOut], **errors(400)},
+            summary="Sessions you may see, newest first")
 def list_sessions(request, team_id: int | None = None):
     return [_session_out(s) for s in selectors.sessions_for(request.user, team=_team(team_id))[:200]]
 
