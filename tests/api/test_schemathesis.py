@@ -10,7 +10,7 @@ or extra fields, out-of-range numbers) and checks:
 Each request runs in a savepoint that is rolled back, so destructive operations (deleting people,
 deactivating the admin, closing a campaign) can't make the rest fail, and nothing is excluded.
 
-Bounded for CI: LEARNLOOP_SCHEMATHESIS_EXAMPLES examples per operation and mode (default 6),
+Bounded for CI: LEARNLOOP_SCHEMATHESIS_EXAMPLES examples per operation and mode (default 2),
 derandomized, so a run is repeatable. Findings are listed per operation with a curl command to
 reproduce each; LEARNLOOP_SCHEMATHESIS_REPORT=PATH also writes them to PATH.
 """
@@ -46,7 +46,7 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 JSON = "application/json"
-EXAMPLES = int(os.environ.get("LEARNLOOP_SCHEMATHESIS_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("LEARNLOOP_SCHEMATHESIS_EXAMPLES", "2"))
 
 # Operations left out of the run, each with its reason. Keep this empty unless an operation can't
 # be tested this way at all; the savepoint around each request makes destructive ones safe.
