@@ -199,8 +199,8 @@ def test_unexpected_failures_get_a_json_500_and_are_logged(member, monkeypatch, 
 
 def test_ids_and_numbers_out_of_range_get_422_not_500(admin, api_as):
     client = api_as(admin)
-    entry = client.post(f"{API}/knowledge/entries", {"kind": "lesson", "title": "Roll back first", "body": "Then debug."},
-                        content_type="application/json").json()
+    lesson = {"kind": "lesson", "title": "Roll back first", "body": "Then debug."}
+    entry = client.post(f"{API}/knowledge/entries", lesson, content_type="application/json").json()
     for body in ({"title": "Roll back", "exclude_id": -1}, {"title": "Roll back", "exclude_id": 2**64}):
         body = _error(client.post(f"{API}/knowledge/similar", body, content_type="application/json"), 422)
         assert [problem["field"] for problem in body["errors"]] == ["exclude_id"]
