@@ -1,5 +1,7 @@
 """Shared pieces for every domain's API router."""
 
+import types
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -8,7 +10,8 @@ from django.core.exceptions import ValidationError
 from ninja import Schema
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 # Integers a client sends are bounded where they enter, so a number no column can hold is the
 # client's mistake (422), not a database overflow (500): ids are BigAutoField keys, other whole
@@ -40,11 +43,63 @@ class TeamRef(Schema):
     slug: str
 
 
+def _json_kinds(annotation) -> set[type]:
+    """The JSON value types a field's annotation admits (None for "anything")."""
+    if annotation in (int, float, bool, str):
+        return {annotation}
+    if annotation is type(None):
+        return {type(None)}
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return {type(value) for value in typing.get_args(annotation)}
+    if origin in (typing.Union, types.UnionType, Annotated):
+        arguments = typing.get_args(annotation)
+        kinds = [_json_kinds(argument) for argument in (arguments[:1] if origin is Annotated else arguments)]
+        return None if any(kind is None for kind in kinds) else set().union(*kinds)
+    return None  # dates, lists, nested schemas, dicts: pydantic's own checks suffice
+
+
+_JSON_NAMES = {int: "an integer", float: "a number", bool: "a boolean", str: "a string"}
+
+
+def _wrong_json_type(kinds: set[type], value) -> str | None:
+    if isinstance(value, bool):
+        return None if bool in kinds else "a boolean"
+    if isinstance(value, str) and str not in kinds and kinds & {int, float, bool}:
+        return "a string"
+    if isinstance(value, float) and float not in kinds and int in kinds:
+        return "a number with a fraction part" if not value.is_integer() else "a decimal number"
+    return None
+
+
 class InputSchema(Schema):
     """A request body. Unknown fields are refused (422) rather than silently ignored, so a typo
-    or a field the caller may not set (like `role` on /me) never looks like it worked."""
+    or a field the caller may not set (like `role` on /me) never looks like it worked.
+
+    JSON types are taken at their word too: pydantic would turn `"5"`, `true` or `5.0` into the
+    integer 5, and a client whose request doesn't match the published schema should hear so."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_loose_json_types(cls, data):
+        if not isinstance(data, dict):
+            return data
+        for name, field in cls.model_fields.items():
+            key = field.alias or name
+            if key not in data:
+                continue
+            kinds = _json_kinds(field.annotation)
+            values = [data[key]]
+            if kinds is None and typing.get_origin(field.annotation) is list and isinstance(data[key], list):
+                kinds, values = _json_kinds(typing.get_args(field.annotation)[0]), data[key]
+            for value in values if kinds else []:
+                wrong = _wrong_json_type(kinds, value)
+                if wrong:
+                    expected = " or ".join(sorted(_JSON_NAMES[kind] for kind in kinds if kind in _JSON_NAMES))
+                    raise PydanticCustomError("json_type", f"{key}: expected {expected}, got {wrong}")
+        return data
 
 
 @contextmanager

@@ -222,3 +222,13 @@ def test_known_query_parameters_still_work(admin, api_as):
     response = api_as(admin).get(f"{API}/people?limit=5&offset=0&active=all&q=ada")
     assert response.status_code == 200
     assert [person["email"] for person in response.json()["items"]] == ["ada.admin@example.org"]
+
+
+def test_bodies_take_json_types_at_their_word(admin, api_as, team):
+    client = api_as(admin)
+    for loose in ("5", True, 5.0):
+        response = client.post(f"{API}/actions", {"title": "Loose", "team_id": loose}, content_type="application/json")
+        body = _error(response, 422)
+        assert "team_id: expected an integer" in body["detail"]
+    response = client.post(f"{API}/actions", {"title": "Exact", "team_id": team.pk}, content_type="application/json")
+    assert response.status_code == 201
