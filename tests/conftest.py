@@ -78,3 +78,21 @@ def member_client(member):
 def api_as():
     """api_as(person) -> a client that calls the API with that person's personal token."""
     return factories.token_client
+
+
+@pytest.fixture(autouse=True)
+def _api_responses_match_the_schema(monkeypatch):
+    """Every /api/v1 answer a test gets must be one the OpenAPI document describes (see
+    tests/api_contract.py): a documented status code, and a body that matches its schema."""
+    from tests import api_contract
+
+    sent = Client.request
+
+    def request(self, **environ):
+        response = sent(self, **environ)
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(api_contract.API):
+            api_contract.check(environ.get("REQUEST_METHOD", "GET"), path, response)
+        return response
+
+    monkeypatch.setattr(Client, "request", request)

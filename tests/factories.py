@@ -8,6 +8,8 @@ from django.utils.text import slugify
 from learnloop.accounts.services import create_api_token
 from learnloop.org.models import Membership, Organization, Person, Team
 
+__all__ = ["create_api_token"]
+
 _sequence = itertools.count(1)
 
 PASSWORD = "correct horse battery staple"

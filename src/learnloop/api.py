@@ -13,18 +13,22 @@ from asgiref.sync import iscoroutinefunction
 from django.core import signals
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpResponseNotAllowed
 from django.urls import URLPattern, re_path, reverse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import REF_TEMPLATE, flatten_properties
+from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
 from learnloop import __version__
 from learnloop.accounts.api import router as tokens_router
 from learnloop.accounts.services import person_for_token
+from learnloop.api_base import document_errors
 from learnloop.audit.api import router as audit_router
 from learnloop.org.api import router as org_router
 
@@ -78,10 +82,50 @@ class BrowserSessionAuth(SessionAuth):
         return user
 
 
+def _query_parameter_names(operation) -> set[str]:
+    """The query parameters an operation declares, named as the OpenAPI document names them."""
+    names = set()
+    for model in operation.models:
+        if model.__ninja_param_source__ != "query":
+            continue
+        schema = model.model_json_schema(ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema)
+        for name, details in schema.get("properties", {}).items():
+            names |= {flat for flat, _, _ in flatten_properties(name, details, False, schema.get("$defs", {}))}
+    return names
+
+
+def _refuse_unknown_query_parameters(operation) -> None:
+    """Like a body's unknown fields (api_base.InputSchema), a query parameter the operation doesn't
+    take is refused (422): `?tema=3` must not look like a filter that worked."""
+    if getattr(operation, "_refuses_unknown_query", False):
+        return
+    known = _query_parameter_names(operation)
+    get_values = operation._get_values
+
+    def checked_get_values(request, path_params, temporal_response):
+        unknown = sorted(set(request.GET) - known)
+        if unknown:
+            raise NinjaValidationError(
+                [{"loc": ("query", name), "msg": "Unknown query parameter."} for name in unknown]
+            )
+        return get_values(request, path_params, temporal_response)
+
+    operation._get_values = checked_get_values
+    operation._refuses_unknown_query = True
+
+
 class LearnloopAPI(NinjaAPI):
-    """NinjaAPI whose unknown paths and unsupported methods also answer in JSON."""
+    """NinjaAPI whose unknown paths and unsupported methods also answer in JSON, and whose
+    OpenAPI document lists the error answers of every operation."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        return document_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
 
     def _get_urls(self):
+        for bound in self._get_bound_routers():
+            for path_view in bound.path_operations.values():
+                for operation in path_view.operations:
+                    _refuse_unknown_query_parameters(operation)
         urls = [
             URLPattern(url.pattern, self._json_method_errors(url.callback), url.default_args, url.name)
             if isinstance(url, URLPattern)
@@ -212,6 +256,18 @@ def request_too_big(request, error):
 @api.exception_handler(SuspiciousOperation)
 def suspicious_request(request, error):
     return api.create_response(request, {"detail": "The request could not be processed."}, status=400)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def value_out_of_range(request, error):
+    # The last line of defence behind the bounds the schemas declare (learnloop.api_base.Id and
+    # friends): a number or text the database can't store is the client's bad input, not a crash.
+    logger.warning("Value out of range in %s %s: %s", request.method, request.path, error)
+    return api.create_response(
+        request, {"detail": "A value in the request is out of range or too long for what it is stored in."},
+        status=400,
+    )
 
 
 @api.exception_handler(Exception)

@@ -1,18 +1,105 @@
 """Shared pieces for every domain's API router."""
 
+import types
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from ninja import Schema
-from pydantic import ConfigDict
+from ninja.conf import settings as ninja_settings
+from ninja.pagination import LimitOffsetPagination
+from pydantic import ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+# Integers a client sends are bounded where they enter, so a number no column can hold is the
+# client's mistake (422), not a database overflow (500): ids are BigAutoField keys, other whole
+# numbers (version numbers, counts, days) fit the smallest integer column both databases have.
+MAX_ID = 2**63 - 1
+MAX_INT = 2**31 - 1
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Number = Annotated[int, Field(ge=1, le=MAX_INT)]  # a version number and the like: counted from 1
+# A whole number whose real range is a domain rule: the service answers 400 with the reason, this
+# only keeps it storable.
+Int32 = Annotated[int, Field(ge=-MAX_INT - 1, le=MAX_INT)]
+
+
+class PersonRef(Schema):
+    """A person as other objects name them. One class for every router: the OpenAPI document
+    files schemas by class name, so look-alike copies would clash there."""
+
+    id: int
+    full_name: str
+    email: str
+
+
+class TeamRef(Schema):
+    """A team as other objects name them (one class for every router, like PersonRef)."""
+
+    id: int
+    name: str
+    slug: str
+
+
+def _json_kinds(annotation) -> set[type]:
+    """The JSON value types a field's annotation admits (None for "anything")."""
+    if annotation in (int, float, bool, str):
+        return {annotation}
+    if annotation is type(None):
+        return {type(None)}
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return {type(value) for value in typing.get_args(annotation)}
+    if origin in (typing.Union, types.UnionType, Annotated):
+        arguments = typing.get_args(annotation)
+        kinds = [_json_kinds(argument) for argument in (arguments[:1] if origin is Annotated else arguments)]
+        return None if any(kind is None for kind in kinds) else set().union(*kinds)
+    return None  # dates, lists, nested schemas, dicts: pydantic's own checks suffice
+
+
+_JSON_NAMES = {int: "an integer", float: "a number", bool: "a boolean", str: "a string"}
+
+
+def _wrong_json_type(kinds: set[type], value) -> str | None:
+    if isinstance(value, bool):
+        return None if bool in kinds else "a boolean"
+    if isinstance(value, str) and str not in kinds and kinds & {int, float, bool}:
+        return "a string"
+    if isinstance(value, float) and float not in kinds and int in kinds:
+        return "a number with a fraction part" if not value.is_integer() else "a decimal number"
+    return None
 
 
 class InputSchema(Schema):
     """A request body. Unknown fields are refused (422) rather than silently ignored, so a typo
-    or a field the caller may not set (like `role` on /me) never looks like it worked."""
+    or a field the caller may not set (like `role` on /me) never looks like it worked.
+
+    JSON types are taken at their word too: pydantic would turn `"5"`, `true` or `5.0` into the
+    integer 5, and a client whose request doesn't match the published schema should hear so."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_loose_json_types(cls, data):
+        if not isinstance(data, dict):
+            return data
+        for name, field in cls.model_fields.items():
+            key = field.alias or name
+            if key not in data:
+                continue
+            kinds = _json_kinds(field.annotation)
+            values = [data[key]]
+            if kinds is None and typing.get_origin(field.annotation) is list and isinstance(data[key], list):
+                kinds, values = _json_kinds(typing.get_args(field.annotation)[0]), data[key]
+            for value in values if kinds else []:
+                wrong = _wrong_json_type(kinds, value)
+                if wrong:
+                    expected = " or ".join(sorted(_JSON_NAMES[kind] for kind in kinds if kind in _JSON_NAMES))
+                    raise PydanticCustomError("json_type", f"{key}: expected {expected}, got {wrong}")
+        return data
 
 
 @contextmanager
@@ -51,3 +138,119 @@ def team_ref(team_id: int, *, field: str, current: bool = False):
     if team is None:
         raise ValidationError({field: f"No team with id {team_id}."})
     return team
+
+
+# --- Errors ----------------------------------------------------------------------------------------
+# Every error answer is JSON with a human-readable `detail`; these are its documented shapes.
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="What went wrong, in a sentence a person can read.")
+
+
+class BadInputOut(ErrorOut):
+    """400: the request was well formed but the data breaks a rule (or the body isn't JSON)."""
+
+    errors: dict[str, list[str]] | None = Field(
+        None, description="The problems by field, as the request named them; absent for a body that isn't JSON."
+    )
+
+
+class FieldProblemOut(Schema):
+    field: str = Field(description="Where, as sent: a body field (dotted for nested ones) or a parameter.")
+    message: str
+
+
+class InvalidRequestOut(ErrorOut):
+    """422: the request does not fit the operation's parameters or body schema."""
+
+    errors: list[FieldProblemOut]
+
+
+ERROR_SCHEMAS = {
+    400: BadInputOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 405: ErrorOut, 409: ErrorOut, 413: ErrorOut,
+    422: InvalidRequestOut, 500: ErrorOut,
+}
+
+ERROR_DESCRIPTIONS = {
+    400: "Bad input: a rule about the data was broken (errors by field), or the body is not JSON",
+    401: "Not authenticated: no credentials, or an unusable API token",
+    403: "Not allowed: a permission rule says no, or a browser session's CSRF token is missing",
+    404: "Not found, or not visible to you",
+    409: "Conflict with the current state",
+    413: "The request body is too large",
+    422: "The request does not fit the parameters or body schema (errors list each problem)",
+    500: "Unexpected failure on the server; it was logged",
+}
+
+
+def errors(*codes: int) -> dict[int, type[Schema]]:
+    """Error answers an operation gives beyond the ones every operation of its shape can give
+    (see `standard_error_codes`): `response={200: ThingOut, **errors(403)}`."""
+    return {code: ERROR_SCHEMAS[code] for code in codes}
+
+
+def standard_error_codes(method: str, operation: dict) -> set[int]:
+    """The error codes the API's own machinery can answer for an operation, whatever its handler
+    does: from its authentication, CSRF check, parameters and body (see learnloop.api)."""
+    codes = {500}
+    parameters = operation.get("parameters", [])
+    has_body = "requestBody" in operation
+    writes = method.lower() not in {"get", "head", "options"}
+    if operation.get("security"):
+        codes.add(401)
+        if writes:
+            codes.add(403)  # a browser session without its CSRF token
+    if writes:
+        codes.add(400)  # every write goes through a service that checks the domain's rules
+    if parameters or has_body:
+        codes.add(422)
+    if has_body:
+        codes |= {400, 413}  # not JSON; larger than DATA_UPLOAD_MAX_MEMORY_SIZE
+    if any(parameter["in"] == "path" for parameter in parameters):
+        codes.add(404)  # every id in a path is looked up
+    return codes
+
+
+def document_errors(schema: dict) -> dict:
+    """Add the standard error answers (and the error shapes) to every operation of an OpenAPI
+    document, so none can be forgotten; codes an operation declares itself are kept."""
+    from ninja.openapi.schema import REF_TEMPLATE
+    from ninja.schema import NinjaGenerateJsonSchema
+
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in {*ERROR_SCHEMAS.values()}:
+        generated = model.model_json_schema(
+            ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema, mode="serialization"
+        )
+        components.update(generated.pop("$defs", {}))
+        components[model.__name__] = generated
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            for code in sorted(standard_error_codes(method, operation)):
+                if code in responses or str(code) in responses:
+                    continue
+                responses[code] = {
+                    "description": ERROR_DESCRIPTIONS[code],
+                    "content": {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(
+                        model=ERROR_SCHEMAS[code].__name__)}}},
+                }
+            # Descriptions for codes declared with errors(): ninja only knows "Bad Request" and friends.
+            for code, response in responses.items():
+                if int(code) in ERROR_DESCRIPTIONS and response.get("description") in (None, "", *_GENERIC):
+                    response["description"] = ERROR_DESCRIPTIONS[int(code)]
+    return schema
+
+
+_GENERIC = {"Bad Request", "Unauthorized", "Forbidden", "Not Found", "Conflict", "Unprocessable Content",
+            "Unprocessable Entity", "Content Too Large", "Payload Too Large", "Internal Server Error"}
+
+
+class Pagination(LimitOffsetPagination):
+    """ninja's limit/offset pagination with an upper bound on `offset` too: an offset no database
+    takes (SQLite refuses one past 2⁶³) is the client's mistake (422), not a crash."""
+
+    class Input(Schema):
+        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_INT)

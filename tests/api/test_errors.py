@@ -192,3 +192,43 @@ def test_unexpected_failures_get_a_json_500_and_are_logged(member, monkeypatch, 
     body = _error(client.get(f"{API}/people"), 500)
     assert "on fire" not in body["detail"]  # internals stay in the log
     assert any("database on fire" in str(record.exc_info) for record in caplog.records)
+
+
+# --- numbers out of range, unknown parameters ----------------------------------------------------
+
+
+def test_ids_and_numbers_out_of_range_get_422_not_500(admin, api_as):
+    client = api_as(admin)
+    lesson = {"kind": "lesson", "title": "Roll back first", "body": "Then debug."}
+    entry = client.post(f"{API}/knowledge/entries", lesson, content_type="application/json").json()
+    for body in ({"title": "Roll back", "exclude_id": -1}, {"title": "Roll back", "exclude_id": 2**64}):
+        body = _error(client.post(f"{API}/knowledge/similar", body, content_type="application/json"), 422)
+        assert [problem["field"] for problem in body["errors"]] == ["exclude_id"]
+    diff = f"{API}/knowledge/entries/{entry['id']}/diff"
+    body = _error(client.get(f"{diff}?old=99999999999999999999&new=1"), 422)
+    assert [problem["field"] for problem in body["errors"]] == ["old"]
+    _error(client.get(f"{API}/people/99999999999999999999"), 422)
+    _error(client.get(f"{API}/people?offset=99999999999999999999"), 422)
+    _error(client.get(f"{API}/actions?page=99999999999999999999"), 422)
+    assert client.get(f"{API}/knowledge/similar").status_code == 405  # still routed
+
+
+def test_unknown_query_parameters_get_422_like_unknown_body_fields(admin, api_as):
+    body = _error(api_as(admin).get(f"{API}/people?tema=3"), 422)
+    assert [problem["field"] for problem in body["errors"]] == ["tema"]
+
+
+def test_known_query_parameters_still_work(admin, api_as):
+    response = api_as(admin).get(f"{API}/people?limit=5&offset=0&active=all&q=ada")
+    assert response.status_code == 200
+    assert [person["email"] for person in response.json()["items"]] == ["ada.admin@example.org"]
+
+
+def test_bodies_take_json_types_at_their_word(admin, api_as, team):
+    client = api_as(admin)
+    for loose in ("5", True, 5.0):
+        response = client.post(f"{API}/actions", {"title": "Loose", "team_id": loose}, content_type="application/json")
+        body = _error(response, 422)
+        assert "team_id: expected an integer" in body["detail"]
+    response = client.post(f"{API}/actions", {"title": "Exact", "team_id": team.pk}, content_type="application/json")
+    assert response.status_code == 201

@@ -1,6 +1,7 @@
 """The published description of the API: a valid OpenAPI document, documented operations that
 really exist, and interactive docs that work without reaching out to a CDN."""
 
+import json
 import re
 
 import pytest
@@ -99,3 +100,35 @@ def test_interactive_docs_render_and_load_their_assets_from_this_server(client):
 def test_interactive_docs_point_at_this_apis_schema(client):
     page = client.get(f"{API}/docs").content.decode()
     assert f"{API}/openapi.json" in page
+
+
+ERROR_SHAPES = {"ErrorOut", "BadInputOut", "InvalidRequestOut"}
+
+
+def test_every_operation_documents_its_error_answers_with_the_shared_shapes(schema):
+    problems = []
+    for path, method, operation in _operations(schema):
+        codes = set(operation["responses"])
+        expected = {"422", "500"} if operation.get("parameters") or "requestBody" in operation else {"500"}
+        if operation.get("security"):
+            expected.add("401")
+        if "{" in path:
+            expected.add("404")
+        if method != "get":
+            expected |= {"400", "403"} if operation.get("security") else {"400"}
+        if not expected <= codes:
+            problems.append(f"{method.upper()} {path} lacks {sorted(expected - codes)}")
+        for code, response in operation["responses"].items():
+            if int(code) < 400:
+                continue
+            reference = json.dumps(response.get("content", {}))
+            if not any(f"#/components/schemas/{shape}" in reference for shape in ERROR_SHAPES):
+                problems.append(f"{method.upper()} {path} {code} is not a shared error shape")
+    assert problems == []
+
+
+def test_error_shapes_are_published(schema):
+    components = schema["components"]["schemas"]
+    assert components["ErrorOut"]["required"] == ["detail"]
+    assert components["InvalidRequestOut"]["required"] == ["detail", "errors"]
+    assert "errors" in components["BadInputOut"]["properties"]

@@ -3,12 +3,12 @@
 from datetime import datetime
 
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from learnloop.accounts.selectors import revocable_token, tokens_of
 from learnloop.accounts.services import create_api_token, revoke_api_token
-from learnloop.api_base import InputSchema
+from learnloop.api_base import Id, InputSchema, Int32, Pagination
 from learnloop.audit.request import client_ip
 
 router = Router(tags=["API tokens"])
@@ -30,11 +30,11 @@ class TokenCreatedOut(TokenOut):
 
 class TokenIn(InputSchema):
     name: str
-    expires_in_days: int | None = None
+    expires_in_days: Int32 | None = None
 
 
 @router.get("", response=list[TokenOut], summary="My API tokens, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_tokens(request):
     return tokens_of(request.user)
 
@@ -52,6 +52,6 @@ def create_token(request, payload: TokenIn):
 
 
 @router.delete("/{token_id}", response=TokenOut, summary="Revoke one of my API tokens (admins: anyone's)")
-def revoke_token(request, token_id: int):
+def revoke_token(request, token_id: Id):
     token = revocable_token(viewer=request.user, token_id=token_id)
     return revoke_api_token(by=request.user, token=token, ip_address=client_ip(request))

@@ -31,7 +31,7 @@ from learnloop.actions.api_schemas import (
     StatusName,
 )
 from learnloop.actions.models import TeamActionPolicy
-from learnloop.api_base import person_ref, request_fields, team_ref
+from learnloop.api_base import MAX_INT, Id, errors, person_ref, request_fields, team_ref
 from learnloop.org.models import Team
 
 router = Router(tags=["actions"])
@@ -39,7 +39,7 @@ router = Router(tags=["actions"])
 MAX_PER_PAGE = 100
 
 
-def _action(request, action_id: int):
+def _action(request, action_id: Id):
     action = selectors.action_for(viewer=request.user, action_id=action_id)
     selectors.mark_overdue([action])
     return action
@@ -72,7 +72,7 @@ def list_actions(
     overdue: bool | None = None,
     source_type: str = "",
     source_id: str = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_INT)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ):
     """Filters: `owner` (person id; `owner=me` is not supported, use your id), `team` (id), `status`
@@ -114,7 +114,8 @@ def create_action(request, payload: ActionIn):
 
 
 # Declared before /{action_id}, which would otherwise take "metrics" for an id.
-@router.get("/metrics", response=MetricsOut, summary="The whole organization's follow-through (learning leads)")
+@router.get("/metrics", response={200: MetricsOut, **errors(400, 403)},
+            summary="The whole organization's follow-through (learning leads)")
 def organization_metrics(request, since: date | None = None, until: date | None = None):
     """Every team's actions together; for learning leads and admins. Definitions in docs/actions.md."""
     if not request.user.is_learning_lead:
@@ -125,13 +126,13 @@ def organization_metrics(request, since: date | None = None, until: date | None 
 
 
 @router.get("/{action_id}", response=ActionOut, summary="One action")
-def get_action(request, action_id: int):
+def get_action(request, action_id: Id):
     return _action(request, action_id)
 
 
 @router.patch("/{action_id}", response=ActionOut,
               summary="Change title, description, owner, team, due date or priority")
-def update_action(request, action_id: int, payload: ActionPatch):
+def update_action(request, action_id: Id, payload: ActionPatch):
     action = _action(request, action_id)
     changes = payload.dict(exclude_unset=True)
     if "owner_id" in changes:
@@ -152,14 +153,14 @@ def update_action(request, action_id: int, payload: ActionPatch):
 
 
 @router.post("/{action_id}/start", response=ActionOut, summary="Open → in progress")
-def start_action(request, action_id: int):
+def start_action(request, action_id: Id):
     action = services.start_action(by=request.user, action=_action(request, action_id))
     return _refresh(request, action)
 
 
 @router.post("/{action_id}/complete", response=ActionOut,
              summary="Mark done: answer “did it work?” now (effect) or on a date (check_on)")
-def complete_action(request, action_id: int, payload: CompleteIn):
+def complete_action(request, action_id: Id, payload: CompleteIn):
     action = services.complete_action(
         by=request.user, action=_action(request, action_id), effect=payload.effect, evidence=payload.evidence,
         check_on=payload.check_on,
@@ -168,7 +169,7 @@ def complete_action(request, action_id: int, payload: CompleteIn):
 
 
 @router.post("/{action_id}/check", response=ActionOut, summary="Record whether a done action worked")
-def check_action(request, action_id: int, payload: CheckIn):
+def check_action(request, action_id: Id, payload: CheckIn):
     action = services.record_effectiveness(
         by=request.user, action=_action(request, action_id), effect=payload.effect, evidence=payload.evidence
     )
@@ -176,13 +177,13 @@ def check_action(request, action_id: int, payload: CheckIn):
 
 
 @router.post("/{action_id}/decline", response=ActionOut, summary="Decide not to do it, with the reason")
-def decline_action(request, action_id: int, payload: DeclineIn):
+def decline_action(request, action_id: Id, payload: DeclineIn):
     action = services.decline_action(by=request.user, action=_action(request, action_id), reason=payload.reason)
     return _refresh(request, action)
 
 
 @router.post("/{action_id}/reopen", response=ActionOut, summary="Back to open (clears the close and the check)")
-def reopen_action(request, action_id: int):
+def reopen_action(request, action_id: Id):
     action = services.reopen_action(by=request.user, action=_action(request, action_id))
     return _refresh(request, action)
 
@@ -191,19 +192,19 @@ def reopen_action(request, action_id: int):
 
 
 @router.get("/{action_id}/comments", response=list[CommentOut], summary="An action's comments, oldest first")
-def list_comments(request, action_id: int):
+def list_comments(request, action_id: Id):
     return list(_action(request, action_id).comments.select_related("author"))
 
 
 @router.post("/{action_id}/comments", response={201: CommentOut}, summary="Comment on an action")
-def add_comment(request, action_id: int, payload: CommentIn):
+def add_comment(request, action_id: Id, payload: CommentIn):
     return Status(201, services.add_comment(by=request.user, action=_action(request, action_id), body=payload.body))
 
 
 # --- Teams -------------------------------------------------------------------------------------
 
 
-def _visible_team(request, team_id: int) -> Team:
+def _visible_team(request, team_id: Id) -> Team:
     team = _team(team_id)
     if not permissions.can_see_team(request.user, team):
         raise PermissionDenied(f"Only members and facilitators of {team.name}, learning leads and admins see this.")
@@ -219,22 +220,22 @@ def _policy_out(team: Team, policy: TeamActionPolicy) -> dict:
     }
 
 
-@router.get("/teams/{team_id}/policy", response=PolicyOut, summary="A team's overdue rule")
-def get_policy(request, team_id: int):
+@router.get("/teams/{team_id}/policy", response={200: PolicyOut, **errors(403)}, summary="A team's overdue rule")
+def get_policy(request, team_id: Id):
     team = _visible_team(request, team_id)
     return _policy_out(team, services.policy_for(team))
 
 
 @router.put("/teams/{team_id}/policy", response=PolicyOut, summary="Set a team's overdue rule (its facilitators)")
-def set_policy(request, team_id: int, payload: PolicyIn):
+def set_policy(request, team_id: Id, payload: PolicyIn):
     team = _team(team_id)
     policy = services.set_team_policy(by=request.user, team=team, **payload.dict())
     return _policy_out(team, policy)
 
 
-@router.get("/teams/{team_id}/metrics", response=MetricsOut,
+@router.get("/teams/{team_id}/metrics", response={200: MetricsOut, **errors(400, 403)},
             summary="The team's follow-through: completion and effectiveness rates, days to close, overdue")
-def team_metrics(request, team_id: int, since: date | None = None, until: date | None = None):
+def team_metrics(request, team_id: Id, since: date | None = None, until: date | None = None):
     """Over actions created between `since` and `until` (inclusive, both optional); see docs/actions.md."""
     team = _visible_team(request, team_id)
     if since and until and since > until:

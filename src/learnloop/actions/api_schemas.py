@@ -6,23 +6,11 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from learnloop.api_base import InputSchema
+from learnloop.api_base import Id, InputSchema, PersonRef, TeamRef
 
 StatusName = Literal["open", "in_progress", "done", "not_doing"]
 PriorityName = Literal["low", "normal", "high", "urgent"]
 EffectName = Literal["worked", "did_not_work", "unknown"]
-
-
-class PersonRef(Schema):
-    id: int
-    full_name: str
-    email: str
-
-
-class TeamRef(Schema):
-    id: int
-    name: str
-    slug: str
 
 
 class SourceOut(Schema):
@@ -79,8 +67,8 @@ class ActionPage(Schema):
 class ActionIn(InputSchema):
     title: str
     description: str = ""
-    owner_id: int | None = Field(None, description="Defaults to you when the action has no team.")
-    team_id: int | None = None
+    owner_id: Id | None = Field(None, description="Defaults to you when the action has no team.")
+    team_id: Id | None = None
     due_on: date | None = None
     priority: PriorityName = "normal"
     source_type: str = ""
@@ -92,8 +80,8 @@ class ActionIn(InputSchema):
 class ActionPatch(InputSchema):
     title: str | None = None
     description: str | None = None
-    owner_id: int | None = None
-    team_id: int | None = None
+    owner_id: Id | None = None
+    team_id: Id | None = None
     due_on: date | None = None
     priority: PriorityName | None = None
 

@@ -3,8 +3,9 @@
 from datetime import datetime
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from learnloop.api_base import Pagination, errors
 from learnloop.audit.models import AuditKind
 from learnloop.audit.selectors import audit_events
 
@@ -22,8 +23,8 @@ class AuditEventOut(Schema):
     created_at: datetime
 
 
-@router.get("", response=list[AuditEventOut], summary="Security events, newest first (admins)")
-@paginate(LimitOffsetPagination)
+@router.get("", response={200: list[AuditEventOut], **errors(403)}, summary="Security events, newest first (admins)")
+@paginate(Pagination)
 def list_audit_events(
     request,
     kind: AuditKind | None = None,

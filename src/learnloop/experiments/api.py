@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import Router, Status
 
-from learnloop.api_base import person_ref, request_fields, team_ref
+from learnloop.api_base import Id, errors, person_ref, request_fields, team_ref
 from learnloop.experiments import decisions, selectors, services
 from learnloop.experiments.analysis import analyse, recommend
 from learnloop.experiments.api_schemas import (
@@ -56,8 +56,9 @@ def _finite(value):
     return value if not isinstance(value, float) or math.isfinite(value) else None
 
 
-@router.get("", response=list[ExperimentOut], summary="Experiments, newest first, filtered like the portfolio")
-def list_experiments(request, status: str = "", outcome: str = "", team_id: int | None = None, metric: str = "",
+@router.get("", response={200: list[ExperimentOut], **errors(400)},
+            summary="Experiments, newest first, filtered like the portfolio")
+def list_experiments(request, status: str = "", outcome: str = "", team_id: Id | None = None, metric: str = "",
                      sort: str = "newest"):
     team = _team(team_id) if team_id is not None else None
     experiments = selectors.portfolio(request.user, status=status, outcome=outcome, team=team, metric=metric,
@@ -77,13 +78,13 @@ def register(request, payload: ExperimentIn):
 
 
 @router.get("/{experiment_id}", response=ExperimentOut, summary="One experiment with its protocol and deviations")
-def get_experiment(request, experiment_id: int):
+def get_experiment(request, experiment_id: Id):
     return _out(selectors.experiment_for(request.user, experiment_id))
 
 
 @router.patch("/{experiment_id}/protocol", response=ExperimentOut,
               summary="Change the protocol (after the start: with a reason, recorded as deviations)")
-def update_protocol(request, experiment_id: int, payload: ProtocolPatch):
+def update_protocol(request, experiment_id: Id, payload: ProtocolPatch):
     experiment = selectors.experiment_for(request.user, experiment_id)
     changes = payload.dict(exclude_unset=True)
     reason = changes.pop("reason", "")
@@ -91,13 +92,13 @@ def update_protocol(request, experiment_id: int, payload: ProtocolPatch):
 
 
 @router.post("/{experiment_id}/metrics", response={201: MetricOut}, summary="Add a guardrail or secondary metric")
-def add_metric(request, experiment_id: int, payload: NewMetricIn):
+def add_metric(request, experiment_id: Id, payload: NewMetricIn):
     experiment = selectors.experiment_for(request.user, experiment_id)
     return Status(201, services.add_metric(by=request.user, experiment=experiment, **payload.dict()))
 
 
 @router.patch("/{experiment_id}/metrics/{metric_id}", response=MetricOut, summary="Change a metric")
-def update_metric(request, experiment_id: int, metric_id: int, payload: MetricPatch):
+def update_metric(request, experiment_id: Id, metric_id: Id, payload: MetricPatch):
     experiment = selectors.experiment_for(request.user, experiment_id)
     metric = experiment.metrics.filter(pk=metric_id).first()
     if metric is None:
@@ -107,13 +108,13 @@ def update_metric(request, experiment_id: int, metric_id: int, payload: MetricPa
 
 
 @router.post("/{experiment_id}/start", response=ExperimentOut, summary="Start it: the protocol locks")
-def start(request, experiment_id: int):
+def start(request, experiment_id: Id):
     experiment = selectors.experiment_for(request.user, experiment_id)
     return _out(services.start_experiment(by=request.user, experiment=experiment))
 
 
 @router.post("/{experiment_id}/end", response=ExperimentOut, summary="End data collection")
-def end(request, experiment_id: int):
+def end(request, experiment_id: Id):
     experiment = selectors.experiment_for(request.user, experiment_id)
     return _out(services.end_experiment(by=request.user, experiment=experiment))
 
@@ -127,7 +128,7 @@ def _metric(experiment, metric_id: int):
 
 @router.post("/{experiment_id}/snapshots", response={201: ResultsOut},
              summary="Record one metric's per-variant aggregates as of a day")
-def record_snapshot(request, experiment_id: int, payload: SnapshotIn):
+def record_snapshot(request, experiment_id: Id, payload: SnapshotIn):
     experiment = selectors.experiment_for(request.user, experiment_id)
     metric = _metric(experiment, payload.metric_id)
     aggregates = services.aggregates_from_rows([row.dict() for row in payload.rows], metric.metric_type)
@@ -138,7 +139,7 @@ def record_snapshot(request, experiment_id: int, payload: SnapshotIn):
 
 @router.post("/{experiment_id}/snapshots/csv", response={201: ResultsOut},
              summary="Record a snapshot from the analyst CLI's CSV")
-def record_snapshot_csv(request, experiment_id: int, payload: SnapshotCsvIn):
+def record_snapshot_csv(request, experiment_id: Id, payload: SnapshotCsvIn):
     experiment = selectors.experiment_for(request.user, experiment_id)
     metric = _metric(experiment, payload.metric_id)
     aggregates = services.aggregates_from_text(payload.csv, metric.metric_type)
@@ -173,13 +174,13 @@ def _results(experiment) -> dict:
 
 @router.get("/{experiment_id}/results", response=ResultsOut,
             summary="The analysis of every snapshot, with SRM, guardrails, readings and the recommendation")
-def results(request, experiment_id: int):
+def results(request, experiment_id: Id):
     return _results(selectors.experiment_for(request.user, experiment_id))
 
 
 @router.post("/{experiment_id}/decision", response=ExperimentOut,
              summary="Ship, iterate or stop; against the recommendation only with override_reason")
-def decide(request, experiment_id: int, payload: DecisionIn):
+def decide(request, experiment_id: Id, payload: DecisionIn):
     experiment = selectors.experiment_for(request.user, experiment_id)
     follow_ups = [{"title": f.title, "owner": _person(f.owner_id, "follow_ups.owner_id"), "due_on": f.due_on,
                    "description": f.description} for f in payload.follow_ups]

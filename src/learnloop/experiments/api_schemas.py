@@ -6,7 +6,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from learnloop.api_base import InputSchema
+from learnloop.api_base import Id, InputSchema, Int32
 
 MetricTypeIn = Literal["mean", "binomial", "ratio"]
 EngineIn = Literal["frequentist", "bayesian", "sequential"]
@@ -27,7 +27,7 @@ class MetricIn(InputSchema):
 
 class ExperimentIn(InputSchema):
     title: str
-    team_id: int
+    team_id: Id
     kind: Literal["online", "process"] = "online"
     design: Literal["randomised", "before_after", "control_teams"] = "randomised"
     change: str = Field(description="We believe <change> …")
@@ -41,9 +41,9 @@ class ExperimentIn(InputSchema):
     secondary_metrics: list[MetricIn] = Field(default_factory=list)
     engine: EngineIn = "frequentist"
     alpha: float = 0.05
-    planned_sample_per_variant: int | None = None
+    planned_sample_per_variant: Int32 | None = None
     stopping_rule: str = ""
-    owner_id: int | None = None
+    owner_id: Id | None = None
 
 
 class ProtocolPatch(InputSchema):
@@ -55,7 +55,7 @@ class ProtocolPatch(InputSchema):
     expected_delta: str | None = None
     engine: EngineIn | None = None
     alpha: float | None = None
-    planned_sample_per_variant: int | None = None
+    planned_sample_per_variant: Int32 | None = None
     stopping_rule: str | None = None
 
 
@@ -82,13 +82,13 @@ class AggregateIn(InputSchema):
 
 
 class SnapshotIn(InputSchema):
-    metric_id: int
+    metric_id: Id
     taken_on: date
     rows: list[AggregateIn] = Field(description="One per variant, the control first.")
 
 
 class SnapshotCsvIn(InputSchema):
-    metric_id: int
+    metric_id: Id
     taken_on: date
     csv: str = Field(description="The analyst CLI's CSV: variation,users,sum,sum_squares,… the control first.")
 
@@ -100,7 +100,7 @@ class TakeawayIn(InputSchema):
 
 class FollowUpIn(InputSchema):
     title: str
-    owner_id: int | None = None
+    owner_id: Id | None = None
     due_on: date | None = None
     description: str = ""
 

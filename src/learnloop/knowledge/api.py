@@ -11,9 +11,9 @@ from typing import Annotated
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from learnloop.api_base import person_ref, request_fields, team_ref
+from learnloop.api_base import MAX_INT, Id, Number, Pagination, errors, person_ref, request_fields, team_ref
 from learnloop.knowledge import search, selectors, services
 from learnloop.knowledge.api_schemas import (
     MAX_SUGGESTIONS,
@@ -122,7 +122,7 @@ def _scored(item) -> tuple[Entry, float]:
 # --- Entries -----------------------------------------------------------------------------------
 
 
-@router.get("/entries", response=SearchOut, summary="Search and list entries, with facets")
+@router.get("/entries", response={200: SearchOut, **errors(400)}, summary="Search and list entries, with facets")
 def search_entries(
     request,
     q: str = "",
@@ -131,7 +131,7 @@ def search_entries(
     tag: Annotated[list[str], Query()] = (),
     state: Annotated[list[State], Query()] = (),
     author: Annotated[list[int], Query()] = (),
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_INT)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ):
     """Without `q`, every entry you may see. Filters repeat (`kind=lesson&kind=playbook`): `kind`,
@@ -185,7 +185,7 @@ def create_entry(request, payload: EntryIn):
 
 
 @router.get("/entries/{entry_id}", response=EntryDetail, summary="An entry with its rendered text, links and answers")
-def get_entry(request, entry_id: int):
+def get_entry(request, entry_id: Id):
     return _detail(request.user, entry_id)
 
 
@@ -194,7 +194,7 @@ def get_entry(request, entry_id: int):
     response=EntryDetail,
     summary="Edit an entry: content makes a new version; owner, teams and visibility are for curators",
 )
-def update_entry(request, entry_id: int, payload: EntryPatch):
+def update_entry(request, entry_id: Id, payload: EntryPatch):
     entry = _entry(request.user, entry_id)
     changes = payload.dict(exclude_unset=True)
     owner_field = _owner_field(changes)
@@ -221,19 +221,19 @@ def update_entry(request, entry_id: int, payload: EntryPatch):
 
 
 @router.get("/entries/{entry_id}/versions", response=list[VersionSummary], summary="An entry's versions, newest first")
-@paginate(LimitOffsetPagination)
-def list_versions(request, entry_id: int):
+@paginate(Pagination)
+def list_versions(request, entry_id: Id):
     return selectors.versions_of(_entry(request.user, entry_id))
 
 
 @router.get("/entries/{entry_id}/versions/{number}", response=VersionOut, summary="One version's content")
-def get_version(request, entry_id: int, number: int):
+def get_version(request, entry_id: Id, number: Number):
     entry = _entry(request.user, entry_id)
     return get_object_or_404(selectors.versions_of(entry), number=number)
 
 
 @router.get("/entries/{entry_id}/diff", response=DiffOut, summary="What changed between two versions, line by line")
-def diff_versions(request, entry_id: int, old: int, new: int):
+def diff_versions(request, entry_id: Id, old: Number, new: Number):
     entry = _entry(request.user, entry_id)
     return {"old": old, "new": new, "fields": selectors.version_diff(entry, old, new)}
 
@@ -243,7 +243,7 @@ def diff_versions(request, entry_id: int, old: int, new: int):
     response=EntryDetail,
     summary="Bring back an earlier version's content as a new version",
 )
-def restore_version(request, entry_id: int, number: int):
+def restore_version(request, entry_id: Id, number: Number):
     entry = _entry(request.user, entry_id)
     get_object_or_404(entry.versions, number=number)
     services.restore_version(by=request.user, entry=entry, number=number)
@@ -254,21 +254,21 @@ def restore_version(request, entry_id: int, number: int):
 
 
 @router.post("/entries/{entry_id}/verify", response=EntryDetail, summary="Confirm an entry is still right (owner side)")
-def verify_entry(request, entry_id: int, payload: VerifyIn | None = None):
+def verify_entry(request, entry_id: Id, payload: VerifyIn | None = None):
     entry = _entry(request.user, entry_id)
     services.verify_entry(by=request.user, entry=entry, note=payload.note if payload else "")
     return _detail(request.user, entry_id)
 
 
 @router.post("/entries/{entry_id}/obsolete", response=EntryDetail, summary="Mark an entry obsolete, saying why")
-def obsolete_entry(request, entry_id: int, payload: ObsoleteIn):
+def obsolete_entry(request, entry_id: Id, payload: ObsoleteIn):
     entry = _entry(request.user, entry_id)
     services.mark_obsolete(by=request.user, entry=entry, reason=payload.reason)
     return _detail(request.user, entry_id)
 
 
 @router.post("/entries/{entry_id}/restore", response=EntryDetail, summary="Bring an obsolete entry back into use")
-def restore_entry(request, entry_id: int):
+def restore_entry(request, entry_id: Id):
     entry = _entry(request.user, entry_id)
     services.restore_from_obsolete(by=request.user, entry=entry)
     return _detail(request.user, entry_id)
@@ -279,7 +279,7 @@ def restore_entry(request, entry_id: int):
     response=EntryDetail,
     summary="Move a decision record on: accepted, deprecated, or superseded by another record",
 )
-def set_status(request, entry_id: int, payload: StatusIn):
+def set_status(request, entry_id: Id, payload: StatusIn):
     entry = _entry(request.user, entry_id)
     successor = (
         _entry_ref(request.user, payload.superseded_by_id, field="superseded_by_id")
@@ -292,7 +292,7 @@ def set_status(request, entry_id: int, payload: StatusIn):
 
 
 @router.get("/reviews", response=list[EntrySummary], summary="Entries I answer for that are due for review")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def review_queue(request):
     return selectors.review_queue(viewer=request.user).prefetch_related("tags").select_related("author")
 
@@ -301,7 +301,7 @@ def review_queue(request):
 
 
 @router.post("/entries/{entry_id}/links", response={201: LinkOut}, summary="Link this entry to another one")
-def add_link(request, entry_id: int, payload: LinkIn):
+def add_link(request, entry_id: Id, payload: LinkIn):
     entry = _entry(request.user, entry_id)
     target = _entry_ref(request.user, payload.target_id, field="target_id")
     with request_fields(target="target_id"):
@@ -311,7 +311,7 @@ def add_link(request, entry_id: int, payload: LinkIn):
 
 
 @router.delete("/links/{link_id}", response={204: None}, summary="Remove a link (its author, or editors of its source)")
-def remove_link(request, link_id: int):
+def remove_link(request, link_id: Id):
     visible = selectors.visible_entries(viewer=request.user)
     link = get_object_or_404(
         EntryLink.objects.select_related("source").filter(source__in=visible, target__in=visible), pk=link_id
@@ -324,8 +324,8 @@ def remove_link(request, link_id: int):
 
 
 @router.get("/entries/{entry_id}/applications", response=list[ApplicationOut], summary="Where this entry was applied")
-@paginate(LimitOffsetPagination)
-def list_applications(request, entry_id: int):
+@paginate(Pagination)
+def list_applications(request, entry_id: Id):
     entry = _entry(request.user, entry_id)
     return entry.applications.select_related("person").order_by("-applied_on", "-id")
 
@@ -335,7 +335,7 @@ def list_applications(request, entry_id: int):
     response={201: ApplicationOut},
     summary="“I applied this here”: record where, when and how it went",
 )
-def record_application(request, entry_id: int, payload: ApplicationIn):
+def record_application(request, entry_id: Id, payload: ApplicationIn):
     entry = _entry(request.user, entry_id)
     application = services.record_application(by=request.user, entry=entry, **payload.dict())
     return Status(201, application)
@@ -344,7 +344,7 @@ def record_application(request, entry_id: int, payload: ApplicationIn):
 @router.post(
     "/entries/{entry_id}/feedback", response=FeedbackOut, summary="Say whether the entry helped (one answer each)"
 )
-def give_feedback(request, entry_id: int, payload: FeedbackIn):
+def give_feedback(request, entry_id: Id, payload: FeedbackIn):
     entry = _entry(request.user, entry_id)
     feedback = services.give_feedback(by=request.user, entry=entry, helpful=payload.helpful, comment=payload.comment)
     return {"helpful": feedback.helpful, "comment": feedback.comment, "counts": selectors.helpful_counts(entry)}
@@ -354,7 +354,7 @@ def give_feedback(request, entry_id: int, payload: FeedbackIn):
 
 
 @router.post("/entries/{entry_id}/answers", response={201: AnswerOut}, summary="Answer a question")
-def add_answer(request, entry_id: int, payload: AnswerIn):
+def add_answer(request, entry_id: Id, payload: AnswerIn):
     question = _entry(request.user, entry_id)
     answer = services.add_answer(by=request.user, question=question, body=payload.body)
     answer.question = question
@@ -362,7 +362,7 @@ def add_answer(request, entry_id: int, payload: AnswerIn):
 
 
 @router.patch("/answers/{answer_id}", response=AnswerOut, summary="Edit your answer (its author, or admins)")
-def edit_answer(request, answer_id: int, payload: AnswerIn):
+def edit_answer(request, answer_id: Id, payload: AnswerIn):
     answer = get_object_or_404(
         Answer.objects.select_related("question", "author").filter(
             question__in=selectors.visible_entries(viewer=request.user)
@@ -377,7 +377,7 @@ def edit_answer(request, answer_id: int, payload: AnswerIn):
     response=EntryDetail,
     summary="Mark the answer that solved a question (its asker or owner side); null clears it",
 )
-def accept_answer(request, entry_id: int, payload: AcceptIn):
+def accept_answer(request, entry_id: Id, payload: AcceptIn):
     question = _entry(request.user, entry_id)
     answer = None
     if payload.answer_id is not None:
@@ -392,7 +392,7 @@ def accept_answer(request, entry_id: int, payload: AcceptIn):
 
 
 @router.get("/entries/{entry_id}/related", response=list[ScoredEntryOut], summary="Entries related to this one")
-def related_entries(request, entry_id: int, limit: Annotated[int, Query(ge=1, le=MAX_SUGGESTIONS)] = 5):
+def related_entries(request, entry_id: Id, limit: Annotated[int, Query(ge=1, le=MAX_SUGGESTIONS)] = 5):
     entry = _entry(request.user, entry_id)
     items = search.related_entries(viewer=request.user, entry=entry, limit=limit, with_scores=True)
     return [{"entry": found, "score": score} for found, score in map(_scored, items)]

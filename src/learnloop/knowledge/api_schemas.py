@@ -6,24 +6,12 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from learnloop.api_base import InputSchema
+from learnloop.api_base import Id, InputSchema, Int32, PersonRef, TeamRef
 from learnloop.knowledge.markdown import render_markdown
 
 Kind = Literal["lesson", "playbook", "decision", "question"]
 State = Literal["fresh", "due", "stale", "obsolete"]
 MAX_SUGGESTIONS = 20
-
-
-class PersonRef(Schema):
-    id: int
-    full_name: str
-    email: str
-
-
-class TeamRef(Schema):
-    id: int
-    name: str
-    slug: str
 
 
 class OwnerOut(Schema):
@@ -262,13 +250,13 @@ class EntryIn(InputSchema):
     options: str = ""
     decision: str = ""
     consequences: str = ""
-    owner_person_id: int | None = Field(None, description="Owner: a person, or…")
-    owner_team_id: int | None = Field(None, description="…a team. Neither: the author owns it.")
-    team_ids: list[int] = []
+    owner_person_id: Id | None = Field(None, description="Owner: a person, or…")
+    owner_team_id: Id | None = Field(None, description="…a team. Neither: the author owns it.")
+    team_ids: list[Id] = []
     visibility: Literal["everyone", "team"] = "everyone"
     tags: list[str] = []
     skills: list[str] = []
-    review_interval_days: int | None = None
+    review_interval_days: Int32 | None = None
 
 
 class EntryPatch(InputSchema):
@@ -281,11 +269,11 @@ class EntryPatch(InputSchema):
     consequences: str | None = None
     tags: list[str] | None = None
     skills: list[str] | None = None
-    team_ids: list[int] | None = None
+    team_ids: list[Id] | None = None
     visibility: Literal["everyone", "team"] | None = None
-    owner_person_id: int | None = None
-    owner_team_id: int | None = None
-    review_interval_days: int | None = None
+    owner_person_id: Id | None = None
+    owner_team_id: Id | None = None
+    review_interval_days: Int32 | None = None
 
 
 class VerifyIn(InputSchema):
@@ -298,11 +286,11 @@ class ObsoleteIn(InputSchema):
 
 class StatusIn(InputSchema):
     status: Literal["proposed", "accepted", "deprecated", "superseded"]
-    superseded_by_id: int | None = None
+    superseded_by_id: Id | None = None
 
 
 class LinkIn(InputSchema):
-    target_id: int
+    target_id: Id
     kind: Literal["related", "contradicts", "supersedes"] = "related"
 
 
@@ -325,11 +313,11 @@ class AnswerIn(InputSchema):
 
 
 class AcceptIn(InputSchema):
-    answer_id: int | None = Field(description="The answer that solved it; null clears the choice.")
+    answer_id: Id | None = Field(description="The answer that solved it; null clears the choice.")
 
 
 class SimilarIn(InputSchema):
     title: str
     body: str = ""
-    exclude_id: int | None = None
+    exclude_id: Id | None = None
     limit: int = Field(5, ge=1, le=MAX_SUGGESTIONS)

@@ -7,10 +7,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
-from learnloop.api_base import InputSchema, person_ref, request_fields
+from learnloop.api_base import (
+    BadInputOut,
+    Id,
+    InputSchema,
+    Pagination,
+    PersonRef,
+    TeamRef,
+    errors,
+    person_ref,
+    request_fields,
+)
 from learnloop.audit.request import client_ip
 from learnloop.org import invitations as invitation_services
 from learnloop.org import selectors, services
@@ -18,12 +28,6 @@ from learnloop.org.importing import import_people, import_teams
 from learnloop.org.models import Invitation, Membership, Person, Team
 
 router = Router(tags=["people and teams"])
-
-
-class PersonRef(Schema):
-    id: int
-    full_name: str
-    email: str
 
 
 class PersonOut(Schema):
@@ -35,12 +39,6 @@ class PersonOut(Schema):
     is_active: bool
     manager: PersonRef | None
     date_joined: datetime
-
-
-class TeamRef(Schema):
-    id: int
-    name: str
-    slug: str
 
 
 class MembershipOfPerson(Schema):
@@ -81,14 +79,14 @@ class PersonIn(InputSchema):
     email: str
     full_name: str
     title: str = ""
-    manager_id: int | None = None
+    manager_id: Id | None = None
     role: Literal["member", "learning_lead", "admin"] = "member"
 
 
 class PersonPatch(InputSchema):
     full_name: str | None = None
     title: str | None = None
-    manager_id: int | None = None
+    manager_id: Id | None = None
     role: Literal["member", "learning_lead", "admin"] | None = None
 
 
@@ -100,20 +98,20 @@ class MePatch(InputSchema):
 class TeamIn(InputSchema):
     name: str
     kind: Literal["department", "team"] = "team"
-    parent_id: int | None = None
+    parent_id: Id | None = None
     description: str = ""
 
 
 class TeamPatch(InputSchema):
     name: str | None = None
     kind: Literal["department", "team"] | None = None
-    parent_id: int | None = None
+    parent_id: Id | None = None
     description: str | None = None
 
 
 class MembershipIn(InputSchema):
-    team_id: int
-    person_id: int
+    team_id: Id
+    person_id: Id
     role: Literal["member", "facilitator"] = "member"
 
 
@@ -126,7 +124,7 @@ class InvitationIn(InputSchema):
     full_name: str = ""
     title: str = ""
     role: Literal["member", "learning_lead", "admin"] = "member"
-    team_id: int | None = None
+    team_id: Id | None = None
     team_role: Literal["member", "facilitator"] = "member"
 
 
@@ -213,8 +211,12 @@ def update_me(request, payload: MePatch):
 # --- People ------------------------------------------------------------------------------------
 
 
-@router.get("/people", response=list[PersonOut], summary="The directory (active people unless asked otherwise)")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/people",
+    response={200: list[PersonOut], **errors(400)},
+    summary="The directory (active people unless asked otherwise)",
+)
+@paginate(Pagination)
 def list_people(
     request,
     q: str | None = None,
@@ -234,7 +236,7 @@ def list_people(
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut, summary="A person, with their team memberships")
-def get_person(request, person_id: int):
+def get_person(request, person_id: Id):
     return selectors.person_detail(viewer=request.user, person_id=person_id)
 
 
@@ -259,7 +261,7 @@ def create_person(request, payload: PersonIn):
     response=PersonDetailOut,
     summary="Edit a person: name and title (themselves or admins), manager and role (admins)",
 )
-def update_person(request, person_id: int, payload: PersonPatch):
+def update_person(request, person_id: Id, payload: PersonPatch):
     person = _person(person_id)
     changes = payload.dict(exclude_unset=True)
     role = changes.pop("role", None)
@@ -280,13 +282,13 @@ def update_person(request, person_id: int, payload: PersonPatch):
     response=PersonDetailOut,
     summary="Switch off someone's access and revoke their tokens (admins)",
 )
-def deactivate_person(request, person_id: int):
+def deactivate_person(request, person_id: Id):
     services.deactivate_person(by=request.user, person=_person(person_id), ip_address=client_ip(request))
     return selectors.person_detail(viewer=request.user, person_id=person_id)
 
 
 @router.post("/people/{person_id}/reactivate", response=PersonDetailOut, summary="Give someone access again (admins)")
-def reactivate_person(request, person_id: int):
+def reactivate_person(request, person_id: Id):
     services.reactivate_person(by=request.user, person=_person(person_id), ip_address=client_ip(request))
     return selectors.person_detail(viewer=request.user, person_id=person_id)
 
@@ -296,7 +298,7 @@ def reactivate_person(request, person_id: int):
     response=RemovalOut,
     summary="Remove a person: deleted if they authored nothing, otherwise deactivated",
 )
-def remove_person(request, person_id: int):
+def remove_person(request, person_id: Id):
     result = services.remove_person(
         by=request.user, person=_person(person_id), ip_address=client_ip(request)
     )
@@ -306,8 +308,12 @@ def remove_person(request, person_id: int):
 # --- Teams -------------------------------------------------------------------------------------
 
 
-@router.get("/teams", response=list[TeamOut], summary="Teams and departments (archived ones when asked)")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/teams",
+    response={200: list[TeamOut], **errors(400)},
+    summary="Teams and departments (archived ones when asked)",
+)
+@paginate(Pagination)
 def list_teams(
     request,
     q: str | None = None,
@@ -329,7 +335,7 @@ def _team_out(viewer, team_id: int) -> Team:
 
 
 @router.get("/teams/{team_id}", response=TeamOut, summary="A team or department, with its member count")
-def get_team(request, team_id: int):
+def get_team(request, team_id: Id):
     return _team_out(request.user, team_id)
 
 
@@ -348,7 +354,7 @@ def create_team(request, payload: TeamIn):
 
 
 @router.patch("/teams/{team_id}", response=TeamOut, summary="Rename, move or describe a team (admins)")
-def update_team(request, team_id: int, payload: TeamPatch):
+def update_team(request, team_id: Id, payload: TeamPatch):
     team = get_object_or_404(Team, pk=team_id)
     changes = payload.dict(exclude_unset=True)
     if "parent_id" in changes:
@@ -360,13 +366,13 @@ def update_team(request, team_id: int, payload: TeamPatch):
 
 
 @router.post("/teams/{team_id}/archive", response=TeamOut, summary="Archive a team (admins)")
-def archive_team(request, team_id: int):
+def archive_team(request, team_id: Id):
     services.archive_team(by=request.user, team=get_object_or_404(Team, pk=team_id))
     return _team_out(request.user, team_id)
 
 
 @router.post("/teams/{team_id}/unarchive", response=TeamOut, summary="Restore an archived team (admins)")
-def unarchive_team(request, team_id: int):
+def unarchive_team(request, team_id: Id):
     services.unarchive_team(by=request.user, team=get_object_or_404(Team, pk=team_id))
     return _team_out(request.user, team_id)
 
@@ -374,8 +380,12 @@ def unarchive_team(request, team_id: int):
 # --- Memberships -------------------------------------------------------------------------------
 
 
-@router.get("/memberships", response=list[MembershipOut], summary="Who is in which team, in which role")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/memberships",
+    response={200: list[MembershipOut], **errors(400)},
+    summary="Who is in which team, in which role",
+)
+@paginate(Pagination)
 def list_memberships(
     request,
     team: int | None = None,
@@ -410,7 +420,7 @@ def create_membership(request, payload: MembershipIn):
     response=MembershipOut,
     summary="Change someone's role in a team (admins and the team's facilitators)",
 )
-def update_membership(request, membership_id: int, payload: MembershipPatch):
+def update_membership(request, membership_id: Id, payload: MembershipPatch):
     membership = get_object_or_404(Membership.objects.select_related("team", "person"), pk=membership_id)
     return services.change_member_role(
         by=request.user, membership=membership, role=payload.role, ip_address=client_ip(request)
@@ -422,7 +432,7 @@ def update_membership(request, membership_id: int, payload: MembershipPatch):
     response={204: None},
     summary="Take someone out of a team (admins and the team's facilitators)",
 )
-def delete_membership(request, membership_id: int):
+def delete_membership(request, membership_id: Id):
     membership = get_object_or_404(Membership.objects.select_related("team", "person"), pk=membership_id)
     services.remove_member(by=request.user, membership=membership, ip_address=client_ip(request))
     return Status(204, None)
@@ -431,8 +441,12 @@ def delete_membership(request, membership_id: int):
 # --- Invitations -------------------------------------------------------------------------------
 
 
-@router.get("/invitations", response=list[InvitationOut], summary="Invitations, newest first (admins)")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/invitations",
+    response={200: list[InvitationOut], **errors(403)},
+    summary="Invitations, newest first (admins)",
+)
+@paginate(Pagination)
 def list_invitations(
     request, status: Literal["pending", "accepted", "expired", "revoked"] | None = None
 ):
@@ -459,7 +473,7 @@ def create_invitation(request, payload: InvitationIn):
 
 
 @router.delete("/invitations/{invitation_id}", response=InvitationOut, summary="Revoke a pending invitation (admins)")
-def revoke_invitation(request, invitation_id: int):
+def revoke_invitation(request, invitation_id: Id):
     invitation = get_object_or_404(Invitation, pk=invitation_id)
     return invitation_services.revoke_invitation(
         by=request.user, invitation=invitation, ip_address=client_ip(request)
@@ -476,7 +490,7 @@ def _import_response(report):
 
 @router.post(
     "/import/teams",
-    response={200: ImportOut, 400: ImportOut},
+    response={200: ImportOut, 400: ImportOut | BadInputOut},
     summary="Import teams from CSV (all rows or none; dry run by default)",
 )
 def import_teams_csv(request, payload: ImportIn):
@@ -487,7 +501,7 @@ def import_teams_csv(request, payload: ImportIn):
 
 @router.post(
     "/import/people",
-    response={200: ImportOut, 400: ImportOut},
+    response={200: ImportOut, 400: ImportOut | BadInputOut},
     summary="Import people from CSV (all rows or none; dry run by default)",
 )
 def import_people_csv(request, payload: ImportIn):

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import Header, Router, Status
 
-from learnloop.api_base import person_ref, request_fields, team_ref
+from learnloop.api_base import errors, person_ref, request_fields, team_ref
 from learnloop.org.models import Person, Team
 from learnloop.reflection import cards as card_services
 from learnloop.reflection import follow_up, selectors, services
@@ -28,7 +28,6 @@ from learnloop.reflection.api_schemas import (
     ReflectionCardOut,
     ReflectionCardRefIn,
     ReflectionCloneIn,
-    ReflectionErrorOut,
     ReflectionGroupIn,
     ReflectionGroupOut,
     ReflectionGroupRenameIn,
@@ -51,8 +50,9 @@ from learnloop.reflection.writer_keys import HEADER, new_key
 router = Router(tags=["reflection"])
 # What any reflection operation may answer besides success: invalid for the domain (400), not
 # signed in (401), not allowed (403), no such session, card or group (404), malformed body (422).
-ERRORS = {400: ReflectionErrorOut, 401: ReflectionErrorOut, 403: ReflectionErrorOut, 404: ReflectionErrorOut,
-          422: ReflectionErrorOut}
+# The shared error shapes (api_base); the codes every operation of a shape can give are added
+# to the schema by api_base.document_errors, these are the ones reflection's handlers give too.
+ERRORS = errors(400, 401, 403, 404, 422)
 WriterKey = Header(None, alias=HEADER)
 
 

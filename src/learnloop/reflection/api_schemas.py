@@ -206,11 +206,3 @@ class ReflectionActionOut(Schema):
     status: str
     owner_id: int | None
     due_on: date | None
-
-
-class ReflectionErrorOut(Schema):
-    """Every error: `detail` says what went wrong; `errors` names fields (400: {field: [messages]},
-    422: [{field, message}])."""
-
-    detail: str
-    errors: dict[str, list[str]] | list[dict[str, str]] | None = None

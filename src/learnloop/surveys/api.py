@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from learnloop.api_base import request_fields
+from learnloop.api_base import Id, errors, request_fields
 from learnloop.org.models import Organization, Team
 from learnloop.surveys import reports, selectors, services
 from learnloop.surveys.api_schemas import (
@@ -102,7 +102,7 @@ def create_campaign(request, payload: CampaignIn):
 
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="A campaign with participation counts")
-def get_campaign(request, campaign_id: int):
+def get_campaign(request, campaign_id: Id):
     return _campaign_out(_campaign(campaign_id))
 
 
@@ -110,12 +110,12 @@ def get_campaign(request, campaign_id: int):
     "/campaigns/{campaign_id}/launch", response=CountOut,
     summary="Launch: fix the audience and cuts, and invite everyone",
 )
-def launch(request, campaign_id: int):
+def launch(request, campaign_id: Id):
     return {"count": services.launch_campaign(by=request.user, campaign=_campaign(campaign_id))}
 
 
 @router.post("/campaigns/{campaign_id}/remind", response=CountOut, summary="Remind everyone who has not answered")
-def remind(request, campaign_id: int):
+def remind(request, campaign_id: Id):
     return {"count": services.send_reminders(by=request.user, campaign=_campaign(campaign_id))}
 
 
@@ -123,12 +123,13 @@ def remind(request, campaign_id: int):
     "/campaigns/{campaign_id}/close", response=CampaignOut,
     summary="Close: stop answers and decide what may be shown",
 )
-def close(request, campaign_id: int):
+def close(request, campaign_id: Id):
     services.close_campaign(by=request.user, campaign=_campaign(campaign_id))
     return _campaign_out(_campaign(campaign_id))
 
 
-@router.get("/respond/{token}", response=QuestionsOut, auth=None, summary="The questions behind a single-use link")
+@router.get("/respond/{token}", response={200: QuestionsOut, **errors(400)}, auth=None,
+    summary="The questions behind a single-use link")
 def questions(request, token: str):
     invitation = services.invitation_for_token(token)
     campaign, instrument = invitation.campaign, invitation.campaign.instrument
@@ -149,7 +150,7 @@ def respond(request, token: str, payload: ResponseIn):
 
 
 @router.get("/campaigns/{campaign_id}/report", summary="Results the disclosure gate released that you may see")
-def report(request, campaign_id: int, group: str = ORGANIZATION):
+def report(request, campaign_id: Id, group: str = ORGANIZATION):
     """The campaign's results as far as the disclosure gate and your visibility allow."""
     campaign = _campaign(campaign_id)
     reason = reports.not_shown_reason(campaign)
@@ -186,7 +187,7 @@ def trends(request, team: str = ORGANIZATION):
     "/campaigns/{campaign_id}/focus-areas", response={201: FocusOut},
     summary="Pick a focus area; it becomes a team action",
 )
-def choose_focus(request, campaign_id: int, payload: FocusIn):
+def choose_focus(request, campaign_id: Id, payload: FocusIn):
     campaign = _campaign(campaign_id)
     team = Team.objects.filter(pk=payload.team).first()
     if team is None:

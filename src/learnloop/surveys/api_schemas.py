@@ -3,7 +3,7 @@ from datetime import date
 from ninja import Schema
 from pydantic import Field
 
-from learnloop.api_base import InputSchema
+from learnloop.api_base import Id, InputSchema, Int32
 
 
 class ItemOut(Schema):
@@ -46,7 +46,7 @@ class CampaignIn(InputSchema):
     opens_on: date
     closes_on: date
     whole_organization: bool = True
-    teams: list[int] = Field(default_factory=list, max_length=500)
+    teams: list[Id] = Field(default_factory=list, max_length=500)
 
 
 class CampaignOut(Schema):
@@ -80,7 +80,7 @@ class ResponseIn(InputSchema):
 
 
 class ThresholdIn(InputSchema):
-    k: int
+    k: Int32
 
 
 class ThresholdOut(Schema):
@@ -88,7 +88,7 @@ class ThresholdOut(Schema):
 
 
 class FocusIn(InputSchema):
-    team: int
+    team: Id
     dimension: str = Field(max_length=60)
     title: str = Field(default="", max_length=200)
     due_on: date | None = None
