@@ -318,10 +318,37 @@ def close_campaign(*, by, campaign: Campaign, at: datetime | None = None) -> Cam
         campaign.status, campaign.closed_at = CampaignStatus.CLOSED, at or timezone.now()
         # Unused links stop working.
         Invitation.objects.filter(campaign=campaign, responded=False).update(token_hash=None)
+        _generalize_answered(campaign)
         campaign.release = disclosure_gate.compute_release(campaign)
         campaign.save()
         record_activity(verb="survey_campaign_closed", subject=campaign, actor=by)
     return campaign
+
+
+def _generalize_answered(campaign: Campaign) -> None:
+    """Re-store the responses' attributes so each stored combination covers k people who answered
+    (who answered is in the invitations; see attributes.generalize_respondents)."""
+    if not campaign.generalization:
+        return  # launched before attributes were generalized
+    parents = campaign.generalization.get("parents", {})
+    answered = [
+        attributes.stored_record(campaign.generalization, str(team) if team else "", tenure, role)
+        for team, tenure, role in Invitation.objects.filter(campaign=campaign, responded=True)
+        .values_list("team_id", "tenure", "role")
+    ]
+    campaign.generalization, later = attributes.generalize_respondents(
+        campaign.generalization, answered, hierarchy_parents=parents, k=campaign.threshold)
+    team_later = {before[0]: after[0] for before, after in later.items()}
+    responses = list(Response.objects.select_for_update().filter(campaign=campaign))
+    for response in responses:
+        response.team_key, response.tenure, response.role = later.get(
+            (response.team_key, response.tenure, response.role),
+            (team_later.get(response.team_key, attributes.ROOT), attributes.NOT_RECORDED, attributes.NOT_RECORDED))
+    Response.objects.bulk_update(responses, ["team_key", "tenure", "role"], batch_size=500)
+    comments = list(Comment.objects.select_for_update().filter(campaign=campaign))
+    for comment in comments:
+        comment.team_key = team_later.get(comment.team_key, attributes.ROOT)
+    Comment.objects.bulk_update(comments, ["team_key"], batch_size=500)
 
 
 # --- responding ------------------------------------------------------------------------------------
