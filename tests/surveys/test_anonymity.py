@@ -226,6 +226,54 @@ def test_storage_order_is_shuffled(survey_org):
     assert stored != order  # probability 1/12! of a false failure
 
 
+def physical_rows(table: str, campaign_id: int, columns: str) -> list[tuple]:
+    """Rows in storage order with the writing transaction: rowid on SQLite, ctid and xmin on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        query = f"SELECT xmin::text, {columns} FROM {table} WHERE campaign_id = %s ORDER BY ctid"  # noqa: S608
+    else:
+        query = f"SELECT NULL, {columns} FROM {table} WHERE campaign_id = %s ORDER BY rowid"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(query, [campaign_id])
+        return cursor.fetchall()
+
+
+def test_storage_order_and_writing_transactions_do_not_link_answers_to_invitations(survey_org):
+    """The attacker reads rowid (SQLite) or ctid and xmin (PostgreSQL) of responses, comments and
+    invitations: the invitation marked answered in a transaction is not tied to the rows that
+    transaction wrote, and storage order follows neither submission order nor invitation order."""
+    import json
+
+    from learnloop.surveys import services
+    from learnloop.surveys.tokens import token_for
+
+    campaign = run_campaign(survey_org, responders=[], close=False)
+    items = list(campaign.instrument.items.exclude(kind="comment"))
+    invitations = random.Random(3).sample(list(Invitation.objects.filter(campaign=campaign).order_by("pk")), 16)
+    submitted = []
+    for number, invitation in enumerate(invitations):
+        answers = {item.key: 1 + (number % 5) for item in items}
+        answers["pulse_safety"] = 1 + number // 5
+        services.submit_response(token=token_for(invitation), answers=answers, comment=f"remark {number}")
+        submitted.append((answers["pulse_safety"], answers["pulse_leadership"]))
+    responses = physical_rows(Response._meta.db_table, campaign.pk, "answers")
+    comments = physical_rows(Comment._meta.db_table, campaign.pk, "text")
+    answered = physical_rows(Invitation._meta.db_table, campaign.pk, "person_id")
+    contents = [json.loads(row[1]) if isinstance(row[1], str) else row[1] for row in responses]
+    in_storage = [(answers["pulse_safety"], answers["pulse_leadership"]) for answers in contents]
+    assert sorted(in_storage) == sorted(submitted)
+    # Storage order is not submission order, forwards or backwards (each 1/16! by chance).
+    assert in_storage not in (submitted, submitted[::-1])
+    assert [text for _, text in comments] not in (
+        [f"remark {n}" for n in range(16)], [f"remark {n}" for n in range(16)][::-1])
+    if connection.vendor == "postgresql":
+        # Every response and comment row was last written by one transaction (the latest
+        # submission), so matching an invitation's xmin to rows' xmin picks all rows or none.
+        assert len({xmin for xmin, _ in responses}) == 1
+        assert len({xmin for xmin, _ in comments}) == 1
+        # (That transaction is the one that marked the latest respondent's invitation answered.)
+        assert {xmin for xmin, _ in responses} <= {xmin for xmin, _ in answered}
+
+
 def test_randomized_organizations_expose_no_one(db):
     """Small random organizations: random team sizes, tenures, roles and who answers."""
     for seed in range(3):
