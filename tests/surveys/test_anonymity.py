@@ -246,20 +246,25 @@ def test_storage_order_and_writing_transactions_do_not_link_answers_to_invitatio
     from learnloop.surveys import services
     from learnloop.surveys.tokens import token_for
 
-    campaign = run_campaign(survey_org, responders=[], close=False)
-    items = list(campaign.instrument.items.exclude(kind="comment"))
+    campaign = run_campaign(survey_org, slug="learning-organization", responders=[], close=False)
+    items = list(campaign.instrument.items.filter(kind="likert"))
+    first, second = items[0].key, items[1].key
     invitations = random.Random(3).sample(list(Invitation.objects.filter(campaign=campaign).order_by("pk")), 16)
     submitted = []
     for number, invitation in enumerate(invitations):
         answers = {item.key: 1 + (number % 5) for item in items}
-        answers["pulse_safety"] = 1 + number // 5
+        answers[first] = 1 + number // 5
+        answers.update({item.key: 7 for item in campaign.instrument.items.filter(kind="outcome")})
+        # Each submission is its own transaction in production; here a savepoint, which
+        # PostgreSQL stamps with its own (sub)transaction id just the same.
         services.submit_response(token=token_for(invitation), answers=answers, comment=f"remark {number}")
-        submitted.append((answers["pulse_safety"], answers["pulse_leadership"]))
+        submitted.append((answers[first], answers[second]))
     responses = physical_rows(Response._meta.db_table, campaign.pk, "answers")
     comments = physical_rows(Comment._meta.db_table, campaign.pk, "text")
     answered = physical_rows(Invitation._meta.db_table, campaign.pk, "person_id")
+    assert len(comments) == 16
     contents = [json.loads(row[1]) if isinstance(row[1], str) else row[1] for row in responses]
-    in_storage = [(answers["pulse_safety"], answers["pulse_leadership"]) for answers in contents]
+    in_storage = [(answers[first], answers[second]) for answers in contents]
     assert sorted(in_storage) == sorted(submitted)
     # Storage order is not submission order, forwards or backwards (each 1/16! by chance).
     assert in_storage not in (submitted, submitted[::-1])
