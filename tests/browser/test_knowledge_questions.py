@@ -40,3 +40,45 @@ def test_ask_a_question_get_an_answer_and_accept_it(page_as, live_server, member
 
     answerer.reload()
     expect(answerer.locator("#answers")).to_contain_text("✓ Accepted answer")
+
+
+def test_the_author_edits_their_answer_and_an_admin_hides_it_with_a_reason(page_as, live_server, member):
+    from learnloop.knowledge import services
+
+    author = factories.person(full_name="Pat Peer")
+    admin = factories.person(full_name="Ali Admin", role="admin")
+    question = services.create_entry(by=member, kind="question", title="Where do the deploy keys live?")
+    answer = services.add_answer(by=author, question=question, body="In the old vault.")
+
+    # The author edits in place; everyone then sees "edited".
+    own = page_as(author)
+    own.goto(f"/knowledge/{question.pk}/")
+    own.locator(f"#answer-{answer.pk} summary", has_text="Edit").click()
+    own.get_by_label("Answer text").fill("In the new vault, under deploy/.")
+    own.get_by_role("button", name="Save answer").click()
+    article = own.locator(f"#answer-{answer.pk}")
+    expect(article).to_contain_text("In the new vault, under deploy/.")
+    expect(article).to_contain_text("edited")
+
+    # An admin has no Edit, only Hide, which needs a reason.
+    moderator = page_as(admin)
+    moderator.goto(f"/knowledge/{question.pk}/")
+    article = moderator.locator(f"#answer-{answer.pk}")
+    expect(article.locator("summary", has_text="Edit")).to_have_count(0)
+    article.locator("summary", has_text="Hide").click()
+    moderator.get_by_role("button", name="Hide answer").click()
+    expect(article).to_contain_text("Say why the answer is hidden")
+    moderator.get_by_label("Why hide it?").fill("Keys moved again; see the runbook.")
+    moderator.get_by_role("button", name="Hide answer").click()
+    expect(moderator.locator(f"#answer-{answer.pk}")).to_contain_text(
+        "Hidden by Ali Admin: Keys moved again; see the runbook.")
+
+    # Another reader sees who hid it and why, not the text (the asker, who owns the question,
+    # still would).
+    reader = page_as(factories.person(full_name="Rita Reader"))
+    reader.goto(f"/knowledge/{question.pk}/")
+    article = reader.locator(f"#answer-{answer.pk}")
+    expect(article).to_contain_text("Hidden by Ali Admin: Keys moved again; see the runbook.")
+    expect(article).not_to_contain_text("In the new vault")
+    answer.refresh_from_db()
+    assert answer.body == "In the new vault, under deploy/."

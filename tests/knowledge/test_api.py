@@ -440,6 +440,8 @@ def test_team_only_entries_are_404_to_outsiders_in_every_endpoint(author, paymen
             ("post", f"/entries/{asked.pk}/answers", {"body": "x"}),
             ("post", f"/entries/{asked.pk}/accepted-answer", {"answer_id": answer.pk}),
             ("patch", f"/answers/{answer.pk}", {"body": "x"}),
+            ("post", f"/answers/{answer.pk}/hide", {"reason": "x"}),
+            ("delete", f"/answers/{answer.pk}/hide", None),
         ]
         for method, path, payload in requests:
             response = getattr(client, method)(f"{API}{path}", payload or {}, content_type=JSON)

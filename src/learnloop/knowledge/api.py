@@ -29,6 +29,7 @@ from learnloop.knowledge.api_schemas import (
     EntrySummary,
     FeedbackIn,
     FeedbackOut,
+    HideAnswerIn,
     Kind,
     LinkIn,
     LinkOut,
@@ -43,7 +44,7 @@ from learnloop.knowledge.api_schemas import (
     VersionOut,
     VersionSummary,
 )
-from learnloop.knowledge.models import Answer, Entry, EntryKind, EntryLink
+from learnloop.knowledge.models import Entry, EntryLink
 from learnloop.knowledge.permissions import can_curate, can_edit
 from learnloop.org.models import Team
 
@@ -97,10 +98,7 @@ def _detail(viewer, entry_id: int) -> Entry:
         for phrase, other, link in selectors.links_of(viewer=viewer, entry=entry)
     ]
     entry.helpful = selectors.helpful_counts(entry)
-    answers = list(entry.answers.all()) if entry.kind == EntryKind.QUESTION else []
-    for answer in answers:
-        answer.question = entry
-    entry.answers_out = answers
+    entry.answers_out = selectors.answers_of(viewer=viewer, question=entry)
     entry.can_edit = can_edit(viewer, entry)
     entry.can_curate = can_curate(viewer, entry)
     return entry
@@ -361,15 +359,44 @@ def add_answer(request, entry_id: Id, payload: AnswerIn):
     return Status(201, answer)
 
 
-@router.patch("/answers/{answer_id}", response=AnswerOut, summary="Edit your answer (its author, or admins)")
+def _answer_out(request, answer):
+    """The answer as the caller sees it (a hidden one's text only for its author and curators)."""
+    question = selectors.entry_for(viewer=request.user, entry_id=answer.question_id)
+    return next(item for item in selectors.answers_of(viewer=request.user, question=question) if item.pk == answer.pk)
+
+
+@router.patch(
+    "/answers/{answer_id}", response=AnswerOut,
+    summary="Edit your answer (only its author; it then shows as edited)",
+    description="Answers show under their author's name, so nobody else can change the text: anyone else gets "
+    "403. Curators (the question's owner side, learning leads, admins) can hide an answer instead.",
+)
 def edit_answer(request, answer_id: Id, payload: AnswerIn):
-    answer = get_object_or_404(
-        Answer.objects.select_related("question", "author").filter(
-            question__in=selectors.visible_entries(viewer=request.user)
-        ),
-        pk=answer_id,
-    )
-    return services.edit_answer(by=request.user, answer=answer, body=payload.body)
+    answer = selectors.answer_for(viewer=request.user, answer_id=answer_id)
+    answer = services.edit_answer(by=request.user, answer=answer, body=payload.body)
+    return _answer_out(request, answer)
+
+
+@router.post(
+    "/answers/{answer_id}/hide", response=AnswerOut,
+    summary="Hide an answer with a reason (the question's owner side, learning leads, admins)",
+    description="The text is kept unchanged: its author and curators still read it; everyone else sees "
+    "“Hidden by … : reason” in its place.",
+)
+def hide_answer(request, answer_id: Id, payload: HideAnswerIn):
+    answer = selectors.answer_for(viewer=request.user, answer_id=answer_id)
+    answer = services.hide_answer(by=request.user, answer=answer, reason=payload.reason)
+    return _answer_out(request, answer)
+
+
+@router.delete(
+    "/answers/{answer_id}/hide", response=AnswerOut,
+    summary="Show a hidden answer again (the question's owner side, learning leads, admins)",
+)
+def restore_answer(request, answer_id: Id):
+    answer = selectors.answer_for(viewer=request.user, answer_id=answer_id)
+    answer = services.restore_answer(by=request.user, answer=answer)
+    return _answer_out(request, answer)
 
 
 @router.post(

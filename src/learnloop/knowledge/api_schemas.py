@@ -73,18 +73,41 @@ class LinkOut(Schema):
     entry: EntryRef
 
 
+def _answer_body_visible(answer) -> bool:
+    # Set by selectors.answers_of for the caller; without it a hidden answer's text stays hidden.
+    return getattr(answer, "body_visible", answer.hidden_at is None)
+
+
 class AnswerOut(Schema):
     id: int
-    body: str
+    body: str = Field(description="Empty when the answer is hidden and the caller is neither its author nor a curator.")
     body_html: str
     author: PersonRef
     accepted: bool
     created_at: datetime
     updated_at: datetime
+    edited: bool = Field(description="The author changed the text after posting (only authors can).")
+    edited_at: datetime | None
+    hidden: bool
+    hidden_by: PersonRef | None = Field(description="Who hid the answer, when hidden.")
+    hidden_reason: str = Field(description="Why it was hidden, shown to everyone who sees the question.")
+    hidden_at: datetime | None
+
+    @staticmethod
+    def resolve_body(answer):
+        return answer.body if _answer_body_visible(answer) else ""
 
     @staticmethod
     def resolve_body_html(answer):
-        return render_markdown(answer.body)
+        return render_markdown(answer.body) if _answer_body_visible(answer) else ""
+
+    @staticmethod
+    def resolve_edited(answer):
+        return answer.edited_at is not None
+
+    @staticmethod
+    def resolve_hidden(answer):
+        return answer.hidden_at is not None
 
     @staticmethod
     def resolve_accepted(answer):
@@ -310,6 +333,10 @@ class FeedbackIn(InputSchema):
 
 class AnswerIn(InputSchema):
     body: str
+
+
+class HideAnswerIn(InputSchema):
+    reason: str = Field(description="Why the answer is hidden; shown under it to everyone who sees the question.")
 
 
 class AcceptIn(InputSchema):

@@ -276,17 +276,31 @@ class Feedback(models.Model):
 
 
 class Answer(models.Model):
+    """An answer shows under its author's name, so only its author ever changes its text. Curators
+    (the question's owner side, learning leads, admins) may hide it, with a reason that is shown."""
+
     question = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="answers")
     body = models.TextField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="answers")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Set when the author changes the text after posting, so readers see "edited".
+    edited_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hidden_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
 
     def __str__(self):
         return f"Answer to {self.question}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class SearchOutbox(models.Model):

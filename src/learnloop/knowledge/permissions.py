@@ -77,6 +77,17 @@ def can_accept_answer(person, question: Entry) -> bool:
     )
 
 
+def can_hide_answer(person, question: Entry) -> bool:
+    """Curators of the question (owner side, learning leads, admins) may hide an answer, never
+    rewrite it: the text under a person's name is only ever theirs."""
+    return can_curate(person, question)
+
+
+def can_read_hidden_answer(person, answer) -> bool:
+    """Who still reads a hidden answer's text: its author and those who may hide or restore it."""
+    return person.pk == answer.author_id or can_hide_answer(person, answer.question)
+
+
 def require_view(person, entry: Entry) -> None:
     if not can_view(person, entry):
         raise PermissionDenied("You can't see this entry.")
@@ -95,3 +106,16 @@ def require_curate(person, entry: Entry) -> None:
 def require_accept_answer(person, question: Entry) -> None:
     if not can_accept_answer(person, question):
         raise PermissionDenied("Only the person who asked, the owner, learning leads and admins can accept an answer.")
+
+
+def require_edit_answer(person, answer) -> None:
+    if person.pk != answer.author_id:
+        raise PermissionDenied(
+            "Only the author can edit an answer: it shows under their name. Curators and admins can "
+            "hide it with a reason instead."
+        )
+
+
+def require_hide_answer(person, question: Entry) -> None:
+    if not can_hide_answer(person, question):
+        raise PermissionDenied("Only the question's owner, learning leads and admins can hide or restore an answer.")

@@ -19,7 +19,15 @@ from learnloop.knowledge.models import (
     Feedback,
     Freshness,
 )
-from learnloop.knowledge.permissions import can_accept_answer, can_curate, can_edit, team_ids_of, visible_q
+from learnloop.knowledge.permissions import (
+    can_accept_answer,
+    can_curate,
+    can_edit,
+    can_hide_answer,
+    can_read_hidden_answer,
+    team_ids_of,
+    visible_q,
+)
 
 
 def visible_entries(*, viewer) -> QuerySet[Entry]:
@@ -47,7 +55,7 @@ def entry_for(*, viewer, entry_id: int) -> Entry:
                         "accepted_answer")
         .prefetch_related(
             "tags", "skills", "teams", "provenance",
-            Prefetch("answers", queryset=Answer.objects.select_related("author")),
+            Prefetch("answers", queryset=Answer.objects.select_related("author", "hidden_by")),
             Prefetch("applications", queryset=Application.objects.select_related("person")),
         )
         .filter(pk=entry_id)
@@ -165,6 +173,30 @@ def abilities(*, viewer, entry: Entry) -> EntryAbilities:
         curate=curate,
         accept_answer=can_accept_answer(viewer, entry),
     )
+
+
+def answers_of(*, viewer, question: Entry) -> list[Answer]:
+    """A question's answers as the viewer sees them: a hidden answer's text only for its author
+    and those who may restore it (`body_visible`), with what the viewer may do to each."""
+    answers = list(question.answers.all()) if question.kind == EntryKind.QUESTION else []
+    may_hide = can_hide_answer(viewer, question)
+    for answer in answers:
+        answer.question = question
+        answer.body_visible = not answer.is_hidden or can_read_hidden_answer(viewer, answer)
+        answer.viewer_may_edit = viewer.pk == answer.author_id
+        answer.viewer_may_hide = may_hide
+    return answers
+
+
+def answer_for(*, viewer, answer_id: int, question: Entry | None = None) -> Answer:
+    """One answer to a question the viewer can see; 404 otherwise."""
+    answers = Answer.objects.select_related("question", "author", "hidden_by")
+    if question is not None:
+        answers = answers.filter(question=question)
+    answer = answers.filter(question__in=visible_entries(viewer=viewer), pk=answer_id).first()
+    if answer is None:
+        raise Http404("No such answer, or its question is visible only to its teams.")
+    return answer
 
 
 def feedback_of(*, viewer, entry: Entry) -> Feedback | None:

@@ -3,7 +3,7 @@ the search index, in the same transaction as the change itself."""
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,7 +27,14 @@ from learnloop.knowledge.models import (
     Tag,
     Visibility,
 )
-from learnloop.knowledge.permissions import require_accept_answer, require_curate, require_edit, require_view
+from learnloop.knowledge.permissions import (
+    require_accept_answer,
+    require_curate,
+    require_edit,
+    require_edit_answer,
+    require_hide_answer,
+    require_view,
+)
 
 CONTENT_FIELDS = ("title", "body", "context", "options", "decision", "consequences")
 DECISION_FIELDS = ("context", "options", "decision", "consequences")
@@ -461,16 +468,49 @@ def add_answer(*, by, question: Entry, body: str) -> Answer:
 
 
 def edit_answer(*, by, answer: Answer, body: str) -> Answer:
-    if by.pk != answer.author_id and not by.is_admin:
-        raise PermissionDenied("Only the answer's author can edit it.")
+    """Only the author rewrites their answer (it shows under their name); it then shows "edited"."""
+    require_view(by, answer.question)
+    require_edit_answer(by, answer)
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": "An answer can't be empty."})
+    if body == answer.body:
+        return answer
     with transaction.atomic():
         answer.body = body
-        answer.updated_at = timezone.now()
-        answer.save(update_fields=["body", "updated_at"])
-        search.entry_changed(answer.question_id)
+        answer.updated_at = answer.edited_at = timezone.now()
+        answer.save(update_fields=["body", "updated_at", "edited_at"])
+        _changed(answer.question, verb="edited_answer", by=by, data={"answer": answer.pk})
+    return answer
+
+
+MAX_HIDE_REASON = 300
+
+
+def hide_answer(*, by, answer: Answer, reason: str) -> Answer:
+    """A curator hides an answer without touching its text; readers see who hid it and why."""
+    require_hide_answer(by, answer.question)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the answer is hidden; readers see the reason."})
+    if len(reason) > MAX_HIDE_REASON:
+        raise ValidationError({"reason": f"Keep the reason under {MAX_HIDE_REASON} characters."})
+    with transaction.atomic():
+        answer.hidden_at, answer.hidden_by, answer.hidden_reason = timezone.now(), by, reason
+        answer.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        _changed(answer.question, verb="hid_answer", by=by, data={"answer": answer.pk, "reason": reason})
+    return answer
+
+
+def restore_answer(*, by, answer: Answer) -> Answer:
+    """Show a hidden answer again."""
+    require_hide_answer(by, answer.question)
+    if answer.hidden_at is None:
+        return answer
+    with transaction.atomic():
+        answer.hidden_at, answer.hidden_by, answer.hidden_reason = None, None, ""
+        answer.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        _changed(answer.question, verb="restored_answer", by=by, data={"answer": answer.pk})
     return answer
 
 

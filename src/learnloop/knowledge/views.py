@@ -185,6 +185,7 @@ def _entry_context(request, entry, **forms) -> dict:
         "related": search.related_entries(viewer=viewer, entry=entry, limit=5),
         "application_form": forms.get("application_form") or ApplicationForm(),
         "answer_form": forms.get("answer_form") or AnswerForm(),
+        "answers": _answers_with(viewer, entry, forms.get("answer_problems")),
         "link_form": forms.get("link_form") or LinkForm(),
         **_feedback_context(viewer, entry),
     }
@@ -297,7 +298,66 @@ def answer_accept(request, entry_id: int, answer_id: int):
 def _answers_partial(request, entry_id: int, **context):
     entry = selectors.entry_for(viewer=request.user, entry_id=entry_id)
     can = selectors.abilities(viewer=request.user, entry=entry)
-    return render(request, "knowledge/_answers.html", {"entry": entry, "can": can, **context})
+    answers = _answers_with(request.user, entry, context.pop("answer_problems", None))
+    context.setdefault("answer_form", AnswerForm())
+    return render(request, "knowledge/_answers.html", {"entry": entry, "can": can, "answers": answers, **context})
+
+
+def _answers_with(viewer, entry, problems: dict | None):
+    """The question's answers as the viewer sees them, each with the change to it that was refused."""
+    answers = selectors.answers_of(viewer=viewer, question=entry)
+    for answer in answers:
+        answer.problem = (problems or {}).get(answer.pk)
+    return answers
+
+
+def _answer_change(request, entry_id: int, answer_id: int, change, *, kind: str, done: str):
+    """Run one change to an answer (edit, hide, restore); the services decide who may. A refused
+    change shows its reason next to that answer and loses nothing typed."""
+    entry = selectors.entry_for(viewer=request.user, entry_id=entry_id)
+    answer = selectors.answer_for(viewer=request.user, answer_id=answer_id, question=entry)
+    problems = {}
+    try:
+        change(answer)
+    except ValidationError as error:
+        problems[answer.pk] = {"kind": kind, "message": " ".join(error.messages), "body": request.POST.get("body", ""),
+                               "reason": request.POST.get("reason", "")}
+    if request.htmx:
+        return _answers_partial(request, entry_id, answer_problems=problems, answer_refused=bool(problems),
+                                answer_status="" if problems else done)
+    if problems:
+        return _entry_page_with(request, entry, answer_problems=problems)
+    messages.success(request, done)
+    return redirect(reverse("knowledge:entry", args=[entry.pk]) + f"#answer-{answer.pk}")
+
+
+@login_required
+@require_POST
+def answer_edit(request, entry_id: int, answer_id: int):
+    """Only the author rewrites an answer (services.edit_answer); anyone else gets 403 with the reason."""
+    return _answer_change(
+        request, entry_id, answer_id, kind="edit", done="Your answer was updated.",
+        change=lambda answer: services.edit_answer(by=request.user, answer=answer, body=request.POST.get("body", "")),
+    )
+
+
+@login_required
+@require_POST
+def answer_hide(request, entry_id: int, answer_id: int):
+    return _answer_change(
+        request, entry_id, answer_id, kind="hide", done="The answer was hidden.",
+        change=lambda answer: services.hide_answer(by=request.user, answer=answer,
+                                                   reason=request.POST.get("reason", "")),
+    )
+
+
+@login_required
+@require_POST
+def answer_restore(request, entry_id: int, answer_id: int):
+    return _answer_change(
+        request, entry_id, answer_id, kind="restore", done="The answer is shown again.",
+        change=lambda answer: services.restore_answer(by=request.user, answer=answer),
+    )
 
 
 @login_required

@@ -47,10 +47,11 @@ def _engine():
     return disclosure
 
 
-def _attribute_values():
-    from learnloop.surveys.services import ROLES, TENURE_BANDS
+def _attribute_values(campaign: Campaign):
+    """The attribute values stored with this campaign's responses (generalized at launch)."""
+    from learnloop.surveys.attributes import attribute_values
 
-    return {"tenure": TENURE_BANDS, "role": ROLES}
+    return attribute_values(campaign.generalization)
 
 
 def _paths(campaign: Campaign) -> dict[str, tuple[str, ...]]:
@@ -71,7 +72,7 @@ def compute_release(campaign: Campaign) -> dict:
     paths = _paths(campaign)
     node_ids = {path: team_id for team_id, path in paths.items()}
     node_ids[()] = ORGANIZATION
-    values = _attribute_values()
+    values = _attribute_values(campaign)
     engine = _engine()
     if engine is None:
         return _strict_release(cells, k)

@@ -3,7 +3,8 @@
 Who responded (`Invitation.responded`) and what they answered (`Response`, `Comment`) live in
 separate tables with nothing in common: responses have random ids, no timestamps, no person
 and no invitation; they carry the campaign and the coarse attributes snapshotted at launch
-(team, tenure band, role), which is all the reports can cut by. See docs/surveys.md.
+(team, tenure band, role) as generalized then so that every stored combination is shared by at
+least k invitees, which is all the reports can cut by. See docs/surveys.md.
 """
 
 import uuid
@@ -99,6 +100,9 @@ class Campaign(models.Model):
     threshold = models.PositiveSmallIntegerField(null=True, blank=True)
     # Team paths at launch, {team id: [department name, team name]}: the cuts are fixed then.
     hierarchy = models.JSONField(default=dict, blank=True)
+    # How invitees' team and attributes are generalized before they are stored with answers, fixed
+    # at launch so every stored combination covers at least k invitees (see attributes.py).
+    generalization = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey("org.Person", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     launched_at = models.DateTimeField(null=True, blank=True)
@@ -119,7 +123,8 @@ class Invitation(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
     person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
-    # The team and coarse attributes at launch, copied onto the response when it is submitted.
+    # The team and coarse attributes at launch; the response stores them as the campaign's
+    # generalization maps them (a broader team or band, or "not recorded").
     team = models.ForeignKey("org.Team", null=True, on_delete=models.SET_NULL, related_name="+")
     tenure = models.CharField(max_length=20)
     role = models.CharField(max_length=20)

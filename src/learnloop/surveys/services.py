@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from learnloop.activity.services import record_activity
 from learnloop.org.models import Membership, Organization, Person, Team, TeamKind, TeamRole
-from learnloop.surveys import permissions
+from learnloop.surveys import attributes, permissions
+from learnloop.surveys.attributes import ROLES, TENURE_BANDS  # noqa: F401 (re-exported for callers)
 from learnloop.surveys.instrument_files import InstrumentError, built_in_files, parse_instrument
 from learnloop.surveys.models import (
     Campaign,
@@ -32,8 +33,6 @@ from learnloop.surveys.tokens import hash_token, token_for
 
 OUTCOME_RANGE = (0, 10)
 MAX_COMMENT = 4000
-TENURE_BANDS = ("under 1 year", "1–3 years", "3+ years")
-ROLES = ("member", "lead")
 
 
 # --- instruments -----------------------------------------------------------------------------------
@@ -197,7 +196,6 @@ def launch_campaign(
         k = Organization.current().anonymity_threshold
         campaign.status, campaign.threshold, campaign.launched_at = CampaignStatus.OPEN, k, now
         campaign.hierarchy = {str(team.pk): _team_path(team, all_teams) for team in audience}
-        campaign.save()
         invitations = [
             Invitation(
                 campaign=campaign, person=person, team=team, tenure=tenure_band(person.date_joined, now),
@@ -207,6 +205,17 @@ def launch_campaign(
             )
             for person, team, is_lead in people
         ]
+        # Before any answer exists, fix how invitees' attributes are stored with answers so that
+        # no stored combination is shared by fewer than k invitees.
+        parents = {
+            str(team.pk): str(team.parent_id) if team.parent_id in audience_ids else attributes.ROOT
+            for team in audience
+        }
+        campaign.generalization = attributes.generalize_invitees(
+            [(str(i.team.pk) if i.team else "", i.tenure, i.role) for i in invitations],
+            hierarchy_parents=parents, k=k,
+        )
+        campaign.save()
         Invitation.objects.bulk_create(invitations)
         created = list(Invitation.objects.filter(campaign=campaign))
         for invitation in created:
@@ -309,10 +318,37 @@ def close_campaign(*, by, campaign: Campaign, at: datetime | None = None) -> Cam
         campaign.status, campaign.closed_at = CampaignStatus.CLOSED, at or timezone.now()
         # Unused links stop working.
         Invitation.objects.filter(campaign=campaign, responded=False).update(token_hash=None)
+        _generalize_answered(campaign)
         campaign.release = disclosure_gate.compute_release(campaign)
         campaign.save()
         record_activity(verb="survey_campaign_closed", subject=campaign, actor=by)
     return campaign
+
+
+def _generalize_answered(campaign: Campaign) -> None:
+    """Re-store the responses' attributes so each stored combination covers k people who answered
+    (who answered is in the invitations; see attributes.generalize_respondents)."""
+    if not campaign.generalization:
+        return  # launched before attributes were generalized
+    parents = campaign.generalization.get("parents", {})
+    answered = [
+        attributes.stored_record(campaign.generalization, str(team) if team else "", tenure, role)
+        for team, tenure, role in Invitation.objects.filter(campaign=campaign, responded=True)
+        .values_list("team_id", "tenure", "role")
+    ]
+    campaign.generalization, later = attributes.generalize_respondents(
+        campaign.generalization, answered, hierarchy_parents=parents, k=campaign.threshold)
+    team_later = {before[0]: after[0] for before, after in later.items()}
+    responses = list(Response.objects.select_for_update().filter(campaign=campaign))
+    for response in responses:
+        response.team_key, response.tenure, response.role = later.get(
+            (response.team_key, response.tenure, response.role),
+            (team_later.get(response.team_key, attributes.ROOT), attributes.NOT_RECORDED, attributes.NOT_RECORDED))
+    Response.objects.bulk_update(responses, ["team_key", "tenure", "role"], batch_size=500)
+    comments = list(Comment.objects.select_for_update().filter(campaign=campaign))
+    for comment in comments:
+        comment.team_key = team_later.get(comment.team_key, attributes.ROOT)
+    Comment.objects.bulk_update(comments, ["team_key"], batch_size=500)
 
 
 # --- responding ------------------------------------------------------------------------------------
@@ -352,13 +388,19 @@ def submit_response(*, token: str, answers: dict, comment: str = "", today: date
         comment = (comment or "").strip()
         if len(comment) > MAX_COMMENT:
             raise ValidationError({"comment": f"Keep the comment under {MAX_COMMENT} characters."})
-        team_key = str(invitation.team_id) if invitation.team_id else ""
-        snapshot = {"team_key": team_key, "tenure": invitation.tenure, "role": invitation.role}
-        _insert_shuffled(Response, campaign, Response(campaign=campaign, answers=clean, **snapshot),
-                         fields=("team_key", "tenure", "role", "answers"))
+        team_key, tenure, role = attributes.stored_record(
+            campaign.generalization, str(invitation.team_id) if invitation.team_id else "",
+            invitation.tenure, invitation.role,
+        )
+        snapshot = {"team_key": team_key, "tenure": tenure, "role": role}
+        _store_shuffled(Response, campaign, Response(campaign=campaign, answers=clean, **snapshot),
+                        fields=("team_key", "tenure", "role", "answers"))
+        new_comment = None
         if comment and campaign.instrument.items.filter(kind=ItemKind.COMMENT).exists():
-            _insert_shuffled(Comment, campaign, Comment(campaign=campaign, team_key=team_key, text=comment),
-                             fields=("team_key", "text"))
+            new_comment = Comment(campaign=campaign, team_key=team_key, text=comment)
+        # Comments are rewritten on every submission, with or without a new one, so that which
+        # transaction last touched them says nothing about who commented.
+        _store_shuffled(Comment, campaign, new_comment, fields=("team_key", "text"))
         invitation.responded, invitation.token_hash = True, None
         invitation.save(update_fields=["responded", "token_hash"])
 
@@ -388,28 +430,31 @@ def clean_answers(instrument: Instrument, answers: dict) -> dict:
     return clean
 
 
-def _insert_shuffled(model, campaign: Campaign, row, *, fields: tuple[str, ...]) -> None:
-    """Insert `row` so that storage order says nothing about who answered when.
+def _store_shuffled(model, campaign: Campaign, row, *, fields: tuple[str, ...]) -> None:
+    """Insert `row` (if any) and rewrite every row of the campaign with the contents freshly shuffled.
 
-    Random UUIDs already hide the id order; storage order (SQLite's rowid, PostgreSQL's heap) is
-    hidden by an inside-out Fisher–Yates step: the new row takes the contents of a uniformly
-    chosen earlier row (or keeps its own), and that row takes the new contents, so after every
-    insert the contents are in a uniformly random order over the rows.
+    Random UUIDs hide the id order, but storage order does not: SQLite keeps rows in rowid order
+    (the order of insertion), and PostgreSQL writes every inserted or updated row version at the
+    heap's end (ctid) stamped with the writing transaction (xmin), the same transaction that marks
+    the invitation answered. So every submission rewrites all the campaign's rows in one
+    transaction with a uniformly random assignment of contents to rows: afterwards every row
+    carries the same xmin, and neither rowid nor ctid order says anything about who answered when.
+    The cost is one update per earlier response, fine for the hundreds a campaign has.
     """
-    rows = model.objects.select_for_update().filter(campaign=campaign).order_by("id")
-    existing = list(rows.values_list("pk", flat=True))
-    position = secrets.randbelow(len(existing) + 1)
-    if position == len(existing):
+    existing = list(model.objects.select_for_update().filter(campaign=campaign).order_by("id"))
+    contents = [{name: getattr(other, name) for name in fields} for other in existing]
+    if row is not None:
+        contents.append({name: getattr(row, name) for name in fields})
+    secrets.SystemRandom().shuffle(contents)
+    if row is not None:
+        for name, value in contents.pop().items():
+            setattr(row, name, value)
         row.save(force_insert=True)
-        return
-    other = model.objects.get(pk=existing[position])
-    new_values = {name: getattr(row, name) for name in fields}
-    for name in fields:
-        setattr(row, name, getattr(other, name))
-    row.save(force_insert=True)
-    for name, value in new_values.items():
-        setattr(other, name, value)
-    other.save(update_fields=list(fields))
+    for other, values in zip(existing, contents, strict=True):
+        for name, value in values.items():
+            setattr(other, name, value)
+    if existing:
+        model.objects.bulk_update(existing, list(fields), batch_size=500)
 
 
 # --- results to action -----------------------------------------------------------------------------

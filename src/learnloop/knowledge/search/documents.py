@@ -184,9 +184,9 @@ def _documents(rows) -> list[Document]:
     ids = [row["id"] for row in rows]
     attributes = _attributes(rows, ids)
     answers = defaultdict(list)
-    for question_id, body in Answer.objects.filter(question_id__in=ids).order_by("id").values_list(
-        "question_id", "body"
-    ):
+    # A hidden answer's text is not searchable: snippets and ranking would show it to everyone.
+    shown = Answer.objects.filter(question_id__in=ids, hidden_at__isnull=True)
+    for question_id, body in shown.order_by("id").values_list("question_id", "body"):
         answers[question_id].append(body)
     documents = []
     for row in rows:

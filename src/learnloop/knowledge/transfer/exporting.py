@@ -41,7 +41,7 @@ def entries_to_export(*, viewer=None):
             "skills",
             "teams",
             "provenance",
-            Prefetch("answers", queryset=Answer.objects.select_related("author")),
+            Prefetch("answers", queryset=Answer.objects.select_related("author", "hidden_by")),
             Prefetch(
                 "applications", queryset=Application.objects.select_related("person").order_by("applied_on", "id")
             ),
@@ -147,7 +147,12 @@ def entry_record(entry: Entry, *, exported_ids: set[int], links: list[EntryLink]
                 "body": a.body,
                 "created_at": a.created_at,
                 "updated_at": a.updated_at,
+                "edited_at": a.edited_at,
                 "accepted": a.pk == entry.accepted_answer_id,
+                # Hidden answers keep their text; who hid them and why travel with it.
+                "hidden_at": a.hidden_at,
+                "hidden_by": a.hidden_by.email if a.hidden_by else None,
+                "hidden_reason": a.hidden_reason,
             }
             for a in entry.answers.all()
         ],

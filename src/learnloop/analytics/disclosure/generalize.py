@@ -1,0 +1,256 @@
+"""Generalize the attributes stored with anonymous answers so that no stored combination singles anyone out.
+
+Someone holding the database knows every invitee's team and attributes; if a response carries a
+combination (team × tenure × role) that only one invitee has, the response is theirs. So before
+anything is stored, every record is mapped to a stored record such that each stored combination
+is shared by at least k of the records given (k-anonymity over the invitees):
+
+1. Teams with 1…k−1 records are folded into their parent, deepest first, so small teams'
+   people pool in their department (and a department left with too few in the one above). If
+   the top ("", the whole organization: people in no team) then holds 1…k−1 records, it takes
+   in the shallowest, smallest buckets until it holds k: departments' pooled leftovers before
+   whole teams. Reports count folded people in the group above.
+2. Attribute bands are coarsened globally (the same stored values mean the same thing in every
+   team): adjacent bands of an ordered attribute may merge, an unordered one is kept or dropped.
+   Every candidate banding is tried and the one losing least is kept, losing an attribute earlier
+   in `attributes` costing more (put the attributes reports use most first).
+3. Within each stored team, combinations still shared by fewer than k records are suppressed
+   attribute by attribute, the last attribute first, to NOT_RECORDED; a leftover all-suppressed
+   group below k takes in the smallest other combinations until it reaches k.
+
+Deterministic: the same records give the same mapping, whatever their order. Pure: no Django.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import product
+
+NOT_RECORDED = "not recorded"
+ROOT = ""
+# Ordered attributes with more values than this are only kept or merged into halves, not searched exhaustively.
+MAX_SEARCHED_VALUES = 8
+
+
+@dataclass(frozen=True)
+class Scale:
+    """An attribute as stored: its values in order; `ordered` ones may merge adjacent values."""
+
+    name: str
+    values: tuple[str, ...]
+    ordered: bool = True
+    # Label of a merged run of values, e.g. ("under 1 year", "1–3 years") -> "under 3 years".
+    merged_label: Callable[[tuple[str, ...]], str] | None = None
+
+    def label(self, run: tuple[str, ...]) -> str:
+        if len(run) == 1:
+            return run[0]
+        if self.merged_label is not None:
+            return self.merged_label(run)
+        return " or ".join(run)
+
+
+Record = tuple[str, tuple[str, ...]]  # (team key, attribute values in the order of the scales)
+
+
+@dataclass
+class Generalization:
+    k: int
+    teams: dict[str, str]  # team key -> stored team key
+    values: dict[str, tuple[str, ...]]  # attribute -> the stored values reports may cut by, in order
+    cells: dict[Record, Record]  # every record given -> the record stored for it
+    merged: int = 0  # attribute values (records × attributes) stored as a merged band
+    suppressed: int = 0  # attribute values stored as NOT_RECORDED
+    merged_values: dict[str, list[list[str]]] = field(default_factory=dict)  # attribute -> runs merged
+    below_k: list[Record] = field(default_factory=list)  # stored combinations still under k (fewer than k in all)
+
+    def apply(self, record: Record) -> Record:
+        return self.cells[record]
+
+
+def generalize(
+    records: Iterable[Record], *, parents: Mapping[str, str], scales: Sequence[Scale], k: int,
+) -> Generalization:
+    """The stored record for each distinct record so that every stored combination covers ≥ k records.
+
+    `parents` maps a team key to its parent's key (ROOT for the top). A stored combination can
+    only stay below k when there are fewer than k records in all.
+    """
+    records = list(records)
+    counts = Counter(records)
+    team_map = _fold_teams(Counter(team for team, _ in records), parents, k)
+    by_team: dict[str, Counter] = {}
+    for (team, values), number in counts.items():
+        bucket = by_team.setdefault(team_map[team], Counter())
+        bucket[values] += number
+    best = None
+    for banding in product(*(_bandings(scale) for scale in scales)):
+        cells, cost = _suppress(by_team, banding, scales, k)
+        if best is None or cost < best[0]:
+            best = (cost, banding, cells)
+    _, banding, suppression = best
+    result = Generalization(k=k, teams=team_map, values={}, cells={})
+    for scale, bands in zip(scales, banding, strict=True):
+        stored = []
+        for value in scale.values:
+            if bands[value] != NOT_RECORDED and bands[value] not in stored:
+                stored.append(bands[value])
+        result.values[scale.name] = tuple(stored)
+        runs = {}
+        for value in scale.values:
+            runs.setdefault(bands[value], []).append(value)
+        result.merged_values[scale.name] = [run for label, run in runs.items() if len(run) > 1 or label == NOT_RECORDED]
+    for record, number in counts.items():
+        team, values = record
+        stored_team = team_map[team]
+        banded = _band(values, banding)
+        stored = (stored_team, suppression[stored_team][banded])
+        result.cells[record] = stored
+        for original, value in zip(values, stored[1], strict=True):
+            if value == NOT_RECORDED and original != NOT_RECORDED:
+                result.suppressed += number
+            elif value != original and original != NOT_RECORDED:
+                result.merged += number
+    stored_counts = Counter()
+    for record, number in counts.items():
+        stored_counts[result.cells[record]] += number
+    result.below_k = sorted(cell for cell, number in stored_counts.items() if number < k)
+    return result
+
+
+# --- 1. teams ------------------------------------------------------------------------------------
+
+
+def _depth(team: str, parents: Mapping[str, str]) -> int:
+    depth, seen = 0, set()
+    while team != ROOT and team not in seen:
+        seen.add(team)
+        team = parents.get(team, ROOT)
+        depth += 1
+    return depth
+
+
+def _fold_teams(sizes: Counter, parents: Mapping[str, str], k: int) -> dict[str, str]:
+    """Deepest first, a team holding 1…k−1 records goes into its parent, so small teams' people
+    pool in their department; the top then takes in the shallowest, smallest buckets (leftovers
+    pooled in departments before whole teams) until it holds k."""
+    bucket = Counter(sizes)
+    into: dict[str, str] = {}
+    known = set(sizes) | set(parents) | {ROOT}
+    for team in sorted(known - {ROOT}, key=lambda team: (-_depth(team, parents), team)):
+        if 0 < bucket[team] < k:
+            parent = parents.get(team, ROOT)
+            parent = parent if parent in known else ROOT
+            bucket[parent] += bucket.pop(team)
+            into[team] = parent
+    while 0 < bucket[ROOT] < k:
+        others = [team for team in known if team != ROOT and bucket[team] > 0]
+        if not others:
+            break  # fewer than k records in all
+        smallest = min(others, key=lambda team: (_depth(team, parents), bucket[team], team))
+        bucket[ROOT] += bucket.pop(smallest)
+        into[smallest] = ROOT
+
+    def resolve(team: str) -> str:
+        seen = set()
+        while team in into and team not in seen:
+            seen.add(team)
+            team = into[team]
+        return team
+
+    return {team: resolve(team) for team in set(sizes) | set(parents)}
+
+
+# --- 2. global bands ------------------------------------------------------------------------------
+
+
+def _bandings(scale: Scale) -> list[dict[str, str]]:
+    """Candidate mappings value -> stored value, finest first, dropping the attribute last."""
+    values = scale.values
+    if not values:
+        return [{NOT_RECORDED: NOT_RECORDED}]
+    partitions: list[list[tuple[str, ...]]] = [[(value,) for value in values]]
+    if scale.ordered and len(values) > 2:
+        if len(values) <= MAX_SEARCHED_VALUES:
+            partitions = sorted(_contiguous_partitions(values), key=lambda runs: -len(runs))
+            partitions = [runs for runs in partitions if len(runs) > 1]
+        else:
+            half = len(values) // 2
+            partitions.append([values[:half], values[half:]])
+    result = []
+    for runs in partitions:
+        mapping = {value: scale.label(run) for run in runs for value in run}
+        mapping[NOT_RECORDED] = NOT_RECORDED
+        result.append(mapping)
+    dropped = dict.fromkeys(values, NOT_RECORDED)
+    dropped[NOT_RECORDED] = NOT_RECORDED
+    result.append(dropped)
+    return result
+
+
+def _contiguous_partitions(values: tuple[str, ...]):
+    if len(values) == 1:
+        yield [values]
+        return
+    for rest in _contiguous_partitions(values[1:]):
+        yield [values[:1], *rest]
+        yield [values[:1] + rest[0], *rest[1:]]
+
+
+def _band(values: tuple[str, ...], banding) -> tuple[str, ...]:
+    # A value outside the scale (already generalized elsewhere) is kept only if the banding keeps it.
+    return tuple(bands.get(value, NOT_RECORDED) for value, bands in zip(values, banding, strict=True))
+
+
+# --- 3. local suppression -------------------------------------------------------------------------
+
+
+def _suppress(by_team: Mapping[str, Counter], banding, scales: Sequence[Scale], k: int):
+    """({team: {banded values: stored values}}, cost) for one global banding."""
+    weights = [len(scales) - position for position in range(len(scales))]
+    losses = [_band_losses(scale, bands) for scale, bands in zip(scales, banding, strict=True)]
+    cells_by_team, cost = {}, 0.0
+    for team in sorted(by_team):
+        banded = Counter()
+        for values, number in by_team[team].items():
+            banded[_band(values, banding)] += number
+        stored = _suppress_team(banded, k)
+        cells_by_team[team] = stored
+        for values, number in banded.items():
+            for position, (before, after) in enumerate(zip(values, stored[values], strict=True)):
+                loss = 1.0 if after == NOT_RECORDED else losses[position].get(before, 0.0)
+                cost += number * weights[position] * loss
+    return cells_by_team, cost
+
+
+def _band_losses(scale: Scale, bands: Mapping[str, str]) -> dict[str, float]:
+    """Information lost per banded value: 0 kept, up to 1 for the attribute dropped."""
+    sizes = Counter(bands[value] for value in scale.values)
+    spread = max(len(scale.values) - 1, 1)
+    losses = {label: (size - 1) / spread for label, size in sizes.items()}
+    losses[NOT_RECORDED] = 1.0
+    return losses
+
+
+def _suppress_team(cells: Counter, k: int) -> dict[tuple, tuple]:
+    """Within one stored team: {values: stored values} leaving no stored combination with 1…k−1 records."""
+    mapping = {values: values for values in cells}
+    current = Counter(cells)
+    width = len(next(iter(cells))) if cells else 0
+    hidden = (NOT_RECORDED,) * width
+    while True:
+        small = sorted((number, values) for values, number in current.items() if 0 < number < k and values != hidden)
+        if small:
+            _, values = small[0]
+            position = max(i for i, value in enumerate(values) if value != NOT_RECORDED)
+            target = (*values[:position], NOT_RECORDED, *values[position + 1:])
+        elif 0 < current.get(hidden, 0) < k and len([v for v, n in current.items() if n and v != hidden]):
+            # The all-suppressed group is too small on its own: hide the smallest other combination too.
+            _, values = min((number, values) for values, number in current.items() if number and values != hidden)
+            target = hidden
+        else:
+            return mapping
+        current[target] += current.pop(values)
+        for original, stored in mapping.items():
+            if stored == values:
+                mapping[original] = target
