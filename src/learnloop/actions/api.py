@@ -66,8 +66,8 @@ def _refresh(request, action):
 @router.get("", response=ActionPage, summary="List the actions you may see")
 def list_actions(
     request,
-    owner: int | None = None,
-    team: int | None = None,
+    owner: Id | None = None,
+    team: Id | None = None,
     status: Annotated[list[StatusName], Query()] = (),
     overdue: bool | None = None,
     source_type: str = "",

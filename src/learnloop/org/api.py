@@ -220,10 +220,10 @@ def update_me(request, payload: MePatch):
 def list_people(
     request,
     q: str | None = None,
-    team: int | None = None,
+    team: Id | None = None,
     role: Literal["member", "learning_lead", "admin"] | None = None,
     active: Literal["true", "false", "all"] = "true",
-    manager: int | None = None,
+    manager: Id | None = None,
 ):
     return selectors.people(
         viewer=request.user,
@@ -318,7 +318,7 @@ def list_teams(
     request,
     q: str | None = None,
     kind: Literal["department", "team"] | None = None,
-    parent: int | None = None,
+    parent: Id | None = None,
     include_archived: bool = False,
 ):
     return selectors.teams(
@@ -388,8 +388,8 @@ def unarchive_team(request, team_id: Id):
 @paginate(Pagination)
 def list_memberships(
     request,
-    team: int | None = None,
-    person: int | None = None,
+    team: Id | None = None,
+    person: Id | None = None,
     role: Literal["member", "facilitator"] | None = None,
 ):
     return selectors.memberships(

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import Header, Router, Status
 
-from learnloop.api_base import errors, person_ref, request_fields, team_ref
+from learnloop.api_base import Id, errors, person_ref, request_fields, team_ref
 from learnloop.org.models import Person, Team
 from learnloop.reflection import cards as card_services
 from learnloop.reflection import follow_up, selectors, services
@@ -105,7 +105,7 @@ def create_template(request, payload: ReflectionTemplateIn):
 
 @router.patch("/templates/{template_id}", response={200: ReflectionTemplateOut, **ERRORS},
               summary="Edit a custom template")
-def update_template(request, template_id: int, payload: ReflectionTemplatePatch):
+def update_template(request, template_id: Id, payload: ReflectionTemplatePatch):
     template = selectors.template_for(request.user, template_id)
     changes = payload.dict(exclude_unset=True)
     if changes.get("columns") is not None:
@@ -115,7 +115,7 @@ def update_template(request, template_id: int, payload: ReflectionTemplatePatch)
 
 @router.post("/templates/{template_id}/clone", response={201: ReflectionTemplateOut, **ERRORS},
              summary="Copy a template to edit")
-def clone_template(request, template_id: int, payload: ReflectionCloneIn):
+def clone_template(request, template_id: Id, payload: ReflectionCloneIn):
     template = selectors.template_for(request.user, template_id)
     clone = services.clone_template(by=request.user, template=template, scope=payload.scope,
                                     team=_team(payload.team_id), name=payload.name)
@@ -127,7 +127,7 @@ def clone_template(request, template_id: int, payload: ReflectionCloneIn):
 
 @router.get("/sessions", response={200: list[ReflectionSessionOut], **ERRORS},
             summary="Sessions you may see, newest first")
-def list_sessions(request, team_id: int | None = None):
+def list_sessions(request, team_id: Id | None = None):
     return [_session_out(s) for s in selectors.sessions_for(request.user, team=_team(team_id))[:200]]
 
 
@@ -144,19 +144,19 @@ def create_session(request, payload: ReflectionSessionIn):
 
 
 @router.get("/sessions/{session_id}", response={200: ReflectionSessionOut, **ERRORS}, summary="One session")
-def get_session(request, session_id: int):
+def get_session(request, session_id: Id):
     return _session_out(services.advance_if_due(selectors.session_for(request.user, session_id)))
 
 
 @router.get("/sessions/{session_id}/status", response={200: ReflectionStatusOut, **ERRORS},
             summary="Live progress: phase, counts, who is done")
-def get_status(request, session_id: int):
+def get_status(request, session_id: Id):
     return selectors.status_of(services.advance_if_due(selectors.session_for(request.user, session_id))).__dict__
 
 
 @router.post("/sessions/{session_id}/join", response={200: ReflectionJoinOut, **ERRORS},
              summary="Take part, and get a writer key")
-def join(request, session_id: int):
+def join(request, session_id: Id):
     session = selectors.session_for(request.user, session_id)
     services.join_session(by=request.user, session=session)
     return {"writer_key": new_key(), "votes_left": selectors.votes_left(request.user, session)}
@@ -164,28 +164,28 @@ def join(request, session_id: int):
 
 @router.post("/sessions/{session_id}/phase", response={200: ReflectionSessionOut, **ERRORS},
              summary="Move one phase forward or back")
-def change_phase(request, session_id: int, payload: ReflectionPhaseIn):
+def change_phase(request, session_id: Id, payload: ReflectionPhaseIn):
     session = selectors.session_for(request.user, session_id)
     return _session_out(services.set_phase(by=request.user, session=session, phase=payload.phase))
 
 
 @router.post("/sessions/{session_id}/reveal", response={200: ReflectionSessionOut, **ERRORS},
              summary="Show everyone's cards")
-def reveal(request, session_id: int):
+def reveal(request, session_id: Id):
     session = selectors.session_for(request.user, session_id)
     return _session_out(services.reveal(by=request.user, session=session))
 
 
 @router.post("/sessions/{session_id}/anonymity", response={200: ReflectionSessionOut, **ERRORS},
              summary="Raise anonymity (never lower)")
-def raise_anonymity(request, session_id: int, payload: ReflectionAnonymityIn):
+def raise_anonymity(request, session_id: Id, payload: ReflectionAnonymityIn):
     session = selectors.session_for(request.user, session_id)
     return _session_out(services.raise_anonymity(by=request.user, session=session, anonymity=payload.anonymity))
 
 
 @router.post("/sessions/{session_id}/budget", response={200: ReflectionSessionOut, **ERRORS},
              summary="Set the votes each person has")
-def set_budget(request, session_id: int, payload: ReflectionBudgetIn):
+def set_budget(request, session_id: Id, payload: ReflectionBudgetIn):
     session = selectors.session_for(request.user, session_id)
     return _session_out(services.set_vote_budget(by=request.user, session=session, budget=payload.vote_budget))
 
@@ -195,14 +195,14 @@ def set_budget(request, session_id: int, payload: ReflectionBudgetIn):
 
 @router.get("/sessions/{session_id}/cards", response={200: list[ReflectionCardOut], **ERRORS},
             summary="Cards as you may see them")
-def list_cards(request, session_id: int, writer_key: str | None = WriterKey):
+def list_cards(request, session_id: Id, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
     return [card.__dict__ for card in selectors.cards_for(request.user, session, writer_key)]
 
 
 @router.post("/sessions/{session_id}/cards", response={201: ReflectionCardOut, **ERRORS},
              summary="Write a card (join first; needs X-Writer-Key unless the session is named)")
-def write_card(request, session_id: int, payload: ReflectionCardIn, writer_key: str | None = WriterKey):
+def write_card(request, session_id: Id, payload: ReflectionCardIn, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
     card = card_services.write_card(by=request.user, session=session, column=payload.column, text=payload.text,
                                     writer_key=writer_key)
@@ -219,7 +219,7 @@ def _card_out(viewer, session, writer_key, card) -> dict:
 
 @router.post("/sessions/{session_id}/cards/edit", response={200: ReflectionCardOut, **ERRORS},
              summary="Edit your card while writing (needs X-Writer-Key unless the session is named)")
-def edit_card(request, session_id: int, payload: ReflectionCardEditIn, writer_key: str | None = WriterKey):
+def edit_card(request, session_id: Id, payload: ReflectionCardEditIn, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
     card = selectors.card_in(session, _uuid(payload.card_id, "card_id"))
     card_services.edit_card(by=request.user, session=session, card=card, text=payload.text, writer_key=writer_key)
@@ -228,7 +228,7 @@ def edit_card(request, session_id: int, payload: ReflectionCardEditIn, writer_ke
 
 @router.post("/sessions/{session_id}/cards/delete", response={204: None, **ERRORS},
              summary="Delete your card while writing (needs X-Writer-Key unless the session is named)")
-def delete_card(request, session_id: int, payload: ReflectionCardRefIn, writer_key: str | None = WriterKey):
+def delete_card(request, session_id: Id, payload: ReflectionCardRefIn, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
     card = selectors.card_in(session, _uuid(payload.card_id, "card_id"))
     card_services.delete_card(by=request.user, session=session, card=card, writer_key=writer_key)
@@ -237,7 +237,7 @@ def delete_card(request, session_id: int, payload: ReflectionCardRefIn, writer_k
 
 @router.post("/sessions/{session_id}/cards/whys", response={201: ReflectionCardOut, **ERRORS},
              summary="Add the next why to a contributing factor's chain")
-def add_why(request, session_id: int, payload: ReflectionWhyIn, writer_key: str | None = WriterKey):
+def add_why(request, session_id: Id, payload: ReflectionWhyIn, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
     card = selectors.card_in(session, _uuid(payload.card_id, "card_id"))
     card_services.add_why(by=request.user, session=session, card=card, text=payload.text)
@@ -246,7 +246,7 @@ def add_why(request, session_id: int, payload: ReflectionWhyIn, writer_key: str 
 
 @router.post("/sessions/{session_id}/cards/decision", response={200: ReflectionCardOut, **ERRORS},
              summary="Critique: the work's owner takes a note or leaves it")
-def decide_note(request, session_id: int, payload: CritiqueDecisionIn, writer_key: str | None = WriterKey):
+def decide_note(request, session_id: Id, payload: CritiqueDecisionIn, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
     card = selectors.card_in(session, _uuid(payload.card_id, "card_id"))
     card_services.decide_note(by=request.user, session=session, card=card, decision=payload.decision,
@@ -262,20 +262,20 @@ def _groups_out(viewer, session) -> list[dict]:
 
 @router.get("/sessions/{session_id}/groups", response={200: list[ReflectionGroupOut], **ERRORS},
             summary="Groups: by title while voting, most votes first once the vote is over (tallies hidden until then)")
-def list_groups(request, session_id: int):
+def list_groups(request, session_id: Id):
     return _groups_out(request.user, selectors.session_for(request.user, session_id))
 
 
 @router.get("/sessions/{session_id}/suggestions", response={200: list[list[str]], **ERRORS},
             summary="Ungrouped cards that read alike: suggested groups, as card ids")
-def suggestions(request, session_id: int):
+def suggestions(request, session_id: Id):
     session = selectors.session_for(request.user, session_id)
     return [[c.id for c in group] for group in selectors.suggested_groups(session, selectors.cards_for(
         request.user, session))]
 
 
 @router.post("/sessions/{session_id}/groups", response={201: ReflectionGroupOut, **ERRORS}, summary="Group cards")
-def group_cards(request, session_id: int, payload: ReflectionGroupIn):
+def group_cards(request, session_id: Id, payload: ReflectionGroupIn):
     session = selectors.session_for(request.user, session_id)
     chosen = [selectors.card_in(session, _uuid(card_id, "card_ids")) for card_id in payload.card_ids]
     group = selectors.group_in(session, _uuid(payload.group_id, "group_id")) if payload.group_id else None
@@ -287,7 +287,7 @@ def group_cards(request, session_id: int, payload: ReflectionGroupIn):
 
 @router.post("/sessions/{session_id}/groups/rename", response={200: ReflectionGroupOut, **ERRORS},
              summary="Rename a group")
-def rename_group(request, session_id: int, payload: ReflectionGroupRenameIn):
+def rename_group(request, session_id: Id, payload: ReflectionGroupRenameIn):
     session = selectors.session_for(request.user, session_id)
     group = selectors.group_in(session, _uuid(payload.group_id, "group_id"))
     card_services.rename_group(by=request.user, session=session, group=group, title=payload.title)
@@ -296,7 +296,7 @@ def rename_group(request, session_id: int, payload: ReflectionGroupRenameIn):
 
 @router.post("/sessions/{session_id}/votes", response={201: ReflectionVoteOut, **ERRORS},
              summary="Put one of your votes on a group (join first; needs X-Writer-Key)")
-def vote(request, session_id: int, payload: ReflectionVoteIn, writer_key: str | None = WriterKey):
+def vote(request, session_id: Id, payload: ReflectionVoteIn, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
     group = selectors.group_in(session, _uuid(payload.group_id, "group_id"))
     participant = card_services.cast_vote(by=request.user, session=session, group=group, writer_key=writer_key)
@@ -305,7 +305,7 @@ def vote(request, session_id: int, payload: ReflectionVoteIn, writer_key: str | 
 
 @router.post("/sessions/{session_id}/votes/withdraw", response={200: ReflectionVoteOut, **ERRORS},
              summary="Withdraw one of your votes (only with the key it was cast with)")
-def withdraw(request, session_id: int, payload: ReflectionVoteIn, writer_key: str | None = WriterKey):
+def withdraw(request, session_id: Id, payload: ReflectionVoteIn, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
     group = selectors.group_in(session, _uuid(payload.group_id, "group_id"))
     participant = card_services.withdraw_vote(by=request.user, session=session, group=group, writer_key=writer_key)
@@ -317,7 +317,7 @@ def withdraw(request, session_id: int, payload: ReflectionVoteIn, writer_key: st
 
 @router.post("/sessions/{session_id}/lessons", response={201: ReflectionLessonOut, **ERRORS},
              summary="Promote a group or a card to a knowledge lesson")
-def promote(request, session_id: int, payload: ReflectionLessonIn):
+def promote(request, session_id: Id, payload: ReflectionLessonIn):
     session = selectors.session_for(request.user, session_id)
     group = selectors.group_in(session, _uuid(payload.group_id, "group_id")) if payload.group_id else None
     card = selectors.card_in(session, _uuid(payload.card_id, "card_id")) if payload.card_id else None
@@ -328,13 +328,13 @@ def promote(request, session_id: int, payload: ReflectionLessonIn):
 
 @router.get("/sessions/{session_id}/actions", response={200: list[ReflectionActionOut], **ERRORS},
             summary="The session's actions")
-def list_actions(request, session_id: int):
+def list_actions(request, session_id: Id):
     return follow_up.actions_of(selectors.session_for(request.user, session_id))
 
 
 @router.post("/sessions/{session_id}/actions", response={201: ReflectionActionOut, **ERRORS},
              summary="Create an action from the session")
-def create_action(request, session_id: int, payload: ReflectionActionIn):
+def create_action(request, session_id: Id, payload: ReflectionActionIn):
     session = selectors.session_for(request.user, session_id)
     group = selectors.group_in(session, _uuid(payload.group_id, "group_id")) if payload.group_id else None
     action = follow_up.create_session_action(
