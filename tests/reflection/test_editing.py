@@ -155,3 +155,20 @@ def test_a_group_is_renamed_through_the_api(api_as, session, facilitator, writer
     hijack = api_as(outsider).post(rename, {"group_id": str(group.pk), "title": "Hijacked"}, content_type=JSON)
     assert hijack.status_code == 404
     assert Group.objects.get(pk=group.pk).title == "Build and test speed"
+
+
+def test_over_https_the_writer_key_cookie_is_secure_prefixed_and_still_finds_your_card(
+    make_session, facilitator, writer
+):
+    session = move_to(make_session(anonymity="anonymous"), "reflect", by=facilitator)
+    client = signed_in_client(writer)
+    client.get(f"/sessions/{session.pk}/", secure=True)
+    cookie = client.cookies[cookie_name(session.pk, secure=True)]
+    assert cookie.key.startswith("__Secure-") and cookie["secure"] and cookie["httponly"]
+    assert cookie["path"] == f"/sessions/{session.pk}/"
+
+    client.post(f"/sessions/{session.pk}/cards/", {"column": "stop", "text": "Too many meetings"}, secure=True)
+    card = Card.objects.get(session=session)
+    assert card.writer_hash == card_hash(session.pk, cookie.value, card.pk)
+    page = client.get(f"/sessions/{session.pk}/", secure=True).content.decode()
+    assert f'name="card" value="{card.pk}"' in page  # the board offers the writer their own card to edit

@@ -38,14 +38,14 @@ COOKIE_AGE = 180 * 24 * 3600
 
 
 def _writer_key(request, session) -> str | None:
-    key = request.COOKIES.get(cookie_name(session.pk))
+    key = request.COOKIES.get(cookie_name(session.pk, secure=request.is_secure()))
     return key if is_well_formed(key) else None
 
 
 def _with_key(request, session, response):
     if _writer_key(request, session) is None:
         response.set_cookie(
-            cookie_name(session.pk), new_key(), max_age=COOKIE_AGE, path=f"/sessions/{session.pk}/",
+            cookie_name(session.pk, secure=request.is_secure()), new_key(), max_age=COOKIE_AGE, path=f"/sessions/{session.pk}/",
             httponly=True, samesite="Lax", secure=request.is_secure(),
         )
     return response

@@ -75,5 +75,8 @@ def random_alias(rng) -> str:
     return f"{rng.choice(ADJECTIVES)} {rng.choice(ANIMALS)}"
 
 
-def cookie_name(session_id: int) -> str:
-    return f"ll_writer_{session_id}"
+def cookie_name(session_id: int, *, secure: bool = False) -> str:
+    """Over HTTPS the name carries the __Secure- prefix, so a browser refuses the cookie unless it
+    came over HTTPS and is marked Secure: nothing on plain HTTP can plant or overwrite a writer key.
+    (__Host- would also need Path=/, and the key is scoped to its session's pages.)"""
+    return f"{'__Secure-' if secure else ''}ll_writer_{session_id}"
