@@ -45,8 +45,8 @@ def _writer_key(request, session) -> str | None:
 def _with_key(request, session, response):
     if _writer_key(request, session) is None:
         response.set_cookie(
-            cookie_name(session.pk, secure=request.is_secure()), new_key(), max_age=COOKIE_AGE, path=f"/sessions/{session.pk}/",
-            httponly=True, samesite="Lax", secure=request.is_secure(),
+            cookie_name(session.pk, secure=request.is_secure()), new_key(), max_age=COOKIE_AGE,
+            path=f"/sessions/{session.pk}/", httponly=True, samesite="Lax", secure=request.is_secure(),
         )
     return response
 
