@@ -7,6 +7,7 @@ no one — and no group smaller than k — be worked out.
 
 import random
 import re
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -277,6 +278,41 @@ def test_storage_order_and_writing_transactions_do_not_link_answers_to_invitatio
         assert len({xmin for xmin, _ in comments}) == 1
         # (That transaction is the one that marked the latest respondent's invitation answered.)
         assert {xmin for xmin, _ in responses} <= {xmin for xmin, _ in answered}
+
+
+def test_in_a_large_campaign_a_submission_mixes_with_a_bounded_random_sample(survey_org, monkeypatch):
+    """Past SHUFFLE_MIX_SIZE earlier answers, a submission rewrites only that many (so the work per
+    answer stays bounded), and its answers sit among them and the new row."""
+    from learnloop.surveys import services
+    from learnloop.surveys.tokens import token_for
+
+    monkeypatch.setattr(services, "SHUFFLE_MIX_SIZE", 4)
+    campaign = run_campaign(survey_org, slug="learning-organization", responders=[], close=False)
+    items = list(campaign.instrument.items.exclude(kind="comment"))
+    invitations = random.Random(5).sample(list(Invitation.objects.filter(campaign=campaign).order_by("pk")), 13)
+
+    def submit(invitation, number):
+        answers = {item.key: (7 if item.kind == "outcome" else 1 + number % 5) for item in items}
+        answers[items[0].key] = 1 + number // 5
+        services.submit_response(token=token_for(invitation), answers=answers)
+
+    for number, invitation in enumerate(invitations[:12]):
+        submit(invitation, number)
+    before = dict(Response.objects.filter(campaign=campaign).values_list("id", "answers"))
+    submit(invitations[12], 12)
+    after = dict(Response.objects.filter(campaign=campaign).values_list("id", "answers"))
+    assert len(after) == 13 and set(before) < set(after)
+    changed = [pk for pk in before if after[pk] != before[pk]]
+    assert len(changed) <= 4
+    # Nothing lost: the stored answers are the earlier ones plus the new one, wherever they sit.
+    key = items[0].key
+    assert sorted(a[key] for a in after.values()) == sorted([*(a[key] for a in before.values()), 1 + 12 // 5])
+    if connection.vendor == "postgresql":
+        rows = physical_rows(Response._meta.db_table, campaign.pk, "id")
+        newest = Counter(xmin for xmin, _ in rows).most_common()
+        # The latest transaction wrote the new row and the sample it mixed with: 5 rows, not 13.
+        latest = max(rows, key=lambda row: int(row[0]))[0]
+        assert sum(1 for xmin, _ in rows if xmin == latest) == 5, newest
 
 
 def test_randomized_organizations_expose_no_one(db):

@@ -430,18 +430,30 @@ def clean_answers(instrument: Instrument, answers: dict) -> dict:
     return clean
 
 
+# Every submission mixes its row with this many earlier ones (all of them in smaller campaigns).
+# It bounds the work per submission (a 50,000-person campaign would otherwise rewrite every row on
+# every answer: quadratic in all) while every answer still hides among at least this many others.
+SHUFFLE_MIX_SIZE = 500
+
+
 def _store_shuffled(model, campaign: Campaign, row, *, fields: tuple[str, ...]) -> None:
-    """Insert `row` (if any) and rewrite every row of the campaign with the contents freshly shuffled.
+    """Insert `row` (if any) and rewrite the campaign's rows, or a random SHUFFLE_MIX_SIZE of them,
+    with their contents freshly shuffled among them and the new row.
 
     Random UUIDs hide the id order, but storage order does not: SQLite keeps rows in rowid order
     (the order of insertion), and PostgreSQL writes every inserted or updated row version at the
     heap's end (ctid) stamped with the writing transaction (xmin), the same transaction that marks
-    the invitation answered. So every submission rewrites all the campaign's rows in one
-    transaction with a uniformly random assignment of contents to rows: afterwards every row
-    carries the same xmin, and neither rowid nor ctid order says anything about who answered when.
-    The cost is one update per earlier response, fine for the hundreds a campaign has.
+    the invitation answered. So every submission rewrites the rows it mixes in one transaction with
+    a uniformly random assignment of contents to rows: the new answers sit in any of them with
+    equal chance, they all carry the same xmin, and neither rowid nor ctid order says who answered
+    when. Up to SHUFFLE_MIX_SIZE earlier rows that is every row; beyond, a random sample of them,
+    so a submission costs at most SHUFFLE_MIX_SIZE updates and hides among that many answers.
     """
-    existing = list(model.objects.select_for_update().filter(campaign=campaign).order_by("id"))
+    rows = model.objects.filter(campaign=campaign)
+    ids = list(rows.values_list("id", flat=True))
+    if len(ids) > SHUFFLE_MIX_SIZE:
+        ids = secrets.SystemRandom().sample(ids, SHUFFLE_MIX_SIZE)
+    existing = list(rows.select_for_update().filter(id__in=ids).order_by("id"))
     contents = [{name: getattr(other, name) for name in fields} for other in existing]
     if row is not None:
         contents.append({name: getattr(row, name) for name in fields})
