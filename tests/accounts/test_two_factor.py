@@ -145,3 +145,23 @@ def test_guessing_a_code_to_remove_the_authenticator_is_limited(member_client, m
     )
     assert "Try again in" in response.content.decode()
     assert TotpDevice.objects.filter(person=member).exists()
+
+
+def test_required_for_admins_holds_for_sessions_that_began_without_the_sign_in_form(
+    admin_client, member_client, member, settings
+):
+    """Accepting an invitation signs the new person in directly, and a member can be promoted
+    while signed in: either way an admin without an authenticator gets to set one up, and
+    nothing else, until they have."""
+    settings.ADMIN_2FA = "required"
+    assert admin_client.get("/")["Location"] == "/accounts/two-factor/"
+    assert admin_client.get("/people/")["Location"] == "/accounts/two-factor/"
+    assert admin_client.get("/accounts/two-factor/").status_code == 200
+    _enrol(admin_client)
+    assert admin_client.get("/people/").status_code == 200
+
+    assert member_client.get("/").status_code == 200
+    member.role = "admin"
+    member.save(update_fields=["role"])
+    assert member_client.get("/")["Location"] == "/accounts/two-factor/"
+    assert member_client.post("/accounts/logout/").status_code == 302  # signing out stays possible
