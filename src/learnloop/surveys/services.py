@@ -437,36 +437,32 @@ SHUFFLE_MIX_SIZE = 500
 
 
 def _store_shuffled(model, campaign: Campaign, row, *, fields: tuple[str, ...]) -> None:
-    """Insert `row` (if any) and rewrite the campaign's rows, or a random SHUFFLE_MIX_SIZE of them,
-    with their contents freshly shuffled among them and the new row.
+    """Store `row` (if any) by deleting the campaign's rows, or a random SHUFFLE_MIX_SIZE of them,
+    and inserting them again together with it, in a random order, in the submission's transaction.
 
     Random UUIDs hide the id order, but storage order does not: SQLite keeps rows in rowid order
-    (the order of insertion), and PostgreSQL writes every inserted or updated row version at the
-    heap's end (ctid) stamped with the writing transaction (xmin), the same transaction that marks
-    the invitation answered. So every submission rewrites the rows it mixes in one transaction with
-    a uniformly random assignment of contents to rows: the new answers sit in any of them with
-    equal chance, they all carry the same xmin, and neither rowid nor ctid order says who answered
-    when. Up to SHUFFLE_MIX_SIZE earlier rows that is every row; beyond, a random sample of them,
-    so a submission costs at most SHUFFLE_MIX_SIZE updates and hides among that many answers.
+    (the order of insertion), and PostgreSQL writes every inserted row version at the heap's end
+    (ctid) stamped with the writing transaction (xmin), the same transaction that marks the
+    invitation answered. Re-inserted together in a random order, the new row is one of the mixed
+    rows with equal chance: they all carry the same xmin, take one fresh block of rowids, and
+    neither rowid nor ctid order says who answered when. Up to SHUFFLE_MIX_SIZE earlier rows that
+    is every row; beyond, a random sample of them, so a submission costs at most SHUFFLE_MIX_SIZE
+    row writes and hides among that many answers. (Delete and insert rather than updating in
+    place: one statement each, where a bulk update of hundreds of rows is slow to build.)
     """
     rows = model.objects.filter(campaign=campaign)
     ids = list(rows.values_list("id", flat=True))
     if len(ids) > SHUFFLE_MIX_SIZE:
         ids = secrets.SystemRandom().sample(ids, SHUFFLE_MIX_SIZE)
-    existing = list(rows.select_for_update().filter(id__in=ids).order_by("id"))
-    contents = [{name: getattr(other, name) for name in fields} for other in existing]
+    mixed = list(rows.select_for_update().filter(id__in=ids)) if ids else []
+    if row is None and not mixed:
+        return
     if row is not None:
-        contents.append({name: getattr(row, name) for name in fields})
-    secrets.SystemRandom().shuffle(contents)
-    if row is not None:
-        for name, value in contents.pop().items():
-            setattr(row, name, value)
-        row.save(force_insert=True)
-    for other, values in zip(existing, contents, strict=True):
-        for name, value in values.items():
-            setattr(other, name, value)
-    if existing:
-        model.objects.bulk_update(existing, list(fields), batch_size=500)
+        mixed.append(row)
+    secrets.SystemRandom().shuffle(mixed)
+    if ids:
+        rows.filter(id__in=ids).delete()
+    model.objects.bulk_create(mixed, batch_size=500)
 
 
 # --- results to action -----------------------------------------------------------------------------
