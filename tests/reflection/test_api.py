@@ -76,3 +76,35 @@ def test_custom_templates_and_clones(api_as, team, facilitator, admin):
     patched = api_as(admin).patch(f"/api/v1/reflection/templates/{clone.json()['id']}",
                                   {"columns": [{"title": "Wind"}]}, content_type=JSON)
     assert [c["title"] for c in patched.json()["columns"]] == ["Wind"]
+
+
+def _list_queries(client) -> tuple[int, list]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/reflection/sessions")
+    assert response.status_code == 200
+    return len(captured), response.json()
+
+
+def test_the_session_list_says_which_sessions_are_weakly_anonymous_in_constant_queries(
+    make_session, facilitator, writer, api_as
+):
+    from learnloop.reflection import services
+
+    client = api_as(facilitator)
+
+    def add(count):
+        for _ in range(count):
+            session = make_session(anonymity="anonymous")
+            services.join_session(by=writer, session=session)
+
+    add(1)
+    _list_queries(client)  # the token's first use is recorded once; count what a list costs after that
+    at_one, listed = _list_queries(client)
+    assert [item["anonymity_weak"] for item in listed] == [True]  # the facilitator and one writer: 2 < 3
+    add(9)
+    at_ten, listed = _list_queries(client)
+    assert len(listed) == 10 and all(item["anonymity_weak"] for item in listed)
+    assert at_ten == at_one

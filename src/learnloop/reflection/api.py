@@ -128,7 +128,8 @@ def clone_template(request, template_id: Id, payload: ReflectionCloneIn):
 @router.get("/sessions", response={200: list[ReflectionSessionOut], **ERRORS},
             summary="Sessions you may see, newest first")
 def list_sessions(request, team_id: Id | None = None):
-    return [_session_out(s) for s in selectors.sessions_for(request.user, team=_team(team_id))[:200]]
+    sessions = selectors.with_participant_counts(selectors.sessions_for(request.user, team=_team(team_id)))
+    return [_session_out(s) for s in sessions[:200]]
 
 
 @router.post("/sessions", response={201: ReflectionSessionOut, **ERRORS}, summary="Start a session")

@@ -45,10 +45,6 @@ def card_hash(session_id: int, key: str, card_id) -> str:
     return _derive(f"card:{card_id}", session_id, key)
 
 
-def vote_hash(session_id: int, key: str) -> str:
-    return _derive("vote", session_id, key)
-
-
 def dot_hash(session_id: int, key: str, group_id, number: int) -> str:
     """The mark of one voter's `number`-th dot on one group (0-based).
 
