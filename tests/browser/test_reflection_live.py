@@ -61,6 +61,9 @@ def test_a_retro_run_live_by_two_people(page_as, team, people):
     facilitator.get_by_role("button", name="Next phase: vote").click()
     expect(member.get_by_test_id("votes-left")).to_have_text("(3 votes left)")
     member.get_by_role("button", name="Vote for Planning").click()
+    # Each vote is a full form post: wait for the first page to land before the second click,
+    # or the second click can fall on the page being replaced.
+    expect(member.get_by_test_id("votes-left")).to_have_text("(2 votes left)")
     member.get_by_role("button", name="Vote for Planning").click()
     expect(member.get_by_test_id("votes-left")).to_have_text("(1 vote left)")
     facilitator.get_by_role("button", name="Vote for Demo on Fridays").click()
