@@ -121,6 +121,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Django's task framework with the database as the queue: reminders and digests are enqueued as
 # rows and sent by `learnloop worker`. No broker is needed; the queue is in DATABASE_URL.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A running task's claim holds this long unless its worker renews it (every third of it); a
+# task whose worker died is taken up again once the lease ran out (see docs/operations.md).
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60)
+# Tries per task before it is dead-lettered, and the first wait between tries (doubling).
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5)
+TASK_RETRY_BASE_SECONDS = env_int("TASK_RETRY_BASE_SECONDS", 30)
 
 # --- Knowledge search ------------------------------------------------------------------------
 # "auto" uses PostgreSQL full-text search on PostgreSQL and the embedded engine (Tantivy, an

@@ -8,7 +8,6 @@ People with nothing open and nothing to check get no email.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils import timezone
 from learnloop.actions import selectors
 from learnloop.actions.models import Action, DigestDelivery
 from learnloop.actions.reminders import action_link
+from learnloop.ops.mail import send_keyed
 from learnloop.org.models import Person
 
 
@@ -111,7 +111,8 @@ def deliver_digest(delivery_id: int, *, today: date | None = None) -> bool:
         subject = f"Your actions this week: {len(digest.open)} open, {len(digest.overdue)} overdue"
         if digest.to_check:
             subject += f", {len(digest.to_check)} to check"
-        send_mail(subject, body, None, [delivery.person.email])
+        # Recorded in the same transaction as the send (the row stays locked meanwhile).
+        send_keyed(f"digest:{delivery.pk}", subject, body, [delivery.person.email])
         delivery.sent_at = timezone.now()
         delivery.save(update_fields=["sent_at"])
     return True

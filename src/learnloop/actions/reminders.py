@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils import timezone
 from learnloop.actions import selectors
 from learnloop.actions.models import ACTIVE_STATUSES, Action, ActionReminder, ReminderKind, Status
 from learnloop.actions.recipients import recipients_for
+from learnloop.ops.mail import send_keyed
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,9 @@ def deliver_reminder(reminder_id: int) -> bool:
         body = render_to_string("actions/email/reminder.txt", {
             "reminder": reminder, "action": action, "person": reminder.recipient, "link": action_link(action),
         })
-        send_mail(subject[:200], body, None, [reminder.recipient.email])
+        # Sent while the row is locked, and recorded in the same transaction: a retry or a second
+        # worker finds sent_at set. The key gives every attempt the same Message-ID.
+        send_keyed(f"reminder:{reminder.pk}", subject[:200], body, [reminder.recipient.email])
         reminder.sent_at = timezone.now()
         reminder.save(update_fields=["sent_at"])
     return True

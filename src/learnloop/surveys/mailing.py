@@ -1,10 +1,10 @@
 """Invitation and reminder emails with the single-use link."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from learnloop.ops.mail import send_once
 from learnloop.surveys.models import CampaignStatus, Invitation
 from learnloop.surveys.tokens import token_for
 
@@ -13,8 +13,17 @@ def response_link(invitation) -> str:
     return f"{settings.BASE_URL}{reverse('surveys:respond', args=[token_for(invitation)])}"
 
 
-def deliver_invitation(invitation_id: int, *, reminder: bool = False) -> bool:
-    """Send one invitation or reminder; nothing for someone who has answered or a closed campaign."""
+def email_key(invitation_id: int, *, reminder: bool, number: int) -> str:
+    """The logical event: the invitation itself, or its n-th reminder."""
+    return f"survey-reminder:{invitation_id}:{number}" if reminder else f"survey-invitation:{invitation_id}"
+
+
+def deliver_invitation(invitation_id: int, *, reminder: bool = False, number: int | None = None) -> bool:
+    """Send one invitation or reminder; nothing for someone who has answered or a closed campaign.
+
+    Each invitation, and each numbered reminder of it, is sent at most once (see ops.mail).
+    `number` is the reminder's ordinal; tasks queued before it existed use the invitation's count.
+    """
     invitation = (
         Invitation.objects.select_related("campaign", "person").filter(pk=invitation_id, responded=False).first()
     )
@@ -25,5 +34,6 @@ def deliver_invitation(invitation_id: int, *, reminder: bool = False) -> bool:
     body = render_to_string("surveys/email/invitation.txt", {
         "person": invitation.person, "campaign": campaign, "link": response_link(invitation), "reminder": reminder,
     })
-    send_mail(subject[:200], body, None, [invitation.person.email])
-    return True
+    number = invitation.reminders_sent if number is None else number
+    return send_once(email_key(invitation.pk, reminder=reminder, number=number), subject[:200], body,
+                     [invitation.person.email])

@@ -223,7 +223,7 @@ def launch_campaign(
         Invitation.objects.bulk_update(created, ["token_hash"])
         record_activity(verb="survey_campaign_launched", subject=campaign, actor=by, data={"invited": len(created)})
         if notify:
-            _queue_emails([invitation.pk for invitation in created], reminder=False, send_now=send_now)
+            _queue_emails(created, reminder=False, send_now=send_now)
     return len(created)
 
 
@@ -265,7 +265,7 @@ def send_reminders(*, by, campaign: Campaign, send_now: bool = False) -> int:
         for invitation in pending:
             invitation.reminders_sent += 1
         Invitation.objects.bulk_update(pending, ["reminders_sent"])
-        _queue_emails([invitation.pk for invitation in pending], reminder=True, send_now=send_now)
+        _queue_emails(pending, reminder=True, send_now=send_now)
     return len(pending)
 
 
@@ -291,19 +291,23 @@ def send_due_reminders(*, today=None, send_now: bool = False, dry_run: bool = Fa
                 for invitation in pending:
                     invitation.reminders_sent += 1
                 Invitation.objects.bulk_update(pending, ["reminders_sent"])
-                _queue_emails([invitation.pk for invitation in pending], reminder=True, send_now=send_now)
+                _queue_emails(pending, reminder=True, send_now=send_now)
         reminded[campaign] = len(pending)
     return reminded
 
 
-def _queue_emails(invitation_ids: list[int], *, reminder: bool, send_now: bool) -> None:
+def _queue_emails(invitations: list[Invitation], *, reminder: bool, send_now: bool) -> None:
     from learnloop.surveys import mailing, tasks  # tasks.py imports mailing, which imports models
 
-    for invitation_id in invitation_ids:
+    for invitation in invitations:
+        # A reminder carries its ordinal, so "the 2nd reminder" is one logical email, sent once.
+        number = invitation.reminders_sent if reminder else 0
         if send_now:
-            transaction.on_commit(lambda pk=invitation_id: mailing.deliver_invitation(pk, reminder=reminder))
+            transaction.on_commit(
+                lambda pk=invitation.pk, n=number: mailing.deliver_invitation(pk, reminder=reminder, number=n)
+            )
         else:
-            tasks.send_survey_invitation.enqueue(invitation_id, reminder)
+            tasks.send_survey_invitation.enqueue(invitation.pk, reminder, number)
 
 
 def close_campaign(*, by, campaign: Campaign, at: datetime | None = None) -> Campaign:

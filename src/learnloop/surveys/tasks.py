@@ -6,5 +6,5 @@ from learnloop.surveys import mailing
 
 
 @task
-def send_survey_invitation(invitation_id: int, reminder: bool = False) -> bool:
-    return mailing.deliver_invitation(invitation_id, reminder=reminder)
+def send_survey_invitation(invitation_id: int, reminder: bool = False, number: int | None = None) -> bool:
+    return mailing.deliver_invitation(invitation_id, reminder=reminder, number=number)
