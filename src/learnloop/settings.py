@@ -127,6 +127,10 @@ TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60)
 # Tries per task before it is dead-lettered, and the first wait between tries (doubling).
 TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5)
 TASK_RETRY_BASE_SECONDS = env_int("TASK_RETRY_BASE_SECONDS", 30)
+if TASK_LEASE_SECONDS < 1 or TASK_MAX_ATTEMPTS < 1 or TASK_RETRY_BASE_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "TASK_LEASE_SECONDS and TASK_MAX_ATTEMPTS must be at least 1, TASK_RETRY_BASE_SECONDS at least 0"
+    )
 
 # --- Knowledge search ------------------------------------------------------------------------
 # "auto" uses PostgreSQL full-text search on PostgreSQL and the embedded engine (Tantivy, an

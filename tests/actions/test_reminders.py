@@ -158,7 +158,7 @@ def test_a_reminder_whose_email_failed_is_retried_once_by_a_later_run(overdue, t
     def mail_server_down(*args, **kwargs):
         raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr(reminders, "send_mail", mail_server_down)
+    monkeypatch.setattr(reminders, "send_keyed", mail_server_down)
     run("actions", "remind", "--today", TODAY.isoformat())  # the queued task fails
     reminder = ActionReminder.objects.get()
     assert reminder.sent_at is None and mail.outbox == []
