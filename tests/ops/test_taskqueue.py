@@ -47,6 +47,9 @@ def test_backoff_doubles_from_the_base_up_to_an_hour():
     assert taskqueue.backoff(20) == timedelta(hours=1)
 
 
+# The worker closes idle connections between tasks, like django_tasks_db's: tests that run it
+# need real transactions (a closed connection inside the test's transaction would break it).
+@pytest.mark.django_db(transaction=True)
 def test_a_failing_task_is_retried_later_then_dead_lettered_with_its_reason():
     result = sample_tasks.always_fails.enqueue()
     before = timezone.now()
@@ -75,6 +78,9 @@ def test_a_failing_task_is_retried_later_then_dead_lettered_with_its_reason():
     assert task.status == "READY" and task.lease.attempts == 0 and task.lease.dead_reason == ""
 
 
+# The worker closes idle connections between tasks, like django_tasks_db's: tests that run it
+# need real transactions (a closed connection inside the test's transaction would break it).
+@pytest.mark.django_db(transaction=True)
 def test_a_task_whose_worker_died_is_queued_again_once_its_lease_expired():
     result = sample_tasks.succeeds.enqueue()
     claimed = taskqueue.claim_next(worker_id="died")
