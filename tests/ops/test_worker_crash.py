@@ -1,5 +1,5 @@
-"""Real worker processes: one is SIGKILLed mid-task, one is stopped with SIGTERM mid-task, and
-every reminder, digest and survey invitation still goes out exactly once.
+"""Real worker processes: one is SIGKILLed mid-task, one is stopped with SIGTERM mid-task, a
+third works alongside, and every reminder, digest and survey invitation still goes out exactly once.
 
 Emails are captured as files (tests/ops/mail_capture.py) and told apart by their Message-ID,
 which is stable per logical email, so a duplicate would show up as a repeated id.
@@ -93,33 +93,32 @@ def test_killed_and_stopped_workers_lose_no_email_and_send_none_twice(worker_env
     assert len(expected["message_ids"]) == expected["tasks"] > 10
 
     # A worker is killed outright in the middle of a task: it has sent 5 emails and is sending the
-    # 6th. The next worker starts meanwhile (starting takes seconds) and stalls at the 10th email.
+    # 6th. Two more workers start meanwhile (starting takes seconds); they share the rest.
     stall_after(mail, 5)
     killed, _log = start_worker("killed")
     wait_for(lambda: (mail / "stalled").exists(), "the first worker to reach its 6th email")
-    stall_after(mail, 9)  # the first worker stays where it is: it waits for the file to go
-    stopped, log = start_worker("stopped")
+    stall_after(mail, 9)  # the killed worker stays where it is; the next to reach the 10th email stalls
+    workers = {process.pid: (process, log) for process, log in (start_worker(f"w{n}") for n in range(2))}
     killed.send_signal(signal.SIGKILL)
     killed.wait()
 
     # SIGTERM in the middle of a task: that task is finished, no other one is started.
-    wait_for(lambda: (mail / "stalled").exists(), "the second worker to reach the 10th email")
-    stopped.send_signal(signal.SIGTERM)
-    wait_for(lambda: "then stopping" in log.read_text(), "the second worker to take the signal")
+    wait_for(lambda: (mail / "stalled").exists(), "a worker to reach the 10th email")
+    stopping, log = workers.pop(int((mail / "stalled").read_text()))
+    stopping.send_signal(signal.SIGTERM)
+    wait_for(lambda: "then stopping" in log.read_text(), "the worker to take the signal")
     (mail / "stall-after").unlink()
-    assert stopped.wait(timeout=GIVE_UP_AFTER) == 0
-    assert len(captured_files(mail)) == 10
+    assert stopping.wait(timeout=GIVE_UP_AFTER) == 0
+    after_signal = log.read_text().split("then stopping", 1)[1]
+    assert after_signal.count("state=SUCCESSFUL") == 1 and "state=RUNNING" not in after_signal
 
-    # Two workers side by side do the rest, including the task of the killed worker once its
-    # lease has run out; then they stop on SIGTERM while idle.
-    rest = [start_worker(f"rest-{number}") for number in range(2)]
+    # The other worker does the rest, including the task of the killed worker once its lease has
+    # run out; then it stops on SIGTERM while idle.
+    [(other, other_log)] = workers.values()
     wait_for(lambda: len(captured_files(mail)) >= len(expected["message_ids"]), "every email")
-    for _worker, log in rest:  # a worker still starting up has no signal handlers yet
-        wait_for(lambda log=log: "started" in log.read_text(), "both workers to start")
-    rest = [worker for worker, _log in rest]
-    for worker in rest:
-        worker.send_signal(signal.SIGTERM)
-    assert [worker.wait(timeout=GIVE_UP_AFTER) for worker in rest] == [0, 0]
+    wait_for(lambda: "started" in other_log.read_text(), "the other worker to start")  # handlers are set
+    other.send_signal(signal.SIGTERM)
+    assert other.wait(timeout=GIVE_UP_AFTER) == 0
 
     assert Counter(message_ids(mail)) == Counter(expected["message_ids"])  # each exactly once
     # The killed worker's task was tried twice; every other task once; all are done.
