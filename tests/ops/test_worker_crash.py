@@ -30,7 +30,6 @@ GIVE_UP_AFTER = 90  # seconds; only reached when something is broken
 def worker_env(request, tmp_path):
     """The environment for Learnloop subprocesses sharing this test's database, mail captured."""
     if connection.vendor == "postgresql":
-        request.getfixturevalue("transactional_db")  # the subprocesses see committed rows only
         db = connection.settings_dict
         credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
         env = dict(os.environ, PYTHONPATH=str(REPO), LEARNLOOP_DATA_DIR=str(tmp_path / "data"),
@@ -81,6 +80,9 @@ def stall_after(mail, count: int) -> None:
     (mail / "stall-after").write_text(str(count))
 
 
+# Real transactions: the worker processes share this test's PostgreSQL database and see committed
+# rows only. On SQLite they use a file of their own (the test database is in memory).
+@pytest.mark.django_db(transaction=True)
 def test_killed_and_stopped_workers_lose_no_email_and_send_none_twice(worker_env, start_worker, tmp_path):
     env, mail = worker_env
     scenario = subprocess.run(
