@@ -78,6 +78,19 @@ class PrivateCluster:
     def stop(self) -> None:
         self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "immediate", "-w", "-t", "30")
 
+    def clone(self, source_url: str, name: str) -> str:
+        """A copy of a database (anywhere) in this cluster, schema and rows: quicker than migrating."""
+        target = self.create_database(name)
+        dump = subprocess.run([str(self.bin_dir / "pg_dump"), "--no-owner", "--no-privileges", source_url],
+                              capture_output=True, timeout=300, check=False)
+        if dump.returncode != 0:
+            raise ClusterUnavailable(f"pg_dump failed: {dump.stderr.decode(errors='replace')}")
+        load = subprocess.run([str(self.bin_dir / "psql"), "-q", "-v", "ON_ERROR_STOP=1", target],
+                              input=dump.stdout, capture_output=True, timeout=300, check=False)
+        if load.returncode != 0:
+            raise ClusterUnavailable(f"loading the copy failed: {load.stderr.decode(errors='replace')}")
+        return target
+
     def create_database(self, name: str) -> str:
         with psycopg.connect(self.url(), autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
