@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from tests.ops.helpers import run_learnloop
-from tests.ops.pgcluster import ClusterUnavailable, remove_cluster, start_private_cluster
+from tests.ops.pgcluster import ClusterUnavailable, remove_cluster, start_private_cluster, suite_postgres_url
 
 
 @pytest.fixture(scope="session")
@@ -30,11 +30,6 @@ def sqlite_data_dir(migrated_sqlite_template, tmp_path) -> Path:
 
 
 # --- PostgreSQL for the drills --------------------------------------------------------------
-
-
-def suite_postgres_url() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else None
 
 
 def postgres_unavailable(reason: str):

@@ -81,11 +81,16 @@ def check_database(data_dir: Path, prefix: str, **env) -> dict:
 def serving(data_dir: Path, **env):
     """`learnloop serve` in a process group of its own; yields (base_url, process)."""
     port = free_port()
-    process = subprocess.Popen(
-        [str(LEARNLOOP), "serve", "--port", str(port), "--workers", "2", "--threads", "4"],
-        env=sqlite_env(data_dir, **env), cwd=data_dir, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
+    # The server's log goes to a file: a pipe nobody reads fills up with the tracebacks of failed
+    # requests and then blocks the server.
+    log = data_dir / f"serve-{port}.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [str(LEARNLOOP), "serve", "--port", str(port), "--workers", "2", "--threads", "4"],
+            env=sqlite_env(data_dir, **env), cwd=data_dir, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=log_file,
+        )
+    process.log = log
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: _healthy(base), timeout=60, what="the server to answer /healthz", process=process)
@@ -113,7 +118,7 @@ def wait_for(condition, *, timeout: float, what: str, process=None) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if process is not None and process.poll() is not None:
-            raise AssertionError(f"the server exited while waiting for {what}: {process.stderr.read()[-3000:]}")
+            raise AssertionError(f"the server exited while waiting for {what}: {process.log.read_text()[-3000:]}")
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.1)
@@ -128,6 +133,7 @@ class Writers:
         self.base, self.token, self.prefix = base, token, prefix
         self.acknowledged: dict[int, str] = {}
         self.failures = 0
+        self.reasons: dict[str, int] = {}  # why attempts failed, for the assertion messages
         self.results: list[bool] = []  # success of each attempt, in order of completion
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -157,18 +163,22 @@ class Writers:
                 f"{self.base}/api/v1/knowledge/entries", data=body, method="POST",
                 headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
             )
+            reason = ""
             try:
                 with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
                     created = json.loads(response.read())
                     ok = response.status == 201
-            except (OSError, urllib.error.URLError, ValueError):
-                ok = False
+            except urllib.error.HTTPError as error:
+                ok, reason = False, f"HTTP {error.code}"
+            except (OSError, urllib.error.URLError, ValueError) as error:
+                ok, reason = False, type(error).__name__
             with self._lock:
                 self.results.append(ok)
                 if ok:
                     self.acknowledged[created["id"]] = title
                 else:
                     self.failures += 1
+                    self.reasons[reason] = self.reasons.get(reason, 0) + 1
             if not ok:
                 time.sleep(0.05)
 
@@ -177,4 +187,7 @@ class Writers:
             return len(self.acknowledged)
 
     def wait_for(self, acknowledged: int, timeout: float = 120) -> None:
-        wait_for(lambda: self.count() >= acknowledged, timeout=timeout, what=f"{acknowledged} acknowledged writes")
+        try:
+            wait_for(lambda: self.count() >= acknowledged, timeout=timeout, what=f"{acknowledged} acknowledged writes")
+        except AssertionError as error:
+            raise AssertionError(f"{error} (have {self.count()}; failed attempts: {self.reasons})") from None

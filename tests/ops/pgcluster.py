@@ -22,6 +22,12 @@ class ClusterUnavailable(Exception):
     """No private cluster can be started here (no binaries, no user to run it as)."""
 
 
+def suite_postgres_url() -> str | None:
+    """DATABASE_URL when the suite runs on PostgreSQL."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else None
+
+
 def postgres_bin_dir() -> Path | None:
     candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
     return candidates[-1].parent if candidates else None

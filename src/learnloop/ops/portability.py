@@ -34,7 +34,8 @@ class Target:
     def named(cls, vendor: str) -> "Target":
         """A target by vendor name, to check an archive for a database other than this one."""
         module = {"sqlite": "sqlite3"}.get(vendor, vendor)
-        operations = import_module(f"django.db.backends.{module}.operations").DatabaseOperations(None)
+        # Through the backend's base module: importing its operations module first is circular.
+        operations = import_module(f"django.db.backends.{module}.base").DatabaseWrapper.ops_class(None)
         return cls(vendor, operations)
 
     @property
