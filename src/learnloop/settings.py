@@ -115,7 +115,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # file keeps no residue of rows that anonymous writes rewrite (see docs/anonymity.md).
         "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA secure_delete=ON;"),
     }
+# A connection kept between requests (DB_CONN_MAX_AGE > 0) is checked before each request reuses
+# it, so after a database restart the first request gets a fresh connection instead of an error.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Backups ---------------------------------------------------------------------------------
+# Archives are signed with HMAC-SHA256 (see ops/signing.py and docs/operations.md). Without
+# LEARNLOOP_BACKUP_KEY the key is derived from SECRET_KEY; the fallbacks are older keys that
+# are still accepted when verifying (rotation).
+BACKUP_KEY = env_str("LEARNLOOP_BACKUP_KEY", "")
+BACKUP_KEY_FALLBACKS = env_list("LEARNLOOP_BACKUP_KEY_FALLBACKS", [])
 
 # --- Background tasks ------------------------------------------------------------------------
 # Django's task framework with the database as the queue: reminders and digests are enqueued as

@@ -1,11 +1,15 @@
 """Fixtures for the operations tests: a migrated SQLite file of their own, in a temp dir."""
 
+import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 
 from tests.ops.helpers import run_learnloop
+from tests.ops.pgcluster import ClusterUnavailable, remove_cluster, start_private_cluster, suite_postgres_url
 
 
 @pytest.fixture(scope="session")
@@ -23,3 +27,45 @@ def sqlite_data_dir(migrated_sqlite_template, tmp_path) -> Path:
     data_dir = tmp_path / "data"
     shutil.copytree(migrated_sqlite_template, data_dir)
     return data_dir
+
+
+# --- PostgreSQL for the drills --------------------------------------------------------------
+
+
+def postgres_unavailable(reason: str):
+    """Skip with the reason, except where PostgreSQL drills must run (CI, `./run test` with the
+    binaries installed): there a missing cluster fails the run instead of hiding the drills."""
+    if os.environ.get("LEARNLOOP_REQUIRE_POSTGRES") or os.environ.get("CI"):
+        pytest.fail(f"the PostgreSQL drills must run here, but: {reason}", pytrace=False)
+    pytest.skip(f"no PostgreSQL for this drill: {reason}")
+
+
+@pytest.fixture(scope="session")
+def private_postgres():
+    """A throwaway PostgreSQL cluster of this test run's own, which drills may restart."""
+    try:
+        cluster = start_private_cluster()
+    except ClusterUnavailable as error:
+        postgres_unavailable(str(error))
+    yield cluster
+    remove_cluster(cluster)
+
+
+@pytest.fixture(scope="session")
+def postgres_target_url(request, tmp_path_factory) -> str:
+    """A migrated PostgreSQL database that is not the suite's: beside the suite's own database
+    when the suite runs on PostgreSQL, else in the private cluster."""
+    shared = suite_postgres_url()
+    if shared:
+        parsed = urlsplit(shared)
+        name = parsed.path.lstrip("/") + "2"
+        url = urlunsplit(parsed._replace(path="/" + name))
+        with psycopg.connect(urlunsplit(parsed._replace(path="/postgres")), autocommit=True) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            server.execute(f'CREATE DATABASE "{name}"')
+    else:
+        url = request.getfixturevalue("private_postgres").create_database("learnloop_target")
+    data_dir = tmp_path_factory.mktemp("postgres-target")
+    result = run_learnloop(data_dir, "migrate", "--verbosity", "0", database_url=url)
+    assert result.returncode == 0, result.stderr
+    return url

@@ -1,5 +1,6 @@
 """Helpers for the operations tests: row snapshots, varied data, real SQLite files in subprocesses."""
 
+import json
 import os
 import subprocess
 import sys
@@ -104,27 +105,67 @@ def build_varied_data() -> dict:
 # --- Real SQLite files, used by subprocesses --------------------------------------------------
 
 
-def sqlite_env(data_dir: Path) -> dict[str, str]:
-    """The environment of a Learnloop process whose database is the SQLite file in data_dir."""
+def sqlite_env(data_dir: Path, *, database_url: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a Learnloop process whose database is the SQLite file in data_dir
+    (or database_url); extra adds variables such as LEARNLOOP_BACKUP_KEY."""
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.update(
         DJANGO_SETTINGS_MODULE="learnloop.settings",
         LEARNLOOP_DATA_DIR=str(data_dir),
         LEARNLOOP_ENV="development",
         PYTHONPATH=str(REPO),
+        **extra,
     )
+    if database_url:
+        env["DATABASE_URL"] = database_url
     return env
 
 
-def run_python(data_dir: Path, code: str, *args: str, input: str | None = None, timeout: int = 120):
+def run_python(data_dir: Path, code: str, *args: str, input: str | None = None, timeout: int = 120, **env):
     return subprocess.run(
-        [sys.executable, "-c", code, *args], env=sqlite_env(data_dir), cwd=REPO,
+        [sys.executable, "-c", code, *args], env=sqlite_env(data_dir, **env), cwd=REPO,
         input=input, capture_output=True, text=True, timeout=timeout, check=False,
     )
 
 
-def run_learnloop(data_dir: Path, *args: str, input: str | None = None, timeout: int = 120):
+def run_learnloop(data_dir: Path, *args: str, input: str | None = None, timeout: int = 120, **env):
     return subprocess.run(
-        [str(LEARNLOOP), *args], env=sqlite_env(data_dir), cwd=data_dir,
+        [str(LEARNLOOP), *args], env=sqlite_env(data_dir, **env), cwd=data_dir,
         input=input, capture_output=True, text=True, timeout=timeout, check=False,
     )
+
+
+OPERATE = """
+import json, sys
+import django
+django.setup()
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from tests.ops.rowhash import table_hashes
+
+result = {}
+for step in sys.argv[1:]:
+    verb, _, argument = step.partition("=")
+    try:
+        if verb == "verify":
+            call_command("restore", argument, verify_only=True)
+        elif verb == "restore":
+            call_command("restore", argument, yes=True)
+        elif verb == "backup":
+            call_command("backup", argument)
+        elif verb == "hash":
+            result["hashes"] = table_hashes()
+    except CommandError as error:
+        result["error"] = str(error)
+        break
+print("RESULT " + json.dumps(result))
+"""
+
+
+def operate(data_dir: Path, *steps: str, timeout: int = 300, **env) -> dict:
+    """Run steps (verify=FILE, restore=FILE, backup=FILE, hash) in one Learnloop process:
+    one Django start-up instead of one per step. Returns {"hashes": ..., "error": ...}."""
+    done = run_python(data_dir, OPERATE, *steps, timeout=timeout, **env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))

@@ -16,6 +16,7 @@ from django.test import Client
 from learnloop.activity.models import ActivityEvent
 from learnloop.activity.services import record_activity
 from learnloop.audit.models import AuditEvent, AuditKind
+from learnloop.ops import signing
 from learnloop.org.models import Membership, Organization, Person, Team
 from tests import factories
 from tests.ops.helpers import all_rows, build_varied_data
@@ -50,9 +51,12 @@ def read_archive(path: Path) -> tuple[dict, list[bytes]]:
     return manifest, lines
 
 
-def write_archive(path: Path, manifest: dict | None, lines: list[bytes] | None, *, reseal: bool = True) -> Path:
-    """Write an archive; with reseal the manifest's checksum and counts are made to fit the data,
-    as an attacker or a buggy tool would, so only deeper checks can catch the problem."""
+def write_archive(
+    path: Path, manifest: dict | None, lines: list[bytes] | None, *, reseal: bool = True, sign: bool = True,
+) -> Path:
+    """Write an archive; with reseal the manifest's checksum and counts are made to fit the data.
+    With sign the manifest is signed with this installation's key, as a buggy tool holding the
+    key would, so only the checks behind the signature can catch the problem."""
     if reseal and manifest is not None and lines is not None:
         manifest = dict(manifest, data_sha256=hashlib.sha256(b"".join(lines)).hexdigest())
         counts: dict[str, int] = {}
@@ -62,7 +66,10 @@ def write_archive(path: Path, manifest: dict | None, lines: list[bytes] | None, 
         manifest["models"], manifest["rows"] = counts, len(lines)
     with zipfile.ZipFile(path, "w") as archive:
         if manifest is not None:
-            archive.writestr("manifest.json", json.dumps(manifest))
+            manifest_bytes = json.dumps(manifest).encode()
+            archive.writestr("manifest.json", manifest_bytes)
+            if sign:
+                archive.writestr("signature.json", signing.signature_for(manifest_bytes))
         if lines is not None:
             archive.writestr("data.jsonl", b"".join(lines))
     return path
@@ -172,6 +179,12 @@ def test_backup_archive_describes_its_contents(tmp_path):
     assert "org" in manifest["migrations"]
     assert all(json.loads(line)["model"] != "sessions.session" for line in lines)
     assert not list(tmp_path.glob("*.partial"))
+    with zipfile.ZipFile(archive) as opened:
+        signature = json.loads(opened.read("signature.json"))
+        manifest_bytes = opened.read("manifest.json")
+    assert signature["algorithm"] == "HMAC-SHA256"
+    assert signature["key_id"] == signing.current_key().key_id
+    assert signature["manifest_hmac"] == signing.current_key().sign(manifest_bytes)
 
 
 # --- Refusals -------------------------------------------------------------------------------
@@ -202,6 +215,7 @@ def _no_data(path, manifest, lines):
 def _manifest_not_json(path, manifest, lines):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("manifest.json", "{not json")
+        archive.writestr("signature.json", signing.signature_for(b"{not json"))
         archive.writestr("data.jsonl", b"".join(lines))
 
 
@@ -379,3 +393,107 @@ def test_a_restore_that_fails_while_loading_leaves_the_database_as_it_was(tmp_pa
 def test_backup_to_a_missing_directory_is_a_clear_error(db, tmp_path):
     with pytest.raises(CommandError, match="Can't write the backup"):
         backup(tmp_path / "no" / "such" / "dir" / "b.zip")
+
+
+# --- Signatures -------------------------------------------------------------------------------
+
+
+def _copy_signature(source: Path, target: Path) -> None:
+    with zipfile.ZipFile(source) as original:
+        signature = original.read("signature.json")
+    with zipfile.ZipFile(target, "a") as archive:
+        archive.writestr("signature.json", signature)
+
+
+def test_an_archive_edited_and_rechecksummed_is_refused_by_its_signature(valid_backup, tmp_path):
+    manifest, lines = read_archive(valid_backup)
+    edited = [line.replace(b"Chidi Okafor", b"Mallory Okafor") for line in lines]
+    assert edited != lines
+    forged = write_archive(tmp_path / "forged.zip", manifest, edited, sign=False)  # checksum recomputed
+    _copy_signature(valid_backup, forged)
+    before = all_rows()
+    for options in ({"verify_only": True}, {"yes": True}, {"yes": True, "allow_unsigned": True}):
+        with pytest.raises(CommandError, match="signature does not match its contents") as refused:
+            restore(forged, **options)
+        assert "edited" in str(refused.value)
+    assert all_rows() == before
+
+
+def test_an_archive_signed_with_another_key_is_refused_and_names_the_key(valid_backup, tmp_path, settings):
+    manifest, lines = read_archive(valid_backup)
+    settings.BACKUP_KEY = "the forger's own key"
+    forger_key = signing.current_key().key_id
+    edited = [line.replace(b"Chidi Okafor", b"Mallory Okafor") for line in lines]
+    forged = write_archive(tmp_path / "forged.zip", manifest, edited)
+    settings.BACKUP_KEY = ""
+    with pytest.raises(CommandError, match="signed with another key") as refused:
+        restore(forged, verify_only=True)
+    assert forger_key in str(refused.value)
+    assert signing.current_key().key_id in str(refused.value)
+
+
+def test_an_unsigned_archive_is_refused_unless_allowed_explicitly(valid_backup, tmp_path):
+    manifest, lines = read_archive(valid_backup)
+    legacy = write_archive(tmp_path / "legacy.zip", manifest, lines, reseal=False, sign=False)
+    before = all_rows()
+    for options in ({"verify_only": True}, {"yes": True}):
+        with pytest.raises(CommandError, match="not signed") as refused:
+            restore(legacy, **options)
+        assert "--allow-unsigned" in str(refused.value)
+    assert all_rows() == before
+    output = restore(legacy, verify_only=True, allow_unsigned=True)
+    assert "UNSIGNED" in output
+    # The flag lifts only the signature: a damaged unsigned archive is still refused.
+    damaged = write_archive(tmp_path / "damaged.zip", manifest, lines[:-1], reseal=False, sign=False)
+    with pytest.raises(CommandError, match="checksum does not match"):
+        restore(damaged, verify_only=True, allow_unsigned=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unsigned_archive_restores_with_the_flag(tmp_path):
+    build_varied_data()
+    manifest, lines = read_archive(backup(tmp_path / "made.zip"))
+    legacy = write_archive(tmp_path / "legacy.zip", manifest, lines, reseal=False, sign=False)
+    Organization.objects.filter(id=1).update(name="Changed")
+    restore(legacy, yes=True, allow_unsigned=True)
+    assert Organization.current().name == "Zoë & Co — Überlingen"
+    event = AuditEvent.objects.get(kind=AuditKind.RESTORE)
+    assert event.detail["signed_with"] is None
+
+
+def test_key_rotation_keeps_old_backups_restorable(db, tmp_path, settings):
+    build_varied_data()
+    settings.BACKUP_KEY = "the old key"
+    old_key_id = signing.current_key().key_id
+    old = backup(tmp_path / "old.zip")
+    settings.BACKUP_KEY = "the new key"
+    with pytest.raises(CommandError, match="signed with another key"):
+        restore(old, verify_only=True)
+    settings.BACKUP_KEY_FALLBACKS = ["the old key"]
+    assert f"signed with key {old_key_id}" in restore(old, verify_only=True)
+    # The old key still verifies; it no longer signs.
+    new = backup(tmp_path / "new.zip")
+    with zipfile.ZipFile(new) as archive:
+        assert json.loads(archive.read("signature.json"))["key_id"] == signing.current_key().key_id != old_key_id
+
+
+def test_an_explicit_key_survives_a_new_secret_key_and_the_derived_one_does_not(db, tmp_path, settings):
+    build_varied_data()
+    settings.BACKUP_KEY = ""
+    derived = backup(tmp_path / "derived.zip")
+    settings.BACKUP_KEY = "kept apart from the backups"
+    explicit = backup(tmp_path / "explicit.zip")
+    settings.SECRET_KEY = "a different installation's secret key"
+    assert "is a valid backup" in restore(explicit, verify_only=True)
+    settings.BACKUP_KEY = ""
+    with pytest.raises(CommandError, match="signed with another key"):
+        restore(derived, verify_only=True)
+
+
+def test_a_garbled_signature_is_refused(valid_backup, tmp_path):
+    manifest, lines = read_archive(valid_backup)
+    garbled = write_archive(tmp_path / "garbled.zip", manifest, lines, reseal=False, sign=False)
+    with zipfile.ZipFile(garbled, "a") as archive:
+        archive.writestr("signature.json", "{not json")
+    with pytest.raises(CommandError, match="signature can't be read"):
+        restore(garbled, verify_only=True, allow_unsigned=True)

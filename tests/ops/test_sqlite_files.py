@@ -173,12 +173,14 @@ record_activity(verb="viewed", subject=team, anonymous=True)
 
 @pytest.mark.real_password_hasher  # the SQLite side hashed the password with argon2
 @pytest.mark.django_db(transaction=True)
-def test_a_backup_made_on_sqlite_restores_into_this_database(sqlite_data_dir, tmp_path):
+def test_a_backup_made_on_sqlite_restores_into_this_database(sqlite_data_dir, tmp_path, settings):
     """On a PostgreSQL run this is the SQLite-demo-to-PostgreSQL move the docs promise."""
     made = run_python(sqlite_data_dir, MAKE_DATA)
     assert made.returncode == 0, made.stderr
     archive = tmp_path / "from-sqlite.zip"
-    backed_up = run_learnloop(sqlite_data_dir, "backup", str(archive))
+    # Another installation: the same backup key on both sides, as docs/operations.md says.
+    settings.BACKUP_KEY = "the key both installations share"
+    backed_up = run_learnloop(sqlite_data_dir, "backup", str(archive), LEARNLOOP_BACKUP_KEY=settings.BACKUP_KEY)
     assert backed_up.returncode == 0, backed_up.stderr
     factories.person(email="here.before@example.org")
 

@@ -1,13 +1,15 @@
 """Online backup and verified restore of the whole database.
 
 A backup is a zip file holding `data.jsonl` (one serialized row per line, every model but
-sessions) and `manifest.json` (format, versions, the schema's migrations, row counts and the
-data's SHA-256). The format is logical rather than a database file, so a backup taken from
-the SQLite demo restores into PostgreSQL and back.
+sessions), `manifest.json` (format, versions, the schema's migrations, row counts and the
+data's SHA-256) and `signature.json` (an HMAC of the manifest, see signing.py). The format is
+logical rather than a database file, so a backup taken from the SQLite demo restores into
+PostgreSQL and back.
 
-Restore checks the archive before touching anything (format, checksum, row counts, schema
-version, every row parses) and then replaces all data in one transaction: it either fully
-succeeds or leaves the database as it was.
+Restore checks the archive before touching anything (signature, format, checksum, row counts,
+schema version, every row parses and every value fits the target database, see
+portability.py) and then replaces all data in one transaction: it either fully succeeds or
+leaves the database as it was.
 """
 
 import datetime
@@ -25,9 +27,12 @@ from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from learnloop import __version__
+from learnloop.ops import signing
+from learnloop.ops.portability import Target, row_problems
 from learnloop.ops.progress import Progress
 from learnloop.ops.snapshot import read_snapshot
 
@@ -36,6 +41,8 @@ FORMAT_VERSION = 1
 # Sessions are disposable and would carry live credentials; everything else is data.
 EXCLUDED_MODELS = {"sessions.session"}
 CHUNK = 2000
+# Enough problems to see a pattern (one column everywhere, or one odd row) without a wall of text.
+MAX_REPORTED_PROBLEMS = 10
 
 
 class BackupError(Exception):
@@ -58,6 +65,7 @@ class BackupSummary:
     rows: int
     models: dict[str, int]
     sha256: str
+    key_id: str
 
 
 def backed_up_models():
@@ -92,7 +100,9 @@ def create_backup(path: Path, *, progress_stream=None) -> BackupSummary:
     temporary.replace(path)
     rows = sum(counts.values())
     progress.finish(f"{rows} rows written to {path}")
-    return BackupSummary(path=path, rows=rows, models=counts, sha256=digest.hexdigest())
+    return BackupSummary(
+        path=path, rows=rows, models=counts, sha256=digest.hexdigest(), key_id=signing.current_key().key_id
+    )
 
 
 def _write_backup(temporary: Path, models, counts: dict[str, int], digest, progress_stream) -> Progress:
@@ -125,7 +135,9 @@ def _write_backup(temporary: Path, models, counts: dict[str, int], digest, progr
                 "rows": rows,
                 "data_sha256": digest.hexdigest(),
             }
-            archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+            manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode()
+            archive.writestr("manifest.json", manifest_bytes)
+            archive.writestr(signing.SIGNATURE_NAME, signing.signature_for(manifest_bytes))
     return progress
 
 
@@ -140,12 +152,18 @@ def _chunks(iterator, size):
         yield chunk
 
 
-def read_manifest(archive: zipfile.ZipFile) -> dict:
+def read_manifest(archive: zipfile.ZipFile, *, allow_unsigned: bool = False) -> dict:
+    """The manifest, once its signature is verified (nothing in it is trusted before)."""
     try:
-        manifest = json.loads(archive.read("manifest.json"))
+        manifest_bytes = archive.read("manifest.json")
     except KeyError as error:
         raise BackupError("This is not a Learnloop backup: it has no manifest.json.") from error
-    except (ValueError, zipfile.BadZipFile) as error:
+    except (OSError, zipfile.BadZipFile) as error:
+        raise BackupError(f"The backup's manifest can't be read: {error}") from error
+    signed_with = _check_signature(archive, manifest_bytes, allow_unsigned=allow_unsigned)
+    try:
+        manifest = json.loads(manifest_bytes)
+    except ValueError as error:
         raise BackupError(f"The backup's manifest can't be read: {error}") from error
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError("This is not a Learnloop backup (unknown format).")
@@ -154,12 +172,36 @@ def read_manifest(archive: zipfile.ZipFile) -> dict:
             f"This backup uses format version {manifest.get('format_version')}; "
             f"this Learnloop reads version {FORMAT_VERSION}."
         )
-    return manifest
+    return dict(manifest, signed_with=signed_with)
 
 
-def verify_backup(path: Path) -> dict:
-    """Check an archive completely without changing the database; return its manifest."""
+def _check_signature(archive: zipfile.ZipFile, manifest_bytes: bytes, *, allow_unsigned: bool) -> str | None:
+    """The id of the key that signed the archive; None for an unsigned archive the caller accepts."""
+    try:
+        signature = archive.read(signing.SIGNATURE_NAME)
+    except KeyError:
+        if allow_unsigned:
+            return None
+        # Made before backups were signed, or its signature was removed to hide an edit: only
+        # the operator can tell which, so it takes an explicit flag.
+        raise BackupError(
+            "The backup is not signed (it was made before Learnloop signed backups, or its signature was "
+            "removed). If you know where it comes from, verify or restore it with --allow-unsigned."
+        ) from None
+    except (OSError, zipfile.BadZipFile) as error:
+        raise BackupError(f"The backup's signature can't be read: {error}") from error
+    try:
+        return signing.verify_signature(manifest_bytes, signature).key_id
+    except signing.SignatureError as error:
+        raise BackupError(str(error)) from error
+
+
+def verify_backup(path: Path, *, allow_unsigned: bool = False, target: Target | None = None) -> dict:
+    """Check an archive completely without changing the database; return its manifest.
+
+    `target` is the kind of database the rows must load into: this one unless given."""
     path = Path(path)
+    target = target or Target.of(connection)
     if not path.is_file():
         raise BackupError(f"{path} does not exist.")
     try:
@@ -167,14 +209,15 @@ def verify_backup(path: Path) -> dict:
     except (zipfile.BadZipFile, OSError) as error:
         raise BackupError(f"{path} is not a readable backup archive: {error}") from error
     with archive:
-        manifest = read_manifest(archive)
+        manifest = read_manifest(archive, allow_unsigned=allow_unsigned)
         _check_schema(manifest)
         known = {model._meta.label_lower for model in backed_up_models()}
         digest = hashlib.sha256()
         counts: dict[str, int] = {}
         # A row that does not fit the schema is reported only once the checksum is known to
         # match: a damaged file is better described as damaged than by its first odd row.
-        row_problem: str | None = None
+        problems: list[str] = []
+        problem_count = 0
         try:
             with archive.open("data.jsonl") as raw:
                 for number, line in enumerate(raw, start=1):
@@ -187,8 +230,9 @@ def verify_backup(path: Path) -> dict:
                     if not isinstance(label, str) or label not in known:
                         raise BackupError(f"Line {number} holds rows of an unknown model {label!r}.")
                     counts[label] = counts.get(label, 0) + 1
-                    if row_problem is None:
-                        row_problem = _row_problem(item, number)
+                    found = _row_problems(item, number, target)
+                    problem_count += len(found)
+                    problems.extend(found[: MAX_REPORTED_PROBLEMS - len(problems)])
         except KeyError as error:
             raise BackupError("The backup has no data.jsonl.") from error
         except (zipfile.BadZipFile, OSError, EOFError) as error:
@@ -201,19 +245,28 @@ def verify_backup(path: Path) -> dict:
     expected = {label: count for label, count in listed.items() if count}
     if counts != expected or manifest.get("rows") != sum(counts.values()):
         raise BackupError("The backup's row counts do not match its manifest.")
-    if row_problem is not None:
-        raise BackupError(row_problem)
+    if problems:
+        more = f" (and {problem_count - len(problems)} more)" if problem_count > len(problems) else ""
+        if len(problems) == 1:
+            raise BackupError(problems[0])
+        raise BackupError(
+            f"{problem_count} values of the backup can't be loaded into this {target.name} database{more}:\n  "
+            + "\n  ".join(problems)
+        )
     return manifest
 
 
-def _row_problem(item: dict, number: int) -> str | None:
-    """Why this row can't be loaded into the current schema, or None if it can."""
+def _row_problems(item: dict, number: int, target: Target) -> list[str]:
+    """Why this row can't be loaded into the current schema and database, if it can't."""
     try:
-        for _ in serializers.deserialize("python", [item]):
-            pass
+        instance = next(iter(serializers.deserialize("python", [item]))).object
     except Exception as error:  # any failure means the row can't be restored as it is
-        return f"Line {number} ({item.get('model')} {item.get('pk')!r}) does not fit this schema: {error}"
-    return None
+        return [f"Line {number} ({item.get('model')} {item.get('pk')!r}) does not fit this schema: {error}"]
+    where = f"Table {instance._meta.db_table}, row {instance._meta.pk.attname}={instance.pk!r} (line {number})"
+    return [
+        f"{where}, column {column}: {why}; it can't be restored into {target.name}"
+        for column, why in row_problems(instance, target)
+    ]
 
 
 def _check_schema(manifest: dict) -> None:
@@ -242,9 +295,9 @@ def _check_schema(manifest: dict) -> None:
         )
 
 
-def restore_backup(path: Path, *, progress_stream=None) -> dict:
+def restore_backup(path: Path, *, allow_unsigned: bool = False, progress_stream=None) -> dict:
     """Replace all data with the backup's. Verifies first; all-or-nothing."""
-    manifest = verify_backup(path)
+    manifest = verify_backup(path, allow_unsigned=allow_unsigned)
     models = backed_up_models()
     total = manifest.get("rows", 0)
     progress = Progress("restore", total=total, stream=progress_stream)
@@ -277,10 +330,51 @@ def restore_backup(path: Path, *, progress_stream=None) -> dict:
 
 
 def _load(lines: list[str]) -> None:
+    """Insert a batch of rows, many per statement: one INSERT per row made a demo-sized restore
+    into PostgreSQL several times slower. Rows keep the archive's order (grouped by model)."""
+    pending: list = []
     for deserialized in serializers.deserialize("json", "[" + ",".join(lines) + "]"):
-        # raw save: no custom save() logic runs (append-only guards, timestamps), the row is
-        # written exactly as it was backed up. The tables were emptied, so every row is new.
-        deserialized.save(force_insert=True)
+        if pending and type(pending[-1].object) is not type(deserialized.object):
+            _insert_rows(pending)
+            pending = []
+        pending.append(deserialized)
+    if pending:
+        _insert_rows(pending)
+
+
+def _insert_rows(rows: list) -> None:
+    model = type(rows[0].object)
+    if model._meta.parents:
+        # Multi-table inheritance spreads a row over tables: leave that to Django's own save.
+        for row in rows:
+            row.save(force_insert=True)
+        return
+    # A raw insert, as a raw save would do: no custom save() logic runs (append-only guards,
+    # auto_now timestamps), each row is written exactly as it was backed up. The tables were
+    # emptied, so every row is new.
+    fields = model._meta.local_concrete_fields
+    objects = [row.object for row in rows]
+    batch = connection.ops.bulk_batch_size(fields, objects) or len(objects)
+    for start in range(0, len(objects), batch):
+        query = InsertQuery(model)
+        query.insert_values(fields, objects[start:start + batch], raw=True)
+        query.get_compiler(connection=connection).execute_sql()
+    _insert_links(rows)
+
+
+def _insert_links(rows: list) -> None:
+    """Many-to-many links of the rows, one bulk insert per relation."""
+    links: dict = {}
+    for row in rows:
+        for name, targets in (row.m2m_data or {}).items():
+            field = row.object._meta.get_field(name)
+            through = field.remote_field.through
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            links.setdefault(through, []).extend(
+                through(**{f"{source}_id": row.object.pk, f"{target}_id": pk}) for pk in targets
+            )
+    for through, items in links.items():
+        through._base_manager.bulk_create(items)
 
 
 def _delete_everything() -> None:

@@ -24,4 +24,6 @@ class Command(BaseCommand):
             kind=AuditKind.BACKUP, actor_label="operator", target=str(file),
             detail={"rows": summary.rows, "sha256": summary.sha256},
         )
-        self.stdout.write(self.style.SUCCESS(f"Backup written to {file} ({summary.rows} rows)."))
+        self.stdout.write(self.style.SUCCESS(
+            f"Backup written to {file} ({summary.rows} rows, signed with key {summary.key_id})."
+        ))

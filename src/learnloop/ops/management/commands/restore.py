@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
@@ -15,16 +16,29 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--yes", action="store_true", help="Don't ask for confirmation.")
-        parser.add_argument("--verify-only", action="store_true", help="Check the file and stop.")
+        parser.add_argument(
+            "--verify-only", action="store_true",
+            help="Check the file (signature, checksum, schema, that every value fits this database) and stop.",
+        )
+        parser.add_argument(
+            "--allow-unsigned", action="store_true",
+            help="Accept an archive without a signature (made before backups were signed). Never needed "
+            "for a signed one; a signature that does not verify is refused regardless.",
+        )
 
-    def handle(self, *args, file, yes, verify_only, **options):
+    def handle(self, *args, file, yes, verify_only, allow_unsigned, **options):
         try:
-            manifest = verify_backup(file)
+            manifest = verify_backup(file, allow_unsigned=allow_unsigned)
         except BackupError as error:
             raise CommandError(f"Refusing to restore: {error}") from error
+        signed = (
+            f"signed with key {manifest['signed_with']}" if manifest["signed_with"]
+            else "UNSIGNED, accepted because of --allow-unsigned"
+        )
         self.stdout.write(
             f"{file} is a valid backup from {manifest['created_at']} "
-            f"({manifest['rows']} rows, Learnloop {manifest['learnloop_version']})."
+            f"({manifest['rows']} rows, Learnloop {manifest['learnloop_version']}, {signed}); "
+            f"it fits this {connection.vendor} database."
         )
         if verify_only:
             return
@@ -33,7 +47,7 @@ class Command(BaseCommand):
             if answer.strip() != "restore":
                 raise CommandError("Restore cancelled; nothing was changed.")
         try:
-            restore_backup(file)
+            restore_backup(file, allow_unsigned=allow_unsigned)
         except BackupError as error:
             raise CommandError(f"Refusing to restore: {error}") from error
         # The search index is derived from the data just replaced.
@@ -43,6 +57,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Rebuilt the search index ({count} entries).")
         record_audit_event(
             kind=AuditKind.RESTORE, actor_label="operator", target=str(file),
-            detail={"rows": manifest["rows"], "backup_created_at": manifest["created_at"]},
+            detail={
+                "rows": manifest["rows"], "backup_created_at": manifest["created_at"],
+                "signed_with": manifest["signed_with"],
+            },
         )
         self.stdout.write(self.style.SUCCESS(f"Restored {manifest['rows']} rows from {file}."))
