@@ -22,6 +22,8 @@ TEXT_LIMITS = {
     "decision": DOCUMENT_TEXT,
     "consequences": DOCUMENT_TEXT,
     "source": DOCUMENT_TEXT,
+    # A whole CSV file sent as text (imports, experiment results): its reader limits its size.
+    "csv": 8 * 1024 * 1024,
 }
 
 # A JSON request or file nests objects and lists this deep at most: the deepest real document
@@ -30,7 +32,7 @@ MAX_JSON_DEPTH = 32
 
 # Numbers a file may hold: aggregates beyond this are no real count or sum, and their squares
 # would overflow a float in the analysis.
-MAX_MAGNITUDE = 1e100
+MAX_MAGNITUDE = 1e30
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
