@@ -21,6 +21,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import REF_TEMPLATE, flatten_properties
+from ninja.parser import Parser
 from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
@@ -28,7 +29,7 @@ from ninja.utils import check_csrf
 from learnloop import __version__
 from learnloop.accounts.api import router as tokens_router
 from learnloop.accounts.services import person_for_token
-from learnloop.api_base import document_errors
+from learnloop.api_base import UNPARSED, checked_json_body, document_errors, parameter_problems
 from learnloop.audit.api import router as audit_router
 from learnloop.org.api import router as org_router
 
@@ -96,7 +97,8 @@ def _query_parameter_names(operation) -> set[str]:
 
 def _refuse_unknown_query_parameters(operation) -> None:
     """Like a body's unknown fields (api_base.InputSchema), a query parameter the operation doesn't
-    take is refused (422): `?tema=3` must not look like a filter that worked."""
+    take is refused (422): `?tema=3` must not look like a filter that worked. The parameters' and
+    the body's texts are checked against the input rules here too (api_base.checked_json_body)."""
     if getattr(operation, "_refuses_unknown_query", False):
         return
     known = _query_parameter_names(operation)
@@ -108,10 +110,24 @@ def _refuse_unknown_query_parameters(operation) -> None:
             raise NinjaValidationError(
                 [{"loc": ("query", name), "msg": "Unknown query parameter."} for name in unknown]
             )
+        if problems := parameter_problems(request, path_params):
+            raise NinjaValidationError(problems)
+        if request.body and request.content_type == "application/json":
+            checked_json_body(request)  # the input rules; CheckedParser then hands ninja the result
         return get_values(request, path_params, temporal_response)
 
     operation._get_values = checked_get_values
     operation._refuses_unknown_query = True
+
+
+class CheckedParser(Parser):
+    """ninja's JSON parser, reusing the body the input rules already parsed and checked."""
+
+    def parse_body(self, request):
+        data = checked_json_body(request)
+        if data is UNPARSED:
+            raise ValueError("The request body is not JSON.")
+        return data
 
 
 class LearnloopAPI(NinjaAPI):
@@ -176,6 +192,7 @@ api = LearnloopAPI(
         "plus `errors` with field-level problems for invalid input."
     ),
     urls_namespace="api",
+    parser=CheckedParser(),
     auth=[PersonalTokenAuth(), BrowserSessionAuth()],
     docs_url="/docs",
 )

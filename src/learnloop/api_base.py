@@ -254,3 +254,53 @@ class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT)
         offset: int = Field(0, ge=0, le=MAX_INT)
+
+
+# --- Input rules for every request -----------------------------------------------------------------
+# learnloop.api wires these into every operation, so a field can't be left unchecked.
+
+UNPARSED = object()
+
+
+def checked_json_body(request):
+    """The request's JSON body, parsed once, with every text checked (learnloop.input_rules):
+    a NUL, a lone surrogate (`"\\ud800"` is valid JSON but no valid text) or an over-long text
+    is the client's bad input (400, named by field), as is a body nested too deep. UNPARSED when
+    the body isn't JSON; ninja then answers that itself."""
+    import json
+
+    from learnloop.input_rules import length_problem, load_json, text_limit, text_problem, walk_texts
+
+    cached = getattr(request, "_learnloop_json", None)
+    if cached is not None:
+        return cached
+    try:
+        data = load_json(request.body)
+    except json.JSONDecodeError:
+        return UNPARSED
+    except ValueError as error:  # too deep
+        raise ValidationError(f"The request body {error}") from None
+    problems: dict[str, list[str]] = {}
+    for where, text in walk_texts(data):
+        name = next((part for part in reversed(where.split(".")) if not part.isdigit()), "")
+        problem = text_problem(text) or length_problem(text, text_limit(name))
+        if problem:
+            problems.setdefault(where or "body", []).append(f"The text {problem}")
+    if problems:
+        raise ValidationError(problems)
+    request._learnloop_json = data
+    return data
+
+
+def parameter_problems(request, path_params: dict) -> list[dict]:
+    """Query and path parameters whose text can't be used (NUL, lone surrogate), as ninja
+    validation problems (422, like any other parameter that doesn't fit)."""
+    from learnloop.input_rules import text_problem
+
+    found = []
+    for source, values in (("query", [(key, value) for key in request.GET for value in request.GET.getlist(key)]),
+                           ("path", list(path_params.items()))):
+        for key, value in values:
+            if isinstance(value, str) and (problem := text_problem(value)):
+                found.append({"loc": (source, key), "msg": f"The text {problem}"})
+    return found

@@ -159,6 +159,15 @@ ANONYMITY_MIN_PARTICIPANTS = env_int("LEARNLOOP_ANONYMITY_MIN_PARTICIPANTS", 3)
 if ANONYMITY_MIN_PARTICIPANTS < 1:
     raise ImproperlyConfigured("LEARNLOOP_ANONYMITY_MIN_PARTICIPANTS must be at least 1")
 
+# --- Input ----------------------------------------------------------------------------------
+# Dates a person may enter (due dates, campaign windows, …): outside this range a date is a typo,
+# and one near year 1 or 9999 overflows as soon as a day is added to it.
+DATE_MIN_YEAR = env_int("LEARNLOOP_DATE_MIN_YEAR", 1900)
+DATE_MAX_YEAR = env_int("LEARNLOOP_DATE_MAX_YEAR", 2200)
+if not 1 < DATE_MIN_YEAR <= DATE_MAX_YEAR < 9999:
+    raise ImproperlyConfigured("LEARNLOOP_DATE_MIN_YEAR and LEARNLOOP_DATE_MAX_YEAR must be years with "
+                               "1 < MIN <= MAX < 9999")
+
 # --- Accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "org.Person"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

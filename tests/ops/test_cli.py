@@ -207,7 +207,7 @@ def test_the_console_script_prints_the_overview(tmp_path):
     assert result.stdout == OVERVIEW
 
 
-def test_the_console_script_creates_an_admin_and_fails_a_bad_import_with_status_1(sqlite_data_dir):
+def test_the_console_script_creates_an_admin_and_fails_a_bad_import_with_status_2(sqlite_data_dir):
     created = run_learnloop(
         sqlite_data_dir, "createadmin", "--email", "ops@example.org", "--name", "Olu Ops", "--password-stdin",
         input=PASSWORD + "\n",
@@ -218,7 +218,7 @@ def test_the_console_script_creates_an_admin_and_fails_a_bad_import_with_status_
     bad = sqlite_data_dir / "teams.csv"
     bad.write_text("name,kind\nPayments,squad\n")
     imported = run_learnloop(sqlite_data_dir, "import", "teams", str(bad))
-    assert imported.returncode == 1
+    assert imported.returncode == 2
     assert "row 2, column kind" in imported.stderr
     assert "nothing was imported" in imported.stderr
 

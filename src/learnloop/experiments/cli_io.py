@@ -5,14 +5,15 @@ Every problem is reported with the row and column it is in, so an analyst can fi
 """
 
 import csv
-import io
 import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from learnloop.analytics.csv_files import csv_reader
 from learnloop.analytics.stats import MetricAnalysis, VariantAggregates
+from learnloop.input_rules import length_problem, load_json, number_problem, text_problem
 
 REQUIRED = {
     "mean": ("variation", "users", "sum", "sum_squares"),
@@ -24,6 +25,7 @@ REQUIRED = {
 }
 COVARIATE = ("covariate_sum", "covariate_sum_squares", "covariate_sum_product")
 KNOWN_COLUMNS = (*REQUIRED["ratio"], *COVARIATE, "weight")
+MAX_VARIATION_NAME = 200
 NUMBER_COLUMNS = tuple(column for column in KNOWN_COLUMNS if column != "variation")
 
 
@@ -38,8 +40,12 @@ class _Row:
 
 
 def _read_csv(text: str) -> tuple[list[str], list[_Row]]:
-    reader = csv.reader(io.StringIO(text))
-    lines = [(number, cells) for number, cells in enumerate(reader, start=1) if any(cell.strip() for cell in cells)]
+    reader = csv_reader(text)
+    try:
+        lines = [(number, cells) for number, cells in enumerate(reader, start=1)
+                 if any(cell.strip() for cell in cells)]
+    except csv.Error as error:
+        raise AggregatesFileError(f"line {reader.line_num}: not valid CSV ({error}).") from None
     if not lines:
         raise AggregatesFileError("The file is empty: expected a header row (variation,users,sum,…), then one row "
                                   "per variation, the control first.")
@@ -58,10 +64,12 @@ def _read_csv(text: str) -> tuple[list[str], list[_Row]]:
 
 def _read_json(text: str) -> tuple[list[str], list[_Row]]:
     try:
-        data = json.loads(text)
+        data = load_json(text)
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise AggregatesFileError(f"Not valid JSON: {error.msg} at {where}.") from None
+    except ValueError as error:  # nested too deep
+        raise AggregatesFileError(f"The JSON {error}") from None
     if isinstance(data, dict):
         data = data.get("variations")
     if not isinstance(data, list):
@@ -89,8 +97,8 @@ def _number(row: _Row, column: str) -> float:
         number = float(value)
     except ValueError:
         raise AggregatesFileError(f"{row.label}, column {column}: {value!r} is not a number.") from None
-    if not math.isfinite(number):
-        raise AggregatesFileError(f"{row.label}, column {column}: {value!r} is not a finite number.")
+    if problem := number_problem(number):
+        raise AggregatesFileError(f"{row.label}, column {column}: {value!r} {problem}")
     return number
 
 
@@ -124,6 +132,8 @@ def _variant(row: _Row, present: set[str], metric_type: str) -> VariantAggregate
     name = row.cells.get("variation")
     if _blank(name):
         raise AggregatesFileError(f"{row.label}, column variation: the variation needs a name.")
+    if problem := text_problem(str(name)) or length_problem(str(name), MAX_VARIATION_NAME):
+        raise AggregatesFileError(f"{row.label}, column variation: the name {problem}")
     values: dict[str, float | None] = {}
     for column in NUMBER_COLUMNS:
         if column not in present or column not in row.cells:

@@ -6,15 +6,16 @@ exist update them, so a corrected export from an HR system can be imported again
 """
 
 import csv
-import io
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from learnloop.analytics.csv_files import csv_reader
 from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
+from learnloop.input_rules import length_problem, text_limit, text_problem
 from learnloop.org.models import Membership, OrgRole, Person, Team, TeamKind, TeamRole, normalize_email
 from learnloop.org.permissions import require_admin
 from learnloop.org.services import unique_team_slug
@@ -90,7 +91,23 @@ class ImportReport:
         }
 
 
-def _read_rows(data: bytes | str, columns: dict[str, bool], report: ImportReport) -> list[dict]:
+def _cell_problems(row: dict, line_number: int, model, report: ImportReport) -> bool:
+    """Report cells no database could store (NUL, lone surrogates) or longer than their field
+    takes, in the dry run as in the real import (which PostgreSQL would otherwise fail)."""
+    found = False
+    for name, value in row.items():
+        try:
+            declared = model._meta.get_field(name).max_length
+        except FieldDoesNotExist:
+            declared = None
+        problem = text_problem(value) or length_problem(value, text_limit(name, declared))
+        if problem:
+            report.errors.append(RowError(line_number, name, f"The text {problem}"))
+            found = True
+    return found
+
+
+def _read_rows(data: bytes | str, columns: dict[str, bool], report: ImportReport, model) -> list[dict]:
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
             report.errors.append(RowError(0, "", f"The file is larger than {MAX_BYTES // 1024 // 1024} MB."))
@@ -105,11 +122,7 @@ def _read_rows(data: bytes | str, columns: dict[str, bool], report: ImportReport
     if not text.strip():
         report.errors.append(RowError(0, "", "The file is empty."))
         return []
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv_reader(text)
     try:
         header = [name.strip().lower() for name in next(reader)]
     except (StopIteration, csv.Error):
@@ -137,6 +150,8 @@ def _read_rows(data: bytes | str, columns: dict[str, bool], report: ImportReport
                 report.errors.append(RowError(line_number, "", f"{len(values)} values but only {len(header)} columns."))
                 continue
             row = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}
+            if _cell_problems(row, line_number, model, report):
+                continue
             row["_row"] = line_number
             rows.append(row)
     except csv.Error as error:
@@ -151,7 +166,7 @@ def import_teams(*, by, data: bytes | str, dry_run: bool, ip_address: str | None
     if by is not None:
         require_admin(by, "import teams")
     report = ImportReport(kind="teams", dry_run=dry_run)
-    rows = _read_rows(data, TEAM_COLUMNS, report)
+    rows = _read_rows(data, TEAM_COLUMNS, report, Team)
     existing = {team.name.lower(): team for team in Team.objects.all()}
     in_file: dict[str, dict] = {}
     for row in rows:
@@ -275,7 +290,7 @@ def import_people(*, by, data: bytes | str, dry_run: bool, ip_address: str | Non
     if by is not None:
         require_admin(by, "import people")
     report = ImportReport(kind="people", dry_run=dry_run)
-    rows = _read_rows(data, PEOPLE_COLUMNS, report)
+    rows = _read_rows(data, PEOPLE_COLUMNS, report, Person)
     existing = {person.email.lower(): person for person in Person.objects.select_related("manager")}
     teams = {team.name.lower(): team for team in Team.objects.all()}
     in_file: dict[str, dict] = {}

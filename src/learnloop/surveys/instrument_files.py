@@ -60,6 +60,8 @@ def parse_instrument(text: str) -> InstrumentSpec:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise InstrumentError(f"This is not valid YAML: {error}") from error
+    except RecursionError:
+        raise InstrumentError("This YAML nests lists or mappings too deep.") from None
     if not isinstance(data, dict):
         raise InstrumentError("An instrument file must be a mapping with slug, name, scale and dimensions.")
     slug = _key(data.get("slug"), "slug")

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learnloop.activity.services import record_activity
+from learnloop.input_rules import text_problem
 from learnloop.org.models import Membership, Organization, Person, Team, TeamKind, TeamRole
 from learnloop.surveys import attributes, permissions
 from learnloop.surveys.attributes import ROLES, TENURE_BANDS  # noqa: F401 (re-exported for callers)
@@ -390,6 +391,8 @@ def submit_response(*, token: str, answers: dict, comment: str = "", today: date
             raise ValidationError("This survey is not open today.")
         clean = clean_answers(campaign.instrument, answers)
         comment = (comment or "").strip()
+        if problem := text_problem(comment):  # stored by bulk insert, which skips the save-time check
+            raise ValidationError({"comment": f"The comment {problem}"})
         if len(comment) > MAX_COMMENT:
             raise ValidationError({"comment": f"Keep the comment under {MAX_COMMENT} characters."})
         team_key, tenure, role = attributes.stored_record(

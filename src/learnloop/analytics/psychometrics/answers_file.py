@@ -5,16 +5,15 @@ and column so an analyst can fix the file; nothing is guessed.
 """
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from learnloop.analytics.csv_files import csv_reader
 from learnloop.analytics.psychometrics.scoring import LikertScale
 
 SCALE = re.compile(r"(?P<low>-?\d+)\s*-\s*(?P<high>-?\d+)")
-DELIMITERS = ",;\t"  # comma, and what spreadsheets in comma-decimal locales write instead
 MISSING = frozenset({"", "na", "n/a", "nan"})
 MAX_REPORTED_PROBLEMS = 10
 
@@ -57,10 +56,8 @@ def read_answers(content: bytes, *, items: list[str], scale: LikertScale, group:
         raise AnswersFileError(f"The file is not UTF-8 text (byte {error.start} can't be read).") from None
     if "\x00" in text:
         raise AnswersFileError("The file is not a CSV text file (it contains NUL bytes).")
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = max(DELIMITERS, key=first_line.count)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        rows = list(csv_reader(text))
     except csv.Error as error:
         raise AnswersFileError(f"The file is not valid CSV: {error}.") from None
     rows = [row for row in rows if any(cell.strip() for cell in row)]

@@ -9,8 +9,10 @@ from pathlib import Path, PurePosixPath
 import yaml
 from django.db.models import Q
 
+from learnloop.input_rules import length_problem, text_problem
 from learnloop.knowledge.models import (
     DecisionStatus,
+    Entry,
     EntryKind,
     Visibility,
 )
@@ -240,6 +242,8 @@ def _split_front_matter(text: str) -> tuple[dict, str]:
         raise FileProblem("front matter", "It starts with --- but has no closing --- line.")
     try:
         data = yaml.safe_load(raw)
+    except RecursionError:
+        raise FileProblem("front matter", "The front matter nests lists too deep.") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark else ""
@@ -309,6 +313,8 @@ def parse_file(name: str, data: bytes | str) -> ParsedFile:
         except UnicodeDecodeError as error:
             raise FileProblem("", "The file is not UTF-8 text.") from error
     text = data.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if problem := text_problem(text):
+        raise FileProblem("", f"The file {problem}")
     meta, rest = _split_front_matter(text)
     unknown = [key for key in meta if key not in IMPORT_KEYS and key not in INFORMATIONAL_KEYS]
     if unknown:
@@ -328,6 +334,8 @@ def parse_file(name: str, data: bytes | str) -> ParsedFile:
         title = title or " ".join(heading.group(1).split())
         lines = lines[first + 1 :]
     title = title or _title_from_name(name)
+    if problem := length_problem(title, Entry._meta.get_field("title").max_length):
+        raise FileProblem("title", f"The title {problem}")
 
     body_lines, sections, current = [], {}, None
     for line in lines:

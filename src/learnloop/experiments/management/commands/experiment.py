@@ -98,7 +98,8 @@ class Command(BaseCommand):
                 prior=None if prior_mean is None else GaussianPrior(prior_mean, prior_stddev),
                 lower_is_better=lower_is_better,
             )
-        except (AggregatesFileError, ValueError) as error:
+        except (AggregatesFileError, ValueError, ArithmeticError) as error:
+            # ArithmeticError: figures the checks let through but the analysis can't take.
             raise CommandError(f"{file}: {error}", returncode=BAD_INPUT) from error
         adjusted = None
         if correction != "none" and engine != "bayesian":

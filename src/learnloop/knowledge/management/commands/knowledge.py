@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from learnloop.knowledge.transfer import export_to_directory, import_markdown, read_folder
 from learnloop.org.models import Person
 
+BAD_INPUT = 2  # a file that cannot be imported, like every other command that reads a file
+
 
 class Command(BaseCommand):
     help = "Import a folder of Markdown files into the knowledge base, or export it as Markdown and JSON."
@@ -50,7 +52,7 @@ class Command(BaseCommand):
         for error in report.errors:
             self.stderr.write(str(error))
         if not report.ok:
-            raise CommandError(report.summary())
+            raise CommandError(report.summary(), returncode=BAD_INPUT)
         for plan in report.files:
             if plan.action != "unchanged" or verbosity > 1:
                 self.stdout.write(f"{plan.file}: {plan.action} {plan.kind} “{plan.title}”")

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from learnloop.org.importing import import_people, import_teams
 
+BAD_INPUT = 2  # a file that cannot be imported, like every other command that reads a file
+
 
 class Command(BaseCommand):
     help = "Import teams or people from a CSV file. Nothing is imported if any row is invalid."
@@ -25,7 +27,7 @@ class Command(BaseCommand):
         for error in report.errors:
             self.stderr.write(f"{file}: {error}")
         if not report.ok:
-            raise CommandError(report.summary())
+            raise CommandError(report.summary(), returncode=BAD_INPUT)
         for plan in report.rows:
             if plan.action != "unchanged" and options["verbosity"] > 1:
                 self.stdout.write(f"row {plan.row}: {plan.action} {plan.label}")

@@ -1,0 +1,146 @@
+"""The input rules (learnloop.input_rules) applied where Django takes values in: every model
+save, and every CharField and DateField of Learnloop's forms.
+
+Applied centrally rather than field by field, so a new field or form is covered without anyone
+remembering to: `install()` runs once, from the web app's ready().
+"""
+
+import datetime
+from importlib import import_module
+
+from django import forms
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models.signals import pre_save
+
+from learnloop.input_rules import length_problem, number_problem, text_limit, text_problem, walk_texts
+
+# Modules that define forms; imported before the forms are bounded (see bound_forms).
+FORM_MODULES = ("forms", "transfer_views")
+
+
+def date_range() -> tuple[datetime.date, datetime.date]:
+    return datetime.date(settings.DATE_MIN_YEAR, 1, 1), datetime.date(settings.DATE_MAX_YEAR, 12, 31)
+
+
+def date_problem(value: datetime.date) -> str | None:
+    low, high = date_range()
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if low <= value <= high:
+        return None
+    return f"Enter a date between {low.year} and {high.year}."
+
+
+def validate_text(value) -> None:
+    if isinstance(value, str) and (problem := text_problem(value)):
+        raise ValidationError(f"The text {problem}", code="unstorable")
+
+
+def validate_date(value) -> None:
+    if isinstance(value, datetime.date) and (problem := date_problem(value)):
+        raise ValidationError(problem, code="date_range")
+
+
+def validate_number(value) -> None:
+    if isinstance(value, float) and (problem := number_problem(value)):
+        raise ValidationError(f"The number {problem}", code="number_range")
+
+
+# --- Every save ----------------------------------------------------------------------------------
+
+
+def _field_problem(field: models.Field, value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(field, models.CharField | models.TextField) and isinstance(value, str):
+        problem = text_problem(value)
+        if problem is None:
+            problem = length_problem(value, text_limit(field.name, field.max_length))
+        return problem and f"The text {problem}"
+    if isinstance(field, models.JSONField):
+        for where, text in walk_texts(value):
+            if problem := text_problem(text):
+                return f"The text at {where or 'the top'} {problem}"
+        return None
+    if isinstance(field, models.DateField) and isinstance(value, datetime.date):
+        return date_problem(value)
+    if isinstance(field, models.FloatField) and isinstance(value, float):
+        problem = number_problem(value)
+        return problem and f"The number {problem}"
+    return None
+
+
+def check_stored_values(sender, instance, raw=False, **kwargs) -> None:
+    """pre_save: refuse, by field, a value that one database would store and the other refuse
+    (or that no reader could use): NUL, lone surrogates, over-long text, far-off dates,
+    infinite numbers."""
+    if raw or not sender.__module__.startswith("learnloop."):
+        return
+    problems = {}
+    for field in sender._meta.concrete_fields:
+        problem = _field_problem(field, getattr(instance, field.attname, None))
+        if problem:
+            problems[field.name] = [problem]
+    if problems:
+        raise ValidationError(problems)
+
+
+# --- Every form ----------------------------------------------------------------------------------
+
+
+def bound_field(name: str, field: forms.Field) -> None:
+    """Give a form field the input rules: text fields a length limit (shown as maxlength) and
+    the NUL/surrogate check, date fields the configured range."""
+    if getattr(field, "_learnloop_bounded", False):
+        return
+    field._learnloop_bounded = True
+    if isinstance(field, forms.CharField):
+        if field.max_length is None:
+            field.max_length = text_limit(name)
+            field.validators.append(MaxLengthValidator(field.max_length))
+            field.widget.attrs.update(field.widget_attrs(field.widget))
+        field.validators.append(validate_text)
+        if not field.help_text and isinstance(field.widget, forms.Textarea):
+            field.help_text = f"At most {field.max_length:,} characters."
+    elif isinstance(field, forms.DateField):
+        field.validators.append(validate_date)
+        low, high = date_range()
+        if isinstance(field.widget, forms.DateInput):
+            field.widget.attrs.setdefault("min", low.isoformat())
+            field.widget.attrs.setdefault("max", high.isoformat())
+    elif isinstance(field, forms.FloatField):
+        field.validators.append(validate_number)
+
+
+def learnloop_forms() -> list[type[forms.BaseForm]]:
+    found, queue = [], [forms.BaseForm]
+    while queue:
+        for subclass in queue.pop().__subclasses__():
+            queue.append(subclass)
+            if subclass.__module__.startswith("learnloop."):
+                found.append(subclass)
+    return found
+
+
+def bound_forms() -> None:
+    for config in apps.get_app_configs():
+        if not config.name.startswith("learnloop."):
+            continue
+        for module in FORM_MODULES:
+            try:
+                import_module(f"{config.name}.{module}")
+            except ModuleNotFoundError as error:
+                if error.name != f"{config.name}.{module}":
+                    raise
+    for form in learnloop_forms():
+        for name, field in getattr(form, "base_fields", {}).items():
+            bound_field(name, field)
+
+
+def install() -> None:
+    pre_save.connect(check_stored_values, dispatch_uid="learnloop-input-rules")
+    bound_forms()
