@@ -40,13 +40,18 @@ class SessionStore(DatabaseSessionStore):
         if not _is_cookie_key(self.session_key):
             return super().load()
         try:
-            return signing.loads(
+            data = signing.loads(
                 self.session_key[len(COOKIE_PREFIX):], salt=_SALT, serializer=self.serializer,
                 max_age=settings.SESSION_COOKIE_AGE,
             )
         except signing.BadSignature:
             self._session_key = None
             return {}
+        # Saved at the end of every request that uses it: into the database as soon as it can
+        # be written (one failed INSERT per request until then), so cookie sessions don't outlive
+        # the outage.
+        self.modified = True
+        return data
 
     def exists(self, session_key):
         return _is_cookie_key(session_key) or super().exists(session_key)

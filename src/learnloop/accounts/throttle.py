@@ -159,9 +159,9 @@ def admit(limits: list[Limit], *, now: datetime | None = None) -> Attempt:
 
 def _admit_in_database(limits: list[Limit], *, now: datetime | None) -> Attempt:
     fixed_now = now
-    _purge_forgotten(now or timezone.now())
     limits = sorted(limits, key=lambda item: (item.scope, item.key))  # one lock order: no deadlocks
     with transaction.atomic():
+        _purge_forgotten(now or timezone.now())
         LoginCounter.objects.bulk_create(
             [LoginCounter(scope=limit.scope, key=limit.key, updated_at=now or timezone.now()) for limit in limits],
             ignore_conflicts=True,

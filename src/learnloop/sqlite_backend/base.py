@@ -10,7 +10,10 @@ a connection per request, reads failed as soon as the disk filled up. So:
   transaction, so checkpoints go on as before;
 - where the directory is read-only and those files don't exist (the server started on a
   read-only mount), the database is opened read-only and immutable: nothing can change it there,
-  and SQLite then needs no -shm file. Writes answer "attempt to write a readonly database".
+  and SQLite then needs no -shm file. Writes answer "attempt to write a readonly database";
+- a read-only database refuses BEGIN IMMEDIATE (it asks for the write lock), which would fail
+  reads that happen in a transaction (get_or_create finding its row, select_for_update): there
+  the transaction begins DEFERRED instead, and only an actual write in it fails.
 """
 
 import os
@@ -19,6 +22,7 @@ import threading
 from pathlib import Path
 from urllib.parse import quote
 
+from django.db import DatabaseError
 from django.db.backends.sqlite3 import base
 
 _keepers: dict[str, sqlite3.Connection] = {}
@@ -72,3 +76,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if _keep and path is not None:
             _hold(path)
         return connection
+
+    def _start_transaction_under_autocommit(self):
+        from learnloop.ops import storage
+
+        try:
+            super()._start_transaction_under_autocommit()
+        except DatabaseError as error:
+            if storage.storage_problem(error) != storage.READ_ONLY:
+                raise
+            self.cursor().execute("BEGIN DEFERRED")
