@@ -36,12 +36,20 @@ def _set_read_only(on: bool) -> None:
             cursor.execute(f"PRAGMA query_only = {'ON' if on else 'OFF'}")
 
 
+def _forget_everything_in_memory() -> None:
+    from learnloop.accounts import throttle, two_factor
+
+    storage.forget()
+    throttle._memory.clear()
+    two_factor._unstored_steps.clear()
+
+
 @pytest.fixture
 def fresh_storage_state(monkeypatch):
-    storage.forget()
+    _forget_everything_in_memory()
     monkeypatch.setattr(storage, "RECOVERY_QUIET_SECONDS", 0)
     yield
-    storage.forget()
+    _forget_everything_in_memory()
 
 
 @pytest.fixture
@@ -242,3 +250,29 @@ def test_what_counts_as_storage_failing(error, problem):
     wrapped = OperationalError(str(error))
     wrapped.__cause__ = error
     assert storage.storage_problem(wrapped) == problem
+
+
+def test_an_authenticator_code_signs_in_once_while_its_use_cannot_be_stored(people, read_only):
+    import time
+
+    from learnloop.accounts import totp
+    from tests.accounts.test_two_factor import _enrol
+
+    admin, _member = people
+    enrolled = Client()
+    enrolled.force_login(admin)
+    secret, recovery_codes = _enrol(enrolled)
+    read_only(True)
+
+    code = totp.code_at(secret, time.time() + 30)
+    first = Client()
+    _sign_in(first, admin.email)
+    assert first.post("/accounts/login/verify/", {"code": code}).status_code == 302
+    assert first.get("/").status_code == 200
+    replay = Client()
+    _sign_in(replay, admin.email)
+    assert replay.post("/accounts/login/verify/", {"code": code}).status_code == 200  # refused
+    # A recovery code is single-use only if its use is stored: it waits for storage (503).
+    with_recovery = Client()
+    _sign_in(with_recovery, admin.email)
+    assert with_recovery.post("/accounts/login/verify/", {"code": recovery_codes[0]}).status_code == 503
