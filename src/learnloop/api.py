@@ -13,7 +13,7 @@ from asgiref.sync import iscoroutinefunction
 from django.core import signals
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DatabaseError, DataError
 from django.http import Http404, HttpResponseNotAllowed
 from django.urls import URLPattern, re_path, reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -31,6 +31,7 @@ from learnloop.accounts.api import router as tokens_router
 from learnloop.accounts.services import person_for_token
 from learnloop.api_base import UNPARSED, checked_json_body, document_errors, parameter_problems
 from learnloop.audit.api import router as audit_router
+from learnloop.ops import storage
 from learnloop.org.api import router as org_router
 
 logger = logging.getLogger("learnloop.api")
@@ -285,6 +286,28 @@ def value_out_of_range(request, error):
         request, {"detail": "A value in the request is out of range or too long for what it is stored in."},
         status=400,
     )
+
+
+STORAGE_UNAVAILABLE = (
+    "Nothing can be saved right now: {description}. Nothing in this request was saved; reading "
+    "still works. Try again later."
+)
+
+
+@api.exception_handler(DatabaseError)
+@api.exception_handler(OSError)
+def storage_unavailable(request, error):
+    # A full disk or read-only data is the server's condition, not a bug: say so (503) and let
+    # the client retry; anything else is an unexpected error like any other.
+    condition = storage.note_failure(error)
+    if condition is None:
+        return unexpected_error(request, error)
+    response = api.create_response(
+        request, {"detail": STORAGE_UNAVAILABLE.format(description=condition.description)}, status=503
+    )
+    response["Retry-After"] = "60"
+    response._has_been_logged = True  # the condition is logged once (learnloop.ops.storage), not per request
+    return response
 
 
 @api.exception_handler(Exception)

@@ -169,7 +169,7 @@ class InvalidRequestOut(ErrorOut):
 
 ERROR_SCHEMAS = {
     400: BadInputOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 405: ErrorOut, 409: ErrorOut, 413: ErrorOut,
-    422: InvalidRequestOut, 500: ErrorOut,
+    422: InvalidRequestOut, 500: ErrorOut, 503: ErrorOut,
 }
 
 ERROR_DESCRIPTIONS = {
@@ -181,6 +181,7 @@ ERROR_DESCRIPTIONS = {
     413: "The request body is too large",
     422: "The request does not fit the parameters or body schema (errors list each problem)",
     500: "Unexpected failure on the server; it was logged",
+    503: "Nothing can be saved right now (the server's disk is full or its data is read-only); reads still work",
 }
 
 
@@ -203,6 +204,7 @@ def standard_error_codes(method: str, operation: dict) -> set[int]:
             codes.add(403)  # a browser session without its CSRF token
     if writes:
         codes.add(400)  # every write goes through a service that checks the domain's rules
+        codes.add(503)  # storage can't be written (learnloop.ops.storage); reads go on
     if parameters or has_body:
         codes.add(422)
     if has_body:
@@ -244,7 +246,8 @@ def document_errors(schema: dict) -> dict:
 
 
 _GENERIC = {"Bad Request", "Unauthorized", "Forbidden", "Not Found", "Conflict", "Unprocessable Content",
-            "Unprocessable Entity", "Content Too Large", "Payload Too Large", "Internal Server Error"}
+            "Unprocessable Entity", "Content Too Large", "Payload Too Large", "Internal Server Error",
+            "Service Unavailable"}
 
 
 class Pagination(LimitOffsetPagination):

@@ -69,6 +69,9 @@ MIDDLEWARE = [
     # Above WhiteNoise, which answers static files itself: they get the policy too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session and everything else that may write, so a write that fails for lack of
+    # storage is noticed wherever it happens (learnloop.ops.storage).
+    "learnloop.ops.middleware.StorageUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "learnloop.web.context_processors.navigation",
+                "learnloop.web.context_processors.storage_condition",
             ],
         },
     },
@@ -103,6 +107,8 @@ DEFAULT_SQLITE_PATH = DATA_DIR / "learnloop.sqlite3"
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, able to read with a full disk or a read-only data directory.
+    DATABASES["default"]["ENGINE"] = "learnloop.sqlite_backend"
     if DATABASES["default"]["NAME"] != ":memory:":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
@@ -209,6 +215,9 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- Sessions, cookies and transport security ----------------------------------------------
+# Database sessions that fall back to a signed cookie while the database can't be written
+# (accounts/sessions.py), so signing in works with a full disk or read-only data.
+SESSION_ENGINE = "learnloop.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)

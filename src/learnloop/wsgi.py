@@ -4,3 +4,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "learnloop.settings")
 application = get_wsgi_application()
+
+# A serving process keeps SQLite's -wal/-shm files in existence, so reads go on when the disk
+# fills up (learnloop/sqlite_backend/base.py).
+from learnloop.sqlite_backend.base import keep_files_open  # noqa: E402
+
+keep_files_open()

@@ -5,12 +5,12 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from learnloop.accounts import throttle
 from learnloop.audit.models import AuditKind
 from learnloop.audit.request import client_ip
-from learnloop.audit.services import record_audit_event
+from learnloop.audit.services import record_audit_event_if_possible
 
 
 def audit_triggered(triggered, *, ip_address, target="", actor=None):
     for limit in triggered:
-        record_audit_event(
+        record_audit_event_if_possible(
             kind=AuditKind.LOGIN_THROTTLED,
             actor=actor,
             ip_address=ip_address,

@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from learnloop.accounts.models import ApiToken
 from learnloop.accounts.tokens import hash_secret, new_secret
 from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
+from learnloop.ops import storage
 
 TOKEN_PREFIX = "ll_"  # noqa: S105 (a public prefix, not a secret)
 # Writing last_used_at on every API call would turn every read into a write; once a minute
@@ -75,5 +76,16 @@ def person_for_token(raw: str):
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        _note_token_used(token, now)
     return token.person
+
+
+def _note_token_used(token, now) -> None:
+    # Informational only: when the database can't be written (learnloop.ops.storage), a token
+    # still authenticates reads; last_used_at catches up with its next use after that.
+    try:
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    except DatabaseError as error:
+        if storage.note_failure(error) is None:
+            raise

@@ -19,21 +19,28 @@ by the device instead of the address, so nothing anyone else does — from any a
 the same NAT, or with the account-wide limit exhausted — can hold a real user up in their usual
 browser. Refused attempts are not charged, so waiting always ends; a success clears the
 account's counters. Every delay is capped, and the right password works once it has passed.
+
+While the database can't be written (full disk, read-only data: docs/operations.md, "Degraded,
+not down") the counters are kept in this process's memory instead, with the same limits, and
+delays already stored in the database still hold. Signing in keeps working and guessing stays
+slowed down; what is lost is sharing the counts between server processes until storage is back.
 """
 
 import math
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from learnloop.accounts.models import LoginCounter
+from learnloop.ops import storage
 
 KNOWN_DEVICE_COOKIE = "learnloop_known_device"
 _KNOWN_DEVICE_SALT = "learnloop.accounts.known-device"
@@ -68,11 +75,23 @@ class Attempt:
 
     limits: list[Limit]
     triggered: list[Triggered] = field(default_factory=list)
+    in_memory: bool = False
 
     def succeeded(self) -> None:
         # The password was right: this attempt was no failure. The account's own counters start
         # over; the address counter only gets this attempt back, so signing in to one's own
         # account doesn't reset a sprayer's budget.
+        self.triggered = []
+        _memory.succeeded(self.limits)
+        if self.in_memory:
+            return
+        try:
+            self._succeeded_in_database()
+        except DatabaseError as error:
+            if storage.note_failure(error) is None:
+                raise
+
+    def _succeeded_in_database(self) -> None:
         with transaction.atomic():
             for limit in self.limits:
                 counters = LoginCounter.objects.filter(scope=limit.scope, key=limit.key)
@@ -84,7 +103,6 @@ class Attempt:
                         counter.save(update_fields=["failures", "blocked_until"])
                 else:
                     counters.update(failures=0, blocked_until=None)
-        self.triggered = []
 
     def failed(self) -> list[Triggered]:
         """The limits this failure pushed into a delay (for the audit log)."""
@@ -128,12 +146,22 @@ def admit(limits: list[Limit], *, now: datetime | None = None) -> Attempt:
     """Charge one attempt to every counter, or raise TooManyAttempts without charging any.
 
     The counters are locked (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions
-    take the write lock at BEGIN) so parallel attempts are charged one after the other.
+    take the write lock at BEGIN) so parallel attempts are charged one after the other. If the
+    database can't be written they are charged in memory instead (see the module's docstring).
     """
+    try:
+        return _admit_in_database(limits, now=now)
+    except DatabaseError as error:
+        if storage.note_failure(error) is None:
+            raise
+    return _memory.admit(limits, now=now or timezone.now())
+
+
+def _admit_in_database(limits: list[Limit], *, now: datetime | None) -> Attempt:
     fixed_now = now
-    _purge_forgotten(now or timezone.now())
     limits = sorted(limits, key=lambda item: (item.scope, item.key))  # one lock order: no deadlocks
     with transaction.atomic():
+        _purge_forgotten(now or timezone.now())
         LoginCounter.objects.bulk_create(
             [LoginCounter(scope=limit.scope, key=limit.key, updated_at=now or timezone.now()) for limit in limits],
             ignore_conflicts=True,
@@ -146,19 +174,83 @@ def admit(limits: list[Limit], *, now: datetime | None = None) -> Attempt:
         for counter in counters:
             if counter.blocked_until and counter.blocked_until > now:
                 raise TooManyAttempts(max(1, math.ceil((counter.blocked_until - now).total_seconds())))
-        forget_before = now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
         attempt = Attempt(limits=limits)
         for limit, counter in zip(limits, counters, strict=True):
-            if counter.updated_at < forget_before:
-                counter.failures = 0
-            counter.failures += 1
-            counter.updated_at = now
-            delay = delay_after(counter.failures, limit.limit)
-            counter.blocked_until = now + timedelta(seconds=delay) if delay else None
+            _charge(counter, limit, now, attempt.triggered)
             counter.save(update_fields=["failures", "blocked_until", "updated_at"])
-            if delay:
-                attempt.triggered.append(Triggered(limit.scope, counter.failures, delay))
     return attempt
+
+
+def _charge(counter, limit: Limit, now: datetime, triggered: list[Triggered]) -> None:
+    """One more failure on a counter (a LoginCounter or a _MemoryCounter), and its delay."""
+    if counter.updated_at < now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS):
+        counter.failures = 0
+    counter.failures += 1
+    counter.updated_at = now
+    delay = delay_after(counter.failures, limit.limit)
+    counter.blocked_until = now + timedelta(seconds=delay) if delay else None
+    if delay:
+        triggered.append(Triggered(limit.scope, counter.failures, delay))
+
+
+@dataclass
+class _MemoryCounter:
+    failures: int
+    blocked_until: datetime | None
+    updated_at: datetime
+
+
+class _MemoryCounters:
+    """The counters while the database can't be written; one lock, so attempts queue like rows."""
+
+    MAX_COUNTERS = 100_000  # beyond this the oldest go: memory stays bounded under a flood
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._counters: dict[tuple[str, str], _MemoryCounter] = {}
+
+    def admit(self, limits: list[Limit], *, now: datetime) -> Attempt:
+        limits = sorted(limits, key=lambda item: (item.scope, item.key))
+        # Reading still works: failures and delays charged before storage failed keep counting.
+        stored = {
+            (row.scope, row.key): row
+            for row in LoginCounter.objects.filter(key__in=[limit.key for limit in limits])
+        }
+        with self._lock:
+            counters = []
+            for limit in limits:
+                row = stored.get((limit.scope, limit.key))
+                counter = self._counters.get((limit.scope, limit.key))
+                if counter is None:
+                    counter = _MemoryCounter(row.failures, row.blocked_until, row.updated_at) if row else (
+                        _MemoryCounter(0, None, now))
+                if counter.blocked_until and counter.blocked_until > now:
+                    raise TooManyAttempts(max(1, math.ceil((counter.blocked_until - now).total_seconds())))
+                counters.append(counter)
+            attempt = Attempt(limits=limits, in_memory=True)
+            for limit, counter in zip(limits, counters, strict=True):
+                _charge(counter, limit, now, attempt.triggered)
+                self._counters[(limit.scope, limit.key)] = counter
+            if len(self._counters) > self.MAX_COUNTERS:
+                for key in sorted(self._counters, key=lambda key: self._counters[key].updated_at)[:len(limits)]:
+                    del self._counters[key]
+        return attempt
+
+    def succeeded(self, limits: list[Limit]) -> None:
+        with self._lock:
+            for limit in limits:
+                counter = self._counters.get((limit.scope, limit.key))
+                if counter is None:
+                    continue
+                counter.failures = max(counter.failures - 1, 0) if limit.scope == "address" else 0
+                counter.blocked_until = None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counters.clear()
+
+
+_memory = _MemoryCounters()
 
 
 def forget_account_failures(*, email: str, ip_address: str | None) -> None:

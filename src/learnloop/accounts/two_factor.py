@@ -7,16 +7,18 @@ anyone may set one up for themselves.
 import hashlib
 import hmac
 import secrets
+import threading
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from learnloop.accounts import totp
 from learnloop.accounts.models import RecoveryCode, TotpDevice
 from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
+from learnloop.ops import storage
 
 RECOVERY_CODE_COUNT = 10
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
@@ -87,6 +89,39 @@ def disable(*, person, code: str, ip_address: str | None = None) -> None:
 def verify(*, person, code: str, ip_address: str | None = None) -> bool:
     """Check an authenticator code or an unused recovery code; each works only once."""
     code = (code or "").strip()
+    try:
+        return _verify(person=person, code=code, ip_address=ip_address)
+    except DatabaseError as error:
+        if storage.note_failure(error) is None:
+            raise
+        accepted = _verify_without_storing(person=person, code=code)
+        if accepted is None:
+            raise  # a recovery code is single-use only if its use is stored: not now (503)
+        return accepted
+
+
+# Authenticator steps used while the database couldn't store them, by person: replaying a code
+# is refused in this process, and codes are only valid for about a minute anyway.
+_unstored_steps: dict[int, int] = {}
+_unstored_lock = threading.Lock()
+
+
+def _verify_without_storing(*, person, code: str) -> bool | None:
+    """An authenticator code while the database can't be written; None if `code` isn't one."""
+    device = TotpDevice.objects.filter(person=person).first()
+    if device is None:
+        return False
+    step = totp.matching_step(device.secret, code)
+    if step is None:
+        return None
+    with _unstored_lock:
+        if step <= max(device.last_used_step, _unstored_steps.get(person.pk, -1)):
+            return False
+        _unstored_steps[person.pk] = step
+    return True
+
+
+def _verify(*, person, code: str, ip_address: str | None) -> bool:
     with transaction.atomic():
         device = TotpDevice.objects.select_for_update().filter(person=person).first()
         if device is None:

@@ -28,7 +28,7 @@ from learnloop.accounts.selectors import revocable_token, tokens_of
 from learnloop.accounts.services import create_api_token, revoke_api_token
 from learnloop.audit.models import AuditKind
 from learnloop.audit.request import client_ip
-from learnloop.audit.services import record_audit_event
+from learnloop.audit.services import record_audit_event, record_audit_event_if_possible
 from learnloop.org import selectors as org_selectors
 from learnloop.org.models import Person
 from learnloop.org.services import update_person
@@ -105,7 +105,9 @@ def login_verify(request):
             if two_factor.verify(person=person, code=form.cleaned_data["code"], ip_address=ip_address):
                 attempt.succeeded()
                 return _finish_sign_in(request, person, pending)
-            record_audit_event(kind=AuditKind.LOGIN_SECOND_FACTOR_FAILED, actor=person, ip_address=ip_address)
+            record_audit_event_if_possible(
+                kind=AuditKind.LOGIN_SECOND_FACTOR_FAILED, actor=person, ip_address=ip_address
+            )
             audit_triggered(attempt.failed(), ip_address=ip_address, actor=person)
             form.add_error("code", "That code doesn't match, or was already used.")
     return render(request, "accounts/login_verify.html", {"form": form})

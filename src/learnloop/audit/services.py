@@ -1,12 +1,17 @@
 """Writing to the audit log. Every security-relevant service calls record_audit_event."""
 
+import logging
 import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from learnloop.audit.models import AuditEvent, AuditKind
+from learnloop.ops import storage
+
+logger = logging.getLogger("learnloop.audit")
 
 # The purge is one indexed UPDATE; running it now and then from ordinary requests keeps the
 # retention promise even where nobody schedules `learnloop audit purge-addresses`.
@@ -36,6 +41,27 @@ def record_audit_event(
         target=target[:254],
         detail=detail or {},
     )
+
+
+def record_audit_event_if_possible(**event) -> AuditEvent | None:
+    """record_audit_event for sign-in and sign-out, which must go on while storage is failing.
+
+    If the database can't be written (learnloop.ops.storage), the event goes to the server log
+    instead — kind, who and what, never the client address — and None is returned; any other
+    failure still raises.
+    """
+    try:
+        with transaction.atomic():
+            return record_audit_event(**event)
+    except DatabaseError as error:
+        if storage.note_failure(error) is None:
+            raise
+    actor = event.get("actor")
+    logger.warning(
+        "Audit event not stored (storage unavailable): kind=%s actor=%s target=%s",
+        event["kind"], event.get("actor_label") or getattr(actor, "email", ""), event.get("target", ""),
+    )
+    return None
 
 
 def purge_old_addresses(*, now: datetime | None = None, days: int | None = None) -> int:

@@ -104,6 +104,30 @@ class Person(AbstractBaseUser):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    def check_password(self, raw_password):
+        # Django upgrades an outdated hash on sign-in by saving it; when the database can't be
+        # written (learnloop.ops.storage) the upgrade waits for a later sign-in instead of
+        # failing this one.
+        from django.contrib.auth.hashers import check_password
+        from django.db import DatabaseError, transaction
+
+        from learnloop.ops import storage
+
+        def upgrade(raw):
+            stored = self.password
+            self.set_password(raw)
+            self._password = None
+            try:
+                with transaction.atomic():
+                    self.save(update_fields=["password"])
+            except DatabaseError as error:
+                if storage.note_failure(error) is None:
+                    raise
+                # Keep what is stored: the session's auth hash is derived from it.
+                self.password = stored
+
+        return check_password(raw_password, self.password, upgrade)
+
     @property
     def is_admin(self) -> bool:
         return self.is_active and self.role == OrgRole.ADMIN

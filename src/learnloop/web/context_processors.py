@@ -1,3 +1,4 @@
+from learnloop.ops import storage
 from learnloop.web.navigation import nav_items_for
 
 
@@ -11,3 +12,11 @@ def navigation(request):
         default=None,
     )
     return {"nav_items": items, "nav_current": current}
+
+
+def storage_condition(request):
+    """Admins see when writes are failing for lack of storage (see learnloop.ops.storage)."""
+    user = getattr(request, "user", None)
+    if user is None or not getattr(user, "is_admin", False):
+        return {}
+    return {"storage_condition": storage.cached_check()}
