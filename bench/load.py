@@ -46,10 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LEARNLOOP = [sys.executable, "-m", "learnloop"]
-WORDS = (
-    "deploy rollback incident review onboarding customer payments latency alert runbook handover "
-    "checklist retro release testing feedback pairing backlog migration outage dock schedule"
-).split()
+WORDS = ["deploy", "rollback", "incident", "review", "onboarding", "customer", "payments", "latency", "alert", "runbook", "handover", "checklist", "retro", "release", "testing", "feedback", "pairing", "backlog", "migration", "outage", "dock", "schedule"]
 READ_ENDPOINTS = {"entry", "search", "actions", "report", "web_search", "web_report", "respond_form", "cards"}
 
 
@@ -83,7 +80,8 @@ def prepare(users: int, seed: int) -> dict:
     from learnloop.actions.models import Action
     from learnloop.knowledge.models import Entry
     from learnloop.org.models import Membership, Person
-    from learnloop.reflection import cards, services as reflection
+    from learnloop.reflection import cards
+    from learnloop.reflection import services as reflection
     from learnloop.reflection.models import Phase, Template
     from learnloop.surveys import services as surveys
     from learnloop.surveys.models import Campaign, Instrument, Invitation
@@ -94,7 +92,8 @@ def prepare(users: int, seed: int) -> dict:
 
     admin = Person.objects.filter(role=OrgRole.ADMIN, is_active=True).order_by("pk").first()
     members = list(
-        Person.objects.filter(is_active=True, memberships__isnull=False).exclude(role=OrgRole.ADMIN).distinct().order_by("pk")
+        Person.objects.filter(is_active=True, memberships__isnull=False).exclude(role=OrgRole.ADMIN)
+        .distinct().order_by("pk")
     )
     rng.shuffle(members)
     people = members[:users]
@@ -232,7 +231,8 @@ class VirtualUser(threading.Thread):
     def sign_in(self):
         page = self.browser.get(self.base + "/accounts/login/", timeout=60)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        self.call("web_sign_in", "POST", "/accounts/login/", session=self.browser, allow_redirects=False, redirect_ok=True,
+        self.call("web_sign_in", "POST", "/accounts/login/", session=self.browser, allow_redirects=False,
+                  redirect_ok=True,
                   data={"username": self.user["email"], "password": "learnloop-demo", "csrfmiddlewaretoken": token},
                   headers={"Referer": self.base + "/accounts/login/"})
 
@@ -393,7 +393,7 @@ def fresh_postgres(url: str) -> None:
 def run_step(env, *args) -> dict | None:
     """A step in the instance's environment; steps of this file print their JSON result last."""
     started = time.perf_counter()
-    result = subprocess.run([*args], env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run([*args], env=env, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode:
         sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
         raise SystemExit(f"failed: {' '.join(args[-3:])}")
@@ -454,8 +454,10 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([*LEARNLOOP, "serve", "--port", str(port), *options.serve_args.split()], env=env,
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(  # noqa: S603
+        [*LEARNLOOP, "serve", "--port", str(port), *options.serve_args.split()], env=env, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
     recorder = Recorder()
     try:
         wait_until_up(base, server)
@@ -486,7 +488,8 @@ def main() -> None:
 
     total = sum(len(v) for v in recorder.times.values())
     errors = sum(recorder.errors.values())
-    print(f"\n{users} users for {duration:.0f} s on {engine}: {total} requests, {total / elapsed:.1f}/s, {errors} errors")
+    print(f"\n{users} users for {duration:.0f} s on {engine}: {total} requests, {total / elapsed:.1f}/s, "
+          f"{errors} errors")
     print(f"{'endpoint':16} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     figures = {"users": users, "duration_s": round(duration), "database": engine, "requests": total,
                "throughput_rps": round(total / elapsed, 1), "errors": errors}
