@@ -46,7 +46,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LEARNLOOP = [sys.executable, "-m", "learnloop"]
-WORDS = ["deploy", "rollback", "incident", "review", "onboarding", "customer", "payments", "latency", "alert", "runbook", "handover", "checklist", "retro", "release", "testing", "feedback", "pairing", "backlog", "migration", "outage", "dock", "schedule"]
+WORDS = [
+    "deploy", "rollback", "incident", "review", "onboarding", "customer", "payments", "latency", "alert",
+    "runbook", "handover", "checklist", "retro", "release", "testing", "feedback", "pairing", "backlog",
+    "migration", "outage", "dock", "schedule",
+]
 READ_ENDPOINTS = {"entry", "search", "actions", "report", "web_search", "web_report", "respond_form", "cards"}
 
 
