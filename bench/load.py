@@ -29,6 +29,8 @@ same conditions. The last line holds the figures as key=value pairs.
 """
 
 import argparse
+import datetime
+import hashlib
 import json
 import os
 import random
@@ -394,6 +396,18 @@ def fresh_postgres(url: str) -> None:
         raise SystemExit(f"{name} is not empty: give an empty database or one whose name ends in _bench")
 
 
+def demo_snapshot_dir() -> Path:
+    """Where a freshly migrated demo instance is kept for the next run, named after everything
+    that shapes it: the source (models, migrations, demo builders) and today's date (the demo's
+    dates are relative to today). Each run still gets its own copy."""
+    digest = hashlib.sha256(str(datetime.date.today()).encode())
+    for path in sorted((ROOT / "src" / "learnloop").rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".yaml", ".yml", ".json", ".md", ".csv"}:
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return ROOT / ".cache" / "bench-load" / digest.hexdigest()[:16]
+
+
 def run_step(env, *args) -> dict | None:
     """A step in the instance's environment; steps of this file print their JSON result last."""
     started = time.perf_counter()
@@ -431,6 +445,8 @@ def main() -> None:
     parser.add_argument("--web-share", type=float, default=0.2, help="share of users with a browser session")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--serve-args", default="", help="extra options for learnloop serve, e.g. '--workers 4'")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="build the demo even if a copy made from the same source today is cached")
     parser.add_argument("--keep", action="store_true", help="keep the data directory (its path is printed)")
     parser.add_argument("--internal-prepare", nargs=2, metavar=("USERS", "SEED"), help=argparse.SUPPRESS)
     parser.add_argument("--internal-verify", metavar="FILE", help=argparse.SUPPRESS)
@@ -452,8 +468,20 @@ def main() -> None:
     if engine == "postgresql":
         fresh_postgres(database)
     print(f"instance in {data_dir} on {engine}")
-    run_step(env, *LEARNLOOP, "migrate", "-v", "0")
-    run_step(env, *LEARNLOOP, "demo")
+    snapshot = None if engine == "postgresql" or options.no_cache else demo_snapshot_dir()
+    if snapshot is not None and (snapshot / "done").exists():
+        shutil.copytree(snapshot, data_dir, dirs_exist_ok=True)
+        (data_dir / "done").unlink()
+        print(f"  migrated demo copied from {snapshot}")
+    else:
+        run_step(env, *LEARNLOOP, "migrate", "-v", "0")
+        run_step(env, *LEARNLOOP, "demo")
+        if snapshot is not None:
+            if snapshot.parent.exists():
+                for stale in snapshot.parent.iterdir():  # older source or another day
+                    shutil.rmtree(stale, ignore_errors=True)
+            shutil.copytree(data_dir, snapshot)
+            (snapshot / "done").touch()
     world = run_step(env, sys.executable, __file__, "--internal-prepare", str(users), str(options.seed))
 
     port = free_port()
