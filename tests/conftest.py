@@ -33,6 +33,17 @@ def _fast_password_hashing(settings, request):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The cache is per process and outlives a test's rolled-back rows (and SQLite reuses their
+    # ids): what one test cached must not answer for another.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def organization(db):
     return factories.organization()

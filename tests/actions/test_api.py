@@ -155,3 +155,32 @@ def test_moving_an_action_to_a_team_you_do_not_lead_is_refused(api_as, action, t
     elsewhere = factories.team(name="Elsewhere")
     response = patch(api_as(teammate), f"{BASE}/{action.pk}", {"team_id": elsewhere.pk})
     assert response.status_code == 400 and "team_id" in response.json()["errors"]
+
+
+def _list_query_count(client) -> tuple[int, dict]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(BASE)
+    assert response.status_code == 200
+    return len(captured), response.json()
+
+
+def test_the_action_list_reads_its_people_in_constant_queries(api_as, teammate, team):
+    client = api_as(teammate)
+
+    def checked_action(number):
+        action = services.create_action(by=teammate, title=f"Checked action {number}", team=team, owner=teammate)
+        services.complete_action(by=teammate, action=action, effect="worked", evidence="It did")
+        return action
+
+    checked_action(1)
+    _list_query_count(client)  # the first request of a token also records when it was used
+    one, body = _list_query_count(client)
+    assert body["items"][0]["checked_by"]["id"] == teammate.pk
+    for number in range(2, 6):
+        checked_action(number)
+    five, body = _list_query_count(client)
+    assert len(body["items"]) == 5 and all(item["checked_by"]["id"] == teammate.pk for item in body["items"])
+    assert five == one

@@ -95,3 +95,29 @@ def test_compound_splits_offer_every_reading_with_parts_of_three_letters_or_more
 def test_compound_joins_pair_adjacent_words_skipping_stop_words():
     assert compound_joins("roll back the deploy") == [("roll", "back", "rollback"), ("back", "deploy", "backdeploy")]
     assert compound_joins("runbook") == []
+
+
+def test_stemming_from_many_threads_at_once_gives_each_word_its_own_stem():
+    # The server's threaded workers stem search queries and highlights concurrently.
+    import threading
+
+    from learnloop.analytics import text
+
+    words = [f"{base}{suffix}" for base in ("deploy", "rollback", "relation", "generous", "connect", "hope")
+             for suffix in ("", "s", "ing", "ed", "ational", "ization", "fulness", "iveness", "ously")] * 60
+    expected = [text.stem.__wrapped__(word) for word in words]
+    results, failures = {}, []
+
+    def work(number):
+        try:
+            results[number] = [text.stem.__wrapped__(word) for word in words]
+        except Exception as error:  # a shared stemmer fails with IndexError, or returns wrong stems
+            failures.append(error)
+
+    threads = [threading.Thread(target=work, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    assert all(result == expected for result in results.values())

@@ -1,5 +1,6 @@
 """The `learnloop` command line: the overview, imports, createadmin; in-process and for real."""
 
+import http.client
 import io
 import re
 import socket
@@ -290,10 +291,21 @@ def test_serve_logs_requests_only_when_asked_and_never_addresses_ids_or_link_tok
     assert not any("127.0.0.1" in line for line in access_lines)
 
 
-def test_serve_writes_no_access_log_by_default(sqlite_data_dir):
+def test_serve_writes_no_access_log_by_default_and_keeps_idle_connections_open(sqlite_data_dir):
     server, base = _serve(sqlite_data_dir)
-    _request(f"{base}/surveys/respond/SecretAnswerLinkToken/")
-    output = _stop(server)
+    try:
+        _request(f"{base}/surveys/respond/SecretAnswerLinkToken/")
+        # A client that pauses a few seconds between requests reuses its connection: the server
+        # doesn't close it under a request being sent (a POST lost that way isn't resent).
+        connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=10)
+        connection.request("GET", "/healthz")
+        assert connection.getresponse().read() and connection.sock is not None
+        time.sleep(3)
+        connection.request("GET", "/healthz")
+        assert connection.getresponse().status == 200
+        connection.close()
+    finally:
+        output = _stop(server)
     assert "healthz" not in output
     assert '"GET ' not in output
     assert "SecretAnswerLinkToken" not in output

@@ -84,3 +84,32 @@ def test_k_through_the_api_and_the_page(survey_org):
     assert lowered.status_code == 400 and "lowered" in json.dumps(lowered.json())
     page = signed_in_client(survey_org.admin).post("/surveys/threshold/", {"k": "4"}, follow=True).content.decode()
     assert "can&#x27;t be lowered" in page or "can't be lowered" in page
+
+
+def _report_with_queries(client, campaign, group):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/api/v1/surveys/campaigns/{campaign.pk}/report", {"group": group})
+    assert response.status_code == 200
+    return response.json(), [query["sql"] for query in captured]
+
+
+def test_a_closed_campaigns_report_reads_its_answers_once_and_its_instrument_once_per_request(survey_org):
+    campaign = run_campaign(survey_org, slug="learning-organization")
+    payments = str(survey_org.teams["Payments"].pk)
+    lead, admin = token_client(survey_org.lead), token_client(survey_org.admin)
+    first, first_queries = _report_with_queries(lead, campaign, payments)
+    again, again_queries = _report_with_queries(lead, campaign, payments)
+    assert again == first
+    # The instrument's dimensions are read once, not once per part of the report.
+    assert sum('"surveys_dimension"' in sql for sql in first_queries) == 1
+    # A closed campaign's answers don't change: the second request computes nothing from them.
+    assert any('"surveys_response"' in sql for sql in first_queries)
+    assert not any('"surveys_response"' in sql for sql in again_queries)
+    assert len(again_queries) < len(first_queries)
+    # What a viewer may see is still decided per request: the admin sees every team's row.
+    everyone, _ = _report_with_queries(admin, campaign, "org")
+    assert len(everyone["heatmap"]["rows"]) > len(first["heatmap"]["rows"])
+

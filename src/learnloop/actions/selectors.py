@@ -22,7 +22,7 @@ from learnloop.actions.models import (
     TeamActionPolicy,
 )
 
-RELATED = ("owner", "team", "created_by")
+RELATED = ("owner", "team", "created_by", "checked_by")
 
 
 def _today(today: date | None) -> date:

@@ -7,6 +7,7 @@ so that what is indexed, what is queried and what is highlighted agree.
 import html
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,9 +25,16 @@ WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 MAX_TOKEN_LENGTH = 40
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _stemmer():
-    return snowballstemmer.stemmer("english")
+    # One per thread: a snowball stemmer keeps the word it is working on in itself, so two
+    # threads sharing one (the server's threaded workers) corrupt each other's words and fail.
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 @lru_cache(maxsize=50_000)

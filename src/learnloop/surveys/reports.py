@@ -3,7 +3,11 @@
 Pages and the API both call these functions; nothing else reads responses for display.
 """
 
+import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
+
+from django.core.cache import cache
 
 from learnloop.analytics.psychometrics import LikertScale
 from learnloop.surveys import disclosure_gate, stats
@@ -11,6 +15,9 @@ from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
 from learnloop.surveys.models import Barrier, Campaign, CampaignStatus, FocusArea, ItemKind
 
 SUGGESTIONS_PER_BARRIER = 3
+# How long a closed campaign's computed figures stay in the (per-process) cache: they never go
+# stale, this only bounds the memory of campaigns nobody looks at any more.
+REPORT_CACHE_SECONDS = 6 * 3600
 # Search words for playbooks that help with each barrier (the search ranks entries matching any).
 BARRIER_QUERIES = {
     Barrier.FEAR_OF_FAILURE: "blameless postmortem retrospective mistake incident review experiment",
@@ -30,14 +37,44 @@ class GroupReport:
 
 
 def instrument_shape(campaign: Campaign):
-    instrument = campaign.instrument
-    scale = LikertScale(instrument.scale_min, instrument.scale_max)
-    dimensions = []
-    for dimension in instrument.dimensions.prefetch_related("items").order_by("position"):
-        items = tuple((item.key, item.reverse_keyed) for item in dimension.items.order_by("position"))
-        dimensions.append(stats.DimensionSpec(dimension.key, dimension.name, dimension.barrier, items))
-    outcome = instrument.items.filter(kind=ItemKind.OUTCOME).values_list("key", flat=True).first()
-    return scale, dimensions, outcome
+    """(scale, dimensions, outcome item key). Read once per campaign object: a report page asks
+    for it from the heatmap, the breakdowns and the detail alike."""
+    shape = getattr(campaign, "_report_shape", None)
+    if shape is None:
+        instrument = campaign.instrument
+        scale = LikertScale(instrument.scale_min, instrument.scale_max)
+        items = defaultdict(list)
+        for dimension_id, key, reverse_keyed in instrument.items.filter(dimension__isnull=False).order_by(
+            "position", "pk"
+        ).values_list("dimension_id", "key", "reverse_keyed"):
+            items[dimension_id].append((key, reverse_keyed))
+        dimensions = [
+            stats.DimensionSpec(dimension.key, dimension.name, dimension.barrier, tuple(items[dimension.pk]))
+            for dimension in instrument.dimensions.order_by("position")
+        ]
+        outcome = instrument.items.filter(kind=ItemKind.OUTCOME).values_list("key", flat=True).first()
+        shape = campaign._report_shape = (scale, dimensions, outcome)
+    return shape
+
+
+def _closed_campaign_figures(campaign: Campaign, what: str, shape, compute):
+    """Figures of a closed campaign that don't depend on the viewer (a released group's scores,
+    its drivers), computed once per process instead of on every report request.
+
+    A closed campaign's answers and release never change again (nor does the instrument of a
+    launched campaign), so the key needs only the campaign and when it closed; the instrument's
+    shape is in it all the same, so figures are always those of the shape being shown. Who may
+    see which group is still decided per request, before these are looked up.
+    """
+    scale, dimensions, outcome = shape
+    closed = campaign.closed_at.isoformat() if campaign.closed_at else ""
+    identity = repr((campaign.pk, closed, scale.minimum, scale.maximum, dimensions, outcome, what))
+    key = f"surveys.report.{hashlib.sha256(identity.encode()).hexdigest()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute()
+        cache.set(key, figures, timeout=REPORT_CACHE_SECONDS)
+    return figures
 
 
 def not_shown_reason(campaign: Campaign) -> str:
@@ -53,11 +90,17 @@ def group_report(campaign: Campaign, key: GroupKey, *, viewer, shape=None) -> Gr
     decision = disclosure_gate.released_group(campaign, key, viewer=viewer)
     if decision is None or not_shown_reason(campaign):
         return None
-    scale, dimensions, outcome = shape or instrument_shape(campaign)
-    answers = disclosure_gate.responses_in(campaign, key)
+    shape = shape or instrument_shape(campaign)
+    scale, dimensions, outcome = shape
+
+    def compute():
+        answers = disclosure_gate.responses_in(campaign, key)
+        return stats.dimension_scores(answers, dimensions, scale), (
+            stats.net_promoter(answers, outcome) if outcome else None
+        )
+
     report = GroupReport(str(key), decision["label"], decision["size"])
-    report.scores = stats.dimension_scores(answers, dimensions, scale)
-    report.enps = stats.net_promoter(answers, outcome) if outcome else None
+    report.scores, report.enps = _closed_campaign_figures(campaign, f"scores:{key}", shape, compute)
     return report
 
 
@@ -116,13 +159,15 @@ def detail(campaign: Campaign, key: GroupKey, *, viewer) -> dict | None:
         return None
     organization = group_report(campaign, GroupKey(ORGANIZATION), viewer=viewer, shape=shape)
     org_means = {score.key: score.mean for score in organization.scores} if organization else {}
-    answers = disclosure_gate.responses_in(campaign, key)
     scores = [
         {**score.__dict__, "organization": org_means.get(score.key), "weak": stats.weak(score, scale),
          "difference": score.mean - org_means[score.key] if score.key in org_means else None}
         for score in report.scores
     ]
-    driver_list = [driver.__dict__ for driver in stats.drivers(answers, dimensions, scale, outcome)] if outcome else []
+    driver_list = _closed_campaign_figures(campaign, f"drivers:{key}", shape, lambda: [
+        driver.__dict__ for driver in stats.drivers(disclosure_gate.responses_in(campaign, key), dimensions, scale,
+                                                     outcome)
+    ]) if outcome else []
     return {
         "key": report.key, "label": report.label, "size": report.size, "enps": report.enps,
         "organization_enps": organization.enps if organization else None,
@@ -160,7 +205,9 @@ def suggested_practices(barrier: str, *, viewer) -> list[dict]:
 def comments(campaign: Campaign, node: str, *, viewer) -> list[str]:
     if not_shown_reason(campaign) or node not in disclosure_gate.visible_nodes(campaign, viewer=viewer):
         return []
-    return disclosure_gate.comment_groups(campaign).get(node, [])
+    groups = _closed_campaign_figures(campaign, "comments", instrument_shape(campaign),
+                                      lambda: disclosure_gate.comment_groups(campaign))
+    return groups.get(node, [])
 
 
 def trends(team_id: str, *, viewer) -> dict:

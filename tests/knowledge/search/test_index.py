@@ -136,7 +136,32 @@ def test_a_busy_index_leaves_changes_queued_instead_of_failing_the_write(people,
         with transaction.atomic():
             entry = write(author, "Bulkheads", "Isolate pools with bulkheads.")
         backend = search.backend()
-        backend._apply_after_commit()  # what on_commit runs: it waits, gives up, keeps the row
+        backend._apply_after_commit()  # what on_commit runs: it doesn't wait, keeps the row
         assert SearchOutbox.objects.filter(entry_id=entry.pk).exists()
         assert find(reader, "bulkheads").total == 0  # a reader doesn't wait for the lock either
     assert ids(find(reader, "bulkheads")) == [entry.pk]
+
+
+@only("embedded")
+@pytest.mark.django_db
+def test_a_write_that_finds_the_index_busy_is_applied_by_the_writer_holding_it(people, monkeypatch):
+    author, reader = people
+    assert find(reader, "sagas").total == 0  # the index exists
+    early = write(author, "Outbox sagas", "Queue the saga's next step.")  # queued (on_commit doesn't run here)
+    backend = search.backend()
+    late = []
+    original = embedded._OpenIndex.fresh
+
+    def another_write_meanwhile(self):
+        # After the holder read the queue for the last time, before it lets go of the lock.
+        if not late and not SearchOutbox.objects.exists():
+            late.append(write(author, "Sagas", "Compensate each step of a saga."))
+            backend._apply_after_commit()  # finds the lock taken: leaves its row and returns
+            assert SearchOutbox.objects.filter(entry_id=late[0].pk).exists()
+        return original(self)
+
+    monkeypatch.setattr(embedded._OpenIndex, "fresh", another_write_meanwhile)
+    backend.apply_queue(wait=1)
+    assert late and not SearchOutbox.objects.exists()  # the holder applied the late write too
+    monkeypatch.undo()
+    assert sorted(ids(find(reader, "sagas"))) == sorted([early.pk, late[0].pk])

@@ -200,8 +200,14 @@ class EmbeddedBackend(Backend):
 
     def _apply_after_commit(self) -> None:
         # The change is committed whatever happens here: a failure only leaves rows queued.
+        # No waiting for the lock: its holder looks at the queue again after letting go (see
+        # apply_queue), so it applies this change too, in one index commit with the others made
+        # meanwhile. Waiting in line made every concurrent write pay for each index commit
+        # before its own (entry creation took seconds under load).
         try:
-            self.apply_queue(wait=APPLY_LOCK_WAIT_SECONDS)
+            self.apply_queue(wait=0)
+        except IndexBusy:
+            pass
         except Exception:
             logger.exception("Could not update the search index; the changes stay queued.")
 
@@ -223,17 +229,33 @@ class EmbeddedBackend(Backend):
 
         applied = 0
         with write_lock(wait):
-            opened = self._open_locked()
-            while True:
-                rows = list(SearchOutbox.objects.order_by("id").values_list("id", "entry_id")[:APPLY_BATCH])
-                if not rows:
-                    break
-                entry_ids = sorted({entry_id for _, entry_id in rows})
-                found = documents.documents_for(entry_ids)
-                self._write(opened.index, entry_ids, found.values())
-                SearchOutbox.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
-                applied += len(entry_ids)
-            opened.fresh()
+            applied += self._apply_locked()
+        # A writer that found the lock taken left its change to us, and it committed before we
+        # let go: if the queue holds anything now, take the lock again, unless someone else has
+        # (they read the queue after taking it, so they apply it).
+        while SearchOutbox.objects.exists():
+            try:
+                with write_lock(0):
+                    applied += self._apply_locked()
+            except IndexBusy:
+                break
+        return applied
+
+    def _apply_locked(self) -> int:
+        from learnloop.knowledge.models import SearchOutbox
+
+        applied = 0
+        opened = self._open_locked()
+        while True:
+            rows = list(SearchOutbox.objects.order_by("id").values_list("id", "entry_id")[:APPLY_BATCH])
+            if not rows:
+                break
+            entry_ids = sorted({entry_id for _, entry_id in rows})
+            found = documents.documents_for(entry_ids)
+            self._write(opened.index, entry_ids, found.values())
+            SearchOutbox.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
+            applied += len(entry_ids)
+        opened.fresh()
         return applied
 
     def _write(self, index, entry_ids, new_documents) -> None:

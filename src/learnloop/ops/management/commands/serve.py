@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+KEEPALIVE_SECONDS = 75
+
 
 class Command(BaseCommand):
     help = "Serve Learnloop over HTTP (gunicorn, threaded workers)."
@@ -40,6 +42,12 @@ class Command(BaseCommand):
                 self.cfg.set("accesslog", "-" if options["verbosity"] > 1 else None)
                 self.cfg.set("logger_class", "learnloop.ops.access_log.RedactedAccessLogger")
                 self.cfg.set("errorlog", "-")
+                # gunicorn closes idle keep-alive connections after 2 s by default; a request
+                # a client sends on one just as it closes fails ("connection reset"), and clients
+                # and proxies don't resend a POST. Keeping them longer than proxies' usual idle
+                # timeout (nginx, load balancers: 60 s) makes the client the side that closes.
+                # Idle connections wait in gthread's poller and hold no thread.
+                self.cfg.set("keepalive", KEEPALIVE_SECONDS)
                 self.cfg.set("timeout", 120)
                 self.cfg.set("graceful_timeout", 10)
                 self.cfg.set("forwarded_allow_ips", "*" if settings.TRUSTED_PROXY_COUNT else "127.0.0.1")
