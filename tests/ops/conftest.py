@@ -40,9 +40,18 @@ def postgres_unavailable(reason: str):
     pytest.skip(f"no PostgreSQL for this drill: {reason}")
 
 
+def cross_database_pass_only() -> None:
+    """Drills that need both database kinds run once, in the PostgreSQL pass of the suite (CI
+    runs the whole suite on SQLite, then on PostgreSQL): running them twice cost minutes and
+    proved nothing more. The skip says where they run."""
+    if not suite_postgres_url():
+        pytest.skip("cross-database drill: runs in the PostgreSQL pass (DATABASE_URL=postgres://...)")
+
+
 @pytest.fixture(scope="session")
 def private_postgres():
     """A throwaway PostgreSQL cluster of this test run's own, which drills may restart."""
+    cross_database_pass_only()
     try:
         cluster = start_private_cluster()
     except ClusterUnavailable as error:
@@ -52,19 +61,16 @@ def private_postgres():
 
 
 @pytest.fixture(scope="session")
-def postgres_target_url(request, tmp_path_factory) -> str:
-    """A migrated PostgreSQL database that is not the suite's: beside the suite's own database
-    when the suite runs on PostgreSQL, else in the private cluster."""
-    shared = suite_postgres_url()
-    if shared:
-        parsed = urlsplit(shared)
-        name = parsed.path.lstrip("/") + "2"
-        url = urlunsplit(parsed._replace(path="/" + name))
-        with psycopg.connect(urlunsplit(parsed._replace(path="/postgres")), autocommit=True) as server:
-            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            server.execute(f'CREATE DATABASE "{name}"')
-    else:
-        url = request.getfixturevalue("private_postgres").create_database("learnloop_target")
+def postgres_target_url(tmp_path_factory) -> str:
+    """A migrated PostgreSQL database that is not the suite's, beside the suite's own database
+    (so only in the PostgreSQL pass)."""
+    cross_database_pass_only()
+    parsed = urlsplit(suite_postgres_url())
+    name = parsed.path.lstrip("/") + "2"
+    url = urlunsplit(parsed._replace(path="/" + name))
+    with psycopg.connect(urlunsplit(parsed._replace(path="/postgres")), autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.execute(f'CREATE DATABASE "{name}"')
     data_dir = tmp_path_factory.mktemp("postgres-target")
     result = run_learnloop(data_dir, "migrate", "--verbosity", "0", database_url=url)
     assert result.returncode == 0, result.stderr
