@@ -75,9 +75,14 @@ class _read_only:
             with connection.cursor() as cursor:
                 cursor.execute(f'ALTER DATABASE "{self.name}" {value}')
         elif on:
+            # New connections get it from the signal; the test's own connection gets it too,
+            # because the live server shares it when the test database lives in memory.
             connection_created.connect(self._query_only)
+            self._query_only(None, connection)
         else:
             connection_created.disconnect(self._query_only)
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA query_only = OFF")
 
     def __enter__(self):
         storage.forget()

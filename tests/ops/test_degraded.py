@@ -215,6 +215,16 @@ def test_a_full_sqlite_database_answers_503_and_is_reported_as_full(people, fres
     _admin, member = people
     client = factories.token_client(member)
     with connection.cursor() as cursor:
+        # Earlier tests leave free pages in the file (deleted rows), which new rows would reuse:
+        # use them up first, so the next write truly needs a new page.
+        cursor.execute("PRAGMA freelist_count")
+        (free,) = cursor.fetchone()
+        cursor.execute("PRAGMA page_size")
+        (page_size,) = cursor.fetchone()
+        cursor.execute("CREATE TABLE degraded_test_filler (bytes BLOB)")
+        cursor.execute("INSERT INTO degraded_test_filler VALUES (randomblob(%s))", [(free + 1) * page_size])
+        cursor.execute("PRAGMA freelist_count")
+        assert cursor.fetchone() == (0,)
         cursor.execute("PRAGMA page_count")
         (pages,) = cursor.fetchone()
         cursor.execute(f"PRAGMA max_page_count = {pages}")
@@ -231,6 +241,7 @@ def test_a_full_sqlite_database_answers_503_and_is_reported_as_full(people, fres
     finally:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA max_page_count = 1073741823")
+            cursor.execute("DROP TABLE degraded_test_filler")
 
 
 @pytest.mark.django_db(transaction=False)
