@@ -224,6 +224,11 @@ class VirtualUser(threading.Thread):
         self.edits = 0
 
     # One request, timed and recorded; returns the response when it succeeded.
+    def acknowledge(self, endpoint, what):
+        """A write the server answered with a 2xx: it must be in the database after the run."""
+        with self.recorder.lock:
+            self.recorder.acked[endpoint].append(what)
+
     def call(self, endpoint, method, path, session=None, redirect_ok=False, **kwargs):
         session = session or self.api
         started = time.perf_counter()
@@ -279,8 +284,7 @@ class VirtualUser(threading.Thread):
             "tags": [words[2]],
         })
         if response is not None:
-            with self.recorder.lock:
-                self.recorder.acked["entry_create"].append(response.json()["id"])
+            self.acknowledge("entry_create", response.json()["id"])
 
     def write_card(self):
         session = self.user["writing"]
@@ -291,8 +295,7 @@ class VirtualUser(threading.Thread):
                              headers={"X-Writer-Key": key},
                              json={"column": self.user["column"], "text": " ".join(self.rng.sample(WORDS, 6))})
         if response is not None:
-            with self.recorder.lock:
-                self.recorder.acked["card_write"].append(response.json()["id"])
+            self.acknowledge("card_write", response.json()["id"])
 
     def vote(self):
         session = self.user["voting"]
@@ -304,8 +307,7 @@ class VirtualUser(threading.Thread):
                              headers={"X-Writer-Key": key}, json={"group_id": group})
         if response is not None:
             self.votes_left = response.json()["votes_left"]
-            with self.recorder.lock:
-                self.recorder.acked["vote"].append(group)
+            self.acknowledge("vote", group)
 
     def edit_action(self):
         if not self.user["actions_changeable"]:
@@ -330,8 +332,7 @@ class VirtualUser(threading.Thread):
         response = self.call("action_comment", "POST", f"/api/v1/actions/{action}/comments",
                              json={"body": "Checked this with the team: " + " ".join(self.rng.sample(WORDS, 5))})
         if response is not None:
-            with self.recorder.lock:
-                self.recorder.acked["action_comment"].append(response.json()["id"])
+            self.acknowledge("action_comment", response.json()["id"])
 
     def answer_survey(self):
         token = self.user.get("survey_token")
@@ -348,8 +349,7 @@ class VirtualUser(threading.Thread):
         response = self.call("survey_answer", "POST", f"/api/v1/surveys/respond/{token}", json={"answers": answers})
         self.user["survey_token"] = None  # single use, answered or not
         if response is not None:
-            with self.recorder.lock:
-                self.recorder.acked["survey_answer"].append(self.user["invitation"])
+            self.acknowledge("survey_answer", self.user["invitation"])
 
     def web_search(self):
         self.call("web_search", "GET", "/knowledge/", session=self.browser,

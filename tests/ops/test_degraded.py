@@ -67,6 +67,13 @@ def people(db):
     return admin, member
 
 
+def _signed_in_with_logs(person, caplog) -> Client:
+    client = Client()
+    client.force_login(person)
+    caplog.set_level(logging.INFO)
+    return client
+
+
 def _sign_in(client: Client, email: str, password: str = factories.PASSWORD):
     return client.post("/accounts/login/", {"username": email, "password": password})
 
@@ -123,9 +130,7 @@ def test_signing_in_and_reading_go_on_while_the_database_cannot_be_written(peopl
 
 def test_a_web_write_answers_503_with_a_page_that_says_why(people, read_only, caplog):
     _admin, member = people
-    client = Client()
-    client.force_login(member)
-    caplog.set_level(logging.INFO)
+    client = _signed_in_with_logs(member, caplog)
     read_only(True)
 
     response = client.post("/accounts/profile/", {"full_name": "Mo Renamed", "title": ""})
@@ -159,9 +164,7 @@ def test_an_api_write_answers_503_in_json_and_reads_go_on(people, read_only):
 
 def test_writes_work_again_without_a_restart_once_storage_is_back(people, read_only, caplog):
     _admin, member = people
-    client = Client()
-    client.force_login(member)
-    caplog.set_level(logging.INFO)
+    client = _signed_in_with_logs(member, caplog)
     read_only(True)
     assert client.post("/accounts/profile/", {"full_name": "Mo Later", "title": ""}).status_code == 503
 
