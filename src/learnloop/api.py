@@ -324,6 +324,7 @@ def unexpected_error(request, error):
 api.add_router("/", org_router)
 api.add_router("/tokens", tokens_router)
 api.add_router("/audit", audit_router)
+api.add_router("/tasks", "learnloop.ops.api.router")
 api.add_router("/knowledge", "learnloop.knowledge.api.router")
 api.add_router("/actions", "learnloop.actions.api.router")
 api.add_router("/reflection", "learnloop.reflection.api.router")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("learnloop.accounts.urls")),
     path("", include("learnloop.org.urls")),
     path("audit/", include("learnloop.audit.urls")),
+    path("ops/", include("learnloop.ops.urls")),
     path("knowledge/", include("learnloop.knowledge.urls")),
     path("actions/", include("learnloop.actions.urls")),
     path("sessions/", include("learnloop.reflection.urls")),

@@ -178,26 +178,41 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def list_tasks(*, states=("ready", "running", "dead"), limit: int | None = None) -> list[TaskRow]:
-    tasks = (
+def task_results(*, states=("ready", "running", "dead")):
+    """The tasks in these states, newest first, with their leases (a query, for paging)."""
+    return (
         DBTaskResult.objects.filter(status__in=[STATES[state] for state in states])
-        .select_related("lease").order_by("-enqueued_at")
+        .select_related("lease").order_by("-enqueued_at", "-pk")
     )
-    rows = []
-    for task in tasks[:limit] if limit else tasks:
-        lease = getattr(task, "lease", None)
-        reason = ""
-        if task.status == FAILED:
-            reason = (lease.dead_reason if lease and lease.dead_reason else task.exception_class_path)
-        elif lease and lease.last_error:
-            reason = "retrying after: " + lease.last_error.strip().splitlines()[-1]
-        rows.append(TaskRow(
-            id=str(task.pk), task=task.task_path.rsplit(".", 1)[-1], state=STATE_OF.get(task.status, task.status),
-            attempts=lease.attempts if lease else 0, worker=(lease.worker_id if lease else "") or "",
-            enqueued_at=task.enqueued_at, run_after=None if task.run_after == get_date_max() else task.run_after,
-            lease_expires_at=lease.expires_at if lease else None, reason=reason,
-        ))
-    return rows
+
+
+def row_of(task: DBTaskResult) -> TaskRow:
+    """What an operator sees of a task: never its arguments (they may name people)."""
+    lease = getattr(task, "lease", None)
+    reason = ""
+    if task.status == FAILED:
+        reason = (lease.dead_reason if lease and lease.dead_reason else task.exception_class_path)
+    elif lease and lease.last_error:
+        reason = "retrying after: " + lease.last_error.strip().splitlines()[-1]
+    return TaskRow(
+        id=str(task.pk), task=task.task_path.rsplit(".", 1)[-1], state=STATE_OF.get(task.status, task.status),
+        attempts=lease.attempts if lease else 0, worker=(lease.worker_id if lease else "") or "",
+        enqueued_at=task.enqueued_at, run_after=None if task.run_after == get_date_max() else task.run_after,
+        lease_expires_at=lease.expires_at if lease else None, reason=reason,
+    )
+
+
+def list_tasks(*, states=("ready", "running", "dead"), limit: int | None = None) -> list[TaskRow]:
+    tasks = task_results(states=states)
+    return [row_of(task) for task in (tasks[:limit] if limit else tasks)]
+
+
+def counts() -> dict[str, int]:
+    """How many tasks are in each state."""
+    from django.db.models import Count
+
+    found = dict(DBTaskResult.objects.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return {state: found.get(status, 0) for state, status in STATES.items()}
 
 
 def retry_dead(task_ids=None) -> int:
