@@ -29,7 +29,13 @@ from ninja.utils import check_csrf
 from learnloop import __version__
 from learnloop.accounts.api import router as tokens_router
 from learnloop.accounts.services import person_for_token
-from learnloop.api_base import UNPARSED, checked_json_body, document_errors, parameter_problems
+from learnloop.api_base import (
+    UNPARSED,
+    checked_json_body,
+    document_errors,
+    document_text_limits,
+    parameter_problems,
+)
 from learnloop.audit.api import router as audit_router
 from learnloop.ops import storage
 from learnloop.org.api import router as org_router
@@ -136,7 +142,8 @@ class LearnloopAPI(NinjaAPI):
     OpenAPI document lists the error answers of every operation."""
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
-        return document_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_text_limits(document_errors(schema))
 
     def _get_urls(self):
         for bound in self._get_bound_routers():

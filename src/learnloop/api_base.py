@@ -307,3 +307,42 @@ def parameter_problems(request, path_params: dict) -> list[dict]:
             if isinstance(value, str) and (problem := text_problem(value)):
                 found.append({"loc": (source, key), "msg": f"The text {problem}"})
     return found
+
+
+def document_text_limits(schema: dict) -> dict:
+    """Give every text a request body can hold its `maxLength` in the OpenAPI document: the limit
+    checked_json_body applies (learnloop.input_rules, by field name), unless the schema declares a
+    tighter one. Only schemas reachable from request bodies: a response may quote more."""
+    from learnloop.input_rules import text_limit
+
+    components = schema.get("components", {}).get("schemas", {})
+    prefix = "#/components/schemas/"
+    pending = [
+        media["schema"]
+        for item in schema.get("paths", {}).values()
+        for operation in item.values()
+        for media in operation.get("requestBody", {}).get("content", {}).values()
+        if "schema" in media
+    ]
+    seen: set[int] = set()
+
+    def limit_texts(node, name: str) -> None:
+        if not isinstance(node, dict) or id(node) in seen:
+            return
+        seen.add(id(node))
+        reference = node.get("$ref", "")
+        if reference.startswith(prefix):
+            limit_texts(components.get(reference[len(prefix):]), name)
+        if node.get("type") == "string" and "format" not in node and "enum" not in node and "const" not in node:
+            node.setdefault("maxLength", text_limit(name))
+        for property_name, property_schema in node.get("properties", {}).items():
+            limit_texts(property_schema, property_name)
+        for key in ("items", "additionalProperties"):
+            limit_texts(node.get(key), name)
+        for key in ("anyOf", "oneOf", "allOf"):
+            for option in node.get(key, ()):
+                limit_texts(option, name)
+
+    for body in pending:
+        limit_texts(body, "")
+    return schema

@@ -132,3 +132,45 @@ def test_error_shapes_are_published(schema):
     assert components["ErrorOut"]["required"] == ["detail"]
     assert components["InvalidRequestOut"]["required"] == ["detail", "errors"]
     assert "errors" in components["BadInputOut"]["properties"]
+
+
+def _request_texts(schema):
+    """(component, property, schema) for every text property of a component a request body uses."""
+    components = schema["components"]["schemas"]
+    names, pending = set(), [
+        media["schema"] for item in schema["paths"].values() for operation in item.values()
+        for media in operation.get("requestBody", {}).get("content", {}).values()
+    ]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if ref := node.get("$ref"):
+                name = ref.rsplit("/", 1)[-1]
+                if name not in names:
+                    names.add(name)
+                    pending.append(components[name])
+            pending.extend(value for value in node.values() if isinstance(value, dict | list))
+        elif isinstance(node, list):
+            pending.extend(node)
+    for name in sorted(names):
+        for prop, details in components[name].get("properties", {}).items():
+            for option in [details, *details.get("anyOf", []), details.get("items") or {}]:
+                if option.get("type") == "string" and not {"format", "enum", "const"} & set(option):
+                    yield name, prop, option
+
+
+def test_every_text_a_request_sends_documents_its_longest_length(schema):
+    texts = list(_request_texts(schema))
+    assert len(texts) > 50  # the document has many: the walk found them
+    assert [(name, prop) for name, prop, option in texts if "maxLength" not in option] == []
+    limits = {(name, prop): option["maxLength"] for name, prop, option in texts}
+    assert limits[("EntryIn", "body")] == 100_000 and limits[("EntryIn", "title")] == 10_000
+
+
+def test_a_text_over_its_documented_length_is_refused_with_the_field_named(schema, member, api_as):
+    [limit] = {option["maxLength"] for name, prop, option in _request_texts(schema)
+               if (name, prop) == ("EntryIn", "title")}
+    response = api_as(member).post("/api/v1/knowledge/entries", {"kind": "lesson", "title": "x" * (limit + 1)},
+                                   content_type="application/json")
+    assert response.status_code == 400
+    assert "title" in json.dumps(response.json())
