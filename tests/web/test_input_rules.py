@@ -155,3 +155,25 @@ def test_a_form_shows_its_limit_and_refuses_what_breaks_the_rules():
     assert not form.is_valid() and "body" in form.errors
     assert 'maxlength="100000"' in str(form["body"])
     assert "100,000 characters" in form.fields["body"].help_text
+
+
+def test_bulk_inserts_and_updates_meet_the_same_rules_as_a_save(team):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        Team.objects.bulk_create([Team(name="Fine", slug="fine"), Team(name="Bad\x00name", slug="bad")])
+    assert "name" in refused.value.message_dict
+    assert not Team.objects.filter(slug__in=["fine", "bad"]).exists()  # the whole batch or nothing
+
+    team.name = "x" * 1_000
+    with pytest.raises(ValidationError) as refused:
+        Team.objects.bulk_update([team], ["name"])
+    assert "name" in refused.value.message_dict
+    team.refresh_from_db()
+    assert team.name != "x" * 1_000
+
+    team.description = "Unchecked\x00"  # not among the updated fields: not looked at, not written
+    team.name = "Renamed"
+    Team.objects.bulk_update([team], ["name"])
+    team.refresh_from_db()
+    assert team.name == "Renamed"

@@ -89,6 +89,44 @@ def check_stored_values(sender, instance, raw=False, **kwargs) -> None:
         raise ValidationError(problems)
 
 
+def _checked_bulk(method, fields_of):
+    """Wrap a QuerySet bulk method so its objects meet the same rules as a save (bulk inserts and
+    updates send no pre_save signal). Only Learnloop's models; the whole batch or nothing."""
+
+    def checked(queryset, objs, *args, **kwargs):
+        model = queryset.model
+        if model.__module__.startswith("learnloop."):
+            objs = list(objs)
+            fields = fields_of(model, args, kwargs)
+            for obj in objs:
+                problems = {}
+                for field in fields:
+                    if problem := _field_problem(field, getattr(obj, field.attname, None)):
+                        problems[field.name] = [problem]
+                if problems:
+                    raise ValidationError(problems)
+        return method(queryset, objs, *args, **kwargs)
+
+    checked._learnloop_checked = True
+    return checked
+
+
+def _created_fields(model, args, kwargs):
+    return model._meta.concrete_fields
+
+
+def _updated_fields(model, args, kwargs):
+    names = kwargs.get("fields", args[0] if args else ())
+    return [model._meta.get_field(name) for name in names]
+
+
+def check_bulk_writes() -> None:
+    if getattr(models.QuerySet.bulk_create, "_learnloop_checked", False):
+        return
+    models.QuerySet.bulk_create = _checked_bulk(models.QuerySet.bulk_create, _created_fields)
+    models.QuerySet.bulk_update = _checked_bulk(models.QuerySet.bulk_update, _updated_fields)
+
+
 # --- Every form ----------------------------------------------------------------------------------
 
 
@@ -143,4 +181,5 @@ def bound_forms() -> None:
 
 def install() -> None:
     pre_save.connect(check_stored_values, dispatch_uid="learnloop-input-rules")
+    check_bulk_writes()
     bound_forms()
