@@ -74,12 +74,14 @@ def links_of(*, viewer, entry: Entry) -> list[tuple[str, Entry, EntryLink]]:
         ("supersedes", True): "Supersedes", ("supersedes", False): "Superseded by",
         ("contradicts", True): "Contradicts", ("contradicts", False): "Contradicted by",
     }
-    links = []
-    for link in EntryLink.objects.filter(source=entry, target__in=visible).select_related("target"):
-        links.append((phrases[(link.kind, True)], link.target, link))
-    for link in EntryLink.objects.filter(target=entry, source__in=visible).select_related("source"):
-        links.append((phrases[(link.kind, False)], link.source, link))
-    return links
+    # One query for both directions; outgoing links first, each direction in id order.
+    found = (
+        EntryLink.objects.filter(Q(source=entry, target__in=visible) | Q(target=entry, source__in=visible))
+        .select_related("source", "target").order_by("id")
+    )
+    outgoing = [(phrases[(link.kind, True)], link.target, link) for link in found if link.source_id == entry.pk]
+    incoming = [(phrases[(link.kind, False)], link.source, link) for link in found if link.source_id != entry.pk]
+    return outgoing + incoming
 
 
 def helpful_counts(entry: Entry) -> dict[str, int]:
