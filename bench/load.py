@@ -7,9 +7,10 @@
 
 What it does:
 
-1. a fresh instance: a temporary data directory (and SQLite file), or the PostgreSQL database in
-   DATABASE_URL, which must be empty or have a name ending in "_bench" (then it is dropped and
-   created again); `learnloop migrate`, then `learnloop demo` (the Harbourline organization);
+1. a fresh instance: a temporary data directory (and SQLite file), or on PostgreSQL the database
+   DATABASE_URL names, which must not exist yet: the benchmark creates it and drops it when done
+   (it never drops a database it did not create); `learnloop migrate`, then `learnloop demo`
+   (the Harbourline organization);
 2. what people need to act, made with the services (as a person would through the app): an API
    token per virtual user (demo people who belong to a team), an open survey campaign whose
    single-use links go to the users, and per team a reflection session in its reflect phase
@@ -30,6 +31,8 @@ same conditions. The last line holds the figures as key=value pairs.
 """
 
 import argparse
+import atexit
+import contextlib
 import datetime
 import hashlib
 import json
@@ -46,6 +49,8 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
+
+from bench_databases import temporary_database
 
 ROOT = Path(__file__).resolve().parents[1]
 LEARNLOOP = [sys.executable, "-m", "learnloop"]
@@ -382,22 +387,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def fresh_postgres(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1].split("?")[0]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    if name.endswith("_bench"):
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{name}"')
-        return
-    with psycopg.connect(url) as connection:
-        tables = connection.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0]
-    if tables:
-        raise SystemExit(f"{name} is not empty: give an empty database or one whose name ends in _bench")
-
-
 def demo_snapshot_dir() -> Path:
     """Where a freshly migrated demo instance is kept for the next run, named after everything
     that shapes it: the source (models, migrations, demo builders) and today's date (the demo's
@@ -468,7 +457,10 @@ def main() -> None:
     database = os.environ.get("DATABASE_URL", "")
     engine = "postgresql" if database.startswith("postgres") else "sqlite"
     if engine == "postgresql":
-        fresh_postgres(database)
+        # Created here, dropped when the benchmark exits (also on an error): never someone else's.
+        created = contextlib.ExitStack()
+        created.enter_context(temporary_database(database))
+        atexit.register(created.close)
     print(f"instance in {data_dir} on {engine}")
     snapshot = None if engine == "postgresql" or options.no_cache else demo_snapshot_dir()
     if snapshot is not None and (snapshot / "done").exists():

@@ -7,8 +7,9 @@
     uv run python bench/search.py --query-file FILE      # evaluate an unseen query set instead
 
 What it measures, per corpus size and database (each in a fresh database: a temporary SQLite
-file, and `--postgres-url`, which is dropped and created again, so its name must end in
-"_bench"):
+file, and a PostgreSQL database the benchmark creates on `--postgres-server` under a name of its
+own and drops afterwards; `--postgres-url` names it instead, and must name a database that does
+not exist yet — the benchmark never drops a database it did not create):
 
 * index build throughput: entries/s of `learnloop.knowledge.search.rebuild()` from the
   database (the embedded Tantivy index on SQLite, the PostgreSQL tables on PostgreSQL);
@@ -49,7 +50,10 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from contextlib import nullcontext
 from pathlib import Path
+
+from bench_databases import DEFAULT_SERVER, temporary_database, unique_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -364,18 +368,6 @@ def run_child(database: str, url: str, corpus_file: Path, workdir: Path) -> dict
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def fresh_postgres(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[-1]
-    if not name.endswith("_bench"):
-        raise SystemExit(f"refusing to drop {name!r}: the benchmark's database name must end in _bench")
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
 # --- main ---------------------------------------------------------------------------------------
 
 
@@ -385,7 +377,10 @@ def main() -> None:
     parser.add_argument("--sizes", default=None, help="comma-separated corpus sizes (default 10000,100000)")
     parser.add_argument("--queries", type=int, default=None, help="known-item queries per size (default 1000)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/learnloop_search_bench")
+    parser.add_argument("--postgres-server", default=DEFAULT_SERVER,
+                        help="PostgreSQL server URL (no database name): the benchmark creates its own database there")
+    parser.add_argument("--postgres-url", default=None,
+                        help="the database to create (and drop afterwards); it must not exist yet")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--dump", type=Path, help="write corpus.jsonl and queries.jsonl per size into this directory")
@@ -435,10 +430,11 @@ def main() -> None:
             if not args.no_sqlite:
                 databases.append(("sqlite", f"sqlite:///{workdir / f'bench-{size}.sqlite3'}"))
             if not args.no_postgres:
-                fresh_postgres(args.postgres_url)
-                databases.append(("postgres", args.postgres_url))
+                url = args.postgres_url or unique_url(args.postgres_server, "learnloop_search")
+                databases.append(("postgres", url))
             for database, url in databases:
-                result = run_child(database, url, corpus_file, workdir)
+                with temporary_database(url) if database == "postgres" else nullcontext(url):
+                    result = run_child(database, url, corpus_file, workdir)
                 rows.append((f"learnloop on {database} ({result['backend']})", result["build_per_s"],
                              result["engine_p50_ms"], result["engine_p95_ms"], result["service_p50_ms"],
                              result["service_p95_ms"], result["mrr10"], result["text_mrr10"]))

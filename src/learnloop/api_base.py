@@ -2,7 +2,7 @@
 
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated
 
@@ -251,12 +251,36 @@ _GENERIC = {"Bad Request", "Unauthorized", "Forbidden", "Not Found", "Conflict",
 
 
 class Pagination(LimitOffsetPagination):
-    """ninja's limit/offset pagination with an upper bound on `offset` too: an offset no database
-    takes (SQLite refuses one past 2⁶³) is the client's mistake (422), not a crash."""
+    """The one way every API list pages (`@paginate(Pagination)`; docs/api.md, "Lists"): `limit`
+    (default 50, at most 500) and `offset` in, `{"items": [...], "count": N}` out, where count is
+    every matching item, so a client sees when there is more. ninja's limit/offset pagination,
+    with an upper bound on `offset` too: an offset no database takes (SQLite refuses one past
+    2⁶³) is the client's mistake (422), not a crash. tests/api/test_pagination.py checks that
+    every list in the OpenAPI document pages this way."""
 
     class Input(Schema):
-        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT)
-        offset: int = Field(0, ge=0, le=MAX_INT)
+        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT,
+                           description="How many items to return (at most "
+                                       f"{ninja_settings.PAGINATION_MAX_LIMIT}).")
+        offset: int = Field(0, ge=0, le=MAX_INT, description="How many matching items to skip.")
+
+
+class Shown(Sequence):
+    """A queryset shown through a function (a row to the dict the API answers with), applied
+    only to the rows of the page Pagination cuts: the count stays a COUNT query. `each_page`
+    instead takes the page's rows at once (to look up what they need in one query)."""
+
+    def __init__(self, rows, show: Callable | None = None, *, each_page: Callable | None = None):
+        self.rows = rows
+        self.show_page = each_page or (lambda page: [show(row) for row in page])
+
+    def __len__(self) -> int:
+        return self.rows.count() if hasattr(self.rows, "count") and not isinstance(self.rows, list) else len(self.rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.show_page(self.rows[index])
+        return self.show_page([self.rows[index]])[0]
 
 
 # --- Input rules for every request -----------------------------------------------------------------

@@ -3,10 +3,21 @@
 Each command is a Django management command in the app that owns it, so `learnloop X` and
 `python -m django X` are the same thing; this wrapper only picks the settings and prints a
 short overview instead of Django's full list.
+
+Analysis commands that need no database (DJANGO_FREE) run without starting Django at all:
+starting it costs more CPU than analysing a file. Nothing heavy is imported here
+(tests/test_cli_imports.py keeps it so).
 """
 
+import importlib
 import os
 import sys
+
+# (command, action) -> a module with main(argv, write=, fail=) that needs no database.
+DJANGO_FREE = {
+    ("experiment", "analyze"): "learnloop.experiments.analyze_cli",
+    ("survey", "reliability"): "learnloop.surveys.reliability_cli",
+}
 
 OVERVIEW = """\
 usage: learnloop COMMAND [options]
@@ -47,6 +58,12 @@ def main(argv: list[str] | None = None) -> None:
         from learnloop import __version__
 
         sys.stdout.write(f"learnloop {__version__}\n")
+        return
+    if tuple(arguments[:2]) in DJANGO_FREE:
+        module = importlib.import_module(DJANGO_FREE[tuple(arguments[:2])])
+        status = module.main(arguments[2:], write=sys.stdout.write, fail=sys.stderr.write)
+        if status:
+            sys.exit(status)
         return
     if arguments[:2] == ["help", "--all"]:
         arguments = ["help"]

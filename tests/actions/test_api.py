@@ -64,7 +64,7 @@ def test_outsider_gets_404_for_an_action_and_403_for_a_team(api_as, action, outs
     response = post(client, BASE, {"title": "Theirs", "team_id": team.pk})
     assert response.status_code == 403 and "members and facilitators of Payments" in response.json()["detail"]
     assert client.get(f"{BASE}/teams/{team.pk}/metrics").status_code == 403
-    assert client.get(BASE).json()["total"] == 0
+    assert client.get(BASE).json()["count"] == 0
 
 
 def test_list_filters(api_as, action, facilitator, teammate, team):
@@ -82,8 +82,8 @@ def test_list_filters(api_as, action, facilitator, teammate, team):
     assert ids("status=open&status=in_progress") == [action.pk, later.pk]
     assert ids("overdue=true") == [action.pk]
     assert ids("overdue=false") == [later.pk]
-    page = client.get(f"{BASE}?per_page=1&page=2").json()
-    assert (page["total"], page["pages"], [item["id"] for item in page["items"]]) == (2, 2, [later.pk])
+    page = client.get(f"{BASE}?limit=1&offset=1").json()
+    assert (page["count"], [item["id"] for item in page["items"]]) == (2, [later.pk])
     assert client.get(f"{BASE}?status=finished").status_code == 422
 
 
@@ -116,7 +116,7 @@ def test_comments(api_as, action, facilitator):
     client = api_as(facilitator)
     response = post(client, f"{BASE}/{action.pk}/comments", {"body": "Let's do it Friday."})
     assert response.status_code == 201
-    comments = client.get(f"{BASE}/{action.pk}/comments").json()
+    comments = client.get(f"{BASE}/{action.pk}/comments").json()["items"]
     assert [(c["author"]["id"], c["body"]) for c in comments] == [(facilitator.pk, "Let's do it Friday.")]
 
 

@@ -209,7 +209,7 @@ def test_ids_and_numbers_out_of_range_get_422_not_500(admin, api_as):
     assert [problem["field"] for problem in body["errors"]] == ["old"]
     _error(client.get(f"{API}/people/99999999999999999999"), 422)
     _error(client.get(f"{API}/people?offset=99999999999999999999"), 422)
-    _error(client.get(f"{API}/actions?page=99999999999999999999"), 422)
+    _error(client.get(f"{API}/actions?offset=99999999999999999999"), 422)
     assert client.get(f"{API}/knowledge/similar").status_code == 405  # still routed
 
 

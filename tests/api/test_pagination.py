@@ -44,3 +44,56 @@ def test_out_of_range_paging_is_refused(member, api_as, query):
     response = api_as(member).get(f"{API}/people?{query}")
     assert response.status_code == 422
     assert response.json()["detail"]
+
+
+# --- One contract for every list ---------------------------------------------------------------
+
+
+# Answers that are lists but not pages of a collection, each with its reason. Adding to this
+# needs a reason as good as these.
+NOT_PAGED = {
+    # A search: pages (page, per_page) through a window of the best 200 matches, with facets.
+    f"{API}/knowledge/entries",
+    # Suggestions: the best few (`limit`, at most 20), computed, not a collection to page through.
+    f"{API}/knowledge/entries/{{entry_id}}/related",
+    f"{API}/reflection/sessions/{{session_id}}/suggestions",
+}
+
+
+def _list_operations(schema: dict):
+    """Every GET operation whose answer is a list of things: a JSON array, or a page of one (an
+    object with items or hits and their count or total). One object that holds lists (a person
+    with their memberships) is not a list."""
+    def resolve(node):
+        while "$ref" in node:
+            node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+        return node
+
+    for path, item in schema["paths"].items():
+        operation = item.get("get")
+        if operation is None:
+            continue
+        answer = operation["responses"].get("200") or operation["responses"].get(200) or {}
+        body = resolve(answer.get("content", {}).get("application/json", {}).get("schema", {}))
+        fields = set(body.get("properties", {}))
+        listed = body.get("type") == "array" or bool(fields & {"items", "hits"} and fields & {"count", "total"})
+        if listed and path not in NOT_PAGED:
+            yield path, operation, body, resolve
+
+
+def test_every_list_in_the_schema_pages_with_limit_offset_and_says_the_count(client):
+    schema = client.get(f"{API}/openapi.json").json()
+    operations = list(_list_operations(schema))
+    assert len(operations) > 10  # the enumeration finds the lists (people, experiments, campaigns, ...)
+    problems = []
+    for path, operation, body, resolve in operations:
+        parameters = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "query"}
+        limit = parameters.get("limit", {}).get("schema", {})
+        if limit.get("maximum") != 500 or limit.get("minimum") != 1 or "offset" not in parameters:
+            problems.append(f"{path}: no bounded limit/offset parameters")
+        properties = body.get("properties", {})
+        if resolve(properties.get("items", {})).get("type") != "array" or "count" not in properties:
+            problems.append(f"{path}: the answer is not {{items, count}}")
+        if {"page", "per_page"} & set(parameters):
+            problems.append(f"{path}: pages with page/per_page")
+    assert not problems, "\n".join(problems)

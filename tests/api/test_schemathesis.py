@@ -138,7 +138,7 @@ def _seed(admin) -> tuple[dict, list[str]]:
                                            "closes_on": (today + timedelta(days=14)).isoformat()})
     known["campaign_id"] = campaign and campaign["id"]
 
-    templates = client.get(f"{API}/reflection/templates").json()
+    templates = client.get(f"{API}/reflection/templates").json()["items"]
     known["template_id"] = templates[0]["id"] if templates else None
     session = post("/reflection/sessions", {"team_id": team.pk, "template_id": known["template_id"],
                                             "title": "Seed retro"})

@@ -1,6 +1,7 @@
 """The demo's experiments: built once with only what they need (org, actions, knowledge), read
 through the same analysis the pages use."""
 
+import random
 from collections import Counter
 
 import pytest
@@ -9,6 +10,7 @@ from django.db import connection
 
 from learnloop.demo import build_demo
 from learnloop.experiments.analysis import analyse
+from learnloop.experiments.demo import _Generator
 from learnloop.experiments.models import Deviation, Experiment
 from learnloop.knowledge.models import Provenance
 
@@ -67,3 +69,25 @@ def test_decisions_leave_lessons_and_some_go_against_the_numbers(demo):
 
 def test_the_same_seed_gives_the_same_experiments(demo):
     assert demo["state"] == demo["rebuilt"]
+
+
+def test_generated_binomial_arms_always_have_an_event_and_a_non_event():
+    # An arm with no events (or only events) has no variance: the analysis can't recommend, and
+    # the demo crashed deciding such an experiment (seeds 6 and 12 did).
+    for seed in range(300):
+        generator = _Generator(random.Random(seed))
+        for users, rate in ((36, 0.09), (36, 0.0005), (48, 0.9995), (4000, 0.02)):
+            row = generator.binomial("B", users, rate)
+            assert 0 < row.sum < users, (seed, users, rate, row.sum)
+
+
+@pytest.mark.parametrize("seed", [6, 12])
+def test_the_experiments_demo_builds_for_seeds_that_used_to_crash(django_db_blocker, seed):
+    with django_db_blocker.unblock():
+        try:
+            build_demo(seed=seed, only=DEMO_PARTS)
+            experiments = list(Experiment.objects.all())
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+    assert 50 <= len(experiments) <= 70
+    assert {e.status for e in experiments} >= {"concluded", "running", "draft"}

@@ -125,3 +125,19 @@ def test_adding_a_guardrail_after_the_start_asks_why_and_records_it(running, own
     metric = running.metrics.get(name="page weight")
     assert (metric.role, metric.threshold, metric.lower_is_better) == ("guardrail", 0.1, True)
     assert "Ops asked" in client.get(f"/experiments/{running.pk}/").content.decode()
+
+
+def test_the_portfolio_pages_through_every_experiment_and_says_how_many(team, owner, facilitator, monkeypatch):
+    from learnloop.experiments import views
+
+    monkeypatch.setattr(views, "PORTFOLIO_PER_PAGE", 2)
+    for number in range(1, 6):
+        register(owner, team, title=f"Experiment number {number}")
+    client = signed_in_client(facilitator)
+    shown = []
+    for page in (1, 2, 3):
+        html = client.get(f"/experiments/?sort=title&page={page}").content.decode()
+        assert "5 experiments" in html
+        shown += [f"Experiment number {n}" for n in range(1, 6) if f"Experiment number {n}<" in html]
+    assert shown == [f"Experiment number {n}" for n in range(1, 6)]  # none dropped, none twice
+    assert 'rel="next"' not in html and "sort=title&amp;page=2" in html

@@ -89,7 +89,7 @@ def _investigate(client, api, session, card, group, unmasker, who):
         response = api.get(path)
         assert response.status_code in {200, 404}, path
         unmasker.assert_not_in(response.content.decode(), f"{path} as {who}")
-    [card_out] = [c for c in api.get(f"{base}/cards").json() if c["id"] == str(card.pk)]
+    [card_out] = [c for c in api.get(f"{base}/cards").json()["items"] if c["id"] == str(card.pk)]
     assert card_out["byline"] == card.alias and card_out["mine"] is False  # an alias at most
 
 
@@ -160,8 +160,8 @@ def test_a_writer_key_from_the_api_finds_only_its_own_cards(make_session, facili
     assert created.status_code == 201 and created.json()["mine"] is True
     theirs.post(f"{base}/cards", {"column": "stop", "text": "Theirs"}, content_type="application/json",
                 headers={HEADER: other_key})
-    assert [c["text"] for c in mine.get(f"{base}/cards", headers={HEADER: key}).json()] == ["Mine"]
-    assert mine.get(f"{base}/cards").json() == []  # without the key: nothing is yours
+    assert [c["text"] for c in mine.get(f"{base}/cards", headers={HEADER: key}).json()["items"]] == ["Mine"]
+    assert mine.get(f"{base}/cards").json()["items"] == []  # without the key: nothing is yours
     no_key = mine.post(f"{base}/cards", {"column": "start", "text": "x"}, content_type="application/json")
     assert no_key.status_code == 400 and "writer key" in no_key.json()["detail"]
     card_id = created.json()["id"]

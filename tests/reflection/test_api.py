@@ -6,7 +6,7 @@ JSON = "application/json"
 
 def test_a_retro_through_the_api(api_as, team, facilitator, writer):
     fac, member = api_as(facilitator), api_as(writer)
-    templates = {t["slug"]: t for t in fac.get("/api/v1/reflection/templates").json()}
+    templates = {t["slug"]: t for t in fac.get("/api/v1/reflection/templates").json()["items"]}
     created = fac.post("/api/v1/reflection/sessions", {
         "team_id": team.pk, "template_id": templates["mad-sad-glad"]["id"], "title": "Q3 retro",
         "anonymity": "alias", "vote_budget": 2,
@@ -26,17 +26,17 @@ def test_a_retro_through_the_api(api_as, team, facilitator, writer):
     target = {"group_id": group.json()["id"]}
     cast = member.post(f"{base}/votes", target, content_type=JSON, headers={HEADER: key})
     assert cast.status_code == 201 and cast.json() == {"votes_left": 1}
-    assert member.get(f"{base}/groups").json()[0]["votes"] is None  # tallies stay hidden while voting
+    assert member.get(f"{base}/groups").json()["items"][0]["votes"] is None  # tallies stay hidden while voting
     withdrawn = member.post(f"{base}/votes/withdraw", target, content_type=JSON, headers={HEADER: key})
     assert withdrawn.status_code == 200 and withdrawn.json() == {"votes_left": 2}
     member.post(f"{base}/votes", target, content_type=JSON, headers={HEADER: key})
     fac.post(f"{base}/phase", {"phase": "discuss"}, content_type=JSON)
-    assert member.get(f"{base}/groups").json()[0]["votes"] == 1
+    assert member.get(f"{base}/groups").json()["items"][0]["votes"] == 1
     lesson = fac.post(f"{base}/lessons", {"title": "Plan buffers", "group_id": group.json()["id"]}, content_type=JSON)
     assert lesson.status_code == 201
     action = fac.post(f"{base}/actions", {"title": "Add a buffer week", "owner_id": writer.pk}, content_type=JSON)
     assert action.status_code == 201 and action.json()["owner_id"] == writer.pk
-    assert [a["title"] for a in member.get(f"{base}/actions").json()] == ["Add a buffer week"]
+    assert [a["title"] for a in member.get(f"{base}/actions").json()["items"]] == ["Add a buffer week"]
 
 
 def test_anonymity_can_only_go_up_through_the_api(api_as, session, facilitator):
@@ -85,7 +85,7 @@ def _list_queries(client) -> tuple[int, list]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/api/v1/reflection/sessions")
     assert response.status_code == 200
-    return len(captured), response.json()
+    return len(captured), response.json()["items"]
 
 
 def test_the_session_list_says_which_sessions_are_weakly_anonymous_in_constant_queries(

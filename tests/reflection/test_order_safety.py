@@ -270,7 +270,7 @@ def test_facilitator_and_admin_see_no_tally_or_ranking_while_voting(
         status = signed_in_client(viewer).get(f"/sessions/{session.pk}/status/?phase=vote&revealed=1")
         assert status.status_code == 200 and not re.search(r"\d+ votes?\b(?! left)", status.content.decode())
         assert api.get(f"/api/v1/reflection/sessions/{session.pk}/status").status_code == 200
-        listed = api.get(f"/api/v1/reflection/sessions/{session.pk}/groups").json()
+        listed = api.get(f"/api/v1/reflection/sessions/{session.pk}/groups").json()["items"]
         assert [g["title"] for g in listed] == titles and {g["votes"] for g in listed} == {None}
         assert api.get(f"/api/v1/reflection/sessions/{session.pk}").json()["tallies_shown"] is False
     assert selectors.groups_with_cards(session, [])[0]["votes"] is None
@@ -293,7 +293,7 @@ def test_going_back_to_vote_after_the_tallies_were_shown_starts_a_fresh_vote(
     assert cards.my_votes(session, keys[people[0].pk]) == {}
     # The new round's tallies are as hidden as the first one's, from the facilitator too.
     cards.cast_vote(by=people[1], session=session, group=groups[2], writer_key=keys[people[1].pk])
-    listed = api_as(facilitator).get(f"/api/v1/reflection/sessions/{session.pk}/groups").json()
+    listed = api_as(facilitator).get(f"/api/v1/reflection/sessions/{session.pk}/groups").json()["items"]
     assert {g["votes"] for g in listed} == {None}
     assert api_as(facilitator).get(f"/api/v1/reflection/sessions/{session.pk}").json()["vote_round"] == 2
     session = services.set_phase(by=facilitator, session=session, phase="discuss")

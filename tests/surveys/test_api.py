@@ -15,7 +15,7 @@ def post(client, path, body):
 
 def test_instruments_listed_and_imported(survey_org):
     client = token_client(survey_org.admin)
-    slugs = {entry["slug"] for entry in client.get("/api/v1/surveys/instruments").json()}
+    slugs = {entry["slug"] for entry in client.get("/api/v1/surveys/instruments").json()["items"]}
     assert {"learning-organization", "psychological-safety", "pulse"} <= slugs
     detail = client.get("/api/v1/surveys/instruments/psychological-safety").json()
     assert sum(item["reverse_keyed"] for item in detail["items"]) >= 2

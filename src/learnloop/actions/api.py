@@ -5,7 +5,6 @@ see answers 404 exactly like one that doesn't exist. Rules about who may do what
 services' (PermissionDenied is a 403 with the reason).
 """
 
-import math
 from datetime import date
 from typing import Annotated
 
@@ -13,12 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import Http404
 from ninja import Query, Router, Status
+from ninja.pagination import paginate
 
 from learnloop.actions import metrics, permissions, selectors, services
 from learnloop.actions.api_schemas import (
     ActionIn,
     ActionOut,
-    ActionPage,
     ActionPatch,
     CheckIn,
     CommentIn,
@@ -31,12 +30,11 @@ from learnloop.actions.api_schemas import (
     StatusName,
 )
 from learnloop.actions.models import TeamActionPolicy
-from learnloop.api_base import MAX_INT, Id, errors, person_ref, request_fields, team_ref
+from learnloop.api_base import Id, Pagination, Shown, errors, person_ref, request_fields, team_ref
 from learnloop.org.models import Team
 
 router = Router(tags=["actions"])
 
-MAX_PER_PAGE = 100
 
 
 def _action(request, action_id: Id):
@@ -63,7 +61,8 @@ def _refresh(request, action):
 # --- Actions -----------------------------------------------------------------------------------
 
 
-@router.get("", response=ActionPage, summary="List the actions you may see")
+@router.get("", response=list[ActionOut], summary="List the actions you may see")
+@paginate(Pagination)
 def list_actions(
     request,
     owner: Id | None = None,
@@ -72,12 +71,10 @@ def list_actions(
     overdue: bool | None = None,
     source_type: str = "",
     source_id: str = "",
-    page: Annotated[int, Query(ge=1, le=MAX_INT)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ):
     """Filters: `owner` (person id; `owner=me` is not supported, use your id), `team` (id), `status`
     (repeatable), `overdue` (true/false, by each team's rule), `source_type` + `source_id`.
-    Ordered by due date (none last), then newest. Pages start at 1."""
+    Ordered by due date (none last), then newest."""
     actions = selectors.visible_actions(viewer=request.user)
     if owner is not None:
         actions = actions.filter(owner_id=owner)
@@ -92,12 +89,8 @@ def list_actions(
     if overdue is not None:
         late = [action.pk for action in selectors.overdue_actions(viewer=request.user)]
         actions = actions.filter(pk__in=late) if overdue else actions.exclude(pk__in=late)
-    total = actions.count()
-    pages = max(1, math.ceil(total / per_page))
-    start = (page - 1) * per_page
     ordered = actions.order_by(F("due_on").asc(nulls_last=True), "-created_at", "-id")
-    items = selectors.mark_overdue(ordered[start:start + per_page])
-    return {"total": total, "page": page, "per_page": per_page, "pages": pages, "items": items}
+    return Shown(ordered, each_page=selectors.mark_overdue)
 
 
 @router.post("", response={201: ActionOut}, summary="Create an action")
@@ -192,8 +185,9 @@ def reopen_action(request, action_id: Id):
 
 
 @router.get("/{action_id}/comments", response=list[CommentOut], summary="An action's comments, oldest first")
+@paginate(Pagination)
 def list_comments(request, action_id: Id):
-    return list(_action(request, action_id).comments.select_related("author"))
+    return _action(request, action_id).comments.select_related("author")
 
 
 @router.post("/{action_id}/comments", response={201: CommentOut}, summary="Comment on an action")

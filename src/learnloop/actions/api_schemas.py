@@ -56,14 +56,6 @@ class ActionOut(Schema):
         return bool(getattr(action, "overdue", False))
 
 
-class ActionPage(Schema):
-    total: int
-    page: int
-    per_page: int
-    pages: int
-    items: list[ActionOut]
-
-
 class ActionIn(InputSchema):
     title: str
     description: str = ""

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-import snowballstemmer
-
 # Words too common to say anything about a document. Kept short on purpose: "not", "no" and
 # "why" carry meaning in lessons ("why the deploy failed", "do not retry").
 _STOP_WORD_LIST = """a an and are as at be but by for from has have i if in into is it its of on or our so
@@ -33,6 +31,8 @@ def _stemmer():
     # threads sharing one (the server's threaded workers) corrupt each other's words and fail.
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
+        import snowballstemmer  # on first use: a command that never searches doesn't load it
+
         stemmer = _local.stemmer = snowballstemmer.stemmer("english")
     return stemmer
 

@@ -14,9 +14,12 @@ guardrail; anything else means stop (keep the control).
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from learnloop.analytics.stats import VariantAggregates, analyze_metric
 from learnloop.experiments.models import Decision, Experiment, MetricRole, Outcome
+
+if TYPE_CHECKING:  # the statistics load numpy and scipy: only when something is analysed
+    from learnloop.analytics.stats import VariantAggregates
 
 SRM_THRESHOLD = 0.001  # the same line the analyst CLI draws
 
@@ -123,7 +126,9 @@ def reading(variant: VariantResult, metric, engine: str, alpha: float) -> str:
     return f"{variant.variation} {moved} {metric.name} by {size} ({span}); this is unlikely to be chance ({evidence})."
 
 
-def _aggregates(rows, weights: dict[str, float]) -> list[VariantAggregates]:
+def _aggregates(rows, weights: dict[str, float]) -> list["VariantAggregates"]:
+    from learnloop.analytics.stats import VariantAggregates
+
     return [
         VariantAggregates(
             variation=row.variant.name, users=row.users, sum=row.sum, sum_squares=row.sum_squares,
@@ -139,6 +144,8 @@ def analyse_metric_rows(experiment: Experiment, metric, rows, weights: dict[str,
     if len(rows) < 2 or min(row.variant.position for row in rows) != 0:
         result.error = "Needs the control and at least one other variant."
         return result
+    from learnloop.analytics.stats import analyze_metric
+
     try:
         analysis = analyze_metric(
             _aggregates(rows, weights), metric_type=metric.metric_type, engine=experiment.engine,

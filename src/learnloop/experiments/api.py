@@ -7,8 +7,9 @@ import math
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import Router, Status
+from ninja.pagination import paginate
 
-from learnloop.api_base import Id, errors, person_ref, request_fields, team_ref
+from learnloop.api_base import Id, Pagination, Shown, errors, person_ref, request_fields, team_ref
 from learnloop.experiments import decisions, selectors, services
 from learnloop.experiments.analysis import analyse, recommend
 from learnloop.experiments.api_schemas import (
@@ -58,12 +59,13 @@ def _finite(value):
 
 @router.get("", response={200: list[ExperimentOut], **errors(400)},
             summary="Experiments, newest first, filtered like the portfolio")
+@paginate(Pagination)
 def list_experiments(request, status: str = "", outcome: str = "", team_id: Id | None = None, metric: str = "",
                      sort: str = "newest"):
     team = _team(team_id) if team_id is not None else None
     experiments = selectors.portfolio(request.user, status=status, outcome=outcome, team=team, metric=metric,
-                                      sort=sort).prefetch_related("deviations")[:200]
-    return [_out(experiment, refresh=False) for experiment in experiments]
+                                      sort=sort).prefetch_related("deviations")
+    return Shown(experiments, lambda experiment: _out(experiment, refresh=False))
 
 
 @router.post("", response={201: ExperimentOut}, summary="Register an experiment (a draft)")

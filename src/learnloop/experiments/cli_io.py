@@ -10,10 +10,13 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from learnloop.analytics.csv_files import csv_reader
-from learnloop.analytics.stats import MetricAnalysis, VariantAggregates
 from learnloop.input_rules import length_problem, load_json, number_problem, text_problem
+
+if TYPE_CHECKING:  # the statistics (numpy, scipy) load when a file is analysed, not with the app
+    from learnloop.analytics.stats import MetricAnalysis, VariantAggregates
 
 REQUIRED = {
     "mean": ("variation", "users", "sum", "sum_squares"),
@@ -128,7 +131,7 @@ def _check_columns(columns: Iterable[str], metric_type: str) -> set[str]:
     return present
 
 
-def _variant(row: _Row, present: set[str], metric_type: str) -> VariantAggregates:
+def _variant(row: _Row, present: set[str], metric_type: str) -> "VariantAggregates":
     name = row.cells.get("variation")
     if _blank(name):
         raise AggregatesFileError(f"{row.label}, column variation: the variation needs a name.")
@@ -146,6 +149,8 @@ def _variant(row: _Row, present: set[str], metric_type: str) -> VariantAggregate
             continue
         values[column] = _number(row, column)
     _check_values(row, values, metric_type)
+    from learnloop.analytics.stats import VariantAggregates
+
     return VariantAggregates(variation=str(name).strip(), **values)
 
 
@@ -173,7 +178,7 @@ def _check_values(row: _Row, values: dict[str, float | None], metric_type: str) 
         raise AggregatesFileError(f"{row.label}, column weight: expected traffic weights cannot be negative.")
 
 
-def read_aggregates(path: Path, metric_type: str) -> list[VariantAggregates]:
+def read_aggregates(path: Path, metric_type: str) -> list["VariantAggregates"]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -183,7 +188,7 @@ def read_aggregates(path: Path, metric_type: str) -> list[VariantAggregates]:
     return parse_aggregates(text, metric_type, is_json=path.suffix.lower() == ".json")
 
 
-def parse_aggregates(text: str, metric_type: str, *, is_json: bool = False) -> list[VariantAggregates]:
+def parse_aggregates(text: str, metric_type: str, *, is_json: bool = False) -> list["VariantAggregates"]:
     """The same checks as read_aggregates, for text that came from an upload or a form."""
     is_json = is_json or text.lstrip().startswith(("[", "{"))
     columns, rows = _read_json(text) if is_json else _read_csv(text)
@@ -213,7 +218,7 @@ def _finite(value):
     return value if not isinstance(value, float) or math.isfinite(value) else None
 
 
-def analysis_as_json(analysis: MetricAnalysis, adjusted_p_values: list[float] | None = None) -> dict:
+def analysis_as_json(analysis: "MetricAnalysis", adjusted_p_values: list[float] | None = None) -> dict:
     bayesian = analysis.engine == "bayesian"
     results = []
     for index, result in enumerate(analysis.results):
@@ -252,7 +257,7 @@ def _format_effect(value: float, relative: bool) -> str:
     return f"{value * 100:+.2f}%" if relative else f"{value:+.4g}"
 
 
-def analysis_as_table(analysis: MetricAnalysis, adjusted_p_values: list[float] | None = None) -> str:
+def analysis_as_table(analysis: "MetricAnalysis", adjusted_p_values: list[float] | None = None) -> str:
     relative = analysis.difference == "relative"
     bayesian = analysis.engine == "bayesian"
     level = f"{(1 - analysis.alpha) * 100:g}%"

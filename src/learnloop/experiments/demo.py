@@ -62,7 +62,9 @@ class _Generator:
     def binomial(self, name: str, users: int, rate: float) -> VariantAggregates:
         rate = min(max(rate, 0.0005), 0.9995)
         spread = math.sqrt(users * rate * (1 - rate))
-        conversions = min(max(round(users * rate + self.rng.gauss(0, 1) * spread), 0), users)
+        # At least one event and one non-event per arm: with none (a small process experiment at a
+        # low rate) the analysis has no variance to work with and gives no recommendation to decide on.
+        conversions = min(max(round(users * rate + self.rng.gauss(0, 1) * spread), 1), users - 1)
         return VariantAggregates(variation=name, users=users, sum=conversions)
 
     def mean(self, name: str, users: int, mean: float, sd: float) -> VariantAggregates:
@@ -190,6 +192,8 @@ class _Builder:
         rng = self.rng
         _, lead, members, _ = people
         recommendation = decisions.current_recommendation(experiment)
+        if recommendation is None:  # the latest results can't be analysed: it waits for a decision
+            return
         decision, override = recommendation.decision, ""
         if self.overrides_left and rng.random() < 0.12:
             decision = rng.choice([d for d in OVERRIDE_REASONS if d != recommendation.decision])

@@ -5,6 +5,7 @@ again with the message next to the form and everything typed kept."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -27,6 +28,7 @@ from learnloop.experiments.permissions import can_manage, can_register, can_regi
 from learnloop.org.models import Person, Team
 
 MAX_UPLOAD_BYTES = 1_000_000
+PORTFOLIO_PER_PAGE = 50
 
 
 def _errors(error) -> dict[str, str]:
@@ -50,8 +52,14 @@ def portfolio(request):
         metric=params.get("metric", ""), sort=params.get("sort", "newest"), query=params.get("q", "").strip(),
     )
     figures = selectors.figures(experiments)
+    # Every match is reachable, a page at a time (the page says how many there are in all).
+    page = Paginator(experiments, PORTFOLIO_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "experiments/portfolio.html", {
-        "experiments": experiments[:200],
+        "experiments": page,
+        "page": page,
+        "query_string": f"{query.urlencode()}&" if query else "",
         "figures": figures,
         "failures": selectors.failure_library(request.user, limit=12),
         "teams": Team.objects.filter(archived_at=None).order_by("name"),

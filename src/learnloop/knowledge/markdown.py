@@ -9,7 +9,6 @@ import re
 from functools import lru_cache
 
 import nh3
-from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -28,7 +27,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 
 @lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+def _parser():
+    from markdown_it import MarkdownIt  # on first use: loading it costs every command's start-up
+
     # "js-default" disables raw HTML; tables and strikethrough are enabled on top.
     return MarkdownIt("js-default").enable(["table", "strikethrough"])
 

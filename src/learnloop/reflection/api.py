@@ -12,8 +12,9 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import Header, Router, Status
+from ninja.pagination import paginate
 
-from learnloop.api_base import Id, errors, person_ref, request_fields, team_ref
+from learnloop.api_base import Id, Pagination, Shown, errors, person_ref, request_fields, team_ref
 from learnloop.org.models import Person, Team
 from learnloop.reflection import cards as card_services
 from learnloop.reflection import follow_up, selectors, services
@@ -89,6 +90,7 @@ def _columns(columns) -> list[dict]:
 
 @router.get("/templates", response={200: list[ReflectionTemplateOut], **ERRORS},
             summary="Templates you may use: built-in and custom")
+@paginate(Pagination)
 def list_templates(request):
     return selectors.templates_for(request.user)
 
@@ -127,9 +129,10 @@ def clone_template(request, template_id: Id, payload: ReflectionCloneIn):
 
 @router.get("/sessions", response={200: list[ReflectionSessionOut], **ERRORS},
             summary="Sessions you may see, newest first")
+@paginate(Pagination)
 def list_sessions(request, team_id: Id | None = None):
     sessions = selectors.with_participant_counts(selectors.sessions_for(request.user, team=_team(team_id)))
-    return [_session_out(s) for s in sessions[:200]]
+    return Shown(sessions, _session_out)
 
 
 @router.post("/sessions", response={201: ReflectionSessionOut, **ERRORS}, summary="Start a session")
@@ -196,6 +199,7 @@ def set_budget(request, session_id: Id, payload: ReflectionBudgetIn):
 
 @router.get("/sessions/{session_id}/cards", response={200: list[ReflectionCardOut], **ERRORS},
             summary="Cards as you may see them")
+@paginate(Pagination)
 def list_cards(request, session_id: Id, writer_key: str | None = WriterKey):
     session = selectors.session_for(request.user, session_id)
     return [card.__dict__ for card in selectors.cards_for(request.user, session, writer_key)]
@@ -263,6 +267,7 @@ def _groups_out(viewer, session) -> list[dict]:
 
 @router.get("/sessions/{session_id}/groups", response={200: list[ReflectionGroupOut], **ERRORS},
             summary="Groups: by title while voting, most votes first once the vote is over (tallies hidden until then)")
+@paginate(Pagination)
 def list_groups(request, session_id: Id):
     return _groups_out(request.user, selectors.session_for(request.user, session_id))
 
@@ -329,6 +334,7 @@ def promote(request, session_id: Id, payload: ReflectionLessonIn):
 
 @router.get("/sessions/{session_id}/actions", response={200: list[ReflectionActionOut], **ERRORS},
             summary="The session's actions")
+@paginate(Pagination)
 def list_actions(request, session_id: Id):
     return follow_up.actions_of(selectors.session_for(request.user, session_id))
 

@@ -7,8 +7,9 @@ endpoint that returns a response, and responding needs no account (the token is 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
+from ninja.pagination import paginate
 
-from learnloop.api_base import Id, errors, request_fields
+from learnloop.api_base import Id, Pagination, Shown, errors, request_fields
 from learnloop.org.models import Organization, Team
 from learnloop.surveys import reports, selectors, services
 from learnloop.surveys.api_schemas import (
@@ -59,9 +60,10 @@ def _campaign(campaign_id: int) -> Campaign:
 
 
 @router.get("/instruments", response=list[InstrumentSummary], summary="List the survey instruments")
+@paginate(Pagination)
 def list_instruments(request):
     services.install_built_in_instruments()
-    return list(selectors.instruments())
+    return selectors.instruments()
 
 
 @router.get(
@@ -82,8 +84,9 @@ def import_instrument(request, payload: InstrumentIn):
 
 
 @router.get("/campaigns", response=list[CampaignOut], summary="List campaigns with participation counts")
+@paginate(Pagination)
 def list_campaigns(request):
-    return [_campaign_out(campaign) for campaign in selectors.campaigns()]
+    return Shown(selectors.campaigns(), _campaign_out)
 
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="Create a draft campaign")

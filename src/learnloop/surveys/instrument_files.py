@@ -9,8 +9,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from learnloop.surveys.models import Barrier
 
 BUILT_IN_DIR = Path(__file__).parent / "instruments"
@@ -56,6 +54,8 @@ def built_in_files() -> list[Path]:
 
 
 def parse_instrument(text: str) -> InstrumentSpec:
+    import yaml  # on first use: loading it costs every command's start-up
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:

@@ -6,13 +6,16 @@ Pages and the API both call these functions; nothing else reads responses for di
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 
-from learnloop.analytics.psychometrics import LikertScale
 from learnloop.surveys import disclosure_gate, stats
 from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
 from learnloop.surveys.models import Barrier, Campaign, CampaignStatus, FocusArea, ItemKind
+
+if TYPE_CHECKING:  # it loads numpy: imported where a report is computed
+    from learnloop.analytics.psychometrics import LikertScale
 
 SUGGESTIONS_PER_BARRIER = 3
 # How long a closed campaign's computed figures stay in the (per-process) cache: they never go
@@ -42,6 +45,8 @@ def instrument_shape(campaign: Campaign):
     shape = getattr(campaign, "_report_shape", None)
     if shape is None:
         instrument = campaign.instrument
+        from learnloop.analytics.psychometrics import LikertScale
+
         scale = LikertScale(instrument.scale_min, instrument.scale_max)
         items = defaultdict(list)
         for dimension_id, key, reverse_keyed in instrument.items.filter(dimension__isnull=False).order_by(
@@ -176,7 +181,7 @@ def detail(campaign: Campaign, key: GroupKey, *, viewer) -> dict | None:
     }
 
 
-def barrier_diagnosis(scores, dimensions, scale: LikertScale, *, viewer) -> list[dict]:
+def barrier_diagnosis(scores, dimensions, scale: "LikertScale", *, viewer) -> list[dict]:
     """Each barrier with its score; weak dimensions point at it, with playbooks that may help."""
     weak_keys = {score.key for score in scores if stats.weak(score, scale)}
     by_barrier = stats.barrier_scores(scores, dimensions)

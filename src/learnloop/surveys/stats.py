@@ -6,11 +6,12 @@ returns aggregates only.
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy import stats as scipy_stats
+if TYPE_CHECKING:  # numpy and scipy load when a report is computed, not with the app (a fast CLI)
+    import numpy as np
 
-from learnloop.analytics.psychometrics import LikertScale, scale_scores
+    from learnloop.analytics.psychometrics import LikertScale
 
 # A dimension whose mean sits below this share of the scale (0 = minimum, 1 = maximum) is weak.
 WEAK_SHARE = 0.55
@@ -41,8 +42,13 @@ class Driver:
     r: float
 
 
-def dimension_scores(answers: list[dict], dimensions: list[DimensionSpec], scale: LikertScale) -> list[DimensionScore]:
+def dimension_scores(
+    answers: list[dict], dimensions: list[DimensionSpec], scale: "LikertScale"
+) -> list[DimensionScore]:
     """Mean score per dimension with a 95% t interval over respondents."""
+    import numpy as np
+    from scipy import stats as scipy_stats
+
     result = []
     for dimension in dimensions:
         scores = _scores(answers, dimension, scale)
@@ -57,7 +63,11 @@ def dimension_scores(answers: list[dict], dimensions: list[DimensionSpec], scale
     return result
 
 
-def _scores(answers: list[dict], dimension: DimensionSpec, scale: LikertScale) -> np.ndarray:
+def _scores(answers: list[dict], dimension: DimensionSpec, scale: "LikertScale") -> "np.ndarray":
+    import numpy as np
+
+    from learnloop.analytics.psychometrics import scale_scores
+
     matrix = np.array(
         [[float(row.get(key, np.nan)) for key, _ in dimension.items] for row in answers], dtype=float,
     ).reshape(len(answers), len(dimension.items))
@@ -76,8 +86,10 @@ def net_promoter(answers: list[dict], key: str) -> float | None:
     return 100.0 * (promoters - detractors) / len(values)
 
 
-def drivers(answers: list[dict], dimensions: list[DimensionSpec], scale: LikertScale, outcome: str) -> list[Driver]:
+def drivers(answers: list[dict], dimensions: list[DimensionSpec], scale: "LikertScale", outcome: str) -> list[Driver]:
     """Pearson correlation of each dimension score with the outcome item, strongest first."""
+    import numpy as np
+
     outcome_values = np.array([float(row.get(outcome, np.nan)) for row in answers])
     result = []
     for dimension in dimensions:
@@ -90,7 +102,7 @@ def drivers(answers: list[dict], dimensions: list[DimensionSpec], scale: LikertS
     return sorted(result, key=lambda driver: -driver.r)
 
 
-def weak(score: DimensionScore, scale: LikertScale) -> bool:
+def weak(score: DimensionScore, scale: "LikertScale") -> bool:
     return (score.mean - scale.minimum) / (scale.maximum - scale.minimum) < WEAK_SHARE
 
 
@@ -104,7 +116,7 @@ def barrier_scores(scores: list[DimensionScore], dimensions: list[DimensionSpec]
     return {barrier: sum(values) / len(values) for barrier, values in grouped.items()}
 
 
-def heat(mean: float, scale: LikertScale) -> int:
+def heat(mean: float, scale: "LikertScale") -> int:
     """0–100 position of a mean on the scale, for the heatmap's colour."""
     share = (mean - scale.minimum) / (scale.maximum - scale.minimum)
     return max(0, min(100, round(share * 100)))

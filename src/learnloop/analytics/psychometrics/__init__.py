@@ -8,54 +8,45 @@ omega (omega total), agreement (rwg(j), ICC(1), ICC(2)),
 answers_file (CSV input) and report (everything for one scale, as the CLI prints it).
 """
 
-from learnloop.analytics.psychometrics.agreement import (
-    IntraclassCorrelations,
-    intraclass_correlations,
-    rwg_j,
-    uniform_null_variance,
-)
-from learnloop.analytics.psychometrics.factor import FactorSolution, minres
-from learnloop.analytics.psychometrics.matrices import (
-    covariance_to_correlation,
-    pairwise_correlation,
-    pairwise_covariance,
-)
-from learnloop.analytics.psychometrics.omega import omega_total
-from learnloop.analytics.psychometrics.reliability import (
-    ItemStatistics,
-    cronbach_alpha,
-    feldt_interval,
-    item_statistics,
-)
-from learnloop.analytics.psychometrics.report import ReliabilityReport, reliability_report
-from learnloop.analytics.psychometrics.scoring import (
-    MIN_ANSWERED_SHARE,
-    LikertScale,
-    minimum_answered,
-    reverse_keyed,
-    scale_scores,
-)
+# The submodules load on first use (PEP 562), so importing one light piece of the package,
+# or the package in a command that never computes, doesn't load numpy and scipy.
+import importlib
 
-__all__ = [
-    "MIN_ANSWERED_SHARE",
-    "FactorSolution",
-    "IntraclassCorrelations",
-    "ItemStatistics",
-    "LikertScale",
-    "ReliabilityReport",
-    "covariance_to_correlation",
-    "cronbach_alpha",
-    "feldt_interval",
-    "intraclass_correlations",
-    "item_statistics",
-    "minimum_answered",
-    "minres",
-    "omega_total",
-    "pairwise_correlation",
-    "pairwise_covariance",
-    "reliability_report",
-    "reverse_keyed",
-    "rwg_j",
-    "scale_scores",
-    "uniform_null_variance",
-]
+_HOMES = {
+    "FactorSolution": "learnloop.analytics.psychometrics.factor",
+    "IntraclassCorrelations": "learnloop.analytics.psychometrics.agreement",
+    "ItemStatistics": "learnloop.analytics.psychometrics.reliability",
+    "LikertScale": "learnloop.analytics.psychometrics.scoring",
+    "MIN_ANSWERED_SHARE": "learnloop.analytics.psychometrics.scoring",
+    "ReliabilityReport": "learnloop.analytics.psychometrics.report",
+    "covariance_to_correlation": "learnloop.analytics.psychometrics.matrices",
+    "cronbach_alpha": "learnloop.analytics.psychometrics.reliability",
+    "feldt_interval": "learnloop.analytics.psychometrics.reliability",
+    "intraclass_correlations": "learnloop.analytics.psychometrics.agreement",
+    "item_statistics": "learnloop.analytics.psychometrics.reliability",
+    "minimum_answered": "learnloop.analytics.psychometrics.scoring",
+    "minres": "learnloop.analytics.psychometrics.factor",
+    "omega_total": "learnloop.analytics.psychometrics.omega",
+    "pairwise_correlation": "learnloop.analytics.psychometrics.matrices",
+    "pairwise_covariance": "learnloop.analytics.psychometrics.matrices",
+    "reliability_report": "learnloop.analytics.psychometrics.report",
+    "reverse_keyed": "learnloop.analytics.psychometrics.scoring",
+    "rwg_j": "learnloop.analytics.psychometrics.agreement",
+    "scale_scores": "learnloop.analytics.psychometrics.scoring",
+    "uniform_null_variance": "learnloop.analytics.psychometrics.agreement",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})

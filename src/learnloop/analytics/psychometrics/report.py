@@ -10,12 +10,11 @@ from learnloop.analytics.psychometrics.agreement import (
     rwg_j,
     uniform_null_variance,
 )
+from learnloop.analytics.psychometrics.defaults import OMEGA_FACTORS
 from learnloop.analytics.psychometrics.matrices import pairwise_covariance_and_correlation
 from learnloop.analytics.psychometrics.omega import omega_total
 from learnloop.analytics.psychometrics.reliability import cronbach_alpha, feldt_interval, item_statistics
 from learnloop.analytics.psychometrics.scoring import LikertScale, reverse_keyed, scale_scores
-
-OMEGA_FACTORS = 3  # psych::omega's default number of group factors
 
 
 @dataclass(frozen=True)

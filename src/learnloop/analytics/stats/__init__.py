@@ -8,56 +8,50 @@ adjusted p-values (correction.py) and power / sample size / MDE (power.py). `ana
 GrowthBook's gbstats are in docs/experiments.md.
 """
 
-from learnloop.analytics.stats.analysis import MetricAnalysis, VariantAggregates, VariationResult, analyze_metric
-from learnloop.analytics.stats.bayesian import GaussianPrior, gaussian_posterior
-from learnloop.analytics.stats.comparison import Comparison, compare
-from learnloop.analytics.stats.correction import benjamini_hochberg, holm
-from learnloop.analytics.stats.frequentist import welch_test
-from learnloop.analytics.stats.moments import (
-    CovariateSums,
-    Moments,
-    binomial_moments,
-    cuped_moments,
-    cuped_theta,
-    mean_moments,
-    ratio_moments,
-)
-from learnloop.analytics.stats.power import (
-    mde_binomial,
-    mde_mean,
-    power_binomial,
-    power_mean,
-    sample_size_binomial,
-    sample_size_mean,
-)
-from learnloop.analytics.stats.sequential import confidence_sequence
-from learnloop.analytics.stats.srm import srm_p_value
+# The submodules load on first use (PEP 562), so importing one light piece of the package,
+# or the package in a command that never computes, doesn't load numpy and scipy.
+import importlib
 
-__all__ = [
-    "Comparison",
-    "CovariateSums",
-    "GaussianPrior",
-    "MetricAnalysis",
-    "Moments",
-    "VariantAggregates",
-    "VariationResult",
-    "analyze_metric",
-    "benjamini_hochberg",
-    "binomial_moments",
-    "compare",
-    "confidence_sequence",
-    "cuped_moments",
-    "cuped_theta",
-    "gaussian_posterior",
-    "holm",
-    "mde_binomial",
-    "mde_mean",
-    "mean_moments",
-    "power_binomial",
-    "power_mean",
-    "ratio_moments",
-    "sample_size_binomial",
-    "sample_size_mean",
-    "srm_p_value",
-    "welch_test",
-]
+_HOMES = {
+    "Comparison": "learnloop.analytics.stats.comparison",
+    "CovariateSums": "learnloop.analytics.stats.moments",
+    "GaussianPrior": "learnloop.analytics.stats.bayesian",
+    "MetricAnalysis": "learnloop.analytics.stats.analysis",
+    "Moments": "learnloop.analytics.stats.moments",
+    "VariantAggregates": "learnloop.analytics.stats.analysis",
+    "VariationResult": "learnloop.analytics.stats.analysis",
+    "analyze_metric": "learnloop.analytics.stats.analysis",
+    "benjamini_hochberg": "learnloop.analytics.stats.correction",
+    "binomial_moments": "learnloop.analytics.stats.moments",
+    "compare": "learnloop.analytics.stats.comparison",
+    "confidence_sequence": "learnloop.analytics.stats.sequential",
+    "cuped_moments": "learnloop.analytics.stats.moments",
+    "cuped_theta": "learnloop.analytics.stats.moments",
+    "gaussian_posterior": "learnloop.analytics.stats.bayesian",
+    "holm": "learnloop.analytics.stats.correction",
+    "mde_binomial": "learnloop.analytics.stats.power",
+    "mde_mean": "learnloop.analytics.stats.power",
+    "mean_moments": "learnloop.analytics.stats.moments",
+    "power_binomial": "learnloop.analytics.stats.power",
+    "power_mean": "learnloop.analytics.stats.power",
+    "ratio_moments": "learnloop.analytics.stats.moments",
+    "sample_size_binomial": "learnloop.analytics.stats.power",
+    "sample_size_mean": "learnloop.analytics.stats.power",
+    "srm_p_value": "learnloop.analytics.stats.srm",
+    "welch_test": "learnloop.analytics.stats.frequentist",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})

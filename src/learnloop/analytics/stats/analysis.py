@@ -22,15 +22,13 @@ from learnloop.analytics.stats.moments import (
     mean_moments,
     ratio_moments,
 )
-from learnloop.analytics.stats.sequential import DEFAULT_TUNING, confidence_sequence
+from learnloop.analytics.stats.options import DEFAULT_TUNING, DIFFERENCE_TYPES, ENGINES, METRIC_TYPES
+from learnloop.analytics.stats.sequential import confidence_sequence
 from learnloop.analytics.stats.srm import srm_p_value
 
 MetricType = Literal["mean", "binomial", "ratio"]
 Engine = Literal["frequentist", "bayesian", "sequential"]
 DifferenceType = Literal["absolute", "relative"]
-METRIC_TYPES: tuple[str, ...] = ("mean", "binomial", "ratio")
-ENGINES: tuple[str, ...] = ("frequentist", "bayesian", "sequential")
-DIFFERENCE_TYPES: tuple[str, ...] = ("absolute", "relative")
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from learnloop.analytics.stats.comparison import Comparison
-
-DEFAULT_TUNING = 5000.0
+from learnloop.analytics.stats.options import DEFAULT_TUNING
 
 
 def mixture_rho_squared(alpha: float, tuning: float = DEFAULT_TUNING) -> float:

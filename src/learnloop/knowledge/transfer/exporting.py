@@ -5,7 +5,6 @@ import json
 import zipfile
 from pathlib import Path
 
-import yaml
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -92,6 +91,8 @@ def entry_markdown(entry: Entry, *, exported_ids: set[int]) -> str:
             "version": entry.version,
         }
     )
+    import yaml  # on first use: loading it costs every command's start-up
+
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=None, width=10_000)
     parts = [f"---\n{front}---\n", f"# {entry.title}\n"]
     if entry.body.strip():

@@ -6,7 +6,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-import yaml
 from django.db.models import Q
 
 from learnloop.input_rules import length_problem, text_problem
@@ -240,6 +239,8 @@ def _split_front_matter(text: str) -> tuple[dict, str]:
             break
     else:
         raise FileProblem("front matter", "It starts with --- but has no closing --- line.")
+    import yaml  # on first use: loading it costs every command's start-up
+
     try:
         data = yaml.safe_load(raw)
     except RecursionError:

@@ -1,0 +1,58 @@
+"""The `learnloop` command starts fast: what a command loads is what it needs.
+
+Each case runs the real entry point in a fresh interpreter and looks at sys.modules when it is
+done, so an import added at the top of a module on a command's path shows up here."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = {"scipy", "numpy", "statsmodels", "snowballstemmer", "tantivy"}
+
+PROBE = """
+import io, json, sys
+from contextlib import redirect_stderr, redirect_stdout
+from learnloop.cli import main
+output = io.StringIO()
+with redirect_stdout(output), redirect_stderr(output):
+    try:
+        main(sys.argv[1:])
+    except SystemExit:
+        pass
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def loaded_by(*arguments: str) -> set[str]:
+    finished = subprocess.run([sys.executable, "-c", PROBE, *arguments], capture_output=True, text=True, check=True)
+    return set(json.loads(finished.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("arguments", [
+    ["--help"], ["--version"], ["experiment", "analyze", "--help"], ["survey", "reliability", "--help"],
+])
+def test_help_loads_neither_django_nor_numerical_libraries(arguments):
+    loaded = loaded_by(*arguments)
+    assert not loaded & (HEAVY | {"django", "ninja", "pydantic"})
+
+
+@pytest.mark.parametrize("arguments", [["check"], ["survey", "remind", "--help"], ["migrate", "--help"]])
+def test_django_commands_leave_the_numerical_libraries_unloaded(arguments):
+    loaded = loaded_by(*arguments)
+    assert "django" in loaded
+    assert not loaded & HEAVY
+
+
+def test_analysing_a_file_needs_no_django(tmp_path):
+    aggregates = tmp_path / "checkout.csv"
+    aggregates.write_text("variation,users,sum,sum_squares\ncontrol,1000,5000,30000\nB,1000,5200,31000\n")
+    answers = tmp_path / "answers.csv"
+    answers.write_text("q1,q2,q3\n" + "".join(f"{a},{b},{c}\n" for a, b, c in
+                                               [(1, 2, 2), (3, 3, 4), (5, 4, 5), (2, 2, 1), (4, 5, 4)]))
+    analysed = loaded_by("experiment", "analyze", str(aggregates), "--format", "json")
+    scored = loaded_by("survey", "reliability", str(answers), "--items", "q1,q2,q3", "--scale", "1-5",
+                       "--omega-factors", "1")
+    assert "numpy" in analysed and "numpy" in scored  # the analysis really ran
+    assert "django" not in analysed | scored
