@@ -33,6 +33,7 @@ from learnloop.api_base import UNPARSED, checked_json_body, document_errors, par
 from learnloop.audit.api import router as audit_router
 from learnloop.ops import storage
 from learnloop.org.api import router as org_router
+from learnloop.org.attribute_api import router as person_attributes_router
 
 logger = logging.getLogger("learnloop.api")
 
@@ -322,6 +323,7 @@ def unexpected_error(request, error):
 
 
 api.add_router("/", org_router)
+api.add_router("/", person_attributes_router)
 api.add_router("/tokens", tokens_router)
 api.add_router("/audit", audit_router)
 api.add_router("/knowledge", "learnloop.knowledge.api.router")
