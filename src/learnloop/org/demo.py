@@ -233,14 +233,14 @@ def build(context) -> None:
 
 # The person attributes Harbourline records (admins only see them one by one; one survey records them).
 LOCATIONS = ("Rotterdam", "Hamburg", "Lisbon", "Nairobi", "Remote")
-# Where each department's people work, by weight: Engineering is split over three offices, the
-# commercial side sits near customers, and Nairobi is a small support hub.
-LOCATION_WEIGHTS = {
-    "engineering": (5, 1, 4, 0.3, 2),
-    "product-design": (6, 1, 2, 0, 1),
-    "customer-operations": (3, 4, 1, 2, 1),
-    "people-finance": (6, 1, 1, 0.3, 0.5),
+# Most of a team sits in its home office (teams not listed, and department heads: Rotterdam, the
+# head office); the rest work remotely or from another office. Nairobi is a small support hub.
+HOME_OFFICES = {
+    "platform": "Rotterdam", "payments": "Lisbon", "mobile-apps": "Lisbon", "data-infrastructure": "Rotterdam",
+    "site-reliability": "Hamburg", "support": "Hamburg", "customer-success": "Hamburg",
 }
+AT_HOME_OFFICE = 0.8
+AWAY = ("Remote", "Remote", "Rotterdam", "Lisbon", "Nairobi")
 EMPLOYMENT_TYPES = ("Full-time", "Part-time", "Contractor")
 EMPLOYMENT_WEIGHTS = (0.82, 0.1, 0.08)
 AGE_BANDS = ("under 25", "25–34", "35–44", "45–54", "55 and over")
@@ -256,15 +256,12 @@ def _define_attributes(context, admin: Person, people: list[Person], teams: dict
     employment = create_attribute(by=admin, key="employment_type", name="Employment type",
                                   values=EMPLOYMENT_TYPES, position=2)
     age = create_attribute(by=admin, key="age_band", name="Age band", values=AGE_BANDS, ordered=True, position=3)
-    department_of = {}
-    for membership in Membership.objects.filter(person__in=people).select_related("team__parent"):
-        team = membership.team
-        department_of[membership.person_id] = (team.parent or team).slug
+    team_of = dict(Membership.objects.filter(person__in=people).values_list("person_id", "team__slug"))
     rows = []
     for person in people:
-        weights = LOCATION_WEIGHTS.get(department_of.get(person.pk), (4, 1, 1, 0, 1))
+        home = HOME_OFFICES.get(team_of.get(person.pk), "Rotterdam")
         chosen = {
-            location: rng.choices(LOCATIONS, weights=weights)[0],
+            location: home if rng.random() < AT_HOME_OFFICE else rng.choice([o for o in AWAY if o != home]),
             employment: rng.choices(EMPLOYMENT_TYPES, weights=EMPLOYMENT_WEIGHTS)[0],
             age: rng.choices(AGE_BANDS, weights=AGE_WEIGHTS)[0],
         }

@@ -19,7 +19,7 @@ from learnloop.surveys.tokens import token_for
 CAMPAIGN_STARTS = (350, 180, 20)
 NAMES = ("Learning diagnostic · last year", "Learning diagnostic · mid-year", "Learning diagnostic · now")
 # What the latest campaign records with answers, most wanted first; earlier ones record tenure and role.
-RECORDED_NOW = ("tenure", "role", "location", "employment_type", "age_band")
+RECORDED_NOW = ("location", "tenure", "age_band", "employment_type", "role")
 FOCUS_TEAMS = 3
 RESPONSE_RATE = 0.8
 COMMENTS = [
