@@ -14,11 +14,11 @@ pytestmark = pytest.mark.browser
 def test_define_an_attribute_and_launch_a_campaign_that_records_it(page_as, survey_org):  # noqa: F811
     page = page_as(survey_org.admin)
     page.goto("/people/")
-    page.get_by_role("link", name="Person attributes").click()
+    page.get_by_role("button", name="Person attributes").click()
     form = page.locator("#attribute-form")
-    form.get_by_label("Key").fill("location")
-    form.get_by_label("Name").fill("Location")
-    form.get_by_label("Values").fill("Rotterdam\nLisbon\nNairobi")
+    form.get_by_label("Key", exact=True).fill("location")
+    form.get_by_label("Name", exact=True).fill("Location")
+    form.get_by_label("Values", exact=True).fill("Rotterdam\nLisbon\nNairobi")
     form.get_by_role("button", name="Add attribute").click()
     expect(page.locator("#attributes")).to_contain_text("Rotterdam, Lisbon, Nairobi")
     attribute = PersonAttribute.objects.get(key="location")
@@ -26,7 +26,7 @@ def test_define_an_attribute_and_launch_a_campaign_that_records_it(page_as, surv
     # One person's value through their page; the rest as HR would (through the service the CSV uses).
     loner = survey_org.people["Sales"][0]
     page.goto(f"/people/{loner.pk}/")
-    page.get_by_role("link", name="Edit attributes").click()
+    page.get_by_role("button", name="Edit attributes").click()
     page.get_by_label("Location").select_option("Nairobi")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#person-attributes")).to_contain_text("Nairobi")
