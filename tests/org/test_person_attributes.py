@@ -240,6 +240,7 @@ def _people_with_values(admin, attributes, count):
 
 
 def _queries(client, url) -> int:
+    client.get(url)  # what a first request does once (the session, a token's first use) is not the page's
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
@@ -258,7 +259,6 @@ def test_attribute_pages_take_the_same_queries_at_1x_and_10x(admin, admin_client
 def test_attribute_api_list_takes_the_same_queries_at_1x_and_10x(admin, api_as):
     client = api_as(admin)
     attribute_services.create_attribute(by=admin, key="extra_1", name="Extra 1", values=["x"])
-    client.get("/api/v1/person-attributes")  # the token's first use is recorded once
     small = _queries(client, "/api/v1/person-attributes")
     for index in range(2, 11):
         attribute_services.create_attribute(by=admin, key=f"extra_{index}", name=f"Extra {index}", values=["x"])
