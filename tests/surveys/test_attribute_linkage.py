@@ -104,6 +104,14 @@ def test_demo_stores_no_combination_below_k_and_links_nobody(demo):
         assert campaign["released"] > 1, campaign["name"]
 
 
+def test_the_demos_latest_campaign_records_the_organizations_attributes(demo):
+    earlier, latest = demo[:-1], demo[-1]
+    assert all(set(campaign["values"]) == {"tenure", "role"} for campaign in earlier)
+    assert set(latest["values"]) == {"location", "tenure", "age_band", "employment_type", "role"}
+    # Teams mostly sit in one office, so location survives where enough people share it.
+    assert "Rotterdam" in latest["values"]["location"]
+
+
 def _random_organization(rng: random.Random, seed: int):
     """A few hundred people in departments and teams of very different sizes and make-ups."""
     factories.organization(anonymity_threshold=rng.choice([3, 4, 5, 7]))
