@@ -39,6 +39,7 @@ from learnloop.api_base import (
 from learnloop.audit.api import router as audit_router
 from learnloop.ops import storage
 from learnloop.org.api import router as org_router
+from learnloop.org.attribute_api import router as person_attributes_router
 
 logger = logging.getLogger("learnloop.api")
 
@@ -329,6 +330,7 @@ def unexpected_error(request, error):
 
 
 api.add_router("/", org_router)
+api.add_router("/", person_attributes_router)
 api.add_router("/tokens", tokens_router)
 api.add_router("/audit", audit_router)
 api.add_router("/tasks", "learnloop.ops.api.router")

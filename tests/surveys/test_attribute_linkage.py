@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from learnloop.demo import build_demo
 from learnloop.surveys import services
-from learnloop.surveys.attributes import NOT_RECORDED, stored_record
+from learnloop.surveys.attributes import NOT_RECORDED, invitee_record, response_record, stored_record
 from learnloop.surveys.models import Campaign, Invitation, Response
 from learnloop.surveys.tokens import token_for
 from tests import factories
@@ -28,25 +28,31 @@ pytestmark = pytest.mark.django_db
 
 def invitee_records(campaign) -> list[tuple[int, tuple, bool]]:
     """(person, the record their answer would be stored with, answered) for every invitee, from the tables."""
+    generalization = campaign.generalization
     rows = Invitation.objects.filter(campaign=campaign).values_list("person_id", "team_id", "tenure", "role",
-                                                                     "responded")
-    return [(person, stored_record(campaign.generalization, str(team) if team else "", tenure, role), responded)
-            for person, team, tenure, role, responded in rows]
+                                                                     "attributes", "responded")
+    return [(person, stored_record(generalization, *invitee_record(generalization, team, tenure, role, extra)),
+             responded)
+            for person, team, tenure, role, extra, responded in rows]
+
+
+def stored_with_responses(campaign) -> list[tuple]:
+    """The record each response carries, as the database holds it."""
+    rows = Response.objects.filter(campaign=campaign).values_list("team_key", "tenure", "role", "attributes")
+    return [response_record(campaign.generalization, *row) for row in rows]
 
 
 def linked_by_attributes(campaign, *, only_answered: bool = False) -> int:
     """How many responses have exactly one candidate invitee with the same stored attributes."""
     candidates = Counter(record for _, record, responded in invitee_records(campaign)
                          if responded or not only_answered)
-    stored = Response.objects.filter(campaign=campaign).values_list("team_key", "tenure", "role")
-    return sum(1 for record in stored if candidates[tuple(record)] == 1)
+    return sum(1 for record in stored_with_responses(campaign) if candidates[tuple(record)] == 1)
 
 
 def smallest_stored_combination(campaign, *, only_answered: bool = False) -> int:
     """The fewest invitees (or people who answered) any combination stored with a response covers."""
     people = Counter(record for _, record, responded in invitee_records(campaign) if responded or not only_answered)
-    stored = set(Response.objects.filter(campaign=campaign).values_list("team_key", "tenure", "role"))
-    return min(people[tuple(record)] for record in stored)
+    return min(people[tuple(record)] for record in set(stored_with_responses(campaign)))
 
 
 def test_every_response_is_stored_with_its_invitees_generalized_record(survey_org):
@@ -96,6 +102,14 @@ def test_demo_stores_no_combination_below_k_and_links_nobody(demo):
         # Tenure survives in the demo: reports can still cut by it.
         assert campaign["values"]["tenure"], campaign["name"]
         assert campaign["released"] > 1, campaign["name"]
+
+
+def test_the_demos_latest_campaign_records_the_organizations_attributes(demo):
+    earlier, latest = demo[:-1], demo[-1]
+    assert all(set(campaign["values"]) == {"tenure", "role"} for campaign in earlier)
+    assert set(latest["values"]) == {"location", "tenure", "age_band", "employment_type", "role"}
+    # Teams mostly sit in one office, so location survives where enough people share it.
+    assert "Rotterdam" in latest["values"]["location"]
 
 
 def _random_organization(rng: random.Random, seed: int):

@@ -4,15 +4,18 @@ Four departments, twelve teams, a reporting line from the CEO down, believable t
 learning lead, an admin, a few people who left (deactivated) and one pending invitation.
 """
 
+import random
 from datetime import timedelta
 
 from learnloop.accounts.tokens import hash_secret
+from learnloop.org.attribute_services import create_attribute
 from learnloop.org.models import (
     Invitation,
     Membership,
     Organization,
     OrgRole,
     Person,
+    PersonAttributeValue,
     Team,
     TeamKind,
     TeamRole,
@@ -217,6 +220,7 @@ def build(context) -> None:
         expires_at=context.today + timedelta(days=6),
     )
 
+    _define_attributes(context, admin, people, teams)
     context.people = people
     context.teams = teams
     context.logins = [
@@ -225,6 +229,46 @@ def build(context) -> None:
         ("team lead", next(p for p in people if p.title == "Engineering Manager, Payments")),
         ("member", member_login),
     ]
+
+
+# The person attributes Harbourline records (admins only see them one by one; one survey records them).
+LOCATIONS = ("Rotterdam", "Hamburg", "Lisbon", "Nairobi", "Remote")
+# Most of a team sits in its home office (teams not listed, and department heads: Rotterdam, the
+# head office); the rest work remotely or from another office. Nairobi is a small support hub.
+HOME_OFFICES = {
+    "platform": "Rotterdam", "payments": "Lisbon", "mobile-apps": "Lisbon", "data-infrastructure": "Rotterdam",
+    "site-reliability": "Hamburg", "support": "Hamburg", "customer-success": "Hamburg",
+}
+AT_HOME_OFFICE = 0.8
+AWAY = ("Remote", "Remote", "Rotterdam", "Lisbon", "Nairobi")
+EMPLOYMENT_TYPES = ("Full-time", "Part-time", "Contractor")
+EMPLOYMENT_WEIGHTS = (0.82, 0.1, 0.08)
+AGE_BANDS = ("under 25", "25–34", "35–44", "45–54", "55 and over")
+AGE_WEIGHTS = (0.1, 0.42, 0.3, 0.13, 0.05)
+# A few people whose values were never recorded (they joined before the HR system had the field).
+UNRECORDED_SHARE = 0.04
+
+
+def _define_attributes(context, admin: Person, people: list[Person], teams: dict[str, Team]) -> None:
+    # A private generator, so adding attributes doesn't shift the draws of later demo modules.
+    rng = random.Random(f"org-attributes-{context.seed}")
+    location = create_attribute(by=admin, key="location", name="Location", values=LOCATIONS, position=1)
+    employment = create_attribute(by=admin, key="employment_type", name="Employment type",
+                                  values=EMPLOYMENT_TYPES, position=2)
+    age = create_attribute(by=admin, key="age_band", name="Age band", values=AGE_BANDS, ordered=True, position=3)
+    team_of = dict(Membership.objects.filter(person__in=people).values_list("person_id", "team__slug"))
+    rows = []
+    for person in people:
+        home = HOME_OFFICES.get(team_of.get(person.pk), "Rotterdam")
+        chosen = {
+            location: home if rng.random() < AT_HOME_OFFICE else rng.choice([o for o in AWAY if o != home]),
+            employment: rng.choices(EMPLOYMENT_TYPES, weights=EMPLOYMENT_WEIGHTS)[0],
+            age: rng.choices(AGE_BANDS, weights=AGE_WEIGHTS)[0],
+        }
+        for attribute, value in chosen.items():
+            if rng.random() >= UNRECORDED_SHARE:
+                rows.append(PersonAttributeValue(person=person, attribute=attribute, value=value))
+    PersonAttributeValue.objects.bulk_create(rows)
 
 
 def _slug(name: str) -> str:

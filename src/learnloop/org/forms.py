@@ -121,3 +121,28 @@ class ImportForm(forms.Form):
         else:
             self.add_error("file", "Choose a CSV file to import.")
         return cleaned
+
+
+class PersonAttributeForm(forms.Form):
+    key = forms.CharField(max_length=40,
+                          help_text="Lower-case, e.g. age_band: the people CSV column. It can't change later.")
+    name = forms.CharField(max_length=80, help_text="As people read it, e.g. Age band.")
+    values = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="Values",
+                             help_text="One per line, in order.")
+    ordered = forms.BooleanField(
+        required=False, label="The values are ordered bands",
+        help_text="Surveys may then merge neighbouring bands instead of dropping the attribute.")
+    position = forms.IntegerField(min_value=0, max_value=1000, required=False,
+                                  help_text="Lower comes first; surveys give up later attributes first.")
+
+
+class PersonValuesForm(forms.Form):
+    """One choice per attribute the organization defines; empty is "not recorded"."""
+
+    def __init__(self, *args, attributes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for attribute in attributes:
+            self.fields[attribute.key] = forms.ChoiceField(
+                label=attribute.name, required=False,
+                choices=[("", "Not recorded"), *((value, value) for value in attribute.values)],
+            )

@@ -16,7 +16,18 @@ from learnloop.analytics.csv_files import csv_reader
 from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
 from learnloop.input_rules import length_problem, text_limit, text_problem
-from learnloop.org.models import Membership, OrgRole, Person, Team, TeamKind, TeamRole, normalize_email
+from learnloop.org.attribute_services import clean_value, write_values
+from learnloop.org.models import (
+    Membership,
+    OrgRole,
+    Person,
+    PersonAttribute,
+    PersonAttributeValue,
+    Team,
+    TeamKind,
+    TeamRole,
+    normalize_email,
+)
 from learnloop.org.permissions import require_admin
 from learnloop.org.services import unique_team_slug
 
@@ -290,7 +301,12 @@ def import_people(*, by, data: bytes | str, dry_run: bool, ip_address: str | Non
     if by is not None:
         require_admin(by, "import people")
     report = ImportReport(kind="people", dry_run=dry_run)
-    rows = _read_rows(data, PEOPLE_COLUMNS, report, Person)
+    # Besides the fixed columns, one optional column per person attribute, named by its key.
+    attributes = {attribute.key: attribute for attribute in PersonAttribute.objects.all()}
+    rows = _read_rows(data, {**PEOPLE_COLUMNS, **dict.fromkeys(attributes, False)}, report, Person)
+    current_values: dict[str, dict[str, str]] = {}
+    for email, key, value in PersonAttributeValue.objects.values_list("person__email", "attribute__key", "value"):
+        current_values.setdefault(email.lower(), {})[key] = value
     existing = {person.email.lower(): person for person in Person.objects.select_related("manager")}
     teams = {team.name.lower(): team for team in Team.objects.all()}
     in_file: dict[str, dict] = {}
@@ -329,6 +345,13 @@ def import_people(*, by, data: bytes | str, dry_run: bool, ip_address: str | Non
                 )
             parsed_teams.append((name.lower(), team_role))
         row["_teams"] = parsed_teams
+        row["_attributes"] = {}
+        for key, attribute in attributes.items():
+            if key in row:
+                try:
+                    row["_attributes"][key] = clean_value(attribute, row[key])
+                except ValidationError as error:
+                    report.errors.append(RowError(number, key, error.messages[0]))
         in_file[email] = row
 
     manager_of = {email: (p.manager.email.lower() if p.manager else "") for email, p in existing.items()}
@@ -359,9 +382,9 @@ def import_people(*, by, data: bytes | str, dry_run: bool, ip_address: str | Non
         if person is None:
             report.rows.append(RowPlan(row["_row"], "create", email))
         else:
-            report.rows.append(
-                RowPlan(row["_row"], "update" if _person_changes(person, row, teams) else "unchanged", email)
-            )
+            changed = _person_changes(person, row, teams) or any(
+                current_values.get(email, {}).get(key) != value for key, value in row["_attributes"].items())
+            report.rows.append(RowPlan(row["_row"], "update" if changed else "unchanged", email))
     if dry_run:
         return report
 
@@ -395,6 +418,8 @@ def import_people(*, by, data: bytes | str, dry_run: bool, ip_address: str | Non
                 person.save(update_fields=["manager"])
             for team_key, team_role in row["_teams"]:
                 Membership.objects.update_or_create(person=person, team=teams[team_key], defaults={"role": team_role})
+            if row["_attributes"]:
+                write_values(person, {attributes[key]: value for key, value in row["_attributes"].items()})
         record_audit_event(
             kind=AuditKind.IMPORT,
             actor=by,

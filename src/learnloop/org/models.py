@@ -215,3 +215,46 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class PersonAttribute(models.Model):
+    """Something the organization records about people, such as location or age band, defined by admins.
+
+    Sensitive: only admins see a person's value. Surveys may record it with answers, generalized
+    so that no stored combination singles anyone out (docs/surveys.md). `ordered` attributes
+    (bands such as age) may merge adjacent values when generalized; unordered ones are kept or
+    dropped as a whole.
+    """
+
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    # The allowed values, in their order (the order matters when `ordered`).
+    values = models.JSONField(default=list)
+    ordered = models.BooleanField(default=False)
+    # Where it sits among the organization's attributes: reports and survey launch list them so,
+    # and survey generalization gives up later ones first.
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "key"]
+
+    def __str__(self):
+        return self.name
+
+
+class PersonAttributeValue(models.Model):
+    """One person's value of one attribute; no row means "not recorded"."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attribute_values")
+    attribute = models.ForeignKey(PersonAttribute, on_delete=models.CASCADE, related_name="person_values")
+    value = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["attribute", "person"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "attribute"], name="one_value_per_person_attribute"),
+        ]
+
+    def __str__(self):
+        return f"{self.attribute.key} of person {self.person_id}"

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from learnloop.org.models import Invitation, Membership, Person, Team
+from learnloop.org.models import Invitation, Membership, Person, PersonAttribute, PersonAttributeValue, Team
 from learnloop.org.permissions import is_admin
 
 
@@ -135,3 +135,37 @@ def invitations(*, viewer, status: str | None = None) -> QuerySet[Invitation]:
     if status:
         result = result.filter(by_status[status])
     return result.order_by("-created_at", "-id")
+
+
+# --- Person attributes ------------------------------------------------------------------------------
+
+
+def person_attributes(*, viewer) -> QuerySet[PersonAttribute]:
+    """The attributes the organization defines (not anyone's values): for admins, and for learning
+    leads, who choose which ones a survey records."""
+    _require_signed_in(viewer)
+    if not (viewer.is_admin or viewer.is_learning_lead):
+        raise PermissionDenied("Only admins and learning leads can see the person attributes.")
+    return PersonAttribute.objects.annotate(recorded=Count("person_values")).order_by("position", "key")
+
+
+def person_attribute_values(*, viewer, person: Person) -> dict[str, str | None]:
+    """{attribute key: the person's value or None (not recorded)}: admins only, for anyone."""
+    if not is_admin(viewer):
+        raise PermissionDenied("Only admins can see people's attribute values.")
+    current = dict(PersonAttributeValue.objects.filter(person=person).values_list("attribute__key", "value"))
+    return {key: current.get(key) for key in PersonAttribute.objects.order_by("position", "key")
+            .values_list("key", flat=True)}
+
+
+def attribute_values_by_person(person_ids) -> dict[int, dict[str, str]]:
+    """{person id: {attribute key: value}} for internal use (survey launch, exports already
+    authorized); one query. Never hand this to a page without an admin check."""
+    wanted = set(person_ids)
+    result: dict[int, dict[str, str]] = {}
+    # Every row, filtered here: an IN list of a whole organization's ids would pass SQLite's limit.
+    rows = PersonAttributeValue.objects.values_list("person_id", "attribute__key", "value").iterator(chunk_size=5000)
+    for person_id, key, value in rows:
+        if person_id in wanted:
+            result.setdefault(person_id, {})[key] = value
+    return result

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from learnloop.org import views
+from learnloop.org import attribute_views, views
 
 app_name = "org"
 
 urlpatterns = [
     path("people/", views.people_list, name="people"),
     path("people/new/", views.person_create, name="person-create"),
+    path("people/export/", attribute_views.people_export, name="people-export"),
+    path("people/<int:person_id>/attributes/", attribute_views.person_values, name="person-attributes"),
+    path("attributes/", attribute_views.attribute_list, name="attributes"),
+    path("attributes/<int:attribute_id>/", attribute_views.attribute_edit, name="attribute"),
+    path("attributes/<int:attribute_id>/delete/", attribute_views.attribute_delete, name="attribute-delete"),
     path("people/<int:person_id>/", views.person_detail, name="person"),
     path("people/<int:person_id>/edit/", views.person_edit, name="person-edit"),
     path("people/<int:person_id>/status/", views.person_status, name="person-status"),

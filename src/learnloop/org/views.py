@@ -23,7 +23,7 @@ from learnloop.org.forms import (
     TeamForm,
 )
 from learnloop.org.importing import import_people, import_teams
-from learnloop.org.models import Invitation, Membership, Person, Team, TeamRole
+from learnloop.org.models import Invitation, Membership, Person, PersonAttribute, Team, TeamRole
 from learnloop.org.permissions import can_manage_team_members, is_admin, require_admin
 from learnloop.web.forms import apply_validation_error
 
@@ -65,7 +65,14 @@ def person_detail(request, person_id: int):
         person = selectors.person_detail(viewer=request.user, person_id=person_id)
     except Person.DoesNotExist as error:
         raise Http404("No such person.") from error
-    return render(request, "org/person_detail.html", {"person": person, "can_manage": is_admin(request.user)})
+    attribute_values = None
+    if is_admin(request.user):  # a person's attributes are for admins' eyes only
+        names = dict(PersonAttribute.objects.values_list("key", "name"))
+        values = selectors.person_attribute_values(viewer=request.user, person=person)
+        attribute_values = [(names[key], value) for key, value in values.items()]
+    return render(request, "org/person_detail.html", {
+        "person": person, "can_manage": is_admin(request.user), "attribute_values": attribute_values,
+    })
 
 
 @login_required

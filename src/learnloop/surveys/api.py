@@ -21,11 +21,13 @@ from learnloop.surveys.api_schemas import (
     InstrumentDetail,
     InstrumentIn,
     InstrumentSummary,
+    LaunchIn,
     QuestionsOut,
     ResponseIn,
     ThresholdIn,
     ThresholdOut,
 )
+from learnloop.surveys.attributes import recorded_attributes
 from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
 from learnloop.surveys.models import Campaign, Instrument
 
@@ -52,6 +54,8 @@ def _campaign_out(campaign) -> dict:
         "id": campaign.pk, "name": campaign.name, "instrument": campaign.instrument.slug, "status": campaign.status,
         "opens_on": campaign.opens_on, "closes_on": campaign.closes_on, "threshold": campaign.threshold,
         "invited": campaign.invited, "responded": campaign.responded,
+        "attributes": [] if campaign.status == "draft" else [
+            key for key, _ in recorded_attributes(campaign.generalization)],
     }
 
 
@@ -113,8 +117,10 @@ def get_campaign(request, campaign_id: Id):
     "/campaigns/{campaign_id}/launch", response=CountOut,
     summary="Launch: fix the audience and cuts, and invite everyone",
 )
-def launch(request, campaign_id: Id):
-    return {"count": services.launch_campaign(by=request.user, campaign=_campaign(campaign_id))}
+def launch(request, campaign_id: Id, payload: LaunchIn | None = None):
+    chosen = payload.attributes if payload is not None else None
+    return {"count": services.launch_campaign(by=request.user, campaign=_campaign(campaign_id),
+                                              attributes_to_record=chosen)}
 
 
 @router.post("/campaigns/{campaign_id}/remind", response=CountOut, summary="Remind everyone who has not answered")

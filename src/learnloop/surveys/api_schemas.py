@@ -59,6 +59,15 @@ class CampaignOut(Schema):
     threshold: int | None
     invited: int
     responded: int
+    attributes: list[str] = Field(description="Keys of the attributes recorded with answers (empty for a draft)")
+
+
+class LaunchIn(InputSchema):
+    attributes: list[str] | None = Field(
+        None, max_length=8,
+        description="Keys of the attributes stored with answers, most wanted first: tenure, role and any of "
+                    "/person-attributes. Omitted: tenure and role. Generalized so every stored combination "
+                    "covers at least k people.")
 
 
 class CountOut(Schema):

@@ -18,6 +18,8 @@ from learnloop.surveys.tokens import token_for
 # Days before today each campaign opened; each stays open two weeks.
 CAMPAIGN_STARTS = (350, 180, 20)
 NAMES = ("Learning diagnostic · last year", "Learning diagnostic · mid-year", "Learning diagnostic · now")
+# What the latest campaign records with answers, most wanted first; earlier ones record tenure and role.
+RECORDED_NOW = ("location", "tenure", "age_band", "employment_type", "role")
 FOCUS_TEAMS = 3
 RESPONSE_RATE = 0.8
 COMMENTS = [
@@ -47,7 +49,9 @@ def build(context) -> None:
             by=admin, name=name, instrument=instrument, opens_on=opened.date(),
             closes_on=(opened + timedelta(days=14)).date(),
         )
-        services.launch_campaign(by=admin, campaign=campaign, at=opened, notify=False)
+        # The latest campaign also records the organization's own attributes (org/demo.py).
+        recorded = RECORDED_NOW if number == len(CAMPAIGN_STARTS) - 1 else None
+        services.launch_campaign(by=admin, campaign=campaign, at=opened, notify=False, attributes_to_record=recorded)
         _answer(campaign, instrument, level, rng, day=(opened + timedelta(days=3)).date())
         campaign = services.close_campaign(by=admin, campaign=campaign, at=opened + timedelta(days=14))
         campaigns.append(campaign)

@@ -1,8 +1,9 @@
 """The only way survey results reach a viewer: which groups may be shown, decided once per campaign.
 
 Groups come from a fixed set of cuts taken at launch: every node of the team hierarchy (the
-whole organization, departments, teams), alone or crossed with one or two of the coarse
-attributes (tenure band, role). `compute_release` asks the disclosure engine
+whole organization, departments, teams), alone or crossed with one or two of the attributes the
+campaign records (tenure band and role by default; any the organization defines, chosen at
+launch). `compute_release` asks the disclosure engine
 (`learnloop.analytics.disclosure`, see docs/anonymity.md) which of them may be shown so that no
 combination of shown groups singles out fewer than k respondents; the decision is made when
 the campaign closes, over every group any viewer could ask for, so all viewers (admins
@@ -19,12 +20,13 @@ from dataclasses import dataclass
 from learnloop.surveys.models import Campaign, Comment, Response
 
 ORGANIZATION = "org"
+# What campaigns launched before attributes could be chosen record; see `recorded(campaign)`.
 ATTRIBUTES = (("tenure", "Tenure"), ("role", "Role"))
 
 
 @dataclass(frozen=True)
 class GroupKey:
-    """A group as a URL-safe string: "org" or a team id, then ";tenure=…" and ";role=…" conditions."""
+    """A group as a URL-safe string: "org" or a team id, then ";name=value" conditions such as ";tenure=…"."""
 
     node: str
     conditions: tuple[tuple[str, str], ...] = ()
@@ -54,15 +56,29 @@ def _attribute_values(campaign: Campaign):
     return attribute_values(campaign.generalization)
 
 
+def recorded(campaign: Campaign) -> list[tuple[str, str]]:
+    """[(key, label)] of the attributes the campaign records, in its order."""
+    from learnloop.surveys.attributes import recorded_attributes
+
+    return recorded_attributes(campaign.generalization)
+
+
 def _paths(campaign: Campaign) -> dict[str, tuple[str, ...]]:
     return {team_id: tuple(path) for team_id, path in (campaign.hierarchy or {}).items()}
 
 
 def respondent_cells(campaign: Campaign) -> list[tuple]:
-    """One cell per response: (team path at launch, (tenure, role))."""
+    """One cell per response: (team path at launch, (value of each recorded attribute))."""
+    from learnloop.surveys.attributes import response_record
+
     paths = _paths(campaign)
-    rows = Response.objects.filter(campaign=campaign).values_list("team_key", "tenure", "role")
-    return [(paths.get(team_key, ()), (tenure, role)) for team_key, tenure, role in rows]
+    generalization = campaign.generalization
+    rows = Response.objects.filter(campaign=campaign).values_list("team_key", "tenure", "role", "attributes")
+    cells = []
+    for team_key, tenure, role, extra in rows:
+        _, *values = response_record(generalization, team_key, tenure, role, extra)
+        cells.append((paths.get(team_key, ()), tuple(values)))
+    return cells
 
 
 def compute_release(campaign: Campaign) -> dict:
@@ -76,7 +92,8 @@ def compute_release(campaign: Campaign) -> dict:
     engine = _engine()
     if engine is None:
         return _strict_release(cells, k)
-    attributes = [engine.Attribute(label, values[name]) for name, label in ATTRIBUTES]
+    chosen = recorded(campaign)
+    attributes = [engine.Attribute(label, values.get(name, ())) for name, label in chosen]
     counts = engine.cell_counts(cells)
     nodes = sorted({()} | {path[:depth] for path in paths.values() for depth in range(1, len(path) + 1)},
                    key=lambda node: (len(node), node))
@@ -86,7 +103,7 @@ def compute_release(campaign: Campaign) -> dict:
     release = {}
     for decision in audit.decisions:
         node, conditions = decision.group.key
-        named = tuple(sorted((ATTRIBUTES[position][0], value) for position, value in conditions))
+        named = tuple(sorted((chosen[position][0], value) for position, value in conditions))
         key = GroupKey(node_ids[node], named)
         release[str(key)] = {
             "label": decision.group.label,
@@ -157,8 +174,11 @@ def responses_in(campaign: Campaign, key: GroupKey) -> list[dict]:
     rows = Response.objects.filter(campaign=campaign)
     if node_path:
         rows = rows.filter(team_key__in=teams)
+    columns = {"tenure", "role"}
     for name, value in key.conditions:
-        rows = rows.filter(**{name: value})
+        if name not in dict(recorded(campaign)):
+            return []  # not a cut of this campaign
+        rows = rows.filter(**{name if name in columns else f"attributes__{name}": value})
     return [answers for answers in rows.values_list("answers", flat=True)]
 
 

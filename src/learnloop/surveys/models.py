@@ -3,8 +3,9 @@
 Who responded (`Invitation.responded`) and what they answered (`Response`, `Comment`) live in
 separate tables with nothing in common: responses have random ids, no timestamps, no person
 and no invitation; they carry the campaign and the coarse attributes snapshotted at launch
-(team, tenure band, role) as generalized then so that every stored combination is shared by at
-least k invitees, which is all the reports can cut by. See docs/surveys.md.
+(team, tenure band, role, and any organization attributes the campaign records) as generalized
+then so that every stored combination is shared by at least k invitees, which is all the
+reports can cut by. See docs/surveys.md.
 """
 
 import uuid
@@ -128,6 +129,8 @@ class Invitation(models.Model):
     team = models.ForeignKey("org.Team", null=True, on_delete=models.SET_NULL, related_name="+")
     tenure = models.CharField(max_length=20)
     role = models.CharField(max_length=20)
+    # The organization's attributes the campaign records, {key: value} at launch (absent: not recorded).
+    attributes = models.JSONField(default=dict, blank=True)
     # Only a hash: a database leak must not hand out working links. Cleared once used.
     token_hash = models.CharField(max_length=64, unique=True, null=True)  # noqa: DJ001 (NULL: many used ones)
     # A flag, not a time: a response time could be matched against the response rows' storage.
@@ -151,8 +154,12 @@ class Response(models.Model):
     # The team at launch, as its key in Campaign.hierarchy ("" for no team). Not a foreign key:
     # deleting a team later must not move answers between the groups the gate audited.
     team_key = models.CharField(max_length=20, blank=True)
+    # "not recorded" when the campaign doesn't record them (or generalization dropped them).
     tenure = models.CharField(max_length=20)
     role = models.CharField(max_length=20)
+    # The organization's attributes the campaign records, {key: stored value}, generalized like the
+    # columns above (a JSON field, so a new attribute needs no migration).
+    attributes = models.JSONField(default=dict, blank=True)
     # {item key: answer} for the scale and outcome items; every one is answered.
     answers = models.JSONField()
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from learnloop.activity.services import record_activity
 from learnloop.input_rules import text_problem
 from learnloop.org.models import Membership, Organization, Person, Team, TeamKind, TeamRole
+from learnloop.org.selectors import attribute_values_by_person
 from learnloop.surveys import attributes, permissions
 from learnloop.surveys.attributes import ROLES, TENURE_BANDS  # noqa: F401 (re-exported for callers)
 from learnloop.surveys.instrument_files import InstrumentError, built_in_files, parse_instrument
@@ -176,16 +177,45 @@ def tenure_band(joined: datetime, at: datetime) -> str:
     return TENURE_BANDS[0] if years < 1 else TENURE_BANDS[1] if years < 3 else TENURE_BANDS[2]
 
 
+MAX_RECORDED_ATTRIBUTES = 8
+
+
+def _chosen_attributes(keys) -> list[attributes.RecordedAttribute]:
+    """The attributes a launch records, in the order given (earlier ones are kept longer when
+    generalizing); None means tenure and role, as before attributes could be chosen."""
+    if keys is None:
+        return list(attributes.DEFAULT_ATTRIBUTES)
+    available = {attribute.key: attribute for attribute in attributes.available_attributes()}
+    chosen, unknown = [], []
+    for key in keys:
+        key = str(key).strip()
+        if key not in available:
+            unknown.append(key[:40])
+        elif available[key] not in chosen:
+            chosen.append(available[key])
+    if unknown:
+        raise ValidationError({"attributes": f"Unknown attribute: {', '.join(unknown)}. "
+                                             f"Choose from {', '.join(available)}."})
+    if len(chosen) > MAX_RECORDED_ATTRIBUTES:
+        raise ValidationError({"attributes": f"Record at most {MAX_RECORDED_ATTRIBUTES} attributes."})
+    return chosen
+
+
 def launch_campaign(
     *, by, campaign: Campaign, at: datetime | None = None, send_now: bool = False, notify: bool = True,
+    attributes_to_record=None,
 ) -> int:
     """Fix the audience, the team hierarchy and everyone's coarse attributes, then invite them.
 
-    Returns the number of people invited. Emails go through the task queue (or at once with
-    send_now); notify=False sends none (the demo's past campaigns).
+    `attributes_to_record`: keys of the attributes stored with answers, most wanted first (tenure,
+    role and the organization's own, see `attributes.available_attributes`); None records tenure
+    and role. Returns the number of people invited. Emails go through the task queue (or at once
+    with send_now); notify=False sends none (the demo's past campaigns).
     """
     permissions.require_manage_surveys(by)
     now = at or timezone.now()
+    recorded = _chosen_attributes(attributes_to_record)
+    extra_keys = [attribute.key for attribute in recorded if attribute.key not in attributes.BUILT_IN]
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.status != CampaignStatus.DRAFT:
@@ -197,10 +227,13 @@ def launch_campaign(
         k = Organization.current().anonymity_threshold
         campaign.status, campaign.threshold, campaign.launched_at = CampaignStatus.OPEN, k, now
         campaign.hierarchy = {str(team.pk): _team_path(team, all_teams) for team in audience}
+        # Each person's own values of the organization's attributes the campaign records.
+        own_values = attribute_values_by_person([person.pk for person, _, _ in people]) if extra_keys else {}
         invitations = [
             Invitation(
                 campaign=campaign, person=person, team=team, tenure=tenure_band(person.date_joined, now),
                 role="lead" if is_lead else "member", invited_on=now.date(),
+                attributes={key: own_values.get(person.pk, {}).get(key, attributes.NOT_RECORDED) for key in extra_keys},
                 # A placeholder, replaced by the hash of the derived token below (it needs the id).
                 token_hash=secrets.token_hex(32),
             )
@@ -212,9 +245,11 @@ def launch_campaign(
             str(team.pk): str(team.parent_id) if team.parent_id in audience_ids else attributes.ROOT
             for team in audience
         }
+        layout = {"attributes": [[attribute.key, attribute.label] for attribute in recorded]}
         campaign.generalization = attributes.generalize_invitees(
-            [(str(i.team.pk) if i.team else "", i.tenure, i.role) for i in invitations],
-            hierarchy_parents=parents, k=k,
+            [attributes.invitee_record(layout, i.team.pk if i.team else None, i.tenure, i.role, i.attributes)
+             for i in invitations],
+            hierarchy_parents=parents, k=k, attributes=recorded,
         )
         campaign.save()
         Invitation.objects.bulk_create(invitations)
@@ -336,20 +371,25 @@ def _generalize_answered(campaign: Campaign) -> None:
     if not campaign.generalization:
         return  # launched before attributes were generalized
     parents = campaign.generalization.get("parents", {})
+    launched = campaign.generalization
     answered = [
-        attributes.stored_record(campaign.generalization, str(team) if team else "", tenure, role)
-        for team, tenure, role in Invitation.objects.filter(campaign=campaign, responded=True)
-        .values_list("team_id", "tenure", "role")
+        attributes.stored_record(launched, *attributes.invitee_record(launched, team, tenure, role, extra))
+        for team, tenure, role, extra in Invitation.objects.filter(campaign=campaign, responded=True)
+        .values_list("team_id", "tenure", "role", "attributes")
     ]
     campaign.generalization, later = attributes.generalize_respondents(
-        campaign.generalization, answered, hierarchy_parents=parents, k=campaign.threshold)
+        launched, answered, hierarchy_parents=parents, k=campaign.threshold)
     team_later = {before[0]: after[0] for before, after in later.items()}
+    width = len(attributes.recorded_attributes(launched))
     responses = list(Response.objects.select_for_update().filter(campaign=campaign))
     for response in responses:
-        response.team_key, response.tenure, response.role = later.get(
-            (response.team_key, response.tenure, response.role),
-            (team_later.get(response.team_key, attributes.ROOT), attributes.NOT_RECORDED, attributes.NOT_RECORDED))
-    Response.objects.bulk_update(responses, ["team_key", "tenure", "role"], batch_size=500)
+        record = attributes.response_record(launched, response.team_key, response.tenure, response.role,
+                                            response.attributes)
+        stored = later.get(record) or (team_later.get(response.team_key, attributes.ROOT),
+                                       *(attributes.NOT_RECORDED,) * width)
+        for name, value in attributes.response_fields(launched, stored).items():
+            setattr(response, name, value)
+    Response.objects.bulk_update(responses, ["team_key", "tenure", "role", "attributes"], batch_size=500)
     comments = list(Comment.objects.select_for_update().filter(campaign=campaign))
     for comment in comments:
         comment.team_key = team_later.get(comment.team_key, attributes.ROOT)
@@ -395,13 +435,13 @@ def submit_response(*, token: str, answers: dict, comment: str = "", today: date
             raise ValidationError({"comment": f"The comment {problem}"})
         if len(comment) > MAX_COMMENT:
             raise ValidationError({"comment": f"Keep the comment under {MAX_COMMENT} characters."})
-        team_key, tenure, role = attributes.stored_record(
-            campaign.generalization, str(invitation.team_id) if invitation.team_id else "",
-            invitation.tenure, invitation.role,
-        )
-        snapshot = {"team_key": team_key, "tenure": tenure, "role": role}
+        generalization = campaign.generalization
+        stored = attributes.stored_record(generalization, *attributes.invitee_record(
+            generalization, invitation.team_id, invitation.tenure, invitation.role, invitation.attributes))
+        snapshot = attributes.response_fields(generalization, stored)
+        team_key = snapshot["team_key"]
         _store_shuffled(Response, campaign, Response(campaign=campaign, answers=clean, **snapshot),
-                        fields=("team_key", "tenure", "role", "answers"))
+                        fields=("team_key", "tenure", "role", "attributes", "answers"))
         new_comment = None
         if comment and campaign.instrument.items.filter(kind=ItemKind.COMMENT).exists():
             new_comment = Comment(campaign=campaign, team_key=team_key, text=comment)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from learnloop.org.models import Organization, Team
-from learnloop.surveys import disclosure_gate, permissions, reports, selectors, services
+from learnloop.surveys import attributes, disclosure_gate, permissions, reports, selectors, services
 from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
 from learnloop.surveys.forms import CampaignForm, FocusForm, InstrumentForm
 from learnloop.surveys.models import Campaign, CampaignStatus, Instrument, ItemKind
@@ -123,9 +123,13 @@ def campaign_create(request):
 def campaign_detail(request, campaign_id):
     campaign = get_object_or_404(Campaign.objects.select_related("instrument"), pk=campaign_id)
     can_manage = permissions.can_manage_surveys(request.user)
+    launching = can_manage and campaign.status == CampaignStatus.DRAFT
     return render(request, "surveys/campaign.html", {
         "campaign": campaign, "can_manage": can_manage,
         "participation": selectors.participation(campaign) if can_manage else None,
+        "launch_attributes": attributes.available_attributes() if launching else (),
+        "default_attributes": attributes.BUILT_IN,
+        "recorded_attributes": attributes.recorded_attributes(campaign.generalization),
     })
 
 
@@ -143,8 +147,13 @@ def _campaign_action(request, campaign_id, run, done: str):
 @login_required
 @require_POST
 def campaign_launch(request, campaign_id):
-    return _campaign_action(request, campaign_id, lambda c: services.launch_campaign(by=request.user, campaign=c),
-                            "Launched: {result} people invited.")
+    # The launch form always says which attributes to record (none ticked: none); a bare POST
+    # records tenure and role, as before attributes could be chosen.
+    chosen = request.POST.getlist("attributes") if request.POST.get("choosing_attributes") else None
+    return _campaign_action(
+        request, campaign_id,
+        lambda c: services.launch_campaign(by=request.user, campaign=c, attributes_to_record=chosen),
+        "Launched: {result} people invited.")
 
 
 @login_required
@@ -220,6 +229,8 @@ def report(request, campaign_id):
         context.update({
             "heat": heat, "detail": chosen, "key": key,
             "breakdowns": reports.breakdowns(campaign, key.node, viewer=request.user),
+            "breakdown_by": " and ".join(label.lower() for _, label in
+                                         attributes.recorded_attributes(campaign.generalization)),
             "comments": reports.comments(campaign, key.node, viewer=request.user),
             "team": team,
             "can_focus": bool(team and chosen and permissions.can_choose_focus(request.user, team)),
