@@ -1,0 +1,209 @@
+"""No N+1: every list and report page, and every API list, runs as many queries at 10x data as at 1x.
+
+One small organization is built through the services (two teams, their people, knowledge,
+sessions with cards and votes, actions, experiments, tokens), every page below is fetched and
+its queries counted; then `learnloop.demo.scale.replicate` (the generator behind `learnloop demo
+--scale N`) makes it ten times larger and every page is counted again. Both sizes are measured
+once per module, inside a transaction rolled back at the end; each page is its own test.
+
+The survey pages (campaign list, report, trends) are covered in tests/surveys.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SCALE = 10
+
+# (name, viewer, path): the viewer is "admin" (sees the whole organization) or "lead".
+WEB_PAGES = [
+    ("home", "admin", "/"),
+    ("people", "admin", "/people/"),
+    ("person", "admin", "/people/{lead_id}/"),
+    ("teams", "admin", "/teams/"),
+    ("department", "admin", "/teams/{department_slug}/"),
+    ("invitations", "admin", "/invitations/"),
+    ("audit log", "admin", "/audit/"),
+    ("api tokens", "admin", "/accounts/tokens/"),
+    ("knowledge search", "admin", "/knowledge/"),
+    ("knowledge search with a query", "admin", "/knowledge/?q=deploy"),
+    ("knowledge questions", "admin", "/knowledge/?kind=question"),
+    ("review queue", "lead", "/knowledge/reviews/"),
+    ("entry", "admin", "/knowledge/{entry_id}/"),
+    ("sessions list", "admin", "/sessions/"),
+    ("sessions list of a lead", "lead", "/sessions/"),
+    ("session templates", "admin", "/sessions/templates/"),
+    ("my actions", "lead", "/actions/"),
+    ("team action board", "lead", "/actions/team/{team_id}/"),
+    ("experiments portfolio", "admin", "/experiments/"),
+    ("experiment", "admin", "/experiments/{experiment_id}/"),
+]
+API_LISTS = [
+    ("people", "admin", "/api/v1/people"),
+    ("teams", "admin", "/api/v1/teams"),
+    ("memberships", "admin", "/api/v1/memberships"),
+    ("invitations", "admin", "/api/v1/invitations"),
+    ("tokens", "admin", "/api/v1/tokens"),
+    ("audit", "admin", "/api/v1/audit"),
+    ("knowledge entries", "admin", "/api/v1/knowledge/entries"),
+    ("knowledge search", "admin", "/api/v1/knowledge/entries?q=deploy"),
+    ("knowledge reviews", "lead", "/api/v1/knowledge/reviews"),
+    ("actions", "admin", "/api/v1/actions"),
+    ("actions of a lead", "lead", "/api/v1/actions"),
+    ("action metrics", "admin", "/api/v1/actions/metrics"),
+    ("reflection sessions", "admin", "/api/v1/reflection/sessions"),
+    ("reflection templates", "admin", "/api/v1/reflection/templates"),
+    ("experiments", "admin", "/api/v1/experiments"),
+]
+
+
+def _build_small_organization():
+    """Two teams under a department, each with a lead and three members and a little of everything."""
+    from learnloop.accounts.services import create_api_token
+    from learnloop.actions import services as actions
+    from learnloop.experiments import services as experiments
+    from learnloop.knowledge import services as knowledge
+    from learnloop.org.invitations import invite_person
+    from learnloop.reflection import cards
+    from learnloop.reflection import services as reflection
+    from learnloop.reflection.writer_keys import new_key
+
+    factories.organization()
+    admin = factories.person(email="ada.admin@example.org", full_name="Ada Admin", role="admin")
+    department = factories.team(name="Engineering", kind="department")
+    people = {"admin": admin}
+    now = timezone.now()
+    for number, name in enumerate(["Platform", "Payments"]):
+        team = factories.team(name=name, parent=department)
+        lead = factories.person(email=f"lead{number}@example.org", full_name=f"Lee Lead {number}")
+        factories.membership(lead, team, role="facilitator")
+        members = []
+        for index in range(3):
+            member = factories.person(email=f"m{number}-{index}@example.org", full_name=f"Max Member {number}{index}")
+            factories.membership(member, team)
+            members.append(member)
+        people.setdefault("lead", lead)
+        people.setdefault("team", team)
+        entry = knowledge.create_entry(
+            by=lead, kind="lesson", title=f"Deploy on Fridays only with a rollback plan ({name})",
+            body="We deploy small changes and keep the rollback one click away.", owner_team=team,
+            teams=[team], tags=["deploy", "release"], review_interval_days=30,
+            created_at=now - timedelta(days=60),
+        )
+        question = knowledge.create_entry(by=members[0], kind="question", title=f"How do we deploy hotfixes in {name}?",
+                                          teams=[team], tags=["deploy"])
+        knowledge.add_answer(by=lead, question=question, body="Through the hotfix pipeline.")
+        knowledge.give_feedback(by=members[1], entry=entry, helpful=True)
+        people.setdefault("entry", entry)
+        session = reflection.create_session(by=lead, team=team, template=reflection.builtin_template(
+            "start-stop-continue"), title=f"{name} sprint retro")
+        for person in [lead, *members]:
+            reflection.join_session(by=person, session=session)
+        session = reflection.set_phase(by=lead, session=session, phase="reflect")
+        column = session.template.columns[0]["key"]
+        for person in members:
+            cards.write_card(by=person, session=session, column=column, text=f"More pairing, says {person.pk}",
+                             writer_key=new_key())
+        for index in range(2):
+            done = actions.create_action(by=lead, title=f"Write the rollback runbook {index}", team=team,
+                                         owner=members[index])
+            actions.complete_action(by=members[index], action=done, effect="worked", evidence="No failed deploys.")
+        actions.create_action(by=lead, title="Try a no-meeting Wednesday", team=team, owner=lead,
+                              due_on=(now + timedelta(days=7)).date())
+        experiment = experiments.register_experiment(
+            by=lead, team=team, title=f"One-page checkout ({name})", change="a one-page checkout",
+            effect="more completed orders", population="returning web customers",
+            success_metric="checkout conversion", expected_delta="+2%", variants=["Control", "One page"],
+            primary_metric={"name": "checkout conversion", "metric_type": "binomial"}, guardrails=[],
+            planned_sample_per_variant=1000, stopping_rule="Stop at 1,000 users per variant.",
+        )
+        people.setdefault("experiment", experiment)
+        invite_person(by=admin, email=f"new.hire{number}@example.org", full_name="New Hire", team=team)
+    create_api_token(person=admin, name="laptop")
+    ids = {
+        "lead_id": people["lead"].pk, "department_slug": department.slug, "entry_id": people["entry"].pk,
+        "team_id": people["team"].pk, "experiment_id": people["experiment"].pk,
+    }
+    return people, ids
+
+
+def _count(clients, viewer: str, path: str) -> int:
+    cache.clear()  # a cached fragment would hide the queries behind it
+    with CaptureQueriesContext(connection) as captured:
+        response = clients[viewer].get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(captured)
+
+
+def _grow_audit_log(admin, times: int) -> None:
+    # Audit events are organization-wide (not copied to sites): add sign-in failures in proportion.
+    from learnloop.audit.models import AuditEvent
+
+    AuditEvent.objects.bulk_create([
+        AuditEvent(kind="login_failed", actor_label=f"user{n}@example.org", ip_address="192.0.2.1", detail={})
+        for n in range(times)
+    ])
+
+
+@pytest.fixture(scope="module")
+def query_counts(django_db_setup, django_db_blocker):
+    """{("web"|"api", name): (queries at 1x, queries at 10x)}."""
+    from learnloop.demo import DemoContext
+    from learnloop.demo.scale import replicate
+    from learnloop.knowledge import search
+
+    pages = [("web", *page) for page in WEB_PAGES] + [("api", *page) for page in API_LISTS]
+    counts = {}
+    with django_db_blocker.unblock(), transaction.atomic():
+        people, ids = _build_small_organization()
+        _grow_audit_log(people["admin"], 5)
+        search.rebuild()
+        clients = {}
+        for viewer in ("admin", "lead"):
+            clients[viewer] = Client()
+            clients[viewer].force_login(people[viewer])
+        api_clients = {viewer: factories.token_client(people[viewer]) for viewer in ("admin", "lead")}
+        for kind, name, viewer, path in pages:
+            chosen = clients if kind == "web" else api_clients
+            counts[(kind, name)] = [_count(chosen, viewer, path.format(**ids))]
+        context = DemoContext(seed=1, rng=None, today=timezone.now(), password_hash="", announce=lambda _: None)
+        replicate(context, SCALE)
+        _grow_audit_log(people["admin"], 5 * (SCALE - 1))
+        search.rebuild()
+        for kind, name, viewer, path in pages:
+            chosen = clients if kind == "web" else api_clients
+            counts[(kind, name)].append(_count(chosen, viewer, path.format(**ids)))
+        transaction.set_rollback(True)
+    return counts
+
+
+def assert_same_count_at_both_sizes(query_counts, key) -> None:
+    small, large = query_counts[key]
+    assert large == small, f"{key[1]}: {small} queries at 1x data, {large} at {SCALE}x (an N+1)"
+
+
+@pytest.mark.parametrize("name", [name for name, _, _ in WEB_PAGES])
+def test_web_page_runs_the_same_queries_at_ten_times_the_data(query_counts, name):
+    assert_same_count_at_both_sizes(query_counts, ("web", name))
+
+
+@pytest.mark.parametrize("name", [name for name, _, _ in API_LISTS])
+def test_api_list_runs_the_same_queries_at_ten_times_the_data(query_counts, name):
+    assert_same_count_at_both_sizes(query_counts, ("api", name))
+
+
+def test_the_larger_organization_is_ten_times_the_smaller(query_counts):
+    # Guards the comparison itself: the pages above only prove something if the data grew.
+    from learnloop.org.models import Person
+
+    assert len(query_counts) == len(WEB_PAGES) + len(API_LISTS)
+    assert Person.objects.count() == 0  # everything was rolled back
