@@ -41,6 +41,7 @@ WEB_PAGES = [
     ("entry", "admin", "/knowledge/{entry_id}/"),
     ("sessions list", "admin", "/sessions/"),
     ("sessions list of a lead", "lead", "/sessions/"),
+    ("session board", "lead", "/sessions/{session_id}/"),
     ("session templates", "admin", "/sessions/templates/"),
     ("my actions", "lead", "/actions/"),
     ("team action board", "lead", "/actions/team/{team_id}/"),
@@ -62,6 +63,8 @@ API_LISTS = [
     ("action metrics", "admin", "/api/v1/actions/metrics"),
     ("reflection sessions", "admin", "/api/v1/reflection/sessions"),
     ("reflection templates", "admin", "/api/v1/reflection/templates"),
+    ("session cards", "lead", "/api/v1/reflection/sessions/{session_id}/cards"),
+    ("session groups", "lead", "/api/v1/reflection/sessions/{session_id}/groups"),
     ("experiments", "admin", "/api/v1/experiments"),
 ]
 
@@ -104,6 +107,7 @@ def _build_small_organization():
         knowledge.add_answer(by=lead, question=question, body="Through the hotfix pipeline.")
         knowledge.give_feedback(by=members[1], entry=entry, helpful=True)
         people.setdefault("entry", entry)
+        people.setdefault("members", members)
         session = reflection.create_session(by=lead, team=team, template=reflection.builtin_template(
             "start-stop-continue"), title=f"{name} sprint retro")
         for person in [lead, *members]:
@@ -113,6 +117,7 @@ def _build_small_organization():
         for person in members:
             cards.write_card(by=person, session=session, column=column, text=f"More pairing, says {person.pk}",
                              writer_key=new_key())
+        people.setdefault("session", session)
         for index in range(2):
             done = actions.create_action(by=lead, title=f"Write the rollback runbook {index}", team=team,
                                          owner=members[index])
@@ -131,9 +136,21 @@ def _build_small_organization():
     create_api_token(person=admin, name="laptop")
     ids = {
         "lead_id": people["lead"].pk, "department_slug": department.slug, "entry_id": people["entry"].pk,
-        "team_id": people["team"].pk, "experiment_id": people["experiment"].pk,
+        "team_id": people["team"].pk, "experiment_id": people["experiment"].pk, "session_id": people["session"].pk,
     }
     return people, ids
+
+
+def _grow_session(session, members, times: int) -> None:
+    # A board does not grow with the number of sites; its cards do grow with its participants.
+    from learnloop.reflection import cards
+    from learnloop.reflection.writer_keys import new_key
+
+    column = session.template.columns[0]["key"]
+    for number in range(times - 1):
+        for person in members:
+            cards.write_card(by=person, session=session, column=column, text=f"Card {number} of {person.pk}",
+                             writer_key=new_key())
 
 
 def _count(clients, viewer: str, path: str) -> int:
@@ -154,9 +171,19 @@ def _grow_audit_log(admin, times: int) -> None:
     ])
 
 
+def _sizes() -> dict[str, int]:
+    from learnloop.actions.models import Action
+    from learnloop.experiments.models import Experiment
+    from learnloop.knowledge.models import Entry
+    from learnloop.org.models import Person, Team
+    from learnloop.reflection.models import Card, Session
+
+    return {model.__name__: model.objects.count() for model in (Person, Team, Entry, Session, Card, Action, Experiment)}
+
+
 @pytest.fixture(scope="module")
 def query_counts(django_db_setup, django_db_blocker):
-    """{("web"|"api", name): (queries at 1x, queries at 10x)}."""
+    """{("web"|"api", name): [queries at 1x, queries at 10x], "sizes": [rows at 1x, rows at 10x]}."""
     from learnloop.demo import DemoContext
     from learnloop.demo.scale import replicate
     from learnloop.knowledge import search
@@ -174,14 +201,19 @@ def query_counts(django_db_setup, django_db_blocker):
         api_clients = {viewer: factories.token_client(people[viewer]) for viewer in ("admin", "lead")}
         for viewer in ("admin", "lead"):
             # The first request of a sign-in or a token writes its last use; not what is measured.
-            clients[viewer].get("/")
             api_clients[viewer].get("/api/v1/me")
+        for _, viewer, path in WEB_PAGES:
+            # Nor is a first visit (a board hands out the writer key cookie, read on every later visit).
+            clients[viewer].get(path.format(**ids))
         for kind, name, viewer, path in pages:
             chosen = clients if kind == "web" else api_clients
             counts[(kind, name)] = [_count(chosen, viewer, path.format(**ids))]
+        counts["sizes"] = [_sizes()]
         context = DemoContext(seed=1, rng=None, today=timezone.now(), password_hash="", announce=lambda _: None)
         replicate(context, SCALE)
+        counts["sizes"].append(_sizes())
         _grow_audit_log(people["admin"], 5 * (SCALE - 1))
+        _grow_session(people["session"], people["members"], SCALE)
         search.rebuild()
         for kind, name, viewer, path in pages:
             chosen = clients if kind == "web" else api_clients
@@ -207,7 +239,7 @@ def test_api_list_runs_the_same_queries_at_ten_times_the_data(query_counts, name
 
 def test_the_larger_organization_is_ten_times_the_smaller(query_counts):
     # Guards the comparison itself: the pages above only prove something if the data grew.
-    from learnloop.org.models import Person
-
-    assert len(query_counts) == len(WEB_PAGES) + len(API_LISTS)
-    assert Person.objects.count() == 0  # everything was rolled back
+    small, large = query_counts["sizes"]
+    for model, count in small.items():
+        assert count > 0, model
+        assert large[model] == SCALE * count, (model, count, large[model])
