@@ -116,6 +116,8 @@ def small_organization() -> tuple[dict, dict]:
             cards.write_card(by=writer, session=session, column=column, text=f"More pairing, says {writer.pk}",
                              writer_key=new_key())
         people.setdefault("session", session)
+        reflection.create_template(by=lead, name=f"{name} incident review", scope="team", team=crew,
+                                   columns=[{"title": "What happened"}])
         for index in range(2):
             done = actions.create_action(by=lead, title=f"Write the rollback runbook {index}", team=crew,
                                          owner=members[index])

@@ -50,8 +50,17 @@ def _can_edit(person, template) -> bool:
 @login_required
 def template_list(request):
     templates = selectors.templates_for(request.user)
+    # Which team templates the viewer may edit, for all of them at once (not a query per template).
+    team_templates = {t.team_id: t.team for t in templates if t.scope == TemplateScope.TEAM and t.team_id}
+    writable = {team.pk for team in teams_where_can_write_template(request.user, team_templates.values())}
+
+    def can_edit(template) -> bool:
+        if template.scope == TemplateScope.TEAM:
+            return template.team_id in writable
+        return _can_edit(request.user, template)
+
     sections = [
-        (label, [(t, _can_edit(request.user, t)) for t in templates if t.scope == scope])
+        (label, [(t, can_edit(t)) for t in templates if t.scope == scope])
         for scope, label in ((TemplateScope.BUILTIN, "Built in"), (TemplateScope.ORGANIZATION, "Organization"),
                              (TemplateScope.TEAM, "Team"))
     ]
