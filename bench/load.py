@@ -3,6 +3,7 @@
     uv run python bench/load.py                  # 50 users for 60 s on SQLite
     uv run python bench/load.py --quick          # 10 users for 15 s: under a minute with the setup
     uv run python bench/load.py --users 50 --duration 30
+    uv run python bench/load.py --quick --scale 10   # the same against a 10x organization (1,500 people)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME uv run python bench/load.py --quick
 
 What it does:
@@ -10,7 +11,8 @@ What it does:
 1. a fresh instance: a temporary data directory (and SQLite file), or on PostgreSQL the database
    DATABASE_URL names, which must not exist yet: the benchmark creates it and drops it when done
    (it never drops a database it did not create); `learnloop migrate`, then `learnloop demo`
-   (the Harbourline organization);
+   (the Harbourline organization; `--scale N` builds it N times larger with `learnloop demo
+   --scale N`, so pages and queries that grow with the organization show up as slower figures);
 2. what people need to act, made with the services (as a person would through the app): an API
    token per virtual user (demo people who belong to a team), an open survey campaign whose
    single-use links go to the users, and per team a reflection session in its reflect phase
@@ -387,11 +389,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def demo_snapshot_dir() -> Path:
+def demo_snapshot_dir(scale: int = 1) -> Path:
     """Where a freshly migrated demo instance is kept for the next run, named after everything
     that shapes it: the source (models, migrations, demo builders) and today's date (the demo's
     dates are relative to today). Each run still gets its own copy."""
-    digest = hashlib.sha256(str(datetime.date.today()).encode())
+    digest = hashlib.sha256(f"{datetime.date.today()} scale {scale}".encode())
     for path in sorted((ROOT / "src" / "learnloop").rglob("*")):
         if path.is_file() and path.suffix in {".py", ".yaml", ".yml", ".json", ".md", ".csv"}:
             digest.update(str(path.relative_to(ROOT)).encode())
@@ -435,6 +437,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0, help="longest pause between requests, s (default 2)")
     parser.add_argument("--web-share", type=float, default=0.2, help="share of users with a browser session")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scale", type=int, default=1, metavar="N",
+                        help="an organization N times the demo's size (learnloop demo --scale N; default 1)")
     parser.add_argument("--serve-args", default="", help="extra options for learnloop serve, e.g. '--workers 4'")
     parser.add_argument("--no-cache", action="store_true",
                         help="build the demo even if a copy made from the same source today is cached")
@@ -462,14 +466,14 @@ def main() -> None:
         created.enter_context(temporary_database(database))
         atexit.register(created.close)
     print(f"instance in {data_dir} on {engine}")
-    snapshot = None if engine == "postgresql" or options.no_cache else demo_snapshot_dir()
+    snapshot = None if engine == "postgresql" or options.no_cache else demo_snapshot_dir(options.scale)
     if snapshot is not None and (snapshot / "done").exists():
         shutil.copytree(snapshot, data_dir, dirs_exist_ok=True)
         (data_dir / "done").unlink()
         print(f"  migrated demo copied from {snapshot}")
     else:
         run_step(env, *LEARNLOOP, "migrate", "-v", "0")
-        run_step(env, *LEARNLOOP, "demo")
+        run_step(env, *LEARNLOOP, "demo", "--scale", str(options.scale))
         if snapshot is not None:
             if snapshot.parent.exists():
                 for stale in snapshot.parent.iterdir():  # older source or another day
@@ -524,7 +528,8 @@ def main() -> None:
     print(f"\n{users} users for {duration:.0f} s on {engine}: {total} requests, {total / elapsed:.1f}/s, "
           f"{errors} errors")
     print(f"{'endpoint':16} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
-    figures = {"users": users, "duration_s": round(duration), "database": engine, "requests": total,
+    figures = {"scale": options.scale, "users": users, "duration_s": round(duration), "database": engine,
+               "requests": total,
                "throughput_rps": round(total / elapsed, 1), "errors": errors}
     for endpoint in sorted(recorder.times):
         times = recorder.times[endpoint]

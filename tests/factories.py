@@ -56,3 +56,86 @@ class TokenClient(Client):
 def token_client(person: Person) -> TokenClient:
     _, raw = create_api_token(person=person, name="tests")
     return TokenClient(raw)
+
+
+def small_organization() -> tuple[dict, dict]:
+    """Two teams under a department, each with a lead and three members and a little of everything
+    (knowledge, a session with cards, actions, an experiment, an invitation), through the services:
+    the base that tests make larger with `learnloop.demo.scale.replicate`.
+
+    Returns ({"admin", "lead", "team", "members", "entry", "session", "experiment"}: objects,
+    {"lead_id", "department_slug", ...}: what page paths need)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from learnloop.accounts.services import create_api_token
+    from learnloop.actions import services as actions
+    from learnloop.experiments import services as experiments
+    from learnloop.knowledge import services as knowledge
+    from learnloop.org.invitations import invite_person
+    from learnloop.reflection import cards
+    from learnloop.reflection import services as reflection
+    from learnloop.reflection.writer_keys import new_key
+
+    organization()
+    admin = person(email="ada.admin@example.org", full_name="Ada Admin", role="admin")
+    department = team(name="Engineering", kind="department")
+    people = {"admin": admin}
+    now = timezone.now()
+    for number, name in enumerate(["Platform", "Payments"]):
+        crew = team(name=name, parent=department)
+        lead = person(email=f"lead{number}@example.org", full_name=f"Lee Lead {number}")
+        membership(lead, crew, role="facilitator")
+        members = []
+        for index in range(3):
+            member = person(email=f"m{number}-{index}@example.org", full_name=f"Max Member {number}{index}")
+            membership(member, crew)
+            members.append(member)
+        people.setdefault("lead", lead)
+        people.setdefault("team", crew)
+        entry = knowledge.create_entry(
+            by=lead, kind="lesson", title=f"Deploy on Fridays only with a rollback plan ({name})",
+            body="We deploy small changes and keep the rollback one click away.", owner_team=crew,
+            teams=[crew], tags=["deploy", "release"], review_interval_days=30,
+            created_at=now - timedelta(days=60),
+        )
+        question = knowledge.create_entry(by=members[0], kind="question", title=f"How do we deploy hotfixes in {name}?",
+                                          teams=[crew], tags=["deploy"])
+        knowledge.add_answer(by=lead, question=question, body="Through the hotfix pipeline.")
+        knowledge.give_feedback(by=members[1], entry=entry, helpful=True)
+        people.setdefault("entry", entry)
+        people.setdefault("members", members)
+        session = reflection.create_session(by=lead, team=crew, template=reflection.builtin_template(
+            "start-stop-continue"), title=f"{name} sprint retro")
+        for someone in [lead, *members]:
+            reflection.join_session(by=someone, session=session)
+        session = reflection.set_phase(by=lead, session=session, phase="reflect")
+        column = session.template.columns[0]["key"]
+        for writer in members:
+            cards.write_card(by=writer, session=session, column=column, text=f"More pairing, says {writer.pk}",
+                             writer_key=new_key())
+        people.setdefault("session", session)
+        reflection.create_template(by=lead, name=f"{name} incident review", scope="team", team=crew,
+                                   columns=[{"title": "What happened"}])
+        for index in range(2):
+            done = actions.create_action(by=lead, title=f"Write the rollback runbook {index}", team=crew,
+                                         owner=members[index])
+            actions.complete_action(by=members[index], action=done, effect="worked", evidence="No failed deploys.")
+        actions.create_action(by=lead, title="Try a no-meeting Wednesday", team=crew, owner=lead,
+                              due_on=(now + timedelta(days=7)).date())
+        experiment = experiments.register_experiment(
+            by=lead, team=crew, title=f"One-page checkout ({name})", change="a one-page checkout",
+            effect="more completed orders", population="returning web customers",
+            success_metric="checkout conversion", expected_delta="+2%", variants=["Control", "One page"],
+            primary_metric={"name": "checkout conversion", "metric_type": "binomial"}, guardrails=[],
+            planned_sample_per_variant=1000, stopping_rule="Stop at 1,000 users per variant.",
+        )
+        people.setdefault("experiment", experiment)
+        invite_person(by=admin, email=f"new.hire{number}@example.org", full_name="New Hire", team=crew)
+    create_api_token(person=admin, name="laptop")
+    ids = {
+        "lead_id": people["lead"].pk, "department_slug": department.slug, "entry_id": people["entry"].pk,
+        "team_id": people["team"].pk, "experiment_id": people["experiment"].pk, "session_id": people["session"].pk,
+    }
+    return people, ids

@@ -39,6 +39,25 @@ def action_metrics(*, team=None, since: date | None = None, until: date | None =
     today = today or timezone.localdate()
     rows = list(actions_in_period(team=team, since=since, until=until))
     grace = selectors.grace_days_by_team(row[0] for row in rows if row[0])
+    return _figures(rows, grace, team_id=team.pk if team is not None else None, since=since, until=until,
+                    today=today)
+
+
+def action_metrics_by_team(*, teams, since: date | None = None, until: date | None = None,
+                           today: date | None = None) -> dict[int, dict]:
+    """`action_metrics` for each of many teams, in two queries whatever their number: {team id: figures}."""
+    today = today or timezone.localdate()
+    team_ids = [team.pk for team in teams]
+    rows = list(actions_in_period(since=since, until=until).filter(team_id__in=team_ids))
+    grace = selectors.grace_days_by_team(team_ids)
+    by_team: dict[int, list] = {team_id: [] for team_id in team_ids}
+    for row in rows:
+        by_team[row[0]].append(row)
+    return {team_id: _figures(team_rows, grace, team_id=team_id, since=since, until=until, today=today)
+            for team_id, team_rows in by_team.items()}
+
+
+def _figures(rows, grace: dict, *, team_id, since, until, today) -> dict:
     facts = [
         ActionFacts(
             status=status,
@@ -54,7 +73,7 @@ def action_metrics(*, team=None, since: date | None = None, until: date | None =
     figures = follow_through(facts, today=today).as_dict()
     figures.update(
         {
-            "team_id": team.pk if team is not None else None,
+            "team_id": team_id,
             "since": since,
             "until": until,
             "today": today,

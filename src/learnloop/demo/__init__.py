@@ -78,10 +78,19 @@ def demo_modules():
 
 
 def build_demo(
-    *, seed: int = 42, announce: Callable[[str], None] = lambda message: None, only: tuple[str, ...] = ()
+    *, seed: int = 42, announce: Callable[[str], None] = lambda message: None, only: tuple[str, ...] = (),
+    scale: int = 1,
 ) -> DemoContext:
     """Build the demo organization; `only` limits it to some apps' parts (by app label, e.g.
-    ("org",)), for tests of one module and for a quick organization without content."""
+    ("org",)), for tests of one module and for a quick organization without content.
+
+    `scale` N > 1 makes it N times larger: the modules build the head office, `demo.scale`
+    copies it to N-1 sites, then the modules marked `ORGANIZATION_WIDE = True` (survey campaigns
+    over everyone) are built once over all sites."""
+    from learnloop.demo.scale import replicate
+
+    if scale < 1:
+        raise ValueError("The scale is a whole number from 1 up.")
     _check_database_is_demo_or_empty()
     announce("clearing the previous demo data")
     # flush empties every table, including the append-only activity stream, in one statement
@@ -96,10 +105,15 @@ def build_demo(
         password_hash=make_password(DEMO_PASSWORD),
         announce=announce,
     )
+    chosen = [(label, module) for label, module in demo_modules() if not only or label in only]
+    per_site = [(label, module) for label, module in chosen if not getattr(module, "ORGANIZATION_WIDE", False)]
+    organization_wide = [(label, module) for label, module in chosen if (label, module) not in per_site]
     with transaction.atomic():
-        for label, module in demo_modules():
-            if only and label not in only:
-                continue
+        for label, module in per_site:
+            announce(f"building demo data: {label}")
+            module.build(context)
+        replicate(context, scale)
+        for label, module in organization_wide:
             announce(f"building demo data: {label}")
             module.build(context)
     from learnloop.knowledge import search

@@ -14,7 +14,7 @@ from django.http import Http404
 from learnloop.analytics.grouping import suggest_groups
 from learnloop.org.models import Membership
 from learnloop.reflection.models import Anonymity, Card, Group, Lesson, Participant, Session, Template
-from learnloop.reflection.permissions import can_use_template, can_view_session
+from learnloop.reflection.permissions import can_use_template, can_view_session, templates_usable_by
 from learnloop.reflection.services import ensure_builtin_templates
 from learnloop.reflection.writer_keys import card_hash, is_well_formed
 
@@ -35,7 +35,7 @@ class CardView:
 
 def templates_for(viewer) -> list[Template]:
     ensure_builtin_templates()
-    return [t for t in Template.objects.select_related("team") if can_use_template(viewer, t)]
+    return templates_usable_by(viewer, Template.objects.select_related("team"))
 
 
 def template_for(viewer, template_id: int) -> Template:

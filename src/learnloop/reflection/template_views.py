@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from learnloop.org.models import Team
 from learnloop.reflection import selectors, services
 from learnloop.reflection.models import TemplateScope
-from learnloop.reflection.permissions import can_write_template
+from learnloop.reflection.permissions import can_write_template, teams_where_can_write_template
 from learnloop.reflection.services import MAX_COLUMNS
 
 # Empty rows offered under a template's columns, for adding new ones.
@@ -26,9 +26,8 @@ def _scopes_for(person) -> list[tuple[str, str]]:
     scopes = []
     if can_write_template(person, scope=TemplateScope.ORGANIZATION):
         scopes.append(("organization", "The whole organization"))
-    for team in Team.objects.filter(archived_at=None).order_by("name"):
-        if can_write_template(person, scope=TemplateScope.TEAM, team=team):
-            scopes.append((f"team:{team.pk}", f"Team: {team.name}"))
+    for team in teams_where_can_write_template(person, Team.objects.filter(archived_at=None).order_by("name")):
+        scopes.append((f"team:{team.pk}", f"Team: {team.name}"))
     return scopes
 
 
@@ -51,8 +50,17 @@ def _can_edit(person, template) -> bool:
 @login_required
 def template_list(request):
     templates = selectors.templates_for(request.user)
+    # Which team templates the viewer may edit, for all of them at once (not a query per template).
+    team_templates = {t.team_id: t.team for t in templates if t.scope == TemplateScope.TEAM and t.team_id}
+    writable = {team.pk for team in teams_where_can_write_template(request.user, team_templates.values())}
+
+    def can_edit(template) -> bool:
+        if template.scope == TemplateScope.TEAM:
+            return template.team_id in writable
+        return _can_edit(request.user, template)
+
     sections = [
-        (label, [(t, _can_edit(request.user, t)) for t in templates if t.scope == scope])
+        (label, [(t, can_edit(t)) for t in templates if t.scope == scope])
         for scope, label in ((TemplateScope.BUILTIN, "Built in"), (TemplateScope.ORGANIZATION, "Organization"),
                              (TemplateScope.TEAM, "Team"))
     ]

@@ -29,9 +29,9 @@ from django.views.decorators.http import require_POST
 from learnloop.org.models import Person, Team
 from learnloop.reflection import cards as card_services
 from learnloop.reflection import follow_up, selectors, services
-from learnloop.reflection.metrics import team_learning_metrics
+from learnloop.reflection.metrics import teams_learning_metrics
 from learnloop.reflection.models import PHASE_ORDER, Anonymity, Mode, Phase, TemplateKind
-from learnloop.reflection.permissions import can_facilitate, can_start_session, can_take_part
+from learnloop.reflection.permissions import can_facilitate, can_take_part, teams_where_can_start_session
 from learnloop.reflection.writer_keys import cookie_name, is_well_formed, new_key
 
 COOKIE_AGE = 180 * 24 * 3600
@@ -67,7 +67,7 @@ def _error(request, error) -> None:
 
 @login_required
 def session_list(request):
-    teams = [team for team in Team.objects.filter(archived_at=None) if can_start_session(request.user, team)]
+    teams = teams_where_can_start_session(request.user, Team.objects.filter(archived_at=None))
     if request.method == "POST":
         data = request.POST
         try:
@@ -90,8 +90,9 @@ def session_list(request):
     running = list(sessions.exclude(phase=Phase.CLOSED))
     past = list(sessions.filter(phase=Phase.CLOSED)[:100])
     today = timezone.localdate()
-    metrics = [(team, team_learning_metrics(team=team, since=today - timedelta(days=365), until=today))
-               for team in teams if team.kind == "team"][:10]
+    shown = [team for team in teams if team.kind == "team"][:10]
+    figures = teams_learning_metrics(teams=shown, since=today - timedelta(days=365), until=today)
+    metrics = [(team, figures[team.pk]) for team in shown]
     return render(request, "reflection/session_list.html", {
         "metrics": metrics,
         "running": running, "past": past, "teams": teams, "templates": selectors.templates_for(request.user),

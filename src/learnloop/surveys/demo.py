@@ -11,9 +11,12 @@ import random
 from datetime import timedelta
 
 from learnloop.org.models import Membership, Person, TeamKind, TeamRole
-from learnloop.surveys import services
-from learnloop.surveys.models import Instrument, Invitation
+from learnloop.surveys import attributes, services
+from learnloop.surveys.models import Comment, Instrument, Invitation, Response
 from learnloop.surveys.tokens import token_for
+
+# Campaigns ask everyone: at `learnloop demo --scale N` they are built once, over all sites.
+ORGANIZATION_WIDE = True
 
 # Days before today each campaign opened; each stays open two weeks.
 CAMPAIGN_STARTS = (350, 180, 20)
@@ -21,6 +24,8 @@ NAMES = ("Learning diagnostic · last year", "Learning diagnostic · mid-year", 
 # What the latest campaign records with answers, most wanted first; earlier ones record tenure and role.
 RECORDED_NOW = ("location", "tenure", "age_band", "employment_type", "role")
 FOCUS_TEAMS = 3
+# Above this many responses to a campaign (`demo --scale`), they are stored in bulk.
+BULK_FROM = 600
 RESPONSE_RATE = 0.8
 COMMENTS = [
     "We never get time to write up what we learned.",
@@ -69,6 +74,7 @@ def build(context) -> None:
 def _answer(campaign, instrument, level, rng, *, day) -> None:
     items = list(instrument.items.exclude(kind="comment").select_related("dimension"))
     invitations = list(Invitation.objects.filter(campaign=campaign).order_by("pk"))
+    submissions = []
     for invitation in invitations:
         if rng.random() > RESPONSE_RATE:
             continue
@@ -87,7 +93,37 @@ def _answer(campaign, instrument, level, rng, *, day) -> None:
             if item.dimension is None:
                 answers[item.key] = max(0, min(10, round((own_mean - 1) * 2.5 + 1.5 + rng.gauss(0, 1.2))))
         comment = rng.choice(COMMENTS) if rng.random() < 0.25 else ""
-        services.submit_response(token=token_for(invitation), answers=answers, comment=comment, today=day)
+        submissions.append((invitation, answers, comment))
+    if len(submissions) <= BULK_FROM:
+        for invitation, answers, comment in submissions:
+            services.submit_response(token=token_for(invitation), answers=answers, comment=comment, today=day)
+    else:
+        _store_in_bulk(campaign, submissions, rng)
+
+
+def _store_in_bulk(campaign, submissions, rng) -> None:
+    """What `services.submit_response` stores for each submission, in one go: each submission
+    costs the service up to SHUFFLE_MIX_SIZE row writes, too slow for `demo --scale`'s
+    thousands. Same validation and stored record; the rows go in one shuffled insert, which
+    hides who answered when as well as the service's mixing does."""
+    responses, comments = [], []
+    takes_comments = campaign.instrument.items.filter(kind="comment").exists()
+    for invitation, answers, comment in submissions:
+        clean = services.clean_answers(campaign.instrument, answers)
+        team_key, tenure, role = attributes.stored_record(
+            campaign.generalization, str(invitation.team_id) if invitation.team_id else "",
+            invitation.tenure, invitation.role,
+        )
+        responses.append(Response(campaign=campaign, team_key=team_key, tenure=tenure, role=role, answers=clean))
+        if comment and takes_comments:
+            comments.append(Comment(campaign=campaign, team_key=team_key, text=comment))
+        invitation.responded, invitation.token_hash = True, None
+    rng.shuffle(responses)
+    rng.shuffle(comments)
+    Response.objects.bulk_create(responses, batch_size=500)
+    Comment.objects.bulk_create(comments, batch_size=500)
+    Invitation.objects.bulk_update([invitation for invitation, _, _ in submissions], ["responded", "token_hash"],
+                                   batch_size=500)
 
 
 def _choose_focus(campaign, teams, level, *, at, admin) -> dict[int, str]:
