@@ -2,6 +2,7 @@ import random
 import re
 
 from learnloop.actions.models import Action
+from learnloop.ops.worker import Worker
 from learnloop.surveys.models import Campaign, Instrument, Invitation, Response
 from learnloop.surveys.tokens import token_for
 from tests.conftest import signed_in_client
@@ -35,6 +36,8 @@ def test_campaign_from_form_to_closed(survey_org):
     detail = client.get(f"/surveys/campaigns/{campaign.pk}/").content.decode()
     assert "0 of 22 answered" in detail
     client.post(f"/surveys/campaigns/{campaign.pk}/close/")
+    assert Campaign.objects.get(pk=campaign.pk).status == "closing"
+    Worker(worker_id="test-worker", batch=True).run()
     assert Campaign.objects.get(pk=campaign.pk).status == "closed"
 
 
