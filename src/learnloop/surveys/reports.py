@@ -95,10 +95,13 @@ def _closed_campaign_figures(campaign: Campaign, what: str, shape, compute):
 
 def released_figures(campaigns: list[Campaign]) -> dict[int, dict]:
     """{campaign id: {group key: (scores, eNPS)}} for every released group of these closed
-    campaigns: from the cache, or computed from one read of the answers of those not cached."""
-    keys = {campaign.pk: _figures_key(campaign, "groups") for campaign in campaigns if not not_shown_reason(campaign)}
+    campaigns: from the campaign object (a request asks once per group), the cache, or computed
+    from one read of the answers of those not cached."""
+    result = {campaign.pk: campaign.__dict__["_figures"] for campaign in campaigns if "_figures" in campaign.__dict__}
+    keys = {campaign.pk: _figures_key(campaign, "groups") for campaign in campaigns
+            if campaign.pk not in result and not not_shown_reason(campaign)}
     cached = cache.get_many(list(keys.values())) if keys else {}
-    result = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    result.update({pk: cached[key] for pk, key in keys.items() if key in cached})
     missing = [campaign for campaign in campaigns if campaign.pk in keys and campaign.pk not in result]
     if missing:
         answers = disclosure_gate.answers_by_group(
@@ -113,6 +116,9 @@ def released_figures(campaigns: list[Campaign]) -> dict[int, dict]:
                 for key, rows in answers[campaign.pk].items()
             }
         cache.set_many(fresh, timeout=REPORT_CACHE_SECONDS)
+    for campaign in campaigns:
+        if campaign.pk in result:
+            campaign._figures = result[campaign.pk]
     return result
 
 
