@@ -19,6 +19,10 @@ from learnloop.surveys.models import Campaign, Invitation, Response
 from tests.conftest import signed_in_client
 from tests.surveys.conftest import run_campaign
 
+# The worker checks its connection between tasks as in production, which needs committed
+# transactions (on PostgreSQL it would close the test's transaction's connection).
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @pytest.fixture(autouse=True)
 def quick_retries(settings):

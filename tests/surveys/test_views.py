@@ -1,6 +1,8 @@
 import random
 import re
 
+import pytest
+
 from learnloop.actions.models import Action
 from learnloop.ops.worker import Worker
 from learnloop.surveys.models import Campaign, Instrument, Invitation, Response
@@ -23,6 +25,7 @@ def test_import_form_shows_what_is_wrong(survey_org):
     assert signed_in_client(survey_org.lead).post("/surveys/instruments/import/", {"source": "x"}).status_code == 403
 
 
+@pytest.mark.django_db(transaction=True)  # the worker checks its connection as in production
 def test_campaign_from_form_to_closed(survey_org):
     client = signed_in_client(survey_org.admin)
     pulse = Instrument.objects.get(slug="pulse")

@@ -188,7 +188,7 @@ def answers_by_group(campaigns: list[Campaign], keys: dict[int, list[str]]) -> d
     result = {campaign.pk: {text: [] for text in wanted.get(campaign.pk, {}).values()} for campaign in campaigns}
     rows = Response.objects.filter(campaign__in=[campaign.pk for campaign in campaigns]).values(
         "campaign_id", "team_key", "answers", *names)
-    for row in rows.iterator(chunk_size=2000):
+    for row in rows:
         pk = row["campaign_id"]
         by_key, groups = wanted.get(pk), result[pk]
         if not by_key:
