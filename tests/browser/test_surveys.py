@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from learnloop.actions.models import Action
+from learnloop.ops.worker import Worker
 from learnloop.surveys import services
 from learnloop.surveys.models import Campaign, Invitation
 from learnloop.surveys.tokens import token_for
@@ -54,10 +55,19 @@ def test_campaign_to_focus_area_to_remeasured_change(page_as, new_context, surve
     admin_page.reload()
     expect(admin_page.locator("#participation")).to_contain_text("21 of 22 answered")
     admin_page.get_by_role("button", name="Close campaign").click()
+    # The close returns before the decision: answers have stopped, nothing is shown yet.
+    expect(admin_page.locator("#campaign-status")).to_have_text("Closing")
+    expect(admin_page.locator("#closing-progress")).to_contain_text("waiting for the background worker")
+    lead_page = page_as(survey_org.lead)
+    lead_page.goto(f"/surveys/campaigns/{campaign.pk}/report/")
+    expect(lead_page.locator("#report-reason")).to_contain_text("closing")
+    expect(lead_page.locator("#heatmap")).to_have_count(0)
+    # The worker decides; the admin's page notices by itself (no reload) and offers the results.
+    Worker(worker_id="browser-test", batch=True).run()
     expect(admin_page.locator("#campaign-status")).to_have_text("Closed")
+    expect(admin_page.get_by_role("button", name="View results")).to_be_visible()
 
     # The lead reads the report: heatmap, their team, no tiny team, and picks a focus area.
-    lead_page = page_as(survey_org.lead)
     lead_page.goto(f"/surveys/campaigns/{campaign.pk}/report/")
     expect(lead_page.locator("#heatmap")).to_contain_text("Whole organization")
     expect(lead_page.locator("#heatmap")).not_to_contain_text("Search")

@@ -1,7 +1,10 @@
 import random
 import re
 
+import pytest
+
 from learnloop.actions.models import Action
+from learnloop.ops.worker import Worker
 from learnloop.surveys.models import Campaign, Instrument, Invitation, Response
 from learnloop.surveys.tokens import token_for
 from tests.conftest import signed_in_client
@@ -22,6 +25,7 @@ def test_import_form_shows_what_is_wrong(survey_org):
     assert signed_in_client(survey_org.lead).post("/surveys/instruments/import/", {"source": "x"}).status_code == 403
 
 
+@pytest.mark.django_db(transaction=True)  # the worker checks its connection as in production
 def test_campaign_from_form_to_closed(survey_org):
     client = signed_in_client(survey_org.admin)
     pulse = Instrument.objects.get(slug="pulse")
@@ -35,6 +39,8 @@ def test_campaign_from_form_to_closed(survey_org):
     detail = client.get(f"/surveys/campaigns/{campaign.pk}/").content.decode()
     assert "0 of 22 answered" in detail
     client.post(f"/surveys/campaigns/{campaign.pk}/close/")
+    assert Campaign.objects.get(pk=campaign.pk).status == "closing"
+    Worker(worker_id="test-worker", batch=True).run()
     assert Campaign.objects.get(pk=campaign.pk).status == "closed"
 
 

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from learnloop.api_base import Id, Pagination, Shown, errors, request_fields
 from learnloop.org.models import Organization, Team
-from learnloop.surveys import reports, selectors, services
+from learnloop.surveys import release, reports, selectors, services
 from learnloop.surveys.api_schemas import (
     CampaignIn,
     CampaignOut,
@@ -49,11 +49,12 @@ def _item_out(item) -> dict:
             "dimension": item.dimension.key if item.dimension else None}
 
 
-def _campaign_out(campaign) -> dict:
+def _campaign_out(campaign, closing_states: dict | None = None) -> dict:
+    closing = (closing_states if closing_states is not None else release.closing_states([campaign])).get(campaign.pk)
     return {
         "id": campaign.pk, "name": campaign.name, "instrument": campaign.instrument.slug, "status": campaign.status,
         "opens_on": campaign.opens_on, "closes_on": campaign.closes_on, "threshold": campaign.threshold,
-        "invited": campaign.invited, "responded": campaign.responded,
+        "invited": campaign.invited, "responded": campaign.responded, "closing": closing,
         "attributes": [] if campaign.status == "draft" else [
             key for key, _ in recorded_attributes(campaign.generalization)],
     }
@@ -90,7 +91,11 @@ def import_instrument(request, payload: InstrumentIn):
 @router.get("/campaigns", response=list[CampaignOut], summary="List campaigns with participation counts")
 @paginate(Pagination)
 def list_campaigns(request):
-    return Shown(selectors.campaigns(), _campaign_out)
+    def page(campaigns):
+        closing = release.closing_states(campaigns)
+        return [_campaign_out(campaign, closing) for campaign in campaigns]
+
+    return Shown(selectors.campaigns(), each_page=page)
 
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="Create a draft campaign")
@@ -130,10 +135,12 @@ def remind(request, campaign_id: Id):
 
 @router.post(
     "/campaigns/{campaign_id}/close", response=CampaignOut,
-    summary="Close: stop answers and decide what may be shown",
+    summary="Close: stop answers now and queue the decision of what may be shown",
 )
 def close(request, campaign_id: Id):
-    services.close_campaign(by=request.user, campaign=_campaign(campaign_id))
+    """Returns at once with status "closing"; the campaign becomes "closed", with its report,
+    once the background worker has decided what may be shown (poll the campaign)."""
+    services.begin_closing_campaign(by=request.user, campaign=_campaign(campaign_id))
     return _campaign_out(_campaign(campaign_id))
 
 

@@ -49,17 +49,25 @@ class CampaignIn(InputSchema):
     teams: list[Id] = Field(default_factory=list, max_length=500)
 
 
+class ClosingOut(Schema):
+    step: str = Field(description="queued, regrouping or deciding")
+    message: str
+    waiting_for_worker: bool = Field(description="Still queued a while after the close: is `learnloop worker` running?")
+    failed: bool
+
+
 class CampaignOut(Schema):
     id: int
     name: str
     instrument: str
-    status: str
+    status: str = Field(description="draft, open, closing (answers stopped, results being decided) or closed")
     opens_on: date
     closes_on: date
     threshold: int | None
     invited: int
     responded: int
     attributes: list[str] = Field(description="Keys of the attributes recorded with answers (empty for a draft)")
+    closing: ClosingOut | None = Field(default=None, description="While closing: how far the decision is")
 
 
 class LaunchIn(InputSchema):

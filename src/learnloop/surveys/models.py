@@ -85,6 +85,9 @@ class Item(models.Model):
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     OPEN = "open", "Open"
+    # Answers have stopped; the disclosure decision runs on the task queue (surveys/release.py)
+    # and nothing of the results is shown until it is stored.
+    CLOSING = "closing", "Closing"
     CLOSED = "closed", "Closed"
 
 
@@ -110,6 +113,16 @@ class Campaign(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # The disclosure decisions, computed once when the campaign closes (answers no longer change).
     release = models.JSONField(null=True, blank=True)
+    # sha256 of the stored release: cached report figures are keyed by it, so no process can show
+    # figures of another release (see reports.py).
+    release_digest = models.CharField(max_length=64, blank=True)
+    # While closing: the queued decision (a task result id, to tell "waiting for a worker" from
+    # "deciding") and the step it has reached, {"step": ..., "done": n, "total": m}.
+    release_task_id = models.CharField(max_length=64, blank=True)
+    release_progress = models.JSONField(default=dict, blank=True)
+    # Set in the transaction that re-stores the responses' attributes over who answered, so a
+    # decision that is run again (after a crash) never generalizes them twice.
+    responses_regeneralized = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-opens_on", "-id"]

@@ -12,14 +12,16 @@ from django.core.cache import cache
 
 from learnloop.surveys import disclosure_gate, stats
 from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
-from learnloop.surveys.models import Barrier, Campaign, CampaignStatus, FocusArea, ItemKind
+from learnloop.surveys.models import Barrier, Campaign, CampaignStatus, Dimension, FocusArea, Instrument, Item, ItemKind
 
 if TYPE_CHECKING:  # it loads numpy: imported where a report is computed
     from learnloop.analytics.psychometrics import LikertScale
 
 SUGGESTIONS_PER_BARRIER = 3
-# How long a closed campaign's computed figures stay in the (per-process) cache: they never go
-# stale, this only bounds the memory of campaigns nobody looks at any more.
+# How long a closed campaign's computed figures stay in the cache. Django's cache is per process
+# here (local memory, its default culling bounds the entries); entries are keyed by the digest
+# of the published release, so a process can never serve figures of another release, and they
+# never go stale: the timeout only frees campaigns nobody looks at any more.
 REPORT_CACHE_SECONDS = 6 * 3600
 # Search words for playbooks that help with each barrier (the search ranks entries matching any).
 BARRIER_QUERIES = {
@@ -40,41 +42,55 @@ class GroupReport:
 
 
 def instrument_shape(campaign: Campaign):
-    """(scale, dimensions, outcome item key). Read once per campaign object: a report page asks
-    for it from the heatmap, the breakdowns and the detail alike."""
+    """(scale, dimensions, outcome item key), read once per campaign object and, for a campaign
+    past launch (whose instrument can no longer change), once per process and instrument."""
     shape = getattr(campaign, "_report_shape", None)
     if shape is None:
-        instrument = campaign.instrument
-        from learnloop.analytics.psychometrics import LikertScale
-
-        scale = LikertScale(instrument.scale_min, instrument.scale_max)
-        items = defaultdict(list)
-        for dimension_id, key, reverse_keyed in instrument.items.filter(dimension__isnull=False).order_by(
-            "position", "pk"
-        ).values_list("dimension_id", "key", "reverse_keyed"):
-            items[dimension_id].append((key, reverse_keyed))
-        dimensions = [
-            stats.DimensionSpec(dimension.key, dimension.name, dimension.barrier, tuple(items[dimension.pk]))
-            for dimension in instrument.dimensions.order_by("position")
-        ]
-        outcome = instrument.items.filter(kind=ItemKind.OUTCOME).values_list("key", flat=True).first()
-        shape = campaign._report_shape = (scale, dimensions, outcome)
+        frozen = campaign.status in (CampaignStatus.CLOSED, CampaignStatus.CLOSING)
+        key = f"surveys.shape.{campaign.instrument_id}"
+        shape = cache.get(key) if frozen else None
+        if shape is None:
+            shape = _read_shapes([campaign.instrument_id])[campaign.instrument_id]
+            if frozen:
+                cache.set(key, shape, timeout=REPORT_CACHE_SECONDS)
+        campaign._report_shape = shape
     return shape
 
 
-def _closed_campaign_figures(campaign: Campaign, what: str, shape, compute):
-    """Figures of a closed campaign that don't depend on the viewer (a released group's scores,
-    its drivers), computed once per process instead of on every report request.
+def _read_shapes(instrument_ids) -> dict:
+    """{instrument id: shape} in three queries, however many instruments."""
+    instruments = {instrument.pk: instrument for instrument in Instrument.objects.filter(pk__in=set(instrument_ids))}
+    items, outcomes = defaultdict(lambda: defaultdict(list)), {}
+    for instrument_id, dimension_id, key, reverse_keyed, kind in Item.objects.filter(
+        instrument_id__in=instruments,
+    ).order_by("position", "pk").values_list("instrument_id", "dimension_id", "key", "reverse_keyed", "kind"):
+        if dimension_id is not None:
+            items[instrument_id][dimension_id].append((key, reverse_keyed))
+        elif kind == ItemKind.OUTCOME:
+            outcomes.setdefault(instrument_id, key)
+    from learnloop.analytics.psychometrics import LikertScale
 
-    A closed campaign's answers and release never change again (nor does the instrument of a
-    launched campaign), so the key needs only the campaign and when it closed; the instrument's
-    shape is in it all the same, so figures are always those of the shape being shown. Who may
-    see which group is still decided per request, before these are looked up.
-    """
-    scale, dimensions, outcome = shape
+    dimensions = defaultdict(list)
+    for dimension in Dimension.objects.filter(instrument_id__in=instruments).order_by("position", "pk"):
+        dimensions[dimension.instrument_id].append(stats.DimensionSpec(
+            dimension.key, dimension.name, dimension.barrier, tuple(items[dimension.instrument_id][dimension.pk])))
+    return {
+        pk: (LikertScale(instrument.scale_min, instrument.scale_max), dimensions[pk], outcomes.get(pk))
+        for pk, instrument in instruments.items()
+    }
+
+
+def _figures_key(campaign: Campaign, what: str) -> str:
     closed = campaign.closed_at.isoformat() if campaign.closed_at else ""
-    identity = repr((campaign.pk, closed, scale.minimum, scale.maximum, dimensions, outcome, what))
-    key = f"surveys.report.{hashlib.sha256(identity.encode()).hexdigest()}"
+    identity = repr((campaign.pk, closed, campaign.release_digest, what))
+    return f"surveys.report.{hashlib.sha256(identity.encode()).hexdigest()}"
+
+
+def _closed_campaign_figures(campaign: Campaign, what: str, shape, compute):
+    """Figures of a closed campaign that don't depend on the viewer, computed once per process
+    and release (see REPORT_CACHE_SECONDS). Who may see which group is still decided per request,
+    before these are looked up."""
+    key = _figures_key(campaign, what)
     figures = cache.get(key)
     if figures is None:
         figures = compute()
@@ -82,8 +98,39 @@ def _closed_campaign_figures(campaign: Campaign, what: str, shape, compute):
     return figures
 
 
+def released_figures(campaigns: list[Campaign]) -> dict[int, dict]:
+    """{campaign id: {group key: (scores, eNPS)}} for every released group of these closed
+    campaigns: from the campaign object (a request asks once per group), the cache, or computed
+    from one read of the answers of those not cached."""
+    result = {campaign.pk: campaign.__dict__["_figures"] for campaign in campaigns if "_figures" in campaign.__dict__}
+    keys = {campaign.pk: _figures_key(campaign, "groups") for campaign in campaigns
+            if campaign.pk not in result and not not_shown_reason(campaign)}
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    result.update({pk: cached[key] for pk, key in keys.items() if key in cached})
+    missing = [campaign for campaign in campaigns if campaign.pk in keys and campaign.pk not in result]
+    if missing:
+        answers = disclosure_gate.answers_by_group(
+            missing, {campaign.pk: [key for key, decision in campaign.release.items() if decision["released"]]
+                      for campaign in missing})
+        fresh = {}
+        for campaign in missing:
+            scale, dimensions, outcome = instrument_shape(campaign)
+            result[campaign.pk] = fresh[keys[campaign.pk]] = {
+                key: (stats.dimension_scores(rows, dimensions, scale),
+                      stats.net_promoter(rows, outcome) if outcome else None)
+                for key, rows in answers[campaign.pk].items()
+            }
+        cache.set_many(fresh, timeout=REPORT_CACHE_SECONDS)
+    for campaign in campaigns:
+        if campaign.pk in result:
+            campaign._figures = result[campaign.pk]
+    return result
+
+
 def not_shown_reason(campaign: Campaign) -> str:
     """Why a campaign shows nothing at all, or "" when its release can be read."""
+    if campaign.status == CampaignStatus.CLOSING:
+        return "The campaign is closing: results are shown once it has been decided what may be shown."
     if campaign.status != CampaignStatus.CLOSED:
         return "Results are shown once the campaign closes, so they can't be compared as answers arrive."
     if not campaign.release or not campaign.release.get(ORGANIZATION, {}).get("released"):
@@ -91,21 +138,26 @@ def not_shown_reason(campaign: Campaign) -> str:
     return ""
 
 
+def viewer_scope(campaign: Campaign, viewer, team_ids=None) -> set[str]:
+    """The hierarchy nodes this viewer may see in this campaign, worked out once per campaign
+    object (a request's), with the viewer's teams when the caller has read them already."""
+    scopes = campaign.__dict__.setdefault("_viewer_scopes", {})
+    marker = getattr(viewer, "pk", None)
+    if marker not in scopes:
+        scopes[marker] = disclosure_gate.visible_nodes(campaign, viewer=viewer, team_ids=team_ids)
+    return scopes[marker]
+
+
 def group_report(campaign: Campaign, key: GroupKey, *, viewer, shape=None) -> GroupReport | None:
-    decision = disclosure_gate.released_group(campaign, key, viewer=viewer)
-    if decision is None or not_shown_reason(campaign):
+    if not_shown_reason(campaign) or key.node not in viewer_scope(campaign, viewer):
         return None
-    shape = shape or instrument_shape(campaign)
-    scale, dimensions, outcome = shape
-
-    def compute():
-        answers = disclosure_gate.responses_in(campaign, key)
-        return stats.dimension_scores(answers, dimensions, scale), (
-            stats.net_promoter(answers, outcome) if outcome else None
-        )
-
+    decision = campaign.release.get(str(key))
+    if not decision or not decision["released"]:
+        return None
+    figures = released_figures([campaign])[campaign.pk].get(str(key))
     report = GroupReport(str(key), decision["label"], decision["size"])
-    report.scores, report.enps = _closed_campaign_figures(campaign, f"scores:{key}", shape, compute)
+    if figures is not None:
+        report.scores, report.enps = figures
     return report
 
 
@@ -132,10 +184,21 @@ def heatmap(campaign: Campaign, *, viewer) -> dict:
     return {"dimensions": [{"key": d.key, "name": d.name} for d in dimensions], "rows": rows, "withheld": withheld}
 
 
+def groups_for(campaign: Campaign, *, viewer) -> list[tuple[GroupKey, dict]]:
+    """Every group of the campaign's cuts the viewer may ask about, released or not (with reasons)."""
+    if not_shown_reason(campaign):
+        return []
+    parsed = campaign.__dict__.get("_parsed_release")
+    if parsed is None:
+        parsed = campaign._parsed_release = [(GroupKey.parse(text), decision)
+                                             for text, decision in campaign.release.items()]
+    nodes = viewer_scope(campaign, viewer)
+    return [(key, decision) for key, decision in parsed if key.node in nodes]
+
+
 def _hierarchy_groups(campaign: Campaign, viewer):
     paths = {team_id: tuple(path) for team_id, path in (campaign.hierarchy or {}).items()}
-    groups = [(key, decision) for key, decision in disclosure_gate.groups_for(campaign, viewer=viewer)
-              if not key.conditions]
+    groups = [(key, decision) for key, decision in groups_for(campaign, viewer=viewer) if not key.conditions]
     return sorted(groups, key=lambda pair: (pair[0].node != ORGANIZATION, paths.get(pair[0].node, ())))
 
 
@@ -143,7 +206,7 @@ def breakdowns(campaign: Campaign, node: str, *, viewer) -> list[dict]:
     """The attribute cuts within one node: shown when released, otherwise their reason."""
     shape = instrument_shape(campaign)
     result = []
-    for key, decision in disclosure_gate.groups_for(campaign, viewer=viewer):
+    for key, decision in groups_for(campaign, viewer=viewer):
         if key.node != node or not key.conditions:
             continue
         entry = {"key": str(key), "label": decision["label"], "released": decision["released"],
@@ -208,7 +271,7 @@ def suggested_practices(barrier: str, *, viewer) -> list[dict]:
 
 
 def comments(campaign: Campaign, node: str, *, viewer) -> list[str]:
-    if not_shown_reason(campaign) or node not in disclosure_gate.visible_nodes(campaign, viewer=viewer):
+    if not_shown_reason(campaign) or node not in viewer_scope(campaign, viewer):
         return []
     groups = _closed_campaign_figures(campaign, "comments", instrument_shape(campaign),
                                       lambda: disclosure_gate.comment_groups(campaign))
@@ -216,18 +279,26 @@ def comments(campaign: Campaign, node: str, *, viewer) -> list[str]:
 
 
 def trends(team_id: str, *, viewer) -> dict:
-    """A node's dimension scores across closed campaigns (where released), with its focus areas."""
+    """A node's dimension scores across closed campaigns (where released), with its focus areas.
+
+    A constant number of queries however many campaigns: the campaigns, their instruments'
+    shapes and the viewer's teams once each, and the figures from the cache or one read of the
+    answers (see released_figures)."""
+    from learnloop.surveys.permissions import viewer_team_ids
+
+    closed = list(Campaign.objects.filter(status=CampaignStatus.CLOSED).order_by("opens_on", "id"))
+    team_ids = viewer_team_ids(viewer)
     campaigns = [
-        campaign for campaign in Campaign.objects.filter(status=CampaignStatus.CLOSED)
-        .select_related("instrument").order_by("opens_on", "id")
-        if team_id == ORGANIZATION or team_id in (campaign.hierarchy or {})
+        campaign for campaign in closed
+        if (team_id == ORGANIZATION or team_id in (campaign.hierarchy or {}))
+        and team_id in viewer_scope(campaign, viewer, team_ids)
     ]
+    _load_shapes(campaigns)
+    figures = released_figures(campaigns)
     points, names = [], {}
     for campaign in campaigns:
-        if team_id not in disclosure_gate.visible_nodes(campaign, viewer=viewer):
-            continue
         report = group_report(campaign, GroupKey(team_id), viewer=viewer)
-        if report is None:
+        if report is None or campaign.pk not in figures:
             decision = (campaign.release or {}).get(team_id) or {}
             points.append({"campaign": campaign, "scores": {},
                            "reason": not_shown_reason(campaign) or decision.get("reason") or "not shown"})
@@ -240,3 +311,26 @@ def trends(team_id: str, *, viewer) -> dict:
     if team_id != ORGANIZATION and points:
         focus = list(FocusArea.objects.filter(team_id=int(team_id)).select_related("campaign", "action"))
     return {"points": points, "dimensions": names, "focus": focus}
+
+
+def node_visible_in_any(team_id: str, *, viewer) -> bool:
+    """Whether the viewer may see this node in at least one closed campaign (trends page guard)."""
+    from learnloop.surveys.permissions import viewer_team_ids
+
+    team_ids = viewer_team_ids(viewer)
+    return any(team_id in viewer_scope(campaign, viewer, team_ids)
+               for campaign in Campaign.objects.filter(status=CampaignStatus.CLOSED).only("pk", "hierarchy"))
+
+
+def _load_shapes(campaigns: list[Campaign]) -> None:
+    """Give every campaign its instrument's shape, reading the uncached ones together."""
+    keys = {campaign.instrument_id: f"surveys.shape.{campaign.instrument_id}" for campaign in campaigns}
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    missing = [pk for pk, key in keys.items() if key not in cached]
+    shapes = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    if missing:
+        fresh = _read_shapes(missing)
+        shapes.update(fresh)
+        cache.set_many({keys[pk]: shape for pk, shape in fresh.items()}, timeout=REPORT_CACHE_SECONDS)
+    for campaign in campaigns:
+        campaign._report_shape = shapes[campaign.instrument_id]

@@ -346,23 +346,44 @@ def _queue_emails(invitations: list[Invitation], *, reminder: bool, send_now: bo
             tasks.send_survey_invitation.enqueue(invitation.pk, reminder, number)
 
 
-def close_campaign(*, by, campaign: Campaign, at: datetime | None = None) -> Campaign:
-    """Stop accepting answers and fix what may be shown (the disclosure gate decides once, here)."""
-    from learnloop.surveys import disclosure_gate
+def begin_closing_campaign(
+    *, by, campaign: Campaign, at: datetime | None = None, operator: bool = False, queue: bool = True,
+) -> Campaign:
+    """Stop accepting answers now and queue the disclosure decision (see release.py).
 
-    permissions.require_manage_surveys(by)
+    One short transaction: the campaign becomes CLOSING and unused links stop working; the
+    decision runs on the task queue, so the request holding this returns at once (with
+    queue=False the caller runs release.decide_and_publish itself). `operator` is for
+    `learnloop survey close` run without --as (shell access is the permission).
+    """
+    from learnloop.surveys import release
+
+    if not operator:
+        permissions.require_manage_surveys(by)
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.status != CampaignStatus.OPEN:
+            if campaign.status in (CampaignStatus.CLOSING, CampaignStatus.CLOSED):
+                state = campaign.get_status_display().lower()
+                raise ValidationError({"status": f"{campaign.name} is already {state}."})
             raise ValidationError({"status": "Only an open campaign can be closed."})
-        campaign.status, campaign.closed_at = CampaignStatus.CLOSED, at or timezone.now()
+        campaign.status, campaign.closed_at = CampaignStatus.CLOSING, at or timezone.now()
         # Unused links stop working.
         Invitation.objects.filter(campaign=campaign, responded=False).update(token_hash=None)
-        _generalize_answered(campaign)
-        campaign.release = disclosure_gate.compute_release(campaign)
-        campaign.save()
-        record_activity(verb="survey_campaign_closed", subject=campaign, actor=by)
+        release.begin(campaign, queue=queue)
+        campaign.save(update_fields=["status", "closed_at", "release_task_id", "release_progress"])
+        record_activity(verb="survey_campaign_closed", subject=campaign, actor=None if operator else by)
     return campaign
+
+
+def close_campaign(*, by, campaign: Campaign, at: datetime | None = None, operator: bool = False) -> Campaign:
+    """Close and make the disclosure decision inline, returning the CLOSED campaign. For the demo
+    builder, `survey close --wait` and tests: pages and the API use begin_closing_campaign."""
+    from learnloop.surveys import release
+
+    campaign = begin_closing_campaign(by=by, campaign=campaign, at=at, operator=operator, queue=False)
+    release.decide_and_publish(campaign.pk)
+    return Campaign.objects.get(pk=campaign.pk)
 
 
 def _generalize_answered(campaign: Campaign) -> None:

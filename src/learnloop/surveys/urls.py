@@ -11,6 +11,7 @@ urlpatterns = [
     path("instruments/<slug:slug>/", views.instrument_detail, name="instrument"),
     path("campaigns/new/", views.campaign_create, name="campaign_create"),
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign"),
+    path("campaigns/<int:campaign_id>/state/", views.campaign_state, name="campaign_state"),
     path("campaigns/<int:campaign_id>/launch/", views.campaign_launch, name="campaign_launch"),
     path("campaigns/<int:campaign_id>/remind/", views.campaign_remind, name="campaign_remind"),
     path("campaigns/<int:campaign_id>/close/", views.campaign_close, name="campaign_close"),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from learnloop.org.models import Organization, Team
-from learnloop.surveys import attributes, disclosure_gate, permissions, reports, selectors, services
+from learnloop.surveys import attributes, permissions, release, reports, selectors, services
 from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
 from learnloop.surveys.forms import CampaignForm, FocusForm, InstrumentForm
 from learnloop.surveys.models import Campaign, CampaignStatus, Instrument, ItemKind
@@ -125,11 +125,20 @@ def campaign_detail(request, campaign_id):
     can_manage = permissions.can_manage_surveys(request.user)
     launching = can_manage and campaign.status == CampaignStatus.DRAFT
     return render(request, "surveys/campaign.html", {
-        "campaign": campaign, "can_manage": can_manage,
+        "campaign": campaign, "can_manage": can_manage, "closing": release.closing_state(campaign),
         "participation": selectors.participation(campaign) if can_manage else None,
         "launch_attributes": attributes.available_attributes() if launching else (),
         "default_attributes": attributes.BUILT_IN,
         "recorded_attributes": attributes.recorded_attributes(campaign.generalization),
+    })
+
+
+@login_required
+def campaign_state(request, campaign_id):
+    """The status line alone, polled by the campaign page while the campaign is closing."""
+    campaign = get_object_or_404(Campaign.objects.select_related("instrument"), pk=campaign_id)
+    return render(request, "surveys/_campaign_state.html", {
+        "campaign": campaign, "closing": release.closing_state(campaign),
     })
 
 
@@ -166,8 +175,9 @@ def campaign_remind(request, campaign_id):
 @login_required
 @require_POST
 def campaign_close(request, campaign_id):
-    return _campaign_action(request, campaign_id, lambda c: services.close_campaign(by=request.user, campaign=c),
-                            "Closed. Results are ready.")
+    return _campaign_action(
+        request, campaign_id, lambda c: services.begin_closing_campaign(by=request.user, campaign=c),
+        "Closed to answers. Deciding what may be shown; the results appear here when that is done.")
 
 
 # --- responding --------------------------------------------------------------------------------------
@@ -220,7 +230,7 @@ def report(request, campaign_id):
         chosen = reports.detail(campaign, key, viewer=request.user)
         if chosen is None:
             decision = (campaign.release or {}).get(str(key))
-            visible = key.node in disclosure_gate.visible_nodes(campaign, viewer=request.user)
+            visible = key.node in reports.viewer_scope(campaign, request.user)
             context["group_reason"] = (decision or {}).get("reason") if visible and decision else \
                 "This group is not part of what you may see."
         team = None
@@ -266,10 +276,7 @@ def trends(request):
     node = request.GET.get("team", ORGANIZATION)
     if node != ORGANIZATION and not node.isdigit():
         raise Http404
-    closed = Campaign.objects.filter(status=CampaignStatus.CLOSED)
-    if node != ORGANIZATION and not any(
-        node in disclosure_gate.visible_nodes(campaign, viewer=request.user) for campaign in closed
-    ):
+    if node != ORGANIZATION and not reports.node_visible_in_any(node, viewer=request.user):
         raise Http404
     data = reports.trends(node, viewer=request.user)
     team = Team.objects.filter(pk=int(node)).first() if node.isdigit() else None

@@ -1,4 +1,12 @@
-"""`learnloop serve [--host --port]`: run Learnloop with a production-grade WSGI server."""
+"""`learnloop serve [--host --port] [--with-worker]`: run Learnloop with a production-grade WSGI server.
+
+With --with-worker (what `./run demo` uses) a `learnloop worker` runs beside it as a child
+process, so queued work (a closing survey's disclosure decision, emails) gets done without a
+second terminal; it stops with the server. In production run the worker as its own service.
+"""
+
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
@@ -17,8 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="Port to listen on (default 8000).")
         parser.add_argument("--workers", type=int, default=2, help="Worker processes (default 2).")
         parser.add_argument("--threads", type=int, default=8, help="Threads per worker (default 8).")
+        parser.add_argument("--with-worker", action="store_true",
+                            help="Also run the background task worker (`learnloop worker`) until the server stops.")
 
-    def handle(self, *args, host, port, workers, threads, **options):
+    def handle(self, *args, host, port, workers, threads, with_worker=False, **options):
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
         if pending:
@@ -58,4 +68,17 @@ class Command(BaseCommand):
         shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104
         self.stdout.write(f"Learnloop is running at http://{shown_host}:{port}/  (Ctrl+C stops it)")
         connection.close()  # workers open their own connections after forking
-        LearnloopServer().run()
+        task_worker = None
+        if with_worker:
+            # Its own process (the server forks; a thread in the master would be lost there).
+            task_worker = subprocess.Popen([sys.executable, "-m", "learnloop", "worker", "--no-startup-delay"])
+            self.stdout.write(f"Background worker running (pid {task_worker.pid}).")
+        try:
+            LearnloopServer().run()
+        finally:
+            if task_worker is not None and task_worker.poll() is None:
+                task_worker.terminate()  # the worker finishes its current task, then exits
+                try:
+                    task_worker.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    task_worker.kill()

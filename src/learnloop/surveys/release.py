@@ -1,0 +1,137 @@
+"""Closing a campaign in two steps, so no request waits for the disclosure decision.
+
+1. `begin` (in the close request, one short transaction): the campaign becomes CLOSING, unused
+   links stop working and the decision is queued (`tasks.decide_release`). Answers stop at once.
+2. `decide_and_publish` (on the worker, or inline for `survey close --wait`, the demo builder and
+   tests): re-store the responses' attributes over who answered, ask the disclosure gate what
+   may be shown, and publish: the campaign becomes CLOSED with its release, in one statement.
+
+Until step 2 has stored the release nothing of the results is shown (reports.not_shown_reason).
+The decision can run any number of times, and be killed anywhere: the re-grouping commits
+together with its marker (so it happens once), the computation writes nothing but its progress,
+and publishing only turns a CLOSING campaign into a CLOSED one (so it happens once); the engine
+is deterministic, so every run would publish the same release. No write transaction is open
+while the decision computes: on SQLite that would stop every other writer.
+"""
+
+import hashlib
+import json
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from learnloop.surveys.models import Campaign, CampaignStatus
+
+logger = logging.getLogger("learnloop.surveys")
+
+QUEUED, REGROUPING, DECIDING = "queued", "regrouping", "deciding"
+STEP_LABELS = {
+    QUEUED: "waiting for the background worker",
+    REGROUPING: "re-grouping answers over who responded",
+    DECIDING: "deciding what may be shown",
+}
+# A decision still waiting this long after the close is shown as "is a worker running?".
+WORKER_HINT_SECONDS = 30
+
+
+def begin(campaign: Campaign, *, queue: bool = True) -> None:
+    """Queue the decision for a campaign the caller is setting CLOSING (in the same transaction:
+    the task row commits with the status, so no worker sees a task for a campaign still open).
+    With queue=False the caller makes the decision itself, right after."""
+    from learnloop.surveys import tasks
+
+    campaign.release_task_id = str(tasks.decide_release.enqueue(campaign.pk).id) if queue else ""
+    campaign.release_progress = {"step": QUEUED if queue else DECIDING}
+
+
+def decide_and_publish(campaign_id: int) -> dict:
+    """Make and publish the campaign's disclosure decision; a summary of what was published."""
+    from learnloop.surveys import disclosure_gate, services
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return {"campaign": campaign_id, "published": False, "reason": "no such campaign"}
+    if campaign.status == CampaignStatus.CLOSED:
+        return summary(campaign)  # published by an earlier run
+    if campaign.status != CampaignStatus.CLOSING:
+        return {"campaign": campaign_id, "published": False, "reason": f"the campaign is {campaign.status}"}
+
+    if not campaign.responses_regeneralized:
+        _progress(campaign, REGROUPING)
+        with transaction.atomic():
+            # The marker first: on PostgreSQL it locks the row, so a second run waits here and
+            # then finds the marker set; on SQLite the first write takes the database's write lock.
+            claimed = Campaign.objects.filter(
+                pk=campaign.pk, status=CampaignStatus.CLOSING, responses_regeneralized=False,
+            ).update(responses_regeneralized=True)
+            if claimed:
+                campaign = Campaign.objects.get(pk=campaign.pk)
+                services._generalize_answered(campaign)
+                Campaign.objects.filter(pk=campaign.pk).update(generalization=campaign.generalization)
+        campaign = Campaign.objects.get(pk=campaign.pk)
+
+    _progress(campaign, DECIDING)
+    release = disclosure_gate.compute_release(campaign)  # reads only; the long part
+    published = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.CLOSING).update(
+        status=CampaignStatus.CLOSED, release=release, release_digest=digest(release), release_progress={},
+    )
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    if published:
+        logger.info("Published the release of campaign %s (%d groups)", campaign.pk, len(release))
+    return summary(campaign)
+
+
+def digest(release: dict) -> str:
+    return hashlib.sha256(json.dumps(release, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def summary(campaign: Campaign) -> dict:
+    """What an operator sees after `survey close --wait`: counts, never a group's figures."""
+    groups = campaign.release or {}
+    shown = sum(1 for decision in groups.values() if decision.get("released"))
+    return {
+        "campaign": campaign.pk, "published": campaign.status == CampaignStatus.CLOSED,
+        "status": campaign.status, "groups": len(groups), "released": shown, "withheld": len(groups) - shown,
+    }
+
+
+def _progress(campaign: Campaign, step: str) -> None:
+    # Its own tiny statement (autocommit), so the page sees it while the step runs.
+    campaign.release_progress = {"step": step, "at": timezone.now().isoformat()}
+    Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.CLOSING).update(
+        release_progress=campaign.release_progress)
+
+
+# --- what the page and the API show while closing --------------------------------------------------
+
+
+def closing_state(campaign: Campaign) -> dict | None:
+    """None unless closing; else {"step", "message", "waiting_for_worker", "failed"}."""
+    return closing_states([campaign]).get(campaign.pk)
+
+
+def closing_states(campaigns) -> dict[int, dict]:
+    """closing_state for each closing campaign among these, reading their tasks in one query."""
+    from django_tasks_db.models import DBTaskResult
+
+    closing = [campaign for campaign in campaigns if campaign.status == CampaignStatus.CLOSING]
+    task_ids = [campaign.release_task_id for campaign in closing if campaign.release_task_id]
+    statuses = dict(DBTaskResult.objects.filter(pk__in=task_ids).values_list("pk", "status")) if task_ids else {}
+    statuses = {str(pk): status for pk, status in statuses.items()}
+    return {campaign.pk: _state(campaign, statuses.get(campaign.release_task_id)) for campaign in closing}
+
+
+def _state(campaign: Campaign, task_status) -> dict:
+    from learnloop.ops.taskqueue import FAILED, READY
+
+    step = (campaign.release_progress or {}).get("step", QUEUED)
+    failed = task_status == FAILED
+    waited = (timezone.now() - campaign.closed_at).total_seconds() if campaign.closed_at else 0
+    waiting = task_status == READY and step == QUEUED and waited >= WORKER_HINT_SECONDS
+    if failed:
+        message = ("the decision failed; an operator can run `learnloop survey close "
+                   f"{campaign.pk} --wait` or `learnloop tasks retry`")
+    else:
+        message = STEP_LABELS.get(step, STEP_LABELS[DECIDING])
+    return {"step": step, "message": message, "waiting_for_worker": waiting, "failed": failed}
