@@ -8,10 +8,19 @@ combination of shown groups isolates fewer than k respondents. The test is exact
 
 Because a group refused at some point stays dangerous once more is shown, the result is
 maximal: no withheld group could be added to the released ones without a breach.
+
+Only *light* cells (1…k−1 respondents) can ever be part of what a viewer isolates: a vector
+supported on fewer than k respondents cannot touch a cell holding k or more. When no cell is
+light — always the case for a survey whose stored attributes were generalized over its
+respondents at close (`generalize`), so that every stored combination holds k of them — no
+combination of any groups can isolate fewer than k, and the exact answer is the threshold
+alone: every group of k or more is released, in time linear in the groups' sizes, without
+any linear algebra. Otherwise the exact search of `kernel` runs.
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from learnloop.analytics.disclosure.explain import differencing_reason, find_recipe, threshold_reason
 from learnloop.analytics.disclosure.groups import Decision, Group, group_size, validate_k
@@ -33,7 +42,12 @@ class Audit:
         return [decision for decision in self.decisions if not decision.released]
 
     def decision_for(self, key) -> Decision:
-        return next(decision for decision in self.decisions if decision.group.key == key)
+        return self._by_key[key]
+
+    @cached_property
+    def _by_key(self) -> dict:
+        # Built once: callers look up many groups of an audit of up to a million decisions.
+        return {decision.group.key: decision for decision in self.decisions}
 
 
 def decide(
@@ -46,6 +60,8 @@ def decide(
 ) -> Audit:
     """Which of `requested` may be shown, given respondents per cell (`counts`) and threshold k."""
     validate_k(k)
+    if not any(0 < count < k for count in counts.values()):
+        return _threshold_only(counts, requested, k)
     cells = sorted((cell for cell, count in counts.items() if count > 0), key=repr)
     index = {cell: position for position, cell in enumerate(cells)}
     weights = [counts[cell] for cell in cells]
@@ -75,6 +91,23 @@ def decide(
             continue
         decisions.append(_withheld(group, size, members, found, invisible, shown, index, explain, k))
     return Audit(tuple(decisions), breached)
+
+
+def _threshold_only(counts: Mapping, requested: Iterable[Group], k: int) -> Audit:
+    """The exact decision when every non-empty cell holds at least k respondents.
+
+    Any nonzero combination of groups is nonzero on some cell, so it involves at least k
+    respondents: nothing below k can be isolated, whatever is shown (earlier releases included,
+    so they cannot have breached either). A group is then released iff it holds k or more.
+    """
+    decisions = []
+    for group in _ordered(requested):
+        size = group_size(group, counts)
+        if size >= k:
+            decisions.append(Decision(group, True, size))
+        else:
+            decisions.append(Decision(group, False, size, threshold_reason(k)))
+    return Audit(tuple(decisions), False)
 
 
 def _ordered(groups: Iterable[Group]) -> list[Group]:
