@@ -112,7 +112,32 @@ def _threshold_only(counts: Mapping, requested: Iterable[Group], k: int) -> Audi
 
 def _ordered(groups: Iterable[Group]) -> list[Group]:
     unique = {group.key: group for group in groups}
-    return sorted(unique.values(), key=lambda group: (group.rank, repr(group.key)))
+    order = _KeyOrder()
+    return sorted(unique.values(), key=lambda group: (group.rank, order.text(group.key)))
+
+
+class _KeyOrder:
+    """repr(key), the tie-break of the release order, with the parts of tuple keys remembered.
+
+    A large organization's million keys share a few thousand node objects and a few hundred
+    condition-set objects (`breakdowns` reuses them); spelling each object once gives exactly
+    repr(key) at a fraction of the cost. Parts are remembered by identity, not equality (1 and
+    True are equal but spelled differently); the groups keep them alive while sorting.
+    """
+
+    def __init__(self):
+        self.parts: dict[int, str] = {}
+
+    def text(self, key) -> str:
+        if type(key) is not tuple:
+            return repr(key)
+        spelled = []
+        for part in key:
+            text = self.parts.get(id(part))
+            if text is None:
+                text = self.parts[id(part)] = repr(part)
+            spelled.append(text)
+        return "(" + ", ".join(spelled) + ("," if len(spelled) == 1 else "") + ")"
 
 
 def _members(group: Group, index: Mapping) -> list[int]:

@@ -61,4 +61,6 @@ def cell_counts(cells_of_respondents: Iterable[Cell]) -> dict:
 
 
 def group_size(group: Group, counts: Mapping) -> int:
+    if not group.cells:
+        return 0
     return sum(counts.get(cell, 0) for cell in group.cells)
