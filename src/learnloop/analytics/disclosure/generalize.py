@@ -33,6 +33,7 @@ MAX_SEARCHED_VALUES = 8
 # Past this much work (candidate bandings × distinct stored records) the bandings are not all
 # tried: a coordinate search picks them, judged on a fixed sample of teams (see _choose_banding).
 MAX_SEARCH_WORK = 400_000
+MAX_SEARCHED_BANDINGS = 256
 SAMPLE_RECORDS = 2_000
 MAX_ROUNDS = 3
 
@@ -206,8 +207,9 @@ def _band(values: tuple[str, ...], banding) -> tuple[str, ...]:
 def _choose_banding(by_team: Mapping[str, Counter], scales: Sequence[Scale], k: int) -> tuple:
     """The global banding losing least.
 
-    Every combination of candidate bandings is tried when that is cheap (the two attributes of
-    the survey app at any size). With more attributes the combinations multiply (five
+    Every combination of candidate bandings is tried when that is cheap (at most
+    MAX_SEARCHED_BANDINGS of them and MAX_SEARCH_WORK in all: the two attributes of the survey
+    app at up to about 50,000 people). With more attributes the combinations multiply (five
     attributes: 1,024), so instead one attribute at a time is set to its best banding with the
     others fixed, starting from the finest, for up to MAX_ROUNDS rounds, each banding judged on
     a fixed sample of teams. The sample and the order are independent of the records' order, so
@@ -220,7 +222,7 @@ def _choose_banding(by_team: Mapping[str, Counter], scales: Sequence[Scale], k: 
     for choices in options:
         combinations *= len(choices)
     distinct = sum(len(bucket) for bucket in by_team.values())
-    if combinations * distinct <= MAX_SEARCH_WORK:
+    if combinations <= MAX_SEARCHED_BANDINGS and combinations * distinct <= MAX_SEARCH_WORK:
         best = None
         for banding in product(*options):
             _, cost = _suppress(by_team, banding, scales, k)
