@@ -1,7 +1,8 @@
 """Survey disclosure control benchmark (prints figures; it is not a test).
 
-    uv run python bench/disclosure.py            # 200 simulated organizations, 3 realistic ones
-    uv run python bench/disclosure.py --quick    # 60 organizations, 1 realistic one: under a minute
+    uv run python bench/disclosure.py            # 200 organizations, 3 fine ones, launch path at 10k×2 and 50k×5
+    uv run python bench/disclosure.py --quick    # 60 organizations, 1 fine one, launch path at 10k×2 and 20k×5
+    uv run python bench/disclosure.py --scale 50000:5 --scale 100000:5   # launch path at other sizes
 
 1. Exposure. Seeded random organizations (learnloop.analytics.disclosure.simulate defaults:
    2–4 departments of 2–4 teams, log-normal team sizes with median 6, two attributes with 2–3
@@ -11,20 +12,33 @@
    written apart from the engine) counts the respondents whose exact answer follows. Three
    policies at k = 5: a plain threshold, the plain threshold plus next-smallest-sibling
    suppression (repeated until stable), and the exact audit.
-2. Speed. A realistic organization: 8 departments × 5 teams, about 2,000 respondents, three
-   attributes (tenure 4 values, role 3, contract 2), every one- and two-attribute breakdown of
-   every node; time of one complete decision (audit, suppression and reasons), and without
-   the reasons. `--fine D` also times an organization of D departments with location (5
-   values) instead of contract: 60 attribute combinations, where the exact search costs most.
+2. Launch path at scale (`--scale RESPONDENTS:ATTRIBUTES`, each in its own process so that its
+   peak memory, ru_maxrss, is its own). An organization of departments of 4–12 teams with
+   log-normal team sizes (median 8, mostly 5–12; `simulate.large_organization`) and the first
+   ATTRIBUTES of tenure (4 bands), role (3), location (5), employment type (3) and age band (5),
+   with unequal shares. As the survey app does: the invitees' attributes are generalized at
+   launch (a quarter more invitees than respondents), the respondents' stored records again at
+   close, then every node alone and crossed with one and two stored attribute values is
+   requested and decided (k = 5). CPU time of each step.
+3. Exact audit on fine cells (no generalization). A realistic organization: 8 departments × 5
+   teams, about 2,000 respondents, three attributes (tenure 4 values, role 3, contract 2),
+   every one- and two-attribute breakdown of every node; time of one complete decision (audit,
+   suppression and reasons), and without the reasons. `--fine D` also times an organization
+   of D departments with location (5 values) instead of contract: 60 attribute combinations,
+   where the exact search costs most.
 
 The last line holds every figure as key=value pairs.
 """
 
 import argparse
+import json
 import random
+import resource
 import statistics
+import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -33,7 +47,8 @@ from learnloop.analytics.disclosure import breakdowns, decide
 from learnloop.analytics.disclosure.attack import exposed_respondents
 from learnloop.analytics.disclosure.baselines import plain_threshold, sibling_suppression
 from learnloop.analytics.disclosure.cuts import Attribute, families
-from learnloop.analytics.disclosure.simulate import random_organization
+from learnloop.analytics.disclosure.generalize import NOT_RECORDED, ROOT, Scale, generalize
+from learnloop.analytics.disclosure.simulate import DEMOGRAPHICS, large_organization, random_organization
 
 K = 5
 TENURE = Attribute("tenure", ("<1y", "1-3y", "3-5y", "5y+"))
@@ -116,13 +131,88 @@ def speed(runs: int) -> dict:
     }
 
 
+def launch_path(respondents: int, attributes: int) -> dict:
+    """Generalize at launch and at close, then decide every cut: CPU seconds per step, peak memory."""
+    invitees = large_organization(random.Random(respondents * 10 + attributes), respondents * 5 // 4,
+                                  attributes=attributes)
+    chosen = DEMOGRAPHICS[:attributes]
+    parents, paths = {}, {ROOT: ()}
+    for person in invitees.respondents:
+        team = "/".join(person.team)
+        parents[team], parents[person.team[0]] = person.team[0], ROOT
+        paths[team], paths[person.team[0]] = person.team, person.team[:1]
+    scales = [Scale(attribute.name, attribute.values, ordered=ordered) for attribute, _, ordered in chosen]
+    records = [("/".join(person.team), person.attributes) for person in invitees.respondents]
+    figures: dict = {}
+
+    started = time.process_time()
+    at_launch = generalize(records, parents=parents, scales=scales, k=K)
+    figures["launch_generalize_cpu"] = time.process_time() - started
+
+    # Every fifth invitee does not answer (a fixed pattern, not the first ones: teams stay mixed).
+    answered = [at_launch.apply(record) for number, record in enumerate(records) if number % 5 != 4]
+    stored_scales = [Scale(scale.name, at_launch.values[scale.name], ordered=scale.ordered) for scale in scales]
+    started = time.process_time()
+    at_close = generalize(answered, parents=parents, scales=stored_scales, k=K)
+    figures["close_generalize_cpu"] = time.process_time() - started
+
+    started = time.process_time()
+    counts: Counter = Counter()
+    not_recorded = 0
+    for record in answered:
+        team, values = at_close.apply(record)
+        counts[(paths[team], values)] += 1
+        not_recorded += values.count(NOT_RECORDED)
+    cut_attributes = [Attribute(scale.name, at_close.values[scale.name]) for scale in stored_scales]
+    groups = breakdowns(counts, cut_attributes, max_conditions=2)
+    figures["breakdowns_cpu"] = time.process_time() - started
+
+    started = time.process_time()
+    audit = decide(counts, groups, k=K)
+    figures["decide_cpu"] = time.process_time() - started
+
+    figures.update(
+        respondents=len(answered),
+        teams=sum(1 for team in parents if "/" in team),
+        cells=len(counts),
+        light_cells=sum(1 for number in counts.values() if number < K),
+        groups=len(groups),
+        nonempty_groups=sum(1 for group in groups if group.cells),
+        released=len(audit.released),
+        suppressed_values_share=not_recorded / (len(answered) * attributes),
+        max_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # kilobytes on Linux
+    )
+    figures["total_cpu"] = sum(value for key, value in figures.items() if key.endswith("_cpu"))
+    return figures
+
+
+def launch_path_in_own_process(respondents: int, attributes: int) -> dict:
+    finished = subprocess.run(  # noqa: S603 (this script, with figures it built itself)
+        [sys.executable, __file__, "--run-scale", f"{respondents}:{attributes}"],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def _scale(text: str) -> tuple[int, int]:
+    respondents, _, attributes = text.partition(":")
+    return int(respondents), int(attributes or 5)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--organizations", type=int)
     parser.add_argument("--realistic", type=int)
     parser.add_argument("--fine", type=int, default=0, help="departments of the finer organization (0: skip)")
+    parser.add_argument("--scale", type=_scale, action="append",
+                        help="RESPONDENTS:ATTRIBUTES for the launch path (repeatable; default 10000:2 and 50000:5)")
+    parser.add_argument("--run-scale", type=_scale, help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.run_scale:
+        print(json.dumps(launch_path(*options.run_scale)))
+        return
+    scales = options.scale or ([(10_000, 2), (20_000, 5)] if options.quick else [(10_000, 2), (50_000, 5)])
     organizations = options.organizations or (60 if options.quick else 200)
     runs = options.realistic or (1 if options.quick else 3)
 
@@ -140,6 +230,24 @@ def main() -> None:
         "exposed_audit": round(shares["audit"], 4),
         **speed(runs),
     }
+    for respondents, attributes in scales:
+        measured = launch_path_in_own_process(respondents, attributes)
+        print(
+            f"launch path, {measured['respondents']} respondents × {attributes} attributes "
+            f"({measured['teams']} teams): {measured['cells']} stored cells ({measured['light_cells']} below k), "
+            f"{measured['groups']} groups ({measured['nonempty_groups']} non-empty), {measured['released']} released; "
+            f"CPU s: generalize at launch {measured['launch_generalize_cpu']:.1f}, at close "
+            f"{measured['close_generalize_cpu']:.1f}, cuts {measured['breakdowns_cpu']:.1f}, decision "
+            f"{measured['decide_cpu']:.1f}, total {measured['total_cpu']:.1f}; "
+            f"peak memory {measured['max_rss_mb']:.0f} MB; "
+            f"attribute values stored as not recorded {measured['suppressed_values_share']:.0%}"
+        )
+        prefix = f"scale_{respondents}x{attributes}_"
+        for key in ("total_cpu", "decide_cpu", "launch_generalize_cpu", "close_generalize_cpu", "breakdowns_cpu"):
+            figures[prefix + key + "_seconds"] = round(measured[key], 2)
+        figures[prefix + "max_rss_mb"] = round(measured["max_rss_mb"])
+        figures[prefix + "groups"] = measured["groups"]
+        figures[prefix + "released"] = measured["released"]
     if options.fine:
         organization, counts, groups = realistic(0, FINE_ATTRIBUTES, options.fine)
         started = time.process_time()

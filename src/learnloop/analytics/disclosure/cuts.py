@@ -48,33 +48,67 @@ def breakdowns(
     *,
     max_conditions: int = 2,
     nodes: Iterable[tuple[str, ...]] | None = None,
+    empty: bool = True,
 ) -> list[Group]:
     """Every group a viewer may request: each node, alone or with up to `max_conditions` attribute values.
 
     `cells` are all the cells that exist (any cell not listed belongs to no group); groups are
-    defined by cuts, so empty groups are part of the result and are withheld by the audit.
+    defined by cuts, so empty groups are part of the result and are withheld by the audit
+    (`empty=False` leaves them out: a team of eight has no one in most of its two-attribute
+    crossings, and listing them costs memory without telling anyone anything).
+
+    Each cell is filed under the nodes above it and the condition sets it meets (a handful per
+    cell), so the work grows with cells × depth × condition sets met, not nodes × cells.
     """
     cells = list(cells)
     if nodes is None:
         nodes = nodes_of(team for team, _ in cells)
+    conditions_list = list(_condition_sets(attributes, max_conditions))
+    known_conditions = set(conditions_list)
+    members_of: dict[tuple, dict[tuple, list]] = {}
+    nodes = list(nodes)
+    wanted = set(nodes)
+    for cell in cells:
+        team, values = cell[0], cell[1]
+        met = [conditions for conditions in _conditions_met(values, max_conditions) if conditions in known_conditions]
+        for depth in range(len(team) + 1):
+            node = team[:depth]
+            if node not in wanted:
+                continue
+            by_conditions = members_of.setdefault(node, {})
+            for conditions in met:
+                by_conditions.setdefault(conditions, []).append(cell)
+    labels = {conditions: _condition_label(conditions, attributes) for conditions in conditions_list}
     groups = []
+    ranks: dict[tuple, tuple] = {}
     for node in nodes:
-        in_node = [cell for cell in cells if cell[0][: len(node)] == node]
-        for conditions in _condition_sets(attributes, max_conditions):
-            members = frozenset(
-                cell for cell in in_node if all(cell[1][position] == value for position, value in conditions)
-            )
+        by_conditions = members_of.get(node, {})
+        name = node_label(node)
+        for conditions in conditions_list:
+            members = by_conditions.get(conditions)
+            if not members and not empty:
+                continue
             groups.append(
                 Group(
                     key=(node, conditions),
-                    label=_label(node, conditions, attributes),
-                    cells=members,
+                    label=name + labels[conditions],
+                    cells=frozenset(members) if members else _NOBODY,
                     # Teams' own results come before finer breakdowns: fewer conditions first,
                     # then the organization before departments before teams.
-                    rank=(len(conditions), len(node)),
+                    rank=ranks.setdefault((len(conditions), len(node)), (len(conditions), len(node))),
                 )
             )
     return groups
+
+
+_NOBODY: frozenset = frozenset()
+
+
+def _conditions_met(values: tuple, max_conditions: int):
+    """Every set of up to `max_conditions` (position, value) conditions a cell's values meet."""
+    for size in range(max_conditions + 1):
+        for positions in combinations(range(len(values)), size):
+            yield tuple((position, values[position]) for position in positions)
 
 
 def _condition_sets(attributes: Sequence[Attribute], max_conditions: int):
@@ -93,11 +127,10 @@ def _values_for(attributes, positions, prefix):
         yield from _values_for(attributes, rest, (*prefix, (first, value)))
 
 
-def _label(node, conditions, attributes) -> str:
-    label = node_label(node)
-    if conditions:
-        label += ", " + ", ".join(f"{attributes[position].name} {value}" for position, value in conditions)
-    return label
+def _condition_label(conditions, attributes) -> str:
+    if not conditions:
+        return ""
+    return ", " + ", ".join(f"{attributes[position].name} {value}" for position, value in conditions)
 
 
 def families(groups: Sequence[Group], attributes: Sequence[Attribute]) -> list[tuple[Group, list[Group]]]:

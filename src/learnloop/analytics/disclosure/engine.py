@@ -8,10 +8,19 @@ combination of shown groups isolates fewer than k respondents. The test is exact
 
 Because a group refused at some point stays dangerous once more is shown, the result is
 maximal: no withheld group could be added to the released ones without a breach.
+
+Only *light* cells (1…k−1 respondents) can ever be part of what a viewer isolates: a vector
+supported on fewer than k respondents cannot touch a cell holding k or more. When no cell is
+light — always the case for a survey whose stored attributes were generalized over its
+respondents at close (`generalize`), so that every stored combination holds k of them — no
+combination of any groups can isolate fewer than k, and the exact answer is the threshold
+alone: every group of k or more is released, in time linear in the groups' sizes, without
+any linear algebra. Otherwise the exact search of `kernel` runs.
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from learnloop.analytics.disclosure.explain import differencing_reason, find_recipe, threshold_reason
 from learnloop.analytics.disclosure.groups import Decision, Group, group_size, validate_k
@@ -33,7 +42,12 @@ class Audit:
         return [decision for decision in self.decisions if not decision.released]
 
     def decision_for(self, key) -> Decision:
-        return next(decision for decision in self.decisions if decision.group.key == key)
+        return self._by_key[key]
+
+    @cached_property
+    def _by_key(self) -> dict:
+        # Built once: callers look up many groups of an audit of up to a million decisions.
+        return {decision.group.key: decision for decision in self.decisions}
 
 
 def decide(
@@ -46,6 +60,8 @@ def decide(
 ) -> Audit:
     """Which of `requested` may be shown, given respondents per cell (`counts`) and threshold k."""
     validate_k(k)
+    if not any(0 < count < k for count in counts.values()):
+        return _threshold_only(counts, requested, k)
     cells = sorted((cell for cell, count in counts.items() if count > 0), key=repr)
     index = {cell: position for position, cell in enumerate(cells)}
     weights = [counts[cell] for cell in cells]
@@ -77,9 +93,51 @@ def decide(
     return Audit(tuple(decisions), breached)
 
 
+def _threshold_only(counts: Mapping, requested: Iterable[Group], k: int) -> Audit:
+    """The exact decision when every non-empty cell holds at least k respondents.
+
+    Any nonzero combination of groups is nonzero on some cell, so it involves at least k
+    respondents: nothing below k can be isolated, whatever is shown (earlier releases included,
+    so they cannot have breached either). A group is then released iff it holds k or more.
+    """
+    decisions = []
+    for group in _ordered(requested):
+        size = group_size(group, counts)
+        if size >= k:
+            decisions.append(Decision(group, True, size))
+        else:
+            decisions.append(Decision(group, False, size, threshold_reason(k)))
+    return Audit(tuple(decisions), False)
+
+
 def _ordered(groups: Iterable[Group]) -> list[Group]:
     unique = {group.key: group for group in groups}
-    return sorted(unique.values(), key=lambda group: (group.rank, repr(group.key)))
+    order = _KeyOrder()
+    return sorted(unique.values(), key=lambda group: (group.rank, order.text(group.key)))
+
+
+class _KeyOrder:
+    """repr(key), the tie-break of the release order, with the parts of tuple keys remembered.
+
+    A large organization's million keys share a few thousand node objects and a few hundred
+    condition-set objects (`breakdowns` reuses them); spelling each object once gives exactly
+    repr(key) at a fraction of the cost. Parts are remembered by identity, not equality (1 and
+    True are equal but spelled differently); the groups keep them alive while sorting.
+    """
+
+    def __init__(self):
+        self.parts: dict[int, str] = {}
+
+    def text(self, key) -> str:
+        if type(key) is not tuple:
+            return repr(key)
+        spelled = []
+        for part in key:
+            text = self.parts.get(id(part))
+            if text is None:
+                text = self.parts[id(part)] = repr(part)
+            spelled.append(text)
+        return "(" + ", ".join(spelled) + ("," if len(spelled) == 1 else "") + ")"
 
 
 def _members(group: Group, index: Mapping) -> list[int]:

@@ -30,6 +30,12 @@ NOT_RECORDED = "not recorded"
 ROOT = ""
 # Ordered attributes with more values than this are only kept or merged into halves, not searched exhaustively.
 MAX_SEARCHED_VALUES = 8
+# Past this much work (candidate bandings × distinct stored records) the bandings are not all
+# tried: a coordinate search picks them, judged on a fixed sample of teams (see _choose_banding).
+MAX_SEARCH_WORK = 400_000
+MAX_SEARCHED_BANDINGS = 256
+SAMPLE_RECORDS = 2_000
+MAX_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -83,12 +89,8 @@ def generalize(
     for (team, values), number in counts.items():
         bucket = by_team.setdefault(team_map[team], Counter())
         bucket[values] += number
-    best = None
-    for banding in product(*(_bandings(scale) for scale in scales)):
-        cells, cost = _suppress(by_team, banding, scales, k)
-        if best is None or cost < best[0]:
-            best = (cost, banding, cells)
-    _, banding, suppression = best
+    banding = _choose_banding(by_team, scales, k)
+    suppression, _ = _suppress(by_team, banding, scales, k)
     result = Generalization(k=k, teams=team_map, values={}, cells={})
     for scale, bands in zip(scales, banding, strict=True):
         stored = []
@@ -200,6 +202,58 @@ def _contiguous_partitions(values: tuple[str, ...]):
 def _band(values: tuple[str, ...], banding) -> tuple[str, ...]:
     # A value outside the scale (already generalized elsewhere) is kept only if the banding keeps it.
     return tuple(bands.get(value, NOT_RECORDED) for value, bands in zip(values, banding, strict=True))
+
+
+def _choose_banding(by_team: Mapping[str, Counter], scales: Sequence[Scale], k: int) -> tuple:
+    """The global banding losing least.
+
+    Every combination of candidate bandings is tried when that is cheap (at most
+    MAX_SEARCHED_BANDINGS of them and MAX_SEARCH_WORK in all: the two attributes of the survey
+    app at up to about 50,000 people). With more attributes the combinations multiply (five
+    attributes: 1,024), so instead one attribute at a time is set to its best banding with the
+    others fixed, starting from the finest, for up to MAX_ROUNDS rounds, each banding judged on
+    a fixed sample of teams. The sample and the order are independent of the records' order, so
+    the result is deterministic; every team is then suppressed under the chosen banding, so the
+    k guarantee does not depend on the sample — only how much is lost may be a little more than
+    the best banding would lose.
+    """
+    options = [_bandings(scale) for scale in scales]
+    combinations = 1
+    for choices in options:
+        combinations *= len(choices)
+    distinct = sum(len(bucket) for bucket in by_team.values())
+    if combinations <= MAX_SEARCHED_BANDINGS and combinations * distinct <= MAX_SEARCH_WORK:
+        best = None
+        for banding in product(*options):
+            _, cost = _suppress(by_team, banding, scales, k)
+            if best is None or cost < best[0]:
+                best = (cost, banding)
+        return best[1]
+    sample = _sample_teams(by_team)
+    chosen = [0] * len(options)
+    best_cost = _suppress(sample, tuple(choices[0] for choices in options), scales, k)[1]
+    for _ in range(MAX_ROUNDS):
+        changed = False
+        for position, choices in enumerate(options):
+            for number in range(len(choices)):
+                if number == chosen[position]:
+                    continue
+                trial = [*chosen]
+                trial[position] = number
+                _, cost = _suppress(sample, tuple(opts[n] for opts, n in zip(options, trial, strict=True)), scales, k)
+                if cost < best_cost:
+                    best_cost, chosen, changed = cost, trial, True
+        if not changed:
+            break
+    return tuple(choices[number] for choices, number in zip(options, chosen, strict=True))
+
+
+def _sample_teams(by_team: Mapping[str, Counter]) -> dict[str, Counter]:
+    """Every n-th stored team in sorted order, about SAMPLE_RECORDS distinct records in all."""
+    teams = sorted(by_team)
+    distinct = sum(len(by_team[team]) for team in teams)
+    step = max(1, distinct // SAMPLE_RECORDS)
+    return {team: by_team[team] for team in teams[::step]}
 
 
 # --- 3. local suppression -------------------------------------------------------------------------

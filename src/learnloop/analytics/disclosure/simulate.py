@@ -51,3 +51,34 @@ def random_organization(
                 )
                 respondents.append(Respondent(path, values))
     return Organization(tuple(respondents), tuple(chosen))
+
+
+# The five demographic dimensions of a large organization, with unequal shares as in real ones.
+# Ordered attributes (tenure, age) may have adjacent bands merged by `generalize`.
+DEMOGRAPHICS = (
+    (Attribute("tenure", ("<1y", "1-3y", "3-5y", "5y+")), (0.18, 0.32, 0.22, 0.28), True),
+    (Attribute("role", ("individual", "lead", "manager")), (0.78, 0.13, 0.09), False),
+    (Attribute("location", ("Berlin", "Lisbon", "Remote", "Toronto", "Nairobi")), (0.34, 0.22, 0.2, 0.16, 0.08), False),
+    (Attribute("employment", ("full-time", "part-time", "contractor")), (0.82, 0.11, 0.07), False),
+    (Attribute("age", ("<25", "25-34", "35-44", "45-54", "55+")), (0.09, 0.34, 0.3, 0.18, 0.09), True),
+)
+
+
+def large_organization(
+    rng: random.Random, respondents: int, *, attributes: int = 5, team_size_median: float = 8.0,
+    teams_per_department: tuple[int, int] = (4, 12),
+) -> Organization:
+    """About `respondents` people in departments of 4–12 teams with log-normal sizes (mostly 5–12)
+    and the first `attributes` of DEMOGRAPHICS, drawn with their shares."""
+    chosen = DEMOGRAPHICS[:attributes]
+    people = []
+    department = 0
+    while len(people) < respondents:
+        department += 1
+        for team in range(rng.randint(*teams_per_department)):
+            size = max(2, round(rng.lognormvariate(0, 0.3) * team_size_median))
+            path = (f"Department {department}", f"Team {department}.{team + 1}")
+            for _ in range(size):
+                values = tuple(rng.choices(attribute.values, shares)[0] for attribute, shares, _ in chosen)
+                people.append(Respondent(path, values))
+    return Organization(tuple(people[:respondents]), tuple(attribute for attribute, _, _ in chosen))
