@@ -168,7 +168,7 @@ def test_the_api_close_returns_closing_and_a_second_close_is_refused(survey_org)
     assert body["status"] == "closing" and body["closing"]["step"] == "queued"
     again = admin.post(f"/api/v1/surveys/campaigns/{campaign.pk}/close")
     assert again.status_code == 400 and "already closing" in json.dumps(again.json())
-    listed = admin.get("/api/v1/surveys/campaigns").json()
+    listed = admin.get("/api/v1/surveys/campaigns").json()["items"]
     assert [row["closing"]["step"] for row in listed if row["id"] == campaign.pk] == ["queued"]
 
 

@@ -98,8 +98,18 @@ def compute_release(campaign: Campaign) -> dict:
     counts = engine.cell_counts(cells)
     nodes = sorted({()} | {path[:depth] for path in paths.values() for depth in range(1, len(path) + 1)},
                    key=lambda node: (len(node), node))
-    groups = engine.breakdowns(counts.keys(), attributes, max_conditions=2,
-                               nodes=[node for node in nodes if node in node_ids])
+    # When every cell holds k or more (the generalization at close sees to it), every non-empty
+    # group is large enough and released, so the released sizes already tell which groups are
+    # empty: leaving the empty attribute cuts out reveals nothing, and they are ~99 % of the cuts
+    # with five attributes (860,000 at 50,000 people). Every team and department stays listed
+    # (withheld with its reason when empty). Otherwise an empty group must look like a small one
+    # (withheld, "fewer than k"), so all stay.
+    every_cell_large = min(counts.values(), default=0) >= k
+    listed_nodes = [node for node in nodes if node in node_ids]
+    groups = engine.breakdowns(counts.keys(), attributes, max_conditions=2, nodes=listed_nodes,
+                               empty=not every_cell_large)
+    if every_cell_large:
+        groups += engine.breakdowns(counts.keys(), attributes, max_conditions=0, nodes=listed_nodes)
     audit = engine.decide(counts, groups, k=k)
     release = {}
     for decision in audit.decisions:
