@@ -351,3 +351,14 @@ def test_markup_in_an_entry_never_comes_through_unescaped(author, reader):
             assert "<" not in without_marks and ">" not in without_marks
         assert "&lt;script&gt;" in hit.title_html
         assert "&lt;img src=x onerror=alert(1)&gt;" in hit.snippet_html
+
+
+def test_a_long_entry_gets_a_short_snippet_around_its_first_match_with_payloads_escaped(author, reader):
+    body = "Routine notes about the weekly sync. " * 1400 + (
+        "Then the **Kafka** consumers <img src=x onerror=alert(1)> lagged for an hour.")
+    write(author, "A long incident diary", body)
+    snippet = find(reader, "kafka consumer").hits[0].snippet_html
+    assert len(body) > 50_000
+    assert "<mark>Kafka</mark> <mark>consumers</mark>" in snippet  # markdown removed, stems matched
+    assert "&lt;img src=x onerror=alert(1)&gt;" in snippet and "<img" not in snippet
+    assert snippet.startswith("…") and len(snippet) < 400

@@ -234,16 +234,16 @@ def _slots(engine: Backend, text: str, as_you_type: bool) -> tuple[list[list[str
 
 
 def _snippet(entry, terms: list[str]) -> str:
-    """The first of the entry's texts with a match, highlighted (else the first text)."""
+    """The first of the entry's texts with a match, highlighted (else the first text). Each
+    text is scanned for its first match and only a window around it is cleaned of markdown and
+    highlighted (analytics.text.highlight), so long entries cost what short ones do."""
     from learnloop.knowledge.markdown import plain_text
 
-    fields = [
-        plain_text(text) for text in (entry.body, entry.context, entry.decision, entry.options, entry.consequences)
-        if text
-    ]
     first = None
-    for text in fields:
-        html = highlight(text, terms)
+    for text in (entry.body, entry.context, entry.decision, entry.options, entry.consequences):
+        if not text:
+            continue
+        html = highlight(text, terms, clean=plain_text)
         if "<mark>" in html or not terms:
             return html
         first = first or html
