@@ -7,9 +7,9 @@ So this backend keeps an inverted index of its own in four tables (see search/mo
 written with the change in the caller's transaction — search is never behind the database —
 and computes the same score as the embedded backend:
 
-    (query slots matched, BM25 + PRESENCE × idf of each matched term), compared in that order
+    the sum over matched query slots of BM25 + PRESENCE × idf (text relevance)
 
-Top-k without ranking every match ("coordination-level MaxScore"). Slots (a query word, or
+Top-k without ranking every match (MaxScore over slots). Slots (a query word, or
 a typed prefix's completions) are sorted rarest first, using document frequencies from
 knowledge_search_term. Then, exactly:
 
@@ -18,8 +18,8 @@ knowledge_search_term. Then, exactly:
    postings' covering primary key (term, entry_id) INCLUDE (tf, length) — index-only.
 2. An entry containing none of the rare slots can match at most the remaining (common) ones.
    From the k-th score so far follows how many of those it must contain to still get in
-   (`need`); usually k entries already match more than the common slots could give, and the
-   search stops. Otherwise the candidates are
+   (`need`: the fewest whose upper bounds add up past it); when even all of them could not,
+   the search stops. Otherwise the candidates are
    (a) entries containing at least max(need, 2) common slots — found by counting postings,
        then fully scored; and
    (b) only when need is 1: for each common slot, its best k entries by that slot's weight
