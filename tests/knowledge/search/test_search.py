@@ -38,6 +38,17 @@ def test_a_known_item_comes_first_even_when_one_query_word_is_wrong(author, read
     assert "Kubernetes pod eviction" in titles(results)
 
 
+def test_an_entry_about_the_rare_word_beats_one_holding_more_of_the_common_words(author, reader):
+    # Relevance, not the count of matched words, decides: "weekly" and "notes" are in almost
+    # every entry and say nothing; the one entry about Kafka is what the reader wants.
+    kafka = write(author, "Kafka consumer lag", "Kafka consumers lag when a partition is rebalanced.")
+    diary = write(author, "Weekly notes", "Weekly notes from the team sync.")
+    for number in range(12):
+        write(author, f"Weekly notes {number}", "Weekly notes: nothing unusual.")
+    ranked = ids(find(reader, "kafka weekly notes"))
+    assert ranked[0] == kafka.pk and diary.pk in ranked
+
+
 def test_words_are_matched_by_their_stem(author, reader):
     entry = write(author, "Deployments need a rollback plan", "Write it before deploying.")
     for query in ("deploy", "deployment", "DEPLOYED", "deploys"):
