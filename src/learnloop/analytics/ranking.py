@@ -4,9 +4,10 @@ Text relevance is the base score, computed by both search backends from the same
 terms (`learnloop.analytics.text.analyze`):
 
 * BM25 (Lucene's flavour: k1 = 1.2, b = 0.75, idf = ln(1 + (N − df + 0.5) / (df + 0.5))) over
-  one field holding the whole entry, plus PRESENCE × idf for every matched term: a term's
-  presence counts for more than its repetitions (short lessons say a thing once). Tantivy's
-  k1 can't be lowered; this does the same job on both backends.
+  one field holding the whole entry, plus PRESENCE × idf for every matched term. PRESENCE is
+  0: a bonus of 1 × idf per matched term (a softer coordination, which lifted the generated
+  known-item benchmark by 0.005 MRR@10) cost 0.013 MAP on CISI (0.107 against 0.120 without
+  it; bench/search_quality.py), so it is off; the machinery stays so it can be measured again.
 
 `term_weight` is one term's part of that text relevance. The backends retrieve the best
 `window` entries by text relevance exactly; `rank_score` then orders that window:
@@ -24,12 +25,10 @@ clearly better text match (except obsolete, on purpose: see below):
 
 What was removed, and why. Until 2026-12 an entry matching more of the query's words always
 ranked first ("coordination" before relevance). On public collections with human judgments
-(bench/search_quality.py: CISI, Cranfield, MEDLINE) that rule cost 0.01–0.07 MAP against plain
-BM25 (docs/knowledge.md has the figures): it favours long entries, which contain more words
+(bench/search_quality.py: CISI, Cranfield, MEDLINE) that rule cost relevance: CISI MAP 0.085
+with it, 0.107 without (docs/knowledge.md has every figure). It favours long entries, which contain more words
 of a long query by chance, over the short entry that is about the query. BM25's idf already
-weighs a matched rare word over several common ones; the presence term above gives matched
-words the extra weight that coordination was meant to give, without letting it override
-relevance.
+weighs a matched rare word over several common ones.
 
 Browse mode (no query) orders by freshness state, then applications, then recency.
 """
@@ -63,7 +62,7 @@ FRESH, DUE, STALE, OBSOLETE = "fresh", "due", "stale", "obsolete"
 STATES = (FRESH, DUE, STALE, OBSOLETE)
 FRESHNESS_FACTOR = {FRESH: 1.0, DUE: 0.98, STALE: 0.92, OBSOLETE: 0.3}
 REUSE_BOOST = 0.03
-PRESENCE = 1.0
+PRESENCE = 0.0
 REUSE_SATURATION = 100
 
 

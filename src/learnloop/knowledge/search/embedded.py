@@ -373,10 +373,13 @@ class EmbeddedBackend(Backend):
             for term in slot:
                 term_query = Query.term_query(schema(), "text", term, index_option="freq")
                 presence = PRESENCE * bm25_idf(documents_count, min(searcher.doc_freq("text", term), documents_count))
-                alternatives.append(Query.boolean_query([
-                    (Occur.Should, term_query),
-                    (Occur.Should, Query.const_score_query(term_query, presence)),
-                ]))
+                if presence > 0:
+                    alternatives.append(Query.boolean_query([
+                        (Occur.Should, term_query),
+                        (Occur.Should, Query.const_score_query(term_query, presence)),
+                    ]))
+                else:
+                    alternatives.append(term_query)
             if len(alternatives) == 1:
                 clauses.append((Occur.Should, alternatives[0]))
             else:
