@@ -6,8 +6,8 @@ terms (`learnloop.analytics.text.analyze`):
 * BM25 (Lucene's flavour: k1 = 1.2, b = 0.75, idf = ln(1 + (N − df + 0.5) / (df + 0.5))) over
   one field holding the whole entry, plus PRESENCE × idf for every matched term. PRESENCE is
   0: a bonus of 1 × idf per matched term (a softer coordination, which lifted the generated
-  known-item benchmark by 0.005 MRR@10) cost 0.013 MAP on CISI (0.107 against 0.120 without
-  it; bench/search_quality.py), so it is off; the machinery stays so it can be measured again.
+  known-item benchmark by 0.005 MRR@10) cost 0.013–0.026 MAP on CISI, Cranfield and MEDLINE
+  (bench/search_quality.py), so it is off; the machinery stays so it can be measured again.
 
 `term_weight` is one term's part of that text relevance. The backends retrieve the best
 `window` entries by text relevance exactly; `rank_score` then orders that window:
@@ -25,8 +25,8 @@ clearly better text match (except obsolete, on purpose: see below):
 
 What was removed, and why. Until 2026-12 an entry matching more of the query's words always
 ranked first ("coordination" before relevance). On public collections with human judgments
-(bench/search_quality.py: CISI, Cranfield, MEDLINE) that rule cost relevance: CISI MAP 0.085
-with it, 0.107 without (docs/knowledge.md has every figure). It favours long entries, which contain more words
+(bench/search_quality.py: CISI, Cranfield, MEDLINE) that rule cost 0.02–0.05 MAP on each
+(CISI 0.085 → 0.107, Cranfield 0.218 → 0.272, MEDLINE 0.452 → 0.508; docs/knowledge.md). It favours long entries, which contain more words
 of a long query by chance, over the short entry that is about the query. BM25's idf already
 weighs a matched rare word over several common ones.
 
