@@ -26,9 +26,10 @@ clearly better text match (except obsolete, on purpose: see below):
 What was removed, and why. Until 2026-12 an entry matching more of the query's words always
 ranked first ("coordination" before relevance). On public collections with human judgments
 (bench/search_quality.py: CISI, Cranfield, MEDLINE) that rule cost 0.02–0.05 MAP on each
-(CISI 0.085 → 0.107, Cranfield 0.218 → 0.272, MEDLINE 0.452 → 0.508; docs/knowledge.md). It favours long entries, which contain more
-words of a long query by chance, over the short entry that is about the query. BM25's idf already
-weighs a matched rare word over several common ones.
+(CISI 0.085 → 0.107, Cranfield 0.218 → 0.272, MEDLINE 0.452 → 0.508; docs/knowledge.md).
+It favours long entries, which contain more words of a long query by chance, over the short
+entry that is about the query. BM25's idf already weighs a matched rare word over several
+common ones.
 
 Browse mode (no query) orders by freshness state, then applications, then recency.
 """
