@@ -93,7 +93,7 @@ def _zipf_cumulative(n: int, exponent: float = 1.0, offset: float = 2.7):
     return np.cumsum(weights / weights.sum())
 
 
-def generate_corpus(size: int, seed: int) -> dict:
+def generate_corpus(size: int, seed: int, long_share: float = 0.0) -> dict:
     """Entries with text and the attributes ranking and visibility need (JSON-friendly)."""
     import numpy as np
 
@@ -122,6 +122,10 @@ def generate_corpus(size: int, seed: int) -> dict:
 
         title = " ".join(draw(int(rng.integers(4, 10)))).capitalize()
         body = " ".join(draw(int(rng.integers(20, 70)))).capitalize() + "."
+        if rng.random() < long_share:
+            # A long entry (an incident diary, a pasted log): ~50 KB of further words after the
+            # body, so snippets must find their window in it without re-reading all of it.
+            body += " " + " ".join(draw(LONG_WORDS)) + "."
         s = state[number]
         entries.append({
             "n": number, "title": title, "body": body, "kind": str(kinds[number]), "topic": topic_number,
@@ -135,6 +139,7 @@ def generate_corpus(size: int, seed: int) -> dict:
 
 
 VIEWER_TEAMS = (0, 1)
+LONG_WORDS = 7000
 
 
 def visible(entry) -> bool:
@@ -274,24 +279,34 @@ def child(args) -> None:
 
     scope = search._scope(viewer, SearchFilters(), timezone.now())
     engine_ms, service_ms, text_ranks, final_ranks = [], [], [], []
+    service_cpu_ms, service100_cpu_ms = [], []
     for number, query in enumerate(queries):
         target = ids[query["target"]]
         started = time.perf_counter()
         slots = [[term] for term in query_terms(query["query"])]
         window = engine.window(scope, slots, limit=search.RESULT_WINDOW) if slots else []
         elapsed = (time.perf_counter() - started) * 1000
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         results = search.search_entries(viewer=viewer, query=query["query"], per_page=20)
         service = (time.perf_counter() - started) * 1000
+        service_cpu = (time.process_time() - cpu) * 1000
+        cpu = time.process_time()
+        search.search_entries(viewer=viewer, query=query["query"], per_page=100)
+        service100_cpu = (time.process_time() - cpu) * 1000
         if number >= 20:  # the first queries warm caches
             engine_ms.append(elapsed)
             service_ms.append(service)
+            service_cpu_ms.append(service_cpu)
+            service100_cpu_ms.append(service100_cpu)
         text_ranks.append(reciprocal_rank([match.entry_id for match in window], target))
         final_ranks.append(reciprocal_rank([hit.entry.pk for hit in results.hits], target))
     print(json.dumps({
         "backend": engine.name, "entries": count, "build_per_s": count / build_seconds,
         "engine_p50_ms": percentile(engine_ms, 0.5), "engine_p95_ms": percentile(engine_ms, 0.95),
         "service_p50_ms": percentile(service_ms, 0.5), "service_p95_ms": percentile(service_ms, 0.95),
+        "service_cpu_p50_ms": percentile(service_cpu_ms, 0.5), "service_cpu_p95_ms": percentile(service_cpu_ms, 0.95),
+        "service100_cpu_p50_ms": percentile(service100_cpu_ms, 0.5),
+        "service100_cpu_p95_ms": percentile(service100_cpu_ms, 0.95),
         "mrr10": statistics.fmean(final_ranks), "text_mrr10": statistics.fmean(text_ranks),
     }))
 
@@ -381,6 +396,8 @@ def main() -> None:
                         help="PostgreSQL server URL (no database name): the benchmark creates its own database there")
     parser.add_argument("--postgres-url", default=None,
                         help="the database to create (and drop afterwards); it must not exist yet")
+    parser.add_argument("--long-share", type=float, default=0.0,
+                        help="share of entries made ~50 KB long (snippet cost on long entries)")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--dump", type=Path, help="write corpus.jsonl and queries.jsonl per size into this directory")
@@ -394,12 +411,12 @@ def main() -> None:
         return
     sizes = [int(size) for size in (args.sizes or ("10000" if args.quick else "10000,100000")).split(",")]
     query_count = args.queries or (300 if args.quick else 1000)
-    figures: dict[str, object] = {"quick": int(args.quick), "queries": query_count}
+    figures: dict[str, object] = {"quick": int(args.quick), "queries": query_count, "long_share": args.long_share}
     with tempfile.TemporaryDirectory(prefix="learnloop-bench-") as temporary:
         workdir = Path(temporary)
         for size in sizes:
             started = time.perf_counter()
-            corpus = generate_corpus(size, args.seed)
+            corpus = generate_corpus(size, args.seed, args.long_share)
             if args.query_file:
                 queries = [json.loads(line) for line in args.query_file.read_text().splitlines() if line.strip()]
             else:
@@ -419,7 +436,7 @@ def main() -> None:
             figures[f"allwords_{size}"] = round(share, 3)
             corpus_file = workdir / f"corpus-{size}.json"
             corpus_file.write_text(json.dumps({"corpus": {"entries": corpus["entries"]}, "queries": queries}))
-            rows = []
+            rows, cpu_rows = [], []
             for label, analyzer in (("bm25s, our analyzer", True), ("bm25s, its tokenizer", False)):
                 peer = run_bm25s(corpus, queries, analyzer=analyzer)
                 key = "bm25s" if analyzer else "bm25s_own"
@@ -438,6 +455,7 @@ def main() -> None:
                 rows.append((f"learnloop on {database} ({result['backend']})", result["build_per_s"],
                              result["engine_p50_ms"], result["engine_p95_ms"], result["service_p50_ms"],
                              result["service_p95_ms"], result["mrr10"], result["text_mrr10"]))
+                cpu_rows.append((database, result))
                 figures.update({f"{database}_{size}_{name}": round(value, 3)
                                 for name, value in result.items() if isinstance(value, float)})
             print(f"   {'':34} {'index/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'svc p50':>8} {'svc p95':>8}"
@@ -448,6 +466,10 @@ def main() -> None:
 
                 print(f"   {label:34} {build:>9,.0f} {cell(p50)} {cell(p95)} {cell(s50)} {cell(s95)}"
                       f" {cell(mrr, 7, 3)} {cell(text, 7, 3)}")
+            for database, result in cpu_rows:
+                print(f"   full search call on {database}, CPU ms (20 hits, snippets, facets) p50/p95 "
+                      f"{result['service_cpu_p50_ms']:.2f}/{result['service_cpu_p95_ms']:.2f}; "
+                      f"100 hits {result['service100_cpu_p50_ms']:.2f}/{result['service100_cpu_p95_ms']:.2f}")
     print("\np50/p95: the engine's ranked window of 200 (bm25s: its top 10); svc: the whole search_entries call"
           "\n(window, ranking, facets, a page of 20 highlighted hits). MRR@10: final order; text: text relevance only.")
     print(" ".join(f"{key}={value}" for key, value in figures.items()))

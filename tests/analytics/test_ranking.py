@@ -32,18 +32,20 @@ def test_a_term_never_weighs_more_than_its_upper_bound():
     assert all(term_weight(idf, tf, 5, 30.0) < term_upper_bound(idf) for tf in (1, 10, 1000, 30000))
 
 
-def test_an_entry_matching_more_query_words_always_ranks_first():
-    two_common_words = rank_score(matched=2, relevance=0.5, state="obsolete", applications=0)
-    one_rare_word = rank_score(matched=1, relevance=500.0, state="fresh", applications=1000)
-    assert two_common_words > one_rare_word
+def test_text_relevance_decides_and_freshness_and_reuse_never_override_it_wholesale():
+    # A clearly better text match of a stale, never applied entry beats a weaker fresh, much
+    # applied one: the adjustments are bounded (at most −8 % and +3 % for live entries).
+    better_text = rank_score(relevance=10.0, state="stale", applications=0)
+    weaker_text = rank_score(relevance=8.0, state="fresh", applications=1000)
+    assert better_text > weaker_text
 
 
 def test_among_equal_matches_obsolete_and_stale_entries_sink():
-    scores = [rank_score(matched=2, relevance=8.0, state=state, applications=0)
+    scores = [rank_score(relevance=8.0, state=state, applications=0)
               for state in ("fresh", "due", "stale", "obsolete")]
     assert scores == sorted(scores, reverse=True) and len(set(scores)) == 4
-    # An obsolete entry with clearly better text still loses to a fresh one that matches as much.
-    assert rank_score(matched=2, relevance=12.0, state="obsolete", applications=0) < scores[0]
+    # An obsolete entry with somewhat better text still loses to a fresh one.
+    assert rank_score(relevance=12.0, state="obsolete", applications=0) < scores[0]
 
 
 def test_reuse_orders_near_equals_but_cannot_beat_better_text():
@@ -51,9 +53,9 @@ def test_reuse_orders_near_equals_but_cannot_beat_better_text():
     assert reuse_factor(100) == pytest.approx(1.03)
     assert reuse_factor(10_000) == pytest.approx(1.03)
     assert reuse_factor(-5) == 1.0
-    often_applied = rank_score(matched=2, relevance=8.0, state="fresh", applications=50)
-    never_applied = rank_score(matched=2, relevance=8.0, state="fresh", applications=0)
-    clearly_better = rank_score(matched=2, relevance=10.0, state="fresh", applications=0)
+    often_applied = rank_score(relevance=8.0, state="fresh", applications=50)
+    never_applied = rank_score(relevance=8.0, state="fresh", applications=0)
+    clearly_better = rank_score(relevance=10.0, state="fresh", applications=0)
     assert never_applied < often_applied < clearly_better
 
 

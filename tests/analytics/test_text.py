@@ -121,3 +121,26 @@ def test_stemming_from_many_threads_at_once_gives_each_word_its_own_stem():
         thread.join()
     assert not failures
     assert all(result == expected for result in results.values())
+
+
+def test_highlight_finds_a_match_deep_inside_a_long_text_and_shows_only_its_neighbourhood():
+    text = "Ordinary words about nothing in particular. " * 1200 + "The Kafka consumers lagged behind."
+    html = highlight(text, query_terms("kafka consumer"))
+    assert len(text) > 50_000
+    assert "<mark>Kafka</mark> <mark>consumers</mark>" in html
+    assert html.startswith("…") and len(html) < 400
+
+
+def test_highlight_marks_every_stemmed_form_of_a_word():
+    forms = "possibility happiness happy generously relational organization deployments Running team’s"
+    html = highlight(forms, analyze(forms), max_length=500)
+    assert html.count("<mark>") == len(forms.split())
+
+
+def test_highlight_cleans_and_escapes_only_the_excerpt_and_keeps_payloads_escaped():
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    text = "padding " * 5000 + f"**deploy** {payload} rollback " + "tail " * 5000
+    html = highlight(text, query_terms("deploy rollback"), clean=lambda piece: piece.replace("**", ""))
+    assert "<mark>deploy</mark>" in html and "<mark>rollback</mark>" in html
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html and "**" not in html

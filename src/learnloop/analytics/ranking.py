@@ -1,36 +1,35 @@
 """How knowledge search orders what it finds: pure functions, no Django.
 
-Text relevance has two parts, both computed by the search backends from the same analyzed
+Text relevance is the base score, computed by both search backends from the same analyzed
 terms (`learnloop.analytics.text.analyze`):
 
-* coordination — how many of the query's terms an entry contains (`matched`). Known-item
-  searches ("that lesson about rolling back migrations") are typed from memory: most of the
-  words are right and one or two are not. Plain BM25 lets a single rare wrong word outweigh
-  three right common ones; counting matched terms first fixes exactly that. On the benchmark's
-  generated known-item queries (bench/search.py) this lifts MRR@10 by 0.02–0.03 over plain
-  BM25 on the same corpus, which pays for the freshness and reuse adjustments below.
 * BM25 (Lucene's flavour: k1 = 1.2, b = 0.75, idf = ln(1 + (N − df + 0.5) / (df + 0.5))) over
-  one field holding the whole entry, so every word counts the same wherever it stands, plus
-  PRESENCE × idf for every matched term: a term's presence counts for more than its
-  repetitions (short lessons say a thing once). +0.005 MRR@10 on the benchmark; Tantivy's
-  k1 can't be lowered, this does the same job on both backends.
+  one field holding the whole entry, plus PRESENCE × idf for every matched term. PRESENCE is
+  0: a bonus of 1 × idf per matched term (a softer coordination, which lifted the generated
+  known-item benchmark by 0.005 MRR@10) cost 0.013–0.026 MAP on CISI, Cranfield and MEDLINE
+  (bench/search_quality.py), so it is off; the machinery stays so it can be measured again.
 
 `term_weight` is one term's part of that text relevance. The backends retrieve the best
-`window` entries by (matched, text relevance) exactly; `rank_score` then orders that window:
+`window` entries by text relevance exactly; `rank_score` then orders that window:
 
-    score = matched + s(relevance × freshness × reuse),   s(x) = x / (x + 10)  ∈ [0, 1)
+    score = relevance × freshness × reuse
 
-so an entry containing more of the query's terms always comes first, and among entries that
-match as many terms, text relevance scaled by freshness and reuse decides:
+Both factors are bounded adjustments, so they reorder near-equals and never override a
+clearly better text match (except obsolete, on purpose: see below):
 
 * freshness: fresh 1.0 ≥ due for review 0.98 > stale 0.92 ≫ obsolete 0.3. Obsolete entries
-  stay findable (they match as well as ever) but sink below live ones that match as much.
-  The demotion is kept inside a coordination level on purpose: demoting an obsolete entry
-  below entries matching fewer words cost 0.02 MRR on the benchmark (5% obsolete targets),
-  i.e. everything coordination had gained. Due and stale are gentle for the same reason:
-  with the benchmark's 8% due and 12% stale targets, stale at 0.85 cost 0.003 more.
+  stay findable (they match as well as ever) but sink below live ones of comparable
+  relevance.
 * reuse: applications count with diminishing returns, +3% at most (at 100 applications):
   enough to order near-equals, never enough to beat clearly better text relevance.
+
+What was removed, and why. Until 2026-12 an entry matching more of the query's words always
+ranked first ("coordination" before relevance). On public collections with human judgments
+(bench/search_quality.py: CISI, Cranfield, MEDLINE) that rule cost 0.02–0.05 MAP on each
+(CISI 0.085 → 0.107, Cranfield 0.218 → 0.272, MEDLINE 0.452 → 0.508; docs/knowledge.md).
+It favours long entries, which contain more words of a long query by chance, over the short
+entry that is about the query. BM25's idf already weighs a matched rare word over several
+common ones.
 
 Browse mode (no query) orders by freshness state, then applications, then recency.
 """
@@ -64,9 +63,8 @@ FRESH, DUE, STALE, OBSOLETE = "fresh", "due", "stale", "obsolete"
 STATES = (FRESH, DUE, STALE, OBSOLETE)
 FRESHNESS_FACTOR = {FRESH: 1.0, DUE: 0.98, STALE: 0.92, OBSOLETE: 0.3}
 REUSE_BOOST = 0.03
-PRESENCE = 1.0
+PRESENCE = 0.0
 REUSE_SATURATION = 100
-SATURATION = 10.0
 
 
 def bm25_weight(idf: float, tf: int, length: int, average_length: float) -> float:
@@ -107,8 +105,7 @@ def prior(state: str, applications: int) -> float:
     return FRESHNESS_FACTOR.get(state, 1.0) * reuse_factor(applications)
 
 
-def rank_score(*, matched: int, relevance: float, state: str, applications: int) -> float:
+def rank_score(*, relevance: float, state: str, applications: int) -> float:
     """The score a search hit is ordered by (see the module docstring)."""
-    adjusted = max(0.0, relevance) * prior(state, applications)
-    return matched + adjusted / (adjusted + SATURATION)
+    return max(0.0, relevance) * prior(state, applications)
 

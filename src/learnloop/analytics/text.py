@@ -141,35 +141,117 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(value * b.get(term, 0.0) for term, value in a.items())
 
 
-def highlight(text: str, terms: Iterable[str], *, max_length: int = 240) -> str:
+# Highlighting never analyses a whole text: a regular expression finds candidate words (those
+# starting like a wanted stem) at C speed, only they are stemmed, and only a bounded window around
+# the first match is cleaned, escaped and marked. A 50 KB body costs what a short one does.
+SCAN_LIMIT = 200_000  # characters of one text searched for its first match
+# Words looked at (those starting like a wanted stem) before giving up on finding a match: a
+# very short stem ("con") starts thousands of words of a long text that are no match.
+CANDIDATE_LIMIT = 300
+_WORD_CHARS = r"[^\W_]"
+
+
+def _stem_prefix(term: str) -> str:
+    """A prefix of (almost) every word stemming to `term`: Snowball rewrites at most the last
+    letter of what stays of a word ("possibility" → "possibl", "happy" → "happi"); a handful of
+    irregular words ("dying" → "die") are not highlighted."""
+    return term[: max(min(len(term), 3), len(term) - 1)]
+
+
+@lru_cache(maxsize=2_000)
+def _candidates(wanted: frozenset[str]) -> re.Pattern | None:
+    prefixes = sorted({_stem_prefix(term) for term in wanted if term}, key=len, reverse=True)
+    if not prefixes:
+        return None
+    alternatives = "|".join(re.escape(prefix) for prefix in prefixes)
+    return re.compile(
+        rf"(?<!{_WORD_CHARS})(?:{alternatives}){_WORD_CHARS}*(?:['’]{_WORD_CHARS}+)?", re.IGNORECASE | re.UNICODE
+    )
+
+
+def _word_matches(text: str, wanted: frozenset[str], pattern: re.Pattern | None, end: int | None = None):
+    """The words of `text` (up to `end`) whose stem is wanted, in order, lazily."""
+    if pattern is None:
+        return
+    for match in pattern.finditer(text, 0, len(text) if end is None else end):
+        word = match.group(0)
+        if len(word) <= MAX_TOKEN_LENGTH and stem(word.lower().replace("'", "").replace("’", "")) in wanted:
+            yield match
+
+
+def _first_match_start(text: str, wanted: frozenset[str], pattern: re.Pattern | None) -> int | None:
+    """Where the first wanted word of `text` (its first SCAN_LIMIT characters) starts. Plain
+    substring search for each stem's prefix (memchr speed), then a look at each occurrence that
+    starts a word, stopping at the earliest verified one."""
+    if pattern is None:
+        return None
+    head = text[:SCAN_LIMIT]
+    lowered = head.lower()
+    if len(lowered) != len(head):  # a few letters lowercase to two: offsets would not line up
+        first = next(_word_matches(head, wanted, pattern), None)
+        return first.start() if first else None
+    best, looked = None, 0
+    for prefix in {_stem_prefix(term) for term in wanted if term}:
+        position = lowered.find(prefix)
+        while position != -1 and (best is None or position < best) and looked < CANDIDATE_LIMIT:
+            looked += 1
+            if position == 0 or not WORD.match(lowered, position - 1):
+                word = WORD.match(lowered, position)
+                token = word.group(0).replace("'", "").replace("’", "") if word else ""
+                if len(token) <= MAX_TOKEN_LENGTH and stem(token) in wanted:
+                    best = position
+                    break
+            position = lowered.find(prefix, position + 1)
+    return best
+
+
+def highlight(text: str, terms: Iterable[str], *, max_length: int = 240, clean=None) -> str:
     """An HTML-escaped excerpt of `text` around the query terms, matches wrapped in <mark>.
 
-    Safe to insert into a page as is: everything but the <mark> tags is escaped.
+    Safe to insert into a page as is: everything but the <mark> tags is escaped. `clean` (for
+    example markdown's plain_text) is applied to the excerpt's neighbourhood only, never to the
+    whole text; the cost does not grow with the text's length beyond a C-speed scan.
     """
-    wanted = set(terms)
-    text = " ".join((text or "").split())
-    matches = [
-        match for match in WORD.finditer(text)
-        if stem(match.group(0).lower().replace("'", "").replace("’", "")) in wanted
-    ]
+    wanted = frozenset(terms)
+    text = text or ""
+    pattern = _candidates(wanted)
+    first = _first_match_start(text, wanted, pattern)
+    # A raw neighbourhood, generous enough that whitespace and markup removed by normalising
+    # still leave a full excerpt.
+    raw_start = 0 if first is None else max(0, first - max_length)
+    if raw_start:
+        space = text.rfind(" ", raw_start - 40 if raw_start > 40 else 0, raw_start)
+        raw_start = space + 1 if space != -1 else raw_start
+    span = 4 * max_length
+    while True:
+        raw_end = min(len(text), raw_start + span)
+        piece = text[raw_start:raw_end]
+        if clean is not None:
+            piece = clean(piece)
+        piece = " ".join(piece.split())
+        if raw_end == len(text) or len(piece) >= 2 * max_length or span > 64 * max_length:
+            break
+        span *= 4
+    leading, trailing = raw_start > 0, raw_end < len(text)
+    matches = list(_word_matches(piece, wanted, pattern))
     start = 0
-    if matches and len(text) > max_length:
+    if matches and (len(piece) > max_length or leading):
         # Start a little before the first match so the excerpt reads as a sentence.
         start = max(0, matches[0].start() - max_length // 4)
-        space = text.rfind(" ", 0, start)
+        space = piece.rfind(" ", 0, start)
         start = space + 1 if space != -1 and start > 0 else start
-    end = min(len(text), start + max_length)
-    if end < len(text):
-        space = text.rfind(" ", start, end)
+    end = min(len(piece), start + max_length)
+    if end < len(piece):
+        space = piece.rfind(" ", start, end)
         end = space if space > start else end
     pieces, cursor = [], start
     for match in matches:
         if match.start() < start or match.end() > end:
             continue
-        pieces.append(html.escape(text[cursor:match.start()]))
+        pieces.append(html.escape(piece[cursor:match.start()]))
         pieces.append(f"<mark>{html.escape(match.group(0))}</mark>")
         cursor = match.end()
-    pieces.append(html.escape(text[cursor:end]))
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
+    pieces.append(html.escape(piece[cursor:end]))
+    prefix = "…" if start > 0 or leading else ""
+    suffix = "…" if end < len(piece) or trailing else ""
     return prefix + "".join(pieces) + suffix

@@ -38,6 +38,17 @@ def test_a_known_item_comes_first_even_when_one_query_word_is_wrong(author, read
     assert "Kubernetes pod eviction" in titles(results)
 
 
+def test_an_entry_about_the_rare_word_beats_one_holding_more_of_the_common_words(author, reader):
+    # Relevance, not the count of matched words, decides: "weekly" and "notes" are in almost
+    # every entry and say nothing; the one entry about Kafka is what the reader wants.
+    kafka = write(author, "Kafka consumer lag", "Kafka consumers lag when a partition is rebalanced.")
+    diary = write(author, "Weekly notes", "Weekly notes from the team sync.")
+    for number in range(12):
+        write(author, f"Weekly notes {number}", "Weekly notes: nothing unusual.")
+    ranked = ids(find(reader, "kafka weekly notes"))
+    assert ranked[0] == kafka.pk and diary.pk in ranked
+
+
 def test_words_are_matched_by_their_stem(author, reader):
     entry = write(author, "Deployments need a rollback plan", "Write it before deploying.")
     for query in ("deploy", "deployment", "DEPLOYED", "deploys"):
@@ -351,3 +362,14 @@ def test_markup_in_an_entry_never_comes_through_unescaped(author, reader):
             assert "<" not in without_marks and ">" not in without_marks
         assert "&lt;script&gt;" in hit.title_html
         assert "&lt;img src=x onerror=alert(1)&gt;" in hit.snippet_html
+
+
+def test_a_long_entry_gets_a_short_snippet_around_its_first_match_with_payloads_escaped(author, reader):
+    body = "Routine notes about the weekly sync. " * 1400 + (
+        "Then the **Kafka** consumers <img src=x onerror=alert(1)> lagged for an hour.")
+    write(author, "A long incident diary", body)
+    snippet = find(reader, "kafka consumer").hits[0].snippet_html
+    assert len(body) > 50_000
+    assert "<mark>Kafka</mark> <mark>consumers</mark>" in snippet  # markdown removed, stems matched
+    assert "&lt;img src=x onerror=alert(1)&gt;" in snippet and "<img" not in snippet
+    assert snippet.startswith("…") and len(snippet) < 400

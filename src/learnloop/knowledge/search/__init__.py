@@ -8,12 +8,13 @@
 `SEARCH_BACKEND` (auto / embedded / postgres) overrides the choice. Both index and query the
 terms of `learnloop.analytics.text.analyze`, so stemming, stop words, highlighting and
 similarity agree everywhere, and both answer the same question (`Backend.window`): the best
-RESULT_WINDOW entries the viewer may see, within the filters, by (query slots matched, text
-relevance).
+RESULT_WINDOW entries the viewer may see, within the filters, by text relevance (BM25 +
+presence, analytics/ranking.py).
 Everything after that is shared here, so the backends can't drift apart:
 
-* ranking: `learnloop.analytics.ranking.rank_score` orders the window by coordination, then
-  BM25 × freshness × reuse (the module explains the choice and its measured effect);
+* ranking: `learnloop.analytics.ranking.rank_score` orders the window by text relevance ×
+  freshness × reuse, bounded adjustments (the module explains the choice and its measured
+  effect);
 * the result set of a query is that window: the best RESULT_WINDOW (200) matches. Any-word
   matching makes almost every entry a match of a long enough query; a match found only
   through one common word at rank 5,000 is noise, and counting it would make facet counts
@@ -234,16 +235,16 @@ def _slots(engine: Backend, text: str, as_you_type: bool) -> tuple[list[list[str
 
 
 def _snippet(entry, terms: list[str]) -> str:
-    """The first of the entry's texts with a match, highlighted (else the first text)."""
+    """The first of the entry's texts with a match, highlighted (else the first text). Each
+    text is scanned for its first match and only a window around it is cleaned of markdown and
+    highlighted (analytics.text.highlight), so long entries cost what short ones do."""
     from learnloop.knowledge.markdown import plain_text
 
-    fields = [
-        plain_text(text) for text in (entry.body, entry.context, entry.decision, entry.options, entry.consequences)
-        if text
-    ]
     first = None
-    for text in fields:
-        html = highlight(text, terms)
+    for text in (entry.body, entry.context, entry.decision, entry.options, entry.consequences):
+        if not text:
+            continue
+        html = highlight(text, terms, clean=plain_text)
         if "<mark>" in html or not terms:
             return html
         first = first or html
@@ -404,7 +405,7 @@ def _rank(window: list[Match], scope: Scope):
         item = attributes.get(match.entry_id)
         if item is None or not item.in_scope(scope):
             continue  # gone, or the index is behind the database: the database decides
-        score = rank_score(matched=match.matched, relevance=match.relevance, state=item.state(scope.now),
+        score = rank_score(relevance=match.relevance, state=item.state(scope.now),
                            applications=item.application_count)
         ranked.append((score, match.entry_id))
     ranked.sort(key=lambda pair: (-pair[0], pair[1]))

@@ -158,9 +158,12 @@ def attributes_of(entry_ids: Iterable[int], now: datetime) -> dict[int, Attribut
                     owner_team_id=row[5], application_count=row[6], known_state=row[7], author_name=row[8],
                     team_ids={row[5]} if row[5] else set(), team_names={row[5]: row[9]} if row[5] else {},
                 )
+            # CROSS JOIN: SQLite then reads the links first (by entry id) and looks each name up,
+            # instead of scanning every tag or team and probing the links for each (31 ms for 200
+            # entries and 300 tags, against 0.5 ms). PostgreSQL plans it as the inner join it is.
             cursor.execute(
-                f"SELECT l.entry_id, l.team_id, t.name FROM {team_links} l JOIN {teams} t ON t.id = l.team_id "  # noqa: S608
-                f"WHERE {link_among}",
+                f"SELECT l.entry_id, l.team_id, t.name FROM {team_links} l CROSS JOIN {teams} t "  # noqa: S608
+                f"WHERE t.id = l.team_id AND {link_among}",
                 values,
             )
             for entry_id, team_id, name in cursor.fetchall():
@@ -168,11 +171,11 @@ def attributes_of(entry_ids: Iterable[int], now: datetime) -> dict[int, Attribut
                     result[entry_id].team_ids.add(team_id)
                     result[entry_id].team_names[team_id] = name
             cursor.execute(
-                f"SELECT l.entry_id, t.id, t.name FROM {tag_links} l JOIN {tags} t ON t.id = l.tag_id "  # noqa: S608
-                f"WHERE {link_among} ORDER BY t.name",
+                f"SELECT l.entry_id, t.id, t.name FROM {tag_links} l CROSS JOIN {tags} t "  # noqa: S608
+                f"WHERE t.id = l.tag_id AND {link_among}",
                 values,
             )
-            for entry_id, tag_id, name in cursor.fetchall():
+            for entry_id, tag_id, name in sorted(cursor.fetchall(), key=lambda row: row[2]):
                 if entry_id in result:
                     result[entry_id].tags.append(name)
                     result[entry_id].tag_ids.append(tag_id)

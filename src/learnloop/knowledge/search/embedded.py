@@ -14,10 +14,9 @@ review date (epoch microseconds) and whether it is obsolete.
 
 How it is queried. Never through a query parser: every query is built from analyzed terms
 with Tantivy's query objects. For each query slot, `term` (BM25) and `const_score(term,
-4096 + PRESENCE × idf)` are both optional clauses, so an entry's score is 4096 × slots
-matched + text relevance — the coordination-first order the service ranks by (see
-analytics/ranking.py), computed exactly by Tantivy's top-k collector; the service decodes the
-two parts. A typed prefix's
+PRESENCE × idf)` are both optional clauses, so an entry's score is its text relevance
+(analytics/ranking.py `term_weight` summed over matched slots), the order the service ranks
+by, computed exactly by Tantivy's top-k collector (block-max pruning). A typed prefix's
 completions form one slot through a disjunction-max query. Visibility and filters are
 zero-scoring required clauses, so pages and counts only ever contain what the viewer may see.
 
@@ -59,9 +58,6 @@ from learnloop.knowledge.search.base import Backend, Match, Scope
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "tantivy-v1"
-# Score per matched slot: a power of two far above any query's text relevance (32 terms ×
-# at most ~45 each), so Tantivy's float32 score still decodes exactly into the two parts.
-COORDINATION = 4096.0
 APPLY_BATCH = 500
 APPLY_LOCK_WAIT_SECONDS = 10.0
 REBUILD_LOCK_WAIT_SECONDS = 600.0
@@ -362,12 +358,12 @@ class EmbeddedBackend(Backend):
         if not hits:
             return []
         ids = searcher.fast_field_values("id", [address for _, address in hits])
-        matches = []
-        for (score, _), entry_id in zip(hits, ids, strict=True):
-            matched = int((score + 0.01) // COORDINATION)
-            relevance = max(0.0, score - matched * COORDINATION)
-            matches.append(Match(entry_id=int(entry_id), matched=matched, relevance=relevance))
-        return matches
+        # Tantivy's score is the text relevance itself; how many slots matched is not needed
+        # for ranking any more (see analytics/ranking.py), so it is not reported.
+        return [
+            Match(entry_id=int(entry_id), matched=0, relevance=max(0.0, float(score)))
+            for (score, _), entry_id in zip(hits, ids, strict=True)
+        ]
 
     def _text_query(self, searcher, slots: list[list[str]]) -> Query:
         documents_count = max(searcher.num_docs, 1)
@@ -377,10 +373,13 @@ class EmbeddedBackend(Backend):
             for term in slot:
                 term_query = Query.term_query(schema(), "text", term, index_option="freq")
                 presence = PRESENCE * bm25_idf(documents_count, min(searcher.doc_freq("text", term), documents_count))
-                alternatives.append(Query.boolean_query([
-                    (Occur.Should, term_query),
-                    (Occur.Should, Query.const_score_query(term_query, COORDINATION + presence)),
-                ]))
+                if presence > 0:
+                    alternatives.append(Query.boolean_query([
+                        (Occur.Should, term_query),
+                        (Occur.Should, Query.const_score_query(term_query, presence)),
+                    ]))
+                else:
+                    alternatives.append(term_query)
             if len(alternatives) == 1:
                 clauses.append((Occur.Should, alternatives[0]))
             else:

@@ -7,9 +7,9 @@ So this backend keeps an inverted index of its own in four tables (see search/mo
 written with the change in the caller's transaction — search is never behind the database —
 and computes the same score as the embedded backend:
 
-    (query slots matched, BM25 + PRESENCE × idf of each matched term), compared in that order
+    the sum over matched query slots of BM25 + PRESENCE × idf (text relevance)
 
-Top-k without ranking every match ("coordination-level MaxScore"). Slots (a query word, or
+Top-k without ranking every match (MaxScore over slots). Slots (a query word, or
 a typed prefix's completions) are sorted rarest first, using document frequencies from
 knowledge_search_term. Then, exactly:
 
@@ -18,8 +18,8 @@ knowledge_search_term. Then, exactly:
    postings' covering primary key (term, entry_id) INCLUDE (tf, length) — index-only.
 2. An entry containing none of the rare slots can match at most the remaining (common) ones.
    From the k-th score so far follows how many of those it must contain to still get in
-   (`need`); usually k entries already match more than the common slots could give, and the
-   search stops. Otherwise the candidates are
+   (`need`: the fewest whose upper bounds add up past it); when even all of them could not,
+   the search stops. Otherwise the candidates are
    (a) entries containing at least max(need, 2) common slots — found by counting postings,
        then fully scored; and
    (b) only when need is 1: for each common slot, its best k entries by that slot's weight
@@ -273,11 +273,12 @@ class _Query:
     def _keep(self, rows) -> None:
         for entry_id, matched, bm25 in rows:
             score = (int(matched), float(bm25))
-            if score > self.best.get(entry_id, (0, -1.0)):
+            # Text relevance decides; a full scoring (more slots seen) wins a tie with a partial one.
+            if (score[1], score[0]) > (self.best.get(entry_id, (0, -1.0))[1], self.best.get(entry_id, (0, -1.0))[0]):
                 self.best[entry_id] = score
 
     def _top(self) -> list[tuple[int, tuple[int, float]]]:
-        return sorted(self.best.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))[: self.limit]
+        return sorted(self.best.items(), key=lambda item: (-item[1][1], item[0]))[: self.limit]
 
     # Both queries score from the covering primary key of the postings (index-only), order the
     # candidates, and only then check the scope on knowledge_search_document, in that order,
@@ -304,11 +305,11 @@ class _Query:
             ),
             s AS (
                 SELECT entry_id, count(*) AS m, sum(w) AS bm25 FROM h GROUP BY entry_id
-                ORDER BY m DESC, bm25 DESC, entry_id OFFSET 0
+                ORDER BY bm25 DESC, entry_id OFFSET 0
             )
             SELECT s.entry_id, s.m, s.bm25 FROM s JOIN knowledge_search_document d ON d.entry_id = s.entry_id
             WHERE {self.scope_sql}
-            ORDER BY s.m DESC, s.bm25 DESC, s.entry_id LIMIT %(k)s
+            ORDER BY s.bm25 DESC, s.entry_id LIMIT %(k)s
         """  # noqa: S608 (only our own fragments; every value is a parameter)
         self.cursor.execute(sql, {**self.params, **extra})
         self._keep(self.cursor.fetchall())
@@ -362,17 +363,19 @@ class _Query:
         ]
 
     def _need(self, common) -> int:
-        """How many common slots an entry without any rare one must match to reach the top k."""
+        """How many common slots an entry without any rare one must match to reach the top k:
+        the fewest whose largest possible weights add up to more than the k-th score so far."""
         top = self._top()
         if len(top) < self.limit:
             return 1
-        kth_matched, kth_bm25 = top[-1][1]
+        kth = top[-1][1][1]
         bounds = sorted((item[0] for item in common), reverse=True)
-        if kth_matched == 0:
-            return 1
-        if kth_matched <= len(bounds) and sum(bounds[:kth_matched]) >= kth_bm25:
-            return kth_matched
-        return kth_matched + 1
+        total = 0.0
+        for count, bound in enumerate(bounds, start=1):
+            total += bound
+            if total > kth:
+                return count
+        return len(bounds) + 1
 
 
 def _scope_sql(scope: Scope, params: dict) -> str:

@@ -1,0 +1,331 @@
+"""Search quality on public test collections with human relevance judgments (prints figures;
+it is not a test).
+
+    uv run python bench/search_quality.py            # CISI, CRAN, MED; SQLite and PostgreSQL
+    uv run python bench/search_quality.py --quick    # MED on SQLite only: under a minute
+    uv run python bench/search_quality.py --collections cisi --no-postgres
+    uv run python bench/search_quality.py --git-mirror DIR   # read the collections from a local
+                                                             # clone of the publishing repository
+
+Why these collections. They were judged by people decades before this project existed, so
+nothing here can be tuned to flatter Learnloop: CISI (1,460 library-science abstracts, 76
+judged queries), Cranfield (1,400 aerodynamics abstracts, 225 queries, graded judgments) and
+MEDLINE (1,033 medical abstracts, 30 queries). They are read from the public GitHub repository
+lailaglez/belief-network-irs at a fixed commit (raw.githubusercontent.com, or `--git-mirror`
+when the machine cannot reach it) and cached under .cache/search-quality/; the data is never
+committed.
+
+How Learnloop is run. Every document becomes an entry (title, body; MEDLINE has no titles, so
+its entries are titled by their first words, and every system indexes that same title + body
+text) in a fresh database — a temporary SQLite file, and `--postgres-url` (dropped and created
+again, so its name must end in "_bench") — then `learnloop.knowledge.search.rebuild()` indexes
+them with the product's analyzer, and each query goes through `search_entries` (the function
+the web pages and the API call) for the first 100 results. Entries are bulk-created (this is
+setup), all fresh, unapplied and visible to everyone, so freshness, reuse and visibility play no
+part: this measures text ranking alone.
+
+Peers, in the same run on the same text: bm25s (k1 = 1.2, b = 0.75, Lucene idf) with PyStemmer's
+English Snowball stemmer and its English stop words, and Tantivy alone (its `en_stem` analyzer,
+its BM25, the query's words OR-ed).
+
+Figures per collection and system: MAP (over the first 100 results), nDCG@10 (graded where
+the collection grades), MRR@10 and Recall@100, averaged over the queries that have judgments.
+The last line holds every figure as key=value pairs.
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+CACHE = ROOT / ".cache" / "search-quality"
+REPOSITORY = "lailaglez/belief-network-irs"
+COMMIT = "9094e4cde738bd93ed1747dc958b5acb0e0fa684"
+COLLECTIONS = {
+    "cisi": {"documents": "cisi/CISI.ALL", "queries": "cisi/CISI.QRY", "judgments": "cisi/CISI.REL"},
+    "cran": {"documents": "cran/cran.all.1400", "queries": "cran/cran.qry", "judgments": "cran/cranqrel"},
+    "med": {"documents": "med/MED.ALL", "queries": "med/MED.QRY", "judgments": "med/MED.REL"},
+}
+DEPTH = 100
+UNUSABLE = "!"
+TITLE_WORDS = 10
+
+
+# --- the data -------------------------------------------------------------------------------------
+
+
+def _file(path: str, mirror: Path | None) -> str:
+    cached = CACHE / COMMIT[:12] / path
+    if cached.exists():
+        return cached.read_text(encoding="latin-1")
+    if mirror is not None:
+        data = subprocess.run(  # noqa: S603 (git, our arguments)
+            ["git", "--git-dir", str(mirror), "show", f"{COMMIT}:{path}"],  # noqa: S607
+            capture_output=True, check=True,
+        ).stdout
+    else:
+        url = f"https://raw.githubusercontent.com/{REPOSITORY}/{COMMIT}/{path}"
+        with urllib.request.urlopen(url, timeout=60) as response:
+            data = response.read()
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(data)
+    return data.decode("latin-1")
+
+
+def _records(text: str) -> dict[str, dict[str, str]]:
+    """SMART-format records: `.I id` starts one, `.X` lines start its fields."""
+    records: dict[str, dict[str, str]] = {}
+    current, field = None, None
+    for line in text.splitlines():
+        marker = re.match(r"^\.([A-Z])(?:\s+(\S+))?\s*$", line)
+        if marker and marker.group(1) == "I":
+            current, field = records.setdefault(marker.group(2).lstrip("0") or "0", {}), None
+        elif marker:
+            field = marker.group(1)
+            if current is not None:
+                current.setdefault(field, "")
+        elif current is not None and field is not None:
+            current[field] += line + "\n"
+    return records
+
+
+def load_collection(name: str, mirror: Path | None) -> dict:
+    files = COLLECTIONS[name]
+    documents = []
+    for doc_id, fields in _records(_file(files["documents"], mirror)).items():
+        body = " ".join(fields.get("W", "").split())
+        title = " ".join(fields.get("T", "").split())
+        if not title:  # MEDLINE: no titles; every system indexes this same title + body
+            title = " ".join(body.split()[:TITLE_WORDS])
+        documents.append({"id": doc_id, "title": title[:300], "body": body})
+    query_records = list(_records(_file(files["queries"], mirror)).items())
+    judgments: dict[str, dict[str, int]] = {}
+    for line in _file(files["judgments"], mirror).splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        if name == "cran":
+            # Cranfield numbers its judged queries 1..225 in file order (not by .I), grades 1
+            # (complete answer) to 4 (minimum interest); -1 and 5 are not relevant.
+            query_id, doc_id, grade = parts[0], parts[1], int(parts[2])
+            if not 1 <= grade <= 4:
+                continue
+            gain = 5 - grade
+        elif name == "med":
+            query_id, doc_id, gain = parts[0], parts[1], 1
+        else:
+            query_id, doc_id, gain = parts[0], parts[1], 1
+        judgments.setdefault(query_id.lstrip("0"), {})[doc_id.lstrip("0")] = gain
+    queries = []
+    for number, (query_id, fields) in enumerate(query_records, start=1):
+        key = str(number) if name == "cran" else query_id
+        text = " ".join(fields.get("W", "").split())
+        if key in judgments and text:
+            queries.append({"id": key, "text": text})
+    return {"name": name, "documents": documents, "queries": queries, "judgments": judgments}
+
+
+# --- metrics -------------------------------------------------------------------------------------
+
+
+def metrics(runs: dict[str, list[str]], judgments: dict[str, dict[str, int]]) -> dict[str, float]:
+    average_precision, ndcg, reciprocal, recall = [], [], [], []
+    for query_id, ranked in runs.items():
+        relevant = judgments[query_id]
+        hits, precision_sum, first = 0, 0.0, 0.0
+        for rank, doc_id in enumerate(ranked[:DEPTH], start=1):
+            if doc_id in relevant:
+                hits += 1
+                precision_sum += hits / rank
+                if not first and rank <= 10:
+                    first = 1 / rank
+        average_precision.append(precision_sum / len(relevant))
+        reciprocal.append(first)
+        recall.append(hits / len(relevant))
+        gains = [relevant.get(doc_id, 0) for doc_id in ranked[:10]]
+        dcg = sum((2**gain - 1) / math.log2(rank + 2) for rank, gain in enumerate(gains))
+        ideal = sorted(relevant.values(), reverse=True)[:10]
+        best = sum((2**gain - 1) / math.log2(rank + 2) for rank, gain in enumerate(ideal))
+        ndcg.append(dcg / best if best else 0.0)
+    return {"map": statistics.fmean(average_precision), "ndcg10": statistics.fmean(ndcg),
+            "mrr10": statistics.fmean(reciprocal), "recall100": statistics.fmean(recall)}
+
+
+# --- peers ---------------------------------------------------------------------------------------
+
+
+def run_bm25s(collection: dict) -> dict[str, list[str]]:
+    import bm25s
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("english")
+    documents = collection["documents"]
+    tokens = bm25s.tokenize([doc["title"] + "\n" + doc["body"] for doc in documents], stopwords="en",
+                            stemmer=stemmer, show_progress=False, return_ids=False)
+    model = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
+    model.index(tokens, show_progress=False)
+    vocabulary = model.vocab_dict
+    runs = {}
+    for query in collection["queries"]:
+        found = bm25s.tokenize([query["text"]], stopwords="en", stemmer=stemmer, show_progress=False,
+                               return_ids=False)[0]
+        terms = [term for term in found if term in vocabulary]
+        if not terms:
+            runs[query["id"]] = []
+            continue
+        results, scores = model.retrieve([terms], k=min(DEPTH, len(documents)), show_progress=False, n_threads=1)
+        runs[query["id"]] = [documents[int(doc)]["id"] for doc, score in zip(results[0], scores[0], strict=True)
+                             if score > 0]
+    return runs
+
+
+def run_tantivy(collection: dict) -> dict[str, list[str]]:
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("text", tokenizer_name="en_stem")
+    schema = builder.build()
+    index = tantivy.Index(schema)
+    writer = index.writer(heap_size=64_000_000, num_threads=1)
+    for doc in collection["documents"]:
+        writer.add_document(tantivy.Document(id=doc["id"], text=doc["title"] + "\n" + doc["body"]))
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    searcher = index.searcher()
+    runs = {}
+    for query in collection["queries"]:
+        # Its own analyzer, its own BM25; only the words of the query (no query syntax), OR-ed.
+        text = " ".join(re.findall(r"\w+", query["text"].lower()))
+        parsed = index.parse_query(text, ["text"]) if text else None
+        hits = searcher.search(parsed, limit=DEPTH).hits if parsed else []
+        runs[query["id"]] = [searcher.doc(address)["id"][0] for _, address in hits]
+    return runs
+
+
+# --- Learnloop, in a child process per database ------------------------------------------------------
+
+
+def child(args) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "learnloop.settings")
+    import django
+
+    django.setup()
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from learnloop.knowledge import search
+    from learnloop.knowledge.models import Entry
+    from learnloop.org.models import Person
+
+    call_command("migrate", verbosity=0, interactive=False)
+    collection = json.loads(Path(args.collection_file).read_text())
+    now = timezone.now()
+    with transaction.atomic():
+        author = Person.objects.create(email="author@bench.example", full_name="Author", password=UNUSABLE)
+        viewer = Person.objects.create(email="viewer@bench.example", full_name="Viewer", password=UNUSABLE)
+        created = Entry.objects.bulk_create(
+            Entry(kind="lesson", title=doc["title"] or doc["body"][:80], body=doc["body"], author=author,
+                  owner_person=author, visibility="everyone", review_due_at=now + timedelta(days=365),
+                  last_verified_at=now)
+            for doc in collection["documents"]
+        )
+    doc_of = {entry.pk: doc["id"] for entry, doc in zip(created, collection["documents"], strict=True)}
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    search.rebuild()
+    runs, cpu_ms = {}, []
+    for query in collection["queries"]:
+        started = time.process_time()
+        results = search.search_entries(viewer=viewer, query=query["text"], per_page=DEPTH, with_facets=False)
+        cpu_ms.append((time.process_time() - started) * 1000)
+        runs[query["id"]] = [doc_of[hit.entry.pk] for hit in results.hits]
+    print(json.dumps({"backend": search.backend().name, "runs": runs, "cpu_ms_p50": statistics.median(cpu_ms)}))
+
+
+def run_child(database: str, url: str, collection_file: Path, workdir: Path) -> dict:
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "SEARCH_BACKEND"}}
+    env.update(DATABASE_URL=url, LEARNLOOP_DATA_DIR=str(workdir / f"data-{database}-{collection_file.stem}"),
+               LOG_LEVEL="WARNING")
+    result = subprocess.run(  # noqa: S603 (our own script, our own arguments)
+        [sys.executable, __file__, "--child", database, "--collection-file", str(collection_file)],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-5000:] + result.stderr[-5000:])
+        raise SystemExit(f"the {database} run failed")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def fresh_postgres(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[-1]
+    if not name.endswith("_bench"):
+        raise SystemExit(f"refusing to drop {name!r}: the benchmark's database name must end in _bench")
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="MED on SQLite only: under a minute")
+    parser.add_argument("--collections", default=None, help=f"comma-separated, of {','.join(COLLECTIONS)}")
+    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/learnloop_h_search_bench")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--git-mirror", type=Path, help="a local git directory of the publishing repository")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--collection-file", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    names = (args.collections or ("med" if args.quick else ",".join(COLLECTIONS))).split(",")
+    figures: dict[str, object] = {"quick": int(args.quick)}
+    with tempfile.TemporaryDirectory(prefix="learnloop-quality-") as temporary:
+        workdir = Path(temporary)
+        for name in names:
+            collection = load_collection(name, args.git_mirror)
+            print(f"\n== {name.upper()}: {len(collection['documents']):,} documents, "
+                  f"{len(collection['queries'])} judged queries")
+            systems = {"bm25s": run_bm25s(collection), "tantivy": run_tantivy(collection)}
+            collection_file = workdir / f"{name}.json"
+            collection_file.write_text(json.dumps(collection))
+            databases = []
+            if not args.no_sqlite:
+                databases.append(("sqlite", f"sqlite:///{workdir / f'{name}.sqlite3'}"))
+            if not args.no_postgres and not args.quick:
+                fresh_postgres(args.postgres_url)
+                databases.append(("postgres", args.postgres_url))
+            for database, url in databases:
+                result = run_child(database, url, collection_file, workdir)
+                systems[f"learnloop_{database}"] = result["runs"]
+                figures[f"{name}_learnloop_{database}_cpu_p50_ms"] = round(result["cpu_ms_p50"], 2)
+            print(f"   {'system':22} {'MAP':>7} {'nDCG@10':>8} {'MRR@10':>7} {'R@100':>7}")
+            for system, runs in systems.items():
+                scores = metrics(runs, collection["judgments"])
+                print(f"   {system:22} {scores['map']:>7.3f} {scores['ndcg10']:>8.3f} {scores['mrr10']:>7.3f}"
+                      f" {scores['recall100']:>7.3f}")
+                figures.update({f"{name}_{system}_{key}": round(value, 4) for key, value in scores.items()})
+    print(" ".join(f"{key}={value}" for key, value in figures.items()))
+
+
+if __name__ == "__main__":
+    main()
