@@ -10,3 +10,8 @@ application = get_wsgi_application()
 from learnloop.sqlite_backend.base import keep_files_open  # noqa: E402
 
 keep_files_open()
+
+# Requests must not pay for loading libraries the commands load lazily (ops/warm.py).
+from learnloop.ops.warm import warm_up  # noqa: E402
+
+warm_up()
