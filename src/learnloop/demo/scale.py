@@ -23,10 +23,11 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.utils.text import slugify
 
-# Rows every site shares rather than copies: the organization itself, vocabularies, built-in
+# Rows every site shares rather than copies: the organization itself, vocabularies (tags, skills,
+# the attributes people are described by; their values are copied with the people), built-in
 # templates, secrets that belong to one person's sign-in, operational and audit records.
 SHARED_MODELS = {
-    "org.organization", "knowledge.tag", "knowledge.skill", "knowledge.searchoutbox",
+    "org.organization", "org.personattribute", "knowledge.tag", "knowledge.skill", "knowledge.searchoutbox",
     "accounts.apitoken", "accounts.totpdevice", "accounts.recoverycode", "accounts.logincounter",
     "audit.auditevent",
 }

@@ -291,7 +291,7 @@ class Play:
 
     def _check_tallies(self, votes: dict) -> None:
         """The votes really landed: tallies, shown from the discuss phase, match what was cast."""
-        shown = self.fac.call(("GET", f"{routes.API}/{self.session_id}/groups", None)).json()
+        shown = self.fac.call(("GET", f"{routes.API}/{self.session_id}/groups", None)).json()["items"]
         assert {g["id"]: g["votes"] for g in shown if g["votes"]} == {
             group: sum(voters.values()) for group, voters in votes.items()}, f"{self.name}: votes went missing"
 
