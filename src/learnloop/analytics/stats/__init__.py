@@ -10,7 +10,7 @@ GrowthBook's gbstats are in docs/experiments.md.
 
 # The submodules load on first use (PEP 562), so importing one light piece of the package,
 # or the package in a command that never computes, doesn't load numpy and scipy.
-import importlib
+from learnloop.analytics.lazy_exports import lazy_exports
 
 _HOMES = {
     "Comparison": "learnloop.analytics.stats.comparison",
@@ -44,14 +44,4 @@ _HOMES = {
 __all__ = sorted(_HOMES)
 
 
-def __getattr__(name: str):
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOMES})
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES, globals())
