@@ -7,7 +7,7 @@ from uuid import UUID
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from learnloop.api_base import Pagination, errors
+from learnloop.api_base import Pagination, Shown, errors
 from learnloop.ops import task_admin, taskqueue
 
 router = Router(tags=["background tasks"])
@@ -44,7 +44,7 @@ def list_tasks(request, state: Annotated[list[State], Query()] = ()):
     """`state` repeats (`state=ready&state=dead`); default ready, running and dead; `all` for every
     state. A task's arguments are never shown: they may name people."""
     tasks = task_admin.tasks_for(viewer=request.user, states=task_admin.parse_states(state))
-    return _Rows(tasks)
+    return Shown(tasks, taskqueue.row_of)
 
 
 @router.get("/counts", response={200: CountsOut, **errors(403)}, summary="How many tasks are in each state (admins)")
@@ -68,18 +68,3 @@ def retry_task(request, task_id: UUID):
         raise Http404("No dead-lettered task with this id (it may have been retried already).")
     return {"retried": task_admin.retry(viewer=request.user, task_ids=[str(task_id)])}
 
-
-class _Rows:
-    """The page of tasks the paginator slices, shown as operator rows (sliced in the database)."""
-
-    def __init__(self, tasks):
-        self.tasks = tasks
-
-    def count(self) -> int:
-        return self.tasks.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, window):
-        return [taskqueue.row_of(task) for task in self.tasks[window]]
