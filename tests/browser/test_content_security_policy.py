@@ -35,5 +35,7 @@ def test_the_api_docs_work_under_the_policy(page):
     page.goto("/api/v1/docs")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Learnloop API")
     operation = page.locator(".opblock-summary").filter(has_text="/api/v1/me").first
+    # Swagger UI lays out ~130 operations after the title appears; on a busy machine that takes seconds.
+    expect(operation).to_be_visible(timeout=30_000)
     operation.click(no_wait_after=True)  # deep linking changes the address; nothing to wait for
-    expect(page.get_by_role("button", name="Try it out").first).to_be_visible()
+    expect(page.get_by_role("button", name="Try it out").first).to_be_visible(timeout=30_000)
