@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-HEAVY = {"scipy", "numpy", "statsmodels", "snowballstemmer", "tantivy"}
+HEAVY = {"scipy", "numpy", "statsmodels", "snowballstemmer", "tantivy", "igraph"}
 
 PROBE = """
 import io, json, sys
@@ -32,6 +32,7 @@ def loaded_by(*arguments: str) -> set[str]:
 
 @pytest.mark.parametrize("arguments", [
     ["--help"], ["--version"], ["experiment", "analyze", "--help"], ["survey", "reliability", "--help"],
+    ["insights", "themes", "--help"],
 ])
 def test_help_loads_neither_django_nor_numerical_libraries(arguments):
     loaded = loaded_by(*arguments)
@@ -54,5 +55,8 @@ def test_analysing_a_file_needs_no_django(tmp_path):
     analysed = loaded_by("experiment", "analyze", str(aggregates), "--format", "json")
     scored = loaded_by("survey", "reliability", str(answers), "--items", "q1,q2,q3", "--scale", "1-5",
                        "--omega-factors", "1")
-    assert "numpy" in analysed and "numpy" in scored  # the analysis really ran
-    assert "django" not in analysed | scored
+    texts = tmp_path / "texts.csv"
+    texts.write_text("id,text\n1,deploys broke on Friday\n2,Friday deploys broke again\n")
+    grouped = loaded_by("insights", "themes", str(texts), "--format", "json")
+    assert "numpy" in analysed and "numpy" in scored and "igraph" in grouped  # the analysis really ran
+    assert "django" not in analysed | scored | grouped

@@ -17,6 +17,7 @@ import sys
 DJANGO_FREE = {
     ("experiment", "analyze"): "learnloop.experiments.analyze_cli",
     ("survey", "reliability"): "learnloop.surveys.reliability_cli",
+    ("insights", "themes"): "learnloop.insights.themes_cli",
 }
 
 OVERVIEW = """\
@@ -33,6 +34,7 @@ Learnloop's commands:
   search rebuild               rebuild the knowledge search index from the database
   experiment analyze FILE      per-variant aggregates (CSV/JSON): effects, intervals, p-value or chance to win
   survey reliability FILE.csv  scale reliability: --items COL,... [--reverse COL,...] --scale MIN-MAX [--group COL]
+  insights themes FILE         recurring themes in a CSV of short texts (id,text[,team,date]) [--format json]
   sessions advance             daily: move asynchronous sessions past passed phase deadlines
   survey remind                daily: remind who hasn't answered an open survey in its last days [--now]
   actions remind|digest        queue due reminders / the weekly digest [--now] [--dry-run]

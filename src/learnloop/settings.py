@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "learnloop.reflection",
     "learnloop.experiments",
     "learnloop.surveys",
+    "learnloop.insights",
     "learnloop.ops",
 ]
 
