@@ -67,7 +67,8 @@ def _text(label: str, *, max_length: int | None = None, rows: int | None = None,
 
 def _choice(label: str, choices, **attrs) -> forms.CharField:
     """A select whose value the service checks (it names the allowed values in its message)."""
-    return forms.CharField(label=label, required=False, widget=forms.Select(choices=choices, attrs=attrs))
+    return required_in_practice(forms.CharField(label=label, required=False,
+                                                widget=forms.Select(choices=choices, attrs=attrs)))
 
 
 def _date(label: str, **kwargs) -> forms.DateField:

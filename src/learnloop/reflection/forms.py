@@ -10,8 +10,11 @@ from django.core.exceptions import ValidationError
 from learnloop.org.models import Person
 from learnloop.reflection.models import Anonymity, Mode
 from learnloop.web.forms import required_in_practice
+from learnloop.web.input_checks import bound_field
 
 NOT_OF_THIS_SESSION = "Choose a card or group of this session."
+# More rows than a template may have columns are read as garbage, not as columns to check.
+MAX_ROWS = 100
 
 
 def _text(label: str = "", *, rows: int | None = None, **attrs) -> forms.CharField:
@@ -174,3 +177,49 @@ class CloneForm(forms.Form):
     def __init__(self, *args, scopes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scope"].choices = scopes
+
+
+class TemplateForm(forms.Form):
+    """A template's name, description and columns: `rows` numbered rows of key (hidden), title,
+    prompt and "5 whys"; a row whose title was cleared is a column removed."""
+
+    name = _text("Name")
+    description = _text("Description", rows=2)
+    rows = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput, error_messages={
+        "invalid": "The form's rows were garbled: reload the page."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        try:
+            count = int(self.data.get("rows") or 0)
+        except ValueError:
+            count = 0
+        for index in range(max(0, min(count, MAX_ROWS))):
+            self.fields[f"key_{index}"] = _text()
+            self.fields[f"title_{index}"] = _text()
+            self.fields[f"prompt_{index}"] = _text()
+            self.fields[f"whys_{index}"] = forms.BooleanField(required=False)
+            for name in ("key", "title", "prompt"):
+                bound_field(name, self.fields[f"{name}_{index}"])
+        self.row_count = max(0, min(count, MAX_ROWS))
+
+    def columns(self) -> list[dict]:
+        """The columns as checked by the form (call after is_valid)."""
+        return self._columns(self.cleaned_data.get)
+
+    def typed(self) -> tuple[str, str, list[dict]]:
+        """Name, description and columns as typed, to show them again when they are refused."""
+        return self.data.get("name", ""), self.data.get("description", ""), self._columns(
+            lambda name: self.data.get(name) or "")
+
+    def _columns(self, value) -> list[dict]:
+        columns = []
+        for index in range(self.row_count):
+            title = (value(f"title_{index}") or "").strip()
+            if not title:
+                continue
+            column = {"key": value(f"key_{index}") or "", "title": title, "prompt": value(f"prompt_{index}") or ""}
+            if value(f"whys_{index}"):
+                column["whys"] = True
+            columns.append(column)
+        return columns
