@@ -23,10 +23,24 @@ def _text(label: str = "", *, rows: int | None = None, **attrs) -> forms.CharFie
     return forms.CharField(label=label, required=False, strip=False, widget=widget)
 
 
-def _reference(*, required: bool = True) -> forms.UUIDField:
-    """A card or group named in the form body (never in the URL: see views.py)."""
-    return forms.UUIDField(required=required, widget=forms.HiddenInput, error_messages={
-        "required": NOT_OF_THIS_SESSION, "invalid": NOT_OF_THIS_SESSION})
+class ReferenceField(forms.CharField):
+    """A card or group named in the form body (never in the URL: see views.py), as a UUID.
+    A text field first, so the input rules apply to what was sent before it is read."""
+
+    widget = forms.HiddenInput
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return UUID(value)
+        except ValueError:
+            raise ValidationError(NOT_OF_THIS_SESSION, code="invalid") from None
+
+
+def _reference(*, required: bool = True) -> ReferenceField:
+    return ReferenceField(required=required, error_messages={"required": NOT_OF_THIS_SESSION})
 
 
 class UUIDListField(forms.Field):

@@ -136,8 +136,6 @@ def bound_field(name: str, field: forms.Field) -> None:
     if getattr(field, "_learnloop_bounded", False):
         return
     field._learnloop_bounded = True
-    if isinstance(field, forms.UUIDField):
-        return  # a CharField in Django's eyes, but its value is a UUID: its format is its whole rule
     if isinstance(field, forms.CharField):
         if field.max_length is None:
             field.max_length = text_limit(name)
