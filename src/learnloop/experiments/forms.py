@@ -124,17 +124,22 @@ class RegisterForm(forms.Form):
     def registration(self) -> dict:
         """register_experiment's keyword arguments."""
         data = self.cleaned_data
+
+        def sent(name: str, default: str) -> str:
+            # A value left out takes its default; one sent empty is the service's to refuse.
+            return data[name] if name in self.data else default
+
         return {
             "team": self.teams[data["team"]],
-            "title": data["title"], "kind": data["kind"] or Kind.ONLINE, "design": data["design"] or Design.RANDOMISED,
+            "title": data["title"], "kind": sent("kind", Kind.ONLINE), "design": sent("design", Design.RANDOMISED),
             "change": data["change"], "effect": data["effect"], "population": data["population"],
             "success_metric": data["success_metric"], "expected_delta": data["expected_delta"],
             "variants": lines(data["variants"]),
-            "primary_metric": {"name": data["primary_name"], "metric_type": data["primary_type"] or MetricType.BINOMIAL,
+            "primary_metric": {"name": data["primary_name"], "metric_type": sent("primary_type", MetricType.BINOMIAL),
                                "lower_is_better": data["primary_lower"]},
             "guardrails": data["guardrails"],
-            "engine": data["engine"] or Engine.FREQUENTIST,
-            "alpha": data["alpha"] or "0.05",
+            "engine": sent("engine", Engine.FREQUENTIST),
+            "alpha": sent("alpha", "0.05"),
             "planned_sample_per_variant": data["planned_sample_per_variant"],
             "stopping_rule": data["stopping_rule"],
         }
@@ -160,7 +165,7 @@ class ProtocolForm(forms.Form):
 
     def changes(self) -> dict:
         """update_protocol's keyword arguments: the protocol values that were sent."""
-        return {name: value for name, value in self.cleaned_data.items() if name in self.data}
+        return {name: value for name, value in self.cleaned_data.items() if name in self.data and name != "reason"}
 
 
 class MetricForm(forms.Form):
@@ -186,8 +191,9 @@ class MetricForm(forms.Form):
 
     def metric(self) -> dict:
         data = self.cleaned_data
-        return {"name": data["name"], "role": data["role"] or MetricRole.GUARDRAIL,
-                "metric_type": data["metric_type"] or MetricType.BINOMIAL, "lower_is_better": data["lower_is_better"],
+        return {"name": data["name"], "role": data["role"] if "role" in self.data else MetricRole.GUARDRAIL,
+                "metric_type": data["metric_type"] if "metric_type" in self.data else MetricType.BINOMIAL,
+                "lower_is_better": data["lower_is_better"],
                 "threshold": data["threshold"], "reason": data.get("reason", "")}
 
 
