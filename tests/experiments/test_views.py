@@ -141,3 +141,31 @@ def test_the_portfolio_pages_through_every_experiment_and_says_how_many(team, ow
         shown += [f"Experiment number {n}" for n in range(1, 6) if f"Experiment number {n}<" in html]
     assert shown == [f"Experiment number {n}" for n in range(1, 6)]  # none dropped, none twice
     assert 'rel="next"' not in html and "sort=title&amp;page=2" in html
+
+
+def test_changing_a_locked_protocol_by_form_needs_a_reason_and_keeps_what_was_typed(running, owner):
+    client = signed_in_client(owner)
+    refused = client.post(f"/experiments/{running.pk}/protocol/", {"alpha": "0.01", "stopping_rule": "Three weeks"})
+    assert refused.status_code == 400
+    assert "Three weeks" in refused.content.decode()
+    running.refresh_from_db()
+    assert running.alpha == 0.05
+    saved = client.post(f"/experiments/{running.pk}/protocol/", {"alpha": "0.01", "stopping_rule": "Three weeks",
+                                                                 "reason": "Legal asked for more certainty"})
+    assert saved.status_code == 302
+    running.refresh_from_db()
+    assert (running.alpha, running.stopping_rule) == (0.01, "Three weeks")
+    assert "Legal asked for more certainty" in client.get(f"/experiments/{running.pk}/").content.decode()
+
+
+def test_a_bad_results_date_is_a_form_error_on_the_typed_results(running, owner):
+    client = signed_in_client(owner)
+    metric = running.metrics.get(role="primary")
+    variants = list(running.variants.all())
+    refused = client.post(f"/experiments/{running.pk}/snapshots/", {
+        "metric": metric.pk, "taken_on": "soon", **{f"users_{v.pk}": "100" for v in variants}})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert 'id="typed_taken_on_error"' in page and "not a date" in page
+    assert 'value="100"' in page
+    assert not running.snapshots.exists()

@@ -2,6 +2,7 @@
 results. Every form posts, calls a service and redirects back; on an error the page is rendered
 again with the message next to the form and everything typed kept."""
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,30 +15,24 @@ from learnloop.experiments import decisions, forms, selectors, services
 from learnloop.experiments.analysis import analyse, recommend
 from learnloop.experiments.chart import ChartRow, effect_chart
 from learnloop.experiments.models import (
-    Decision,
-    Design,
-    Engine,
-    Kind,
     MetricRole,
-    MetricType,
     Outcome,
     Snapshot,
     Status,
 )
 from learnloop.experiments.permissions import can_manage, can_register, can_register_anywhere
 from learnloop.org.models import Person, Team
+from learnloop.web.forms import apply_validation_error
 
-MAX_UPLOAD_BYTES = 1_000_000
 PORTFOLIO_PER_PAGE = 50
 
 
-def _errors(error) -> dict[str, str]:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return {field: " ".join(message for item in items for message in item.messages)
-                for field, items in error.error_dict.items()}
+def _refused(form, error) -> None:
+    """A service's refusal, shown on the form that asked."""
     if isinstance(error, ValidationError):
-        return {"general": " ".join(error.messages)}
-    return {"general": str(error) or "You can't do that."}
+        apply_validation_error(form, error)
+    else:
+        form.add_error(None, str(error) or "You can't do that.")
 
 
 # --- portfolio ---------------------------------------------------------------------------------------------
@@ -82,49 +77,66 @@ def _register_teams(person) -> list:
 @login_required
 def register(request):
     teams = _register_teams(request.user)
-    errors = {}
-    if request.method == "POST":
+    form = forms.RegisterForm(request.POST or None, teams=teams)
+    if form.is_bound and form.is_valid():
         try:
-            team = next((t for t in teams if str(t.pk) == request.POST.get("team")), None)
-            if team is None:
-                raise ValidationError({"team": "Choose one of your teams."})
-            experiment = services.register_experiment(by=request.user, team=team, **forms.registration(request.POST))
+            experiment = services.register_experiment(by=request.user, **form.registration())
         except (ValidationError, PermissionDenied) as error:
-            errors = _errors(error)
+            _refused(form, error)
         else:
             messages.success(request, "Registered. Start it when the protocol is final: it locks then.")
             return redirect("experiments:detail", experiment.pk)
-    return render(request, "experiments/register.html", {
-        "teams": teams, "errors": errors, "form": request.POST, "kinds": Kind.choices, "designs": Design.choices,
-        "engines": Engine.choices, "metric_types": MetricType.choices,
-    }, status=400 if errors else 200)
+    return render(request, "experiments/register.html", {"teams": teams, "form": form},
+                  status=400 if form.errors else 200)
 
 
 # --- one experiment ----------------------------------------------------------------------------------------
 
 
-def _detail_context(request, experiment, **extra) -> dict:
+def _detail_forms(experiment, variants, people, recommendation, *, failed: str | None = None, bound=None) -> dict:
+    """Every form of the page: the one that failed bound to what was sent, the others empty."""
+    today = timezone.localdate()
+    makers = {
+        "lifecycle": lambda data, files: django_forms.Form(data),
+        "protocol": lambda data, files: forms.ProtocolForm(data, experiment=experiment),
+        "metric": lambda data, files: forms.MetricForm(data, experiment=experiment),
+        "upload": lambda data, files: forms.SnapshotForm(data, files, experiment=experiment, variants=variants,
+                                                         upload=True, today=today),
+        "typed": lambda data, files: forms.SnapshotForm(data, experiment=experiment, variants=variants, upload=False,
+                                                        today=today),
+        "decide": lambda data, files: forms.DecideForm(data, team_people=people),
+        "lesson": lambda data, files: forms.LessonForm(data),
+        "follow_up": lambda data, files: forms.FollowUpForm(data, team_people=people),
+    }
+    made = {name: make(None, None) for name, make in makers.items() if name != failed}
+    if failed:
+        made[failed] = bound
+    made["decide"].mark_recommended(getattr(recommendation, "decision", None))
+    return {f"{name}_form": form for name, form in made.items()}
+
+
+def _team_people(experiment):
+    return Person.objects.filter(memberships__team=experiment.team, is_active=True).distinct().order_by("full_name")
+
+
+def _detail_context(request, experiment, *, failed: str | None = None, form=None) -> dict:
     results = analyse(experiment)
     latest = results[-1] if results else None
-    people = Person.objects.filter(memberships__team=experiment.team, is_active=True).distinct().order_by("full_name")
+    recommendation = recommend(latest)
+    variants = list(experiment.variants.all())
+    people = _team_people(experiment)
     return {
         "experiment": experiment,
-        "variants": list(experiment.variants.all()),
+        "variants": variants,
         "metrics": list(experiment.metrics.all()),
         "deviations": list(experiment.deviations.select_related("changed_by")),
         "managing": can_manage(request.user, experiment),
         "latest": latest,
-        "recommendation": recommend(latest),
+        "recommendation": recommendation,
         "lessons": selectors.lessons_of(experiment),
         "follow_ups": decisions.follow_ups_of(experiment),
-        "team_people": people,
-        "decisions": Decision.choices,
-        "engines": Engine.choices,
-        "metric_types": MetricType.choices,
-        "today": timezone.localdate(),
-        "errors": {},
-        "form": {},
-        **extra,
+        "failed": failed,
+        **_detail_forms(experiment, variants, people, recommendation, failed=failed, bound=form),
     }
 
 
@@ -134,121 +146,111 @@ def detail(request, experiment_id: int):
     return render(request, "experiments/detail.html", _detail_context(request, experiment))
 
 
-def _post(request, experiment_id: int, action, success: str, form_name: str):
+def _post(request, experiment, form, action, success: str, form_name: str):
+    """Run `action(experiment)` if the form is valid; else, or if the service refuses, show the
+    page again with the messages on that form and everything typed kept."""
+    refused = None
+    if form.is_valid():
+        try:
+            action(experiment)
+        except (ValidationError, PermissionDenied) as error:
+            _refused(form, error)
+            refused = error
+        else:
+            messages.success(request, success)
+            return redirect("experiments:detail", experiment.pk)
+    context = _detail_context(request, experiment, failed=form_name, form=form)
+    return render(request, "experiments/detail.html", context,
+                  status=403 if isinstance(refused, PermissionDenied) else 400)
+
+
+def _lifecycle(request, experiment_id: int, action, success: str):
     experiment = selectors.experiment_for(request.user, experiment_id)
-    try:
-        action(experiment)
-    except (ValidationError, PermissionDenied) as error:
-        context = _detail_context(request, experiment, errors={form_name: _errors(error)}, form=request.POST,
-                                  failed=form_name)
-        return render(request, "experiments/detail.html", context, status=403 if isinstance(
-            error, PermissionDenied) else 400)
-    messages.success(request, success)
-    return redirect("experiments:detail", experiment.pk)
+    return _post(request, experiment, django_forms.Form(request.POST), action, success, "lifecycle")
 
 
 @login_required
 @require_POST
 def start(request, experiment_id: int):
-    return _post(request, experiment_id, lambda e: services.start_experiment(by=request.user, experiment=e),
-                 "Started: the protocol is locked; changes from now on are recorded as deviations.", "lifecycle")
+    return _lifecycle(request, experiment_id, lambda e: services.start_experiment(by=request.user, experiment=e),
+                      "Started: the protocol is locked; changes from now on are recorded as deviations.")
 
 
 @login_required
 @require_POST
 def end(request, experiment_id: int):
-    return _post(request, experiment_id, lambda e: services.end_experiment(by=request.user, experiment=e),
-                 "Data collection ended: analyse and decide.", "lifecycle")
+    return _lifecycle(request, experiment_id, lambda e: services.end_experiment(by=request.user, experiment=e),
+                      "Data collection ended: analyse and decide.")
 
 
 @login_required
 @require_POST
 def protocol(request, experiment_id: int):
-    fields = ("engine", "alpha", "planned_sample_per_variant", "stopping_rule")
-    changes = {name: request.POST.get(name, "") for name in fields if name in request.POST}
-    return _post(request, experiment_id, lambda e: services.update_protocol(
-        by=request.user, experiment=e, reason=request.POST.get("reason", ""), **changes,
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    form = forms.ProtocolForm(request.POST, experiment=experiment)
+    return _post(request, experiment, form, lambda e: services.update_protocol(
+        by=request.user, experiment=e, reason=form.cleaned_data.get("reason", ""), **form.changes(),
     ), "Protocol saved.", "protocol")
 
 
 @login_required
 @require_POST
 def add_metric(request, experiment_id: int):
-    data = request.POST
-    return _post(request, experiment_id, lambda e: services.add_metric(
-        by=request.user, experiment=e, name=data.get("name", ""), role=data.get("role", "guardrail"),
-        metric_type=data.get("metric_type", "binomial"), lower_is_better=data.get("lower_is_better") == "on",
-        threshold=forms.percent_or_none(data.get("threshold", ""), field="threshold"), reason=data.get("reason", ""),
-    ), "Metric added.", "metric")
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    form = forms.MetricForm(request.POST, experiment=experiment)
+    return _post(request, experiment, form, lambda e: services.add_metric(by=request.user, experiment=e,
+                                                                          **form.metric()),
+                 "Metric added.", "metric")
 
 
 @login_required
 @require_POST
 def snapshot(request, experiment_id: int):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    upload = "file" in request.FILES
+    form = forms.SnapshotForm(request.POST, request.FILES, experiment=experiment, variants=list(
+        experiment.variants.all()), upload=upload, today=timezone.localdate())
+
     def enter(experiment):
-        metric = experiment.metrics.filter(pk=request.POST.get("metric") or 0).first()
-        if metric is None:
-            raise ValidationError({"metric": "Choose one of the experiment's metrics."})
-        taken_on = forms.parse_date(request.POST.get("taken_on", ""), field="taken_on")
-        upload = request.FILES.get("file")
-        if upload is not None:
-            if upload.size > MAX_UPLOAD_BYTES:
-                raise ValidationError({"file": "The file is larger than 1 MB; a file holds one row per variant."})
-            try:
-                text = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise ValidationError({"file": "The file is not UTF-8 text (save it as CSV UTF-8)."}) from None
+        metric = form.cleaned_data["metric"]
+        text = form.text()
+        if text is not None:
             aggregates, source = services.aggregates_from_text(text, metric.metric_type), Snapshot.Source.CSV
         else:
-            rows = forms.snapshot_rows(request.POST, experiment.variants.all())
-            aggregates, source = services.aggregates_from_rows(rows, metric.metric_type), Snapshot.Source.FORM
-        services.record_snapshot(by=request.user, experiment=experiment, metric=metric, taken_on=taken_on,
-                                 aggregates=aggregates, source=source)
+            aggregates, source = services.aggregates_from_rows(form.rows(), metric.metric_type), Snapshot.Source.FORM
+        services.record_snapshot(by=request.user, experiment=experiment, metric=metric,
+                                 taken_on=form.cleaned_data["taken_on"], aggregates=aggregates, source=source)
 
-    return _post(request, experiment_id, enter, "Results saved.", "snapshot")
+    return _post(request, experiment, form, enter, "Results saved.", "upload" if upload else "typed")
 
 
 @login_required
 @require_POST
 def decide(request, experiment_id: int):
-    data = request.POST
-
-    def run(experiment):
-        takeaways = []
-        if data.get("lesson_title", "").strip():
-            takeaways.append({"title": data["lesson_title"], "body": data.get("lesson_body", "")})
-        follow_ups = []
-        if data.get("follow_up_title", "").strip():
-            owner = Person.objects.filter(pk=data.get("follow_up_owner") or 0, is_active=True).first()
-            follow_ups.append({"title": data["follow_up_title"], "owner": owner,
-                               "due_on": forms.parse_date(data.get("follow_up_due", ""), field="follow_up_due")})
-        decisions.decide(by=request.user, experiment=experiment, decision=data.get("decision", ""),
-                         rationale=data.get("rationale", ""), override_reason=data.get("override_reason", ""),
-                         takeaways=takeaways, follow_ups=follow_ups)
-
-    return _post(request, experiment_id, run, "Decided and recorded.", "decide")
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    form = forms.DecideForm(request.POST, team_people=_team_people(experiment))
+    return _post(request, experiment, form, lambda e: decisions.decide(by=request.user, experiment=e,
+                                                                       **form.decide_arguments()),
+                 "Decided and recorded.", "decide")
 
 
 @login_required
 @require_POST
 def lesson(request, experiment_id: int):
-    return _post(request, experiment_id, lambda e: decisions.add_lesson(
-        by=request.user, experiment=e, title=request.POST.get("lesson_title", ""),
-        body=request.POST.get("lesson_body", ""),
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    form = forms.LessonForm(request.POST)
+    return _post(request, experiment, form, lambda e: decisions.add_lesson(
+        by=request.user, experiment=e, title=form.cleaned_data["lesson_title"], body=form.cleaned_data["lesson_body"],
     ), "Lesson saved to the knowledge base.", "lesson")
 
 
 @login_required
 @require_POST
 def follow_up(request, experiment_id: int):
-    def run(experiment):
-        owner = Person.objects.filter(pk=request.POST.get("follow_up_owner") or 0, is_active=True).first()
-        decisions.add_follow_up(
-            by=request.user, experiment=experiment, title=request.POST.get("follow_up_title", ""), owner=owner,
-            due_on=forms.parse_date(request.POST.get("follow_up_due", ""), field="follow_up_due"),
-        )
-
-    return _post(request, experiment_id, run, "Follow-up action created.", "follow_up")
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    form = forms.FollowUpForm(request.POST, team_people=_team_people(experiment))
+    return _post(request, experiment, form, lambda e: decisions.add_follow_up(
+        by=request.user, experiment=e, **form.follow_up()), "Follow-up action created.", "follow_up")
 
 
 # --- results -----------------------------------------------------------------------------------------------

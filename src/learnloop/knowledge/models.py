@@ -316,7 +316,7 @@ class SearchOutbox(models.Model):
 
 
 # The PostgreSQL search backend's (unmanaged) tables; imported here so Django sees them.
-from learnloop.knowledge.search.models import (  # noqa: E402, F401
+from learnloop.knowledge.search_tables import (  # noqa: E402, F401
     SearchDocument,
     SearchPosting,
     SearchStats,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from learnloop.org.models import Team
 from learnloop.reflection import selectors, services
+from learnloop.reflection.forms import CloneForm, TemplateForm, cleaned
 from learnloop.reflection.models import TemplateScope
 from learnloop.reflection.permissions import can_write_template, teams_where_can_write_template
 from learnloop.reflection.services import MAX_COLUMNS
@@ -31,9 +32,8 @@ def _scopes_for(person) -> list[tuple[str, str]]:
     return scopes
 
 
-def _scope_from(value: str, allowed: list[tuple[str, str]]) -> tuple[str, Team | None]:
-    if value not in {choice for choice, _ in allowed}:
-        raise ValidationError({"scope": "Choose where the copy belongs: the organization or one of your teams."})
+def _scope_from(value: str) -> tuple[str, Team | None]:
+    """A scope chosen from _scopes_for (CloneForm checks that it is one of them)."""
     if value == "organization":
         return TemplateScope.ORGANIZATION, None
     return TemplateScope.TEAM, Team.objects.get(pk=int(value.removeprefix("team:")))
@@ -72,28 +72,15 @@ def template_list(request):
 def template_clone(request, template_id: int):
     template = selectors.template_for(request.user, template_id)
     try:
-        scope, team = _scope_from(request.POST.get("scope", ""), _scopes_for(request.user))
+        data = cleaned(CloneForm(request.POST, scopes=_scopes_for(request.user)))
+        scope, team = _scope_from(data["scope"])
         clone = services.clone_template(by=request.user, template=template, scope=scope, team=team,
-                                        name=request.POST.get("name", "").strip() or None)
+                                        name=data["name"].strip() or None)
     except (ValidationError, PermissionDenied) as error:
         _error(request, error)
         return redirect("reflection:templates")
     messages.success(request, f"“{clone.name}” is yours to edit.")
     return redirect("reflection:template-edit", clone.pk)
-
-
-def _posted_columns(data) -> list[dict]:
-    """Rows in order; a row whose title was cleared is a column removed."""
-    columns = []
-    for index in range(int(data.get("rows") or 0)):
-        title = data.get(f"title_{index}", "").strip()
-        if not title:
-            continue
-        column = {"key": data.get(f"key_{index}", ""), "title": title, "prompt": data.get(f"prompt_{index}", "")}
-        if data.get(f"whys_{index}"):
-            column["whys"] = True
-        columns.append(column)
-    return columns
 
 
 @login_required
@@ -103,11 +90,12 @@ def template_edit(request, template_id: int):
         raise PermissionDenied("Only the template's owners can edit it; clone it to make your own.")
     name, description, columns = template.name, template.description, list(template.columns)
     if request.method == "POST":
-        name, description = request.POST.get("name", ""), request.POST.get("description", "")
-        columns = _posted_columns(request.POST)
+        form = TemplateForm(request.POST)
+        name, description, columns = form.typed()
         try:
-            services.update_template(by=request.user, template=template, name=name, description=description,
-                                     columns=columns)
+            data = cleaned(form)
+            services.update_template(by=request.user, template=template, name=data["name"],
+                                     description=data["description"], columns=form.columns())
         except ValidationError as error:
             _error(request, error)  # the form comes back with what was typed
         else:

@@ -14,8 +14,7 @@ access logs with the client's address and time, and "this address voted for grou
 what an anonymous vote must not say. Every session uses the same URLs, whatever its anonymity.
 """
 
-from datetime import date, timedelta
-from uuid import UUID
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,11 +27,13 @@ from django.views.decorators.http import require_POST
 
 from learnloop.org.models import Person, Team
 from learnloop.reflection import cards as card_services
-from learnloop.reflection import follow_up, selectors, services
+from learnloop.reflection import follow_up, forms, selectors, services
+from learnloop.reflection.forms import cleaned
 from learnloop.reflection.metrics import teams_learning_metrics
-from learnloop.reflection.models import PHASE_ORDER, Anonymity, Mode, Phase, TemplateKind
+from learnloop.reflection.models import PHASE_ORDER, Anonymity, Phase, TemplateKind
 from learnloop.reflection.permissions import can_facilitate, can_take_part, teams_where_can_start_session
 from learnloop.reflection.writer_keys import cookie_name, is_well_formed, new_key
+from learnloop.web.forms import apply_validation_error
 
 COOKIE_AGE = 180 * 24 * 3600
 
@@ -55,6 +56,14 @@ def _back(session):
     return redirect("reflection:session", session.pk)
 
 
+def _refused(form, error) -> None:
+    """A service's refusal, shown on the form that asked."""
+    if isinstance(error, ValidationError):
+        apply_validation_error(form, error)
+    else:
+        form.add_error(None, str(error) or "You can't do that.")
+
+
 def _error(request, error) -> None:
     if isinstance(error, ValidationError):
         messages.error(request, " ".join(error.messages))
@@ -68,22 +77,14 @@ def _error(request, error) -> None:
 @login_required
 def session_list(request):
     teams = teams_where_can_start_session(request.user, Team.objects.filter(archived_at=None))
-    if request.method == "POST":
-        data = request.POST
+    templates = selectors.templates_for(request.user)
+    form = forms.SessionForm(request.POST or None, teams=teams, templates=templates)
+    if form.is_bound and form.is_valid():
         try:
-            team = next((t for t in teams if str(t.pk) == data.get("team")), None)
-            if team is None:
-                raise ValidationError({"team": "Choose one of your teams."})
-            template = selectors.template_for(request.user, int(data.get("template") or 0))
-            deadline = data.get("reflect_deadline", "").strip()
-            session = services.create_session(
-                by=request.user, team=team, template=template, title=data.get("title", ""),
-                goal=data.get("goal", ""), mode=data.get("mode", Mode.LIVE),
-                anonymity=data.get("anonymity", Anonymity.NAMED), vote_budget=int(data.get("vote_budget") or 3),
-                phase_deadlines={"reflect": deadline} if deadline else {},
-            )
-        except (ValidationError, PermissionDenied, ValueError) as error:
-            _error(request, error if not isinstance(error, ValueError) else ValidationError("Check the numbers."))
+            template = selectors.template_for(request.user, int(form.cleaned_data["template"]))
+            session = services.create_session(by=request.user, template=template, **form.session())
+        except (ValidationError, PermissionDenied) as error:
+            _refused(form, error)
         else:
             return redirect("reflection:session", session.pk)
     sessions = selectors.sessions_for(request.user)
@@ -95,8 +96,7 @@ def session_list(request):
     metrics = [(team, figures[team.pk]) for team in shown]
     return render(request, "reflection/session_list.html", {
         "metrics": metrics,
-        "running": running, "past": past, "teams": teams, "templates": selectors.templates_for(request.user),
-        "anonymity_choices": Anonymity.choices, "mode_choices": Mode.choices, "form": request.POST,
+        "running": running, "past": past, "teams": teams, "form": form,
     })
 
 
@@ -185,7 +185,8 @@ def _post_action(view):
 
 @_post_action
 def change_phase(request, session, key):
-    session = services.set_phase(by=request.user, session=session, phase=request.POST.get("phase", ""))
+    phase = cleaned(forms.PhaseForm(request.POST))["phase"]
+    session = services.set_phase(by=request.user, session=session, phase=phase)
     return f"Moved to {session.get_phase_display().lower()}."
 
 
@@ -197,16 +198,14 @@ def reveal(request, session, key):
 
 @_post_action
 def raise_anonymity(request, session, key):
-    session = services.raise_anonymity(by=request.user, session=session, anonymity=request.POST.get("anonymity", ""))
+    anonymity = cleaned(forms.AnonymityForm(request.POST))["anonymity"]
+    session = services.raise_anonymity(by=request.user, session=session, anonymity=anonymity)
     return f"This session is now {session.get_anonymity_display().lower()}."
 
 
 @_post_action
 def vote_budget(request, session, key):
-    try:
-        budget = int(request.POST.get("vote_budget", ""))
-    except ValueError:
-        raise ValidationError({"vote_budget": "Give a whole number of votes."}) from None
+    budget = cleaned(forms.VoteBudgetForm(request.POST))["vote_budget"]
     services.set_vote_budget(by=request.user, session=session, budget=budget)
     return f"Everyone has {budget} votes."
 
@@ -219,114 +218,103 @@ def done(request, session, key):
 
 @_post_action
 def write_card(request, session, key):
-    card_services.write_card(by=request.user, session=session, column=request.POST.get("column", ""),
-                             text=request.POST.get("text", ""), writer_key=key)
+    data = cleaned(forms.CardForm(request.POST))
+    card_services.write_card(by=request.user, session=session, column=data["column"], text=data["text"],
+                             writer_key=key)
     return "Card added."
 
 
-def _card(request, session):
+def _card(session, data):
     """The card a form names in its body ("card")."""
-    return selectors.card_in(session, _uuid(request.POST.get("card", ""), "card"))
+    return selectors.card_in(session, data["card"])
 
 
-def _group(request, session, field: str = "group"):
-    return selectors.group_in(session, _uuid(request.POST.get(field, ""), field))
-
-
-def _uuid(value: str, field: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise ValidationError({field: "Choose a card or group of this session."}) from None
+def _optional(lookup, session, reference):
+    return lookup(session, reference) if reference else None
 
 
 @_post_action
 def edit_card(request, session, key):
-    card_services.edit_card(by=request.user, session=session, card=_card(request, session),
-                            text=request.POST.get("text", ""), writer_key=key)
+    data = cleaned(forms.CardTextForm(request.POST))
+    card_services.edit_card(by=request.user, session=session, card=_card(session, data), text=data["text"],
+                            writer_key=key)
     return "Card updated."
 
 
 @_post_action
 def rename_group(request, session, key):
-    group = card_services.rename_group(by=request.user, session=session, group=_group(request, session),
-                                       title=request.POST.get("title", ""))
+    data = cleaned(forms.GroupRenameForm(request.POST))
+    group = card_services.rename_group(by=request.user, session=session,
+                                       group=selectors.group_in(session, data["group"]), title=data["title"])
     return f"Group renamed to “{group.title}”."
 
 
 @_post_action
 def delete_card(request, session, key):
-    card_services.delete_card(by=request.user, session=session, card=_card(request, session), writer_key=key)
+    card = _card(session, cleaned(forms.CardReferenceForm(request.POST)))
+    card_services.delete_card(by=request.user, session=session, card=card, writer_key=key)
     return "Card removed."
 
 
 @_post_action
 def group_cards(request, session, key):
-    chosen = [selectors.card_in(session, card_id) for card_id in request.POST.getlist("cards")]
-    group_id = request.POST.get("group", "")
-    group = selectors.group_in(session, group_id) if group_id else None
-    card_services.group_cards(by=request.user, session=session, cards=chosen, title=request.POST.get("title", ""),
-                              group=group)
+    data = cleaned(forms.GroupCardsForm(request.POST))
+    chosen = [selectors.card_in(session, card_id) for card_id in data["cards"]]
+    card_services.group_cards(by=request.user, session=session, cards=chosen, title=data["title"],
+                              group=_optional(selectors.group_in, session, data["group"]))
     return "Cards grouped."
 
 
 @_post_action
 def ungroup_card(request, session, key):
-    card_services.ungroup_card(by=request.user, session=session, card=_card(request, session))
+    card = _card(session, cleaned(forms.CardReferenceForm(request.POST)))
+    card_services.ungroup_card(by=request.user, session=session, card=card)
     return "Card taken out of its group."
 
 
 @_post_action
 def vote(request, session, key):
-    group = _group(request, session)
-    operation = request.POST.get("op", "add")
-    if operation == "withdraw":
+    data = cleaned(forms.VoteForm(request.POST))
+    group = selectors.group_in(session, data["group"])
+    if data["op"] == "withdraw":
         card_services.withdraw_vote(by=request.user, session=session, group=group, writer_key=key)
         return "Vote withdrawn."
-    if operation != "add":
-        raise ValidationError({"op": "Vote with op=add or op=withdraw."})
     card_services.cast_vote(by=request.user, session=session, group=group, writer_key=key)
     return "Vote cast."
 
 
 @_post_action
 def add_why(request, session, key):
-    card_services.add_why(by=request.user, session=session, card=_card(request, session),
-                          text=request.POST.get("text", ""))
+    data = cleaned(forms.WhyForm(request.POST))
+    card_services.add_why(by=request.user, session=session, card=_card(session, data), text=data["text"])
     return "Why added."
 
 
 @_post_action
 def decide_note(request, session, key):
-    card_services.decide_note(by=request.user, session=session, card=_card(request, session),
-                              decision=request.POST.get("decision", ""), reason=request.POST.get("reason", ""))
+    data = cleaned(forms.NoteDecisionForm(request.POST))
+    card_services.decide_note(by=request.user, session=session, card=_card(session, data),
+                              decision=data["decision"], reason=data["reason"])
     return "Decision recorded."
 
 
 @_post_action
 def create_action(request, session, key):
-    owner_id = request.POST.get("owner", "")
-    owner = Person.objects.filter(pk=owner_id, is_active=True).first() if owner_id.isdigit() else None
-    due = request.POST.get("due_on", "")
-    try:
-        due_on = date.fromisoformat(due) if due else None
-    except ValueError:
-        raise ValidationError({"due_on": "The due date is not a date."}) from None
-    group_id = request.POST.get("group", "")
+    data = cleaned(forms.SessionActionForm(request.POST))
     follow_up.create_session_action(
-        by=request.user, session=session, title=request.POST.get("title", ""), owner=owner, due_on=due_on,
-        group=selectors.group_in(session, group_id) if group_id else None,
+        by=request.user, session=session, title=data["title"], owner=data["owner"], due_on=data["due_on"],
+        group=_optional(selectors.group_in, session, data["group"]),
     )
     return "Action created."
 
 
 @_post_action
 def promote(request, session, key):
-    group_id, card_id = request.POST.get("group", ""), request.POST.get("card", "")
+    data = cleaned(forms.PromoteForm(request.POST))
     entry = follow_up.promote_to_lesson(
-        by=request.user, session=session, title=request.POST.get("title", ""), body=request.POST.get("body", ""),
-        group=selectors.group_in(session, group_id) if group_id else None,
-        card=selectors.card_in(session, card_id) if card_id else None,
+        by=request.user, session=session, title=data["title"], body=data["body"],
+        group=_optional(selectors.group_in, session, data["group"]),
+        card=_optional(selectors.card_in, session, data["card"]),
     )
     return f"Lesson “{entry.title}” added to the knowledge base."
 
@@ -336,8 +324,9 @@ def review_action(request, session, key, action_id):
     action = next((a for a in follow_up.earlier_open_actions(session) if str(a.pk) == str(action_id)), None)
     if action is None:
         raise ValidationError({"action": "That action is not open any more."})
+    data = cleaned(forms.ReviewForm(request.POST))
     follow_up.review_earlier_action(by=request.user, session=session, action=action,
-                                    outcome=request.POST.get("outcome", ""), reason=request.POST.get("reason", ""))
+                                    outcome=data["outcome"], reason=data["reason"])
     return "Action reviewed."
 
 

@@ -11,3 +11,11 @@ def apply_validation_error(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def required_in_practice(field):
+    """A field the form leaves to the service to require, so the service's own message is shown:
+    the browser still asks for it, and web/field.html does not label it "(optional)"."""
+    field.required_in_practice = True
+    field.widget.attrs["required"] = True
+    return field

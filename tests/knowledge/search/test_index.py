@@ -9,6 +9,7 @@ from django.db import transaction
 from learnloop.knowledge import search
 from learnloop.knowledge.models import SearchOutbox
 from learnloop.knowledge.search import embedded
+from learnloop.knowledge.search.scope import viewer_scope
 from tests import factories
 from tests.knowledge.search.conftest import only
 from tests.knowledge.search.helpers import find, ids, write
@@ -79,7 +80,7 @@ def test_a_commit_updates_the_index_and_empties_the_queue(people):
     author, reader = people
     entry = write(author, "Load shedding", "Shed load before the queue explodes.")
     assert not SearchOutbox.objects.exists()
-    scope = search._scope(reader, search.SearchFilters(), entry.created_at)
+    scope = viewer_scope(reader, search.SearchFilters(), entry.created_at)
     assert [match.entry_id for match in search.backend().window(scope, [["shed"]], limit=10)] == [entry.pk]
 
 

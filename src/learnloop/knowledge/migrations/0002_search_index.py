@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 # The PostgreSQL search backend's tables are unmanaged (derived data, outside backups and
-# flushes); they are created here, on PostgreSQL only, with the SQL in search/models.py as it
+# flushes); they are created here, on PostgreSQL only, with the SQL in knowledge/search_tables.py as it
 # stood when this migration was written.
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS knowledge_search_document (

@@ -17,6 +17,7 @@ from django.db import connection
 from learnloop.analytics.ranking import freshness_state
 from learnloop.analytics.text import analyze
 from learnloop.knowledge.models import STALE_AFTER_DUE, Answer, Entry, Tag, Visibility
+from learnloop.org.models import Person, Team
 
 TEXT_FIELDS = ("title", "body", "context", "options", "decision", "consequences")
 ATTRIBUTE_FIELDS = (
@@ -42,7 +43,6 @@ class Attributes:
     known_state: str | None = None  # computed by the database for `now` (attributes_of)
     author_name: str | None = None
     team_names: dict[int, str] = field(default_factory=dict)
-    tag_ids: list[int] = field(default_factory=list)
 
     def state(self, now: datetime) -> str:
         if self.known_state is not None:
@@ -119,10 +119,8 @@ def _attributes(rows, entry_ids: list[int]) -> dict[int, Attributes]:
 
 def attributes_of(entry_ids: Iterable[int], now: datetime) -> dict[int, Attributes]:
     """The current attributes of these entries, with their freshness state at `now`, the names
-    of their author and teams and their tags' ids (missing entries are left out). Plain SQL:
+    of their author and teams, and their tags (missing entries are left out). Plain SQL:
     this runs for every search, on up to 200 entries."""
-    from learnloop.org.models import Person, Team
-
     ids = [int(entry_id) for entry_id in dict.fromkeys(entry_ids)]
     result: dict[int, Attributes] = {}
     if not ids:
@@ -171,14 +169,13 @@ def attributes_of(entry_ids: Iterable[int], now: datetime) -> dict[int, Attribut
                     result[entry_id].team_ids.add(team_id)
                     result[entry_id].team_names[team_id] = name
             cursor.execute(
-                f"SELECT l.entry_id, t.id, t.name FROM {tag_links} l CROSS JOIN {tags} t "  # noqa: S608
+                f"SELECT l.entry_id, t.name FROM {tag_links} l CROSS JOIN {tags} t "  # noqa: S608
                 f"WHERE t.id = l.tag_id AND {link_among}",
                 values,
             )
-            for entry_id, tag_id, name in sorted(cursor.fetchall(), key=lambda row: row[2]):
+            for entry_id, name in sorted(cursor.fetchall(), key=lambda row: row[1]):
                 if entry_id in result:
                     result[entry_id].tags.append(name)
-                    result[entry_id].tag_ids.append(tag_id)
     return result
 
 

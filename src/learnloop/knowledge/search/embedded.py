@@ -52,6 +52,7 @@ from django.db import connection, transaction
 from tantivy import FieldType, Occur, Query
 
 from learnloop.analytics.ranking import PRESENCE, bm25_idf
+from learnloop.knowledge.models import STALE_AFTER_DUE, SearchOutbox
 from learnloop.knowledge.search import documents
 from learnloop.knowledge.search.base import Backend, Match, Scope
 
@@ -189,8 +190,6 @@ class EmbeddedBackend(Backend):
     # --- keeping the index in step ----------------------------------------------------------
 
     def entry_changed(self, entry_id: int) -> None:
-        from learnloop.knowledge.models import SearchOutbox
-
         SearchOutbox.objects.create(entry_id=entry_id)
         transaction.on_commit(self._apply_after_commit)
 
@@ -208,8 +207,6 @@ class EmbeddedBackend(Backend):
             logger.exception("Could not update the search index; the changes stay queued.")
 
     def catch_up(self) -> None:
-        from learnloop.knowledge.models import SearchOutbox
-
         if not SearchOutbox.objects.exists():
             return
         try:
@@ -221,8 +218,6 @@ class EmbeddedBackend(Backend):
 
     def apply_queue(self, *, wait: float) -> int:
         """Apply queued changes to the index; returns how many entries were rewritten."""
-        from learnloop.knowledge.models import SearchOutbox
-
         applied = 0
         with write_lock(wait):
             applied += self._apply_locked()
@@ -238,8 +233,6 @@ class EmbeddedBackend(Backend):
         return applied
 
     def _apply_locked(self) -> int:
-        from learnloop.knowledge.models import SearchOutbox
-
         applied = 0
         opened = self._open_locked()
         while True:
@@ -268,8 +261,6 @@ class EmbeddedBackend(Backend):
             writer.wait_merging_threads()
 
     def rebuild(self, *, progress=None) -> int:
-        from learnloop.knowledge.models import SearchOutbox
-
         with write_lock(REBUILD_LOCK_WAIT_SECONDS):
             # Rows queued before this point are covered by reading every entry below; rows
             # queued while it runs are applied afterwards.
@@ -408,8 +399,6 @@ class EmbeddedBackend(Backend):
         return clauses
 
     def _state_query(self, state: str, scope: Scope) -> Query:
-        from learnloop.knowledge.models import STALE_AFTER_DUE
-
         s = schema()
         if state == "obsolete":
             return Query.term_query(s, "obsolete", 1)

@@ -3,7 +3,7 @@
 Why not ts_rank. PostgreSQL's own ranking has no idf (a word in every entry counts as much as
 a rare one: MRR@10 0.50 against BM25's 0.69 on the benchmark's known-item queries) and ranks
 every match of an any-word query (p95 above 100 ms at 64k entries; ts_rank_cd far worse).
-So this backend keeps an inverted index of its own in four tables (see search/models.py),
+So this backend keeps an inverted index of its own in four tables (see knowledge/search_tables.py),
 written with the change in the caller's transaction — search is never behind the database —
 and computes the same score as the embedded backend:
 
@@ -44,6 +44,7 @@ from collections import Counter
 from django.db import connection, transaction
 
 from learnloop.analytics.ranking import BM25_B, BM25_K1, PRESENCE, bm25_idf, term_upper_bound
+from learnloop.knowledge.models import STALE_AFTER_DUE
 from learnloop.knowledge.search import documents
 from learnloop.knowledge.search.base import Backend, Match, Scope
 
@@ -379,8 +380,6 @@ class _Query:
 
 
 def _scope_sql(scope: Scope, params: dict) -> str:
-    from learnloop.knowledge.models import STALE_AFTER_DUE
-
     params.update(viewer=scope.viewer_id, viewer_teams=sorted(scope.team_ids))
     parts = [
         "(d.visibility = 'everyone' OR d.author_id = %(viewer)s OR d.owner_person_id = %(viewer)s "

@@ -1,0 +1,60 @@
+"""`search_entries`: one page of ranked results for a query, with facet counts.
+
+The result set of a query is the backend's window: the best RESULT_WINDOW matches. Any-word
+matching makes almost every entry a match of a long enough query; a match found only through
+one common word at rank 5,000 is noise, and counting it would make facet counts mean nothing.
+An empty query browses instead (browsing.py)."""
+
+from django.utils import timezone
+
+from learnloop.analytics.text import query_terms
+from learnloop.knowledge.search.base import SearchFilters, SearchResults
+from learnloop.knowledge.search.browsing import browse
+from learnloop.knowledge.search.facets import count_attributes, facet_lists
+from learnloop.knowledge.search.hits import hit, load_entries, no_results
+from learnloop.knowledge.search.indexing import backend
+from learnloop.knowledge.search.query import query_slots
+from learnloop.knowledge.search.ranking import rank_window
+from learnloop.knowledge.search.scope import clean_filters, may_search, viewer_scope
+
+RESULT_WINDOW = 200
+MAX_PER_PAGE = 100
+MAX_QUERY_LENGTH = 20_000
+NO_FILTERS = SearchFilters()
+
+
+def search_entries(
+    *, viewer, query: str, filters: SearchFilters = NO_FILTERS, page: int = 1, per_page: int = 20,
+    with_facets: bool = True, as_you_type: bool = False,
+) -> SearchResults:
+    """Entries matching any of the query's words (or, without words, all), ranked, one page."""
+    query = query or ""
+    page = max(1, int(page or 1))
+    per_page = max(1, min(int(per_page or 20), MAX_PER_PAGE))
+    if not may_search(viewer):
+        return no_results(query, [], page, per_page, "empty")
+    filters = clean_filters(filters)
+    now = timezone.now()
+    if not query.strip():
+        return browse(viewer=viewer, query=query, filters=filters, page=page, per_page=per_page,
+                      with_facets=with_facets, now=now)
+    engine = backend()
+    engine.catch_up()
+    slots, marked = query_slots(engine, query[:MAX_QUERY_LENGTH], as_you_type)
+    terms = query_terms(query)
+    if not slots:
+        return no_results(query, terms, page, per_page, "empty")
+    scope = viewer_scope(viewer, filters, now)
+    window = engine.window(scope, slots, limit=RESULT_WINDOW)
+    ranked, attributes = rank_window(window, scope)
+    results = SearchResults(
+        query=query, terms=terms, hits=[], total=len(ranked), page=page, per_page=per_page,
+        limited=len(window) >= RESULT_WINDOW,
+    )
+    if with_facets:
+        counts, labels = count_attributes([attributes[entry_id] for _, entry_id in ranked])
+        results.facets = facet_lists(counts, filters, labels)
+    chosen = ranked[(page - 1) * per_page : page * per_page]
+    entries = load_entries([entry_id for _, entry_id in chosen])
+    results.hits = [hit(entries[entry_id], score, marked) for score, entry_id in chosen if entry_id in entries]
+    return results
