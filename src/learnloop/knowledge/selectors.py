@@ -66,6 +66,16 @@ def entry_for(*, viewer, entry_id: int) -> Entry:
     return entry
 
 
+def visible_successor(*, viewer, entry: Entry) -> Entry | None:
+    """The record that superseded this decision, if the viewer may see it: a team-only successor
+    is named to its teams only, on the page and in the API alike."""
+    if entry.superseded_by_id is None:
+        return None
+    if not visible_entries(viewer=viewer).filter(pk=entry.superseded_by_id).exists():
+        return None
+    return entry.superseded_by
+
+
 def links_of(*, viewer, entry: Entry) -> list[tuple[str, Entry, EntryLink]]:
     """Typed links in both directions, as (phrase, other entry, link), only to entries the viewer sees."""
     visible = visible_entries(viewer=viewer)
