@@ -40,6 +40,17 @@ def _errors(error) -> dict[str, str]:
     return {"general": str(error) or "You can't do that."}
 
 
+def _chosen_person(value: str, *, field: str):
+    """The person a form names, or None when it names nobody. Whether they may own something
+    (an active person) is the services' rule, as for the API."""
+    if not value:
+        return None
+    person = Person.objects.filter(pk=value).first() if value.isdigit() else None
+    if person is None:
+        raise ValidationError({field: "Choose someone from the list."})
+    return person
+
+
 # --- portfolio ---------------------------------------------------------------------------------------------
 
 
@@ -85,7 +96,9 @@ def register(request):
     errors = {}
     if request.method == "POST":
         try:
-            team = next((t for t in teams if str(t.pk) == request.POST.get("team")), None)
+            # Any team: the service decides who may register where, as for the API.
+            team_id = request.POST.get("team", "")
+            team = Team.objects.filter(pk=team_id).first() if team_id.isdigit() else None
             if team is None:
                 raise ValidationError({"team": "Choose one of your teams."})
             experiment = services.register_experiment(by=request.user, team=team, **forms.registration(request.POST))
@@ -219,7 +232,7 @@ def decide(request, experiment_id: int):
             takeaways.append({"title": data["lesson_title"], "body": data.get("lesson_body", "")})
         follow_ups = []
         if data.get("follow_up_title", "").strip():
-            owner = Person.objects.filter(pk=data.get("follow_up_owner") or 0, is_active=True).first()
+            owner = _chosen_person(data.get("follow_up_owner", ""), field="follow_up_owner")
             follow_ups.append({"title": data["follow_up_title"], "owner": owner,
                                "due_on": forms.parse_date(data.get("follow_up_due", ""), field="follow_up_due")})
         decisions.decide(by=request.user, experiment=experiment, decision=data.get("decision", ""),
@@ -242,7 +255,7 @@ def lesson(request, experiment_id: int):
 @require_POST
 def follow_up(request, experiment_id: int):
     def run(experiment):
-        owner = Person.objects.filter(pk=request.POST.get("follow_up_owner") or 0, is_active=True).first()
+        owner = _chosen_person(request.POST.get("follow_up_owner", ""), field="follow_up_owner")
         decisions.add_follow_up(
             by=request.user, experiment=experiment, title=request.POST.get("follow_up_title", ""), owner=owner,
             due_on=forms.parse_date(request.POST.get("follow_up_due", ""), field="follow_up_due"),

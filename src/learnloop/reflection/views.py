@@ -71,7 +71,9 @@ def session_list(request):
     if request.method == "POST":
         data = request.POST
         try:
-            team = next((t for t in teams if str(t.pk) == data.get("team")), None)
+            # Any team: the service decides who may start a session where, as for the API.
+            team_id = data.get("team", "")
+            team = Team.objects.filter(pk=team_id).first() if team_id.isdigit() else None
             if team is None:
                 raise ValidationError({"team": "Choose one of your teams."})
             template = selectors.template_for(request.user, int(data.get("template") or 0))
@@ -224,6 +226,17 @@ def write_card(request, session, key):
     return "Card added."
 
 
+def _chosen_person(value: str, *, field: str):
+    """The person a form names, or None when it names nobody. Whether they may own something
+    (an active person) is the services' rule, as for the API."""
+    if not value:
+        return None
+    person = Person.objects.filter(pk=value).first() if value.isdigit() else None
+    if person is None:
+        raise ValidationError({field: "Choose someone from the list."})
+    return person
+
+
 def _card(request, session):
     """The card a form names in its body ("card")."""
     return selectors.card_in(session, _uuid(request.POST.get("card", ""), "card"))
@@ -305,8 +318,7 @@ def decide_note(request, session, key):
 
 @_post_action
 def create_action(request, session, key):
-    owner_id = request.POST.get("owner", "")
-    owner = Person.objects.filter(pk=owner_id, is_active=True).first() if owner_id.isdigit() else None
+    owner = _chosen_person(request.POST.get("owner", ""), field="owner")
     due = request.POST.get("due_on", "")
     try:
         due_on = date.fromisoformat(due) if due else None
