@@ -25,6 +25,7 @@ from learnloop.experiments.models import (
     Status,
 )
 from learnloop.experiments.permissions import can_manage, can_register, can_register_anywhere
+from learnloop.org.membership import active_members
 from learnloop.org.models import Person, Team
 
 MAX_UPLOAD_BYTES = 1_000_000
@@ -119,7 +120,7 @@ def register(request):
 def _detail_context(request, experiment, **extra) -> dict:
     results = analyse(experiment)
     latest = results[-1] if results else None
-    people = Person.objects.filter(memberships__team=experiment.team, is_active=True).distinct().order_by("full_name")
+    people = active_members(experiment.team)
     return {
         "experiment": experiment,
         "variants": list(experiment.variants.all()),

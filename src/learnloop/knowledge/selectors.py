@@ -25,9 +25,9 @@ from learnloop.knowledge.permissions import (
     can_edit,
     can_hide_answer,
     can_read_hidden_answer,
-    team_ids_of,
     visible_q,
 )
+from learnloop.org.membership import member_team_ids
 
 
 def visible_entries(*, viewer) -> QuerySet[Entry]:
@@ -103,7 +103,7 @@ def review_queue(*, viewer) -> QuerySet[Entry]:
     """Entries the viewer answers for (owned by them or their teams) that need a review,
     most overdue first."""
     now = timezone.now()
-    mine = Q(owner_person=viewer) | Q(owner_team__in=team_ids_of(viewer))
+    mine = Q(owner_person=viewer) | Q(owner_team__in=member_team_ids(viewer))
     return (
         visible_entries(viewer=viewer)
         .filter(mine, obsolete_at__isnull=True, review_due_at__lte=now)

@@ -66,6 +66,7 @@ from learnloop.knowledge.search.base import (
     SearchHit,
     SearchResults,
 )
+from learnloop.org.membership import is_active_person, member_team_ids
 
 __all__ = [
     "RESULT_WINDOW", "SIMILAR_THRESHOLD", "FacetCount", "SearchFilters", "SearchHit", "SearchResults", "backend",
@@ -118,10 +119,6 @@ def rebuild(*, progress=None) -> int:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _active(viewer) -> bool:
-    return bool(viewer and viewer.is_authenticated and viewer.is_active)
-
-
 def _ids(values) -> tuple[int, ...]:
     ids = []
     for value in values or ():
@@ -147,10 +144,8 @@ def _clean(filters: SearchFilters | None) -> SearchFilters:
 
 
 def _scope(viewer, filters: SearchFilters, now, exclude=()) -> Scope:
-    from learnloop.knowledge.permissions import team_ids_of
-
     return Scope(
-        viewer_id=viewer.pk, team_ids=frozenset(team_ids_of(viewer)), filters=filters, now=now,
+        viewer_id=viewer.pk, team_ids=member_team_ids(viewer), filters=filters, now=now,
         exclude_ids=frozenset(exclude),
     )
 
@@ -361,7 +356,7 @@ def search_entries(
     query = query or ""
     page = max(1, int(page or 1))
     per_page = max(1, min(int(per_page or 20), MAX_PER_PAGE))
-    if not _active(viewer):
+    if not is_active_person(viewer):
         return _empty(query, [], page, per_page, "empty")
     filters = _clean(filters)
     now = timezone.now()
@@ -505,7 +500,7 @@ def _browse_counts(entries, now):
 
 
 def _similar(viewer, text: str, *, exclude=(), limit: int, threshold: float) -> list[tuple[object, float]]:
-    if not _active(viewer) or not text.strip():
+    if not is_active_person(viewer) or not text.strip():
         return []
     engine = backend()
     engine.catch_up()
