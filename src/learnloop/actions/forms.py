@@ -3,7 +3,7 @@
 from django import forms
 
 from learnloop.actions.models import Effect, Priority
-from learnloop.actions.permissions import led_team_ids, member_team_ids
+from learnloop.org.membership import active_people, led_team_ids, member_team_ids
 from learnloop.org.models import Person, Team
 
 LATER = "later"
@@ -29,7 +29,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams_for(viewer)
-        self.fields["owner"].queryset = Person.objects.filter(is_active=True).order_by("full_name")
+        self.fields["owner"].queryset = active_people()
         self.fields["owner"].help_text = "Members can only take actions themselves; facilitators can assign anyone."
 
     def service_arguments(self) -> dict:

@@ -19,50 +19,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from learnloop.actions.models import Action
-from learnloop.org.models import Membership, Team, TeamRole
-from learnloop.org.permissions import leads_team
-
-
-def _active(person) -> bool:
-    return bool(person and person.is_authenticated and person.is_active)
-
-
-def _descendant_ids(team_ids: set[int]) -> set[int]:
-    found = set(team_ids)
-    frontier = set(team_ids)
-    while frontier:
-        frontier = set(Team.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
-        found |= frontier
-    return found
-
-
-def led_team_ids(person) -> set[int]:
-    """Teams the person facilitates, and every team below them."""
-    if not _active(person):
-        return set()
-    cached = getattr(person, "_actions_led_team_ids", None)
-    if cached is None:
-        direct = set(
-            Membership.objects.filter(person=person, role=TeamRole.FACILITATOR).values_list("team_id", flat=True)
-        )
-        cached = _descendant_ids(direct) if direct else set()
-        person._actions_led_team_ids = cached
-    return cached
-
-
-def member_team_ids(person) -> set[int]:
-    if not _active(person):
-        return set()
-    cached = getattr(person, "_actions_member_team_ids", None)
-    if cached is None:
-        cached = set(Membership.objects.filter(person=person).values_list("team_id", flat=True))
-        person._actions_member_team_ids = cached
-    return cached
+from learnloop.org.membership import is_active_person, leads_team, led_team_ids, member_team_ids
+from learnloop.org.models import Team
 
 
 def visible_q(person) -> Q:
     """The actions `person` may see, as a filter on Action."""
-    if not _active(person):
+    if not is_active_person(person):
         return Q(pk__in=[])
     if person.is_learning_lead:
         return Q()
@@ -71,7 +34,7 @@ def visible_q(person) -> Q:
 
 
 def can_view(person, action: Action) -> bool:
-    if not _active(person):
+    if not is_active_person(person):
         return False
     if person.is_learning_lead or person.pk in {action.owner_id, action.created_by_id}:
         return True
@@ -80,25 +43,25 @@ def can_view(person, action: Action) -> bool:
 
 def can_see_team(person, team: Team) -> bool:
     """The team's board and metrics: its members, its leads, learning leads and admins."""
-    if not _active(person):
+    if not is_active_person(person):
         return False
     return person.is_learning_lead or team.pk in member_team_ids(person) or team.pk in led_team_ids(person)
 
 
 def can_manage_team_actions(person, team: Team | None) -> bool:
-    if not _active(person):
+    if not is_active_person(person):
         return False
     return person.is_learning_lead or (team is not None and leads_team(person, team))
 
 
 def can_change(person, action: Action) -> bool:
-    if not _active(person):
+    if not is_active_person(person):
         return False
     return person.pk == action.owner_id or can_manage_team_actions(person, action.team)
 
 
 def can_create(person, *, team: Team | None, owner) -> bool:
-    if not _active(person):
+    if not is_active_person(person):
         return False
     if can_manage_team_actions(person, team):
         return True

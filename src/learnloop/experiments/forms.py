@@ -7,8 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from learnloop.experiments.models import Decision, Design, Engine, Kind, MetricRole, MetricType
-from learnloop.org.models import Person
-from learnloop.web.forms import required_in_practice
+from learnloop.org.models import Person, Team
+from learnloop.web.forms import OfferedChoiceField, OfferedModelChoiceField, required_in_practice
 from learnloop.web.input_checks import bound_field
 
 DIRECTIONS = {"lower": True, "higher": False, "lower is better": True, "higher is better": False}
@@ -77,7 +77,7 @@ def _date(label: str, **kwargs) -> forms.DateField:
 
 
 def _owner(label: str = "Owner") -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(label=label, queryset=Person.objects.none(), required=False, empty_label="The team")
+    return OfferedModelChoiceField(label=label, queryset=Person.objects.none(), required=False, empty_label="The team")
 
 
 def _requiring(form: forms.Form, *names: str) -> None:
@@ -87,8 +87,7 @@ def _requiring(form: forms.Form, *names: str) -> None:
 
 class RegisterForm(forms.Form):
     title = _text("Title", max_length=200)
-    team = forms.ChoiceField(label="Team", error_messages={
-        "required": "Choose one of your teams.", "invalid_choice": "Choose one of your teams."})
+    team = OfferedChoiceField(label="Team", error_messages={"required": "Choose one of your teams."})
     kind = _choice("Type", Kind.choices)
     design = _choice("Design", Design.choices)
     change = _text("We believe…", max_length=1000, placeholder="a one-page checkout")
@@ -118,6 +117,14 @@ class RegisterForm(forms.Form):
         _requiring(self, "title", "change", "effect", "population", "success_metric", "expected_delta", "variants",
                    "primary_name")
 
+    def clean_team(self):
+        # Any team may be named; the service decides whether this person may register there.
+        chosen = self.cleaned_data["team"]
+        team = Team.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+        if team is None:
+            raise ValidationError("Choose one of your teams.")
+        return team
+
     def clean_guardrails(self):
         return parse_guardrails(self.cleaned_data["guardrails"])
 
@@ -130,7 +137,7 @@ class RegisterForm(forms.Form):
             return data[name] if name in self.data else default
 
         return {
-            "team": self.teams[data["team"]],
+            "team": data["team"],
             "title": data["title"], "kind": sent("kind", Kind.ONLINE), "design": sent("design", Design.RANDOMISED),
             "change": data["change"], "effect": data["effect"], "population": data["population"],
             "success_metric": data["success_metric"], "expected_delta": data["expected_delta"],

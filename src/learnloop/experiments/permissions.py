@@ -8,41 +8,37 @@ Editing, entering results and deciding are for the experiment's owner, facilitat
 
 from django.core.exceptions import PermissionDenied
 
-from learnloop.org.models import Membership
-from learnloop.org.permissions import is_admin, leads_team
-
-
-def _active(person) -> bool:
-    return bool(person and person.is_authenticated and person.is_active)
+from learnloop.org.membership import belongs_to, is_active_person, leads_team, member_team_ids, team_access
+from learnloop.org.permissions import is_admin
 
 
 def can_view(person, experiment=None) -> bool:
-    return _active(person)
+    return is_active_person(person)
 
 
 def can_register(person, team) -> bool:
-    if not _active(person):
+    if not is_active_person(person):
         return False
     return (
         person.is_learning_lead
-        or Membership.objects.filter(person=person, team=team).exists()
+        or belongs_to(person, team)
         or leads_team(person, team)
     )
 
 
 def can_register_anywhere(person) -> bool:
     """Whether to offer registering at all: learning leads, and anyone in a team."""
-    return _active(person) and (person.is_learning_lead or Membership.objects.filter(person=person).exists())
+    return is_active_person(person) and (person.is_learning_lead or bool(member_team_ids(person)))
 
 
 def can_manage(person, experiment) -> bool:
-    if not _active(person):
+    if not is_active_person(person):
         return False
     return (
         person.pk == experiment.owner_id
         or person.is_learning_lead
         or is_admin(person)
-        or leads_team(person, experiment.team)
+        or team_access(person).leads(experiment.team_id)
     )
 
 

@@ -177,6 +177,8 @@ def register_experiment(
         raise ValidationError({"team": "Choose the team that runs the experiment."})
     require(can_register(by, team), "Only members of the team, its facilitators and learning leads register "
                                     "experiments for it.")
+    if team.is_archived:
+        raise ValidationError({"team": f"{team} is archived."})
     protocol = _clean_protocol({
         "change": change, "effect": effect, "population": population, "success_metric": success_metric,
         "expected_delta": expected_delta, "kind": kind, "design": design, "engine": engine, "alpha": alpha,

@@ -21,7 +21,8 @@ from learnloop.experiments.models import (
     Status,
 )
 from learnloop.experiments.permissions import can_manage, can_register, can_register_anywhere
-from learnloop.org.models import Person, Team
+from learnloop.org.membership import active_members
+from learnloop.org.models import Team
 from learnloop.web.forms import apply_validation_error
 
 PORTFOLIO_PER_PAGE = 50
@@ -116,7 +117,7 @@ def _detail_forms(experiment, variants, people, recommendation, *, failed: str |
 
 
 def _team_people(experiment):
-    return Person.objects.filter(memberships__team=experiment.team, is_active=True).distinct().order_by("full_name")
+    return active_members(experiment.team)
 
 
 def _detail_context(request, experiment, *, failed: str | None = None, form=None) -> dict:

@@ -59,7 +59,8 @@ def read_texts(content: bytes, name: str) -> tuple[list[str], list[str]]:
     try:
         header = [column.strip().lower() for column in next(rows, [])]
         if "id" not in header or "text" not in header:
-            raise BadTexts(f"{name}: the header row needs the columns id and text (found: {', '.join(header) or 'none'}).")
+            found = ", ".join(header) or "none"
+            raise BadTexts(f"{name}: the header row needs the columns id and text (found: {found}).")
         id_column, text_column = header.index("id"), header.index("text")
         ids, texts, seen = [], [], set()
         for number, row in enumerate(rows, start=2):

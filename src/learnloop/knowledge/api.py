@@ -84,8 +84,7 @@ def _detail(viewer, entry_id: int) -> Entry:
     """An entry with everything its detail shows, scoped to what the viewer may see."""
     entry = _entry(viewer, entry_id)
     visible = selectors.visible_entries(viewer=viewer)
-    if entry.superseded_by_id and not visible.filter(pk=entry.superseded_by_id).exists():
-        entry.superseded_by = None
+    entry.superseded_by = selectors.visible_successor(viewer=viewer, entry=entry)
     entry.supersedes = list(visible.filter(superseded_by=entry).order_by("id"))
     entry.links = [
         {

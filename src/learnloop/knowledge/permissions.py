@@ -14,24 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from learnloop.knowledge.models import Entry, Visibility
-from learnloop.org.models import Membership
-
-
-def team_ids_of(person) -> set[int]:
-    if not (person and person.is_authenticated):
-        return set()
-    cached = getattr(person, "_knowledge_team_ids", None)
-    if cached is None:
-        cached = set(Membership.objects.filter(person=person).values_list("team_id", flat=True))
-        person._knowledge_team_ids = cached
-    return cached
+from learnloop.org.membership import is_active_person, member_team_ids
 
 
 def visible_q(person) -> Q:
     """The entries `person` may see, as a filter usable in any entry query."""
-    if not (person and person.is_authenticated and person.is_active):
+    if not is_active_person(person):
         return Q(pk__in=[])
-    teams = team_ids_of(person)
+    teams = member_team_ids(person)
     return (
         Q(visibility=Visibility.EVERYONE)
         | Q(author=person)
@@ -42,13 +32,13 @@ def visible_q(person) -> Q:
 
 
 def can_view(person, entry: Entry) -> bool:
-    if not (person and person.is_authenticated and person.is_active):
+    if not is_active_person(person):
         return False
     if entry.visibility == Visibility.EVERYONE:
         return True
     if person.pk in {entry.author_id, entry.owner_person_id}:
         return True
-    teams = team_ids_of(person)
+    teams = member_team_ids(person)
     if entry.owner_team_id in teams:
         return True
     return entry.teams.filter(pk__in=teams).exists()
@@ -56,7 +46,7 @@ def can_view(person, entry: Entry) -> bool:
 
 def _on_owner_side(person, entry: Entry) -> bool:
     return person.pk == entry.owner_person_id or (
-        entry.owner_team_id is not None and entry.owner_team_id in team_ids_of(person)
+        entry.owner_team_id is not None and entry.owner_team_id in member_team_ids(person)
     )
 
 

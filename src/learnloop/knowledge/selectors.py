@@ -25,9 +25,9 @@ from learnloop.knowledge.permissions import (
     can_edit,
     can_hide_answer,
     can_read_hidden_answer,
-    team_ids_of,
     visible_q,
 )
+from learnloop.org.membership import member_team_ids
 
 
 def visible_entries(*, viewer) -> QuerySet[Entry]:
@@ -66,6 +66,16 @@ def entry_for(*, viewer, entry_id: int) -> Entry:
     return entry
 
 
+def visible_successor(*, viewer, entry: Entry) -> Entry | None:
+    """The record that superseded this decision, if the viewer may see it: a team-only successor
+    is named to its teams only, on the page and in the API alike."""
+    if entry.superseded_by_id is None:
+        return None
+    if not visible_entries(viewer=viewer).filter(pk=entry.superseded_by_id).exists():
+        return None
+    return entry.superseded_by
+
+
 def links_of(*, viewer, entry: Entry) -> list[tuple[str, Entry, EntryLink]]:
     """Typed links in both directions, as (phrase, other entry, link), only to entries the viewer sees."""
     visible = visible_entries(viewer=viewer)
@@ -93,7 +103,7 @@ def review_queue(*, viewer) -> QuerySet[Entry]:
     """Entries the viewer answers for (owned by them or their teams) that need a review,
     most overdue first."""
     now = timezone.now()
-    mine = Q(owner_person=viewer) | Q(owner_team__in=team_ids_of(viewer))
+    mine = Q(owner_person=viewer) | Q(owner_team__in=member_team_ids(viewer))
     return (
         visible_entries(viewer=viewer)
         .filter(mine, obsolete_at__isnull=True, review_due_at__lte=now)

@@ -182,6 +182,7 @@ def _entry_context(request, entry, **forms) -> dict:
         "entry": entry,
         "can": can,
         "links": selectors.links_of(viewer=viewer, entry=entry),
+        "successor": selectors.visible_successor(viewer=viewer, entry=entry),
         "related": search.related_entries(viewer=viewer, entry=entry, limit=5),
         "application_form": forms.get("application_form") or ApplicationForm(),
         "answer_form": forms.get("answer_form") or AnswerForm(),

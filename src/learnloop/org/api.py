@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
@@ -264,16 +263,13 @@ def create_person(request, payload: PersonIn):
 def update_person(request, person_id: Id, payload: PersonPatch):
     person = _person(person_id)
     changes = payload.dict(exclude_unset=True)
-    role = changes.pop("role", None)
+    if changes.get("role", "") is None:  # an explicit null role leaves the role as it is
+        del changes["role"]
     if "manager_id" in changes:
         manager_id = changes.pop("manager_id")
         changes["manager"] = person_ref(manager_id, field="manager_id") if manager_id else None
-    # All or nothing: a refused role change must not leave the name change behind.
-    with transaction.atomic(), request_fields(manager="manager_id"):
-        if changes:
-            services.update_person(by=request.user, person=person, **changes)
-        if role is not None:
-            services.set_person_role(by=request.user, person=person, role=role, ip_address=client_ip(request))
+    with request_fields(manager="manager_id"):
+        services.edit_person(by=request.user, person=person, ip_address=client_ip(request), **changes)
     return selectors.person_detail(viewer=request.user, person_id=person.pk)
 
 

@@ -1,15 +1,12 @@
 from django import forms
 
-from learnloop.org.models import OrgRole, Person, Team, TeamKind, TeamRole
+from learnloop.org.membership import active_people
+from learnloop.org.models import OrgRole, Team, TeamKind, TeamRole
 
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, person):
         return f"{person.full_name} — {person.title}" if person.title else person.full_name
-
-
-def _active_people():
-    return Person.objects.filter(is_active=True).order_by("full_name")
 
 
 class PeopleFilterForm(forms.Form):
@@ -34,14 +31,14 @@ class PersonForm(forms.Form):
     email = forms.EmailField(label="Email")
     full_name = forms.CharField(max_length=200, label="Name")
     title = forms.CharField(max_length=200, required=False)
-    manager = PersonChoiceField(queryset=_active_people(), required=False, empty_label="No manager")
+    manager = PersonChoiceField(queryset=active_people(), required=False, empty_label="No manager")
     role = forms.ChoiceField(choices=OrgRole.choices, initial=OrgRole.MEMBER, label="Organization role")
 
 
 class PersonEditForm(forms.Form):
     full_name = forms.CharField(max_length=200, label="Name")
     title = forms.CharField(max_length=200, required=False)
-    manager = PersonChoiceField(queryset=_active_people(), required=False, empty_label="No manager")
+    manager = PersonChoiceField(queryset=active_people(), required=False, empty_label="No manager")
     role = forms.ChoiceField(choices=OrgRole.choices, label="Organization role")
 
 
@@ -58,7 +55,7 @@ class TeamForm(forms.Form):
 
 
 class AddMemberForm(forms.Form):
-    person = PersonChoiceField(queryset=_active_people(), label="Person")
+    person = PersonChoiceField(queryset=active_people(), label="Person")
     role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER, label="Team role")
 
 

@@ -6,30 +6,12 @@ organization); changes are for admins, and team leads for their own team's membe
 
 from django.core.exceptions import PermissionDenied
 
-from learnloop.org.models import Membership, Team, TeamRole
+from learnloop.org.membership import leads_team
+from learnloop.org.models import Team
 
 
 def is_admin(person) -> bool:
     return bool(person and person.is_authenticated and person.is_admin)
-
-
-def leads_team(person, team: Team) -> bool:
-    """A facilitator of the team, or of a department above it."""
-    if not (person and person.is_authenticated and person.is_active):
-        return False
-    led_team_ids = set(
-        Membership.objects.filter(person=person, role=TeamRole.FACILITATOR).values_list(
-            "team_id", flat=True
-        )
-    )
-    current = team
-    seen = set()
-    while current is not None and current.id not in seen:
-        if current.id in led_team_ids:
-            return True
-        seen.add(current.id)
-        current = current.parent
-    return False
 
 
 def can_manage_people(person) -> bool:

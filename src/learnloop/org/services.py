@@ -2,7 +2,7 @@
 all come through here, so the rules below hold whichever door a change uses."""
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -168,6 +168,38 @@ def set_person_role(*, by, person: Person, role: str, ip_address: str | None = N
             target=person.email,
             detail={"scope": "organization", "from": previous, "to": role},
         )
+    return person
+
+
+def edit_person(
+    *,
+    by,
+    person: Person,
+    full_name=UNSET,
+    title=UNSET,
+    manager=UNSET,
+    role=UNSET,
+    ip_address: str | None = None,
+) -> Person:
+    """One edit of a person (the edit page and the API's PATCH both come here): all or nothing.
+
+    A refused part, such as demoting the last admin, leaves the name, title and manager as they
+    were too, and `person` is reloaded so the caller shows what is stored, not what was refused.
+    """
+    profile = {
+        name: value
+        for name, value in (("full_name", full_name), ("title", title), ("manager", manager))
+        if value is not UNSET
+    }
+    try:
+        with transaction.atomic():
+            if profile:
+                update_person(by=by, person=person, **profile)
+            if role is not UNSET:
+                set_person_role(by=by, person=person, role=role, ip_address=ip_address)
+    except (ValidationError, PermissionDenied):
+        person.refresh_from_db()
+        raise
     return person
 
 

@@ -102,14 +102,15 @@ def person_edit(request, person_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_person(
+            services.edit_person(
                 by=request.user,
                 person=person,
                 full_name=data["full_name"],
                 title=data["title"],
                 manager=data["manager"],
+                role=data["role"],
+                ip_address=client_ip(request),
             )
-            services.set_person_role(by=request.user, person=person, role=data["role"], ip_address=client_ip(request))
         except ValidationError as error:
             apply_validation_error(form, error)
         else:

@@ -7,9 +7,9 @@ from uuid import UUID
 from django import forms
 from django.core.exceptions import ValidationError
 
-from learnloop.org.models import Person
+from learnloop.org.models import Person, Team
 from learnloop.reflection.models import Anonymity, Mode
-from learnloop.web.forms import required_in_practice
+from learnloop.web.forms import OfferedChoiceField, OfferedModelChoiceField, required_in_practice
 from learnloop.web.input_checks import bound_field
 
 NOT_OF_THIS_SESSION = "Choose a card or group of this session."
@@ -69,8 +69,7 @@ def cleaned(form: forms.Form) -> dict:
 class SessionForm(forms.Form):
     title = _text("Title")
     goal = _text("Goal", rows=2)
-    team = forms.ChoiceField(label="Team", error_messages={
-        "required": "Choose one of your teams.", "invalid_choice": "Choose one of your teams."})
+    team = OfferedChoiceField(label="Team", error_messages={"required": "Choose one of your teams."})
     template = forms.ChoiceField(label="Template", error_messages={
         "required": "Choose one of the templates.", "invalid_choice": "Choose one of the templates."})
     anonymity = required_in_practice(forms.CharField(label="Anonymity", required=False,
@@ -91,12 +90,20 @@ class SessionForm(forms.Form):
         self.fields["title"].widget.attrs["maxlength"] = "200"
         required_in_practice(self.fields["title"])
 
+    def clean_team(self):
+        # Any team may be named; the service decides whether this person may start a session there.
+        chosen = self.cleaned_data["team"]
+        team = Team.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+        if team is None:
+            raise ValidationError("Choose one of your teams.")
+        return team
+
     def session(self) -> dict:
         """create_session's keyword arguments, but the template (looked up with the viewer's rights)."""
         data = self.cleaned_data
         deadline = data["reflect_deadline"].strip()
         return {
-            "team": self.teams[data["team"]], "title": data["title"], "goal": data["goal"],
+            "team": data["team"], "title": data["title"], "goal": data["goal"],
             "mode": data["mode"] or Mode.LIVE, "anonymity": data["anonymity"] or Anonymity.NAMED,
             "vote_budget": 3 if data["vote_budget"] is None else data["vote_budget"],
             "phase_deadlines": {"reflect": deadline} if deadline else {},
@@ -160,8 +167,9 @@ class NoteDecisionForm(CardReferenceForm):
 
 class SessionActionForm(forms.Form):
     title = _text()
-    owner = forms.ModelChoiceField(queryset=Person.objects.filter(is_active=True), required=False, error_messages={
-        "invalid_choice": "Choose an active person as the owner."})
+    # Any person may be named; whether they may own an action (active) is the actions service's rule.
+    owner = OfferedModelChoiceField(queryset=Person.objects.filter(is_active=True), required=False, error_messages={
+        "invalid_choice": "Choose someone from the list."})
     due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), error_messages={
         "invalid": "The due date is not a date."})
     group = _reference(required=False)

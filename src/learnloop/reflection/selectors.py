@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from learnloop.analytics.grouping import suggest_groups
-from learnloop.org.models import Membership
+from learnloop.org.membership import is_active_person, team_access
 from learnloop.reflection.models import Anonymity, Card, Group, Lesson, Participant, Session, Template
 from learnloop.reflection.permissions import can_use_template, can_view_session, templates_usable_by
 from learnloop.reflection.services import ensure_builtin_templates
@@ -47,17 +47,15 @@ def template_for(viewer, template_id: int) -> Template:
 
 
 def sessions_for(viewer, *, team=None):
-    if not (viewer and viewer.is_authenticated and viewer.is_active):
+    if not is_active_person(viewer):
         return Session.objects.none()
     sessions = Session.objects.select_related("team", "template", "facilitator")
     if team is not None:
         sessions = sessions.filter(team=team)
     if viewer.is_learning_lead:
         return sessions
-    team_ids = set(Membership.objects.filter(person=viewer).values_list("team_id", flat=True))
-    # Leads of a department see its teams' sessions; one level of nesting covers the org chart here.
-    led = set(Membership.objects.filter(person=viewer, role="facilitator").values_list("team_id", flat=True))
-    return sessions.filter(Q(team_id__in=team_ids) | Q(facilitator=viewer) | Q(team__parent_id__in=led)).distinct()
+    # As can_view_session: the team's members, leads of the team or of a department above it.
+    return sessions.filter(Q(team_id__in=team_access(viewer).member_or_lead) | Q(facilitator=viewer))
 
 
 def session_for(viewer, session_id: int) -> Session:

@@ -179,6 +179,8 @@ def create_session(*, by, team, template: Template, title: str, goal: str = "", 
                    vote_budget: int = 3, work_owner=None, held_on=None) -> Session:
     require(can_start_session(by, team), f"Only members and leads of {team} can start its sessions.")
     require(can_use_template(by, template), "That template belongs to another team.")
+    if team.is_archived:
+        raise ValidationError({"team": f"{team} is archived."})
     title = " ".join((title or "").split())
     if not title or len(title) > 200:
         raise ValidationError({"title": "A session needs a title of at most 200 characters."})

@@ -25,7 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from learnloop.org.models import Person, Team
+from learnloop.org.membership import active_members
+from learnloop.org.models import Team
 from learnloop.reflection import cards as card_services
 from learnloop.reflection import follow_up, forms, selectors, services
 from learnloop.reflection.forms import cleaned
@@ -140,7 +141,7 @@ def session_page(request, session_id: int):
     if session.phase in {Phase.DISCUSS, Phase.ACTIONS, Phase.CLOSED}:
         context["actions"] = _safe(follow_up.actions_of, session)
         context["lessons"] = selectors.lessons_of(session, viewer)
-        context["team_people"] = Person.objects.filter(memberships__team=session.team, is_active=True).distinct()
+        context["team_people"] = active_members(session.team)
     return _with_key(request, session, render(request, "reflection/session.html", context))
 
 

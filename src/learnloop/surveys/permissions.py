@@ -2,16 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 
-from learnloop.actions.permissions import led_team_ids, member_team_ids
-
-
-def _active(person) -> bool:
-    return bool(person is not None and getattr(person, "is_authenticated", False) and person.is_active)
+from learnloop.org.membership import is_active_person, led_team_ids, member_team_ids
 
 
 def can_manage_surveys(person) -> bool:
     """Import and edit instruments, create, launch, remind and close campaigns."""
-    return _active(person) and person.is_learning_lead
+    return is_active_person(person) and person.is_learning_lead
 
 
 def require_manage_surveys(person) -> None:
@@ -20,18 +16,18 @@ def require_manage_surveys(person) -> None:
 
 
 def sees_every_team(person) -> bool:
-    return _active(person) and person.is_learning_lead
+    return is_active_person(person) and person.is_learning_lead
 
 
 def viewer_team_ids(person) -> set[int]:
     """Teams whose (released) results a viewer may see besides the whole organization."""
-    if not _active(person):
+    if not is_active_person(person):
         return set()
     return member_team_ids(person) | led_team_ids(person)
 
 
 def can_choose_focus(person, team) -> bool:
-    if not _active(person):
+    if not is_active_person(person):
         return False
     return person.is_learning_lead or team.pk in led_team_ids(person)
 

@@ -1,5 +1,6 @@
 """Helpers shared by every HTML form."""
 
+from django import forms
 from django.core.exceptions import ValidationError
 
 
@@ -19,3 +20,34 @@ def required_in_practice(field):
     field.required_in_practice = True
     field.widget.attrs["required"] = True
     return field
+
+
+class OfferedChoiceField(forms.ChoiceField):
+    """Shows the choices offered but accepts any value: whether the one sent is allowed (a team
+    that is archived, one the person may not use) is the service's rule, as for the API, so the
+    page shows the service's reason instead of a generic "not a valid choice"."""
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+
+class OfferedModelChoiceField(forms.ModelChoiceField):
+    """Lists the rows of its queryset but accepts any row of `accepts` (by default the queryset's
+    model): e.g. a deactivated owner reaches the service, which refuses it in its own words."""
+
+    def __init__(self, *args, accepts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accepts = accepts
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        rows = self.accepts if self.accepts is not None else self.queryset.model._default_manager.all()
+        try:
+            return rows.get(pk=int(str(value)))
+        except (ValueError, TypeError, rows.model.DoesNotExist):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                  params={"value": value}) from None
+
+    def validate(self, value):
+        forms.Field.validate(self, value)

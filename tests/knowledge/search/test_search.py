@@ -246,7 +246,6 @@ def test_a_team_only_entry_reaches_its_team_and_its_author(secret, author, team)
 
 def test_losing_team_membership_or_visibility_changes_take_effect(secret, author, team, reader):
     membership = factories.membership(reader, team)
-    reader._knowledge_team_ids = None
     assert ids(find(reader, "fraud")) == [secret.pk]
     membership.delete()
     reader = type(reader).objects.get(pk=reader.pk)

@@ -3,17 +3,13 @@
 User-supplied filter values are cleaned here before any backend sees them, and the viewer's
 teams are read once per search into the `Scope` every backend filters by."""
 
-from learnloop.knowledge.permissions import team_ids_of
 from learnloop.knowledge.search.base import Scope, SearchFilters
-
-
-def _active(viewer) -> bool:
-    return bool(viewer and viewer.is_authenticated and viewer.is_active)
+from learnloop.org.membership import is_active_person, member_team_ids
 
 
 def may_search(viewer) -> bool:
     """Only a signed-in, active person searches; anyone else finds nothing."""
-    return _active(viewer)
+    return is_active_person(viewer)
 
 
 def _ids(values) -> tuple[int, ...]:
@@ -44,6 +40,6 @@ def clean_filters(filters: SearchFilters | None) -> SearchFilters:
 def viewer_scope(viewer, filters: SearchFilters, now, exclude=()) -> Scope:
     """What a backend needs to return only entries this viewer may see, within the filters."""
     return Scope(
-        viewer_id=viewer.pk, team_ids=frozenset(team_ids_of(viewer)), filters=filters, now=now,
+        viewer_id=viewer.pk, team_ids=member_team_ids(viewer), filters=filters, now=now,
         exclude_ids=frozenset(exclude),
     )
