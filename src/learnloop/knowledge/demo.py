@@ -562,4 +562,7 @@ def build(context) -> None:
     builder.link(specs)
     builder.stamps.apply()
     context.extra["knowledge_entries"] = [spec.entry for spec in specs]
+    from learnloop.knowledge.practice_library import import_library
+
+    import_library(by=next(person for person in context.people if person.is_admin), via="demo")
     search.rebuild()
