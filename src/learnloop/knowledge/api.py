@@ -14,7 +14,8 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from learnloop.api_base import MAX_INT, Id, Number, Pagination, errors, person_ref, request_fields, team_ref
-from learnloop.knowledge import search, selectors, services
+from learnloop.audit.request import client_ip
+from learnloop.knowledge import practice_library, search, selectors, services
 from learnloop.knowledge.api_schemas import (
     MAX_SUGGESTIONS,
     AcceptIn,
@@ -34,6 +35,8 @@ from learnloop.knowledge.api_schemas import (
     LinkIn,
     LinkOut,
     ObsoleteIn,
+    PracticeImportIn,
+    PracticeImportOut,
     ScoredEntryOut,
     SearchOut,
     SimilarIn,
@@ -438,3 +441,19 @@ def similar_entries(request, payload: SimilarIn):
         limit=payload.limit,
     )
     return [{"entry": found, "similarity": score} for found, score in map(_scored, items)]
+
+
+@router.post(
+    "/practices/import",
+    response={200: PracticeImportOut, **errors(400, 403)},
+    summary="Import the learning-practice library: the playbooks not yet in the knowledge base (admins)",
+    description=(
+        "Adds each library playbook whose `practice:<slug>` tag no entry carries yet and leaves the others "
+        "as they are, so importing twice creates nothing new. 403 unless the caller is an admin."
+    ),
+)
+def import_practices(request, payload: PracticeImportIn | None = None):
+    report = practice_library.import_library(
+        by=request.user, dry_run=bool(payload and payload.dry_run), ip_address=client_ip(request), via="api"
+    )
+    return report.as_dict()

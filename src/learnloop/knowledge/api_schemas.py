@@ -348,3 +348,20 @@ class SimilarIn(InputSchema):
     body: str = ""
     exclude_id: Id | None = None
     limit: int = Field(5, ge=1, le=MAX_SUGGESTIONS)
+
+
+class PracticeImportIn(InputSchema):
+    dry_run: bool = Field(False, description="Say what would be imported; change nothing.")
+
+
+class PracticeOut(Schema):
+    slug: str = Field(description="The library practice; its entry carries the tag practice:<slug>.")
+    title: str
+    entry_id: int | None = Field(description="The entry created (null in a dry run), or the one already holding it.")
+
+
+class PracticeImportOut(Schema):
+    dry_run: bool
+    summary: str
+    created: list[PracticeOut]
+    skipped: list[PracticeOut] = Field(description="Practices already in the knowledge base, left as they are.")

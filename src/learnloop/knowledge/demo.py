@@ -560,6 +560,21 @@ def build(context) -> None:
         builder.write(spec)
     builder.supersede(specs)
     builder.link(specs)
+    _import_practice_library(builder, context)
     builder.stamps.apply()
     context.extra["knowledge_entries"] = [spec.entry for spec in specs]
     search.rebuild()
+
+
+def _import_practice_library(builder, context) -> None:
+    """The admin imported the learning-practice library a few weeks ago, so the survey reports
+    suggest its playbooks; at a fixed time, so the rest of the demo's randomness is unchanged."""
+    from learnloop.knowledge.practice_library import import_library
+
+    moment = context.today - timedelta(days=40) + timedelta(hours=10)
+    admin = next(person for person in context.people if person.is_admin)
+    with _clock(moment):
+        report = import_library(by=admin, via="demo")
+    for outcome in report.created:
+        builder.stamps.add(EntryVersion, (outcome.entry_id, 1), moment)
+        builder.stamps.add(Provenance, (outcome.entry_id,), moment)

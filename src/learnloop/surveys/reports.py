@@ -23,7 +23,8 @@ SUGGESTIONS_PER_BARRIER = 3
 # of the published release, so a process can never serve figures of another release, and they
 # never go stale: the timeout only frees campaigns nobody looks at any more.
 REPORT_CACHE_SECONDS = 6 * 3600
-# Search words for playbooks that help with each barrier (the search ranks entries matching any).
+# Search words for playbooks that help with each barrier, used only when no playbook is tagged for
+# it (see docs/knowledge.md, the learning-practice library); the search ranks entries matching any.
 BARRIER_QUERIES = {
     Barrier.FEAR_OF_FAILURE: "blameless postmortem retrospective mistake incident review experiment",
     Barrier.LEADERSHIP_SUPPORT: "manager one-to-one coaching feedback review",
@@ -253,21 +254,23 @@ def barrier_diagnosis(scores, dimensions, scale: "LikertScale", *, viewer) -> li
         weak_dimensions = [d.name for d in dimensions if d.barrier == barrier and d.key in weak_keys]
         result.append({
             "barrier": barrier, "label": Barrier(barrier).label, "mean": mean, "weak_dimensions": weak_dimensions,
-            "practices": suggested_practices(barrier, viewer=viewer) if weak_dimensions else [],
+            "practices": suggested_practices(
+                barrier, viewer=viewer,
+                dimensions=[d.key for d in dimensions if d.barrier == barrier and d.key in weak_keys],
+            ) if weak_dimensions else [],
         })
     return result
 
 
-def suggested_practices(barrier: str, *, viewer) -> list[dict]:
-    from learnloop.knowledge import search
-    from learnloop.knowledge.models import EntryKind
+def suggested_practices(barrier: str, *, viewer, dimensions=()) -> list[dict]:
+    """Playbooks tagged for the barrier and its weak dimensions (knowledge.selectors.practices_for)."""
+    from learnloop.knowledge.selectors import practices_for
 
-    results = search.search_entries(
-        viewer=viewer, query=BARRIER_QUERIES.get(barrier, barrier),
-        filters=search.SearchFilters(kinds=(EntryKind.PLAYBOOK,)), per_page=SUGGESTIONS_PER_BARRIER,
-        with_facets=False,
+    entries = practices_for(
+        viewer=viewer, barrier=barrier, dimensions=dimensions, limit=SUGGESTIONS_PER_BARRIER,
+        fallback_query=BARRIER_QUERIES.get(barrier, barrier),
     )
-    return [{"id": hit.entry.pk, "title": hit.entry.title} for hit in results.hits]
+    return [{"id": entry.pk, "title": entry.title} for entry in entries]
 
 
 def comments(campaign: Campaign, node: str, *, viewer) -> list[str]:

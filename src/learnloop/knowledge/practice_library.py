@@ -1,0 +1,140 @@
+"""The learning-practice library shipped with Learnloop, and importing it into the knowledge base.
+
+The library is a folder of playbooks (`knowledge/practices/*.md`) in the knowledge import
+format. Their tags say what each one is for, so suggestions can find them by tag:
+
+    practice                     every library playbook
+    practice:<slug>              which library playbook it is (the file's name): the identity
+                                 that makes importing idempotent, kept when the title is edited
+    barrier:<barrier>            a survey barrier it helps with (surveys.models.Barrier values)
+    dimension:<dimension key>    a survey dimension it strengthens (the instruments' keys)
+
+Nothing is imported unless someone asks (an admin, the command line or the demo). Importing
+creates the playbooks the knowledge base does not have yet and never touches the ones it has:
+an organization's edits to an imported playbook are its own, and an entry marked obsolete stays
+obsolete rather than coming back.
+"""
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from learnloop.audit.models import AuditKind
+from learnloop.audit.services import record_audit_event
+from learnloop.knowledge import services
+from learnloop.knowledge.models import Entry, EntryKind
+from learnloop.knowledge.transfer.files import parse_file
+
+LIBRARY_DIR = Path(__file__).parent / "practices"
+PRACTICE_TAG = "practice"
+SLUG_PREFIX = "practice:"
+BARRIER_PREFIX = "barrier:"
+DIMENSION_PREFIX = "dimension:"
+PROVENANCE_TYPE = "practice-library"
+
+
+@dataclass(frozen=True)
+class Practice:
+    slug: str
+    title: str
+    body: str
+    tags: tuple[str, ...]
+    review_interval_days: int | None
+
+    @property
+    def barriers(self) -> list[str]:
+        return [tag.removeprefix(BARRIER_PREFIX) for tag in self.tags if tag.startswith(BARRIER_PREFIX)]
+
+    @property
+    def dimensions(self) -> list[str]:
+        return [tag.removeprefix(DIMENSION_PREFIX) for tag in self.tags if tag.startswith(DIMENSION_PREFIX)]
+
+
+@cache
+def library() -> tuple[Practice, ...]:
+    """Every playbook of the library, in file-name order; a malformed file is a packaging bug."""
+    practices = []
+    for path in sorted(LIBRARY_DIR.glob("*.md")):
+        parsed = parse_file(path.name, path.read_text(encoding="utf-8"))
+        slug = path.stem
+        tags = tuple(parsed.tags or ())
+        if parsed.kind != EntryKind.PLAYBOOK or f"{SLUG_PREFIX}{slug}" not in tags or PRACTICE_TAG not in tags:
+            raise ValueError(
+                f"{path.name}: a library file is a playbook tagged “{PRACTICE_TAG}” and “{SLUG_PREFIX}{slug}”."
+            )
+        practices.append(Practice(slug, parsed.title, parsed.body, tags, parsed.review_interval_days))
+    return tuple(practices)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    slug: str
+    title: str
+    entry_id: int | None  # the entry created, or the one that already holds this practice
+
+
+@dataclass
+class LibraryImport:
+    dry_run: bool
+    created: list[Outcome] = field(default_factory=list)
+    skipped: list[Outcome] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{len(self.created)} practice playbooks {verb} imported; "
+            f"{len(self.skipped)} already in the knowledge base."
+        )
+
+    def as_dict(self) -> dict:
+        def rows(outcomes):
+            return [{"slug": o.slug, "title": o.title, "entry_id": o.entry_id} for o in outcomes]
+
+        return {"dry_run": self.dry_run, "summary": self.summary(),
+                "created": rows(self.created), "skipped": rows(self.skipped)}
+
+
+def can_import(person) -> bool:
+    return bool(person and person.is_authenticated and person.is_admin)
+
+
+def imported_entry_ids() -> dict[str, int]:
+    """slug -> the entry holding that library practice, over the whole knowledge base.
+
+    The whole base, not what the importer sees: a practice someone made team-only is still there.
+    """
+    rows = Entry.tags.through.objects.filter(tag__name__startswith=SLUG_PREFIX).order_by("entry_id")
+    found: dict[str, int] = {}
+    for name, entry_id in rows.values_list("tag__name", "entry_id"):
+        found.setdefault(name.removeprefix(SLUG_PREFIX), entry_id)
+    return found
+
+
+def import_library(*, by, dry_run: bool = False, ip_address: str | None = None, via: str = "web") -> LibraryImport:
+    """Create the library playbooks the knowledge base lacks, owned by `by` (an admin)."""
+    if not can_import(by):
+        raise PermissionDenied("Only admins import the learning-practice library.")
+    report = LibraryImport(dry_run=dry_run)
+    with transaction.atomic():
+        existing = imported_entry_ids()
+        for practice in library():
+            if practice.slug in existing:
+                report.skipped.append(Outcome(practice.slug, practice.title, existing[practice.slug]))
+                continue
+            entry_id = None
+            if not dry_run:
+                entry_id = services.create_entry(
+                    by=by, kind=EntryKind.PLAYBOOK, title=practice.title, body=practice.body,
+                    tags=practice.tags, review_interval_days=practice.review_interval_days,
+                    provenance=[(PROVENANCE_TYPE, practice.slug, "Learnloop's learning-practice library")],
+                ).pk
+            report.created.append(Outcome(practice.slug, practice.title, entry_id))
+        if report.created and not dry_run:
+            record_audit_event(
+                kind=AuditKind.IMPORT, actor=by, ip_address=ip_address, target="learning-practice library",
+                detail={"created": len(report.created), "skipped": len(report.skipped), "via": via},
+            )
+    return report
