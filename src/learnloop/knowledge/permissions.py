@@ -51,6 +51,8 @@ def can_view(person, entry: Entry) -> bool:
     teams = team_ids_of(person)
     if entry.owner_team_id in teams:
         return True
+    if "teams" in getattr(entry, "_prefetched_objects_cache", {}):  # loaded already: no query
+        return any(team.pk in teams for team in entry.teams.all())
     return entry.teams.filter(pk__in=teams).exists()
 
 
