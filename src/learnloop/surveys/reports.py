@@ -260,14 +260,14 @@ def barrier_diagnosis(scores, dimensions, scale: "LikertScale", *, viewer) -> li
 
 def suggested_practices(barrier: str, *, viewer) -> list[dict]:
     from learnloop.knowledge import search
-    from learnloop.knowledge.models import EntryKind
+    from learnloop.knowledge.models import Entry, EntryKind
 
-    results = search.search_entries(
+    ids = search.best_entry_ids(
         viewer=viewer, query=BARRIER_QUERIES.get(barrier, barrier),
-        filters=search.SearchFilters(kinds=(EntryKind.PLAYBOOK,)), per_page=SUGGESTIONS_PER_BARRIER,
-        with_facets=False,
+        filters=search.SearchFilters(kinds=(EntryKind.PLAYBOOK,)), limit=SUGGESTIONS_PER_BARRIER,
     )
-    return [{"id": hit.entry.pk, "title": hit.entry.title} for hit in results.hits]
+    titles = dict(Entry.objects.filter(pk__in=ids).values_list("pk", "title"))
+    return [{"id": entry_id, "title": titles[entry_id]} for entry_id in ids if entry_id in titles]
 
 
 def comments(campaign: Campaign, node: str, *, viewer) -> list[str]:

@@ -69,7 +69,7 @@ from learnloop.knowledge.search.base import (
 
 __all__ = [
     "RESULT_WINDOW", "SIMILAR_THRESHOLD", "FacetCount", "SearchFilters", "SearchHit", "SearchResults", "backend",
-    "entry_changed", "rebuild", "related_entries", "search_entries", "similar_entries",
+    "best_entry_ids", "entry_changed", "rebuild", "related_entries", "search_entries", "similar_entries",
 ]
 
 RESULT_WINDOW = 200
@@ -394,6 +394,27 @@ def search_entries(
         if entry_id in entries
     ]
     return results
+
+
+def best_entry_ids(*, viewer, query: str, filters: SearchFilters = NO_FILTERS, limit: int) -> list[int]:
+    """The ids of the first `limit` entries search_entries would list for this query, in its
+    order, without loading, highlighting or counting them: for callers that show a few titles
+    (the survey report's suggested practices, four searches per report)."""
+    query = query or ""
+    if not query.strip():
+        results = search_entries(viewer=viewer, query=query, filters=filters, per_page=limit, with_facets=False)
+        return [hit.entry.pk for hit in results.hits]
+    if not _active(viewer):
+        return []
+    filters = _clean(filters)
+    engine = backend()
+    engine.catch_up()
+    slots, _ = _slots(engine, query[:20_000], False)
+    if not slots:
+        return []
+    scope = _scope(viewer, filters, timezone.now())
+    ranked, _ = _rank(engine.window(scope, slots, limit=RESULT_WINDOW), scope)
+    return [entry_id for _, entry_id in ranked[:limit]]
 
 
 def _rank(window: list[Match], scope: Scope):
