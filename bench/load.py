@@ -366,14 +366,18 @@ class VirtualUser(threading.Thread):
         self.call("web_report", "GET", f"/surveys/campaigns/{self.world['report_campaign']}/report/",
                   session=self.browser)
 
-    def run(self):
+    def mix(self) -> list:
+        """(what the user does, weight): each request is drawn from these (request_cpu.py too)."""
         mix = [(self.read_entry, 20), (self.search, 20), (self.list_actions, 8), (self.report, 6),
                (self.read_cards, 6), (self.create_entry, 6), (self.write_card, 10), (self.vote, 8),
                (self.edit_action, 5), (self.comment_action, 5), (self.answer_survey, 4)]
         if self.web:
             mix += [(self.web_search, 8), (self.web_report, 4)]
+        return mix
+
+    def run(self):
         self.ready.wait()
-        actions, weights = zip(*mix, strict=True)
+        actions, weights = zip(*self.mix(), strict=True)
         time.sleep(self.rng.uniform(0, self.think))  # people don't all arrive in the same millisecond
         while time.perf_counter() < self.stop_at:
             self.rng.choices(actions, weights)[0]()

@@ -522,3 +522,30 @@ def test_refused_requests_leave_no_activity(author, payments, outsider, api_as):
     api_as(outsider).post(f"{API}/entries/{hidden.pk}/feedback", {"helpful": True}, content_type=JSON)
     api_as(outsider).post(f"{API}/entries/{hidden.pk}/applications", {"context": "x"}, content_type=JSON)
     assert ActivityEvent.objects.count() == before
+
+
+def test_links_and_successors_show_team_only_entries_to_the_teams_they_are_shared_with(
+    author, payments, support, outsider, api_as,
+):
+    # Owned by payments, shared with support: an outsider in support sees it, a person in
+    # neither team doesn't (the detail decides visibility on the loaded rows).
+    shared = decision(author, title="Shared successor", owner_team=payments, visibility="team", teams=[support])
+    services.set_decision_status(by=author, entry=shared, status="accepted")
+    old = decision(author, title="Public decision")
+    services.set_decision_status(by=author, entry=old, status="accepted")
+    services.set_decision_status(by=author, entry=old, status="superseded", superseded_by=shared)
+    public = lesson(author)
+    services.add_link(by=author, source=public, target=shared, kind="related")
+    services.add_link(by=author, source=old, target=public, kind="related")
+    nobody = factories.person(email="nina.nowhere@example.org")
+    seen = ok(api_as(outsider).get(f"{API}/entries/{old.pk}"))
+    assert seen["superseded_by"]["id"] == shared.pk
+    assert {link["entry"]["id"] for link in seen["links"]} == {shared.pk, public.pk}
+    assert [link["entry"]["id"] for link in ok(api_as(outsider).get(f"{API}/entries/{public.pk}"))["links"]] == [
+        shared.pk, old.pk,
+    ]
+    assert [entry["id"] for entry in ok(api_as(outsider).get(f"{API}/entries/{shared.pk}"))["supersedes"]] == [old.pk]
+    unseen = ok(api_as(nobody).get(f"{API}/entries/{old.pk}"))
+    assert unseen["superseded_by"] is None
+    assert [link["entry"]["id"] for link in unseen["links"]] == [public.pk]
+    assert api_as(nobody).get(f"{API}/entries/{shared.pk}").status_code == 404

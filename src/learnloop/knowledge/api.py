@@ -86,9 +86,10 @@ def _owner_field(changes: dict) -> str:
 def _detail(viewer, entry_id: int) -> Entry:
     """An entry with everything its detail shows, scoped to what the viewer may see."""
     entry = _entry(viewer, entry_id)
-    visible = selectors.visible_entries(viewer=viewer)
     entry.superseded_by = selectors.visible_successor(viewer=viewer, entry=entry)
-    entry.supersedes = list(visible.filter(superseded_by=entry).order_by("id"))
+    entry.supersedes = selectors.visible_among(
+        viewer=viewer, entries=list(Entry.objects.filter(superseded_by=entry).order_by("id"))
+    )
     entry.links = [
         {
             "id": link.pk,

@@ -34,8 +34,27 @@ def _parser():
     return MarkdownIt("js-default").enable(["table", "strikethrough"])
 
 
+# An entry's page and its API detail render up to five texts on every read; most are empty or
+# unchanged since the last read. The result depends on the text alone, so it is kept per text
+# (short texts only: the cache stays small however long the bodies).
+CACHED_TEXT_LENGTH = 20_000
+
+
 def render_markdown(text: str) -> str:
-    html = _parser().render(text or "")
+    if not text:
+        return ""
+    if len(text) <= CACHED_TEXT_LENGTH:
+        return _render_cached(text)
+    return _render(text)
+
+
+@lru_cache(maxsize=512)
+def _render_cached(text: str) -> str:
+    return _render(text)
+
+
+def _render(text: str) -> str:
+    html = _parser().render(text)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -41,6 +41,8 @@ def can_view(person, entry: Entry) -> bool:
     teams = member_team_ids(person)
     if entry.owner_team_id in teams:
         return True
+    if "teams" in getattr(entry, "_prefetched_objects_cache", {}):  # loaded already: no query
+        return any(team.pk in teams for team in entry.teams.all())
     return entry.teams.filter(pk__in=teams).exists()
 
 

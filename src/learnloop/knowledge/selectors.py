@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from learnloop.knowledge.models import (
     EntryVersion,
     Feedback,
     Freshness,
+    Visibility,
 )
 from learnloop.knowledge.permissions import (
     can_accept_answer,
@@ -25,6 +26,7 @@ from learnloop.knowledge.permissions import (
     can_edit,
     can_hide_answer,
     can_read_hidden_answer,
+    can_view,
     visible_q,
 )
 from learnloop.org.membership import member_team_ids
@@ -48,47 +50,76 @@ def freshness_q(state: str, now=None) -> Q:
 
 
 def entry_for(*, viewer, entry_id: int) -> Entry:
-    """One entry with what its page shows; 404 when it doesn't exist or isn't visible."""
+    """One entry with what its page shows; 404 when it doesn't exist or isn't visible.
+
+    Visibility is decided on the loaded row and its prefetched teams (permissions.can_view),
+    not by a visibility subquery: the same rule, without compiling and running it on every
+    read of an entry (the most frequent request)."""
     entry = (
-        visible_entries(viewer=viewer)
-        .select_related("author", "owner_person", "owner_team", "last_verified_by", "superseded_by",
-                        "accepted_answer")
-        .prefetch_related(
-            "tags", "skills", "teams", "provenance",
-            Prefetch("answers", queryset=Answer.objects.select_related("author", "hidden_by")),
-            Prefetch("applications", queryset=Application.objects.select_related("person")),
-        )
+        Entry.objects.select_related("author", "owner_person", "owner_team", "last_verified_by", "superseded_by",
+                                     "accepted_answer")
         .filter(pk=entry_id)
         .first()
     )
-    if entry is None:
+    if entry is None or not (viewer and viewer.is_authenticated and viewer.is_active):
+        raise Http404("No such entry, or it is visible only to its teams.")
+    related = ["tags", "skills", "teams", "provenance",
+               Prefetch("applications", queryset=Application.objects.select_related("person"))]
+    if entry.kind == EntryKind.QUESTION:  # only questions list answers (answers_of)
+        related.append(Prefetch("answers", queryset=Answer.objects.select_related("author", "hidden_by")))
+    prefetch_related_objects([entry], *related)
+    if not can_view(viewer, entry):
         raise Http404("No such entry, or it is visible only to its teams.")
     return entry
+
+
+def visible_among(*, viewer, entries) -> list[Entry]:
+    """The given entries the viewer may see, in their order: the rule of `visible_q` applied to
+    loaded rows. Entries seen by everyone, or through their author, owner or owning team, need
+    no query; the team links of the others are read in one query (none when there are none)."""
+    if not (viewer and viewer.is_authenticated and viewer.is_active):
+        return []
+    teams = member_team_ids(viewer)
+
+    def plainly_visible(entry):
+        return (
+            entry.visibility == Visibility.EVERYONE
+            or viewer.pk in (entry.author_id, entry.owner_person_id)
+            or entry.owner_team_id in teams
+        )
+
+    undecided = {entry.pk for entry in entries if not plainly_visible(entry)}
+    through_teams = set()
+    if undecided and teams:
+        through_teams = set(
+            Entry.teams.through.objects.filter(entry_id__in=undecided, team_id__in=teams)
+            .values_list("entry_id", flat=True)
+        )
+    return [entry for entry in entries if entry.pk not in undecided or entry.pk in through_teams]
 
 
 def visible_successor(*, viewer, entry: Entry) -> Entry | None:
     """The record that superseded this decision, if the viewer may see it: a team-only successor
     is named to its teams only, on the page and in the API alike."""
-    if entry.superseded_by_id is None:
-        return None
-    if not visible_entries(viewer=viewer).filter(pk=entry.superseded_by_id).exists():
+    if entry.superseded_by_id is None or not visible_among(viewer=viewer, entries=[entry.superseded_by]):
         return None
     return entry.superseded_by
 
 
 def links_of(*, viewer, entry: Entry) -> list[tuple[str, Entry, EntryLink]]:
     """Typed links in both directions, as (phrase, other entry, link), only to entries the viewer sees."""
-    visible = visible_entries(viewer=viewer)
     phrases = {
         ("related", True): "Related to", ("related", False): "Related to",
         ("supersedes", True): "Supersedes", ("supersedes", False): "Superseded by",
         ("contradicts", True): "Contradicts", ("contradicts", False): "Contradicted by",
     }
     # One query for both directions; outgoing links first, each direction in id order.
-    found = (
-        EntryLink.objects.filter(Q(source=entry, target__in=visible) | Q(target=entry, source__in=visible))
-        .select_related("source", "target").order_by("id")
+    found = list(
+        EntryLink.objects.filter(Q(source=entry) | Q(target=entry)).select_related("source", "target").order_by("id")
     )
+    others = {link.pk: (link.target if link.source_id == entry.pk else link.source) for link in found}
+    visible = {other.pk for other in visible_among(viewer=viewer, entries=list(others.values()))}
+    found = [link for link in found if others[link.pk].pk in visible]
     outgoing = [(phrases[(link.kind, True)], link.target, link) for link in found if link.source_id == entry.pk]
     incoming = [(phrases[(link.kind, False)], link.source, link) for link in found if link.source_id != entry.pk]
     return outgoing + incoming
@@ -273,8 +304,9 @@ def practices_for(
         return chosen
     from learnloop.knowledge import search
 
-    results = search.search_entries(
-        viewer=viewer, query=fallback_query, filters=search.SearchFilters(kinds=(EntryKind.PLAYBOOK,)),
-        per_page=limit, with_facets=False,
+    # Ids first, then only the rows shown: no loading, highlighting and counting of whole hits.
+    ids = search.best_entry_ids(
+        viewer=viewer, query=fallback_query, filters=search.SearchFilters(kinds=(EntryKind.PLAYBOOK,)), limit=limit,
     )
-    return [hit.entry for hit in results.hits]
+    found = Entry.objects.in_bulk(ids)
+    return [found[entry_id] for entry_id in ids if entry_id in found]

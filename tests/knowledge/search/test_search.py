@@ -372,3 +372,17 @@ def test_a_long_entry_gets_a_short_snippet_around_its_first_match_with_payloads_
     assert "<mark>Kafka</mark> <mark>consumers</mark>" in snippet  # markdown removed, stems matched
     assert "&lt;img src=x onerror=alert(1)&gt;" in snippet and "<img" not in snippet
     assert snippet.startswith("…") and len(snippet) < 400
+
+
+def test_best_entry_ids_are_the_first_hits_of_the_same_search(secret, author, reader, team):
+    # The survey report's suggestions ask for ids only; they must be what the search lists.
+    for number in range(6):
+        write(author, f"Payments fraud playbook {number}", "Fraud review steps " * (number + 1), kind="playbook")
+    write(author, "Payments fraud lesson", "A lesson, not a playbook.")
+    playbooks = SearchFilters(kinds=("playbook",))
+    for viewer in (reader, author):
+        for query, filters in (("fraud payments", playbooks), ("fraud thresholds", SearchFilters()), ("", playbooks)):
+            expected = ids(find(viewer, query, filters=filters, per_page=3, with_facets=False))
+            assert search.best_entry_ids(viewer=viewer, query=query, filters=filters, limit=3) == expected
+    assert secret.pk in search.best_entry_ids(viewer=author, query="fraud thresholds", limit=3)
+    assert secret.pk not in search.best_entry_ids(viewer=reader, query="fraud thresholds", limit=3)

@@ -46,10 +46,10 @@ service.
 
 from learnloop.knowledge.search.base import FacetCount, SearchFilters, SearchHit, SearchResults
 from learnloop.knowledge.search.indexing import backend, entry_changed, rebuild
-from learnloop.knowledge.search.searching import RESULT_WINDOW, search_entries
+from learnloop.knowledge.search.searching import RESULT_WINDOW, best_entry_ids, search_entries
 from learnloop.knowledge.search.similarity import SIMILAR_THRESHOLD, related_entries, similar_entries
 
 __all__ = [
     "RESULT_WINDOW", "SIMILAR_THRESHOLD", "FacetCount", "SearchFilters", "SearchHit", "SearchResults", "backend",
-    "entry_changed", "rebuild", "related_entries", "search_entries", "similar_entries",
+    "best_entry_ids", "entry_changed", "rebuild", "related_entries", "search_entries", "similar_entries",
 ]

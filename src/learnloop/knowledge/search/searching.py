@@ -58,3 +58,24 @@ def search_entries(
     entries = load_entries([entry_id for _, entry_id in chosen])
     results.hits = [hit(entries[entry_id], score, marked) for score, entry_id in chosen if entry_id in entries]
     return results
+
+
+def best_entry_ids(*, viewer, query: str, filters: SearchFilters = NO_FILTERS, limit: int) -> list[int]:
+    """The ids of the first `limit` entries search_entries would list for this query, in its
+    order, without loading, highlighting or counting them: for callers that show a few titles
+    (the survey report's suggested practices when nothing is tagged for a barrier)."""
+    query = query or ""
+    if not query.strip():
+        results = search_entries(viewer=viewer, query=query, filters=filters, per_page=limit, with_facets=False)
+        return [found.entry.pk for found in results.hits]
+    if not may_search(viewer):
+        return []
+    filters = clean_filters(filters)
+    engine = backend()
+    engine.catch_up()
+    slots, _ = query_slots(engine, query[:MAX_QUERY_LENGTH], False)
+    if not slots:
+        return []
+    scope = viewer_scope(viewer, filters, timezone.now())
+    ranked, _ = rank_window(engine.window(scope, slots, limit=RESULT_WINDOW), scope)
+    return [entry_id for _, entry_id in ranked[:limit]]
