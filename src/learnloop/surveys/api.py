@@ -23,9 +23,12 @@ from learnloop.surveys.api_schemas import (
     InstrumentSummary,
     LaunchIn,
     QuestionsOut,
+    ReportNotShownOut,
+    ReportOut,
     ResponseIn,
     ThresholdIn,
     ThresholdOut,
+    TrendsOut,
 )
 from learnloop.surveys.attributes import recorded_attributes
 from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
@@ -165,7 +168,10 @@ def respond(request, token: str, payload: ResponseIn):
     return Status(204, None)
 
 
-@router.get("/campaigns/{campaign_id}/report", summary="Results the disclosure gate released that you may see")
+@router.get(
+    "/campaigns/{campaign_id}/report", response=ReportOut | ReportNotShownOut,
+    summary="Results the disclosure gate released that you may see",
+)
 def report(request, campaign_id: Id, group: str = ORGANIZATION):
     """The campaign's results as far as the disclosure gate and your visibility allow."""
     campaign = _campaign(campaign_id)
@@ -184,7 +190,7 @@ def report(request, campaign_id: Id, group: str = ORGANIZATION):
     }
 
 
-@router.get("/trends", summary="A team's dimension scores across closed campaigns")
+@router.get("/trends", response=TrendsOut, summary="A team's dimension scores across closed campaigns")
 def trends(request, team: str = ORGANIZATION):
     data = reports.trends(team, viewer=request.user)
     return {
