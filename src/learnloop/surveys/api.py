@@ -175,18 +175,18 @@ def respond(request, token: str, payload: ResponseIn):
 def report(request, campaign_id: Id, group: str = ORGANIZATION):
     """The campaign's results as far as the disclosure gate and your visibility allow."""
     campaign = _campaign(campaign_id)
-    reason = reports.not_shown_reason(campaign)
-    if reason:
-        return {"campaign": campaign.pk, "shown": False, "reason": reason}
+    report = reports.CampaignReport(campaign, request.user)
+    if report.not_shown_reason:
+        return {"campaign": campaign.pk, "shown": False, "reason": report.not_shown_reason}
     key = GroupKey.parse(group)
-    chosen = reports.detail(campaign, key, viewer=request.user)
+    chosen = report.detail(key)
     return {
         "campaign": campaign.pk, "shown": True, "threshold": campaign.threshold,
-        "heatmap": reports.heatmap(campaign, viewer=request.user),
+        "heatmap": report.heatmap(),
         "group": chosen,
         "group_reason": "" if chosen else "This group is withheld or not part of what you may see.",
-        "breakdowns": reports.breakdowns(campaign, key.node, viewer=request.user),
-        "comments": reports.comments(campaign, key.node, viewer=request.user),
+        "breakdowns": report.breakdowns(key.node),
+        "comments": report.comments(key.node),
     }
 
 

@@ -205,7 +205,7 @@ class BreakdownOut(Schema):
     released: bool
     reason: str = Field(description="Why it is withheld (empty when released)")
     scores: list[DimensionScoreOut]
-    size: int
+    size: int | None = Field(description="Respondents in the cut, when released")
 
 
 class ReportOut(Schema):
