@@ -19,6 +19,13 @@ from tests.conftest import signed_in_client
 LEAF_TEAMS = ("Payments", "Platform", "Search", "Sales")
 
 
+@pytest.fixture(autouse=True)
+def steady_admin_banner(monkeypatch):
+    # The admin banner looks at the disk (one query on PostgreSQL) every CHECK_CACHE_SECONDS: on a
+    # slow run that query would land in one measurement and not the other.
+    monkeypatch.setattr("learnloop.ops.storage.CHECK_CACHE_SECONDS", 24 * 3600)
+
+
 def closed_campaign(org, *, respondents: int, number: int = 0) -> Campaign:
     """A closed campaign built straight into the tables (launch and answering have their own tests):
     `respondents` answers spread over the teams, tenure bands and roles, then the real decision."""
