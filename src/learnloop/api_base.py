@@ -252,17 +252,34 @@ _GENERIC = {"Bad Request", "Unauthorized", "Forbidden", "Not Found", "Conflict",
 
 class Pagination(LimitOffsetPagination):
     """The one way every API list pages (`@paginate(Pagination)`; docs/api.md, "Lists"): `limit`
-    (default 50, at most 500) and `offset` in, `{"items": [...], "count": N}` out, where count is
-    every matching item, so a client sees when there is more. ninja's limit/offset pagination,
-    with an upper bound on `offset` too: an offset no database takes (SQLite refuses one past
-    2⁶³) is the client's mistake (422), not a crash. tests/api/test_pagination.py checks that
-    every list in the OpenAPI document pages this way."""
+    (default 50, at most 500) and `offset` in, `{"items": [...], "count": N, "next": URL}` out,
+    where count is every matching item, so a client sees when there is more, and next is the
+    URL of the following page (the same filters, offset moved on by limit), or null on the
+    last one. ninja's limit/offset pagination, with an upper bound on `offset` too: an offset no
+    database takes (SQLite refuses one past 2⁶³) is the client's mistake (422), not a crash.
+    tests/api/test_pagination.py checks that every list in the OpenAPI document pages this way."""
 
     class Input(Schema):
         limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT,
                            description="How many items to return (at most "
                                        f"{ninja_settings.PAGINATION_MAX_LIMIT}).")
         offset: int = Field(0, ge=0, le=MAX_INT, description="How many matching items to skip.")
+
+    class Output(Schema):
+        items: list
+        count: int = Field(description="How many items match in all, on every page.")
+        next: str | None = Field(description="The URL of the next page (same filters and limit), or null when "
+                                             "this page is the last.")
+
+    def paginate_queryset(self, queryset, pagination: Input, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        following = pagination.offset + pagination.limit
+        page["next"] = None
+        if following < page["count"] and following <= MAX_INT:
+            query = request.GET.copy()
+            query["limit"], query["offset"] = str(pagination.limit), str(following)
+            page["next"] = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        return page
 
 
 class Shown(Sequence):

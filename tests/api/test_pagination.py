@@ -1,4 +1,4 @@
-"""Lists are paginated with limit/offset and say how many items there are in all."""
+"""Lists are paginated with limit/offset, say how many items there are in all, and link the next page."""
 
 import pytest
 
@@ -17,9 +17,10 @@ def directory(admin):
 
 def test_lists_return_count_and_items(member, directory, api_as):
     body = api_as(member).get(f"{API}/people").json()
-    assert set(body) == {"count", "items"}
+    assert set(body) == {"count", "items", "next"}
     assert body["count"] == 7
     assert len(body["items"]) == 7
+    assert body["next"] is None  # everything is on this page
 
 
 def test_limit_and_offset_page_through_a_list(member, directory, api_as):
@@ -30,7 +31,22 @@ def test_limit_and_offset_page_through_a_list(member, directory, api_as):
     assert first["count"] == second["count"] == last["count"] == 7
     names = [p["full_name"] for page in (first, second, last) for p in page["items"]]
     assert names == ["Ada Admin", "Mo Member", "Zed A", "Zed B", "Zed C", "Zed D", "Zed E"]
-    assert client.get(f"{API}/people?offset=50").json() == {"items": [], "count": 7}
+    assert client.get(f"{API}/people?offset=50").json() == {"items": [], "count": 7, "next": None}
+
+
+def test_next_links_page_through_a_list_with_its_filters(member, directory, api_as):
+    client = api_as(member)
+    page = client.get(f"{API}/people?q=zed&limit=2").json()
+    names, links = [], []
+    while True:
+        names += [person["full_name"] for person in page["items"]]
+        if page["next"] is None:
+            break
+        links.append(page["next"])
+        page = client.get(page["next"]).json()
+    assert names == ["Zed A", "Zed B", "Zed C", "Zed D", "Zed E"]
+    assert links == ["http://testserver/api/v1/people?q=zed&limit=2&offset=2",
+                     "http://testserver/api/v1/people?q=zed&limit=2&offset=4"]
 
 
 def test_count_follows_the_filters(member, directory, api_as):
@@ -93,7 +109,10 @@ def test_every_list_in_the_schema_pages_with_limit_offset_and_says_the_count(cli
             problems.append(f"{path}: no bounded limit/offset parameters")
         properties = body.get("properties", {})
         if resolve(properties.get("items", {})).get("type") != "array" or "count" not in properties:
-            problems.append(f"{path}: the answer is not {{items, count}}")
+            problems.append(f"{path}: the answer is not {{items, count, next}}")
+        next_link = properties.get("next", {}).get("anyOf", [])
+        if "next" not in body.get("required", ()) or {"type": "null"} not in next_link:
+            problems.append(f"{path}: the answer has no next link (a URL, or null on the last page)")
         if {"page", "per_page"} & set(parameters):
             problems.append(f"{path}: pages with page/per_page")
     assert not problems, "\n".join(problems)

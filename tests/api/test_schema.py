@@ -43,6 +43,18 @@ def test_openapi_document_describes_every_domain(schema):
         assert expected in paths
 
 
+def test_every_success_answer_has_a_body_schema(schema):
+    # A client generated from the document needs the shape of each answer; 204 has no body.
+    missing = []
+    for path, method, operation in _operations(schema):
+        for code, response in operation["responses"].items():
+            if 200 <= int(code) < 300 and int(code) != 204:
+                body = response.get("content", {}).get("application/json", {}).get("schema") or {}
+                if not ({"$ref", "anyOf", "items", "properties", "additionalProperties"} & set(body)):
+                    missing.append(f"{method.upper()} {path} {code}")
+    assert missing == []
+
+
 def test_every_operation_has_a_summary_or_description(schema):
     undocumented = [f"{method.upper()} {path}" for path, method, operation in _operations(schema)
                     if not (operation.get("summary") or operation.get("description"))]

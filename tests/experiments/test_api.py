@@ -118,7 +118,7 @@ def test_the_portfolio_filters_through_the_api(api_as, team, owner):
     client.post(BASE, _payload(team), content_type=JSON)
     client.post(BASE, _payload(team, title="Other", primary_metric={"name": "signups"}), content_type=JSON)
     assert [e["title"] for e in client.get(f"{BASE}?metric=signups").json()["items"]] == ["Other"]
-    assert client.get(f"{BASE}?status=running").json() == {"items": [], "count": 0}
+    assert client.get(f"{BASE}?status=running").json() == {"items": [], "count": 0, "next": None}
 
 
 def test_metric_changes_after_the_start_are_deviations_through_the_api(api_as, team, owner):

@@ -23,14 +23,14 @@ def demo(django_db_setup, django_db_blocker):
             changes, other_changes, team_means = [], [], {}
             for area in focus:
                 key = GroupKey(str(area.team_id))
-                first = reports.group_report(campaigns[0], key, viewer=admin)
-                last = reports.group_report(campaigns[-1], key, viewer=admin)
+                first = reports.CampaignReport(campaigns[0], admin).group(key)
+                last = reports.CampaignReport(campaigns[-1], admin).group(key)
                 if first and last:
                     before = {score.key: score.mean for score in first.scores}
                     after = {score.key: score.mean for score in last.scores}
                     changes.append(after[area.dimension_key] - before[area.dimension_key])
                     other_changes += [after[k] - before[k] for k in before if k != area.dimension_key]
-            heat = reports.heatmap(campaigns[0], viewer=admin)
+            heat = reports.CampaignReport(campaigns[0], admin).heatmap()
             for row in heat["rows"]:
                 team_means[row["label"]] = [cell["mean"] for cell in row["cells"] if cell]
             facts = {

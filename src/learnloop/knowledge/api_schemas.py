@@ -354,7 +354,7 @@ class PracticeImportIn(InputSchema):
     dry_run: bool = Field(False, description="Say what would be imported; change nothing.")
 
 
-class PracticeOut(Schema):
+class LibraryPracticeOut(Schema):
     slug: str = Field(description="The library practice; its entry carries the tag practice:<slug>.")
     title: str
     entry_id: int | None = Field(description="The entry created (null in a dry run), or the one already holding it.")
@@ -363,5 +363,5 @@ class PracticeOut(Schema):
 class PracticeImportOut(Schema):
     dry_run: bool
     summary: str
-    created: list[PracticeOut]
-    skipped: list[PracticeOut] = Field(description="Practices already in the knowledge base, left as they are.")
+    created: list[LibraryPracticeOut]
+    skipped: list[LibraryPracticeOut] = Field(description="Practices already in the knowledge base, left as they are.")

@@ -23,9 +23,12 @@ from learnloop.surveys.api_schemas import (
     InstrumentSummary,
     LaunchIn,
     QuestionsOut,
+    ReportNotShownOut,
+    ReportOut,
     ResponseIn,
     ThresholdIn,
     ThresholdOut,
+    TrendsOut,
 )
 from learnloop.surveys.attributes import recorded_attributes
 from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
@@ -165,26 +168,29 @@ def respond(request, token: str, payload: ResponseIn):
     return Status(204, None)
 
 
-@router.get("/campaigns/{campaign_id}/report", summary="Results the disclosure gate released that you may see")
+@router.get(
+    "/campaigns/{campaign_id}/report", response=ReportOut | ReportNotShownOut,
+    summary="Results the disclosure gate released that you may see",
+)
 def report(request, campaign_id: Id, group: str = ORGANIZATION):
     """The campaign's results as far as the disclosure gate and your visibility allow."""
     campaign = _campaign(campaign_id)
-    reason = reports.not_shown_reason(campaign)
-    if reason:
-        return {"campaign": campaign.pk, "shown": False, "reason": reason}
+    report = reports.CampaignReport(campaign, request.user)
+    if report.not_shown_reason:
+        return {"campaign": campaign.pk, "shown": False, "reason": report.not_shown_reason}
     key = GroupKey.parse(group)
-    chosen = reports.detail(campaign, key, viewer=request.user)
+    chosen = report.detail(key)
     return {
         "campaign": campaign.pk, "shown": True, "threshold": campaign.threshold,
-        "heatmap": reports.heatmap(campaign, viewer=request.user),
+        "heatmap": report.heatmap(),
         "group": chosen,
         "group_reason": "" if chosen else "This group is withheld or not part of what you may see.",
-        "breakdowns": reports.breakdowns(campaign, key.node, viewer=request.user),
-        "comments": reports.comments(campaign, key.node, viewer=request.user),
+        "breakdowns": report.breakdowns(key.node),
+        "comments": report.comments(key.node),
     }
 
 
-@router.get("/trends", summary="A team's dimension scores across closed campaigns")
+@router.get("/trends", response=TrendsOut, summary="A team's dimension scores across closed campaigns")
 def trends(request, team: str = ORGANIZATION):
     data = reports.trends(team, viewer=request.user)
     return {

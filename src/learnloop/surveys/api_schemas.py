@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -116,3 +117,128 @@ class FocusOut(Schema):
     team: int
     dimension: str
     action: int | None
+
+
+# --- Reports (surveys/reports.py builds them; only groups the disclosure gate released) ----------
+
+
+class HeatmapDimensionOut(Schema):
+    key: str
+    name: str
+
+
+class HeatCellOut(Schema):
+    dimension: str
+    mean: float
+    heat: int = Field(description="Position of the mean on the scale, 0 (lowest) to 100 (highest), for colouring")
+
+
+class HeatmapRowOut(Schema):
+    key: str = Field(description="The group key: org or a team id")
+    label: str
+    size: int = Field(description="Respondents in the group")
+    cells: list[HeatCellOut | None] = Field(description="One per dimension, in the order of `dimensions`; "
+                                                        "null where the group has no score")
+    enps: float | None
+
+
+class WithheldGroupOut(Schema):
+    key: str
+    label: str
+    reason: str
+
+
+class HeatmapOut(Schema):
+    dimensions: list[HeatmapDimensionOut]
+    rows: list[HeatmapRowOut] = Field(description="Released hierarchy groups you may see")
+    withheld: list[WithheldGroupOut] = Field(description="Hierarchy groups you may see that were not released")
+
+
+class DimensionScoreOut(Schema):
+    key: str
+    name: str
+    mean: float
+    low: float = Field(description="Lower end of the 95% t interval of the mean")
+    high: float
+    n: int
+
+
+class GroupScoreOut(DimensionScoreOut):
+    organization: float | None = Field(description="The whole organization's mean, for comparison")
+    weak: bool = Field(description="Below 55% of the scale")
+    difference: float | None = Field(description="mean − organization")
+
+
+class DriverOut(Schema):
+    key: str
+    name: str
+    r: float = Field(description="Pearson correlation of the dimension score with the outcome item")
+
+
+class PracticeOut(Schema):
+    id: int
+    title: str
+
+
+class BarrierOut(Schema):
+    barrier: str
+    label: str
+    mean: float
+    weak_dimensions: list[str]
+    practices: list[PracticeOut] = Field(description="Playbooks that may help, when the barrier has weak dimensions")
+
+
+class GroupDetailOut(Schema):
+    key: str
+    label: str
+    size: int
+    enps: float | None
+    organization_enps: float | None
+    scores: list[GroupScoreOut]
+    drivers: list[DriverOut]
+    barriers: list[BarrierOut]
+
+
+class BreakdownOut(Schema):
+    key: str = Field(description="The group key with its conditions, e.g. 12;tenure=1-3y")
+    label: str
+    released: bool
+    reason: str = Field(description="Why it is withheld (empty when released)")
+    scores: list[DimensionScoreOut]
+    size: int | None = Field(description="Respondents in the cut, when released")
+
+
+class ReportOut(Schema):
+    campaign: int
+    shown: Literal[True]
+    threshold: int = Field(description="k: the smallest group shown")
+    heatmap: HeatmapOut
+    group: GroupDetailOut | None = Field(description="The group asked for, when released and yours to see")
+    group_reason: str = Field(description="Why `group` is null (empty when it isn't)")
+    breakdowns: list[BreakdownOut] = Field(description="Attribute cuts within the group's node")
+    comments: list[str] = Field(description="Comments pooled at the group's node")
+
+
+class ReportNotShownOut(Schema):
+    campaign: int
+    shown: Literal[False]
+    reason: str = Field(description="Why nothing is shown: still open, closing, or too few answers")
+
+
+class TrendCampaignOut(Schema):
+    id: int
+    name: str
+    scores: dict[str, float] = Field(description="Mean per dimension key; empty when not shown")
+    reason: str = Field(description="Why this campaign shows nothing for the team (empty when it does)")
+
+
+class TrendFocusOut(Schema):
+    campaign: int
+    dimension: str
+    action: int | None
+
+
+class TrendsOut(Schema):
+    dimensions: dict[str, str] = Field(description="Dimension names by key")
+    campaigns: list[TrendCampaignOut] = Field(description="Closed campaigns the team is part of, oldest first")
+    focus_areas: list[TrendFocusOut]

@@ -1,11 +1,13 @@
 """What a survey report shows a viewer, built only from groups the disclosure gate released.
 
-Pages and the API both call these functions; nothing else reads responses for display.
+Pages and the API build one CampaignReport per campaign and viewer and ask it for the parts they
+show; nothing else reads responses for display.
 """
 
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -87,7 +89,7 @@ def _figures_key(campaign: Campaign, what: str) -> str:
     return f"surveys.report.{hashlib.sha256(identity.encode()).hexdigest()}"
 
 
-def _closed_campaign_figures(campaign: Campaign, what: str, shape, compute):
+def _closed_campaign_figures(campaign: Campaign, what: str, compute):
     """Figures of a closed campaign that don't depend on the viewer, computed once per process
     and release (see REPORT_CACHE_SECONDS). Who may see which group is still decided per request,
     before these are looked up."""
@@ -101,13 +103,10 @@ def _closed_campaign_figures(campaign: Campaign, what: str, shape, compute):
 
 def released_figures(campaigns: list[Campaign]) -> dict[int, dict]:
     """{campaign id: {group key: (scores, eNPS)}} for every released group of these closed
-    campaigns: from the campaign object (a request asks once per group), the cache, or computed
-    from one read of the answers of those not cached."""
-    result = {campaign.pk: campaign.__dict__["_figures"] for campaign in campaigns if "_figures" in campaign.__dict__}
-    keys = {campaign.pk: _figures_key(campaign, "groups") for campaign in campaigns
-            if campaign.pk not in result and not not_shown_reason(campaign)}
+    campaigns: from the cache, or computed from one read of the answers of those not cached."""
+    keys = {campaign.pk: _figures_key(campaign, "groups") for campaign in campaigns if not not_shown_reason(campaign)}
     cached = cache.get_many(list(keys.values())) if keys else {}
-    result.update({pk: cached[key] for pk, key in keys.items() if key in cached})
+    result = {pk: cached[key] for pk, key in keys.items() if key in cached}
     missing = [campaign for campaign in campaigns if campaign.pk in keys and campaign.pk not in result]
     if missing:
         answers = disclosure_gate.answers_by_group(
@@ -122,9 +121,6 @@ def released_figures(campaigns: list[Campaign]) -> dict[int, dict]:
                 for key, rows in answers[campaign.pk].items()
             }
         cache.set_many(fresh, timeout=REPORT_CACHE_SECONDS)
-    for campaign in campaigns:
-        if campaign.pk in result:
-            campaign._figures = result[campaign.pk]
     return result
 
 
@@ -139,110 +135,155 @@ def not_shown_reason(campaign: Campaign) -> str:
     return ""
 
 
-def viewer_scope(campaign: Campaign, viewer, team_ids=None) -> set[str]:
-    """The hierarchy nodes this viewer may see in this campaign, worked out once per campaign
-    object (a request's), with the viewer's teams when the caller has read them already."""
-    scopes = campaign.__dict__.setdefault("_viewer_scopes", {})
-    marker = getattr(viewer, "pk", None)
-    if marker not in scopes:
-        scopes[marker] = disclosure_gate.visible_nodes(campaign, viewer=viewer, team_ids=team_ids)
-    return scopes[marker]
+class CampaignReport:
+    """What one viewer may see of one campaign's results. A request builds one per campaign and
+    viewer, and its parts (heatmap, a group's detail, breakdowns, comments) share what it read:
+    the instrument's shape, the viewer's scope, the parsed release and the released groups'
+    figures are each worked out once, however many parts ask for them.
 
+    `team_ids` (the viewer's teams) and `figures` (this campaign's entry of released_figures)
+    are for callers that read them already for many campaigns at once (trends)."""
 
-def group_report(campaign: Campaign, key: GroupKey, *, viewer, shape=None) -> GroupReport | None:
-    if not_shown_reason(campaign) or key.node not in viewer_scope(campaign, viewer):
-        return None
-    decision = campaign.release.get(str(key))
-    if not decision or not decision["released"]:
-        return None
-    figures = released_figures([campaign])[campaign.pk].get(str(key))
-    report = GroupReport(str(key), decision["label"], decision["size"])
-    if figures is not None:
-        report.scores, report.enps = figures
-    return report
+    def __init__(self, campaign: Campaign, viewer, *, team_ids=None, figures: dict | None = None):
+        self.campaign = campaign
+        self.viewer = viewer
+        self._team_ids = team_ids
+        self._given_figures = figures
+        self._groups: dict[str, GroupReport | None] = {}
 
+    @cached_property
+    def not_shown_reason(self) -> str:
+        return not_shown_reason(self.campaign)
 
-def heatmap(campaign: Campaign, *, viewer) -> dict:
-    """Rows: released hierarchy groups the viewer may see (no attribute cuts); columns: dimensions."""
-    shape = instrument_shape(campaign)
-    scale, dimensions, _ = shape
-    rows, withheld = [], []
-    for key, decision in _hierarchy_groups(campaign, viewer):
-        if not decision["released"]:
-            withheld.append({"key": str(key), "label": decision["label"], "reason": decision["reason"]})
-            continue
-        report = group_report(campaign, key, viewer=viewer, shape=shape)
+    @cached_property
+    def shape(self):
+        """(scale, dimensions, outcome item key) of the campaign's instrument."""
+        return instrument_shape(self.campaign)
+
+    @property
+    def dimensions(self) -> list:
+        return self.shape[1]
+
+    @cached_property
+    def scope(self) -> set[str]:
+        """The hierarchy nodes this viewer may see in this campaign."""
+        return disclosure_gate.visible_nodes(self.campaign, viewer=self.viewer, team_ids=self._team_ids)
+
+    @cached_property
+    def figures(self) -> dict:
+        """{group key: (scores, eNPS)} of every released group, viewer or not (filtered in group())."""
+        if self._given_figures is not None:
+            return self._given_figures
+        return released_figures([self.campaign]).get(self.campaign.pk, {})
+
+    @cached_property
+    def groups(self) -> list[tuple[GroupKey, dict]]:
+        """Every group of the campaign's cuts the viewer may ask about, released or not (with reasons)."""
+        if self.not_shown_reason:
+            return []
+        return [(key, decision) for key, decision in (
+            (GroupKey.parse(text), decision) for text, decision in self.campaign.release.items()
+        ) if key.node in self.scope]
+
+    def group(self, key: GroupKey) -> GroupReport | None:
+        """One released group the viewer may see, with its figures; None otherwise."""
+        text = str(key)
+        if text not in self._groups:
+            self._groups[text] = self._read_group(key)
+        return self._groups[text]
+
+    def _read_group(self, key: GroupKey) -> GroupReport | None:
+        if self.not_shown_reason or key.node not in self.scope:
+            return None
+        decision = self.campaign.release.get(str(key))
+        if not decision or not decision["released"]:
+            return None
+        report = GroupReport(str(key), decision["label"], decision["size"])
+        figures = self.figures.get(str(key))
+        if figures is not None:
+            report.scores, report.enps = figures
+        return report
+
+    def withheld_reason(self, key: GroupKey) -> str:
+        """Why group() shows nothing for this key: the release's reason when the viewer may see
+        the node, otherwise only that it isn't theirs to see."""
+        decision = (self.campaign.release or {}).get(str(key))
+        if decision and key.node in self.scope:
+            return decision.get("reason")
+        return "This group is not part of what you may see."
+
+    def heatmap(self) -> dict:
+        """Rows: released hierarchy groups the viewer may see (no attribute cuts); columns: dimensions."""
+        scale, dimensions, _ = self.shape
+        rows, withheld = [], []
+        for key, decision in self._hierarchy_groups():
+            if not decision["released"]:
+                withheld.append({"key": str(key), "label": decision["label"], "reason": decision["reason"]})
+                continue
+            report = self.group(key)
+            if report is None:
+                continue
+            by_key = {score.key: score for score in report.scores}
+            cells = [
+                {"dimension": dimension.key, "mean": by_key[dimension.key].mean,
+                 "heat": stats.heat(by_key[dimension.key].mean, scale)} if dimension.key in by_key else None
+                for dimension in dimensions
+            ]
+            rows.append({"key": str(key), "label": report.label, "size": report.size, "cells": cells,
+                         "enps": report.enps})
+        return {"dimensions": [{"key": d.key, "name": d.name} for d in dimensions], "rows": rows,
+                "withheld": withheld}
+
+    def _hierarchy_groups(self):
+        paths = {team_id: tuple(path) for team_id, path in (self.campaign.hierarchy or {}).items()}
+        groups = [(key, decision) for key, decision in self.groups if not key.conditions]
+        return sorted(groups, key=lambda pair: (pair[0].node != ORGANIZATION, paths.get(pair[0].node, ())))
+
+    def breakdowns(self, node: str) -> list[dict]:
+        """The attribute cuts within one node: shown when released, otherwise their reason."""
+        result = []
+        for key, decision in self.groups:
+            if key.node != node or not key.conditions:
+                continue
+            entry = {"key": str(key), "label": decision["label"], "released": decision["released"],
+                     "reason": decision["reason"], "scores": [], "size": decision["size"]}
+            if decision["released"]:
+                report = self.group(key)
+                entry["scores"] = [score.__dict__ for score in report.scores] if report else []
+            result.append(entry)
+        return sorted(result, key=lambda entry: (entry["key"].count(";"), entry["key"]))
+
+    def detail(self, key: GroupKey) -> dict | None:
+        """One released group: scores with intervals, the organization for comparison, drivers, barriers."""
+        scale, dimensions, outcome = self.shape
+        report = self.group(key)
         if report is None:
-            continue
-        by_key = {score.key: score for score in report.scores}
-        cells = [
-            {"dimension": dimension.key, "mean": by_key[dimension.key].mean,
-             "heat": stats.heat(by_key[dimension.key].mean, scale)} if dimension.key in by_key else None
-            for dimension in dimensions
+            return None
+        organization = self.group(GroupKey(ORGANIZATION))
+        org_means = {score.key: score.mean for score in organization.scores} if organization else {}
+        scores = [
+            {**score.__dict__, "organization": org_means.get(score.key), "weak": stats.weak(score, scale),
+             "difference": score.mean - org_means[score.key] if score.key in org_means else None}
+            for score in report.scores
         ]
-        rows.append({"key": str(key), "label": report.label, "size": report.size, "cells": cells,
-                     "enps": report.enps})
-    return {"dimensions": [{"key": d.key, "name": d.name} for d in dimensions], "rows": rows, "withheld": withheld}
+        driver_list = _closed_campaign_figures(self.campaign, f"drivers:{key}", lambda: [
+            driver.__dict__ for driver in stats.drivers(
+                disclosure_gate.responses_in(self.campaign, key), dimensions, scale, outcome)
+        ]) if outcome else []
+        return {
+            "key": report.key, "label": report.label, "size": report.size, "enps": report.enps,
+            "organization_enps": organization.enps if organization else None,
+            "scores": scores, "drivers": driver_list,
+            "barriers": barrier_diagnosis(report.scores, dimensions, scale, viewer=self.viewer),
+        }
 
-
-def groups_for(campaign: Campaign, *, viewer) -> list[tuple[GroupKey, dict]]:
-    """Every group of the campaign's cuts the viewer may ask about, released or not (with reasons)."""
-    if not_shown_reason(campaign):
-        return []
-    parsed = campaign.__dict__.get("_parsed_release")
-    if parsed is None:
-        parsed = campaign._parsed_release = [(GroupKey.parse(text), decision)
-                                             for text, decision in campaign.release.items()]
-    nodes = viewer_scope(campaign, viewer)
-    return [(key, decision) for key, decision in parsed if key.node in nodes]
-
-
-def _hierarchy_groups(campaign: Campaign, viewer):
-    paths = {team_id: tuple(path) for team_id, path in (campaign.hierarchy or {}).items()}
-    groups = [(key, decision) for key, decision in groups_for(campaign, viewer=viewer) if not key.conditions]
-    return sorted(groups, key=lambda pair: (pair[0].node != ORGANIZATION, paths.get(pair[0].node, ())))
-
-
-def breakdowns(campaign: Campaign, node: str, *, viewer) -> list[dict]:
-    """The attribute cuts within one node: shown when released, otherwise their reason."""
-    shape = instrument_shape(campaign)
-    result = []
-    for key, decision in groups_for(campaign, viewer=viewer):
-        if key.node != node or not key.conditions:
-            continue
-        entry = {"key": str(key), "label": decision["label"], "released": decision["released"],
-                 "reason": decision["reason"], "scores": [], "size": decision["size"]}
-        if decision["released"]:
-            report = group_report(campaign, key, viewer=viewer, shape=shape)
-            entry["scores"] = [score.__dict__ for score in report.scores] if report else []
-        result.append(entry)
-    return sorted(result, key=lambda entry: (entry["key"].count(";"), entry["key"]))
-
-
-def detail(campaign: Campaign, key: GroupKey, *, viewer) -> dict | None:
-    """One released group: scores with intervals, the organization for comparison, drivers, barriers."""
-    shape = instrument_shape(campaign)
-    scale, dimensions, outcome = shape
-    report = group_report(campaign, key, viewer=viewer, shape=shape)
-    if report is None:
-        return None
-    organization = group_report(campaign, GroupKey(ORGANIZATION), viewer=viewer, shape=shape)
-    org_means = {score.key: score.mean for score in organization.scores} if organization else {}
-    scores = [
-        {**score.__dict__, "organization": org_means.get(score.key), "weak": stats.weak(score, scale),
-         "difference": score.mean - org_means[score.key] if score.key in org_means else None}
-        for score in report.scores
-    ]
-    driver_list = _closed_campaign_figures(campaign, f"drivers:{key}", shape, lambda: [
-        driver.__dict__ for driver in stats.drivers(disclosure_gate.responses_in(campaign, key), dimensions, scale,
-                                                     outcome)
-    ]) if outcome else []
-    return {
-        "key": report.key, "label": report.label, "size": report.size, "enps": report.enps,
-        "organization_enps": organization.enps if organization else None,
-        "scores": scores, "drivers": driver_list,
-        "barriers": barrier_diagnosis(report.scores, dimensions, scale, viewer=viewer),
-    }
+    def comments(self, node: str) -> list[str]:
+        """The comments pooled at a node the viewer may see."""
+        if self.not_shown_reason or node not in self.scope:
+            return []
+        groups = _closed_campaign_figures(self.campaign, "comments",
+                                          lambda: disclosure_gate.comment_groups(self.campaign))
+        return groups.get(node, [])
 
 
 def barrier_diagnosis(scores, dimensions, scale: "LikertScale", *, viewer) -> list[dict]:
@@ -273,14 +314,6 @@ def suggested_practices(barrier: str, *, viewer, dimensions=()) -> list[dict]:
     return [{"id": entry.pk, "title": entry.title} for entry in entries]
 
 
-def comments(campaign: Campaign, node: str, *, viewer) -> list[str]:
-    if not_shown_reason(campaign) or node not in viewer_scope(campaign, viewer):
-        return []
-    groups = _closed_campaign_figures(campaign, "comments", instrument_shape(campaign),
-                                      lambda: disclosure_gate.comment_groups(campaign))
-    return groups.get(node, [])
-
-
 def trends(team_id: str, *, viewer) -> dict:
     """A node's dimension scores across closed campaigns (where released), with its focus areas.
 
@@ -294,22 +327,23 @@ def trends(team_id: str, *, viewer) -> dict:
     campaigns = [
         campaign for campaign in closed
         if (team_id == ORGANIZATION or team_id in (campaign.hierarchy or {}))
-        and team_id in viewer_scope(campaign, viewer, team_ids)
+        and team_id in disclosure_gate.visible_nodes(campaign, viewer=viewer, team_ids=team_ids)
     ]
     _load_shapes(campaigns)
     figures = released_figures(campaigns)
     points, names = [], {}
     for campaign in campaigns:
-        report = group_report(campaign, GroupKey(team_id), viewer=viewer)
-        if report is None or campaign.pk not in figures:
+        report = CampaignReport(campaign, viewer, team_ids=team_ids, figures=figures.get(campaign.pk))
+        group = report.group(GroupKey(team_id))
+        if group is None or campaign.pk not in figures:
             decision = (campaign.release or {}).get(team_id) or {}
             points.append({"campaign": campaign, "scores": {},
                            "reason": not_shown_reason(campaign) or decision.get("reason") or "not shown"})
             continue
-        for score in report.scores:
+        for score in group.scores:
             names[score.key] = score.name
-        points.append({"campaign": campaign, "scores": {score.key: score.mean for score in report.scores},
-                       "size": report.size, "reason": ""})
+        points.append({"campaign": campaign, "scores": {score.key: score.mean for score in group.scores},
+                       "size": group.size, "reason": ""})
     focus = []
     if team_id != ORGANIZATION and points:
         focus = list(FocusArea.objects.filter(team_id=int(team_id)).select_related("campaign", "action"))
@@ -321,7 +355,7 @@ def node_visible_in_any(team_id: str, *, viewer) -> bool:
     from learnloop.surveys.permissions import viewer_team_ids
 
     team_ids = viewer_team_ids(viewer)
-    return any(team_id in viewer_scope(campaign, viewer, team_ids)
+    return any(team_id in disclosure_gate.visible_nodes(campaign, viewer=viewer, team_ids=team_ids)
                for campaign in Campaign.objects.filter(status=CampaignStatus.CLOSED).only("pk", "hierarchy"))
 
 

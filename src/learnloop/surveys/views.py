@@ -222,29 +222,26 @@ def respond(request, token):
 @login_required
 def report(request, campaign_id):
     campaign = get_object_or_404(Campaign.objects.select_related("instrument"), pk=campaign_id)
-    reason = reports.not_shown_reason(campaign)
-    context = {"campaign": campaign, "reason": reason}
-    if not reason:
+    report = reports.CampaignReport(campaign, request.user)
+    context = {"campaign": campaign, "reason": report.not_shown_reason}
+    if not report.not_shown_reason:
         key = GroupKey.parse(request.GET.get("group", ORGANIZATION))
-        heat = reports.heatmap(campaign, viewer=request.user)
-        chosen = reports.detail(campaign, key, viewer=request.user)
+        chosen = report.detail(key)
         if chosen is None:
-            decision = (campaign.release or {}).get(str(key))
-            visible = key.node in reports.viewer_scope(campaign, request.user)
-            context["group_reason"] = (decision or {}).get("reason") if visible and decision else \
-                "This group is not part of what you may see."
+            context["group_reason"] = report.withheld_reason(key)
         team = None
         if key.node != ORGANIZATION:
             team = Team.objects.filter(pk=int(key.node)).first() if key.node.isdigit() else None
         context.update({
-            "heat": heat, "detail": chosen, "key": key,
-            "breakdowns": reports.breakdowns(campaign, key.node, viewer=request.user),
+            "heat": report.heatmap(), "detail": chosen, "key": key,
+            "breakdowns": report.breakdowns(key.node),
             "breakdown_by": " and ".join(label.lower() for _, label in
                                          attributes.recorded_attributes(campaign.generalization)),
-            "comments": reports.comments(campaign, key.node, viewer=request.user),
+            "comments": report.comments(key.node),
             "team": team,
             "can_focus": bool(team and chosen and permissions.can_choose_focus(request.user, team)),
-            "focus_form": FocusForm(dimensions=campaign.instrument.dimensions.all()),
+            # The instrument's dimensions as the report read them (no query of their own).
+            "focus_form": FocusForm(dimensions=report.dimensions),
         })
     return render(request, "surveys/report.html", context)
 
