@@ -14,12 +14,12 @@ from django.db import connection
 from django.utils import timezone
 
 from learnloop.activity.models import ActivityEvent
-from learnloop.analytics.disclosure.attack import exposed_respondents, smallest_derivable_group
 from learnloop.audit.models import AuditEvent
 from learnloop.surveys import disclosure_gate
 from learnloop.surveys.disclosure_gate import GroupKey
 from learnloop.surveys.models import Comment, Invitation, Response
 from tests import factories
+from tests.analytics.disclosure.attack import exposed_respondents, smallest_derivable_group
 from tests.factories import token_client
 from tests.surveys.conftest import SurveyOrg, run_campaign
 
