@@ -41,14 +41,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+REPOSITORY = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPOSITORY / "src"))
+sys.path.insert(0, str(REPOSITORY))  # the attacker, baselines and simulated organizations live with the tests
 
-from learnloop.analytics.disclosure import breakdowns, decide
-from learnloop.analytics.disclosure.attack import exposed_respondents
-from learnloop.analytics.disclosure.baselines import plain_threshold, sibling_suppression
-from learnloop.analytics.disclosure.cuts import Attribute, families
-from learnloop.analytics.disclosure.generalize import NOT_RECORDED, ROOT, Scale, generalize
-from learnloop.analytics.disclosure.simulate import DEMOGRAPHICS, large_organization, random_organization
+from learnloop.analytics.disclosure import breakdowns, decide  # noqa: E402
+from learnloop.analytics.disclosure.cuts import Attribute  # noqa: E402
+from learnloop.analytics.disclosure.generalize import NOT_RECORDED, ROOT, Scale, generalize  # noqa: E402
+from tests.analytics.disclosure.attack import exposed_respondents  # noqa: E402
+from tests.analytics.disclosure.baselines import families, plain_threshold, sibling_suppression  # noqa: E402
+from tests.analytics.disclosure.simulate import DEMOGRAPHICS, large_organization, random_organization  # noqa: E402
 
 K = 5
 TENURE = Attribute("tenure", ("<1y", "1-3y", "3-5y", "5y+"))

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated
 
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from ninja import Schema
 from ninja.conf import settings as ninja_settings
@@ -119,9 +121,7 @@ def request_fields(**renames: str) -> Iterator[None]:
 def person_ref(person_id: int, *, field: str, active: bool = False):
     """A person named in a body or a filter: an unknown id (or, with active=True, someone
     deactivated) is the client's bad input (400)."""
-    from learnloop.org.models import Person
-
-    people = Person.objects.filter(pk=person_id)
+    people = get_user_model().objects.filter(pk=person_id)
     person = (people.filter(is_active=True) if active else people).first()
     if person is None:
         raise ValidationError({field: f"No {'active ' if active else ''}person with id {person_id}."})
@@ -130,10 +130,9 @@ def person_ref(person_id: int, *, field: str, active: bool = False):
 
 def team_ref(team_id: int, *, field: str, current: bool = False):
     """A team named in a body or a filter: an unknown id (or, with current=True, an archived
-    team) is the client's bad input (400)."""
-    from learnloop.org.models import Team
-
-    teams = Team.objects.filter(pk=team_id)
+    team) is the client's bad input (400). The model is looked up by name: the shared API layer
+    sits below the apps and imports none of them."""
+    teams = apps.get_model("org", "Team").objects.filter(pk=team_id)
     team = (teams.filter(archived_at=None) if current else teams).first()
     if team is None:
         raise ValidationError({field: f"No team with id {team_id}."})

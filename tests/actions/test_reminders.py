@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from learnloop.actions import digest, reminders, services
+from learnloop.actions import reminders, sending, services
 from learnloop.actions.models import ActionReminder, DigestDelivery
 from tests import factories
 
@@ -43,7 +43,7 @@ def subjects() -> list[str]:
 
 
 def test_each_kind_of_reminder_goes_to_the_owner(due_in_two_days, overdue, check_today, teammate, facilitator):
-    handled = reminders.run_reminders(today=TODAY)
+    handled = sending.run_reminders(today=TODAY)
     assert len(handled) == 3
     assert subjects() == ["Did it work? Shorter stand-ups", "Due 12 Mar: Rotate the API keys",
                           "Overdue since 9 Mar: Fix the flaky test"]
@@ -55,17 +55,17 @@ def test_each_kind_of_reminder_goes_to_the_owner(due_in_two_days, overdue, check
 
 
 def test_running_twice_sends_nothing_new(due_in_two_days, overdue, check_today):
-    reminders.run_reminders(today=TODAY)
-    reminders.run_reminders(today=TODAY)
-    reminders.run_reminders(today=TODAY + timedelta(days=1))  # still overdue tomorrow: no second email
+    sending.run_reminders(today=TODAY)
+    sending.run_reminders(today=TODAY)
+    sending.run_reminders(today=TODAY + timedelta(days=1))  # still overdue tomorrow: no second email
     assert len(mail.outbox) == 3
     assert ActionReminder.objects.filter(sent_at__isnull=False).count() == 3
 
 
 def test_moving_the_due_date_arms_the_reminder_again(overdue, teammate):
-    reminders.run_reminders(today=TODAY)
+    sending.run_reminders(today=TODAY)
     services.update_action(by=teammate, action=overdue, due_on=TODAY + timedelta(days=1))
-    reminders.run_reminders(today=TODAY)
+    sending.run_reminders(today=TODAY)
     assert [m.subject for m in mail.outbox][-1] == "Due 11 Mar: Fix the flaky test"
 
 
@@ -73,7 +73,7 @@ def test_nothing_before_the_reminder_window_and_grace_days_delay_overdue(teammat
     services.create_action(by=teammate, title="Far away", team=team, owner=teammate, due_on=TODAY + timedelta(days=3))
     services.create_action(by=teammate, title="Just late", team=team, owner=teammate, due_on=TODAY - timedelta(days=1))
     services.set_team_policy(by=facilitator, team=team, overdue_grace_days=2, remind_days_before=2)
-    assert reminders.run_reminders(today=TODAY) == []
+    assert sending.run_reminders(today=TODAY) == []
     assert mail.outbox == []
 
 
@@ -82,17 +82,17 @@ def test_unassigned_team_action_reminds_the_facilitators_and_nobody_deactivated(
                            due_on=TODAY - timedelta(days=3))
     gone = factories.person(is_active=False, deactivated_at=timezone.now())
     factories.membership(gone, team, role="facilitator")
-    reminders.run_reminders(today=TODAY)
+    sending.run_reminders(today=TODAY)
     assert [message.to for message in mail.outbox] == [[facilitator.email]]
 
 
 def test_closed_actions_are_not_reminded(overdue, teammate):
     services.decline_action(by=teammate, action=overdue, reason="Test deleted")
-    assert reminders.run_reminders(today=TODAY) == []
+    assert sending.run_reminders(today=TODAY) == []
 
 
 def test_dry_run_lists_and_changes_nothing(overdue):
-    planned = reminders.run_reminders(today=TODAY, dry_run=True)
+    planned = sending.run_reminders(today=TODAY, dry_run=True)
     assert [item.action for item in planned] == [overdue]
     assert mail.outbox == [] and not ActionReminder.objects.exists()
 
@@ -110,14 +110,14 @@ def test_reminder_queued_then_action_done_is_not_sent(overdue, teammate):
 
 
 def test_digest_once_a_week_per_person_with_their_actions(due_in_two_days, overdue, check_today, teammate, member):
-    handled = digest.run_digests(today=TODAY)
+    handled = sending.run_digests(today=TODAY)
     assert sorted(item.person.email for item in handled) == sorted([teammate.email, "fay.facilitator@example.org"])
     mine = next(m for m in mail.outbox if m.to == [teammate.email])
     assert mine.subject == "Your actions this week: 2 open, 1 overdue"
     assert "Fix the flaky test" in mine.body and "Rotate the API keys" in mine.body
     theirs = next(m for m in mail.outbox if m.to != [teammate.email])
     assert "Did it work? (1)" in theirs.body and "Shorter stand-ups" in theirs.body
-    digest.run_digests(today=TODAY + timedelta(days=2))  # same week
+    sending.run_digests(today=TODAY + timedelta(days=2))  # same week
     assert len(mail.outbox) == 2
     assert DigestDelivery.objects.filter(week_of=date(2026, 3, 9)).count() == 2
 

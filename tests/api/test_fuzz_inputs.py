@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from learnloop.analytics.psychometrics.answers_file import AnswersFileError, read_answers
 from learnloop.analytics.psychometrics.scoring import LikertScale
+from learnloop.analytics.stats.aggregates_file import AggregatesFileError, parse_aggregates
 from learnloop.api import api
-from learnloop.experiments.cli_io import AggregatesFileError, parse_aggregates
 from learnloop.input_rules import text_problem, walk_texts
 from learnloop.knowledge.transfer.files import FileProblem, parse_file
 from learnloop.org.importing import import_people, import_teams

@@ -13,7 +13,7 @@ django.setup()
 from django.utils import timezone  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
-from learnloop.actions import digest, reminders, services  # noqa: E402
+from learnloop.actions import sending, services  # noqa: E402
 from learnloop.actions.models import ActionReminder, DigestDelivery  # noqa: E402
 from learnloop.ops.mail import message_id  # noqa: E402
 from learnloop.surveys import services as surveys  # noqa: E402
@@ -28,8 +28,8 @@ admin = factories.person(email="ada.admin@example.org", full_name="Ada Admin", r
 for number in range(PEOPLE):
     owner = factories.person(email=f"owner{number}@example.org", full_name=f"Owner {number}")
     services.create_action(by=owner, title=f"Renew certificate {number}", due_on=today - timedelta(days=1))
-reminders.run_reminders(today=today)
-digest.run_digests(today=today)
+sending.run_reminders(today=today)
+sending.run_digests(today=today)
 surveys.install_built_in_instruments()
 campaign = surveys.create_campaign(
     by=admin, name="Pulse", instrument=Instrument.objects.get(slug="pulse"), opens_on=today,

@@ -64,11 +64,6 @@ class SecondFactorForm(forms.Form):
     )
 
 
-class ProfileForm(forms.Form):
-    full_name = forms.CharField(max_length=200, label="Name")
-    title = forms.CharField(max_length=200, required=False, label="Title")
-
-
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, label="Token name", help_text="What will use it, e.g. “CI export”.")
     expires_in_days = forms.IntegerField(

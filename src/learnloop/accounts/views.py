@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from learnloop.accounts import throttle, totp, two_factor
 from learnloop.accounts.forms import (
-    ProfileForm,
     SecondFactorForm,
     SetOrResetPasswordForm,
     SignInForm,
@@ -29,9 +29,6 @@ from learnloop.accounts.services import create_api_token, revoke_api_token
 from learnloop.audit.models import AuditKind
 from learnloop.audit.request import client_ip
 from learnloop.audit.services import record_audit_event, record_audit_event_if_possible
-from learnloop.org import selectors as org_selectors
-from learnloop.org.models import Person
-from learnloop.org.services import update_person
 from learnloop.web.forms import apply_validation_error
 
 PENDING_SESSION_KEY = "learnloop_pending_sign_in"
@@ -71,7 +68,7 @@ def _pending_person(request):
     pending = request.session.get(PENDING_SESSION_KEY)
     if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
         return None, None
-    person = Person.objects.filter(pk=pending["person"], is_active=True).first()
+    person = get_user_model().objects.filter(pk=pending["person"], is_active=True).first()
     return person, pending
 
 
@@ -188,7 +185,7 @@ def two_factor_page(request):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
-    success_url = reverse_lazy("accounts:profile")
+    success_url = reverse_lazy("org:profile")
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -224,21 +221,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         record_audit_event(kind=AuditKind.PASSWORD_RESET_DONE, actor=form.user, ip_address=client_ip(self.request))
         throttle.forget_account_failures(email=form.user.email, ip_address=client_ip(self.request))
         return response
-
-
-@login_required
-def profile(request):
-    person = org_selectors.person_detail(viewer=request.user, person_id=request.user.pk)
-    form = ProfileForm(request.POST or None, initial={"full_name": person.full_name, "title": person.title})
-    if request.method == "POST" and form.is_valid():
-        try:
-            update_person(by=request.user, person=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, "Your profile was saved.")
-            return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"person": person, "form": form})
 
 
 @login_required

@@ -8,7 +8,7 @@ People with nothing open and nothing to check get no email.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -68,29 +68,6 @@ def plan_digests(*, today: date | None = None) -> list[Digest]:
         if not digest.empty:
             digests.append(digest)
     return digests
-
-
-def run_digests(*, today: date | None = None, send_now: bool = False, dry_run: bool = False) -> list[Digest]:
-    today = today or timezone.localdate()
-    planned = plan_digests(today=today)
-    if dry_run:
-        return planned
-    from learnloop.actions.tasks import send_weekly_digest  # tasks.py imports this module
-
-    handled = []
-    for digest in planned:
-        try:
-            with transaction.atomic():
-                delivery = DigestDelivery.objects.create(person=digest.person, week_of=week_of(today))
-                if not send_now:
-                    # Queued in the same transaction as the reservation: both happen, or neither.
-                    send_weekly_digest.enqueue(delivery.pk, today.isoformat())
-        except IntegrityError:
-            continue  # another run reserved it a moment ago
-        if send_now:
-            deliver_digest(delivery.pk, today=today)
-        handled.append(digest)
-    return handled
 
 
 def deliver_digest(delivery_id: int, *, today: date | None = None) -> bool:

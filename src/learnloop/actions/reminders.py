@@ -1,7 +1,7 @@
 """Reminder emails: before the due date, when overdue, and when a scheduled effectiveness check
 comes due.
 
-`run_reminders` finds what is due on a day and reserves one ActionReminder row per action, kind,
+`sending.run_reminders` finds what is due on a day and reserves one ActionReminder row per action, kind,
 date it is about and recipient (a unique constraint), then queues the email. A second run the
 same day, or every day while an action stays overdue, finds the row and sends nothing: each
 reminder goes out once for each due date (move the due date and the owner is reminded again).
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -72,64 +72,11 @@ def plan_reminders(*, today: date | None = None) -> list[PlannedReminder]:
     ]
 
 
-def run_reminders(*, today: date | None = None, send_now: bool = False, dry_run: bool = False) -> list[PlannedReminder]:
-    """Reserve and queue (or, with send_now, send) today's reminders. Returns what was handled."""
-    planned = plan_reminders(today=today)
-    if dry_run:
-        return planned
-    from learnloop.actions.tasks import send_action_reminder  # tasks.py imports this module
-
-    handled = []
-    for item in planned:
-        try:
-            with transaction.atomic():
-                reminder = ActionReminder.objects.create(
-                    action=item.action, kind=item.kind, for_date=item.for_date, recipient=item.recipient
-                )
-                if not send_now:
-                    # Queued in the same transaction as the reservation: both happen, or neither.
-                    send_action_reminder.enqueue(reminder.pk)
-        except IntegrityError:
-            continue  # another run reserved it a moment ago
-        if send_now:
-            deliver_reminder(reminder.pk)
-        handled.append(item)
-    return handled
-
-
-# A reserved reminder whose email failed (mail server down, worker crashed) is tried again by
-# later runs for this long; a younger one may simply still be waiting in the queue.
-RETRY_AFTER = timedelta(hours=1)
-RETRY_FOR = timedelta(days=7)
-
-
-def retry_unsent(*, send_now: bool = False, dry_run: bool = False) -> int:
-    """Queue again (or send) reminders reserved earlier whose email never went out.
-
-    Delivery is idempotent, so one that was merely slow to leave the queue is still sent once.
-    """
-    now = timezone.now()
-    stuck = ActionReminder.objects.filter(
-        sent_at__isnull=True, created_at__lt=now - RETRY_AFTER, created_at__gte=now - RETRY_FOR
-    ).select_related("action")
-    pending = [reminder.pk for reminder in stuck if reminder.recipient_id and _still_relevant(reminder)]
-    if dry_run:
-        return len(pending)
-    from learnloop.actions.tasks import send_action_reminder  # tasks.py imports this module
-
-    for reminder_id in pending:
-        if send_now:
-            deliver_reminder(reminder_id)
-        else:
-            send_action_reminder.enqueue(reminder_id)
-    return len(pending)
-
-
 def action_link(action: Action) -> str:
     return f"{settings.BASE_URL}{reverse('actions:detail', args=[action.pk])}"
 
 
-def _still_relevant(reminder: ActionReminder) -> bool:
+def still_relevant(reminder: ActionReminder) -> bool:
     """The action may have moved on between queueing and sending: don't nag about done work."""
     action = reminder.action
     if reminder.kind == ReminderKind.CHECK_DUE:
@@ -153,7 +100,7 @@ def deliver_reminder(reminder_id: int) -> bool:
             .filter(pk=reminder_id, sent_at__isnull=True)
             .first()
         )
-        if reminder is None or not reminder.recipient.is_active or not _still_relevant(reminder):
+        if reminder is None or not reminder.recipient.is_active or not still_relevant(reminder):
             return False
         action = reminder.action
         subject = SUBJECTS[reminder.kind].format(due=reminder.for_date.strftime("%-d %b"), title=action.title)

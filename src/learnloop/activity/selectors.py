@@ -8,10 +8,3 @@ from learnloop.activity.models import ActivityEvent, subject_key
 def events_for_subject(subject) -> QuerySet[ActivityEvent]:
     subject_type, subject_id = subject_key(subject)
     return ActivityEvent.objects.filter(subject_type=subject_type, subject_id=subject_id)
-
-
-def recent_events(*, limit: int = 20, team=None) -> QuerySet[ActivityEvent]:
-    events = ActivityEvent.objects.select_related("actor", "team")
-    if team is not None:
-        events = events.filter(team=team)
-    return events[:limit]

@@ -10,7 +10,6 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
@@ -115,12 +114,6 @@ def distinctive_terms(
     ]
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     return [term for _, term in scored[:limit]]
-
-
-@dataclass(frozen=True)
-class Weighted:
-    term: str
-    weight: float
 
 
 def tfidf_vector(text: str, idf: dict[str, float]) -> dict[str, float]:

@@ -116,8 +116,7 @@ def build_demo(
         for label, module in organization_wide:
             announce(f"building demo data: {label}")
             module.build(context)
-    from learnloop.knowledge import search
+    from learnloop.ops.signals import announce_data_replaced
 
-    announce("rebuilding the search index")
-    search.rebuild()
+    announce_data_replaced(build_demo, announce=announce)  # the search index, from the new data
     return context

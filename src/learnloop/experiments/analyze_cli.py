@@ -81,7 +81,8 @@ def analyze(*, file, metric_type, engine, difference, alpha, output_format, sequ
             prior_stddev, lower_is_better, correction, **_) -> str:
     """The analysis as the command prints it; BadFile when the file can't be analysed."""
     from learnloop.analytics.stats import GaussianPrior, analyze_metric, benjamini_hochberg, holm
-    from learnloop.experiments.cli_io import AggregatesFileError, analysis_as_json, analysis_as_table, read_aggregates
+    from learnloop.analytics.stats.aggregates_file import AggregatesFileError, read_aggregates
+    from learnloop.experiments.cli_io import analysis_as_json, analysis_as_table
 
     try:
         variants = read_aggregates(file, metric_type)

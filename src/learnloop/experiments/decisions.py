@@ -12,6 +12,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from learnloop.actions import selectors as action_selectors
+from learnloop.actions import services as action_services
 from learnloop.activity.services import record_activity
 from learnloop.experiments.analysis import analyse, recommend
 from learnloop.experiments.models import Decision, Experiment, ExperimentLesson, Status
@@ -23,12 +25,6 @@ SOURCE_TYPE = "experiments.experiment"
 def source_label(experiment: Experiment) -> str:
     return f"Experiment: {experiment.title}"[:300]
 
-
-def _actions():
-    # Imported on use: the action engine is its own app.
-    from learnloop.actions import selectors, services
-
-    return services, selectors
 
 
 def current_recommendation(experiment: Experiment):
@@ -111,8 +107,7 @@ def add_lesson(*, by, experiment: Experiment, title: str, body: str = "", at: da
 def add_follow_up(*, by, experiment: Experiment, title: str, owner=None, due_on: date | None = None,
                   description: str = "", at: datetime | None = None):
     require(can_manage(by, experiment), "Only the owner, the team's facilitators and learning leads add follow-ups.")
-    services, _ = _actions()
-    return services.create_action(
+    return action_services.create_action(
         by=by, title=title, owner=owner, team=experiment.team, due_on=due_on, description=description,
         source_type=SOURCE_TYPE, source_id=str(experiment.pk), source_label=source_label(experiment),
         source_url=reverse("experiments:detail", args=[experiment.pk]), at=at,
@@ -120,5 +115,4 @@ def add_follow_up(*, by, experiment: Experiment, title: str, owner=None, due_on:
 
 
 def follow_ups_of(experiment: Experiment) -> list:
-    _, selectors = _actions()
-    return list(selectors.actions_for_source(SOURCE_TYPE, str(experiment.pk)))
+    return list(action_selectors.actions_for_source(SOURCE_TYPE, str(experiment.pk)))

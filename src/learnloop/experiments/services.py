@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from learnloop.activity.services import record_activity
-from learnloop.experiments.cli_io import AggregatesFileError, parse_aggregates
+from learnloop.analytics.stats.aggregates_file import AggregatesFileError, parse_aggregates
 from learnloop.experiments.models import (
     Aggregate,
     Design,

@@ -14,3 +14,9 @@ class KnowledgeConfig(AppConfig):
         HomePanel("Due for your review", "knowledge/_panel_reviews.html", "learnloop.knowledge.panels.reviews",
                   order=30),
     )
+
+    def ready(self):
+        from learnloop.knowledge.signals import rebuild_search_index
+        from learnloop.ops.signals import data_replaced
+
+        data_replaced.connect(rebuild_search_index, dispatch_uid="knowledge-search-index")

@@ -48,10 +48,6 @@ def send_once(key: str, subject: str, body: str, to: list[str]) -> bool:
     return True
 
 
-def already_sent(key: str) -> bool:
-    return SentEmail.objects.filter(key=key, sent_at__isnull=False).exists()
-
-
 def _locked_record(key: str) -> SentEmail:
     try:
         with transaction.atomic():

@@ -143,3 +143,8 @@ class PersonValuesForm(forms.Form):
                 label=attribute.name, required=False,
                 choices=[("", "Not recorded"), *((value, value) for value in attribute.values)],
             )
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(max_length=200, label="Name")
+    title = forms.CharField(max_length=200, required=False, label="Title")

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from learnloop.org import attribute_views, views
+from learnloop.org import attribute_views, profile_views, views
 
 app_name = "org"
 
 urlpatterns = [
+    # Under accounts/ with the other pages about one's own account; the page is about the person.
+    path("accounts/profile/", profile_views.profile, name="profile"),
     path("people/", views.people_list, name="people"),
     path("people/new/", views.person_create, name="person-create"),
     path("people/export/", attribute_views.people_export, name="people-export"),

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from learnloop.actions import selectors as action_selectors
+from learnloop.actions import services as action_services
 from learnloop.activity.services import record_activity
 from learnloop.knowledge import services as knowledge
 from learnloop.reflection.models import Card, Group, Lesson, Phase, Session
@@ -19,12 +21,6 @@ CARD_SOURCE = "reflection.card"
 # Actions and lessons are made once there is something to act on: from discussing onwards.
 FOLLOW_UP_PHASES = {Phase.DISCUSS, Phase.ACTIONS}
 
-
-def _actions():
-    # Imported on use: the action engine is its own app, and sessions work without reaching it.
-    from learnloop.actions import selectors, services
-
-    return services, selectors
 
 
 def session_label(session: Session) -> str:
@@ -40,8 +36,7 @@ def create_session_action(*, by, session: Session, title: str, owner=None, due_o
         raise ValidationError({"group": "That group is from another session."})
     if group is not None and not description:
         description = f"From “{group.title}”."
-    services, _ = _actions()
-    action = services.create_action(
+    action = action_services.create_action(
         by=by, title=title, owner=owner, team=session.team, due_on=due_on, priority=priority,
         description=description, source_type=SESSION_SOURCE, source_id=str(session.pk),
         source_label=session_label(session), source_url=reverse("reflection:session", args=[session.pk]), at=at,
@@ -50,15 +45,13 @@ def create_session_action(*, by, session: Session, title: str, owner=None, due_o
 
 
 def actions_of(session: Session) -> list:
-    _, selectors = _actions()
-    return list(selectors.actions_for_source(SESSION_SOURCE, str(session.pk)))
+    return list(action_selectors.actions_for_source(SESSION_SOURCE, str(session.pk)))
 
 
 def earlier_open_actions(session: Session) -> list:
     """The team's open actions from its earlier sessions: reviewed first when a session starts."""
-    _, selectors = _actions()
     return [
-        action for action in selectors.open_actions_for_team(session.team)
+        action for action in action_selectors.open_actions_for_team(session.team)
         if action.source_type == SESSION_SOURCE and action.source_id != str(session.pk)
     ]
 
@@ -73,13 +66,12 @@ def review_earlier_action(*, by, session: Session, action, outcome: str, reason:
         raise ValidationError({"outcome": "Say whether the action is still open, done or not being done."})
     if action.team_id != session.team_id or action.source_type != SESSION_SOURCE:
         raise ValidationError({"action": "That action is not one of this team's session actions."})
-    services, _ = _actions()
     if outcome == "done":
-        services.complete_action(by=by, action=action)
+        action_services.complete_action(by=by, action=action)
     elif outcome == "not_doing":
         if not reason.strip():
             raise ValidationError({"reason": "Say why the team is not doing it."})
-        services.decline_action(by=by, action=action, reason=reason.strip())
+        action_services.decline_action(by=by, action=action, reason=reason.strip())
     record_activity(verb="action_reviewed", subject=session, actor=by, team=session.team,
                     data={"action": str(action.pk), "outcome": outcome})
 

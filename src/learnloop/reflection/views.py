@@ -137,20 +137,12 @@ def session_page(request, session_id: int):
         context["suggestions"] = selectors.suggested_groups(session, cards)
     if session.phase == Phase.PREPARE:
         context["related_lessons"] = selectors.related_lessons(viewer, session)
-        context["earlier_actions"] = _safe(follow_up.earlier_open_actions, session)
+        context["earlier_actions"] = follow_up.earlier_open_actions(session)
     if session.phase in {Phase.DISCUSS, Phase.ACTIONS, Phase.CLOSED}:
-        context["actions"] = _safe(follow_up.actions_of, session)
+        context["actions"] = follow_up.actions_of(session)
         context["lessons"] = selectors.lessons_of(session, viewer)
         context["team_people"] = active_members(session.team)
     return _with_key(request, session, render(request, "reflection/session.html", context))
-
-
-def _safe(read, session) -> list:
-    """The action engine is a separate app; the board still works if it can't be reached."""
-    try:
-        return read(session)
-    except ImportError:
-        return []
 
 
 @login_required

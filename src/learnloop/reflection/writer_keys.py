@@ -67,10 +67,6 @@ def alias_for(session_id: int, key: str) -> str:
     return f"{ADJECTIVES[number % len(ADJECTIVES)]} {ANIMALS[(number // len(ADJECTIVES)) % len(ANIMALS)]}"
 
 
-def random_alias(rng) -> str:
-    return f"{rng.choice(ADJECTIVES)} {rng.choice(ANIMALS)}"
-
-
 def cookie_name(session_id: int, *, secure: bool = False) -> str:
     """Over HTTPS the name carries the __Secure- prefix, so a browser refuses the cookie unless it
     came over HTTPS and is marked Secure: nothing on plain HTTP can plant or overwrite a writer key.

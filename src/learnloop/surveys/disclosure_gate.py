@@ -8,16 +8,13 @@ launch). `compute_release` asks the disclosure engine
 combination of shown groups singles out fewer than k respondents; the decision is made when
 the campaign closes, over every group any viewer could ask for, so all viewers (admins
 included) get subsets of one safe release, and asking again or in another order changes nothing.
-
-If the engine can't be imported, the gate fails closed with a strict rule: only the whole
-organization is shown, when it has at least k respondents (a single group can't be differenced
-against anything).
 """
 
 import random
 from dataclasses import dataclass
 from itertools import combinations
 
+from learnloop.analytics import disclosure as engine
 from learnloop.surveys.models import Campaign, Comment, Response
 
 ORGANIZATION = "org"
@@ -40,14 +37,6 @@ class GroupKey:
         node, *rest = str(text or ORGANIZATION).split(";")
         conditions = tuple(tuple(part.split("=", 1)) for part in rest if "=" in part)
         return cls(node, tuple(sorted(conditions)))
-
-
-def _engine():
-    try:
-        from learnloop.analytics import disclosure
-    except ImportError:  # not installed: fail closed
-        return None
-    return disclosure
 
 
 def _attribute_values(campaign: Campaign):
@@ -90,9 +79,6 @@ def compute_release(campaign: Campaign) -> dict:
     node_ids = {path: team_id for team_id, path in paths.items()}
     node_ids[()] = ORGANIZATION
     values = _attribute_values(campaign)
-    engine = _engine()
-    if engine is None:
-        return _strict_release(cells, k)
     chosen = recorded(campaign)
     attributes = [engine.Attribute(label, values.get(name, ())) for name, label in chosen]
     counts = engine.cell_counts(cells)
@@ -123,15 +109,6 @@ def compute_release(campaign: Campaign) -> dict:
             "reason": "" if decision.released else decision.reason,
         }
     return release
-
-
-def _strict_release(cells: list, k: int) -> dict:
-    size = len(cells)
-    released = size >= k
-    return {ORGANIZATION: {
-        "label": "Whole organization", "released": released, "size": size if released else None,
-        "reason": "" if released else f"fewer than {k} respondents",
-    }}
 
 
 # --- what one viewer may see -----------------------------------------------------------------------

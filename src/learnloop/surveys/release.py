@@ -1,7 +1,8 @@
 """Closing a campaign in two steps, so no request waits for the disclosure decision.
 
-1. `begin` (in the close request, one short transaction): the campaign becomes CLOSING, unused
-   links stop working and the decision is queued (`tasks.decide_release`). Answers stop at once.
+1. `services.begin_closing_campaign` (in the close request, one short transaction): the campaign
+   becomes CLOSING, unused links stop working and the decision is queued (`tasks.decide_release`).
+   Answers stop at once.
 2. `decide_and_publish` (on the worker, or inline for `survey close --wait`, the demo builder and
    tests): re-store the responses' attributes over who answered, ask the disclosure gate what
    may be shown, and publish: the campaign becomes CLOSED with its release, in one statement.
@@ -21,7 +22,8 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from learnloop.surveys.models import Campaign, CampaignStatus
+from learnloop.surveys import attributes
+from learnloop.surveys.models import Campaign, CampaignStatus, Comment, Invitation, Response
 
 logger = logging.getLogger("learnloop.surveys")
 
@@ -35,19 +37,9 @@ STEP_LABELS = {
 WORKER_HINT_SECONDS = 30
 
 
-def begin(campaign: Campaign, *, queue: bool = True) -> None:
-    """Queue the decision for a campaign the caller is setting CLOSING (in the same transaction:
-    the task row commits with the status, so no worker sees a task for a campaign still open).
-    With queue=False the caller makes the decision itself, right after."""
-    from learnloop.surveys import tasks
-
-    campaign.release_task_id = str(tasks.decide_release.enqueue(campaign.pk).id) if queue else ""
-    campaign.release_progress = {"step": QUEUED if queue else DECIDING}
-
-
 def decide_and_publish(campaign_id: int) -> dict:
     """Make and publish the campaign's disclosure decision; a summary of what was published."""
-    from learnloop.surveys import disclosure_gate, services
+    from learnloop.surveys import disclosure_gate
 
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
@@ -67,7 +59,7 @@ def decide_and_publish(campaign_id: int) -> dict:
             ).update(responses_regeneralized=True)
             if claimed:
                 campaign = Campaign.objects.get(pk=campaign.pk)
-                services._generalize_answered(campaign)
+                _generalize_answered(campaign)
                 Campaign.objects.filter(pk=campaign.pk).update(generalization=campaign.generalization)
         campaign = Campaign.objects.get(pk=campaign.pk)
 
@@ -135,3 +127,34 @@ def _state(campaign: Campaign, task_status) -> dict:
     else:
         message = STEP_LABELS.get(step, STEP_LABELS[DECIDING])
     return {"step": step, "message": message, "waiting_for_worker": waiting, "failed": failed}
+
+
+def _generalize_answered(campaign: Campaign) -> None:
+    """Re-store the responses' attributes so each stored combination covers k people who answered
+    (who answered is in the invitations; see attributes.generalize_respondents)."""
+    if not campaign.generalization:
+        return  # launched before attributes were generalized
+    parents = campaign.generalization.get("parents", {})
+    launched = campaign.generalization
+    answered = [
+        attributes.stored_record(launched, *attributes.invitee_record(launched, team, tenure, role, extra))
+        for team, tenure, role, extra in Invitation.objects.filter(campaign=campaign, responded=True)
+        .values_list("team_id", "tenure", "role", "attributes")
+    ]
+    campaign.generalization, later = attributes.generalize_respondents(
+        launched, answered, hierarchy_parents=parents, k=campaign.threshold)
+    team_later = {before[0]: after[0] for before, after in later.items()}
+    width = len(attributes.recorded_attributes(launched))
+    responses = list(Response.objects.select_for_update().filter(campaign=campaign))
+    for response in responses:
+        record = attributes.response_record(launched, response.team_key, response.tenure, response.role,
+                                            response.attributes)
+        stored = later.get(record) or (team_later.get(response.team_key, attributes.ROOT),
+                                       *(attributes.NOT_RECORDED,) * width)
+        for name, value in attributes.response_fields(launched, stored).items():
+            setattr(response, name, value)
+    Response.objects.bulk_update(responses, ["team_key", "tenure", "role", "attributes"], batch_size=500)
+    comments = list(Comment.objects.select_for_update().filter(campaign=campaign))
+    for comment in comments:
+        comment.team_key = team_later.get(comment.team_key, attributes.ROOT)
+    Comment.objects.bulk_update(comments, ["team_key"], batch_size=500)

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 
-from learnloop.surveys import disclosure_gate, stats
+from learnloop.analytics import survey_stats as stats
+from learnloop.surveys import disclosure_gate
 from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
 from learnloop.surveys.models import Barrier, Campaign, CampaignStatus, Dimension, FocusArea, Instrument, Item, ItemKind
 

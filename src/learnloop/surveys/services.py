@@ -16,7 +16,7 @@ from learnloop.activity.services import record_activity
 from learnloop.input_rules import text_problem
 from learnloop.org.models import Membership, Organization, Person, Team, TeamKind, TeamRole
 from learnloop.org.selectors import attribute_values_by_person
-from learnloop.surveys import attributes, permissions
+from learnloop.surveys import attributes, permissions, release
 from learnloop.surveys.attributes import ROLES, TENURE_BANDS  # noqa: F401 (re-exported for callers)
 from learnloop.surveys.instrument_files import InstrumentError, built_in_files, parse_instrument
 from learnloop.surveys.models import (
@@ -356,8 +356,6 @@ def begin_closing_campaign(
     queue=False the caller runs release.decide_and_publish itself). `operator` is for
     `learnloop survey close` run without --as (shell access is the permission).
     """
-    from learnloop.surveys import release
-
     if not operator:
         permissions.require_manage_surveys(by)
     with transaction.atomic():
@@ -370,51 +368,28 @@ def begin_closing_campaign(
         campaign.status, campaign.closed_at = CampaignStatus.CLOSING, at or timezone.now()
         # Unused links stop working.
         Invitation.objects.filter(campaign=campaign, responded=False).update(token_hash=None)
-        release.begin(campaign, queue=queue)
+        _queue_release(campaign, queue=queue)
         campaign.save(update_fields=["status", "closed_at", "release_task_id", "release_progress"])
         record_activity(verb="survey_campaign_closed", subject=campaign, actor=None if operator else by)
     return campaign
 
 
+def _queue_release(campaign: Campaign, *, queue: bool = True) -> None:
+    """Queue the decision for a campaign the caller is setting CLOSING (in the same transaction:
+    the task row commits with the status, so no worker sees a task for a campaign still open).
+    With queue=False the caller makes the decision itself, right after."""
+    from learnloop.surveys import tasks  # tasks.py imports mailing, which imports models
+
+    campaign.release_task_id = str(tasks.decide_release.enqueue(campaign.pk).id) if queue else ""
+    campaign.release_progress = {"step": release.QUEUED if queue else release.DECIDING}
+
+
 def close_campaign(*, by, campaign: Campaign, at: datetime | None = None, operator: bool = False) -> Campaign:
     """Close and make the disclosure decision inline, returning the CLOSED campaign. For the demo
     builder, `survey close --wait` and tests: pages and the API use begin_closing_campaign."""
-    from learnloop.surveys import release
-
     campaign = begin_closing_campaign(by=by, campaign=campaign, at=at, operator=operator, queue=False)
     release.decide_and_publish(campaign.pk)
     return Campaign.objects.get(pk=campaign.pk)
-
-
-def _generalize_answered(campaign: Campaign) -> None:
-    """Re-store the responses' attributes so each stored combination covers k people who answered
-    (who answered is in the invitations; see attributes.generalize_respondents)."""
-    if not campaign.generalization:
-        return  # launched before attributes were generalized
-    parents = campaign.generalization.get("parents", {})
-    launched = campaign.generalization
-    answered = [
-        attributes.stored_record(launched, *attributes.invitee_record(launched, team, tenure, role, extra))
-        for team, tenure, role, extra in Invitation.objects.filter(campaign=campaign, responded=True)
-        .values_list("team_id", "tenure", "role", "attributes")
-    ]
-    campaign.generalization, later = attributes.generalize_respondents(
-        launched, answered, hierarchy_parents=parents, k=campaign.threshold)
-    team_later = {before[0]: after[0] for before, after in later.items()}
-    width = len(attributes.recorded_attributes(launched))
-    responses = list(Response.objects.select_for_update().filter(campaign=campaign))
-    for response in responses:
-        record = attributes.response_record(launched, response.team_key, response.tenure, response.role,
-                                            response.attributes)
-        stored = later.get(record) or (team_later.get(response.team_key, attributes.ROOT),
-                                       *(attributes.NOT_RECORDED,) * width)
-        for name, value in attributes.response_fields(launched, stored).items():
-            setattr(response, name, value)
-    Response.objects.bulk_update(responses, ["team_key", "tenure", "role", "attributes"], batch_size=500)
-    comments = list(Comment.objects.select_for_update().filter(campaign=campaign))
-    for comment in comments:
-        comment.team_key = team_later.get(comment.team_key, attributes.ROOT)
-    Comment.objects.bulk_update(comments, ["team_key"], batch_size=500)
 
 
 # --- responding ------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from learnloop.analytics.disclosure import Attribute, Respondent, breakdowns, decide
-from learnloop.analytics.disclosure.attack import exposed_respondents, smallest_derivable_group
+from tests.analytics.disclosure.attack import exposed_respondents, smallest_derivable_group
 
 TENURE = Attribute("tenure", ("<1y", "1y+"))
 ROLE = Attribute("role", ("engineer", "manager"))

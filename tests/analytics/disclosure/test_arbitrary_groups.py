@@ -4,7 +4,7 @@ against the independent attacker on random groups of random cells."""
 import random
 
 from learnloop.analytics.disclosure import Group, decide
-from learnloop.analytics.disclosure.attack import smallest_derivable_group
+from tests.analytics.disclosure.attack import smallest_derivable_group
 
 
 def _random_case(seed: int):

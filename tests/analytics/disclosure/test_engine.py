@@ -5,7 +5,7 @@ import random
 import pytest
 
 from learnloop.analytics.disclosure import Group, decide
-from learnloop.analytics.disclosure.baselines import plain_threshold
+from tests.analytics.disclosure.baselines import plain_threshold
 from tests.analytics.disclosure.helpers import ROLE, TENURE, Survey, by_label
 
 ENG = ("Engineering",)

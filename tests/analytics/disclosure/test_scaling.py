@@ -7,11 +7,11 @@ from collections import Counter
 import pytest
 
 from learnloop.analytics.disclosure import Attribute, breakdowns, cell_counts, decide
-from learnloop.analytics.disclosure.attack import exposed_respondents, smallest_derivable_group
 from learnloop.analytics.disclosure.cuts import nodes_of
 from learnloop.analytics.disclosure.generalize import ROOT, Scale, generalize
-from learnloop.analytics.disclosure.simulate import DEMOGRAPHICS, large_organization, random_organization
+from tests.analytics.disclosure.attack import exposed_respondents, smallest_derivable_group
 from tests.analytics.disclosure.reference_engine import reference_decide
+from tests.analytics.disclosure.simulate import DEMOGRAPHICS, large_organization, random_organization
 
 
 def _generalized(organization, k: int, attributes: int):

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from learnloop.analytics.disclosure.baselines import plain_threshold
-from learnloop.analytics.disclosure.simulate import random_organization
+from tests.analytics.disclosure.baselines import plain_threshold
 from tests.analytics.disclosure.helpers import Survey
+from tests.analytics.disclosure.simulate import random_organization
 
 ORGANIZATIONS = 200
 

@@ -6,7 +6,7 @@ the path of a team is its chain of names from the top, e.g. ("Engineering", "Pay
 the whole organization is the empty path.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -132,26 +132,3 @@ def _condition_label(conditions, attributes) -> str:
         return ""
     return ", " + ", ".join(f"{attributes[position].name} {value}" for position, value in conditions)
 
-
-def families(groups: Sequence[Group], attributes: Sequence[Attribute]) -> list[tuple[Group, list[Group]]]:
-    """(parent, children) pairs where the children partition the parent: teams of a department,
-    or the values of one attribute within a group. Used by the sibling-suppression baseline."""
-    by_key: Mapping = {group.key: group for group in groups}
-    result = []
-    nodes = {group.key[0] for group in groups}
-    for (node, conditions), parent in by_key.items():
-        children_nodes = [other for other in nodes if len(other) == len(node) + 1 and other[: len(node)] == node]
-        if children_nodes:
-            children = [
-                by_key[(child, conditions)] for child in sorted(children_nodes) if (child, conditions) in by_key
-            ]
-            result.append((parent, children))
-        used = {position for position, _ in conditions}
-        for position, attribute in enumerate(attributes):
-            if position in used:
-                continue
-            keys = [(node, tuple(sorted((*conditions, (position, value))))) for value in attribute.values]
-            children = [by_key[key] for key in keys if key in by_key]
-            if len(children) == len(attribute.values):
-                result.append((parent, children))
-    return result

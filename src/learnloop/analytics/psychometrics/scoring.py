@@ -41,11 +41,6 @@ class LikertScale:
     def reverse(self, answers: np.ndarray) -> np.ndarray:
         return self.minimum + self.maximum - answers
 
-    def out_of_range(self, answers: np.ndarray) -> np.ndarray:
-        """Mask of answers (ignoring missing ones) outside the scale."""
-        with np.errstate(invalid="ignore"):
-            return ~np.isnan(answers) & ((answers < self.minimum) | (answers > self.maximum))
-
 
 def reverse_keyed(answers: np.ndarray, scale: LikertScale, reverse: list[bool] | np.ndarray) -> np.ndarray:
     """A copy of `answers` with the columns marked in `reverse` mapped to MIN + MAX − x."""

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from learnloop.actions import digest, reminders
+from learnloop.actions import sending
 
 
 def _day(value: str) -> date:
@@ -37,12 +37,12 @@ class Command(BaseCommand):
         day = _day(today) if today else None
         retried = 0
         if job == "remind":
-            handled = reminders.run_reminders(today=day, send_now=now, dry_run=dry_run)
+            handled = sending.run_reminders(today=day, send_now=now, dry_run=dry_run)
             lines = [item.describe() for item in handled]
             noun = "reminder"
-            retried = reminders.retry_unsent(send_now=now, dry_run=dry_run)
+            retried = sending.retry_unsent(send_now=now, dry_run=dry_run)
         else:
-            handled = digest.run_digests(today=day, send_now=now, dry_run=dry_run)
+            handled = sending.run_digests(today=day, send_now=now, dry_run=dry_run)
             lines = [
                 f"digest → {item.person.email}: {len(item.open)} open, {len(item.overdue)} overdue, "
                 f"{len(item.to_check)} to check"

@@ -8,6 +8,7 @@ from django.db import connection
 from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
 from learnloop.ops.backup import BackupError, restore_backup, verify_backup
+from learnloop.ops.signals import announce_data_replaced
 
 
 class Command(BaseCommand):
@@ -50,11 +51,9 @@ class Command(BaseCommand):
             restore_backup(file, allow_unsigned=allow_unsigned)
         except BackupError as error:
             raise CommandError(f"Refusing to restore: {error}") from error
-        # The search index is derived from the data just replaced.
-        from learnloop.knowledge import search
-
-        count = search.rebuild()
-        self.stdout.write(f"Rebuilt the search index ({count} entries).")
+        # Each app rebuilds what it derives from the data just replaced (the search index).
+        for line in announce_data_replaced(self.__class__):
+            self.stdout.write(line)
         record_audit_event(
             kind=AuditKind.RESTORE, actor_label="operator", target=str(file),
             detail={

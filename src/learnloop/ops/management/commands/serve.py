@@ -37,9 +37,10 @@ class Command(BaseCommand):
             )
         if settings.PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
+        from django.utils.module_loading import import_string
         from gunicorn.app.base import BaseApplication
 
-        from learnloop.wsgi import application
+        application = import_string(settings.WSGI_APPLICATION)  # by name: the project module sits above ops
 
         class LearnloopServer(BaseApplication):
             def load_config(self):

@@ -8,6 +8,7 @@
 
 from collections.abc import Mapping, Sequence
 
+from learnloop.analytics.disclosure.cuts import Attribute
 from learnloop.analytics.disclosure.groups import Group, group_size
 
 
@@ -35,3 +36,27 @@ def sibling_suppression(
                 hidden.add(smallest.key)
                 changed = True
     return [group for group in groups if group.key not in hidden]
+
+
+def families(groups: Sequence[Group], attributes: Sequence[Attribute]) -> list[tuple[Group, list[Group]]]:
+    """(parent, children) pairs where the children partition the parent: teams of a department,
+    or the values of one attribute within a group. Used by the sibling-suppression baseline."""
+    by_key: Mapping = {group.key: group for group in groups}
+    result = []
+    nodes = {group.key[0] for group in groups}
+    for (node, conditions), parent in by_key.items():
+        children_nodes = [other for other in nodes if len(other) == len(node) + 1 and other[: len(node)] == node]
+        if children_nodes:
+            children = [
+                by_key[(child, conditions)] for child in sorted(children_nodes) if (child, conditions) in by_key
+            ]
+            result.append((parent, children))
+        used = {position for position, _ in conditions}
+        for position, attribute in enumerate(attributes):
+            if position in used:
+                continue
+            keys = [(node, tuple(sorted((*conditions, (position, value))))) for value in attribute.values]
+            children = [by_key[key] for key in keys if key in by_key]
+            if len(children) == len(attribute.values):
+                result.append((parent, children))
+    return result

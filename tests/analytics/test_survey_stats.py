@@ -1,7 +1,7 @@
 import math
 
+from learnloop.analytics import survey_stats as stats
 from learnloop.analytics.psychometrics import LikertScale
-from learnloop.surveys import stats
 
 SCALE = LikertScale(1, 5)
 SAFETY = stats.DimensionSpec("safety", "Safety", "fear_of_failure", (("a", False), ("b", True)))

@@ -1,4 +1,4 @@
-"""Group statistics for survey reports (no Django): dimension scores, intervals, eNPS, drivers, barriers.
+"""Group statistics for survey reports: dimension scores, intervals, eNPS, drivers, barriers.
 
 Every function takes the answers of one released group — always at least k respondents — and
 returns aggregates only.
