@@ -41,7 +41,7 @@ def _teams_with_people(context):
 
 def build(context) -> None:
     rng = random.Random(f"actions-{context.seed}")
-    today = context.today
+    today = context.clock.today
     created = []
     for number, (team, lead, members) in enumerate(_teams_with_people(context)):
         if number >= TEAMS_WITH_ACTIONS:

@@ -132,7 +132,7 @@ def build(context) -> None:
     organization.name = "Harbourline"
     organization.is_demo = True
     organization.anonymity_threshold = 5
-    organization.created_at = context.today - timedelta(days=6 * 365)
+    organization.created_at = context.clock.days_ago(6 * 365)
     organization.save()
     context.organization = organization
 
@@ -150,7 +150,7 @@ def build(context) -> None:
             manager=manager,
             role=role,
             password=context.password_hash,
-            date_joined=context.today - timedelta(days=joined),
+            date_joined=context.clock.days_ago(joined),
         )
         if email:
             emails.add(email)
@@ -210,14 +210,14 @@ def build(context) -> None:
     leavers = rng.sample(leaf_members, 4)
     for leaver in leavers:
         leaver.is_active = False
-        leaver.deactivated_at = context.today - timedelta(days=rng.randint(20, 300))
+        leaver.deactivated_at = context.clock.days_ago(rng.randint(20, 300))
         leaver.save(update_fields=["is_active", "deactivated_at"])
 
     Invitation.objects.create(
         email=f"new.hire@{DOMAIN}", full_name="Robin Achterberg", title="Software Engineer",
         team=teams["platform"], token_hash=hash_secret(f"demo-invitation-{context.seed}"),
-        invited_by=admin, created_at=context.today - timedelta(days=1),
-        expires_at=context.today + timedelta(days=6),
+        invited_by=admin, created_at=context.clock.days_ago(1),
+        expires_at=context.clock.days_ago(-6),
     )
 
     _define_attributes(context, admin, people, teams)

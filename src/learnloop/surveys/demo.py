@@ -49,7 +49,7 @@ def build(context) -> None:
     focus: dict[int, str] = {}
     campaigns = []
     for number, (days_ago, name) in enumerate(zip(CAMPAIGN_STARTS, NAMES, strict=True)):
-        opened = context.today - timedelta(days=days_ago)
+        opened = context.clock.days_ago(days_ago)
         campaign = services.create_campaign(
             by=admin, name=name, instrument=instrument, opens_on=opened.date(),
             closes_on=(opened + timedelta(days=14)).date(),
