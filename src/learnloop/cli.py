@@ -33,6 +33,7 @@ Learnloop's commands:
   search rebuild               rebuild the knowledge search index from the database
   experiment analyze FILE      per-variant aggregates (CSV/JSON): effects, intervals, p-value or chance to win
   survey reliability FILE.csv  scale reliability: --items COL,... [--reverse COL,...] --scale MIN-MAX [--group COL]
+  survey close CAMPAIGN        close a campaign and publish its results [--wait] [--as EMAIL]
   sessions advance             daily: move asynchronous sessions past passed phase deadlines
   survey remind                daily: remind who hasn't answered an open survey in its last days [--now]
   actions remind|digest        queue due reminders / the weekly digest [--now] [--dry-run]
