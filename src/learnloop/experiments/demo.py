@@ -2,11 +2,11 @@
 
 Every experiment goes through the registry's services (register, start, weekly snapshots, decide),
 so protocols, deviations, analyses, lessons and actions are real. The aggregates are drawn from a
-private seeded generator around each spec's true lift (demo_data/experiments.yaml), so winners, nulls and
-losers come out of the statistics; one experiment has a broken traffic split (sample-ratio
-mismatch). A few second rounds follow earlier experiments, a few decisions go against the
-recommendation (with the reason), and the newest experiments are still running or drafts.
-What each experiment was about is data: demo_data/experiments.yaml.
+private seeded generator around each spec's true lift (demo_data/experiments.yaml), so winners,
+nulls and losers come out of the statistics; one experiment has a broken traffic split
+(sample-ratio mismatch). A few second rounds follow earlier experiments, a few decisions go
+against the recommendation (with the reason), and the newest experiments are still running or
+drafts.
 """
 
 import math
