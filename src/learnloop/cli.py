@@ -30,10 +30,12 @@ Learnloop's commands:
   createadmin                  create an admin account, or promote someone to admin
   import teams|people FILE     import from CSV, all rows or none [--dry-run]
   knowledge import DIR         Markdown files as knowledge entries, all or none: --as EMAIL [--dry-run]
+  knowledge practices import   import the learning-practice library's playbooks (idempotent) [--as EMAIL] [--dry-run]
   knowledge export DIR         every knowledge entry as Markdown files plus entries.json
   search rebuild               rebuild the knowledge search index from the database
   experiment analyze FILE      per-variant aggregates (CSV/JSON): effects, intervals, p-value or chance to win
   survey reliability FILE.csv  scale reliability: --items COL,... [--reverse COL,...] --scale MIN-MAX [--group COL]
+  survey close CAMPAIGN        close a campaign and publish its results [--wait] [--as EMAIL]
   insights themes FILE         recurring themes in a CSV of short texts (id,text[,team,date]) [--format json]
   sessions advance             daily: move asynchronous sessions past passed phase deadlines
   survey remind                daily: remind who hasn't answered an open survey in its last days [--now]

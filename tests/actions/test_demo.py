@@ -1,21 +1,20 @@
 """The actions demo: a few standalone meeting actions in several states, the same for a seed."""
 
 import random
-from datetime import datetime, time
 
 import pytest
-from django.utils import timezone
 
 from learnloop.actions import demo as actions_demo
 from learnloop.actions.models import Action, Status
 from learnloop.demo import DemoContext
+from learnloop.demo.clock import DemoClock
 from tests import factories
 
 
 def context_with_teams(seed: int, prefix: str = "Squad") -> DemoContext:
     context = DemoContext(
         seed=seed, rng=random.Random(seed), announce=lambda message: None, password_hash="!",
-        today=timezone.make_aware(datetime.combine(timezone.localdate(), time.min)),
+        clock=DemoClock.starting_today(),
     )
     for number in range(5):
         team = factories.team(name=f"{prefix} {number}")
@@ -39,13 +38,13 @@ def test_meeting_actions_are_created_through_the_services_in_several_states():
     assert {action.source_label for action in actions} == {"Team meeting"}
     assert len({action.status for action in actions}) >= 3
     for action in actions:
-        assert action.created_at < context.today
+        assert action.created_at < context.clock.today
         if action.status == Status.DONE:
             assert action.effect or action.check_on
     fates = dict(actions_demo.MEETING_ACTIONS)
     for action in actions:
         # What each action was meant to show is what a viewer sees today.
-        overdue = action.overdue_on(context.today.date())
+        overdue = action.overdue_on(context.clock.date)
         assert overdue == (fates[action.title] == "overdue"), action.title
 
 

@@ -115,6 +115,7 @@ def query_counts(django_db_setup, django_db_blocker):
     from unittest import mock
 
     from learnloop.demo import DemoContext
+    from learnloop.demo.clock import DemoClock
     from learnloop.demo.scale import replicate
     from learnloop.knowledge import search
 
@@ -143,7 +144,9 @@ def query_counts(django_db_setup, django_db_blocker):
             chosen = clients if kind == "web" else api_clients
             counts[(kind, name)] = [_count(chosen, viewer, path.format(**ids))]
         counts["sizes"] = [_sizes()]
-        context = DemoContext(seed=1, rng=None, today=timezone.now(), password_hash="", announce=lambda _: None)
+        context = DemoContext(
+            seed=1, rng=None, clock=DemoClock(timezone.now()), password_hash="", announce=lambda _: None
+        )
         replicate(context, SCALE)
         counts["sizes"].append(_sizes())
         _grow_audit_log(people["admin"], 5 * (SCALE - 1))

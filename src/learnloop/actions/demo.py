@@ -9,24 +9,14 @@ import random
 from datetime import timedelta
 
 from learnloop.actions import services
+from learnloop.demo.data import load_demo_data
 from learnloop.org.models import Membership, TeamKind, TeamRole
 
 TEAMS_WITH_ACTIONS = 4
+_MEETINGS = load_demo_data("learnloop.actions", "meeting_actions.yaml")
 # (title, what happens to it)
-MEETING_ACTIONS = [
-    ("Agree on a definition of done for support tickets", "done_worked"),
-    ("Move the weekly sync to Thursdays", "done_check_later"),
-    ("Write down who covers on-call during the holidays", "overdue"),
-    ("Try a no-meeting Wednesday for a month", "in_progress"),
-    ("Clean up the stale feature flags", "open"),
-    ("Replace the shared admin password with personal accounts", "done_did_not_work"),
-    ("Set up a rota for reviewing the error dashboard", "not_doing"),
-    ("Add the new starters' checklist to the wiki", "open"),
-]
-EVIDENCE = {
-    "worked": "Tickets reopened fell from 9 to 2 a week over the next month.",
-    "did_not_work": "People kept sharing the old login; we need single sign-on first.",
-}
+MEETING_ACTIONS = [(action["title"], action["fate"]) for action in _MEETINGS["actions"]]
+EVIDENCE = _MEETINGS["evidence"]
 
 
 def _teams_with_people(context):
@@ -41,7 +31,7 @@ def _teams_with_people(context):
 
 def build(context) -> None:
     rng = random.Random(f"actions-{context.seed}")
-    today = context.today
+    today = context.clock.today
     created = []
     for number, (team, lead, members) in enumerate(_teams_with_people(context)):
         if number >= TEAMS_WITH_ACTIONS:

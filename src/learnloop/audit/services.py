@@ -27,7 +27,9 @@ def record_audit_event(
     ip_address: str | None = None,
     target: str = "",
     detail: dict | None = None,
+    at=None,
 ) -> AuditEvent:
+    """`at` backdates the event (the demo replaying its history); real events take the time now."""
     if actor is not None and not actor_label:
         actor_label = actor.email
     if settings.AUDIT_ADDRESS_RETENTION_DAYS <= 0:
@@ -40,6 +42,7 @@ def record_audit_event(
         ip_address=ip_address,
         target=target[:254],
         detail=detail or {},
+        **({"created_at": at} if at is not None else {}),
     )
 
 

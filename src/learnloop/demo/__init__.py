@@ -2,21 +2,22 @@
 
 `build_demo` wipes a database that holds only demo data (or nothing) and asks each installed
 app, in INSTALLED_APPS order, to add its part through `<app>.demo.build(context)`. Later modules
-read what earlier ones made from `context` (people, teams, ...). The same seed on the same day
-gives the same organization, so `learnloop demo` can be run again safely.
+read what earlier ones made from `context` (people, teams, ...). Every date comes from
+`context.clock` (demo/clock.py), never the real clock, so the same seed on the same day gives
+the same organization and `learnloop demo` can be run again safely.
 """
 
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time
 from importlib import import_module, util
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
-from django.utils import timezone
+
+from learnloop.demo.clock import DemoClock
 
 DEMO_PASSWORD = "learnloop-demo"  # noqa: S105 (printed for the demo on purpose)
 
@@ -29,9 +30,7 @@ class DemoRefused(Exception):
 class DemoContext:
     seed: int
     rng: random.Random
-    # Demo dates are relative to the start of today, so the organization always looks current
-    # and a rerun on the same day reproduces it exactly.
-    today: datetime
+    clock: DemoClock
     password_hash: str
     announce: Callable[[str], None]
     organization: object = None
@@ -96,11 +95,10 @@ def build_demo(
     # flush empties every table, including the append-only activity stream, in one statement
     # per table; the schema and migrations table are untouched.
     call_command("flush", interactive=False, verbosity=0)
-    today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     context = DemoContext(
         seed=seed,
         rng=random.Random(seed),
-        today=today,
+        clock=DemoClock.starting_today(),
         # One hash for every demo account: hashing 150 passwords with argon2 would take seconds.
         password_hash=make_password(DEMO_PASSWORD),
         announce=announce,

@@ -2,20 +2,21 @@
 
 Every experiment goes through the registry's services (register, start, weekly snapshots, decide),
 so protocols, deviations, analyses, lessons and actions are real. The aggregates are drawn from a
-private seeded generator around each spec's true lift (demo_content.py), so winners, nulls and
-losers come out of the statistics; one experiment has a broken traffic split (sample-ratio
-mismatch). A few second rounds follow earlier experiments, a few decisions go against the
-recommendation (with the reason), and the newest experiments are still running or drafts.
+private seeded generator around each spec's true lift (demo_data/experiments.yaml), so winners,
+nulls and losers come out of the statistics; one experiment has a broken traffic split
+(sample-ratio mismatch). A few second rounds follow earlier experiments, a few decisions go
+against the recommendation (with the reason), and the newest experiments are still running or
+drafts.
 """
 
 import math
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from learnloop.analytics.stats import VariantAggregates
+from learnloop.demo.data import load_demo_data
 from learnloop.experiments import decisions, services
-from learnloop.experiments.demo_content import ONLINE, OVERRIDE_REASONS, PROCESS
 from learnloop.experiments.models import Experiment
 from learnloop.org.models import Membership, TeamKind, TeamRole
 
@@ -23,6 +24,31 @@ HISTORY_DAYS = 360
 SECOND_ROUNDS = 14
 SRM_TITLE = "Sticky add-to-basket bar"
 OVERRIDES = 4
+
+
+def _metric(metric: dict, *extra: str) -> tuple:
+    """(name, type, lower is better, baseline, standard deviation or None, *extra)."""
+    fields = (metric["name"], metric["type"], metric["lower_is_better"], metric["baseline"], metric.get("sd"))
+    return fields + tuple(metric[name] for name in extra)
+
+
+def _spec(record: dict, *, process: bool) -> tuple:
+    """An experiment as the builder reads it: team slug, title, change, effect, population, primary
+    metric, expected delta, true lift, the design (process) or the guardrail metric with its
+    threshold and true lift (online, or None), lesson, follow-up."""
+    if process:
+        eighth = record["design"]
+    else:
+        eighth = _metric(record["guardrail"], "threshold", "lift") if "guardrail" in record else None
+    return (record["team"], record["title"], record["change"], record["effect"], record["population"],
+            _metric(record["metric"]), record["expected_delta"], record["lift"], eighth, record["lesson"],
+            record["follow_up"])
+
+
+_CONTENT = load_demo_data("learnloop.experiments", "experiments.yaml")
+ONLINE = [_spec(record, process=False) for record in _CONTENT["online"]]
+PROCESS = [_spec(record, process=True) for record in _CONTENT["process"]]
+OVERRIDE_REASONS = _CONTENT["override_reasons"]
 
 
 @dataclass
@@ -34,12 +60,6 @@ class Plan:
     lift: float
     engine: str = "frequentist"
     fate: str = "concluded"  # concluded / analysing / running / draft
-
-
-def _moment(day: date, hour: int) -> datetime:
-    from django.utils import timezone
-
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=hour))
 
 
 def _crews(context) -> dict:
@@ -88,7 +108,8 @@ class _Builder:
         self.context = context
         self.rng = random.Random(f"experiments-{context.seed}")
         self.generate = _Generator(self.rng)
-        self.today = context.today.date()
+        self.clock = context.clock
+        self.today = context.clock.date
         self.crews = _crews(context)
         self.overrides_left = OVERRIDES
 
@@ -139,7 +160,7 @@ class _Builder:
             success_metric=metric[0], expected_delta=spec[6], variants=variants, primary_metric=primary,
             guardrails=guardrails, kind="process" if plan.process else "online", design=design, engine=plan.engine,
             planned_sample_per_variant=users,
-            at=_moment(min(plan.start - timedelta(days=rng.randint(3, 10)), self.today - timedelta(days=1)), 10),
+            at=self.clock.on(min(plan.start - timedelta(days=rng.randint(3, 10)), self.today - timedelta(days=1)), 10),
             stopping_rule=("Six weeks, then compare with the six weeks before." if plan.process else
                            f"Run full weeks until {users:,} units per variant; no early stopping on a good day."),
         )
@@ -171,7 +192,7 @@ class _Builder:
                 users[1] = round(users[0] * 0.9)
             else:
                 users[1] = max(12, round(users[0] * rng.uniform(0.985, 1.015)))
-            at = _moment(day, 9)
+            at = self.clock.on(day, 9)
             services.record_snapshot(by=owner, experiment=experiment, metric=metrics["primary"], taken_on=day,
                                      aggregates=self.generate.rows(plan.spec[5], names, users, plan.lift), at=at)
             if "guardrail" in metrics:
@@ -183,7 +204,7 @@ class _Builder:
 
     def deviate(self, experiment: Experiment, people: tuple, day: date) -> None:
         services.update_protocol(
-            by=people[1], experiment=experiment, at=_moment(day, 15),
+            by=people[1], experiment=experiment, at=self.clock.on(day, 15),
             reason="Traffic was lower than forecast; we extended the run instead of stopping early.",
             stopping_rule="Run one extra week to reach the planned sample.",
         )
@@ -199,7 +220,7 @@ class _Builder:
             decision = rng.choice([d for d in OVERRIDE_REASONS if d != recommendation.decision])
             override = OVERRIDE_REASONS[decision]
             self.overrides_left -= 1
-        at = _moment(min(last_day + timedelta(days=rng.randint(2, 6)), self.today - timedelta(days=1)), 14)
+        at = self.clock.on(min(last_day + timedelta(days=rng.randint(2, 6)), self.today - timedelta(days=1)), 14)
         lesson_text, follow_up = plan.spec[9], plan.spec[10]
         metric = plan.spec[5]
         improvement = -plan.lift if metric[2] else plan.lift
@@ -227,13 +248,13 @@ class _Builder:
         experiment, people = self.register(plan)
         if plan.fate == "draft":
             return experiment
-        services.start_experiment(by=people[3], experiment=experiment, on=plan.start, at=_moment(plan.start, 8))
+        services.start_experiment(by=people[3], experiment=experiment, on=plan.start, at=self.clock.on(plan.start, 8))
         if self.rng.random() < 0.15:
             self.deviate(experiment, people, plan.start + timedelta(days=5))
         last_day = self.results(plan, experiment, people)
         if plan.fate == "running":
             return experiment
-        services.end_experiment(by=people[3], experiment=experiment, on=last_day, at=_moment(last_day, 17))
+        services.end_experiment(by=people[3], experiment=experiment, on=last_day, at=self.clock.on(last_day, 17))
         if plan.fate == "concluded":
             self.decide(plan, experiment, people, last_day)
         return experiment

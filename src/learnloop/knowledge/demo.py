@@ -1,30 +1,23 @@
 """Demo knowledge: about 400 entries that Harbourline's twelve teams wrote over two years.
 
 Lessons, playbooks, decision records (with a superseded chain or two) and questions with
-answers, from the text in demo_content.py. Every write goes through the services, so versions,
-activity events, application counts and provenance are exactly what real use produces; only
-the clock is set to the moment each step happened (see `_clock`). Freshness is spread on
-purpose: about 70% fresh, 15% due for review, 10% stale and 5% obsolete.
+answers, from the text in demo_data/ (teams.yaml: what each team wrote; reactions.yaml: what
+readers say). Every write goes through the services, so versions,
+activity events, application counts and provenance are exactly what real use produces; each
+step passes the moment it happened, read from the demo's clock, to the service as `at=`.
+Freshness is spread on purpose: about 70% fresh, 15% due for review, 10% stale and 5% obsolete.
 """
 
 import re
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.text import slugify
 
+from learnloop.demo.data import load_demo_data
 from learnloop.knowledge import search, services
-from learnloop.knowledge.demo_content import (
-    APPLICATION_NOTES,
-    CONTRADICTIONS,
-    FEEDBACK_COMMENTS,
-    NEIGHBOURS,
-    OBSOLETE_REASONS,
-    TEAMS,
-)
 from learnloop.knowledge.models import (
     DEFAULT_REVIEW_DAYS,
     Answer,
@@ -35,6 +28,14 @@ from learnloop.knowledge.models import (
     Provenance,
 )
 from learnloop.org.models import Membership, TeamKind, TeamRole
+
+TEAMS = load_demo_data("learnloop.knowledge", "teams.yaml")
+_REACTIONS = load_demo_data("learnloop.knowledge", "reactions.yaml")
+CONTRADICTIONS = _REACTIONS["contradictions"]
+NEIGHBOURS = _REACTIONS["neighbours"]
+OBSOLETE_REASONS = _REACTIONS["obsolete_reasons"]
+APPLICATION_NOTES = _REACTIONS["application_notes"]
+FEEDBACK_COMMENTS = _REACTIONS["feedback_comments"]
 
 TARGET_ENTRIES = 400
 HISTORY_DAYS = 730
@@ -79,22 +80,9 @@ class Spec:
     team_slugs: tuple = ()
 
 
-@contextmanager
-def _clock(moment):
-    """Services stamp their writes with timezone.now(). The demo replays two years of history,
-    so each step runs with the clock set to when it happened instead of rewriting dates later
-    (activity events are append-only). Only the single-threaded demo command does this."""
-    real = timezone.now
-    timezone.now = lambda: moment
-    try:
-        yield
-    finally:
-        timezone.now = real
-
-
 class _Stamps:
-    """Rows whose models default to the real clock (versions, answers, ...) get the replayed time,
-    all at the end in a few bulk updates."""
+    """Rows the services date by their model's default (versions, answers, ...) get the replayed
+    time, all at the end in a few bulk updates."""
 
     KEYS = {  # model -> the fields that identify a row, and the fields to stamp
         EntryVersion: (("entry_id", "number"), ("created_at",)),
@@ -148,22 +136,26 @@ def _playbook_body(when, steps, channel) -> tuple[str, str]:
 def _specs(rng) -> list[Spec]:
     specs: list[Spec] = []
     for slug, team in TEAMS.items():
-        for title, happened, learned, practice, tags in team["lessons"]:
-            body, partial = _lesson_body(rng, happened, learned, practice)
-            specs.append(Spec(slug, "lesson", title, body, partial, tags=tags))
-        for title, when, steps, tags in team["playbooks"]:
-            body, partial = _playbook_body(when, steps, team["channel"])
-            specs.append(Spec(slug, "playbook", title, body, partial, tags=tags))
-        for title, context, options, decision, consequences, tags, extra in team["decisions"]:
-            sections = {"context": context, "options": "\n".join(f"- {option}" for option in options),
-                        "decision": decision, "consequences": consequences}
+        for lesson in team["lessons"]:
+            body, partial = _lesson_body(rng, lesson["happened"], lesson["learned"], lesson["practice"])
+            specs.append(Spec(slug, "lesson", lesson["title"], body, partial, tags=lesson["tags"]))
+        for playbook in team["playbooks"]:
+            body, partial = _playbook_body(playbook["when"], playbook["steps"], team["channel"])
+            specs.append(Spec(slug, "playbook", playbook["title"], body, partial, tags=playbook["tags"]))
+        for record in team["decisions"]:
+            context, decision = record["context"], record["decision"]
+            sections = {"context": context, "options": "\n".join(f"- {option}" for option in record["options"]),
+                        "decision": decision, "consequences": record["consequences"]}
             decided = decision.split(". ")[0].rstrip(".")
             summary = f"{context.split('. ')[0].rstrip('.')}. Decision: {decided[:1].lower()}{decided[1:]}."
-            specs.append(Spec(slug, "decision", title, summary, summary, sections=sections, tags=tags,
-                              supersedes=extra.get("supersedes"), status=extra.get("status", "accepted")))
-        for title, details, answers, tags in team["questions"]:
-            specs.append(Spec(slug, "question", title, details, details, tags=tags, answers=answers))
-        for name, purpose, group, channel in team["systems"]:
+            specs.append(Spec(slug, "decision", record["title"], summary, summary, sections=sections,
+                              tags=record["tags"], supersedes=record.get("supersedes"),
+                              status=record.get("status", "accepted")))
+        for question in team["questions"]:
+            specs.append(Spec(slug, "question", question["title"], question["details"], question["details"],
+                              tags=question["tags"], answers=question["answers"]))
+        for system in team["systems"]:
+            name, purpose, group, channel = system["name"], system["purpose"], system["group"], system["channel"]
             specs.append(Spec(
                 slug, "question", f"How do I get access to {name}?",
                 f"I need {name} {purpose}. Who approves it, and how long does it take?", tags=["access"],
@@ -174,7 +166,7 @@ def _specs(rng) -> list[Spec]:
                     "Once it's approved, sign out and in again so the new group is picked up.",
                 ][: rng.randint(1, 3)],
             ))
-        systems = [name for name, *_ in team["systems"]]
+        systems = [system["name"] for system in team["systems"]]
         steps = [
             f"Day one: laptop, accounts and an introduction in #{team['channel']}.",
             f"Request access to {systems[0]}, {systems[1]} and {systems[2]} (see the access questions).",
@@ -278,7 +270,7 @@ def _plan_dates(specs: list[Spec], rng) -> None:
 class _Builder:
     def __init__(self, context):
         self.rng = context.rng
-        self.today = context.today
+        self.today = context.clock.today
         self.teams = {slug: team for slug, team in context.teams.items() if team.kind == TeamKind.TEAM}
         self.people_by_id = {person.pk: person for person in context.people}
         self.members: dict[str, list] = defaultdict(list)  # team slug -> people, leads first
@@ -365,12 +357,11 @@ class _Builder:
         author_was_active = author.is_active
         author.is_active = True  # a leaver wrote this while they still worked here
         try:
-            with _clock(created):
-                entry = services.create_entry(
-                    by=author, kind=spec.kind, **first, owner_team=team if team_owned else None,
-                    teams=teams, visibility="team" if team_only else "everyone",
-                    review_interval_days=spec.interval, provenance=spec.provenance, created_at=created,
-                )
+            entry = services.create_entry(
+                by=author, kind=spec.kind, **first, owner_team=team if team_owned else None,
+                teams=teams, visibility="team" if team_only else "everyone",
+                review_interval_days=spec.interval, provenance=spec.provenance, at=created,
+            )
         finally:
             author.is_active = author_was_active
         self.stamps.add(EntryVersion, (entry.pk, 1), created)
@@ -462,46 +453,47 @@ class _Builder:
     def happen(self, spec: Spec, moment, action, answers: list, helped: set) -> None:
         rng, entry = self.rng, spec.entry
         kind = action[0]
-        with _clock(moment):
-            if kind == "edit":
-                _, remaining, note = action
-                services.update_entry(by=self.editor(spec), entry=entry, change_note=note,
-                                      **self.content(spec, set(remaining)))
-                self.stamps.add(EntryVersion, (entry.pk, entry.version), moment)
-            elif kind == "status":
-                services.set_decision_status(by=self.curator(spec), entry=entry, status=action[1])
-            elif kind == "verify":
-                services.verify_entry(by=self.curator(spec), entry=entry)
-            elif kind == "answer":
-                experts = self.active_members(spec.team, exclude=[entry.author]) or self.active
-                answer = services.add_answer(by=rng.choice(experts), question=entry, body=action[1])
-                self.stamps.add(Answer, (answer.pk,), moment)
-                answers.append(answer)
-            elif kind == "accept" and answers and entry.author.is_active:
-                services.accept_answer(by=entry.author, question=entry, answer=rng.choice(answers[:2]))
-            elif kind == "apply":
-                readers = self.readers(spec)
-                outsiders = [p for p in readers if self.team_of[p.pk].slug != spec.team]
-                person = rng.choice(outsiders if outsiders and rng.random() < 0.7 else readers)
-                team = self.team_of[person.pk]
-                projects = TEAMS.get(team.slug, {}).get("projects") or ["day-to-day work"]
-                application = services.record_application(
-                    by=person, entry=entry, context=f"{team.name}: {rng.choice(projects)}",
-                    applied_on=timezone.localdate(moment),
-                    outcome=rng.choices([o for o, _ in OUTCOMES], weights=[w for _, w in OUTCOMES])[0],
-                    note=rng.choice(APPLICATION_NOTES),
-                )
-                self.stamps.add(Application, (application.pk,), moment)
-            elif kind == "feedback":
-                candidates = [p for p in self.readers(spec) if p.pk not in helped and p.pk != entry.author_id]
-                if candidates:
-                    person = rng.choice(candidates)
-                    helped.add(person.pk)
-                    services.give_feedback(by=person, entry=entry, helpful=rng.random() < 0.85,
-                                           comment=rng.choice(FEEDBACK_COMMENTS))
-                    self.stamps.add(Feedback, (entry.pk, person.pk), moment)
-            elif kind == "obsolete":
-                services.mark_obsolete(by=self.curator(spec), entry=entry, reason=rng.choice(OBSOLETE_REASONS))
+        if kind == "edit":
+            _, remaining, note = action
+            services.update_entry(by=self.editor(spec), entry=entry, change_note=note,
+                                  **self.content(spec, set(remaining)), at=moment)
+            self.stamps.add(EntryVersion, (entry.pk, entry.version), moment)
+        elif kind == "status":
+            services.set_decision_status(by=self.curator(spec), entry=entry, status=action[1], at=moment)
+        elif kind == "verify":
+            services.verify_entry(by=self.curator(spec), entry=entry, at=moment)
+        elif kind == "answer":
+            experts = self.active_members(spec.team, exclude=[entry.author]) or self.active
+            answer = services.add_answer(by=rng.choice(experts), question=entry, body=action[1], at=moment)
+            self.stamps.add(Answer, (answer.pk,), moment)
+            answers.append(answer)
+        elif kind == "accept" and answers and entry.author.is_active:
+            services.accept_answer(by=entry.author, question=entry, answer=rng.choice(answers[:2]), at=moment)
+        elif kind == "apply":
+            readers = self.readers(spec)
+            outsiders = [p for p in readers if self.team_of[p.pk].slug != spec.team]
+            person = rng.choice(outsiders if outsiders and rng.random() < 0.7 else readers)
+            team = self.team_of[person.pk]
+            projects = TEAMS.get(team.slug, {}).get("projects") or ["day-to-day work"]
+            application = services.record_application(
+                by=person, entry=entry, context=f"{team.name}: {rng.choice(projects)}",
+                applied_on=timezone.localdate(moment),
+                outcome=rng.choices([o for o, _ in OUTCOMES], weights=[w for _, w in OUTCOMES])[0],
+                note=rng.choice(APPLICATION_NOTES), at=moment,
+            )
+            self.stamps.add(Application, (application.pk,), moment)
+        elif kind == "feedback":
+            candidates = [p for p in self.readers(spec) if p.pk not in helped and p.pk != entry.author_id]
+            if candidates:
+                person = rng.choice(candidates)
+                helped.add(person.pk)
+                services.give_feedback(by=person, entry=entry, helpful=rng.random() < 0.85,
+                                       comment=rng.choice(FEEDBACK_COMMENTS), at=moment)
+                self.stamps.add(Feedback, (entry.pk, person.pk), moment)
+        elif kind == "obsolete":
+            services.mark_obsolete(
+                by=self.curator(spec), entry=entry, reason=rng.choice(OBSOLETE_REASONS), at=moment
+            )
 
     # --- across entries ---
 
@@ -514,9 +506,8 @@ class _Builder:
         )
         for moment, successor in moves:
             old = by_title[successor.supersedes]
-            with _clock(moment):
-                services.set_decision_status(by=self.curator(old), entry=old.entry, status="superseded",
-                                             superseded_by=successor.entry)
+            services.set_decision_status(by=self.curator(old), entry=old.entry, status="superseded",
+                                         superseded_by=successor.entry, at=moment)
             self.stamps.add(EntryLink, (successor.entry.pk, old.entry.pk, "supersedes"), moment)
 
     def link(self, specs: list[Spec]) -> None:
@@ -545,8 +536,7 @@ class _Builder:
             day = max(1, min(source.age, target.age) - rng.randint(1, 30))
             moment = self.moment(day)
             by = source.entry.author if source.entry.author.is_active else self.curator(source)
-            with _clock(moment):
-                link = services.add_link(by=by, source=source.entry, target=target.entry, kind=kind)
+            link = services.add_link(by=by, source=source.entry, target=target.entry, kind=kind, at=moment)
             self.stamps.add(EntryLink, (link.source_id, link.target_id, link.kind), moment)
 
 
@@ -571,10 +561,9 @@ def _import_practice_library(builder, context) -> None:
     suggest its playbooks; at a fixed time, so the rest of the demo's randomness is unchanged."""
     from learnloop.knowledge.practice_library import import_library
 
-    moment = context.today - timedelta(days=40) + timedelta(hours=10)
+    moment = context.clock.days_ago(40) + timedelta(hours=10)
     admin = next(person for person in context.people if person.is_admin)
-    with _clock(moment):
-        report = import_library(by=admin, via="demo")
+    report = import_library(by=admin, via="demo", at=moment)
     for outcome in report.created:
         builder.stamps.add(EntryVersion, (outcome.entry_id, 1), moment)
         builder.stamps.add(Provenance, (outcome.entry_id,), moment)

@@ -113,8 +113,11 @@ def imported_entry_ids() -> dict[str, int]:
     return found
 
 
-def import_library(*, by, dry_run: bool = False, ip_address: str | None = None, via: str = "web") -> LibraryImport:
-    """Create the library playbooks the knowledge base lacks, owned by `by` (an admin)."""
+def import_library(
+    *, by, dry_run: bool = False, ip_address: str | None = None, via: str = "web", at=None,
+) -> LibraryImport:
+    """Create the library playbooks the knowledge base lacks, owned by `by` (an admin); `at`
+    backdates the import (the demo's history), as the knowledge services' `at=` does."""
     if not can_import(by):
         raise PermissionDenied("Only admins import the learning-practice library.")
     report = LibraryImport(dry_run=dry_run)
@@ -129,12 +132,12 @@ def import_library(*, by, dry_run: bool = False, ip_address: str | None = None, 
                 entry_id = services.create_entry(
                     by=by, kind=EntryKind.PLAYBOOK, title=practice.title, body=practice.body,
                     tags=practice.tags, review_interval_days=practice.review_interval_days,
-                    provenance=[(PROVENANCE_TYPE, practice.slug, "Learnloop's learning-practice library")],
+                    provenance=[(PROVENANCE_TYPE, practice.slug, "Learnloop's learning-practice library")], at=at,
                 ).pk
             report.created.append(Outcome(practice.slug, practice.title, entry_id))
         if report.created and not dry_run:
             record_audit_event(
                 kind=AuditKind.IMPORT, actor=by, ip_address=ip_address, target="learning-practice library",
-                detail={"created": len(report.created), "skipped": len(report.skipped), "via": via},
+                detail={"created": len(report.created), "skipped": len(report.skipped), "via": via}, at=at,
             )
     return report

@@ -1,7 +1,7 @@
 """Every change to the knowledge base. Each keeps a version, emits an activity event and tells
 the search index, in the same transaction as the change itself."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -132,8 +132,12 @@ def _validate_ownership(entry: Entry, teams) -> None:
         raise ValidationError({"review_interval_days": "Review every 1 to 3650 days."})
 
 
-def _changed(entry: Entry, *, verb: str, by, data: dict | None = None) -> None:
-    record_activity(verb=verb, subject=entry, actor=by, team=entry.owner_team, data=data or {})
+def _now(at: datetime | None) -> datetime:
+    return at or timezone.now()
+
+
+def _changed(entry: Entry, *, verb: str, by, data: dict | None = None, at: datetime | None = None) -> None:
+    record_activity(verb=verb, subject=entry, actor=by, team=entry.owner_team, data=data or {}, at=at)
     search.entry_changed(entry.pk)
 
 
@@ -159,14 +163,17 @@ def create_entry(
     review_interval_days: int | None = None,
     provenance=(),
     created_at=None,
+    at: datetime | None = None,
 ) -> Entry:
     """Write a new entry. Without an owner, the author owns it.
 
-    `provenance` is a list of (source_type, source_id, label) tuples.
+    `provenance` is a list of (source_type, source_id, label) tuples. `at` is when the write
+    happens (now unless a history is being replayed); `created_at`, when the entry was first
+    written, defaults to it (an import keeps the original's date).
     """
     if not (by and by.is_authenticated and by.is_active):
         raise ValidationError({"author": "Entries are written by an active person."})
-    now = created_at or timezone.now()
+    now = created_at or _now(at)
     if owner_person is None and owner_team is None:
         owner_person = by
     entry = Entry(
@@ -200,7 +207,7 @@ def create_entry(
         for source_type, source_id, label in provenance:
             add_provenance(entry=entry, source_type=source_type, source_id=source_id, label=label)
         _save_version(entry, by=by, note="Created")
-        _changed(entry, verb="created", by=by, data={"kind": kind})
+        _changed(entry, verb="created", by=by, data={"kind": kind}, at=at)
     return entry
 
 
@@ -222,6 +229,7 @@ def update_entry(
     owner_person=UNSET,
     owner_team=UNSET,
     review_interval_days=UNSET,
+    at: datetime | None = None,
 ) -> Entry:
     """Edit an entry. Content edits make a new version; accepted decisions refuse them."""
     require_edit(by, entry)
@@ -263,7 +271,7 @@ def update_entry(
         entry.schedule_review()
         if content_changed:
             entry.version += 1
-        entry.updated_at = timezone.now()
+        entry.updated_at = _now(at)
         entry.save()
         if teams is not UNSET:
             entry.teams.set(new_teams)
@@ -273,7 +281,7 @@ def update_entry(
             entry.skills.set(_skills(new_skills))
         if content_changed:
             _save_version(entry, by=by, note=change_note)
-        _changed(entry, verb="edited", by=by, data={"version": entry.version, "content": content_changed})
+        _changed(entry, verb="edited", by=by, data={"version": entry.version, "content": content_changed}, at=at)
     return entry
 
 
@@ -293,30 +301,30 @@ def restore_version(*, by, entry: Entry, number: int) -> Entry:
     )
 
 
-def verify_entry(*, by, entry: Entry, note: str = "") -> Entry:
+def verify_entry(*, by, entry: Entry, note: str = "", at: datetime | None = None) -> Entry:
     """The owner confirms the entry is still right: its review clock starts again."""
     require_curate(by, entry)
     if entry.obsolete_at is not None:
         raise ValidationError({"entry": "This entry is obsolete; restore it before verifying it."})
     with transaction.atomic():
-        entry.last_verified_at = timezone.now()
+        entry.last_verified_at = _now(at)
         entry.last_verified_by = by
         entry.schedule_review()
         entry.save(update_fields=["last_verified_at", "last_verified_by", "review_due_at"])
-        _changed(entry, verb="verified", by=by, data={"note": note[:300]} if note else {})
+        _changed(entry, verb="verified", by=by, data={"note": note[:300]} if note else {}, at=at)
     return entry
 
 
-def mark_obsolete(*, by, entry: Entry, reason: str) -> Entry:
+def mark_obsolete(*, by, entry: Entry, reason: str, at: datetime | None = None) -> Entry:
     require_curate(by, entry)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the entry is obsolete, so readers know what to do instead."})
     with transaction.atomic():
-        entry.obsolete_at = timezone.now()
+        entry.obsolete_at = _now(at)
         entry.obsolete_reason = reason
         entry.save(update_fields=["obsolete_at", "obsolete_reason"])
-        _changed(entry, verb="obsoleted", by=by)
+        _changed(entry, verb="obsoleted", by=by, at=at)
     return entry
 
 
@@ -334,7 +342,9 @@ def restore_from_obsolete(*, by, entry: Entry) -> Entry:
     return entry
 
 
-def set_decision_status(*, by, entry: Entry, status: str, superseded_by: Entry | None = None) -> Entry:
+def set_decision_status(
+    *, by, entry: Entry, status: str, superseded_by: Entry | None = None, at: datetime | None = None
+) -> Entry:
     require_curate(by, entry)
     if entry.kind != EntryKind.DECISION:
         raise ValidationError({"status": "Only decision records have a status."})
@@ -356,20 +366,20 @@ def set_decision_status(*, by, entry: Entry, status: str, superseded_by: Entry |
         previous = entry.status
         entry.status = status
         entry.superseded_by = superseded_by
-        entry.updated_at = timezone.now()
+        entry.updated_at = _now(at)
         entry.save(update_fields=["status", "superseded_by", "updated_at"])
         if superseded_by is not None:
             EntryLink.objects.get_or_create(
                 source=superseded_by, target=entry, kind=LinkKind.SUPERSEDES, defaults={"created_by": by}
             )
-        _changed(entry, verb="status_changed", by=by, data={"from": previous, "to": status})
+        _changed(entry, verb="status_changed", by=by, data={"from": previous, "to": status}, at=at)
     return entry
 
 
 # --- links and provenance --------------------------------------------------------------------------
 
 
-def add_link(*, by, source: Entry, target: Entry, kind: str) -> EntryLink:
+def add_link(*, by, source: Entry, target: Entry, kind: str, at: datetime | None = None) -> EntryLink:
     require_view(by, source)
     require_view(by, target)
     if kind not in LinkKind.values:
@@ -380,7 +390,7 @@ def add_link(*, by, source: Entry, target: Entry, kind: str) -> EntryLink:
         raise ValidationError({"target": "These entries are already linked that way."})
     with transaction.atomic():
         link = EntryLink.objects.create(source=source, target=target, kind=kind, created_by=by)
-        record_activity(verb="linked", subject=source, actor=by, data={"target": target.pk, "kind": kind})
+        record_activity(verb="linked", subject=source, actor=by, data={"target": target.pk, "kind": kind}, at=at)
     return link
 
 
@@ -419,6 +429,7 @@ def record_application(
     applied_on: date | None = None,
     outcome: str = ApplicationOutcome.TOO_EARLY,
     note: str = "",
+    at: datetime | None = None,
 ) -> Application:
     """“I applied this here.” Where is free text or a link to a Learnloop object."""
     require_view(by, entry)
@@ -427,8 +438,9 @@ def record_application(
         raise ValidationError({"context": "Say where you applied it (a project, a team, a session…)."})
     if outcome not in ApplicationOutcome.values:
         raise ValidationError({"outcome": f"Outcome must be one of: {', '.join(ApplicationOutcome.values)}."})
-    applied_on = applied_on or timezone.localdate()
-    if applied_on > timezone.localdate():
+    today = timezone.localdate(_now(at))
+    applied_on = applied_on or today
+    if applied_on > today:
         raise ValidationError({"applied_on": "That date is in the future."})
     with transaction.atomic():
         application = Application.objects.create(
@@ -437,24 +449,24 @@ def record_application(
         )
         Entry.objects.filter(pk=entry.pk).update(application_count=F("application_count") + 1)
         entry.refresh_from_db(fields=["application_count"])
-        _changed(entry, verb="applied", by=by, data={"application": application.pk, "outcome": outcome})
+        _changed(entry, verb="applied", by=by, data={"application": application.pk, "outcome": outcome}, at=at)
     return application
 
 
-def give_feedback(*, by, entry: Entry, helpful: bool, comment: str = "") -> Feedback:
+def give_feedback(*, by, entry: Entry, helpful: bool, comment: str = "", at: datetime | None = None) -> Feedback:
     require_view(by, entry)
     with transaction.atomic():
         feedback, _ = Feedback.objects.update_or_create(
             entry=entry, person=by, defaults={"helpful": bool(helpful), "comment": (comment or "").strip()[:500]}
         )
-        record_activity(verb="feedback", subject=entry, actor=by, data={"helpful": bool(helpful)})
+        record_activity(verb="feedback", subject=entry, actor=by, data={"helpful": bool(helpful)}, at=at)
     return feedback
 
 
 # --- questions and answers ---------------------------------------------------------------------------
 
 
-def add_answer(*, by, question: Entry, body: str) -> Answer:
+def add_answer(*, by, question: Entry, body: str, at: datetime | None = None) -> Answer:
     require_view(by, question)
     if question.kind != EntryKind.QUESTION:
         raise ValidationError({"question": "Only questions take answers."})
@@ -463,7 +475,7 @@ def add_answer(*, by, question: Entry, body: str) -> Answer:
         raise ValidationError({"body": "Write an answer."})
     with transaction.atomic():
         answer = Answer.objects.create(question=question, body=body, author=by)
-        _changed(question, verb="answered", by=by, data={"answer": answer.pk})
+        _changed(question, verb="answered", by=by, data={"answer": answer.pk}, at=at)
     return answer
 
 
@@ -514,7 +526,7 @@ def restore_answer(*, by, answer: Answer) -> Answer:
     return answer
 
 
-def accept_answer(*, by, question: Entry, answer: Answer | None) -> Entry:
+def accept_answer(*, by, question: Entry, answer: Answer | None, at: datetime | None = None) -> Entry:
     """The asker (or the owner side) marks the answer that solved it; None clears it."""
     require_accept_answer(by, question)
     if answer is not None and answer.question_id != question.pk:
@@ -522,5 +534,5 @@ def accept_answer(*, by, question: Entry, answer: Answer | None) -> Entry:
     with transaction.atomic():
         question.accepted_answer = answer
         question.save(update_fields=["accepted_answer"])
-        _changed(question, verb="accepted_answer", by=by, data={"answer": answer.pk if answer else None})
+        _changed(question, verb="accepted_answer", by=by, data={"answer": answer.pk if answer else None}, at=at)
     return question

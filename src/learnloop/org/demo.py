@@ -2,12 +2,14 @@
 
 Four departments, twelve teams, a reporting line from the CEO down, believable titles, a
 learning lead, an admin, a few people who left (deactivated) and one pending invitation.
+Names, departments and teams are data: demo_data/organization.yaml.
 """
 
 import random
 from datetime import timedelta
 
 from learnloop.accounts.tokens import hash_secret
+from learnloop.demo.data import load_demo_data
 from learnloop.org.attribute_services import create_attribute
 from learnloop.org.models import (
     Invitation,
@@ -23,85 +25,19 @@ from learnloop.org.models import (
 
 DOMAIN = "harbourline.example"
 
-FIRST_NAMES = [
-    "Aisha", "Alejandro", "Amara", "Anders", "Anika", "Arjun", "Astrid", "Beatriz", "Bilal", "Bruno",
-    "Camille", "Carlos", "Chen", "Chloé", "Dalia", "Daniel", "Dmitri", "Efua", "Elena", "Elif",
-    "Emeka", "Emma", "Farah", "Felix", "Freya", "Gabriel", "Grace", "Hana", "Hannah", "Hiro",
-    "Ibrahim", "Ines", "Isaac", "Ivana", "Jakob", "Jamal", "Jana", "Javier", "Jin", "Joanna",
-    "Jonas", "Julia", "Kai", "Kavya", "Kenji", "Kofi", "Lars", "Layla", "Leon", "Lina",
-    "Lucas", "Lucía", "Mads", "Malik", "Mariam", "Marta", "Mateo", "Maya", "Mei", "Mikael",
-    "Mira", "Nadia", "Naveen", "Nia", "Nikolai", "Nina", "Noah", "Nora", "Oliver", "Olga",
-    "Omar", "Oskar", "Paulo", "Priya", "Rafael", "Rania", "Ravi", "Rosa", "Ruth", "Saanvi",
-    "Samuel", "Sara", "Sebastian", "Selin", "Sofia", "Stefan", "Sunita", "Tariq", "Tessa", "Thabo",
-    "Theo", "Tomás", "Uma", "Valentina", "Viktor", "Wei", "Yara", "Yusuf", "Zainab", "Zoe",
-]
-LAST_NAMES = [
-    "Abebe", "Adeyemi", "Andersson", "Bakker", "Banerjee", "Becker", "Bergström", "Brennan", "Castillo",
-    "Chowdhury", "Costa", "Dahl", "Demir", "Dubois", "Eriksen", "Fernandes", "Fischer", "Fontaine",
-    "García", "Gonzaga", "Haddad", "Hansen", "Hoffmann", "Horvat", "Ibrahim", "Iyer", "Jansen",
-    "Kaur", "Kim", "Kowalski", "Kruger", "Laine", "Larsen", "Lindqvist", "Lopes", "Mahlangu",
-    "Mendes", "Moreau", "Mwangi", "Nakamura", "Nguyen", "Novak", "Nowak", "Okafor", "Okonkwo",
-    "Olsen", "Osei", "Park", "Petrov", "Popescu", "Quint", "Rahman", "Reyes", "Rossi", "Saito",
-    "Santos", "Schmidt", "Sharma", "Silva", "Singh", "Sokolova", "Suzuki", "Tanaka", "Torres",
-    "Van Dijk", "Varga", "Vasquez", "Virtanen", "Wagner", "Walsh", "Weber", "Yilmaz", "Zhang", "Zielinski",
-]
-
-# (department, head title, [(team, description, lead title, member titles by weight)])
+_ORGANIZATION = load_demo_data("learnloop.org", "organization.yaml")  # names, departments, teams
+FIRST_NAMES, LAST_NAMES = _ORGANIZATION["first_names"], _ORGANIZATION["last_names"]
+# (department, head title, [(team, description, lead title, [(member title, weight)])])
 STRUCTURE = [
-    (
-        "Engineering",
-        "VP of Engineering",
-        [
-            ("Platform", "Shared services, CI/CD and the internal developer platform.", "Engineering Manager, Platform",
-             [("Senior Software Engineer", 3), ("Software Engineer", 4), ("Staff Software Engineer", 1)]),
-            ("Payments", "Invoicing, carrier payouts and the payments ledger.", "Engineering Manager, Payments",
-             [("Senior Software Engineer", 3), ("Software Engineer", 4), ("QA Engineer", 1)]),
-            ("Mobile Apps", "The driver and dispatcher apps on iOS and Android.", "Engineering Manager, Mobile",
-             [("Senior Mobile Engineer", 3), ("Mobile Engineer", 4), ("QA Engineer", 1)]),
-            ("Data Infrastructure", "Pipelines, the warehouse and the experimentation platform.",
-             "Engineering Manager, Data",
-             [("Data Engineer", 4), ("Senior Data Engineer", 2), ("Analytics Engineer", 2)]),
-            ("Site Reliability", "Production, on-call, incident response and capacity.", "SRE Lead",
-             [("Site Reliability Engineer", 5), ("Senior Site Reliability Engineer", 2)]),
-        ],
-    ),
-    (
-        "Product & Design",
-        "Chief Product Officer",
-        [
-            ("Product Management", "Roadmaps and discovery for routing, tracking and billing.", "Director of Product",
-             [("Product Manager", 4), ("Senior Product Manager", 2), ("Associate Product Manager", 1)]),
-            ("Design Systems", "The design system, accessibility and product design.", "Design Lead",
-             [("Product Designer", 4), ("Senior Product Designer", 2), ("Content Designer", 1)]),
-            ("User Research", "Research with shippers, carriers and drivers.", "Research Lead",
-             [("User Researcher", 3), ("Senior User Researcher", 1), ("Research Operations Specialist", 1)]),
-        ],
-    ),
-    (
-        "Customer Operations",
-        "VP of Customer Operations",
-        [
-            ("Support", "First- and second-line support for shippers and carriers.", "Support Manager",
-             [("Support Specialist", 6), ("Senior Support Specialist", 2), ("Support Engineer", 2)]),
-            ("Customer Success", "Onboarding and accounts for enterprise shippers.", "Head of Customer Success",
-             [("Customer Success Manager", 5), ("Onboarding Specialist", 3)]),
-        ],
-    ),
-    (
-        "People & Finance",
-        "Chief Operating Officer",
-        [
-            ("People Operations", "Hiring, onboarding, learning and development.", "Head of People",
-             [("People Partner", 3), ("Recruiter", 3), ("Learning & Development Specialist", 1)]),
-            ("Finance", "Accounting, planning and procurement.", "Finance Director",
-             [("Financial Analyst", 3), ("Accountant", 3), ("Procurement Specialist", 1)]),
-        ],
-    ),
+    (department["name"], department["head"], [
+        (team["name"], team["description"], team["lead"], list(team["titles"].items()))
+        for team in department["teams"]
+    ])
+    for department in _ORGANIZATION["departments"]
 ]
-
 # Team sizes (including the lead). With the CEO, the admin and the four department heads the
 # organization has 150 people.
-TEAM_SIZES = [14, 13, 13, 12, 11, 12, 11, 9, 15, 12, 12, 10]
+TEAM_SIZES = [team["size"] for department in _ORGANIZATION["departments"] for team in department["teams"]]
 
 
 def _name_generator(rng):
@@ -132,7 +68,7 @@ def build(context) -> None:
     organization.name = "Harbourline"
     organization.is_demo = True
     organization.anonymity_threshold = 5
-    organization.created_at = context.today - timedelta(days=6 * 365)
+    organization.created_at = context.clock.days_ago(6 * 365)
     organization.save()
     context.organization = organization
 
@@ -150,7 +86,7 @@ def build(context) -> None:
             manager=manager,
             role=role,
             password=context.password_hash,
-            date_joined=context.today - timedelta(days=joined),
+            date_joined=context.clock.days_ago(joined),
         )
         if email:
             emails.add(email)
@@ -210,14 +146,14 @@ def build(context) -> None:
     leavers = rng.sample(leaf_members, 4)
     for leaver in leavers:
         leaver.is_active = False
-        leaver.deactivated_at = context.today - timedelta(days=rng.randint(20, 300))
+        leaver.deactivated_at = context.clock.days_ago(rng.randint(20, 300))
         leaver.save(update_fields=["is_active", "deactivated_at"])
 
     Invitation.objects.create(
         email=f"new.hire@{DOMAIN}", full_name="Robin Achterberg", title="Software Engineer",
         team=teams["platform"], token_hash=hash_secret(f"demo-invitation-{context.seed}"),
-        invited_by=admin, created_at=context.today - timedelta(days=1),
-        expires_at=context.today + timedelta(days=6),
+        invited_by=admin, created_at=context.clock.days_ago(1),
+        expires_at=context.clock.days_ago(-6),
     )
 
     _define_attributes(context, admin, people, teams)

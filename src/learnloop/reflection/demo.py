@@ -1,11 +1,11 @@
 """Demo reflection: a year of Harbourline's retros, reviews, postmortems, pre-mortems and critiques.
 
 Sessions are created with the reflection services and their actions with the action engine's
-services (`at=` backdates them); lessons are promoted through `follow_up.promote_to_lesson`, so
-provenance is real. Cards, groups, votes and why-chains are bulk-created, because doing 1,500
-cards one service call at a time would double the demo's time; they follow the same rules the
-services enforce: alias and anonymous cards carry a writer hash (and an alias) and no author,
-votes are tallies and differently derived hashes.
+services (`at=`, a moment read from the demo's clock, backdates them); lessons are promoted
+through `follow_up.promote_to_lesson`, so provenance is real. Cards, groups, votes and
+why-chains are bulk-created, because doing 1,500 cards one service call at a time would double
+the demo's time; they follow the same rules the services enforce: alias and anonymous cards
+carry a writer hash (and an alias) and no author, votes are tallies and differently derived hashes.
 
 Teams differ on purpose: some follow through on almost everything, some let actions slide, so
 the follow-through figures have something to show. A private random generator keeps this module
@@ -15,31 +15,14 @@ the same for a seed whatever earlier modules draw.
 import random
 import uuid
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
-
-from django.utils import timezone
+from datetime import datetime, timedelta
 
 from learnloop.actions import services as actions
+from learnloop.demo.data import load_demo_data
 from learnloop.knowledge.models import EntryVersion, Provenance
 from learnloop.org.models import Membership, TeamKind, TeamRole
 from learnloop.reflection import follow_up, services
-from learnloop.reflection.demo_content import (
-    CRITIQUES,
-    DECISION_REASONS,
-    EVIDENCE_DID_NOT_WORK,
-    EVIDENCE_UNKNOWN,
-    EVIDENCE_WORKED,
-    GENERIC_BAD,
-    GENERIC_GOOD,
-    GENERIC_IDEAS,
-    INCIDENTS,
-    NOT_DOING_REASONS,
-    PREMORTEMS,
-    REVIEWS,
-    THEMES,
-)
 from learnloop.reflection.models import (
     PHASE_ORDER,
     Anonymity,
@@ -49,12 +32,46 @@ from learnloop.reflection.models import (
     Participant,
     Phase,
     Session,
-    Template,
     TemplateScope,
     VoteMark,
     WhyStep,
 )
 from learnloop.reflection.writer_keys import alias_for, card_hash, dot_hash
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Something a team keeps talking about in its retros (demo_data/themes.yaml)."""
+
+    title: str
+    good: tuple[str, ...]
+    bad: tuple[str, ...]
+    ideas: tuple[str, ...]
+    actions: tuple[str, ...]
+    lesson: tuple[str, str]  # (title, body)
+
+
+def _themes(data: dict) -> dict[str, tuple[Theme, ...]]:
+    return {
+        slug: tuple(
+            Theme(theme["title"], tuple(theme["good"]), tuple(theme["bad"]), tuple(theme["ideas"]),
+                  tuple(theme["actions"]), (theme["lesson"]["title"], theme["lesson"]["body"]))
+            for theme in themes
+        )
+        for slug, themes in data.items()
+    }
+
+
+# The cards, sessions and follow-up notes Harbourline's teams wrote, kept as data (demo_data/).
+THEMES = _themes(load_demo_data("learnloop.reflection", "themes.yaml"))
+_SESSIONS = load_demo_data("learnloop.reflection", "sessions.yaml")
+REVIEWS, INCIDENTS = _SESSIONS["reviews"], _SESSIONS["incidents"]
+PREMORTEMS, CRITIQUES = _SESSIONS["premortems"], _SESSIONS["critiques"]
+GENERIC_GOOD, GENERIC_BAD, GENERIC_IDEAS = (_SESSIONS[f"generic_{kind}"] for kind in ("good", "bad", "ideas"))
+_FOLLOW_UP = load_demo_data("learnloop.reflection", "follow_up.yaml")
+NOT_DOING_REASONS, EVIDENCE, DECISION_REASONS = (
+    _FOLLOW_UP["not_doing_reasons"], _FOLLOW_UP["evidence"], _FOLLOW_UP["decision_reasons"]
+)
 
 HISTORY_DAYS = 365
 # How often each team reflects (days between sessions) and how well it follows through.
@@ -105,18 +122,6 @@ LIVE_SESSIONS = (
 )
 
 
-@contextmanager
-def _clock(moment):
-    """Services stamp some writes with timezone.now(); replaying history, set it to then.
-    Only the single-threaded demo command does this (the knowledge demo does the same)."""
-    real = timezone.now
-    timezone.now = lambda: moment
-    try:
-        yield
-    finally:
-        timezone.now = real
-
-
 @dataclass
 class Crew:
     team: object
@@ -154,7 +159,8 @@ class _Builder:
     def __init__(self, context):
         self.context = context
         self.rng = random.Random(f"reflection-{context.seed}")
-        self.today = context.today.date()
+        self.clock = context.clock
+        self.today = context.clock.date
         self.templates = {}
         self.promoted: set[tuple[int, str]] = set()
         self.next_sprint: dict[str, int] = {}
@@ -174,7 +180,7 @@ class _Builder:
         return f"demo{self.rng.getrandbits(160):040x}"
 
     def moment(self, day, hour: int = 10) -> datetime:
-        return timezone.make_aware(datetime.combine(day, time(hour, self.rng.randint(0, 59))))
+        return self.clock.on(day, hour, self.rng.randint(0, 59))
 
     def crews(self) -> list[Crew]:
         crews = []
@@ -197,9 +203,10 @@ class _Builder:
         slug = crew.team.slug
         specials = (
             [("incident", item) for item in INCIDENTS if item["teams"][0] == slug]
-            + [("review", item) for item in REVIEWS if item[0] == slug]
-            + [("premortem", item) for item in PREMORTEMS if item[0] == slug and not self._is_live_premortem(item)]
-            + [("critique", item) for item in CRITIQUES if item[0] == slug]
+            + [("review", item) for item in REVIEWS if item["team"] == slug]
+            + [("premortem", item) for item in PREMORTEMS
+               if item["team"] == slug and not self._is_live_premortem(item)]
+            + [("critique", item) for item in CRITIQUES if item["team"] == slug]
         )
         slots = self.rng.sample(range(len(days) - 1), min(len(specials), len(days) - 1))
         special_at = dict(zip(slots, specials, strict=False))
@@ -214,7 +221,7 @@ class _Builder:
 
     @staticmethod
     def _is_live_premortem(item) -> bool:
-        return any(live[1] == "pre-mortem" and live[0] == item[0] for live in LIVE_SESSIONS)
+        return any(live[1] == "pre-mortem" and live[0] == item["team"] for live in LIVE_SESSIONS)
 
     def _anonymity(self) -> str:
         roll = self.rng.random()
@@ -255,7 +262,7 @@ class _Builder:
         return plan
 
     def plan_review(self, crew, held_on, item, sprint) -> Plan:
-        _, subject, intended, actual = item
+        subject, intended, actual = item["subject"], item["intended"], item["actual"]
         plan = Plan(
             crew,
             "after-action-review",
@@ -282,17 +289,17 @@ class _Builder:
                 "went_well": "What went well",
             }[column]
             plan.cards += [(column, text, column) for text in item[column]]
-        for number, (factor, whys) in enumerate(item["factors"]):
-            key = f"factor-{number}"
+        for number, chain in enumerate(item["factors"]):
+            key, factor, whys = f"factor-{number}", chain["factor"], chain["whys"]
             plan.groups[key] = factor
             plan.cards.append(("factors", factor, key))
             plan.why_chains[factor] = whys
         plan.action_titles.append(("factor-0", list(item["actions"])))
-        plan.lessons.append(("factor-0", *item["lesson"]))
+        plan.lessons.append(("factor-0", item["lesson"]["title"], item["lesson"]["body"]))
         return plan
 
     def plan_premortem(self, crew, held_on, item, sprint) -> Plan:
-        _, project, reasons, signs, prevention = item
+        project, reasons, signs, prevention = item["project"], item["reasons"], item["signs"], item["prevention"]
         plan = Plan(
             crew,
             "pre-mortem",
@@ -310,7 +317,8 @@ class _Builder:
         return plan
 
     def plan_critique(self, crew, held_on, item, sprint) -> Plan:
-        _, work, working, not_working, suggestions = item
+        work, working = item["work"], item["working"]
+        not_working, suggestions = item["not_working"], item["suggestions"]
         plan = Plan(crew, "candid-critique", f"Critique: {work}", held_on)
         plan.work_owner = self.rng.choice(crew.active)
         plan.groups.update({"working": "Keep", "not_working": "Not working yet", "suggestions": "Suggestions"})
@@ -323,7 +331,7 @@ class _Builder:
         _, template, phase, anonymity, mode, title = spec
         held_on = self.today - timedelta(days=0 if mode == Mode.LIVE else 2)
         if template == "pre-mortem":
-            item = next(p for p in PREMORTEMS if p[0] == crew.team.slug)
+            item = next(p for p in PREMORTEMS if p["team"] == crew.team.slug)
             plan = self.plan_premortem(crew, held_on, item, 0)
             plan.title = title
         else:
@@ -357,21 +365,21 @@ class _Builder:
         deadlines = {}
         if plan.mode == Mode.ASYNC:
             deadlines = {"reflect": started + timedelta(days=3), "vote": started + timedelta(days=5)}
-        with _clock(started):
-            session = services.create_session(
-                by=facilitator,
-                team=crew.team,
-                template=self.template(plan.template),
-                title=plan.title,
-                goal=self._goal(plan),
-                facilitator=facilitator,
-                mode=plan.mode,
-                phase_deadlines=deadlines,
-                anonymity=plan.anonymity,
-                vote_budget=3,
-                work_owner=plan.work_owner,
-                held_on=plan.held_on,
-            )
+        session = services.create_session(
+            by=facilitator,
+            team=crew.team,
+            template=self.template(plan.template),
+            title=plan.title,
+            goal=self._goal(plan),
+            facilitator=facilitator,
+            mode=plan.mode,
+            phase_deadlines=deadlines,
+            anonymity=plan.anonymity,
+            vote_budget=3,
+            work_owner=plan.work_owner,
+            held_on=plan.held_on,
+            at=started,
+        )
         session.created_at = started - timedelta(days=rng.randint(1, 5))
         session.save(update_fields=["created_at"])
         if plan.phase == Phase.PREPARE:
@@ -577,7 +585,7 @@ class _Builder:
 
     def play_out(self, action, crew, owner, agreed, due) -> None:
         """What became of the action, by today: the team's habits decide."""
-        rng, now = self.rng, self.context.today
+        rng, now = self.rng, self.clock.today
         share_done, share_not_doing, share_worked = FOLLOW_THROUGH[TEAM_HABITS[crew.team.slug][1]]
         if rng.random() < 0.15:
             actions.add_comment(
@@ -626,7 +634,7 @@ class _Builder:
 
     def complete(self, action, owner, closed, share_worked) -> None:
         rng = self.rng
-        evidence = {"worked": EVIDENCE_WORKED, "did_not_work": EVIDENCE_DID_NOT_WORK, "unknown": EVIDENCE_UNKNOWN}
+        evidence = EVIDENCE
         shares = {"unknown": 0.12, "worked": 0.88 * share_worked, "did_not_work": 0.88 * (1 - share_worked)}
         if rng.random() < 0.3:  # checked later, on a scheduled date
             check_on = closed.date() + timedelta(days=rng.randint(21, 56))
@@ -649,22 +657,22 @@ class _Builder:
     def promote(self, session, crew, by, group, title, body, held_on) -> None:
         promoted_on = min(held_on + timedelta(days=self.rng.choice((0, 0, 1, 2, 3, 7, 12))), self.today)
         moment = self.moment(promoted_on, 16)
-        with _clock(moment):
-            entry = follow_up.promote_to_lesson(
-                by=by if by.is_active else crew.lead,
-                session=session,
-                title=title,
-                body=body,
-                group=group,
-                promoted_on=promoted_on,
-            )
+        entry = follow_up.promote_to_lesson(
+            by=by if by.is_active else crew.lead,
+            session=session,
+            title=title,
+            body=body,
+            group=group,
+            promoted_on=promoted_on,
+            at=moment,
+        )
         EntryVersion.objects.filter(entry=entry).update(created_at=moment)
         Provenance.objects.filter(entry=entry).update(created_at=moment)
         self.promoted.add((crew.team.pk, title))
 
     # --- custom templates -----------------------------------------------------------------------
 
-    def custom_templates(self, crews) -> None:
+    def custom_templates(self, crews, *, at) -> None:
         lead = dict(self.context.logins).get("learning lead")
         if lead is not None:
             services.create_template(
@@ -678,6 +686,7 @@ class _Builder:
                     {"title": "Drains", "prompt": "What drained it?"},
                     {"title": "One change", "prompt": "One thing we should change next quarter."},
                 ],
+                at=at,
             )
         payments = next((crew for crew in crews if crew.team.slug == "payments"), None)
         if payments is not None:
@@ -687,17 +696,16 @@ class _Builder:
                 scope=TemplateScope.TEAM,
                 team=payments.team,
                 name="Payments incident review",
+                at=at,
             )
-        # The model's default is the real clock; these were written a year ago.
-        Template.objects.exclude(scope=TemplateScope.BUILTIN).update(created_at=timezone.now())
 
 
 def build(context) -> None:
     builder = _Builder(context)
     crews = builder.crews()
     services.ensure_builtin_templates()
-    with _clock(context.today - timedelta(days=HISTORY_DAYS + 10)):
-        builder.custom_templates(crews)
+    # The organization's own templates were written before the first session.
+    builder.custom_templates(crews, at=context.clock.days_ago(HISTORY_DAYS + 10))
     plans = [plan for crew in crews for plan in builder.plan_team(crew)]
     by_slug = {crew.team.slug: crew for crew in crews}
     live = [builder.plan_live(by_slug[spec[0]], spec) for spec in LIVE_SESSIONS if spec[0] in by_slug]

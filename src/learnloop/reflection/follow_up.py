@@ -77,9 +77,9 @@ def review_earlier_action(*, by, session: Session, action, outcome: str, reason:
 
 
 def promote_to_lesson(*, by, session: Session, title: str, body: str = "", group: Group | None = None,
-                      card: Card | None = None, promoted_on=None):
+                      card: Card | None = None, promoted_on=None, at=None):
     """Turn a group or a card into a knowledge lesson owned by the team, with provenance back
-    to the session and to every card it came from."""
+    to the session and to every card it came from. `at` backdates the write (the demo's history)."""
     require(can_facilitate(by, session), "Only the facilitator promotes lessons from the session.")
     if session.phase not in FOLLOW_UP_PHASES | {Phase.CLOSED}:
         raise ValidationError({"phase": "Lessons are promoted from the discuss phase onwards."})
@@ -95,9 +95,9 @@ def promote_to_lesson(*, by, session: Session, title: str, body: str = "", group
     with transaction.atomic():
         entry = knowledge.create_entry(
             by=by, kind="lesson", title=title, body=body, owner_team=session.team, teams=[session.team],
-            provenance=provenance,
+            provenance=provenance, at=at,
         )
-        Lesson.objects.create(session=session, entry=entry, promoted_on=promoted_on or timezone.localdate())
+        Lesson.objects.create(session=session, entry=entry, promoted_on=promoted_on or timezone.localdate(at))
         record_activity(verb="lesson_promoted", subject=session, actor=by, team=session.team,
-                        data={"entry": entry.pk})
+                        data={"entry": entry.pk}, at=at)
     return entry

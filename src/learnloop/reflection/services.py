@@ -109,7 +109,8 @@ def _check_scope(by, scope: str, team) -> None:
 
 
 def create_template(*, by, name: str, columns, kind: str = TemplateKind.RETRO, description: str = "",
-                    scope: str = TemplateScope.ORGANIZATION, team=None, cloned_from=None) -> Template:
+                    scope: str = TemplateScope.ORGANIZATION, team=None, cloned_from=None,
+                    at: datetime | None = None) -> Template:
     _check_scope(by, scope, team)
     name = " ".join((name or "").split())
     if not name or len(name) > 120:
@@ -120,18 +121,18 @@ def create_template(*, by, name: str, columns, kind: str = TemplateKind.RETRO, d
         template = Template.objects.create(
             name=name, slug=_unique_slug(name), kind=kind, description=(description or "").strip(),
             columns=_clean_columns(columns), scope=scope, team=team if scope == TemplateScope.TEAM else None,
-            cloned_from=cloned_from, created_by=by,
+            cloned_from=cloned_from, created_by=by, created_at=at or timezone.now(),
         )
-        record_activity(verb="created", subject=template, actor=by, team=template.team)
+        record_activity(verb="created", subject=template, actor=by, team=template.team, at=at)
     return template
 
 
 def clone_template(*, by, template: Template, scope: str = TemplateScope.ORGANIZATION, team=None,
-                   name: str | None = None) -> Template:
+                   name: str | None = None, at: datetime | None = None) -> Template:
     require(can_use_template(by, template), "You can't see this template.")
     return create_template(
         by=by, name=name or f"{template.name} (copy)", columns=template.columns, kind=template.kind,
-        description=template.description, scope=scope, team=team, cloned_from=template,
+        description=template.description, scope=scope, team=team, cloned_from=template, at=at,
     )
 
 
@@ -176,7 +177,7 @@ def _clean_deadlines(deadlines) -> dict[str, str]:
 
 def create_session(*, by, team, template: Template, title: str, goal: str = "", facilitator=None,
                    mode: str = Mode.LIVE, phase_deadlines=None, anonymity: str = Anonymity.NAMED,
-                   vote_budget: int = 3, work_owner=None, held_on=None) -> Session:
+                   vote_budget: int = 3, work_owner=None, held_on=None, at: datetime | None = None) -> Session:
     require(can_start_session(by, team), f"Only members and leads of {team} can start its sessions.")
     require(can_use_template(by, template), "That template belongs to another team.")
     if team.is_archived:
@@ -202,10 +203,11 @@ def create_session(*, by, team, template: Template, title: str, goal: str = "", 
         session = Session.objects.create(
             team=team, template=template, title=title, goal=(goal or "").strip(), facilitator=facilitator,
             mode=mode, phase_deadlines=deadlines, anonymity=anonymity, vote_budget=vote_budget,
-            work_owner=work_owner, held_on=held_on or timezone.localdate(),
+            work_owner=work_owner, held_on=held_on or timezone.localdate(at), created_at=at or timezone.now(),
         )
         Participant.objects.get_or_create(session=session, person=facilitator)
-        record_activity(verb="created", subject=session, actor=by, team=team, data={"template": template.slug})
+        record_activity(verb="created", subject=session, actor=by, team=team, data={"template": template.slug},
+                        at=at)
     return session
 
 

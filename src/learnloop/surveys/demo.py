@@ -10,6 +10,7 @@ random generator keeps the surveys the same for a seed without shifting later mo
 import random
 from datetime import timedelta
 
+from learnloop.demo.data import load_demo_data
 from learnloop.org.models import Membership, Person, TeamKind, TeamRole
 from learnloop.surveys import attributes, services
 from learnloop.surveys.models import Comment, Instrument, Invitation, Response
@@ -27,14 +28,7 @@ FOCUS_TEAMS = 3
 # Above this many responses to a campaign (`demo --scale`), they are stored in bulk.
 BULK_FROM = 600
 RESPONSE_RATE = 0.8
-COMMENTS = [
-    "We never get time to write up what we learned.",
-    "Retros are good, but the actions rarely happen.",
-    "I would like to see what other teams are working on.",
-    "Mistakes still feel risky to admit in big meetings.",
-    "Our manager protects learning time, which helps a lot.",
-    "Onboarding docs are out of date.",
-]
+COMMENTS = load_demo_data("learnloop.surveys", "comments.yaml")["comments"]
 
 
 def build(context) -> None:
@@ -49,7 +43,7 @@ def build(context) -> None:
     focus: dict[int, str] = {}
     campaigns = []
     for number, (days_ago, name) in enumerate(zip(CAMPAIGN_STARTS, NAMES, strict=True)):
-        opened = context.today - timedelta(days=days_ago)
+        opened = context.clock.days_ago(days_ago)
         campaign = services.create_campaign(
             by=admin, name=name, instrument=instrument, opens_on=opened.date(),
             closes_on=(opened + timedelta(days=14)).date(),
