@@ -7,11 +7,12 @@
    may be shown, and publish: the campaign becomes CLOSED with its release, in one statement.
 
 Until step 2 has stored the release nothing of the results is shown (reports.not_shown_reason).
-The decision can run any number of times, and be killed anywhere: the re-grouping commits
-together with its marker (so it happens once), the computation writes nothing but its progress,
-and publishing only turns a CLOSING campaign into a CLOSED one (so it happens once); the engine
-is deterministic, so every run would publish the same release. No write transaction is open
-while the decision computes: on SQLite that would stop every other writer.
+The decision can run any number of times, and be killed anywhere: the re-grouping is computed
+with reads only and written in one short transaction together with its marker (so it happens
+once), the computation writes nothing but its progress, and publishing only turns a CLOSING
+campaign into a CLOSED one (so it happens once); the engine is deterministic, so every run would
+publish the same release. No write transaction is open while anything computes: on SQLite that
+would stop every other writer.
 """
 
 import hashlib
@@ -59,6 +60,7 @@ def decide_and_publish(campaign_id: int) -> dict:
 
     if not campaign.responses_regeneralized:
         _progress(campaign, REGROUPING)
+        regrouped = services._regrouped_answers(campaign)  # reads only: computed before any lock
         with transaction.atomic():
             # The marker first: on PostgreSQL it locks the row, so a second run waits here and
             # then finds the marker set; on SQLite the first write takes the database's write lock.
@@ -67,7 +69,7 @@ def decide_and_publish(campaign_id: int) -> dict:
             ).update(responses_regeneralized=True)
             if claimed:
                 campaign = Campaign.objects.get(pk=campaign.pk)
-                services._generalize_answered(campaign)
+                services._store_regrouped(campaign, regrouped)
                 Campaign.objects.filter(pk=campaign.pk).update(generalization=campaign.generalization)
         campaign = Campaign.objects.get(pk=campaign.pk)
 
