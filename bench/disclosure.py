@@ -161,10 +161,12 @@ def launch_path(respondents: int, attributes: int) -> dict:
     started = time.process_time()
     counts: Counter = Counter()
     not_recorded = 0
+    kept = Counter()
     for record in answered:
         team, values = at_close.apply(record)
         counts[(paths[team], values)] += 1
         not_recorded += values.count(NOT_RECORDED)
+        kept.update(scale.name for scale, value in zip(scales, values, strict=True) if value != NOT_RECORDED)
     cut_attributes = [Attribute(scale.name, at_close.values[scale.name]) for scale in stored_scales]
     groups = breakdowns(counts, cut_attributes, max_conditions=2)
     figures["breakdowns_cpu"] = time.process_time() - started
@@ -182,6 +184,8 @@ def launch_path(respondents: int, attributes: int) -> dict:
         nonempty_groups=sum(1 for group in groups if group.cells),
         released=len(audit.released),
         suppressed_values_share=not_recorded / (len(answered) * attributes),
+        # Per attribute, the share of respondents whose value (or a band holding it) is stored.
+        kept_shares={scale.name: kept[scale.name] / len(answered) for scale in scales},
         max_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # kilobytes on Linux
     )
     figures["total_cpu"] = sum(value for key, value in figures.items() if key.endswith("_cpu"))
@@ -242,7 +246,8 @@ def main() -> None:
             f"{measured['close_generalize_cpu']:.1f}, cuts {measured['breakdowns_cpu']:.1f}, decision "
             f"{measured['decide_cpu']:.1f}, total {measured['total_cpu']:.1f}; "
             f"peak memory {measured['max_rss_mb']:.0f} MB; "
-            f"attribute values stored as not recorded {measured['suppressed_values_share']:.0%}"
+            f"attribute values stored as not recorded {measured['suppressed_values_share']:.0%}; kept per attribute: "
+            + ", ".join(f"{name} {share:.0%}" for name, share in measured["kept_shares"].items())
         )
         prefix = f"scale_{respondents}x{attributes}_"
         for key in ("total_cpu", "decide_cpu", "launch_generalize_cpu", "close_generalize_cpu", "breakdowns_cpu"):
@@ -250,6 +255,9 @@ def main() -> None:
         figures[prefix + "max_rss_mb"] = round(measured["max_rss_mb"])
         figures[prefix + "groups"] = measured["groups"]
         figures[prefix + "released"] = measured["released"]
+        figures[prefix + "not_recorded_share"] = round(measured["suppressed_values_share"], 3)
+        for name, share in measured["kept_shares"].items():
+            figures[prefix + f"kept_{name}_share"] = round(share, 3)
     if options.fine:
         organization, counts, groups = realistic(0, FINE_ATTRIBUTES, options.fine)
         started = time.process_time()

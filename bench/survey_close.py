@@ -4,13 +4,13 @@ it is not a test).
     uv run python bench/survey_close.py                 # 10,000 respondents on SQLite
     uv run python bench/survey_close.py --quick         # 1,000 respondents: under a minute
     uv run python bench/survey_close.py --respondents 50000 --writers 20
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME_bench uv run python bench/survey_close.py --quick
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/NEW_NAME uv run python bench/survey_close.py --quick
 
 What it does:
 
-1. a fresh instance: a temporary data directory (and SQLite file), or the PostgreSQL database in
-   DATABASE_URL, which must be empty or have a name ending in "_bench" (then it is dropped and
-   created again; see bench/load.py); `learnloop migrate`, `learnloop demo --only org`;
+1. a fresh instance: a temporary data directory (and SQLite file), or the PostgreSQL database
+   DATABASE_URL names, which the run creates (it refuses a name that exists) and drops when it
+   ends (bench/bench_databases.py); `learnloop migrate`, `learnloop demo --only org`;
 2. an organization of the size asked for (departments of ten teams of 25 people, made in bulk),
    one open campaign for everyone, launched with the services (so its attributes are generalized
    as in production), and answers from 80% of the invitees, stored as `submit_response` stores
@@ -27,6 +27,8 @@ figures as key=value pairs.
 """
 
 import argparse
+import atexit
+import contextlib
 import json
 import os
 import random
@@ -39,7 +41,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import LEARNLOOP, ROOT, free_port, fresh_postgres, percentile, run_step, wait_until_up
+from bench_databases import temporary_database
+from load import LEARNLOOP, ROOT, free_port, percentile, run_step, wait_until_up
 
 RESPONSE_RATE = 0.8
 TEAM_SIZE = 25
@@ -206,7 +209,10 @@ def main() -> None:
     database = os.environ.get("DATABASE_URL", "")
     engine = "postgresql" if database.startswith("postgres") else "sqlite"
     if engine == "postgresql":
-        fresh_postgres(database)
+        # Created here, dropped when the benchmark exits (also on an error): never someone else's.
+        created = contextlib.ExitStack()
+        created.enter_context(temporary_database(database))
+        atexit.register(created.close)
     print(f"instance in {data_dir} on {engine}")
     run_step(env, *LEARNLOOP, "migrate", "-v", "0")
     run_step(env, *LEARNLOOP, "demo", "--only", "org")
@@ -290,6 +296,10 @@ def main() -> None:
             print(f"  first error: {thread.first_error}")
             break
     figures["server_tracebacks"] = server_errors.count("Traceback")
+    if figures["server_tracebacks"]:
+        first = server_errors[server_errors.index("Traceback"):].splitlines()
+        ends = next((n for n, line in enumerate(first) if line and not line.startswith((" ", "Traceback"))), 0)
+        print("  first server error:", first[ends][:300])
     print(" ".join(f"{key}={value}" for key, value in figures.items()))
 
 

@@ -46,6 +46,12 @@ def test_django_commands_leave_the_numerical_libraries_unloaded(arguments):
     assert not loaded & HEAVY
 
 
+@pytest.mark.parametrize("arguments", [["survey", "remind", "--help"], ["migrate", "--help"]])
+def test_commands_that_serve_nothing_leave_the_api_framework_unloaded(arguments):
+    # ninja and pydantic are most of Django's start-up when they load; only the URLs need them.
+    assert not loaded_by(*arguments) & {"ninja", "pydantic"}
+
+
 def test_analysing_a_file_needs_no_django(tmp_path):
     aggregates = tmp_path / "checkout.csv"
     aggregates.write_text("variation,users,sum,sum_squares\ncontrol,1000,5000,30000\nB,1000,5200,31000\n")

@@ -10,6 +10,7 @@ import logging
 from functools import wraps
 
 from asgiref.sync import iscoroutinefunction
+from django.conf import settings
 from django.core import signals
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -20,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import Swagger
 from ninja.openapi.schema import REF_TEMPLATE, flatten_properties
 from ninja.parser import Parser
 from ninja.schema import NinjaGenerateJsonSchema
@@ -191,6 +193,15 @@ class LearnloopAPI(NinjaAPI):
         )
 
 
+class BundledSwagger(Swagger):
+    """The docs page from the copy of Swagger UI that ninja ships, served as our own static
+    files. ninja uses it only when it is an installed app, and otherwise loads Swagger UI from
+    a CDN, which the Content-Security-Policy refuses; it is not installed so that commands that
+    never serve the API don't import it (see NINJA_DIR in settings)."""
+
+    template_cdn = str(settings.NINJA_DIR / "templates" / "ninja" / "swagger.html")
+
+
 api = LearnloopAPI(
     title="Learnloop API",
     version=__version__,
@@ -203,6 +214,7 @@ api = LearnloopAPI(
     urls_namespace="api",
     parser=CheckedParser(),
     auth=[PersonalTokenAuth(), BrowserSessionAuth()],
+    docs=BundledSwagger(),
     docs_url="/docs",
 )
 

@@ -1,5 +1,6 @@
 """Django settings, all taken from the environment (see docs/configuration.md)."""
 
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -16,6 +17,9 @@ from learnloop.config import (
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# django-ninja ships the API docs' page and assets. Listing it in INSTALLED_APPS would import
+# it (and pydantic) in every command, so its directories are found without importing it.
+NINJA_DIR = Path(find_spec("ninja").origin).parent
 DATA_DIR = Path(env_str("LEARNLOOP_DATA_DIR") or default_data_dir())
 
 # "production" turns on every transport-security setting and refuses to start without an
@@ -48,7 +52,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "ninja",
     "django_htmx",
     "django_tasks_db",
     "learnloop.web",
@@ -89,7 +92,7 @@ WSGI_APPLICATION = "learnloop.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -297,6 +300,7 @@ NODE_MODULES_DIR = Path(env_str("LEARNLOOP_NODE_MODULES") or (PACKAGE_DIR.parent
 STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES_DIR / "htmx.org" / "dist"),
     ("vendor/pico", NODE_MODULES_DIR / "@picocss" / "pico" / "css"),
+    NINJA_DIR / "static",  # its files are under ninja/
 ]
 # In production `learnloop serve` collects static files into STATIC_ROOT with hashed names so
 # they can be cached forever; elsewhere WhiteNoise serves them from where they are.

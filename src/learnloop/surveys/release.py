@@ -8,11 +8,12 @@
    may be shown, and publish: the campaign becomes CLOSED with its release, in one statement.
 
 Until step 2 has stored the release nothing of the results is shown (reports.not_shown_reason).
-The decision can run any number of times, and be killed anywhere: the re-grouping commits
-together with its marker (so it happens once), the computation writes nothing but its progress,
-and publishing only turns a CLOSING campaign into a CLOSED one (so it happens once); the engine
-is deterministic, so every run would publish the same release. No write transaction is open
-while the decision computes: on SQLite that would stop every other writer.
+The decision can run any number of times, and be killed anywhere: the re-grouping is computed
+with reads only and written in one short transaction together with its marker (so it happens
+once), the computation writes nothing but its progress, and publishing only turns a CLOSING
+campaign into a CLOSED one (so it happens once); the engine is deterministic, so every run would
+publish the same release. No write transaction is open while anything computes: on SQLite that
+would stop every other writer.
 """
 
 import hashlib
@@ -51,6 +52,7 @@ def decide_and_publish(campaign_id: int) -> dict:
 
     if not campaign.responses_regeneralized:
         _progress(campaign, REGROUPING)
+        regrouped = _regrouped_answers(campaign)  # reads only: computed before any lock
         with transaction.atomic():
             # The marker first: on PostgreSQL it locks the row, so a second run waits here and
             # then finds the marker set; on SQLite the first write takes the database's write lock.
@@ -59,7 +61,7 @@ def decide_and_publish(campaign_id: int) -> dict:
             ).update(responses_regeneralized=True)
             if claimed:
                 campaign = Campaign.objects.get(pk=campaign.pk)
-                _generalize_answered(campaign)
+                _store_regrouped(campaign, regrouped)
                 Campaign.objects.filter(pk=campaign.pk).update(generalization=campaign.generalization)
         campaign = Campaign.objects.get(pk=campaign.pk)
 
@@ -129,32 +131,52 @@ def _state(campaign: Campaign, task_status) -> dict:
     return {"step": step, "message": message, "waiting_for_worker": waiting, "failed": failed}
 
 
-def _generalize_answered(campaign: Campaign) -> None:
-    """Re-store the responses' attributes so each stored combination covers k people who answered
-    (who answered is in the invitations; see attributes.generalize_respondents)."""
-    if not campaign.generalization:
-        return  # launched before attributes were generalized
-    parents = campaign.generalization.get("parents", {})
+def _regrouped_answers(campaign: Campaign) -> dict:
+    """What re-storing the responses' attributes over who answered would write, computed with
+    reads only, so that no write lock is held while it computes (see release.decide_and_publish):
+    the new generalization and, per new stored value, the responses and comments that take it.
+    Each stored combination then covers k people who answered (who answered is in the
+    invitations; see attributes.generalize_respondents)."""
     launched = campaign.generalization
+    plan = {"generalization": launched, "responses": {}, "comments": {},
+            "counted": Response.objects.filter(campaign=campaign).count()}
+    if not launched:
+        return plan  # launched before attributes were generalized
     answered = [
         attributes.stored_record(launched, *attributes.invitee_record(launched, team, tenure, role, extra))
         for team, tenure, role, extra in Invitation.objects.filter(campaign=campaign, responded=True)
         .values_list("team_id", "tenure", "role", "attributes")
     ]
-    campaign.generalization, later = attributes.generalize_respondents(
-        launched, answered, hierarchy_parents=parents, k=campaign.threshold)
+    plan["generalization"], later = attributes.generalize_respondents(
+        launched, answered, hierarchy_parents=launched.get("parents", {}), k=campaign.threshold)
     team_later = {before[0]: after[0] for before, after in later.items()}
     width = len(attributes.recorded_attributes(launched))
-    responses = list(Response.objects.select_for_update().filter(campaign=campaign))
-    for response in responses:
-        record = attributes.response_record(launched, response.team_key, response.tenure, response.role,
-                                            response.attributes)
-        stored = later.get(record) or (team_later.get(response.team_key, attributes.ROOT),
+    for pk, team_key, tenure, role, extra in Response.objects.filter(campaign=campaign).values_list(
+            "pk", "team_key", "tenure", "role", "attributes"):
+        record = attributes.response_record(launched, team_key, tenure, role, extra)
+        stored = later.get(record) or (team_later.get(team_key, attributes.ROOT),
                                        *(attributes.NOT_RECORDED,) * width)
-        for name, value in attributes.response_fields(launched, stored).items():
-            setattr(response, name, value)
-    Response.objects.bulk_update(responses, ["team_key", "tenure", "role", "attributes"], batch_size=500)
-    comments = list(Comment.objects.select_for_update().filter(campaign=campaign))
-    for comment in comments:
-        comment.team_key = team_later.get(comment.team_key, attributes.ROOT)
-    Comment.objects.bulk_update(comments, ["team_key"], batch_size=500)
+        fields = attributes.response_fields(launched, stored)
+        if fields != {"team_key": team_key, "tenure": tenure, "role": role, "attributes": extra}:
+            key = json.dumps(fields, sort_keys=True)
+            plan["responses"].setdefault(key, []).append(pk)
+    for pk, team_key in Comment.objects.filter(campaign=campaign).values_list("pk", "team_key"):
+        stored_team = team_later.get(team_key, attributes.ROOT)
+        if stored_team != team_key:
+            plan["comments"].setdefault(stored_team, []).append(pk)
+    return plan
+
+
+def _store_regrouped(campaign: Campaign, plan: dict) -> None:
+    """Write a plan of _regrouped_answers: one UPDATE per new stored value (responses that share
+    one are updated together), which keeps the write transaction short."""
+    if Response.objects.filter(campaign=campaign).count() != plan["counted"]:
+        plan = _regrouped_answers(campaign)  # answers changed since the plan was made
+    campaign.generalization = plan["generalization"]
+    for key, pks in plan["responses"].items():
+        fields = json.loads(key)
+        for start in range(0, len(pks), 500):
+            Response.objects.filter(pk__in=pks[start:start + 500]).update(**fields)
+    for team_key, pks in plan["comments"].items():
+        for start in range(0, len(pks), 500):
+            Comment.objects.filter(pk__in=pks[start:start + 500]).update(team_key=team_key)

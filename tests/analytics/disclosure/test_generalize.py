@@ -64,16 +64,29 @@ def test_nothing_changes_when_every_combination_already_has_k():
     assert (result.merged, result.suppressed) == (0, 0)
 
 
-def test_small_teams_pool_in_their_department_and_the_last_attribute_goes_first():
+def test_small_teams_pool_in_their_department_and_a_team_keeps_what_all_its_members_share():
     records = ([("big", ("new", "member"))] * 6 + [("big", ("new", "lead"))]
                + [("tiny", ("old", "member"))] * 2 + [("dept", ("old", "member"))] * 3)
     result = generalize(records, parents={"big": "dept", "tiny": "dept", "dept": ROOT}, scales=[TENURE, ROLE], k=5)
     assert result.teams["tiny"] == "dept"
-    # Role (the last attribute) is given up, tenure kept for everyone: 7 share (big, new), 5 (dept, old).
-    assert result.values == {"tenure": ("new", "mid", "old"), "role": ()}
+    assert result.values == {"tenure": ("new", "mid", "old"), "role": ("member", "lead")}
+    # The one lead's role would single them out, so "big" gives up role and keeps tenure, which all
+    # 7 share (suppressing the last attribute first would have lost both); the 5 pooled in the
+    # department all share (old, member) and keep both.
     assert result.apply(("big", ("new", "lead"))) == ("big", ("new", NOT_RECORDED))
-    assert result.apply(("tiny", ("old", "member"))) == ("dept", ("old", NOT_RECORDED))
-    assert (result.suppressed, result.merged) == (12, 0)
+    assert result.apply(("big", ("new", "member"))) == ("big", ("new", NOT_RECORDED))
+    assert result.apply(("tiny", ("old", "member"))) == ("dept", ("old", "member"))
+    assert (result.suppressed, result.merged) == (7, 0)
+
+
+def test_a_team_keeps_an_attribute_all_its_members_share_though_their_first_attribute_differs():
+    # In "t" five people of different tenures share one role: tenure must go there, role can stay.
+    # In "u" everyone shares both, so tenure is worth keeping in the organization's bands.
+    mixed = [("t", (tenure, "member")) for tenure in ("new", "mid", "old", "new", "mid")]
+    alike = [("u", ("old", "lead"))] * 5
+    result = generalize(mixed + alike, parents={"t": ROOT, "u": ROOT}, scales=[TENURE, ROLE], k=5)
+    assert {result.apply(record) for record in mixed} == {("t", (NOT_RECORDED, "member"))}
+    assert result.apply(alike[0]) == ("u", ("old", "lead"))
 
 
 def test_an_adjacent_band_merge_is_preferred_when_it_saves_suppression():

@@ -15,8 +15,11 @@ is shared by at least k of the records given (k-anonymity over the invitees):
    Every candidate banding is tried and the one losing least is kept, losing an attribute earlier
    in `attributes` costing more (put the attributes reports use most first).
 3. Within each stored team, combinations still shared by fewer than k records are suppressed
-   attribute by attribute, the last attribute first, to NOT_RECORDED; a leftover all-suppressed
-   group below k takes in the smallest other combinations until it reaches k.
+   to NOT_RECORDED, whichever of two ways loses less in that team: attribute by attribute, the
+   last attribute first; or keeping one set of attributes for the whole team (the records whose
+   values on it fewer than k share lose them all) — which keeps, say, the role of a small team
+   whose members all have the same role although their tenures differ. Either way a leftover
+   all-suppressed group below k takes in the smallest other combinations until it reaches k.
 
 Deterministic: the same records give the same mapping, whatever their order. Pure: no Django.
 """
@@ -24,7 +27,7 @@ Deterministic: the same records give the same mapping, whatever their order. Pur
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import product
+from itertools import combinations, product
 
 NOT_RECORDED = "not recorded"
 ROOT = ""
@@ -36,6 +39,9 @@ MAX_SEARCH_WORK = 400_000
 MAX_SEARCHED_BANDINGS = 256
 SAMPLE_RECORDS = 2_000
 MAX_ROUNDS = 3
+# Sets of attributes tried as what a whole team keeps: all of them up to this many attributes,
+# beyond it only sets of one or two.
+MAX_ALL_KEPT_SETS = 6
 
 
 @dataclass(frozen=True)
@@ -263,18 +269,98 @@ def _suppress(by_team: Mapping[str, Counter], banding, scales: Sequence[Scale], 
     """({team: {banded values: stored values}}, cost) for one global banding."""
     weights = [len(scales) - position for position in range(len(scales))]
     losses = [_band_losses(scale, bands) for scale, bands in zip(scales, banding, strict=True)]
+
+    def loss_of(banded: Counter, stored: Mapping[tuple, tuple]) -> float:
+        cost = 0.0
+        for values, number in banded.items():
+            for position, (before, after) in enumerate(zip(values, stored[values], strict=True)):
+                loss = 1.0 if after == NOT_RECORDED else losses[position].get(before, 0.0)
+                cost += number * weights[position] * loss
+        return cost
+
     cells_by_team, cost = {}, 0.0
     for team in sorted(by_team):
         banded = Counter()
         for values, number in by_team[team].items():
             banded[_band(values, banding)] += number
+        if min(banded.values()) >= k:
+            cells_by_team[team] = {values: values for values in banded}
+            cost += loss_of(banded, cells_by_team[team])
+            continue
+        records = sum(banded.values())
+        if records < 2 * k:
+            # Room for one stored combination only (two would need 2k records): the best keeps
+            # exactly the attributes on which the whole team agrees.
+            stored = _keep_for_team(banded, _shared(banded), k)
+            cells_by_team[team] = stored
+            cost += loss_of(banded, stored)
+            continue
         stored = _suppress_team(banded, k)
-        cells_by_team[team] = stored
-        for values, number in banded.items():
-            for position, (before, after) in enumerate(zip(values, stored[values], strict=True)):
-                loss = 1.0 if after == NOT_RECORDED else losses[position].get(before, 0.0)
-                cost += number * weights[position] * loss
+        best = (loss_of(banded, stored), stored)
+        # Larger kept sets first; ties keep the earlier candidate. A set cannot do better than
+        # losing everything outside it, so sets whose bound is no better are not tried.
+        for kept in _kept_sets(_keepable(banded, k)):
+            if records * sum(weight for position, weight in enumerate(weights) if position not in kept) >= best[0]:
+                continue
+            stored = _keep_for_team(banded, kept, k)
+            loss = loss_of(banded, stored)
+            if loss < best[0]:
+                best = (loss, stored)
+        cells_by_team[team] = best[1]
+        cost += best[0]
     return cells_by_team, cost
+
+
+def _shared(cells: Counter) -> tuple[int, ...]:
+    """The attribute positions on which all of a team's records have the same recorded value."""
+    first = next(iter(cells))
+    return tuple(position for position, value in enumerate(first)
+                 if value != NOT_RECORDED and all(values[position] == value for values in cells))
+
+
+def _keepable(cells: Counter, k: int) -> tuple[int, ...]:
+    """The attribute positions on which at least k of a team's records share a recorded value:
+    only those can be kept by anyone in the team."""
+    width = len(next(iter(cells)))
+    keepable = []
+    for position in range(width):
+        sizes = Counter()
+        for values, number in cells.items():
+            if values[position] != NOT_RECORDED:
+                sizes[values[position]] += number
+        if sizes and max(sizes.values()) >= k:
+            keepable.append(position)
+    return tuple(keepable)
+
+
+def _kept_sets(positions: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """Sets of `positions` a whole team may keep, largest first, each set in order."""
+    largest = len(positions) if len(positions) <= MAX_ALL_KEPT_SETS else 2
+    return [kept for size in range(largest, 0, -1) for kept in combinations(positions, size)]
+
+
+def _keep_for_team(cells: Counter, kept: tuple[int, ...], k: int) -> dict[tuple, tuple]:
+    """Within one stored team: every record keeps only the attributes at `kept`, and records whose
+    kept values fewer than k share keep nothing (as _suppress_team, the all-suppressed group
+    takes in the smallest others while it is below k)."""
+    width = len(next(iter(cells))) if cells else 0
+    hidden = (NOT_RECORDED,) * width
+    projected = {values: tuple(value if position in kept else NOT_RECORDED for position, value in enumerate(values))
+                 for values in cells}
+    sizes = Counter()
+    for values, number in cells.items():
+        sizes[projected[values]] += number
+    mapping = {values: (stored if sizes[stored] >= k else hidden) for values, stored in projected.items()}
+    current = Counter()
+    for values, number in cells.items():
+        current[mapping[values]] += number
+    while 0 < current.get(hidden, 0) < k and any(number and values != hidden for values, number in current.items()):
+        _, values = min((number, values) for values, number in current.items() if number and values != hidden)
+        current[hidden] += current.pop(values)
+        for original, stored in mapping.items():
+            if stored == values:
+                mapping[original] = hidden
+    return mapping
 
 
 def _band_losses(scale: Scale, bands: Mapping[str, str]) -> dict[str, float]:
