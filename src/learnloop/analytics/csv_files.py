@@ -19,3 +19,15 @@ def delimiter_of(text: str) -> str:
 def csv_reader(text: str):
     """A csv.reader over `text` with its delimiter; iterate it inside `except csv.Error`."""
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
+
+
+def read_file_bytes(path, error: type[Exception]) -> bytes:
+    """A command-line file's bytes, or `error` with one line saying why not (the CLIs exit 2 on it)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise error(f"{path} is a directory, not a file.") from None
+    except OSError as problem:
+        raise error(f"{path} can't be read: {problem.strerror or problem}.") from None

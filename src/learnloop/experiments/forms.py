@@ -7,7 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from learnloop.experiments.models import Decision, Design, Engine, Kind, MetricRole, MetricType
-from learnloop.org.models import Person, Team
+from learnloop.org.forms import team_named
+from learnloop.org.models import Person
 from learnloop.web.forms import OfferedChoiceField, OfferedModelChoiceField, required_in_practice
 from learnloop.web.input_checks import bound_field
 
@@ -119,11 +120,7 @@ class RegisterForm(forms.Form):
 
     def clean_team(self):
         # Any team may be named; the service decides whether this person may register there.
-        chosen = self.cleaned_data["team"]
-        team = Team.objects.filter(pk=chosen).first() if chosen.isdigit() else None
-        if team is None:
-            raise ValidationError("Choose one of your teams.")
-        return team
+        return team_named(self.cleaned_data["team"])
 
     def clean_guardrails(self):
         return parse_guardrails(self.cleaned_data["guardrails"])

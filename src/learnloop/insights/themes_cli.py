@@ -14,6 +14,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from learnloop.analytics.csv_files import read_file_bytes
+
 BAD_INPUT = 2
 MAX_TEXT_LENGTH = 20_000
 HELP = "Group the texts of a CSV (id,text[,team,date]) into recurring themes."
@@ -90,14 +92,7 @@ def themes(options: dict) -> str:
     from learnloop.analytics.themes import ThemeSettings, group_themes
 
     path: Path = options["file"]
-    try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        raise BadTexts(f"{path}: no such file.") from None
-    except IsADirectoryError:
-        raise BadTexts(f"{path} is a directory, not a CSV file.") from None
-    except OSError as error:
-        raise BadTexts(f"{path} can't be read: {error.strerror or error}.") from None
+    content = read_file_bytes(path, BadTexts)
     ids, texts = read_texts(content, str(path))
     settings = ThemeSettings(resolution=options["resolution"], neighbours=options["neighbours"])
     model = group_themes(texts, settings)

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from learnloop.org.membership import active_people
 from learnloop.org.models import OrgRole, Team, TeamKind, TeamRole
@@ -148,3 +149,12 @@ class PersonValuesForm(forms.Form):
 class ProfileForm(forms.Form):
     full_name = forms.CharField(max_length=200, label="Name")
     title = forms.CharField(max_length=200, required=False, label="Title")
+
+
+def team_named(value: str):
+    """The team a form names, archived or not (which teams a person may use is the services' rule,
+    as for the API), or a ValidationError when it names no team."""
+    team = Team.objects.filter(pk=value).first() if str(value).isdigit() else None
+    if team is None:
+        raise ValidationError("Choose one of your teams.")
+    return team

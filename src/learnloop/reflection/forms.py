@@ -7,7 +7,8 @@ from uuid import UUID
 from django import forms
 from django.core.exceptions import ValidationError
 
-from learnloop.org.models import Person, Team
+from learnloop.org.forms import team_named
+from learnloop.org.models import Person
 from learnloop.reflection.models import Anonymity, Mode
 from learnloop.web.forms import OfferedChoiceField, OfferedModelChoiceField, required_in_practice
 from learnloop.web.input_checks import bound_field
@@ -92,11 +93,7 @@ class SessionForm(forms.Form):
 
     def clean_team(self):
         # Any team may be named; the service decides whether this person may start a session there.
-        chosen = self.cleaned_data["team"]
-        team = Team.objects.filter(pk=chosen).first() if chosen.isdigit() else None
-        if team is None:
-            raise ValidationError("Choose one of your teams.")
-        return team
+        return team_named(self.cleaned_data["team"])
 
     def session(self) -> dict:
         """create_session's keyword arguments, but the template (looked up with the viewer's rights)."""

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
+from learnloop.analytics.csv_files import read_file_bytes
 from learnloop.analytics.psychometrics.defaults import OMEGA_FACTORS
 
 BAD_INPUT = 2
@@ -67,14 +68,7 @@ def _report(options: dict):
     if options["omega_factors"] < 1:
         raise AnswersFileError("--omega-factors must be 1 or more.")
     path: Path = options["file"]
-    try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        raise AnswersFileError(f"{path}: no such file.") from None
-    except IsADirectoryError:
-        raise AnswersFileError(f"{path} is a directory, not a CSV file.") from None
-    except OSError as error:
-        raise AnswersFileError(f"{path} can't be read: {error.strerror or error}.") from None
+    content = read_file_bytes(path, AnswersFileError)
     answers = read_answers(content, items=items, scale=scale, group=options["group"])
     return reliability_report(
         answers.values, items=items, scale=scale, reverse=reverse, groups=answers.groups,
