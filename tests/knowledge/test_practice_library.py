@@ -12,8 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from learnloop.audit.models import AuditEvent
 from learnloop.knowledge import services
 from learnloop.knowledge.models import Entry
-from learnloop.knowledge.practice_library import import_library, library
-from learnloop.knowledge.selectors import practices_for
+from learnloop.knowledge.practice_library import import_library, library, practices_for
 from learnloop.surveys.instrument_files import built_in_files, parse_instrument
 from learnloop.surveys.models import Barrier
 from tests import factories

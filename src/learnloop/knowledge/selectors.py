@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
@@ -255,58 +255,3 @@ def superseding_candidates(*, viewer, entry: Entry) -> QuerySet[Entry]:
         .exclude(pk=entry.pk)
         .order_by("title", "id")
     )
-
-
-def practices_for(
-    *, viewer, barrier: str = "", dimensions=(), limit: int = 3, fallback_query: str = ""
-) -> list[Entry]:
-    """Playbooks that help with a survey barrier or weak dimensions, best first, only ones the viewer sees.
-
-    Playbooks are chosen by their tags (`barrier:<barrier>`, `dimension:<key>`): the
-    organization's own playbooks first, then the learning-practice library's (tagged
-    `practice:<slug>`), each ordered by how many of the wanted tags they carry, then by how
-    often they were applied. Only when no visible live playbook carries any of the tags is
-    `fallback_query` searched for, so an organization that has not imported the library still
-    gets something. One query for the tagged case, whatever the size of the knowledge base.
-    """
-    from learnloop.knowledge.practice_library import BARRIER_PREFIX, DIMENSION_PREFIX, SLUG_PREFIX
-
-    wanted = [f"{BARRIER_PREFIX}{barrier}"] if barrier else []
-    wanted += [f"{DIMENSION_PREFIX}{key}" for key in dimensions if key]
-    if not wanted or limit < 1:
-        return []
-    tagged = Entry.tags.through.objects
-    slug_tags = tagged.filter(entry_id=OuterRef("pk"), tag__name__startswith=SLUG_PREFIX)
-    slug = slug_tags.order_by("tag__name").values("tag__name")[:1]
-    matches = (
-        tagged.filter(entry_id=OuterRef("pk"), tag__name__in=wanted)
-        .order_by().values("entry_id").annotate(count=Count("pk")).values("count")
-    )
-    candidates = (
-        visible_entries(viewer=viewer)
-        .filter(kind=EntryKind.PLAYBOOK, obsolete_at__isnull=True, pk__in=tagged.filter(tag__name__in=wanted)
-                .values("entry_id"))
-        .annotate(from_library=Exists(slug_tags), library_slug=Subquery(slug), matched_tags=Subquery(matches))
-        .order_by("from_library", "-matched_tags", "-application_count", "title", "id")
-    )
-    # A scaled demo (or an organization that imported twice by hand) can hold one practice in
-    # several entries: the first of each practice is enough, so a few spare rows are read.
-    chosen, seen = [], set()
-    for entry in candidates[: limit * 4]:
-        if entry.library_slug in seen:
-            continue
-        if entry.library_slug:
-            seen.add(entry.library_slug)
-        chosen.append(entry)
-        if len(chosen) == limit:
-            break
-    if chosen or not fallback_query:
-        return chosen
-    from learnloop.knowledge import search
-
-    # Ids first, then only the rows shown: no loading, highlighting and counting of whole hits.
-    ids = search.best_entry_ids(
-        viewer=viewer, query=fallback_query, filters=search.SearchFilters(kinds=(EntryKind.PLAYBOOK,)), limit=limit,
-    )
-    found = Entry.objects.in_bulk(ids)
-    return [found[entry_id] for entry_id in ids if entry_id in found]

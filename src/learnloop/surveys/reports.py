@@ -305,8 +305,8 @@ def barrier_diagnosis(scores, dimensions, scale: "LikertScale", *, viewer) -> li
 
 
 def suggested_practices(barrier: str, *, viewer, dimensions=()) -> list[dict]:
-    """Playbooks tagged for the barrier and its weak dimensions (knowledge.selectors.practices_for)."""
-    from learnloop.knowledge.selectors import practices_for
+    """Playbooks tagged for the barrier and its weak dimensions (knowledge.practice_library.practices_for)."""
+    from learnloop.knowledge.practice_library import practices_for
 
     entries = practices_for(
         viewer=viewer, barrier=barrier, dimensions=dimensions, limit=SUGGESTIONS_PER_BARRIER,
