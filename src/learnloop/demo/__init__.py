@@ -10,7 +10,6 @@ the same organization and `learnloop demo` can be run again safely.
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module, util
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
@@ -18,6 +17,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from learnloop.demo.clock import DemoClock
+from learnloop.demo.modules import demo_modules
 
 DEMO_PASSWORD = "learnloop-demo"  # noqa: S105 (printed for the demo on purpose)
 
@@ -67,13 +67,6 @@ def _check_database_is_demo_or_empty() -> None:
             + "). The demo generator only runs on an empty database or an earlier demo; point "
             "DATABASE_URL or LEARNLOOP_DATA_DIR somewhere else to try the demo."
         )
-
-
-def demo_modules():
-    for config in apps.get_app_configs():
-        name = f"{config.name}.demo"
-        if util.find_spec(name) is not None:
-            yield config.label, import_module(name)
 
 
 def build_demo(

@@ -221,7 +221,7 @@ def _copied_models() -> dict:
 
 
 def _organization_wide_apps() -> set[str]:
-    from learnloop.demo import demo_modules
+    from learnloop.demo.modules import demo_modules
 
     return {label for label, module in demo_modules() if getattr(module, "ORGANIZATION_WIDE", False)}
 
