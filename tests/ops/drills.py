@@ -1,5 +1,6 @@
 """Tools for the recovery drills: a real `learnloop serve`, API writers, checks of the result."""
 
+import http.client
 import json
 import os
 import signal
@@ -170,7 +171,8 @@ class Writers:
                     ok = response.status == 201
             except urllib.error.HTTPError as error:
                 ok, reason = False, f"HTTP {error.code}"
-            except (OSError, urllib.error.URLError, ValueError) as error:
+            except (OSError, urllib.error.URLError, ValueError, http.client.HTTPException) as error:
+                # A response cut off by the kill (IncompleteRead) acknowledged nothing.
                 ok, reason = False, type(error).__name__
             with self._lock:
                 self.results.append(ok)
