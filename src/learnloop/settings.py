@@ -300,6 +300,9 @@ NODE_MODULES_DIR = Path(env_str("LEARNLOOP_NODE_MODULES") or (PACKAGE_DIR.parent
 STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES_DIR / "htmx.org" / "dist"),
     ("vendor/pico", NODE_MODULES_DIR / "@picocss" / "pico" / "css"),
+    # Charts (insights dashboards): Apache ECharts draws time series, funnels and heat maps with
+    # an accessible "aria" mode and decal patterns for colour-blind readers.
+    ("vendor/echarts", NODE_MODULES_DIR / "echarts" / "dist"),
     NINJA_DIR / "static",  # its files are under ninja/
 ]
 # In production `learnloop serve` collects static files into STATIC_ROOT with hashed names so
