@@ -1,6 +1,7 @@
 """The code's rooms and arrows hold: the import contracts in pyproject.toml ([tool.importlinter])
 and no import circle between modules. A new upward import or circle fails here, naming it."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,48 @@ def test_no_module_imports_itself_through_others():
     graph = grimp.build_graph("learnloop", cache_dir=None)
     imports = {module: set(graph.find_modules_directly_imported_by(module)) for module in graph.modules}
     assert _circles(imports) == []
+
+
+# --- form input only through forms ---------------------------------------------------------------
+
+
+def _hand_read_form_input(source: str) -> list[int]:
+    """Lines where code reads `<request>.POST` itself (`.POST[...]`, `.POST.get(...)`, a comparison,
+    ...) instead of handing it to a form: the only use allowed is as a call's argument, alone or
+    as `request.POST or None`."""
+    tree = ast.parse(source)
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and node.attr == "POST"):
+            continue
+        parent = parents.get(node)
+        if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or) and parent.values[0] is node:
+            node, parent = parent, parents.get(parent)
+        if isinstance(parent, ast.keyword):
+            continue
+        if isinstance(parent, ast.Call) and node in parent.args:
+            continue
+        found.append(node.lineno)
+    return found
+
+
+def test_form_input_check_finds_hand_reading():
+    assert _hand_read_form_input("form = Form(request.POST or None, request.FILES)") == []
+    assert _hand_read_form_input("form = Form(data=request.POST)") == []
+    assert _hand_read_form_input("k = request.POST['k']") == [1]
+    assert _hand_read_form_input("x = 1\nk = int(request.POST.get('k', ''))") == [2]
+    assert _hand_read_form_input("keys = request.POST.getlist('keys')") == [1]
+    assert _hand_read_form_input("if request.POST:\n    pass") == [1]
+    assert _hand_read_form_input("data = request.POST") == [1]
+
+
+def test_views_read_form_input_only_through_forms():
+    """docs/development.md: views read user input only through Django forms (<app>/forms.py)."""
+    package = REPOSITORY / "src" / "learnloop"
+    found = [
+        f"{path.relative_to(package)}:{line}"
+        for path in sorted(package.rglob("*.py"))
+        for line in _hand_read_form_input(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], "request.POST read by hand instead of through a form: " + ", ".join(found)

@@ -413,7 +413,7 @@ def test_was_this_helpful_counts_one_answer_per_person(outsider_client, outsider
                                      headers=htmx("feedback")))
     assert "0 found it helpful · 1 didn't" in page
     assert Feedback.objects.get().helpful is False
-    assert outsider_client.post(f"/knowledge/{lesson.pk}/feedback/", {"helpful": "maybe"}).status_code == 404
+    assert outsider_client.post(f"/knowledge/{lesson.pk}/feedback/", {"helpful": "maybe"}).status_code == 400
 
 
 def test_links_go_both_ways_and_only_to_visible_entries(member_client, outsider_client, lesson, decision,

@@ -64,6 +64,15 @@ class SecondFactorForm(forms.Form):
     )
 
 
+class SecondFactorActionForm(forms.Form):
+    """Which button of the two-factor page was pressed."""
+
+    action = forms.ChoiceField(
+        choices=[("confirm", "Turn on"), ("disable", "Remove"), ("recovery-codes", "Make new recovery codes")],
+        error_messages={"required": "Choose what to do.", "invalid_choice": "Unknown action."},
+    )
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, label="Token name", help_text="What will use it, e.g. “CI export”.")
     expires_in_days = forms.IntegerField(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from learnloop.accounts import throttle, totp, two_factor
 from learnloop.accounts.forms import (
+    SecondFactorActionForm,
     SecondFactorForm,
     SetOrResetPasswordForm,
     SignInForm,
@@ -121,7 +122,10 @@ def two_factor_page(request):
         return redirect_to_login(request.get_full_path())
     ip_address = client_ip(request)
     form = SecondFactorForm(request.POST or None)
-    action = request.POST.get("action", "")
+    chosen = SecondFactorActionForm(request.POST or None)
+    action = chosen.cleaned_data["action"] if chosen.is_valid() else ""
+    if request.method == "POST" and not action:
+        form.add_error(None, " ".join(chosen.errors["action"]))
     new_codes = None
     if request.method == "POST" and action == "confirm" and form.is_valid():
         secret = request.session.get(ENROLMENT_SESSION_KEY)
@@ -179,7 +183,7 @@ def two_factor_page(request):
         request.session[ENROLMENT_SESSION_KEY] = secret
         context["secret"] = secret
         context["uri"] = totp.provisioning_uri(secret, account=person.email)
-    return render(request, "accounts/two_factor.html", context)
+    return render(request, "accounts/two_factor.html", context, status=400 if chosen.errors else 200)
 
 
 

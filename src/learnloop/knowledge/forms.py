@@ -8,6 +8,7 @@ from django.utils import timezone
 from learnloop.knowledge.models import (
     DEFAULT_REVIEW_DAYS,
     ApplicationOutcome,
+    DecisionStatus,
     EntryKind,
     Freshness,
     LinkKind,
@@ -15,6 +16,7 @@ from learnloop.knowledge.models import (
 )
 from learnloop.knowledge.search import SearchFilters
 from learnloop.org.models import Person, Team
+from learnloop.web.forms import IdField
 
 DECISION_FIELDS = ("context", "options", "decision", "consequences")
 STRUCTURE_FIELDS = ("owner", "teams", "visibility", "review_interval_days")
@@ -237,3 +239,58 @@ class ObsoleteForm(forms.Form):
         kwargs.setdefault("auto_id", "obsolete_%s")
         super().__init__(*args, **kwargs)
         self.fields["reason"].required_in_practice = True
+
+
+# --- small forms of single buttons and background checks -----------------------------------------
+
+
+class NextForm(forms.Form):
+    """Where to go after a button on another page (the review queue); the view checks the host."""
+
+    next = forms.CharField(required=False, max_length=2000)
+
+
+class SimilarForm(forms.Form):
+    """What the editor has typed so far, for the "similar entries already exist" warning.
+    Only the start of a long text is compared."""
+
+    title = forms.CharField(required=False, strip=False)
+    body = forms.CharField(required=False, strip=False)
+    entry = IdField(required=False, what="the entry")
+
+    def clean_title(self) -> str:
+        return self.cleaned_data["title"][:300]
+
+    def clean_body(self) -> str:
+        return self.cleaned_data["body"][:20_000]
+
+
+class FeedbackForm(forms.Form):
+    helpful = forms.ChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        error_messages={"required": "Say yes or no.", "invalid_choice": "Say yes or no."},
+    )
+
+
+class AcceptAnswerForm(forms.Form):
+    """Accept an answer, or clear the accepted one ("clear"); no action means accept."""
+
+    action = forms.ChoiceField(
+        choices=[("", "Accept"), ("accept", "Accept"), ("clear", "Unaccept")], required=False,
+        error_messages={"invalid_choice": "Choose accept or clear."},
+    )
+
+
+class AnswerChangeForm(forms.Form):
+    """An answer rewritten (body) or hidden (reason); the services check both."""
+
+    body = forms.CharField(required=False, strip=False)
+    reason = forms.CharField(required=False, strip=False)
+
+
+class DecisionStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=DecisionStatus.choices,
+        error_messages={"required": "Choose a status.", "invalid_choice": "%(value)s is not a decision status."},
+    )
+    superseded_by = IdField(required=False, what="the superseding entry")

@@ -40,7 +40,7 @@ class MarkdownImportForm(forms.Form):
         help_text=f"Up to {MAX_TOTAL_BYTES // 1024 // 1024} MB in all. An export from here can be imported as it is.",
     )
 
-    def __init__(self, *args, bundle: str = "", **kwargs):
+    def __init__(self, *args, bundle: str | None = "", **kwargs):
         # After a clean check the page keeps the files' text (`bundle`), so "Import" writes
         # exactly what was checked without asking for the files again; it is checked again.
         # It is not a form field, so a page showing problems never carries it forward.
@@ -53,8 +53,10 @@ class MarkdownImportForm(forms.Form):
         uploads = cleaned.get("files") or []
         if uploads:
             cleaned["read"] = read_uploads([(upload.name, upload.read()) for upload in uploads])
-        elif self.bundle:
+        elif self.bundle or self.bundle is None:
             try:
+                if self.bundle is None:
+                    raise ValueError("the kept text was refused")
                 files = [(str(name), str(text)) for name, text in json.loads(self.bundle)]
             except (ValueError, TypeError):
                 self.add_error("files", "The checked files were lost; choose them again.")
@@ -65,14 +67,25 @@ class MarkdownImportForm(forms.Form):
         return cleaned
 
 
+class ImportConfirmForm(forms.Form):
+    """The hidden part of the page after a clean check: the checked files' text and "import it"."""
+
+    # The checked text as JSON: at most the upload limit, each byte written as at most six characters.
+    bundle = forms.CharField(required=False, strip=False, max_length=6 * MAX_TOTAL_BYTES)
+    confirm = forms.BooleanField(required=False)
+
+
 @login_required
 def transfer_page(request):
-    form = MarkdownImportForm(request.POST or None, request.FILES or None, bundle=request.POST.get("bundle", ""))
+    kept = ImportConfirmForm(request.POST or None)
+    # A kept text the page could not have written (too long, a NUL) counts as lost (bundle None).
+    kept_data = kept.cleaned_data if kept.is_valid() else {"bundle": None, "confirm": False}
+    form = MarkdownImportForm(request.POST or None, request.FILES or None, bundle=kept_data["bundle"])
     report, bundle = None, ""
     if request.method == "POST" and form.is_valid():
         files, read_errors = form.cleaned_data["read"]
         # Only the confirmation of a checked bundle imports; new uploads are always checked first.
-        confirmed = request.POST.get("confirm") == "on" and not form.cleaned_data.get("files")
+        confirmed = kept_data["confirm"] and not form.cleaned_data.get("files")
         report = import_markdown(
             by=request.user, files=files, dry_run=not confirmed, read_errors=read_errors,
             ip_address=client_ip(request), via="web",

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,12 +22,18 @@ from django.views.decorators.http import require_POST
 
 from learnloop.knowledge import search, selectors, services
 from learnloop.knowledge.forms import (
+    AcceptAnswerForm,
+    AnswerChangeForm,
     AnswerForm,
     ApplicationForm,
+    DecisionStatusForm,
     EntryForm,
+    FeedbackForm,
     LinkForm,
+    NextForm,
     ObsoleteForm,
     SearchForm,
+    SimilarForm,
     search_filters,
 )
 from learnloop.knowledge.models import Answer, DecisionStatus, EntryKind
@@ -50,8 +56,14 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _form_problem(form) -> str:
+    """A refused form's problems as one line, for a message or a 400 answer."""
+    return " ".join(message for errors in form.errors.values() for message in errors)
+
+
 def _next_or(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
+    form = NextForm(request.POST)
+    target = form.cleaned_data["next"] if form.is_valid() else ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return fallback
@@ -160,14 +172,14 @@ def entry_edit(request, entry_id: int):
 @require_POST
 def similar(request):
     """The editor's "similar entries already exist" warning, asked for while typing."""
-    title = request.POST.get("title", "")[:300]
-    body = request.POST.get("body", "")[:20_000]
-    exclude = request.POST.get("entry", "")
+    form = SimilarForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_form_problem(form))
+    title, body = form.cleaned_data["title"], form.cleaned_data["body"]
     entries = []
     if len(title.strip()) >= 3 or len(body.strip()) >= 20:
         entries = [entry for entry, _similarity in search.similar_entries(
-            viewer=request.user, title=title, body=body,
-            exclude_id=int(exclude) if exclude.isdigit() else None, limit=5,
+            viewer=request.user, title=title, body=body, exclude_id=form.cleaned_data["entry"], limit=5,
         )]
     return render(request, "knowledge/_similar.html", {"entries": entries})
 
@@ -248,10 +260,10 @@ def entry_apply(request, entry_id: int):
 @require_POST
 def entry_feedback(request, entry_id: int):
     entry = selectors.entry_for(viewer=request.user, entry_id=entry_id)
-    helpful = request.POST.get("helpful")
-    if helpful not in {"yes", "no"}:
-        raise Http404("Say yes or no.")
-    services.give_feedback(by=request.user, entry=entry, helpful=helpful == "yes")
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_form_problem(form))
+    services.give_feedback(by=request.user, entry=entry, helpful=form.cleaned_data["helpful"] == "yes")
     if request.htmx:
         return render(
             request, "knowledge/_feedback.html",
@@ -288,7 +300,10 @@ def entry_answer(request, entry_id: int):
 def answer_accept(request, entry_id: int, answer_id: int):
     entry = selectors.entry_for(viewer=request.user, entry_id=entry_id)
     answer = get_object_or_404(Answer, pk=answer_id, question=entry)
-    clear = request.POST.get("action") == "clear"
+    form = AcceptAnswerForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_form_problem(form))
+    clear = form.cleaned_data["action"] == "clear"
     services.accept_answer(by=request.user, question=entry, answer=None if clear else answer)
     if request.htmx:
         return _answers_partial(request, entry_id, answer_form=AnswerForm())
@@ -317,12 +332,15 @@ def _answer_change(request, entry_id: int, answer_id: int, change, *, kind: str,
     change shows its reason next to that answer and loses nothing typed."""
     entry = selectors.entry_for(viewer=request.user, entry_id=entry_id)
     answer = selectors.answer_for(viewer=request.user, answer_id=answer_id, question=entry)
+    form = AnswerChangeForm(request.POST)
     problems = {}
     try:
-        change(answer)
+        if not form.is_valid():
+            raise ValidationError(_form_problem(form))
+        change(answer, **form.cleaned_data)
     except ValidationError as error:
-        problems[answer.pk] = {"kind": kind, "message": " ".join(error.messages), "body": request.POST.get("body", ""),
-                               "reason": request.POST.get("reason", "")}
+        problems[answer.pk] = {"kind": kind, "message": " ".join(error.messages),
+                               "body": form.data.get("body", ""), "reason": form.data.get("reason", "")}
     if request.htmx:
         return _answers_partial(request, entry_id, answer_problems=problems, answer_refused=bool(problems),
                                 answer_status="" if problems else done)
@@ -338,7 +356,7 @@ def answer_edit(request, entry_id: int, answer_id: int):
     """Only the author rewrites an answer (services.edit_answer); anyone else gets 403 with the reason."""
     return _answer_change(
         request, entry_id, answer_id, kind="edit", done="Your answer was updated.",
-        change=lambda answer: services.edit_answer(by=request.user, answer=answer, body=request.POST.get("body", "")),
+        change=lambda answer, body, **_: services.edit_answer(by=request.user, answer=answer, body=body),
     )
 
 
@@ -347,8 +365,7 @@ def answer_edit(request, entry_id: int, answer_id: int):
 def answer_hide(request, entry_id: int, answer_id: int):
     return _answer_change(
         request, entry_id, answer_id, kind="hide", done="The answer was hidden.",
-        change=lambda answer: services.hide_answer(by=request.user, answer=answer,
-                                                   reason=request.POST.get("reason", "")),
+        change=lambda answer, reason, **_: services.hide_answer(by=request.user, answer=answer, reason=reason),
     )
 
 
@@ -357,7 +374,7 @@ def answer_hide(request, entry_id: int, answer_id: int):
 def answer_restore(request, entry_id: int, answer_id: int):
     return _answer_change(
         request, entry_id, answer_id, kind="restore", done="The answer is shown again.",
-        change=lambda answer: services.restore_answer(by=request.user, answer=answer),
+        change=lambda answer, **_: services.restore_answer(by=request.user, answer=answer),
     )
 
 
@@ -434,13 +451,16 @@ def entry_reinstate(request, entry_id: int):
 @require_POST
 def entry_status(request, entry_id: int):
     entry = selectors.entry_for(viewer=request.user, entry_id=entry_id)
+    form = DecisionStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_problem(form))
+        return redirect("knowledge:entry", entry.pk)
     superseded_by = None
-    successor = request.POST.get("superseded_by", "")
-    if successor.isdigit():
-        superseded_by = selectors.entry_for(viewer=request.user, entry_id=int(successor))
-    status = request.POST.get("status", "")
+    if form.cleaned_data["superseded_by"] is not None:
+        superseded_by = selectors.entry_for(viewer=request.user, entry_id=form.cleaned_data["superseded_by"])
     try:
-        services.set_decision_status(by=request.user, entry=entry, status=status, superseded_by=superseded_by)
+        services.set_decision_status(by=request.user, entry=entry, status=form.cleaned_data["status"],
+                                     superseded_by=superseded_by)
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:

@@ -1,5 +1,3 @@
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from learnloop.ops import task_admin, taskqueue
+from learnloop.ops.forms import RetryForm
 
 PER_PAGE = 50
 
@@ -36,15 +35,12 @@ def tasks(request):
 @require_POST
 def retry(request):
     task_admin.require_admin(request.user)
-    task_id = request.POST.get("task", "")
-    if task_id:
-        try:
-            ids = [str(uuid.UUID(task_id))]
-        except ValueError:
-            messages.error(request, "That is not a task id.")
-            return redirect("ops:tasks")
-    else:
-        ids = None
+    form = RetryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["task"]))
+        return redirect("ops:tasks")
+    task_id = form.cleaned_data["task"]
+    ids = [str(task_id)] if task_id else None
     count = task_admin.retry(viewer=request.user, task_ids=ids)
     if ids and not count:
         messages.error(request, "That task is not dead-lettered (it may have been retried already).")

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from learnloop.org.membership import active_people
 from learnloop.org.models import OrgRole, Team, TeamKind, TeamRole
+from learnloop.web.forms import OfferedChoiceField
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -149,6 +150,33 @@ class PersonValuesForm(forms.Form):
 class ProfileForm(forms.Form):
     full_name = forms.CharField(max_length=200, label="Name")
     title = forms.CharField(max_length=200, required=False, label="Title")
+
+
+class PersonStatusForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("deactivate", "Deactivate"), ("reactivate", "Reactivate"), ("remove", "Remove")],
+        error_messages={"required": "Unknown action.", "invalid_choice": "Unknown action."},
+    )
+
+
+class TeamArchiveForm(forms.Form):
+    """Archive a team, or restore it ("unarchive"); no action means archive."""
+
+    action = forms.ChoiceField(
+        choices=[("", "Archive"), ("archive", "Archive"), ("unarchive", "Restore")], required=False,
+        error_messages={"invalid_choice": "Unknown action."},
+    )
+
+
+class MembershipUpdateForm(forms.Form):
+    """Change a member's team role, or remove them ("remove"). Which roles exist is the service's
+    rule, as for the API."""
+
+    action = forms.ChoiceField(
+        choices=[("", "Save"), ("remove", "Remove")], required=False,
+        error_messages={"invalid_choice": "Unknown action."},
+    )
+    role = OfferedChoiceField(choices=TeamRole.choices, required=False)
 
 
 def team_named(value: str):

@@ -14,10 +14,6 @@ def is_admin(person) -> bool:
     return bool(person and person.is_authenticated and person.is_admin)
 
 
-def can_manage_people(person) -> bool:
-    return is_admin(person)
-
-
 def can_manage_team_members(person, team: Team) -> bool:
     return is_admin(person) or leads_team(person, team)
 

@@ -115,10 +115,6 @@ def memberships(
     return result.order_by("team__name", "person__full_name")
 
 
-def teams_of(person: Person) -> QuerySet[Team]:
-    return Team.objects.filter(memberships__person=person, archived_at__isnull=True).order_by("name")
-
-
 def invitations(*, viewer, status: str | None = None) -> QuerySet[Invitation]:
     """Invitations, newest first, optionally in one status (decided in the database)."""
     if not is_admin(viewer):

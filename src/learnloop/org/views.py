@@ -5,7 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,9 +17,12 @@ from learnloop.org.forms import (
     AddMemberForm,
     ImportForm,
     InvitationForm,
+    MembershipUpdateForm,
     PeopleFilterForm,
     PersonEditForm,
     PersonForm,
+    PersonStatusForm,
+    TeamArchiveForm,
     TeamForm,
 )
 from learnloop.org.importing import import_people, import_teams
@@ -125,7 +128,8 @@ def person_edit(request, person_id: int):
 @require_POST
 def person_status(request, person_id: int):
     person = get_object_or_404(Person, pk=person_id)
-    action = request.POST.get("action")
+    form = PersonStatusForm(request.POST)
+    action = form.cleaned_data["action"] if form.is_valid() else None
     ip_address = client_ip(request)
     try:
         if action == "deactivate":
@@ -234,8 +238,12 @@ def team_edit(request, slug: str):
 @require_POST
 def team_archive(request, slug: str):
     team = get_object_or_404(Team, slug=slug)
+    form = TeamArchiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["action"]))
+        return redirect("org:team", team.slug)
     try:
-        if request.POST.get("action") == "unarchive":
+        if form.cleaned_data["action"] == "unarchive":
             services.unarchive_team(by=request.user, team=team)
             messages.success(request, f"{team.name} is active again.")
         else:
@@ -253,8 +261,11 @@ def membership_update(request, membership_id: int):
     membership = get_object_or_404(Membership.objects.select_related("team", "person"), pk=membership_id)
     team = membership.team
     error_message = None
+    form = MembershipUpdateForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(" ".join(message for errors in form.errors.values() for message in errors))
     try:
-        if request.POST.get("action") == "remove":
+        if form.cleaned_data["action"] == "remove":
             services.remove_member(by=request.user, membership=membership, ip_address=client_ip(request))
             if request.htmx:
                 # delete() cleared membership.pk; the row keeps the id it was swapped in for.
@@ -266,7 +277,7 @@ def membership_update(request, membership_id: int):
         services.change_member_role(
             by=request.user,
             membership=membership,
-            role=request.POST.get("role", ""),
+            role=form.cleaned_data["role"],
             ip_address=client_ip(request),
         )
     except ValidationError as error:

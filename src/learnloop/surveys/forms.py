@@ -1,7 +1,9 @@
 from django import forms
 
+from learnloop.org.forms import team_named
 from learnloop.org.models import Team
-from learnloop.surveys.models import Instrument
+from learnloop.surveys.models import Instrument, ItemKind
+from learnloop.web.input_checks import bound_field
 
 
 class InstrumentForm(forms.Form):
@@ -28,3 +30,51 @@ class FocusForm(forms.Form):
     def __init__(self, *args, dimensions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["dimension"].choices = [(d.key, d.name) for d in dimensions]
+
+
+class FocusTeamForm(forms.Form):
+    """The team a focus area is chosen for (the report's group, sent as a hidden field)."""
+
+    team = forms.CharField()
+
+    def clean_team(self) -> Team:
+        return team_named(self.cleaned_data["team"])
+
+
+class ThresholdForm(forms.Form):
+    k = forms.IntegerField(error_messages={"required": "k must be a whole number.",
+                                           "invalid": "k must be a whole number."})
+
+
+class AttributeKeysField(forms.MultipleChoiceField):
+    """The attribute keys ticked; which keys exist is the service's rule (as for the API)."""
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+
+class LaunchForm(forms.Form):
+    # The launch page always sends choosing_attributes, so none ticked means record none; without
+    # it (a bare POST) the service records tenure and role.
+    choosing_attributes = forms.BooleanField(required=False)
+    attributes = AttributeKeysField(required=False)
+
+    def attributes_to_record(self) -> list[str] | None:
+        return self.cleaned_data["attributes"] if self.cleaned_data["choosing_attributes"] else None
+
+
+class ResponseForm(forms.Form):
+    """One answer per question (by the item's key) and the comment, as sent; the service checks
+    what they mean."""
+
+    comment = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answer_keys = [item.key for item in items if item.kind != ItemKind.COMMENT]
+        for key in self.answer_keys:
+            self.fields[key] = forms.CharField(required=False, strip=False)
+            bound_field(key, self.fields[key])
+
+    def answers(self) -> dict[str, str]:
+        return {key: self.cleaned_data[key] for key in self.answer_keys}

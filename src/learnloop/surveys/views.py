@@ -15,8 +15,16 @@ from django.views.decorators.http import require_POST
 from learnloop.org.models import Organization, Team
 from learnloop.surveys import attributes, permissions, release, reports, selectors, services
 from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
-from learnloop.surveys.forms import CampaignForm, FocusForm, InstrumentForm
-from learnloop.surveys.models import Campaign, CampaignStatus, Instrument, ItemKind
+from learnloop.surveys.forms import (
+    CampaignForm,
+    FocusForm,
+    FocusTeamForm,
+    InstrumentForm,
+    LaunchForm,
+    ResponseForm,
+    ThresholdForm,
+)
+from learnloop.surveys.models import Campaign, CampaignStatus, Instrument
 from learnloop.web.forms import apply_validation_error
 
 
@@ -85,11 +93,11 @@ def campaign_list(request):
 @login_required
 @require_POST
 def threshold(request):
-    try:
-        k = int(request.POST.get("k", ""))
-    except ValueError:
-        messages.error(request, "k must be a whole number.")
+    form = ThresholdForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["k"]))
         return redirect("surveys:campaigns")
+    k = form.cleaned_data["k"]
     try:
         services.set_anonymity_threshold(by=request.user, k=k)
     except ValidationError as error:
@@ -158,7 +166,11 @@ def _campaign_action(request, campaign_id, run, done: str):
 def campaign_launch(request, campaign_id):
     # The launch form always says which attributes to record (none ticked: none); a bare POST
     # records tenure and role, as before attributes could be chosen.
-    chosen = request.POST.getlist("attributes") if request.POST.get("choosing_attributes") else None
+    form = LaunchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return redirect("surveys:campaign", campaign_id=campaign_id)
+    chosen = form.attributes_to_record()
     return _campaign_action(
         request, campaign_id,
         lambda c: services.launch_campaign(by=request.user, campaign=c, attributes_to_record=chosen),
@@ -193,11 +205,13 @@ def respond(request, token):
     campaign = invitation.campaign
     items = services.questions_of(campaign.instrument)
     errors, submitted = {}, {}
+    form = ResponseForm(request.POST or None, items=items)
     if request.method == "POST":
-        submitted = {item.key: request.POST.get(item.key, "") for item in items if item.kind != ItemKind.COMMENT}
-        comment = request.POST.get("comment", "")
+        submitted = {key: form.data.get(key, "") for key in form.answer_keys}
         try:
-            services.submit_response(token=token, answers=submitted, comment=comment)
+            if not form.is_valid():
+                raise ValidationError({name: list(problems) for name, problems in form.errors.items()})
+            services.submit_response(token=token, answers=form.answers(), comment=form.cleaned_data["comment"])
         except ValidationError as error:
             errors = {field: " ".join(problems) for field, problems in error.message_dict.items()} \
                 if hasattr(error, "error_dict") else {"__all__": _error_text(error)}
@@ -212,7 +226,7 @@ def respond(request, token):
     ]
     return render(request, "surveys/respond.html", {
         "campaign": campaign, "questions": questions, "scale": scale, "outcome_range": range(0, 11),
-        "errors": errors, "general_error": errors.get("__all__", ""), "comment": request.POST.get("comment", ""),
+        "errors": errors, "general_error": errors.get("__all__", ""), "comment": form.data.get("comment", ""),
     }, status=400 if errors else 200)
 
 
@@ -250,7 +264,11 @@ def report(request, campaign_id):
 @require_POST
 def focus_create(request, campaign_id):
     campaign = get_object_or_404(Campaign.objects.select_related("instrument"), pk=campaign_id)
-    team = get_object_or_404(Team, pk=request.POST.get("team") or 0)
+    team_form = FocusTeamForm(request.POST)
+    if not team_form.is_valid():
+        messages.error(request, " ".join(team_form.errors["team"]))
+        return redirect("surveys:report", campaign.pk)
+    team = team_form.cleaned_data["team"]
     form = FocusForm(request.POST, dimensions=campaign.instrument.dimensions.all())
     target = reverse("surveys:report", args=[campaign.pk]) + f"?group={team.pk}"
     if not form.is_valid():

@@ -51,3 +51,16 @@ class OfferedModelChoiceField(forms.ModelChoiceField):
 
     def validate(self, value):
         forms.Field.validate(self, value)
+
+
+class IdField(forms.IntegerField):
+    """A row named by its number: a whole number from 1 to the largest id a database holds, so a
+    number past it is a form error instead of an overflow in the query."""
+
+    def __init__(self, *, what: str = "the row", **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("error_messages", {})
+        for code in ("invalid", "min_value", "max_value"):
+            kwargs["error_messages"].setdefault(code, f"Name {what} by its number.")
+        super().__init__(**kwargs)
