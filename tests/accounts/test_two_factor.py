@@ -165,3 +165,9 @@ def test_required_for_admins_holds_for_sessions_that_began_without_the_sign_in_f
     member.save(update_fields=["role"])
     assert member_client.get("/")["Location"] == "/accounts/two-factor/"
     assert member_client.post("/accounts/logout/").status_code == 302  # signing out stays possible
+
+
+def test_an_unknown_action_on_the_two_factor_page_is_a_400_with_a_message(member_client):
+    response = member_client.post("/accounts/two-factor/", {"action": "format-disk", "code": "000000"})
+    assert response.status_code == 400 and "Unknown action." in response.content.decode()
+    assert not TotpDevice.objects.exists()

@@ -588,3 +588,45 @@ def test_the_unsafe_markup_check_catches_what_it_should():
     assert unsafe_markup('<img src=x onerror="alert(1)"><a href="javascript:alert(2)">x</a><script>alert(3)</script>')\
         == ["<img onerror=…>", "<a href=javascript:alert(2)>", "<script>alert(3)</script>"]
     assert unsafe_markup("<p>&lt;img src=x onerror=alert(1)&gt; javascript:alert(2)</p>") == []
+
+
+# --- bad form input: a message or a 400, never a 500 or a silent default --------------------------
+
+
+def test_a_decision_status_form_with_bad_values_is_refused_with_a_message(member_client, decision):
+    before = decision.status
+    response = member_client.post(f"/knowledge/{decision.pk}/status/", {"status": "sideways"}, follow=True)
+    assert "sideways is not a decision status" in text(response)
+    response = member_client.post(f"/knowledge/{decision.pk}/status/",
+                                  {"status": "superseded", "superseded_by": "the new one"}, follow=True)
+    assert "Name the superseding entry by its number." in text(response)
+    response = member_client.post(f"/knowledge/{decision.pk}/status/",
+                                  {"status": "superseded", "superseded_by": str(10**30)}, follow=True)
+    assert response.status_code == 200 and "Name the superseding entry by its number." in text(response)
+    decision.refresh_from_db()
+    assert decision.status == before
+
+
+def test_the_similar_check_refuses_an_entry_that_is_not_a_number(member_client):
+    response = member_client.post("/knowledge/similar/", {"title": "Deploys on Friday", "entry": "12; drop"})
+    assert response.status_code == 400 and "Name the entry by its number." in text(response)
+    assert member_client.post("/knowledge/similar/", {"title": "Deploys on Friday", "entry": "12"}).status_code == 200
+
+
+def test_accepting_an_answer_with_an_unknown_action_changes_nothing(member_client, member, outsider):
+    question = services.create_entry(by=member, kind="question", title="How do we rotate secrets?")
+    answer = services.add_answer(by=outsider, question=question, body="Use the vault.")
+    response = member_client.post(f"/knowledge/{question.pk}/answers/{answer.pk}/accept/", {"action": "maybe"})
+    assert response.status_code == 400 and "Choose accept or clear." in text(response)
+    question.refresh_from_db()
+    assert question.accepted_answer is None
+
+
+def test_an_answer_edit_with_a_nul_keeps_the_text_and_says_why(outsider_client, member, outsider):
+    question = services.create_entry(by=member, kind="question", title="Why?")
+    answer = services.add_answer(by=outsider, question=question, body="Because.")
+    page = text(outsider_client.post(f"/knowledge/{question.pk}/answers/{answer.pk}/edit/",
+                                     {"body": "Because\x00 of it."}, headers=htmx("answers")))
+    assert "NUL character" in page
+    answer.refresh_from_db()
+    assert answer.body == "Because."

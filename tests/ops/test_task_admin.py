@@ -49,6 +49,10 @@ def test_admin_sees_dead_tasks_with_their_reason_and_retries_one(admin):
     assert DBTaskResult.objects.get(pk=dead).status == "READY"
     assert TaskLease.objects.get(pk=dead).attempts == 0
     assert DBTaskResult.objects.get(pk=other_dead).status == "FAILED"  # only the one asked for
+    # Not a task id: a message, nothing retried.
+    page = client.post("/ops/tasks/retry/", {"task": "not-a-task"}, follow=True).content.decode()
+    assert "That is not a task id." in page
+    assert DBTaskResult.objects.get(pk=other_dead).status == "FAILED"
 
 
 def test_retry_all_on_the_web_queues_every_dead_task(admin):

@@ -226,3 +226,18 @@ def test_csv_import_lists_every_problem_and_imports_nothing(admin_client):
     assert "row 3, column full_name" in page
     assert "nothing was imported" in page
     assert not Person.objects.filter(email="ok@example.org").exists()
+
+
+def test_bad_actions_on_people_teams_and_members_are_refused_with_a_message(admin_client, member, team):
+    response = admin_client.post(f"/people/{member.pk}/status/", {"action": "promote"}, follow=True)
+    assert "Unknown action." in response.content.decode()
+    member.refresh_from_db()
+    assert member.is_active
+    response = admin_client.post(f"/teams/{team.slug}/archive/", {"action": "explode"}, follow=True)
+    assert "Unknown action." in response.content.decode()
+    team.refresh_from_db()
+    assert team.archived_at is None
+    membership = factories.membership(member, team)
+    response = admin_client.post(f"/memberships/{membership.pk}/", {"action": "promote", "role": "facilitator"})
+    assert response.status_code == 400 and "Unknown action." in response.content.decode()
+    assert Membership.objects.get(pk=membership.pk).role == "member"

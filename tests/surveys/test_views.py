@@ -90,3 +90,31 @@ def test_trends_of_an_unseen_team_are_not_found(survey_org):
     run_campaign(survey_org)
     sales = survey_org.teams["Sales"]
     assert signed_in_client(survey_org.lead).get(f"/surveys/trends/?team={sales.pk}").status_code == 404
+
+
+def test_bad_values_in_survey_forms_get_a_message_not_a_500(survey_org):
+    admin = signed_in_client(survey_org.admin)
+    page = admin.post("/surveys/threshold/", {"k": "five"}, follow=True).content.decode()
+    assert "k must be a whole number." in page
+    page = admin.post("/surveys/threshold/", {"k": str(10**40)}, follow=True)
+    assert page.status_code == 200
+    from learnloop.org.models import Organization
+    assert Organization.current().anonymity_threshold == 5
+    campaign = run_campaign(survey_org, slug="learning-organization", name="Diagnostic",
+                            levels={"Payments": 2, "Platform": 4, "Sales": 4, "Search": 3})
+    lead = signed_in_client(survey_org.lead)
+    for team in ("payments", "", str(10**30)):
+        response = lead.post(f"/surveys/campaigns/{campaign.pk}/focus/", {"team": team, "dimension": "time"},
+                             follow=True)
+        assert response.status_code == 200 and "Choose one of your teams." in response.content.decode(), team
+    assert not Action.objects.filter(source_type="surveys.focus_area").exists()
+
+
+def test_a_response_with_a_nul_in_an_answer_is_refused_on_that_question(survey_org, client):
+    campaign = run_campaign(survey_org, responders=[], close=False)
+    token = token_for(Invitation.objects.get(campaign=campaign, person=survey_org.lead))
+    answers = answer_all(campaign.instrument, random.Random(3))
+    answers["pulse_time"] = "4\x00"
+    page = client.post(f"/surveys/respond/{token}/", answers)
+    assert page.status_code == 400 and "NUL character" in page.content.decode()
+    assert not Response.objects.filter(campaign=campaign).exists()

@@ -182,7 +182,8 @@ class MembershipUpdateForm(forms.Form):
 def team_named(value: str):
     """The team a form names, archived or not (which teams a person may use is the services' rule,
     as for the API), or a ValidationError when it names no team."""
-    team = Team.objects.filter(pk=value).first() if str(value).isdigit() else None
+    number = str(value)
+    team = Team.objects.filter(pk=int(number)).first() if number.isdigit() and int(number) < 2**63 else None
     if team is None:
         raise ValidationError("Choose one of your teams.")
     return team

@@ -35,15 +35,16 @@ class FocusForm(forms.Form):
 class FocusTeamForm(forms.Form):
     """The team a focus area is chosen for (the report's group, sent as a hidden field)."""
 
-    team = forms.CharField()
+    team = forms.CharField(error_messages={"required": "Choose one of your teams."})
 
     def clean_team(self) -> Team:
         return team_named(self.cleaned_data["team"])
 
 
 class ThresholdForm(forms.Form):
-    k = forms.IntegerField(error_messages={"required": "k must be a whole number.",
-                                           "invalid": "k must be a whole number."})
+    # As the API's (a 32-bit integer); the service sets the lower bound in its own words.
+    k = forms.IntegerField(max_value=2**31 - 1, error_messages={
+        "required": "k must be a whole number.", "invalid": "k must be a whole number."})
 
 
 class AttributeKeysField(forms.MultipleChoiceField):
