@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Q
 
 from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
@@ -158,30 +158,59 @@ def practices_for(
     `practice:<slug>`), each ordered by how many of the wanted tags they carry, then by how
     often they were applied. Only when no visible live playbook carries any of the tags is
     `fallback_query` searched for, so an organization that has not imported the library still
-    gets something. One query for the tagged case, whatever the size of the knowledge base.
+    gets something.
     """
-    wanted = [f"{BARRIER_PREFIX}{barrier}"] if barrier else []
-    wanted += [f"{DIMENSION_PREFIX}{key}" for key in dimensions if key]
-    if not wanted or limit < 1:
+    return practices_for_each(viewer=viewer, wanted=[(barrier, dimensions, fallback_query)], limit=limit)[0]
+
+
+def _wanted_tags(barrier: str, dimensions) -> list[str]:
+    tags = [f"{BARRIER_PREFIX}{barrier}"] if barrier else []
+    return tags + [f"{DIMENSION_PREFIX}{key}" for key in dimensions if key]
+
+
+def practices_for_each(*, viewer, wanted, limit: int = 3) -> list[list[Entry]]:
+    """practices_for for several (barrier, dimensions, fallback_query) at once, as a report's
+    barriers need them: two queries for all the tagged cases together (the candidate playbooks,
+    then their tags), whatever their number and the size of the knowledge base."""
+    asked = [_wanted_tags(barrier, dimensions) for barrier, dimensions, _query in wanted]
+    every_tag = sorted({tag for tags in asked for tag in tags})
+    candidates, tags_of = [], {}
+    if every_tag and limit >= 1:
+        tagged = Entry.tags.through.objects
+        # The database orders ties as practices_for always did (application count, then title, id).
+        candidates = list(
+            visible_entries(viewer=viewer)
+            .filter(kind=EntryKind.PLAYBOOK, obsolete_at__isnull=True,
+                    pk__in=tagged.filter(tag__name__in=every_tag).values("entry_id"))
+            .order_by("-application_count", "title", "id")
+        )
+        for entry_id, name in (
+            tagged.filter(entry_id__in=[entry.pk for entry in candidates])
+            .filter(Q(tag__name__in=every_tag) | Q(tag__name__startswith=SLUG_PREFIX))
+            .values_list("entry_id", "tag__name")
+        ):
+            tags_of.setdefault(entry_id, set()).add(name)
+    for entry in candidates:
+        slugs = sorted(name for name in tags_of.get(entry.pk, ()) if name.startswith(SLUG_PREFIX))
+        entry.library_slug = slugs[0] if slugs else None
+    result = []
+    for tags, (_barrier, _dimensions, fallback_query) in zip(asked, wanted, strict=True):
+        result.append(_best_of(candidates, tags_of, set(tags), limit=limit, viewer=viewer,
+                               fallback_query=fallback_query))
+    return result
+
+
+def _best_of(candidates, tags_of, tags: set[str], *, limit: int, viewer, fallback_query: str) -> list[Entry]:
+    if not tags or limit < 1:
         return []
-    tagged = Entry.tags.through.objects
-    slug_tags = tagged.filter(entry_id=OuterRef("pk"), tag__name__startswith=SLUG_PREFIX)
-    slug = slug_tags.order_by("tag__name").values("tag__name")[:1]
-    matches = (
-        tagged.filter(entry_id=OuterRef("pk"), tag__name__in=wanted)
-        .order_by().values("entry_id").annotate(count=Count("pk")).values("count")
-    )
-    candidates = (
-        visible_entries(viewer=viewer)
-        .filter(kind=EntryKind.PLAYBOOK, obsolete_at__isnull=True, pk__in=tagged.filter(tag__name__in=wanted)
-                .values("entry_id"))
-        .annotate(from_library=Exists(slug_tags), library_slug=Subquery(slug), matched_tags=Subquery(matches))
-        .order_by("from_library", "-matched_tags", "-application_count", "title", "id")
-    )
-    # A scaled demo (or an organization that imported twice by hand) can hold one practice in
-    # several entries: the first of each practice is enough, so a few spare rows are read.
+    # The organization's own playbooks first, then by how many wanted tags they carry (a stable
+    # sort keeps the database's order for ties). A scaled demo (or an organization that imported
+    # twice by hand) can hold one practice in several entries: the first of each is enough.
+    matching = [(entry, len(tags & tags_of.get(entry.pk, set()))) for entry in candidates]
+    ranked = sorted(((entry, count) for entry, count in matching if count),
+                    key=lambda pair: (pair[0].library_slug is not None, -pair[1]))
     chosen, seen = [], set()
-    for entry in candidates[: limit * 4]:
+    for entry, _count in ranked:
         if entry.library_slug in seen:
             continue
         if entry.library_slug:

@@ -288,31 +288,26 @@ class CampaignReport:
 
 
 def barrier_diagnosis(scores, dimensions, scale: "LikertScale", *, viewer) -> list[dict]:
-    """Each barrier with its score; weak dimensions point at it, with playbooks that may help."""
+    """Each barrier with its score; weak dimensions point at it, with playbooks that may help
+    (knowledge.practice_library, asked once for every barrier with a weak dimension)."""
+    from learnloop.knowledge.practice_library import practices_for_each
+
     weak_keys = {score.key for score in scores if stats.weak(score, scale)}
-    by_barrier = stats.barrier_scores(scores, dimensions)
-    result = []
-    for barrier, mean in sorted(by_barrier.items(), key=lambda pair: pair[1]):
-        weak_dimensions = [d.name for d in dimensions if d.barrier == barrier and d.key in weak_keys]
-        result.append({
-            "barrier": barrier, "label": Barrier(barrier).label, "mean": mean, "weak_dimensions": weak_dimensions,
-            "practices": suggested_practices(
-                barrier, viewer=viewer,
-                dimensions=[d.key for d in dimensions if d.barrier == barrier and d.key in weak_keys],
-            ) if weak_dimensions else [],
-        })
-    return result
-
-
-def suggested_practices(barrier: str, *, viewer, dimensions=()) -> list[dict]:
-    """Playbooks tagged for the barrier and its weak dimensions (knowledge.practice_library.practices_for)."""
-    from learnloop.knowledge.practice_library import practices_for
-
-    entries = practices_for(
-        viewer=viewer, barrier=barrier, dimensions=dimensions, limit=SUGGESTIONS_PER_BARRIER,
-        fallback_query=BARRIER_QUERIES.get(barrier, barrier),
-    )
-    return [{"id": entry.pk, "title": entry.title} for entry in entries]
+    by_barrier = sorted(stats.barrier_scores(scores, dimensions).items(), key=lambda pair: pair[1])
+    weak_of = {barrier: [d for d in dimensions if d.barrier == barrier and d.key in weak_keys]
+               for barrier, _mean in by_barrier}
+    asking = [barrier for barrier, _mean in by_barrier if weak_of[barrier]]
+    found = practices_for_each(
+        viewer=viewer, limit=SUGGESTIONS_PER_BARRIER,
+        wanted=[(barrier, [d.key for d in weak_of[barrier]], BARRIER_QUERIES.get(barrier, barrier))
+                for barrier in asking],
+    ) if asking else []
+    practices = {barrier: [{"id": entry.pk, "title": entry.title} for entry in entries]
+                 for barrier, entries in zip(asking, found, strict=True)}
+    return [{
+        "barrier": barrier, "label": Barrier(barrier).label, "mean": mean,
+        "weak_dimensions": [d.name for d in weak_of[barrier]], "practices": practices.get(barrier, []),
+    } for barrier, mean in by_barrier]
 
 
 def trends(team_id: str, *, viewer) -> dict:
