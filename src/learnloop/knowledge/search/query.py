@@ -40,8 +40,9 @@ def _completions(engine: Backend, word: str) -> list[str]:
 
 def _compounds(engine: Backend, text: str, slots: list[list[str]], *, typing: str | None):
     """Read an unknown word as two known ones ("rollback" → "roll" + "back": two slots), and
-    let adjacent words match the one word the index knows them as ("roll back" also matches
-    "rollback"). Returns the new slots and the extra terms to highlight."""
+    let adjacent words (of MIN_COMPOUND_PART letters or more) match the one word the index knows
+    them as ("roll back" also matches "rollback", counted once). Returns the new slots and the
+    extra terms to highlight."""
     raw: dict[str, str] = {}
     for word in words(text):
         if word not in STOP_WORDS:
@@ -68,9 +69,13 @@ def _compounds(engine: Backend, text: str, slots: list[list[str]], *, typing: st
             result.append(list(slot))
     for first, second, joined in joins:
         if frequency.get(joined) and joined not in (first, second):
+            # An alternative of the first word's slot only: an entry holding the joined word
+            # scores it once (max with the first word), never once per word it stands for.
             for slot in result:
-                if slot[0] in (first, second) and joined not in slot:
-                    slot.append(joined)
+                if slot[0] == first:
+                    if joined not in slot:
+                        slot.append(joined)
+                    break
             extra.append(joined)
     return result, extra
 
