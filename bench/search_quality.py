@@ -229,17 +229,20 @@ def child(args) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from learnloop.analytics import ranking, text
     from learnloop.knowledge import search
     from learnloop.knowledge.models import Entry
     from learnloop.org.models import Person
-
-    from learnloop.analytics import ranking, text
 
     # Experiments (docs/knowledge.md): the product's values unless given.
     if args.title_weight is not None:
         ranking.FIELD_WEIGHTS["title"] = args.title_weight
     if args.query_terms is not None:
         text.QUERY_TERM_LIMIT = args.query_terms
+    if args.query_repeats is not None:
+        text.QUERY_TERM_REPEATS = args.query_repeats
+    if args.no_identifiers:
+        text.IDENTIFIERS = False
     call_command("migrate", verbosity=0, interactive=False)
     collection = json.loads(Path(args.collection_file).read_text())
     now = timezone.now()
@@ -300,6 +303,8 @@ def main() -> None:
     parser.add_argument("--git-mirror", type=Path, help="a local git directory of the publishing repository")
     parser.add_argument("--title-weight", type=int, help="experiment: count title terms this many times")
     parser.add_argument("--query-terms", type=int, help="experiment: search at most this many distinct query terms")
+    parser.add_argument("--query-repeats", type=int, help="experiment: count a repeated query term at most this often")
+    parser.add_argument("--no-identifiers", action="store_true", help="experiment: no identifier terms")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--collection-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -315,6 +320,12 @@ def main() -> None:
     if args.query_terms is not None:
         experiment += ["--query-terms", str(args.query_terms)]
         figures["query_terms"] = args.query_terms
+    if args.query_repeats is not None:
+        experiment += ["--query-repeats", str(args.query_repeats)]
+        figures["query_repeats"] = args.query_repeats
+    if args.no_identifiers:
+        experiment += ["--no-identifiers"]
+        figures["identifiers"] = 0
     with tempfile.TemporaryDirectory(prefix="learnloop-quality-") as temporary:
         workdir = Path(temporary)
         for name in names:

@@ -101,6 +101,9 @@ def analyze(text: str) -> list[str]:
 # Distinct terms of one query that are searched for. Measured on CISI's long queries
 # (bench/search_quality.py, docs/knowledge.md): see there for why this number.
 QUERY_TERM_LIMIT = 32
+# How many times a term repeated in a query counts (query term frequency, capped: a pasted text
+# repeating one word must not make a query of hundreds of clauses). See knowledge/search/query.py.
+QUERY_TERM_REPEATS = 3
 
 
 def query_terms(text: str, *, limit: int | None = None) -> list[str]:
