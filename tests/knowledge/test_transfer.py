@@ -167,7 +167,8 @@ def test_an_edited_file_updates_its_entry_with_a_new_version(importer):
     run_import(importer, NOTES)
     edited = {"rollback.md": LESSON.replace("later release.", "later release, never the same one.")}
     report = run_import(importer, edited)
-    assert [(plan.file, plan.action) for plan in report.files] == [("rollback.md", "update")]
+    assert [(plan.file, plan.action, plan.changed) for plan in report.files] == [("rollback.md", "update", ("body",))]
+    assert report.as_dict()["files"][0]["changed"] == ["body"]
     lesson = Entry.objects.get(kind="lesson")
     assert lesson.version == 2 and lesson.body.endswith("never the same one.")
     assert lesson.versions.first().change_note == "Imported from rollback.md"
