@@ -67,18 +67,24 @@ IDENTIFIER = re.compile(
 )
 CAMEL = re.compile(r"(?<![\w])[^\W_]*(?:[a-z][A-Z]|[A-Z]{2}[a-z])[^\W_]*", re.UNICODE)
 _CAMEL_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
-_IDENTIFIER_MARKS = ("_", ".", "+", "#")
+_DOT_WORD = re.compile(r"\.\w")
+# The same test as CAMEL's, starting at the (rare) capital letter: re skips to capitals fast.
+_CAMEL_HINT = re.compile(r"[A-Z](?:(?<=[a-z][A-Z])|[A-Z][a-z])")
 
 
 def identifier_terms(text: str) -> list[str]:
     """The whole forms of the identifiers in a text and the words of its CamelCase names."""
     found = []
     text = text or ""
-    if any(mark in text for mark in _IDENTIFIER_MARKS):
+    # Cheap checks first (most texts have none): the full patterns only run on texts that may
+    # hold an identifier, which keeps indexing fast.
+    if "_" in text or "+" in text or "#" in text or _DOT_WORD.search(text):
         for match in IDENTIFIER.finditer(text):
             token = match.group(0).lower()
             if len(token) <= MAX_TOKEN_LENGTH and any(character.isalnum() for character in token):
                 found.append(token)
+    if not _CAMEL_HINT.search(text):
+        return found
     for match in CAMEL.finditer(text):
         name = match.group(0)
         if len(name) <= MAX_TOKEN_LENGTH:
