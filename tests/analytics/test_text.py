@@ -101,6 +101,8 @@ def test_compound_joins_leave_words_shorter_than_three_letters_alone():
     assert compound_joins("Robot OS") == []
     assert compound_joins("no C") == []
     assert compound_joins("run book") == [("run", "book", "runbook")]
+    # Written with a hyphen, short parts join too.
+    assert compound_joins("re-entry motions") == [("re", "entri", "reentri"), ("entri", "motion", "entrymot")]
 
 
 @pytest.mark.parametrize(

@@ -146,18 +146,30 @@ def compound_splits(word: str) -> list[tuple[str, str]]:
     return splits
 
 
+_HYPHENS = frozenset("-‐‑")
+
+
 def compound_joins(text: str, *, limit: int | None = None) -> list[tuple[str, str, str]]:
     """(first term, second term, joined term) for each pair of adjacent words of a query that
-    could be one word ("roll back" → ("roll", "back", "rollback")), each word at least
-    MIN_COMPOUND_PART letters."""
-    found = []
+    could be one word ("roll back" → ("roll", "back", "rollback")): both words at least
+    MIN_COMPOUND_PART letters, or written with a hyphen between them ("re-entry")."""
+    text = text[:20_000]
     limit = QUERY_TERM_LIMIT if limit is None else limit
-    kept = [word for word in words(text[:20_000]) if word not in STOP_WORDS][:limit]
-    for first, second in pairwise(kept):
-        # Both words at least MIN_COMPOUND_PART letters, as for splits: a short word next to
-        # another is an abbreviation or a letter ("Robot OS", "no C"), not half of a compound;
-        # joining them found unrelated words ("roboto", "noc").
-        if min(len(first), len(second)) >= MIN_COMPOUND_PART and len(first) + len(second) <= MAX_TOKEN_LENGTH:
+    kept = []  # (word, start, end) of the words that are no stop words
+    for match in WORD.finditer(text):
+        word = match.group(0).lower().replace("'", "").replace("’", "")
+        if len(match.group(0)) <= MAX_TOKEN_LENGTH and word not in STOP_WORDS:
+            kept.append((word, match.start(), match.end()))
+            if len(kept) >= limit:
+                break
+    found = []
+    for (first, _, first_end), (second, second_start, _) in pairwise(kept):
+        # A short word next to another is an abbreviation or a letter ("Robot OS", "no C"), not
+        # half of a compound: joining them found unrelated words ("roboto", "noc"). Unless it
+        # was written joined ("re-entry", "co-ordinate": Cranfield's queries).
+        hyphenated = text[first_end:second_start] in _HYPHENS
+        long_enough = min(len(first), len(second)) >= MIN_COMPOUND_PART
+        if (long_enough or hyphenated) and len(first) + len(second) <= MAX_TOKEN_LENGTH:
             found.append((stem(first), stem(second), stem(first + second)))
     return found
 
