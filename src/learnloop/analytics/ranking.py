@@ -4,7 +4,10 @@ Text relevance is the base score, computed by both search backends from the same
 terms (`learnloop.analytics.text.analyze`):
 
 * BM25 (Lucene's flavour: k1 = 1.2, b = 0.75, idf = ln(1 + (N − df + 0.5) / (df + 0.5))) over
-  one field holding the whole entry, plus PRESENCE × idf for every matched term. PRESENCE is
+  one field holding the whole entry with its title's terms counted FIELD_WEIGHTS["title"]
+  times (BM25F with integer weights), lengths rounded as `norm_length` does, plus PRESENCE ×
+  idf for every matched term; a term the query repeats counts once per repetition (up to
+  analytics.text.QUERY_TERM_REPEATS). PRESENCE is
   0: a bonus of 1 × idf per matched term (a softer coordination, which lifted the generated
   known-item benchmark by 0.005 MRR@10) cost 0.013–0.026 MAP on CISI, Cranfield and MEDLINE
   (bench/search_quality.py), so it is off; the machinery stays so it can be measured again.
