@@ -229,10 +229,20 @@ def child(args) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from learnloop.analytics import ranking, text
     from learnloop.knowledge import search
     from learnloop.knowledge.models import Entry
     from learnloop.org.models import Person
 
+    # Experiments (docs/knowledge.md): the product's values unless given.
+    if args.title_weight is not None:
+        ranking.FIELD_WEIGHTS["title"] = args.title_weight
+    if args.query_terms is not None:
+        text.QUERY_TERM_LIMIT = args.query_terms
+    if args.query_repeats is not None:
+        text.QUERY_TERM_REPEATS = args.query_repeats
+    if args.no_identifiers:
+        text.IDENTIFIERS = False
     call_command("migrate", verbosity=0, interactive=False)
     collection = json.loads(Path(args.collection_file).read_text())
     now = timezone.now()
@@ -258,12 +268,12 @@ def child(args) -> None:
     print(json.dumps({"backend": search.backend().name, "runs": runs, "cpu_ms_p50": statistics.median(cpu_ms)}))
 
 
-def run_child(database: str, url: str, collection_file: Path, workdir: Path) -> dict:
+def run_child(database: str, url: str, collection_file: Path, workdir: Path, experiment: list[str]) -> dict:
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "SEARCH_BACKEND"}}
     env.update(DATABASE_URL=url, LEARNLOOP_DATA_DIR=str(workdir / f"data-{database}-{collection_file.stem}"),
                LOG_LEVEL="WARNING")
     result = subprocess.run(  # noqa: S603 (our own script, our own arguments)
-        [sys.executable, __file__, "--child", database, "--collection-file", str(collection_file)],
+        [sys.executable, __file__, "--child", database, "--collection-file", str(collection_file), *experiment],
         env=env, capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:
@@ -291,6 +301,10 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--git-mirror", type=Path, help="a local git directory of the publishing repository")
+    parser.add_argument("--title-weight", type=int, help="experiment: count title terms this many times")
+    parser.add_argument("--query-terms", type=int, help="experiment: search at most this many distinct query terms")
+    parser.add_argument("--query-repeats", type=int, help="experiment: count a repeated query term at most this often")
+    parser.add_argument("--no-identifiers", action="store_true", help="experiment: no identifier terms")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--collection-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -299,6 +313,19 @@ def main() -> None:
         return
     names = (args.collections or ("med" if args.quick else ",".join(COLLECTIONS))).split(",")
     figures: dict[str, object] = {"quick": int(args.quick)}
+    experiment = []
+    if args.title_weight is not None:
+        experiment += ["--title-weight", str(args.title_weight)]
+        figures["title_weight"] = args.title_weight
+    if args.query_terms is not None:
+        experiment += ["--query-terms", str(args.query_terms)]
+        figures["query_terms"] = args.query_terms
+    if args.query_repeats is not None:
+        experiment += ["--query-repeats", str(args.query_repeats)]
+        figures["query_repeats"] = args.query_repeats
+    if args.no_identifiers:
+        experiment += ["--no-identifiers"]
+        figures["identifiers"] = 0
     with tempfile.TemporaryDirectory(prefix="learnloop-quality-") as temporary:
         workdir = Path(temporary)
         for name in names:
@@ -315,9 +342,16 @@ def main() -> None:
                 fresh_postgres(args.postgres_url)
                 databases.append(("postgres", args.postgres_url))
             for database, url in databases:
-                result = run_child(database, url, collection_file, workdir)
+                result = run_child(database, url, collection_file, workdir, experiment)
                 systems[f"learnloop_{database}"] = result["runs"]
                 figures[f"{name}_learnloop_{database}_cpu_p50_ms"] = round(result["cpu_ms_p50"], 2)
+            if "learnloop_sqlite" in systems and "learnloop_postgres" in systems:
+                # Do the backends agree? The share of queries whose first 10 results are the same,
+                # in the same order.
+                same = [systems["learnloop_sqlite"][key][:10] == systems["learnloop_postgres"][key][:10]
+                        for key in systems["learnloop_sqlite"]]
+                figures[f"{name}_backends_same_top10"] = round(sum(same) / max(1, len(same)), 4)
+                print(f"   embedded and PostgreSQL: same top 10 for {sum(same)} of {len(same)} queries")
             print(f"   {'system':22} {'MAP':>7} {'nDCG@10':>8} {'MRR@10':>7} {'R@100':>7}")
             for system, runs in systems.items():
                 scores = metrics(runs, collection["judgments"])

@@ -97,6 +97,38 @@ def test_compound_joins_pair_adjacent_words_skipping_stop_words():
     assert compound_joins("runbook") == []
 
 
+def test_compound_joins_leave_words_shorter_than_three_letters_alone():
+    assert compound_joins("Robot OS") == []
+    assert compound_joins("no C") == []
+    assert compound_joins("run book") == [("run", "book", "runbook")]
+    # Written with a hyphen, short parts join too.
+    assert compound_joins("re-entry motions") == [("re", "entri", "reentri"), ("entri", "motion", "entrymot")]
+
+
+@pytest.mark.parametrize(
+    ("text", "whole", "parts"),
+    [
+        ("__dir__", "__dir__", ["dir"]),
+        ("snake_case", "snake_case", ["snake", "case"]),
+        ("os.path.join(x)", "os.path.join", ["os", "path", "join"]),
+        ("C++", "c++", ["c"]),
+        ("C# code", "c#", ["c"]),
+        ("the .NET runtime", ".net", ["net"]),
+        ("CamelCase", "camelcas", ["camel", "case"]),
+        ("__init__.py", "__init__.py", ["init", "py"]),
+    ],
+)
+def test_identifiers_are_kept_whole_and_by_parts(text, whole, parts):
+    terms = analyze(text)
+    assert whole in terms
+    assert all(part in terms for part in parts)
+
+
+def test_prose_punctuation_makes_no_identifiers():
+    assert analyze("The end. Next one, then (more)!") == ["end", "next", "one", "more"]
+    assert analyze("team's work") == ["team", "work"]
+
+
 def test_stemming_from_many_threads_at_once_gives_each_word_its_own_stem():
     # The server's threaded workers stem search queries and highlights concurrently.
     import threading

@@ -167,7 +167,8 @@ def test_an_edited_file_updates_its_entry_with_a_new_version(importer):
     run_import(importer, NOTES)
     edited = {"rollback.md": LESSON.replace("later release.", "later release, never the same one.")}
     report = run_import(importer, edited)
-    assert [(plan.file, plan.action) for plan in report.files] == [("rollback.md", "update")]
+    assert [(plan.file, plan.action, plan.changed) for plan in report.files] == [("rollback.md", "update", ("body",))]
+    assert report.as_dict()["files"][0]["changed"] == ["body"]
     lesson = Entry.objects.get(kind="lesson")
     assert lesson.version == 2 and lesson.body.endswith("never the same one.")
     assert lesson.versions.first().change_note == "Imported from rollback.md"
@@ -213,9 +214,36 @@ def test_one_bad_file_stops_the_whole_import_and_every_problem_is_named(importer
 
 
 def test_two_files_for_one_entry_are_refused(importer):
-    report = run_import(importer, {"a.md": LESSON, "b.md": LESSON})
-    assert problems(report) == [("b.md", "title")]
-    assert not Entry.objects.exists()
+    run_import(importer, {"a.md": LESSON})
+    lesson = Entry.objects.get()
+    with_id = LESSON.replace("---\ntitle", f"---\nid: {lesson.pk}\ntitle")
+    report = run_import(importer, {"a.md": with_id, "b.md": with_id})
+    assert problems(report) == [("b.md", "id")]
+    assert Entry.objects.count() == 1
+
+
+def test_files_with_the_same_title_are_different_entries_and_keep_their_own_text(importer):
+    report = run_import(importer, {"a.md": LESSON, "b.md": LESSON.replace("later release.", "next release.")})
+    assert report.imported and [plan.action for plan in report.files] == ["create", "create"]
+    first, second = Entry.objects.order_by("id")
+    assert first.title == second.title and first.body != second.body
+    # Re-imported, each file finds its own entry by its path.
+    again = run_import(importer, {"b.md": LESSON.replace("later release.", "next release, twice."), "a.md": LESSON})
+    assert [(plan.file, plan.action, plan.changed) for plan in again.files] == [
+        ("a.md", "unchanged", ()), ("b.md", "update", ("body",))
+    ]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.body.endswith("later release.") and second.body.endswith("next release, twice.")
+
+
+def test_an_existing_entry_with_the_same_title_is_never_overwritten(importer):
+    mine = services.create_entry(by=importer, kind="lesson", title="Roll back database migrations in two steps",
+                                 body="A different document.")
+    report = run_import(importer, {"rollback.md": LESSON})
+    assert [plan.action for plan in report.files] == ["create"]
+    mine.refresh_from_db()
+    assert mine.body == "A different document." and mine.version == 1
 
 
 def test_a_superseded_chain_imports_in_any_order(importer):
@@ -245,7 +273,7 @@ def test_accepted_decisions_refuse_content_changes_from_a_file(importer):
 def test_entries_the_importer_cannot_edit_are_not_overwritten(importer, outsider):
     theirs = services.create_entry(by=outsider, kind="lesson", title="Roll back database migrations in two steps",
                                    body="Their text.")
-    report = run_import(importer, {"rollback.md": LESSON})
+    report = run_import(importer, {"rollback.md": LESSON.replace("---\ntitle", f"---\nid: {theirs.pk}\ntitle")})
     assert problems(report) == [("rollback.md", "")]
     theirs.refresh_from_db()
     assert theirs.body == "Their text." and theirs.version == 1
@@ -405,7 +433,7 @@ def test_export_then_import_into_an_empty_knowledge_base_gives_the_same_entries(
     report = import_markdown(by=admin, files=files, dry_run=False)
     assert report.imported, report.errors
     assert _snapshot() == before
-    # And importing the same export again finds every entry by type and title: no duplicates.
+    # And importing the same export again finds every entry by its file's path: no duplicates.
     again = import_markdown(by=admin, files=files, dry_run=False)
     assert [plan.action for plan in again.files] == ["unchanged"] * 6
     assert Entry.objects.count() == 6

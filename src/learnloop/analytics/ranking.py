@@ -4,7 +4,10 @@ Text relevance is the base score, computed by both search backends from the same
 terms (`learnloop.analytics.text.analyze`):
 
 * BM25 (Lucene's flavour: k1 = 1.2, b = 0.75, idf = ln(1 + (N − df + 0.5) / (df + 0.5))) over
-  one field holding the whole entry, plus PRESENCE × idf for every matched term. PRESENCE is
+  one field holding the whole entry with its title's terms counted FIELD_WEIGHTS["title"]
+  times (BM25F with integer weights), lengths rounded as `norm_length` does, plus PRESENCE ×
+  idf for every matched term; a term the query repeats counts once per repetition (up to
+  analytics.text.QUERY_TERM_REPEATS). PRESENCE is
   0: a bonus of 1 × idf per matched term (a softer coordination, which lifted the generated
   known-item benchmark by 0.005 MRR@10) cost 0.013–0.026 MAP on CISI, Cranfield and MEDLINE
   (bench/search_quality.py), so it is off; the machinery stays so it can be measured again.
@@ -42,11 +45,13 @@ from learnloop.analytics.text import bm25_idf
 __all__ = [
     "BM25_B",
     "BM25_K1",
+    "FIELD_WEIGHTS",
     "PRESENCE",
     "STATES",
     "bm25_idf",
     "bm25_weight",
     "freshness_state",
+    "norm_length",
     "prior",
     "rank_score",
     "reuse_factor",
@@ -65,6 +70,45 @@ FRESHNESS_FACTOR = {FRESH: 1.0, DUE: 0.98, STALE: 0.92, OBSOLETE: 0.3}
 REUSE_BOOST = 0.03
 PRESENCE = 0.0
 REUSE_SATURATION = 100
+
+# Field weights (BM25F with integer weights): a term in the title counts as that many
+# occurrences, and the title's length counts that many times in the entry's length, so one
+# saturation curve covers the whole entry (a term cannot score more by appearing in both).
+# Both backends get this by indexing the title's terms `title` times; measured in
+# bench/search_quality.py (docs/knowledge.md, "Measured ranking quality").
+FIELD_WEIGHTS = {"title": 2, "tags": 1}
+
+# Lengths are kept on one byte's log scale, as Lucene and Tantivy store them (fieldnorms): exact
+# up to 39 terms, then within 1/8 (a 4-bit mantissa). The PostgreSQL backend stores the same
+# rounded length, so both backends compute the same BM25 for long entries too.
+_EXACT_LENGTHS = 24
+
+
+def _int4_to_long(code: int) -> int:
+    bits, shift = code & 0x07, (code >> 3) - 1
+    return bits if shift == -1 else (bits | 0x08) << shift
+
+
+def _long_to_int4(value: int) -> int:
+    width = value.bit_length()
+    if width < 4:
+        return value
+    shift = width - 4
+    return ((value >> shift) & 0x07) | ((shift + 1) << 3)
+
+
+_NORM_TABLE = tuple(
+    code if code < _EXACT_LENGTHS else _EXACT_LENGTHS + _int4_to_long(code - _EXACT_LENGTHS) for code in range(256)
+)
+
+
+def norm_length(length: int) -> int:
+    """The length BM25 normalises by: the largest value of the one-byte scale not above it."""
+    length = max(0, int(length))
+    if length < _EXACT_LENGTHS:
+        return length
+    code = _EXACT_LENGTHS + _long_to_int4(length - _EXACT_LENGTHS)
+    return _NORM_TABLE[min(code, 255)]
 
 
 def bm25_weight(idf: float, tf: int, length: int, average_length: float) -> float:

@@ -50,17 +50,76 @@ def words(text: str) -> list[str]:
     ]
 
 
+# Identifiers (docs/knowledge.md, "Identifiers"): `__dir__`, `snake_case`, `os.path.join`, `C++`,
+# `.NET` and `CamelCase` are searched whole and by their parts. The parts are the ordinary words
+# of the text ("snake", "case"); IDENTIFIER finds the whole forms, kept lowercased and unstemmed
+# as one term ("__dir__", "os.path.join", "c++", ".net"), and CAMEL the words a CamelCase name
+# joins ("camel", "case"; the name itself is an ordinary word).
+IDENTIFIERS = True
+IDENTIFIER = re.compile(
+    r"(?<![\w.+#])(?:"
+    r"\.[^\W\d_]\w*(?:\.\w+)*(?:\+\+|#)?"  # .NET, .gitignore
+    r"|\w*_\w*(?:\.\w+)*"  # __dir__, snake_case, __init__.py
+    r"|\w+(?:\.\w+)+(?:\+\+|#)?"  # os.path.join, 3.14
+    r"|\w+(?:\+\+|#)"  # C++, C#
+    r")(?![\w+#]|\.\w)",
+    re.UNICODE,
+)
+CAMEL = re.compile(r"(?<![\w])[^\W_]*(?:[a-z][A-Z]|[A-Z]{2}[a-z])[^\W_]*", re.UNICODE)
+_CAMEL_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_DOT_WORD = re.compile(r"\.\w")
+# The same test as CAMEL's, starting at the (rare) capital letter: re skips to capitals fast.
+_CAMEL_HINT = re.compile(r"[A-Z](?:(?<=[a-z][A-Z])|[A-Z][a-z])")
+
+
+def identifier_terms(text: str) -> list[str]:
+    """The whole forms of the identifiers in a text and the words of its CamelCase names."""
+    found = []
+    text = text or ""
+    # Cheap checks first (most texts have none): the full patterns only run on texts that may
+    # hold an identifier, which keeps indexing fast.
+    if "_" in text or "+" in text or "#" in text or _DOT_WORD.search(text):
+        for match in IDENTIFIER.finditer(text):
+            token = match.group(0).lower()
+            if len(token) <= MAX_TOKEN_LENGTH and any(character.isalnum() for character in token):
+                found.append(token)
+    if not _CAMEL_HINT.search(text):
+        return found
+    for match in CAMEL.finditer(text):
+        name = match.group(0)
+        if len(name) <= MAX_TOKEN_LENGTH:
+            found.extend(
+                stem(part) for part in (piece.lower() for piece in _CAMEL_PART.findall(name))
+                if part not in STOP_WORDS
+            )
+    return found
+
+
 def analyze(text: str) -> list[str]:
-    """The terms of a text, in order, as the search index stores them."""
-    return [stem(word) for word in words(text) if word not in STOP_WORDS]
+    """The terms of a text as the search index stores them: its words' stems in order, then the
+    identifiers' whole forms and CamelCase parts (identifier_terms)."""
+    terms = [stem(word) for word in words(text) if word not in STOP_WORDS]
+    if IDENTIFIERS:
+        terms.extend(identifier_terms(text))
+    return terms
 
 
-def query_terms(text: str, *, limit: int = 32) -> list[str]:
-    """Distinct terms of a user's query, in order of first appearance, at most `limit`.
+# Distinct terms of one query that are searched for. Measured on CISI's long queries
+# (bench/search_quality.py, docs/knowledge.md): see there for why this number.
+QUERY_TERM_LIMIT = 32
+# How many times a term repeated in a query counts (query term frequency, capped: a pasted text
+# repeating one word must not make a query of hundreds of clauses). See knowledge/search/query.py.
+QUERY_TERM_REPEATS = 3
+
+
+def query_terms(text: str, *, limit: int | None = None) -> list[str]:
+    """Distinct terms of a user's query, in order of first appearance, at most `limit`
+    (QUERY_TERM_LIMIT by default).
 
     Whatever the user typed (quotes, operators, brackets, emoji, 10,000 characters) only its
     words survive; nothing is ever interpreted as query syntax.
     """
+    limit = QUERY_TERM_LIMIT if limit is None else limit
     seen: dict[str, None] = {}
     for term in analyze(text[:20_000]):
         if term not in seen:
@@ -87,13 +146,30 @@ def compound_splits(word: str) -> list[tuple[str, str]]:
     return splits
 
 
-def compound_joins(text: str, *, limit: int = 32) -> list[tuple[str, str, str]]:
+_HYPHENS = frozenset("-‐‑")
+
+
+def compound_joins(text: str, *, limit: int | None = None) -> list[tuple[str, str, str]]:
     """(first term, second term, joined term) for each pair of adjacent words of a query that
-    could be one word ("roll back" → ("roll", "back", "rollback"))."""
+    could be one word ("roll back" → ("roll", "back", "rollback")): both words at least
+    MIN_COMPOUND_PART letters, or written with a hyphen between them ("re-entry")."""
+    text = text[:20_000]
+    limit = QUERY_TERM_LIMIT if limit is None else limit
+    kept = []  # (word, start, end) of the words that are no stop words
+    for match in WORD.finditer(text):
+        word = match.group(0).lower().replace("'", "").replace("’", "")
+        if len(match.group(0)) <= MAX_TOKEN_LENGTH and word not in STOP_WORDS:
+            kept.append((word, match.start(), match.end()))
+            if len(kept) >= limit:
+                break
     found = []
-    kept = [word for word in words(text[:20_000]) if word not in STOP_WORDS][:limit]
-    for first, second in pairwise(kept):
-        if len(first) + len(second) <= MAX_TOKEN_LENGTH:
+    for (first, _, first_end), (second, second_start, _) in pairwise(kept):
+        # A short word next to another is an abbreviation or a letter ("Robot OS", "no C"), not
+        # half of a compound: joining them found unrelated words ("roboto", "noc"). Unless it
+        # was written joined ("re-entry", "co-ordinate": Cranfield's queries).
+        hyphenated = text[first_end:second_start] in _HYPHENS
+        long_enough = min(len(first), len(second)) >= MIN_COMPOUND_PART
+        if (long_enough or hyphenated) and len(first) + len(second) <= MAX_TOKEN_LENGTH:
             found.append((stem(first), stem(second), stem(first + second)))
     return found
 

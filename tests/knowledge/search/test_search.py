@@ -70,6 +70,55 @@ def test_a_compound_word_finds_its_spaced_form_and_the_other_way_round(author, r
     assert titles(find(reader, "book")) == ["Book a room for the offsite"]
 
 
+def test_short_adjacent_words_are_never_joined_into_an_unrelated_word(author, reader):
+    # "Robot OS" is no compound of "roboto", "no C" none of "noc".
+    robot = write(author, "Robot OS drivers", "Drivers for the robot OS on the arm.")
+    font = write(author, "Roboto font", "The slides use Roboto.")
+    noc = write(author, "NOC rota", "Who staffs the noc at night.")
+    found = ids(find(reader, "Robot OS"))
+    assert found[0] == robot.pk and font.pk not in found
+    assert noc.pk not in ids(find(reader, "no C"))
+
+
+def test_a_joined_compound_counts_once_not_once_per_word(author, reader):
+    from learnloop.knowledge.search.indexing import backend
+    from learnloop.knowledge.search.query import query_slots
+
+    write(author, "Runbook for the payout batch", "Where the runbook lives.")
+    write(author, "Run the book club", "A book to run through.")
+    slots, _ = query_slots(backend(), "run book", False)
+    assert sum("runbook" in slot for slot in slots) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "decoy"),
+    [
+        ("__dir__", "Override __dir__ for lazy modules", "The dir of the build output"),
+        ("snake_case", "Use snake_case for columns", "Case study: a snake in the server room"),
+        ("os.path.join", "Prefer os.path.join over string concatenation", "Join the path of the OS team"),
+        ("C++", "C++ build times", "Plan C for the build"),
+        (".NET", ".NET runtime upgrade", "The net result of the upgrade"),
+    ],
+)
+def test_an_identifier_finds_the_entry_that_names_it_first(author, reader, query, title, decoy):
+    named = write(author, title, "More in the linked page.")
+    write(author, decoy, "More in the linked page.")
+    found = ids(find(reader, query))
+    assert found[0] == named.pk, query
+
+
+def test_identifiers_are_found_by_their_parts(author, reader):
+    entry = write(author, "Rename snake_case fields in CamelCase models", "See os.path.join and __dir__.")
+    for query in ("snake case", "camel", "case", "path join", "dir", "CamelCase", "camelcase"):
+        assert entry.pk in ids(find(reader, query)), query
+
+
+def test_a_match_in_the_title_ranks_above_the_same_match_in_a_body_as_long(author, reader):
+    in_title = write(author, "Kafka partitions", "Notes on the consumer groups and what we learned.")
+    in_body = write(author, "Consumer notes", "Notes on the kafka partitions and what we learned.")
+    assert ids(find(reader, "kafka"))[:2] == [in_title.pk, in_body.pk]
+
+
 def test_every_field_a_reader_searches_by_is_searchable(author, reader):
     decision = write(author, "Ledger storage", "We pick PostgreSQL for ledgers.", kind="decision",
                      context="Auditors need serializable transactions.", tags=["finance"])

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from learnloop.analytics.ranking import freshness_state
+from learnloop.analytics.ranking import FIELD_WEIGHTS, freshness_state
 from learnloop.analytics.text import analyze
 from learnloop.knowledge.models import STALE_AFTER_DUE, Answer, Entry, Tag, Visibility
 from learnloop.org.models import Person, Team
@@ -76,7 +76,8 @@ class Attributes:
 @dataclass
 class Document:
     attributes: Attributes
-    text: str
+    text: str  # everything a reader searches by, title first and tags last
+    title: str = ""
 
     @property
     def entry_id(self) -> int:
@@ -84,7 +85,16 @@ class Document:
 
     @property
     def terms(self) -> list[str]:
-        return analyze(self.text)
+        """The indexed terms: the whole text's, with the title's and the tags' repeated so they
+        count FIELD_WEIGHTS times (BM25F with integer weights, see analytics/ranking.py)."""
+        terms = analyze(self.text)
+        extra_title = FIELD_WEIGHTS["title"] - 1
+        if extra_title > 0 and self.title:
+            terms.extend(analyze(self.title) * extra_title)
+        extra_tags = FIELD_WEIGHTS["tags"] - 1
+        if extra_tags > 0 and self.attributes.tags:
+            terms.extend(analyze(" ".join(self.attributes.tags)) * extra_tags)
+        return terms
 
 
 def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
@@ -193,7 +203,7 @@ def _documents(rows) -> list[Document]:
         parts = [row[name] for name in TEXT_FIELDS if row[name]]
         parts.extend(answers.get(row["id"], ()))
         parts.extend(attributes[row["id"]].tags)
-        documents.append(Document(attributes=attributes[row["id"]], text="\n".join(parts)))
+        documents.append(Document(attributes=attributes[row["id"]], text="\n".join(parts), title=row["title"] or ""))
     return documents
 
 

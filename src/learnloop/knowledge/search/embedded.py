@@ -58,7 +58,7 @@ from learnloop.knowledge.search.base import Backend, Match, Scope
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "tantivy-v1"
+SCHEMA_VERSION = "tantivy-v2"  # v2: title terms weighted (FIELD_WEIGHTS)
 APPLY_BATCH = 500
 APPLY_LOCK_WAIT_SECONDS = 10.0
 REBUILD_LOCK_WAIT_SECONDS = 600.0
@@ -351,10 +351,14 @@ class EmbeddedBackend(Backend):
         ids = searcher.fast_field_values("id", [address for _, address in hits])
         # Tantivy's score is the text relevance itself; how many slots matched is not needed
         # for ranking any more (see analytics/ranking.py), so it is not reported.
-        return [
+        # Equal scores in entry order, as the PostgreSQL backend gives them (Tantivy leaves ties
+        # in index order).
+        matches = [
             Match(entry_id=int(entry_id), matched=0, relevance=max(0.0, float(score)))
             for (score, _), entry_id in zip(hits, ids, strict=True)
         ]
+        matches.sort(key=lambda match: (-match.relevance, match.entry_id))
+        return matches
 
     def _text_query(self, searcher, slots: list[list[str]]) -> Query:
         documents_count = max(searcher.num_docs, 1)

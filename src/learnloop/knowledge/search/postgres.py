@@ -43,7 +43,7 @@ from collections import Counter
 
 from django.db import connection, transaction
 
-from learnloop.analytics.ranking import BM25_B, BM25_K1, PRESENCE, bm25_idf, term_upper_bound
+from learnloop.analytics.ranking import BM25_B, BM25_K1, PRESENCE, bm25_idf, norm_length, term_upper_bound
 from learnloop.knowledge.models import STALE_AFTER_DUE
 from learnloop.knowledge.search import documents
 from learnloop.knowledge.search.base import Backend, Match, Scope
@@ -123,7 +123,7 @@ class PostgresBackend(Backend):
                 cursor.execute(
                     "INSERT INTO knowledge_search_posting (term, entry_id, tf, length) "
                     "SELECT unnest(%s::text[]), %s, unnest(%s::smallint[]), %s",
-                    [new[2], entry_id, new[3], new[1]],
+                    [new[2], entry_id, new[3], norm_length(new[1])],
                 )
                 self._upsert_document(cursor, new)
             else:
@@ -165,7 +165,7 @@ class PostgresBackend(Backend):
                 lines = []
                 for row in batch:
                     tail = f"\t{row[0]}\t"
-                    length = f"\t{row[1]}\n"
+                    length = f"\t{norm_length(row[1])}\n"
                     lines.extend(f"{term}{tail}{tf}{length}" for term, tf in zip(row[2], row[3], strict=True))
                 with cursor.copy("COPY knowledge_search_posting (term, entry_id, tf, length) FROM STDIN") as copy:
                     copy.write("".join(lines))

@@ -5,10 +5,13 @@ word still being typed may become, or the one word the index knows two typed wor
 input is only ever analyzed into words, never passed on as query syntax."""
 
 import re
+from collections import Counter
 
+from learnloop.analytics import text as analysis
 from learnloop.analytics.text import (
     MIN_COMPOUND_PART,
     STOP_WORDS,
+    analyze,
     compound_joins,
     compound_splits,
     query_terms,
@@ -40,8 +43,9 @@ def _completions(engine: Backend, word: str) -> list[str]:
 
 def _compounds(engine: Backend, text: str, slots: list[list[str]], *, typing: str | None):
     """Read an unknown word as two known ones ("rollback" → "roll" + "back": two slots), and
-    let adjacent words match the one word the index knows them as ("roll back" also matches
-    "rollback"). Returns the new slots and the extra terms to highlight."""
+    let adjacent words (of MIN_COMPOUND_PART letters or more) match the one word the index knows
+    them as ("roll back" also matches "rollback", counted once). Returns the new slots and the
+    extra terms to highlight."""
     raw: dict[str, str] = {}
     for word in words(text):
         if word not in STOP_WORDS:
@@ -68,17 +72,26 @@ def _compounds(engine: Backend, text: str, slots: list[list[str]], *, typing: st
             result.append(list(slot))
     for first, second, joined in joins:
         if frequency.get(joined) and joined not in (first, second):
+            # An alternative of the first word's slot only: an entry holding the joined word
+            # scores it once (max with the first word), never once per word it stands for.
             for slot in result:
-                if slot[0] in (first, second) and joined not in slot:
-                    slot.append(joined)
+                if slot[0] == first:
+                    if joined not in slot:
+                        slot.append(joined)
+                    break
             extra.append(joined)
     return result, extra
 
 
 def query_slots(engine: Backend, text: str, as_you_type: bool) -> tuple[list[list[str]], list[str]]:
-    """The slots to match for this query text, and every term to highlight in the hits."""
+    """The slots to match for this query text, and every term to highlight in the hits.
+
+    A term the query repeats gets one slot per repetition, up to QUERY_TERM_REPEATS: BM25's
+    query term frequency, as Lucene and bm25s count it (a long question that says "titles"
+    three times is about titles). Measured on CISI's long queries: MAP 0.120 → 0.14 (docs/knowledge.md)."""
     terms = query_terms(text)
-    slots = [[term] for term in terms]
+    counts = Counter(analyze(text[:20_000])) if len(terms) > 1 else Counter()
+    slots = [[term] for term in terms for _ in range(max(1, min(analysis.QUERY_TERM_REPEATS, counts[term])))]
     marked = list(terms)
     typing = None
     if as_you_type:

@@ -13,8 +13,10 @@ A file is Markdown with optional YAML front matter between `---` lines:
 Import is all or nothing, like the CSV import: every file is checked first, and the whole
 import runs in one transaction that is rolled back for a dry run or when any file has a
 problem, so the dry-run report is exactly what the real import would do. A file updates the
-entry it names with `id` (written by the export), else the entry of the same type and title,
-else it creates one; re-importing a folder never duplicates entries. Everything goes through
+entry it names with `id` (written by the export), else the entry an earlier import of the same
+path created (recorded as its provenance), else it creates one; never the entry that merely has
+the same title (titles may repeat). Re-importing a folder never duplicates entries and changes
+only what changed (the report names the changed fields). Everything goes through
 the services, so permissions, versions and activity events are the same as by hand.
 
 Export writes one Markdown file per entry (`lessons/12-roll-back-….md`) with front matter that

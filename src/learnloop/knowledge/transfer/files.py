@@ -76,6 +76,7 @@ class FilePlan:
     kind: str
     title: str
     entry_id: int | None = None  # the entry updated (or created, after a real import)
+    changed: tuple[str, ...] = ()  # an update's changed fields, as the file names them
 
 
 @dataclass
@@ -113,7 +114,8 @@ class ImportReport:
             "unchanged": self.count("unchanged"),
             "errors": [{"file": e.file, "key": e.key, "message": e.message} for e in self.errors],
             "files": [
-                {"file": p.file, "action": p.action, "type": p.kind, "title": p.title, "entry_id": p.entry_id}
+                {"file": p.file, "action": p.action, "type": p.kind, "title": p.title, "entry_id": p.entry_id,
+                 "changed": list(p.changed)}
                 for p in self.files
             ],
         }
@@ -138,8 +140,6 @@ def read_folder(directory: Path) -> tuple[list[tuple[str, bytes]], list[FileErro
         and path.suffix.lower() in MARKDOWN_SUFFIXES
         and not any(part.startswith(".") for part in path.relative_to(directory).parts)
     )
-    if len(paths) > MAX_FILES:
-        return [], [FileError("", "", f"{len(paths)} Markdown files; import at most {MAX_FILES} at a time.")]
     for path in paths:
         name = path.relative_to(directory).as_posix()
         size = path.stat().st_size

@@ -10,6 +10,7 @@ from learnloop.knowledge.models import (
     DecisionStatus,
     Entry,
     EntryKind,
+    Provenance,
     Visibility,
 )
 from learnloop.knowledge.selectors import visible_entries
@@ -87,25 +88,40 @@ def _status_path(current: str, wanted: str) -> list[str] | None:
     return None
 
 
-def _match(parsed: ParsedFile, visible) -> tuple[Entry | None, str]:
-    """The entry a file updates: the one its id names, else the one with its type and title."""
-    if parsed.id is not None:
-        entry = visible.filter(pk=parsed.id).first()
-        if entry is not None:
-            if entry.kind != parsed.kind:
-                raise FileProblem(
-                    "type",
-                    f"Entry {entry.pk} is a {entry.get_kind_display().lower()}, but this file says {parsed.kind}.",
-                )
-            return entry, "id"
-    same = list(visible.filter(kind=parsed.kind, title__iexact=parsed.title).order_by("id")[:2])
-    if len(same) > 1:
-        raise FileProblem(
-            "title",
-            f"Several {parsed.kind} entries are called “{parsed.title}”; add `id: …` to say "
-            "which one this file updates.",
+def _matches(parsed_files: list[ParsedFile], visible) -> dict[str, tuple[Entry | None, str]]:
+    """The entry each file updates: the one its `id` names, else the one an earlier import of the
+    same path created (its provenance), else none (a new entry). Never by title: two entries may
+    share a title, and a file must not overwrite another document that happens to share it.
+    Read in a few queries for the whole import, not one per file."""
+    ids = {parsed.id for parsed in parsed_files if parsed.id is not None}
+    by_id = {entry.pk: entry for entry in visible.filter(pk__in=ids)} if ids else {}
+    sources = {_provenance(parsed.name)[1] for parsed in parsed_files if parsed.id not in by_id}
+    by_source: dict[str, int] = {}
+    if sources:
+        linked = (
+            Provenance.objects.filter(source_type="import", source_id__in=sources, entry__in=visible)
+            .order_by("entry_id")
+            .values_list("source_id", "entry_id")
         )
-    return (same[0], "title") if same else (None, "")
+        for source_id, entry_id in linked:
+            by_source.setdefault(source_id, entry_id)
+    by_path = {entry.pk: entry for entry in Entry.objects.filter(pk__in=set(by_source.values()))}
+    found: dict[str, tuple[Entry | None, str]] = {}
+    for parsed in parsed_files:
+        entry = by_id.get(parsed.id)
+        if entry is not None:
+            found[parsed.name] = (entry, "id")
+            continue
+        entry = by_path.get(by_source.get(_provenance(parsed.name)[1]))
+        found[parsed.name] = (entry, "path") if entry is not None else (None, "")
+    return found
+
+
+def _check_kind(parsed: ParsedFile, entry: Entry) -> None:
+    if entry.kind != parsed.kind:
+        raise FileProblem(
+            "type", f"Entry {entry.pk} is a {entry.get_kind_display().lower()}, but this file says {parsed.kind}."
+        )
 
 
 def import_markdown(
@@ -138,26 +154,24 @@ def import_markdown(
             report.errors.append(FileError(name, problem.key, problem.message))
     visible = Entry.objects.all() if operator else visible_entries(viewer=by)
     plans: list[tuple[ParsedFile, Entry | None]] = []
-    by_id, by_title, by_entry = {}, {}, {}
+    by_id, by_entry = {}, {}
+    matches = _matches(parsed_files, visible)
     for parsed in parsed_files:
         if parsed.id is not None and parsed.id in by_id:
             report.errors.append(FileError(parsed.name, "id", f"{by_id[parsed.id]} has the same id."))
             continue
-        key = (parsed.kind, parsed.title.lower())
-        if key in by_title:
-            report.errors.append(FileError(parsed.name, "title", f"{by_title[key]} has the same type and title."))
-            continue
-        try:
-            entry, _ = _match(parsed, visible)
-        except FileProblem as problem:
-            report.errors.append(FileError(parsed.name, problem.key, problem.message))
-            continue
+        entry, _ = matches[parsed.name]
+        if entry is not None:
+            try:
+                _check_kind(parsed, entry)
+            except FileProblem as problem:
+                report.errors.append(FileError(parsed.name, problem.key, problem.message))
+                continue
         if entry is not None and entry.pk in by_entry:
             report.errors.append(FileError(parsed.name, "", f"{by_entry[entry.pk]} updates the same entry."))
             continue
         if parsed.id is not None:
             by_id[parsed.id] = parsed.name
-        by_title[key] = parsed.name
         if entry is not None:
             by_entry[entry.pk] = parsed.name
         plans.append((parsed, entry))
@@ -187,7 +201,7 @@ def import_markdown(
         else:
             # The ids of entries that were only created for the dry run mean nothing.
             report.files = [
-                plan if plan.action != "create" else FilePlan(plan.file, plan.action, plan.kind, plan.title)
+                plan if plan.action != "create" else FilePlan(plan.file, plan.action, plan.kind, plan.title, None)
                 for plan in report.files
             ]
         return report
@@ -199,7 +213,7 @@ def _apply(plans, *, by, report: ImportReport) -> None:
     """Write every planned file through the services, collecting what they refuse."""
     errors: list[FileError] = []
     results: dict[str, Entry] = {}  # file name -> entry, for status moves naming other files
-    changed: set[str] = set()
+    changed: dict[str, list[str]] = {}  # file name -> what changed in its entry
 
     def attempt(parsed: ParsedFile, step) -> None:
         try:
@@ -215,11 +229,11 @@ def _apply(plans, *, by, report: ImportReport) -> None:
         def write(parsed=parsed, entry=entry):
             if entry is None:
                 results[parsed.name] = _create(parsed, by=by)
-                changed.add(parsed.name)
+                changed[parsed.name] = []
             else:
                 results[parsed.name] = entry
-                if _update(entry, parsed, by=by):
-                    changed.add(parsed.name)
+                if fields := _update(entry, parsed, by=by):
+                    changed.setdefault(parsed.name, []).extend(fields)
 
         attempt(parsed, write)
 
@@ -233,10 +247,10 @@ def _apply(plans, *, by, report: ImportReport) -> None:
                 def move(parsed=parsed, final_step=final_step):
                     entry = results[parsed.name]
                     if _move_status(entry, parsed, by=by, results=results, plans=plans, final_step=final_step):
-                        changed.add(parsed.name)
+                        changed.setdefault(parsed.name, []).append("status")
                     if final_step and parsed.obsolete_reason and entry.obsolete_at is None:
                         services.mark_obsolete(by=by, entry=entry, reason=parsed.obsolete_reason)
-                        changed.add(parsed.name)
+                        changed.setdefault(parsed.name, []).append("obsolete_reason")
 
                 attempt(parsed, move)
             if errors:
@@ -250,7 +264,9 @@ def _apply(plans, *, by, report: ImportReport) -> None:
             source_type, source_id, label = _provenance(parsed.name)
             services.add_provenance(entry=entry, source_type=source_type, source_id=source_id, label=label)
         action = "create" if matched is None else ("update" if parsed.name in changed else "unchanged")
-        report.files.append(FilePlan(parsed.name, action, parsed.kind, entry.title, entry.pk))
+        fields = tuple(dict.fromkeys(FILE_KEYS.get(key, key) for key in changed.get(parsed.name, ())))
+        report.files.append(FilePlan(parsed.name, action, parsed.kind, entry.title, entry.pk,
+                                     changed=fields if matched is not None else ()))
 
 
 def _provenance(name: str) -> tuple[str, str, str]:
@@ -277,11 +293,12 @@ def _create(parsed: ParsedFile, *, by) -> Entry:
     )
 
 
-def _update(entry: Entry, parsed: ParsedFile, *, by) -> bool:
+def _update(entry: Entry, parsed: ParsedFile, *, by) -> list[str]:
+    """Change what the file changes, nothing else; returns the changed fields."""
     changes = {**_content_changes(entry, parsed), **_structure_changes(entry, parsed)}
     if changes:
         services.update_entry(by=by, entry=entry, change_note=f"Imported from {parsed.name}"[:300], **changes)
-    return bool(changes)
+    return list(changes)
 
 
 def _successor(parsed: ParsedFile, *, by, results, plans) -> Entry:

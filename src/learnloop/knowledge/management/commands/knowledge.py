@@ -71,7 +71,8 @@ class Command(BaseCommand):
             raise CommandError(report.summary(), returncode=BAD_INPUT)
         for plan in report.files:
             if plan.action != "unchanged" or verbosity > 1:
-                self.stdout.write(f"{plan.file}: {plan.action} {plan.kind} “{plan.title}”")
+                changed = f" ({', '.join(plan.changed)})" if plan.changed else ""
+                self.stdout.write(f"{plan.file}: {plan.action} {plan.kind} “{plan.title}”{changed}")
         self.stdout.write(self.style.SUCCESS(report.summary()))
 
     def _import_practices(self, *, email: str | None, dry_run: bool) -> None:
