@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from learnloop.actions import permissions
+from learnloop.actions.references import outcome_of
 from learnloop.actions.models import (
     ACTIVE_STATUSES,
     Action,
@@ -23,6 +24,7 @@ from learnloop.actions.models import (
     TeamActionPolicy,
 )
 from learnloop.activity.services import record_activity
+from learnloop.links.signals import outcome_recorded
 
 EDITABLE_FIELDS = ("title", "description", "owner", "team", "due_on", "priority")
 MAX_TITLE = 300
@@ -106,6 +108,12 @@ def _save(action: Action, *, at: datetime | None) -> None:
 def _lock(action: Action) -> Action:
     """Re-read the action inside the transaction, so two clicks on "Done" can't both pass."""
     return Action.objects.select_for_update().get(pk=action.pk)
+
+
+def _tell_outcome(action: Action, *, by, at: datetime | None) -> None:
+    """Hand an answered check to whoever listens (the knowledge base keeps it as a lesson's
+    evidence, and flags the lessons a "did not work" contradicts), in this transaction."""
+    outcome_recorded.send(sender=Action, outcome=outcome_of(action), by=by, at=_now(at))
 
 
 def _sync(target: Action, source: Action) -> Action:
@@ -260,6 +268,7 @@ def complete_action(
                data={"effect": effect} if effect else {"check_on": check_on.isoformat()})
         if effect:
             _event(current, verb="checked", by=by, at=now, data={"effect": effect})
+            _tell_outcome(current, by=by, at=now)
     return _sync(action, current)
 
 
@@ -277,6 +286,7 @@ def record_effectiveness(*, by, action: Action, effect: str, evidence: str = "",
         current.effect, current.evidence, current.checked_at, current.checked_by = effect, evidence, now, by
         _save(current, at=now)
         _event(current, verb="checked", by=by, at=now, data={"effect": effect})
+        _tell_outcome(current, by=by, at=now)
     return _sync(action, current)
 
 

@@ -63,7 +63,7 @@ def entry_for(*, viewer, entry_id: int) -> Entry:
     )
     if entry is None or not (viewer and viewer.is_authenticated and viewer.is_active):
         raise Http404("No such entry, or it is visible only to its teams.")
-    related = ["tags", "skills", "teams", "provenance",
+    related = ["tags", "skills", "teams", "provenance", "outcomes",
                Prefetch("applications", queryset=Application.objects.select_related("person"))]
     if entry.kind == EntryKind.QUESTION:  # only questions list answers (answers_of)
         related.append(Prefetch("answers", queryset=Answer.objects.select_related("author", "hidden_by")))
@@ -131,13 +131,13 @@ def helpful_counts(entry: Entry) -> dict[str, int]:
 
 
 def review_queue(*, viewer) -> QuerySet[Entry]:
-    """Entries the viewer answers for (owned by them or their teams) that need a review,
-    most overdue first."""
+    """Entries the viewer answers for (owned by them or their teams) that need a review, most
+    overdue first: due by the calendar, or flagged by an outcome that contradicts them."""
     now = timezone.now()
     mine = Q(owner_person=viewer) | Q(owner_team__in=member_team_ids(viewer))
     return (
         visible_entries(viewer=viewer)
-        .filter(mine, obsolete_at__isnull=True, review_due_at__lte=now)
+        .filter(mine, Q(review_due_at__lte=now) | Q(review_flagged_at__isnull=False), obsolete_at__isnull=True)
         .select_related("owner_person", "owner_team")
         .order_by("review_due_at", "id")
     )
