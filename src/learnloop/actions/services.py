@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from learnloop.actions import permissions
-from learnloop.actions.references import outcome_of
 from learnloop.actions.models import (
     ACTIVE_STATUSES,
     Action,
@@ -23,7 +22,9 @@ from learnloop.actions.models import (
     Status,
     TeamActionPolicy,
 )
+from learnloop.actions.references import outcome_of
 from learnloop.activity.services import record_activity
+from learnloop.links.registry import clean_reference
 from learnloop.links.signals import outcome_recorded
 
 EDITABLE_FIELDS = ("title", "description", "owner", "team", "due_on", "priority")
@@ -151,6 +152,13 @@ def create_action(
     source_type, source_id = str(source_type or "").strip(), str(source_id or "").strip()
     if bool(source_type) != bool(source_id):
         raise ValidationError({"source_type": "Name a source with both its type and its id, or neither."})
+    if source_type:
+        # A typed reference to something the creator may see (learnloop.links); its title and
+        # page fill in the label and link when none are given.
+        target = clean_reference(by, type_key=source_type, object_id=source_id, type_field="source_type",
+                                 id_field="source_id")
+        source_label = source_label or target.title
+        source_url = source_url or target.url
     now = _now(at)
     action = Action(
         title=_clean_title(title),

@@ -27,8 +27,8 @@ from learnloop.knowledge.permissions import require_edit
 from learnloop.knowledge.references import ENTRY
 from learnloop.knowledge.services import create_entry
 from learnloop.links.registry import Outcome, is_known
-from learnloop.org.models import Team
 from learnloop.links.registry import outcome as read_outcome
+from learnloop.org.models import Team
 
 CHECK = "actions.check"
 ACTION = "actions.action"
@@ -64,7 +64,9 @@ def _flag(entry: Entry, *, outcome: Outcome, at: datetime | None) -> None:
     if entry.kind not in FLAGGED_KINDS or entry.obsolete_at is not None:
         return
     when = _now(at)
-    entry.review_flag = f"{outcome.target.title} ({when:%d %b %Y})"[:300]
+    # No action title in the flag: a reader of the lesson may not see the action (the evidence
+    # list shows it, as a link, to those who may).
+    entry.review_flag = f"An action taken on it was checked on {when:%d %b %Y}: it did not work."
     entry.review_flagged_at = when
     entry.save(update_fields=["review_flag", "review_flagged_at"])
     record_activity(verb="flagged_for_review", subject=entry, actor=None, team=entry.owner_team,

@@ -17,7 +17,16 @@ from django.urls import reverse
 
 from learnloop.knowledge.models import Application, Entry, EntryKind, Provenance
 from learnloop.knowledge.permissions import visible_q
-from learnloop.links.registry import Backlinks, LinkType, Target, int_ids, link_type, register, register_backlinks
+from learnloop.links.registry import (
+    Backlinks,
+    LessonLink,
+    LinkType,
+    Target,
+    int_ids,
+    link_type,
+    register,
+    register_backlinks,
+)
 from learnloop.links.registry import resolve as resolve_refs
 
 ENTRY = "knowledge.entry"
@@ -85,6 +94,19 @@ def annotate_entry(viewer, entry: Entry) -> Entry:
     return entry
 
 
+def annotate_applications(viewer, applications) -> list[Application]:
+    applications = list(applications)
+    table = shown(viewer, [(a.context_type, a.context_id, "") for a in applications if a.context_type])
+    for row in applications:
+        row.shown = table.get((row.context_type, row.context_id)) if row.context_type else None
+    return applications
+
+
+def _lesson_link(entry: Entry, **applied) -> LessonLink:
+    return LessonLink(id=entry.pk, kind=entry.kind, title=entry.title, url=reverse("knowledge:entry", args=[entry.pk]),
+                      verified_by_outcome=entry.verified_by_outcome_at is not None, **applied)
+
+
 def lessons_pointing_at(viewer, refs: list[tuple[str, str]]) -> dict[tuple[str, str], Backlinks]:
     """The entries the viewer may see that came from, or were applied at, each referenced object.
     Two queries whatever the number of refs (provenance rows, application rows), entries joined."""
@@ -105,7 +127,7 @@ def lessons_pointing_at(viewer, refs: list[tuple[str, str]]) -> dict[tuple[str, 
         if (key, row.entry_id) in seen:
             continue
         seen.add((key, row.entry_id))
-        found.setdefault(key, Backlinks()).came_from.append(row.entry)
+        found.setdefault(key, Backlinks()).came_from.append(_lesson_link(row.entry))
     by_place = Q()
     for type_key, object_id in refs:
         by_place |= Q(context_type=type_key, context_id=object_id)
@@ -113,7 +135,10 @@ def lessons_pointing_at(viewer, refs: list[tuple[str, str]]) -> dict[tuple[str, 
                .select_related("entry", "person").order_by("-applied_on", "-id"))
     for row in applied:
         key = (row.context_type, row.context_id)
-        found.setdefault(key, Backlinks()).applied_here.append(row)
+        found.setdefault(key, Backlinks()).applied_here.append(_lesson_link(
+            row.entry, applied_by=row.person.full_name, applied_on=row.applied_on, outcome=row.outcome,
+            outcome_label=row.get_outcome_display(),
+        ))
     return found
 
 

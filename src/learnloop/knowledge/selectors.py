@@ -29,6 +29,8 @@ from learnloop.knowledge.permissions import (
     can_view,
     visible_q,
 )
+from learnloop.knowledge.references import annotate_applications, annotate_entry
+from learnloop.links.registry import backlinks_of
 from learnloop.org.membership import member_team_ids
 
 
@@ -123,6 +125,28 @@ def links_of(*, viewer, entry: Entry) -> list[tuple[str, Entry, EntryLink]]:
     outgoing = [(phrases[(link.kind, True)], link.target, link) for link in found if link.source_id == entry.pk]
     incoming = [(phrases[(link.kind, False)], link.source, link) for link in found if link.source_id != entry.pk]
     return outgoing + incoming
+
+
+def with_references(*, viewer, entry: Entry) -> Entry:
+    """The entry's provenance, applications and kept outcomes, each with `.shown`: a link when
+    the viewer may follow it, plain text otherwise (references.py). One query per linked type."""
+    return annotate_entry(viewer, entry)
+
+
+def applications_of(*, viewer, entry: Entry) -> list[Application]:
+    """Where the entry was applied, newest first, each place as the viewer reads it."""
+    return annotate_applications(
+        viewer, entry.applications.select_related("person").order_by("-applied_on", "-id")
+    )
+
+
+def with_place(*, viewer, application: Application) -> Application:
+    return annotate_applications(viewer, [application])[0]
+
+
+def lessons_pointing_at(*, viewer, type_key: str, object_id):
+    """The lessons that came from, and were applied at, one object (learnloop.links)."""
+    return backlinks_of(viewer, type_key, str(object_id))
 
 
 def helpful_counts(entry: Entry) -> dict[str, int]:

@@ -27,8 +27,6 @@ from learnloop.knowledge.models import (
     Tag,
     Visibility,
 )
-from learnloop.knowledge.references import NOT_A_PLACE
-from learnloop.links.registry import clean_reference
 from learnloop.knowledge.permissions import (
     require_accept_answer,
     require_curate,
@@ -37,6 +35,8 @@ from learnloop.knowledge.permissions import (
     require_hide_answer,
     require_view,
 )
+from learnloop.knowledge.references import NOT_A_PLACE
+from learnloop.links.registry import clean_reference
 
 CONTENT_FIELDS = ("title", "body", "context", "options", "decision", "consequences")
 DECISION_FIELDS = ("context", "options", "decision", "consequences")

@@ -58,9 +58,26 @@ class LinkType:
     outcome: OutcomeReader | None = None
 
 
+@dataclass(frozen=True)
+class LessonLink:
+    """A knowledge entry as listed back on an object, in words every module can show."""
+
+    id: int
+    kind: str
+    title: str
+    url: str
+    verified_by_outcome: bool = False
+    # For "applied here": who applied it, when, and how it went.
+    applied_by: str = ""
+    applied_on: object = None  # date
+    outcome: str = ""
+    outcome_label: str = ""
+
+
 @dataclass
 class Backlinks:
-    """Lessons that point at one object: where they came from, and where they were applied."""
+    """Lessons that point at one object: where they came from, and where they were applied
+    (lists of LessonLink, most recent first)."""
 
     came_from: list = field(default_factory=list)
     applied_here: list = field(default_factory=list)
