@@ -25,7 +25,7 @@ from learnloop.knowledge import search
 from learnloop.knowledge.models import Application, Entry, EntryKind, OutcomeEvidence, Provenance
 from learnloop.knowledge.permissions import require_edit
 from learnloop.knowledge.references import ENTRY
-from learnloop.knowledge.services import create_entry
+from learnloop.knowledge.services import add_provenance, create_entry
 from learnloop.links.registry import Outcome, is_known
 from learnloop.links.registry import outcome as read_outcome
 from learnloop.org.models import Team
@@ -83,6 +83,9 @@ def _keep(entry: Entry, *, outcome: Outcome, by, at: datetime | None) -> Outcome
                          "evidence": outcome.evidence, "checked_at": outcome.checked_at, "added_by": by,
                          "added_at": now, "updated_at": now},
     )
+    # Evidence is also where the entry came from: the action's page lists it back.
+    add_provenance(entry=entry, source_type=outcome.target.type, source_id=outcome.target.id,
+                   label=outcome.target.title)
     _refresh_marks(entry, at=at)
     if outcome.effect == "did_not_work":
         _flag(entry, outcome=outcome, at=at)

@@ -6,6 +6,7 @@ history had; deterministic for a seed."""
 
 import random
 from datetime import timedelta
+from itertools import pairwise
 
 from learnloop.actions.models import Action, Effect
 from learnloop.knowledge import outcomes
@@ -19,7 +20,7 @@ APPLIED = 8  # lessons applied in a later session of their team
 
 
 def build_outcomes(context) -> None:
-    rng = random.Random(f"demo-outcomes-{context.seed}")
+    rng = random.Random(f"demo-outcomes-{context.seed}")  # noqa: S311  (demo data, not secrets)
     sessions = list(context.extra.get("reflection_sessions", []))
     lessons = {}
     for link in Lesson.objects.filter(session__in=sessions).select_related("entry", "session").order_by("id"):
@@ -71,7 +72,7 @@ def _applied_in_later_sessions(rng, sessions, lessons) -> None:
         by_team.setdefault(session.team_id, []).append(session)
     pairs = []
     for team_sessions in by_team.values():
-        for earlier, later in zip(team_sessions, team_sessions[1:], strict=False):
+        for earlier, later in pairwise(team_sessions):
             if earlier.pk in lessons and later.facilitator.is_active:
                 pairs.append((lessons[earlier.pk][0], later))
     rng.shuffle(pairs)
