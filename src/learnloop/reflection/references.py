@@ -5,6 +5,8 @@ and what a reader gets is the session's name and the card's text: never its auth
 writer hash, so a lesson citing an anonymous card says nothing about who wrote it.
 """
 
+import uuid
+
 from django.urls import reverse
 
 from learnloop.links.registry import LinkType, Target, int_ids, register
@@ -27,29 +29,27 @@ def resolve_sessions(viewer, ids: list[str]) -> dict[str, Target]:
     }
 
 
-def _uuid_ids(ids: list[str]) -> list[str]:
-    import uuid
-
-    out = []
+def _uuid_ids(ids: list[str]) -> dict[uuid.UUID, str]:
+    """The well-formed card ids, each with the spelling it was given in."""
+    out = {}
     for value in ids:
         try:
-            out.append(str(uuid.UUID(value)))
+            out[uuid.UUID(value)] = value
         except ValueError:
             continue
     return out
 
 
 def resolve_cards(viewer, ids: list[str]) -> dict[str, Target]:
-    wanted = {value: value for value in ids}
+    given = _uuid_ids(ids)
     cards = (
-        Card.objects.filter(pk__in=_uuid_ids(ids), session__in=sessions_for(viewer), session__revealed=True)
+        Card.objects.filter(pk__in=list(given), session__in=sessions_for(viewer), session__revealed=True)
         .select_related("session")
         .only("pk", "text", "session__id", "session__title")
     )
     found = {}
     for card in cards:
-        key = str(card.pk)
-        key = next((given for given in wanted if given.lower() == key), key)
+        key = given.get(card.pk, str(card.pk))
         text = " ".join(card.text.split())
         title = f"A card from “{card.session.title}”: {text[:120]}"
         found[key] = Target(CARD, key, title, reverse("reflection:session", args=[card.session_id]))
