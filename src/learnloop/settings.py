@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "learnloop.accounts",
     "learnloop.audit",
     "learnloop.activity",
+    "learnloop.links",
     "learnloop.knowledge",
     "learnloop.actions",
     "learnloop.reflection",

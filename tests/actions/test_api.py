@@ -30,16 +30,21 @@ def action(teammate, team):
 
 
 def test_create_and_read_an_action_with_its_source(api_as, teammate, team):
+    from learnloop.knowledge import services as knowledge
+
+    # A source is a typed reference to something the creator may see (learnloop.links).
+    entry = knowledge.create_entry(by=teammate, kind="lesson", title="Canaries catch bad deploys", body="x")
     client = api_as(teammate)
     response = post(client, BASE, {
         "title": "Add a canary stage", "team_id": team.pk, "owner_id": teammate.pk, "priority": "high",
-        "source_type": "reflection.session", "source_id": "7", "source_label": "Retro 3 Mar",
+        "source_type": "knowledge.entry", "source_id": str(entry.pk), "source_label": "Retro 3 Mar",
         "source_url": "/sessions/7/",
     })
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "open" and body["owner"]["id"] == teammate.pk and body["team"]["id"] == team.pk
-    assert body["source"] == {"type": "reflection.session", "id": "7", "label": "Retro 3 Mar", "url": "/sessions/7/"}
+    assert body["source"] == {"type": "knowledge.entry", "id": str(entry.pk), "label": "Retro 3 Mar",
+                              "url": "/sessions/7/"}
     assert client.get(f"{BASE}/{body['id']}").json()["title"] == "Add a canary stage"
 
 

@@ -32,13 +32,16 @@ def verbs_for(action) -> list[str]:
 
 
 def test_member_creates_a_team_action_with_a_source(teammate, team):
+    from learnloop.knowledge import services as knowledge
+
+    source = knowledge.create_entry(by=teammate, kind="lesson", title="Pair on scripts", body="x")
     action = services.create_action(
         by=teammate, title="  Pair on   the deploy script ", team=team, priority="high",
-        source_type="reflection.session", source_id=42, source_label="Retro 3 Mar", source_url="/sessions/42/",
+        source_type="knowledge.entry", source_id=source.pk, source_label="Retro 3 Mar", source_url="/sessions/42/",
     )
     assert action.title == "Pair on the deploy script"
     assert action.status == Status.OPEN and action.owner is None and action.created_by == teammate
-    assert list(selectors.actions_for_source("reflection.session", "42")) == [action]
+    assert list(selectors.actions_for_source("knowledge.entry", str(source.pk))) == [action]
     assert verbs_for(action) == ["created"]
 
 
@@ -85,6 +88,15 @@ def test_nobody_creates_an_unteamed_action_for_someone_else_except_leads(member,
 def test_source_type_and_id_come_together(member):
     with pytest.raises(ValidationError):
         services.create_action(by=member, title="Half a source", source_type="reflection.session")
+
+
+def test_a_source_must_name_something_the_creator_may_see(member):
+    with pytest.raises(ValidationError) as unknown:
+        services.create_action(by=member, title="X", source_type="no.such", source_id="1")
+    assert set(unknown.value.message_dict) == {"source_type"}
+    with pytest.raises(ValidationError) as missing:
+        services.create_action(by=member, title="X", source_type="reflection.session", source_id="424242")
+    assert set(missing.value.message_dict) == {"source_id"}
 
 
 # --- editing -----------------------------------------------------------------------------------

@@ -437,7 +437,7 @@ def test_links_go_both_ways_and_only_to_visible_entries(member_client, outsider_
 
 def test_provenance_is_shown_as_where_it_came_from(member_client, member):
     entry = services.create_entry(by=member, kind="lesson", title="Pager fatigue", body="Rotate weekly.",
-                                  provenance=[("reflection.session", "7", "Retro of the March outage")])
+                                  provenance=[("import", "wiki/pager.md", "Retro of the March outage")])
     page = text(member_client.get(f"/knowledge/{entry.pk}/"))
     assert "Came from" in page
     assert "Retro of the March outage" in page

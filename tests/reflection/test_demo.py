@@ -18,7 +18,7 @@ from django.utils import timezone
 from learnloop.actions.metrics import action_metrics
 from learnloop.actions.models import Action
 from learnloop.demo import build_demo
-from learnloop.knowledge.models import Entry, Provenance
+from learnloop.knowledge.models import Application, Entry, Provenance
 from learnloop.org.models import Team
 from learnloop.reflection import selectors
 from learnloop.reflection.builtin_templates import BUILTIN_TEMPLATES
@@ -88,6 +88,13 @@ def gather_facts() -> dict:
         "lead": lead,
         "lead_sessions": list(selectors.sessions_for(lead)),
         "state": reflection_state(),
+        "outcome_marks": {
+            "verified": Entry.objects.filter(verified_by_outcome_at__isnull=False).count(),
+            "flagged": list(Entry.objects.filter(review_flagged_at__isnull=False).values_list("pk", flat=True)),
+            "flagged_evidence": list(Entry.objects.filter(review_flagged_at__isnull=False).values_list(
+                "outcomes__effect", flat=True)),
+            "typed_places": Application.objects.filter(context_type="reflection.session").count(),
+        },
     }
 
 
@@ -250,3 +257,10 @@ def test_the_demo_logins_see_sessions_and_actions(demo):
 def test_the_same_seed_gives_the_same_sessions(demo):
     assert demo["rebuilt"] == demo["state"]
 
+
+
+def test_some_lessons_are_verified_by_outcome_and_one_is_flagged(demo):
+    marks = demo["outcome_marks"]
+    assert marks["verified"] >= 5
+    assert len(marks["flagged"]) == 1 and "did_not_work" in marks["flagged_evidence"]
+    assert marks["typed_places"] >= 3

@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 
 from learnloop.actions import metrics, permissions, selectors, services
 from learnloop.actions.api_schemas import (
+    ActionDetailOut,
     ActionIn,
     ActionOut,
     ActionPatch,
@@ -118,9 +119,14 @@ def organization_metrics(request, since: date | None = None, until: date | None 
     return metrics.action_metrics(since=since, until=until)
 
 
-@router.get("/{action_id}", response=ActionOut, summary="One action")
+@router.get("/{action_id}", response=ActionDetailOut, summary="One action, with the lessons around it")
 def get_action(request, action_id: Id):
-    return _action(request, action_id)
+    action = _action(request, action_id)
+    around = selectors.lessons_around(viewer=request.user, action=action)
+    action.lessons_from_here = around["lessons_here"].came_from
+    action.lessons_applied_here = around["lessons_here"].applied_here
+    action.source_lessons = around["source_lessons"]
+    return action
 
 
 @router.patch("/{action_id}", response=ActionOut,

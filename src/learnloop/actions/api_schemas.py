@@ -7,6 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 from learnloop.api_base import Id, InputSchema, PersonRef, TeamRef
+from learnloop.links.api_schemas import AppliedLessonOut, LessonLinkOut
 
 StatusName = Literal["open", "in_progress", "done", "not_doing"]
 PriorityName = Literal["low", "normal", "high", "urgent"]
@@ -54,6 +55,15 @@ class ActionOut(Schema):
     @staticmethod
     def resolve_overdue(action):
         return bool(getattr(action, "overdue", False))
+
+
+class ActionDetailOut(ActionOut):
+    lessons_from_here: list[LessonLinkOut] = Field(description="Lessons that came from this action or its check.")
+    lessons_applied_here: list[AppliedLessonOut] = Field(description="Lessons someone applied in this action.")
+    source_lessons: list[LessonLinkOut] = Field(
+        description="Lessons that came from the same source as the action (its retro's lessons): where its "
+                    "answered check can be added as evidence."
+    )
 
 
 class ActionIn(InputSchema):

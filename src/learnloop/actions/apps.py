@@ -12,3 +12,8 @@ class ActionsConfig(AppConfig):
     home_panels = (
         HomePanel("My open actions", "actions/_panel_mine.html", "learnloop.actions.panels.mine", order=15),
     )
+
+    def ready(self):
+        from learnloop.actions.references import register_types
+
+        register_types()

@@ -21,6 +21,9 @@ from learnloop.actions.models import (
     Status,
     TeamActionPolicy,
 )
+from learnloop.actions.references import ACTION as ACTION_REF
+from learnloop.actions.references import CHECK as CHECK_REF
+from learnloop.links.registry import Backlinks, backlinks
 
 RELATED = ("owner", "team", "created_by", "checked_by")
 
@@ -44,6 +47,30 @@ def action_for(*, viewer, action_id: int) -> Action:
 def actions_for_source(source_type: str, source_id, *, viewer=None) -> QuerySet[Action]:
     actions = visible_actions(viewer=viewer) if viewer is not None else Action.objects.select_related(*RELATED)
     return actions.filter(source_type=source_type, source_id=str(source_id)).order_by("created_at", "id")
+
+
+def lessons_around(*, viewer, action: Action) -> dict:
+    """The lessons an action's page lists (learnloop.links, one query per kind whatever the
+    number): those that came from it or its check or were applied at it (`lessons_here`), and
+    those that came from the same source as the action (`source_lessons`: the retro's lessons
+    for a retro action), which its answered check can be added to."""
+    refs = [(ACTION_REF, str(action.pk)), (CHECK_REF, str(action.pk))]
+    if action.source_type:
+        refs.append((action.source_type, action.source_id))
+    found = backlinks(viewer, refs)
+    here, check = found[refs[0]], found[refs[1]]
+    lessons_here = Backlinks(came_from=_unique(here.came_from + check.came_from), applied_here=here.applied_here)
+    source_lessons = found[refs[2]].came_from if action.source_type else []
+    return {"lessons_here": lessons_here, "source_lessons": source_lessons}
+
+
+def _unique(lessons: list) -> list:
+    seen, out = set(), []
+    for lesson in lessons:
+        if lesson.id not in seen:
+            seen.add(lesson.id)
+            out.append(lesson)
+    return out
 
 
 def open_actions_for_team(team) -> QuerySet[Action]:

@@ -22,7 +22,10 @@ from learnloop.actions.models import (
     Status,
     TeamActionPolicy,
 )
+from learnloop.actions.references import outcome_of
 from learnloop.activity.services import record_activity
+from learnloop.links.registry import clean_reference
+from learnloop.links.signals import outcome_recorded
 
 EDITABLE_FIELDS = ("title", "description", "owner", "team", "due_on", "priority")
 MAX_TITLE = 300
@@ -108,6 +111,12 @@ def _lock(action: Action) -> Action:
     return Action.objects.select_for_update().get(pk=action.pk)
 
 
+def _tell_outcome(action: Action, *, by, at: datetime | None) -> None:
+    """Hand an answered check to whoever listens (the knowledge base keeps it as a lesson's
+    evidence, and flags the lessons a "did not work" contradicts), in this transaction."""
+    outcome_recorded.send(sender=Action, outcome=outcome_of(action), by=by, at=_now(at))
+
+
 def _sync(target: Action, source: Action) -> Action:
     for field in Action._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
@@ -143,6 +152,13 @@ def create_action(
     source_type, source_id = str(source_type or "").strip(), str(source_id or "").strip()
     if bool(source_type) != bool(source_id):
         raise ValidationError({"source_type": "Name a source with both its type and its id, or neither."})
+    if source_type:
+        # A typed reference to something the creator may see (learnloop.links); its title and
+        # page fill in the label and link when none are given.
+        target = clean_reference(by, type_key=source_type, object_id=source_id, type_field="source_type",
+                                 id_field="source_id")
+        source_label = source_label or target.title
+        source_url = source_url or target.url
     now = _now(at)
     action = Action(
         title=_clean_title(title),
@@ -260,6 +276,7 @@ def complete_action(
                data={"effect": effect} if effect else {"check_on": check_on.isoformat()})
         if effect:
             _event(current, verb="checked", by=by, at=now, data={"effect": effect})
+            _tell_outcome(current, by=by, at=now)
     return _sync(action, current)
 
 
@@ -277,6 +294,7 @@ def record_effectiveness(*, by, action: Action, effect: str, evidence: str = "",
         current.effect, current.evidence, current.checked_at, current.checked_by = effect, evidence, now, by
         _save(current, at=now)
         _event(current, verb="checked", by=by, at=now, data={"effect": effect})
+        _tell_outcome(current, by=by, at=now)
     return _sync(action, current)
 
 

@@ -136,6 +136,7 @@ def _detail(request, action, *, status: int = 200, **forms):
         "decline_form": forms.get("decline_form") or DeclineForm(),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "today": today,
+        **selectors.lessons_around(viewer=request.user, action=action),
     }
     return render(request, "actions/action_detail.html", context, status=status)
 

@@ -40,7 +40,13 @@ GENERIC_REFERENCES = {
     "activity.anonymousactivity": [("subject_type", "subject_id")],
     "knowledge.provenance": [("source_type", "source_id")],
     "knowledge.application": [("context_type", "context_id")],
+    "knowledge.outcomeevidence": [("source_type", "source_id")],
     "actions.action": [("source_type", "source_id")],
+}
+# Link types (learnloop.links) that name a row of a model under another name.
+LINK_TYPE_MODELS = {
+    "actions.check": "actions.action", "experiments.decision": "experiments.experiment",
+    "surveys.focus_area": "surveys.focusarea",
 }
 SITES = [
     "Rotterdam", "Hamburg", "Antwerp", "Gdańsk", "Lisbon", "Valencia", "Genoa", "Piraeus", "Felixstowe",
@@ -149,7 +155,7 @@ class _SiteCopy:
                 if target in self.copied:
                     new[field.attname] = self.new_id(target, row[field.attname])
         for type_column, id_column in GENERIC_REFERENCES.get(label, ()):
-            target = row[type_column]
+            target = LINK_TYPE_MODELS.get(row[type_column], row[type_column])
             if target in self.copied and row[id_column]:
                 old = row[id_column]
                 old_key = uuid.UUID(old) if target in self.uuids else int(old)

@@ -14,6 +14,7 @@ from learnloop.experiments import decisions, selectors, services
 from learnloop.experiments.analysis import analyse, recommend
 from learnloop.experiments.api_schemas import (
     DecisionIn,
+    ExperimentDetailOut,
     ExperimentIn,
     ExperimentOut,
     MetricOut,
@@ -25,6 +26,7 @@ from learnloop.experiments.api_schemas import (
     SnapshotIn,
 )
 from learnloop.experiments.models import Snapshot
+from learnloop.links.api_schemas import lessons_here
 from learnloop.org.models import Person, Team
 
 router = Router(tags=["experiments"])
@@ -79,9 +81,11 @@ def register(request, payload: ExperimentIn):
     return Status(201, _out(experiment))
 
 
-@router.get("/{experiment_id}", response=ExperimentOut, summary="One experiment with its protocol and deviations")
+@router.get("/{experiment_id}", response=ExperimentDetailOut,
+            summary="One experiment with its protocol, deviations and the lessons around it")
 def get_experiment(request, experiment_id: Id):
-    return _out(selectors.experiment_for(request.user, experiment_id))
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    return {**_out(experiment), **lessons_here(selectors.lessons_here(request.user, experiment))}
 
 
 @router.patch("/{experiment_id}/protocol", response=ExperimentOut,

@@ -7,6 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 from learnloop.api_base import Id, InputSchema, Int32
+from learnloop.links.api_schemas import AppliedLessonOut, LessonLinkOut
 
 MetricTypeIn = Literal["mean", "binomial", "ratio"]
 EngineIn = Literal["frequentist", "bayesian", "sequential"]
@@ -169,6 +170,13 @@ class ExperimentOut(Schema):
     variants: list[VariantOut]
     metrics: list[MetricOut]
     deviations: list[DeviationOut]
+
+
+class ExperimentDetailOut(ExperimentOut):
+    lessons_from_here: list[LessonLinkOut] = Field(
+        description="Lessons that came from this experiment or its decision."
+    )
+    lessons_applied_here: list[AppliedLessonOut] = Field(description="Lessons someone applied in this experiment.")
 
 
 class VariantResultOut(Schema):

@@ -13,3 +13,8 @@ class ExperimentsConfig(AppConfig):
         HomePanel("Running experiments", "experiments/_panel_running.html", "learnloop.experiments.panels.running",
                   order=40),
     )
+
+    def ready(self):
+        from learnloop.experiments.references import register_types
+
+        register_types()

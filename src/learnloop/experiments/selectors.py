@@ -10,6 +10,9 @@ from django.utils import timezone
 
 from learnloop.experiments.models import Experiment, ExperimentLesson, Metric, Outcome, Status
 from learnloop.experiments.permissions import can_view
+from learnloop.experiments.references import DECISION as DECISION_REF
+from learnloop.experiments.references import EXPERIMENT as EXPERIMENT_REF
+from learnloop.links.registry import Backlinks, backlinks
 
 SORTS = {
     "newest": ("-created_at", "-id"),
@@ -114,6 +117,19 @@ def failure_library(viewer, *, limit: int = 30) -> list[tuple[Experiment, list]]
 
 def lessons_of(experiment: Experiment) -> list:
     return [link.entry for link in experiment.lessons.select_related("entry")]
+
+
+def lessons_here(viewer, experiment: Experiment) -> Backlinks:
+    """Lessons that came from the experiment or its decision, and lessons applied in it
+    (learnloop.links): one query each, whatever their number."""
+    refs = [(EXPERIMENT_REF, str(experiment.pk)), (DECISION_REF, str(experiment.pk))]
+    found = backlinks(viewer, refs)
+    came, seen = [], set()
+    for lesson in found[refs[0]].came_from + found[refs[1]].came_from:
+        if lesson.id not in seen:
+            seen.add(lesson.id)
+            came.append(lesson)
+    return Backlinks(came_from=came, applied_here=found[refs[0]].applied_here + found[refs[1]].applied_here)
 
 
 def recent_for_home(viewer, limit: int = 5) -> list[Experiment]:

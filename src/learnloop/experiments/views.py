@@ -135,6 +135,7 @@ def _detail_context(request, experiment, *, failed: str | None = None, form=None
         "latest": latest,
         "recommendation": recommendation,
         "lessons": selectors.lessons_of(experiment),
+        "lessons_here": selectors.lessons_here(request.user, experiment),
         "follow_ups": decisions.follow_ups_of(experiment),
         "failed": failed,
         **_detail_forms(experiment, variants, people, recommendation, failed=failed, bound=form),

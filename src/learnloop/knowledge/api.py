@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 
 from learnloop.api_base import MAX_INT, Id, Number, Pagination, errors, person_ref, request_fields, team_ref
 from learnloop.audit.request import client_ip
-from learnloop.knowledge import practice_library, search, selectors, services
+from learnloop.knowledge import outcomes, practice_library, search, selectors, services
 from learnloop.knowledge.api_schemas import (
     MAX_SUGGESTIONS,
     AcceptIn,
@@ -35,6 +35,8 @@ from learnloop.knowledge.api_schemas import (
     LinkIn,
     LinkOut,
     ObsoleteIn,
+    OutcomeIn,
+    OutcomeLessonIn,
     PracticeImportIn,
     PracticeImportOut,
     ScoredEntryOut,
@@ -86,6 +88,7 @@ def _owner_field(changes: dict) -> str:
 def _detail(viewer, entry_id: int) -> Entry:
     """An entry with everything its detail shows, scoped to what the viewer may see."""
     entry = _entry(viewer, entry_id)
+    selectors.with_references(viewer=viewer, entry=entry)
     entry.superseded_by = selectors.visible_successor(viewer=viewer, entry=entry)
     entry.supersedes = selectors.visible_among(
         viewer=viewer, entries=list(Entry.objects.filter(superseded_by=entry).order_by("id"))
@@ -182,6 +185,28 @@ def create_entry(request, payload: EntryIn):
             skills=payload.skills,
             review_interval_days=payload.review_interval_days,
         )
+    return Status(201, _detail(request.user, entry.pk))
+
+
+@router.post(
+    "/entries/from-outcome",
+    response={201: EntryDetail},
+    summary="Turn an action's answered effectiveness check into a new lesson",
+)
+def lesson_from_outcome(request, payload: OutcomeLessonIn):
+    entry = outcomes.lesson_from_outcome(by=request.user, action_id=payload.action, title=payload.title,
+                                         body=payload.body)
+    return Status(201, _detail(request.user, entry.pk))
+
+
+@router.post(
+    "/entries/{entry_id}/outcomes",
+    response={201: EntryDetail},
+    summary="Keep an action's answered effectiveness check as evidence for this entry",
+)
+def add_outcome(request, entry_id: Id, payload: OutcomeIn):
+    entry = _entry(request.user, entry_id)
+    outcomes.add_outcome(by=request.user, entry=entry, action_id=payload.action)
     return Status(201, _detail(request.user, entry.pk))
 
 
@@ -328,7 +353,7 @@ def remove_link(request, link_id: Id):
 @paginate(Pagination)
 def list_applications(request, entry_id: Id):
     entry = _entry(request.user, entry_id)
-    return entry.applications.select_related("person").order_by("-applied_on", "-id")
+    return selectors.applications_of(viewer=request.user, entry=entry)
 
 
 @router.post(
@@ -339,7 +364,7 @@ def list_applications(request, entry_id: Id):
 def record_application(request, entry_id: Id, payload: ApplicationIn):
     entry = _entry(request.user, entry_id)
     application = services.record_application(by=request.user, entry=entry, **payload.dict())
-    return Status(201, application)
+    return Status(201, selectors.with_place(viewer=request.user, application=application))
 
 
 @router.post(

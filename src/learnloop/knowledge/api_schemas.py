@@ -58,11 +58,72 @@ class EntrySummary(Schema):
         return sorted(tag.name for tag in entry.tags.all())
 
 
+class RefOut(Schema):
+    """A typed reference as the caller reads it (learnloop.links): a link when they may follow it."""
+
+    type: str
+    id: str
+    title: str = Field(description="The object's current title; for a type that is not linkable, the "
+                                   "stored label; for an object the caller may not see, only its kind.")
+    url: str | None = Field(description="Its page; null when there is nothing the caller may follow.")
+
+
+def _ref(shown) -> dict | None:
+    if shown is None:
+        return None
+    return {"type": shown.type, "id": shown.id, "title": shown.title, "url": shown.url}
+
+
 class ProvenanceOut(Schema):
+    type: str
+    id: str
+    title: str
+    url: str | None
     source_type: str
     source_id: str
-    label: str
+    label: str = Field(description="Same as title (kept for older clients).")
     created_at: datetime
+
+    @staticmethod
+    def resolve_type(row):
+        return row.source_type
+
+    @staticmethod
+    def resolve_id(row):
+        return row.source_id
+
+    @staticmethod
+    def resolve_title(row):
+        return row.shown.title
+
+    @staticmethod
+    def resolve_label(row):
+        return row.shown.title
+
+    @staticmethod
+    def resolve_url(row):
+        return row.shown.url
+
+
+class OutcomeOut(Schema):
+    """An answered effectiveness check kept as evidence for the entry."""
+
+    id: int
+    check: RefOut
+    effect: str
+    evidence: str
+    checked_at: datetime | None
+    added_by: PersonRef
+    added_at: datetime
+
+    @staticmethod
+    def resolve_check(row):
+        return _ref(row.shown)
+
+    @staticmethod
+    def resolve_evidence(row):
+        # The check's own words, for those who may see the action it belongs to.
+        return row.evidence if row.shown.url else ""
 
 
 class LinkOut(Schema):
@@ -139,6 +200,10 @@ class EntryDetail(EntrySummary):
     last_verified_by: PersonRef | None
     obsolete_reason: str
     provenance: list[ProvenanceOut]
+    outcomes: list[OutcomeOut] = Field(description="Answered checks of actions taken on it, latest first.")
+    verified_by_outcome_at: datetime | None
+    review_flag: str = Field(description="Why an outcome flagged it for review; empty when not flagged.")
+    review_flagged_at: datetime | None
     links: list[LinkOut]
     helpful: HelpfulCounts
     answers: list[AnswerOut]
@@ -157,6 +222,10 @@ class EntryDetail(EntrySummary):
     @staticmethod
     def resolve_provenance(entry):
         return list(entry.provenance.all())
+
+    @staticmethod
+    def resolve_outcomes(entry):
+        return list(entry.outcomes.all())
 
     @staticmethod
     def resolve_answers(entry):
@@ -253,10 +322,16 @@ class ApplicationOut(Schema):
     context: str
     context_type: str
     context_id: str
+    place: RefOut | None = Field(description="The object named by context_type and context_id, as the caller "
+                                             "reads it; null for a place given as text only.")
     applied_on: date
     outcome: str
     note: str
     created_at: datetime
+
+    @staticmethod
+    def resolve_place(row):
+        return _ref(getattr(row, "shown", None))
 
 
 class FeedbackOut(Schema):
@@ -324,6 +399,16 @@ class ApplicationIn(InputSchema):
     applied_on: date | None = None
     outcome: Literal["worked", "partly", "did_not_work", "too_early"] = "too_early"
     note: str = ""
+
+
+class OutcomeIn(InputSchema):
+    action: Id = Field(description="The action whose answered effectiveness check is kept as evidence.")
+
+
+class OutcomeLessonIn(InputSchema):
+    action: Id = Field(description="The action whose answered effectiveness check becomes a lesson.")
+    title: str
+    body: str = Field("", description="The lesson (Markdown); defaults to the check's answer and evidence.")
 
 
 class FeedbackIn(InputSchema):

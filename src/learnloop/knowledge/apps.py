@@ -16,7 +16,11 @@ class KnowledgeConfig(AppConfig):
     )
 
     def ready(self):
-        from learnloop.knowledge.signals import rebuild_search_index
+        from learnloop.knowledge.references import register_types
+        from learnloop.knowledge.signals import outcome_recorded_received, rebuild_search_index
+        from learnloop.links.signals import outcome_recorded
         from learnloop.ops.signals import data_replaced
 
         data_replaced.connect(rebuild_search_index, dispatch_uid="knowledge-search-index")
+        outcome_recorded.connect(outcome_recorded_received, dispatch_uid="knowledge-outcome-recorded")
+        register_types()

@@ -14,7 +14,9 @@ from learnloop.knowledge.models import (
     LinkKind,
     Visibility,
 )
+from learnloop.knowledge.references import NOT_A_PLACE
 from learnloop.knowledge.search import SearchFilters
+from learnloop.links.registry import known_types, link_type
 from learnloop.org.models import Person, Team
 from learnloop.web.forms import IdField
 
@@ -185,6 +187,11 @@ class ApplicationForm(forms.Form):
         max_length=300, required=False, label="Where did you apply it?",
         help_text="A project, a team, a release, an incident…",
     )
+    context_type = forms.ChoiceField(
+        required=False, label="Or name it in Learnloop", choices=(),
+        help_text="A session, an action, an experiment… with its id (the number in its address).",
+    )
+    context_id = forms.CharField(max_length=64, required=False, label="Its id")
     applied_on = forms.DateField(label="When", widget=forms.DateInput(attrs={"type": "date"}))
     outcome = forms.ChoiceField(choices=ApplicationOutcome.choices, initial=ApplicationOutcome.TOO_EARLY)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
@@ -193,6 +200,9 @@ class ApplicationForm(forms.Form):
         kwargs.setdefault("auto_id", "apply_%s")
         super().__init__(*args, **kwargs)
         self.fields["context"].required_in_practice = True
+        self.fields["context_type"].choices = [("", "—")] + [
+            (key, link_type(key).label.capitalize()) for key in known_types() if key not in NOT_A_PLACE
+        ]
         if not self.is_bound:
             self.initial.setdefault("applied_on", timezone.localdate())
 
@@ -294,3 +304,16 @@ class DecisionStatusForm(forms.Form):
         error_messages={"required": "Choose a status.", "invalid_choice": "%(value)s is not a decision status."},
     )
     superseded_by = IdField(required=False, what="the superseding entry")
+
+
+class OutcomeLessonForm(forms.Form):
+    """Turn an action's answered check into a new lesson (outcomes.lesson_from_outcome)."""
+
+    title = forms.CharField(max_length=300, required=False, label="Title of the lesson")
+    body = forms.CharField(max_length=20_000, required=False, widget=forms.Textarea, label="The lesson")
+
+
+class OutcomeAddForm(forms.Form):
+    """Keep an action's answered check as evidence for an existing lesson (outcomes.add_outcome)."""
+
+    entry = forms.IntegerField(min_value=1, max_value=2**31 - 1, label="Lesson")

@@ -112,6 +112,12 @@ class Entry(models.Model):
     )
     obsolete_at = models.DateTimeField(null=True, blank=True)
     obsolete_reason = models.TextField(blank=True)
+    # "Verified by outcome": the latest answered check kept as this entry's evidence said it
+    # worked (outcomes.py keeps it). A "did not work" on an action taken on the entry flags it
+    # for review: it joins the owner's review queue until someone verifies it again.
+    verified_by_outcome_at = models.DateTimeField(null=True, blank=True)
+    review_flag = models.CharField(max_length=300, blank=True)
+    review_flagged_at = models.DateTimeField(null=True, blank=True)
 
     # Denormalized for ranking and lists; kept by the services that add applications.
     application_count = models.PositiveIntegerField(default=0)
@@ -254,9 +260,38 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-applied_on", "-id"]
+        indexes = [models.Index(fields=["context_type", "context_id"])]
 
     def __str__(self):
         return f"{self.person} applied {self.entry}"
+
+
+class OutcomeEvidence(models.Model):
+    """An answered "did it work?" kept as evidence for an entry: the check it came from (a typed
+    reference, see learnloop.links), its answer and evidence as last answered, and who added it."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="outcomes")
+    source_type = models.CharField(max_length=60)
+    source_id = models.CharField(max_length=64)
+    label = models.CharField(max_length=300)
+    effect = models.CharField(max_length=15)  # worked | did_not_work | unknown, as the check says
+    evidence = models.TextField(blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-added_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "source_type", "source_id"], name="one_outcome_per_check"),
+            models.CheckConstraint(condition=Q(effect__in=["worked", "did_not_work", "unknown"]),
+                                   name="outcome_effect_known"),
+        ]
+        indexes = [models.Index(fields=["source_type", "source_id"])]
+
+    def __str__(self):
+        return f"{self.entry} ← {self.effect} ({self.source_type}:{self.source_id})"
 
 
 class Feedback(models.Model):

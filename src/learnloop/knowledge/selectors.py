@@ -29,6 +29,8 @@ from learnloop.knowledge.permissions import (
     can_view,
     visible_q,
 )
+from learnloop.knowledge.references import annotate_applications, annotate_entry
+from learnloop.links.registry import backlinks_of
 from learnloop.org.membership import member_team_ids
 
 
@@ -63,7 +65,7 @@ def entry_for(*, viewer, entry_id: int) -> Entry:
     )
     if entry is None or not (viewer and viewer.is_authenticated and viewer.is_active):
         raise Http404("No such entry, or it is visible only to its teams.")
-    related = ["tags", "skills", "teams", "provenance",
+    related = ["tags", "skills", "teams", "provenance", "outcomes",
                Prefetch("applications", queryset=Application.objects.select_related("person"))]
     if entry.kind == EntryKind.QUESTION:  # only questions list answers (answers_of)
         related.append(Prefetch("answers", queryset=Answer.objects.select_related("author", "hidden_by")))
@@ -125,19 +127,41 @@ def links_of(*, viewer, entry: Entry) -> list[tuple[str, Entry, EntryLink]]:
     return outgoing + incoming
 
 
+def with_references(*, viewer, entry: Entry) -> Entry:
+    """The entry's provenance, applications and kept outcomes, each with `.shown`: a link when
+    the viewer may follow it, plain text otherwise (references.py). One query per linked type."""
+    return annotate_entry(viewer, entry)
+
+
+def applications_of(*, viewer, entry: Entry) -> list[Application]:
+    """Where the entry was applied, newest first, each place as the viewer reads it."""
+    return annotate_applications(
+        viewer, entry.applications.select_related("person").order_by("-applied_on", "-id")
+    )
+
+
+def with_place(*, viewer, application: Application) -> Application:
+    return annotate_applications(viewer, [application])[0]
+
+
+def lessons_pointing_at(*, viewer, type_key: str, object_id):
+    """The lessons that came from, and were applied at, one object (learnloop.links)."""
+    return backlinks_of(viewer, type_key, str(object_id))
+
+
 def helpful_counts(entry: Entry) -> dict[str, int]:
     counts = entry.feedback.aggregate(yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False)))
     return {"yes": counts["yes"] or 0, "no": counts["no"] or 0}
 
 
 def review_queue(*, viewer) -> QuerySet[Entry]:
-    """Entries the viewer answers for (owned by them or their teams) that need a review,
-    most overdue first."""
+    """Entries the viewer answers for (owned by them or their teams) that need a review, most
+    overdue first: due by the calendar, or flagged by an outcome that contradicts them."""
     now = timezone.now()
     mine = Q(owner_person=viewer) | Q(owner_team__in=member_team_ids(viewer))
     return (
         visible_entries(viewer=viewer)
-        .filter(mine, obsolete_at__isnull=True, review_due_at__lte=now)
+        .filter(mine, Q(review_due_at__lte=now) | Q(review_flagged_at__isnull=False), obsolete_at__isnull=True)
         .select_related("owner_person", "owner_team")
         .order_by("review_due_at", "id")
     )

@@ -35,6 +35,8 @@ from learnloop.knowledge.permissions import (
     require_hide_answer,
     require_view,
 )
+from learnloop.knowledge.references import NOT_A_PLACE
+from learnloop.links.registry import clean_reference
 
 CONTENT_FIELDS = ("title", "body", "context", "options", "decision", "consequences")
 DECISION_FIELDS = ("context", "options", "decision", "consequences")
@@ -310,7 +312,10 @@ def verify_entry(*, by, entry: Entry, note: str = "", at: datetime | None = None
         entry.last_verified_at = _now(at)
         entry.last_verified_by = by
         entry.schedule_review()
-        entry.save(update_fields=["last_verified_at", "last_verified_by", "review_due_at"])
+        # Verifying answers a review flag too: someone who answers for the entry has looked again.
+        entry.review_flag, entry.review_flagged_at = "", None
+        entry.save(update_fields=["last_verified_at", "last_verified_by", "review_due_at", "review_flag",
+                                  "review_flagged_at"])
         _changed(entry, verb="verified", by=by, data={"note": note[:300]} if note else {}, at=at)
     return entry
 
@@ -431,10 +436,23 @@ def record_application(
     note: str = "",
     at: datetime | None = None,
 ) -> Application:
-    """“I applied this here.” Where is free text or a link to a Learnloop object."""
+    """“I applied this here.” Where is free text, or a typed reference to an object the person may
+    see (learnloop.links): an unknown type, a missing id or an object they may not see is refused
+    on the field it concerns, the last two with one message (no existence oracle)."""
     require_view(by, entry)
     context = " ".join((context or "").split())
-    if not context and not context_type:
+    context_type, context_id = str(context_type or "").strip(), str(context_id or "").strip()
+    if context_id and not context_type:
+        raise ValidationError({"context_type": "Say what kind of object the id names (context_type)."})
+    if context_type:
+        if context_type in NOT_A_PLACE:
+            raise ValidationError({"context_type": "A card or a check is not a place to apply a lesson; "
+                                                   "name its session or action."})
+        # The title is not copied into `context`: it is read from the object each time it is shown,
+        # so a reader who may not see the object never reads its name.
+        clean_reference(by, type_key=context_type, object_id=context_id, type_field="context_type",
+                        id_field="context_id")
+    elif not context:
         raise ValidationError({"context": "Say where you applied it (a project, a team, a session…)."})
     if outcome not in ApplicationOutcome.values:
         raise ValidationError({"outcome": f"Outcome must be one of: {', '.join(ApplicationOutcome.values)}."})

@@ -8,3 +8,11 @@ def rebuild_search_index(sender, *, announce, **kwargs) -> str:
     announce("rebuilding the search index")
     count = search.rebuild()
     return f"Rebuilt the search index ({count} entries)."
+
+
+def outcome_recorded_received(sender, *, outcome, by, at=None, **kwargs) -> None:
+    """An effectiveness check was answered: refresh the evidence of the lessons that keep it and
+    flag for review the lessons a "did not work" contradicts (outcomes.py)."""
+    from learnloop.knowledge.outcomes import outcome_changed
+
+    outcome_changed(outcome=outcome, by=by, at=at)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from learnloop.knowledge import views
+from learnloop.knowledge import outcome_views, views
 
 app_name = "knowledge"
 
@@ -26,5 +26,7 @@ urlpatterns = [
     path("<int:entry_id>/obsolete/", views.entry_obsolete, name="obsolete"),
     path("<int:entry_id>/reinstate/", views.entry_reinstate, name="reinstate"),
     path("<int:entry_id>/status/", views.entry_status, name="status"),
+    path("from-action/<int:action_id>/lesson/", outcome_views.lesson_from_outcome, name="outcome-lesson"),
+    path("from-action/<int:action_id>/add/", outcome_views.add_outcome, name="outcome-add"),
     path("transfer/", include("learnloop.knowledge.transfer_urls")),
 ]

@@ -189,6 +189,7 @@ def similar(request):
 
 def _entry_context(request, entry, **forms) -> dict:
     viewer = request.user
+    selectors.with_references(viewer=viewer, entry=entry)
     can = selectors.abilities(viewer=viewer, entry=entry)
     context = {
         "entry": entry,
@@ -246,7 +247,9 @@ def entry_apply(request, entry_id: int):
             recorded = True
             form = ApplicationForm()
     if request.htmx:
-        entry = selectors.entry_for(viewer=request.user, entry_id=entry_id)
+        entry = selectors.with_references(
+            viewer=request.user, entry=selectors.entry_for(viewer=request.user, entry_id=entry_id)
+        )
         return render(
             request, "knowledge/_applications.html", {"entry": entry, "application_form": form, "recorded": recorded}
         )

@@ -15,6 +15,7 @@ from ninja import Header, Router, Status
 from ninja.pagination import paginate
 
 from learnloop.api_base import Id, Pagination, Shown, errors, person_ref, request_fields, team_ref
+from learnloop.links.api_schemas import lessons_here
 from learnloop.org.models import Person, Team
 from learnloop.reflection import cards as card_services
 from learnloop.reflection import follow_up, selectors, services
@@ -36,6 +37,7 @@ from learnloop.reflection.api_schemas import (
     ReflectionLessonIn,
     ReflectionLessonOut,
     ReflectionPhaseIn,
+    ReflectionSessionDetailOut,
     ReflectionSessionIn,
     ReflectionSessionOut,
     ReflectionStatusOut,
@@ -147,9 +149,11 @@ def create_session(request, payload: ReflectionSessionIn):
     return Status(201, _session_out(session))
 
 
-@router.get("/sessions/{session_id}", response={200: ReflectionSessionOut, **ERRORS}, summary="One session")
+@router.get("/sessions/{session_id}", response={200: ReflectionSessionDetailOut, **ERRORS},
+            summary="One session, with the lessons that came from it and were applied in it")
 def get_session(request, session_id: Id):
-    return _session_out(services.advance_if_due(selectors.session_for(request.user, session_id)))
+    session = services.advance_if_due(selectors.session_for(request.user, session_id))
+    return {**_session_out(session), **lessons_here(selectors.lessons_here(request.user, session))}
 
 
 @router.get("/sessions/{session_id}/status", response={200: ReflectionStatusOut, **ERRORS},

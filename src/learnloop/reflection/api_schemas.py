@@ -12,6 +12,7 @@ from ninja import Schema
 from pydantic import Field
 
 from learnloop.api_base import InputSchema
+from learnloop.links.api_schemas import AppliedLessonOut, LessonLinkOut
 
 Scope = Literal["organization", "team"]
 
@@ -87,6 +88,11 @@ class ReflectionSessionOut(Schema):
     )
     held_on: date
     url: str
+
+
+class ReflectionSessionDetailOut(ReflectionSessionOut):
+    lessons_from_here: list[LessonLinkOut] = Field(description="Lessons that came from this session.")
+    lessons_applied_here: list[AppliedLessonOut] = Field(description="Lessons someone applied in this session.")
 
 
 class ReflectionStatusOut(Schema):

@@ -9,3 +9,8 @@ class ReflectionConfig(AppConfig):
     verbose_name = "Reflection"
 
     nav_items = (NavItem("Sessions", "reflection:list", order=20, section="/sessions/"),)
+
+    def ready(self):
+        from learnloop.reflection.references import register_types
+
+        register_types()

@@ -23,6 +23,7 @@ from learnloop.demo.data import load_demo_data
 from learnloop.knowledge.models import EntryVersion, Provenance
 from learnloop.org.models import Membership, TeamKind, TeamRole
 from learnloop.reflection import follow_up, services
+from learnloop.reflection.demo_outcomes import build_outcomes
 from learnloop.reflection.models import (
     PHASE_ORDER,
     Anonymity,
@@ -714,3 +715,4 @@ def build(context) -> None:
         builder.sessions.append(builder.build_session(plan))
     context.extra["reflection_sessions"] = builder.sessions
     context.extra["reflection_actions"] = builder.actions
+    build_outcomes(context)

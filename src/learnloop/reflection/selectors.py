@@ -12,11 +12,14 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from learnloop.analytics.grouping import suggest_groups
+from learnloop.links.registry import backlinks_of
 from learnloop.org.membership import is_active_person, team_access
 from learnloop.reflection.models import Anonymity, Card, Group, Lesson, Participant, Session, Template
 from learnloop.reflection.permissions import can_use_template, can_view_session, templates_usable_by
 from learnloop.reflection.services import ensure_builtin_templates
 from learnloop.reflection.writer_keys import card_hash, is_well_formed
+
+SESSION_REF = "reflection.session"
 
 
 @dataclass
@@ -204,6 +207,12 @@ def lessons_of(session: Session, viewer) -> list:
 
     return [link.entry for link in Lesson.objects.filter(session=session).select_related("entry")
             if can_view(viewer, link.entry)]
+
+
+def lessons_here(viewer, session: Session):
+    """Lessons that came from the session (or one of its cards' sessions) and lessons applied in it
+    (learnloop.links): one query each, whatever their number."""
+    return backlinks_of(viewer, SESSION_REF, str(session.pk))
 
 
 def related_lessons(viewer, session: Session, limit: int = 5) -> list:

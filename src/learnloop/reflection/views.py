@@ -141,6 +141,7 @@ def session_page(request, session_id: int):
     if session.phase in {Phase.DISCUSS, Phase.ACTIONS, Phase.CLOSED}:
         context["actions"] = follow_up.actions_of(session)
         context["lessons"] = selectors.lessons_of(session, viewer)
+        context["lessons_here"] = selectors.lessons_here(viewer, session)
         context["team_people"] = active_members(session.team)
     return _with_key(request, session, render(request, "reflection/session.html", context))
 

@@ -10,6 +10,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from learnloop.api_base import Id, Pagination, Shown, errors, request_fields
+from learnloop.links.api_schemas import lessons_here
 from learnloop.org.models import Organization, Team
 from learnloop.surveys import release, reports, selectors, services
 from learnloop.surveys.api_schemas import (
@@ -33,6 +34,7 @@ from learnloop.surveys.api_schemas import (
 from learnloop.surveys.attributes import recorded_attributes
 from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
 from learnloop.surveys.models import Campaign, Instrument
+from learnloop.surveys.references import focus_lessons
 
 router = Router(tags=["surveys"])
 
@@ -200,8 +202,9 @@ def trends(request, team: str = ORGANIZATION):
              "reason": point["reason"]}
             for point in data["points"]
         ],
-        "focus_areas": [{"campaign": f.campaign_id, "dimension": f.dimension_key, "action": f.action_id}
-                        for f in data["focus"]],
+        "focus_areas": [{"id": f.pk, "campaign": f.campaign_id, "dimension": f.dimension_key, "action": f.action_id,
+                         **lessons_here(f.lessons_here)}
+                        for f in focus_lessons(data["focus"], viewer=request.user)],
     }
 
 

@@ -5,6 +5,7 @@ from ninja import Schema
 from pydantic import Field
 
 from learnloop.api_base import Id, InputSchema, Int32
+from learnloop.links.api_schemas import AppliedLessonOut, LessonLinkOut
 
 
 class ItemOut(Schema):
@@ -233,9 +234,12 @@ class TrendCampaignOut(Schema):
 
 
 class TrendFocusOut(Schema):
+    id: int
     campaign: int
     dimension: str
     action: int | None
+    lessons_from_here: list[LessonLinkOut] = Field(description="Lessons that came from this focus area.")
+    lessons_applied_here: list[AppliedLessonOut] = Field(description="Lessons applied in this focus area.")
 
 
 class TrendsOut(Schema):

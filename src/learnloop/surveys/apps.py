@@ -9,3 +9,8 @@ class SurveysConfig(AppConfig):
     verbose_name = "Surveys"
 
     nav_items = (NavItem("Surveys", "surveys:campaigns", order=45, section="/surveys/"),)
+
+    def ready(self):
+        from learnloop.surveys.references import register_types
+
+        register_types()

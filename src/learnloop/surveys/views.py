@@ -25,6 +25,7 @@ from learnloop.surveys.forms import (
     ThresholdForm,
 )
 from learnloop.surveys.models import Campaign, CampaignStatus, Instrument
+from learnloop.surveys.references import focus_lessons
 from learnloop.web.forms import apply_validation_error
 
 
@@ -294,6 +295,7 @@ def trends(request):
     if node != ORGANIZATION and not reports.node_visible_in_any(node, viewer=request.user):
         raise Http404
     data = reports.trends(node, viewer=request.user)
+    data["focus"] = focus_lessons(data["focus"], viewer=request.user)
     team = Team.objects.filter(pk=int(node)).first() if node.isdigit() else None
     rows = [
         {"key": key, "name": name, "values": [point["scores"].get(key) for point in data["points"]],
