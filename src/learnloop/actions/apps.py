@@ -12,3 +12,8 @@ class ActionsConfig(AppConfig):
     home_panels = (
         HomePanel("My open actions", "actions/_panel_mine.html", "learnloop.actions.panels.mine", order=15),
     )
+
+    def ready(self):
+        from learnloop.actions.handover import register_kinds
+
+        register_kinds()  # what its people own, for handing over when they leave (org.ownership)

@@ -13,3 +13,8 @@ class ExperimentsConfig(AppConfig):
         HomePanel("Running experiments", "experiments/_panel_running.html", "learnloop.experiments.panels.running",
                   order=40),
     )
+
+    def ready(self):
+        from learnloop.experiments.handover import register_kinds
+
+        register_kinds()  # what its people own, for handing over when they leave (org.ownership)

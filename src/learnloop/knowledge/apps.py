@@ -16,7 +16,9 @@ class KnowledgeConfig(AppConfig):
     )
 
     def ready(self):
+        from learnloop.knowledge.handover import register_kinds
         from learnloop.knowledge.signals import rebuild_search_index
         from learnloop.ops.signals import data_replaced
 
         data_replaced.connect(rebuild_search_index, dispatch_uid="knowledge-search-index")
+        register_kinds()  # what its people own, for handing over when they leave (org.ownership)

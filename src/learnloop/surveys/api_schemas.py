@@ -108,8 +108,18 @@ class ThresholdOut(Schema):
 class FocusIn(InputSchema):
     team: Id
     dimension: str = Field(max_length=60)
+    owner: Id = Field(description="Who carries it and owns its action: a member or lead of the team, "
+                                  "or a learning lead.")
     title: str = Field(default="", max_length=200)
     due_on: date | None = None
+
+
+class RemeasureOut(Schema):
+    campaign: int = Field(description="The later campaign that re-measured the dimension")
+    campaign_name: str
+    before: float = Field(description="The team's mean on the dimension in the campaign the focus was chosen from")
+    after: float = Field(description="The team's mean in the later campaign (released figures only)")
+    change: float
 
 
 class FocusOut(Schema):
@@ -117,6 +127,9 @@ class FocusOut(Schema):
     team: int
     dimension: str
     action: int | None
+    owner: int | None = Field(description="Person id of who carries it (owns its action)")
+    remeasures: list[RemeasureOut] = Field(
+        description="Before → after per later campaign that released the team's figures, oldest first")
 
 
 # --- Reports (surveys/reports.py builds them; only groups the disclosure gate released) ----------
@@ -233,9 +246,12 @@ class TrendCampaignOut(Schema):
 
 
 class TrendFocusOut(Schema):
+    id: int
     campaign: int
     dimension: str
     action: int | None
+    owner: int | None
+    remeasures: list[RemeasureOut]
 
 
 class TrendsOut(Schema):
