@@ -162,7 +162,7 @@ def test_the_owner_accepts_the_proposal_on_the_action_page(survey_org):
     proposal = EvidenceProposal.objects.get(action=focus.action)
     refused = client.post(f"/actions/{focus.action_id}/evidence/{proposal.pk}/accept/", {})
     assert refused.status_code == 400 and "This field is required" in refused.content.decode()
-    accepted = client.post(f"/actions/{focus.action_id}/evidence/{proposal.pk}/accept/", {"effect": "worked"})
+    accepted = client.post(f"/actions/{focus.action_id}/evidence/{proposal.pk}/accept/", {"accept-effect": "worked"})
     assert accepted.status_code == 302
     focus.action.refresh_from_db()
     assert focus.action.status == Status.DONE and "Re-measured in Diagnostic 2" in focus.action.evidence

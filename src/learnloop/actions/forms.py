@@ -72,6 +72,7 @@ class CheckForm(forms.Form):
 
 
 class AcceptEvidenceForm(forms.Form):
+    prefix = "accept"  # its radios sit on the page beside "Mark as done"'s: ids must differ
     effect = forms.ChoiceField(label="Did it work, given this evidence?", choices=Effect.choices,
                                widget=forms.RadioSelect)
 

@@ -233,14 +233,14 @@ def _check_successor(person: Person, new_owner: Person) -> None:
 
 def deactivate_person(
     *, by, person: Person, new_owner: Person | None = None, keep_ownership: bool = False,
-    ip_address: str | None = None,
+    ip_address: str | None = None, at=None,
 ) -> Person:
     """Switch off someone's access while keeping everything they wrote attributed to them, and
     hand what still needs an owner (open actions, checks, entries to review, experiments: every
     kind in org.ownership) to `new_owner`, by default their manager or team lead, in the same
     transaction. With keep_ownership=True nothing is handed over: it stays with them and shows
     in the orphaned-ownership report. Refused when they own something and nobody is named or
-    found, so nothing is orphaned by accident."""
+    found, so nothing is orphaned by accident. `at` backdates it (the demo's history)."""
     require_admin(by, "deactivate people")
     if person.pk == by.pk:
         raise ValidationError({"person": "You can't deactivate yourself."})
@@ -261,7 +261,7 @@ def deactivate_person(
                 raise ValidationError({"new_owner": (
                     f"{person} has no manager or team lead to take over their work; choose who does, "
                     "or keep it with them (it then shows in the orphaned-ownership report).")})
-        now = timezone.now()
+        now = at or timezone.now()
         person.is_active = False
         person.deactivated_at = now
         person.save(update_fields=["is_active", "deactivated_at"])
@@ -271,7 +271,7 @@ def deactivate_person(
         if owned and not successor:
             detail = {"kept": owned}
         record_audit_event(kind=AuditKind.PERSON_DEACTIVATED, actor=by, ip_address=ip_address, target=person.email,
-                           detail=detail)
+                           detail=detail, at=at)
     return person
 
 
