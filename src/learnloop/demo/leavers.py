@@ -16,8 +16,11 @@ def build(context) -> None:
     candidates = list(Person.objects.filter(is_active=True, role=OrgRole.MEMBER, manager__is_active=True)
                       .exclude(pk__in=logins).order_by("id"))
     owned = ownership.counts_by_person([person.pk for person in candidates])
-    # Those who own the most kinds of open work, then by id: the same two for a seed.
-    ranked = sorted((person for person in candidates if person.pk in owned and not person.reports.exists()),
+    # People with open actions (so a build without the action engine, like the knowledge demo's
+    # own tests, has no such leavers), most kinds of open work first, then by id: the same two
+    # for a seed.
+    ranked = sorted((person for person in candidates
+                     if "actions.open" in owned.get(person.pk, {}) and not person.reports.exists()),
                     key=lambda person: (-len(owned[person.pk]), -sum(owned[person.pk].values()), person.pk))
     if admin is None or len(ranked) < 2:
         return
