@@ -16,12 +16,12 @@ def build(context) -> None:
     candidates = list(Person.objects.filter(is_active=True, role=OrgRole.MEMBER, manager__is_active=True)
                       .exclude(pk__in=logins).order_by("id"))
     owned = ownership.counts_by_person([person.pk for person in candidates])
-    # People with open actions (so a build without the action engine, like the knowledge demo's
-    # own tests, has no such leavers), most kinds of open work first, then by id: the same two
-    # for a seed.
+    # People with open actions, most first, then by id: the same two for a seed, whichever other
+    # modules are built (a build without the action engine, like the knowledge demo's own tests,
+    # has no such leavers).
     ranked = sorted((person for person in candidates
-                     if "actions.open" in owned.get(person.pk, {}) and not person.reports.exists()),
-                    key=lambda person: (-len(owned[person.pk]), -sum(owned[person.pk].values()), person.pk))
+                     if owned.get(person.pk, {}).get("actions.open") and not person.reports.exists()),
+                    key=lambda person: (-owned[person.pk]["actions.open"], person.pk))
     if admin is None or len(ranked) < 2:
         return
     handed, kept = ranked[0], ranked[1]
