@@ -29,6 +29,8 @@ Learnloop's commands:
   demo [--seed N] [--only APP] create or refresh the demo organization
   createadmin                  create an admin account, or promote someone to admin
   import teams|people FILE     import from CSV, all rows or none [--dry-run]
+  people orphans               open work deactivated people still own (actions, checks, entries) [--format json]
+  people hand-over EMAIL       give a deactivated person's open work on: --to EMAIL --as ADMIN_EMAIL
   knowledge import DIR         Markdown files as knowledge entries, all or none: --as EMAIL [--dry-run]
   knowledge practices import   import the learning-practice library's playbooks (idempotent) [--as EMAIL] [--dry-run]
   knowledge export DIR         every knowledge entry as Markdown files plus entries.json

@@ -1,6 +1,7 @@
 """Walk-through: a campaign is created and launched, answered through a link, closed; a team
-lead reads the report, picks a focus area that becomes an action, and the next campaign shows
-the change on that dimension."""
+lead reads the report, picks a focus area (owned by them) that becomes an action, and the next
+campaign shows the change on that dimension and proposes it as evidence on the action's check,
+which the lead accepts."""
 
 import random
 import re
@@ -79,6 +80,8 @@ def test_campaign_to_focus_area_to_remeasured_change(page_as, new_context, surve
     expect(lead_page.locator("#detail-heading")).to_contain_text("Payments")
     expect(lead_page.locator("#scores")).to_contain_text("Time and resources for learning")
     lead_page.locator("#focus-form").get_by_label("Dimension").select_option(label="Time and resources for learning")
+    # The owner is required; the lead choosing is proposed.
+    expect(lead_page.locator("#focus-form").get_by_label("Owner")).to_have_value(str(survey_org.lead.pk))
     lead_page.get_by_role("button", name="Make it an action").click()
     expect(lead_page.get_by_role("status").first).to_contain_text("now works on Time and resources for learning")
     action = Action.objects.get(source_type="surveys.focus_area")
@@ -92,3 +95,17 @@ def test_campaign_to_focus_area_to_remeasured_change(page_as, new_context, surve
     cells = row.locator("td")
     before, after = float(cells.nth(0).inner_text()), float(cells.nth(1).inner_text())
     assert after > before
+    assert action.owner == survey_org.lead
+    expect(row.locator(".remeasure")).to_have_text(f"Autumn diagnostic: {before:.2f} → {after:.2f}")
+
+    # The re-measure waits on the action's check as proposed evidence; the owner accepts it.
+    row.get_by_role("link", name=action.title).click()
+    proposal = lead_page.locator("#evidence-proposals")
+    expect(proposal).to_contain_text(f"from {before:.2f}")
+    expect(proposal).to_contain_text(f"to {after:.2f}")
+    proposal.get_by_label("It worked").check()
+    proposal.get_by_role("button", name="Accept as evidence and mark done").click()
+    expect(lead_page.locator("#action-status")).to_contain_text("Done")
+    expect(lead_page.locator("#effect-heading")).to_be_visible()
+    expect(lead_page.locator("blockquote")).to_contain_text("Re-measured in Autumn diagnostic")
+    expect(proposal).to_contain_text("Accepted by")

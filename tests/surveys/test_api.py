@@ -64,10 +64,11 @@ def test_report_and_focus_area_through_the_api(survey_org):
     assert all(score["low"] <= score["mean"] <= score["high"] for score in report["group"]["scores"])
     assert [barrier["barrier"] for barrier in report["group"]["barriers"]]
     url = f"/api/v1/surveys/campaigns/{campaign.pk}/focus-areas"
-    created = post(lead, url, {"team": payments, "dimension": "time"})
+    created = post(lead, url, {"team": payments, "dimension": "time", "owner": survey_org.lead.pk})
     assert created.status_code == 201
     assert Action.objects.get(pk=created.json()["action"]).source_type == "surveys.focus_area"
-    unknown = post(lead, f"/api/v1/surveys/campaigns/{campaign.pk}/focus-areas", {"team": payments, "dimension": "x"})
+    unknown = post(lead, f"/api/v1/surveys/campaigns/{campaign.pk}/focus-areas",
+                   {"team": payments, "dimension": "x", "owner": survey_org.lead.pk})
     assert unknown.status_code == 400 and "dimension" in unknown.json()["errors"]
 
 

@@ -3,11 +3,11 @@
 import pytest
 from django.core.management import call_command
 
-from learnloop.actions.models import Action
+from learnloop.actions.models import Action, EvidenceProposal
 from learnloop.demo import build_demo
 from learnloop.surveys import reports
 from learnloop.surveys.disclosure_gate import GroupKey
-from learnloop.surveys.models import Campaign, CampaignStatus, FocusArea
+from learnloop.surveys.models import Campaign, CampaignStatus, FocusArea, Remeasure
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,9 @@ def demo(django_db_setup, django_db_blocker):
                 "actions": Action.objects.filter(source_type="surveys.focus_area").count(),
                 "changes": changes, "other_changes": other_changes, "rows": len(heat["rows"]),
                 "team_means": team_means,
+                "proposals": [(proposal.accepted_at is not None, proposal.action.status, proposal.figures["change"])
+                              for proposal in EvidenceProposal.objects.select_related("action")],
+                "remeasures": Remeasure.objects.count(),
             }
         finally:
             call_command("flush", interactive=False, verbosity=0)
@@ -63,3 +66,11 @@ def test_teams_differ(demo):
     assert demo["rows"] > 5
     means = [sum(values) / len(values) for values in demo["team_means"].values()]
     assert max(means) - min(means) > 0.2
+
+
+def test_later_campaigns_proposed_their_re_measures_and_one_was_accepted(demo):
+    # Three focus areas, two later campaigns: a proposal per released team and campaign.
+    assert len(demo["proposals"]) == demo["remeasures"] >= 3
+    accepted = [proposal for proposal in demo["proposals"] if proposal[0]]
+    assert len(accepted) == 1 and accepted[0][1] == "done"
+    assert all(change > 0 for _, _, change in demo["proposals"])  # the focus dimensions rose

@@ -161,6 +161,7 @@ def test_focus_area_becomes_an_action_from_the_survey(survey_org):
     campaign = run_campaign(survey_org)
     focus = services.choose_focus_area(
         by=survey_org.lead, campaign=campaign, team=survey_org.teams["Payments"], dimension_key="time",
+        owner=survey_org.lead,
     )
     action = Action.objects.get(pk=focus.action_id)
     assert action.source_type == "surveys.focus_area" and action.source_id == str(focus.pk)
@@ -168,6 +169,7 @@ def test_focus_area_becomes_an_action_from_the_survey(survey_org):
     with pytest.raises(PermissionDenied):
         services.choose_focus_area(
             by=survey_org.people["Sales"][1], campaign=campaign, team=survey_org.teams["Sales"], dimension_key="time",
+            owner=survey_org.people["Sales"][1],
         )
 
 

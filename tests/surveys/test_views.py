@@ -75,7 +75,8 @@ def test_report_page_heatmap_focus_and_trend(survey_org):
     page = lead.get(f"/surveys/campaigns/{first.pk}/report/?group={payments.pk}").content.decode()
     assert 'id="heatmap"' in page and re.search(r'<td class="score heat-([0-9]|1[0-9]|20)"', page)
     assert "Payments" in page and "95% interval" in page and "weak" in page
-    response = lead.post(f"/surveys/campaigns/{first.pk}/focus/", {"team": payments.pk, "dimension": "time"})
+    response = lead.post(f"/surveys/campaigns/{first.pk}/focus/",
+                         {"team": payments.pk, "dimension": "time", "owner": survey_org.lead.pk})
     assert response.status_code == 302
     action = Action.objects.get(source_type="surveys.focus_area")
     assert action.team == payments

@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from learnloop.actions import metrics, permissions, selectors, services
 from learnloop.actions.api_schemas import (
     ActionDetailOut,
+    AcceptEvidenceIn,
     ActionIn,
     ActionOut,
     ActionPatch,
@@ -25,6 +26,7 @@ from learnloop.actions.api_schemas import (
     CommentOut,
     CompleteIn,
     DeclineIn,
+    EvidenceProposalOut,
     MetricsOut,
     PolicyIn,
     PolicyOut,
@@ -184,6 +186,24 @@ def decline_action(request, action_id: Id, payload: DeclineIn):
 @router.post("/{action_id}/reopen", response=ActionOut, summary="Back to open (clears the close and the check)")
 def reopen_action(request, action_id: Id):
     action = services.reopen_action(by=request.user, action=_action(request, action_id))
+    return _refresh(request, action)
+
+
+# --- Proposed evidence ---------------------------------------------------------------------------
+
+
+@router.get("/{action_id}/evidence-proposals", response=list[EvidenceProposalOut],
+            summary="Evidence other modules offered for the action's check (a survey's re-measure)")
+def list_evidence_proposals(request, action_id: Id):
+    return selectors.evidence_proposals(_action(request, action_id))
+
+
+@router.post("/{action_id}/evidence-proposals/{proposal_id}/accept", response=ActionOut,
+             summary="Accept proposed evidence as the check's, answering “did it work?”")
+def accept_evidence_proposal(request, action_id: Id, proposal_id: Id, payload: AcceptEvidenceIn):
+    """An open action is marked done with the evidence; a done one has it added to its evidence."""
+    proposal = selectors.proposal_for(viewer=request.user, action_id=action_id, proposal_id=proposal_id)
+    action = services.accept_evidence(by=request.user, proposal=proposal, effect=payload.effect)
     return _refresh(request, action)
 
 

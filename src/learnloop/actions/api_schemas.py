@@ -99,6 +99,25 @@ class CheckIn(InputSchema):
     evidence: str = ""
 
 
+class EvidenceProposalOut(Schema):
+    id: int
+    source: SourceOut
+    text: str = Field(description="The evidence as it is added to the check when accepted.")
+    figures: dict = Field(description='What it states, e.g. {"before": 3.15, "after": 4.77, ...} for a re-measure.')
+    proposed_at: datetime
+    accepted_at: datetime | None
+    accepted_by: PersonRef | None
+
+    @staticmethod
+    def resolve_source(proposal):
+        return {"type": proposal.source_type, "id": proposal.source_id, "label": proposal.source_label,
+                "url": proposal.source_url}
+
+
+class AcceptEvidenceIn(InputSchema):
+    effect: EffectName = Field(description="The answer to “did it work?” given this evidence.")
+
+
 class DeclineIn(InputSchema):
     reason: str
 

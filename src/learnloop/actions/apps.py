@@ -17,3 +17,6 @@ class ActionsConfig(AppConfig):
         from learnloop.actions.references import register_types
 
         register_types()
+        from learnloop.actions.handover import register_kinds
+
+        register_kinds()  # what its people own, for handing over when they leave (org.ownership)

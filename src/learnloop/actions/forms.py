@@ -71,6 +71,12 @@ class CheckForm(forms.Form):
     evidence = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class AcceptEvidenceForm(forms.Form):
+    prefix = "accept"  # its radios sit on the page beside "Mark as done"'s: ids must differ
+    effect = forms.ChoiceField(label="Did it work, given this evidence?", choices=Effect.choices,
+                               widget=forms.RadioSelect)
+
+
 class DeclineForm(forms.Form):
     reason = forms.CharField(label="Why won't this be done?", widget=forms.Textarea(attrs={"rows": 2}))
 

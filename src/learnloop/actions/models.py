@@ -227,3 +227,39 @@ class DigestDelivery(models.Model):
 
     def __str__(self):
         return f"Digest for {self.person}, week of {self.week_of}"
+
+
+class EvidenceProposal(models.Model):
+    """Evidence for "did it work?" offered by another part of the platform (a survey campaign's
+    re-measure of a focus area), shown on the action's check until someone who may change the
+    action accepts it. A proposal never answers the check by itself: people decide what worked.
+    One per action and source, so offering it again (a decision run twice) changes nothing."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="evidence_proposals")
+    source_type = models.CharField(max_length=60)
+    source_id = models.CharField(max_length=64)
+    source_label = models.CharField(max_length=300)
+    source_url = models.CharField(max_length=500, blank=True)
+    # The evidence as it would be added to the check, and the figures it states, for the API.
+    text = models.TextField()
+    figures = models.JSONField(default=dict, blank=True)
+    proposed_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "source_type", "source_id"], name="one_proposal_per_source"),
+            models.CheckConstraint(condition=~Q(text=""), name="evidence_proposal_has_text"),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True, accepted_by__isnull=True)
+                | Q(accepted_at__isnull=False, accepted_by__isnull=False),
+                name="accepted_proposal_has_who_and_when",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Evidence for {self.action_id} from {self.source_label}"

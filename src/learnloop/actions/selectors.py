@@ -18,6 +18,7 @@ from learnloop.actions.models import (
     DEFAULT_GRACE_DAYS,
     DEFAULT_REMIND_DAYS_BEFORE,
     Action,
+    EvidenceProposal,
     Status,
     TeamActionPolicy,
 )
@@ -42,6 +43,22 @@ def action_for(*, viewer, action_id: int) -> Action:
     if action is None:
         raise Http404("No action with this id.")
     return action
+
+
+def evidence_proposals(action: Action) -> list[EvidenceProposal]:
+    """The evidence other modules offered for the action's check, newest first (the caller has
+    checked the viewer may see the action)."""
+    return list(action.evidence_proposals.select_related("accepted_by"))
+
+
+def proposal_for(*, viewer, action_id: int, proposal_id: int) -> EvidenceProposal:
+    """A proposal of an action the viewer may see, or 404."""
+    action = action_for(viewer=viewer, action_id=action_id)
+    proposal = action.evidence_proposals.filter(pk=proposal_id).first()
+    if proposal is None:
+        raise Http404("No such proposal on this action.")
+    proposal.action = action
+    return proposal
 
 
 def actions_for_source(source_type: str, source_id, *, viewer=None) -> QuerySet[Action]:

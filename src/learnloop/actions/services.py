@@ -18,6 +18,7 @@ from learnloop.actions.models import (
     Action,
     ActionComment,
     Effect,
+    EvidenceProposal,
     Priority,
     Status,
     TeamActionPolicy,
@@ -350,6 +351,59 @@ def add_comment(*, by, action: Action, body: str, at: datetime | None = None) ->
         comment = ActionComment.objects.create(action=action, author=by, body=body, created_at=now)
         _event(action, verb="commented", by=by, at=now, data={"comment": comment.pk})
     return comment
+
+
+# --- evidence offered by other modules -------------------------------------------------------------
+
+
+def propose_evidence(
+    *, action: Action, source_type: str, source_id, source_label: str, text: str, source_url: str = "",
+    figures: dict | None = None, at: datetime | None = None,
+) -> EvidenceProposal:
+    """Offer evidence for the action's "did it work?" (a system write: the platform proposes, no
+    person acts). Offering the same source again returns the earlier proposal unchanged."""
+    source_type, source_id = str(source_type).strip(), str(source_id).strip()
+    if not source_type or not source_id:
+        raise ValidationError({"source_type": "A proposal names its source's type and id."})
+    text = _clean_text(text, field="text")
+    if not text:
+        raise ValidationError({"text": "A proposal needs the evidence it offers."})
+    now = _now(at)
+    with transaction.atomic():
+        proposal, created = EvidenceProposal.objects.get_or_create(
+            action=action, source_type=source_type, source_id=source_id,
+            defaults={"source_label": str(source_label or "").strip()[:300], "text": text,
+                      "source_url": _clean_source_url(source_url), "figures": figures or {}, "proposed_at": now},
+        )
+        if created:
+            _event(action, verb="evidence_proposed", by=None, at=now, data={"source_type": source_type})
+    return proposal
+
+
+def accept_evidence(*, by, proposal: EvidenceProposal, effect: str, at: datetime | None = None) -> Action:
+    """Take a proposal as the evidence of the check, answering "did it work?" with `effect`: an
+    open action is marked done with it, a done one has it added to its evidence."""
+    _require_actor(by)
+    _check_effect(effect)
+    now = _now(at)
+    with transaction.atomic():
+        current = EvidenceProposal.objects.select_for_update().select_related("action").get(pk=proposal.pk)
+        action = current.action
+        permissions.require_change(by, action)
+        if current.accepted_at is not None:
+            raise ValidationError({"proposal": "This evidence has already been accepted."})
+        if action.status == Status.NOT_DOING:
+            raise ValidationError({"status": "This action is not being done, so there is no check to add it to."})
+        if action.status in ACTIVE_STATUSES:
+            action = complete_action(by=by, action=action, effect=effect, evidence=current.text, at=now)
+        else:
+            evidence = "\n\n".join(part for part in (action.evidence.strip(), current.text) if part)
+            action = record_effectiveness(by=by, action=action, effect=effect, evidence=evidence, at=now)
+        current.accepted_at, current.accepted_by = now, by
+        current.save(update_fields=["accepted_at", "accepted_by"])
+        _event(action, verb="evidence_accepted", by=by, at=now, data={"proposal": current.pk})
+    proposal.accepted_at, proposal.accepted_by = current.accepted_at, current.accepted_by
+    return action
 
 
 # --- team rules ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:action_id>/start/", views.action_start, name="start"),
     path("<int:action_id>/complete/", views.action_complete, name="complete"),
     path("<int:action_id>/check/", views.action_check, name="check"),
+    path("<int:action_id>/evidence/<int:proposal_id>/accept/", views.action_accept_evidence, name="accept_evidence"),
     path("<int:action_id>/decline/", views.action_decline, name="decline"),
     path("<int:action_id>/reopen/", views.action_reopen, name="reopen"),
     path("<int:action_id>/comments/", views.action_comment, name="comment"),

@@ -15,7 +15,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from learnloop.actions import permissions, selectors, services
-from learnloop.actions.forms import ActionForm, CheckForm, CommentForm, CompleteForm, DeclineForm, PolicyForm, teams_for
+from learnloop.actions.forms import (
+    AcceptEvidenceForm,
+    ActionForm,
+    CheckForm,
+    CommentForm,
+    CompleteForm,
+    DeclineForm,
+    PolicyForm,
+    teams_for,
+)
 from learnloop.actions.models import Status
 from learnloop.org.models import Team
 from learnloop.web.forms import apply_validation_error
@@ -135,6 +144,8 @@ def _detail(request, action, *, status: int = 200, **forms):
         "check_form": forms.get("check_form") or CheckForm(),
         "decline_form": forms.get("decline_form") or DeclineForm(),
         "comment_form": forms.get("comment_form") or CommentForm(),
+        "evidence_proposals": selectors.evidence_proposals(action),
+        "accept_form": forms.get("accept_form") or AcceptEvidenceForm(),
         "today": today,
         **selectors.lessons_around(viewer=request.user, action=action),
     }
@@ -186,6 +197,18 @@ def action_check(request, action_id: int):
         services.record_effectiveness(by=request.user, action=action, **form.cleaned_data)
 
     return _transition(request, action_id, CheckForm, "check_form", run, "Thanks: the check is recorded.")
+
+
+@login_required
+@require_POST
+def action_accept_evidence(request, action_id: int, proposal_id: int):
+    proposal = selectors.proposal_for(viewer=request.user, action_id=action_id, proposal_id=proposal_id)
+
+    def run(action, form):
+        services.accept_evidence(by=request.user, proposal=proposal, effect=form.cleaned_data["effect"])
+
+    return _transition(request, action_id, AcceptEvidenceForm, "accept_form", run,
+                       "Accepted: the evidence is part of the check.")
 
 
 @login_required

@@ -22,6 +22,7 @@ class AuditKind(models.TextChoices):
     PERSON_DEACTIVATED = "person_deactivated", "Person deactivated"
     PERSON_REACTIVATED = "person_reactivated", "Person reactivated"
     PERSON_DELETED = "person_deleted", "Person deleted"
+    OWNERSHIP_HANDED_OVER = "ownership_handed_over", "Ownership handed over"
     INVITATION_SENT = "invitation_sent", "Invitation sent"
     INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
     INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"

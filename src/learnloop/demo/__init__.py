@@ -107,6 +107,11 @@ def build_demo(
         for label, module in organization_wide:
             announce(f"building demo data: {label}")
             module.build(context)
+        if not only or "org" in only:  # after every module: people leave once they own something
+            from learnloop.demo import leavers
+
+            announce("building demo data: leavers")
+            leavers.build(context)
     from learnloop.ops.signals import announce_data_replaced
 
     announce_data_replaced(build_demo, announce=announce)  # the search index, from the new data

@@ -18,3 +18,6 @@ class ExperimentsConfig(AppConfig):
         from learnloop.experiments.references import register_types
 
         register_types()
+        from learnloop.experiments.handover import register_kinds
+
+        register_kinds()  # what its people own, for handing over when they leave (org.ownership)

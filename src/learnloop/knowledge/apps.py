@@ -16,6 +16,7 @@ class KnowledgeConfig(AppConfig):
     )
 
     def ready(self):
+        from learnloop.knowledge.handover import register_kinds
         from learnloop.knowledge.references import register_types
         from learnloop.knowledge.signals import outcome_recorded_received, rebuild_search_index
         from learnloop.links.signals import outcome_recorded
@@ -24,3 +25,4 @@ class KnowledgeConfig(AppConfig):
         data_replaced.connect(rebuild_search_index, dispatch_uid="knowledge-search-index")
         outcome_recorded.connect(outcome_recorded_received, dispatch_uid="knowledge-outcome-recorded")
         register_types()
+        register_kinds()  # what its people own, for handing over when they leave (org.ownership)

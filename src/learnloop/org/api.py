@@ -147,6 +147,32 @@ class RemovalOut(Schema):
     result: Literal["deleted", "deactivated"]
 
 
+class HandOverIn(InputSchema):
+    new_owner_id: Id
+
+
+class OwnedOut(Schema):
+    key: str = Field(description='The kind, e.g. "actions.open", "actions.checks", "knowledge.entries", '
+                                 '"experiments.unfinished"')
+    label: str
+    count: int
+
+
+class OrphanOut(Schema):
+    person: PersonRef
+    deactivated_at: datetime | None
+    items: list[OwnedOut]
+    total: int
+
+    @staticmethod
+    def resolve_deactivated_at(row):
+        return row["person"].deactivated_at
+
+
+class HandOverOut(Schema):
+    moved: dict[str, int] = Field(description="How many of each kind moved to the new owner")
+
+
 class ImportIn(InputSchema):
     csv: str = Field(description="The CSV text, header row first.")
     dry_run: bool = True
@@ -234,6 +260,13 @@ def list_people(
     )
 
 
+# Declared before /people/{person_id}, which would otherwise take "orphans" for an id.
+@router.get("/people/orphans", response={200: list[OrphanOut], **errors(403)},
+            summary="Deactivated people who still own open work (admins): the orphaned-ownership report")
+def orphaned_ownership(request):
+    return selectors.orphaned_ownership(viewer=request.user)
+
+
 @router.get("/people/{person_id}", response=PersonDetailOut, summary="A person, with their team memberships")
 def get_person(request, person_id: Id):
     return selectors.person_detail(viewer=request.user, person_id=person_id)
@@ -278,9 +311,27 @@ def update_person(request, person_id: Id, payload: PersonPatch):
     response=PersonDetailOut,
     summary="Switch off someone's access and revoke their tokens (admins)",
 )
-def deactivate_person(request, person_id: Id):
-    services.deactivate_person(by=request.user, person=_person(person_id), ip_address=client_ip(request))
+def deactivate_person(request, person_id: Id, new_owner_id: Id | None = None, keep_ownership: bool = False):
+    """Query parameters (the call takes no body): what they own that needs an owner (open
+    actions, effectiveness checks, knowledge entries, unfinished experiments) goes to
+    `new_owner_id`, by default their manager or else a lead of their team, in the same
+    transaction (400 naming `new_owner_id` when there is neither and they own something);
+    `keep_ownership=true` leaves it with them, listed by GET /people/orphans."""
+    new_owner = person_ref(new_owner_id, field="new_owner_id") if new_owner_id else None
+    with request_fields(new_owner="new_owner_id"):
+        services.deactivate_person(by=request.user, person=_person(person_id), new_owner=new_owner,
+                                   keep_ownership=keep_ownership, ip_address=client_ip(request))
     return selectors.person_detail(viewer=request.user, person_id=person_id)
+
+
+@router.post("/people/{person_id}/hand-over", response=HandOverOut,
+             summary="Hand what a deactivated person still owns to someone active (admins)")
+def hand_over(request, person_id: Id, payload: HandOverIn):
+    new_owner = person_ref(payload.new_owner_id, field="new_owner_id")
+    with request_fields(new_owner="new_owner_id", person="person_id"):
+        moved = services.hand_over_ownership(by=request.user, person=_person(person_id), new_owner=new_owner,
+                                             ip_address=client_ip(request))
+    return {"moved": moved}
 
 
 @router.post("/people/{person_id}/reactivate", response=PersonDetailOut, summary="Give someone access again (admins)")

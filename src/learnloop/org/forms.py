@@ -44,6 +44,27 @@ class PersonEditForm(forms.Form):
     role = forms.ChoiceField(choices=OrgRole.choices, label="Organization role")
 
 
+class DeactivateForm(forms.Form):
+    """Deactivating someone: who takes over what they own (their manager or team lead by
+    default), or keep it with them for now."""
+
+    new_owner = PersonChoiceField(queryset=active_people(), required=False, label="New owner of their work",
+                                  empty_label="Choose someone")
+    keep_ownership = forms.BooleanField(
+        required=False, label="Decide later: keep their work with them",
+        help_text="It then shows in the orphaned-ownership report until someone takes it over.",
+    )
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if person is not None:
+            self.fields["new_owner"].queryset = active_people().exclude(pk=person.pk)
+
+
+class HandOverForm(forms.Form):
+    new_owner = PersonChoiceField(queryset=active_people(), label="Hand their work to")
+
+
 class TeamForm(forms.Form):
     name = forms.CharField(max_length=120)
     kind = forms.ChoiceField(choices=TeamKind.choices, initial=TeamKind.TEAM)

@@ -165,3 +165,43 @@ def attribute_values_by_person(person_ids) -> dict[int, dict[str, str]]:
         if person_id in wanted:
             result.setdefault(person_id, {})[key] = value
     return result
+
+
+# --- Leavers -----------------------------------------------------------------------------------
+
+
+def owned_by(person: Person) -> list[dict]:
+    """What one person owns that needs an owner, per kind registered in org.ownership (kinds
+    with nothing left out): [{"key", "label", "count"}]."""
+    from learnloop.org import ownership
+
+    counts = ownership.counts_by_person([person.pk]).get(person.pk, {})
+    return [{"key": kind.key, "label": kind.label, "count": counts[kind.key]}
+            for kind in ownership.kinds() if counts.get(kind.key)]
+
+
+def orphaned_ownership(*, viewer) -> list[dict]:
+    """Deactivated people who still own something that needs an owner (admins only), by name:
+    [{"person", "items": [{"key", "label", "count"}], "total"}]. One query for the deactivated
+    people and one per registered kind, however many there are."""
+    if not is_admin(viewer):
+        raise PermissionDenied("Only admins see the orphaned-ownership report.")
+    return orphaned_ownership_for_operator()
+
+
+def orphaned_ownership_for_operator() -> list[dict]:
+    """orphaned_ownership without a viewer: for `learnloop people orphans` (shell access is the
+    permission)."""
+    from learnloop.org import ownership
+
+    inactive = {person.pk: person for person in Person.objects.filter(is_active=False).order_by("full_name", "id")}
+    counts = ownership.counts_by_person(inactive)
+    labels = [(kind.key, kind.label) for kind in ownership.kinds()]
+    rows = []
+    for person_id, person in inactive.items():
+        owned = counts.get(person_id)
+        if not owned:
+            continue
+        items = [{"key": key, "label": label, "count": owned[key]} for key, label in labels if owned.get(key)]
+        rows.append({"person": person, "items": items, "total": sum(item["count"] for item in items)})
+    return rows

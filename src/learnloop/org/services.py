@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from learnloop.activity.services import record_activity
 from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
+from learnloop.org import ownership
 from learnloop.org.models import (
     Membership,
     OrgRole,
@@ -203,22 +204,89 @@ def edit_person(
     return person
 
 
-def deactivate_person(*, by, person: Person, ip_address: str | None = None) -> Person:
-    """Switch off someone's access while keeping everything they wrote attributed to them."""
+def default_successor(person: Person) -> Person | None:
+    """Who takes over a leaver's open work unless an admin names someone: their manager, else a
+    facilitator of one of their teams (teams before departments, then by name); never themselves
+    or anyone deactivated."""
+    if person.manager_id and person.manager_id != person.pk:
+        manager = Person.objects.filter(pk=person.manager_id, is_active=True).first()
+        if manager is not None:
+            return manager
+    leads = (
+        Membership.objects.filter(
+            team__memberships__person=person, role=TeamRole.FACILITATOR, person__is_active=True,
+        )
+        .exclude(person=person)
+        .select_related("person", "team")
+        .order_by("team__name", "person__full_name", "person_id")
+    )
+    teams_first = sorted(leads, key=lambda m: (m.team.kind != TeamKind.TEAM, m.team.name.lower()))
+    return teams_first[0].person if teams_first else None
+
+
+def _check_successor(person: Person, new_owner: Person) -> None:
+    if new_owner.pk == person.pk:
+        raise ValidationError({"new_owner": "Choose someone else to take over their work."})
+    if not new_owner.is_active:
+        raise ValidationError({"new_owner": f"{new_owner} is deactivated; choose an active person."})
+
+
+def deactivate_person(
+    *, by, person: Person, new_owner: Person | None = None, keep_ownership: bool = False,
+    ip_address: str | None = None, at=None,
+) -> Person:
+    """Switch off someone's access while keeping everything they wrote attributed to them, and
+    hand what still needs an owner (open actions, checks, entries to review, experiments: every
+    kind in org.ownership) to `new_owner`, by default their manager or team lead, in the same
+    transaction. With keep_ownership=True nothing is handed over: it stays with them and shows
+    in the orphaned-ownership report. Refused when they own something and nobody is named or
+    found, so nothing is orphaned by accident. `at` backdates it (the demo's history)."""
     require_admin(by, "deactivate people")
     if person.pk == by.pk:
         raise ValidationError({"person": "You can't deactivate yourself."})
     if not person.is_active:
         return person
+    if keep_ownership and new_owner is not None:
+        raise ValidationError({"new_owner": "Name a new owner, or keep their work with them: not both."})
+    if new_owner is not None:
+        _check_successor(person, new_owner)
     with transaction.atomic():
         if person.role == OrgRole.ADMIN and _active_admin_count() <= 1:
             raise ValidationError({"person": "This is the last admin; make someone else admin first."})
+        owned = ownership.counts_by_person([person.pk]).get(person.pk, {})
+        successor = None
+        if owned and not keep_ownership:
+            successor = new_owner or default_successor(person)
+            if successor is None:
+                raise ValidationError({"new_owner": (
+                    f"{person} has no manager or team lead to take over their work; choose who does, "
+                    "or keep it with them (it then shows in the orphaned-ownership report).")})
+        now = at or timezone.now()
         person.is_active = False
-        person.deactivated_at = timezone.now()
+        person.deactivated_at = now
         person.save(update_fields=["is_active", "deactivated_at"])
-        person.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        record_audit_event(kind=AuditKind.PERSON_DEACTIVATED, actor=by, ip_address=ip_address, target=person.email)
+        person.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+        moved = ownership.hand_over_all(from_person=person, to_person=successor, at=now) if successor else {}
+        detail = {"handed_over_to": successor.email, "moved": moved} if successor else {}
+        if owned and not successor:
+            detail = {"kept": owned}
+        record_audit_event(kind=AuditKind.PERSON_DEACTIVATED, actor=by, ip_address=ip_address, target=person.email,
+                           detail=detail, at=at)
     return person
+
+
+def hand_over_ownership(*, by, person: Person, new_owner: Person, ip_address: str | None = None) -> dict[str, int]:
+    """Hand what a deactivated person still owns (see the orphaned-ownership report) to someone
+    active, in one transaction with an audit event; {kind: how many moved}."""
+    require_admin(by, "hand over people's work")
+    if person.is_active:
+        raise ValidationError({"person": f"{person} is active: deactivate them to hand their work over."})
+    _check_successor(person, new_owner)
+    with transaction.atomic():
+        moved = ownership.hand_over_all(from_person=person, to_person=new_owner, at=timezone.now())
+        record_audit_event(kind=AuditKind.OWNERSHIP_HANDED_OVER, actor=by, ip_address=ip_address,
+                           target=person.email, detail={"handed_over_to": new_owner.email, "moved": moved})
+    return moved
 
 
 def reactivate_person(*, by, person: Person, ip_address: str | None = None) -> Person:
@@ -251,7 +319,10 @@ def remove_person(*, by, person: Person, ip_address: str | None = None) -> str:
             record_audit_event(kind=AuditKind.PERSON_DELETED, actor=by, ip_address=ip_address, target=email)
         return "deleted"
     except ProtectedError:
-        deactivate_person(by=by, person=person, ip_address=ip_address)
+        # Their work goes to their manager or team lead; with neither, it stays with them (listed
+        # in the orphaned-ownership report) rather than refusing the removal.
+        deactivate_person(by=by, person=person, ip_address=ip_address,
+                          keep_ownership=default_successor(person) is None)
         return "deactivated"
 
 

@@ -11,10 +11,12 @@ from django.views.decorators.http import require_POST
 
 from learnloop.audit.request import client_ip
 from learnloop.org import invitations as invitation_services
-from learnloop.org import selectors, services
+from learnloop.org import ownership, selectors, services
 from learnloop.org.forms import (
     AcceptInvitationForm,
     AddMemberForm,
+    DeactivateForm,
+    HandOverForm,
     ImportForm,
     InvitationForm,
     MembershipUpdateForm,
@@ -151,6 +153,81 @@ def person_status(request, person_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("org:person", person.pk)
+
+
+# --- Leavers -----------------------------------------------------------------------------------
+
+
+def _moved_text(moved: dict) -> str:
+    labels = {item.key: item.label for item in ownership.kinds()}
+    return ", ".join(f"{count} × {labels.get(key, key).lower()}" for key, count in moved.items())
+
+
+@login_required
+def person_deactivate(request, person_id: int):
+    """Deactivate someone, choosing who takes over what they own (manager or team lead by default)."""
+    require_admin(request.user, "deactivate people")
+    person = get_object_or_404(Person.objects.select_related("manager"), pk=person_id)
+    if not person.is_active:
+        return redirect("org:person", person.pk)
+    owned = selectors.owned_by(person)
+    successor = services.default_successor(person)
+    form = DeactivateForm(request.POST or None, person=person,
+                          initial={"new_owner": successor.pk if successor else None})
+    if request.method == "POST" and form.is_valid():
+        before = {item["key"]: item["count"] for item in owned}
+        try:
+            services.deactivate_person(
+                by=request.user, person=person, new_owner=form.cleaned_data["new_owner"],
+                keep_ownership=form.cleaned_data["keep_ownership"], ip_address=client_ip(request),
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            new_owner = form.cleaned_data["new_owner"] or (None if form.cleaned_data["keep_ownership"] else successor)
+            if before and new_owner is not None:
+                messages.success(request, f"{person.full_name} was deactivated; {new_owner.full_name} took over "
+                                          f"{_moved_text(before)}.")
+            else:
+                messages.success(request, f"{person.full_name} was deactivated; what they wrote stays theirs.")
+            return redirect("org:person", person.pk)
+    return render(request, "org/person_deactivate.html", {
+        "person": person, "owned": owned, "successor": successor, "form": form,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def orphans(request):
+    """Admins: deactivated people who still own something, with a hand-over form for each."""
+    rows = selectors.orphaned_ownership(viewer=request.user)
+    # Every row's form offers the same people: read them once, not once per row.
+    choices = list(HandOverForm().fields["new_owner"].choices)
+    for row in rows:
+        row["form"] = HandOverForm(prefix=f"p{row['person'].pk}")
+        row["form"].fields["new_owner"].choices = choices
+    return render(request, "org/orphans.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def person_hand_over(request, person_id: int):
+    require_admin(request.user, "hand over people's work")
+    person = get_object_or_404(Person, pk=person_id)
+    form = HandOverForm(request.POST, prefix=f"p{person.pk}")
+    if form.is_valid():
+        try:
+            moved = services.hand_over_ownership(by=request.user, person=person,
+                                                 new_owner=form.cleaned_data["new_owner"],
+                                                 ip_address=client_ip(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            what = _moved_text(moved) or "nothing (it had already moved)"
+            messages.success(request, f"{form.cleaned_data['new_owner'].full_name} took over {what} "
+                                      f"from {person.full_name}.")
+    else:
+        messages.error(request, "Choose who takes over their work.")
+    return redirect("org:orphans")
 
 
 # --- Teams -------------------------------------------------------------------------------------

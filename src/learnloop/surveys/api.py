@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from learnloop.api_base import Id, Pagination, Shown, errors, request_fields
+from learnloop.api_base import Id, Pagination, Shown, errors, person_ref, request_fields
 from learnloop.links.api_schemas import lessons_here
 from learnloop.org.models import Organization, Team
 from learnloop.surveys import release, reports, selectors, services
@@ -202,8 +202,7 @@ def trends(request, team: str = ORGANIZATION):
              "reason": point["reason"]}
             for point in data["points"]
         ],
-        "focus_areas": [{"id": f.pk, "campaign": f.campaign_id, "dimension": f.dimension_key, "action": f.action_id,
-                         **lessons_here(f.lessons_here)}
+        "focus_areas": [{"campaign": f.campaign_id, **_focus_out(f), **lessons_here(f.lessons_here)}
                         for f in focus_lessons(data["focus"], viewer=request.user)],
     }
 
@@ -217,12 +216,22 @@ def choose_focus(request, campaign_id: Id, payload: FocusIn):
     team = Team.objects.filter(pk=payload.team).first()
     if team is None:
         raise ValidationError({"team": "No such team."})
+    owner = person_ref(payload.owner, field="owner")
     with request_fields(dimension_key="dimension"):
         focus = services.choose_focus_area(
-            by=request.user, campaign=campaign, team=team, dimension_key=payload.dimension,
+            by=request.user, campaign=campaign, team=team, dimension_key=payload.dimension, owner=owner,
             title=payload.title, due_on=payload.due_on,
         )
-    return Status(201, {"id": focus.pk, "team": team.pk, "dimension": focus.dimension_key, "action": focus.action_id})
+    return Status(201, _focus_out(focus))
+
+
+def _focus_out(focus) -> dict:
+    return {
+        "id": focus.pk, "team": focus.team_id, "dimension": focus.dimension_key, "action": focus.action_id,
+        "owner": focus.owner_id,
+        "remeasures": [{"campaign": r.campaign_id, "campaign_name": r.campaign.name, "before": r.before,
+                        "after": r.after, "change": r.change} for r in focus.remeasures.all()],
+    }
 
 
 @router.get("/threshold", response=ThresholdOut, summary="The organization's anonymity threshold k")

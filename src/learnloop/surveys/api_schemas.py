@@ -109,8 +109,18 @@ class ThresholdOut(Schema):
 class FocusIn(InputSchema):
     team: Id
     dimension: str = Field(max_length=60)
+    owner: Id = Field(description="Who carries it and owns its action: a member or lead of the team, "
+                                  "or a learning lead.")
     title: str = Field(default="", max_length=200)
     due_on: date | None = None
+
+
+class RemeasureOut(Schema):
+    campaign: int = Field(description="The later campaign that re-measured the dimension")
+    campaign_name: str
+    before: float = Field(description="The team's mean on the dimension in the campaign the focus was chosen from")
+    after: float = Field(description="The team's mean in the later campaign (released figures only)")
+    change: float
 
 
 class FocusOut(Schema):
@@ -118,6 +128,9 @@ class FocusOut(Schema):
     team: int
     dimension: str
     action: int | None
+    owner: int | None = Field(description="Person id of who carries it (owns its action)")
+    remeasures: list[RemeasureOut] = Field(
+        description="Before → after per later campaign that released the team's figures, oldest first")
 
 
 # --- Reports (surveys/reports.py builds them; only groups the disclosure gate released) ----------
@@ -240,6 +253,8 @@ class TrendFocusOut(Schema):
     action: int | None
     lessons_from_here: list[LessonLinkOut] = Field(description="Lessons that came from this focus area.")
     lessons_applied_here: list[AppliedLessonOut] = Field(description="Lessons applied in this focus area.")
+    owner: int | None
+    remeasures: list[RemeasureOut]
 
 
 class TrendsOut(Schema):

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from learnloop.demo.data import load_demo_data
 from learnloop.org.models import Membership, Person, TeamKind, TeamRole
-from learnloop.surveys import attributes, services
+from learnloop.surveys import attributes, remeasure, services
 from learnloop.surveys.models import Comment, Instrument, Invitation, Response
 from learnloop.surveys.tokens import token_for
 
@@ -62,6 +62,8 @@ def build(context) -> None:
                 change = 0.45 if focus.get(team.pk) == key else rng.uniform(-0.15, 0.1)
                 level[team.pk][key] = min(4.7, max(1.5, level[team.pk][key] + change))
     context.extra["survey_campaigns"] = campaigns
+    accepted = _accept_first_remeasure(context)
+    context.announce(f"surveys: re-measures accepted as evidence on {accepted} focus action(s)")
     context.announce(f"surveys: {len(campaigns)} campaigns, focus areas in {len(focus)} teams")
 
 
@@ -120,14 +122,32 @@ def _store_in_bulk(campaign, submissions, rng) -> None:
                                    batch_size=500)
 
 
+def _accept_first_remeasure(context) -> int:
+    """The first focus team's owner takes the mid-year re-measure as the evidence of their check
+    (marking the action done); the other focus actions keep their proposals waiting, as on a
+    real instance. Whether it "worked" follows the figures the proposal states."""
+    from learnloop.actions import services as actions
+    from learnloop.actions.models import EvidenceProposal
+
+    proposal = (EvidenceProposal.objects.filter(source_type=remeasure.SOURCE_TYPE, accepted_at__isnull=True)
+                .select_related("action", "action__owner").order_by("proposed_at", "pk").first())
+    if proposal is None or proposal.action.owner is None:
+        return 0
+    effect = "worked" if proposal.figures.get("change", 0) > 0 else "did_not_work"
+    actions.accept_evidence(by=proposal.action.owner, proposal=proposal, effect=effect,
+                            at=proposal.proposed_at + timedelta(days=3))
+    return 1
+
+
 def _choose_focus(campaign, teams, level, *, at, admin) -> dict[int, str]:
     chosen = {}
     for team in teams[:FOCUS_TEAMS]:
         lead = (Membership.objects.filter(team=team, role=TeamRole.FACILITATOR, person__is_active=True)
                 .select_related("person").first())
         weakest = min(level[team.pk], key=level[team.pk].get)
+        carrier = lead.person if lead else admin
         services.choose_focus_area(
-            by=lead.person if lead else admin, campaign=campaign, team=team, dimension_key=weakest,
+            by=carrier, campaign=campaign, team=team, dimension_key=weakest, owner=carrier,
             due_on=(at + timedelta(days=60)).date(), at=at,
         )
         chosen[team.pk] = weakest

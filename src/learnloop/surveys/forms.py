@@ -1,7 +1,8 @@
 from django import forms
 
 from learnloop.org.forms import team_named
-from learnloop.org.models import Team
+from learnloop.org.membership import active_people
+from learnloop.org.models import Person, Team
 from learnloop.surveys.models import Instrument, ItemKind
 from learnloop.web.input_checks import bound_field
 
@@ -24,12 +25,20 @@ class CampaignForm(forms.Form):
 
 class FocusForm(forms.Form):
     dimension = forms.ChoiceField()
+    owner = forms.ModelChoiceField(queryset=Person.objects.none(), label="Owner",
+                                   help_text="Who carries it: they own the action and get the re-measure.")
     title = forms.CharField(max_length=200, required=False, label="Action (optional)")
     due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, dimensions=(), **kwargs):
+    def __init__(self, *args, dimensions=(), team=None, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["dimension"].choices = [(d.key, d.name) for d in dimensions]
+        # The team's people and the one choosing (a lead from a department above, a learning
+        # lead); the service decides whether the one chosen may carry it.
+        people = active_people().filter(memberships__team=team) if team is not None else Person.objects.none()
+        if viewer is not None:
+            people = people | active_people().filter(pk=viewer.pk)
+        self.fields["owner"].queryset = people.distinct()
 
 
 class FocusTeamForm(forms.Form):

@@ -206,6 +206,9 @@ class FocusArea(models.Model):
     dimension_key = models.SlugField(max_length=60)
     dimension_name = models.CharField(max_length=200)
     action = models.ForeignKey("actions.Action", null=True, on_delete=models.SET_NULL, related_name="+")
+    # Who carries it (and owns its action). Required on create; null only on focus areas chosen
+    # before owners existed.
+    owner = models.ForeignKey("org.Person", null=True, on_delete=models.PROTECT, related_name="+")
     chosen_by = models.ForeignKey("org.Person", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -217,3 +220,28 @@ class FocusArea(models.Model):
 
     def __str__(self):
         return f"{self.dimension_name} for team {self.team_id}"
+
+
+class Remeasure(models.Model):
+    """A later campaign's figure for a focus area's dimension and team, beside the figure it was
+    chosen from: stored only when the disclosure decision released that team in both campaigns
+    (see remeasure.py). Means on the instrument's scale."""
+
+    focus_area = models.ForeignKey(FocusArea, on_delete=models.CASCADE, related_name="remeasures")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    before = models.FloatField()
+    after = models.FloatField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["focus_area", "campaign__opens_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["focus_area", "campaign"], name="one_remeasure_per_campaign"),
+        ]
+
+    def __str__(self):
+        return f"{self.focus_area}: {self.before:.2f} → {self.after:.2f}"
+
+    @property
+    def change(self) -> float:
+        return self.after - self.before

@@ -32,6 +32,14 @@ def can_choose_focus(person, team) -> bool:
     return person.is_learning_lead or team.pk in led_team_ids(person)
 
 
+def can_own_focus(person, team) -> bool:
+    """Who may carry a team's focus area: someone who sees the team's released results (its
+    members and leads, learning leads), since re-measures of the team come to them as evidence."""
+    if not is_active_person(person):
+        return False
+    return person.is_learning_lead or team.pk in viewer_team_ids(person)
+
+
 def require_choose_focus(person, team) -> None:
     if not can_choose_focus(person, team):
         raise PermissionDenied(

@@ -14,6 +14,8 @@ once), the computation writes nothing but its progress, and publishing only turn
 campaign into a CLOSED one (so it happens once); the engine is deterministic, so every run would
 publish the same release. No write transaction is open while anything computes: on SQLite that
 would stop every other writer.
+3. After publishing, `remeasure.propose_for_campaign` turns the released figures into proposed
+   evidence for earlier focus areas' actions (also re-run when an earlier run stopped before it).
 """
 
 import hashlib
@@ -23,7 +25,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from learnloop.surveys import attributes
+from learnloop.surveys import attributes, remeasure
 from learnloop.surveys.models import Campaign, CampaignStatus, Comment, Invitation, Response
 
 logger = logging.getLogger("learnloop.surveys")
@@ -46,6 +48,7 @@ def decide_and_publish(campaign_id: int) -> dict:
     if campaign is None:
         return {"campaign": campaign_id, "published": False, "reason": "no such campaign"}
     if campaign.status == CampaignStatus.CLOSED:
+        remeasure.propose_for_campaign(campaign.pk)  # in case an earlier run stopped before it
         return summary(campaign)  # published by an earlier run
     if campaign.status != CampaignStatus.CLOSING:
         return {"campaign": campaign_id, "published": False, "reason": f"the campaign is {campaign.status}"}
@@ -73,6 +76,9 @@ def decide_and_publish(campaign_id: int) -> dict:
     campaign = Campaign.objects.get(pk=campaign.pk)
     if published:
         logger.info("Published the release of campaign %s (%d groups)", campaign.pk, len(release))
+    # After publishing, with no transaction open: the released figures become proposed evidence
+    # for earlier focus areas' actions (remeasure.py; it does nothing for suppressed teams).
+    remeasure.propose_for_campaign(campaign.pk)
     return summary(campaign)
 
 

@@ -342,7 +342,8 @@ def trends(team_id: str, *, viewer) -> dict:
                        "size": group.size, "reason": ""})
     focus = []
     if team_id != ORGANIZATION and points:
-        focus = list(FocusArea.objects.filter(team_id=int(team_id)).select_related("campaign", "action"))
+        focus = list(FocusArea.objects.filter(team_id=int(team_id)).select_related("campaign", "action", "owner")
+                     .prefetch_related("remeasures__campaign"))
     return {"points": points, "dimensions": names, "focus": focus}
 
 

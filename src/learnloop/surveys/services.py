@@ -512,13 +512,20 @@ def _store_shuffled(model, campaign: Campaign, row, *, fields: tuple[str, ...]) 
 
 
 def choose_focus_area(
-    *, by, campaign: Campaign, team: Team, dimension_key: str, title: str = "", due_on: date | None = None,
-    at: datetime | None = None,
+    *, by, campaign: Campaign, team: Team, dimension_key: str, owner: Person | None, title: str = "",
+    due_on: date | None = None, at: datetime | None = None,
 ) -> FocusArea:
-    """A team picks a dimension to work on; it becomes an action in the action engine."""
+    """A team picks a dimension to work on; it becomes an action in the action engine, owned by
+    the focus area's owner. The owner must be able to see the team's results (a member or lead of
+    the team, or a learning lead): the next campaign's figures for the team come to them as
+    evidence for the action's check (remeasure.py)."""
     from learnloop.actions import services as actions
 
     permissions.require_choose_focus(by, team)
+    if owner is None:
+        raise ValidationError({"owner": "Name who carries this focus area: they own its action."})
+    if not permissions.can_own_focus(owner, team):
+        raise ValidationError({"owner": f"{owner} can't see {team.name}'s results; choose a member or lead of it."})
     if campaign.status != CampaignStatus.CLOSED:
         raise ValidationError({"campaign": "Focus areas are chosen from a closed campaign's results."})
     if str(team.pk) not in (campaign.hierarchy or {}):
@@ -532,10 +539,10 @@ def choose_focus_area(
     with transaction.atomic():
         focus = FocusArea.objects.create(
             campaign=campaign, team=team, dimension_key=dimension.key, dimension_name=dimension.name, chosen_by=by,
-            created_at=at or timezone.now(),
+            owner=owner, created_at=at or timezone.now(),
         )
         action = actions.create_action(
-            by=by, title=title, team=team, due_on=due_on, at=at,
+            by=by, title=title, team=team, owner=owner, due_on=due_on, at=at,
             description=f"Focus area from {campaign.name}: {dimension.name}.",
             source_type="surveys.focus_area", source_id=str(focus.pk),
             source_label=f"{campaign.name} · {dimension.name}",

@@ -256,7 +256,8 @@ def report(request, campaign_id):
             "team": team,
             "can_focus": bool(team and chosen and permissions.can_choose_focus(request.user, team)),
             # The instrument's dimensions as the report read them (no query of their own).
-            "focus_form": FocusForm(dimensions=report.dimensions),
+            "focus_form": FocusForm(dimensions=report.dimensions, team=team, viewer=request.user,
+                                    initial={"owner": request.user.pk}),
         })
     return render(request, "surveys/report.html", context)
 
@@ -270,15 +271,17 @@ def focus_create(request, campaign_id):
         messages.error(request, " ".join(team_form.errors["team"]))
         return redirect("surveys:report", campaign.pk)
     team = team_form.cleaned_data["team"]
-    form = FocusForm(request.POST, dimensions=campaign.instrument.dimensions.all())
+    form = FocusForm(request.POST, dimensions=campaign.instrument.dimensions.all(), team=team, viewer=request.user)
     target = reverse("surveys:report", args=[campaign.pk]) + f"?group={team.pk}"
     if not form.is_valid():
-        messages.error(request, "Choose a dimension to focus on.")
+        problems = "; ".join(f"{form.fields[name].label or name}: {' '.join(errors)}"
+                             for name, errors in form.errors.items())
+        messages.error(request, f"Choose a dimension to focus on and its owner ({problems}).")
         return redirect(target)
     try:
         focus = services.choose_focus_area(
             by=request.user, campaign=campaign, team=team, dimension_key=form.cleaned_data["dimension"],
-            title=form.cleaned_data["title"], due_on=form.cleaned_data["due_on"],
+            owner=form.cleaned_data["owner"], title=form.cleaned_data["title"], due_on=form.cleaned_data["due_on"],
         )
     except ValidationError as error:
         messages.error(request, _error_text(error))
