@@ -22,7 +22,7 @@ from learnloop.actions.models import (
     TeamActionPolicy,
 )
 
-RELATED = ("owner", "team", "created_by", "checked_by")
+RELATED = ("owner", "team", "created_by", "checked_by", "repeat_of", "repeat_of__team")
 
 
 def _today(today: date | None) -> date:

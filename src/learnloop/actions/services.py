@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from learnloop.actions import permissions
+from learnloop.actions.repeats import check_repeat_of
 from learnloop.actions.models import (
     ACTIVE_STATUSES,
     Action,
@@ -98,8 +99,8 @@ def _save(action: Action, *, at: datetime | None) -> None:
     # Field validation here; the invariants (a declined action has a reason, a closed one a date...)
     # are checked by each service first and enforced again by the database's CHECK constraints, so
     # Django's per-constraint validation queries (ten per save) would only repeat them.
-    action.full_clean(exclude=["owner", "team", "created_by", "closed_by", "checked_by"], validate_unique=False,
-                      validate_constraints=False)
+    action.full_clean(exclude=["owner", "team", "created_by", "closed_by", "checked_by", "repeat_of"],
+                      validate_unique=False, validate_constraints=False)
     action.save()
 
 
@@ -130,9 +131,11 @@ def create_action(
     source_id="",
     source_label: str = "",
     source_url: str = "",
+    repeat_of: Action | None = None,
     at: datetime | None = None,
 ) -> Action:
-    """Record an action. Without an owner and without a team, the creator owns it."""
+    """Record an action. Without an owner and without a team, the creator owns it. `repeat_of`:
+    the earlier action this one agrees again ("this is the same as #123", actions/repeats.py)."""
     _require_actor(by)
     if owner is None and team is None:
         owner = by
@@ -143,7 +146,10 @@ def create_action(
     source_type, source_id = str(source_type or "").strip(), str(source_id or "").strip()
     if bool(source_type) != bool(source_id):
         raise ValidationError({"source_type": "Name a source with both its type and its id, or neither."})
+    check_repeat_of(by, repeat_of)
     now = _now(at)
+    if repeat_of is not None and repeat_of.created_at > now:
+        raise ValidationError({"repeat_of": "Link to an earlier action: that one was agreed after this one."})
     action = Action(
         title=_clean_title(title),
         description=_clean_text(description, field="description"),
@@ -157,10 +163,14 @@ def create_action(
         source_id=source_id,
         source_label=str(source_label or "").strip()[:300],
         source_url=_clean_source_url(source_url),
+        repeat_of=repeat_of,
     )
+    data = {"source_type": source_type} if source_type else {}
+    if repeat_of is not None:
+        data["repeat_of"] = repeat_of.pk
     with transaction.atomic():
         _save(action, at=now)
-        _event(action, verb="created", by=by, at=now, data={"source_type": source_type} if source_type else None)
+        _event(action, verb="created", by=by, at=now, data=data or None)
     return action
 
 
