@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from learnloop.actions import permissions
-from learnloop.actions.repeats import check_repeat_of
 from learnloop.actions.models import (
     ACTIVE_STATUSES,
     Action,
@@ -23,6 +22,7 @@ from learnloop.actions.models import (
     Status,
     TeamActionPolicy,
 )
+from learnloop.actions.repeats import check_repeat_of
 from learnloop.activity.services import record_activity
 
 EDITABLE_FIELDS = ("title", "description", "owner", "team", "due_on", "priority")
