@@ -179,7 +179,9 @@ def test_alias_and_anonymous_cards_store_no_author(demo):
 
 def test_actions_in_every_state_with_effectiveness_checks(demo):
     actions, today = demo["actions"], demo["today"]
-    assert 250 <= len(actions) <= 700
+    # Each of a team's theme actions is agreed once (repeats are the exception: issue 14), so a
+    # year of sessions agrees a couple of hundred, not the 300-odd copies of ~70 titles it used to.
+    assert 200 <= len(actions) <= 700
     statuses = Counter(action.status for action in actions)
     assert all(statuses[state] >= 20 for state in ("open", "in_progress", "done", "not_doing"))
     assert all(action.not_doing_reason for action in actions if action.status == "not_doing")
