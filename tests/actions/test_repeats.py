@@ -191,3 +191,17 @@ def test_api_repeat_clusters_for_a_team_and_the_organization(api_as, facilitator
     assert api_as(outsider).get(f"{BASE}/teams/{team.pk}/repeats").status_code == 403
     assert api_as(facilitator).get(f"{BASE}/repeats").status_code == 403
     assert api_as(learning_lead).get(f"{BASE}/repeats").json() == clusters
+
+
+def test_a_link_across_teams_names_nothing_to_whoever_cannot_see_the_earlier_action(
+    api_as, client, learning_lead, teammate, team, other_team
+):
+    # A learning lead links a Payments action to Mobile's: Payments' members must not learn Mobile's title.
+    theirs = services.create_action(by=learning_lead, title="Secret mobile follow-up", team=other_team)
+    ours = services.create_action(by=learning_lead, title=TITLE, team=team, owner=teammate, repeat_of=theirs)
+    assert api_as(learning_lead).get(f"{BASE}/{ours.pk}").json()["repeat_of"]["id"] == theirs.pk
+    seen = api_as(teammate).get(f"{BASE}/{ours.pk}")
+    assert seen.status_code == 200 and seen.json()["repeat_of"] is None
+    client.force_login(teammate)
+    page = client.get(f"/actions/{ours.pk}/").content.decode()
+    assert "Secret mobile follow-up" not in page and "Agreed before" not in page

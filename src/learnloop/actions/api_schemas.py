@@ -6,6 +6,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from learnloop.actions import permissions
 from learnloop.api_base import Id, InputSchema, PersonRef, TeamRef
 
 StatusName = Literal["open", "in_progress", "done", "not_doing"]
@@ -64,6 +65,15 @@ class ActionOut(Schema):
     def resolve_source(action):
         return {"type": action.source_type, "id": action.source_id, "label": action.source_label,
                 "url": action.source_url}
+
+    @staticmethod
+    def resolve_repeat_of(action, context):
+        # A link to an action the caller can't see names nothing (its team may be private to them).
+        earlier = action.repeat_of
+        request = (context or {}).get("request")
+        if earlier is None or request is None or not permissions.can_view(request.user, earlier):
+            return None
+        return earlier
 
     @staticmethod
     def resolve_overdue(action):

@@ -176,6 +176,8 @@ def _detail(request, action, *, status: int = 200, **forms):
         "action": action,
         "can_change": permissions.can_change(request.user, action),
         "comments": action.comments.select_related("author"),
+        "repeat_of": action.repeat_of if action.repeat_of and permissions.can_view(request.user, action.repeat_of)
+        else None,
         "agreed_again": selectors.visible_actions(viewer=request.user).filter(repeat_of=action).order_by(
             "created_at", "id"),
         "complete_form": forms.get("complete_form") or CompleteForm(
