@@ -9,27 +9,32 @@ from datetime import date
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from learnloop.actions import metrics, permissions, selectors, services
+from learnloop.actions import metrics, permissions, repeats, selectors, services
 from learnloop.actions.api_schemas import (
-    ActionDetailOut,
     AcceptEvidenceIn,
+    ActionCreatedOut,
+    ActionDetailOut,
     ActionIn,
     ActionOut,
     ActionPatch,
     CheckIn,
+    ClusterOut,
     CommentIn,
     CommentOut,
     CompleteIn,
     DeclineIn,
+    EarlierOut,
     EvidenceProposalOut,
     MetricsOut,
     PolicyIn,
     PolicyOut,
+    SimilarIn,
     StatusName,
 )
 from learnloop.actions.models import TeamActionPolicy
@@ -96,17 +101,40 @@ def list_actions(
     return Shown(ordered, each_page=selectors.mark_overdue)
 
 
-@router.post("", response={201: ActionOut}, summary="Create an action")
+@router.post("", response={201: ActionCreatedOut}, summary="Create an action")
 def create_action(request, payload: ActionIn):
+    """The answer lists, under `earlier`, actions you may see that say the same thing (what POST
+    /actions/similar answers), so a client that didn't ask first can still link with PATCH."""
     owner = person_ref(payload.owner_id, field="owner_id") if payload.owner_id else None
     team = team_ref(payload.team_id, field="team_id") if payload.team_id else None
-    with request_fields(owner="owner_id", team="team_id"):
+    with request_fields(owner="owner_id", team="team_id", repeat_of="repeat_of_id"):
+        repeat_of = repeats.resolve_repeat_of(request.user, payload.repeat_of_id)
         action = services.create_action(
             by=request.user, title=payload.title, description=payload.description, owner=owner, team=team,
             due_on=payload.due_on, priority=payload.priority, source_type=payload.source_type,
             source_id=payload.source_id, source_label=payload.source_label, source_url=payload.source_url,
+            repeat_of=repeat_of,
         )
-    return Status(201, _refresh(request, action))
+    created = _refresh(request, action)
+    created.earlier = repeats.earlier_actions(viewer=request.user, title=created.title, team=created.team,
+                                              exclude_id=created.pk)
+    return Status(201, created)
+
+
+@router.post("/similar", response=EarlierOut, summary="Earlier actions that say what a new title says")
+def similar_actions(request, payload: SimilarIn):
+    """Among the actions you may see: the team's own first, then other teams'; with what became of
+    them (how many times agreed, how many marked worked). Threshold and figures: docs/actions.md."""
+    team = team_ref(payload.team_id, field="team_id") if payload.team_id else None
+    return repeats.earlier_actions(viewer=request.user, title=payload.title, team=team, exclude_id=payload.exclude_id)
+
+
+@router.get("/repeats", response={200: list[ClusterOut], **errors(403)},
+            summary="Actions agreed again and again across the organization (learning leads)")
+def organization_repeats(request):
+    if not request.user.is_learning_lead:
+        raise PermissionDenied("Only learning leads and admins see the whole organization's repeats.")
+    return repeats.repeat_clusters(viewer=request.user)
 
 
 # Declared before /{action_id}, which would otherwise take "metrics" for an id.
@@ -145,8 +173,14 @@ def update_action(request, action_id: Id, payload: ActionPatch):
     for field in ("title", "priority"):
         if field in changes and changes[field] is None:
             raise ValidationError({field: "This field can't be empty."})
-    with request_fields(owner="owner_id", team="team_id"):
-        services.update_action(by=request.user, action=action, **changes)
+    linking = "repeat_of_id" in changes
+    repeat_of_id = changes.pop("repeat_of_id", None)
+    with request_fields(owner="owner_id", team="team_id", repeat_of="repeat_of_id"), transaction.atomic():
+        if changes:
+            services.update_action(by=request.user, action=action, **changes)
+        if linking:
+            repeat_of = repeats.resolve_repeat_of(request.user, repeat_of_id)
+            repeats.mark_repeat(by=request.user, action=action, repeat_of=repeat_of)
     return _refresh(request, action)
 
 
@@ -251,6 +285,13 @@ def set_policy(request, team_id: Id, payload: PolicyIn):
     team = _team(team_id)
     policy = services.set_team_policy(by=request.user, team=team, **payload.dict())
     return _policy_out(team, policy)
+
+
+@router.get("/teams/{team_id}/repeats", response={200: list[ClusterOut], **errors(403)},
+            summary="The team's actions agreed again and again, with what became of them")
+def team_repeats(request, team_id: Id):
+    team = _visible_team(request, team_id)
+    return repeats.repeat_clusters(viewer=request.user, team=team)
 
 
 @router.get("/teams/{team_id}/metrics", response={200: MetricsOut, **errors(400, 403)},

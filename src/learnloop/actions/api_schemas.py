@@ -6,6 +6,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from learnloop.actions import permissions
 from learnloop.api_base import Id, InputSchema, PersonRef, TeamRef
 from learnloop.links.api_schemas import AppliedLessonOut, LessonLinkOut
 
@@ -19,6 +20,17 @@ class SourceOut(Schema):
     id: str
     label: str
     url: str
+
+
+class ActionBrief(Schema):
+    """An action as another action names it."""
+
+    id: int
+    title: str
+    status: StatusName
+    effect: EffectName | Literal[""]
+    team: TeamRef | None
+    created_at: datetime
 
 
 class ActionOut(Schema):
@@ -46,11 +58,23 @@ class ActionOut(Schema):
     updated_at: datetime
     started_at: datetime | None
     closed_at: datetime | None
+    repeat_of: ActionBrief | None = Field(
+        description="The earlier action this one agrees again (“this is the same as #123”), if its author linked it."
+    )
 
     @staticmethod
     def resolve_source(action):
         return {"type": action.source_type, "id": action.source_id, "label": action.source_label,
                 "url": action.source_url}
+
+    @staticmethod
+    def resolve_repeat_of(action, context):
+        # A link to an action the caller can't see names nothing (its team may be private to them).
+        earlier = action.repeat_of
+        request = (context or {}).get("request")
+        if earlier is None or request is None or not permissions.can_view(request.user, earlier):
+            return None
+        return earlier
 
     @staticmethod
     def resolve_overdue(action):
@@ -77,6 +101,9 @@ class ActionIn(InputSchema):
     source_id: str = ""
     source_label: str = ""
     source_url: str = ""
+    repeat_of_id: Id | None = Field(
+        None, description="An earlier action this one agrees again (see POST /actions/similar); one you can see."
+    )
 
 
 class ActionPatch(InputSchema):
@@ -86,6 +113,7 @@ class ActionPatch(InputSchema):
     team_id: Id | None = None
     due_on: date | None = None
     priority: PriorityName | None = None
+    repeat_of_id: Id | None = Field(None, description="Link to (or, with null, unlink from) an earlier action.")
 
 
 class CompleteIn(InputSchema):
@@ -165,3 +193,47 @@ class MetricsOut(Schema):
     completion_rate: float | None
     effectiveness_rate: float | None
     median_days_to_close: float | None
+
+
+class SimilarIn(InputSchema):
+    title: str = Field(max_length=300)
+    team_id: Id | None = Field(None, description="The team the new action is for: its own actions come first.")
+    exclude_id: Id | None = Field(None, description="An action to leave out (the one being edited).")
+
+
+class OutcomesOut(Schema):
+    times: int = Field(description="How many earlier actions say the same thing.")
+    first_agreed: datetime | None
+    last_agreed: datetime | None
+    worked: int
+    did_not_work: int
+    unknown: int
+    still_open: int
+    not_doing: int
+    check_pending: int
+    teams: list[TeamRef]
+
+
+class MatchOut(Schema):
+    action: ActionBrief
+    similarity: float = Field(description="Title similarity 0..1; reported from the repeat threshold up.")
+    same_team: bool
+
+
+class EarlierOut(Schema):
+    matches: list[MatchOut] = Field(description="The most similar ones, the team's own first (at most 5).")
+    outcomes: OutcomesOut = Field(description="What became of all of them.")
+
+
+class ActionCreatedOut(ActionOut):
+    earlier: EarlierOut = Field(
+        description="Earlier actions you may see that say what this one says; link with PATCH repeat_of_id."
+    )
+
+
+class ClusterOut(Schema):
+    title: str = Field(description="The latest wording.")
+    actions: list[ActionBrief] = Field(description="Oldest first.")
+    outcomes: OutcomesOut
+    linked: int = Field(description="How many were linked by their authors (“same as #…”).")
+    worked_yet_repeated: bool = Field(description="Marked worked, and agreed again after that.")

@@ -25,6 +25,8 @@ class ActionForm(forms.Form):
     owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, empty_label="Nobody yet")
     due_on = forms.DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL)
+    # Chosen in the "agreed before" warning (actions/_similar.html): "this is the same as #123".
+    repeat_of = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,6 +37,14 @@ class ActionForm(forms.Form):
     def service_arguments(self) -> dict:
         return {name: self.cleaned_data[name] for name in ("title", "description", "team", "owner", "due_on",
                                                             "priority")}
+
+
+class SimilarForm(forms.Form):
+    """What the action form sends while the title is typed (the "agreed before" warning)."""
+
+    title = forms.CharField(required=False, max_length=300)
+    team = forms.IntegerField(required=False, min_value=1)
+    repeat_of = forms.IntegerField(required=False, min_value=1)
 
 
 class CompleteForm(forms.Form):

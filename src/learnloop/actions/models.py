@@ -81,6 +81,11 @@ class Action(models.Model):
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # "This is the same as #123": the earlier action this one agrees again (actions/repeats.py).
+    # Both keep their own history and answer; the link is what makes a repeat countable.
+    repeat_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+    )
 
     class Meta:
         ordering = ["due_on", "-created_at", "-id"]
@@ -115,6 +120,7 @@ class Action(models.Model):
                 condition=Q(source_type="", source_id="") | (~Q(source_type="") & ~Q(source_id="")),
                 name="action_source_type_and_id_together",
             ),
+            models.CheckConstraint(condition=~Q(repeat_of=models.F("pk")), name="action_not_a_repeat_of_itself"),
         ]
         indexes = [
             models.Index(fields=["source_type", "source_id"]),

@@ -26,7 +26,7 @@ from learnloop.actions.references import ACTION as ACTION_REF
 from learnloop.actions.references import CHECK as CHECK_REF
 from learnloop.links.registry import Backlinks, backlinks
 
-RELATED = ("owner", "team", "created_by", "checked_by")
+RELATED = ("owner", "team", "created_by", "checked_by", "repeat_of", "repeat_of__team")
 
 
 def _today(today: date | None) -> date:

@@ -24,6 +24,7 @@ from learnloop.actions.models import (
     TeamActionPolicy,
 )
 from learnloop.actions.references import outcome_of
+from learnloop.actions.repeats import check_repeat_of
 from learnloop.activity.services import record_activity
 from learnloop.links.registry import clean_reference
 from learnloop.links.signals import outcome_recorded
@@ -102,8 +103,8 @@ def _save(action: Action, *, at: datetime | None) -> None:
     # Field validation here; the invariants (a declined action has a reason, a closed one a date...)
     # are checked by each service first and enforced again by the database's CHECK constraints, so
     # Django's per-constraint validation queries (ten per save) would only repeat them.
-    action.full_clean(exclude=["owner", "team", "created_by", "closed_by", "checked_by"], validate_unique=False,
-                      validate_constraints=False)
+    action.full_clean(exclude=["owner", "team", "created_by", "closed_by", "checked_by", "repeat_of"],
+                      validate_unique=False, validate_constraints=False)
     action.save()
 
 
@@ -140,9 +141,11 @@ def create_action(
     source_id="",
     source_label: str = "",
     source_url: str = "",
+    repeat_of: Action | None = None,
     at: datetime | None = None,
 ) -> Action:
-    """Record an action. Without an owner and without a team, the creator owns it."""
+    """Record an action. Without an owner and without a team, the creator owns it. `repeat_of`:
+    the earlier action this one agrees again ("this is the same as #123", actions/repeats.py)."""
     _require_actor(by)
     if owner is None and team is None:
         owner = by
@@ -160,7 +163,10 @@ def create_action(
                                  id_field="source_id")
         source_label = source_label or target.title
         source_url = source_url or target.url
+    check_repeat_of(by, repeat_of)
     now = _now(at)
+    if repeat_of is not None and repeat_of.created_at > now:
+        raise ValidationError({"repeat_of": "Link to an earlier action: that one was agreed after this one."})
     action = Action(
         title=_clean_title(title),
         description=_clean_text(description, field="description"),
@@ -174,10 +180,14 @@ def create_action(
         source_id=source_id,
         source_label=str(source_label or "").strip()[:300],
         source_url=_clean_source_url(source_url),
+        repeat_of=repeat_of,
     )
+    data = {"source_type": source_type} if source_type else {}
+    if repeat_of is not None:
+        data["repeat_of"] = repeat_of.pk
     with transaction.atomic():
         _save(action, at=now)
-        _event(action, verb="created", by=by, at=now, data={"source_type": source_type} if source_type else None)
+        _event(action, verb="created", by=by, at=now, data=data or None)
     return action
 
 

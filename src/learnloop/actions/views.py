@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from learnloop.actions import permissions, selectors, services
+from learnloop.actions import permissions, repeats, selectors, services
 from learnloop.actions.forms import (
     AcceptEvidenceForm,
     ActionForm,
@@ -23,6 +23,7 @@ from learnloop.actions.forms import (
     CompleteForm,
     DeclineForm,
     PolicyForm,
+    SimilarForm,
     teams_for,
 )
 from learnloop.actions.models import Status
@@ -95,7 +96,8 @@ def action_create(request):
     form = ActionForm(request.POST or None, viewer=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            action = services.create_action(by=request.user, **form.service_arguments())
+            repeat_of = repeats.resolve_repeat_of(request.user, form.cleaned_data["repeat_of"])
+            action = services.create_action(by=request.user, repeat_of=repeat_of, **form.service_arguments())
         except ValidationError as error:
             apply_validation_error(form, error)
         except PermissionDenied as error:
@@ -128,6 +130,43 @@ def action_edit(request, action_id: int):
     return render(request, "actions/action_form.html", {"form": form, "action": action})
 
 
+@login_required
+@require_POST
+def similar(request):
+    """The action form's "agreed before" warning, asked for while the title is typed."""
+    form = SimilarForm(request.POST)
+    found = None
+    chosen = None
+    if form.is_valid():
+        data = form.cleaned_data
+        found = repeats.earlier_actions(viewer=request.user, title=data["title"] or "", team=data["team"])
+        chosen = data["repeat_of"]
+    return render(request, "actions/_similar.html", {"found": found, "chosen": chosen})
+
+
+def _repeats_page(request, *, team):
+    clusters = repeats.repeat_clusters(viewer=request.user, team=team)
+    return render(request, "actions/repeats.html", {
+        "team": team, "clusters": clusters, "today": timezone.localdate(),
+        "worked_yet_repeated": sum(1 for cluster in clusters if cluster.worked_yet_repeated),
+    })
+
+
+@login_required
+def team_repeats(request, team_id: int):
+    team = get_object_or_404(Team, pk=team_id)
+    if not permissions.can_see_team(request.user, team):
+        raise PermissionDenied(f"Only members and facilitators of {team.name}, learning leads and admins see this.")
+    return _repeats_page(request, team=team)
+
+
+@login_required
+def organization_repeats(request):
+    if not request.user.is_learning_lead:
+        raise PermissionDenied("Only learning leads and admins see the whole organization's repeats.")
+    return _repeats_page(request, team=None)
+
+
 # --- an action's page --------------------------------------------------------------------------
 
 
@@ -138,6 +177,10 @@ def _detail(request, action, *, status: int = 200, **forms):
         "action": action,
         "can_change": permissions.can_change(request.user, action),
         "comments": action.comments.select_related("author"),
+        "repeat_of": action.repeat_of if action.repeat_of and permissions.can_view(request.user, action.repeat_of)
+        else None,
+        "agreed_again": selectors.visible_actions(viewer=request.user).filter(repeat_of=action).order_by(
+            "created_at", "id"),
         "complete_form": forms.get("complete_form") or CompleteForm(
             initial={"check_on": today + DEFAULT_CHECK_AFTER}
         ),

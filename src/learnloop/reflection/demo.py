@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from learnloop.actions import repeats as action_repeats
 from learnloop.actions import services as actions
 from learnloop.demo.data import load_demo_data
 from learnloop.knowledge.models import EntryVersion, Provenance
@@ -73,6 +74,13 @@ _FOLLOW_UP = load_demo_data("learnloop.reflection", "follow_up.yaml")
 NOT_DOING_REASONS, EVIDENCE, DECISION_REASONS = (
     _FOLLOW_UP["not_doing_reasons"], _FOLLOW_UP["evidence"], _FOLLOW_UP["decision_reasons"]
 )
+
+# The few actions a team agrees again (demo_data/repeats.yaml), by (team slug, first title).
+REPEATS = {(item["team"], item["title"]): item for item in load_demo_data("learnloop.reflection", "repeats.yaml")}
+
+# Sessions whose actions are their own (an incident's, a pre-mortem's): every other session draws
+# on the team's themes, whose actions are spread over the year so the last months have some too.
+OWN_ACTIONS = ("blameless-postmortem", "pre-mortem", "candid-critique")
 
 HISTORY_DAYS = 365
 # How often each team reflects (days between sessions) and how well it follows through.
@@ -167,6 +175,9 @@ class _Builder:
         self.next_sprint: dict[str, int] = {}
         # (team, action title) -> when the last such action was closed (None: still open).
         self.open_until: dict = {}
+        # (team, action title) -> the actions agreed for it so far, first first.
+        self.agreed: dict = {}
+        self.retros_left: dict = {}  # team -> sessions still to build that draw on its themes' actions
         self.outcomes: dict = {}  # (team, "fate" or "effect") -> Counter of outcomes so far
         self.sessions: list[Session] = []
         self.actions: list = []
@@ -218,6 +229,7 @@ class _Builder:
             sprint += 1
             plans.append(plan)
         self.next_sprint[crew.team.slug] = sprint
+        self.retros_left[crew.team.pk] = sum(1 for plan in plans if plan.template not in OWN_ACTIONS)
         return plans
 
     @staticmethod
@@ -545,25 +557,38 @@ class _Builder:
         chosen = [
             (key, titles) for key, titles in plan.action_titles if key in top_keys or len(plan.action_titles) == 1
         ]
+        quota = self.quota(crew, plan)
         for key, titles in chosen[:3]:
-            for title in rng.sample(titles, min(len(titles), rng.randint(1, 2))):
-                if not self.free_to_agree(crew, title, agreed):
-                    continue  # the same action from an earlier session is still open
+            available = [title for title in titles if self.may_agree(crew, title, agreed)]
+            # A deliberate repeat comes back whenever its theme does (whatever the quota): that is
+            # what makes it one.
+            again = [title for title in available if (crew.team.pk, title) in self.agreed]
+            fresh = [title for title in available if title not in again]
+            wanted = min(len(fresh), rng.randint(1, 2) - min(len(again), 1), max(quota, 0))
+            picked = again[:1] + rng.sample(fresh, max(wanted, 0))
+            quota -= len(picked) - len(again[:1])
+            for title in picked:
+                earlier = self.agreed.get((crew.team.pk, title), [])
+                repeat = REPEATS.get((crew.team.slug, title), {})
+                wordings = repeat.get("reworded") or [title]
                 owner = self.owner(crew)
                 due = plan.held_on + timedelta(days=rng.randint(14, 35))
                 action = follow_up.create_session_action(
                     by=crew.lead,
                     session=session,
-                    title=title,
+                    title=wordings[(len(earlier) - 1) % len(wordings)] if earlier else title,
                     owner=owner,
                     due_on=due,
                     priority=rng.choice(["normal", "normal", "high", "low"]),
                     group=groups.get(key),
                     at=agreed,
                 )
+                if earlier and repeat.get("linked"):
+                    action_repeats.mark_repeat(by=crew.lead, action=action, repeat_of=earlier[0], at=agreed)
                 if plan.phase == Phase.CLOSED:
-                    self.play_out(action, crew, owner, agreed, due)
+                    self.play_out(action, crew, owner, agreed, due, effect=repeat.get("effect"))
                 self.open_until[crew.team.pk, title] = action.closed_at
+                self.agreed.setdefault((crew.team.pk, title), []).append(action)
                 self.actions.append(action)
         for key, title, body in plan.lessons:
             if (crew.team.pk, title) in self.promoted or plan.phase != Phase.CLOSED or key not in groups:
@@ -572,9 +597,25 @@ class _Builder:
                 self.promote(session, crew, facilitator, groups[key], title, body, plan.held_on)
         session.phase = phase_now
 
-    def free_to_agree(self, crew: Crew, title: str, agreed) -> bool:
-        if (crew.team.pk, title) not in self.open_until:
+    def quota(self, crew: Crew, plan: Plan) -> int:
+        """How many actions this session may agree: about the team's unused theme actions over its
+        sessions still to come (each theme action is agreed once, so they must last the year)."""
+        if plan.template in OWN_ACTIONS:
+            return 3
+        left = self.retros_left.get(crew.team.pk, 1)
+        self.retros_left[crew.team.pk] = max(left - 1, 0)
+        unused = sum(1 for theme in THEMES[crew.team.slug] for title in theme.actions
+                     if (crew.team.pk, title) not in self.agreed)
+        return max(1, round(unused / max(left, 1) + self.rng.uniform(-0.4, 0.6)))
+
+    def may_agree(self, crew: Crew, title: str, agreed) -> bool:
+        """A team agrees each action once, except the few repeats.yaml names (up to their `times`),
+        and never while the last one is still open."""
+        earlier = self.agreed.get((crew.team.pk, title), [])
+        if not earlier:
             return True
+        if len(earlier) >= REPEATS.get((crew.team.slug, title), {}).get("times", 1):
+            return False
         closed_at = self.open_until[crew.team.pk, title]
         return closed_at is not None and closed_at < agreed
 
@@ -584,8 +625,9 @@ class _Builder:
             people.append(self.member_login)  # the demo member owns a fair few, to show on their page
         return self.rng.choice(people)
 
-    def play_out(self, action, crew, owner, agreed, due) -> None:
-        """What became of the action, by today: the team's habits decide."""
+    def play_out(self, action, crew, owner, agreed, due, *, effect: str | None = None) -> None:
+        """What became of the action, by today: the team's habits decide (`effect`: a repeat's
+        answer, given whenever it is done)."""
         rng, now = self.rng, self.clock.today
         share_done, share_not_doing, share_worked = FOLLOW_THROUGH[TEAM_HABITS[crew.team.slug][1]]
         if rng.random() < 0.15:
@@ -611,11 +653,14 @@ class _Builder:
             agreed + timedelta(days=rng.randint(5, (due - agreed.date()).days + 12)),
             now - timedelta(hours=rng.randint(2, 72)),
         )
-        fate = self.next_in_share(
+        fate = "done" if effect else self.next_in_share(
             (crew.team.pk, "fate"),
             {"done": share_done, "not_doing": share_not_doing, "left": 1 - share_done - share_not_doing},
         )
-        if fate == "done":
+        if effect:
+            actions.complete_action(by=owner, action=action, effect=effect, evidence=rng.choice(EVIDENCE[effect]),
+                                    at=closed)
+        elif fate == "done":
             if rng.random() < 0.4:
                 actions.start_action(by=owner, action=action, at=min(started, closed - timedelta(hours=1)))
             self.complete(action, owner, closed, share_worked)
