@@ -112,3 +112,16 @@ def test_the_related_panel_needs_a_signed_in_person(viewer, owner, facilitator, 
         page = signed_in_client(outsider).get("/experiments/related/", {"q": "checkout",
                                                                          "metric": "checkout conversion"})
         assert page.status_code == 200
+
+
+def test_creating_an_action_or_starting_a_session_asks_the_same_panel(owner, facilitator, teammate, team):
+    failed = _decided(owner, facilitator, teammate, team, title="Express checkout button", treatment=880)
+    client = signed_in_client(facilitator)
+    for path in ("/actions/new/", "/sessions/"):
+        assert 'hx-get="/experiments/related/"' in client.get(path).content.decode(), path
+    # The action form sends its title and description; a session start its title and goal.
+    action_panel = client.get("/experiments/related/", {"title": "Try an express checkout button",
+                                                        "description": ""}).content.decode()
+    assert f'href="/experiments/{failed.pk}/"' in action_panel
+    session_panel = client.get("/experiments/related/", {"title": "Pre-mortem", "goal": "express checkout button"})
+    assert f'href="/experiments/{failed.pk}/"' in session_panel.content.decode()

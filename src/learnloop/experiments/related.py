@@ -12,7 +12,9 @@ from learnloop.experiments.models import Experiment, Outcome, Status
 from learnloop.experiments.permissions import can_view
 
 MAX_CANDIDATES = 400  # the newest concluded experiments a text is compared with
-FAILURE_THRESHOLD = 0.12  # tf-idf cosine: sharing a topic, not only a word
+# Share of the shorter text's words found in the other: a word or two in common (a "checkout" in
+# both) stays below it, the same change reworded reaches it.
+FAILURE_THRESHOLD = 0.4
 
 
 @dataclass
@@ -36,22 +38,28 @@ def _lessons(viewer, text: str, limit: int) -> list:
     return [hit.entry for hit in results.hits]
 
 
-def _failures(candidates: list[Experiment], text: str, limit: int) -> list[tuple[Experiment, float]]:
-    from learnloop.analytics.text import analyze, bm25_idf, cosine, tfidf_vector
+def overlap(text_terms: set[str], other_terms: set[str]) -> float:
+    """The share of the shorter text's distinct stemmed words that the other text has too."""
+    if not text_terms or not other_terms:
+        return 0.0
+    return len(text_terms & other_terms) / min(len(text_terms), len(other_terms))
 
-    failed = [e for e in candidates if e.outcome in {Outcome.LOST, Outcome.INCONCLUSIVE}]
-    if not failed or not analyze(text):
+
+def _failures(candidates: list[Experiment], text: str, limit: int) -> list[tuple[Experiment, float]]:
+    from learnloop.analytics.text import analyze
+
+    mine = set(analyze(text))
+    if not mine:
         return []
-    documents = {e.pk: f"{e.title} {e.change} {e.effect} {e.success_metric}" for e in failed}
-    frequencies: dict[str, int] = {}
-    for document in [text, *documents.values()]:
-        for term in set(analyze(document)):
-            frequencies[term] = frequencies.get(term, 0) + 1
-    count = len(documents) + 1
-    idf = {term: bm25_idf(count, df) for term, df in frequencies.items()}
-    mine = tfidf_vector(text, idf)
-    scored = [(e, round(cosine(mine, tfidf_vector(documents[e.pk], idf)), 4)) for e in failed]
-    scored = [(e, score) for e, score in scored if score >= FAILURE_THRESHOLD]
+    scored = []
+    for experiment in candidates:
+        if experiment.outcome not in {Outcome.LOST, Outcome.INCONCLUSIVE}:
+            continue
+        theirs = set(analyze(f"{experiment.title} {experiment.change} {experiment.effect} "
+                             f"{experiment.success_metric}"))
+        score = round(overlap(mine, theirs), 4)
+        if score >= FAILURE_THRESHOLD:
+            scored.append((experiment, score))
     scored.sort(key=lambda pair: (-pair[1], -pair[0].pk))
     return scored[:limit]
 
@@ -70,7 +78,7 @@ def related(viewer, *, text: str, metric: str = "", exclude_id: int | None = Non
         candidates = list(experiments.filter(status=Status.CONCLUDED).order_by("-decided_at", "-id")
                           .only("id", "title", "change", "effect", "success_metric", "outcome", "decision", "status",
                                 "team__name", "decided_at")[:MAX_CANDIDATES])
-        found.failures = _failures(candidates, f"{text} {metric}", limit)
+        found.failures = _failures(candidates, text, limit)
     if metric:
         found.same_metric = list(experiments.filter(metrics__name__iexact=metric).distinct()
                                  .order_by("-created_at", "-id")[:limit])

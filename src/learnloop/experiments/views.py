@@ -276,7 +276,7 @@ def related_panel(request):
     """Lessons, failures and earlier experiments on the same metric, for a draft's text (htmx partial)."""
     # The register form's own fields (sent with hx-include) or q / metric from any other page.
     params = request.GET
-    text = " ".join(params.get(name, "") for name in ("q", "title", "change", "effect"))
+    text = " ".join(params.get(name, "") for name in ("q", "title", "change", "effect", "description", "goal"))
     found = related.related(request.user, text=text, metric=params.get("metric") or params.get("primary_name", ""),
                             exclude_id=int(request.GET["exclude"]) if request.GET.get("exclude", "").isdigit()
                             else None)
