@@ -81,6 +81,9 @@ def test_control_teams_are_analysed_by_difference_in_differences_as_statsmodels_
     assert result.relative_low > -1
     assert "difference in differences" in result.reading
     assert decisions.current_recommendation(experiment).decision == "ship"
+    page = signed_in_client(owner).get(f"/experiments/{experiment.pk}/results/").content.decode()
+    assert "Method: Difference in differences" in page
+    assert "against the control teams" in page
 
 
 def test_before_after_is_an_interrupted_time_series_on_the_pre_period_trend_as_statsmodels_does(owner, team):

@@ -116,6 +116,12 @@ class RegisterForm(forms.Form):
         self.fields["team"].choices = [(pk, team.name) for pk, team in self.teams.items()]
         self.fields["guardrails"].help_text = ("A guardrail is breached when a variant is confidently worse on it "
                                                "by more than the threshold.")
+        self.fields["design"].help_text = (
+            "Before / after: figures per period of the teams under the change, analysed as an interrupted time "
+            "series on the pre-period trend. Trial teams against control teams: figures per period of both "
+            "groups (variants “Control teams”, “Trial teams”), analysed by difference in differences.")
+        self.fields["correction"].help_text = ("Adjusts the p-values of every metric and variant together; with "
+                                               "“None” only the primary metric is confirmatory.")
         _requiring(self, "title", "change", "effect", "population", "success_metric", "expected_delta", "variants",
                    "primary_name")
 
