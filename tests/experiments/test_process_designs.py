@@ -220,3 +220,24 @@ def test_power_planning_matches_statsmodels(api_as, owner, experiment):
     page = signed_in_client(owner).get(f"/experiments/{experiment.pk}/power/?baseline=0.1&lift=10&power=0.8",
                                        HTTP_HX_REQUEST="true")
     assert f"{body['sample_per_variant']} units per variant" in page.content.decode()
+
+
+def test_the_correction_is_part_of_the_protocol_in_the_api(api_as, owner, team):
+    payload = {
+        "title": "Free shipping banner", "team_id": team.pk, "change": "a free-shipping banner", "effect": "more orders",
+        "population": "first-time visitors", "success_metric": "order conversion", "expected_delta": "+1.5%",
+        "variants": [{"name": "Control"}, {"name": "Banner"}], "correction": "benjamini_hochberg",
+        "primary_metric": {"name": "order conversion", "metric_type": "binomial"},
+    }
+    client = api_as(owner)
+    created = client.post(BASE, payload, content_type=JSON)
+    assert created.status_code == 201, created.json()
+    assert created.json()["correction"] == "benjamini_hochberg"
+    url = f"{BASE}/{created.json()['id']}"
+    client.post(f"{url}/start")
+    changed = client.patch(f"{url}/protocol", {"correction": "holm", "reason": "Two guardrails added"},
+                           content_type=JSON)
+    assert changed.json()["deviations"][0]["field"] == "correction"
+    bad = client.post(BASE, {**payload, "correction": "bonferroni"}, content_type=JSON)
+    assert 400 <= bad.status_code < 500
+    assert "correction" in str(bad.json())
