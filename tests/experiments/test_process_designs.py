@@ -224,7 +224,8 @@ def test_power_planning_matches_statsmodels(api_as, owner, experiment):
 
 def test_the_correction_is_part_of_the_protocol_in_the_api(api_as, owner, team):
     payload = {
-        "title": "Free shipping banner", "team_id": team.pk, "change": "a free-shipping banner", "effect": "more orders",
+        "title": "Free shipping banner", "team_id": team.pk, "change": "a free-shipping banner",
+        "effect": "more orders",
         "population": "first-time visitors", "success_metric": "order conversion", "expected_delta": "+1.5%",
         "variants": [{"name": "Control"}, {"name": "Banner"}], "correction": "benjamini_hochberg",
         "primary_metric": {"name": "order conversion", "metric_type": "binomial"},
