@@ -108,3 +108,58 @@ def test_every_registry_page_labels_its_fields(page_as, owner, team):
                  f"/experiments/{running.pk}/results/", f"/experiments/{decided.pk}/"):
         problems += label_problems(page, path)
     assert problems == []
+
+
+def test_register_sees_the_earlier_experiment_then_the_decision_becomes_a_record(page_as, owner, team, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from learnloop.analytics.stats import VariantAggregates
+    from learnloop.experiments import decisions, services
+
+    earlier = services.register_experiment(
+        by=owner, team=team, title="Guest checkout", change="guest checkout", effect="more orders",
+        population="new customers", success_metric="checkout conversion", expected_delta="+2%",
+        variants=["Control", "Guest"], primary_metric={"name": "checkout conversion", "metric_type": "binomial"})
+    services.start_experiment(by=owner, experiment=earlier, on=timezone.localdate() - timedelta(days=20))
+    services.record_snapshot(by=owner, experiment=earlier, metric=earlier.metrics.get(),
+                             taken_on=timezone.localdate(), aggregates=[
+                                 VariantAggregates("Control", 8000, 800), VariantAggregates("Guest", 8000, 790)])
+    decisions.decide(by=owner, experiment=earlier, decision="stop", rationale="No difference.")
+
+    page = page_as(owner)
+    page.goto("/experiments/new/")
+    page.get_by_label("Title").fill("One-page checkout")
+    page.get_by_label("We believe…").fill("a one-page checkout")
+    page.get_by_label("…will cause…").fill("more completed orders")
+    page.get_by_label("…for…").fill("returning customers")
+    page.get_by_label("We will know when…").fill("checkout conversion")
+    page.get_by_label("…moves by").fill("+2%")
+    page.get_by_label("Variants, one a line, the control first").fill("Control\nOne page")
+    page.get_by_label("Primary metric").fill("Checkout conversion")
+    page.get_by_label("Primary metric").press("Tab")
+    panel = page.get_by_role("complementary", name="What we already know")
+    expect(panel).to_contain_text("Earlier experiments on the same metric")
+    # It lost nothing but won nothing either: listed as a failure and as an earlier experiment on the metric.
+    expect(panel.get_by_role("link", name="Guest checkout", exact=True)).to_have_count(2)
+    expect(panel.get_by_role("link", name="Stop: Guest checkout")).to_be_visible()  # its decision record
+    page.get_by_role("button", name="Register").click()
+    expect(page.locator("#status")).to_have_text("Draft")
+
+    page.get_by_role("button", name="Start the experiment (locks the protocol)").click()
+    csv = tmp_path / "conversion.csv"
+    csv.write_text("variation,users,sum\nControl,12000,1200\nOne page,12000,1380\n")
+    page.get_by_text("Enter results").click()
+    upload = page.get_by_role("form", name="Upload a CSV")
+    upload.get_by_label("CSV file").set_input_files(str(csv))
+    upload.get_by_role("button", name="Upload").click()
+    page.get_by_label("Ship (recommended)").check()
+    page.get_by_label("Rationale").fill("A clear win.")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.locator("#status")).to_have_text("Concluded")
+    page.locator("#decision-record").get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/knowledge/\d+/$"))
+    expect(page.get_by_role("heading", name="Ship: One-page checkout")).to_be_visible()
+    page.get_by_role("link", name="Experiment: One-page checkout").click()
+    expect(page).to_have_url(re.compile(r"/experiments/\d+/$"))

@@ -9,10 +9,11 @@ from django.core.management import call_command
 from django.db import connection
 
 from learnloop.demo import build_demo
+from learnloop.experiments import periods
 from learnloop.experiments.analysis import analyse
 from learnloop.experiments.demo import _Generator
 from learnloop.experiments.models import Deviation, Experiment
-from learnloop.knowledge.models import Provenance
+from learnloop.knowledge.models import Entry, Provenance
 
 pytestmark = pytest.mark.django_db
 DEMO_PARTS = ("org", "actions", "experiments")
@@ -31,10 +32,19 @@ def demo(django_db_setup, django_db_blocker):
         try:
             build_demo(seed=7, only=DEMO_PARTS)
             experiments = list(Experiment.objects.select_related("team"))
-            srm = [e.title for e in experiments if any(s.srm_warning for s in analyse(e))]
+            analyses = {e.pk: analyse(e) for e in experiments}
+            srm = [e.title for e in experiments if any(s.srm_warning for s in analyses[e.pk])]
+            lowest = min(v.ci_low for results in analyses.values() for s in results for m in s.metrics
+                         for v in m.variants if v.verdict != "error")
+            process = {e.title: (e.design, [(r.method, r.verdict, r.relative_low) for r in periods.analyse(e)],
+                                 e.status, e.decision_record_id) for e in experiments if periods.is_process(e)}
             facts = {
                 "experiments": experiments,
                 "srm": srm,
+                "process": process,
+                "lowest": lowest,
+                "records": Entry.objects.filter(kind="decision", provenance__source_type="experiments.experiment")
+                .count(),
                 "deviations": Deviation.objects.count(),
                 "provenance": Provenance.objects.filter(source_type="experiments.experiment").count(),
                 "state": _state(),
@@ -65,6 +75,20 @@ def test_decisions_leave_lessons_and_some_go_against_the_numbers(demo):
     assert overridden and all(e.override_reason for e in overridden)
     assert demo["provenance"] >= 0.6 * len(concluded)
     assert demo["deviations"] >= 1
+
+
+def test_process_experiments_are_analysed_by_their_design_and_decisions_are_records(demo):
+    process = demo["process"]
+    methods = {design: {method for method, _, _ in results} for design, results, _, _ in process.values()}
+    assert methods.get("control_teams") == {"difference_in_differences"}
+    assert methods.get("before_after") == {"interrupted_time_series"}
+    concluded = [(results, record) for _, results, status, record in process.values() if status == "concluded"]
+    assert concluded and all(record for _, record in concluded)
+    assert all(verdict != "error" for results, _ in concluded for _, verdict, _ in results)
+    assert all(low is None or low > -1 for results, _ in concluded for _, _, low in results)
+    assert demo["lowest"] > -1  # no relative interval of a split reaches below −100 % either
+    concluded_all = sum(1 for e in demo["experiments"] if e.status == "concluded")
+    assert demo["records"] == concluded_all
 
 
 def test_the_same_seed_gives_the_same_experiments(demo):

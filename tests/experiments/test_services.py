@@ -1,5 +1,8 @@
+import math
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from scipy import special
 
 from learnloop.actions.models import Action
 from learnloop.experiments import decisions, services
@@ -109,8 +112,27 @@ def test_analysis_reads_a_clear_win_in_plain_language(running, owner):
     assert result.effect == pytest.approx(0.15)
     assert result.reading.startswith("One page raised checkout conversion by 15.0% (95% CI ")
     assert result.p_value < 0.05
-    assert result.reading.endswith(f"; this is unlikely to be chance (p = {result.p_value:.2g}).")
+    assert result.reading.endswith("; this is unlikely to be chance (p < 0.001).")
     assert recommend(latest).decision == "ship"
+
+
+def test_a_rate_that_fell_sharply_reads_with_an_interval_above_minus_one_hundred_percent(running, owner):
+    # 20 % against 4 % on small samples: the ratio-scale (delta method) interval reaches below −100 %,
+    # which a rate cannot do. The reading uses the log-ratio interval: exp(log(p_B/p_A) ± t·se) − 1.
+    enter(owner, running, "checkout conversion", binomial_rows((30, 6), (25, 1)))
+    result = analyse(running)[-1].primary.variants[0]
+    p_a, p_b = 6 / 30, 1 / 25
+    se = math.sqrt(p_b * (1 - p_b) / (25 * p_b**2) + p_a * (1 - p_a) / (30 * p_a**2))
+    parts = (p_b * (1 - p_b) / (25 * p_b**2), p_a * (1 - p_a) / (30 * p_a**2))
+    dof = se**4 / (parts[0] ** 2 / 24 + parts[1] ** 2 / 29)
+    critical = special.stdtrit(dof, 0.975)
+    assert result.scale == "log"
+    assert result.effect == pytest.approx(p_b / p_a - 1)
+    assert result.ci_low == pytest.approx(math.expm1(math.log(p_b / p_a) - critical * se))
+    assert result.ci_high == pytest.approx(math.expm1(math.log(p_b / p_a) + critical * se))
+    assert result.ci_low > -1
+    delta_se = math.sqrt(p_b * (1 - p_b) / (p_a**2 * 25) + p_a * (1 - p_a) * p_b**2 / (p_a**4 * 30))
+    assert (p_b / p_a - 1) - critical * delta_se < -1  # the old interval would have crossed the bound
 
 
 def test_a_tiny_p_value_reads_as_below_a_thousandth(running, owner):
@@ -176,10 +198,19 @@ def test_deciding_with_the_recommendation_needs_only_a_rationale(running, owner,
     assert (decided.status, decided.decision, decided.recommendation, decided.outcome) == \
         ("concluded", "ship", "ship", "won")
     assert decided.primary_lift == pytest.approx(0.15)
-    provenance = Provenance.objects.get(source_type="experiments.experiment", source_id=str(running.pk))
+    provenance = Provenance.objects.get(source_type="experiments.experiment", source_id=str(running.pk),
+                                        entry__kind="lesson")
     assert provenance.entry.title == "Fewer steps lift checkout"
     action = Action.objects.get(source_type="experiments.experiment", source_id=str(running.pk))
     assert (action.title, action.owner, action.team) == ("Roll out to mobile", teammate, running.team)
+    # The decision itself is a decision record, linked both ways.
+    record = decided.decision_record
+    assert (record.kind, record.status, record.owner_team) == ("decision", "accepted", running.team)
+    assert record.decision.startswith("Ship. Clear win, refunds unchanged.")
+    assert "Welch" in record.context or "frequentist" in record.context
+    assert "Follow-up: Roll out to mobile" in record.consequences
+    assert record.provenance.get().source_id == str(running.pk)
+    assert record.decided_experiment == decided
 
 
 def test_deciding_against_the_recommendation_requires_a_reason(running, owner):

@@ -38,6 +38,9 @@ class VariantResult:
     verdict: str  # better / worse / inconclusive / error
     breach: bool = False
     reading: str = ""
+    scale: str = ""  # "log": the relative interval is exp(log-ratio interval) − 1; "ratio": delta method
+    p_value_adjusted: float | None = None  # after the protocol's multiple-testing correction
+    problem: str = ""  # why it could not be compared
 
 
 @dataclass
@@ -47,6 +50,7 @@ class MetricResult:
     srm_p_value: float | None = None
     variants: list[VariantResult] = field(default_factory=list)
     error: str = ""
+    cuped: bool = False  # adjusted with the pre-experiment covariate
 
     @property
     def srm_warning(self) -> bool:
@@ -93,7 +97,8 @@ def _percent(value: float) -> str:
 
 
 def _verdict(result, metric, engine: str, alpha: float) -> str:
-    if result.error or result.effect is None or not math.isfinite(result.effect):
+    """`result` is a VariantResult; its adjusted p-value, when there is one, is what counts."""
+    if result.problem or result.effect is None or not math.isfinite(result.effect):
         return "error"
     if engine == "bayesian":
         if result.chance_to_win is None:
@@ -101,7 +106,8 @@ def _verdict(result, metric, engine: str, alpha: float) -> str:
         if result.chance_to_win > 1 - alpha:
             return "better"
         return "worse" if result.chance_to_win < alpha else "inconclusive"
-    if result.p_value is None or result.p_value >= alpha:
+    p_value = result.p_value if result.p_value_adjusted is None else result.p_value_adjusted
+    if p_value is None or p_value >= alpha:
         return "inconclusive"
     favourable = (result.effect > 0) != metric.lower_is_better
     return "better" if favourable else "worse"
@@ -119,7 +125,10 @@ def reading(variant: VariantResult, metric, engine: str, alpha: float) -> str:
     if engine == "bayesian":
         evidence = f"chance to beat the control {variant.chance_to_win * 100:.1f}%"
     else:
-        evidence = "p < 0.001" if variant.p_value < 0.001 else f"p = {variant.p_value:.2g}"
+        p_value = variant.p_value if variant.p_value_adjusted is None else variant.p_value_adjusted
+        evidence = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.2g}"
+        if variant.p_value_adjusted is not None:
+            evidence += " after correction"
     if variant.verdict == "inconclusive":
         return (f"{variant.variation} {moved} {metric.name} by {size} ({span}); there is not enough evidence "
                 f"that this is more than chance ({evidence}).")
@@ -133,7 +142,9 @@ def _aggregates(rows, weights: dict[str, float]) -> list["VariantAggregates"]:
         VariantAggregates(
             variation=row.variant.name, users=row.users, sum=row.sum, sum_squares=row.sum_squares,
             denominator_sum=row.denominator_sum, denominator_sum_squares=row.denominator_sum_squares,
-            denominator_sum_product=row.denominator_sum_product, weight=weights[row.variant.name],
+            denominator_sum_product=row.denominator_sum_product, covariate_sum=row.covariate_sum,
+            covariate_sum_squares=row.covariate_sum_squares, covariate_sum_product=row.covariate_sum_product,
+            weight=weights[row.variant.name],
         )
         for row in sorted(rows, key=lambda row: row.variant.position)
     ]
@@ -150,22 +161,41 @@ def analyse_metric_rows(experiment: Experiment, metric, rows, weights: dict[str,
         analysis = analyze_metric(
             _aggregates(rows, weights), metric_type=metric.metric_type, engine=experiment.engine,
             difference="relative", alpha=experiment.alpha, lower_is_better=metric.lower_is_better,
+            log_scale=True,
         )
     except (ValueError, ZeroDivisionError, FloatingPointError) as error:
         result.error = str(error)
         return result
-    result.control, result.srm_p_value = analysis.control, analysis.srm_p_value
+    result.control, result.srm_p_value, result.cuped = analysis.control, analysis.srm_p_value, analysis.cuped
     for item in analysis.results:
         variant = VariantResult(
             variation=item.variation, users=item.users, mean=item.mean, control_mean=item.control_mean,
             effect=item.effect, ci_low=item.ci_low, ci_high=item.ci_high, p_value=item.p_value,
-            chance_to_win=item.chance_to_win, verdict=_verdict(item, metric, experiment.engine, experiment.alpha),
+            chance_to_win=item.chance_to_win, verdict="", scale=item.scale, problem=item.error or "",
         )
-        if metric.role == MetricRole.GUARDRAIL and variant.verdict == "worse":
-            variant.breach = -_improvement(variant, metric) > (metric.threshold or 0)
-        variant.reading = reading(variant, metric, experiment.engine, experiment.alpha)
         result.variants.append(variant)
+    _judge(experiment, result)
     return result
+
+
+def _judge(experiment: Experiment, result: MetricResult) -> None:
+    metric = result.metric
+    for variant in result.variants:
+        variant.verdict = _verdict(variant, metric, experiment.engine, experiment.alpha)
+        variant.breach = (metric.role == MetricRole.GUARDRAIL and variant.verdict == "worse"
+                          and -_improvement(variant, metric) > (metric.threshold or 0))
+        variant.reading = reading(variant, metric, experiment.engine, experiment.alpha)
+
+
+def _correct(experiment: Experiment, metrics: list[MetricResult]) -> None:
+    """The protocol's correction across every metric × variant of one snapshot, then the verdicts again."""
+    from learnloop.experiments.corrections import adjust
+
+    if experiment.engine == "bayesian":
+        return  # no p-values to adjust
+    adjust(experiment.correction, [v for m in metrics for v in m.variants if v.verdict != "error"])
+    for metric_result in metrics:
+        _judge(experiment, metric_result)
 
 
 def analyse(experiment: Experiment) -> list[SnapshotResult]:
@@ -178,11 +208,11 @@ def analyse(experiment: Experiment) -> list[SnapshotResult]:
         by_metric = defaultdict(list)
         for row in snapshot.aggregates.all():
             by_metric[row.metric_id].append(row)
-        results.append(SnapshotResult(
-            snapshot=snapshot,
-            metrics=[analyse_metric_rows(experiment, metric, by_metric[metric.pk], weights)
-                     for metric in metrics if by_metric.get(metric.pk)],
-        ))
+        analysed = [analyse_metric_rows(experiment, metric, by_metric[metric.pk], weights)
+                    for metric in metrics if by_metric.get(metric.pk)]
+        if experiment.correction != "none":
+            _correct(experiment, analysed)
+        results.append(SnapshotResult(snapshot=snapshot, metrics=analysed))
     return results
 
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from learnloop.api_base import Id, Pagination, Shown, errors, person_ref, request_fields, team_ref
-from learnloop.experiments import decisions, selectors, services
+from learnloop.api_base import Id, Int32, Pagination, Shown, errors, person_ref, request_fields, team_ref
+from learnloop.experiments import decisions, periods, planning, related, selectors, services
 from learnloop.experiments.analysis import analyse, recommend
 from learnloop.experiments.api_schemas import (
     DecisionIn,
@@ -20,7 +20,11 @@ from learnloop.experiments.api_schemas import (
     MetricOut,
     MetricPatch,
     NewMetricIn,
+    PeriodsCsvIn,
+    PeriodsIn,
+    PowerOut,
     ProtocolPatch,
+    RelatedOut,
     ResultsOut,
     SnapshotCsvIn,
     SnapshotIn,
@@ -44,7 +48,7 @@ def _out(experiment, *, refresh: bool = True) -> dict:
     if refresh:  # after a write, or when the caller's object lacks the related rows
         experiment = selectors.experiment_for_api(experiment.pk)
     fields = {name: getattr(experiment, name) for name in ExperimentOut.model_fields
-              if name not in {"url", "variants", "metrics", "deviations"}}
+              if name not in {"url", "variants", "metrics", "deviations", *DETAIL_FIELDS}}
     return {
         **fields,
         "url": reverse("experiments:detail", args=[experiment.pk]),
@@ -53,6 +57,33 @@ def _out(experiment, *, refresh: bool = True) -> dict:
         "metrics": list(experiment.metrics.all()),
         "deviations": list(experiment.deviations.all()),
     }
+
+
+DETAIL_FIELDS = {"decision_record", "lessons", "follow_ups"}
+
+
+def _entry_ref(entry) -> dict:
+    return {"id": entry.pk, "kind": entry.kind, "title": entry.title, "status": entry.status,
+            "url": reverse("knowledge:entry", args=[entry.pk])}
+
+
+def _detail(experiment, viewer) -> dict:
+    """One experiment with what it left behind: its decision record, lessons and follow-up actions."""
+    from learnloop.knowledge.permissions import can_view as can_view_entry
+
+    out = _out(experiment)
+    record = selectors.decision_record_of(viewer, selectors.experiment_for_api(experiment.pk))
+    out["decision_record"] = None if record is None else _entry_ref(record)
+    out["lessons"] = [_entry_ref(entry) for entry in selectors.lessons_of(experiment) if can_view_entry(viewer, entry)]
+    out["follow_ups"] = [{"id": a.pk, "title": a.title, "status": a.status, "owner_id": a.owner_id,
+                          "due_on": a.due_on} for a in decisions.follow_ups_of(experiment)]
+    return out
+
+
+def _experiment_ref(experiment) -> dict:
+    return {"id": experiment.pk, "title": experiment.title, "team_id": experiment.team_id, "status": experiment.status,
+            "outcome": experiment.outcome, "decision": experiment.decision,
+            "url": reverse("experiments:detail", args=[experiment.pk])}
 
 
 def _finite(value):
@@ -81,11 +112,30 @@ def register(request, payload: ExperimentIn):
     return Status(201, _out(experiment))
 
 
+@router.get("/related", response=RelatedOut,
+            summary="Lessons, failed experiments and earlier experiments on a metric, for a draft's text")
+def related_knowledge(request, q: str = "", metric: str = "", exclude_id: Id | None = None):
+    found = related.related(request.user, text=q, metric=metric, exclude_id=exclude_id)
+    return {"lessons": [_entry_ref(entry) for entry in found.lessons],
+            "failures": [_experiment_ref(experiment) for experiment, _ in found.failures],
+            "same_metric": [_experiment_ref(experiment) for experiment in found.same_metric]}
+
+
 @router.get("/{experiment_id}", response=ExperimentDetailOut,
-            summary="One experiment with its protocol, deviations and the lessons around it")
+            summary="One experiment with its protocol, deviations, decision record, lessons and follow-ups")
 def get_experiment(request, experiment_id: Id):
     experiment = selectors.experiment_for(request.user, experiment_id)
-    return {**_out(experiment), **lessons_here(selectors.lessons_here(request.user, experiment))}
+    return {**_detail(experiment, request.user), **lessons_here(selectors.lessons_here(request.user, experiment))}
+
+
+@router.get("/{experiment_id}/power", response={200: PowerOut, **errors(400)},
+            summary="Sample size for a minimum lift, or the MDE of a sample, for the primary metric")
+def power(request, experiment_id: Id, baseline: float, lift: float | None = None, sd: float | None = None,
+          power: float = 0.8, sample: Int32 | None = None):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    metric = experiment.primary_metric
+    return planning.plan(metric_type=metric.metric_type if metric else "binomial", alpha=experiment.alpha,
+                         baseline=baseline, lift=lift, sd=sd, power=power, sample=sample).as_dict()
 
 
 @router.patch("/{experiment_id}/protocol", response=ExperimentOut,
@@ -154,28 +204,74 @@ def record_snapshot_csv(request, experiment_id: Id, payload: SnapshotCsvIn):
     return Status(201, _results(experiment))
 
 
+def _process_out(experiment) -> dict:
+    results = periods.analyse(experiment)
+    recommendation = periods.recommend(results)
+    return {
+        "engine": experiment.engine, "alpha": experiment.alpha, "method": periods.method_of(experiment),
+        "correction": experiment.correction,
+        "recommendation": None if recommendation is None else {
+            "decision": recommendation.decision, "outcome": recommendation.outcome, "reason": recommendation.reason,
+        },
+        "snapshots": [],
+        "process_results": [
+            {"metric_id": r.metric.pk, "metric": r.metric.name, "role": r.metric.role, "method": r.method,
+             **{k: getattr(r, k) for k in ("periods_before", "periods_after", "effect", "ci_low", "ci_high", "p_value",
+                                           "p_value_adjusted", "relative", "relative_low", "relative_high", "verdict",
+                                           "reading", "error")},
+             "details": {k: _finite(v) for k, v in r.details.items()}}
+            for r in results
+        ],
+    }
+
+
 def _results(experiment) -> dict:
     experiment = selectors.experiment_for_api(experiment.pk)
+    if periods.is_process(experiment):
+        return _process_out(experiment)
     snapshots = analyse(experiment)
     recommendation = recommend(snapshots[-1] if snapshots else None)
     return {
         "engine": experiment.engine,
         "alpha": experiment.alpha,
+        "method": "randomised_split",
+        "correction": experiment.correction,
         "recommendation": None if recommendation is None else {
             "decision": recommendation.decision, "outcome": recommendation.outcome, "reason": recommendation.reason,
         },
         "snapshots": [
             {"taken_on": snapshot.snapshot.taken_on, "metrics": [
                 {"metric_id": m.metric.pk, "metric": m.metric.name, "role": m.metric.role, "control": m.control,
-                 "srm_p_value": m.srm_p_value, "srm_warning": m.srm_warning, "error": m.error,
+                 "srm_p_value": m.srm_p_value, "srm_warning": m.srm_warning, "error": m.error, "cuped": m.cuped,
                  "results": [{**{k: _finite(getattr(v, k)) for k in (
                      "variation", "users", "mean", "control_mean", "effect", "ci_low", "ci_high", "p_value",
-                     "chance_to_win", "verdict", "reading")}, "guardrail_breached": v.breach} for v in m.variants]}
+                     "chance_to_win", "p_value_adjusted", "scale", "verdict", "reading")},
+                     "guardrail_breached": v.breach} for v in m.variants]}
                 for m in snapshot.metrics
             ]}
             for snapshot in snapshots
         ],
     }
+
+
+@router.post("/{experiment_id}/periods", response={201: ResultsOut},
+             summary="Record a process experiment's figures per period (before and after its start)")
+def record_periods(request, experiment_id: Id, payload: PeriodsIn):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    metric = _metric(experiment, payload.metric_id)
+    rows = periods.period_rows([row.dict() for row in payload.rows], metric.metric_type)
+    periods.record_period_figures(by=request.user, experiment=experiment, metric=metric, rows=rows)
+    return Status(201, _results(experiment))
+
+
+@router.post("/{experiment_id}/periods/csv", response={201: ResultsOut},
+             summary="Record a process experiment's figures per period from CSV")
+def record_periods_csv(request, experiment_id: Id, payload: PeriodsCsvIn):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    metric = _metric(experiment, payload.metric_id)
+    rows = periods.period_rows_from_text(payload.csv, metric.metric_type)
+    periods.record_period_figures(by=request.user, experiment=experiment, metric=metric, rows=rows)
+    return Status(201, _results(experiment))
 
 
 @router.get("/{experiment_id}/results", response=ResultsOut,
@@ -184,7 +280,7 @@ def results(request, experiment_id: Id):
     return _results(selectors.experiment_for(request.user, experiment_id))
 
 
-@router.post("/{experiment_id}/decision", response=ExperimentOut,
+@router.post("/{experiment_id}/decision", response=ExperimentDetailOut,
              summary="Ship, iterate or stop; against the recommendation only with override_reason")
 def decide(request, experiment_id: Id, payload: DecisionIn):
     experiment = selectors.experiment_for(request.user, experiment_id)
@@ -195,4 +291,4 @@ def decide(request, experiment_id: Id, payload: DecisionIn):
         override_reason=payload.override_reason, takeaways=[t.dict() for t in payload.takeaways],
         follow_ups=follow_ups,
     )
-    return _out(decided)
+    return {**_detail(decided, request.user), **lessons_here(selectors.lessons_here(request.user, decided))}

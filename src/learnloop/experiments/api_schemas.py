@@ -11,6 +11,7 @@ from learnloop.links.api_schemas import AppliedLessonOut, LessonLinkOut
 
 MetricTypeIn = Literal["mean", "binomial", "ratio"]
 EngineIn = Literal["frequentist", "bayesian", "sequential"]
+CorrectionIn = Literal["none", "holm", "benjamini_hochberg"]
 
 
 class VariantIn(InputSchema):
@@ -43,6 +44,7 @@ class ExperimentIn(InputSchema):
     engine: EngineIn = "frequentist"
     alpha: float = 0.05
     planned_sample_per_variant: Int32 | None = None
+    correction: CorrectionIn = "none"
     stopping_rule: str = ""
     owner_id: Id | None = None
 
@@ -57,6 +59,7 @@ class ProtocolPatch(InputSchema):
     engine: EngineIn | None = None
     alpha: float | None = None
     planned_sample_per_variant: Int32 | None = None
+    correction: CorrectionIn | None = None
     stopping_rule: str | None = None
 
 
@@ -80,6 +83,28 @@ class AggregateIn(InputSchema):
     denominator_sum: float | None = None
     denominator_sum_squares: float | None = None
     denominator_sum_product: float | None = None
+    covariate_sum: float | None = Field(None, description="CUPED: the pre-experiment covariate's sum.")
+    covariate_sum_squares: float | None = Field(None, description="CUPED: its sum of squares (not for a 0/1 one).")
+    covariate_sum_product: float | None = Field(None, description="CUPED: Σ metric × covariate per unit.")
+
+
+class PeriodRowIn(InputSchema):
+    period: date = Field(description="The period's first day.")
+    group: str = Field("", description="Control teams design: the group (a variant's name); empty for before/after.")
+    units: float | None = None
+    sum: float | None = None
+    sum_squares: float | None = Field(None, description="Optional for a 0/1 metric.")
+    value: float | None = Field(None, description="Instead of units/sum/sum_squares: one figure for the period.")
+
+
+class PeriodsIn(InputSchema):
+    metric_id: Id
+    rows: list[PeriodRowIn]
+
+
+class PeriodsCsvIn(InputSchema):
+    metric_id: Id
+    csv: str = Field(description="period,group,units,sum,sum_squares (or period,value), one line per period.")
 
 
 class SnapshotIn(InputSchema):
@@ -158,6 +183,7 @@ class ExperimentOut(Schema):
     engine: str
     alpha: float
     planned_sample_per_variant: int | None
+    correction: str
     stopping_rule: str
     started_on: date | None
     ended_on: date | None
@@ -172,13 +198,6 @@ class ExperimentOut(Schema):
     deviations: list[DeviationOut]
 
 
-class ExperimentDetailOut(ExperimentOut):
-    lessons_from_here: list[LessonLinkOut] = Field(
-        description="Lessons that came from this experiment or its decision."
-    )
-    lessons_applied_here: list[AppliedLessonOut] = Field(description="Lessons someone applied in this experiment.")
-
-
 class VariantResultOut(Schema):
     variation: str
     users: float
@@ -189,6 +208,8 @@ class VariantResultOut(Schema):
     ci_high: float | None
     p_value: float | None
     chance_to_win: float | None
+    p_value_adjusted: float | None = None
+    scale: str = Field("", description="Relative interval: log (exp of a log-ratio interval − 1) or ratio.")
     verdict: str
     guardrail_breached: bool
     reading: str
@@ -202,6 +223,7 @@ class MetricResultOut(Schema):
     srm_p_value: float | None
     srm_warning: bool
     error: str
+    cuped: bool = False
     results: list[VariantResultOut]
 
 
@@ -216,9 +238,89 @@ class RecommendationOut(Schema):
     reason: str
 
 
+class ProcessResultOut(Schema):
+    metric_id: int
+    metric: str
+    role: str
+    method: str
+    periods_before: int
+    periods_after: int
+    effect: float | None = Field(description="Absolute, in the metric's unit.")
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    p_value_adjusted: float | None
+    relative: float | None = Field(description="Relative effect; its interval is on the log scale.")
+    relative_low: float | None
+    relative_high: float | None
+    verdict: str
+    reading: str
+    error: str
+    details: dict
+
+
 class ResultsOut(Schema):
     engine: str
     alpha: float
+    method: str = Field(description="randomised_split, difference_in_differences or interrupted_time_series.")
+    correction: str
     difference: str = "relative"
     recommendation: RecommendationOut | None
     snapshots: list[SnapshotResultOut]
+    process_results: list[ProcessResultOut] = Field(default_factory=list)
+
+
+class EntryRefOut(Schema):
+    id: int
+    kind: str
+    title: str
+    status: str
+    url: str
+
+
+class ActionRefOut(Schema):
+    id: int
+    title: str
+    status: str
+    owner_id: int | None
+    due_on: date | None
+
+
+class ExperimentDetailOut(ExperimentOut):
+    decision_record: EntryRefOut | None
+    lessons: list[EntryRefOut]
+    follow_ups: list[ActionRefOut]
+    lessons_from_here: list[LessonLinkOut] = Field(
+        description="Lessons that came from this experiment or its decision."
+    )
+    lessons_applied_here: list[AppliedLessonOut] = Field(description="Lessons someone applied in this experiment.")
+
+
+class PowerOut(Schema):
+    metric_type: str
+    alpha: float
+    power: float
+    baseline: float
+    sd: float | None
+    lift: float | None
+    sample_per_variant: int | None
+    planned_sample: int | None
+    mde: float | None
+    mde_absolute: float | None
+    method: str
+
+
+class ExperimentRefOut(Schema):
+    id: int
+    title: str
+    team_id: int
+    status: str
+    outcome: str
+    decision: str
+    url: str
+
+
+class RelatedOut(Schema):
+    lessons: list[EntryRefOut]
+    failures: list[ExperimentRefOut]
+    same_metric: list[ExperimentRefOut]

@@ -1,5 +1,10 @@
-"""Deciding an experiment, and what it leaves behind: lessons in the knowledge base, actions in the
-action engine, both pointing back at the experiment.
+"""Deciding an experiment, and what it leaves behind: a decision record and lessons in the knowledge
+base, actions in the action engine, all pointing back at the experiment.
+
+The decision record (a knowledge entry of kind "decision") is written in the same transaction as
+the decision: context (the hypothesis and what the statistics said, with the method), options,
+the decision with its rationale, and consequences (override, follow-ups). The experiment keeps a
+link to it (Experiment.decision_record) and the record carries the experiment as provenance.
 
 The recommendation is computed from the latest snapshot when the decision is made (analysis.py)
 and stored next to it; a decision that goes against it is refused without a reason.
@@ -15,6 +20,7 @@ from django.utils import timezone
 from learnloop.actions import selectors as action_selectors
 from learnloop.actions import services as action_services
 from learnloop.activity.services import record_activity
+from learnloop.experiments import periods
 from learnloop.experiments.analysis import analyse, recommend
 from learnloop.experiments.models import Decision, Experiment, ExperimentLesson, Status
 from learnloop.experiments.permissions import can_manage, require
@@ -28,8 +34,47 @@ def source_label(experiment: Experiment) -> str:
 
 
 def current_recommendation(experiment: Experiment):
+    if periods.is_process(experiment):
+        return periods.recommend(periods.analyse(experiment))
     results = analyse(experiment)
     return recommend(results[-1] if results else None)
+
+
+def _evidence(experiment: Experiment) -> str:
+    """What the statistics said at the time, in the words of the results page."""
+    if periods.is_process(experiment):
+        return "\n".join(f"- {result.reading}" for result in periods.analyse(experiment))
+    results = analyse(experiment)
+    if not results:
+        return ""
+    latest = results[-1]
+    return "\n".join(f"- {variant.reading}" for metric in latest.metrics for variant in metric.variants)
+
+
+def write_decision_record(*, by, experiment: Experiment, recommendation, follow_ups=(), at=None):
+    """The decision as a knowledge entry of kind decision, accepted when the decider may curate it."""
+    from learnloop.knowledge import services as knowledge
+    from learnloop.knowledge.permissions import can_curate
+
+    method = {periods.DID: "difference in differences", periods.ITS: "interrupted time series"}.get(
+        periods.method_of(experiment) if periods.is_process(experiment) else "", f"{experiment.engine} engine")
+    context = (f"{experiment.hypothesis}\n\nDesign: {experiment.get_design_display()}; analysed with {method}, "
+               f"alpha {experiment.alpha:g}.\n\n{_evidence(experiment)}").strip()
+    consequences = [f"Outcome: {experiment.get_outcome_display().lower()}."]
+    if experiment.override_reason:
+        consequences.append(f"Decided against the recommendation ({recommendation.decision}): "
+                            f"{experiment.override_reason}")
+    consequences += [f"Follow-up: {title}" for title in follow_ups]
+    entry = knowledge.create_entry(
+        by=by, kind="decision", title=f"{experiment.get_decision_display()}: {experiment.title}"[:300],
+        context=context, options="Ship the change; iterate on it and test again; stop and keep how it was.",
+        decision=f"{experiment.get_decision_display()}. {experiment.rationale}",
+        consequences="\n".join(consequences), owner_team=experiment.team, teams=[experiment.team],
+        provenance=[(SOURCE_TYPE, str(experiment.pk), source_label(experiment))], at=at,
+    )
+    if can_curate(by, entry):
+        knowledge.set_decision_status(by=by, entry=entry, status="accepted", at=at)
+    return entry
 
 
 def decide(*, by, experiment: Experiment, decision: str, rationale: str, override_reason: str = "",
@@ -77,6 +122,10 @@ def decide(*, by, experiment: Experiment, decision: str, rationale: str, overrid
             add_lesson(by=by, experiment=experiment, **takeaway, at=now)
         for follow_up in follow_ups:
             add_follow_up(by=by, experiment=experiment, **follow_up, at=now)
+        experiment.decision_record = write_decision_record(
+            by=by, experiment=experiment, recommendation=recommendation,
+            follow_ups=[follow_up["title"] for follow_up in follow_ups], at=now)
+        experiment.save(update_fields=["decision_record"])
     return experiment
 
 

@@ -1,7 +1,10 @@
 """Demo experiments: a year of Harbourline's online tests and process experiments.
 
 Every experiment goes through the registry's services (register, start, weekly snapshots, decide),
-so protocols, deviations, analyses, lessons and actions are real. The aggregates are drawn from a
+so protocols, deviations, analyses, decision records, lessons and actions are real. Process
+experiments are measured week by week, eight weeks before their start and up to six after, and
+analysed by their design (difference in differences with control teams, an interrupted time series
+otherwise); every team's figures share a drift of their own, which the designs take out. The aggregates are drawn from a
 private seeded generator around each spec's true lift (demo_data/experiments.yaml), so winners,
 nulls and losers come out of the statistics; one experiment has a broken traffic split
 (sample-ratio mismatch). A few second rounds follow earlier experiments, a few decisions go
@@ -16,7 +19,7 @@ from datetime import date, timedelta
 
 from learnloop.analytics.stats import VariantAggregates
 from learnloop.demo.data import load_demo_data
-from learnloop.experiments import decisions, services
+from learnloop.experiments import decisions, periods, services
 from learnloop.experiments.models import Experiment
 from learnloop.org.models import Membership, TeamKind, TeamRole
 
@@ -173,8 +176,38 @@ class _Builder:
             return self.rng.choice([36, 48, 60, 90, 120, 180])
         return self.rng.choice([4000, 6000, 8000, 12000, 16000, 24000, 40000])
 
+    def period_results(self, plan: Plan, experiment: Experiment, people: tuple) -> date:
+        """Weekly figures, eight weeks before the start and up to six after; returns the last week's day."""
+        rng, owner = self.rng, people[3]
+        metric = plan.spec[5]
+        metric_type, baseline, sd = metric[1], metric[3], metric[4]
+        weekly = max(6, experiment.planned_sample_per_variant // 6)
+        drift = rng.uniform(-0.012, 0.012)  # what moves every team a little each week, change or not
+        weeks = [plan.start + timedelta(days=7 * week) for week in range(-8, 6)]
+        weeks = [week for week in weeks if week + timedelta(days=6) < self.today]
+        groups = [""] if experiment.design == "before_after" else [v.name for v in experiment.variants.all()]
+        rows = []
+        for index, week in enumerate(weeks):
+            for position, group in enumerate(groups):
+                level = baseline * (1 + drift * index) * (1 + (0.06 if position == 0 and group else 0))
+                trial = position == len(groups) - 1
+                if week >= plan.start and trial:
+                    level *= 1 + plan.lift
+                units = max(6, round(weekly * rng.uniform(0.85, 1.15)))
+                row = (self.generate.binomial(group, units, level) if metric_type == "binomial"
+                       else self.generate.mean(group, units, level, sd))
+                rows.append({"period": week, "group": group, "units": units, "sum": row.sum,
+                             "sum_squares": row.sum if metric_type == "binomial" else row.sum_squares})
+        primary = experiment.metrics.get(role="primary")
+        periods.record_period_figures(by=owner, experiment=experiment, metric=primary,
+                                      rows=periods.period_rows(rows, metric_type),
+                                      at=self.clock.on(min(weeks[-1] + timedelta(days=7), self.today), 9))
+        return weeks[-1] + timedelta(days=6)
+
     def results(self, plan: Plan, experiment: Experiment, people: tuple) -> date:
         """Weekly cumulative snapshots until the planned sample; returns the last day with data."""
+        if plan.process and experiment.design != "randomised":
+            return self.period_results(plan, experiment, people)
         rng, owner = self.rng, people[3]
         weeks = 6 if plan.process else rng.choice([2, 3, 4])
         end = plan.start + timedelta(days=7 * weeks)

@@ -6,7 +6,7 @@ the page keeps everything that was typed."""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from learnloop.experiments.models import Decision, Design, Engine, Kind, MetricRole, MetricType
+from learnloop.experiments.models import Correction, Decision, Design, Engine, Kind, MetricRole, MetricType
 from learnloop.org.forms import team_named
 from learnloop.org.models import Person
 from learnloop.web.forms import OfferedChoiceField, OfferedModelChoiceField, required_in_practice
@@ -105,6 +105,7 @@ class RegisterForm(forms.Form):
     engine = _choice("Engine", Engine.choices)
     alpha = _text("Alpha", inputmode="decimal")
     planned_sample_per_variant = _text("Planned sample per variant", inputmode="numeric")
+    correction = _choice("Multiple-testing correction", Correction.choices)
     stopping_rule = _text("Stopping rule", max_length=2000, rows=2,
                           placeholder="Run two full weeks and until 10,000 users per variant; no peeking.")
 
@@ -115,6 +116,12 @@ class RegisterForm(forms.Form):
         self.fields["team"].choices = [(pk, team.name) for pk, team in self.teams.items()]
         self.fields["guardrails"].help_text = ("A guardrail is breached when a variant is confidently worse on it "
                                                "by more than the threshold.")
+        self.fields["design"].help_text = (
+            "Before / after: figures per period of the teams under the change, analysed as an interrupted time "
+            "series on the pre-period trend. Trial teams against control teams: figures per period of both "
+            "groups (variants “Control teams”, “Trial teams”), analysed by difference in differences.")
+        self.fields["correction"].help_text = ("Adjusts the p-values of every metric and variant together; with "
+                                               "“None” only the primary metric is confirmatory.")
         _requiring(self, "title", "change", "effect", "population", "success_metric", "expected_delta", "variants",
                    "primary_name")
 
@@ -145,6 +152,7 @@ class RegisterForm(forms.Form):
             "engine": sent("engine", Engine.FREQUENTIST),
             "alpha": sent("alpha", "0.05"),
             "planned_sample_per_variant": data["planned_sample_per_variant"],
+            "correction": sent("correction", Correction.NONE),
             "stopping_rule": data["stopping_rule"],
         }
 
@@ -153,6 +161,7 @@ class ProtocolForm(forms.Form):
     engine = _choice("Engine", Engine.choices)
     alpha = _text("Alpha", inputmode="decimal")
     planned_sample_per_variant = _text("Planned sample per variant", inputmode="numeric")
+    correction = _choice("Multiple-testing correction", Correction.choices)
     stopping_rule = _text("Stopping rule", max_length=2000, rows=2)
     reason = _text("Reason for the deviation (required: the protocol is locked)", rows=2)
 
@@ -160,6 +169,7 @@ class ProtocolForm(forms.Form):
         kwargs.setdefault("initial", {
             "engine": experiment.engine, "alpha": experiment.alpha, "stopping_rule": experiment.stopping_rule,
             "planned_sample_per_variant": experiment.planned_sample_per_variant,
+            "correction": experiment.correction,
         })
         super().__init__(*args, **kwargs)
         if experiment.is_locked:
@@ -269,6 +279,70 @@ class SnapshotForm(forms.Form):
                     row[column] = value
             rows.append(row)
         return rows
+
+
+class PeriodForm(forms.Form):
+    """A process experiment's figures per period: a CSV file, or the same lines pasted in."""
+
+    metric = forms.ModelChoiceField(label="Metric", queryset=None, required=False, empty_label=None, error_messages={
+        "invalid_choice": "Choose one of the experiment's metrics."})
+    figures = _text("Figures, one line per period (and group)", rows=6,
+                    placeholder="period,group,units,sum,sum_squares\n2026-03-02,Trial teams,12,9,9")
+    file = forms.FileField(label="…or a CSV file", required=False, widget=forms.FileInput(
+        attrs={"accept": ".csv,text/csv"}))
+
+    def __init__(self, *args, experiment, **kwargs):
+        kwargs.setdefault("auto_id", "period_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].queryset = experiment.metrics.all()
+
+    def clean_metric(self):
+        if self.cleaned_data["metric"] is None:
+            raise ValidationError("Choose one of the experiment's metrics.")
+        return self.cleaned_data["metric"]
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > MAX_UPLOAD_BYTES:
+                self.add_error("file", "The file is larger than 1 MB.")
+                return data
+            try:
+                data["text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", "The file is not UTF-8 text (save it as CSV UTF-8).")
+        elif (data.get("figures") or "").strip():
+            data["text"] = data["figures"]
+        else:
+            self.add_error("figures", "Paste the figures or choose a CSV file.")
+        return data
+
+
+class PowerForm(forms.Form):
+    """Planning: the sample a minimum effect needs, or the smallest effect a planned sample detects."""
+
+    baseline = forms.FloatField(label="Baseline (a rate such as 0.12, or the mean)", required=False)
+    sd = forms.FloatField(label="Standard deviation (mean metrics)", required=False, min_value=0)
+    lift = forms.FloatField(label="Smallest lift worth finding (%)", required=False)
+    power = forms.FloatField(label="Power", required=False, min_value=0.5, max_value=0.99)
+    sample = forms.IntegerField(label="Units per variant (for the MDE)", required=False, min_value=2,
+                                max_value=10**9)
+
+    def __init__(self, *args, experiment, **kwargs):
+        kwargs.setdefault("auto_id", "power_%s")
+        kwargs.setdefault("initial", {"power": 0.8, "sample": experiment.planned_sample_per_variant})
+        super().__init__(*args, **kwargs)
+        for name in ("baseline", "sd", "lift", "power", "sample"):
+            self.fields[name].widget.attrs["inputmode"] = "decimal"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("baseline") is None and not self.errors.get("baseline"):
+            self.add_error("baseline", "Give the metric's current value.")
+        if data.get("lift") is None and data.get("sample") is None and not self.errors:
+            self.add_error("lift", "Give the smallest lift worth finding, or a sample size for the MDE.")
+        return data
 
 
 class FollowUpFields(forms.Form):

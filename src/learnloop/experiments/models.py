@@ -49,6 +49,12 @@ class Outcome(models.TextChoices):
     INCONCLUSIVE = "inconclusive", "Inconclusive"
 
 
+class Correction(models.TextChoices):
+    NONE = "none", "None (one pre-registered primary metric)"
+    HOLM = "holm", "Holm (family-wise error)"
+    BENJAMINI_HOCHBERG = "benjamini_hochberg", "Benjamini–Hochberg (false discovery rate)"
+
+
 class MetricType(models.TextChoices):
     MEAN = "mean", "Mean"
     BINOMIAL = "binomial", "Conversion (binomial)"
@@ -77,6 +83,8 @@ class Experiment(models.Model):
     engine = models.CharField(max_length=20, choices=Engine.choices, default=Engine.FREQUENTIST)
     alpha = models.FloatField(default=0.05)
     planned_sample_per_variant = models.PositiveIntegerField(null=True, blank=True)
+    # Adjusts the p-values of every metric × variant comparison of a snapshot together.
+    correction = models.CharField(max_length=20, choices=Correction.choices, default=Correction.NONE)
     stopping_rule = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     started_on = models.DateField(null=True, blank=True)
@@ -92,6 +100,9 @@ class Experiment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The decision as a decision record in the knowledge base, written when it is decided.
+    decision_record = models.OneToOneField("knowledge.Entry", null=True, blank=True, on_delete=models.SET_NULL,
+                                           related_name="decided_experiment")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -223,6 +234,10 @@ class Aggregate(models.Model):
     denominator_sum = models.FloatField(null=True, blank=True)
     denominator_sum_squares = models.FloatField(null=True, blank=True)
     denominator_sum_product = models.FloatField(null=True, blank=True)
+    # CUPED: the pre-experiment covariate's sums (see docs/experiments.md, CUPED).
+    covariate_sum = models.FloatField(null=True, blank=True)
+    covariate_sum_squares = models.FloatField(null=True, blank=True)
+    covariate_sum_product = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["snapshot", "metric", "variant__position"]
@@ -232,6 +247,44 @@ class Aggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} · {self.variant}: n={self.users}"
+
+
+class PeriodFigure(models.Model):
+    """A process experiment's figure for one period (a week, a sprint, a month) of one group.
+
+    Trial teams against control teams: the group is a variant, the control teams (position 0) or the
+    trial teams. Before / after: no group (variant is empty), one series of the teams under the
+    change. Periods starting
+    before the experiment's start date are "before", the others "after". Sums as in Aggregate:
+    `units` measured, the sum of their values and of the squares (a 0/1 metric: the sum).
+    """
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="period_figures")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="period_figures")
+    variant = models.ForeignKey(Variant, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="period_figures")
+    period = models.DateField()  # the first day of the period
+    units = models.PositiveIntegerField()
+    sum = models.FloatField()
+    sum_squares = models.FloatField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["experiment", "metric", "period", "variant__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "variant", "period"], name="period_figure_unique"),
+            models.UniqueConstraint(fields=["metric", "period"], condition=Q(variant__isnull=True),
+                                    name="period_figure_unique_without_group"),
+            models.CheckConstraint(condition=Q(units__gt=0), name="period_figure_has_units"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} · {self.variant} · {self.period}: n={self.units}"
+
+    @property
+    def mean(self) -> float:
+        return self.sum / self.units
 
 
 class ExperimentLesson(models.Model):

@@ -115,6 +115,16 @@ def failure_library(viewer, *, limit: int = 30) -> list[tuple[Experiment, list]]
     return [(experiment, lessons.get(experiment.pk, [])) for experiment in experiments]
 
 
+def decision_record_of(viewer, experiment: Experiment):
+    """The experiment's decision record, when there is one the viewer may see."""
+    from learnloop.knowledge.permissions import can_view as can_view_entry
+
+    if experiment.decision_record_id is None:
+        return None
+    entry = experiment.decision_record
+    return entry if can_view_entry(viewer, entry) else None
+
+
 def lessons_of(experiment: Experiment) -> list:
     return [link.entry for link in experiment.lessons.select_related("entry")]
 

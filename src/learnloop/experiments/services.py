@@ -18,6 +18,7 @@ from learnloop.activity.services import record_activity
 from learnloop.analytics.stats.aggregates_file import AggregatesFileError, parse_aggregates
 from learnloop.experiments.models import (
     Aggregate,
+    Correction,
     Design,
     Deviation,
     Engine,
@@ -34,7 +35,7 @@ from learnloop.experiments.permissions import can_manage, can_register, require
 
 HYPOTHESIS_FIELDS = ("change", "effect", "population", "success_metric", "expected_delta")
 PROTOCOL_FIELDS = (*HYPOTHESIS_FIELDS, "kind", "design", "engine", "alpha", "planned_sample_per_variant",
-                   "stopping_rule")
+                   "correction", "stopping_rule")
 METRIC_FIELDS = ("name", "metric_type", "lower_is_better", "threshold")
 MAX_VARIANTS = 8
 DESIGNS_BY_KIND = {
@@ -81,6 +82,10 @@ def _clean_protocol(values: dict) -> dict:
         elif name == "design":
             if value not in Design.values:
                 raise ValidationError({"design": f"Design must be one of: {', '.join(Design.values)}."})
+            cleaned[name] = value
+        elif name == "correction":
+            if value not in Correction.values:
+                raise ValidationError({"correction": f"Correction must be one of: {', '.join(Correction.values)}."})
             cleaned[name] = value
         elif name == "engine":
             if value not in Engine.values:
@@ -171,6 +176,7 @@ def register_experiment(
     variants, primary_metric: dict, guardrails=(), secondary_metrics=(), kind: str = Kind.ONLINE,
     design: str = Design.RANDOMISED, engine: str = Engine.FREQUENTIST, alpha: float = 0.05,
     planned_sample_per_variant: int | None = None, stopping_rule: str = "", owner=None, at: datetime | None = None,
+    correction: str = Correction.NONE,
 ) -> Experiment:
     """Register a draft experiment with its hypothesis, variants (control first) and protocol."""
     if team is None:
@@ -183,6 +189,7 @@ def register_experiment(
         "change": change, "effect": effect, "population": population, "success_metric": success_metric,
         "expected_delta": expected_delta, "kind": kind, "design": design, "engine": engine, "alpha": alpha,
         "planned_sample_per_variant": planned_sample_per_variant, "stopping_rule": stopping_rule,
+        "correction": correction,
     })
     _check_design(protocol["kind"], protocol["design"])
     title = _text(title, field="title", limit=200)
@@ -390,9 +397,12 @@ def record_snapshot(*, by, experiment: Experiment, metric: Metric, taken_on: dat
                                            "from before that are not its results."})
     if taken_on > timezone.localdate():
         raise ValidationError({"taken_on": "The figures cannot be from the future."})
-    if any(item.has_covariate for item in aggregates):
-        raise ValidationError({"file": "Covariate (CUPED) columns are for the analyst CLI; the registry stores "
-                                       "plain aggregates."})
+    if experiment.design in {Design.BEFORE_AFTER, Design.CONTROL_TEAMS}:
+        raise ValidationError({"design": "A before / after or control-team experiment is measured per period: "
+                                         "enter figures per period, not a snapshot."})
+    if any(item.has_covariate for item in aggregates) and metric.metric_type == MetricType.RATIO:
+        raise ValidationError({"file": "CUPED (covariate columns) is available for mean and binomial metrics, not "
+                                       "ratio metrics."})
     variants = {variant.name.lower(): variant for variant in experiment.variants.all()}
     names = [item.variation.lower() for item in aggregates]
     missing = [variant.name for key, variant in variants.items() if key not in names]
@@ -418,7 +428,8 @@ def record_snapshot(*, by, experiment: Experiment, metric: Metric, taken_on: dat
                 snapshot=snapshot, metric=metric, variant=variants[item.variation.lower()], users=int(item.users),
                 sum=item.sum, sum_squares=item.sum if binomial and item.sum_squares is None else item.sum_squares,
                 denominator_sum=item.denominator_sum, denominator_sum_squares=item.denominator_sum_squares,
-                denominator_sum_product=item.denominator_sum_product,
+                denominator_sum_product=item.denominator_sum_product, covariate_sum=item.covariate_sum,
+                covariate_sum_squares=item.covariate_sum_squares, covariate_sum_product=item.covariate_sum_product,
             )
             for item in aggregates
         ])

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from learnloop.experiments import decisions, forms, selectors, services
+from learnloop.experiments import decisions, forms, periods, planning, related, selectors, services
 from learnloop.experiments.analysis import analyse, recommend
 from learnloop.experiments.chart import ChartRow, effect_chart
 from learnloop.experiments.models import (
@@ -106,6 +106,7 @@ def _detail_forms(experiment, variants, people, recommendation, *, failed: str |
         "typed": lambda data, files: forms.SnapshotForm(data, experiment=experiment, variants=variants, upload=False,
                                                         today=today),
         "decide": lambda data, files: forms.DecideForm(data, team_people=people),
+        "period": lambda data, files: forms.PeriodForm(data, files, experiment=experiment),
         "lesson": lambda data, files: forms.LessonForm(data),
         "follow_up": lambda data, files: forms.FollowUpForm(data, team_people=people),
     }
@@ -121,9 +122,14 @@ def _team_people(experiment):
 
 
 def _detail_context(request, experiment, *, failed: str | None = None, form=None) -> dict:
-    results = analyse(experiment)
-    latest = results[-1] if results else None
-    recommendation = recommend(latest)
+    process = periods.is_process(experiment)
+    if process:
+        latest, process_results = None, periods.analyse(experiment)
+        recommendation = periods.recommend(process_results)
+    else:
+        results = analyse(experiment)
+        latest, process_results = (results[-1] if results else None), []
+        recommendation = recommend(latest)
     variants = list(experiment.variants.all())
     people = _team_people(experiment)
     return {
@@ -133,7 +139,11 @@ def _detail_context(request, experiment, *, failed: str | None = None, form=None
         "deviations": list(experiment.deviations.select_related("changed_by")),
         "managing": can_manage(request.user, experiment),
         "latest": latest,
+        "process": process,
+        "process_results": process_results,
         "recommendation": recommendation,
+        "power_form": forms.PowerForm(experiment=experiment),
+        "decision_record": selectors.decision_record_of(request.user, experiment),
         "lessons": selectors.lessons_of(experiment),
         "lessons_here": selectors.lessons_here(request.user, experiment),
         "follow_ups": decisions.follow_ups_of(experiment),
@@ -228,6 +238,54 @@ def snapshot(request, experiment_id: int):
 
 @login_required
 @require_POST
+def period_figures(request, experiment_id: int):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    form = forms.PeriodForm(request.POST, request.FILES, experiment=experiment)
+
+    def enter(experiment):
+        metric = form.cleaned_data["metric"]
+        rows = periods.period_rows_from_text(form.cleaned_data["text"], metric.metric_type)
+        periods.record_period_figures(by=request.user, experiment=experiment, metric=metric, rows=rows)
+
+    return _post(request, experiment, form, enter, "Figures saved.", "period")
+
+
+@login_required
+def power(request, experiment_id: int):
+    """The protocol page's planning panel (an htmx partial; a whole page without htmx)."""
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    form = forms.PowerForm(request.GET or None, experiment=experiment)
+    plan = None
+    metric = experiment.primary_metric
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = planning.plan(
+                metric_type=metric.metric_type if metric else "binomial", alpha=experiment.alpha,
+                baseline=data["baseline"], sd=data["sd"], power=data["power"] or 0.8, sample=data["sample"],
+                lift=None if data["lift"] is None else data["lift"] / 100,
+            )
+        except ValidationError as error:
+            _refused(form, error)
+    template = "experiments/_power.html" if request.headers.get("HX-Request") else "experiments/power.html"
+    return render(request, template, {"experiment": experiment, "power_form": form, "plan": plan, "metric": metric},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def related_panel(request):
+    """Lessons, failures and earlier experiments on the same metric, for a draft's text (htmx partial)."""
+    # The register form's own fields (sent with hx-include) or q / metric from any other page.
+    params = request.GET
+    text = " ".join(params.get(name, "") for name in ("q", "title", "change", "effect", "description", "goal"))
+    found = related.related(request.user, text=text, metric=params.get("metric") or params.get("primary_name", ""),
+                            exclude_id=int(request.GET["exclude"]) if request.GET.get("exclude", "").isdigit()
+                            else None)
+    return render(request, "experiments/_related.html", {"related": found})
+
+
+@login_required
+@require_POST
 def decide(request, experiment_id: int):
     experiment = selectors.experiment_for(request.user, experiment_id)
     form = forms.DecideForm(request.POST, team_people=_team_people(experiment))
@@ -263,9 +321,24 @@ def _chart_rows(metric_result) -> list[ChartRow]:
             for v in metric_result.variants if v.verdict != "error"]
 
 
+def _process_results(request, experiment):
+    results = periods.analyse(experiment)
+    charts = [(r, effect_chart([ChartRow(label=r.metric.name, effect=r.relative, low=r.relative_low,
+                                         high=r.relative_high, tone=r.verdict)]) if r.relative is not None else None,
+               f"chart-{index}") for index, r in enumerate(results)]
+    return render(request, "experiments/results_process.html", {
+        "experiment": experiment, "results": results, "charts": charts, "recommendation": periods.recommend(results),
+        "level": f"{(1 - experiment.alpha) * 100:g}%", "method": periods.method_of(experiment),
+        "method_name": periods.METHOD_NAMES[periods.method_of(experiment)],
+        "method_summary": periods.METHOD_SUMMARIES[periods.method_of(experiment)],
+    })
+
+
 @login_required
 def results(request, experiment_id: int):
     experiment = selectors.experiment_for(request.user, experiment_id)
+    if periods.is_process(experiment):
+        return _process_results(request, experiment)
     snapshots = analyse(experiment)
     latest = snapshots[-1] if snapshots else None
     metrics = latest.metrics if latest else []
@@ -287,4 +360,6 @@ def results(request, experiment_id: int):
         "experiment": experiment, "latest": latest, "charts": charts, "history": history, "over_time": over_time,
         "recommendation": recommend(latest), "primary_role": MetricRole.PRIMARY,
         "level": f"{(1 - experiment.alpha) * 100:g}%",
+        "cuped": any(m.cuped for m in metrics),
+        "corrected": experiment.correction != "none" and experiment.engine != "bayesian",
     })

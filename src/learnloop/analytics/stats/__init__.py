@@ -26,6 +26,7 @@ _HOMES = {
     "benjamini_hochberg": "learnloop.analytics.stats.correction",
     "binomial_moments": "learnloop.analytics.stats.moments",
     "compare": "learnloop.analytics.stats.comparison",
+    "compare_log_ratio": "learnloop.analytics.stats.comparison",
     "difference_in_differences": "learnloop.analytics.stats.process",
     "confidence_sequence": "learnloop.analytics.stats.sequential",
     "cuped_moments": "learnloop.analytics.stats.moments",

@@ -5,13 +5,13 @@ arrays, so the same code analyses one comparison or ten thousand.
 """
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 import numpy as np
 
 from learnloop.analytics.stats.bayesian import GaussianPrior, gaussian_posterior
-from learnloop.analytics.stats.comparison import compare
+from learnloop.analytics.stats.comparison import compare, compare_log_ratio
 from learnloop.analytics.stats.frequentist import welch_test
 from learnloop.analytics.stats.moments import (
     CovariateSums,
@@ -73,6 +73,7 @@ class VariationResult:
     chance_to_win: float | None = None
     expected_loss: float | None = None
     error: str | None = None
+    scale: str = ""  # relative effects: "log" (exp of a log-ratio interval, minus one) or "ratio" (delta method)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -152,7 +153,11 @@ def analyze_metric(
     sequential_tuning: float = DEFAULT_TUNING,
     prior: GaussianPrior | None = None,
     lower_is_better: bool = False,
+    log_scale: bool = False,
 ) -> MetricAnalysis:
+    """`log_scale` (relative differences): intervals are made for log(m_B / m_A) and shown as exp(·) − 1,
+    so they never cross −100 %; a comparison where a mean is not above zero falls back to the ratio
+    scale (its result says which scale it used). The Bayesian engine uses it only with the flat prior."""
     _validate(variants, metric_type, engine, difference, alpha)
     control, others = variants[0], list(variants[1:])
     controls = [control] * len(others)
@@ -173,15 +178,44 @@ def analyze_metric(
     )
 
     p_values = chances = losses = [None] * len(others)
+    scales = ["ratio" if relative else ""] * len(others)
+
+    def run(which):
+        if engine == "bayesian":
+            return gaussian_posterior(which, alpha=alpha, prior=prior, lower_is_better=lower_is_better)
+        if engine == "sequential":
+            return confidence_sequence(which, alpha=alpha, tuning=sequential_tuning)
+        return welch_test(which, alpha=alpha)
+
+    outcome = run(comparison)
+    effect, ci_low, ci_high = outcome.effect, outcome.ci_low, outcome.ci_high
+    p = getattr(outcome, "p_value", None)
+    chance = getattr(outcome, "chance_to_win", None)
+    # A proper prior is stated on the relative scale: with one, the Bayesian engine stays there.
+    if relative and log_scale and (engine != "bayesian" or prior is None):
+        log_control, log_treatment = control_moments, treatment_moments
+        if cuped:
+            # CUPED means are ȳ − θ·x̄; anchor both on the control's covariate mean, ȳ − θ·(x̄ − x̄_A), so
+            # the control keeps its plain mean and the ratio is of means on the metric's own scale.
+            shift = control_moments.unadjusted_mean - control_moments.mean
+            log_control = replace(control_moments, mean=control_moments.mean + shift)
+            log_treatment = replace(treatment_moments, mean=treatment_moments.mean + shift)
+        logged = compare_log_ratio(log_control, log_treatment)
+        on_log = run(logged)
+        use = logged.valid
+        effect = np.where(use, np.expm1(on_log.effect), effect)
+        ci_low = np.where(use, np.expm1(on_log.ci_low), ci_low)
+        ci_high = np.where(use, np.expm1(on_log.ci_high), ci_high)
+        if p is not None:
+            p = np.where(use, on_log.p_value, p)
+        if chance is not None:
+            chance = np.where(use, on_log.chance_to_win, chance)
+        scales = ["log" if flag else "ratio" for flag in use.tolist()]
     if engine == "bayesian":
-        outcome = gaussian_posterior(comparison, alpha=alpha, prior=prior, lower_is_better=lower_is_better)
-        chances, losses = outcome.chance_to_win.tolist(), outcome.expected_loss.tolist()
-    elif engine == "sequential":
-        outcome = confidence_sequence(comparison, alpha=alpha, tuning=sequential_tuning)
-        p_values = outcome.p_value.tolist()
+        # Expected loss stays the ratio-scale engine's (a relative loss, as gbstats reports it).
+        chances, losses = np.asarray(chance).tolist(), outcome.expected_loss.tolist()
     else:
-        outcome = welch_test(comparison, alpha=alpha)
-        p_values = outcome.p_value.tolist()
+        p_values = np.asarray(p).tolist()
 
     results = [
         VariationResult(
@@ -189,13 +223,14 @@ def analyze_metric(
             users=variant.users,
             mean=float(treatment_moments.unadjusted_mean[index]),
             control_mean=float(control_moments.unadjusted_mean[index]),
-            effect=float(outcome.effect[index]),
-            ci_low=float(outcome.ci_low[index]),
-            ci_high=float(outcome.ci_high[index]),
+            effect=float(effect[index]),
+            ci_low=float(ci_low[index]),
+            ci_high=float(ci_high[index]),
             p_value=p_values[index],
             chance_to_win=chances[index],
             expected_loss=losses[index],
             error=comparison.problem[index] or None,
+            scale=scales[index],
         )
         for index, variant in enumerate(others)
     ]
