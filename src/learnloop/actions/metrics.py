@@ -57,8 +57,10 @@ def action_metrics_by_team(*, teams, since: date | None = None, until: date | No
             for team_id, team_rows in by_team.items()}
 
 
-def _figures(rows, grace: dict, *, team_id, since, until, today) -> dict:
-    facts = [
+def action_facts(rows, grace: dict) -> list[ActionFacts]:
+    """Rows of `actions_in_period` (or starting with its columns) as the facts the metrics
+    catalogue (learnloop.analytics.learning_metrics) and follow_through take."""
+    return [
         ActionFacts(
             status=status,
             created_on=_local_date(created_at),
@@ -68,9 +70,12 @@ def _figures(rows, grace: dict, *, team_id, since, until, today) -> dict:
             effect=effect,
             check_on=check_on,
         )
-        for team_id, status, created_at, closed_at, due_on, effect, check_on in rows
+        for team_id, status, created_at, closed_at, due_on, effect, check_on, *_ in rows
     ]
-    figures = follow_through(facts, today=today).as_dict()
+
+
+def _figures(rows, grace: dict, *, team_id, since, until, today) -> dict:
+    figures = follow_through(action_facts(rows, grace), today=today).as_dict()
     figures.update(
         {
             "team_id": team_id,
