@@ -9,7 +9,7 @@ to the viewer. Who may open which scope is decided in insights.dashboard_access.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -28,7 +28,7 @@ from learnloop.reflection.models import Card, Lesson, Session
 ORGANIZATION = "organization"
 DEPARTMENT = "department"
 TEAM = "team"
-DEFAULT_PERIOD_DAYS = 365
+DEFAULT_PERIOD_MONTHS = 12
 SERIES_MONTHS = 12
 SERIES_METRICS = ("completion_rate", "effectiveness_rate", "lesson_reuse_rate", "session_cadence",
                   "experiment_velocity")
@@ -69,8 +69,10 @@ def scope_for(team: Team | None, teams: list[Team] | None = None) -> Scope:
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:
+    """The last twelve calendar months, this one included: from the first day of the month eleven
+    months ago to today (so per-month metrics divide by 12)."""
     today = today or timezone.localdate()
-    return today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today
+    return catalogue.month_periods(today, DEFAULT_PERIOD_MONTHS)[0][0], today
 
 
 def _local(moment) -> date | None:
