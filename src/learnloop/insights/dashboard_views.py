@@ -5,7 +5,6 @@ and a CSV export of every chart. Parse (PeriodForm), ask insights.dashboard_data
 import csv
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
@@ -14,17 +13,7 @@ from learnloop.insights.dashboard_forms import PeriodForm
 
 
 def _scope(request, slug: str | None):
-    teams = metrics.all_teams()
-    if slug is None:
-        if not dashboard_access.can_see_organization(request.user):
-            raise PermissionDenied("The organization's dashboard is for learning leads.")
-        return metrics.scope_for(None, teams), teams
-    team = next((team for team in teams if team.slug == slug), None)
-    if team is None:
-        raise Http404("No such team.")
-    if not dashboard_access.can_see_scope(request.user, team):
-        raise PermissionDenied("This dashboard is for the team's members and leads.")
-    return metrics.scope_for(team, teams), teams
+    return dashboard_access.scope_for_viewer(request.user, slug)
 
 
 @login_required
