@@ -46,7 +46,8 @@ CATALOGUE: tuple[Metric, ...] = (
            "open or in-progress actions of the period past due date + the team's grace days, today",
            "actions", "A snapshot at the period's end, not a sum over time.", better="lower"),
     Metric("median_days_card_to_action", "Median days card → action", "days",
-           "median over actions raised from a session and created in the period of (action created − session held), in days",
+           "median over actions raised from a session and created in the period of "
+           "(action created − session held), in days",
            "reflection sessions, actions (source = the session)",
            "Actions are linked to the session they came from, not to a single card.", better="lower"),
     Metric("median_days_action_to_done", "Median days action → done", "days",
