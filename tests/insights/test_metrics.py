@@ -74,3 +74,16 @@ def test_the_sessions_page_figures_come_from_the_catalogue(loop):
     assert figures["sessions_per_month"] == round(values["session_cadence"][0], 2) == 0.33
     assert figures["median_days_session_to_lesson"] == values["time_to_first_lesson"][0] == 3.0
     assert figures["completion_rate"] == values["completion_rate"][0]
+
+
+def test_docs_state_every_metric_as_the_catalogue_defines_it():
+    from pathlib import Path
+
+    from learnloop.analytics import learning_health
+    from learnloop.analytics.learning_metrics import CATALOGUE
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "metrics.md").read_text()
+    for metric in CATALOGUE:
+        assert f"| `{metric.key}` | {metric.name} | {metric.unit} | {metric.formula} |" in text, metric.key
+    for component in learning_health.COMPONENTS:
+        assert f"| `{component.key}` | {component.name} | {component.weight:.2f} | {component.rule} |" in text
