@@ -268,12 +268,14 @@ def theme_recurrence_rate() -> Value:
 def loop_metrics(facts: LoopFacts, *, since: date, until: date, today: date) -> dict[str, Value]:
     """Every behaviour metric of the catalogue for one group and period (survey scale scores come
     from the disclosure gate, so the caller adds them)."""
+    # The action metrics filter the same actions: do it once (dashboards call this per team and month).
+    actions = _period_actions(facts.actions, since, until)
     values = [
-        completion_rate(facts.actions, since=since, until=until, today=today),
-        effectiveness_rate(facts.actions, since=since, until=until, today=today),
-        overdue_count(facts.actions, since=since, until=until, today=today),
+        completion_rate(actions, since=since, until=until, today=today),
+        effectiveness_rate(actions, since=since, until=until, today=today),
+        overdue_count(actions, since=since, until=until, today=today),
         median_days_card_to_action(facts.sessions, since=since, until=until),
-        median_days_action_to_done(facts.actions, since=since, until=until),
+        median_days_action_to_done(actions, since=since, until=until),
         time_to_first_lesson(facts.sessions, since=since, until=until),
         lesson_reuse_rate(facts.lessons, since=since, until=until),
         stale_knowledge_share(facts.entries, until=until),

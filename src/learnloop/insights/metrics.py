@@ -75,8 +75,8 @@ def default_period(today: date | None = None) -> tuple[date, date]:
     return catalogue.month_periods(today, DEFAULT_PERIOD_MONTHS)[0][0], today
 
 
-def _local(moment) -> date | None:
-    return timezone.localdate(moment) if moment is not None else None
+def _local(moment, zone) -> date | None:
+    return moment.astimezone(zone).date() if moment is not None else None
 
 
 def _start_of(day: date):
@@ -87,6 +87,7 @@ def gather_facts(team_ids: list[int], *, since: date) -> dict[int, catalogue.Loo
     """{team id: LoopFacts} for these teams, from `since` on, in eight queries however many rows."""
     facts = {team_id: catalogue.LoopFacts() for team_id in team_ids}
     start = _start_of(since)
+    zone = timezone.get_current_timezone()
     action_rows = list(Action.objects.filter(team_id__in=team_ids, created_at__gte=start).values_list(
         "team_id", "status", "created_at", "closed_at", "due_on", "effect", "check_on", "source_type", "source_id"))
     grace = action_selectors.grace_days_by_team(team_ids)
@@ -114,10 +115,11 @@ def gather_facts(team_ids: list[int], *, since: date) -> dict[int, catalogue.Loo
     for team_id, created_at, applications in (
             Entry.objects.filter(kind="lesson", owner_team_id__in=team_ids, created_at__gte=start)
             .annotate(uses=Count("applications")).values_list("owner_team_id", "created_at", "uses")):
-        facts[team_id].lessons.append(catalogue.LessonFacts(created_on=_local(created_at), applications=applications))
+        facts[team_id].lessons.append(catalogue.LessonFacts(created_on=_local(created_at, zone),
+                                                            applications=applications))
     for team_id, review_due_at, obsolete_at in Entry.objects.filter(owner_team_id__in=team_ids).values_list(
             "owner_team_id", "review_due_at", "obsolete_at"):
-        facts[team_id].entries.append(catalogue.EntryFacts(review_due_on=_local(review_due_at),
+        facts[team_id].entries.append(catalogue.EntryFacts(review_due_on=_local(review_due_at, zone),
                                                            obsolete=obsolete_at is not None))
     for team_id, status, started_on, ended_on, outcome, lessons in (
             Experiment.objects.filter(team_id__in=team_ids).filter(Q(ended_on=None) | Q(ended_on__gte=since))
