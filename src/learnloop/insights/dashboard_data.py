@@ -31,7 +31,8 @@ def loop_series_chart(series: dict) -> dict:
                            for item in series["series"]]
     return {
         "id": "loop-series", "kind": "line", "title": "The loop, month by month",
-        "description": "Rates in percent on the left axis; sessions and experiments per month on the right.",
+        "description": "Rates in percent on the left axis; sessions and experiments per month on the right. "
+                       "The last month is counted so far, so it is partial.",
         "x": series["months"],
         "series": [{"name": columns[position + 1], "axis": 0 if item["unit"] == "share" else 1,
                     "values": [row[position + 1] for row in rows]}

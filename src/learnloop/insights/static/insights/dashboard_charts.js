@@ -62,6 +62,8 @@
     option.yAxis = { type: "category", data: chart.y, inverse: true };
     option.visualMap = { min: Math.min.apply(null, values), max: Math.max.apply(null, values), calculable: false,
                          orient: "horizontal", left: "center", bottom: 0, inRange: { color: HEAT } };
+    // Each cell prints its value, so no pattern is needed to tell cells apart (decals would hide them).
+    option.aria.decal.show = false;
     option.series = [{ type: "heatmap", data: chart.cells, label: { show: true, color: "#fff",
                        textBorderColor: "#000", textBorderWidth: 2 } }];
     return option;
@@ -77,6 +79,10 @@
       var element = document.querySelector('.dashboard-chart[data-chart="' + chart.id + '"]');
       var build = BUILDERS[chart.kind];
       if (!element || !build) { return; }
+      if (chart.kind === "heatmap" && chart.y) {
+        // One row of about 28 pixels per group (CSSOM, allowed by the style policy).
+        element.style.height = Math.max(240, 28 * chart.y.length + 170) + "px";
+      }
       var instance = echarts.init(element, null, { renderer: "canvas" });
       instance.setOption(build(chart));
       window.addEventListener("resize", function () { instance.resize(); });
