@@ -34,7 +34,7 @@
   function hbar(chart) {
     var option = base(chart);
     option.xAxis = { type: "value", min: 0 };
-    option.yAxis = { type: "category", data: chart.x, inverse: true };
+    option.yAxis = { type: "category", data: chart.x, inverse: true, axisLabel: { interval: 0 } };
     option.series = chart.series.map(function (item) {
       return { name: item.name, type: "bar", data: item.values, label: { show: true, position: "right" } };
     });
@@ -59,7 +59,7 @@
     var values = chart.cells.map(function (cell) { return cell[2]; });
     option.grid.bottom = 60;
     option.xAxis = { type: "category", data: chart.x, axisLabel: { interval: 0, rotate: 30 } };
-    option.yAxis = { type: "category", data: chart.y, inverse: true };
+    option.yAxis = { type: "category", data: chart.y, inverse: true, axisLabel: { interval: 0 } };
     option.visualMap = { min: Math.min.apply(null, values), max: Math.max.apply(null, values), calculable: false,
                          orient: "horizontal", left: "center", bottom: 0, inRange: { color: HEAT } };
     // Each cell prints its value, so no pattern is needed to tell cells apart (decals would hide them).
@@ -79,9 +79,11 @@
       var element = document.querySelector('.dashboard-chart[data-chart="' + chart.id + '"]');
       var build = BUILDERS[chart.kind];
       if (!element || !build) { return; }
+      // Room for every row's label: about 28 pixels a row (CSSOM, which the style policy allows).
       if (chart.kind === "heatmap" && chart.y) {
-        // One row of about 28 pixels per group (CSSOM, allowed by the style policy).
         element.style.height = Math.max(240, 28 * chart.y.length + 170) + "px";
+      } else if (chart.kind === "hbar" && chart.x) {
+        element.style.height = Math.max(240, 28 * chart.x.length + 60) + "px";
       }
       var instance = echarts.init(element, null, { renderer: "canvas" });
       instance.setOption(build(chart));
