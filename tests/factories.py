@@ -137,5 +137,6 @@ def small_organization() -> tuple[dict, dict]:
     ids = {
         "lead_id": people["lead"].pk, "department_slug": department.slug, "entry_id": people["entry"].pk,
         "team_id": people["team"].pk, "experiment_id": people["experiment"].pk, "session_id": people["session"].pk,
+        "team_slug": people["team"].slug,
     }
     return people, ids

@@ -47,6 +47,10 @@ WEB_PAGES = [
     ("team action board", "lead", "/actions/team/{team_id}/"),
     ("experiments portfolio", "admin", "/experiments/"),
     ("experiment", "admin", "/experiments/{experiment_id}/"),
+    ("organization dashboard", "admin", "/insights/organization/"),
+    ("department dashboard", "admin", "/insights/teams/{department_slug}/"),
+    ("team dashboard", "lead", "/insights/teams/{team_slug}/"),
+    ("dashboard csv", "admin", "/insights/organization/funnel.csv"),
 ]
 API_LISTS = [
     ("people", "admin", "/api/v1/people"),
@@ -66,6 +70,9 @@ API_LISTS = [
     ("session cards", "lead", "/api/v1/reflection/sessions/{session_id}/cards"),
     ("session groups", "lead", "/api/v1/reflection/sessions/{session_id}/groups"),
     ("experiments", "admin", "/api/v1/experiments"),
+    ("insights metrics", "admin", "/api/v1/insights/metrics"),
+    ("insights team metrics", "lead", "/api/v1/insights/metrics?team={team_slug}"),
+    ("insights health by team", "admin", "/api/v1/insights/health/teams"),
 ]
 
 

@@ -1,0 +1,154 @@
+"""What a dashboard shows, as plain data: the metric cards, the health index and the charts.
+
+Each chart is one dict that three readers share: the page's data table (columns + rows), the CSV
+export (the same columns + rows) and dashboard_charts.js (which draws it with ECharts from the
+page's json_script element). So a chart, its table and its CSV can never disagree.
+"""
+
+from django.utils import timezone
+
+from learnloop.analytics import learning_metrics as catalogue
+from learnloop.insights import metrics
+
+CHART_IDS = ("loop-series", "funnel", "survey-heatmap", "portfolio", "health")
+
+
+def _percent(value):
+    return None if value is None else round(100 * value, 1)
+
+
+def _number(value, places=2):
+    return None if value is None else round(value, places)
+
+
+def loop_series_chart(series: dict) -> dict:
+    rows = []
+    for index, month in enumerate(series["months"]):
+        rows.append([month] + [
+            (_percent(item["values"][index]) if item["unit"] == "share" else _number(item["values"][index]))
+            for item in series["series"]])
+    columns = ["Month"] + [f"{item['name']} ({'%' if item['unit'] == 'share' else item['unit']})"
+                           for item in series["series"]]
+    return {
+        "id": "loop-series", "kind": "line", "title": "The loop, month by month",
+        "description": "Rates in percent on the left axis; sessions and experiments per month on the right. "
+                       "The last month is counted so far, so it is partial.",
+        "x": series["months"],
+        "series": [{"name": columns[position + 1], "axis": 0 if item["unit"] == "share" else 1,
+                    "values": [row[position + 1] for row in rows]}
+                   for position, item in enumerate(series["series"])],
+        "columns": columns, "rows": rows,
+    }
+
+
+def funnel_chart(stages: list[dict]) -> dict:
+    return {
+        "id": "funnel", "kind": "hbar", "title": "From card to reused lesson",
+        "description": "Cards written → actions raised → done → found effective → lessons kept → lessons reused, "
+                       "in the period.",
+        "x": [stage["label"] for stage in stages],
+        "series": [{"name": "Count", "values": [stage["count"] for stage in stages]}],
+        "columns": ["Stage", "Count"], "rows": [[stage["label"], stage["count"]] for stage in stages],
+    }
+
+
+def heatmap_chart(heatmap: dict, node_ids: set[str] | None) -> dict:
+    """Released groups only (the disclosure gate's heat map); withheld groups are named with
+    their reason and never drawn."""
+    dimensions = heatmap["dimensions"]
+    rows_in = [row for row in heatmap["rows"] if node_ids is None or row["key"] in node_ids]
+    cells, rows = [], []
+    for y, row in enumerate(rows_in):
+        table_row = [row["label"], row["size"]]
+        for x, cell in enumerate(row["cells"]):
+            mean = None if cell is None else round(cell["mean"], 2)
+            table_row.append(mean)
+            if mean is not None:
+                cells.append([x, y, mean])
+        rows.append(table_row)
+    withheld = [item for item in heatmap["withheld"] if node_ids is None or item["key"] in node_ids]
+    return {
+        "id": "survey-heatmap", "kind": "heatmap", "title": "Survey scales by group (released only)",
+        "description": "Mean score per dimension in the latest closed campaign, for groups the disclosure "
+                       "engine released.",
+        "x": [dimension["name"] for dimension in dimensions], "y": [row["label"] for row in rows_in],
+        "cells": cells, "columns": ["Group", "Respondents"] + [dimension["name"] for dimension in dimensions],
+        "rows": rows, "withheld": withheld,
+    }
+
+
+def portfolio_chart(portfolio: list[dict]) -> dict:
+    labels = (("won", "Won"), ("lost", "Lost"), ("inconclusive", "Inconclusive"), ("no_outcome", "No outcome"))
+    return {
+        "id": "portfolio", "kind": "stacked", "title": "Experiment portfolio over time",
+        "description": "Experiments concluded each month by outcome (bars) and experiments running (line).",
+        "x": [row["month"] for row in portfolio],
+        "series": [{"name": f"Concluded: {label}", "values": [row[key] for row in portfolio], "stack": "done"}
+                   for key, label in labels] + [{"name": "Running", "values": [row["running"] for row in portfolio],
+                                                 "line": True}],
+        "columns": ["Month", "Running"] + [f"Concluded: {label}" for _, label in labels],
+        "rows": [[row["month"], row["running"]] + [row[key] for key, _ in labels] for row in portfolio],
+    }
+
+
+def health_chart(comparison: dict) -> dict:
+    teams = comparison["teams"]
+    return {
+        "id": "health", "kind": "hbar", "title": "Learning-health index by team",
+        "description": f"Teams with at least {comparison['threshold']} members; an incomplete index is not drawn.",
+        "x": [row["name"] for row in teams],
+        "series": [{"name": "Index (0–100)", "values": [_number(row["index"], 1) for row in teams]}],
+        "columns": ["Team", "Index (0–100)", "Status", "Data coverage (%)"],
+        "rows": [[row["name"], _number(row["index"], 1), row["status"], _percent(row["coverage"])] for row in teams],
+    }
+
+
+def display(unit: str, value) -> str:
+    """A metric's value as the page prints it; missing stays visibly missing."""
+    if value is None:
+        return "missing"
+    if unit == "share":
+        return f"{100 * value:.1f}%"
+    if unit == "count":
+        return str(int(value))
+    if unit == "days":
+        return f"{value:g} days"
+    if unit == "per month":
+        return f"{value:.2f} a month"
+    return str(value)
+
+
+def dashboard(*, viewer, scope: metrics.Scope, teams: list, since, until) -> dict:
+    """Everything a dashboard page (or its CSV export) needs, in a fixed number of queries."""
+    today = timezone.localdate()
+    first_month = catalogue.month_periods(until, metrics.SERIES_MONTHS)[0][0]
+    facts = metrics.gather_facts(scope.team_ids, since=min(since, first_month))
+    survey = metrics.survey_view(viewer)
+    report = metrics.metrics_report(viewer=viewer, scope=scope, since=since, until=until, today=today,
+                                    survey=survey, facts=facts)
+    scope_facts = report.pop("_facts")
+    for entry in report["metrics"]:
+        entry["display"] = (display(entry["unit"], entry["value"]) if entry["key"] != "survey_scale_scores"
+                            else (f"{len(entry['value'])} dimensions" if entry["value"] else "missing"))
+    series = metrics.monthly_series(scope_facts, until=until, today=today)
+    node_ids = None if scope.team is None else {str(team_id) for team_id in scope.team_ids}
+    charts = [
+        loop_series_chart(series),
+        funnel_chart(catalogue.funnel(scope_facts, since=since, until=until)),
+        heatmap_chart(survey.heatmap(), node_ids),
+        portfolio_chart(series["portfolio"]),
+    ]
+    comparison = None
+    if scope.kind != metrics.TEAM:
+        compared = [team for team in teams if team.kind == "team" and team.pk in set(scope.team_ids)]
+        comparison = metrics.health_comparison(viewer=viewer, teams=compared, facts=facts, since=since, until=until,
+                                               today=today, survey=survey)
+        charts.append(health_chart(comparison))
+    return {"report": report, "charts": charts, "comparison": comparison,
+            "campaign": survey.campaign.name if survey.campaign is not None else None}
+
+
+def chart_data_for_script(charts: list[dict]) -> list[dict]:
+    """What dashboard_charts.js needs (the tables stay in the HTML)."""
+    keep = ("id", "kind", "title", "x", "y", "series", "cells")
+    return [{key: chart[key] for key in keep if key in chart} for chart in charts]
