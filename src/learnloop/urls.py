@@ -13,5 +13,6 @@ urlpatterns = [
     path("sessions/", include("learnloop.reflection.urls")),
     path("experiments/", include("learnloop.experiments.urls")),
     path("surveys/", include("learnloop.surveys.urls")),
+    path("insights/", include("learnloop.insights.urls")),
     path("api/v1/", api.urls),
 ]
