@@ -21,13 +21,18 @@ class ThemeFilterForm(forms.Form):
                             widget=forms.TextInput(attrs={"placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"}))
 
     def clean_month(self) -> date | None:
-        text = self.cleaned_data["month"].strip()
-        if not text:
-            return None
-        match = MONTH.match(text)
-        if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 9999:
-            raise ValidationError("Give a month as YYYY-MM, for example 2026-03.")
-        return date(int(match[1]), int(match[2]), 1)
+        return parse_month(self.cleaned_data["month"])
+
+
+def parse_month(text: str) -> date | None:
+    """"2026-03" -> 1 March 2026; "" -> None; anything else is refused in words."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    match = MONTH.match(text)
+    if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 9999:
+        raise ValidationError("Give a month as YYYY-MM, for example 2026-03.")
+    return date(int(match[1]), int(match[2]), 1)
 
 
 class RenameForm(forms.Form):
