@@ -10,7 +10,9 @@ Replacing the data (restore, demo) regroups everything (`ops.signals.data_replac
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from learnloop.actions.digest import digest_sections
 from learnloop.actions.models import Action
+from learnloop.insights.themes_digest import recurring_themes_section
 from learnloop.knowledge.models import Entry
 from learnloop.ops.signals import data_replaced
 from learnloop.reflection.models import Card
@@ -77,3 +79,4 @@ def connect() -> None:
     post_save.connect(entry_changed, sender=Entry, dispatch_uid="themes-entry-saved")
     post_save.connect(campaign_changed, sender=Campaign, dispatch_uid="themes-campaign-saved")
     data_replaced.connect(regroup_after_replacement, dispatch_uid="themes-data-replaced")
+    digest_sections.connect(recurring_themes_section, dispatch_uid="themes-digest")
