@@ -20,8 +20,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from learnloop.actions.models import Action
-from learnloop.analytics.themes import ThemeSettings, group_themes
-from learnloop.insights import themes_state
 from learnloop.insights.themes_models import CorrectionKind, Theme, ThemeCorrection, ThemeItem, ThemeRun
 from learnloop.insights.themes_permissions import can_correct
 from learnloop.insights.themes_sources import (
@@ -105,8 +103,13 @@ def _match(groups: list[dict], theme_of: dict[str, int], live: set[int]) -> None
         done.add(index)
 
 
-def rebuild(*, settings: ThemeSettings | None = None, announce=lambda message: None) -> ThemeRun:
-    """Regroup every text from scratch, keeping theme ids where the themes are found again."""
+def rebuild(*, settings=None, announce=lambda message: None) -> ThemeRun:
+    """Regroup every text from scratch, keeping theme ids where the themes are found again.
+    `settings`: a learnloop.analytics.themes.ThemeSettings (the defaults when None)."""
+    # numpy, scipy and igraph load here, not when Django starts (tests/test_cli_imports.py).
+    from learnloop.analytics.themes import group_themes
+    from learnloop.insights import themes_state
+
     started = time.process_time()
     texts = every_text()
     announce(f"grouping {len(texts)} texts into themes")
@@ -164,6 +167,8 @@ def _place(texts: list[SourceText], existing: dict[str, ThemeItem]) -> list[Them
     live = set(Theme.objects.filter(retired_at__isnull=True).values_list("pk", flat=True))
     model = None
     if run is not None and run.state:
+        from learnloop.insights import themes_state
+
         theme_of = dict(ThemeItem.objects.values_list("key", "theme_id"))
         model = themes_state.placing_model((run.pk, run.finished_at), run.state, theme_of)
     for text in to_place:
