@@ -166,3 +166,32 @@ def test_the_sentence_counts_sessions_not_cards(crews):
     assert summary.sentence == "This came up in 3 retros across 2 teams."
     assert summary.first_seen == date(2026, 3, 2) and summary.last_seen == date(2026, 5, 4)
     assert summary.by_team == {"Platform": 2, "Payments": 1}
+
+
+def test_theme_items_stored_after_each_card_carry_no_write_order(crews):
+    """The worker placing each card as it comes (the worst case) still leaves the session's items
+    in a random physical order (SQLite rowid, PostgreSQL ctid), never the order cards were written."""
+    from django.db import connection
+
+    from learnloop.reflection import cards
+    from learnloop.reflection.writer_keys import new_key
+
+    retro(crews["Platform"], [*DEPLOY, *ONCALL])
+    services.rebuild()
+    session = retro(crews["Payments"], [], anonymity="anonymous")
+    writers = [crews["Payments"]["lead"], *crews["Payments"]["members"]]
+    keys = {person.pk: new_key() for person in writers}
+    written = []
+    for number in range(12):
+        writer = writers[number % len(writers)]
+        text = f"Friday deploy broke production, note {number:02d}"
+        cards.write_card(by=writer, session=session, column="stop", text=text, writer_key=keys[writer.pk])
+        services.place_session(session.pk)
+        written.append(text)
+    order = "rowid" if connection.vendor == "sqlite" else "ctid"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT text FROM insights_themeitem WHERE session_id = %s ORDER BY {order}",  # noqa: S608
+                       [session.pk])
+        stored = [row[0] for row in cursor.fetchall()]
+    assert sorted(stored) == sorted(written)
+    assert stored != written  # 12 items: a random order equals the write order once in 479 million
