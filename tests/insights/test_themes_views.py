@@ -110,3 +110,24 @@ def test_a_team_lead_may_not_correct(themed):
     assert client.post(f"/insights/themes/{theme.pk}/rename/", {"name": "Mine"}).status_code == 403
     assert client.post(f"/insights/themes/{theme.pk}/merge/", {"other": theme.pk}).status_code == 403
     assert "Correct this theme" not in client.get(f"/insights/themes/{theme.pk}/").content.decode()
+
+
+def test_an_effective_action_of_another_team_is_not_named_to_a_member(themed):
+    from django.utils import timezone
+
+    from learnloop.actions import services as actions
+
+    lead = themed["Payments"]["lead"]
+    action = actions.create_action(by=lead, title="Stop Friday deploys to production", team=themed["Payments"]["team"])
+    actions.complete_action(by=lead, action=action, effect="worked", evidence="Quiet",
+                            at=timezone.make_aware(timezone.datetime(2026, 2, 1, 12)))
+    services.rebuild()
+    assert ThemeItem.objects.get(action=action).theme_id == deploy_theme().pk
+    retro(themed["Platform"], ["Friday deploy broke production yet again"], held_on=date(2026, 6, 1))
+    services.rebuild()
+    member = signed_in_client(themed["Platform"]["members"][0])
+    assert "Stop Friday deploys" not in member.get("/insights/themes/").content.decode()
+    assert "Back after an action marked effective" not in member.get("/insights/themes/").content.decode()
+    assert "Stop Friday deploys" not in member.get(f"/insights/themes/{deploy_theme().pk}/").content.decode()
+    learning = signed_in_client(themed["learning"])
+    assert "Back after an action marked effective" in learning.get("/insights/themes/").content.decode()

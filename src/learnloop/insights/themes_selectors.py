@@ -163,16 +163,16 @@ def themes_for(viewer, filters: Filters = Filters(), *, today: date, limit: int 
     summaries = []
     for pk in order:
         summary = _summarise(themes[pk], chosen[pk], team_names, today, latest)
-        summary.effective_actions = effective.get(pk, [])
+        seen = {row["action_id"] for row in chosen[pk] if row["action_id"]}  # never an action they may not open
+        summary.effective_actions = [action for action in effective.get(pk, []) if action.pk in seen]
         summary.alerts = _alerts(summary.effective_actions, chosen[pk])
         summaries.append(summary)
     return summaries
 
 
 def _effective_actions(theme_ids) -> dict[int, list]:
-    """Actions in these themes whose effectiveness check said "it worked" (any viewer may learn
-    that a theme's action worked only if they see the action: callers pass visible themes' ids and
-    the alert names the action only through the viewer's own items)."""
+    """Actions in these themes whose effectiveness check said "it worked". Callers keep only the
+    actions among the viewer's visible items."""
     found: dict[int, list] = defaultdict(list)
     rows = (ThemeItem.objects.filter(theme_id__in=list(theme_ids), source=Source.ACTION, action__effect=Effect.WORKED)
             .select_related("action").order_by("action__checked_at", "action_id"))
