@@ -13,6 +13,7 @@ from django.db.models.signals import post_delete, post_save
 from learnloop.actions.digest import digest_sections
 from learnloop.actions.models import Action
 from learnloop.insights.themes_digest import recurring_themes_section
+from learnloop.insights.themes_models import ThemeRun
 from learnloop.knowledge.models import Entry
 from learnloop.ops.signals import data_replaced
 from learnloop.reflection.models import Card
@@ -36,9 +37,11 @@ def _note(ref: str) -> None:
 
 
 def _queue(refs: dict) -> None:
+    """Queue the batch, once there are themes to place into: until the first regrouping there is
+    no vocabulary, and that regrouping takes every text anyway."""
     from learnloop.insights.themes_tasks import place_theme_sources
 
-    if refs:
+    if refs and ThemeRun.objects.filter(finished_at__isnull=False).exists():
         place_theme_sources.enqueue(list(refs))
 
 
