@@ -195,3 +195,17 @@ def test_theme_items_stored_after_each_card_carry_no_write_order(crews):
         stored = [row[0] for row in cursor.fetchall()]
     assert sorted(stored) == sorted(written)
     assert stored != written  # 12 items: a random order equals the write order once in 479 million
+
+
+def test_the_regroup_command_runs_now_or_queues(crews):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    retro(crews["Platform"], [*DEPLOY, *ONCALL])
+    out = StringIO()
+    call_command("insights", "regroup", stdout=out, stderr=StringIO())
+    assert out.getvalue().startswith("Grouped 6 texts into ")
+    call_command("insights", "regroup", "--queue", stdout=StringIO())
+    assert DBTaskResult.objects.filter(task_path__endswith="rebuild_themes").count() == 1
