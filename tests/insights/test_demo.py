@@ -32,7 +32,7 @@ def test_every_chart_of_the_organization_dashboard_has_data(demo):
         assert chart["rows"], chart["id"]
     values = {metric["key"]: metric["value"] for metric in demo["report"]["metrics"]}
     missing = [key for key, value in values.items() if value is None]
-    assert missing == ["theme_recurrence_rate"]  # the hook until recurring themes exist
+    assert missing == []
     assert demo["report"]["health_index"]["status"] == "complete"
 
 

@@ -3,12 +3,18 @@
 A DigestDelivery row per person and week (the Monday it starts) makes the job idempotent: run it
 daily from cron and each person still gets one digest a week, on the first run of the week.
 People with nothing open and nothing to check get no email.
+
+Higher modules add sections without this module importing them: a receiver of `digest_sections`
+gets `person` and `today` and returns a DigestSection or None (insights adds the week's recurring
+themes). Learning leads and admins are asked too, so a digest with only such sections reaches them.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Q
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -16,7 +22,16 @@ from learnloop.actions import selectors
 from learnloop.actions.models import Action, DigestDelivery
 from learnloop.actions.reminders import action_link
 from learnloop.ops.mail import send_keyed
-from learnloop.org.models import Person
+from learnloop.org.models import OrgRole, Person
+
+# Sent while a digest is put together, with person= and today=; receivers return a DigestSection or None.
+digest_sections = Signal()
+
+
+@dataclass
+class DigestSection:
+    title: str
+    lines: list[str]  # plain text, each line as it is printed
 
 
 def week_of(day: date) -> date:
@@ -29,10 +44,11 @@ class Digest:
     open: list = field(default_factory=list)
     overdue: list = field(default_factory=list)
     to_check: list = field(default_factory=list)
+    sections: list[DigestSection] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.open or self.to_check)
+        return not (self.open or self.to_check or self.sections)
 
 
 def digest_for(person: Person, *, today: date | None = None) -> Digest:
@@ -49,12 +65,15 @@ def digest_for(person: Person, *, today: date | None = None) -> Digest:
             digest.open.append(action)
     # Overdue actions are open too; the email lists them once, under "overdue".
     digest.open = digest.overdue + digest.open
+    digest.sections = [section for _, section in digest_sections.send(sender=Digest, person=person, today=today)
+                       if section]
     return digest
 
 
 def _people_with_actions():
     owners = Action.objects.filter(owner__isnull=False).values_list("owner_id", flat=True).distinct()
-    return Person.objects.filter(is_active=True, pk__in=owners).order_by("full_name", "id")
+    leads = Q(role__in=[OrgRole.LEARNING_LEAD, OrgRole.ADMIN]) if digest_sections.has_listeners(Digest) else Q(pk=None)
+    return Person.objects.filter(Q(pk__in=owners) | leads, is_active=True).order_by("full_name", "id")
 
 
 def plan_digests(*, today: date | None = None) -> list[Digest]:
@@ -88,6 +107,8 @@ def deliver_digest(delivery_id: int, *, today: date | None = None) -> bool:
         subject = f"Your actions this week: {len(digest.open)} open, {len(digest.overdue)} overdue"
         if digest.to_check:
             subject += f", {len(digest.to_check)} to check"
+        if not (digest.open or digest.to_check):
+            subject = "This week: " + ", ".join(section.title.lower() for section in digest.sections)
         # Recorded in the same transaction as the send (the row stays locked meanwhile).
         send_keyed(f"digest:{delivery.pk}", subject, body, [delivery.person.email])
         delivery.sent_at = timezone.now()

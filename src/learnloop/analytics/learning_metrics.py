@@ -91,9 +91,9 @@ CATALOGUE: tuple[Metric, ...] = (
            "surveys, through the disclosure gate",
            "Only groups the disclosure engine released are shown; anything else is missing, not zero."),
     Metric("theme_recurrence_rate", "Theme recurrence rate", "share",
-           "themes that came back after an action on them was found effective / themes with such an action",
-           "insights themes (not available yet)",
-           "Not available until recurring themes are computed: shown as missing."),
+           "themes with an item in the period that also had one before it / themes with an item in the period",
+           "insights themes (retro cards, postmortem factors, actions, lessons, questions, released survey comments)",
+           "Counts only the theme items the viewer may open; missing when no theme came up in the period."),
 )
 BY_KEY = {metric.key: metric for metric in CATALOGUE}
 
@@ -259,10 +259,13 @@ def anonymous_participation_rate(sessions: list[SessionFacts], *, since: date, u
                  sum(session.cards for session in held))
 
 
-def theme_recurrence_rate() -> Value:
-    """HOOK: recurring themes (insights themes) are not computed yet; until they are, this metric
-    is missing everywhere. Replace with the share of themes with an effective action that recur."""
-    return Value("theme_recurrence_rate", None)
+def theme_recurrence_rate(active: int | None = None, recurring: int | None = None) -> Value:
+    """Of the themes that came up in the period (`active`), the share that had come up before it
+    (`recurring`); the counts come from the insights themes (insights.themes_metrics). Without
+    them (None) the metric is missing."""
+    if active is None or recurring is None:
+        return Value("theme_recurrence_rate", None)
+    return _rate("theme_recurrence_rate", recurring, active)
 
 
 def loop_metrics(facts: LoopFacts, *, since: date, until: date, today: date) -> dict[str, Value]:

@@ -8,4 +8,12 @@ class InsightsConfig(AppConfig):
     label = "insights"
     verbose_name = "Insights"
 
-    nav_items = (NavItem("Dashboards", "insights:dashboards", order=60, section="/insights/"),)
+    nav_items = (
+        NavItem("Dashboards", "insights:dashboards", order=60, section="/insights/"),
+        NavItem("Themes", "insights:themes", order=61, section="/insights/themes/"),
+    )
+
+    def ready(self):
+        from learnloop.insights import themes_signals
+
+        themes_signals.connect()

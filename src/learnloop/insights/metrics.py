@@ -20,6 +20,7 @@ from learnloop.actions.models import Action
 from learnloop.analytics import learning_health
 from learnloop.analytics import learning_metrics as catalogue
 from learnloop.experiments.models import Experiment
+from learnloop.insights import themes_metrics
 from learnloop.knowledge.models import Entry
 from learnloop.org.models import Membership, Organization, Team
 from learnloop.reflection.follow_up import SESSION_SOURCE
@@ -210,6 +211,8 @@ def metrics_report(*, viewer, scope: Scope, since: date, until: date, today: dat
     facts = facts if facts is not None else gather_facts(scope.team_ids, since=since)
     scope_facts = merged(facts, scope.team_ids)
     values = metric_values(scope_facts, since=since, until=until, today=today)
+    recurrence = themes_metrics.recurrence(scope.team, (since, until), viewer=viewer)
+    values["theme_recurrence_rate"] = catalogue.theme_recurrence_rate(recurrence.active, recurrence.recurring)
     survey = survey or survey_view(viewer)
     scores = survey.scores(scope.team.pk if scope.team is not None else None)
     metrics = []
@@ -237,7 +240,7 @@ def metrics_report(*, viewer, scope: Scope, since: date, until: date, today: dat
 
 def _why_missing(key: str) -> str:
     if key == "theme_recurrence_rate":
-        return "Not available yet: recurring themes are not computed."
+        return "No theme you may see came up in this period."
     return "No data in this period."
 
 

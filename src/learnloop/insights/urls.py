@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learnloop.insights import dashboard_views
+from learnloop.insights import dashboard_views, themes_urls
 
 app_name = "insights"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("organization/<slug:chart>.csv", dashboard_views.dashboard_csv, name="dashboard-organization-csv"),
     path("teams/<slug:slug>/", dashboard_views.dashboard_page, name="dashboard"),
     path("teams/<slug:slug>/<slug:chart>.csv", dashboard_views.dashboard_csv, name="dashboard-csv"),
+
+    *themes_urls.urlpatterns,
 ]

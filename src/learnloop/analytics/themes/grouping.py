@@ -137,6 +137,11 @@ class ThemeModel:
     def membership(self) -> list[int]:
         return list(self._membership)
 
+    @property
+    def matrix(self) -> sparse.csr_matrix:
+        """Every text's tf-idf row (grouped and added), for storing the model between processes."""
+        return self._all_rows()
+
     def _similarities(self, vector: sparse.csr_matrix) -> np.ndarray:
         columns, weights = vector.indices, vector.data
         grouped = self._grouped_by_feature[:, columns] @ weights if len(columns) else np.zeros(self._grouped.shape[0])

@@ -1,0 +1,250 @@
+"""Every read of themes a page, the API or the digest needs, scoped to the viewer.
+
+Figures are computed from the items the viewer may see (themes_permissions.visible_items_q), in a
+fixed number of queries whatever the size of the organization: items are read as plain values and
+counted here.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Q
+
+from learnloop.actions.models import Effect
+from learnloop.insights.themes_models import CARD_SOURCES, Source, Theme, ThemeItem
+from learnloop.insights.themes_permissions import visible_items_q
+from learnloop.org.models import Team
+from learnloop.surveys.models import Campaign, CampaignStatus
+
+SOURCE_NAMES = {  # singular, plural, for the sentence
+    Source.RETRO_CARD: ("retro", "retros"),
+    Source.POSTMORTEM_FACTOR: ("postmortem", "postmortems"),
+    Source.REVIEW_GAP: ("after-action review", "after-action reviews"),
+    Source.ACTION: ("action", "actions"),
+    Source.QUESTION: ("question", "questions"),
+    Source.LESSON: ("lesson", "lessons"),
+    Source.SURVEY_COMMENT: ("survey", "surveys"),
+}
+MIN_RECURRING = 2  # a theme is listed once the viewer sees at least this many of its items
+TREND_MONTHS = 12
+
+
+@dataclass
+class ThemeSummary:
+    theme: Theme
+    count: int = 0
+    by_source: dict = field(default_factory=dict)
+    by_team: dict = field(default_factory=dict)  # team name -> count ("" for no team)
+    by_month: dict = field(default_factory=dict)  # first day of month -> count
+    first_seen: date | None = None
+    last_seen: date | None = None
+    sentence: str = ""
+    trend: list = field(default_factory=list)  # [(month, count)] for the last TREND_MONTHS months
+    trend_direction: str = ""
+    busiest_month: int = 0
+    effective_actions: list = field(default_factory=list)
+    alerts: list = field(default_factory=list)
+    items: list = field(default_factory=list)
+    dates: list = field(default_factory=list)
+    this_week: int = 0
+
+
+@dataclass(frozen=True)
+class Filters:
+    team: Team | None = None
+    source: str = ""
+    month: date | None = None  # first day of the month
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _months_back(today: date, count: int) -> list[date]:
+    months, current = [], _month(today)
+    for _ in range(count):
+        months.append(current)
+        current = _month(current - timedelta(days=1))
+    return list(reversed(months))
+
+
+def _visible_items(viewer):
+    return ThemeItem.objects.filter(visible_items_q(viewer), theme__retired_at__isnull=True)
+
+
+def _plural(count: int, source: str, *, last_survey: bool = False) -> str:
+    if source == Source.SURVEY_COMMENT and last_survey:
+        return "the last survey"
+    singular, plural = SOURCE_NAMES[source]
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def _sentence(rows: list[dict], latest_campaign_id: int | None) -> str:
+    """"This came up in 7 retros, 2 postmortems and the last survey across 4 teams." Sessions and
+    surveys count once however many of their cards or comments are in the theme."""
+    occasions: dict[str, set] = defaultdict(set)
+    for row in rows:
+        if row["source"] in CARD_SOURCES:
+            occasions[row["source"]].add(row["session_id"])
+        elif row["source"] == Source.SURVEY_COMMENT:
+            occasions[row["source"]].add(row["campaign_id"])
+        else:
+            occasions[row["source"]].add(row["key"])
+    parts = []
+    for source in SOURCE_NAMES:
+        if occasions.get(source):
+            found = occasions[source]
+            last = source == Source.SURVEY_COMMENT and found == {latest_campaign_id}
+            parts.append(_plural(len(found), source, last_survey=last))
+    if not parts:
+        return ""
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    teams = {row["team_id"] for row in rows if row["team_id"]}
+    where = f" across {len(teams)} teams" if len(teams) > 1 else (" in 1 team" if teams else "")
+    return f"This came up in {listed}{where}."
+
+
+def _latest_campaign_id() -> int | None:
+    return (Campaign.objects.filter(status=CampaignStatus.CLOSED, release__isnull=False)
+            .order_by("-closes_on", "-id").values_list("pk", flat=True).first())
+
+
+def _summarise(theme: Theme, rows: list[dict], team_names: dict, today: date,
+               latest_campaign: int | None) -> ThemeSummary:
+    summary = ThemeSummary(theme=theme, count=len(rows))
+    summary.by_source = dict(Counter(row["source"] for row in rows).most_common())
+    summary.by_team = dict(Counter(team_names.get(row["team_id"], "") for row in rows).most_common())
+    months = Counter(_month(row["on"]) for row in rows)
+    summary.by_month = dict(sorted(months.items()))
+    dates = sorted(row["on"] for row in rows)
+    summary.dates = dates
+    summary.first_seen, summary.last_seen = (min(dates), max(dates)) if dates else (None, None)
+    summary.sentence = _sentence(rows, latest_campaign)
+    summary.trend = [(month, months.get(month, 0)) for month in _months_back(today, TREND_MONTHS)]
+    summary.busiest_month = max((count for _, count in summary.trend), default=0)
+    recent = sum(count for _, count in summary.trend[-3:])
+    before = sum(count for _, count in summary.trend[-6:-3])
+    summary.trend_direction = "rising" if recent > before else "falling" if recent < before else "steady"
+    return summary
+
+
+_ROW_FIELDS = ("theme_id", "source", "key", "team_id", "on", "session_id", "campaign_id", "action_id")
+
+
+def themes_for(viewer, filters: Filters = Filters(), *, today: date, limit: int | None = None) -> list[ThemeSummary]:
+    """The themes the viewer sees at least MIN_RECURRING items of, most items first.
+
+    Filters keep themes that have a (visible) item of that team, source or month; the figures
+    stay those of all the viewer's visible items of the theme."""
+    items = _visible_items(viewer)
+    wanted = Q()
+    if filters.team is not None:
+        wanted &= Q(team=filters.team)
+    if filters.source:
+        wanted &= Q(source=filters.source)
+    if filters.month is not None:
+        following = _month(filters.month + timedelta(days=32))
+        wanted &= Q(on__gte=filters.month, on__lt=following)
+    rows_by_theme: dict[int, list[dict]] = defaultdict(list)
+    for row in items.values(*_ROW_FIELDS):
+        rows_by_theme[row["theme_id"]].append(row)
+    if wanted:
+        matching = set(items.filter(wanted).values_list("theme_id", flat=True).distinct())
+        rows_by_theme = {pk: rows for pk, rows in rows_by_theme.items() if pk in matching}
+    chosen = {pk: rows for pk, rows in rows_by_theme.items() if len(rows) >= MIN_RECURRING}
+    order = sorted(chosen, key=lambda pk: (-len(chosen[pk]), -max(row["on"] for row in chosen[pk]).toordinal(), pk))
+    if limit is not None:
+        order = order[:limit]
+    themes = Theme.objects.in_bulk(order)
+    team_names = dict(Team.objects.values_list("pk", "name"))
+    latest = _latest_campaign_id()
+    effective = _effective_actions(order)
+    summaries = []
+    for pk in order:
+        summary = _summarise(themes[pk], chosen[pk], team_names, today, latest)
+        seen = {row["action_id"] for row in chosen[pk] if row["action_id"]}  # never an action they may not open
+        summary.effective_actions = [action for action in effective.get(pk, []) if action.pk in seen]
+        summary.alerts = _alerts(summary.effective_actions, chosen[pk])
+        summaries.append(summary)
+    return summaries
+
+
+def _effective_actions(theme_ids) -> dict[int, list]:
+    """Actions in these themes whose effectiveness check said "it worked". Callers keep only the
+    actions among the viewer's visible items."""
+    found: dict[int, list] = defaultdict(list)
+    rows = (ThemeItem.objects.filter(theme_id__in=list(theme_ids), source=Source.ACTION, action__effect=Effect.WORKED)
+            .select_related("action").order_by("action__checked_at", "action_id"))
+    for item in rows:
+        found[item.theme_id].append(item.action)
+    return found
+
+
+@dataclass(frozen=True)
+class Alert:
+    action: object
+    effective_on: date
+    since: int
+    latest: date
+
+
+def _alerts(effective_actions: list, rows: list[dict]) -> list[Alert]:
+    """A theme that came back after an action on it was marked effective: items (other than
+    actions) dated after the day of the effectiveness check."""
+    alerts = []
+    for action in effective_actions:
+        checked = action.checked_at.date()
+        later = [row["on"] for row in rows if row["source"] != Source.ACTION and row["on"] > checked]
+        if later:
+            alerts.append(Alert(action=action, effective_on=checked, since=len(later), latest=max(later)))
+    return alerts
+
+
+def theme_for(viewer, theme_id: int) -> Theme | None:
+    """The theme if the viewer sees any of its items (a merged theme: the one it went into)."""
+    theme = Theme.objects.filter(pk=theme_id).first()
+    if theme is None:
+        return None
+    if theme.merged_into_id:
+        return theme_for(viewer, theme.merged_into_id) if theme.merged_into_id != theme.pk else None
+    if theme.retired_at is not None or not _visible_items(viewer).filter(theme=theme).exists():
+        return None
+    return theme
+
+
+def theme_detail(viewer, theme: Theme, *, today: date) -> ThemeSummary:
+    """A theme with the viewer's visible items (text, source, team, date and a link; a card's
+    session, never its writer), ordered by date, source and text: never by when rows were written."""
+    items = list(_visible_items(viewer).filter(theme=theme).select_related("team", "session", "action", "entry")
+                 .order_by("-on", "source", "text", "key"))
+    rows = [{name: getattr(item, name) for name in _ROW_FIELDS} for item in items]
+    team_names = dict(Team.objects.values_list("pk", "name"))
+    summary = _summarise(theme, rows, team_names, today, _latest_campaign_id())
+    visible_actions = {item.action_id for item in items if item.action_id}
+    summary.effective_actions = [action for action in _effective_actions([theme.pk]).get(theme.pk, [])
+                                 if action.pk in visible_actions]
+    summary.alerts = _alerts(summary.effective_actions, rows)
+    summary.items = items
+    return summary
+
+
+def mergeable_themes(viewer, theme: Theme) -> list[Theme]:
+    """Other live themes with at least two visible items, to merge into this one (by title)."""
+    counts = Counter(_visible_items(viewer).exclude(theme=theme).values_list("theme_id", flat=True))
+    ids = [pk for pk, count in counts.items() if count >= MIN_RECURRING]
+    return sorted(Theme.objects.filter(pk__in=ids), key=lambda other: (other.title.lower(), other.pk))
+
+
+def week_themes(viewer, *, today: date, days: int = 7, limit: int = 5) -> list[ThemeSummary]:
+    """For the weekly digest: themes with a visible item in the last `days` days that were seen
+    before them too (recurring), most new items first; themes that came back after an action was
+    marked effective come first of all."""
+    start = today - timedelta(days=days)
+    chosen = []
+    for summary in themes_for(viewer, today=today):
+        summary.this_week = sum(1 for day in summary.dates if start < day <= today)
+        if summary.this_week and summary.first_seen <= start:
+            chosen.append(summary)
+    chosen.sort(key=lambda summary: (not summary.alerts, -summary.this_week, summary.theme.pk))
+    return chosen[:limit]

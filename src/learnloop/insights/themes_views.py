@@ -1,0 +1,116 @@
+"""Themes pages: the list (filter by team, source and month), a theme's detail, and corrections.
+
+Views parse (forms), call themes_selectors / themes_services, and render. A theme the viewer sees
+no item of is a 404; a correction by someone who may not correct is a 403 (the service decides).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from learnloop.insights import themes_selectors as selectors
+from learnloop.insights import themes_services as services
+from learnloop.insights.themes_forms import MergeForm, RenameForm, SplitForm, ThemeFilterForm
+from learnloop.insights.themes_permissions import can_correct
+from learnloop.web.forms import apply_validation_error
+
+LIST_LIMIT = 100
+
+
+@login_required
+def theme_list(request):
+    form = ThemeFilterForm(request.GET or None)
+    filters = selectors.Filters()
+    if form.is_bound and form.is_valid():
+        filters = selectors.Filters(team=form.cleaned_data["team"], source=form.cleaned_data["source"],
+                                    month=form.cleaned_data["month"])
+    themes = selectors.themes_for(request.user, filters, today=timezone.localdate(), limit=LIST_LIMIT + 1)
+    return render(request, "insights/themes.html", {
+        "form": form, "themes": themes[:LIST_LIMIT], "more": len(themes) > LIST_LIMIT, "limit": LIST_LIMIT,
+    })
+
+
+def _theme_or_404(request, theme_id: int):
+    theme = selectors.theme_for(request.user, theme_id)
+    if theme is None:
+        raise Http404("No theme here that you may see.")
+    return theme
+
+
+def _detail(request, theme, *, rename=None, merge=None, split=None, status=200):
+    summary = selectors.theme_detail(request.user, theme, today=timezone.localdate())
+    correcting = can_correct(request.user)
+    if correcting:
+        rename = rename or RenameForm(initial={"name": theme.title})
+        merge = merge or MergeForm(choices=selectors.mergeable_themes(request.user, theme))
+        split = split or SplitForm(keys=[item.key for item in summary.items])
+    return render(request, "insights/theme_detail.html", {
+        "theme": theme, "summary": summary, "can_correct": correcting,
+        "rename_form": rename, "merge_form": merge, "split_form": split,
+    }, status=status)
+
+
+@login_required
+def theme_detail(request, theme_id: int):
+    theme = _theme_or_404(request, theme_id)
+    if theme.pk != theme_id:
+        return redirect("insights:theme", theme.pk)  # merged into another
+    return _detail(request, theme)
+
+
+@login_required
+@require_POST
+def theme_rename(request, theme_id: int):
+    theme = _theme_or_404(request, theme_id)
+    form = RenameForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rename_theme(by=request.user, theme=theme, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Theme renamed. The name is kept when themes are regrouped.")
+            return redirect("insights:theme", theme.pk)
+    return _detail(request, theme, rename=form, status=400)
+
+
+@login_required
+@require_POST
+def theme_merge(request, theme_id: int):
+    theme = _theme_or_404(request, theme_id)
+    if not can_correct(request.user):
+        raise PermissionDenied("Only learning leads and admins correct themes.")
+    form = MergeForm(request.POST, choices=selectors.mergeable_themes(request.user, theme))
+    if form.is_valid():
+        try:
+            services.merge_themes(by=request.user, theme=theme, other=form.cleaned_data["other"])
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Themes merged. The merge is kept when themes are regrouped.")
+            return redirect("insights:theme", theme.pk)
+    return _detail(request, theme, merge=form, status=400)
+
+
+@login_required
+@require_POST
+def theme_split(request, theme_id: int):
+    theme = _theme_or_404(request, theme_id)
+    if not can_correct(request.user):
+        raise PermissionDenied("Only learning leads and admins correct themes.")
+    keys = list(theme.items.values_list("key", flat=True))
+    form = SplitForm(request.POST, keys=keys)
+    if form.is_valid():
+        try:
+            new = services.split_theme(by=request.user, theme=theme, keys=form.cleaned_data["items"],
+                                       name=form.cleaned_data["name"])
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Items moved into a new theme. The split is kept when themes are regrouped.")
+            return redirect("insights:theme", new.pk)
+    return _detail(request, theme, split=form, status=400)

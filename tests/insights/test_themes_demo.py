@@ -1,0 +1,54 @@
+"""Harbourline's recurring themes: several cross-team themes, some that came back after an action
+on them was marked effective, and the learning lead's names kept by a regrouping.
+
+The parts themes need are built once for the module (org, knowledge, actions, reflection and
+insights; survey comments are covered by tests/insights/test_themes_sources.py)."""
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from learnloop.demo import build_demo
+from learnloop.insights import themes_selectors as selectors
+from learnloop.insights import themes_services
+from learnloop.insights.demo import NAMES
+from learnloop.insights.themes_models import Theme
+from learnloop.org.models import OrgRole, Person
+
+pytestmark = pytest.mark.django_db
+
+THEME_PARTS = ("org", "knowledge", "actions", "reflection", "insights")
+
+
+@pytest.fixture(scope="module")
+def story(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        build_demo(seed=42, only=THEME_PARTS)
+        lead = Person.objects.filter(role=OrgRole.LEARNING_LEAD).order_by("pk").first()
+        today = timezone.localdate()
+        themes = selectors.themes_for(lead, today=today)
+        named = {theme.pk: theme.name for theme in Theme.objects.exclude(name="")}
+        themes_services.rebuild()
+        facts = {
+            "themes": [(len([team for team in summary.by_team if team]), len(summary.alerts), summary.sentence)
+                       for summary in themes],
+            "named": named,
+            "named_after": {theme.pk: theme.name for theme in Theme.objects.exclude(name="")},
+        }
+        call_command("flush", interactive=False, verbosity=0)
+    return facts
+
+
+def test_several_themes_cross_teams(story):
+    across = [sentence for teams, _, sentence in story["themes"] if teams >= 3]
+    assert len(across) >= 5, across
+    assert all("across" in sentence for sentence in across)
+
+
+def test_some_themes_came_back_after_an_action_was_marked_effective(story):
+    assert any(alerts for _, alerts, _ in story["themes"])
+
+
+def test_the_learning_leads_names_survive_a_regrouping(story):
+    assert len(story["named"]) == len(NAMES)
+    assert story["named_after"] == story["named"]
