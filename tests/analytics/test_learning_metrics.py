@@ -144,3 +144,12 @@ def test_component_scores():
     assert health.health_index({**RAW, "time_to_first_lesson": 200.0}).components[3].score == 0.0
     assert health.survey_score([3.0, 4.0], 1, 5) == pytest.approx(0.625)
     assert health.survey_score([], 1, 5) is None
+
+
+def test_theme_recurrence_rate_is_the_share_of_active_themes_seen_before():
+    from learnloop.analytics.learning_metrics import theme_recurrence_rate
+
+    value = theme_recurrence_rate(4, 1)
+    assert (value.value, value.numerator, value.denominator) == (0.25, 1, 4)
+    assert theme_recurrence_rate(0, 0).value is None  # nothing came up: missing, not zero
+    assert theme_recurrence_rate().value is None

@@ -79,7 +79,7 @@ def test_api_gives_the_catalogue_values_and_refuses_other_teams(loop, api_as):
     assert (values["completion_rate"]["value"], values["completion_rate"]["numerator"],
             values["completion_rate"]["denominator"]) == (0.5, 2, 4)
     assert values["theme_recurrence_rate"]["value"] is None
-    assert "Not available yet" in values["theme_recurrence_rate"]["missing_reason"]
+    assert "No theme you may see came up" in values["theme_recurrence_rate"]["missing_reason"]
     catalogue = lead.get("/api/v1/insights/metrics/catalogue").json()
     assert [item["key"] for item in catalogue] == [item["key"] for item in body["metrics"]]
     health = lead.get(f"/api/v1/insights/health?team=payments&{PERIOD}").json()

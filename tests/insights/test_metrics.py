@@ -28,7 +28,7 @@ def test_team_metrics_are_exact(loop):
     assert values["experiments_with_lesson_share"] == (0.5, 1, 2, None)
     assert values["session_cadence"] == (1 / 3, 1, 3, None)
     assert values["anonymous_participation_rate"] == (0.5, 2, 4, None)
-    assert values["theme_recurrence_rate"] == (None, None, None, None)
+    assert values["theme_recurrence_rate"] == (None, 0, 0, None)  # no theme came up: missing, not zero
     # No survey campaign: the scales and so the index's survey component are missing, not zero.
     assert values["survey_scale_scores"][0] is None
     survey = next(part for part in report["health_index"]["components"] if part["key"] == "survey_scales")
