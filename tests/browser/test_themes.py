@@ -28,6 +28,8 @@ def test_learning_lead_corrects_a_theme_and_the_correction_survives_a_regrouping
     page.get_by_role("link", name=deploy.title).click()
     expect(page).to_have_url(re.compile(rf"/insights/themes/{deploy.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(deploy.title)
+    # The month bars are drawn by ECharts (a canvas), with the figures in the tables beside them.
+    expect(page.locator('.dashboard-chart[data-chart="theme-trend"] canvas')).to_have_count(1)
 
     rename = page.get_by_role("form", name="Rename")
     rename.get_by_label("New name").fill("Friday deploys break production")

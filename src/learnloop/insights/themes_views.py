@@ -48,8 +48,13 @@ def _detail(request, theme, *, rename=None, merge=None, split=None, status=200):
         rename = rename or RenameForm(initial={"name": theme.title})
         merge = merge or MergeForm(choices=selectors.mergeable_themes(request.user, theme))
         split = split or SplitForm(keys=[item.key for item in summary.items])
+    # The month bars are drawn by the dashboards' ECharts script from the same figures as the
+    # "By month" table (no hand-drawn SVG).
+    trend_chart = [{"id": "theme-trend", "kind": "stacked", "title": "Items per month",
+                    "x": [month.strftime("%b %Y") for month, _ in summary.trend],
+                    "series": [{"name": "Items", "values": [count for _, count in summary.trend], "stack": "items"}]}]
     return render(request, "insights/theme_detail.html", {
-        "theme": theme, "summary": summary, "can_correct": correcting,
+        "theme": theme, "summary": summary, "can_correct": correcting, "trend_chart": trend_chart,
         "rename_form": rename, "merge_form": merge, "split_form": split,
     }, status=status)
 
