@@ -73,6 +73,10 @@ NOT_PAGED = {
     # Suggestions: the best few (`limit`, at most 20), computed, not a collection to page through.
     f"{API}/knowledge/entries/{{entry_id}}/related",
     f"{API}/reflection/sessions/{{session_id}}/suggestions",
+    # The metrics catalogue: the fixed set of definitions the platform ships (14), not data.
+    f"{API}/insights/metrics/catalogue",
+    # One theme with its figures: its items are the theme's own members, like a session's cards.
+    f"{API}/insights/themes/{{theme_id}}",
 }
 
 

@@ -18,7 +18,8 @@ def test_lessons_applied_in_a_focus_area_are_listed_back(survey_org):  # noqa: F
     lead = token_client(survey_org.lead)
     payments = survey_org.teams["Payments"]
     created = lead.post(f"/api/v1/surveys/campaigns/{campaign.pk}/focus-areas",
-                        json.dumps({"team": payments.pk, "dimension": "time"}), content_type="application/json")
+                        json.dumps({"team": payments.pk, "dimension": "time", "owner": survey_org.lead.pk}),
+                        content_type="application/json")
     focus_id = created.json()["id"]
     entry = knowledge.create_entry(by=survey_org.lead, kind="lesson", title="Protect Friday afternoons", body="x")
     response = lead.post(f"/api/v1/knowledge/entries/{entry.pk}/applications",
@@ -37,7 +38,7 @@ def test_another_team_cannot_cite_the_focus_area(survey_org):  # noqa: F811
     lead = token_client(survey_org.lead)
     payments = survey_org.teams["Payments"]
     focus_id = lead.post(f"/api/v1/surveys/campaigns/{campaign.pk}/focus-areas",
-                         json.dumps({"team": payments.pk, "dimension": "time"}),
+                         json.dumps({"team": payments.pk, "dimension": "time", "owner": survey_org.lead.pk}),
                          content_type="application/json").json()["id"]
     other_team = next(name for name in survey_org.people if name != "Payments")
     stranger = survey_org.people[other_team][-1]

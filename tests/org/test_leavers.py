@@ -165,14 +165,14 @@ def test_deactivate_and_hand_over_through_the_api(crew):
     assert itself.status_code == 400 and "new_owner_id" in itself.json()["errors"]
     kept = client.post(f"{API}/people/{crew['leaver'].pk}/deactivate?keep_ownership=true")
     assert kept.status_code == 200 and kept.json()["is_active"] is False
-    report = client.get(f"{API}/people/orphans").json()
+    report = client.get(f"{API}/people/orphans").json()["items"]
     assert [(row["person"]["id"], row["total"]) for row in report] == [(crew["leaver"].pk, 4)]
     assert {item["key"] for item in report[0]["items"]} == {
         "knowledge.entries", "actions.open", "actions.checks", "experiments.unfinished"}
     moved = client.post(f"{API}/people/{crew['leaver'].pk}/hand-over", json.dumps({"new_owner_id": crew["lead"].pk}),
                         content_type=JSON)
     assert moved.status_code == 200 and moved.json()["moved"]["actions.open"] == 1
-    assert owners(work)["experiment"] == crew["lead"].pk and client.get(f"{API}/people/orphans").json() == []
+    assert owners(work)["experiment"] == crew["lead"].pk and client.get(f"{API}/people/orphans").json()["items"] == []
     # Without a body, deactivating still works and hands over to the default (the manager).
     other = factories.person(full_name="Otis Other", manager=crew["manager"])
     factories.membership(other, crew["team"])

@@ -92,7 +92,7 @@ def test_a_withheld_team_gets_nothing_and_nothing_about_it_is_written(survey_org
     assert not [event for event in new_events if "evidence" in event.verb]
     lead = token_client(survey_org.lead)
     listed = lead.get(f"/api/v1/actions/{focus.action_id}/evidence-proposals")
-    assert listed.status_code == 200 and listed.json() == []
+    assert listed.status_code == 200 and listed.json()["items"] == []
     trends = lead.get("/api/v1/surveys/trends", {"team": str(survey_org.teams["Payments"].pk)}).json()
     assert [area["remeasures"] for area in trends["focus_areas"]] == [[]]
     page = signed_in_client(survey_org.lead).get(f"/actions/{focus.action_id}/").content.decode()
@@ -129,7 +129,7 @@ def test_proposals_through_the_api_and_who_may_accept_them(survey_org):
     run_campaign(survey_org, slug="learning-organization", name="Diagnostic 2", levels={**LEVELS, "Payments": 4},
                  seed=2)
 
-    proposals = lead.get(f"/api/v1/actions/{action_id}/evidence-proposals").json()
+    proposals = lead.get(f"/api/v1/actions/{action_id}/evidence-proposals").json()["items"]
     assert len(proposals) == 1 and proposals[0]["source"]["type"] == "surveys.remeasure"
     assert proposals[0]["figures"]["after"] > proposals[0]["figures"]["before"]
     trends = lead.get("/api/v1/surveys/trends", {"team": str(payments)}).json()
@@ -147,7 +147,7 @@ def test_proposals_through_the_api_and_who_may_accept_them(survey_org):
     assert bad.status_code in (400, 422)
     done = lead.post(accept, json.dumps({"effect": "worked"}), content_type="application/json")
     assert done.status_code == 200 and done.json()["status"] == "done" and done.json()["effect"] == "worked"
-    assert lead.get(f"/api/v1/actions/{action_id}/evidence-proposals").json()[0]["accepted_by"]["id"] == \
+    assert lead.get(f"/api/v1/actions/{action_id}/evidence-proposals").json()["items"][0]["accepted_by"]["id"] == \
         survey_org.lead.pk
 
 

@@ -23,6 +23,7 @@ from learnloop.actions.api_schemas import (
     ActionIn,
     ActionOut,
     ActionPatch,
+    ActionSimilarIn,
     CheckIn,
     ClusterOut,
     CommentIn,
@@ -34,7 +35,6 @@ from learnloop.actions.api_schemas import (
     MetricsOut,
     PolicyIn,
     PolicyOut,
-    SimilarIn,
     StatusName,
 )
 from learnloop.actions.models import TeamActionPolicy
@@ -122,7 +122,7 @@ def create_action(request, payload: ActionIn):
 
 
 @router.post("/similar", response=EarlierOut, summary="Earlier actions that say what a new title says")
-def similar_actions(request, payload: SimilarIn):
+def similar_actions(request, payload: ActionSimilarIn):
     """Among the actions you may see: the team's own first, then other teams'; with what became of
     them (how many times agreed, how many marked worked). Threshold and figures: docs/actions.md."""
     team = team_ref(payload.team_id, field="team_id") if payload.team_id else None
@@ -131,6 +131,7 @@ def similar_actions(request, payload: SimilarIn):
 
 @router.get("/repeats", response={200: list[ClusterOut], **errors(403)},
             summary="Actions agreed again and again across the organization (learning leads)")
+@paginate(Pagination)
 def organization_repeats(request):
     if not request.user.is_learning_lead:
         raise PermissionDenied("Only learning leads and admins see the whole organization's repeats.")
@@ -228,6 +229,7 @@ def reopen_action(request, action_id: Id):
 
 @router.get("/{action_id}/evidence-proposals", response=list[EvidenceProposalOut],
             summary="Evidence other modules offered for the action's check (a survey's re-measure)")
+@paginate(Pagination)
 def list_evidence_proposals(request, action_id: Id):
     return selectors.evidence_proposals(_action(request, action_id))
 
@@ -289,6 +291,7 @@ def set_policy(request, team_id: Id, payload: PolicyIn):
 
 @router.get("/teams/{team_id}/repeats", response={200: list[ClusterOut], **errors(403)},
             summary="The team's actions agreed again and again, with what became of them")
+@paginate(Pagination)
 def team_repeats(request, team_id: Id):
     team = _visible_team(request, team_id)
     return repeats.repeat_clusters(viewer=request.user, team=team)

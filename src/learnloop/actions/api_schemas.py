@@ -195,7 +195,7 @@ class MetricsOut(Schema):
     median_days_to_close: float | None
 
 
-class SimilarIn(InputSchema):
+class ActionSimilarIn(InputSchema):
     title: str = Field(max_length=300)
     team_id: Id | None = Field(None, description="The team the new action is for: its own actions come first.")
     exclude_id: Id | None = Field(None, description="An action to leave out (the one being edited).")

@@ -5,7 +5,7 @@ card grouping and "similar entries" use, from analytics.text) with document freq
 from the titles being compared: a word most of a team's actions use ("add", "team", "weekly")
 says little about which of them repeat each other, a rare one ("flaky", "rota") says a lot.
 
-A few spellings of one idea are folded before comparing (ALIASES: "docs" and "document", "db"
+A few spellings of one idea are folded before comparing (_aliases: "docs" and "document", "db"
 and "database"), because action titles abbreviate where lessons spell out. The threshold was
 chosen on labelled pairs (tests/analytics/action_repeat_pairs.yaml, bench/action_repeats.py);
 the figures are in docs/actions.md.
@@ -13,6 +13,7 @@ the figures are in docs/actions.md.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 from learnloop.analytics.text import analyze, bm25_idf, cosine, stem
 
@@ -27,12 +28,17 @@ _ALIAS_WORDS = {
     "oncall": "call", "rotation": "rota", "playbook": "runbook", "alerting": "alert", "mins": "minute",
     "min": "minute", "prs": "pr", "retro": "retrospective", "retros": "retrospective",
 }
-ALIASES = {stem(word): stem(target) for word, target in _ALIAS_WORDS.items()}
+@cache
+def _aliases() -> dict[str, str]:
+    # Built on first use: stemming loads the stemmer, which commands that never compare titles
+    # must not pay for (tests/test_cli_imports.py).
+    return {stem(word): stem(target) for word, target in _ALIAS_WORDS.items()}
 
 
 def title_terms(title: str) -> list[str]:
     """The terms of a title as compared: the search analyzer's stems, aliases folded."""
-    return [ALIASES.get(term, term) for term in analyze(title)]
+    aliases = _aliases()
+    return [aliases.get(term, term) for term in analyze(title)]
 
 
 def title_idf(titles: list[str]) -> dict[str, float]:

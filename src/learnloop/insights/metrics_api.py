@@ -33,7 +33,7 @@ class ScoreOut(Schema):
     mean: float
 
 
-class MetricOut(DefinitionOut):
+class CatalogueMetricOut(DefinitionOut):
     value: float | list[ScoreOut] | None = Field(
         description="None when missing (never 0 for no data); survey_scale_scores: the released dimension means")
     numerator: float | None
@@ -82,7 +82,7 @@ class HealthOut(Schema):
 class MetricsReportOut(Schema):
     scope: ScopeOut
     period: PeriodOut
-    metrics: list[MetricOut]
+    metrics: list[CatalogueMetricOut]
     survey: SurveyOut
     health_index: HealthOut
 

@@ -27,7 +27,7 @@ SourceName = Literal["retro_card", "postmortem_factor", "review_gap", "action", 
                      "survey_comment"]
 
 
-class CountOut(Schema):
+class ThemeCountOut(Schema):
     key: str = Field(description="A source name, a team name (empty: no team) or a month (YYYY-MM).")
     count: int
 
@@ -51,14 +51,14 @@ class ThemeOut(Schema):
     last_seen: date | None
     trend: Literal["rising", "falling", "steady"] = Field(
         description="Items in the last 3 months against the 3 before.")
-    by_source: list[CountOut]
-    by_team: list[CountOut]
-    by_month: list[CountOut]
+    by_source: list[ThemeCountOut]
+    by_team: list[ThemeCountOut]
+    by_month: list[ThemeCountOut]
     effective_action_ids: list[int] = Field(description="Actions in the theme whose check said it worked.")
     alerts: list[AlertOut] = Field(description="The theme came back after one of those actions was marked effective.")
 
 
-class ItemOut(Schema):
+class ThemeItemOut(Schema):
     key: str = Field(description='Source and id, e.g. "retro_card:<card id>" or "action:12"; used to split.')
     source: SourceName
     text: str
@@ -69,7 +69,7 @@ class ItemOut(Schema):
 
 
 class ThemeDetailOut(ThemeOut):
-    items: list[ItemOut]
+    items: list[ThemeItemOut]
 
 
 class RenameIn(InputSchema):

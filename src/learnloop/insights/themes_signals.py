@@ -4,7 +4,8 @@ Saving a card, an action, a knowledge entry or closing a survey campaign notes t
 "action:3", ...) on the transaction; when it commits, one `place_theme_sources` task takes all of
 them. A card is noted by its session, not by its id, and the task rewrites the session's items in
 a random order: the queue's rows say when a session changed, never which card was written when.
-Replacing the data (restore, demo) regroups everything (`ops.signals.data_replaced`).
+A restore brings the themes back with the rest of the data (they are rows like any other), so
+it does not regroup; the demo regroups in its own build step (insights/demo.py).
 """
 
 from django.db import transaction
@@ -15,7 +16,6 @@ from learnloop.actions.models import Action
 from learnloop.insights.themes_digest import recurring_themes_section
 from learnloop.insights.themes_models import ThemeRun
 from learnloop.knowledge.models import Entry
-from learnloop.ops.signals import data_replaced
 from learnloop.reflection.models import Card
 from learnloop.surveys.models import Campaign, CampaignStatus
 
@@ -67,19 +67,10 @@ def campaign_changed(sender, instance: Campaign, **kwargs) -> None:
         _note(f"campaign:{instance.pk}")
 
 
-def regroup_after_replacement(sender, *, announce, **kwargs) -> str:
-    from learnloop.insights import themes_services
-
-    announce("regrouping recurring themes")
-    run = themes_services.rebuild()
-    return f"Regrouped {run.texts} texts into {run.themes} themes."
-
-
 def connect() -> None:
     post_save.connect(card_changed, sender=Card, dispatch_uid="themes-card-saved")
     post_delete.connect(card_changed, sender=Card, dispatch_uid="themes-card-deleted")
     post_save.connect(action_changed, sender=Action, dispatch_uid="themes-action-saved")
     post_save.connect(entry_changed, sender=Entry, dispatch_uid="themes-entry-saved")
     post_save.connect(campaign_changed, sender=Campaign, dispatch_uid="themes-campaign-saved")
-    data_replaced.connect(regroup_after_replacement, dispatch_uid="themes-data-replaced")
     digest_sections.connect(recurring_themes_section, dispatch_uid="themes-digest")

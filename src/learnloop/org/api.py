@@ -263,6 +263,7 @@ def list_people(
 # Declared before /people/{person_id}, which would otherwise take "orphans" for an id.
 @router.get("/people/orphans", response={200: list[OrphanOut], **errors(403)},
             summary="Deactivated people who still own open work (admins): the orphaned-ownership report")
+@paginate(Pagination)
 def orphaned_ownership(request):
     return selectors.orphaned_ownership(viewer=request.user)
 

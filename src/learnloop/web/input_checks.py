@@ -19,7 +19,7 @@ from django.db.models.signals import pre_save
 from learnloop.input_rules import length_problem, number_problem, text_limit, text_problem, walk_texts
 
 # Modules that define forms; imported before the forms are bounded (see bound_forms).
-FORM_MODULES = ("forms", "transfer_views")
+FORM_MODULES = ("forms", "transfer_views", "dashboard_forms", "themes_forms")
 
 
 def date_range() -> tuple[datetime.date, datetime.date]:
