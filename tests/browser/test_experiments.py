@@ -65,7 +65,7 @@ def test_register_start_upload_read_and_decide(page_as, owner, team, tmp_path):
     page.get_by_role("button", name="Record the decision").click()
     expect(page.locator("#status")).to_have_text("Concluded")
     expect(page.get_by_role("heading", name="Decision: Ship")).to_be_visible()
-    page.get_by_role("link", name="Fewer checkout steps lift conversion").click()
+    page.get_by_role("link", name="Fewer checkout steps lift conversion").first.click()
     expect(page).to_have_url(re.compile(r"/knowledge/"))
     # The portfolio's bars are SVG rectangles (no style="" under the CSP); this month's is the tallest.
     page.goto("/experiments/")

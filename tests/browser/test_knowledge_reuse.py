@@ -24,7 +24,7 @@ def test_apply_a_lesson_and_say_it_helped(page_as, live_server, member):
 
     page.get_by_text("I applied this").click()
     page.get_by_label("Where did you apply it?").fill("Checkout redesign")
-    page.get_by_label("Outcome").select_option(label="It worked")
+    page.get_by_label("Outcome", exact=True).select_option(label="It worked")
     page.get_by_label("Note").fill("Deleted four stale flags.")
     page.get_by_role("button", name="Record it").click()
 

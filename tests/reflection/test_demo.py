@@ -263,7 +263,13 @@ def test_the_demo_logins_see_sessions_and_actions(demo):
 
 
 def test_the_same_seed_gives_the_same_sessions(demo):
-    assert demo["rebuilt"] == demo["state"]
+    def without_owners(state):
+        # The demo's closing step hands a leaver's open actions to their manager; who leaves depends
+        # on every module built (experiments add follow-up actions), so owners may differ between
+        # this full build and the sessions-only rebuild. Everything else must be the same.
+        return {**state, "actions": [row[:2] + row[3:] for row in state["actions"]]}
+
+    assert without_owners(demo["rebuilt"]) == without_owners(demo["state"])
 
 
 
