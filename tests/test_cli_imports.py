@@ -32,7 +32,7 @@ def loaded_by(*arguments: str) -> set[str]:
 
 @pytest.mark.parametrize("arguments", [
     ["--help"], ["--version"], ["experiment", "analyze", "--help"], ["survey", "reliability", "--help"],
-    ["insights", "themes", "--help"],
+    ["insights", "themes", "--help"], ["growth", "match", "--help"],
 ])
 def test_help_loads_neither_django_nor_numerical_libraries(arguments):
     loaded = loaded_by(*arguments)
@@ -66,3 +66,12 @@ def test_analysing_a_file_needs_no_django(tmp_path):
     grouped = loaded_by("insights", "themes", str(texts), "--format", "json")
     assert "numpy" in analysed and "numpy" in scored and "igraph" in grouped  # the analysis really ran
     assert "django" not in analysed | scored | grouped
+
+
+def test_matching_mentors_needs_no_django(tmp_path):
+    document = tmp_path / "people.json"
+    document.write_text('{"mentors": [{"id": "a", "capacity": 1, "skills": {"sql": 3}}], '
+                        '"mentees": [{"id": "b", "wants": {"sql": 2}}]}')
+    matched = loaded_by("growth", "match", str(document), "--format", "json")
+    assert "scipy" in matched  # the solver really ran
+    assert not matched & {"django", "ninja", "pydantic"}

@@ -166,7 +166,8 @@ def parse_document(text: str | bytes) -> MatchingProblem:
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
-        raise MatchingDocumentError(f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}).") from None
+        where = f"line {error.lineno}, column {error.colno}"
+        raise MatchingDocumentError(f"not valid JSON: {error.msg} ({where}).") from None
     except RecursionError:
         raise MatchingDocumentError("nested too deeply to be a matching document.") from None
     return problem_from_data(data)
@@ -333,7 +334,8 @@ def _scores(problem: MatchingProblem):
     else:
         from scipy import sparse
 
-        parts = [(np.repeat(rows, len(cols)), np.tile(cols, len(rows)), terms.ravel()) for rows, cols, terms in blocks()]
+        parts = [(np.repeat(rows, len(cols)), np.tile(cols, len(rows)), terms.ravel())
+                 for rows, cols, terms in blocks()]
         coo = sparse.coo_matrix((np.concatenate([p[2] for p in parts]),
                                  (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))),
                                 shape=(n_mentees, n_mentors)).tocsr()
@@ -417,7 +419,7 @@ def solve(problem: MatchingProblem) -> MatchingResult:
 
     n_mentees, n_mentors = len(problem.mentees), len(problem.mentors)
     rows, cols, weights = _scores(problem)
-    stats = {"allowed_pairs": int(len(rows)), "rounds": 0, "lp_pairs": 0}
+    stats = {"allowed_pairs": len(rows), "rounds": 0, "lp_pairs": 0}
     chosen_pairs: list[tuple[int, int]] = []
     if len(rows):
         degree = np.bincount(cols, minlength=n_mentors)
@@ -441,7 +443,7 @@ def solve(problem: MatchingProblem) -> MatchingResult:
                 candidate[:] = True
             else:
                 candidate |= improving
-        stats["lp_pairs"] = int(len(picked))
+        stats["lp_pairs"] = len(picked)
         if np.abs(x - np.round(x)).max() > 1e-6:  # pragma: no cover - a vertex of a TU system is integral
             stats["milp"] = True
             x = _solve_integral(rows[picked], cols[picked], weights[picked], capacities, n_mentees, n_mentors)
