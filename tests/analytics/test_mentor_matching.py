@@ -121,7 +121,9 @@ def test_larger_instances_reach_the_min_cost_flow_optimum(seed, monkeypatch):
         monkeypatch.setattr(mm, "FIRST_CANDIDATES", 1)  # the pricing loop must find what the first LP misses
     if seed % 3 == 0:
         monkeypatch.setattr(mm, "DENSE_CELLS", 0)  # scores accumulated sparsely
-    capacity = (0, 2) if seed % 4 < 2 else (2, 8)  # scarce mentors (dual simplex) or room for all (interior point)
+    if seed % 5 == 0:
+        monkeypatch.setattr(mm, "EXPANDED_PAIRS", 0)  # the LP instead of the assignment solver
+    capacity = (0, 2) if seed % 4 < 2 else (2, 8)  # scarce mentors or room for all
     document = random_document(rng, rng.randint(5, 25), rng.randint(10, 80), capacity=capacity,
                                shared_people=rng.randint(0, 10), forbidden=rng.randint(0, 30))
     result = solve(problem_from_data(document))
@@ -129,16 +131,16 @@ def test_larger_instances_reach_the_min_cost_flow_optimum(seed, monkeypatch):
     assert result.total_score == pytest.approx(float(flow_optimum(document)), abs=1e-9)
 
 
-def test_both_solver_methods_and_several_pricing_rounds_are_exercised(monkeypatch):
+def test_both_solver_paths_and_several_pricing_rounds_are_exercised(monkeypatch):
     monkeypatch.setattr(mm, "FIRST_CANDIDATES", 1)
-    methods = set()
-    for capacity in ((1, 1), (6, 6)):
-        document = random_document(random.Random(7), 20, 60, capacity=capacity)
-        result = solve(problem_from_data(document))
-        methods.add(result.stats["method"])
-        assert result.total_score == pytest.approx(float(flow_optimum(document)), abs=1e-9)
-    assert methods == {"highs-ds", "highs-ipm"}
-    assert result.stats["rounds"] > 1
+    for expanded, method in ((10**9, "lapjvsp"), (0, "highs-ipm")):
+        monkeypatch.setattr(mm, "EXPANDED_PAIRS", expanded)
+        for capacity in ((1, 1), (2, 4), (6, 6)):
+            document = random_document(random.Random(7), 20, 60, capacity=capacity)
+            result = solve(problem_from_data(document))
+            assert set(result.stats["methods"]) == {method}
+            assert result.stats["rounds"] > 1
+            assert result.total_score == pytest.approx(float(flow_optimum(document)), abs=1e-9)
 
 
 def test_the_issue_example_scores_and_rules():

@@ -8,15 +8,19 @@ The fit of a mentor for a mentee is
 (a term is 0 where the mentor lacks s). A pair is allowed only when its score is above 0, it is
 not forbidden and the mentor is not the mentee (the same id in both lists is the same person).
 
-The problem is a transportation problem: one variable per allowed pair, a row per mentee (≤ 1)
-and a row per mentor (≤ capacity). Its constraint matrix is totally unimodular, so a vertex of
-the linear programme is a 0/1 assignment and the LP optimum is the optimum. The LP is solved with
-HiGHS (scipy.optimize.linprog) on the scores themselves, never on scores rounded or scaled to
-integers. Only promising pairs go into the LP at first; the solver's dual prices then price
-every allowed pair, and any pair that could still improve the total is added and the LP solved
-again, until no pair can (the dual prices certify the optimum for the whole problem). The 0/1
-solution is checked; should it ever not be integral, HiGHS's MILP solver finishes the job on the
-certified pairs.
+The problem is a transportation problem (a row per mentee ≤ 1, a row per mentor ≤ capacity); it
+is solved exactly on the scores themselves, never on scores rounded or scaled to integers:
+
+1. Only promising pairs go in at first (each mentee's best FIRST_CANDIDATES mentors).
+2. The assignment is optimal for those pairs: scipy's LAPJVsp (min_weight_full_bipartite_matching)
+   on the mentors' places, one column per place and one "no mentor" column per mentee; or, when
+   mentors have room for very many (more than EXPANDED_PAIRS pair × place columns), the LP by
+   HiGHS's interior-point method with crossover: its constraint matrix is totally unimodular, so
+   the vertex it ends on is a 0/1 assignment (checked; HiGHS's MILP finishes the job otherwise).
+3. Prices come with it (shortest distances in the residual network, or the LP's duals). Every
+   allowed pair is priced; a pair left out whose score exceeds its mentee's price minus its
+   mentor's could still improve the total, and is added before solving again. When no pair can,
+   the prices certify that the assignment is optimal for the whole problem.
 
 Ids are JSON strings or integers and come back exactly as given (1 and "1" are different
 people). Output order: pairs by the mentor's position in the document, then the mentee's;
@@ -30,12 +34,14 @@ import json
 import math
 from dataclasses import dataclass, field
 
-# Reduced costs above this count as "this pair could still improve the total" (scores are sums of
-# at most one per wanted skill, so 1e-9 is far below any difference between real assignments).
+# A pair whose score exceeds its prices by more than this could still improve the total; totals
+# closer than this are ties (floating-point rounding of the scores is around 1e-15).
 PRICE_TOLERANCE = 1e-9
 # Pairs per mentee in the first LP; the pricing loop adds the others that matter.
 FIRST_CANDIDATES = 12
 MAX_ROUNDS = 25
+# Pairs × places above which a round solves the LP instead of the expanded assignment problem.
+EXPANDED_PAIRS = 3_000_000
 # Above this many mentee × mentor cells the scores are accumulated sparsely.
 DENSE_CELLS = 12_000_000
 
@@ -413,28 +419,90 @@ def _solve_integral(rows, cols, weights, capacities, n_mentees, n_mentors):  # p
     return result.x
 
 
+def _solve_assignment(rows, cols, weights, slots, n_mentees):
+    """Which pairs an optimal assignment takes (a boolean per pair): scipy's LAPJVsp
+    (min_weight_full_bipartite_matching) on the mentors' places, one column per place, plus a
+    column per mentee for "no mentor". Costs are -score as they are (no shift, no scaling); the
+    "no mentor" columns cost the smallest positive float below zero, as scipy drops zeros."""
+    import numpy as np
+    from scipy import sparse
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+    first_place = np.concatenate([[0], np.cumsum(slots)])
+    places = int(first_place[-1])
+    copies = slots[cols]
+    within = np.arange(copies.sum()) - np.repeat(np.cumsum(copies) - copies, copies)
+    graph = sparse.csr_matrix(
+        (np.concatenate([-np.repeat(weights, copies), np.full(n_mentees, -np.finfo(float).tiny)]),
+         (np.concatenate([np.repeat(rows, copies), np.arange(n_mentees)]),
+          np.concatenate([np.repeat(first_place[cols], copies) + within, places + np.arange(n_mentees)]))),
+        shape=(n_mentees, places + n_mentees))
+    column = min_weight_full_bipartite_matching(graph)[1]
+    placed = np.flatnonzero(column < places)
+    mentor = np.searchsorted(first_place, column[placed], side="right") - 1
+    return np.isin(rows * len(slots) + cols, placed * len(slots) + mentor)
+
+
+def _potentials(rows, cols, weights, taken, capacities, n_mentees):
+    """Prices (per mentee, per mentor) from shortest distances in the residual network of an optimal
+    assignment of these pairs: a pair left out with score > mentee price − mentor price could
+    still improve the total. Bellman–Ford, all arcs relaxed at once per pass."""
+    import numpy as np
+
+    n_mentors = len(capacities)
+    hub = n_mentees + n_mentors  # source and sink, joined: nobody has to be matched
+    matched = np.zeros(n_mentees, dtype=bool)
+    matched[rows[taken]] = True
+    load = np.bincount(cols[taken], minlength=n_mentors)
+    room, used = np.flatnonzero(load < capacities), np.flatnonzero(load > 0)
+    everyone = np.arange(n_mentees)
+    tails = np.concatenate([np.where(matched, everyone, hub), rows[~taken], n_mentees + cols[taken],
+                            n_mentees + room, np.full(len(used), hub)])
+    heads = np.concatenate([np.where(matched, hub, everyone), n_mentees + cols[~taken], rows[taken],
+                            np.full(len(room), hub), n_mentees + used])
+    costs = np.concatenate([np.zeros(n_mentees), -weights[~taken], weights[taken], np.zeros(len(room) + len(used))])
+    order = np.argsort(heads, kind="stable")
+    tails, heads, costs = tails[order], heads[order], costs[order]
+    starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
+    targets = heads[starts]
+    distance = np.zeros(hub + 1)
+    for _ in range(hub + 2):
+        shortest = np.minimum.reduceat(distance[tails] + costs, starts)
+        better = shortest < distance[targets] - 1e-12
+        if not better.any():
+            return distance[:n_mentees], -distance[n_mentees:hub]
+        distance[targets[better]] = shortest[better]
+    raise RuntimeError("the assignment is not optimal (a negative cycle)")  # pragma: no cover
+
+
 def solve(problem: MatchingProblem) -> MatchingResult:
     """The assignment with the largest total score (see the module's docstring)."""
     import numpy as np
 
     n_mentees, n_mentors = len(problem.mentees), len(problem.mentors)
     rows, cols, weights = _scores(problem)
-    stats = {"allowed_pairs": len(rows), "rounds": 0, "lp_pairs": 0}
+    stats = {"allowed_pairs": int(len(rows)), "rounds": 0, "lp_pairs": 0, "methods": []}
     chosen_pairs: list[tuple[int, int]] = []
     if len(rows):
         degree = np.bincount(cols, minlength=n_mentors)
         capacities = np.minimum(np.array([mentor.capacity for mentor in problem.mentors]), degree)
         candidate = _first_candidates(rows, weights, n_mentees, FIRST_CANDIDATES)
-        # Both HiGHS methods end on a vertex (the interior-point method crosses over to one). Measured on
-        # 5,000 × 1,000: dual simplex is quicker while capacity is scarce, the interior-point method
-        # (many times over) once mentors have room for every mentee who has a candidate.
-        method = "highs-ipm" if capacities.sum() >= len(np.unique(rows)) else "highs-ds"
-        stats["method"] = method
         while True:
             stats["rounds"] += 1
             picked = np.flatnonzero(candidate)
-            x, mentee_price, mentor_price = _solve_lp(rows[picked], cols[picked], weights[picked], capacities,
-                                                      n_mentees, n_mentors, method)
+            pr, pc, pw = rows[picked], cols[picked], weights[picked]
+            slots = np.minimum(capacities, np.bincount(pc, minlength=n_mentors))
+            if slots[pc].sum() <= EXPANDED_PAIRS:
+                stats["methods"].append("lapjvsp")
+                taken = _solve_assignment(pr, pc, pw, slots, n_mentees)
+                mentee_price, mentor_price = _potentials(pr, pc, pw, taken, capacities, n_mentees)
+            else:  # mentors with room for many: the LP, by the interior-point method with crossover
+                stats["methods"].append("highs-ipm")
+                x, mentee_price, mentor_price = _solve_lp(pr, pc, pw, capacities, n_mentees, n_mentors, "highs-ipm")
+                if np.abs(x - np.round(x)).max() > 1e-6:  # pragma: no cover - a vertex of a TU system is integral
+                    stats["methods"].append("milp")
+                    x = _solve_integral(pr, pc, pw, capacities, n_mentees, n_mentors)
+                taken = x > 0.5
             reduced = weights - mentee_price[rows] - mentor_price[cols]
             improving = (reduced > PRICE_TOLERANCE) & ~candidate
             if not improving.any():
@@ -442,13 +510,12 @@ def solve(problem: MatchingProblem) -> MatchingResult:
             if stats["rounds"] >= MAX_ROUNDS:
                 candidate[:] = True
             else:
-                candidate |= improving
-        stats["lp_pairs"] = len(picked)
-        if np.abs(x - np.round(x)).max() > 1e-6:  # pragma: no cover - a vertex of a TU system is integral
-            stats["milp"] = True
-            x = _solve_integral(rows[picked], cols[picked], weights[picked], capacities, n_mentees, n_mentors)
-        taken = picked[x > 0.5]
-        chosen_pairs = sorted(zip(cols[taken].tolist(), rows[taken].tolist(), strict=True))
+                improving = np.flatnonzero(improving)
+                candidate[improving[_first_candidates(rows[improving], reduced[improving], n_mentees,
+                                                      FIRST_CANDIDATES)]] = True
+        stats["lp_pairs"] = int(len(picked))
+        chosen = picked[taken]
+        chosen_pairs = sorted(zip(cols[chosen].tolist(), rows[chosen].tolist(), strict=True))
     pairs = tuple(Pair(problem.mentors[j].id, problem.mentees[i].id, pair_score(problem.mentors[j], problem.mentees[i]))
                   for j, i in chosen_pairs)
     matched = {i for _, i in chosen_pairs}
