@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 # A pair whose score exceeds its prices by more than this could still improve the total; totals
 # closer than this are ties (floating-point rounding of the scores is around 1e-15).
 PRICE_TOLERANCE = 1e-9
-# Pairs per mentee in the first LP; the pricing loop adds the others that matter.
+# Pairs per mentee in the first round (and at most as many added per mentee in each later one).
 FIRST_CANDIDATES = 12
 MAX_ROUNDS = 25
 # Pairs × places above which a round solves the LP instead of the expanded assignment problem.
@@ -481,7 +481,7 @@ def solve(problem: MatchingProblem) -> MatchingResult:
 
     n_mentees, n_mentors = len(problem.mentees), len(problem.mentors)
     rows, cols, weights = _scores(problem)
-    stats = {"allowed_pairs": int(len(rows)), "rounds": 0, "lp_pairs": 0, "methods": []}
+    stats = {"allowed_pairs": len(rows), "rounds": 0, "candidate_pairs": 0, "methods": []}
     chosen_pairs: list[tuple[int, int]] = []
     if len(rows):
         degree = np.bincount(cols, minlength=n_mentors)
@@ -513,7 +513,7 @@ def solve(problem: MatchingProblem) -> MatchingResult:
                 improving = np.flatnonzero(improving)
                 candidate[improving[_first_candidates(rows[improving], reduced[improving], n_mentees,
                                                       FIRST_CANDIDATES)]] = True
-        stats["lp_pairs"] = int(len(picked))
+        stats["candidate_pairs"] = len(picked)
         chosen = picked[taken]
         chosen_pairs = sorted(zip(cols[chosen].tolist(), rows[chosen].tolist(), strict=True))
     pairs = tuple(Pair(problem.mentors[j].id, problem.mentees[i].id, pair_score(problem.mentors[j], problem.mentees[i]))
