@@ -131,6 +131,29 @@ def test_larger_instances_reach_the_min_cost_flow_optimum(seed, monkeypatch):
     assert result.total_score == pytest.approx(float(flow_optimum(document)), abs=1e-9)
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_fractional_levels_reach_the_optimum_of_networkx_blossom_matching(seed):
+    # Every mentor's capacity as that many copies of them; max_weight_matching (Edmonds' blossom)
+    # on float weights shares nothing with the solver.
+    rng = random.Random(5000 + seed)
+    document = random_document(rng, rng.randint(1, 4), rng.randint(1, 9), capacity=(0, 3))
+    for person in document["mentors"]:
+        person["skills"] = {s: rng.uniform(0.1, 6) for s in person["skills"]}
+    for person in document["mentees"]:
+        person["wants"] = {s: rng.uniform(0.1, 6) for s in person["wants"]}
+    graph = nx.Graph()
+    for (j, i), _ in allowed_pairs(document).items():
+        mentor, mentee = document["mentors"][j], document["mentees"][i]
+        weight = mm.pair_score(mm.Mentor(mentor["id"], mentor["capacity"], mentor["skills"]),
+                               mm.Mentee(mentee["id"], mentee["wants"]))
+        for place in range(mentor["capacity"]):
+            graph.add_edge(("mentor", j, place), ("mentee", i), weight=weight)
+    optimum = sum(graph.edges[edge]["weight"] for edge in nx.max_weight_matching(graph))
+    result = solve(problem_from_data(document))
+    check_rules(document, result)
+    assert result.total_score == pytest.approx(optimum, abs=1e-9)
+
+
 def test_both_solver_paths_and_several_pricing_rounds_are_exercised(monkeypatch):
     monkeypatch.setattr(mm, "FIRST_CANDIDATES", 1)
     for expanded, method in ((10**9, "lapjvsp"), (0, "highs-ipm")):
