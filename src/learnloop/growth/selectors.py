@@ -448,3 +448,21 @@ def pair_detail(*, viewer, pair_id: int) -> MentoringPair:
     if pair is None or not permissions.can_see_pair(viewer, pair):
         raise Http404("No such mentoring pair.")
     return pair
+
+
+def require_signed_in(viewer) -> None:
+    _signed_in(viewer)
+
+
+def team_for(*, viewer, team_id: int) -> Team:
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None or not permissions.can_see_team(viewer, team):
+        raise Http404("No such team.")
+    return team
+
+
+def activity_for(*, viewer, activity_id: int) -> Activity:
+    activity = Activity.objects.select_related("plan__person", "action").filter(pk=activity_id).first()
+    if activity is None or not permissions.can_see_plans(viewer, activity.plan.person):
+        raise Http404("No such activity.")
+    return activity
