@@ -148,7 +148,8 @@ def small_organization() -> tuple[dict, dict]:
         step = growth.add_step(by=lead, path=path, kind="entry", entry=entry)
         growth.add_step(by=lead, path=path, kind="book", title="Release It!")
         growth.complete_step(by=members[0], step=step)
-        growth.add_activity(by=lead, plan=plan, kind="path", path=path, goal=goal, due_on=(now + timedelta(days=30)).date())
+        growth.add_activity(by=lead, plan=plan, kind="path", path=path, goal=goal,
+                            due_on=(now + timedelta(days=30)).date())
         growth.check_in(by=lead, plan=plan, note="Started the path.")
         pair = growth.start_pair(by=admin, mentor=lead, mentee=members[1], goals="Run a release alone")
         growth.add_note(by=lead, pair=pair, body="Walked through the rollback.")
