@@ -123,8 +123,8 @@ def test_import_through_the_page_lists_row_errors(learning_lead):
     text = page.content.decode()
     assert page.status_code == 200
     assert "Row 1: name is missing." in text and "Row 2: category is missing." in text
-    response = client.post(reverse("growth:import"), {"format": "json",
-                                                      "content": '{"skills": [{"category": "Ops", "name": "Routing"}]}'})
+    document = '{"skills": [{"category": "Ops", "name": "Routing"}]}'
+    response = client.post(reverse("growth:import"), {"format": "json", "content": document})
     assert response.status_code == 302
 
 
