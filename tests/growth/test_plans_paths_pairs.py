@@ -99,6 +99,8 @@ def test_meeting_notes_are_visible_only_to_the_pair(ana, ben, lead, learning_lea
         assert pair.pk not in [p["id"] for p in api_as(viewer).get("/api/v1/growth/pairs").json()["items"]]
     with pytest.raises(PermissionDenied):
         services.start_pair(by=outsider, mentor=ben, mentee=ana)
+    assert api_as(outsider).post(f"/api/v1/growth/pairs/{pair.pk}/end").status_code == 404
+    assert api_as(ana).post(f"/api/v1/growth/pairs/{pair.pk}/end").json()["status"] == "ended"
 
 
 def test_every_page_renders(ana, lead, team, incident, learning_lead):

@@ -485,3 +485,9 @@ def add_note(request, pair_id: Id, payload: GrowthNoteIn):
     pair = selectors.pair_detail(viewer=request.user, pair_id=pair_id)
     note = services.add_note(by=request.user, pair=pair, body=payload.body, met_on=payload.met_on)
     return Status(201, {"id": note.pk, "author_id": note.author_id, "met_on": note.met_on, "body": note.body})
+
+
+@router.post("/pairs/{pair_id}/end", response={200: GrowthPairOut, **errors(403)}, summary="End a mentoring pair")
+def end_pair(request, pair_id: Id):
+    pair = selectors.pair_detail(viewer=request.user, pair_id=pair_id)
+    return _pair_out(services.end_pair(by=request.user, pair=pair))
