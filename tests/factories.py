@@ -72,6 +72,7 @@ def small_organization() -> tuple[dict, dict]:
     from learnloop.accounts.services import create_api_token
     from learnloop.actions import services as actions
     from learnloop.experiments import services as experiments
+    from learnloop.growth import services as growth
     from learnloop.knowledge import services as knowledge
     from learnloop.org.invitations import invite_person
     from learnloop.reflection import cards
@@ -83,6 +84,9 @@ def small_organization() -> tuple[dict, dict]:
     department = team(name="Engineering", kind="department")
     people = {"admin": admin}
     now = timezone.now()
+    category = growth.create_category(by=admin, name="Engineering")
+    skills = [growth.create_skill(by=admin, name="Release management", category=category, aliases="deploy, release"),
+              growth.create_skill(by=admin, name="Rollbacks", category=category, aliases="rollback")]
     for number, name in enumerate(["Platform", "Payments"]):
         crew = team(name=name, parent=department)
         lead = person(email=f"lead{number}@example.org", full_name=f"Lee Lead {number}")
@@ -133,10 +137,29 @@ def small_organization() -> tuple[dict, dict]:
         )
         people.setdefault("experiment", experiment)
         invite_person(by=admin, email=f"new.hire{number}@example.org", full_name="New Hire", team=crew)
+        for someone in [lead, *members]:  # growth: ratings, a need, a plan, a path, a mentoring pair
+            growth.rate(by=someone, person=someone, skill=skills[0], level=3, note="Ships weekly")
+            if someone != lead:
+                growth.rate(by=lead, person=someone, skill=skills[1], level=2)
+        growth.set_need(by=lead, team=crew, skill=skills[1], level=3, people=2)
+        plan = growth.create_plan(by=lead, person=members[0], title=f"Release lead ({name})")
+        goal = growth.add_goal(by=lead, plan=plan, skill=skills[1], target_level=4)
+        path = growth.create_path(by=lead, title=f"Release basics ({name})", skill=skills[1], target_level=3)
+        step = growth.add_step(by=lead, path=path, kind="entry", entry=entry)
+        growth.add_step(by=lead, path=path, kind="book", title="Release It!")
+        growth.complete_step(by=members[0], step=step)
+        growth.add_activity(by=lead, plan=plan, kind="path", path=path, goal=goal,
+                            due_on=(now + timedelta(days=30)).date())
+        growth.check_in(by=lead, plan=plan, note="Started the path.")
+        pair = growth.start_pair(by=admin, mentor=lead, mentee=members[1], goals="Run a release alone")
+        growth.add_note(by=lead, pair=pair, body="Walked through the rollback.")
+        people.setdefault("growth", {"plan": plan, "path": path, "pair": pair, "member": members[0]})
     create_api_token(person=admin, name="laptop")
     ids = {
         "lead_id": people["lead"].pk, "department_slug": department.slug, "entry_id": people["entry"].pk,
         "team_id": people["team"].pk, "experiment_id": people["experiment"].pk, "session_id": people["session"].pk,
         "team_slug": people["team"].slug,
+        "plan_id": people["growth"]["plan"].pk, "path_id": people["growth"]["path"].pk,
+        "pair_id": people["growth"]["pair"].pk, "growth_member_id": people["growth"]["member"].pk,
     }
     return people, ids

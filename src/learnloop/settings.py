@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "learnloop.reflection",
     "learnloop.experiments",
     "learnloop.surveys",
+    "learnloop.growth",
     "learnloop.insights",
     "learnloop.ops",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("sessions/", include("learnloop.reflection.urls")),
     path("experiments/", include("learnloop.experiments.urls")),
     path("surveys/", include("learnloop.surveys.urls")),
+    path("growth/", include("learnloop.growth.urls")),
     path("insights/", include("learnloop.insights.urls")),
     path("api/v1/", api.urls),
 ]

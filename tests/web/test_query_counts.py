@@ -51,6 +51,18 @@ WEB_PAGES = [
     ("department dashboard", "admin", "/insights/teams/{department_slug}/"),
     ("team dashboard", "lead", "/insights/teams/{team_slug}/"),
     ("dashboard csv", "admin", "/insights/organization/funnel.csv"),
+    ("growth profile", "lead", "/growth/"),
+    ("growth profile of a member", "lead", "/growth/people/{growth_member_id}/"),
+    ("growth people", "admin", "/growth/people/"),
+    ("growth framework", "admin", "/growth/framework/"),
+    ("growth coverage", "admin", "/growth/coverage/"),
+    ("growth team", "lead", "/growth/teams/{team_id}/"),
+    ("growth plans", "admin", "/growth/plans/"),
+    ("growth plan", "lead", "/growth/plans/{plan_id}/"),
+    ("growth paths", "admin", "/growth/paths/"),
+    ("growth path", "lead", "/growth/paths/{path_id}/"),
+    ("growth mentoring", "admin", "/growth/mentoring/"),
+    ("growth pair", "lead", "/growth/mentoring/{pair_id}/"),
 ]
 API_LISTS = [
     ("people", "admin", "/api/v1/people"),
@@ -73,6 +85,15 @@ API_LISTS = [
     ("insights metrics", "admin", "/api/v1/insights/metrics"),
     ("insights team metrics", "lead", "/api/v1/insights/metrics?team={team_slug}"),
     ("insights health by team", "admin", "/api/v1/insights/health/teams"),
+    ("growth skills", "admin", "/api/v1/growth/skills"),
+    ("growth categories", "admin", "/api/v1/growth/categories"),
+    ("growth people", "admin", "/api/v1/growth/people"),
+    ("growth profile", "lead", "/api/v1/growth/people/{growth_member_id}/profile"),
+    ("growth coverage", "admin", "/api/v1/growth/coverage"),
+    ("growth team coverage", "lead", "/api/v1/growth/teams/{team_id}/coverage"),
+    ("growth plans", "admin", "/api/v1/growth/plans"),
+    ("growth paths", "admin", "/api/v1/growth/paths"),
+    ("growth pairs", "lead", "/api/v1/growth/pairs"),
 ]
 
 

@@ -29,7 +29,7 @@ from django.utils.text import slugify
 SHARED_MODELS = {
     "org.organization", "org.personattribute", "knowledge.tag", "knowledge.skill", "knowledge.searchoutbox",
     "accounts.apitoken", "accounts.totpdevice", "accounts.recoverycode", "accounts.logincounter",
-    "audit.auditevent",
+    "audit.auditevent", "growth.skillcategory", "growth.skill", "growth.skillevent",
 }
 # Rows of a copied model that are organization-wide all the same (built-in and organization
 # templates; a team's own templates are copied with the team).

@@ -1,0 +1,147 @@
+"""Growth's HTML forms: they take the typed values in and hand them to the services, whose
+ValidationErrors are shown on the field they name (web.forms.apply_validation_error)."""
+
+from django import forms
+
+from learnloop.growth.models import ActivityKind, LearningPath, Skill, SkillCategory, SkillStatus, StepKind
+from learnloop.org.membership import active_people
+from learnloop.org.models import Person, Team
+from learnloop.web.forms import IdField, OfferedModelChoiceField, required_in_practice
+
+LEVELS = {"min_value": 1, "max_value": 10}
+MAX_UPLOAD_BYTES = 2_000_000
+
+
+def _skills():
+    return Skill.objects.filter(status=SkillStatus.ACTIVE).order_by("name")
+
+
+class ButtonForm(forms.Form):
+    """A button that sends nothing but its CSRF token."""
+
+
+class RateForm(forms.Form):
+    skill = OfferedModelChoiceField(queryset=_skills())
+    level = forms.IntegerField(**LEVELS)
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SuggestionForm(forms.Form):
+    skill = IdField(what="the skill")
+    answer = forms.ChoiceField(choices=[("accept", "Add it"), ("dismiss", "Dismiss")])
+    level = forms.IntegerField(required=False, **LEVELS)
+
+
+class SharingForm(forms.Form):
+    shared = forms.BooleanField(required=False, label="Share my skills profile with everyone")
+    headline = forms.CharField(required=False, max_length=200)
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SkillForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    category = OfferedModelChoiceField(queryset=SkillCategory.objects.all())
+    description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    aliases = forms.CharField(required=False, max_length=400,
+                              help_text="Comma-separated: entries tagged with any of these count as evidence.")
+    level_descriptors = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+                                        help_text="One line per level, level 1 first. Empty: the default five levels.")
+    team = OfferedModelChoiceField(queryset=Team.objects.filter(archived_at=None).order_by("name"), required=False,
+                                   help_text="Leave empty for an org-wide skill.")
+
+
+class RetireForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=500)
+
+
+class MergeForm(forms.Form):
+    into = OfferedModelChoiceField(queryset=_skills(), label="Merge into")
+
+
+class ImportForm(forms.Form):
+    format = forms.ChoiceField(choices=[("csv", "CSV"), ("json", "JSON")])
+    file = forms.FileField(required=False)
+    content = forms.CharField(required=False, max_length=2_000_000, widget=forms.Textarea(attrs={"rows": 6}),
+                              label="…or paste the file's text")
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > MAX_UPLOAD_BYTES:
+                raise forms.ValidationError("The file is larger than 2 MB.")
+            try:
+                data["content"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError("The file is not UTF-8 text.") from None
+        if not data.get("content"):
+            raise forms.ValidationError("Choose a file or paste its text.")
+        return data
+
+
+class LevelForm(forms.Form):
+    level = forms.IntegerField(required=False, **LEVELS)
+
+
+class NeedForm(forms.Form):
+    skill = OfferedModelChoiceField(queryset=_skills())
+    level = forms.IntegerField(initial=3, **LEVELS)
+    people = forms.IntegerField(initial=2, min_value=1, max_value=1000)
+
+
+class PlanForm(forms.Form):
+    person = OfferedModelChoiceField(queryset=active_people(), accepts=Person.objects.all())
+    title = forms.CharField(max_length=200)
+
+
+class GoalForm(forms.Form):
+    skill = OfferedModelChoiceField(queryset=_skills())
+    target_level = forms.IntegerField(**LEVELS)
+    by_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(choices=ActivityKind.choices)
+    title = forms.CharField(required=False, max_length=200)
+    goal = IdField(required=False, what="the goal", widget=forms.HiddenInput)
+    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                             help_text="With a due date the activity is tracked as an action, with reminders.")
+    path = OfferedModelChoiceField(queryset=LearningPath.objects.order_by("title"), required=False,
+                                   label="Learning path")
+    entry = IdField(required=False, what="the knowledge entry", label="Knowledge entry number")
+
+
+class CheckInForm(forms.Form):
+    note = required_in_practice(forms.CharField(required=False, max_length=5000,
+                                                widget=forms.Textarea(attrs={"rows": 3})))
+
+
+class PathForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    skill = OfferedModelChoiceField(queryset=_skills(), required=False)
+    target_level = forms.IntegerField(required=False, **LEVELS)
+
+
+class StepForm(forms.Form):
+    kind = forms.ChoiceField(choices=StepKind.choices)
+    title = forms.CharField(required=False, max_length=200)
+    url = forms.CharField(required=False, max_length=500, label="Web address")
+    entry = IdField(required=False, what="the knowledge entry", label="Knowledge entry number")
+
+
+class PairForm(forms.Form):
+    mentor = OfferedModelChoiceField(queryset=active_people(), accepts=Person.objects.all())
+    mentee = OfferedModelChoiceField(queryset=active_people(), accepts=Person.objects.all(), required=False,
+                                     help_text="Leave empty to ask for a mentor for yourself.")
+    goals = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteForm(forms.Form):
+    body = required_in_practice(forms.CharField(required=False, max_length=10000,
+                                                widget=forms.Textarea(attrs={"rows": 4}), label="Note"))
+    met_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
