@@ -100,9 +100,9 @@ def elementary_cycles(successors: list[list[int]], *, max_cycles: int | None = N
     bound = min(4, longest)
     while True:
         if not search.pass_(shorter, bound):
-            return search.cycles, search.reason(shorter)
+            return sorted(search.cycles, key=len), search.reason(shorter)
         if bound >= longest:
-            return search.cycles, ""
+            return sorted(search.cycles, key=len), ""
         shorter, bound = bound, min(bound * 4, longest)
 
 

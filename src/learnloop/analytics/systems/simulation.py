@@ -118,8 +118,7 @@ def translate(path: Path) -> Path:
     with _lock:
         if key in _translated:
             return _translated[key]
-        folder = _workspace_dir() / f"{len(_translated):05d}"
-        folder.mkdir()
+        folder = Path(tempfile.mkdtemp(dir=_workspace_dir()))
         for number, sibling in enumerate(sorted(path.resolve().parent.iterdir())):
             if number >= MAX_SIBLINGS:
                 break
