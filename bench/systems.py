@@ -132,8 +132,10 @@ def main() -> None:
         "process_peak_rss_mb_before_simulation": round(before_mb, 1), "process_peak_rss_mb": round(run_mb, 1),
         "steps_per_cpu_s": round(options.days / run_cpu) if run_cpu else 0,
     })
-    print(f"simulation: {equations} equations, {options.days} daily steps: translated in {translate_cpu:.2f} s CPU, "
-          f"ran in {run_cpu:.2f} s CPU, process peak RSS {run_mb:.1f} MB, {len(table.rows)} rows x {len(table.columns)} columns",
+    print(f"simulation: {equations} equations, {options.days} daily steps: "
+          f"translated in {translate_cpu:.2f} s CPU, "
+          f"ran in {run_cpu:.2f} s CPU, process peak RSS {run_mb:.1f} MB, "
+          f"{len(table.rows)} rows x {len(table.columns)} columns",
           flush=True)
     print(" ".join(f"{key}={value}" for key, value in figures.items()))
 

@@ -40,7 +40,7 @@ Learnloop's commands:
   survey reliability FILE.csv  scale reliability: --items COL,... [--reverse COL,...] --scale MIN-MAX [--group COL]
   survey close CAMPAIGN        close a campaign and publish its results [--wait] [--as EMAIL]
   insights themes FILE         recurring themes in a CSV of short texts (id,text[,team,date]) [--format json]
-  systems simulate MODEL_FILE  run a Vensim/XMILE model (PySD): [--param NAME=VALUE ...] [--return-columns A,B] --format csv|json
+  systems simulate MODEL_FILE  run a Vensim/XMILE model (PySD) [--param N=V ...] [--return-columns A,B] [--format json]
   metrics show [--team T]      the learning metrics and health index of the organization or a team [--format json]
   insights regroup             regroup the organization's texts into themes, keeping corrections [--queue]
   sessions advance             daily: move asynchronous sessions past passed phase deadlines

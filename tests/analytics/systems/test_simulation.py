@@ -193,7 +193,7 @@ def test_unsupported_functions_are_named_and_exit_2(tmp_path, capsys):
 def test_a_file_pysd_cannot_parse_is_a_simulation_error(tmp_path):
     model = tmp_path / "broken.xmile"
     model.write_text("<xmile><not really")
-    with pytest.raises(SimulationError, match="broken.xmile: PySD could not translate"):
+    with pytest.raises(SimulationError, match=r"broken\.xmile: PySD could not translate"):
         simulate(model)
 
 
