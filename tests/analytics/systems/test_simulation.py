@@ -151,7 +151,8 @@ def test_subscripted_columns_are_named_by_element(capsys):
     header, _ = _canonical(model)
     element = next(name for name in header if "[" in name)
     cli.main(["systems", "simulate", str(model), "--return-columns", element])
-    assert capsys.readouterr().out.splitlines()[0] == f"TIME,\"{element}\"" if "," in element else f"TIME,{element}"
+    header_line = capsys.readouterr().out.splitlines()[0]
+    assert next(csv.reader([header_line])) == ["TIME", element]
 
 
 @pytest.mark.parametrize("arguments, message", [
