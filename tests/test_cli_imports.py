@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-HEAVY = {"scipy", "numpy", "statsmodels", "snowballstemmer", "tantivy", "igraph"}
+HEAVY = {"scipy", "numpy", "statsmodels", "snowballstemmer", "tantivy", "igraph", "pysd", "pandas", "xarray"}
 
 PROBE = """
 import io, json, sys
@@ -33,13 +33,15 @@ def loaded_by(*arguments: str) -> set[str]:
 @pytest.mark.parametrize("arguments", [
     ["--help"], ["--version"], ["experiment", "analyze", "--help"], ["survey", "reliability", "--help"],
     ["insights", "themes", "--help"], ["growth", "match", "--help"],
+    ["systems", "simulate", "--help"],
 ])
 def test_help_loads_neither_django_nor_numerical_libraries(arguments):
     loaded = loaded_by(*arguments)
     assert not loaded & (HEAVY | {"django", "ninja", "pydantic"})
 
 
-@pytest.mark.parametrize("arguments", [["check"], ["survey", "remind", "--help"], ["migrate", "--help"]])
+@pytest.mark.parametrize("arguments", [["check"], ["survey", "remind", "--help"], ["migrate", "--help"],
+                                       ["systems", "--help"]])
 def test_django_commands_leave_the_numerical_libraries_unloaded(arguments):
     loaded = loaded_by(*arguments)
     assert "django" in loaded

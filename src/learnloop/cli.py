@@ -19,6 +19,7 @@ DJANGO_FREE = {
     ("survey", "reliability"): "learnloop.surveys.reliability_cli",
     ("insights", "themes"): "learnloop.insights.themes_cli",
     ("growth", "match"): "learnloop.analytics.mentor_matching_cli",
+    ("systems", "simulate"): "learnloop.analytics.systems.simulate_cli",
 }
 
 OVERVIEW = """\
@@ -41,6 +42,7 @@ Learnloop's commands:
   survey close CAMPAIGN        close a campaign and publish its results [--wait] [--as EMAIL]
   insights themes FILE         recurring themes in a CSV of short texts (id,text[,team,date]) [--format json]
   growth match FILE            best mentor assignment for a JSON document of mentors and mentees [--format json]
+  systems simulate MODEL_FILE  run a Vensim/XMILE model (PySD) [--param N=V ...] [--return-columns A,B] [--format json]
   metrics show [--team T]      the learning metrics and health index of the organization or a team [--format json]
   insights regroup             regroup the organization's texts into themes, keeping corrections [--queue]
   sessions advance             daily: move asynchronous sessions past passed phase deadlines
