@@ -18,6 +18,7 @@ DJANGO_FREE = {
     ("experiment", "analyze"): "learnloop.experiments.analyze_cli",
     ("survey", "reliability"): "learnloop.surveys.reliability_cli",
     ("insights", "themes"): "learnloop.insights.themes_cli",
+    ("network", "analyze"): "learnloop.network.analyze_cli",
 }
 
 OVERVIEW = """\
@@ -39,6 +40,7 @@ Learnloop's commands:
   survey reliability FILE.csv  scale reliability: --items COL,... [--reverse COL,...] --scale MIN-MAX [--group COL]
   survey close CAMPAIGN        close a campaign and publish its results [--wait] [--as EMAIL]
   insights themes FILE         recurring themes in a CSV of short texts (id,text[,team,date]) [--format json]
+  network analyze EDGES_FILE   degree, betweenness, PageRank, communities of a CSV edge list [--directed] [--weight COL] [--format json]
   metrics show [--team T]      the learning metrics and health index of the organization or a team [--format json]
   insights regroup             regroup the organization's texts into themes, keeping corrections [--queue]
   sessions advance             daily: move asynchronous sessions past passed phase deadlines
