@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exact-up-to", type=_count, default=EXACT_BETWEENNESS_UP_TO, metavar="N",
                         help=f"Exact betweenness up to N nodes, sampled beyond (default {EXACT_BETWEENNESS_UP_TO:,}).")
     parser.add_argument("--samples", type=_count, default=BETWEENNESS_SAMPLES, metavar="K",
-                        help=f"Source nodes sampled for betweenness beyond that size (default {BETWEENNESS_SAMPLES:,}).")
+                        help=f"Sources sampled for betweenness beyond that size (default {BETWEENNESS_SAMPLES:,}).")
     parser.add_argument("--seed", type=int, default=SEED, help=f"Seed of communities and sampling (default {SEED}).")
 
 

@@ -1,7 +1,6 @@
 from django.apps import AppConfig
 
 
-
 class NetworkConfig(AppConfig):
     name = "learnloop.network"
     label = "network"

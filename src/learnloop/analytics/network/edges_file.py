@@ -1,7 +1,7 @@
 """The edge-list file of `learnloop network analyze`: rows `source,target[,weight]`.
 
-- Separator: comma, semicolon or tab, whichever the first line uses most; a file whose first line
-  has none of them is split on runs of whitespace (networkx's write_edgelist format).
+- Separator: comma, semicolon or tab, whichever the first row (after # comments) uses most; a
+  file whose first row has none of them is split on runs of whitespace (networkx's write_edgelist format).
 - Header: the first non-blank row is a header when two of its cells are `source` and `target`
   (any case). Then columns are found by name and --weight names a column. Without a header, the
   columns are source, target, weight in that order and --weight may be given as `weight` or `3`.
@@ -13,9 +13,10 @@ Any other problem raises EdgesFileError naming the row (1-based line number of t
 from __future__ import annotations
 
 import csv
+import io
 import math
 
-from learnloop.analytics.csv_files import DELIMITERS, csv_reader
+from learnloop.analytics.csv_files import DELIMITERS
 
 
 class EdgesFileError(ValueError):
@@ -23,12 +24,13 @@ class EdgesFileError(ValueError):
 
 
 def _rows(text: str):
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    first_line = next((line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
     if first_line and not any(delimiter in first_line for delimiter in DELIMITERS):
         for line in text.splitlines():
             yield line.split()
         return
-    yield from csv_reader(text)
+    counts = {delimiter: first_line.count(delimiter) for delimiter in DELIMITERS}
+    yield from csv.reader(io.StringIO(text, newline=""), delimiter=max(DELIMITERS, key=counts.__getitem__))
 
 
 def read_edges(text: str, *, weight: str | None, name: str = "the file") -> list[tuple[str, str, float]]:
