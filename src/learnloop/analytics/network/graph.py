@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import random
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -141,7 +142,11 @@ def eigenvector(network: Network, *, graph=None) -> list[float]:
         return [1 / math.sqrt(network.size)] * network.size
     graph = graph or network.igraph()
     # igraph 1.0 rejects directed=False (any graph); the default follows the graph's direction.
-    values = graph.eigenvector_centrality(weights="weight" if network.weighted else None)
+    # A disconnected graph gets zeros outside its leading component, as networkx's power iteration
+    # does; igraph's warning about it is not for the people reading the figures.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        values = graph.eigenvector_centrality(weights="weight" if network.weighted else None)
     length = math.sqrt(sum(value * value for value in values)) or 1.0
     return [value / length for value in values]
 
