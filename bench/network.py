@@ -41,10 +41,8 @@ def team_graph(nodes: int, edges: int, *, teams: int, inside: float, seed: int):
     seen, result = set(), []
     while len(result) < edges:
         source = rng.randrange(nodes)
-        if rng.random() < inside:
-            target = rng.choice(per_team[source % teams])
-        else:
-            target = hubs[int(nodes * rng.random() ** 2)]
+        inside_team = rng.random() < inside
+        target = rng.choice(per_team[source % teams]) if inside_team else hubs[int(nodes * rng.random() ** 2)]
         pair = (f"p{source}", target)
         if pair[0] == pair[1] or pair in seen:
             continue

@@ -40,7 +40,7 @@ Learnloop's commands:
   survey reliability FILE.csv  scale reliability: --items COL,... [--reverse COL,...] --scale MIN-MAX [--group COL]
   survey close CAMPAIGN        close a campaign and publish its results [--wait] [--as EMAIL]
   insights themes FILE         recurring themes in a CSV of short texts (id,text[,team,date]) [--format json]
-  network analyze EDGES_FILE   degree, betweenness, PageRank, communities of a CSV edge list [--directed] [--weight COL] [--format json]
+  network analyze EDGES_FILE   centralities and communities of a CSV edge list [--directed] [--weight COL]
   metrics show [--team T]      the learning metrics and health index of the organization or a team [--format json]
   insights regroup             regroup the organization's texts into themes, keeping corrections [--queue]
   sessions advance             daily: move asynchronous sessions past passed phase deadlines
