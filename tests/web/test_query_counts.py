@@ -51,6 +51,8 @@ WEB_PAGES = [
     ("department dashboard", "admin", "/insights/teams/{department_slug}/"),
     ("team dashboard", "lead", "/insights/teams/{team_slug}/"),
     ("dashboard csv", "admin", "/insights/organization/funnel.csv"),
+    ("network report", "admin", "/network/"),
+    ("network person view", "lead", "/network/me/"),
 ]
 API_LISTS = [
     ("people", "admin", "/api/v1/people"),
@@ -73,6 +75,8 @@ API_LISTS = [
     ("insights metrics", "admin", "/api/v1/insights/metrics"),
     ("insights team metrics", "lead", "/api/v1/insights/metrics?team={team_slug}"),
     ("insights health by team", "admin", "/api/v1/insights/health/teams"),
+    ("network report", "admin", "/api/v1/network/report"),
+    ("network person view", "lead", "/api/v1/network/me"),
 ]
 
 
