@@ -109,8 +109,13 @@ def test_the_report_shows_team_flows_silos_and_pairs_that_should_talk(org):
     # Beta's ties with Alpha run through two people on Beta's side, two on Alpha's.
     assert report.only_bridges == []
     assert report.champions is None and report.bridge_people is None  # names are for admins
+    assert report.people_map is None
     admin_view = services.team_report(org["admin"], *PERIOD)
     assert [row["person"] for row in admin_view.champions] == ["Alpha 0", "Alpha 2"]
+    mapped = admin_view.people_map
+    assert {node["name"] for node in mapped["nodes"]} == {"Alpha 0", "Alpha 1", "Alpha 2", "Alpha 3", "Beta 0",
+                                                          "Beta 1"}
+    assert len(mapped["links"]) == 5  # three inside the named session, the reuse, the answer
 
 
 def test_one_person_carrying_a_pair_of_teams_is_a_team_level_finding(org):
@@ -128,7 +133,7 @@ def test_one_person_carrying_a_pair_of_teams_is_a_team_level_finding(org):
 
 def _everything_shown(report) -> dict:
     shown = dict(report.__dict__)
-    shown.pop("champions"), shown.pop("bridge_people")
+    assert shown.pop("champions") is None and shown.pop("bridge_people") is None and shown.pop("people_map") is None
     return shown
 
 

@@ -61,6 +61,25 @@ class NetworkBridgePersonOut(Schema):
     only_bridge_to: list[str]
 
 
+class NetworkMapPersonOut(Schema):
+    id: str
+    name: str
+    team: str
+    community: int
+    degree: int
+
+
+class NetworkMapTieOut(Schema):
+    source: str
+    target: str
+    weight: float
+
+
+class NetworkMapOut(Schema):
+    nodes: list[NetworkMapPersonOut]
+    links: list[NetworkMapTieOut]
+
+
 class NetworkReportOut(Schema):
     since: date
     until: date
@@ -77,6 +96,7 @@ class NetworkReportOut(Schema):
     trend: list[NetworkQuarterOut]
     champions: list[NetworkChampionOut] | None = Field(description="Admins only; null otherwise")
     bridge_people: list[NetworkBridgePersonOut] | None = Field(description="Admins only; null otherwise")
+    people_map: NetworkMapOut | None = Field(description="Admins only: the most connected people and their ties")
 
 
 class NetworkTieOut(Schema):

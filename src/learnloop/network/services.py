@@ -54,6 +54,7 @@ class NetworkReport:
     trend: list[dict] = field(default_factory=list)
     champions: list[dict] | None = None  # admins only
     bridge_people: list[dict] | None = None  # admins only
+    people_map: dict | None = None  # admins only: {"nodes": [...], "links": [...]} for the drawing
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:
@@ -120,6 +121,7 @@ def team_report(viewer, since: date | None = None, until: date | None = None) ->
     people = [str(person) for person in sorted(bucket)]
     graph = network.build_network(((str(e.source), str(e.target), e.weight) for e in all_edges), directed=True,
                                   weighted=True, nodes=people)
+    found = None
     if graph.sources:
         found = network.communities(graph)
         report.communities, report.modularity = found.count, round(found.modularity, 4)
@@ -129,7 +131,34 @@ def team_report(viewer, since: date | None = None, until: date | None = None) ->
     if can_see_names(viewer):
         report.champions = _champions(all_edges, bucket, graph)
         report.bridge_people = bridge_people
+        report.people_map = _people_map(graph, found, bucket, dict(order))
     return report
+
+
+MAP_NODES = 400
+
+
+def _people_map(graph, found, bucket, labels) -> dict:
+    """The most connected people (at most MAP_NODES) and their ties, both directions summed, for
+    the admins' map; each node carries its team and its community so the page can colour by either."""
+    from learnloop.analytics import network
+
+    if found is None:
+        return {"nodes": [], "links": []}
+    degrees = network.degree(graph)
+    shown = sorted(range(graph.size), key=lambda i: (-degrees[i], graph.names[i]))[:MAP_NODES]
+    shown = [i for i in shown if degrees[i] > 0]
+    keep = set(shown)
+    names = selectors.people_names(int(graph.names[i]) for i in shown)
+    nodes = [{"id": graph.names[i], "name": names.get(int(graph.names[i]), ""),
+              "team": labels.get(bucket[int(graph.names[i])], ""), "community": found.membership[i],
+              "degree": degrees[i]} for i in shown]
+    links: dict[tuple[int, int], float] = defaultdict(float)
+    for a, b, w in zip(graph.sources, graph.targets, graph.weights, strict=True):
+        if a in keep and b in keep:
+            links[(min(a, b), max(a, b))] += w
+    return {"nodes": nodes, "links": [{"source": graph.names[a], "target": graph.names[b], "weight": round(w, 3)}
+                                      for (a, b), w in sorted(links.items())]}
 
 
 def _renumbered(labels):

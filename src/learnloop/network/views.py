@@ -13,7 +13,7 @@ def report(request):
     form = NetworkPeriodForm(request.GET or None)
     since, until = form.period()
     found = services.team_report(request.user, since, until)
-    chart = {"teams": [team["name"] for team in found.teams], "matrix": found.matrix}
+    chart = {"teams": [team["name"] for team in found.teams], "matrix": found.matrix, "people": found.people_map}
     rows = [{"name": team["name"], "cells": found.matrix[index]} for index, team in enumerate(found.teams)]
     return render(request, "network/report.html", {"form": form, "report": found, "chart": chart, "rows": rows})
 

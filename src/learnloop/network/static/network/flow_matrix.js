@@ -35,3 +35,51 @@
 
   document.addEventListener("DOMContentLoaded", draw);
 })();
+
+// The admins' map of people: ECharts' force-directed graph, coloured by team or by community.
+(function () {
+  "use strict";
+  var PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+
+  function draw() {
+    var holder = document.querySelector("[data-chart='people-map']");
+    var source = document.getElementById("network-chart-data");
+    if (!holder || !source || !window.echarts) { return; }
+    var people = JSON.parse(source.textContent).people;
+    if (!people || !people.nodes.length) { holder.hidden = true; return; }
+    holder.style.height = "560px";
+    var drawing = window.echarts.init(holder, null, { renderer: "canvas" });
+    var picker = document.querySelector("[data-map-colour]");
+
+    function render(by) {
+      var groups = [];
+      people.nodes.forEach(function (node) {
+        var key = String(node[by]);
+        if (groups.indexOf(key) < 0) { groups.push(key); }
+      });
+      drawing.setOption({
+        animation: false,
+        color: PALETTE,
+        tooltip: { renderMode: "richText" },
+        legend: { type: "scroll", top: 0, data: groups.map(function (g) { return by === "team" ? g : "Community " + g; }) },
+        series: [{
+          type: "graph", layout: "force", roam: true, draggable: true,
+          force: { repulsion: 60, edgeLength: 40, gravity: 0.1 },
+          categories: groups.map(function (g) { return { name: by === "team" ? g : "Community " + g }; }),
+          data: people.nodes.map(function (node) {
+            return { id: node.id, name: node.name, value: node.degree, category: groups.indexOf(String(node[by])),
+                     symbolSize: 4 + Math.sqrt(node.degree) * 3 };
+          }),
+          links: people.links.map(function (link) { return { source: link.source, target: link.target, value: link.weight }; }),
+          lineStyle: { opacity: 0.3, width: 1 },
+        }],
+      }, true);
+    }
+
+    render("team");
+    if (picker) { picker.addEventListener("change", function () { render(picker.value); }); }
+    window.addEventListener("resize", function () { drawing.resize(); });
+  }
+
+  document.addEventListener("DOMContentLoaded", draw);
+})();
