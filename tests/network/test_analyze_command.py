@@ -91,6 +91,13 @@ def test_header_blank_rows_comments_duplicates_and_self_loops(tmp_path):
     assert result["nodes"]["a"]["pagerank"] == pytest.approx(ranks["a"], abs=1e-6)
 
 
+def test_other_header_spellings(tmp_path):
+    (tmp_path / "from.csv").write_text("From,To\nx,y\ny,z\n", encoding="utf-8")
+    assert list(analyze(tmp_path / "from.csv")["nodes"]) == ["x", "y", "z"]
+    (tmp_path / "named.csv").write_text("a,b,strength\nx,y,2\ny,z,1\n", encoding="utf-8")
+    assert list(analyze(tmp_path / "named.csv", "--weight", "strength")["nodes"]) == ["x", "y", "z"]
+
+
 def test_files_without_a_header_and_whitespace_separated(tmp_path):
     (tmp_path / "plain.csv").write_text("1,2,0.5\n2,3,2\n", encoding="utf-8")
     assert analyze(tmp_path / "plain.csv", "--weight", "weight")["nodes"]["2"]["betweenness"] == 1.0

@@ -3,7 +3,8 @@
 - Separator: comma, semicolon or tab, whichever the first row (after # comments) uses most; a
   file whose first row has none of them is split on runs of whitespace (networkx's write_edgelist format).
 - Header: the first non-blank row is a header when two of its cells are `source` and `target`
-  (any case). Then columns are found by name and --weight names a column. Without a header, the
+  (or `from`/`to`, `src`/`dst`; any case), or when --weight names one of its cells (then the
+  first two columns are source and target). Columns are found by name; --weight names a column. Without a header, the
   columns are source, target, weight in that order and --weight may be given as `weight` or `3`.
 - Blank rows and rows whose first cell starts with `#` are skipped; extra columns are ignored.
 - Weights (only read with --weight) must be finite numbers above zero.
@@ -33,6 +34,21 @@ def _rows(text: str):
     yield from csv.reader(io.StringIO(text, newline=""), delimiter=max(DELIMITERS, key=counts.__getitem__))
 
 
+SOURCE_NAMES = ("source", "from", "src")
+TARGET_NAMES = ("target", "to", "dst")
+
+
+def _header_names(lowered: list[str], weight: str | None) -> tuple[int, int] | None:
+    """(source column, target column) when the row is a header, else None."""
+    source = next((lowered.index(name) for name in SOURCE_NAMES if name in lowered), None)
+    target = next((lowered.index(name) for name in TARGET_NAMES if name in lowered), None)
+    if source is not None and target is not None:
+        return source, target
+    if weight is not None and weight.lower() in lowered and weight.lower() != "3" and len(lowered) >= 3:
+        return 0, 1  # the weight column's name marks a header whose first two columns are the ends
+    return None
+
+
 def read_edges(text: str, *, weight: str | None, name: str = "the file") -> list[tuple[str, str, float]]:
     """(source, target, weight) per row; weight 1 when `weight` is None."""
     edges: list[tuple[str, str, float]] = []
@@ -48,8 +64,9 @@ def read_edges(text: str, *, weight: str | None, name: str = "the file") -> list
             if not header_seen:
                 header_seen = True
                 lowered = [cell.lower() for cell in cells]
-                if "source" in lowered and "target" in lowered:
-                    source_column, target_column = lowered.index("source"), lowered.index("target")
+                names = _header_names(lowered, weight)
+                if names is not None:
+                    source_column, target_column = names
                     if weight is not None:
                         if weight.lower() not in lowered:
                             raise EdgesFileError(f"{name} row {number}: no column {weight!r} in the header "
