@@ -13,7 +13,11 @@ def report(request):
     form = NetworkPeriodForm(request.GET or None)
     since, until = form.period()
     found = services.team_report(request.user, since, until)
-    chart = {"teams": [team["name"] for team in found.teams], "matrix": found.matrix, "people": found.people_map}
+    trend = {"x": [f"{row['start']:%d %b %Y}" for row in found.trend], "ties": [row["ties"] for row in found.trend],
+             "share": [None if row["cross_team_share"] is None else round(100 * row["cross_team_share"], 1)
+                       for row in found.trend]}
+    chart = {"teams": [team["name"] for team in found.teams], "matrix": found.matrix, "people": found.people_map,
+             "trend": trend}
     rows = [{"name": team["name"], "cells": found.matrix[index]} for index, team in enumerate(found.teams)]
     return render(request, "network/report.html", {"form": form, "report": found, "chart": chart, "rows": rows})
 

@@ -83,3 +83,35 @@
 
   document.addEventListener("DOMContentLoaded", draw);
 })();
+
+// Ties per quarter (bars) and the share of the flow that crossed teams (line, %).
+(function () {
+  "use strict";
+
+  function draw() {
+    var holder = document.querySelector("[data-chart='quarters']");
+    var source = document.getElementById("network-chart-data");
+    if (!holder || !source || !window.echarts) { return; }
+    var trend = JSON.parse(source.textContent).trend;
+    if (!trend || !trend.x.length) { holder.hidden = true; return; }
+    holder.style.height = "280px";
+    var drawing = window.echarts.init(holder, null, { renderer: "svg" });
+    drawing.setOption({
+      aria: { enabled: true, decal: { show: true } },
+      animation: false,
+      color: ["#0072B2", "#E69F00"],
+      tooltip: { trigger: "axis", renderMode: "richText" },
+      legend: { top: 0 },
+      grid: { containLabel: true, left: 8, right: 16, top: 40, bottom: 8 },
+      xAxis: { type: "category", data: trend.x, name: "quarter from" },
+      yAxis: [{ type: "value", name: "ties", min: 0, minInterval: 1 }, { type: "value", name: "% across teams", min: 0, max: 100 }],
+      series: [
+        { name: "Ties", type: "bar", data: trend.ties },
+        { name: "Across teams (%)", type: "line", yAxisIndex: 1, data: trend.share, connectNulls: false },
+      ],
+    });
+    window.addEventListener("resize", function () { drawing.resize(); });
+  }
+
+  document.addEventListener("DOMContentLoaded", draw);
+})();
