@@ -213,3 +213,11 @@ def test_api(org):
     mine = factories.token_client(org["people"]["b0"]).get("/api/v1/network/me",
                                                              {"since": "2026-01-01", "until": "2026-07-01"})
     assert mine.status_code == 200 and mine.json()["learned_from"][0]["person"] == "Alpha 0"
+
+
+def test_the_organization_s_anonymity_threshold_applies(org):
+    factories.organization(anonymity_threshold=6)
+    report = services.team_report(org["lead"], *PERIOD)
+    assert report.k == 6
+    assert [team["name"] for team in report.teams] == ["Alpha", services.POOLED_NAME]  # Beta, Gamma, Solo pooled
+    assert report.teams[1]["members"] == 12 and report.withheld_teams == 3

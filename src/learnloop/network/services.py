@@ -94,7 +94,7 @@ def team_report(viewer, since: date | None = None, until: date | None = None) ->
         raise PermissionDenied("The network report is for learning leads, admins and team facilitators.")
     default_since, default_until = default_period()
     since, until = since or default_since, until or default_until
-    k = disclosure.DEFAULT_K
+    k = _threshold(disclosure.DEFAULT_K)
     names = selectors.team_names()
     bucket, order, withheld = _released_buckets(selectors.primary_teams(), names, k)
     report = NetworkReport(since=since, until=until, k=k, withheld_teams=withheld)
@@ -159,6 +159,14 @@ def _people_map(graph, found, bucket, labels) -> dict:
             links[(min(a, b), max(a, b))] += w
     return {"nodes": nodes, "links": [{"source": graph.names[a], "target": graph.names[b], "weight": round(w, 3)}
                                       for (a, b), w in sorted(links.items())]}
+
+
+def _threshold(default: int) -> int:
+    """The organization's anonymity threshold k (the one surveys use), or the engine's default."""
+    from learnloop.org.models import Organization
+
+    organization = Organization.objects.filter(id=1).only("anonymity_threshold").first()
+    return organization.anonymity_threshold if organization is not None else default
 
 
 def _renumbered(labels):
