@@ -33,7 +33,7 @@ def loaded_by(*arguments: str) -> set[str]:
 @pytest.mark.parametrize("arguments", [
     ["--help"], ["--version"], ["experiment", "analyze", "--help"], ["survey", "reliability", "--help"],
     ["insights", "themes", "--help"], ["growth", "match", "--help"],
-    ["systems", "simulate", "--help"],
+    ["systems", "simulate", "--help"], ["network", "analyze", "--help"],
 ])
 def test_help_loads_neither_django_nor_numerical_libraries(arguments):
     loaded = loaded_by(*arguments)
@@ -66,8 +66,12 @@ def test_analysing_a_file_needs_no_django(tmp_path):
     texts = tmp_path / "texts.csv"
     texts.write_text("id,text\n1,deploys broke on Friday\n2,Friday deploys broke again\n")
     grouped = loaded_by("insights", "themes", str(texts), "--format", "json")
+    edges = tmp_path / "edges.csv"
+    edges.write_text("source,target\na,b\nb,c\nc,a\n")
+    measured = loaded_by("network", "analyze", str(edges), "--format", "json")
     assert "numpy" in analysed and "numpy" in scored and "igraph" in grouped  # the analysis really ran
-    assert "django" not in analysed | scored | grouped
+    assert "igraph" in measured
+    assert "django" not in analysed | scored | grouped | measured
 
 
 def test_matching_mentors_needs_no_django(tmp_path):

@@ -20,6 +20,7 @@ DJANGO_FREE = {
     ("insights", "themes"): "learnloop.insights.themes_cli",
     ("growth", "match"): "learnloop.analytics.mentor_matching_cli",
     ("systems", "simulate"): "learnloop.analytics.systems.simulate_cli",
+    ("network", "analyze"): "learnloop.network.analyze_cli",
 }
 
 OVERVIEW = """\
@@ -43,6 +44,7 @@ Learnloop's commands:
   insights themes FILE         recurring themes in a CSV of short texts (id,text[,team,date]) [--format json]
   growth match FILE            best mentor assignment for a JSON document of mentors and mentees [--format json]
   systems simulate MODEL_FILE  run a Vensim/XMILE model (PySD) [--param N=V ...] [--return-columns A,B] [--format json]
+  network analyze EDGES_FILE   centralities and communities of a CSV edge list [--directed] [--weight COL]
   metrics show [--team T]      the learning metrics and health index of the organization or a team [--format json]
   insights regroup             regroup the organization's texts into themes, keeping corrections [--queue]
   sessions advance             daily: move asynchronous sessions past passed phase deadlines

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "learnloop.surveys",
     "learnloop.growth",
     "learnloop.insights",
+    "learnloop.network",
     "learnloop.ops",
 ]
 

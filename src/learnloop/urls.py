@@ -15,5 +15,6 @@ urlpatterns = [
     path("surveys/", include("learnloop.surveys.urls")),
     path("growth/", include("learnloop.growth.urls")),
     path("insights/", include("learnloop.insights.urls")),
+    path("network/", include("learnloop.network.urls")),
     path("api/v1/", api.urls),
 ]

@@ -63,6 +63,8 @@ WEB_PAGES = [
     ("growth path", "lead", "/growth/paths/{path_id}/"),
     ("growth mentoring", "admin", "/growth/mentoring/"),
     ("growth pair", "lead", "/growth/mentoring/{pair_id}/"),
+    ("network report", "admin", "/network/"),
+    ("network person view", "lead", "/network/me/"),
 ]
 API_LISTS = [
     ("people", "admin", "/api/v1/people"),
@@ -94,6 +96,8 @@ API_LISTS = [
     ("growth plans", "admin", "/api/v1/growth/plans"),
     ("growth paths", "admin", "/api/v1/growth/paths"),
     ("growth pairs", "lead", "/api/v1/growth/pairs"),
+    ("network report", "admin", "/api/v1/network/report"),
+    ("network person view", "lead", "/api/v1/network/me"),
 ]
 
 
