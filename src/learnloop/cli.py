@@ -40,6 +40,7 @@ Learnloop's commands:
   survey close CAMPAIGN        close a campaign and publish its results [--wait] [--as EMAIL]
   insights themes FILE         recurring themes in a CSV of short texts (id,text[,team,date]) [--format json]
   metrics show [--team T]      the learning metrics and health index of the organization or a team [--format json]
+  strategy refresh [--queue]   read every key result bound to a metric and keep the day's value
   insights regroup             regroup the organization's texts into themes, keeping corrections [--queue]
   sessions advance             daily: move asynchronous sessions past passed phase deadlines
   survey remind                daily: remind who hasn't answered an open survey in its last days [--now]

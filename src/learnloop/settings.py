@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "learnloop.experiments",
     "learnloop.surveys",
     "learnloop.insights",
+    "learnloop.strategy",
     "learnloop.ops",
 ]
 
