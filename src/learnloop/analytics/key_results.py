@@ -70,7 +70,7 @@ def outlook(value: float | None, *, baseline: float | None, target: float, point
     if made is None:
         return Outlook(None, gone, slope, direction, "no data")
     reached = interval is not None and interval[0] <= target <= interval[1]
-    if made >= gone or made >= 1.0 or reached:
+    if made + 1e-9 >= gone or made >= 1.0 or reached:
         label = "on track"
     elif made >= gone - 0.2 or (slope is not None and (slope > 0) == rising and abs(slope) > 1e-12):
         label = "at risk"
