@@ -152,7 +152,7 @@ def _number(value, field: str, *, required: bool) -> float | None:
 
 def add_key_result(*, by, objective: Objective, title: str, target, baseline=None, unit: str = "",
                    metric_key: str = "", dimension: str = "", scope_team=None, window_days: int = 90,
-                   today: date | None = None, at=None) -> KeyResult:
+                   today: date | None = None, at=None, read: bool = True) -> KeyResult:
     """A manual key result, or one bound to a catalogue metric (metric_key given) for scope_team
     (default: the objective's team; None with an organization objective is the organization)."""
     require(can_plan(by, objective.team), "You may not change this objective's key results.")
@@ -172,7 +172,7 @@ def add_key_result(*, by, objective: Objective, title: str, target, baseline=Non
             dimension=dimension if bound else "", scope_team=scope_team if bound else None,
             window_days=window_days, created_at=at or timezone.now())
         _event("key_result_added", key_result, by, objective.team, at)
-    if bound:
+    if bound and read:  # read=False: the caller reads many at once (refresh_many), as the demo does
         refresh(key_result, today=today)
     return key_result
 
