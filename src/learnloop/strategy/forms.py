@@ -137,11 +137,11 @@ class ProposalForm(forms.Form):
 
 
 class ProposalChoiceForm(forms.Form):
-    proposal = forms.UUIDField()
+    proposal = forms.CharField(max_length=36)
 
 
 class DecideForm(forms.Form):
-    proposal = forms.UUIDField()
+    proposal = forms.CharField(max_length=36)
     decision = OfferedChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
     reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 
