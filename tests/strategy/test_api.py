@@ -10,9 +10,9 @@ API = "/api/v1/strategy"
 
 def test_goal_to_bound_key_result_recomputed_from_raw_data(org, api_as):
     lead = api_as(org.lead)
-    objective = lead.post(f"{API}/objectives", {"title": "Close the loop", "team_id": org.crew.pk,
-                                                "starts_on": str(org.today), "ends_on": str(org.today + timedelta(days=90))},
-                          content_type="application/json")
+    objective = lead.post(f"{API}/objectives", {
+        "title": "Close the loop", "team_id": org.crew.pk, "starts_on": str(org.today),
+        "ends_on": str(org.today + timedelta(days=90))}, content_type="application/json")
     assert objective.status_code == 201, objective.json()
     kr = lead.post(f"{API}/objectives/{objective.json()['id']}/key-results",
                    {"title": "Finish what we agree", "target": 0.9, "metric_key": "completion_rate"},

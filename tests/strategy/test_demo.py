@@ -22,9 +22,9 @@ def _fingerprint():
 
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker):
+    from learnloop.org.models import Team
     from learnloop.strategy import steps
     from learnloop.strategy.models import Champion, Initiative, KeyResult, Objective, Round, Vision
-    from learnloop.org.models import Team
 
     with django_db_blocker.unblock():
         try:
