@@ -139,8 +139,9 @@ def _roadmap(lead, objectives, today, clock) -> None:
         if item["status"] in ("active", "done", "paused", "cancelled") and item["start"] < 0:
             share = 1.0 if item["status"] == "done" else 0.4
             services.add_spend(by=lead, initiative=initiative, kind="actual",
-                               on=today + timedelta(days=item["start"] + 7), person_days=round(item["person_days"] * share, 1), money=round(item["money"] * share, 2),
-                               note="Time and costs booked so far")
+                               on=today + timedelta(days=item["start"] + 7),
+                               person_days=round(item["person_days"] * share, 1),
+                               money=round(item["money"] * share, 2), note="Time and costs booked so far")
         if team is not None:
             session = Session.objects.filter(team=team).order_by("-held_on", "pk").first()
             experiment = Experiment.objects.filter(team=team).order_by("-pk").first()
