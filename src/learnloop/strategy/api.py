@@ -321,7 +321,7 @@ def roadmap(request, team_id: Id | None = None):
     return selectors.timeline(list(selectors.initiatives_list(request.user, team=_team(team_id))))
 
 
-@router.get("/teams/{team_id}/steps", response=StrategyStepsOut,
+@router.get("/teams/{team_id}/steps", response={200: StrategyStepsOut, **errors(400)},
             summary="A team's seven learning steps, each status derived from real objects, and the next step")
 def team_steps(request, team_id: Id):
     selectors.require(selectors.can_view(request.user), "Sign in to see the strategy.")
