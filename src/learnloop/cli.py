@@ -46,6 +46,7 @@ Learnloop's commands:
   systems simulate MODEL_FILE  run a Vensim/XMILE model (PySD) [--param N=V ...] [--return-columns A,B] [--format json]
   network analyze EDGES_FILE   centralities and communities of a CSV edge list [--directed] [--weight COL]
   metrics show [--team T]      the learning metrics and health index of the organization or a team [--format json]
+  strategy refresh [--queue]   read every key result bound to a metric and keep the day's value
   insights regroup             regroup the organization's texts into themes, keeping corrections [--queue]
   sessions advance             daily: move asynchronous sessions past passed phase deadlines
   survey remind                daily: remind who hasn't answered an open survey in its last days [--now]

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "learnloop.growth",
     "learnloop.insights",
     "learnloop.network",
+    "learnloop.strategy",
     "learnloop.ops",
 ]
 

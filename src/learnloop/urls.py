@@ -16,5 +16,6 @@ urlpatterns = [
     path("growth/", include("learnloop.growth.urls")),
     path("insights/", include("learnloop.insights.urls")),
     path("network/", include("learnloop.network.urls")),
+    path("strategy/", include("learnloop.strategy.urls")),
     path("api/v1/", api.urls),
 ]

@@ -25,11 +25,11 @@ def _facts() -> LoopFacts:
         ],
         sessions=[
             SessionFacts(date(2025, 1, 10), date(2025, 1, 13), cards=10, anonymous_cards=4,
-                         actions_created_on=(date(2025, 1, 12), date(2025, 1, 20))),
+                         actions_created_on=(date(2025, 1, 12), date(2025, 1, 20)), participants=frozenset({1, 2, 9})),
             SessionFacts(date(2025, 2, 15), None, cards=5, anonymous_cards=0, actions_created_on=(date(2025, 2, 15),)),
-            SessionFacts(date(2025, 3, 20), date(2025, 4, 2), cards=5, anonymous_cards=5),
+            SessionFacts(date(2025, 3, 20), date(2025, 4, 2), cards=5, anonymous_cards=5, participants=frozenset({2})),
             SessionFacts(date(2024, 12, 1), date(2024, 12, 2), cards=100, anonymous_cards=100,
-                         actions_created_on=(date(2025, 1, 5),)),
+                         actions_created_on=(date(2025, 1, 5),), participants=frozenset({3})),
         ],
         lessons=[LessonFacts(date(2025, 1, 5), 2), LessonFacts(date(2025, 2, 1), 0), LessonFacts(date(2025, 3, 31), 1),
                  LessonFacts(date(2024, 12, 31), 5)],
@@ -42,6 +42,7 @@ def _facts() -> LoopFacts:
             ExperimentFacts("running", date(2025, 2, 1)),
             ExperimentFacts("concluded", date(2024, 10, 1), date(2024, 11, 1), "won", lessons=1),
         ],
+        members=frozenset({1, 2, 3, 4}),
     )
 
 
@@ -62,6 +63,8 @@ def test_every_metric_of_the_catalogue_on_hand_made_facts():
         "time_to_first_lesson": (8.0, None, None, 2),
         # lessons of the period applied at least once: 2 of 3
         "lesson_reuse_rate": (2 / 3, 2, 3, None),
+        # "I applied this" records on the three lessons of the period: 2 + 0 + 1 (December's 5 left out)
+        "lesson_reuse_count": (3.0, None, None, 3),
         # not obsolete: 3; past review date + 30 days on 31 March: 1 January and 1 March (the boundary)
         "stale_knowledge_share": (2 / 3, 2, 3, None),
         # three concluded in January–March
@@ -72,6 +75,8 @@ def test_every_metric_of_the_catalogue_on_hand_made_facts():
         "session_cadence": (1.0, 3, 3, None),
         # anonymous or alias cards 4 + 0 + 5 of 20, in sessions held in the period
         "anonymous_participation_rate": (0.45, 9, 20, None),
+        # members 1–4; 1 and 2 joined a session of the period (9 is no member, 3 joined in December)
+        "participation_rate": (0.5, 2, 4, None),
         "theme_recurrence_rate": (None, None, None, None),
     }
 
@@ -80,7 +85,8 @@ def test_no_data_is_missing_never_zero():
     values = catalogue.loop_metrics(LoopFacts(), since=SINCE, until=UNTIL, today=TODAY)
     for key in ("completion_rate", "effectiveness_rate", "median_days_card_to_action", "median_days_action_to_done",
                 "time_to_first_lesson", "lesson_reuse_rate", "stale_knowledge_share", "win_rate",
-                "experiments_with_lesson_share", "anonymous_participation_rate", "theme_recurrence_rate"):
+                "experiments_with_lesson_share", "anonymous_participation_rate", "theme_recurrence_rate",
+                "participation_rate"):
         assert values[key].value is None, key
     # Counts and per-month figures are honest zeros: nothing happened.
     assert values["overdue_count"].value == 0
@@ -106,7 +112,7 @@ def test_month_periods_and_the_experiment_portfolio():
 
 def test_every_metric_is_defined_once_with_all_its_parts():
     keys = [metric.key for metric in catalogue.CATALOGUE]
-    assert len(keys) == len(set(keys)) == 15
+    assert len(keys) == len(set(keys)) == 17
     for metric in catalogue.CATALOGUE:
         assert metric.name and metric.formula and metric.source and metric.unit, metric.key
 

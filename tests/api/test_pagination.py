@@ -75,6 +75,8 @@ NOT_PAGED = {
     f"{API}/reflection/sessions/{{session_id}}/suggestions",
     # The metrics catalogue: the fixed set of definitions the platform ships (14), not data.
     f"{API}/insights/metrics/catalogue",
+    # The same catalogue, as the metrics a key result may be bound to.
+    f"{API}/strategy/metrics",
     # One theme with its figures: its items are the theme's own members, like a session's cards.
     f"{API}/insights/themes/{{theme_id}}",
 }

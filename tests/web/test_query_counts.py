@@ -65,6 +65,12 @@ WEB_PAGES = [
     ("growth pair", "lead", "/growth/mentoring/{pair_id}/"),
     ("network report", "admin", "/network/"),
     ("network person view", "lead", "/network/me/"),
+    ("strategy overview", "admin", "/strategy/"),
+    ("strategy goals", "admin", "/strategy/goals/"),
+    ("strategy roadmap", "admin", "/strategy/roadmap/"),
+    ("strategy roadmap of a department", "admin", "/strategy/roadmap/?team={department_slug}"),
+    ("team strategy", "lead", "/strategy/teams/{team_slug}/"),
+    ("strategy champions", "admin", "/strategy/champions/"),
 ]
 API_LISTS = [
     ("people", "admin", "/api/v1/people"),
@@ -98,6 +104,11 @@ API_LISTS = [
     ("growth pairs", "lead", "/api/v1/growth/pairs"),
     ("network report", "admin", "/api/v1/network/report"),
     ("network person view", "lead", "/api/v1/network/me"),
+    ("strategy objectives", "admin", "/api/v1/strategy/objectives"),
+    ("strategy key results", "admin", "/api/v1/strategy/key-results"),
+    ("strategy initiatives", "admin", "/api/v1/strategy/initiatives"),
+    ("strategy visions", "admin", "/api/v1/strategy/visions"),
+    ("strategy champions", "admin", "/api/v1/strategy/champions"),
 ]
 
 
@@ -131,6 +142,25 @@ def _grow_audit_log(admin, times: int) -> None:
     ])
 
 
+def _grow_strategy(admin, times: int) -> None:
+    # Strategy rows are organization-wide (not copied to sites): add goals, key results with
+    # values, initiatives with spend and dependencies, and champions in proportion.
+    from learnloop.strategy import champions, services
+
+    today = timezone.localdate()
+    previous = None
+    for number in range(times):
+        objective = services.create_objective(by=admin, title=f"Goal {number}", starts_on=today, ends_on=today)
+        manual = services.add_key_result(by=admin, objective=objective, title=f"KR {number}", target=1)
+        services.record_value(by=admin, key_result=manual, on=today, value=0.5)
+        initiative = services.create_initiative(by=admin, title=f"Initiative {number}", starts_on=today,
+                                                ends_on=today, objectives=[objective],
+                                                depends_on=[previous] if previous else [])
+        services.add_spend(by=admin, initiative=initiative, kind="actual", on=today, person_days=1)
+        champions.name_champion(by=admin, person=admin, topic=f"Topic {times}-{number}")
+        previous = initiative
+
+
 def _sizes() -> dict[str, int]:
     from learnloop.actions.models import Action
     from learnloop.experiments.models import Experiment
@@ -160,6 +190,7 @@ def query_counts(django_db_setup, django_db_blocker):
           mock.patch("learnloop.ops.storage.CHECK_CACHE_SECONDS", 24 * 3600)):
         people, ids = factories.small_organization()
         _grow_audit_log(people["admin"], 5)
+        _grow_strategy(people["admin"], 2)
         search.rebuild()
         clients = {}
         for viewer in ("admin", "lead"):
@@ -182,6 +213,7 @@ def query_counts(django_db_setup, django_db_blocker):
         replicate(context, SCALE)
         counts["sizes"].append(_sizes())
         _grow_audit_log(people["admin"], 5 * (SCALE - 1))
+        _grow_strategy(people["admin"], 2 * (SCALE - 1))
         _grow_session(people["session"], people["members"], SCALE)
         search.rebuild()
         for kind, name, viewer, path in pages:

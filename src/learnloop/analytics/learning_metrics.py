@@ -63,6 +63,10 @@ CATALOGUE: tuple[Metric, ...] = (
            "lessons created in the period applied at least once / lessons created in the period",
            "knowledge lessons owned by the team, \"I applied this\" records",
            "Reuse is what people record; a lesson reused without a record is not counted."),
+    Metric("lesson_reuse_count", "Lesson reuse count", "count",
+           "\"I applied this\" records on lessons created in the period",
+           "knowledge lessons owned by the team, their applications",
+           "Counts records, not distinct lessons: one lesson applied five times counts five."),
     Metric("stale_knowledge_share", "Stale-knowledge share", "share",
            f"entries past review date + {STALE_AFTER_DAYS} days / entries not obsolete, at the period's end",
            "knowledge entries owned by the team (review dates)",
@@ -86,6 +90,11 @@ CATALOGUE: tuple[Metric, ...] = (
            "reflection cards (no author stored)",
            "Says how much people rely on anonymity, not who wrote what: cards carry no writer.",
            better=""),
+    Metric("participation_rate", "Retro participation rate", "share",
+           "active members who joined at least one session held in the period / active members, today",
+           "reflection session participants, team memberships",
+           "Joining is opening the board; it says who took part, never who wrote which card. "
+           "Members are today's, so a team that grew late looks lower."),
     Metric("survey_scale_scores", "Survey scale scores", "score",
            "mean of each dimension in the latest closed campaign, for the group, as released",
            "surveys, through the disclosure gate",
@@ -105,6 +114,7 @@ class SessionFacts:
     cards: int = 0
     anonymous_cards: int = 0  # alias or anonymous: no author stored
     actions_created_on: tuple[date, ...] = ()  # actions raised from this session
+    participants: frozenset = frozenset()  # ids of the people who joined (never tied to a card)
 
 
 @dataclass(frozen=True)
@@ -136,11 +146,12 @@ class LoopFacts:
     lessons: list[LessonFacts] = field(default_factory=list)
     entries: list[EntryFacts] = field(default_factory=list)
     experiments: list[ExperimentFacts] = field(default_factory=list)
+    members: frozenset = frozenset()  # ids of the group's active members, today
 
     def merged(self, other: "LoopFacts") -> "LoopFacts":
         return LoopFacts(self.actions + other.actions, self.sessions + other.sessions,
                          self.lessons + other.lessons, self.entries + other.entries,
-                         self.experiments + other.experiments)
+                         self.experiments + other.experiments, self.members | other.members)
 
 
 @dataclass(frozen=True)
@@ -221,6 +232,11 @@ def lesson_reuse_rate(lessons: list[LessonFacts], *, since: date, until: date) -
     return _rate("lesson_reuse_rate", sum(1 for lesson in made if lesson.applications > 0), len(made))
 
 
+def lesson_reuse_count(lessons: list[LessonFacts], *, since: date, until: date) -> Value:
+    made = [lesson for lesson in lessons if _in(lesson.created_on, since, until)]
+    return Value("lesson_reuse_count", float(sum(lesson.applications for lesson in made)), n=len(made))
+
+
 def stale_knowledge_share(entries: list[EntryFacts], *, until: date) -> Value:
     current = [entry for entry in entries if not entry.obsolete]
     stale = sum(1 for entry in current if until >= entry.review_due_on + timedelta(days=STALE_AFTER_DAYS))
@@ -259,6 +275,14 @@ def anonymous_participation_rate(sessions: list[SessionFacts], *, since: date, u
                  sum(session.cards for session in held))
 
 
+def participation_rate(sessions: list[SessionFacts], members: frozenset, *, since: date, until: date) -> Value:
+    joined = set()
+    for session in sessions:
+        if _in(session.held_on, since, until):
+            joined |= session.participants
+    return _rate("participation_rate", len(joined & members), len(members))
+
+
 def theme_recurrence_rate(active: int | None = None, recurring: int | None = None) -> Value:
     """Of the themes that came up in the period (`active`), the share that had come up before it
     (`recurring`); the counts come from the insights themes (insights.themes_metrics). Without
@@ -281,12 +305,14 @@ def loop_metrics(facts: LoopFacts, *, since: date, until: date, today: date) -> 
         median_days_action_to_done(actions, since=since, until=until),
         time_to_first_lesson(facts.sessions, since=since, until=until),
         lesson_reuse_rate(facts.lessons, since=since, until=until),
+        lesson_reuse_count(facts.lessons, since=since, until=until),
         stale_knowledge_share(facts.entries, until=until),
         experiment_velocity(facts.experiments, since=since, until=until),
         win_rate(facts.experiments, since=since, until=until),
         experiments_with_lesson_share(facts.experiments, since=since, until=until),
         session_cadence(facts.sessions, since=since, until=until),
         anonymous_participation_rate(facts.sessions, since=since, until=until),
+        participation_rate(facts.sessions, facts.members, since=since, until=until),
         theme_recurrence_rate(),
     ]
     return {value.key: value for value in values}

@@ -1,0 +1,102 @@
+"""Learning champions: named per team or topic by a lead, never automatically. The champions'
+page shows what each one models (sessions facilitated, lessons written and reused, experiments
+run); suggestions come from contributions and from who is reused across teams, for a lead to
+consider."""
+
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from learnloop.activity.services import record_activity
+from learnloop.strategy.models import Champion
+from learnloop.strategy.permissions import can_name_champion, can_view, require
+
+ACTIVITY_DAYS = 365
+
+
+def name_champion(*, by, person, team=None, topic: str = "", at=None) -> Champion:
+    require(can_name_champion(by, team), "You may not name champions here.")
+    topic = str(topic or "").strip()
+    if len(topic) > 120:
+        raise ValidationError({"topic": "At most 120 characters."})
+    if team is None and not topic:
+        raise ValidationError({"topic": "A champion is for a team, a topic or both."})
+    if not person.is_active:
+        raise ValidationError({"person_id": "That person has left."})
+    if Champion.objects.filter(person=person, team=team, topic=topic, ended_on=None).exists():
+        raise ValidationError({"person_id": "Already a champion for this."})
+    with transaction.atomic():
+        champion = Champion.objects.create(person=person, team=team, topic=topic, named_by=by,
+                                           named_on=timezone.localdate(at) if at else timezone.localdate())
+        record_activity(verb="champion_named", subject=champion, actor=by, team=team, at=at)
+    return champion
+
+
+def end_champion(*, by, champion: Champion) -> Champion:
+    require(can_name_champion(by, champion.team), "You may not change champions here.")
+    if champion.ended_on is None:
+        champion.ended_on = timezone.localdate()
+        champion.save(update_fields=["ended_on"])
+    return champion
+
+
+def champions(viewer, *, current: bool = True):
+    require(can_view(viewer), "Sign in to see the strategy.")
+    found = Champion.objects.select_related("person", "team").order_by("person__full_name", "pk")
+    return found.filter(ended_on=None) if current else found
+
+
+def activity(person_ids: list[int], *, today=None) -> dict[int, dict]:
+    """What each person models over the last year, in four queries whatever the number of people:
+    sessions facilitated, lessons written (and how often applied), experiments run (owned)."""
+    from learnloop.experiments.models import Experiment
+    from learnloop.knowledge.models import Entry
+    from learnloop.reflection.models import Session
+
+    today = today or timezone.localdate()
+    since = today - timedelta(days=ACTIVITY_DAYS)
+    out = {pk: {"sessions": 0, "lessons": 0, "reuses": 0, "experiments": 0} for pk in person_ids}
+    for pk, count in (Session.objects.filter(facilitator_id__in=person_ids, held_on__gte=since)
+                      .values("facilitator_id").annotate(n=Count("id")).values_list("facilitator_id", "n")):
+        out[pk]["sessions"] = count
+    for pk, count, uses in (Entry.objects.filter(author_id__in=person_ids, kind="lesson", created_at__date__gte=since)
+                            .values("author_id").annotate(n=Count("id", distinct=True),
+                                                          uses=Count("applications"))
+                            .values_list("author_id", "n", "uses")):
+        out[pk]["lessons"], out[pk]["reuses"] = count, uses
+    for pk, count in (Experiment.objects.filter(owner_id__in=person_ids)
+                      .filter(started_on__gte=since).values("owner_id").annotate(n=Count("id"))
+                      .values_list("owner_id", "n")):
+        out[pk]["experiments"] = count
+    return out
+
+
+def suggestions(viewer, *, limit: int = 8) -> list[dict]:
+    """People a lead might consider (never named automatically): whose lessons other teams
+    applied, then overall contributions. Current champions are left out."""
+    require(can_view(viewer), "Sign in to see the strategy.")
+    from learnloop.knowledge.models import Application
+    from learnloop.org.models import Membership, Person
+
+    teams_of = defaultdict(set)
+    for person_id, team_id in Membership.objects.values_list("person_id", "team_id"):
+        teams_of[person_id].add(team_id)
+    cross = Counter()
+    teams_reached = defaultdict(set)
+    # A lesson applied by someone outside the team that owns it is knowledge flowing across teams.
+    for author_id, owner_team_id, applier_id in Application.objects.filter(
+            entry__kind="lesson", entry__owner_team__isnull=False).values_list(
+            "entry__author_id", "entry__owner_team_id", "person_id"):
+        if author_id is not None and owner_team_id not in teams_of[applier_id]:
+            cross[author_id] += 1
+            teams_reached[author_id] |= teams_of[applier_id]
+    current = set(Champion.objects.filter(ended_on=None).values_list("person_id", flat=True))
+    people = {person.pk: person for person in Person.objects.filter(pk__in=list(cross), is_active=True)}
+    ranked = [pk for pk, _ in cross.most_common() if pk in people and pk not in current][:limit]
+    found = activity(ranked)
+    return [{"person": people[pk], "cross_team_reuses": cross[pk], "teams_reached": len(teams_reached[pk]),
+             **found[pk]} for pk in ranked]

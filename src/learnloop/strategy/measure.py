@@ -1,0 +1,84 @@
+"""Bound key results read their value from the metrics catalogue, never from a formula of
+their own: learnloop.insights.metrics gathers a scope's facts and learnloop.analytics.
+learning_metrics defines each metric once (docs/metrics.md). This module only picks the value
+(and, for survey scale scores, one released dimension) out of the catalogue's report and adds a
+95% Wilson interval for rates."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from learnloop.analytics import key_results
+from learnloop.analytics import learning_metrics as catalogue
+from learnloop.insights import metrics as insight_metrics
+from learnloop.org.models import Person
+
+# Metrics a key result may be bound to: the whole catalogue (the issue's list and the rest).
+BINDABLE = tuple(metric.key for metric in catalogue.CATALOGUE)
+MAX_WINDOW_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Reading:
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    n: int | None = None
+    low: float | None = None
+    high: float | None = None
+    reason: str = ""
+
+
+def window(today: date, days: int) -> tuple[date, date]:
+    return today - timedelta(days=days - 1), today
+
+
+def _viewer(key_result):
+    """Survey scale scores and theme recurrence are what the disclosure gate and the theme
+    permissions give the objective's owner (or the first active learning lead or admin)."""
+    owner = key_result.objective.owner
+    if owner is not None and owner.is_active:
+        return owner
+    for person in Person.objects.filter(is_active=True).order_by("pk"):
+        if person.is_learning_lead or person.is_superuser:
+            return person
+    return None
+
+
+def reading_from_report(report: dict, metric_key: str, dimension: str = "") -> Reading:
+    entry = next(item for item in report["metrics"] if item["key"] == metric_key)
+    if metric_key == "survey_scale_scores":
+        for score in entry["value"] or ():
+            if score["key"] == dimension:
+                return Reading(score["mean"], n=entry["n"])
+        return Reading(None, reason=entry["missing_reason"] or f"No released score for “{dimension}”.")
+    interval = None
+    if catalogue.BY_KEY[metric_key].unit == "share" and entry["denominator"]:
+        interval = key_results.wilson_interval(entry["numerator"], entry["denominator"])
+    return Reading(entry["value"], entry["numerator"], entry["denominator"], entry["n"],
+                   *(interval or (None, None)), reason=entry["missing_reason"])
+
+
+def read_many(key_results_list, *, today: date) -> dict[int, Reading]:
+    """Each bound key result's reading; one catalogue report per (scope, window, viewer)."""
+    teams = insight_metrics.all_teams()
+    by_id = {team.pk: team for team in teams}
+    reports: dict[tuple, dict] = {}
+    survey_views: dict = {}
+    readings = {}
+    for key_result in key_results_list:
+        viewer = _viewer(key_result)
+        team = by_id.get(key_result.scope_team_id)
+        if key_result.scope_team_id is not None and team is None:
+            readings[key_result.pk] = Reading(None, reason="The key result's team is archived.")
+            continue
+        since, until = window(today, key_result.window_days)
+        viewer_id = viewer.pk if viewer is not None else None
+        cache_key = (key_result.scope_team_id, since, viewer_id)
+        if cache_key not in reports:
+            if viewer_id not in survey_views:
+                survey_views[viewer_id] = insight_metrics.survey_view(viewer)
+            reports[cache_key] = insight_metrics.metrics_report(
+                viewer=viewer, scope=insight_metrics.scope_for(team, teams), since=since, until=until, today=today,
+                survey=survey_views[viewer_id])
+        readings[key_result.pk] = reading_from_report(reports[cache_key], key_result.metric_key, key_result.dimension)
+    return readings
