@@ -127,6 +127,9 @@ def read_only(engine, *, timeout: float = DEFAULT_TIMEOUT) -> Iterator:
             connection.execute(text("SET TRANSACTION READ ONLY"))
             connection.execute(text("SELECT set_config('statement_timeout', :limit, true)"),
                                {"limit": str(max(1, int(timeout * 1000)))})
+            # Freshly loaded tables have no statistics yet; a nested loop over the CTEs would then
+            # compare every event with every unit. The statistics query wants hash joins anyway.
+            connection.execute(text("SELECT set_config('enable_nestloop', 'off', true)"))
         elif dialect == "duckdb":
             raw = connection.connection.driver_connection
             timer = threading.Timer(timeout, raw.interrupt)
