@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-HEAVY = {"scipy", "numpy", "statsmodels", "snowballstemmer", "tantivy", "igraph"}
+HEAVY = {"scipy", "numpy", "statsmodels", "snowballstemmer", "tantivy", "igraph", "sqlalchemy", "duckdb"}
 
 PROBE = """
 import io, json, sys
@@ -31,7 +31,8 @@ def loaded_by(*arguments: str) -> set[str]:
 
 
 @pytest.mark.parametrize("arguments", [
-    ["--help"], ["--version"], ["experiment", "analyze", "--help"], ["survey", "reliability", "--help"],
+    ["--help"], ["--version"], ["experiment", "analyze", "--help"], ["experiment", "compute", "--help"],
+    ["survey", "reliability", "--help"],
     ["insights", "themes", "--help"],
 ])
 def test_help_loads_neither_django_nor_numerical_libraries(arguments):
@@ -66,3 +67,14 @@ def test_analysing_a_file_needs_no_django(tmp_path):
     grouped = loaded_by("insights", "themes", str(texts), "--format", "json")
     assert "numpy" in analysed and "numpy" in scored and "igraph" in grouped  # the analysis really ran
     assert "django" not in analysed | scored | grouped
+
+
+def test_computing_in_a_warehouse_needs_no_django(tmp_path):
+    (tmp_path / "e.sql").write_text("SELECT i AS unit_id, CASE WHEN i % 2 = 0 THEN 'control' ELSE 'b' END "
+                                    "AS variation, TIMESTAMP '2026-01-01' AS first_exposure_at FROM range(100) t(i)")
+    (tmp_path / "m.sql").write_text("SELECT i % 50 AS unit_id, TIMESTAMP '2026-01-02' AS timestamp, i AS value "
+                                    "FROM range(300) t(i)")
+    computed = loaded_by("experiment", "compute", "--source", "duckdb:///:memory:", "--exposure-sql",
+                         str(tmp_path / "e.sql"), "--metric-sql", str(tmp_path / "m.sql"), "--format", "json")
+    assert {"duckdb", "sqlalchemy", "numpy"} <= computed
+    assert "django" not in computed
