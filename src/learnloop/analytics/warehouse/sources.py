@@ -80,7 +80,7 @@ def open_engine(text: str, *, memory_limit: str = DEFAULT_DUCKDB_MEMORY, threads
         if not DUCKDB_SETTINGS.fullmatch(memory_limit):
             raise SourceError(f"{memory_limit!r} is not a memory size such as 500MB.")
         path = _duckdb_path(url)
-        config = {"memory_limit": memory_limit}
+        config = {"memory_limit": memory_limit, "enable_progress_bar": False}
         if threads:
             config["threads"] = int(threads)
         arguments: dict = {"config": config}
