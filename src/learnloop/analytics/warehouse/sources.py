@@ -80,7 +80,7 @@ def open_engine(text: str, *, memory_limit: str = DEFAULT_DUCKDB_MEMORY, threads
         if not DUCKDB_SETTINGS.fullmatch(memory_limit):
             raise SourceError(f"{memory_limit!r} is not a memory size such as 500MB.")
         path = _duckdb_path(url)
-        config = {"memory_limit": memory_limit, "enable_progress_bar": False}
+        config = {"memory_limit": memory_limit}
         if threads:
             config["threads"] = int(threads)
         arguments: dict = {"config": config}
@@ -131,6 +131,7 @@ def read_only(engine, *, timeout: float = DEFAULT_TIMEOUT) -> Iterator:
             # compare every event with every unit. The statistics query wants hash joins anyway.
             connection.execute(text("SELECT set_config('enable_nestloop', 'off', true)"))
         elif dialect == "duckdb":
+            connection.execute(text("SET enable_progress_bar = false"))  # stdout is the command's output
             raw = connection.connection.driver_connection
             timer = threading.Timer(timeout, raw.interrupt)
             timer.daemon = True
