@@ -47,7 +47,8 @@ connection.execute(f'''COPY (
 PANDAS = """
 import json, sys, duckdb
 folder = sys.argv[1]
-connection = duckdb.connect(config={"threads": 2, "enable_progress_bar": False})
+connection = duckdb.connect(config={"threads": 2})
+connection.execute("SET enable_progress_bar = false")
 exposures = connection.execute(f"SELECT * FROM '{folder}/exposures.parquet'").df()
 events = connection.execute(f"SELECT * FROM '{folder}/events.parquet'").df()
 units = exposures.groupby("unit_id").agg(first=("first_exposure_at", "min"), variation=("variation", "first"))

@@ -190,3 +190,29 @@ def test_missing_columns_and_sources_are_explained(duckdb_source, tmp_path):
         compute_statistics("mysql://root@localhost/x", "SELECT 1", "SELECT 1", MetricDefinition())
     with pytest.raises(SourceError, match="refused the query"):
         compute_statistics(duckdb_source, "SELECT * FROM no_such_table", "SELECT * FROM events", MetricDefinition())
+
+
+@pytest.fixture(scope="module")
+def parquet_files(log, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("parquet")
+    connection = duckdb.connect()
+    exposures, events = log.exposures, log.events  # noqa: F841 (read by name by DuckDB)
+    connection.execute(f"COPY exposures TO '{folder / 'exposures.parquet'}' (FORMAT parquet)")
+    connection.execute(f"COPY events TO '{folder / 'events.parquet'}' (FORMAT parquet)")
+    return folder
+
+
+def test_clickhouse_through_chdb_matches_pandas_exactly(log, parquet_files):
+    pytest.importorskip("chdb")
+    exposure = f"SELECT * FROM file('{parquet_files / 'exposures.parquet'}', Parquet)"  # noqa: S608
+    metric = f"SELECT * FROM file('{parquet_files / 'events.parquet'}', Parquet)"  # noqa: S608
+    for options in CASES:
+        statistics = compute_statistics("chdb://", exposure, metric, MetricDefinition(**options))
+        assert statistics.dialect == "clickhouse"
+        _check(statistics, reference(log, **options), log)
+    statistics = compute_statistics("chdb://", exposure, metric, MetricDefinition(dimensions=("country", "platform")))
+    for dimension in ("country", "platform"):
+        _check(statistics, reference(log, dimension=dimension), log, dimension)
+    with pytest.raises(DefinitionError, match="no column numerator"):
+        compute_statistics("chdb://", exposure, "SELECT 1 AS unit_id, now() AS timestamp, 1 AS value",
+                           MetricDefinition(metric_type="ratio"))

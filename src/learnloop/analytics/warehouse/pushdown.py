@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from learnloop.analytics.warehouse.query import DefinitionError, MetricDefinition, quote, statistics_query
-from learnloop.analytics.warehouse.sources import DEFAULT_DUCKDB_MEMORY, DEFAULT_TIMEOUT, open_engine, read_only
+from learnloop.analytics.warehouse.sources import (
+    DEFAULT_DUCKDB_MEMORY,
+    DEFAULT_TIMEOUT,
+    chdb_runner,
+    is_chdb,
+    open_engine,
+    read_only,
+)
 
 CONTROL = "control"
 MAX_CELLS = 1000
@@ -71,6 +78,39 @@ def _check_columns(connection, sql: str, needed: tuple[str, ...], what: str) -> 
 
     probe = f"SELECT * FROM (\n{sql}\n) AS probe WHERE 1 = 0"  # noqa: S608 (the analyst's one checked query)
     columns = {str(name).lower() for name in connection.execute(text(probe.replace(":", "\\:"))).keys()}  # noqa: SIM118
+    _missing(columns, needed, what)
+
+
+def _inline(sql: str, parameters: dict) -> str:
+    """The query with our own numeric parameters written in (chDB takes no bind parameters); the
+    analyst's colons, escaped as \\:, are left alone and unescaped."""
+    import re
+
+    def number(match):
+        return repr(float(parameters[match.group(1)]))
+
+    return re.sub(r"(?<![\\\w:]):(\w+)", number, sql).replace("\\:", ":")
+
+
+def _chdb_rows(source: str, exposure_sql: str, metric_sql: str, definition: MetricDefinition, timeout: float):
+    from learnloop.analytics.warehouse.query import check_user_sql
+
+    query = statistics_query("clickhouse", exposure_sql, metric_sql, definition)
+    run, connection = chdb_runner(source, timeout=timeout)
+    try:
+        for sql, needed, what in (
+            (exposure_sql, ("unit_id", "variation", "first_exposure_at", *definition.dimensions), "exposure"),
+            (metric_sql, _required(definition.metric_type, definition.aggregation), "metric"),
+        ):
+            probe = f"SELECT * FROM (\n{check_user_sql(sql, what)}\n) AS probe LIMIT 0"  # noqa: S608
+            columns = {str(column["name"]).lower() for column in run(probe).get("meta", [])}
+            _missing(columns, needed, what)
+        return query, run(_inline(query.sql, query.parameters)).get("data", [])
+    finally:
+        connection.close()
+
+
+def _missing(columns: set[str], needed: tuple[str, ...], what: str) -> None:
     missing = [name for name in needed if name.lower() not in columns]
     if missing:
         raise DefinitionError(
@@ -90,26 +130,29 @@ def compute_statistics(source: str, exposure_sql: str, metric_sql: str, definiti
     from learnloop.analytics.stats import VariantAggregates
     from learnloop.analytics.warehouse.query import check_user_sql
 
-    engine, _ = open_engine(source, memory_limit=memory_limit, threads=threads)
-    dialect = engine.dialect.name
-    query = statistics_query(dialect, exposure_sql, metric_sql, definition)
-    try:
-        with read_only(engine, timeout=timeout) as connection:
-            _check_columns(connection, check_user_sql(exposure_sql, "exposure"),
-                           ("unit_id", "variation", "first_exposure_at", *definition.dimensions), "exposure")
-            _check_columns(connection, check_user_sql(metric_sql, "metric"),
-                           _required(definition.metric_type, definition.aggregation), "metric")
-            rows = connection.execute(text(query.sql), query.parameters).all()
-    finally:
-        engine.dispose()
+    if is_chdb(source):
+        dialect = "clickhouse"
+        query, rows = _chdb_rows(source, exposure_sql, metric_sql, definition, timeout)
+    else:
+        engine, _ = open_engine(source, memory_limit=memory_limit, threads=threads)
+        dialect = engine.dialect.name
+        query = statistics_query(dialect, exposure_sql, metric_sql, definition)
+        try:
+            with read_only(engine, timeout=timeout) as connection:
+                _check_columns(connection, check_user_sql(exposure_sql, "exposure"),
+                               ("unit_id", "variation", "first_exposure_at", *definition.dimensions), "exposure")
+                _check_columns(connection, check_user_sql(metric_sql, "metric"),
+                               _required(definition.metric_type, definition.aggregation), "metric")
+                rows = [row._mapping for row in connection.execute(text(query.sql), query.parameters).all()]
+        finally:
+            engine.dispose()
 
     dimensions = query.dimensions
     everything = (1 << len(dimensions)) - 1
     overall: dict = {}
     cells: dict[tuple[int, object], dict] = {}
     excluded = 0
-    for row in rows:
-        values = row._mapping
+    for values in rows:
         excluded = int(values["excluded_units"] or 0)
         sums = {name: _number(values[name]) for name in query.sums}
         entry = (int(values["n"]), sums)

@@ -1,6 +1,8 @@
 """Opening a warehouse from a SQLAlchemy-style URL: read-only, with a time limit.
 
-`duckdb:///PATH` (a DuckDB database file, opened read-only; `duckdb:///:memory:` or `duckdb://`
+`chdb://` or `chdb:///PATH` (ClickHouse in-process through chDB, when installed: SQL that
+reads files with `file(…)`, or a chDB database folder; queries run with readonly=2 and
+max_execution_time), `duckdb:///PATH` (a DuckDB database file, opened read-only; `duckdb:///:memory:` or `duckdb://`
 for queries over Parquet/CSV files in place), `postgresql://USER@HOST/DB` (psycopg 3; every
 transaction READ ONLY, with a statement_timeout) and `clickhouse://…` (needs the
 clickhouse-sqlalchemy driver, not installed by default). A URL may come from an environment
@@ -8,7 +10,10 @@ variable instead of the command line, so the password stays out of shell history
 printed back (messages show the URL with the password masked).
 """
 
+import json
+import math
 import re
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,7 +85,9 @@ def open_engine(text: str, *, memory_limit: str = DEFAULT_DUCKDB_MEMORY, threads
         if not DUCKDB_SETTINGS.fullmatch(memory_limit):
             raise SourceError(f"{memory_limit!r} is not a memory size such as 500MB.")
         path = _duckdb_path(url)
-        config = {"memory_limit": memory_limit}
+        # Spill past the memory limit into the system's temporary folder, not next to the data or
+        # into the current directory (DuckDB's defaults).
+        config = {"memory_limit": memory_limit, "temp_directory": str(Path(tempfile.gettempdir()) / "learnloop-duckdb")}
         if threads:
             config["threads"] = int(threads)
         arguments: dict = {"config": config}
@@ -149,3 +156,40 @@ def read_only(engine, *, timeout: float = DEFAULT_TIMEOUT) -> Iterator:
             connection.rollback()
         finally:
             connection.close()
+
+
+def is_chdb(text: str) -> bool:
+    return isinstance(text, str) and text.strip().startswith("chdb://")
+
+
+def chdb_runner(text: str, *, timeout: float = DEFAULT_TIMEOUT):
+    """A function running one SELECT in chDB (ClickHouse in-process) and returning its JSON result."""
+    try:
+        import chdb  # noqa: F401
+        from chdb import session
+    except ImportError:
+        raise SourceError("chdb:// needs the chdb package: install it next to Learnloop "
+                          "(uv pip install chdb).") from None
+    path = text.strip().removeprefix("chdb://")
+    path = path.removeprefix("/") if path.startswith("/") else path
+    if path and not Path(path).exists() and Path("/" + path).exists():
+        path = "/" + path
+    if path and not Path(path).is_dir():
+        raise SourceError(f"No chDB database folder at {path} (chdb:// reads files in place).")
+    try:
+        connection = session.Session(path) if path else session.Session()
+    except Exception as error:  # chDB raises its own error classes
+        raise SourceError(f"chdb://{path}: cannot be opened ({_first_line(error)}).") from None
+    limit = max(1, math.ceil(timeout))
+
+    def run(sql: str) -> dict:
+        try:
+            answer = connection.query(f"{sql}\nSETTINGS readonly = 2, max_execution_time = {limit}", "JSON")
+        except Exception as error:
+            message = _first_line(error)
+            if "TIMEOUT_EXCEEDED" in message or "Timeout exceeded" in message:
+                raise SourceError(f"The query took longer than {timeout:g} s and was stopped.") from None
+            raise SourceError(f"The warehouse refused the query: {message}") from None
+        return json.loads(str(answer) or "{}")
+
+    return run, connection
