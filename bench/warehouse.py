@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10 million events only")
     parser.add_argument("--events", type=int, nargs="*", default=None)
     parser.add_argument("--pandas-max", type=int, default=20_000_000, help="skip pandas above this many events")
-    parser.add_argument("--memory-limit", default="300MB", help="DuckDB's limit inside Learnloop's process")
+    parser.add_argument("--memory-limit", default="200MB", help="DuckDB's limit inside Learnloop's process")
     options = parser.parse_args()
     sizes = options.events or ([10_000_000] if options.quick else [10_000_000, 100_000_000])
     figures: dict[str, object] = {}
