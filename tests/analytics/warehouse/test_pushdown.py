@@ -69,6 +69,12 @@ def test_duckdb_matches_pandas_exactly(duckdb_source, log, options):
     _check(statistics, reference(log, **options), log)
 
 
+def test_a_binomial_metric_without_values_converts_on_any_row(duckdb_source, log):
+    statistics = compute_statistics(duckdb_source, "SELECT * FROM exposures", 'SELECT unit_id, "timestamp" FROM events',
+                                    MetricDefinition(metric_type="binomial", window_hours=24))
+    _check(statistics, reference(log, metric_type="binomial", aggregation="count", window_hours=24), log)
+
+
 def test_dimension_cells_in_the_same_pass(duckdb_source, log):
     definition = MetricDefinition(window_hours=48, dimensions=("country", "platform"))
     statistics = compute_statistics(duckdb_source, "SELECT * FROM exposures", "SELECT * FROM events", definition)

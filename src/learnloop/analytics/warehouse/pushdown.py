@@ -73,12 +73,29 @@ def _required(metric_type: str, aggregation: str) -> tuple[str, ...]:
     return ("unit_id", "timestamp", "value")
 
 
-def _check_columns(connection, sql: str, needed: tuple[str, ...], what: str) -> None:
-    from sqlalchemy import text
+def _settled(definition: MetricDefinition, metric_columns: set[str]) -> MetricDefinition:
+    """A binomial metric whose SQL returns no value converts on any row in the window."""
+    from dataclasses import replace
 
-    probe = f"SELECT * FROM (\n{sql}\n) AS probe WHERE 1 = 0"  # noqa: S608 (the analyst's one checked query)
-    columns = {str(name).lower() for name in connection.execute(text(probe.replace(":", "\\:"))).keys()}  # noqa: SIM118
-    _missing(columns, needed, what)
+    if definition.metric_type == "binomial" and definition.aggregation == "sum" and "value" not in metric_columns:
+        return replace(definition, aggregation="count")
+    return definition
+
+
+def _probe(sql: str) -> str:
+    return f"SELECT * FROM (\n{sql}\n) AS probe WHERE 1 = 0"  # noqa: S608 (the analyst's one checked query)
+
+
+def _checked(columns_of, exposure_sql: str, metric_sql: str, definition: MetricDefinition) -> MetricDefinition:
+    """Both queries return the columns the definition needs (asked with a query returning no rows)."""
+    from learnloop.analytics.warehouse.query import check_user_sql
+
+    exposure = columns_of(_probe(check_user_sql(exposure_sql, "exposure")))
+    _missing(exposure, ("unit_id", "variation", "first_exposure_at", *definition.dimensions), "exposure")
+    metric = columns_of(_probe(check_user_sql(metric_sql, "metric")))
+    definition = _settled(definition, metric)
+    _missing(metric, _required(definition.metric_type, definition.aggregation), "metric")
+    return definition
 
 
 def _inline(sql: str, parameters: dict) -> str:
@@ -93,18 +110,14 @@ def _inline(sql: str, parameters: dict) -> str:
 
 
 def _chdb_rows(source: str, exposure_sql: str, metric_sql: str, definition: MetricDefinition, timeout: float):
-    from learnloop.analytics.warehouse.query import check_user_sql
-
-    query = statistics_query("clickhouse", exposure_sql, metric_sql, definition)
+    statistics_query("clickhouse", exposure_sql, metric_sql, definition)  # refuses bad SQL before connecting
     run, connection = chdb_runner(source, timeout=timeout)
     try:
-        for sql, needed, what in (
-            (exposure_sql, ("unit_id", "variation", "first_exposure_at", *definition.dimensions), "exposure"),
-            (metric_sql, _required(definition.metric_type, definition.aggregation), "metric"),
-        ):
-            probe = f"SELECT * FROM (\n{check_user_sql(sql, what)}\n) AS probe LIMIT 0"  # noqa: S608
-            columns = {str(column["name"]).lower() for column in run(probe).get("meta", [])}
-            _missing(columns, needed, what)
+        def columns_of(probe: str) -> set[str]:
+            return {str(column["name"]).lower() for column in run(probe).get("meta", [])}
+
+        definition = _checked(columns_of, exposure_sql, metric_sql, definition)
+        query = statistics_query("clickhouse", exposure_sql, metric_sql, definition)
         return query, run(_inline(query.sql, query.parameters)).get("data", [])
     finally:
         connection.close()
@@ -128,7 +141,6 @@ def compute_statistics(source: str, exposure_sql: str, metric_sql: str, definiti
     from sqlalchemy import text
 
     from learnloop.analytics.stats import VariantAggregates
-    from learnloop.analytics.warehouse.query import check_user_sql
 
     if is_chdb(source):
         dialect = "clickhouse"
@@ -136,13 +148,14 @@ def compute_statistics(source: str, exposure_sql: str, metric_sql: str, definiti
     else:
         engine, _ = open_engine(source, memory_limit=memory_limit, threads=threads)
         dialect = engine.dialect.name
-        query = statistics_query(dialect, exposure_sql, metric_sql, definition)
+        statistics_query(dialect, exposure_sql, metric_sql, definition)  # refuses bad SQL before connecting
         try:
             with read_only(engine, timeout=timeout) as connection:
-                _check_columns(connection, check_user_sql(exposure_sql, "exposure"),
-                               ("unit_id", "variation", "first_exposure_at", *definition.dimensions), "exposure")
-                _check_columns(connection, check_user_sql(metric_sql, "metric"),
-                               _required(definition.metric_type, definition.aggregation), "metric")
+                def columns_of(probe: str) -> set[str]:
+                    return {str(name).lower() for name in connection.execute(text(probe.replace(":", "\\:"))).keys()}  # noqa: SIM118
+
+                definition = _checked(columns_of, exposure_sql, metric_sql, definition)
+                query = statistics_query(dialect, exposure_sql, metric_sql, definition)
                 rows = [row._mapping for row in connection.execute(text(query.sql), query.parameters).all()]
         finally:
             engine.dispose()
