@@ -157,7 +157,9 @@ def compute(*, source, exposure_sql, metric_sql, metric_type, metric_name, aggre
 
     warnings = []
     if statistics.excluded_units:
-        warnings.append(f"{statistics.excluded_units} units were exposed to more than one variation and are left out.")
+        count = statistics.excluded_units
+        warnings.append(f"{count} {'unit was' if count == 1 else 'units were'} exposed to more than one variation "
+                        f"and {'is' if count == 1 else 'are'} left out.")
     cells = _cells(statistics, analysis.control, options, adjusters[dimension_correction], analysis_as_json)
 
     if output_format == "table":

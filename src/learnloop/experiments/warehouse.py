@@ -123,8 +123,9 @@ def refresh_experiment(*, by, experiment: Experiment, taken_on: date | None = No
         except (DefinitionError, SourceError) as error:
             raise ValidationError({"metric_sql": f"{metric.name}: {error}"}) from None
         if statistics.excluded_units:
-            warnings.append(f"{metric.name}: {statistics.excluded_units} units were exposed to more than one "
-                            "variation and are left out.")
+            count = statistics.excluded_units
+            warnings.append(f"{metric.name}: {count} {'unit was' if count == 1 else 'units were'} exposed to more "
+                            f"than one variation and {'is' if count == 1 else 'are'} left out.")
         # The experiment's own control goes first, whatever it is called.
         control = next(variant.name.lower() for variant in experiment.variants.all() if variant.is_control)
         ordered = sorted(statistics.variants, key=lambda variant: variant.variation.lower() != control)
