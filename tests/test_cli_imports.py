@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-HEAVY = {"scipy", "numpy", "statsmodels", "snowballstemmer", "tantivy", "igraph", "pysd", "pandas", "xarray"}
+HEAVY = {"scipy", "numpy", "statsmodels", "snowballstemmer", "tantivy", "igraph", "pysd", "pandas", "xarray",
+         "sqlalchemy", "duckdb"}
 
 PROBE = """
 import io, json, sys
@@ -31,7 +32,8 @@ def loaded_by(*arguments: str) -> set[str]:
 
 
 @pytest.mark.parametrize("arguments", [
-    ["--help"], ["--version"], ["experiment", "analyze", "--help"], ["survey", "reliability", "--help"],
+    ["--help"], ["--version"], ["experiment", "analyze", "--help"], ["experiment", "compute", "--help"],
+    ["survey", "reliability", "--help"],
     ["insights", "themes", "--help"], ["growth", "match", "--help"],
     ["systems", "simulate", "--help"], ["network", "analyze", "--help"],
 ])
@@ -81,3 +83,14 @@ def test_matching_mentors_needs_no_django(tmp_path):
     matched = loaded_by("growth", "match", str(document), "--format", "json")
     assert "scipy" in matched  # the solver really ran
     assert not matched & {"django", "ninja", "pydantic"}
+
+
+def test_computing_in_a_warehouse_needs_no_django(tmp_path):
+    (tmp_path / "e.sql").write_text("SELECT i AS unit_id, CASE WHEN i % 2 = 0 THEN 'control' ELSE 'b' END "
+                                    "AS variation, TIMESTAMP '2026-01-01' AS first_exposure_at FROM range(100) t(i)")
+    (tmp_path / "m.sql").write_text("SELECT i % 50 AS unit_id, TIMESTAMP '2026-01-02' AS timestamp, i AS value "
+                                    "FROM range(300) t(i)")
+    computed = loaded_by("experiment", "compute", "--source", "duckdb:///:memory:", "--exposure-sql",
+                         str(tmp_path / "e.sql"), "--metric-sql", str(tmp_path / "m.sql"), "--format", "json")
+    assert {"duckdb", "sqlalchemy", "numpy"} <= computed
+    assert "django" not in computed

@@ -16,6 +16,7 @@ import sys
 # (command, action) -> a module with main(argv, write=, fail=) that needs no database.
 DJANGO_FREE = {
     ("experiment", "analyze"): "learnloop.experiments.analyze_cli",
+    ("experiment", "compute"): "learnloop.experiments.compute_cli",
     ("survey", "reliability"): "learnloop.surveys.reliability_cli",
     ("insights", "themes"): "learnloop.insights.themes_cli",
     ("growth", "match"): "learnloop.analytics.mentor_matching_cli",
@@ -39,6 +40,8 @@ Learnloop's commands:
   knowledge export DIR         every knowledge entry as Markdown files plus entries.json
   search rebuild               rebuild the knowledge search index from the database
   experiment analyze FILE      per-variant aggregates (CSV/JSON): effects, intervals, p-value or chance to win
+  experiment compute           a metric computed in the warehouse: --source URL --exposure-sql FILE --metric-sql FILE
+  experiment refresh EXPERIMENT  its warehouse-defined metrics as today's snapshot --as EMAIL [--source URL ...]
   survey reliability FILE.csv  scale reliability: --items COL,... [--reverse COL,...] --scale MIN-MAX [--group COL]
   survey close CAMPAIGN        close a campaign and publish its results [--wait] [--as EMAIL]
   insights themes FILE         recurring themes in a CSV of short texts (id,text[,team,date]) [--format json]

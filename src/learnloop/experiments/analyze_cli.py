@@ -52,6 +52,11 @@ def _positive(text: str) -> float:
 def add_arguments(analyze: argparse.ArgumentParser) -> None:
     analyze.add_argument("file", type=Path, metavar="FILE")
     analyze.add_argument("--metric-type", choices=METRIC_TYPES, default="mean")
+    add_analysis_options(analyze)
+
+
+def add_analysis_options(analyze: argparse.ArgumentParser) -> None:
+    """The engine's options, shared with `learnloop experiment compute`."""
     analyze.add_argument("--engine", choices=ENGINES, default="frequentist")
     analyze.add_argument("--difference", choices=DIFFERENCE_TYPES, default="relative")
     analyze.add_argument("--alpha", type=_alpha, default=0.05, help="1 − confidence level (default 0.05).")

@@ -207,6 +207,7 @@ class Snapshot(models.Model):
         FORM = "form", "Form"
         CSV = "csv", "CSV upload"
         API = "api", "API"
+        WAREHOUSE = "warehouse", "Warehouse refresh"
 
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="snapshots")
     taken_on = models.DateField()
@@ -220,6 +221,36 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.experiment} on {self.taken_on}"
+
+
+class WarehouseSource(models.Model):
+    """Where an experiment's exposures are read from for `learnloop experiment refresh`.
+
+    `source` is a URL without a password (duckdb:///PATH, postgresql://USER@HOST/DB, chdb://) or
+    env:NAME, the environment variable holding the URL: credentials are never stored."""
+
+    experiment = models.OneToOneField(Experiment, on_delete=models.CASCADE, related_name="warehouse_source")
+    source = models.CharField(max_length=500)
+    exposure_sql = models.TextField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.experiment}: {self.source}"
+
+
+class WarehouseMetric(models.Model):
+    """How one metric is computed in the warehouse (docs/experiments.md, Metrics computed in the warehouse)."""
+
+    metric = models.OneToOneField(Metric, on_delete=models.CASCADE, related_name="warehouse_definition")
+    metric_sql = models.TextField()
+    aggregation = models.CharField(max_length=20, default="sum")
+    window_hours = models.FloatField(null=True, blank=True)
+    cap = models.FloatField(null=True, blank=True)
+    cuped_days = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.metric} (warehouse)"
 
 
 class Aggregate(models.Model):
