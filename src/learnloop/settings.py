@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "learnloop.experiments",
     "learnloop.surveys",
     "learnloop.insights",
+    "learnloop.integrations",
     "learnloop.ops",
 ]
 
@@ -167,6 +168,19 @@ SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR") or (DATA_DIR / "search"))
 # Alias and anonymous sessions with fewer participants than this warn the facilitator, and the
 # reveal control and the summary say anonymity is weak (among two people, "not me" names the other).
 ANONYMITY_MIN_PARTICIPANTS = env_int("LEARNLOOP_ANONYMITY_MIN_PARTICIPANTS", 3)
+
+# Outgoing webhooks (learnloop.integrations; docs/integrations.md). Internal addresses are refused
+# unless listed in LEARNLOOP_WEBHOOK_ALLOW (CIDRs or host names, comma-separated).
+WEBHOOK_ALLOW = env_list("LEARNLOOP_WEBHOOK_ALLOW", [])
+WEBHOOK_MAX_ATTEMPTS = env_int("LEARNLOOP_WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("LEARNLOOP_WEBHOOK_RETRY_BASE_SECONDS", 60)
+WEBHOOK_DISABLE_AFTER = env_int("LEARNLOOP_WEBHOOK_DISABLE_AFTER", 20)
+WEBHOOK_TIMEOUT_SECONDS = env_int("LEARNLOOP_WEBHOOK_TIMEOUT_SECONDS", 10)
+if WEBHOOK_MAX_ATTEMPTS < 1 or WEBHOOK_DISABLE_AFTER < 1 or WEBHOOK_TIMEOUT_SECONDS < 1 or WEBHOOK_RETRY_BASE_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "LEARNLOOP_WEBHOOK_MAX_ATTEMPTS, _DISABLE_AFTER and _TIMEOUT_SECONDS must be at least 1, "
+        "LEARNLOOP_WEBHOOK_RETRY_BASE_SECONDS at least 0"
+    )
 if ANONYMITY_MIN_PARTICIPANTS < 1:
     raise ImproperlyConfigured("LEARNLOOP_ANONYMITY_MIN_PARTICIPANTS must be at least 1")
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("experiments/", include("learnloop.experiments.urls")),
     path("surveys/", include("learnloop.surveys.urls")),
     path("insights/", include("learnloop.insights.urls")),
+    path("integrations/", include("learnloop.integrations.urls")),
     path("api/v1/", api.urls),
 ]
