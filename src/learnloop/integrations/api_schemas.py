@@ -34,7 +34,7 @@ class WebhookActionData(Schema):
     priority: str
     due_on: date | None
     check_on: date | None = Field(description="When the effectiveness check is due (done actions)")
-    effect: str = Field(description="worked, partly, did_not_work, too_early or empty")
+    effect: str = Field(description="worked, did_not_work, unknown, or empty while not checked")
     team: WebhookTeamRef | None
     owner: WebhookPersonRef | None
     url: str
