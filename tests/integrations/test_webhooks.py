@@ -31,7 +31,7 @@ def test_an_event_reaches_the_receiver_signed_per_standard_webhooks(admin, team,
     action = actions.create_action(by=admin, title="Add a rollback step", team=team, owner=admin)
 
     assert len(receiver.requests) == 1
-    path, headers, body = receiver.requests[0]
+    path, headers, _body = receiver.requests[0]
     assert path == "/hooks"
     assert headers["content-type"] == "application/json"
     payload = verified(subscription, receiver.requests[0])  # raises if the signature is wrong

@@ -51,9 +51,13 @@ WEB_PAGES = [
     ("department dashboard", "admin", "/insights/teams/{department_slug}/"),
     ("team dashboard", "lead", "/insights/teams/{team_slug}/"),
     ("dashboard csv", "admin", "/insights/organization/funnel.csv"),
+    ("webhooks", "admin", "/integrations/webhooks/"),
+    ("calendar feeds", "lead", "/integrations/calendars/"),
 ]
 API_LISTS = [
     ("people", "admin", "/api/v1/people"),
+    ("webhook subscriptions", "admin", "/api/v1/webhooks"),
+    ("calendar feeds", "lead", "/api/v1/calendars"),
     ("teams", "admin", "/api/v1/teams"),
     ("memberships", "admin", "/api/v1/memberships"),
     ("invitations", "admin", "/api/v1/invitations"),

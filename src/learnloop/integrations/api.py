@@ -1,6 +1,6 @@
 """API for outgoing webhooks (admins): subscriptions, the delivery log, replay."""
 
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from learnloop.api_base import Pagination, Shown, errors
@@ -62,7 +62,7 @@ def get_delivery(request, delivery_id: int):
              summary="Send a finished delivery again, same webhook-id (admins)")
 def replay_delivery(request, delivery_id: int):
     copy = services.replay(by=request.user, delivery_id=delivery_id)
-    return 201, _delivery(selectors.delivery(viewer=request.user, delivery_id=copy.pk))
+    return Status(201, _delivery(selectors.delivery(viewer=request.user, delivery_id=copy.pk)))
 
 
 @router.get("", response={200: list[WebhookSubscriptionOut], **errors(403)}, summary="Webhook subscriptions (admins)")
@@ -76,7 +76,7 @@ def list_subscriptions(request):
 def create_subscription(request, payload: WebhookSubscriptionIn):
     subscription = services.create_subscription(by=request.user, url=payload.url, event_types=payload.event_types,
                                                 description=payload.description)
-    return 201, _subscription(subscription, secret=True)
+    return Status(201, _subscription(subscription, secret=True))
 
 
 @router.get("/{subscription_id}", response={200: WebhookSubscriptionSecretOut, **errors(403, 404)},
@@ -99,7 +99,7 @@ def update_subscription(request, subscription_id: int, payload: WebhookSubscript
                summary="Delete a subscription and its delivery log (admins)")
 def delete_subscription(request, subscription_id: int):
     services.delete_subscription(by=request.user, subscription_id=subscription_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/{subscription_id}/rotate-secret", response={200: WebhookSubscriptionSecretOut, **errors(403, 404)},
@@ -112,7 +112,7 @@ def rotate_secret(request, subscription_id: int):
              summary="Queue a ping event to the receiver (admins)")
 def send_test(request, subscription_id: int):
     delivery = services.send_test(by=request.user, subscription_id=subscription_id)
-    return 201, _delivery(selectors.delivery(viewer=request.user, delivery_id=delivery.pk))
+    return Status(201, _delivery(selectors.delivery(viewer=request.user, delivery_id=delivery.pk)))
 
 
 @router.get("/{subscription_id}/deliveries", response={200: list[WebhookDeliveryOut], **errors(403, 404)},

@@ -1,7 +1,7 @@
 """API for the signed-in person's calendar feeds: list, make or rotate, remove."""
 
 from django.http import Http404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from learnloop.api_base import Pagination, errors
@@ -40,7 +40,7 @@ def issue_feed(request, payload: CalendarFeedIn):
     team = _team(payload.team_id)
     token = calendars.issue_feed(by=request.user, team=team)
     feed = next(feed for feed in calendars.feeds_of(request.user) if feed.team_id == (team.pk if team else None))
-    return 201, {**_feed(feed), "url": calendars.feed_url(token)}
+    return Status(201, {**_feed(feed), "url": calendars.feed_url(token)})
 
 
 @router.delete("", response={204: None, **errors(404)}, summary="Remove a calendar address")
@@ -49,6 +49,6 @@ def revoke_feed(request, filters: Query[CalendarFeedIn]):
 
 
         raise Http404("No such calendar address.")
-    return 204, None
+    return Status(204, None)
 
 
