@@ -10,7 +10,8 @@ What a feed holds (all-day events unless a time is known):
 - actions: the due date of open and in-progress ones ("Due: …"), the effectiveness check date of
   done ones still unchecked ("Check: …");
 - knowledge: the review date of entries owned (by the person, or the team) that are not obsolete;
-- reflection sessions: each deadline of an asynchronous session's phases (timed).
+- reflection sessions: the day each is held (the last 180 days and later), and each deadline of
+  an open asynchronous session's phases (timed).
 """
 
 import hashlib
@@ -35,6 +36,7 @@ from learnloop.org.models import Team
 from learnloop.reflection import permissions as reflection_permissions
 from learnloop.reflection.models import Phase, Session
 
+SESSION_HISTORY_DAYS = 180  # sessions held longer ago than this are left out of feeds
 TOKEN_PREFIX = "llcal_"  # noqa: S105 (a prefix, not a secret)
 
 
@@ -115,8 +117,13 @@ def calendar_items(feed: CalendarFeed) -> list[dict]:
         items.append({"uid": f"entry-{entry.pk}-review", "summary": f"Review: {entry.title}",
                       "day": timezone.localdate(entry.review_due_at),
                       "url": _link("knowledge:entry", entry_id=entry.pk), "category": "knowledge review"})
-    for session in sessions.exclude(phase=Phase.CLOSED).select_related("team").order_by("pk"):
+    since = timezone.localdate() - timedelta(days=SESSION_HISTORY_DAYS)
+    for session in sessions.filter(held_on__gte=since).select_related("team").order_by("pk"):
         if not reflection_permissions.can_view_session(person, session):
+            continue
+        items.append({"uid": f"session-{session.pk}", "summary": f"Session: {session.title}", "day": session.held_on,
+                      "url": _link("reflection:session", session_id=session.pk), "category": "reflection session"})
+        if session.phase == Phase.CLOSED:
             continue
         for phase, moment in sorted((session.phase_deadlines or {}).items()):
             start = parse_datetime(moment) if isinstance(moment, str) else None
