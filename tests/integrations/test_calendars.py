@@ -73,8 +73,9 @@ def test_session_deadlines_are_timed_events(client, admin, team):
     from learnloop.reflection.models import Session
 
     factories.membership(admin, team, role="facilitator")
-    session = reflection.create_session(by=admin, team=team, template=reflection.builtin_template("start-stop-continue"),
-                                        title="Sprint 12 retro", held_on=date.today() + timedelta(days=1))
+    template = reflection.builtin_template("start-stop-continue")
+    session = reflection.create_session(by=admin, team=team, template=template, title="Sprint 12 retro",
+                                        held_on=date.today() + timedelta(days=1))
     deadline = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
     Session.objects.filter(pk=session.pk).update(phase_deadlines={"reflect": deadline.isoformat()})
     events = events_of(client, calendars.issue_feed(by=admin, team=team))
