@@ -287,6 +287,12 @@ SECURE_CSP = {
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost" if PRODUCTION else "")
 if EMAIL_HOST:
     _smtp_port = env_int("EMAIL_PORT", 25 if EMAIL_HOST == "localhost" else 587)
+    _use_ssl = env_bool("EMAIL_USE_SSL", _smtp_port == 465)
+    _use_tls = env_bool("EMAIL_USE_TLS", _smtp_port == 587)
+    if _use_ssl and _use_tls:
+        raise ImproperlyConfigured(
+            "EMAIL_USE_SSL (TLS from the start, port 465) and EMAIL_USE_TLS (STARTTLS) exclude each other"
+        )
     _mailer = {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {
@@ -294,8 +300,11 @@ if EMAIL_HOST:
             "port": _smtp_port,
             "username": env_str("EMAIL_HOST_USER", ""),
             "password": env_str("EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_bool("EMAIL_USE_TLS", _smtp_port == 587),
-            "timeout": 20,
+            "use_tls": _use_tls,
+            "use_ssl": _use_ssl,
+            "ssl_certfile": env_str("EMAIL_SSL_CERTFILE", "") or None,
+            "ssl_keyfile": env_str("EMAIL_SSL_KEYFILE", "") or None,
+            "timeout": env_int("EMAIL_TIMEOUT", 20),
         },
     }
 else:

@@ -29,3 +29,20 @@ class CalendarFeedForm(forms.Form):
     """Create or rotate a feed: the person's own (no team) or one of their teams'."""
 
     team = IdField(what="the team", required=False)
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One checkbox per kind of email (checked: receive it)."""
+
+    def __init__(self, *args, kinds: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in kinds.items():
+            self.fields[kind] = forms.BooleanField(required=False, label=label)
+
+
+class OneClickUnsubscribeForm(forms.Form):
+    """RFC 8058: the mail client POSTs `List-Unsubscribe=One-Click`; the page's button sends the same."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["List-Unsubscribe"] = forms.ChoiceField(choices=[("One-Click", "One-Click")])

@@ -102,3 +102,18 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"calendar feed of person {self.person_id}" + (f", team {self.team_id}" if self.team_id else "")
+
+
+class NotificationPreference(models.Model):
+    """A kind of email a person turned off (or on again). No row: the kind is on."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    enabled = models.BooleanField(default=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "kind"], name="one_preference_per_person_kind")]
+
+    def __str__(self):
+        return f"{self.kind} {'on' if self.enabled else 'off'} for person {self.person_id}"

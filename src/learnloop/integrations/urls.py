@@ -15,4 +15,6 @@ urlpatterns = [
     path("calendars/new/", views.calendar_issue, name="calendar-issue"),
     path("calendars/remove/", views.calendar_revoke, name="calendar-revoke"),
     path("calendars/feed/<str:token>.ics", views.feed, name="feed"),
+    path("notifications/", views.notification_preferences, name="notifications"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -10,11 +10,19 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from learnloop.integrations import calendars, selectors, services
+from learnloop.integrations import calendars, notifications, selectors, services
 from learnloop.integrations.events import EVENT_TYPES
-from learnloop.integrations.forms import CalendarFeedForm, ReplayForm, SubscriptionActionForm, SubscriptionForm
+from learnloop.integrations.forms import (
+    CalendarFeedForm,
+    NotificationPreferencesForm,
+    OneClickUnsubscribeForm,
+    ReplayForm,
+    SubscriptionActionForm,
+    SubscriptionForm,
+)
 from learnloop.integrations.permissions import require_webhook_admin
 from learnloop.org.models import Team
 from learnloop.web.forms import apply_validation_error
@@ -192,3 +200,35 @@ def feed(request, token: str):
     response = HttpResponse(calendars.render_ics(found), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="learnloop.ics"'
     return response
+
+
+# --- email preferences ----------------------------------------------------------------------------
+
+@login_required
+def notification_preferences(request):
+    form = NotificationPreferencesForm(request.POST or None, kinds=notifications.KINDS,
+                                       initial=notifications.preferences_of(request.user))
+    if request.method == "POST" and form.is_valid():
+        notifications.set_preferences(by=request.user, choices=form.cleaned_data)
+        messages.success(request, "Email preferences saved.")
+        return redirect("integrations:notifications")
+    return render(request, "integrations/notifications.html", {"form": form})
+
+
+@csrf_exempt  # RFC 8058: mail clients POST without cookies; the signed token is the credential
+@never_cache
+def unsubscribe(request, token: str):
+    read = notifications.read_token(token)
+    if read is None:
+        raise Http404("This unsubscribe link is not valid.")
+    kind = read[1]
+    if request.method == "POST":
+        form = OneClickUnsubscribeForm(request.POST)
+        if not form.is_valid():
+            return HttpResponse("Send List-Unsubscribe=One-Click to unsubscribe.", status=400,
+                                content_type="text/plain; charset=utf-8")
+        if notifications.unsubscribe(token) is None:
+            raise Http404("This unsubscribe link is not valid.")
+        return render(request, "integrations/unsubscribe.html", {"done": True, "label": notifications.KINDS[kind]})
+    # A GET never unsubscribes: link checkers and previews open links.
+    return render(request, "integrations/unsubscribe.html", {"done": False, "label": notifications.KINDS[kind]})
