@@ -53,6 +53,7 @@ WEB_PAGES = [
     ("dashboard csv", "admin", "/insights/organization/funnel.csv"),
     ("webhooks", "admin", "/integrations/webhooks/"),
     ("calendar feeds", "lead", "/integrations/calendars/"),
+    ("email notifications", "lead", "/integrations/notifications/"),
 ]
 API_LISTS = [
     ("people", "admin", "/api/v1/people"),
