@@ -277,3 +277,12 @@ def test_payload_bodies_are_compact_json(admin, team, receiver):
     body = receiver.requests[0][2]
     assert json.loads(body)["data"]["action"]["title"] == "Ünïcode"
     assert verified(subscription, receiver.requests[0])
+
+
+def test_an_export_leaves_the_signing_secret_out(admin, receiver, tmp_path):
+    from learnloop.ops.export import export_all
+
+    subscription = subscribe(admin, receiver.url, "action.created")
+    export_all(tmp_path / "export.json")
+    text = (tmp_path / "export.json").read_text()
+    assert subscription.url in text and subscription.secret not in text
