@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests import factories
+from tests.surveys.conftest import survey_org  # noqa: F401 (the survey release test uses it)
 
 
 class Receiver:

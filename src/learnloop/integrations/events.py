@@ -120,7 +120,8 @@ def subject_data(event_type: str, subject_id: str) -> dict | None:
         "experiment": (Experiment, ("team",), _experiment_data),
         "campaign": (Campaign, (), _campaign_data),
     }[key]
-    subject = model.objects.select_related(*related).filter(pk=subject_id).first()
+    rows = model.objects.select_related(*related) if related else model.objects.all()
+    subject = rows.filter(pk=subject_id).first()
     return None if subject is None else {key: build(subject)}
 
 
