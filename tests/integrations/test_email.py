@@ -98,3 +98,23 @@ def test_preferences_page(member_client, member):
     assert member_client.get("/integrations/notifications/").status_code == 200
     assert member_client.post("/integrations/notifications/", {"reminder": "on"}).status_code == 302
     assert notifications.preferences_of(member) == {"reminder": True, "digest": False}
+
+
+def test_the_demo_part_is_deterministic(member, admin):
+    import random
+
+    from learnloop.demo import DemoContext
+    from learnloop.demo.clock import DemoClock
+    from learnloop.integrations import demo
+    from learnloop.integrations.models import NotificationPreference
+
+    def run():
+        NotificationPreference.objects.all().delete()
+        context = DemoContext(seed=7, rng=random.Random(7), clock=DemoClock.starting_today(), password_hash="",
+                              announce=lambda text: None, people=[member, admin])
+        demo.build(context)
+        return sorted(NotificationPreference.objects.values_list("person_id", "kind", "enabled"))
+
+    first = run()
+    assert first == run()
+    assert {kind for _p, kind, enabled in first if not enabled} == {"digest", "reminder"}

@@ -48,12 +48,12 @@ def preferences_of(person) -> dict[str, bool]:
     return {kind: chosen.get(kind, True) for kind in KINDS}
 
 
-def set_preferences(*, by, choices: dict[str, bool]) -> None:
+def set_preferences(*, by, choices: dict[str, bool], at=None) -> None:
     with transaction.atomic():
         for kind, enabled in choices.items():
             if kind in KINDS:
                 NotificationPreference.objects.update_or_create(
-                    person=by, kind=kind, defaults={"enabled": bool(enabled), "changed_at": timezone.now()})
+                    person=by, kind=kind, defaults={"enabled": bool(enabled), "changed_at": at or timezone.now()})
 
 
 def unsubscribe(token: str) -> tuple[object, str] | None:
