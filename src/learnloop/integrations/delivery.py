@@ -78,7 +78,8 @@ def attempt(delivery_id: int) -> datetime | None:
                     .filter(pk=delivery_id).first())
         if delivery is None or delivery.status != DeliveryStatus.PENDING:
             return None
-        subscription = WebhookSubscription.objects.select_for_update().get(pk=delivery.subscription_id)
+        # Not locked while the receiver answers: deliveries to one subscription don't wait for each other.
+        subscription = WebhookSubscription.objects.get(pk=delivery.subscription_id)
         now = timezone.now()
         if not subscription.is_active:
             delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
@@ -104,6 +105,8 @@ def attempt(delivery_id: int) -> datetime | None:
         delivery.attempts += 1
         delivery.last_status_code, delivery.last_error = status_code, error[:500]
         again = None
+        # Locked now, to count this attempt against what other workers counted meanwhile.
+        subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
         if not error:
             delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.SUCCEEDED, now, None
             subscription.consecutive_failures = 0
