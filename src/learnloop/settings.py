@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "learnloop.insights",
     "learnloop.network",
     "learnloop.strategy",
+    "learnloop.integrations",
     "learnloop.ops",
 ]
 
@@ -170,6 +171,19 @@ SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR") or (DATA_DIR / "search"))
 # Alias and anonymous sessions with fewer participants than this warn the facilitator, and the
 # reveal control and the summary say anonymity is weak (among two people, "not me" names the other).
 ANONYMITY_MIN_PARTICIPANTS = env_int("LEARNLOOP_ANONYMITY_MIN_PARTICIPANTS", 3)
+
+# Outgoing webhooks (learnloop.integrations; docs/integrations.md). Internal addresses are refused
+# unless listed in LEARNLOOP_WEBHOOK_ALLOW (CIDRs or host names, comma-separated).
+WEBHOOK_ALLOW = env_list("LEARNLOOP_WEBHOOK_ALLOW", [])
+WEBHOOK_MAX_ATTEMPTS = env_int("LEARNLOOP_WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("LEARNLOOP_WEBHOOK_RETRY_BASE_SECONDS", 60)
+WEBHOOK_DISABLE_AFTER = env_int("LEARNLOOP_WEBHOOK_DISABLE_AFTER", 20)
+WEBHOOK_TIMEOUT_SECONDS = env_int("LEARNLOOP_WEBHOOK_TIMEOUT_SECONDS", 10)
+if min(WEBHOOK_MAX_ATTEMPTS, WEBHOOK_DISABLE_AFTER, WEBHOOK_TIMEOUT_SECONDS) < 1 or WEBHOOK_RETRY_BASE_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "LEARNLOOP_WEBHOOK_MAX_ATTEMPTS, _DISABLE_AFTER and _TIMEOUT_SECONDS must be at least 1, "
+        "LEARNLOOP_WEBHOOK_RETRY_BASE_SECONDS at least 0"
+    )
 if ANONYMITY_MIN_PARTICIPANTS < 1:
     raise ImproperlyConfigured("LEARNLOOP_ANONYMITY_MIN_PARTICIPANTS must be at least 1")
 
@@ -276,6 +290,12 @@ SECURE_CSP = {
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost" if PRODUCTION else "")
 if EMAIL_HOST:
     _smtp_port = env_int("EMAIL_PORT", 25 if EMAIL_HOST == "localhost" else 587)
+    _use_ssl = env_bool("EMAIL_USE_SSL", _smtp_port == 465)
+    _use_tls = env_bool("EMAIL_USE_TLS", _smtp_port == 587)
+    if _use_ssl and _use_tls:
+        raise ImproperlyConfigured(
+            "EMAIL_USE_SSL (TLS from the start, port 465) and EMAIL_USE_TLS (STARTTLS) exclude each other"
+        )
     _mailer = {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {
@@ -283,8 +303,11 @@ if EMAIL_HOST:
             "port": _smtp_port,
             "username": env_str("EMAIL_HOST_USER", ""),
             "password": env_str("EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_bool("EMAIL_USE_TLS", _smtp_port == 587),
-            "timeout": 20,
+            "use_tls": _use_tls,
+            "use_ssl": _use_ssl,
+            "ssl_certfile": env_str("EMAIL_SSL_CERTFILE", "") or None,
+            "ssl_keyfile": env_str("EMAIL_SSL_KEYFILE", "") or None,
+            "timeout": env_int("EMAIL_TIMEOUT", 20),
         },
     }
 else:

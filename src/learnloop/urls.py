@@ -17,5 +17,6 @@ urlpatterns = [
     path("insights/", include("learnloop.insights.urls")),
     path("network/", include("learnloop.network.urls")),
     path("strategy/", include("learnloop.strategy.urls")),
+    path("integrations/", include("learnloop.integrations.urls")),
     path("api/v1/", api.urls),
 ]

@@ -79,6 +79,8 @@ NOT_PAGED = {
     f"{API}/strategy/metrics",
     # One theme with its figures: its items are the theme's own members, like a session's cards.
     f"{API}/insights/themes/{{theme_id}}",
+    # The webhook event-type catalogue: the fixed set of types the platform sends (8), not data.
+    f"{API}/webhooks/event-types",
 }
 
 

@@ -71,9 +71,14 @@ WEB_PAGES = [
     ("strategy roadmap of a department", "admin", "/strategy/roadmap/?team={department_slug}"),
     ("team strategy", "lead", "/strategy/teams/{team_slug}/"),
     ("strategy champions", "admin", "/strategy/champions/"),
+    ("webhooks", "admin", "/integrations/webhooks/"),
+    ("calendar feeds", "lead", "/integrations/calendars/"),
+    ("email notifications", "lead", "/integrations/notifications/"),
 ]
 API_LISTS = [
     ("people", "admin", "/api/v1/people"),
+    ("webhook subscriptions", "admin", "/api/v1/webhooks"),
+    ("calendar feeds", "lead", "/api/v1/calendars"),
     ("teams", "admin", "/api/v1/teams"),
     ("memberships", "admin", "/api/v1/memberships"),
     ("invitations", "admin", "/api/v1/invitations"),

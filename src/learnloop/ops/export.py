@@ -32,6 +32,9 @@ OMITTED_FIELDS = {
     "surveys.invitation": {"token_hash"},
     "accounts.totpdevice": {"secret"},
     "accounts.recoverycode": {"code_hash"},
+    # Would let a reader sign webhooks as this instance, or find a calendar feed's address.
+    "integrations.webhooksubscription": {"secret"},
+    "integrations.calendarfeed": {"token_hash"},
 }
 
 

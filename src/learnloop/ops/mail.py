@@ -7,12 +7,16 @@ duplicate is recognisable (same Message-ID) by people and by mail systems that d
 """
 
 import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.html import escape
 
 from learnloop.ops.models import SentEmail
 
@@ -26,9 +30,65 @@ def message_id(key: str) -> str:
     return f"<learnloop.{kind}.{digest}@{host}>"
 
 
-def send_keyed(key: str, subject: str, body: str, to: list[str]) -> None:
-    """Hand one email to the mail server with the event's Message-ID (raises if it refuses)."""
-    EmailMessage(subject, body, None, to, headers={"Message-ID": message_id(key)}).send()
+@dataclass(frozen=True)
+class MailDecision:
+    send: bool = True
+    # RFC 8058 one-click unsubscribe: an https URL that takes a POST of "List-Unsubscribe=One-Click".
+    unsubscribe_url: str | None = None
+
+
+# Set by an app above ops (learnloop.integrations: people's notification preferences); ops can't
+# import it. Called with the email's kind (the key's first part: "reminder", "digest", …) and
+# the one recipient's address.
+_policy: Callable[[str, str], MailDecision] | None = None
+
+
+def set_mail_policy(policy: Callable[[str, str], MailDecision] | None) -> None:
+    global _policy
+    _policy = policy
+
+
+def decide(kind: str, to: list[str]) -> MailDecision:
+    if _policy is None or len(to) != 1:
+        return MailDecision()
+    return _policy(kind, to[0])
+
+
+_LINK = re.compile(r"(https?://[^\s<>\"]+)")
+
+
+def html_body(text: str) -> str:
+    """The text body as simple HTML: paragraphs, line breaks and clickable links."""
+    paragraphs = [part for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
+    rendered = []
+    for paragraph in paragraphs:
+        safe = _LINK.sub(r'<a href="\1">\1</a>', escape(paragraph)).replace("\n", "<br>\n")
+        rendered.append(f"<p>{safe}</p>")
+    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>"
+            "<body style=\"font-family: sans-serif; line-height: 1.4\">\n" + "\n".join(rendered) + "\n</body></html>\n")
+
+
+def send_keyed(key: str, subject: str, body: str, to: list[str]) -> bool:
+    """Hand one email to the mail server with the event's Message-ID (raises if it refuses).
+
+    Plain text with an HTML alternative. False, and nothing sent, when the recipient turned this
+    kind of email off; with a way to turn it off, the RFC 8058 one-click unsubscribe headers.
+    """
+    decision = decide(key.split(":", 1)[0], to)
+    if not decision.send:
+        return False
+    headers = {
+        "Message-ID": message_id(key),
+        # RFC 3834: out-of-office and other automatic replies should not answer this.
+        "Auto-Submitted": "auto-generated",
+    }
+    if decision.unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{decision.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(subject, body, None, to, headers=headers)
+    message.attach_alternative(html_body(body), "text/html")
+    message.send()
+    return True
 
 
 def send_once(key: str, subject: str, body: str, to: list[str]) -> bool:
@@ -42,10 +102,11 @@ def send_once(key: str, subject: str, body: str, to: list[str]) -> bool:
         record = _locked_record(key)
         if record.sent_at is not None:
             return False
-        send_keyed(key, subject, body, to)
+        sent = send_keyed(key, subject, body, to)
+        # A message the recipient turned off counts as handled: it is not tried again.
         record.sent_at = timezone.now()
         record.save(update_fields=["sent_at"])
-    return True
+    return sent
 
 
 def _locked_record(key: str) -> SentEmail:

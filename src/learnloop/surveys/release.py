@@ -25,6 +25,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from learnloop.activity.services import record_activity
 from learnloop.surveys import attributes, remeasure
 from learnloop.surveys.models import Campaign, CampaignStatus, Comment, Invitation, Response
 
@@ -76,6 +77,8 @@ def decide_and_publish(campaign_id: int) -> dict:
     campaign = Campaign.objects.get(pk=campaign.pk)
     if published:
         logger.info("Published the release of campaign %s (%d groups)", campaign.pk, len(release))
+        # On the activity stream (outgoing webhooks listen there): no actor, the gate released it.
+        record_activity(verb="survey_report_released", subject=campaign, data={"groups": len(release)})
     # After publishing, with no transaction open: the released figures become proposed evidence
     # for earlier focus areas' actions (remeasure.py; it does nothing for suppressed teams).
     remeasure.propose_for_campaign(campaign.pk)

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+from learnloop.web.navigation import NavItem, admins_only
+
+
+class IntegrationsConfig(AppConfig):
+    name = "learnloop.integrations"
+    label = "integrations"
+    verbose_name = "Integrations"
+
+    nav_items = (
+        NavItem("Webhooks", "integrations:webhooks", order=93, visible=admins_only, section="/integrations/webhooks/"),
+        NavItem("Calendar", "integrations:calendars", order=70, section="/integrations/calendars/"),
+        NavItem("Notifications", "integrations:notifications", order=71, section="/integrations/notifications/"),
+    )
+
+    def ready(self):
+        from learnloop.integrations.receivers import connect
+
+        connect()  # activity events and overdue reminders become webhook events
+        from learnloop.integrations.notifications import mail_policy
+        from learnloop.ops.mail import set_mail_policy
+
+        set_mail_policy(mail_policy)  # people's email preferences and one-click unsubscribe

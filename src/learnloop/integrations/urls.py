@@ -1,0 +1,20 @@
+from django.urls import path
+
+from learnloop.integrations import views
+
+app_name = "integrations"
+
+urlpatterns = [
+    path("webhooks/", views.webhooks, name="webhooks"),
+    path("webhooks/<int:subscription_id>/", views.webhook, name="webhook"),
+    path("webhooks/<int:subscription_id>/edit/", views.webhook_edit, name="webhook-edit"),
+    path("webhooks/<int:subscription_id>/do/", views.webhook_action, name="webhook-action"),
+    path("webhooks/deliveries/<int:delivery_id>/", views.delivery, name="delivery"),
+    path("webhooks/replay/", views.replay, name="replay"),
+    path("calendars/", views.calendar_feeds, name="calendars"),
+    path("calendars/new/", views.calendar_issue, name="calendar-issue"),
+    path("calendars/remove/", views.calendar_revoke, name="calendar-revoke"),
+    path("calendars/feed/<str:token>.ics", views.feed, name="feed"),
+    path("notifications/", views.notification_preferences, name="notifications"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]
