@@ -4,7 +4,7 @@ import types
 import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -387,3 +387,23 @@ def document_text_limits(schema: dict) -> dict:
     for body in pending:
         limit_texts(body, "")
     return schema
+
+
+# --- Exports ---------------------------------------------------------------------------------------
+# A list as a file (learnloop.web.tables writes it; docs/exports.md): `?format=csv` or `json`.
+
+ExportFormat = Literal["csv", "json"]
+
+EXPORT_OPENAPI = {
+    "responses": {
+        200: {
+            "description": "The whole list as a download: CSV (UTF-8 with a byte order mark; text that a "
+                           "spreadsheet would run as a formula starts with ') or a JSON array of objects "
+                           "with the CSV's columns as keys",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            },
+        },
+    },
+}

@@ -51,6 +51,10 @@ WEB_PAGES = [
     ("department dashboard", "admin", "/insights/teams/{department_slug}/"),
     ("team dashboard", "lead", "/insights/teams/{team_slug}/"),
     ("dashboard csv", "admin", "/insights/organization/funnel.csv"),
+    ("actions export", "lead", "/actions/export/?team={team_id}&format=csv"),
+    ("sessions export", "admin", "/sessions/export/?format=csv"),
+    ("session cards export", "lead", "/sessions/{session_id}/cards/export/?format=csv"),
+    ("experiments export", "admin", "/experiments/export/?format=json"),
 ]
 API_LISTS = [
     ("people", "admin", "/api/v1/people"),
@@ -73,6 +77,11 @@ API_LISTS = [
     ("insights metrics", "admin", "/api/v1/insights/metrics"),
     ("insights team metrics", "lead", "/api/v1/insights/metrics?team={team_slug}"),
     ("insights health by team", "admin", "/api/v1/insights/health/teams"),
+    ("actions export", "admin", "/api/v1/actions/export?format=csv"),
+    ("actions export of a lead", "lead", "/api/v1/actions/export?format=json&status=open"),
+    ("reflection sessions export", "admin", "/api/v1/reflection/sessions/export"),
+    ("session cards export", "lead", "/api/v1/reflection/sessions/{session_id}/cards/export?format=json"),
+    ("experiments export", "admin", "/api/v1/experiments/export?format=csv"),
 ]
 
 
@@ -92,6 +101,8 @@ def _count(clients, viewer: str, path: str) -> list[str]:
     cache.clear()  # a cached fragment would hide the queries behind it
     with CaptureQueriesContext(connection) as captured:
         response = clients[viewer].get(path)
+        if response.streaming:  # an export runs its queries while its file is written
+            b"".join(response.streaming_content)
     assert response.status_code == 200, (path, response.status_code)
     return [query["sql"] for query in captured.captured_queries]
 
