@@ -1,0 +1,52 @@
+"""No page scrolls sideways (issue 21, item 5): at 375, 768, 1024 and 1280 px the main pages fit
+their window (`scrollWidth <= innerWidth`) for an admin, a team lead and a member; the
+navigation wraps instead of running off the side, and wide tables scroll inside their own box."""
+
+import pytest
+
+from tests import factories
+from tests.browser.conftest import sign_in_context
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (375, 768, 1024, 1280)
+PAGES = {
+    "admin": ["/", "/people/", "/teams/", "/teams/{department_slug}/", "/knowledge/", "/sessions/",
+              "/actions/", "/experiments/", "/experiments/{experiment_id}/", "/surveys/", "/insights/organization/",
+              "/audit/", "/invitations/"],
+    "lead": ["/", "/sessions/{session_id}/", "/actions/team/{team_id}/", "/knowledge/{entry_id}/",
+             "/insights/teams/{team_slug}/"],
+    "member": ["/", "/actions/", "/knowledge/", "/sessions/", "/experiments/"],
+}
+# The widest element that sticks out, to say what to fix.
+OVERFLOW = """() => {
+  const width = window.innerWidth;
+  if (document.documentElement.scrollWidth <= width) return null;
+  let worst = null;
+  for (const element of document.querySelectorAll("body *")) {
+    const right = element.getBoundingClientRect().right;
+    if (right > width + 0.5 && (!worst || right > worst.right)) {
+      worst = {right, what: element.tagName.toLowerCase() + (element.className ? "." + element.className : "")};
+    }
+  }
+  return `${document.documentElement.scrollWidth}px wide (${worst ? worst.what + " to " + Math.round(worst.right) : "?"})`;
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_main_pages_fit_the_window_at_every_width(new_context, live_server):
+    people, ids = factories.small_organization()
+    viewers = {"admin": people["admin"], "lead": people["lead"], "member": people["members"][0]}
+    problems = []
+    for role, paths in PAGES.items():
+        context = new_context()
+        sign_in_context(context, viewers[role], live_server.url)
+        page = context.new_page()
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            for path in paths:
+                response = page.goto(path.format(**ids))
+                assert response.ok, (role, path, response.status)
+                if found := page.evaluate(OVERFLOW):
+                    problems.append(f"{role} {path} at {width}px: {found}")
+    assert not problems, "\n".join(problems)
