@@ -2,10 +2,18 @@
 their window (`scrollWidth <= innerWidth`) for an admin, a team lead and a member; the
 navigation wraps instead of running off the side, and wide tables scroll inside their own box."""
 
-import pytest
+import random
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from learnloop.surveys import services as surveys
+from learnloop.surveys.models import Instrument, Invitation
+from learnloop.surveys.tokens import token_for
 from tests import factories
 from tests.browser.conftest import sign_in_context
+from tests.surveys.conftest import answer_all
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +21,7 @@ WIDTHS = (375, 768, 1024, 1280)
 PAGES = {
     "admin": ["/", "/people/", "/teams/", "/teams/{department_slug}/", "/knowledge/", "/sessions/",
               "/actions/", "/experiments/", "/experiments/{experiment_id}/", "/surveys/", "/insights/organization/",
-              "/audit/", "/invitations/"],
+              "/audit/", "/invitations/", "/surveys/campaigns/{campaign_id}/report/", "/surveys/trends/"],
     "lead": ["/", "/sessions/{session_id}/", "/actions/team/{team_id}/", "/knowledge/{entry_id}/",
              "/insights/teams/{team_slug}/"],
     "member": ["/", "/actions/", "/knowledge/", "/sessions/", "/experiments/"],
@@ -36,6 +44,7 @@ OVERFLOW = """() => {
 @pytest.mark.django_db(transaction=True)
 def test_main_pages_fit_the_window_at_every_width(new_context, live_server):
     people, ids = factories.small_organization()
+    ids["campaign_id"] = _closed_survey(people["admin"]).pk
     viewers = {"admin": people["admin"], "lead": people["lead"], "member": people["members"][0]}
     problems = []
     for role, paths in PAGES.items():
@@ -50,3 +59,17 @@ def test_main_pages_fit_the_window_at_every_width(new_context, live_server):
                 if found := page.evaluate(OVERFLOW):
                     problems.append(f"{role} {path} at {width}px: {found}")
     assert not problems, "\n".join(problems)
+
+
+def _closed_survey(admin):
+    """A diagnostic everyone answered, closed, so its report has a heat map and scores."""
+    surveys.install_built_in_instruments()
+    instrument = Instrument.objects.get(slug="learning-organization")
+    today = timezone.localdate()
+    campaign = surveys.create_campaign(by=admin, name="Autumn diagnostic", instrument=instrument, opens_on=today,
+                                       closes_on=today + timedelta(days=14), whole_organization=True)
+    surveys.launch_campaign(by=admin, campaign=campaign)
+    rng = random.Random(3)
+    for invitation in Invitation.objects.filter(campaign=campaign):
+        surveys.submit_response(token=token_for(invitation), answers=answer_all(instrument, rng))
+    return surveys.close_campaign(by=admin, campaign=campaign)
