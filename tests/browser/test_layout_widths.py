@@ -37,7 +37,8 @@ OVERFLOW = """() => {
       worst = {right, what: element.tagName.toLowerCase() + (element.className ? "." + element.className : "")};
     }
   }
-  return `${document.documentElement.scrollWidth}px wide (${worst ? worst.what + " to " + Math.round(worst.right) : "?"})`;
+  const culprit = worst ? worst.what + " to " + Math.round(worst.right) : "?";
+  return `${document.documentElement.scrollWidth}px wide (${culprit})`;
 }"""
 
 
