@@ -77,6 +77,13 @@ NOT_PAGED = {
     f"{API}/insights/metrics/catalogue",
     # One theme with its figures: its items are the theme's own members, like a session's cards.
     f"{API}/insights/themes/{{theme_id}}",
+    # Exports: the whole list as one CSV or JSON file, streamed (docs/exports.md); paging it would
+    # defeat the point, and the paged list beside each one is checked above.
+    f"{API}/actions/export",
+    f"{API}/reflection/sessions/export",
+    f"{API}/reflection/sessions/{{session_id}}/cards/export",
+    f"{API}/experiments/export",
+    f"{API}/surveys/campaigns/{{campaign_id}}/report/export",
 }
 
 
