@@ -105,9 +105,14 @@ def _query_parameter_names(operation) -> set[str]:
     return names
 
 
+UNKNOWN_QUERY_PARAMETER = "Unknown query parameter: this operation does not take it."
+UNKNOWN_BODY_FIELD = "Unknown field: this operation does not take it."
+
+
 def _refuse_unknown_query_parameters(operation) -> None:
     """Like a body's unknown fields (api_base.InputSchema), a query parameter the operation doesn't
-    take is refused (422): `?tema=3` must not look like a filter that worked. The parameters' and
+    take is refused (400, naming it): `?tema=3` must not look like a filter that worked, least of
+    all on an export, where the file would quietly hold everything. The parameters' and
     the body's texts are checked against the input rules here too (api_base.checked_json_body)."""
     if getattr(operation, "_refuses_unknown_query", False):
         return
@@ -118,7 +123,8 @@ def _refuse_unknown_query_parameters(operation) -> None:
         unknown = sorted(set(request.GET) - known)
         if unknown:
             raise NinjaValidationError(
-                [{"loc": ("query", name), "msg": "Unknown query parameter."} for name in unknown]
+                [{"loc": ("query", name), "msg": UNKNOWN_QUERY_PARAMETER, "type": "extra_forbidden"}
+                 for name in unknown]
             )
         if problems := parameter_problems(request, path_params):
             raise NinjaValidationError(problems)
@@ -246,11 +252,35 @@ def _field_name(location) -> str:
     return ".".join(parts)
 
 
+def _is_unknown_field(item) -> bool:
+    return item.get("type") == "extra_forbidden"
+
+
 @api.exception_handler(NinjaValidationError)
 def request_validation_error(request, error):
     problems = [
-        {"field": _field_name(item.get("loc", ())), "message": item.get("msg", "invalid")} for item in error.errors
+        {"field": _field_name(item.get("loc", ())),
+         "message": UNKNOWN_BODY_FIELD if _is_unknown_field(item) and item.get("loc", ("",))[0] == "body"
+         else item.get("msg", "invalid")}
+        for item in error.errors
     ]
+    unknown = [problem["field"] for item, problem in zip(error.errors, problems, strict=True)
+               if _is_unknown_field(item)]
+    if unknown:
+        # A field or parameter the operation doesn't take is refused, never dropped: 400 in the
+        # same shape as a field a rule refuses (BadInputOut), naming every such field; any other
+        # problem found in the same request is listed with them.
+        by_field: dict[str, list[str]] = {}
+        for problem in problems:
+            by_field.setdefault(problem["field"] or "__all__", []).append(problem["message"])
+        noun = "field" if len(unknown) == 1 else "fields"
+        return api.create_response(
+            request,
+            {"detail": f"Unknown {noun} {', '.join(unknown)}: this operation does not take "
+                       f"{'it' if len(unknown) == 1 else 'them'}, and nothing was done.",
+             "errors": by_field},
+            status=400,
+        )
     message = "; ".join(f"{p['field']}: {p['message']}" if p["field"] else p["message"] for p in problems)
     return api.create_response(
         request, {"detail": f"Invalid request: {message}", "errors": problems}, status=422

@@ -4,7 +4,7 @@ import types
 import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -75,7 +75,7 @@ def _wrong_json_type(kinds: set[type], value) -> str | None:
 
 
 class InputSchema(Schema):
-    """A request body. Unknown fields are refused (422) rather than silently ignored, so a typo
+    """A request body. Unknown fields are refused (400, naming them) rather than silently ignored, so a typo
     or a field the caller may not set (like `role` on /me) never looks like it worked.
 
     JSON types are taken at their word too: pydantic would turn `"5"`, `true` or `5.0` into the
@@ -172,7 +172,8 @@ ERROR_SCHEMAS = {
 }
 
 ERROR_DESCRIPTIONS = {
-    400: "Bad input: a rule about the data was broken (errors by field), or the body is not JSON",
+    400: "Bad input: a field or query parameter the operation doesn't take, or a rule about the data was "
+         "broken (errors by field), or the body is not JSON",
     401: "Not authenticated: no credentials, or an unusable API token",
     403: "Not allowed: a permission rule says no, or a browser session's CSRF token is missing",
     404: "Not found, or not visible to you",
@@ -201,8 +202,8 @@ def standard_error_codes(method: str, operation: dict) -> set[int]:
         codes.add(401)
         if writes:
             codes.add(403)  # a browser session without its CSRF token
+    codes.add(400)  # an unknown query parameter (any operation) or body field is refused, naming it
     if writes:
-        codes.add(400)  # every write goes through a service that checks the domain's rules
         codes.add(503)  # storage can't be written (learnloop.ops.storage); reads go on
     if parameters or has_body:
         codes.add(422)
@@ -386,3 +387,23 @@ def document_text_limits(schema: dict) -> dict:
     for body in pending:
         limit_texts(body, "")
     return schema
+
+
+# --- Exports ---------------------------------------------------------------------------------------
+# A list as a file (learnloop.web.tables writes it; docs/exports.md): `?format=csv` or `json`.
+
+ExportFormat = Literal["csv", "json"]
+
+EXPORT_OPENAPI = {
+    "responses": {
+        200: {
+            "description": "The whole list as a download: CSV (UTF-8 with a byte order mark; text that a "
+                           "spreadsheet would run as a formula starts with ') or a JSON array of objects "
+                           "with the CSV's columns as keys",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            },
+        },
+    },
+}

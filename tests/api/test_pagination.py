@@ -81,6 +81,13 @@ NOT_PAGED = {
     f"{API}/insights/themes/{{theme_id}}",
     # The webhook event-type catalogue: the fixed set of types the platform sends (8), not data.
     f"{API}/webhooks/event-types",
+    # Exports: the whole list as one CSV or JSON file, streamed (docs/exports.md); paging it would
+    # defeat the point, and the paged list beside each one is checked above.
+    f"{API}/actions/export",
+    f"{API}/reflection/sessions/export",
+    f"{API}/reflection/sessions/{{session_id}}/cards/export",
+    f"{API}/experiments/export",
+    f"{API}/surveys/campaigns/{{campaign_id}}/report/export",
 }
 
 

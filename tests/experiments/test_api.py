@@ -87,7 +87,7 @@ def test_a_csv_snapshot_uses_the_cli_rules(api_as, team, owner):
 def test_bad_requests_get_clear_4xx_answers(api_as, team, owner, outsider):
     client = api_as(owner)
     unknown_field = client.post(BASE, _payload(team, colour="blue"), content_type=JSON)
-    assert unknown_field.status_code == 422
+    assert unknown_field.status_code == 400
     assert "colour" in unknown_field.json()["detail"]
     no_team = client.post(BASE, _payload(team, team_id=99999), content_type=JSON)
     assert no_team.status_code == 400 and "team_id" in no_team.json()["errors"]

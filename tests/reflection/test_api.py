@@ -53,7 +53,7 @@ def test_outsiders_get_404_and_bad_input_gets_a_message(api_as, session, outside
     assert api_as(outsider).get(base).status_code == 404
     fac = api_as(facilitator)
     unknown_field = fac.post(f"{base}/phase", {"phase": "reflect", "force": True}, content_type=JSON)
-    assert unknown_field.status_code == 422
+    assert unknown_field.status_code == 400
     skipping = fac.post(f"{base}/phase", {"phase": "discuss"}, content_type=JSON)
     assert skipping.status_code == 400 and skipping.json()["errors"]["phase"]
     not_a_card = fac.post(f"{base}/cards/delete", {"card_id": "not-a-uuid"}, content_type=JSON)

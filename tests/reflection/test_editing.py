@@ -89,7 +89,7 @@ def test_a_card_is_edited_through_the_api_with_the_writer_key(api_as, make_sessi
     assert not_theirs.status_code == 403
     unknown_field = api.post(f"{base}/cards/edit", {"card_id": card["id"], "text": "x", "author": writer.pk},
                              content_type=JSON, headers={HEADER: key})
-    assert unknown_field.status_code == 422
+    assert unknown_field.status_code == 400
     assert Card.objects.get(pk=card["id"]).text == "Demo every other Friday"
 
 

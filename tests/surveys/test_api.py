@@ -23,7 +23,7 @@ def test_instruments_listed_and_imported(survey_org):
     assert post(client, "/api/v1/surveys/instruments", {"source": source}).status_code == 201
     bad = post(client, "/api/v1/surveys/instruments", {"source": "slug: [oops"})
     assert bad.status_code == 400 and "YAML" in json.dumps(bad.json())
-    assert post(client, "/api/v1/surveys/instruments", {"source": source, "colour": 1}).status_code == 422
+    assert post(client, "/api/v1/surveys/instruments", {"source": source, "colour": 1}).status_code == 400
     assert post(token_client(survey_org.lead), "/api/v1/surveys/instruments", {"source": source}).status_code == 403
 
 

@@ -66,7 +66,9 @@ def still_closing(name: str) -> None:
 def queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         answer = client.get(url)
-    assert answer.status_code == 200, answer.content[:500]
+        if answer.streaming:  # an export runs its queries while its file is written
+            b"".join(answer.streaming_content)
+    assert answer.status_code == 200
     return len(captured)
 
 
@@ -85,7 +87,8 @@ def test_the_report_reads_as_many_queries_at_24_and_240_respondents(survey_org, 
     client.get(f"/surveys/campaigns/{small.pk}/report/")  # the first search builds its index (queries of its own)
     for path in ("/surveys/campaigns/{}/report/", "/api/v1/surveys/campaigns/{}/report",
                  "/surveys/campaigns/{}/report/?group=" + str(payments),
-                 "/api/v1/surveys/campaigns/{}/report?group=" + str(payments)):
+                 "/api/v1/surveys/campaigns/{}/report?group=" + str(payments),
+                 "/surveys/campaigns/{}/report/export/?format=csv", "/api/v1/surveys/campaigns/{}/report/export"):
         at_1x = cold_and_warm(client, path.format(small.pk))
         at_10x = cold_and_warm(client, path.format(large.pk))
         assert at_1x == at_10x, path

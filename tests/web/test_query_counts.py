@@ -74,6 +74,10 @@ WEB_PAGES = [
     ("webhooks", "admin", "/integrations/webhooks/"),
     ("calendar feeds", "lead", "/integrations/calendars/"),
     ("email notifications", "lead", "/integrations/notifications/"),
+    ("actions export", "lead", "/actions/export/?team={team_id}&format=csv"),
+    ("sessions export", "admin", "/sessions/export/?format=csv"),
+    ("session cards export", "lead", "/sessions/{session_id}/cards/export/?format=csv"),
+    ("experiments export", "admin", "/experiments/export/?format=json"),
 ]
 API_LISTS = [
     ("people", "admin", "/api/v1/people"),
@@ -114,6 +118,11 @@ API_LISTS = [
     ("strategy initiatives", "admin", "/api/v1/strategy/initiatives"),
     ("strategy visions", "admin", "/api/v1/strategy/visions"),
     ("strategy champions", "admin", "/api/v1/strategy/champions"),
+    ("actions export", "admin", "/api/v1/actions/export?format=csv"),
+    ("actions export of a lead", "lead", "/api/v1/actions/export?format=json&status=open"),
+    ("reflection sessions export", "admin", "/api/v1/reflection/sessions/export"),
+    ("session cards export", "lead", "/api/v1/reflection/sessions/{session_id}/cards/export?format=json"),
+    ("experiments export", "admin", "/api/v1/experiments/export?format=csv"),
 ]
 
 
@@ -133,6 +142,8 @@ def _count(clients, viewer: str, path: str) -> list[str]:
     cache.clear()  # a cached fragment would hide the queries behind it
     with CaptureQueriesContext(connection) as captured:
         response = clients[viewer].get(path)
+        if response.streaming:  # an export runs its queries while its file is written
+            b"".join(response.streaming_content)
     assert response.status_code == 200, (path, response.status_code)
     return [query["sql"] for query in captured.captured_queries]
 

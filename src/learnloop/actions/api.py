@@ -10,7 +10,6 @@ from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.http import Http404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
@@ -38,8 +37,19 @@ from learnloop.actions.api_schemas import (
     StatusName,
 )
 from learnloop.actions.models import TeamActionPolicy
-from learnloop.api_base import Id, Pagination, Shown, errors, person_ref, request_fields, team_ref
+from learnloop.api_base import (
+    EXPORT_OPENAPI,
+    ExportFormat,
+    Id,
+    Pagination,
+    Shown,
+    errors,
+    person_ref,
+    request_fields,
+    team_ref,
+)
 from learnloop.org.models import Team
+from learnloop.web.tables import export_response
 
 router = Router(tags=["actions"])
 
@@ -83,22 +93,29 @@ def list_actions(
     """Filters: `owner` (person id; `owner=me` is not supported, use your id), `team` (id), `status`
     (repeatable), `overdue` (true/false, by each team's rule), `source_type` + `source_id`.
     Ordered by due date (none last), then newest."""
-    actions = selectors.visible_actions(viewer=request.user)
-    if owner is not None:
-        actions = actions.filter(owner_id=owner)
-    if team is not None:
-        actions = actions.filter(team_id=team)
-    if status:
-        actions = actions.filter(status__in=status)
-    if source_type:
-        actions = actions.filter(source_type=source_type)
-    if source_id:
-        actions = actions.filter(source_id=source_id)
-    if overdue is not None:
-        late = [action.pk for action in selectors.overdue_actions(viewer=request.user)]
-        actions = actions.filter(pk__in=late) if overdue else actions.exclude(pk__in=late)
-    ordered = actions.order_by(F("due_on").asc(nulls_last=True), "-created_at", "-id")
+    ordered = selectors.filtered_actions(viewer=request.user, owner=owner, team=team, status=status,
+                                         overdue=overdue, source_type=source_type, source_id=source_id)
     return Shown(ordered, each_page=selectors.mark_overdue)
+
+
+@router.get("/export", response={200: None}, summary="The actions you may see, as a CSV or JSON file",
+            openapi_extra=EXPORT_OPENAPI)
+def export_actions(
+    request,
+    format: ExportFormat = "csv",
+    owner: Id | None = None,
+    team: Id | None = None,
+    status: Annotated[list[StatusName], Query()] = (),
+    overdue: bool | None = None,
+    source_type: str = "",
+    source_id: str = "",
+):
+    """The same filters and order as `GET /actions`, every match (not a page), as a download:
+    CSV (UTF-8 with a byte order mark, formula-safe) or JSON. See docs/exports.md."""
+    actions = selectors.filtered_actions(viewer=request.user, owner=owner, team=team, status=status,
+                                         overdue=overdue, source_type=source_type, source_id=source_id)
+    return export_response(fmt=format, filename="actions", columns=selectors.EXPORT_COLUMNS,
+                           rows=selectors.export_rows(actions))
 
 
 @router.post("", response={201: ActionCreatedOut}, summary="Create an action")

@@ -2,9 +2,10 @@
 
 from django import forms
 
-from learnloop.actions.models import Effect, Priority
+from learnloop.actions.models import Effect, Priority, Status
 from learnloop.org.membership import active_people, led_team_ids, member_team_ids
 from learnloop.org.models import Person, Team
+from learnloop.web.forms import ExportForm, IdField
 
 LATER = "later"
 
@@ -104,3 +105,16 @@ class PolicyForm(forms.Form):
         min_value=0, max_value=60, label="Remind days before",
         help_text="The owner gets a reminder this many days before the due date (0: none).",
     )
+
+
+class ActionExportForm(ExportForm):
+    """The filters of an actions export link (the API's `GET /actions/export` takes the same)."""
+
+    team = IdField(required=False, what="the team")
+    owner = IdField(required=False, what="the owner")
+    status = forms.MultipleChoiceField(choices=Status.choices, required=False)
+    overdue = forms.NullBooleanField(required=False)
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {"team": data["team"], "owner": data["owner"], "status": data["status"], "overdue": data["overdue"]}

@@ -191,3 +191,55 @@ def team_board(team, *, today: date | None = None) -> list[BoardColumn]:
     for column in columns[:2]:
         column.actions.sort(key=lambda action: (not action.overdue, action.due_on or date.max, action.pk))
     return columns
+
+
+def filtered_actions(*, viewer, owner=None, team=None, status=(), overdue: bool | None = None,
+                     source_type: str = "", source_id: str = "") -> QuerySet[Action]:
+    """The actions the viewer may see, filtered as the API list and the exports filter them
+    (ids already parsed); ordered by due date (none last), then newest."""
+    from django.db.models import F
+
+    actions = visible_actions(viewer=viewer)
+    if owner is not None:
+        actions = actions.filter(owner_id=owner)
+    if team is not None:
+        actions = actions.filter(team_id=team)
+    if status:
+        actions = actions.filter(status__in=status)
+    if source_type:
+        actions = actions.filter(source_type=source_type)
+    if source_id:
+        actions = actions.filter(source_id=source_id)
+    if overdue is not None:
+        late = [action.pk for action in overdue_actions(viewer=viewer)]
+        actions = actions.filter(pk__in=late) if overdue else actions.exclude(pk__in=late)
+    return actions.order_by(F("due_on").asc(nulls_last=True), "-created_at", "-id")
+
+
+EXPORT_COLUMNS = ["id", "title", "status", "priority", "owner", "team", "due_on", "overdue", "effect",
+                  "check_on", "not_doing_reason", "source_type", "source_id", "created_by", "created_at",
+                  "closed_at", "description"]
+
+
+def export_rows(actions: QuerySet[Action], *, chunk: int = 500):
+    """Rows for an export (learnloop.web.tables), read a chunk at a time."""
+    batch = []
+    for action in actions.iterator(chunk_size=chunk):
+        batch.append(action)
+        if len(batch) == chunk:
+            yield from _export_batch(batch)
+            batch = []
+    yield from _export_batch(batch)
+
+
+def _export_batch(actions: list[Action]):
+    for action in mark_overdue(actions):
+        yield {
+            "id": action.pk, "title": action.title, "status": action.status, "priority": action.priority,
+            "owner": action.owner.full_name if action.owner_id else "",
+            "team": action.team.name if action.team_id else "", "due_on": action.due_on,
+            "overdue": action.overdue, "effect": action.effect, "check_on": action.check_on,
+            "not_doing_reason": action.not_doing_reason, "source_type": action.source_type,
+            "source_id": action.source_id, "created_by": action.created_by.full_name if action.created_by_id else "",
+            "created_at": action.created_at, "closed_at": action.closed_at, "description": action.description,
+        }

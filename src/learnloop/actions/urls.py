@@ -7,6 +7,7 @@ app_name = "actions"
 urlpatterns = [
     path("", views.my_actions, name="mine"),
     path("new/", views.action_create, name="create"),
+    path("export/", views.action_export, name="export"),
     path("similar/", views.similar, name="similar"),
     path("repeats/", views.organization_repeats, name="repeats"),
     path("team/<int:team_id>/repeats/", views.team_repeats, name="team-repeats"),

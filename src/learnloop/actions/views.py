@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from learnloop.actions import permissions, repeats, selectors, services
 from learnloop.actions.forms import (
     AcceptEvidenceForm,
+    ActionExportForm,
     ActionForm,
     CheckForm,
     CommentForm,
@@ -29,6 +31,7 @@ from learnloop.actions.forms import (
 from learnloop.actions.models import Status
 from learnloop.org.models import Team
 from learnloop.web.forms import apply_validation_error
+from learnloop.web.tables import export_response
 
 DEFAULT_CHECK_AFTER = timedelta(days=30)
 
@@ -289,3 +292,14 @@ def action_comment(request, action_id: int):
     if form.errors:
         return _detail(request, action, status=400, comment_form=form)
     return redirect("actions:detail", action.pk)
+
+
+@login_required
+def action_export(request):
+    """The actions the viewer may see, filtered like the page that links here, as CSV or JSON."""
+    form = ActionExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.problem())
+    actions = selectors.filtered_actions(viewer=request.user, **form.filters())
+    return export_response(fmt=form.format_name(), filename="actions",
+                           columns=selectors.EXPORT_COLUMNS, rows=selectors.export_rows(actions))

@@ -9,7 +9,18 @@ from django.urls import reverse
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from learnloop.api_base import Id, Int32, Pagination, Shown, errors, person_ref, request_fields, team_ref
+from learnloop.api_base import (
+    EXPORT_OPENAPI,
+    ExportFormat,
+    Id,
+    Int32,
+    Pagination,
+    Shown,
+    errors,
+    person_ref,
+    request_fields,
+    team_ref,
+)
 from learnloop.experiments import decisions, periods, planning, related, selectors, services
 from learnloop.experiments.analysis import analyse, recommend
 from learnloop.experiments.api_schemas import (
@@ -32,6 +43,7 @@ from learnloop.experiments.api_schemas import (
 from learnloop.experiments.models import Snapshot
 from learnloop.links.api_schemas import lessons_here
 from learnloop.org.models import Person, Team
+from learnloop.web.tables import export_response
 
 router = Router(tags=["experiments"])
 
@@ -99,6 +111,18 @@ def list_experiments(request, status: str = "", outcome: str = "", team_id: Id |
     experiments = selectors.portfolio(request.user, status=status, outcome=outcome, team=team, metric=metric,
                                       sort=sort).prefetch_related("deviations")
     return Shown(experiments, lambda experiment: _out(experiment, refresh=False))
+
+
+@router.get("/export", response={200: None, **errors(400)}, openapi_extra=EXPORT_OPENAPI,
+            summary="The portfolio, filtered like the list, as a CSV or JSON file")
+def export_experiments(request, format: ExportFormat = "csv", status: str = "", outcome: str = "",
+                       team_id: Id | None = None, metric: str = "", sort: str = "newest", q: str = ""):
+    """Every experiment `GET /experiments` lists with these filters (not a page). See docs/exports.md."""
+    team = _team(team_id) if team_id is not None else None
+    experiments = selectors.portfolio(request.user, status=status, outcome=outcome, team=team, metric=metric,
+                                      sort=sort, query=q.strip())
+    return export_response(fmt=format, filename="experiments", columns=selectors.EXPORT_COLUMNS,
+                           rows=selectors.export_rows(experiments))
 
 
 @router.post("", response={201: ExperimentOut}, summary="Register an experiment (a draft)")

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from learnloop.experiments.models import Correction, Decision, Design, Engine, Kind, MetricRole, MetricType
 from learnloop.org.forms import team_named
 from learnloop.org.models import Person
-from learnloop.web.forms import OfferedChoiceField, OfferedModelChoiceField, required_in_practice
+from learnloop.web.forms import ExportForm, IdField, OfferedChoiceField, OfferedModelChoiceField, required_in_practice
 from learnloop.web.input_checks import bound_field
 
 DIRECTIONS = {"lower": True, "higher": False, "lower is better": True, "higher is better": False}
@@ -408,3 +408,19 @@ class FollowUpForm(FollowUpFields):
         kwargs.setdefault("auto_id", "follow_up_%s")
         super().__init__(*args, **kwargs)
         required_in_practice(self.fields["follow_up_title"])
+
+
+class PortfolioExportForm(ExportForm):
+    """The portfolio's filters, as its export link carries them (the API's `GET /experiments/export`)."""
+
+    status = forms.CharField(required=False, max_length=20)
+    outcome = forms.CharField(required=False, max_length=20)
+    team = IdField(required=False, what="the team")
+    metric = forms.CharField(required=False, max_length=200)
+    sort = forms.CharField(required=False, max_length=20)
+    q = forms.CharField(required=False, max_length=200)
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {"status": data["status"], "outcome": data["outcome"], "metric": data["metric"],
+                "sort": data["sort"] or "newest", "query": data["q"].strip()}

@@ -149,3 +149,27 @@ def recent_for_home(viewer, limit: int = 5) -> list[Experiment]:
 def experiment_for_api(experiment_id: int) -> Experiment:
     """A fresh read (after a write) with everything the API's answer shows."""
     return _base().prefetch_related("deviations").get(pk=experiment_id)
+
+
+# --- export (learnloop.web.tables; docs/exports.md) -------------------------------------------------------
+
+EXPORT_COLUMNS = ["id", "title", "team", "owner", "kind", "design", "status", "outcome", "decision",
+                  "primary_metric", "primary_lift", "started_on", "ended_on", "lessons", "change", "effect",
+                  "population", "success_metric", "expected_delta"]
+
+
+def export_rows(experiments: QuerySet[Experiment], *, chunk: int = 500):
+    """The portfolio's rows (its filters and order), a chunk at a time."""
+    for experiment in experiments.iterator(chunk_size=chunk):
+        metrics = list(experiment.metrics.all())
+        primary = next((metric for metric in metrics if metric.role == "primary"), metrics[0] if metrics else None)
+        yield {
+            "id": experiment.pk, "title": experiment.title, "team": experiment.team.name,
+            "owner": experiment.owner.full_name, "kind": experiment.kind, "design": experiment.design,
+            "status": experiment.status, "outcome": experiment.outcome, "decision": experiment.decision,
+            "primary_metric": primary.name if primary else "", "primary_lift": experiment.primary_lift,
+            "started_on": experiment.started_on, "ended_on": experiment.ended_on,
+            "lessons": experiment.lesson_count, "change": experiment.change, "effect": experiment.effect,
+            "population": experiment.population, "success_metric": experiment.success_metric,
+            "expected_delta": experiment.expected_delta,
+        }

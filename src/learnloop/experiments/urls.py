@@ -6,6 +6,7 @@ app_name = "experiments"
 
 urlpatterns = [
     path("", views.portfolio, name="portfolio"),
+    path("export/", views.portfolio_export, name="export"),
     path("new/", views.register, name="register"),
     path("related/", views.related_panel, name="related"),
     path("<int:experiment_id>/", views.detail, name="detail"),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -24,6 +25,7 @@ from learnloop.experiments.permissions import can_manage, can_register, can_regi
 from learnloop.org.membership import active_members
 from learnloop.org.models import Team
 from learnloop.web.forms import apply_validation_error
+from learnloop.web.tables import export_response
 
 PORTFOLIO_PER_PAGE = 50
 
@@ -363,3 +365,15 @@ def results(request, experiment_id: int):
         "cuped": any(m.cuped for m in metrics),
         "corrected": experiment.correction != "none" and experiment.engine != "bayesian",
     })
+
+
+@login_required
+def portfolio_export(request):
+    """The portfolio with the page's filters, every match, as CSV or JSON (docs/exports.md)."""
+    form = forms.PortfolioExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.problem())
+    team = Team.objects.filter(pk=form.cleaned_data["team"]).first() if form.cleaned_data["team"] else None
+    experiments = selectors.portfolio(request.user, team=team, **form.filters())
+    return export_response(fmt=form.format_name(), filename="experiments", columns=selectors.EXPORT_COLUMNS,
+                           rows=selectors.export_rows(experiments))

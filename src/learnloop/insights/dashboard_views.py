@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from learnloop.insights import dashboard_access, dashboard_data, metrics
 from learnloop.insights.dashboard_forms import PeriodForm
+from learnloop.web.tables import safe_cell
 
 
 def _scope(request, slug: str | None):
@@ -55,5 +56,5 @@ def dashboard_csv(request, chart: str, slug: str | None = None):
     writer = csv.writer(response)
     writer.writerow(found["columns"])
     for row in found["rows"]:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow([safe_cell(value) for value in row])  # a team named "=…" stays text
     return response

@@ -14,7 +14,17 @@ from django.urls import reverse
 from ninja import Header, Router, Status
 from ninja.pagination import paginate
 
-from learnloop.api_base import Id, Pagination, Shown, errors, person_ref, request_fields, team_ref
+from learnloop.api_base import (
+    EXPORT_OPENAPI,
+    ExportFormat,
+    Id,
+    Pagination,
+    Shown,
+    errors,
+    person_ref,
+    request_fields,
+    team_ref,
+)
 from learnloop.links.api_schemas import lessons_here
 from learnloop.org.models import Person, Team
 from learnloop.reflection import cards as card_services
@@ -49,6 +59,7 @@ from learnloop.reflection.api_schemas import (
     ReflectionWhyIn,
 )
 from learnloop.reflection.writer_keys import HEADER, new_key
+from learnloop.web.tables import export_response
 
 router = Router(tags=["reflection"])
 # What any reflection operation may answer besides success: invalid for the domain (400), not
@@ -135,6 +146,26 @@ def clone_template(request, template_id: Id, payload: ReflectionCloneIn):
 def list_sessions(request, team_id: Id | None = None):
     sessions = selectors.with_participant_counts(selectors.sessions_for(request.user, team=_team(team_id)))
     return Shown(sessions, _session_out)
+
+
+@router.get("/sessions/export", response={200: None, **ERRORS}, openapi_extra=EXPORT_OPENAPI,
+            summary="Sessions you may see, newest first, as a CSV or JSON file")
+def export_sessions(request, format: ExportFormat = "csv", team_id: Id | None = None):
+    """Every session `GET /sessions` lists (not a page). See docs/exports.md."""
+    rows = selectors.session_export_rows(request.user, team=_team(team_id))
+    return export_response(fmt=format, filename="sessions", columns=selectors.SESSION_EXPORT_COLUMNS, rows=rows)
+
+
+@router.get("/sessions/{session_id}/cards/export", response={200: None, **ERRORS}, openapi_extra=EXPORT_OPENAPI,
+            summary="A session's cards as the board shows them to you, as a CSV or JSON file")
+def export_cards(request, session_id: Id, format: ExportFormat = "csv", writer_key: str | None = WriterKey):
+    """Before the reveal only your own cards (send your X-Writer-Key to include your anonymous
+    ones). Anonymous cards carry no author, alias cards their alias; no card ids, and the rows
+    are sorted by column, group and text, never in the order they were written."""
+    session = selectors.session_for(request.user, session_id)
+    rows = selectors.card_export_rows(request.user, session, writer_key)
+    return export_response(fmt=format, filename=f"session-{session.pk}-cards",
+                           columns=selectors.CARD_EXPORT_COLUMNS, rows=rows)
 
 
 @router.post("/sessions", response={201: ReflectionSessionOut, **ERRORS}, summary="Start a session")

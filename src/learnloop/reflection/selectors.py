@@ -226,3 +226,45 @@ def related_lessons(viewer, session: Session, limit: int = 5) -> list:
                                     with_facets=False)
     return [hit.entry for hit in results.hits]
 
+
+
+# --- exports (learnloop.web.tables; docs/exports.md) ----------------------------------------------------
+
+SESSION_EXPORT_COLUMNS = ["id", "title", "team", "template", "facilitator", "phase", "mode", "anonymity",
+                          "held_on", "closed_at", "participants", "goal"]
+CARD_EXPORT_COLUMNS = ["column", "group", "group_votes", "text", "author", "decision", "decision_reason", "whys"]
+
+
+def session_export_rows(viewer, *, team=None, chunk: int = 500):
+    """The sessions the viewer may see (the list page's), newest first, a chunk at a time."""
+    sessions = with_participant_counts(sessions_for(viewer, team=team)).order_by("-held_on", "-pk")
+    for session in sessions.iterator(chunk_size=chunk):
+        yield {
+            "id": session.pk, "title": session.title, "team": session.team.name, "template": session.template.name,
+            "facilitator": session.facilitator.full_name, "phase": session.phase, "mode": session.mode,
+            "anonymity": session.anonymity, "held_on": session.held_on, "closed_at": session.closed_at,
+            "participants": session.participant_count, "goal": session.goal,
+        }
+
+
+def card_export_rows(viewer, session: Session, writer_key: str | None = None) -> list[dict]:
+    """The cards the board shows this viewer (cards_for: before the reveal only their own), with
+    the byline the board shows (a name only in named sessions, the alias in alias sessions,
+    nothing in anonymous ones) and no card ids. Rows are sorted by column, group and text, so
+    their order says nothing about when, or by whom, a card was written; a group's votes are
+    there only once the tallies are shown."""
+    cards = cards_for(viewer, session, writer_key)
+    position = {column["key"]: (index, column.get("title") or column.get("label") or column["key"])
+                for index, column in enumerate(session.template.columns)}
+    groups = {str(group.pk): group for group in Group.objects.filter(session=session)}
+    rows = []
+    for card in cards:
+        group = groups.get(card.group_id) if card.group_id else None
+        index, label = position.get(card.column, (len(position), card.column))
+        rows.append(((index, group.title.casefold() if group else "", card.text.casefold(), card.text), {
+            "column": label, "group": group.title if group else "",
+            "group_votes": group.votes if group and session.tallies_shown else None,
+            "text": card.text, "author": card.byline, "decision": card.decision,
+            "decision_reason": card.decision_reason, "whys": card.whys,
+        }))
+    return [row for _, row in sorted(rows, key=lambda pair: pair[0])]

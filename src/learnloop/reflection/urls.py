@@ -6,6 +6,8 @@ app_name = "reflection"
 
 urlpatterns = [
     path("", views.session_list, name="list"),
+    path("export/", views.sessions_export, name="export"),
+    path("<int:session_id>/cards/export/", views.cards_export, name="cards-export"),
     path("templates/", template_views.template_list, name="templates"),
     path("templates/<int:template_id>/clone/", template_views.template_clone, name="template-clone"),
     path("templates/<int:template_id>/edit/", template_views.template_edit, name="template-edit"),

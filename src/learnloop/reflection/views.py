@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +35,8 @@ from learnloop.reflection.metrics import teams_learning_metrics
 from learnloop.reflection.models import PHASE_ORDER, Anonymity, Phase, TemplateKind
 from learnloop.reflection.permissions import can_facilitate, can_take_part, teams_where_can_start_session
 from learnloop.reflection.writer_keys import cookie_name, is_well_formed, new_key
-from learnloop.web.forms import apply_validation_error
+from learnloop.web.forms import ExportForm, apply_validation_error
+from learnloop.web.tables import export_response
 
 COOKIE_AGE = 180 * 24 * 3600
 
@@ -326,3 +328,27 @@ def review_action(request, session, key, action_id):
 
 def session_url(session) -> str:
     return reverse("reflection:session", args=[session.pk])
+
+
+# --- exports (docs/exports.md) -----------------------------------------------------------------------------
+
+
+@login_required
+def sessions_export(request):
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.problem())
+    return export_response(fmt=form.format_name(), filename="sessions", columns=selectors.SESSION_EXPORT_COLUMNS,
+                           rows=selectors.session_export_rows(request.user))
+
+
+@login_required
+def cards_export(request, session_id: int):
+    """The cards as the board shows them to this viewer (their writer key cookie included)."""
+    session = selectors.session_for(request.user, session_id)
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.problem())
+    rows = selectors.card_export_rows(request.user, session, _writer_key(request, session))
+    return export_response(fmt=form.format_name(), filename=f"session-{session.pk}-cards",
+                           columns=selectors.CARD_EXPORT_COLUMNS, rows=rows)

@@ -7,9 +7,19 @@ endpoint that returns a response, and responding needs no account (the token is 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from learnloop.api_base import Id, Pagination, Shown, errors, person_ref, request_fields
+from learnloop.api_base import (
+    EXPORT_OPENAPI,
+    ExportFormat,
+    Id,
+    Pagination,
+    Shown,
+    errors,
+    person_ref,
+    request_fields,
+)
 from learnloop.links.api_schemas import lessons_here
 from learnloop.org.models import Organization, Team
 from learnloop.surveys import release, reports, selectors, services
@@ -35,6 +45,7 @@ from learnloop.surveys.attributes import recorded_attributes
 from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
 from learnloop.surveys.models import Campaign, Instrument
 from learnloop.surveys.references import focus_lessons
+from learnloop.web.tables import export_response
 
 router = Router(tags=["surveys"])
 
@@ -190,6 +201,20 @@ def report(request, campaign_id: Id, group: str = ORGANIZATION):
         "breakdowns": report.breakdowns(key.node),
         "comments": report.comments(key.node),
     }
+
+
+@router.get("/campaigns/{campaign_id}/report/export", response={200: None, **errors(409)},
+            openapi_extra=EXPORT_OPENAPI, summary="The report's released figures you may see, as a CSV or JSON file")
+def export_report(request, campaign_id: Id, format: ExportFormat = "csv"):
+    """One row per released group you may see and dimension (mean, interval, n, eNPS): the
+    figures the disclosure gate released, nothing withheld, no comments. 409 with the reason
+    while the report isn't shown. See docs/exports.md."""
+    campaign = _campaign(campaign_id)
+    report = reports.CampaignReport(campaign, request.user)
+    if report.not_shown_reason:
+        raise HttpError(409, report.not_shown_reason)
+    return export_response(fmt=format, filename=f"survey-{campaign.pk}-report", columns=reports.EXPORT_COLUMNS,
+                           rows=reports.export_rows(report))
 
 
 @router.get("/trends", response=TrendsOut, summary="A team's dimension scores across closed campaigns")

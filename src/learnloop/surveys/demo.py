@@ -69,6 +69,7 @@ def build(context) -> None:
 
 def _answer(campaign, instrument, level, rng, *, day) -> None:
     items = list(instrument.items.exclude(kind="comment").select_related("dimension"))
+    takes_comments = instrument.items.filter(kind="comment").exists()  # a comment is refused otherwise
     invitations = list(Invitation.objects.filter(campaign=campaign).order_by("pk"))
     submissions = []
     for invitation in invitations:
@@ -89,7 +90,7 @@ def _answer(campaign, instrument, level, rng, *, day) -> None:
             if item.dimension is None:
                 answers[item.key] = max(0, min(10, round((own_mean - 1) * 2.5 + 1.5 + rng.gauss(0, 1.2))))
         comment = rng.choice(COMMENTS) if rng.random() < 0.25 else ""
-        submissions.append((invitation, answers, comment))
+        submissions.append((invitation, answers, comment if takes_comments else ""))
     if len(submissions) <= BULK_FROM:
         for invitation, answers, comment in submissions:
             services.submit_response(token=token_for(invitation), answers=answers, comment=comment, today=day)

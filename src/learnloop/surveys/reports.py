@@ -368,3 +368,31 @@ def _load_shapes(campaigns: list[Campaign]) -> None:
         cache.set_many({keys[pk]: shape for pk, shape in fresh.items()}, timeout=REPORT_CACHE_SECONDS)
     for campaign in campaigns:
         campaign._report_shape = shapes[campaign.instrument_id]
+
+
+# --- export (learnloop.web.tables; docs/exports.md) -------------------------------------------------------
+
+EXPORT_COLUMNS = ["group", "group_key", "size", "dimension_key", "dimension", "mean", "low", "high", "n", "enps"]
+
+
+def export_rows(report: CampaignReport) -> list[dict]:
+    """One row per released group the viewer may see and dimension: exactly the figures the
+    report page can show (through the disclosure gate, CampaignReport.group), hierarchy groups
+    first in the heat map's order, then the attribute cuts. Withheld groups and comments are
+    not exported; a campaign whose report isn't shown gives no rows (the caller says why)."""
+    if report.not_shown_reason:
+        return []
+    hierarchy = report._hierarchy_groups()
+    cuts = sorted(((key, decision) for key, decision in report.groups if key.conditions),
+                  key=lambda pair: (str(pair[0]).count(";"), str(pair[0])))
+    rows = []
+    for key, _ in [*hierarchy, *cuts]:
+        group = report.group(key)
+        if group is None:
+            continue
+        for score in group.scores:
+            rows.append({"group": group.label, "group_key": group.key, "size": group.size,
+                         "dimension_key": score.key, "dimension": score.name, "mean": round(score.mean, 4),
+                         "low": round(score.low, 4), "high": round(score.high, 4), "n": score.n,
+                         "enps": group.enps})
+    return rows

@@ -431,6 +431,10 @@ def submit_response(*, token: str, answers: dict, comment: str = "", today: date
             raise ValidationError({"comment": f"The comment {problem}"})
         if len(comment) > MAX_COMMENT:
             raise ValidationError({"comment": f"Keep the comment under {MAX_COMMENT} characters."})
+        has_comment_item = campaign.instrument.items.filter(kind=ItemKind.COMMENT).exists()
+        if comment and not has_comment_item:
+            # Inapplicable, not ignored: the text would be thrown away while the sender thinks it counted.
+            raise ValidationError({"comment": "This survey has no comment question, so it takes no comment."})
         generalization = campaign.generalization
         stored = attributes.stored_record(generalization, *attributes.invitee_record(
             generalization, invitation.team_id, invitation.tenure, invitation.role, invitation.attributes))
@@ -439,7 +443,7 @@ def submit_response(*, token: str, answers: dict, comment: str = "", today: date
         _store_shuffled(Response, campaign, Response(campaign=campaign, answers=clean, **snapshot),
                         fields=("team_key", "tenure", "role", "attributes", "answers"))
         new_comment = None
-        if comment and campaign.instrument.items.filter(kind=ItemKind.COMMENT).exists():
+        if comment:
             new_comment = Comment(campaign=campaign, team_key=team_key, text=comment)
         # Comments are rewritten on every submission, with or without a new one, so that which
         # transaction last touched them says nothing about who commented.
@@ -464,10 +468,14 @@ def clean_answers(instrument: Instrument, answers: dict) -> dict:
             errors[item.key] = f"Choose a whole number from {low} to {high}."
             continue
         clean[item.key] = number
-    known = set(instrument.items.values_list("key", flat=True))
-    unknown = sorted(str(key) for key in answers if key not in known)
+    kinds = dict(instrument.items.values_list("key", "kind"))
+    unknown = sorted(str(key) for key in answers if key not in kinds)
+    comment_keys = sorted(str(key) for key in answers if kinds.get(key) == ItemKind.COMMENT)
     if unknown:
         errors["answers"] = f"Unknown items: {', '.join(unknown)}."
+    elif comment_keys:
+        errors["answers"] = (f"{', '.join(comment_keys)} is the comment question: send its text as `comment`, "
+                             "not among the answers.")
     if errors:
         raise ValidationError(errors)
     return clean

@@ -16,6 +16,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/remind/", views.campaign_remind, name="campaign_remind"),
     path("campaigns/<int:campaign_id>/close/", views.campaign_close, name="campaign_close"),
     path("campaigns/<int:campaign_id>/report/", views.report, name="report"),
+    path("campaigns/<int:campaign_id>/report/export/", views.report_export, name="report_export"),
     path("campaigns/<int:campaign_id>/focus/", views.focus_create, name="focus_create"),
     path("trends/", views.trends, name="trends"),
     path("threshold/", views.threshold, name="threshold"),

@@ -7,7 +7,7 @@ reports.py, which reads only what the disclosure gate released.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -26,7 +26,8 @@ from learnloop.surveys.forms import (
 )
 from learnloop.surveys.models import Campaign, CampaignStatus, Instrument
 from learnloop.surveys.references import focus_lessons
-from learnloop.web.forms import apply_validation_error
+from learnloop.web.forms import ExportForm, apply_validation_error
+from learnloop.web.tables import export_response
 
 
 def _error_text(error: ValidationError) -> str:
@@ -306,3 +307,17 @@ def trends(request):
         for key, name in data["dimensions"].items()
     ]
     return render(request, "surveys/trends.html", {"data": data, "rows": rows, "team": team, "node": node})
+
+
+@login_required
+def report_export(request, campaign_id):
+    """The released figures the report page can show this viewer, as CSV or JSON (docs/exports.md)."""
+    campaign = get_object_or_404(Campaign.objects.select_related("instrument"), pk=campaign_id)
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.problem())
+    report = reports.CampaignReport(campaign, request.user)
+    if report.not_shown_reason:
+        return HttpResponse(report.not_shown_reason, status=409, content_type="text/plain; charset=utf-8")
+    return export_response(fmt=form.format_name(), filename=f"survey-{campaign.pk}-report",
+                           columns=reports.EXPORT_COLUMNS, rows=reports.export_rows(report))

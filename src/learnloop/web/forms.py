@@ -64,3 +64,16 @@ class IdField(forms.IntegerField):
         for code in ("invalid", "min_value", "max_value"):
             kwargs["error_messages"].setdefault(code, f"Name {what} by its number.")
         super().__init__(**kwargs)
+
+
+class ExportForm(forms.Form):
+    """`?format=csv|json` of an export link (learnloop.web.tables); CSV when absent. Export forms
+    with filters extend it."""
+
+    format = forms.ChoiceField(choices=[("csv", "csv"), ("json", "json")], required=False)
+
+    def format_name(self) -> str:
+        return self.cleaned_data["format"] or "csv"
+
+    def problem(self) -> str:
+        return " ".join(f"{name}: {error}" for name, errors in self.errors.items() for error in errors)
