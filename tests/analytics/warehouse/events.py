@@ -129,11 +129,10 @@ def postgres_url() -> str | None:
 
 
 @contextmanager
-def loaded_postgres(log: EventLog):
-    """The log in a schema of its own in DATABASE_URL's database, dropped afterwards: (url, schema)."""
+def loaded_postgres(log: EventLog, url: str):
+    """The log in a schema of its own in the database at `url`, dropped afterwards: (url, schema)."""
     import psycopg
 
-    url = postgres_url()
     schema = f"learnloop_warehouse_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')

@@ -86,9 +86,24 @@ def test_dimension_cells_in_the_same_pass(duckdb_source, log):
     assert statistics.sql.count("GROUPING SETS") == 1
 
 
+@pytest.fixture
+def test_database_url(db):
+    """The test run's own PostgreSQL database: DATABASE_URL's database need not exist (CI names one
+    it never creates; pytest-django creates test_<name> beside it and connects there)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        (name,) = cursor.fetchone()
+    parts = urlsplit(postgres_url())
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
 @pytest.mark.skipif(postgres_url() is None, reason="DATABASE_URL does not point at PostgreSQL")
-def test_postgresql_matches_pandas_exactly(log):
-    with loaded_postgres(log) as (url, schema):
+def test_postgresql_matches_pandas_exactly(log, test_database_url):
+    with loaded_postgres(log, test_database_url) as (url, schema):
         exposure = f'SELECT * FROM "{schema}".exposures'  # noqa: S608 (the test's own schema)
         metric = f'SELECT unit_id, "timestamp", value, numerator, denominator FROM "{schema}".events'  # noqa: S608
         for options in CASES:
