@@ -88,6 +88,17 @@ def test_edges_are_typed_dated_and_point_the_way_knowledge_went(org):
     assert selectors.platform_edges(date(2026, 4, 1), date(2026, 5, 1)) == []
 
 
+def test_a_mentoring_pair_is_an_edge_from_mentor_to_mentee_and_its_notes_are_not_read(org):
+    from learnloop.growth.models import MentoringPair
+
+    p = org["people"]
+    pair = MentoringPair.objects.create(mentor=p["g0"], mentee=p["b2"], created_by=p["b2"], started_at=moment(DAY),
+                                        goals="Private goals")
+    pair.notes.create(author=p["g0"], met_on=DAY, body="Private note")
+    edges = [edge for edge in selectors.platform_edges(*PERIOD) if edge.kind == "mentoring"]
+    assert [(edge.source, edge.target, edge.on, edge.weight) for edge in edges] == [(p["g0"].pk, p["b2"].pk, DAY, 1.0)]
+
+
 def test_anonymous_contributions_never_produce_edges(org):
     p = org["people"]
     touched = {person for edge in selectors.platform_edges() for person in (edge.source, edge.target)}

@@ -7,7 +7,9 @@ An edge (source → target) means knowledge travelled from source to target:
 - session: everyone in a *named* reflection session ↔ everyone else in it, each pair 1/(n−1)
   each way so a person's sessions weigh the same whatever their size;
 - handoff: the person who created an action → its owner, when their teams differ;
-- experiment: an experiment's owner ↔ its creator when they differ (½ each way).
+- experiment: an experiment's owner ↔ its creator when they differ (½ each way);
+- mentoring: a mentor → their mentee (growth.MentoringPair), dated when the pair started; only the
+  pair itself is read, never its goals or meeting notes.
 Anonymous contributions never produce edges: alias and anonymous sessions are left out whole,
 and no card, vote, survey answer or anonymous comment is read. Deactivated people are left out.
 A person's team is the first team they joined (earliest membership); archived teams are ignored.
@@ -19,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-KINDS = ("reuse", "answer", "review", "session", "handoff", "experiment")
+KINDS = ("reuse", "answer", "review", "session", "handoff", "experiment", "mentoring")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ def platform_edges(since: date | None = None, until: date | None = None) -> list
     """Every edge dated in [since, until) (either bound may be None), in a fixed order."""
     from learnloop.actions.models import Action
     from learnloop.experiments.models import Experiment
+    from learnloop.growth.models import MentoringPair
     from learnloop.knowledge.models import Answer, Application, Entry
     from learnloop.org.models import Person
     from learnloop.reflection.models import Anonymity, Participant
@@ -84,6 +87,8 @@ def platform_edges(since: date | None = None, until: date | None = None) -> list
     for owner, creator, on in Experiment.objects.values_list("owner_id", "created_by_id", "created_at"):
         add(owner, creator, "experiment", on, 0.5)
         add(creator, owner, "experiment", on, 0.5)
+    for mentor, mentee, on in MentoringPair.objects.values_list("mentor_id", "mentee_id", "started_at"):
+        add(mentor, mentee, "mentoring", on)
     edges.sort(key=lambda edge: (edge.on, edge.kind, edge.source, edge.target))
     return edges
 
