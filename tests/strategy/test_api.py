@@ -97,5 +97,11 @@ def test_steps_champions_and_metrics(org, api_as):
                       content_type="application/json")
     assert named.status_code == 201
     assert lead.get(f"{API}/champions").json()["count"] == 1
+    assert lead.get(f"{API}/champions").json()["items"][0]["mentees"] == 0
+    from learnloop.growth.models import MentoringPair
+
+    for mentee in org.members[1:3]:  # two people mentored by the champion: counted, notes never read
+        MentoringPair.objects.create(mentor=org.members[0], mentee=mentee, created_by=org.lead)
+    assert lead.get(f"{API}/champions").json()["items"][0]["mentees"] == 2
     keys = {row["key"] for row in lead.get(f"{API}/metrics").json()}
     assert {"completion_rate", "lesson_reuse_count", "participation_rate", "survey_scale_scores"} <= keys

@@ -360,3 +360,4 @@ class StrategyChampionOut(Schema):
     lessons: int
     reuses: int
     experiments: int
+    mentees: int

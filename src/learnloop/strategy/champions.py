@@ -1,6 +1,6 @@
 """Learning champions: named per team or topic by a lead, never automatically. The champions'
 page shows what each one models (sessions facilitated, lessons written and reused, experiments
-run); suggestions come from contributions and from who is reused across teams, for a lead to
+run, people mentored); suggestions come from contributions and from who is reused across teams, for a lead to
 consider."""
 
 from collections import Counter, defaultdict
@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from learnloop.activity.services import record_activity
@@ -51,15 +51,17 @@ def champions(viewer, *, current: bool = True):
 
 
 def activity(person_ids: list[int], *, today=None) -> dict[int, dict]:
-    """What each person models over the last year, in four queries whatever the number of people:
-    sessions facilitated, lessons written (and how often applied), experiments run (owned)."""
+    """What each person models over the last year, in five queries whatever the number of people:
+    sessions facilitated, lessons written (and how often applied), experiments run (owned), and
+    people mentored (growth's mentoring pairs that were active at some point in the year)."""
     from learnloop.experiments.models import Experiment
+    from learnloop.growth.models import MentoringPair, PairStatus
     from learnloop.knowledge.models import Entry
     from learnloop.reflection.models import Session
 
     today = today or timezone.localdate()
     since = today - timedelta(days=ACTIVITY_DAYS)
-    out = {pk: {"sessions": 0, "lessons": 0, "reuses": 0, "experiments": 0} for pk in person_ids}
+    out = {pk: {"sessions": 0, "lessons": 0, "reuses": 0, "experiments": 0, "mentees": 0} for pk in person_ids}
     for pk, count in (Session.objects.filter(facilitator_id__in=person_ids, held_on__gte=since)
                       .values("facilitator_id").annotate(n=Count("id")).values_list("facilitator_id", "n")):
         out[pk]["sessions"] = count
@@ -72,6 +74,13 @@ def activity(person_ids: list[int], *, today=None) -> dict[int, dict]:
                       .filter(started_on__gte=since).values("owner_id").annotate(n=Count("id"))
                       .values_list("owner_id", "n")):
         out[pk]["experiments"] = count
+    # Only who mentors whom is read (never the pair's goals or notes). A pair counts if it is still
+    # active or was started within the year.
+    mentored = (MentoringPair.objects.filter(mentor_id__in=person_ids)
+                .filter(Q(status=PairStatus.ACTIVE) | Q(started_at__date__gte=since))
+                .values("mentor_id").annotate(n=Count("mentee_id", distinct=True)).values_list("mentor_id", "n"))
+    for pk, count in mentored:
+        out[pk]["mentees"] = count
     return out
 
 
