@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "learnloop.insights",
     "learnloop.network",
     "learnloop.strategy",
+    "learnloop.systems",
     "learnloop.integrations",
     "learnloop.ops",
 ]

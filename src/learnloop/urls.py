@@ -17,6 +17,7 @@ urlpatterns = [
     path("insights/", include("learnloop.insights.urls")),
     path("network/", include("learnloop.network.urls")),
     path("strategy/", include("learnloop.strategy.urls")),
+    path("systems/", include("learnloop.systems.urls")),
     path("integrations/", include("learnloop.integrations.urls")),
     path("api/v1/", api.urls),
 ]

@@ -2,7 +2,7 @@
 
 The work is in learnloop.analytics.systems.simulate_cli, which the `learnloop` entry point runs
 without starting Django; this command makes it available through Django's command line too.
-It lives in ops until a systems module exists (it needs nothing of the database).
+It needs nothing of the database.
 """
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,0 +1,1 @@
+"""Systems thinking models (causal loop diagrams, stock-and-flow models)."""
