@@ -32,8 +32,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# Long enough for a slow CI machine, short enough that a broken page fails fast.
-TIMEOUT_MS = 10_000
+# Long enough for a slow CI machine, short enough that a broken page fails fast. A click that
+# posts a form waits for the next page too; on a loaded machine a board post plus its redirect
+# once took over 10 s (the live retro test), hence 20 s.
+TIMEOUT_MS = 20_000
 
 expect.set_options(timeout=TIMEOUT_MS)
 
