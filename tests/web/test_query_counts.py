@@ -27,6 +27,7 @@ SCALE = 10
 # (name, viewer, path): the viewer is "admin" (sees the whole organization) or "lead".
 WEB_PAGES = [
     ("home", "admin", "/"),
+    ("home of a lead", "lead", "/"),
     ("people", "admin", "/people/"),
     ("person", "admin", "/people/{lead_id}/"),
     ("teams", "admin", "/teams/"),
