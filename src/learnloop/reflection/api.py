@@ -28,7 +28,7 @@ from learnloop.api_base import (
 from learnloop.links.api_schemas import lessons_here
 from learnloop.org.models import Person, Team
 from learnloop.reflection import cards as card_services
-from learnloop.reflection import follow_up, selectors, services
+from learnloop.reflection import facilitation, follow_up, selectors, services, summary
 from learnloop.reflection.api_schemas import (
     CritiqueDecisionIn,
     ReflectionActionIn,
@@ -41,6 +41,8 @@ from learnloop.reflection.api_schemas import (
     ReflectionCardRefIn,
     ReflectionCloneIn,
     ReflectionGroupIn,
+    ReflectionGroupNotesIn,
+    ReflectionGroupNotesOut,
     ReflectionGroupOut,
     ReflectionGroupRenameIn,
     ReflectionJoinOut,
@@ -51,9 +53,11 @@ from learnloop.reflection.api_schemas import (
     ReflectionSessionIn,
     ReflectionSessionOut,
     ReflectionStatusOut,
+    ReflectionSummaryOut,
     ReflectionTemplateIn,
     ReflectionTemplateOut,
     ReflectionTemplatePatch,
+    ReflectionTimerIn,
     ReflectionVoteIn,
     ReflectionVoteOut,
     ReflectionWhyIn,
@@ -190,7 +194,62 @@ def get_session(request, session_id: Id):
 @router.get("/sessions/{session_id}/status", response={200: ReflectionStatusOut, **ERRORS},
             summary="Live progress: phase, counts, who is done")
 def get_status(request, session_id: Id):
-    return selectors.status_of(services.advance_if_due(selectors.session_for(request.user, session_id))).__dict__
+    return _status_out(services.advance_if_due(selectors.session_for(request.user, session_id)))
+
+
+def _status_out(session) -> dict:
+    status = selectors.status_of(session).__dict__
+    timer = status.pop("timer")
+    return {**status, "timer_seconds_left": timer.seconds_left if timer else None,
+            "timer_auto_advance": bool(timer and timer.auto_advance)}
+
+
+@router.post("/sessions/{session_id}/timer", response={200: ReflectionStatusOut, **ERRORS},
+             summary="Start the current phase's timer (live sessions; facilitators)")
+def start_timer(request, session_id: Id, payload: ReflectionTimerIn):
+    session = selectors.session_for(request.user, session_id)
+    return _status_out(facilitation.start_timer(by=request.user, session=session, minutes=payload.minutes,
+                                                auto_advance=payload.auto_advance))
+
+
+@router.delete("/sessions/{session_id}/timer", response={200: ReflectionStatusOut, **ERRORS},
+               summary="Stop the timer")
+def stop_timer(request, session_id: Id):
+    session = selectors.session_for(request.user, session_id)
+    return _status_out(facilitation.stop_timer(by=request.user, session=session))
+
+
+@router.post("/sessions/{session_id}/groups/notes", response={200: ReflectionGroupNotesOut, **ERRORS},
+             summary="Write a group's discussion notes and decision (facilitators)")
+def write_notes(request, session_id: Id, payload: ReflectionGroupNotesIn):
+    session = selectors.session_for(request.user, session_id)
+    group = facilitation.write_notes(by=request.user, session=session,
+                                     group=selectors.group_in(session, _uuid(payload.group_id, "group_id")),
+                                     notes=payload.notes, decision=payload.decision)
+    return {"id": str(group.pk), "title": group.title, "notes": group.discussion_notes, "decision": group.decision}
+
+
+def _summary_card(card) -> dict:
+    return {"column": card.column, "text": card.text, "byline": card.byline}
+
+
+@router.get("/sessions/{session_id}/summary", response={200: ReflectionSummaryOut, **ERRORS},
+            summary="The session's summary as you may see it (from the discussion on)")
+def get_summary(request, session_id: Id):
+    session = selectors.session_for(request.user, session_id)
+    found = summary.summary_for(request.user, session)
+    return {
+        "session_id": session.pk, "title": session.title, "team": session.team.name, "held_on": session.held_on,
+        "anonymity": session.anonymity, "participants": found.participants,
+        "groups": [{"title": group.title, "votes": group.votes, "notes": group.notes, "decision": group.decision,
+                    "cards": [_summary_card(card) for card in group.cards]} for group in found.groups],
+        "other_cards": [_summary_card(card) for card in found.loose_cards],
+        "actions": [{"id": action.pk, "title": action.title, "status": action.status,
+                     "owner": action.owner.full_name if action.owner else None, "due_on": action.due_on}
+                    for action in found.actions],
+        "lessons": [{"id": entry.pk, "title": entry.title} for entry in found.lessons],
+        "markdown": summary.as_markdown(found),
+    }
 
 
 @router.post("/sessions/{session_id}/join", response={200: ReflectionJoinOut, **ERRORS},

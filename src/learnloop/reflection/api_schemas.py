@@ -103,6 +103,68 @@ class ReflectionStatusOut(Schema):
     done_count: int
     done_names: list[str]
     deadline: str
+    timer_seconds_left: int | None = Field(None, description="Seconds left on the current phase's timer; "
+                                                                 "null when none was started, 0 when time is up.")
+    timer_auto_advance: bool = Field(False, description="The phase moves on by itself when the timer runs out.")
+
+
+class ReflectionTimerIn(InputSchema):
+    minutes: int = Field(description="1 to 120")
+    auto_advance: bool = False
+
+
+class ReflectionGroupNotesIn(InputSchema):
+    group_id: str
+    notes: str = ""
+    decision: str = ""
+
+
+class ReflectionGroupNotesOut(Schema):
+    id: str
+    title: str
+    notes: str
+    decision: str
+
+
+class ReflectionSummaryCardOut(Schema):
+    column: str
+    text: str
+    byline: str = Field(description="The writer's name (named sessions) or alias; empty when anonymous.")
+
+
+class ReflectionSummaryGroupOut(Schema):
+    title: str
+    votes: int | None
+    cards: list[ReflectionSummaryCardOut]
+    notes: str
+    decision: str
+
+
+class ReflectionSummaryActionOut(Schema):
+    id: int
+    title: str
+    status: str
+    owner: str | None
+    due_on: date | None
+
+
+class ReflectionSummaryLessonOut(Schema):
+    id: int
+    title: str
+
+
+class ReflectionSummaryOut(Schema):
+    session_id: int
+    title: str
+    team: str
+    held_on: date
+    anonymity: str
+    participants: int
+    groups: list[ReflectionSummaryGroupOut]
+    other_cards: list[ReflectionSummaryCardOut]
+    actions: list[ReflectionSummaryActionOut]
+    lessons: list[ReflectionSummaryLessonOut]
+    markdown: str = Field(description="The same summary as Markdown (what the page's download gives).")
 
 
 class ReflectionPhaseIn(InputSchema):

@@ -590,6 +590,13 @@ class _Builder:
                 self.open_until[crew.team.pk, title] = action.closed_at
                 self.agreed.setdefault((crew.team.pk, title), []).append(action)
                 self.actions.append(action)
+            # What the facilitator wrote under the topic while discussing it (facilitation.py).
+            if picked and key in groups:
+                group = groups[key]
+                group.decision = "We act on it: " + "; ".join(action.title for action in self.actions[-len(picked):])
+                group.discussion_notes = (f"{group.votes} vote{'s' if group.votes != 1 else ''}; "
+                                          f"the team agreed this is worth changing now.")
+                group.save(update_fields=["decision", "discussion_notes"])
         for key, title, body in plan.lessons:
             if (crew.team.pk, title) in self.promoted or plan.phase != Phase.CLOSED or key not in groups:
                 continue

@@ -123,6 +123,24 @@ class VoteBudgetForm(forms.Form):
         "required": "Give a whole number of votes.", "invalid": "Give a whole number of votes."})
 
 
+class TimerForm(forms.Form):
+    minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=120, error_messages={
+        "required": "Give the minutes, a whole number from 1 to 120.",
+        "invalid": "Give the minutes, a whole number from 1 to 120."})
+    auto_advance = forms.BooleanField(label="Move on when time is up", required=False)
+
+
+class StopForm(forms.Form):
+    """"Stop the timer" / "Stop sharing": the same URL as starting, with stop set."""
+    stop = forms.BooleanField(required=False)
+
+
+class GroupNotesForm(forms.Form):
+    group = _reference()
+    notes = _text("Discussion notes", rows=3)
+    decision = _text("Decision", rows=2)
+
+
 class CardForm(forms.Form):
     column = _text()
     text = _text(rows=3)

@@ -127,6 +127,13 @@ class Session(models.Model):
     held_on = models.DateField(default=timezone.localdate)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # A live session's phase timer (facilitation.py): shown to everyone; with auto_advance the
+    # phase moves on when it runs out. Cleared whenever the phase changes.
+    timer_phase = models.CharField(max_length=10, blank=True)
+    timer_ends_at = models.DateTimeField(null=True, blank=True)
+    timer_auto_advance = models.BooleanField(default=False)
+    # The summary's share link: only the SHA-256 of its token is kept ("" = not shared).
+    summary_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-held_on", "-id"]
@@ -176,7 +183,9 @@ class Group(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="groups")
     title = models.CharField(max_length=200)
     votes = models.PositiveIntegerField(default=0)
+    # Written by the facilitator during the discussion; no author or time is kept with them.
     discussion_notes = models.TextField(blank=True)
+    decision = models.TextField(blank=True)
 
     class Meta:
         # Not by votes: while tallies are hidden, an order by votes would show the ranking.

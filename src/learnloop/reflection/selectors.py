@@ -14,6 +14,7 @@ from django.http import Http404
 from learnloop.analytics.grouping import suggest_groups
 from learnloop.links.registry import backlinks_of
 from learnloop.org.membership import is_active_person, team_access
+from learnloop.reflection.facilitation import timer_of
 from learnloop.reflection.models import Anonymity, Card, Group, Lesson, Participant, Session, Template
 from learnloop.reflection.permissions import can_use_template, can_view_session, templates_usable_by
 from learnloop.reflection.services import ensure_builtin_templates
@@ -139,7 +140,7 @@ def groups_with_cards(session: Session, cards: list[CardView]) -> list[dict]:
             by_group.setdefault(card.group_id, []).append(card)
     return [
         {"id": str(group.pk), "title": group.title, "votes": group.votes if session.tallies_shown else None,
-         "cards": by_group.get(str(group.pk), [])}
+         "cards": by_group.get(str(group.pk), []), "notes": group.discussion_notes, "decision": group.decision}
         for group in Group.objects.filter(session=session).order_by(
             *(("-votes", "title", "pk") if session.tallies_shown else ("title", "pk")))
     ]
@@ -162,6 +163,7 @@ class Status:
     # Names only in named sessions; alias and anonymous sessions show counts alone.
     done_names: list[str]
     deadline: str
+    timer: object = None  # facilitation.Timer of the current phase, if one was started
 
 
 def status_of(session: Session) -> Status:
@@ -177,6 +179,7 @@ def status_of(session: Session) -> Status:
         done_count=len(done),
         done_names=sorted(p.person.full_name for p in done) if named else [],
         deadline=session.phase_deadlines.get(session.phase, ""),
+        timer=timer_of(session),
     )
 
 

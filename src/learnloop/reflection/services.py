@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -243,6 +244,8 @@ def set_phase(*, by, session: Session, phase: str) -> Session:
 
 def _enter_phase(session: Session, phase: str) -> None:
     session.phase = phase
+    # A timer belongs to the phase it was started in.
+    session.timer_phase, session.timer_ends_at, session.timer_auto_advance = "", None, False
     if PHASE_ORDER.index(phase) >= PHASE_ORDER.index(Phase.GROUP):
         session.revealed = True  # grouping needs everyone's cards
     if phase == Phase.VOTE:
@@ -277,17 +280,28 @@ def _deadline_passed(session: Session, now: datetime) -> bool:
     return bool(deadline) and datetime.fromisoformat(deadline) <= now
 
 
+def _timer_ran_out(session: Session, now: datetime) -> bool:
+    """A live session's auto-advancing timer for the current phase has run out."""
+    return (session.mode == Mode.LIVE and session.timer_auto_advance and session.timer_phase == session.phase
+            and session.timer_ends_at is not None and session.timer_ends_at <= now)
+
+
+def _due(session: Session, now: datetime) -> bool:
+    return session.phase in PHASES_THAT_END_ON_THEIR_OWN and (
+        (session.mode == Mode.ASYNC and _deadline_passed(session, now)) or _timer_ran_out(session, now))
+
+
 def advance_if_due(session: Session, *, now: datetime | None = None) -> Session:
-    """Move an asynchronous session past every phase whose deadline has passed (see above).
-    Called when anyone looks at the session, and by `learnloop sessions advance` for the rest."""
+    """Move an asynchronous session past every phase whose deadline has passed (see above), and
+    a live session one phase on when its auto-advancing timer ran out. Called when anyone looks
+    at the session, and by `learnloop sessions advance` for the rest."""
     now = now or timezone.now()
-    if session.mode != Mode.ASYNC or session.phase not in PHASES_THAT_END_ON_THEIR_OWN \
-            or not _deadline_passed(session, now):
+    if not _due(session, now):
         return session
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         moved = False
-        while locked.phase in PHASES_THAT_END_ON_THEIR_OWN and _deadline_passed(locked, now):
+        while _due(locked, now):
             phase = PHASE_ORDER[locked.phase_index + 1]
             _enter_phase(locked, phase)
             record_activity(verb=f"phase_{phase}", subject=locked, team=locked.team, data={"automatic": True})
@@ -298,6 +312,8 @@ def advance_if_due(session: Session, *, now: datetime | None = None) -> Session:
     # Keep what the caller already loaded (team, template, ...), with the new phase.
     session.phase, session.revealed, session.closed_at = locked.phase, locked.revealed, locked.closed_at
     session.tallies_shown, session.vote_round = locked.tallies_shown, locked.vote_round
+    session.timer_phase, session.timer_ends_at = locked.timer_phase, locked.timer_ends_at
+    session.timer_auto_advance = locked.timer_auto_advance
     return session
 
 
@@ -305,7 +321,9 @@ def advance_due_sessions(*, now: datetime | None = None) -> list[Session]:
     """Every asynchronous session whose phase deadline has passed, moved on; returns them."""
     now = now or timezone.now()
     moved = []
-    for session in Session.objects.filter(mode=Mode.ASYNC, phase__in=PHASES_THAT_END_ON_THEIR_OWN).order_by("pk"):
+    waiting = Session.objects.filter(phase__in=PHASES_THAT_END_ON_THEIR_OWN).filter(
+        Q(mode=Mode.ASYNC) | Q(timer_auto_advance=True, timer_ends_at__lte=now))
+    for session in waiting.order_by("pk"):
         before = session.phase
         if advance_if_due(session, now=now).phase != before:
             moved.append(session)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learnloop.reflection import template_views, views
+from learnloop.reflection import facilitation_views, template_views, views
 
 app_name = "reflection"
 
@@ -31,4 +31,10 @@ urlpatterns = [
     path("<int:session_id>/actions/", views.create_action, name="create-action"),
     path("<int:session_id>/actions/<str:action_id>/review/", views.review_action, name="review-action"),
     path("<int:session_id>/lessons/", views.promote, name="promote"),
+    path("<int:session_id>/timer/", facilitation_views.timer, name="timer"),
+    path("<int:session_id>/groups/notes/", facilitation_views.notes, name="group-notes"),
+    path("<int:session_id>/summary/", facilitation_views.summary_page, name="summary"),
+    path("<int:session_id>/summary/share/", facilitation_views.share_summary, name="share-summary"),
+    path("<int:session_id>/summary/email/", facilitation_views.email_summary, name="email-summary"),
+    path("summary/<str:token>/", facilitation_views.shared_summary, name="shared-summary"),
 ]

@@ -30,10 +30,12 @@ from learnloop.org.membership import active_members
 from learnloop.org.models import Team
 from learnloop.reflection import cards as card_services
 from learnloop.reflection import follow_up, forms, selectors, services
+from learnloop.reflection.facilitation import timer_of
 from learnloop.reflection.forms import cleaned
 from learnloop.reflection.metrics import teams_learning_metrics
 from learnloop.reflection.models import PHASE_ORDER, Anonymity, Phase, TemplateKind
 from learnloop.reflection.permissions import can_facilitate, can_take_part, teams_where_can_start_session
+from learnloop.reflection.summary import available as summary_available
 from learnloop.reflection.writer_keys import cookie_name, is_well_formed, new_key
 from learnloop.web.forms import ExportForm, apply_validation_error
 from learnloop.web.tables import export_response
@@ -134,6 +136,9 @@ def session_page(request, session_id: int):
         "restarts_vote": session.phase == Phase.DISCUSS and session.tallies_shown,
         "anonymity_weak": selectors.anonymity_weak(session),
         "anonymity_minimum": settings.ANONYMITY_MIN_PARTICIPANTS,
+        "timer": timer_of(session),
+        "timer_can_advance": session.phase in services.PHASES_THAT_END_ON_THEIR_OWN,
+        "summary_ready": summary_available(session),
     }
     if session.phase == Phase.GROUP:
         context["suggestions"] = selectors.suggested_groups(session, cards)
