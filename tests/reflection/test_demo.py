@@ -170,6 +170,10 @@ def test_cards_are_grouped_voted_on_and_specific(demo):
     decided = [card for card in cards if card.decision]
     assert decided and all(card.session.template.slug == "candid-critique" and card.decision_reason
                            for card in decided)
+    # The facilitator's notes: topics that became actions carry the decision to act.
+    with_decision = [group for group in demo["groups"] if group.decision]
+    assert len(with_decision) >= len(demo["sessions"]) // 2
+    assert all(group.decision.startswith("We act on it: ") and group.discussion_notes for group in with_decision)
 
 
 def test_alias_and_anonymous_cards_store_no_author(demo):
