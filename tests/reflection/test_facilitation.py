@@ -238,3 +238,93 @@ def test_the_summary_page_reads_a_fixed_number_of_queries(make_session, facilita
             assert client.get(f"/sessions/{session.pk}/summary/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+# --- reactions -----------------------------------------------------------------------------------------
+
+
+def _revealed(make_session, facilitator, writer, colleague, keys, anonymity="anonymous"):
+    session = join(make_session(anonymity=anonymity), facilitator, writer, colleague)
+    session = move_to(session, "reflect", by=facilitator)
+    cards.write_card(by=writer, session=session, column="stop", text="Long planning meetings",
+                     writer_key=keys["writer"])
+    cards.write_card(by=colleague, session=session, column="start", text="Demo on Fridays",
+                     writer_key=keys["colleague"])
+    return services.reveal(by=facilitator, session=session)
+
+
+def test_reactions_count_and_toggle_but_store_no_person(make_session, facilitator, writer, colleague, keys):
+    from learnloop.reflection.models import Card, Reaction
+    from learnloop.reflection.selectors import cards_for
+
+    session = _revealed(make_session, facilitator, writer, colleague, keys)
+    card = Card.objects.get(session=session, text="Long planning meetings")
+    assert cards.toggle_reaction(by=colleague, session=session, card=card, emoji="👍", writer_key=keys["colleague"])
+    assert cards.toggle_reaction(by=facilitator, session=session, card=card, emoji="👍",
+                                 writer_key=keys["facilitator"])
+    assert cards.toggle_reaction(by=colleague, session=session, card=card, emoji="🎉", writer_key=keys["colleague"])
+    mine = next(view for view in cards_for(colleague, session, keys["colleague"]) if view.id == str(card.pk))
+    assert mine.reactions == {"👍": 2, "🎉": 1} and mine.my_reactions == ["👍", "🎉"]
+    theirs = next(view for view in cards_for(writer, session, keys["writer"]) if view.id == str(card.pk))
+    assert theirs.reactions == {"👍": 2, "🎉": 1} and theirs.my_reactions == []
+    # Sending it again takes it back.
+    assert not cards.toggle_reaction(by=colleague, session=session, card=card, emoji="👍",
+                                     writer_key=keys["colleague"])
+    assert Reaction.objects.filter(card=card, emoji="👍").count() == 1
+    # What is stored: a card, an emoji and a per-card-per-emoji hash; no person, time or shared hash.
+    columns = {field.name for field in Reaction._meta.get_fields()}
+    assert columns == {"id", "card", "emoji", "reactor_hash"}
+    hashes = list(Reaction.objects.values_list("reactor_hash", flat=True))
+    assert len(set(hashes)) == len(hashes)
+    assert all(keys[name] not in stored for name in ("colleague", "facilitator") for stored in hashes)
+
+
+def test_reactions_survive_the_cards_being_rewritten(make_session, facilitator, writer, colleague, keys):
+    from learnloop.reflection.models import Card, Reaction
+
+    session = join(make_session(anonymity="anonymous"), facilitator, writer, colleague)
+    session = move_to(session, "reflect", by=facilitator)
+    cards.write_card(by=writer, session=session, column="stop", text="Slow reviews", writer_key=keys["writer"])
+    session = services.reveal(by=facilitator, session=session)
+    card = Card.objects.get(session=session)
+    cards.toggle_reaction(by=colleague, session=session, card=card, emoji="❤️", writer_key=keys["colleague"])
+    # A new card rewrites every card of an anonymous session in random order (shuffle.py).
+    cards.write_card(by=colleague, session=session, column="start", text="Pairing", writer_key=keys["colleague"])
+    assert list(Reaction.objects.filter(card__session=session).values_list("card__text", "emoji")) == [
+        ("Slow reviews", "❤️")]
+
+
+def test_reaction_refusals(make_session, facilitator, writer, colleague, keys, outsider, api_as):
+    from learnloop.reflection.models import Card
+
+    session = join(make_session(anonymity="anonymous"), facilitator, writer, colleague)
+    session = move_to(session, "reflect", by=facilitator)
+    cards.write_card(by=writer, session=session, column="stop", text="Slow reviews", writer_key=keys["writer"])
+    card = Card.objects.get(session=session)
+    with pytest.raises(ValidationError, match="once they are revealed"):
+        cards.toggle_reaction(by=colleague, session=session, card=card, emoji="👍", writer_key=keys["colleague"])
+    session = services.reveal(by=facilitator, session=session)
+    with pytest.raises(ValidationError, match="Choose one of"):
+        cards.toggle_reaction(by=colleague, session=session, card=card, emoji="💩", writer_key=keys["colleague"])
+    with pytest.raises(ValidationError, match="writer key"):
+        cards.toggle_reaction(by=colleague, session=session, card=card, emoji="👍", writer_key=None)
+    with pytest.raises(PermissionDenied):
+        cards.toggle_reaction(by=outsider, session=session, card=card, emoji="👍", writer_key=keys["outsider"])
+    answer = api_as(colleague).post(f"/api/v1/reflection/sessions/{session.pk}/cards/react",
+                                    {"card_id": str(card.pk), "emoji": "👍"}, content_type=JSON,
+                                    headers={"X-Writer-Key": keys["colleague"]})
+    assert answer.status_code == 200 and answer.json()["reactions"] == {"👍": 1}
+    assert answer.json()["my_reactions"] == ["👍"] and answer.json()["byline"] == ""
+
+
+def test_reacting_from_the_board(make_session, facilitator, writer, colleague, keys):
+    from learnloop.reflection.models import Card
+
+    session = _revealed(make_session, facilitator, writer, colleague, keys, anonymity="named")
+    card = Card.objects.get(session=session, text="Demo on Fridays")
+    client = signed_in_client(writer)
+    board = client.get(f"/sessions/{session.pk}/").content.decode()
+    assert 'aria-label="React 🎉"' in board
+    client.post(f"/sessions/{session.pk}/cards/react/", {"card": str(card.pk), "emoji": "🎉"})
+    board = client.get(f"/sessions/{session.pk}/").content.decode()
+    assert 'aria-label="React 🎉, 1 so far"' in board and 'aria-pressed="true"' in board

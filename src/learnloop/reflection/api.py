@@ -49,6 +49,7 @@ from learnloop.reflection.api_schemas import (
     ReflectionLessonIn,
     ReflectionLessonOut,
     ReflectionPhaseIn,
+    ReflectionReactionIn,
     ReflectionSessionDetailOut,
     ReflectionSessionIn,
     ReflectionSessionOut,
@@ -341,6 +342,16 @@ def add_why(request, session_id: Id, payload: ReflectionWhyIn, writer_key: str |
     card = selectors.card_in(session, _uuid(payload.card_id, "card_id"))
     card_services.add_why(by=request.user, session=session, card=card, text=payload.text)
     return Status(201, _card_out(request.user, session, writer_key, card))
+
+
+@router.post("/sessions/{session_id}/cards/react", response={200: ReflectionCardOut, **ERRORS},
+             summary="Add an emoji reaction to a revealed card, or take it back")
+def react(request, session_id: Id, payload: ReflectionReactionIn, writer_key: str | None = WriterKey):
+    session = selectors.session_for(request.user, session_id)
+    card = selectors.card_in(session, _uuid(payload.card_id, "card_id"))
+    card_services.toggle_reaction(by=request.user, session=session, card=card, emoji=payload.emoji,
+                                  writer_key=writer_key)
+    return _card_out(request.user, session, writer_key, card)
 
 
 @router.post("/sessions/{session_id}/cards/decision", response={200: ReflectionCardOut, **ERRORS},

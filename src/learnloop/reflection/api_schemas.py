@@ -199,6 +199,14 @@ class ReflectionCardOut(Schema):
     whys: list[str]
     decision: str
     decision_reason: str
+    reactions: dict[str, int] = Field(default_factory=dict, description="Emoji → how many reacted with it "
+                                                                         "(counts only, never who).")
+    my_reactions: list[str] = Field(default_factory=list, description="The emojis your writer key added.")
+
+
+class ReflectionReactionIn(InputSchema):
+    card_id: str
+    emoji: str = Field(description="One of 👍 ❤️ 🎉 😂 🤔 👀; sending it again takes it back.")
 
 
 class ReflectionCardEditIn(InputSchema):

@@ -22,14 +22,15 @@ from learnloop.reflection.models import (
     Group,
     Participant,
     Phase,
+    Reaction,
     Session,
     TemplateKind,
     VoteMark,
     WhyStep,
 )
 from learnloop.reflection.permissions import can_take_part, require
-from learnloop.reflection.shuffle import reshuffle_cards, reshuffle_marks, reshuffle_whys
-from learnloop.reflection.writer_keys import alias_for, card_hash, dot_hashes, is_well_formed
+from learnloop.reflection.shuffle import reshuffle_cards, reshuffle_marks, reshuffle_reactions, reshuffle_whys
+from learnloop.reflection.writer_keys import alias_for, card_hash, dot_hashes, is_well_formed, reaction_hash
 
 MAX_CARD_LENGTH = 2000
 MAX_WHYS = 7
@@ -317,3 +318,47 @@ def decide_note(*, by, session: Session, card: Card, decision: str, reason: str 
     card.decision_reason = (reason or "").strip()[:2000]
     card.save(update_fields=["decision", "decision_reason"])
     return card
+
+
+# --- reactions ---------------------------------------------------------------------------------------------
+
+REACTION_PHASES = (Phase.REFLECT, Phase.GROUP, Phase.VOTE, Phase.DISCUSS, Phase.ACTIONS)
+
+
+def toggle_reaction(*, by, session: Session, card: Card, emoji: str, writer_key: str | None) -> bool:
+    """Add the emoji to the card, or take it back if this key had added it; True when added.
+
+    Only revealed cards can be reacted to (before, a reaction would tell its writer that someone
+    saw a card they can't). Nothing about the reaction is recorded in the activity stream."""
+    require(can_take_part(by, session), "Only participants react.")
+    _require_phase(session, *REACTION_PHASES, doing="react")
+    if not session.revealed:
+        raise ValidationError({"card": "Cards can be reacted to once they are revealed."})
+    if emoji not in Reaction.EMOJIS:
+        raise ValidationError({"emoji": f"Choose one of {' '.join(Reaction.EMOJIS)}."})
+    if card.session_id != session.pk:
+        raise ValidationError({"card": "That card is from another session."})
+    key = _key(writer_key)
+    _require_joined(by, session)
+    mark = reaction_hash(session.pk, key, card.pk, emoji)
+    with transaction.atomic():
+        _lock(session)
+        removed, _ = Reaction.objects.filter(card=card, emoji=emoji, reactor_hash=mark).delete()
+        if not removed:
+            Reaction.objects.create(card=card, emoji=emoji, reactor_hash=mark)
+        reshuffle_reactions(session)
+    return not removed
+
+
+def reactions_of(session: Session, writer_key: str | None) -> dict:
+    """{card id: {"counts": {emoji: n}, "mine": {emoji, ...}}} in two reads."""
+    found: dict = {}
+    rows = list(Reaction.objects.filter(card__session=session).values_list("card_id", "emoji", "reactor_hash"))
+    for card_id, emoji, _ in rows:
+        entry = found.setdefault(str(card_id), {"counts": {}, "mine": set()})
+        entry["counts"][emoji] = entry["counts"].get(emoji, 0) + 1
+    if is_well_formed(writer_key):
+        for card_id, emoji, stored in rows:
+            if stored == reaction_hash(session.pk, writer_key, card_id, emoji):
+                found[str(card_id)]["mine"].add(emoji)
+    return found

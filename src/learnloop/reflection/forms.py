@@ -130,6 +130,11 @@ class TimerForm(forms.Form):
     auto_advance = forms.BooleanField(label="Move on when time is up", required=False)
 
 
+class ReactionForm(forms.Form):
+    card = _reference()
+    emoji = _text()
+
+
 class StopForm(forms.Form):
     """"Stop the timer" / "Stop sharing": the same URL as starting, with stop set."""
     stop = forms.BooleanField(required=False)

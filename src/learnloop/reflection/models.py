@@ -260,6 +260,27 @@ class VoteMark(models.Model):
         return f"vote on {self.group_id}"
 
 
+class Reaction(models.Model):
+    """One emoji on one card from one person, held as a hash of their writer key for that card
+    and that emoji (writer_keys.reaction_hash): two reactions of one person share nothing a
+    database holder could group by, and no person, time or order is stored. The session's
+    reactions are rewritten in random order on every reaction (shuffle.py), and kept when its
+    cards are."""
+
+    EMOJIS = ("👍", "❤️", "🎉", "😂", "🤔", "👀")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reactions")
+    emoji = models.CharField(max_length=8)
+    reactor_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["card", "emoji", "reactor_hash"], name="one_reaction_each")]
+
+    def __str__(self):
+        return self.emoji
+
+
 class Lesson(models.Model):
     """A knowledge entry promoted from this session (the entry carries the provenance too)."""
 

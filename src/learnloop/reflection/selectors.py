@@ -14,8 +14,9 @@ from django.http import Http404
 from learnloop.analytics.grouping import suggest_groups
 from learnloop.links.registry import backlinks_of
 from learnloop.org.membership import is_active_person, team_access
+from learnloop.reflection.cards import reactions_of
 from learnloop.reflection.facilitation import timer_of
-from learnloop.reflection.models import Anonymity, Card, Group, Lesson, Participant, Session, Template
+from learnloop.reflection.models import Anonymity, Card, Group, Lesson, Participant, Reaction, Session, Template
 from learnloop.reflection.permissions import can_use_template, can_view_session, templates_usable_by
 from learnloop.reflection.services import ensure_builtin_templates
 from learnloop.reflection.writer_keys import card_hash, is_well_formed
@@ -35,6 +36,13 @@ class CardView:
     decision: str = ""
     decision_reason: str = ""
     whys: list = field(default_factory=list)
+    reactions: dict = field(default_factory=dict)  # emoji -> count, in Reaction.EMOJIS order
+    my_reactions: list = field(default_factory=list)  # the emojis the viewer's key added
+
+    @property
+    def reaction_buttons(self) -> list[tuple[str, int, bool]]:
+        """(emoji, count, added by the viewer) for every emoji one can react with."""
+        return [(emoji, self.reactions.get(emoji, 0), emoji in self.my_reactions) for emoji in Reaction.EMOJIS]
 
 
 def templates_for(viewer) -> list[Template]:
@@ -97,6 +105,7 @@ def cards_for(viewer, session: Session, writer_key: str | None = None) -> list[C
     chained = {column["key"] for column in session.template.columns if column.get("whys")}
     if not session.revealed:
         cards = cards.filter(pk__in=own_ids)
+    reactions = reactions_of(session, writer_key) if session.revealed else {}
     return [
         CardView(
             id=str(card.pk), column=card.column, text=card.text, byline=_byline(card, session),
@@ -104,9 +113,17 @@ def cards_for(viewer, session: Session, writer_key: str | None = None) -> list[C
             has_chain=card.column in chained,
             decision=card.decision, decision_reason=card.decision_reason,
             whys=[step.text for step in card.whys.all()],
+            **_reaction_fields(reactions.get(str(card.pk))),
         )
         for card in cards
     ]
+
+
+def _reaction_fields(found: dict | None) -> dict:
+    if not found:
+        return {}
+    return {"reactions": {emoji: found["counts"][emoji] for emoji in Reaction.EMOJIS if emoji in found["counts"]},
+            "my_reactions": [emoji for emoji in Reaction.EMOJIS if emoji in found["mine"]]}
 
 
 def card_in(session: Session, card_id) -> Card:

@@ -10,7 +10,7 @@ So in alias and anonymous sessions every write to cards (write, edit, delete, ra
 anonymity) deletes the session's cards and inserts them again, with the same ids and data, in
 a random order, in the write's transaction: afterwards all of them share one xmin, their rowids
 are one fresh block and their order is a random permutation. Vote marks get the same treatment
-on every vote and withdrawal, and why-steps on every new step.
+on every vote and withdrawal, why-steps on every new step, and reactions on every reaction.
 
 Why-steps hang off cards (deleting a card deletes its steps), so rewriting the cards rewrites
 the steps too, in their own random order.
@@ -22,7 +22,7 @@ but the write-ahead log keeps recent page images until a checkpoint.
 
 import secrets
 
-from learnloop.reflection.models import Card, Session, VoteMark, WhyStep
+from learnloop.reflection.models import Card, Reaction, Session, VoteMark, WhyStep
 
 _random = secrets.SystemRandom()
 
@@ -38,9 +38,24 @@ def reshuffle_cards(session: Session) -> None:
     the write's transaction."""
     cards = list(Card.objects.filter(session=session))
     steps = _fresh_steps(session)
-    Card.objects.filter(session=session).delete()  # their why-steps go with them
+    reactions = _fresh_reactions(session)
+    Card.objects.filter(session=session).delete()  # their why-steps and reactions go with them
     Card.objects.bulk_create(_shuffled(cards))
     WhyStep.objects.bulk_create(_shuffled(steps))
+    Reaction.objects.bulk_create(_shuffled(reactions))
+
+
+def reshuffle_reactions(session: Session) -> None:
+    """Re-insert the session's reactions in a random order, with fresh ids."""
+    reactions = _fresh_reactions(session)
+    Reaction.objects.filter(card__session=session).delete()
+    Reaction.objects.bulk_create(_shuffled(reactions))
+
+
+def _fresh_reactions(session: Session) -> list[Reaction]:
+    return [Reaction(card_id=card_id, emoji=emoji, reactor_hash=reactor_hash)
+            for card_id, emoji, reactor_hash in Reaction.objects.filter(card__session=session).values_list(
+                "card_id", "emoji", "reactor_hash")]
 
 
 def reshuffle_marks(session: Session) -> None:

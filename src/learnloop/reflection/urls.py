@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:session_id>/cards/ungroup/", views.ungroup_card, name="ungroup-card"),
     path("<int:session_id>/cards/whys/", views.add_why, name="add-why"),
     path("<int:session_id>/cards/decision/", views.decide_note, name="decide-note"),
+    path("<int:session_id>/cards/react/", views.react, name="react"),
     path("<int:session_id>/groups/", views.group_cards, name="group"),
     path("<int:session_id>/groups/rename/", views.rename_group, name="rename-group"),
     path("<int:session_id>/votes/", views.vote, name="vote"),

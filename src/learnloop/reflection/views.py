@@ -243,6 +243,14 @@ def edit_card(request, session, key):
 
 
 @_post_action
+def react(request, session, key):
+    data = cleaned(forms.ReactionForm(request.POST))
+    added = card_services.toggle_reaction(by=request.user, session=session, card=_card(session, data),
+                                          emoji=data["emoji"], writer_key=key)
+    return "" if added else "Reaction taken back."
+
+
+@_post_action
 def rename_group(request, session, key):
     data = cleaned(forms.GroupRenameForm(request.POST))
     group = card_services.rename_group(by=request.user, session=session,

@@ -57,6 +57,11 @@ def dot_hash(session_id: int, key: str, group_id, number: int) -> str:
     return _derive(f"dot:{group_id}:{number}", session_id, key)
 
 
+def reaction_hash(session_id: int, key: str, card_id, emoji: str) -> str:
+    """The mark of one reaction: per card and emoji, for the same reason as dot_hash."""
+    return _derive(f"reaction:{card_id}:{emoji}", session_id, key)
+
+
 def dot_hashes(session_id: int, key: str, group_id, budget: int) -> list[str]:
     return [dot_hash(session_id, key, group_id, number) for number in range(budget)]
 
