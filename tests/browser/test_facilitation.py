@@ -52,3 +52,41 @@ def test_timer_notes_and_summary(page_as, team):
         member.get_by_role("link", name="Markdown").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert "**Decision:** Cap planning at 45 minutes" in text and "Long planning meetings — Mo Member" in text
+
+
+def drag(page, source, target):
+    """The HTML5 drag events a mouse drag fires (dragstart, dragover, drop), with one DataTransfer:
+    headless Chromium under Playwright does not start a native drag from a card holding buttons."""
+    transfer = page.evaluate_handle("() => new DataTransfer()")
+    source.dispatch_event("dragstart", {"dataTransfer": transfer})
+    target.dispatch_event("dragover", {"dataTransfer": transfer})
+    target.dispatch_event("drop", {"dataTransfer": transfer})
+
+
+def test_cards_are_grouped_by_dragging_them(page_as, team):
+    from learnloop.reflection.models import Card, Group
+
+    fran = factories.person(full_name="Fran Facilitator")
+    factories.membership(fran, team, role="facilitator")
+    session = services.create_session(by=fran, team=team, template=services.builtin_template("start-stop-continue"),
+                                      title="Drag retro", anonymity="named")
+    services.join_session(by=fran, session=session)
+    session = move_to(session, "reflect", by=fran)
+    for text in ("Flaky tests", "Builds are slow", "Coffee machine broke", "Great demo"):
+        cards.write_card(by=fran, session=session, column="stop", text=text, writer_key=None)
+    session = move_to(session, "group", by=fran)
+    cards.group_cards(by=fran, session=session, cards=list(Card.objects.filter(text="Flaky tests")),
+                      title="Quality")
+
+    page = page_as(fran)
+    page.goto(f"/sessions/{session.pk}/")
+    quality = page.locator("article[data-drop-group]", has_text="Quality")
+    drag(page, page.locator("li[draggable=true]", has_text="Builds are slow"), quality)
+    expect(page.locator("article[data-drop-group]", has_text="Quality")).to_contain_text("Builds are slow")
+    assert sorted(Card.objects.filter(group__title="Quality").values_list("text", flat=True)) == [
+        "Builds are slow", "Flaky tests"]
+
+    drag(page, page.locator("li[draggable=true]", has_text="Coffee machine broke"),
+         page.locator("li[draggable=true]", has_text="Great demo"))
+    expect(page.locator("article[data-drop-group]", has_text="Great demo")).to_contain_text("Coffee machine broke")
+    assert Group.objects.filter(session=session).count() == 2
