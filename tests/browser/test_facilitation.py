@@ -90,3 +90,29 @@ def test_cards_are_grouped_by_dragging_them(page_as, team):
          page.locator("li[draggable=true]", has_text="Great demo"))
     expect(page.locator("article[data-drop-group]", has_text="Great demo")).to_contain_text("Coffee machine broke")
     assert Group.objects.filter(session=session).count() == 2
+
+
+def test_check_in_round(page_as, team):
+    fran = factories.person(full_name="Fran Facilitator")
+    factories.membership(fran, team, role="facilitator")
+    mo = factories.person(full_name="Mo Member")
+    factories.membership(mo, team)
+    session = services.create_session(by=fran, team=team, template=services.builtin_template("start-stop-continue"),
+                                      title="Sprint 10 retro", anonymity="anonymous")
+    facilitator, member = page_as(fran), page_as(mo)
+    facilitator.goto(f"/sessions/{session.pk}/")
+    facilitator.get_by_label("Ask a check-in question (optional)").fill("One word for how you arrive today?")
+    facilitator.get_by_role("button", name="Ask").click()
+    expect(facilitator.get_by_text("Check-in question set.")).to_be_visible()
+
+    member.goto(f"/sessions/{session.pk}/")
+    member.get_by_label("Your answer").fill("Curious")
+    member.get_by_role("button", name="Check in").click()
+    expect(member.get_by_text("1 answer so far")).to_be_visible()
+    facilitator.reload()
+    expect(facilitator.get_by_test_id("checkin")).not_to_contain_text("Curious")
+
+    move_to(session, "reflect", by=fran)
+    facilitator.reload()
+    expect(facilitator.get_by_test_id("checkin")).to_contain_text("Curious")
+    expect(facilitator.get_by_test_id("checkin")).not_to_contain_text("Mo Member")

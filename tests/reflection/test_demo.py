@@ -24,7 +24,7 @@ from learnloop.org.models import Person, Team
 from learnloop.reflection import selectors
 from learnloop.reflection.builtin_templates import BUILTIN_TEMPLATES
 from learnloop.reflection.metrics import team_learning_metrics
-from learnloop.reflection.models import Card, Group, Lesson, Participant, Session, VoteMark, WhyStep
+from learnloop.reflection.models import Card, CheckIn, Group, Lesson, Participant, Session, VoteMark, WhyStep
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +101,8 @@ def gather_facts() -> dict:
             viewer=Person.objects.filter(role="learning_lead", is_active=True).first(),
             team=Team.objects.get(slug="payments")),
         "linked": list(Action.objects.exclude(repeat_of=None).select_related("repeat_of")),
+        "checkins": list(CheckIn.objects.values_list("session__phase", "session__anonymity", "author_id", "alias",
+                                                     "writer_hash")),
     }
 
 
@@ -174,6 +176,16 @@ def test_cards_are_grouped_voted_on_and_specific(demo):
     with_decision = [group for group in demo["groups"] if group.decision]
     assert len(with_decision) >= len(demo["sessions"]) // 2
     assert all(group.decision.startswith("We act on it: ") and group.discussion_notes for group in with_decision)
+
+
+def test_sessions_running_now_have_a_check_in_round(demo):
+    rows = demo["checkins"]
+    assert {phase for phase, *_ in rows} >= {"reflect", "vote"} and "closed" not in {phase for phase, *_ in rows}
+    for _, anonymity, author_id, alias, writer_hash in rows:
+        if anonymity == "named":
+            assert author_id is not None and not writer_hash
+        else:
+            assert author_id is None and len(writer_hash) == 64 and bool(alias) == (anonymity == "alias")
 
 
 def test_alias_and_anonymous_cards_store_no_author(demo):

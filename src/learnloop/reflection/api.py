@@ -28,7 +28,7 @@ from learnloop.api_base import (
 from learnloop.links.api_schemas import lessons_here
 from learnloop.org.models import Person, Team
 from learnloop.reflection import cards as card_services
-from learnloop.reflection import facilitation, follow_up, selectors, services, summary
+from learnloop.reflection import checkin, facilitation, follow_up, selectors, services, summary
 from learnloop.reflection.api_schemas import (
     CritiqueDecisionIn,
     ReflectionActionIn,
@@ -39,6 +39,9 @@ from learnloop.reflection.api_schemas import (
     ReflectionCardIn,
     ReflectionCardOut,
     ReflectionCardRefIn,
+    ReflectionCheckInIn,
+    ReflectionCheckInOut,
+    ReflectionCheckInQuestionIn,
     ReflectionCloneIn,
     ReflectionGroupIn,
     ReflectionGroupNotesIn,
@@ -180,7 +183,7 @@ def create_session(request, payload: ReflectionSessionIn):
     session = services.create_session(
         by=request.user, team=team, template=template, title=payload.title, goal=payload.goal, mode=payload.mode,
         phase_deadlines=payload.phase_deadlines, anonymity=payload.anonymity, vote_budget=payload.vote_budget,
-        work_owner=_person(payload.work_owner_id, "work_owner_id"),
+        work_owner=_person(payload.work_owner_id, "work_owner_id"), checkin_question=payload.checkin_question,
     )
     return Status(201, _session_out(session))
 
@@ -218,6 +221,35 @@ def start_timer(request, session_id: Id, payload: ReflectionTimerIn):
 def stop_timer(request, session_id: Id):
     session = selectors.session_for(request.user, session_id)
     return _status_out(facilitation.stop_timer(by=request.user, session=session))
+
+
+def _checkin_out(request, session, writer_key) -> dict:
+    found = checkin.round_for(request.user, session, writer_key)
+    if found is None:  # no question, or closed: its answers are gone
+        return {"question": "", "open": False, "shown": False, "count": 0, "mine": "", "answers": []}
+    return {"question": found.question, "open": found.open, "shown": found.shown, "count": found.count,
+            "mine": found.mine, "answers": found.answers}
+
+
+@router.post("/sessions/{session_id}/checkin/question", response={200: ReflectionSessionOut, **ERRORS},
+             summary="Ask, change or (with an empty question) drop the check-in question; facilitator, while preparing")
+def set_checkin_question(request, session_id: Id, payload: ReflectionCheckInQuestionIn):
+    session = selectors.session_for(request.user, session_id)
+    return _session_out(checkin.set_question(by=request.user, session=session, question=payload.question))
+
+
+@router.get("/sessions/{session_id}/checkins", response={200: ReflectionCheckInOut, **ERRORS},
+            summary="The check-in round: your answer, and everyone's once the session reflects")
+def get_checkins(request, session_id: Id, writer_key: str | None = WriterKey):
+    return _checkin_out(request, selectors.session_for(request.user, session_id), writer_key)
+
+
+@router.post("/sessions/{session_id}/checkins", response={200: ReflectionCheckInOut, **ERRORS},
+             summary="Answer the check-in question while the session prepares (X-Writer-Key unless named)")
+def answer_checkin(request, session_id: Id, payload: ReflectionCheckInIn, writer_key: str | None = WriterKey):
+    session = selectors.session_for(request.user, session_id)
+    checkin.answer(by=request.user, session=session, text=payload.text, writer_key=writer_key)
+    return _checkin_out(request, session, writer_key)
 
 
 @router.post("/sessions/{session_id}/groups/notes", response={200: ReflectionGroupNotesOut, **ERRORS},

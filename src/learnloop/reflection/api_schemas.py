@@ -66,6 +66,7 @@ class ReflectionSessionIn(InputSchema):
     anonymity: Literal["named", "alias", "anonymous"] = "named"
     vote_budget: int = 3
     work_owner_id: int | None = None
+    checkin_question: str = Field("", description="An optional check-in question, asked while the session prepares.")
 
 
 class ReflectionSessionOut(Schema):
@@ -87,6 +88,7 @@ class ReflectionSessionOut(Schema):
         description="An alias or anonymous session with fewer participants than the configured minimum."
     )
     held_on: date
+    checkin_question: str = Field(description="The check-in question; empty when the session has none.")
     url: str
 
 
@@ -111,6 +113,28 @@ class ReflectionStatusOut(Schema):
 class ReflectionTimerIn(InputSchema):
     minutes: int = Field(description="1 to 120")
     auto_advance: bool = False
+
+
+class ReflectionCheckInQuestionIn(InputSchema):
+    question: str = Field(description="Empty to drop the check-in round.")
+
+
+class ReflectionCheckInIn(InputSchema):
+    text: str = Field(description="Your answer (at most 280 characters); sending again replaces it.")
+
+
+class ReflectionCheckInAnswerOut(Schema):
+    text: str
+    by: str = Field(description="The writer's name (named sessions) or alias; empty when anonymous.")
+
+
+class ReflectionCheckInOut(Schema):
+    question: str
+    open: bool = Field(description="Answers can be written (the prepare phase).")
+    shown: bool = Field(description="Everyone's answers are shown (from reflect until the session closes).")
+    count: int
+    mine: str = Field(description="Your own answer, empty if none.")
+    answers: list[ReflectionCheckInAnswerOut] = Field(description="Sorted by text; empty until shown.")
 
 
 class ReflectionGroupNotesIn(InputSchema):

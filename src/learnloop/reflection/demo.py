@@ -29,6 +29,7 @@ from learnloop.reflection.models import (
     PHASE_ORDER,
     Anonymity,
     Card,
+    CheckIn,
     Group,
     Mode,
     Participant,
@@ -38,7 +39,7 @@ from learnloop.reflection.models import (
     VoteMark,
     WhyStep,
 )
-from learnloop.reflection.writer_keys import alias_for, card_hash, dot_hash
+from learnloop.reflection.writer_keys import alias_for, card_hash, checkin_hash, dot_hash
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,9 @@ RETRO_TITLES = {
     "mad-sad-glad": "Sprint {n} retro: how did it feel?",
     "sailboat": "Quarter check-in {n}",
 }
+CHECK_IN_QUESTION = "One word for how you arrive today?"
+CHECK_IN_ANSWERS = ("Caffeinated", "Curious", "Tired", "Focused", "Hopeful", "Scattered", "Rested", "Busy",
+                    "Optimistic", "Distracted", "Ready", "Cautious")
 # Sessions running now: (team, template, phase, anonymity, mode, title)
 LIVE_SESSIONS = (
     ("payments", "start-stop-continue", Phase.REFLECT, Anonymity.NAMED, Mode.LIVE, ""),  # the next sprint's retro
@@ -401,6 +405,8 @@ class _Builder:
         Participant.objects.bulk_create(
             [Participant(session=session, person=person) for person in people[1:]], ignore_conflicts=True
         )
+        if plan.mode == Mode.LIVE and plan.phase != Phase.CLOSED:
+            self.check_in(session, people, keys)
         cards = self.write_cards(session, plan, people, keys)
         groups = {}
         reached = PHASE_ORDER.index(plan.phase)
@@ -427,6 +433,25 @@ class _Builder:
             )
             session.save(update_fields=["phase", "closed_at"])
         return session
+
+    def check_in(self, session: Session, people, keys) -> None:
+        """The check-in round of a session running now (closed sessions keep none). Its own random
+        stream, so the rest of the demo is the same with or without it."""
+        rng = random.Random(f"check-in {session.title}")
+        session.checkin_question = CHECK_IN_QUESTION
+        session.save(update_fields=["checkin_question"])
+        rows = []
+        for person in people:
+            row = CheckIn(id=uuid.uuid4(), session=session, text=rng.choice(CHECK_IN_ANSWERS))
+            if session.anonymity == Anonymity.NAMED:
+                row.author = person
+            else:
+                row.writer_hash = checkin_hash(session.pk, keys[person.pk])
+                if session.anonymity == Anonymity.ALIAS:
+                    row.alias = alias_for(session.pk, keys[person.pk])
+            rows.append(row)
+        rng.shuffle(rows)
+        CheckIn.objects.bulk_create(rows)
 
     def _goal(self, plan: Plan) -> str:
         if plan.template == "blameless-postmortem":

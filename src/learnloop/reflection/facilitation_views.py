@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from learnloop.reflection import facilitation, forms, selectors, summary
+from learnloop.reflection import checkin, facilitation, forms, selectors, summary
 from learnloop.reflection.forms import cleaned
 from learnloop.reflection.permissions import can_facilitate
 from learnloop.reflection.views import _post_action
@@ -26,6 +26,20 @@ def timer(request, session, key):
     facilitation.start_timer(by=request.user, session=session, minutes=data["minutes"],
                              auto_advance=data["auto_advance"])
     return f"Timer set: {data['minutes']} minutes" + (", then the next phase." if data["auto_advance"] else ".")
+
+
+@_post_action
+def checkin_question(request, session, key):
+    question = cleaned(forms.CheckInQuestionForm(request.POST))["question"]
+    session = checkin.set_question(by=request.user, session=session, question=question)
+    return "Check-in question set." if session.checkin_question else "No check-in round this time."
+
+
+@_post_action
+def checkin_answer(request, session, key):
+    checkin.answer(by=request.user, session=session, text=cleaned(forms.CheckInAnswerForm(request.POST))["text"],
+                   writer_key=key)
+    return "Your check-in is in. Everyone's answers show when the session moves on to Reflect."
 
 
 @_post_action

@@ -81,6 +81,10 @@ class SessionForm(forms.Form):
         "invalid": "Check the numbers."}, widget=forms.NumberInput(attrs={"min": 1, "max": 50}))
     reflect_deadline = forms.CharField(label="Writing deadline (asynchronous)", required=False,
                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    checkin_question = forms.CharField(
+        label="Check-in question (optional)", required=False, max_length=200,
+        help_text="Asked while the session prepares, e.g. “One word for how you arrive today?”",
+        error_messages={"max_length": "Keep the question under 200 characters."})
 
     def __init__(self, *args, teams, templates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,6 +108,7 @@ class SessionForm(forms.Form):
             "mode": data["mode"] or Mode.LIVE, "anonymity": data["anonymity"] or Anonymity.NAMED,
             "vote_budget": 3 if data["vote_budget"] is None else data["vote_budget"],
             "phase_deadlines": {"reflect": deadline} if deadline else {},
+            "checkin_question": data["checkin_question"],
         }
 
 
@@ -133,6 +138,16 @@ class TimerForm(forms.Form):
 class ReactionForm(forms.Form):
     card = _reference()
     emoji = _text()
+
+
+class CheckInQuestionForm(forms.Form):
+    question = forms.CharField(required=False, max_length=200, error_messages={
+        "max_length": "Keep the question under 200 characters."})
+
+
+class CheckInAnswerForm(forms.Form):
+    text = forms.CharField(max_length=280, error_messages={
+        "required": "Write an answer first.", "max_length": "Keep the answer under 280 characters."})
 
 
 class StopForm(forms.Form):

@@ -134,6 +134,8 @@ class Session(models.Model):
     timer_auto_advance = models.BooleanField(default=False)
     # The summary's share link: only the SHA-256 of its token is kept ("" = not shared).
     summary_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # An optional check-in round (checkin.py): "" = none.
+    checkin_question = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-held_on", "-id"]
@@ -279,6 +281,36 @@ class Reaction(models.Model):
 
     def __str__(self):
         return self.emoji
+
+
+class CheckIn(models.Model):
+    """One answer to the session's check-in question, written while it prepares.
+
+    Like a card: the author only in named sessions; otherwise a hash of the writer's key for
+    this purpose and session (one answer per key), and an alias in alias sessions. No time and
+    no order are kept (rewritten in random order on every answer), and all of them are deleted
+    when the session closes: a check-in is for the room, not for the record."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="checkins")
+    text = models.CharField(max_length=280)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    alias = models.CharField(max_length=60, blank=True)
+    writer_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["text", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "author"], condition=Q(author__isnull=False),
+                                    name="one_named_checkin_each"),
+            models.UniqueConstraint(fields=["session", "writer_hash"], condition=~Q(writer_hash=""),
+                                    name="one_keyed_checkin_each"),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
 
 
 class Lesson(models.Model):

@@ -13,12 +13,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from learnloop.activity.services import record_activity
+from learnloop.reflection import checkin
 from learnloop.reflection.builtin_templates import BUILTIN_TEMPLATES
 from learnloop.reflection.models import (
     ANONYMITY_RANK,
     PHASE_ORDER,
     Anonymity,
     Card,
+    CheckIn,
     Group,
     Mode,
     Participant,
@@ -178,7 +180,8 @@ def _clean_deadlines(deadlines) -> dict[str, str]:
 
 def create_session(*, by, team, template: Template, title: str, goal: str = "", facilitator=None,
                    mode: str = Mode.LIVE, phase_deadlines=None, anonymity: str = Anonymity.NAMED,
-                   vote_budget: int = 3, work_owner=None, held_on=None, at: datetime | None = None) -> Session:
+                   vote_budget: int = 3, work_owner=None, held_on=None, at: datetime | None = None,
+                   checkin_question: str = "") -> Session:
     require(can_start_session(by, team), f"Only members and leads of {team} can start its sessions.")
     require(can_use_template(by, template), "That template belongs to another team.")
     if team.is_archived:
@@ -197,6 +200,10 @@ def create_session(*, by, team, template: Template, title: str, goal: str = "", 
         raise ValidationError({"phase_deadlines": "An asynchronous session needs a deadline for at least one phase."})
     if template.kind == TemplateKind.CRITIQUE and work_owner is None:
         work_owner = by
+    checkin_question = " ".join((checkin_question or "").split())
+    if len(checkin_question) > checkin.MAX_QUESTION_LENGTH:
+        raise ValidationError(
+            {"checkin_question": f"Keep the question under {checkin.MAX_QUESTION_LENGTH} characters."})
     facilitator = facilitator or by
     if not facilitator.is_active:
         raise ValidationError({"facilitator": f"{facilitator} is deactivated."})
@@ -205,6 +212,7 @@ def create_session(*, by, team, template: Template, title: str, goal: str = "", 
             team=team, template=template, title=title, goal=(goal or "").strip(), facilitator=facilitator,
             mode=mode, phase_deadlines=deadlines, anonymity=anonymity, vote_budget=vote_budget,
             work_owner=work_owner, held_on=held_on or timezone.localdate(at), created_at=at or timezone.now(),
+            checkin_question=checkin_question,
         )
         Participant.objects.get_or_create(session=session, person=facilitator)
         record_activity(verb="created", subject=session, actor=by, team=team, data={"template": template.slug},
@@ -257,6 +265,7 @@ def _enter_phase(session: Session, phase: str) -> None:
         session.tallies_shown = True
     if phase == Phase.CLOSED:
         session.closed_at = timezone.now()
+        CheckIn.objects.filter(session=session).delete()  # for the room, not the record (checkin.py)
 
 
 def _restart_vote(session: Session) -> None:
@@ -366,11 +375,16 @@ def raise_anonymity(*, by, session: Session, anonymity: str) -> Session:
         session = Session.objects.select_for_update().get(pk=session.pk)
         cards = Card.objects.filter(session=session)
         if anonymity == Anonymity.ALIAS:
-            aliases = _fresh_aliases(session, cards.exclude(author=None).values_list("author_id", flat=True))
+            aliases = _fresh_aliases(session, [
+                *cards.exclude(author=None).values_list("author_id", flat=True),
+                *CheckIn.objects.filter(session=session).exclude(author=None).values_list("author_id", flat=True),
+            ])
             for author_id, alias in aliases.items():
                 cards.filter(author_id=author_id).update(author=None, alias=alias)
         else:
+            aliases = {}
             cards.update(author=None, alias="")
+        checkin.hide_authors(session, aliases, anonymity)
         session.anonymity = anonymity
         session.save(update_fields=["anonymity"])
         # Rows written while the session was named are in write order; re-insert them in a

@@ -10,7 +10,8 @@ So in alias and anonymous sessions every write to cards (write, edit, delete, ra
 anonymity) deletes the session's cards and inserts them again, with the same ids and data, in
 a random order, in the write's transaction: afterwards all of them share one xmin, their rowids
 are one fresh block and their order is a random permutation. Vote marks get the same treatment
-on every vote and withdrawal, why-steps on every new step, and reactions on every reaction.
+on every vote and withdrawal, why-steps on every new step, reactions on every reaction and
+check-in answers on every answer.
 
 Why-steps hang off cards (deleting a card deletes its steps), so rewriting the cards rewrites
 the steps too, in their own random order.
@@ -22,7 +23,7 @@ but the write-ahead log keeps recent page images until a checkpoint.
 
 import secrets
 
-from learnloop.reflection.models import Card, Reaction, Session, VoteMark, WhyStep
+from learnloop.reflection.models import Card, CheckIn, Reaction, Session, VoteMark, WhyStep
 
 _random = secrets.SystemRandom()
 
@@ -56,6 +57,15 @@ def _fresh_reactions(session: Session) -> list[Reaction]:
     return [Reaction(card_id=card_id, emoji=emoji, reactor_hash=reactor_hash)
             for card_id, emoji, reactor_hash in Reaction.objects.filter(card__session=session).values_list(
                 "card_id", "emoji", "reactor_hash")]
+
+
+def reshuffle_checkins(session: Session) -> None:
+    """Re-insert the session's check-in answers in a random order, with fresh ids."""
+    answers = [CheckIn(session_id=session.pk, text=text, author_id=author_id, alias=alias, writer_hash=writer_hash)
+               for text, author_id, alias, writer_hash in CheckIn.objects.filter(session=session).values_list(
+                   "text", "author_id", "alias", "writer_hash")]
+    CheckIn.objects.filter(session=session).delete()
+    CheckIn.objects.bulk_create(_shuffled(answers))
 
 
 def reshuffle_marks(session: Session) -> None:

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from learnloop.org.membership import active_members
 from learnloop.org.models import Team
 from learnloop.reflection import cards as card_services
-from learnloop.reflection import follow_up, forms, selectors, services
+from learnloop.reflection import checkin, follow_up, forms, selectors, services
 from learnloop.reflection.facilitation import timer_of
 from learnloop.reflection.forms import cleaned
 from learnloop.reflection.metrics import teams_learning_metrics
@@ -139,6 +139,8 @@ def session_page(request, session_id: int):
         "timer": timer_of(session),
         "timer_can_advance": session.phase in services.PHASES_THAT_END_ON_THEIR_OWN,
         "summary_ready": summary_available(session),
+        "checkin": checkin.round_for(viewer, session, key),
+        "suggested_questions": checkin.SUGGESTED_QUESTIONS,
     }
     if session.phase == Phase.GROUP:
         context["suggestions"] = selectors.suggested_groups(session, cards)

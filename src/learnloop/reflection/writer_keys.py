@@ -62,6 +62,11 @@ def reaction_hash(session_id: int, key: str, card_id, emoji: str) -> str:
     return _derive(f"reaction:{card_id}:{emoji}", session_id, key)
 
 
+def checkin_hash(session_id: int, key: str) -> str:
+    """The mark of a key's one check-in answer in a session (it can be rewritten, not repeated)."""
+    return _derive("checkin", session_id, key)
+
+
 def dot_hashes(session_id: int, key: str, group_id, budget: int) -> list[str]:
     return [dot_hash(session_id, key, group_id, number) for number in range(budget)]
 
