@@ -42,6 +42,7 @@ Learnloop's commands:
   experiment analyze FILE      per-variant aggregates (CSV/JSON): effects, intervals, p-value or chance to win
   experiment compute           a metric computed in the warehouse: --source URL --exposure-sql FILE --metric-sql FILE
   experiment refresh EXPERIMENT  its warehouse-defined metrics as today's snapshot --as EMAIL [--source URL ...]
+  experiment refresh-due       queue the scheduled warehouse refreshes that are due (cron) [--run]
   survey reliability FILE.csv  scale reliability: --items COL,... [--reverse COL,...] --scale MIN-MAX [--group COL]
   survey close CAMPAIGN        close a campaign and publish its results [--wait] [--as EMAIL]
   insights themes FILE         recurring themes in a CSV of short texts (id,text[,team,date]) [--format json]

@@ -233,9 +233,58 @@ class WarehouseSource(models.Model):
     source = models.CharField(max_length=500)
     exposure_sql = models.TextField()
     updated_at = models.DateTimeField(default=timezone.now)
+    # Scheduled refresh (warehouse_refresh.queue_due_refreshes, from cron): None = on demand only.
+    refresh_every_hours = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.experiment}: {self.source}"
+
+
+class WarehouseRefresh(models.Model):
+    """One run of an experiment's warehouse refresh, queued on demand or by the schedule: its
+    progress, the SQL it sent (for audit), and what came out of it. A failed or cancelled run
+    writes no results, so the previous snapshot stays."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="warehouse_refreshes")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    scheduled = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    cancel_requested = models.BooleanField(default=False)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    metrics_total = models.PositiveIntegerField(default=0)
+    metrics_done = models.PositiveIntegerField(default=0)
+    # [{"metric": name, "sql": the query as sent, with its parameters inlined for reading}]
+    queries = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    taken_on = models.DateField(null=True, blank=True)
+    srm_p_value = models.FloatField(null=True, blank=True)
+    # ["Refund rate: Treatment", ...]: guardrails a variant breached in this refresh's results.
+    breached_guardrails = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["experiment"], condition=models.Q(status__in=["queued", "running"]),
+                                    name="one_open_warehouse_refresh"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.experiment} refresh ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
 
 
 class WarehouseMetric(models.Model):

@@ -35,6 +35,22 @@ def experiment_for(viewer, experiment_id: int) -> Experiment:
     return experiment
 
 
+def metric_of(experiment: Experiment, metric_id: int):
+    metric = experiment.metrics.filter(pk=metric_id).first()
+    if metric is None:
+        raise Http404(f"The experiment has no metric {metric_id}.")
+    return metric
+
+
+def warehouse_refresh_of(experiment: Experiment, refresh_id: int):
+    from learnloop.experiments.models import WarehouseRefresh
+
+    found = WarehouseRefresh.objects.filter(experiment=experiment, pk=refresh_id).first()
+    if found is None:
+        raise Http404(f"The experiment has no refresh {refresh_id}.")
+    return found
+
+
 def portfolio(viewer, *, status: str = "", outcome: str = "", team=None, metric: str = "", sort: str = "newest",
               query: str = "") -> QuerySet[Experiment]:
     if not can_view(viewer):

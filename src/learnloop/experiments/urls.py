@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learnloop.experiments import views
+from learnloop.experiments import views, warehouse_views
 
 app_name = "experiments"
 
@@ -21,4 +21,11 @@ urlpatterns = [
     path("<int:experiment_id>/decision/", views.decide, name="decide"),
     path("<int:experiment_id>/lessons/", views.lesson, name="lesson"),
     path("<int:experiment_id>/follow-ups/", views.follow_up, name="follow-up"),
+    path("<int:experiment_id>/warehouse/", warehouse_views.page, name="warehouse"),
+    path("<int:experiment_id>/warehouse/source/", warehouse_views.save_source, name="warehouse-source"),
+    path("<int:experiment_id>/warehouse/metric/", warehouse_views.save_metric, name="warehouse-metric"),
+    path("<int:experiment_id>/warehouse/refreshes/", warehouse_views.refreshes, name="warehouse-refreshes"),
+    path("<int:experiment_id>/warehouse/refresh/", warehouse_views.refresh_now, name="warehouse-refresh"),
+    path("<int:experiment_id>/warehouse/refreshes/<int:refresh_id>/cancel/", warehouse_views.cancel,
+         name="warehouse-cancel"),
 ]

@@ -93,10 +93,15 @@ def _resolve(source: str) -> str:
 
 
 def refresh_experiment(*, by, experiment: Experiment, taken_on: date | None = None,
-                       timeout: float = 600.0) -> tuple[Snapshot, list[str]]:
+                       timeout: float = 600.0, progress=None) -> tuple[Snapshot, list[str]]:
     """Compute every metric with a warehouse definition and store them as `taken_on`'s snapshot
     (default today); returns the snapshot and the warnings (units left out). ValidationError, with
-    nothing written, when any metric can't be computed."""
+    nothing written, when any metric can't be computed.
+
+    `progress(metric_name, query, done, total)` (query: {"sql", "parameters"}), if given, is
+    called before the first query (with no metric) and after each metric's query; whatever it
+    raises stops the refresh before anything is written (that is how a refresh is cancelled,
+    warehouse_run.py)."""
     from learnloop.analytics.warehouse.pushdown import compute_statistics
     from learnloop.analytics.warehouse.query import DefinitionError, MetricDefinition
     from learnloop.analytics.warehouse.sources import SourceError
@@ -110,6 +115,8 @@ def refresh_experiment(*, by, experiment: Experiment, taken_on: date | None = No
     if not metrics:
         raise ValidationError({"metric_sql": "No metric of this experiment is defined in the warehouse yet."})
     computed, warnings = [], []
+    if progress is not None:
+        progress(None, None, 0, len(metrics))
     for metric in metrics:
         definition = metric.warehouse_definition
         try:
@@ -130,6 +137,9 @@ def refresh_experiment(*, by, experiment: Experiment, taken_on: date | None = No
         control = next(variant.name.lower() for variant in experiment.variants.all() if variant.is_control)
         ordered = sorted(statistics.variants, key=lambda variant: variant.variation.lower() != control)
         computed.append((metric, ordered))
+        if progress is not None:
+            progress(metric.name, {"sql": statistics.sql, "parameters": statistics.parameters}, len(computed),
+                     len(metrics))
     taken_on = taken_on or timezone.localdate()
     with transaction.atomic():
         snapshot = None

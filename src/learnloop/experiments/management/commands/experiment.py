@@ -22,7 +22,7 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True, metavar="analyze|compute|refresh")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="analyze|compute|refresh|refresh-due")
         analyze_cli.add_arguments(
             actions.add_parser("analyze", help=analyze_cli.HELP, description=analyze_cli.DESCRIPTION)
         )
@@ -45,7 +45,16 @@ class Command(BaseCommand):
         refresh.add_argument("--date", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                              help="The snapshot's date (default today).")
 
+        due = actions.add_parser(
+            "refresh-due", help="Queue the scheduled warehouse refreshes that are due (run it from cron).",
+        )
+        due.add_argument("--run", action="store_true",
+                         help="Run the queued refreshes here and now instead of leaving them to the worker.")
+
     def handle(self, *args, action, **options):
+        if action == "refresh-due":
+            self._refresh_due(run=options["run"])
+            return
         if action == "refresh":
             self._refresh(**options)
             return
@@ -61,6 +70,17 @@ class Command(BaseCommand):
         except analyze_cli.BadFile as error:
             raise CommandError(str(error), returncode=analyze_cli.BAD_INPUT) from error
         self.stdout.write(output, ending="")
+
+    def _refresh_due(self, *, run: bool) -> None:
+        from learnloop.experiments import warehouse_refresh, warehouse_run
+
+        queued = warehouse_refresh.queue_due_refreshes()
+        for refresh in queued:
+            line = f"queued: {refresh.experiment.title} (refresh {refresh.pk})"
+            if run:
+                line += f" → {warehouse_run.run_refresh(refresh.pk)}"
+            self.stdout.write(line)
+        self.stdout.write(f"{len(queued)} refresh{'es' if len(queued) != 1 else ''} due")
 
     def _refresh(self, *, experiment, person, source, exposure_sql, metric_sql, conversion_window_hours, date,
                  **_) -> None:

@@ -1,0 +1,38 @@
+"""The warehouse page's forms (warehouse_views.py): values in, service arguments out; the services
+check them and their refusals are shown on the field they name."""
+
+from django import forms
+
+from learnloop.experiments.warehouse_refresh import MAX_EVERY_HOURS
+
+AGGREGATIONS = [("sum", "Sum of the values"), ("count", "Count of rows"),
+                ("count_distinct", "Count of distinct values")]
+
+
+class WarehouseSourceForm(forms.Form):
+    source = forms.CharField(label="Source", max_length=500, help_text="duckdb:///PATH, postgresql://USER@HOST/DB, "
+                             "chdb:// or env:NAME (the environment variable holding a URL with a password).",
+                             error_messages={"required": "Give the warehouse's URL or env:NAME."})
+    exposure_sql = forms.CharField(label="Exposure SQL", widget=forms.Textarea(attrs={"rows": 4}),
+                                   help_text="Returns unit_id, variation, first_exposure_at (and dimension columns).",
+                                   error_messages={"required": "Give the SQL that returns the exposures."})
+    refresh_every_hours = forms.IntegerField(
+        label="Refresh every … hours (optional)", required=False, min_value=1, max_value=MAX_EVERY_HOURS,
+        help_text="Empty: refresh on demand only.",
+        error_messages={"invalid": "Give a whole number of hours.",
+                        "min_value": f"Refresh every 1 to {MAX_EVERY_HOURS} hours.",
+                        "max_value": f"Refresh every 1 to {MAX_EVERY_HOURS} hours."})
+
+
+class WarehouseMetricForm(forms.Form):
+    metric = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "Choose a metric."})
+    metric_sql = forms.CharField(label="Metric SQL", widget=forms.Textarea(attrs={"rows": 3}),
+                                 error_messages={"required": "Give the SQL that returns the metric's rows."})
+    aggregation = forms.ChoiceField(label="Aggregation", choices=AGGREGATIONS, initial="sum",
+                                    error_messages={"invalid_choice": "Choose sum, count or count_distinct."})
+    window_hours = forms.FloatField(label="Conversion window, hours (optional)", required=False, min_value=0,
+                                    error_messages={"invalid": "Give a number of hours."})
+    cap = forms.FloatField(label="Cap per unit (optional, mean metrics)", required=False,
+                           error_messages={"invalid": "Give a number."})
+    cuped_days = forms.FloatField(label="CUPED lookback, days (optional)", required=False, min_value=0,
+                                  error_messages={"invalid": "Give a number of days."})

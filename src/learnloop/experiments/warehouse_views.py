@@ -1,0 +1,140 @@
+"""The warehouse page of an experiment (/experiments/<id>/warehouse/): source, exposure SQL,
+schedule, each metric's SQL, and the refreshes with their progress and SQL. For those who manage
+the experiment; the same services as the API (warehouse_api.py) and the CLI."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from learnloop.experiments import selectors, warehouse, warehouse_refresh
+from learnloop.experiments.models import WarehouseRefresh, WarehouseSource
+from learnloop.experiments.permissions import can_manage, require
+from learnloop.experiments.views import _refused
+from learnloop.experiments.warehouse_forms import WarehouseMetricForm, WarehouseSourceForm
+
+
+def _managed(request, experiment_id: int):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    require(can_manage(request.user, experiment), "Only the owner, the team's facilitators and learning leads see "
+                                                  "the warehouse definitions.")
+    return experiment
+
+
+def _metric_forms(experiment, *, failed=None):
+    found = []
+    for metric in experiment.metrics.select_related("warehouse_definition"):
+        definition = getattr(metric, "warehouse_definition", None)
+        if failed is not None and failed.data.get("metric") == str(metric.pk):
+            form = failed
+            form.auto_id = f"m{metric.pk}-%s"  # one page, several forms: ids of their own
+        else:
+            initial = {"metric": metric.pk}
+            if definition is not None:
+                initial.update({f: getattr(definition, f) for f in
+                                ("metric_sql", "aggregation", "window_hours", "cap", "cuped_days")})
+            form = WarehouseMetricForm(initial=initial, auto_id=f"m{metric.pk}-%s")
+        found.append((metric, definition, form))
+    return found
+
+
+def _render(request, experiment, *, source_form=None, metric_form=None, status=200):
+    source = WarehouseSource.objects.filter(experiment=experiment).first()
+    if source_form is None:
+        initial = ({"source": source.source, "exposure_sql": source.exposure_sql,
+                    "refresh_every_hours": source.refresh_every_hours} if source else {})
+        source_form = WarehouseSourceForm(initial=initial)
+    refreshes = warehouse_refresh.refreshes_of(experiment)
+    return render(request, "experiments/warehouse.html", {
+        "experiment": experiment, "source": source, "source_form": source_form,
+        "metric_forms": _metric_forms(experiment, failed=metric_form), "refreshes": refreshes,
+        "polling": any(refresh.is_open for refresh in refreshes),
+    }, status=status)
+
+
+@login_required
+def page(request, experiment_id: int):
+    return _render(request, _managed(request, experiment_id))
+
+
+@login_required
+def refreshes(request, experiment_id: int):
+    """The refresh list alone, polled every two seconds while one is open."""
+    experiment = _managed(request, experiment_id)
+    found = warehouse_refresh.refreshes_of(experiment)
+    return render(request, "experiments/_warehouse_refreshes.html", {
+        "experiment": experiment, "refreshes": found, "polling": any(refresh.is_open for refresh in found)})
+
+
+def _attempt(request, experiment, form, action, success: str, *, which: str):
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            _refused(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("experiments:warehouse", experiment.pk)
+    return _render(request, experiment, status=400, **{which: form})
+
+
+@login_required
+@require_POST
+def save_source(request, experiment_id: int):
+    experiment = _managed(request, experiment_id)
+
+    def save(data):
+        warehouse.set_source(by=request.user, experiment=experiment, source=data["source"],
+                             exposure_sql=data["exposure_sql"])
+        warehouse_refresh.set_schedule(by=request.user, experiment=experiment,
+                                       every_hours=data["refresh_every_hours"])
+
+    return _attempt(request, experiment, WarehouseSourceForm(request.POST), save, "Warehouse source saved.",
+                    which="source_form")
+
+
+@login_required
+@require_POST
+def save_metric(request, experiment_id: int):
+    experiment = _managed(request, experiment_id)
+    form = WarehouseMetricForm(request.POST)
+
+    def save(data):
+        metric = experiment.metrics.filter(pk=data["metric"]).first()
+        if metric is None:
+            raise ValidationError({"metric": "That metric is not one of this experiment's."})
+        warehouse.set_metric_definition(by=request.user, metric=metric, metric_sql=data["metric_sql"],
+                                        aggregation=data["aggregation"], window_hours=data["window_hours"],
+                                        cap=data["cap"], cuped_days=data["cuped_days"])
+
+    return _attempt(request, experiment, form, save, "Metric definition saved.", which="metric_form")
+
+
+@login_required
+@require_POST
+def refresh_now(request, experiment_id: int):
+    experiment = _managed(request, experiment_id)
+    try:
+        refresh = warehouse_refresh.request_refresh(by=request.user, experiment=experiment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Refresh queued: it runs in the background (learnloop worker)."
+                         if refresh.status == WarehouseRefresh.Status.QUEUED else "A refresh is already running.")
+    return redirect("experiments:warehouse", experiment.pk)
+
+
+@login_required
+@require_POST
+def cancel(request, experiment_id: int, refresh_id: int):
+    experiment = _managed(request, experiment_id)
+    try:
+        refresh = warehouse_refresh.cancel_refresh(by=request.user,
+                                                   refresh=selectors.warehouse_refresh_of(experiment, refresh_id))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Refresh cancelled." if refresh.status == WarehouseRefresh.Status.CANCELLED
+                         else "Stopping: the refresh ends after the query in flight, writing nothing.")
+    return redirect("experiments:warehouse", experiment.pk)
