@@ -7,6 +7,10 @@ from django.test import Client
 
 from tests import factories
 
+# The demo's warehouse experiment reads a generated event log (5 million events for `./run demo`);
+# the suite builds the demo many times, so it uses a smaller log (experiments/demo_warehouse.py).
+os.environ.setdefault("LEARNLOOP_DEMO_WAREHOUSE_EVENTS", "200000")
+
 
 def pytest_sessionstart(session):
     # When CI asks for PostgreSQL it must get PostgreSQL: an unreachable server fails the run

@@ -12,7 +12,7 @@ from learnloop.demo import build_demo
 from learnloop.experiments import periods
 from learnloop.experiments.analysis import analyse
 from learnloop.experiments.demo import _Generator
-from learnloop.experiments.models import Deviation, Experiment
+from learnloop.experiments.models import Deviation, Experiment, WarehouseRefresh
 from learnloop.knowledge.models import Entry, Provenance
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,7 @@ def demo(django_db_setup, django_db_blocker):
                 "deviations": Deviation.objects.count(),
                 "provenance": Provenance.objects.filter(source_type="experiments.experiment").count(),
                 "state": _state(),
+                "warehouse": list(WarehouseRefresh.objects.select_related("experiment__warehouse_source")),
             }
             build_demo(seed=7, only=DEMO_PARTS)
             facts["rebuilt"] = _state()
@@ -114,3 +115,17 @@ def test_the_experiments_demo_builds_for_seeds_that_used_to_crash(seed):
     experiments = list(Experiment.objects.all())
     assert 50 <= len(experiments) <= 70
     assert {e.status for e in experiments} >= {"concluded", "running", "draft"}
+
+
+def test_one_running_experiment_is_refreshed_from_a_parquet_event_log(demo):
+    [refresh] = demo["warehouse"]
+    experiment = refresh.experiment
+    assert experiment.status == "running" and refresh.status == "done", refresh.message
+    assert experiment.warehouse_source.source == "duckdb:///:memory:"
+    assert experiment.warehouse_source.refresh_every_hours == 24
+    assert "read_parquet(" in experiment.warehouse_source.exposure_sql
+    assert {query["metric"] for query in refresh.queries} == {"booking conversion", "support contacts"}
+    # The generated split is fair and the variant does not harm the guardrail; a few units saw both.
+    assert refresh.srm_p_value > 0.001 and refresh.breached_guardrails == []
+    assert refresh.warnings and "more than one variation" in refresh.warnings[0]
+    assert experiment.title in [e.title for e in demo["experiments"]] and experiment.title not in demo["srm"]

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from learnloop.analytics.stats import VariantAggregates
 from learnloop.demo.data import load_demo_data
-from learnloop.experiments import decisions, periods, services
+from learnloop.experiments import decisions, demo_warehouse, periods, services
 from learnloop.experiments.models import Experiment
 from learnloop.org.models import Membership, TeamKind, TeamRole
 
@@ -299,3 +299,5 @@ def build(context) -> None:
         return
     experiments = [builder.build(plan) for plan in builder.plans()]
     context.extra["experiments"] = experiments
+    # After the others, with its own random stream (DuckDB's): theirs are unchanged.
+    demo_warehouse.build(context, builder.crews)

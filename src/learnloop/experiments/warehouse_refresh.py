@@ -41,8 +41,9 @@ def _check_refreshable(experiment: Experiment) -> None:
                                          "decided."})
 
 
-def request_refresh(*, by, experiment: Experiment, scheduled: bool = False) -> WarehouseRefresh:
-    """Queue a refresh (or return the one already queued or running)."""
+def request_refresh(*, by, experiment: Experiment, scheduled: bool = False, enqueue: bool = True) -> WarehouseRefresh:
+    """Queue a refresh (or return the one already queued or running). With enqueue=False the
+    caller runs it itself (warehouse_run.run_refresh), as the demo does."""
     if not scheduled:
         require(can_manage(by, experiment), "Only the owner, the team's facilitators and learning leads refresh "
                                             "results.")
@@ -54,7 +55,8 @@ def request_refresh(*, by, experiment: Experiment, scheduled: bool = False) -> W
         with transaction.atomic():
             refresh = WarehouseRefresh.objects.create(experiment=experiment, requested_by=None if scheduled else by,
                                                       scheduled=scheduled)
-            transaction.on_commit(lambda: _enqueue(refresh.pk))
+            if enqueue:
+                transaction.on_commit(lambda: _enqueue(refresh.pk))
     except IntegrityError:  # asked twice at the same moment: the other request's refresh is the one
         return WarehouseRefresh.objects.get(experiment=experiment, status__in=OPEN)
     return refresh
