@@ -18,6 +18,9 @@ from tests.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
+# The worker checks its connection between tasks as in production, which needs committed
+# transactions (on PostgreSQL it would close the test's transaction's connection).
+WITH_WORKER = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +42,7 @@ def run_worker():
     Worker(worker_id="test-worker", batch=True).run()
 
 
+@WITH_WORKER
 def test_a_queued_refresh_runs_in_the_worker_and_keeps_its_sql(defined, owner, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         refresh = warehouse_refresh.request_refresh(by=owner, experiment=defined)
@@ -62,6 +66,7 @@ def test_asking_again_while_one_is_open_returns_it(defined, owner, facilitator):
     assert again.pk == first.pk and WarehouseRefresh.objects.count() == 1
 
 
+@WITH_WORKER
 def test_a_failed_refresh_keeps_the_previous_snapshot_and_says_why(defined, owner, django_capture_on_commit_callbacks):
     yesterday = timezone.localdate() - timedelta(days=1)
     warehouse.refresh_experiment(by=owner, experiment=defined, taken_on=yesterday)
@@ -146,6 +151,7 @@ def test_scheduled_refreshes_are_queued_when_due(defined, owner):
     assert warehouse_refresh.queue_due_refreshes() == []
 
 
+@WITH_WORKER
 def test_the_page(defined, owner, teammate, django_capture_on_commit_callbacks):
     client = signed_in_client(owner)
     page = client.get(f"/experiments/{defined.pk}/").content.decode()
@@ -165,6 +171,7 @@ def test_the_page(defined, owner, teammate, django_capture_on_commit_callbacks):
     assert signed_in_client(teammate).get(f"/experiments/{defined.pk}/warehouse/").status_code == 403
 
 
+@WITH_WORKER
 def test_the_api(defined, owner, teammate, api_as, django_capture_on_commit_callbacks):
     api = api_as(owner)
     base = f"/api/v1/experiments/{defined.pk}/warehouse"
