@@ -25,6 +25,9 @@ DESCRIPTION = (
 )
 METRIC_TYPE_CHOICES = ("mean", "binomial", "binary", "ratio")  # binary: another name for binomial
 MAX_SQL_BYTES = 1_000_000
+# The same list as learnloop.analytics.warehouse.query.DIALECTS (not imported: nothing heavy loads
+# to read the arguments; tests/analytics/warehouse/test_dialects.py checks they agree).
+SQL_DIALECTS = ("duckdb", "postgresql", "clickhouse", "bigquery", "snowflake", "trino")
 
 
 class BadInput(ValueError):
@@ -53,9 +56,14 @@ def _finite(text: str) -> float:
 
 def add_arguments(compute: argparse.ArgumentParser) -> None:
     compute.add_argument(
-        "--source", required=True, metavar="URL",
-        help="duckdb:///PATH, duckdb:///:memory: (Parquet/CSV in place), postgresql://USER@HOST/DB, clickhouse://…; "
-             "or env:NAME to read the URL from the environment variable NAME.",
+        "--source", metavar="URL",
+        help="duckdb:///PATH, duckdb:///:memory: (Parquet/CSV in place), postgresql://USER@HOST/DB, chdb://; "
+             "or env:NAME to read the URL from the environment variable NAME. Required unless --sql-for.",
+    )
+    compute.add_argument(
+        "--sql-for", choices=SQL_DIALECTS, metavar="DIALECT",
+        help=f"Print the query written for this dialect ({', '.join(SQL_DIALECTS)}) and its parameters, "
+             "without connecting anywhere: to run it in a warehouse Learnloop does not connect to.",
     )
     compute.add_argument("--exposure-sql", required=True, type=Path, metavar="FILE")
     compute.add_argument("--metric-sql", required=True, type=Path, metavar="FILE")
@@ -117,7 +125,7 @@ def _sums(variant) -> dict:
 def compute(*, source, exposure_sql, metric_sql, metric_type, metric_name, aggregation, conversion_window_hours,
             cap, cuped_days, dimension, dimension_correction, timeout, memory_limit, show_sql, engine, difference,
             alpha, output_format, sequential_tuning, prior_mean, prior_stddev, lower_is_better, correction,
-            **_) -> str:
+            sql_for=None, **_) -> str:
     """The analysis as the command prints it; BadInput when it can't be computed."""
     from learnloop.analytics.stats import GaussianPrior, analyze_metric, benjamini_hochberg, holm
     from learnloop.analytics.warehouse.pushdown import compute_statistics
@@ -127,11 +135,15 @@ def compute(*, source, exposure_sql, metric_sql, metric_type, metric_name, aggre
 
     metric_type = "binomial" if metric_type == "binary" else metric_type
     exposure_text, metric_text = _read_sql(exposure_sql, "exposure"), _read_sql(metric_sql, "metric")
+    if sql_for is None and not source:
+        raise BadInput("--source is required (or --sql-for DIALECT to print the query without running it).")
     try:
         definition = MetricDefinition(
             metric_type=metric_type, aggregation=aggregation, window_hours=conversion_window_hours, cap=cap,
             cuped_days=cuped_days, dimensions=tuple(dimension),
         )
+        if sql_for is not None:
+            return _written_for(sql_for, exposure_text, metric_text, definition)
         statistics = compute_statistics(_source(source), exposure_text, metric_text, definition,
                                         timeout=timeout, memory_limit=memory_limit)
     except (DefinitionError, SourceError) as error:
@@ -192,6 +204,17 @@ def compute(*, source, exposure_sql, metric_sql, metric_type, metric_name, aggre
         output["sql"] = statistics.sql
         output["sql_parameters"] = statistics.parameters
     return json.dumps(output, indent=2, allow_nan=False) + "\n"
+
+
+def _written_for(dialect: str, exposure_text: str, metric_text: str, definition) -> str:
+    """The query for `dialect`, its parameters named in a comment above it. Column checks against
+    the source are not made: nothing is connected to."""
+    from learnloop.analytics.warehouse.query import statistics_query
+
+    query = statistics_query(dialect, exposure_text, metric_text, definition)
+    lines = [f"-- Learnloop experiment statistics, written for {dialect}."]
+    lines += [f"-- :{name} = {value!r}" for name, value in query.parameters.items()]
+    return "\n".join(lines) + "\n" + query.readable() + "\n"
 
 
 def _cells(statistics, control: str, options: dict, adjust, as_json) -> list[dict]:

@@ -149,20 +149,59 @@ def _embedded(sql: str) -> str:
     return sql.replace(":", "\\:")
 
 
-def quote(name: str) -> str:
+# The dialects the query is written for: the three the suite runs against (DuckDB, PostgreSQL,
+# ClickHouse through chDB), and three it is only written and checked for (tests parse every
+# shape of the query with sqlglot in that dialect; docs/experiments.md, "Other warehouses").
+DIALECTS = ("duckdb", "postgresql", "clickhouse", "bigquery", "snowflake", "trino")
+
+
+def check_dialect(dialect: str) -> str:
+    if dialect not in DIALECTS:
+        raise DefinitionError(f"Unknown SQL dialect {dialect!r}: use one of {', '.join(DIALECTS)}.")
+    return dialect
+
+
+def quote(name: str, dialect: str = "duckdb") -> str:
+    """A column name as the dialect quotes it. BigQuery quotes with backticks (a double-quoted name
+    would be a string); Snowflake stores unquoted names in upper case, so the analyst's
+    `SELECT amount AS value` is the column "VALUE"."""
     if not IDENTIFIER.fullmatch(name):
         raise DefinitionError(f"{name!r} is not a plain column name.")
+    if dialect == "bigquery":
+        return f"`{name}`"
+    if dialect == "snowflake":
+        return f'"{name.upper()}"'
     return f'"{name}"'
 
 
 def _add_seconds(dialect: str, expression: str, parameter: str) -> str:
+    milliseconds = f"CAST(ROUND(:{parameter} * 1000) AS {'INT64' if dialect == 'bigquery' else 'BIGINT'})"
     if dialect == "clickhouse":
         return f"addMilliseconds({expression}, toInt64(:{parameter} * 1000))"
+    if dialect == "bigquery":
+        return f"TIMESTAMP_ADD({expression}, INTERVAL {milliseconds} MILLISECOND)"
+    if dialect == "snowflake":
+        return f"DATEADD(millisecond, {milliseconds}, {expression})"
+    if dialect == "trino":
+        return f"date_add('millisecond', {milliseconds}, {expression})"
     return f"({expression} + CAST(:{parameter} AS DOUBLE PRECISION) * INTERVAL '1 second')"
 
 
 def _double(dialect: str, expression: str) -> str:
-    return f"toFloat64({expression})" if dialect == "clickhouse" else f"CAST({expression} AS DOUBLE PRECISION)"
+    if dialect == "clickhouse":
+        return f"toFloat64({expression})"
+    return f"CAST({expression} AS {DOUBLE_TYPES.get(dialect, 'DOUBLE PRECISION')})"
+
+
+DOUBLE_TYPES = {"bigquery": "FLOAT64", "trino": "DOUBLE", "snowflake": "DOUBLE"}
+
+
+def _grouping(dialect: str, dims: list[str]) -> str:
+    """The bit mask of the dimensions a grouping set leaves out (1 = left out, first = highest
+    bit). BigQuery's GROUPING takes one column, so there it is added up bit by bit."""
+    if dialect != "bigquery":
+        return f"GROUPING({', '.join(dims)})"
+    return " + ".join(f"GROUPING({dim}) * {1 << (len(dims) - 1 - index)}" for index, dim in enumerate(dims))
 
 
 @dataclass(frozen=True)
@@ -188,8 +227,8 @@ def _sum_columns(definition: MetricDefinition) -> list[tuple[str, str]]:
     return columns
 
 
-def _unit_value(definition: MetricDefinition, window: str, column: str = "value") -> str:
-    value = f"m.{quote(column)}"
+def _unit_value(definition: MetricDefinition, window: str, column: str = "value", *, dialect: str) -> str:
+    value = f"m.{quote(column, dialect)}"
     if definition.aggregation == "count":
         return f"SUM(CASE WHEN {window} THEN 1 ELSE 0 END)"
     if definition.aggregation == "count_distinct":
@@ -199,6 +238,7 @@ def _unit_value(definition: MetricDefinition, window: str, column: str = "value"
 
 def statistics_query(dialect: str, exposure_sql: str, metric_sql: str, definition: MetricDefinition) -> StatisticsQuery:
     """The query returning one row per (variation[, dimension cell]) with n and the sums."""
+    check_dialect(dialect)
     exposure_sql = check_user_sql(exposure_sql, "exposure")
     metric_sql = check_user_sql(metric_sql, "metric")
     dimensions = definition.dimensions
@@ -216,8 +256,8 @@ def statistics_query(dialect: str, exposure_sql: str, metric_sql: str, definitio
     ]
     if dimensions:
         # A unit's dimension values are those of its earliest exposure row.
-        picked = ", ".join(f"e.{quote(name)} AS {dim}" for name, dim in zip(dimensions, dims, strict=True))
-        order = ", ".join(["e.first_exposure_at", *(f"e.{quote(name)}" for name in dimensions)])
+        picked = ", ".join(f"e.{quote(name, dialect)} AS {dim}" for name, dim in zip(dimensions, dims, strict=True))
+        order = ", ".join(["e.first_exposure_at", *(f"e.{quote(name, dialect)}" for name in dimensions)])
         ctes.append(
             "first_rows AS (\n"  # noqa: S608 (our own fragments; identifiers quoted, values bound)
             f"  SELECT e.unit_id AS unit_id, {picked},\n"
@@ -234,7 +274,7 @@ def statistics_query(dialect: str, exposure_sql: str, metric_sql: str, definitio
         ctes.append("units AS (\n  SELECT unit_id, variation, first_exposure_at FROM exposure_units"
                     " WHERE variation_count = 1\n)")
 
-    at = 'm."timestamp"'
+    at = f"m.{quote('timestamp', dialect)}"
     start = f"{at} >= u.first_exposure_at"
     window = start
     if definition.window_hours is not None:
@@ -242,15 +282,15 @@ def statistics_query(dialect: str, exposure_sql: str, metric_sql: str, definitio
         window += f" AND {at} <= {_add_seconds(dialect, 'u.first_exposure_at', 'window_seconds')}"
     lower = start
     if definition.metric_type == "ratio":
-        values = [f"{_unit_value(definition, window, 'numerator')} AS post_value",
-                  f"{_unit_value(definition, window, 'denominator')} AS post_denominator"]
+        values = [f"{_unit_value(definition, window, 'numerator', dialect=dialect)} AS post_value",
+                  f"{_unit_value(definition, window, 'denominator', dialect=dialect)} AS post_denominator"]
     else:
-        values = [f"{_unit_value(definition, window)} AS post_value"]
+        values = [f"{_unit_value(definition, window, dialect=dialect)} AS post_value"]
     if definition.cuped_days is not None:
         parameters["lookback_seconds"] = -definition.cuped_days * 86400.0
         lookback_start = _add_seconds(dialect, "u.first_exposure_at", "lookback_seconds")
         before = f"{at} >= {lookback_start} AND {at} < u.first_exposure_at"
-        values.append(f"{_unit_value(definition, before)} AS pre_value")
+        values.append(f"{_unit_value(definition, before, dialect=dialect)} AS pre_value")
         lower = f"{at} >= {lookback_start}"
     ctes.append(
         "unit_values AS (\n"  # noqa: S608 (our own fragments; identifiers quoted, values bound)
@@ -285,7 +325,7 @@ def statistics_query(dialect: str, exposure_sql: str, metric_sql: str, definitio
     excluded = "(SELECT COUNT(*) FROM exposure_units WHERE variation_count > 1) AS excluded_units"
     if dimensions:
         sets = ", ".join(["(variation)", *(f"(variation, {dim})" for dim in dims)])
-        select = ["variation", *dims, f"GROUPING({', '.join(dims)}) AS cell_set"]
+        select = ["variation", *dims, f"{_grouping(dialect, dims)} AS cell_set"]
         group = f"GROUPING SETS ({sets})"
     else:
         select = ["variation", "0 AS cell_set"]
