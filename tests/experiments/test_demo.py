@@ -12,7 +12,7 @@ from learnloop.demo import build_demo
 from learnloop.experiments import periods
 from learnloop.experiments.analysis import analyse
 from learnloop.experiments.demo import _Generator
-from learnloop.experiments.models import Deviation, Experiment, WarehouseRefresh
+from learnloop.experiments.models import Deviation, Experiment, WarehouseMetric, WarehouseRefresh
 from learnloop.knowledge.models import Entry, Provenance
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,8 @@ def demo(django_db_setup, django_db_blocker):
                 "provenance": Provenance.objects.filter(source_type="experiments.experiment").count(),
                 "state": _state(),
                 "warehouse": list(WarehouseRefresh.objects.select_related("experiment__warehouse_source")),
+                "library": list(WarehouseMetric.objects.exclude(library_version=None).values_list(
+                    "metric__name", "library_version__library_metric__name", "library_version__number")),
             }
             build_demo(seed=7, only=DEMO_PARTS)
             facts["rebuilt"] = _state()
@@ -129,3 +131,5 @@ def test_one_running_experiment_is_refreshed_from_a_parquet_event_log(demo):
     assert refresh.srm_p_value > 0.001 and refresh.breached_guardrails == []
     assert refresh.warnings and "more than one variation" in refresh.warnings[0]
     assert experiment.title in [e.title for e in demo["experiments"]] and experiment.title not in demo["srm"]
+    # Its primary metric comes from the metric library, in the second version.
+    assert demo["library"] == [("booking conversion", "Booking conversion", 2)]

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from learnloop.experiments import services, warehouse, warehouse_refresh, warehouse_run
+from learnloop.experiments import services, warehouse, warehouse_library, warehouse_refresh, warehouse_run
 
 DEFAULT_EVENTS = 5_000_000
 EVENTS_PER_UNIT = 10
@@ -103,9 +103,15 @@ def build(context, crews: dict) -> None:
     warehouse.set_source(by=owner, experiment=experiment, source="duckdb:///:memory:",
                          exposure_sql=f"SELECT * FROM read_parquet({_literal(exposures)})")  # noqa: S608
     metrics = {metric.name: metric for metric in experiment.metrics.all()}
-    warehouse.set_metric_definition(
-        by=owner, metric=metrics["booking conversion"], window_hours=72,
-        metric_sql=f"SELECT unit_id, timestamp, booked AS value FROM read_parquet({_literal(events)})")  # noqa: S608
+    # Booking conversion comes from the metric library, in its second version.
+    booked = f"SELECT unit_id, timestamp, booked AS value FROM read_parquet({_literal(events)})"  # noqa: S608
+    library_metric = warehouse_library.define(
+        by=owner, name="Booking conversion", metric_type="binomial", metric_sql=booked, window_hours=48,
+        description="A visitor who books within the window after first seeing the booking page.")
+    version = warehouse_library.revise(
+        by=owner, library_metric=library_metric, metric_sql=booked, window_hours=72,
+        note="Three days, not two: a quarter of bookings come on the third day (weekend trips planned midweek).")
+    warehouse_library.use_version(by=owner, metric=metrics["booking conversion"], version=version)
     warehouse.set_metric_definition(
         by=owner, metric=metrics["support contacts"], window_hours=72,
         metric_sql=f"SELECT unit_id, timestamp, contacted_support AS value "  # noqa: S608

@@ -287,10 +287,51 @@ class WarehouseRefresh(models.Model):
         return self.status in {self.Status.QUEUED, self.Status.RUNNING}
 
 
+class LibraryMetric(models.Model):
+    """A metric defined once in warehouse SQL and reused across experiments (warehouse_library.py).
+    Every change is a new version; an experiment's metric keeps the version it took until someone
+    moves it on, so editing the library never changes a running experiment's numbers unseen."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    metric_type = models.CharField(max_length=20, choices=MetricType.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LibraryMetricVersion(models.Model):
+    library_metric = models.ForeignKey(LibraryMetric, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    metric_sql = models.TextField()
+    aggregation = models.CharField(max_length=20, default="sum")
+    window_hours = models.FloatField(null=True, blank=True)
+    cap = models.FloatField(null=True, blank=True)
+    cuped_days = models.FloatField(null=True, blank=True)
+    note = models.TextField(blank=True)  # what changed, and why
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["library_metric", "-number"]
+        constraints = [models.UniqueConstraint(fields=["library_metric", "number"], name="one_library_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.library_metric} v{self.number}"
+
+
 class WarehouseMetric(models.Model):
     """How one metric is computed in the warehouse (docs/experiments.md, Metrics computed in the warehouse)."""
 
     metric = models.OneToOneField(Metric, on_delete=models.CASCADE, related_name="warehouse_definition")
+    # Taken from the library: the version whose SQL and options were copied here (None: written here).
+    library_version = models.ForeignKey(LibraryMetricVersion, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="uses")
     metric_sql = models.TextField()
     aggregation = models.CharField(max_length=20, default="sum")
     window_hours = models.FloatField(null=True, blank=True)

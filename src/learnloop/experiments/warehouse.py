@@ -63,7 +63,10 @@ def set_source(*, by, experiment: Experiment, source: str, exposure_sql: str,
 
 def set_metric_definition(*, by, metric: Metric, metric_sql: str, aggregation: str = "sum",
                           window_hours: float | None = None, cap: float | None = None,
-                          cuped_days: float | None = None, at: datetime | None = None) -> WarehouseMetric:
+                          cuped_days: float | None = None, at: datetime | None = None,
+                          library_version=None) -> WarehouseMetric:
+    """Store how `metric` is computed in the warehouse. Written here, it no longer follows a
+    library metric; warehouse_library.use_version passes the version it copied."""
     from learnloop.analytics.warehouse.query import DefinitionError, MetricDefinition
 
     experiment = _fresh(metric.experiment_id)
@@ -74,10 +77,12 @@ def set_metric_definition(*, by, metric: Metric, metric_sql: str, aggregation: s
     except DefinitionError as error:
         raise ValidationError({"metric_sql": str(error)}) from None
     values = {"metric_sql": _check_sql(metric_sql, "metric", "metric_sql"), "aggregation": aggregation,
-              "window_hours": window_hours, "cap": cap, "cuped_days": cuped_days, "updated_at": at or timezone.now()}
+              "window_hours": window_hours, "cap": cap, "cuped_days": cuped_days, "updated_at": at or timezone.now(),
+              "library_version": library_version}
     with transaction.atomic():
         found, _ = WarehouseMetric.objects.update_or_create(metric=metric, defaults=values)
-        _event(experiment, "warehouse_metric_set", by, at=at, data={"metric": metric.name})
+        _event(experiment, "warehouse_metric_set", by, at=at, data={
+            "metric": metric.name, **({"library": str(library_version)} if library_version else {})})
     return found
 
 

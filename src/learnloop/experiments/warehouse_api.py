@@ -5,15 +5,18 @@ its source, SQL and refreshes; the same services as the page and `learnloop expe
 from datetime import date, datetime
 from typing import Literal
 
+from django.http import Http404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from learnloop.api_base import Id, InputSchema, Pagination, errors
-from learnloop.experiments import selectors, warehouse, warehouse_refresh
+from learnloop.experiments import selectors, warehouse, warehouse_library, warehouse_refresh
 from learnloop.experiments.models import WarehouseRefresh, WarehouseSource
 from learnloop.experiments.permissions import can_manage, require
 
 router = Router(tags=["experiments"])
+# At /api/v1/warehouse-metrics: under /experiments, "library" would be read as an experiment id.
+library_router = Router(tags=["experiments"])
 
 
 class WarehouseSourceIn(InputSchema):
@@ -36,6 +39,7 @@ class WarehouseMetricIn(InputSchema):
 class WarehouseMetricOut(Schema):
     metric_id: int
     name: str
+    library_version_id: int | None = Field(description="The library metric version it was taken from, if any.")
     metric_sql: str
     aggregation: str
     window_hours: float | None
@@ -92,7 +96,7 @@ def _warehouse_out(experiment) -> dict:
         "refresh_every_hours": source.refresh_every_hours if source else None,
         "metrics": [{"metric_id": metric.pk, "name": metric.name,
                      **{f: getattr(metric.warehouse_definition, f) for f in
-                        ("metric_sql", "aggregation", "window_hours", "cap", "cuped_days")}}
+                        ("metric_sql", "aggregation", "window_hours", "cap", "cuped_days", "library_version_id")}}
                     for metric in metrics],
     }
 
@@ -154,3 +158,110 @@ def get_refresh(request, experiment_id: Id, refresh_id: Id):
              summary="Cancel a queued refresh, or stop a running one before it writes anything")
 def cancel_refresh(request, experiment_id: Id, refresh_id: Id):
     return warehouse_refresh.cancel_refresh(by=request.user, refresh=_refresh(request, experiment_id, refresh_id))
+
+
+# --- the library of warehouse metrics ---------------------------------------------------------------------
+
+
+class LibraryVersionOut(Schema):
+    id: int
+    number: int
+    metric_sql: str
+    aggregation: str
+    window_hours: float | None
+    cap: float | None
+    cuped_days: float | None
+    note: str
+    created_by_id: int
+    created_at: datetime
+
+
+class LibraryMetricOut(Schema):
+    id: int
+    name: str
+    description: str
+    metric_type: str
+    latest_version: LibraryVersionOut
+    used_by: int = Field(description="Experiment metrics computed with one of its versions.")
+
+
+class LibraryMetricDetailOut(LibraryMetricOut):
+    versions: list[LibraryVersionOut] = Field(description="Newest first.")
+
+
+class LibraryMetricIn(InputSchema):
+    name: str
+    description: str = ""
+    metric_type: Literal["mean", "binomial", "ratio"]
+    metric_sql: str
+    aggregation: Literal["sum", "count", "count_distinct"] = "sum"
+    window_hours: float | None = None
+    cap: float | None = None
+    cuped_days: float | None = None
+
+
+class LibraryVersionIn(InputSchema):
+    note: str = Field(description="What changes in this version, and why.")
+    metric_sql: str
+    aggregation: Literal["sum", "count", "count_distinct"] = "sum"
+    window_hours: float | None = None
+    cap: float | None = None
+    cuped_days: float | None = None
+
+
+class UseLibraryVersionIn(InputSchema):
+    library_version_id: int
+
+
+def _library_out(found) -> dict:
+    return {**{f: getattr(found, f) for f in ("id", "name", "description", "metric_type", "used_by")},
+            "latest_version": found.latest_version}
+
+
+def _library_metric(library_id: int):
+    found = next((metric for metric in warehouse_library.library() if metric.pk == library_id), None)
+    if found is None:
+        raise Http404(f"No library metric {library_id}.")
+    return found
+
+
+@library_router.get("", response={200: list[LibraryMetricOut]},
+            summary="The library of warehouse metrics, each with its latest version")
+@paginate(Pagination)
+def list_library(request):
+    return [_library_out(found) for found in warehouse_library.library()]
+
+
+@library_router.post("", response={201: LibraryMetricDetailOut, **errors(400, 403)},
+             summary="Add a metric to the library (its version 1)")
+def define_library_metric(request, payload: LibraryMetricIn):
+    found = warehouse_library.define(by=request.user, **payload.dict())
+    return Status(201, _library_detail(found.pk))
+
+
+def _library_detail(library_id: int) -> dict:
+    found = _library_metric(library_id)
+    return {**_library_out(found), "versions": list(found.versions.all())}
+
+
+@library_router.get("/{library_id}", response={200: LibraryMetricDetailOut},
+            summary="One library metric with every version")
+def get_library_metric(request, library_id: Id):
+    return _library_detail(library_id)
+
+
+@library_router.post("/{library_id}/versions", response={201: LibraryMetricDetailOut, **errors(400, 403)},
+             summary="Revise a library metric: a new version (experiments keep theirs until moved on)")
+def revise_library_metric(request, library_id: Id, payload: LibraryVersionIn):
+    warehouse_library.revise(by=request.user, library_metric=_library_metric(library_id), **payload.dict())
+    return Status(201, _library_detail(library_id))
+
+
+@router.put("/{experiment_id}/metrics/{metric_id}/warehouse/library",
+            response={200: WarehouseOut, **errors(400, 403)},
+            summary="Compute one metric with a library metric's version (copied and recorded)")
+def use_library_version(request, experiment_id: Id, metric_id: Id, payload: UseLibraryVersionIn):
+    experiment = selectors.experiment_for(request.user, experiment_id)
+    warehouse_library.use_version(by=request.user, metric=selectors.metric_of(experiment, metric_id),
+                                  version=warehouse_library.version_of(payload.library_version_id))
+    return _warehouse_out(experiment)

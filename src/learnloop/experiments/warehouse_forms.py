@@ -36,3 +36,36 @@ class WarehouseMetricForm(forms.Form):
                            error_messages={"invalid": "Give a number."})
     cuped_days = forms.FloatField(label="CUPED lookback, days (optional)", required=False, min_value=0,
                                   error_messages={"invalid": "Give a number of days."})
+
+
+class LibraryVersionForm(forms.Form):
+    metric_sql = forms.CharField(label="Metric SQL", widget=forms.Textarea(attrs={"rows": 3}),
+                                 error_messages={"required": "Give the SQL that returns the metric's rows."})
+    aggregation = forms.ChoiceField(label="Aggregation", choices=AGGREGATIONS, initial="sum",
+                                    error_messages={"invalid_choice": "Choose sum, count or count_distinct."})
+    window_hours = forms.FloatField(label="Conversion window, hours (optional)", required=False, min_value=0,
+                                    error_messages={"invalid": "Give a number of hours."})
+    cap = forms.FloatField(label="Cap per unit (optional, mean metrics)", required=False,
+                           error_messages={"invalid": "Give a number."})
+    cuped_days = forms.FloatField(label="CUPED lookback, days (optional)", required=False, min_value=0,
+                                  error_messages={"invalid": "Give a number of days."})
+
+
+class LibraryMetricForm(LibraryVersionForm):
+    name = forms.CharField(label="Name", max_length=200, error_messages={"required": "Give the metric a name."})
+    description = forms.CharField(label="What it measures (optional)", required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    metric_type = forms.ChoiceField(label="Type", choices=[("binomial", "Binomial (converted or not)"),
+                                                           ("mean", "Mean"), ("ratio", "Ratio")])
+    field_order = ["name", "description", "metric_type", "metric_sql", "aggregation", "window_hours", "cap",
+                   "cuped_days"]
+
+
+class RevisionForm(LibraryVersionForm):
+    note = forms.CharField(label="What changes, and why", error_messages={"required": "Say what changes."})
+
+
+class UseLibraryForm(forms.Form):
+    metric = forms.IntegerField(widget=forms.HiddenInput)
+    library_version = forms.IntegerField(label="Library metric", error_messages={
+        "required": "Choose a library metric.", "invalid": "Choose a library metric."})

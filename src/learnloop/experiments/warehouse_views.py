@@ -5,14 +5,21 @@ the experiment; the same services as the API (warehouse_api.py) and the CLI."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from learnloop.experiments import selectors, warehouse, warehouse_refresh
-from learnloop.experiments.models import WarehouseRefresh, WarehouseSource
+from learnloop.experiments import selectors, warehouse, warehouse_library, warehouse_refresh
+from learnloop.experiments.models import LibraryMetric, WarehouseRefresh, WarehouseSource
 from learnloop.experiments.permissions import can_manage, require
 from learnloop.experiments.views import _refused
-from learnloop.experiments.warehouse_forms import WarehouseMetricForm, WarehouseSourceForm
+from learnloop.experiments.warehouse_forms import (
+    LibraryMetricForm,
+    RevisionForm,
+    UseLibraryForm,
+    WarehouseMetricForm,
+    WarehouseSourceForm,
+)
 
 
 def _managed(request, experiment_id: int):
@@ -23,8 +30,9 @@ def _managed(request, experiment_id: int):
 
 
 def _metric_forms(experiment, *, failed=None):
+    library = warehouse_library.library()
     found = []
-    for metric in experiment.metrics.select_related("warehouse_definition"):
+    for metric in experiment.metrics.select_related("warehouse_definition__library_version__library_metric"):
         definition = getattr(metric, "warehouse_definition", None)
         if failed is not None and failed.data.get("metric") == str(metric.pk):
             form = failed
@@ -35,7 +43,12 @@ def _metric_forms(experiment, *, failed=None):
                 initial.update({f: getattr(definition, f) for f in
                                 ("metric_sql", "aggregation", "window_hours", "cap", "cuped_days")})
             form = WarehouseMetricForm(initial=initial, auto_id=f"m{metric.pk}-%s")
-        found.append((metric, definition, form))
+        taken = definition.library_version if definition is not None else None
+        newer = next((entry.latest_version for entry in library if taken is not None
+                      and entry.pk == taken.library_metric_id and entry.latest_version.number > taken.number), None)
+        offered = [entry.latest_version for entry in library if entry.metric_type == metric.metric_type]
+        found.append({"metric": metric, "definition": definition, "form": form, "taken": taken, "newer": newer,
+                      "offered": offered})
     return found
 
 
@@ -138,3 +151,77 @@ def cancel(request, experiment_id: int, refresh_id: int):
         messages.success(request, "Refresh cancelled." if refresh.status == WarehouseRefresh.Status.CANCELLED
                          else "Stopping: the refresh ends after the query in flight, writing nothing.")
     return redirect("experiments:warehouse", experiment.pk)
+
+
+@login_required
+@require_POST
+def use_library(request, experiment_id: int):
+    experiment = _managed(request, experiment_id)
+    form = UseLibraryForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(" ".join(message for errors in form.errors.values() for message in errors))
+        metric = selectors.metric_of(experiment, form.cleaned_data["metric"])
+        version = warehouse_library.version_of(form.cleaned_data["library_version"])
+        warehouse_library.use_version(by=request.user, metric=metric, version=version)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{metric.name} is now computed with {version}.")
+    return redirect("experiments:warehouse", experiment.pk)
+
+
+# --- the library ---------------------------------------------------------------------------------------------
+
+
+def _library_page(request, *, define_form=None, revise_forms=None, status=200):
+    found = warehouse_library.library()
+    versions = {}
+    for version in warehouse_library.versions_of(found):
+        versions.setdefault(version.library_metric_id, []).append(version)
+    entries = [{"metric": entry, "versions": versions.get(entry.pk, []),
+                "editable": warehouse_library.can_edit(request.user, entry),
+                "form": (revise_forms or {}).get(entry.pk) or RevisionForm(initial={
+                    field: getattr(entry.latest_version, field) for field in warehouse_library.FIELDS},
+                    auto_id=f"r{entry.pk}-%s")}
+               for entry in found]
+    return render(request, "experiments/library.html", {
+        "entries": entries, "define_form": define_form or LibraryMetricForm()}, status=status)
+
+
+@login_required
+def library_page(request):
+    return _library_page(request)
+
+
+@login_required
+@require_POST
+def library_define(request):
+    form = LibraryMetricForm(request.POST)
+    if form.is_valid():
+        try:
+            warehouse_library.define(by=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            _refused(form, error)
+        else:
+            messages.success(request, f"“{form.cleaned_data['name']}” added to the library.")
+            return redirect("experiments:library")
+    return _library_page(request, define_form=form, status=400)
+
+
+@login_required
+@require_POST
+def library_revise(request, library_id: int):
+    entry = LibraryMetric.objects.filter(pk=library_id).first()
+    if entry is None:
+        raise Http404("No such library metric.")
+    form = RevisionForm(request.POST, auto_id=f"r{library_id}-%s")
+    if form.is_valid():
+        try:
+            version = warehouse_library.revise(by=request.user, library_metric=entry, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            _refused(form, error)
+        else:
+            messages.success(request, f"{version} saved. Experiments keep the version they use until moved on.")
+            return redirect("experiments:library")
+    return _library_page(request, revise_forms={entry.pk: form}, status=400)
