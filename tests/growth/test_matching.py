@@ -211,3 +211,18 @@ def test_api_round_and_answers(learning_lead, mentor, ana, ben, incident, api_as
     done = mentor_api.post(url, {"accept": True}, content_type="application/json").json()
     assert done["status"] == "paired" and done["pair_id"] == MentoringPair.objects.get().pk
     assert [p["id"] for p in ana_api.get("/api/v1/growth/mentoring/proposals").json()["items"]] == [proposal["id"]]
+
+
+def test_changing_a_request_expires_its_proposal_but_changing_an_offer_keeps_it(learning_lead, mentor, ana,
+                                                                               incident, testing):
+    _offer(mentor, [incident])
+    _ask(ana, [(incident, 3)])
+    proposal = matching_services.run_round(by=learning_lead).proposals.get()
+    new_offer = _offer(mentor, [incident, testing], capacity=2)
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.offer) == (ProposalStatus.PROPOSED, new_offer)
+    _ask(ana, [(testing, 2)])
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.EXPIRED
+    with pytest.raises(ValidationError):
+        matching_services.answer_proposal(by=ana, proposal=proposal, accept=True)

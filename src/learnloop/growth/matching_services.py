@@ -79,10 +79,13 @@ def offer_mentoring(*, by, skills, capacity: int, note: str = "", at: datetime |
         raise ValidationError({"skills": "Rate yourself on your profile first in: " + ", ".join(unrated)
                                + " (the matching reads your level there)."})
     with transaction.atomic():
-        MentorOffer.objects.filter(person=by, status=OpenStatus.OPEN).update(status=OpenStatus.WITHDRAWN)
+        previous = list(MentorOffer.objects.filter(person=by, status=OpenStatus.OPEN).values_list("pk", flat=True))
+        MentorOffer.objects.filter(pk__in=previous).update(status=OpenStatus.WITHDRAWN)
         offer = MentorOffer.objects.create(person=by, capacity=capacity, note=_note(note),
                                            created_at=at or timezone.now())
         offer.skills.set(skills)
+        # Proposals waiting for answers stand: they now belong to the changed offer.
+        MatchProposal.objects.filter(offer_id__in=previous, status=ProposalStatus.PROPOSED).update(offer=offer)
     return offer
 
 
@@ -102,7 +105,11 @@ def request_mentoring(*, by, wanted, not_my_manager: bool = True, prefer_other_t
         if not isinstance(target, int) or isinstance(target, bool) or not 1 <= target <= skill.max_level:
             raise ValidationError({"wanted": f"Pick a target level from 1 to {skill.max_level} for {skill.name}."})
     with transaction.atomic():
-        MenteeRequest.objects.filter(person=by, status=OpenStatus.OPEN).update(status=OpenStatus.WITHDRAWN)
+        previous = MenteeRequest.objects.filter(person=by, status=OpenStatus.OPEN)
+        # A proposal made for the old wishes expires: the person is back in the pool with the new ones.
+        MatchProposal.objects.filter(request__in=previous, status=ProposalStatus.PROPOSED).update(
+            status=ProposalStatus.EXPIRED)
+        previous.update(status=OpenStatus.WITHDRAWN)
         request = MenteeRequest.objects.create(person=by, note=_note(note), not_my_manager=bool(not_my_manager),
                                                prefer_other_team=bool(prefer_other_team),
                                                created_at=at or timezone.now())
@@ -222,6 +229,9 @@ def run_round(*, by, at: datetime | None = None, notify: bool = True) -> Matchin
     permissions.require(permissions.sees_everyone(by), "Only learning leads and admins run a matching round.")
     now = at or timezone.now()
     with transaction.atomic():
+        # Two rounds run at once would both propose the same people: the second waits here, then
+        # finds the first one's proposals waiting and leaves those people out.
+        list(MentorOffer.objects.select_for_update().filter(status=OpenStatus.OPEN).values_list("pk", flat=True))
         offers, _, requests = pool()
         if not offers or not requests:
             raise ValidationError("Nothing to match: a round needs at least one open mentor offer with room and "
