@@ -11,6 +11,8 @@ from learnloop.growth import matching_services, services
 from learnloop.growth.models import Activity, MentoringPair, Rating, SkillCategory, StepCompletion
 from learnloop.knowledge import services as knowledge
 from tests import factories
+from tests.browser.conftest import sign_in_context
+from tests.browser.test_axe import AXE, RUN_AXE
 
 pytestmark = pytest.mark.browser
 
@@ -137,3 +139,29 @@ def test_run_a_matching_round_and_accept_the_pair_as_both_people(page_as, live_s
     mentor_page.goto(f"/growth/mentoring/{pair.pk}/")  # and ends it on the page
     mentor_page.get_by_role("button", name="End this mentoring pair").click()
     expect(mentor_page.get_by_text("This pair has ended.")).to_be_visible()
+
+
+def test_matching_pages_have_no_serious_accessibility_violations(new_context, live_server, team, skills):
+    lead = skills["incident"].events.get().by  # the learning lead who made the skills
+    maya = factories.person(email="maya@example.org", full_name="Maya Mentor")
+    services.rate(by=maya, person=maya, skill=skills["incident"], level=5)
+    cleo = factories.person(email="cleo@example.org", full_name="Cleo Curious")
+    factories.membership(cleo, team)
+    matching_services.offer_mentoring(by=maya, skills=[skills["incident"]], capacity=1)
+    matching_services.request_mentoring(by=cleo, wanted=[(skills["incident"], 4)])
+    matching_round = matching_services.run_round(by=lead, notify=False)
+    pair = services.start_pair(by=cleo, mentor=lead, mentee=cleo)
+    pages = {lead: ["/growth/mentoring/matching/", f"/growth/mentoring/rounds/{matching_round.pk}/",
+                    f"/growth/skills/{skills['incident'].pk}/", "/growth/mentoring/"],
+             cleo: ["/growth/mentoring/matching/", f"/growth/mentoring/{pair.pk}/"]}
+    problems = []
+    for person, paths in pages.items():
+        context = new_context()
+        context.add_init_script(script=AXE.read_text())
+        sign_in_context(context, person, live_server.url)
+        page = context.new_page()
+        for path in paths:
+            assert page.goto(path, timeout=60_000).ok, path
+            problems += [f"{path}: {v['impact']} {v['id']} ({v['help']}) at {', '.join(v['nodes'])}"
+                         for v in page.evaluate(RUN_AXE)]
+    assert not problems, "\n".join(problems)

@@ -72,3 +72,19 @@ def test_edit_a_skills_name_and_levels_keeps_history(learning_lead, ana, inciden
     assert refused.status_code == 200 and "Only learning leads" in refused.content.decode()
     incident.refresh_from_db()
     assert incident.name == "Incident command"
+
+
+def test_nobody_answers_a_proposal_for_someone_else_on_the_page(learning_lead, ana, ben, outsider, incident):
+    services.rate(by=ana, person=ana, skill=incident, level=4)
+    matching_services.offer_mentoring(by=ana, skills=[incident], capacity=1)
+    matching_services.request_mentoring(by=ben, wanted=[(incident, 4)])
+    proposal = matching_services.run_round(by=learning_lead).proposals.get()
+    url = reverse("growth:answer", args=[proposal.pk])
+    assert signed_in_client(outsider).post(url, {"answer": "accept"}).status_code == 404
+    refused = signed_in_client(learning_lead).post(url, {"answer": "accept"})
+    assert refused.status_code == 200 and "answer for themselves" in refused.content.decode()
+    proposal.refresh_from_db()
+    assert (proposal.mentor_answer, proposal.mentee_answer) == ("pending", "pending")
+    signed_in_client(ben).post(url, {"answer": "decline"})
+    proposal.refresh_from_db()
+    assert (proposal.mentee_answer, proposal.status) == ("declined", "declined")
