@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from learnloop.demo import build_demo
+from learnloop.growth.matching_models import MatchingRound, MatchProposal, MenteeRequest, MentorOffer
 from learnloop.growth.models import LearningPath, MeetingNote, MentoringPair, Plan, Rating, Skill
 from learnloop.org.models import Person
 
@@ -35,6 +36,11 @@ def demo(django_db_setup, django_db_blocker):
                 "pairs": MentoringPair.objects.count(),
                 "notes": MeetingNote.objects.count(),
                 "ratings": _ratings(),
+                "rounds": list(MatchingRound.objects.order_by("ran_at").values_list("status", flat=True)),
+                "proposals": {(p.round.status, p.status) for p in MatchProposal.objects.select_related("round")},
+                "paired_by_rounds": MatchProposal.objects.filter(pair__isnull=False).count(),
+                "open_offers": MentorOffer.objects.filter(status="open").count(),
+                "open_requests": MenteeRequest.objects.filter(status="open").count(),
             }
             build_demo(seed=7, only=PARTS)
             facts["rebuilt"] = _ratings()
@@ -54,3 +60,11 @@ def test_demo_has_framework_ratings_plans_paths_and_pairs(demo):
 
 def test_demo_is_deterministic(demo):
     assert demo["rebuilt"] == demo["ratings"]
+
+
+def test_demo_has_an_open_matching_round_and_pairs_from_rounds(demo):
+    assert demo["rounds"] == ["closed", "open"]
+    assert ("open", "proposed") in demo["proposals"] and ("open", "paired") in demo["proposals"]
+    assert ("closed", "declined") in demo["proposals"] and ("closed", "paired") in demo["proposals"]
+    assert demo["paired_by_rounds"] >= 3
+    assert demo["open_offers"] >= 5 and demo["open_requests"] >= 3

@@ -491,3 +491,9 @@ def add_note(request, pair_id: Id, payload: GrowthNoteIn):
 def end_pair(request, pair_id: Id):
     pair = selectors.pair_detail(viewer=request.user, pair_id=pair_id)
     return _pair_out(services.end_pair(by=request.user, pair=pair))
+
+
+# Matching rounds (offers, requests, rounds, proposals) under /growth/mentoring.
+from learnloop.growth.matching_api import router as matching_router  # noqa: E402
+
+router.add_router("/mentoring", matching_router)

@@ -54,6 +54,24 @@ class SkillForm(forms.Form):
                                    help_text="Leave empty for an org-wide skill.")
 
 
+class SkillEditForm(forms.Form):
+    """Rename a skill or change its descriptors; each change is kept as a SkillEvent."""
+
+    name = forms.CharField(max_length=80)
+    category = OfferedModelChoiceField(queryset=SkillCategory.objects.all())
+    description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    aliases = forms.CharField(required=False, max_length=400,
+                              help_text="Comma-separated: entries tagged with any of these count as evidence.")
+    level_descriptors = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 6}),
+                                        help_text="One line per level, level 1 first (2 to 10 levels).")
+
+    @classmethod
+    def for_skill(cls, skill):
+        return cls(initial={"name": skill.name, "category": skill.category_id, "description": skill.description,
+                            "aliases": skill.aliases.replace(",", ", "),
+                            "level_descriptors": "\n".join(skill.level_descriptors)})
+
+
 class RetireForm(forms.Form):
     reason = forms.CharField(required=False, max_length=500)
 

@@ -362,3 +362,17 @@ class MeetingNote(models.Model):
 
     def __str__(self):
         return f"Note on {self.pair}"
+
+
+# Matching rounds live in their own module; importing them here registers them with the app.
+from learnloop.growth.matching_models import (  # noqa: E402, F401
+    Answer,
+    MatchingRound,
+    MatchProposal,
+    MenteeRequest,
+    MentorOffer,
+    OpenStatus,
+    ProposalStatus,
+    RoundStatus,
+    WantedSkill,
+)

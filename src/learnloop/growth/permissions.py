@@ -46,6 +46,11 @@ def can_manage_framework(viewer) -> bool:
     return sees_everyone(viewer)
 
 
+def can_edit_skill(viewer, skill) -> bool:
+    """Learning leads and admins edit any skill; a team lead edits their team's own skills."""
+    return can_manage_framework(viewer) or (skill.team is not None and can_manage_team(viewer, skill.team))
+
+
 def can_manage_team(viewer, team) -> bool:
     return sees_everyone(viewer) or (team is not None and team_access(viewer).leads(team.pk))
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from learnloop.actions import services as action_services
@@ -130,9 +131,7 @@ def create_skill(*, by, name: str, category: SkillCategory, description: str = "
 
 def update_skill(*, by, skill: Skill, at: datetime | None = None, **fields) -> Skill:
     _actor(by)
-    permissions.require(permissions.can_manage_framework(by) or (skill.team is not None and
-                                                                 permissions.can_manage_team(by, skill.team)),
-                        "Only learning leads and admins edit the framework.")
+    permissions.require(permissions.can_edit_skill(by, skill), "Only learning leads and admins edit the framework.")
     allowed = {"name", "category", "description", "aliases", "level_descriptors"}
     unknown = set(fields) - allowed
     if unknown:
@@ -146,16 +145,41 @@ def update_skill(*, by, skill: Skill, at: datetime | None = None, **fields) -> S
         fields["aliases"] = clean_aliases(fields["aliases"])
     if "level_descriptors" in fields:
         fields["level_descriptors"] = clean_levels(fields["level_descriptors"])
+        _check_levels_in_use(skill, len(fields["level_descriptors"]))
     for name, value in fields.items():
-        if getattr(skill, name) != value:
-            changed.append(name)
+        before = getattr(skill, name)
+        if before != value:
+            changed.append(_change_note(name, before, value))
             setattr(skill, name, value)
     if changed:
         now = _now(at)
         with transaction.atomic():
             skill.save()
-            SkillEvent.objects.create(skill=skill, verb="changed", detail=", ".join(changed), by=by, at=now)
+            SkillEvent.objects.create(skill=skill, verb="changed", detail=", ".join(changed)[:500], by=by, at=now)
     return skill
+
+
+def _change_note(field: str, before, after) -> str:
+    """What a SkillEvent says about one changed field: enough to read the skill's history."""
+    if field == "name":
+        return f"name (was {before})"
+    if field == "category":
+        return f"category (was {before})"
+    if field == "level_descriptors" and len(before) != len(after):
+        return f"level descriptors ({len(before)} → {len(after)} levels)"
+    return field.replace("_", " ")
+
+
+def _check_levels_in_use(skill: Skill, levels: int) -> None:
+    """A scale can't shrink below a level already recorded on the skill (a rating, need or goal)."""
+    highest = max([
+        Rating.objects.filter(skill=skill).aggregate(m=Max("level"))["m"] or 0,
+        TeamSkillNeed.objects.filter(skill=skill).aggregate(m=Max("level"))["m"] or 0,
+        Goal.objects.filter(skill=skill).aggregate(m=Max("target_level"))["m"] or 0,
+    ])
+    if levels < highest:
+        raise ValidationError({"level_descriptors": f"Level {highest} is in use on this skill (a rating, need or "
+                                                    f"goal): keep at least {highest} levels."})
 
 
 def retire_skill(*, by, skill: Skill, reason: str = "", at: datetime | None = None) -> Skill:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learnloop.growth import views
+from learnloop.growth import matching_views, views
 
 app_name = "growth"
 
@@ -36,4 +36,13 @@ urlpatterns = [
     path("mentoring/new", views.start_pair, name="start_pair"),
     path("mentoring/<int:pair_id>/", views.pair, name="pair"),
     path("mentoring/<int:pair_id>/notes", views.add_note, name="add_note"),
+    path("mentoring/<int:pair_id>/end", matching_views.end_pair, name="end_pair"),
+    path("mentoring/matching/", matching_views.matching, name="matching"),
+    path("mentoring/matching/offer", matching_views.offer, name="offer"),
+    path("mentoring/matching/request", matching_views.ask, name="ask"),
+    path("mentoring/matching/<str:kind>/<int:item_id>/withdraw", matching_views.withdraw, name="withdraw"),
+    path("mentoring/proposals/<int:proposal_id>/answer", matching_views.answer, name="answer"),
+    path("mentoring/rounds/new", matching_views.run_round, name="run_round"),
+    path("mentoring/rounds/<int:round_id>/", matching_views.matching_round, name="round"),
+    path("mentoring/rounds/<int:round_id>/close", matching_views.close_round, name="close_round"),
 ]

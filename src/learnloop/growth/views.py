@@ -188,6 +188,8 @@ def skill(request, skill_id, failed=None):
     selectors.require_signed_in(request.user)
     found = selectors.skill_detail(skill_id)
     context = {"skill": found, "can_manage": permissions.can_manage_framework(request.user),
+               "can_edit": permissions.can_edit_skill(request.user, found),
+               "edit_form": forms.SkillEditForm.for_skill(found),
                "retire_form": forms.RetireForm(), "merge_form": forms.MergeForm(), **(failed or {})}
     return render(request, "growth/skill.html", context)
 
@@ -196,7 +198,8 @@ def skill(request, skill_id, failed=None):
 @require_POST
 def skill_change(request, skill_id, op):
     found = selectors.skill_detail(skill_id)
-    form_class = {"retire": forms.RetireForm, "merge": forms.MergeForm, "restore": forms.ButtonForm}.get(op)
+    form_class = {"retire": forms.RetireForm, "merge": forms.MergeForm, "restore": forms.ButtonForm,
+                  "edit": forms.SkillEditForm}.get(op)
     if form_class is None:
         raise Http404("No such change.")
     form = form_class(request.POST)
@@ -204,6 +207,7 @@ def skill_change(request, skill_id, op):
         "retire": lambda d: services.retire_skill(by=request.user, skill=found, reason=d["reason"]),
         "merge": lambda d: services.merge_skill(by=request.user, skill=found, into=d["into"]),
         "restore": lambda d: services.restore_skill(by=request.user, skill=found),
+        "edit": lambda d: services.update_skill(by=request.user, skill=found, **d),
     }
     if _attempt(form, actions[op]):
         return redirect("growth:skill", skill_id)
