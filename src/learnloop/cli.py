@@ -21,6 +21,7 @@ DJANGO_FREE = {
     ("insights", "themes"): "learnloop.insights.themes_cli",
     ("growth", "match"): "learnloop.analytics.mentor_matching_cli",
     ("systems", "simulate"): "learnloop.analytics.systems.simulate_cli",
+    ("systems", "loops"): "learnloop.analytics.systems.loops_cli",
     ("network", "analyze"): "learnloop.network.analyze_cli",
 }
 
