@@ -19,7 +19,8 @@ def built(django_db_setup, django_db_blocker):
             build_demo(seed=7, only=("org", "reflection", "insights", "systems"))
             diagrams = {d.title: d for d in Diagram.objects.select_related("team")}
             facts = {
-                title: {"team": d.team.slug, "archetypes": [m["archetype"] for m in d.analysis["archetypes"]["matches"]],
+                title: {"team": d.team.slug,
+                        "archetypes": [m["archetype"] for m in d.analysis["archetypes"]["matches"]],
                         "attached": sorted(d.attachments.values_list("target_type", flat=True)),
                         "bound": [v["binding"]["metric"] for v in d.content["variables"] if v["binding"]],
                         "comments": d.comments.count(), "interventions": d.interventions.count(),

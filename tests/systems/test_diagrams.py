@@ -85,7 +85,8 @@ def test_table_view_forms_work_without_the_canvas(diagram, member):
     url = reverse("systems:diagram_change", args=[diagram.pk, "variable"])
     assert client.post(url, {"name": "Carrier trust"}).status_code == 302
     url = reverse("systems:diagram_change", args=[diagram.pk, "link"])
-    assert client.post(url, {"source": "Carrier trust", "target": "Duplicate payouts", "polarity": "-"}).status_code == 302
+    link = {"source": "Carrier trust", "target": "Duplicate payouts", "polarity": "-"}
+    assert client.post(url, link).status_code == 302
     again = client.post(url, {"source": "Carrier trust", "target": "Duplicate payouts", "polarity": "-"})
     assert again.status_code == 400 and "already a link" in again.content.decode()
     unknown = client.post(url, {"source": "Ghost", "target": "Duplicate payouts", "polarity": "+"})

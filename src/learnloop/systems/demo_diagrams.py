@@ -111,5 +111,6 @@ def _on_call(lead, team, clock):
         description="The more services SRE takes on, the better the runbooks, until the pages per shift wear the "
                     "rotation out.", content=ON_CALL, at=clock.days_ago(20))
     services.add_comment(by=lead, diagram=diagram, at=clock.days_ago(18),
-                         text="The limiting condition is the size of the rotation: grow it before taking more services.")
+                         text="The limiting condition is the size of the rotation: grow it before taking on "
+                              "more services.")
     return diagram
