@@ -17,19 +17,32 @@ ATTACH_LABELS = {"reflection.session": "Session (retro, review or postmortem)",
                  "insights.theme": "Recurring theme", "experiments.experiment": "Experiment"}
 
 
+class _Form(forms.Form):
+    """Several of these forms share a page: each names its fields' ids after itself."""
+
+    id_prefix = "diagram"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
 def _teams():
     return Team.objects.filter(archived_at=None).order_by("name")
 
 
-class DiagramForm(forms.Form):
+class DiagramForm(_Form):
+    id_prefix = "new"
     title = forms.CharField(max_length=200)
     description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     team = OfferedModelChoiceField(queryset=_teams(), required=False, empty_label="The organization",
                                    accepts=Team.objects.all())
 
 
-class SaveForm(forms.Form):
+class SaveForm(_Form):
     """The editor's save: the whole model as JSON, and the version it started from."""
+
+    id_prefix = "save"
 
     content = forms.CharField(widget=forms.HiddenInput, max_length=2_000_000)
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
@@ -42,11 +55,13 @@ class SaveForm(forms.Form):
             raise ValidationError("The editor sent a model that is not JSON; nothing was saved.") from None
 
 
-class VariableForm(forms.Form):
+class VariableForm(_Form):
+    id_prefix = "variable"
     name = forms.CharField(max_length=120, label="Variable name")
 
 
-class LinkForm(forms.Form):
+class LinkForm(_Form):
+    id_prefix = "link"
     source = OfferedChoiceField(label="From (cause)")
     target = OfferedChoiceField(label="To (effect)")
     polarity = forms.ChoiceField(choices=POLARITY_CHOICES)
@@ -59,7 +74,8 @@ class LinkForm(forms.Form):
         self.fields["target"].choices = choices
 
 
-class BindForm(forms.Form):
+class BindForm(_Form):
+    id_prefix = "bind"
     name = OfferedChoiceField(label="Variable")
     metric = forms.ChoiceField(choices=[("", "Not bound"), *METRIC_CHOICES], required=False, label="Metric")
     theme = IdField(required=False, what="the theme", label="Theme number (for theme items)")
@@ -77,16 +93,19 @@ class BindForm(forms.Form):
         return {"metric": data["metric"]}
 
 
-class CommentForm(forms.Form):
+class CommentForm(_Form):
+    id_prefix = "comment"
     text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Comment")
 
 
-class AttachForm(forms.Form):
+class AttachForm(_Form):
+    id_prefix = "attach"
     target_type = forms.ChoiceField(choices=[(key, ATTACH_LABELS[key]) for key in ATTACHABLE], label="Attach to a")
     target_id = forms.CharField(max_length=64, label="Its number")
 
 
-class InterventionForm(forms.Form):
+class InterventionForm(_Form):
+    id_prefix = "intervention"
     variable = OfferedChoiceField(label="Intervene on the variable")
     link_target = OfferedChoiceField(required=False, label="…or on its link to (optional)")
     kind = forms.ChoiceField(choices=InterventionKind.choices, label="Turn it into")
