@@ -48,6 +48,7 @@ Learnloop's commands:
   insights themes FILE         recurring themes in a CSV of short texts (id,text[,team,date]) [--format json]
   growth match FILE            best mentor assignment for a JSON document of mentors and mentees [--format json]
   systems simulate MODEL_FILE  run a Vensim/XMILE model (PySD) [--param N=V ...] [--return-columns A,B] [--format json]
+  systems loops MODEL.json     feedback loops and archetypes of a causal loop diagram [--format json]
   network analyze EDGES_FILE   centralities and communities of a CSV edge list [--directed] [--weight COL]
   metrics show [--team T]      the learning metrics and health index of the organization or a team [--format json]
   strategy refresh [--queue]   read every key result bound to a metric and keep the day's value
