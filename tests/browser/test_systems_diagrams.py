@@ -78,3 +78,32 @@ def test_draw_a_loop_see_its_archetype_bind_and_intervene(page_as, crew_member):
     page.go_back()
     page.reload()
     expect(page.locator("#intervention-list")).to_contain_text(f"Experiment: {experiment.title}")
+
+
+def test_the_diagram_page_has_no_serious_accessibility_violations(new_context, live_server, crew_member):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from learnloop.org.models import Team
+    from learnloop.systems import diagram_services as services
+    from tests.browser.conftest import sign_in_context
+    from tests.browser.test_axe import RUN_AXE
+
+    content = {"variables": [{"name": "Fix", "binding": {"metric": "completion_rate"}},
+                             {"name": "Problem", "binding": {"metric": "overdue_count"}}, "Side effect"],
+               "links": [{"source": "Problem", "target": "Fix", "polarity": "+"},
+                         {"source": "Fix", "target": "Problem", "polarity": "-"},
+                         {"source": "Fix", "target": "Side effect", "polarity": "+", "delay": True},
+                         {"source": "Side effect", "target": "Problem", "polarity": "+"}]}
+    diagram = services.create_diagram(by=crew_member, title="Fixes", team=Team.objects.get(name="Payments"),
+                                      content=content)
+    context = new_context()
+    context.add_init_script(script=(Path(settings.NODE_MODULES_DIR) / "axe-core" / "axe.min.js").read_text())
+    sign_in_context(context, crew_member, live_server.url)
+    page = context.new_page()
+    for path in (f"/systems/diagrams/{diagram.pk}/", "/systems/diagrams/",
+                 f"/systems/diagrams/{diagram.pk}/versions/1/"):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert page.evaluate(RUN_AXE) == [], path

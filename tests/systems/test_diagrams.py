@@ -167,3 +167,34 @@ def test_an_old_version_can_be_viewed(diagram, member):
     page = signed_in_client(member).get(reverse("systems:diagram_version", args=[diagram.pk, 1])).content.decode()
     assert "version 1" in page and "Carrier trust" not in page.split("diagram-editor-data")[0]
     assert signed_in_client(member).get(reverse("systems:diagram_version", args=[diagram.pk, 9])).status_code == 404
+
+
+def test_outsiders_cannot_change_or_follow_a_team_diagram(diagram, outsider, api_as, crew):
+    from tests import factories
+
+    client = signed_in_client(outsider)
+    for url, data in ((reverse("systems:diagram_change", args=[diagram.pk, "variable"]), {"name": "X"}),
+                      (reverse("systems:diagram_save", args=[diagram.pk]), {"content": "{}", "base_version": 1}),
+                      (reverse("systems:diagram_remove", args=[diagram.pk]), {"name": "Manual refunds"}),
+                      (reverse("systems:diagram_intervene", args=[diagram.pk]), {"variable": "Manual refunds",
+                                                                                  "kind": "action"}),
+                      (reverse("systems:diagram_restore", args=[diagram.pk, 1]), {})):
+        assert client.post(url, data).status_code == 404, url
+    api = api_as(outsider)
+    assert api.put(f"/api/v1/systems/diagrams/{diagram.pk}", {"content": FIXES},
+                   content_type="application/json").status_code == 404
+    # A person of the organization who may see an organization-wide diagram but not edit it.
+    lead = factories.person(role="learning_lead")
+    org_diagram = services.create_diagram(by=lead, title="Org", content=FIXES)
+    refused = api.put(f"/api/v1/systems/diagrams/{org_diagram.pk}", {"content": FIXES},
+                      content_type="application/json")
+    assert refused.status_code == 403
+    assert client.post(reverse("systems:diagram_change", args=[org_diagram.pk, "variable"]),
+                       {"name": "X"}).status_code == 400
+    org_diagram.refresh_from_db()
+    assert org_diagram.version == 1
+    # The diagram as an action's source resolves only for those who may see it.
+    from learnloop.links import registry
+
+    assert registry.resolve(outsider, [("systems.diagram", str(diagram.pk))]) == {}
+    assert registry.resolve(outsider, [("systems.diagram", str(org_diagram.pk))])
