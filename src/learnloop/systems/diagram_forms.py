@@ -74,6 +74,15 @@ class LinkForm(_Form):
         self.fields["target"].choices = choices
 
 
+class RemoveForm(_Form):
+    """A table row's Remove button: a variable (name) or a link (source and target)."""
+
+    id_prefix = "remove"
+    name = forms.CharField(required=False, max_length=120)
+    source = forms.CharField(required=False, max_length=120)
+    target = forms.CharField(required=False, max_length=120)
+
+
 class BindForm(_Form):
     id_prefix = "bind"
     name = OfferedChoiceField(label="Variable")

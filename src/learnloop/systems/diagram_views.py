@@ -55,6 +55,15 @@ def _editor_data(diagram, series) -> dict:
             "trends": trends}
 
 
+def _archetypes(analysis: dict) -> dict:
+    """The archetype report with each role named in words ("problem_and_fix" -> "problem and fix")."""
+    report = dict(analysis.get("archetypes", {}))
+    report["matches"] = [{**match, "role_rows": [(role.replace("_", " "), names)
+                                                 for role, names in match.get("roles", {}).items()]}
+                         for match in report.get("matches", [])]
+    return report
+
+
 def _context(request, diagram, **bound_forms) -> dict:
     names = _names(diagram)
     through = diagram.analysis.get("loops", {}).get("loops_through", {})
@@ -62,7 +71,7 @@ def _context(request, diagram, **bound_forms) -> dict:
     context = {
         "diagram": diagram, "names": names, "can_edit": can_edit(request.user, diagram),
         "variable_rows": [(item, through.get(item["name"], 0)) for item in diagram.content.get("variables", [])],
-        "loops": diagram.analysis.get("loops", {}), "archetypes": diagram.analysis.get("archetypes", {}),
+        "loops": diagram.analysis.get("loops", {}), "archetypes": _archetypes(diagram.analysis),
         "months": months, "series": series, "correlations": correlations(series),
         "chart": {"months": months, "series": [item.as_dict() for item in series if item.visible]},
         "comments": selectors.comments(diagram), "attachments": selectors.attachments(request.user, diagram),
@@ -170,12 +179,14 @@ def save(request, diagram_id: int):
 def remove(request, diagram_id: int):
     """Remove a variable (with its links) or a link, from the table view."""
     found = selectors.diagram_for(request.user, diagram_id)
+    form = forms.RemoveForm(request.POST)
+    form.is_valid()  # every field is optional text; the service says what is missing
+    data = {key: form.cleaned_data.get(key, "") for key in ("name", "source", "target")}
     try:
-        if request.POST.get("target"):
-            services.remove_link(by=request.user, diagram=found, source=request.POST.get("source", ""),
-                                 target=request.POST["target"])
+        if data["target"]:
+            services.remove_link(by=request.user, diagram=found, source=data["source"], target=data["target"])
         else:
-            services.remove_variable(by=request.user, diagram=found, name=request.POST.get("name", ""))
+            services.remove_variable(by=request.user, diagram=found, name=data["name"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(reverse("systems:diagram", args=[found.pk]) + "#table")
