@@ -270,7 +270,7 @@ def hypothesis(diagram: Diagram, variable: str, link_target: str = "", change: s
         "title": f"Intervene on {variable}"[:200],
         "change": (change or f"Intervene on {point} of the causal loop diagram “{diagram.title}”")[:2000],
         "effect": (f"Changing {point} shifts the feedback it takes part in ({loop_words}) and so "
-                   f"what the diagram says depends on it.")[:2000],
+                   f"what the causal loop diagram “{diagram.title}” says depends on it.")[:2000],
         "success_metric": (bound or {}).get("metric") or variable,
     }
 
