@@ -35,7 +35,7 @@ def loaded_by(*arguments: str) -> set[str]:
     ["--help"], ["--version"], ["experiment", "analyze", "--help"], ["experiment", "compute", "--help"],
     ["survey", "reliability", "--help"],
     ["insights", "themes", "--help"], ["growth", "match", "--help"],
-    ["systems", "simulate", "--help"], ["network", "analyze", "--help"],
+    ["systems", "simulate", "--help"], ["systems", "loops", "--help"], ["network", "analyze", "--help"],
 ])
 def test_help_loads_neither_django_nor_numerical_libraries(arguments):
     loaded = loaded_by(*arguments)

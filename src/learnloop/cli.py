@@ -21,6 +21,7 @@ DJANGO_FREE = {
     ("insights", "themes"): "learnloop.insights.themes_cli",
     ("growth", "match"): "learnloop.analytics.mentor_matching_cli",
     ("systems", "simulate"): "learnloop.analytics.systems.simulate_cli",
+    ("systems", "loops"): "learnloop.analytics.systems.loops_cli",
     ("network", "analyze"): "learnloop.network.analyze_cli",
 }
 
@@ -48,6 +49,7 @@ Learnloop's commands:
   insights themes FILE         recurring themes in a CSV of short texts (id,text[,team,date]) [--format json]
   growth match FILE            best mentor assignment for a JSON document of mentors and mentees [--format json]
   systems simulate MODEL_FILE  run a Vensim/XMILE model (PySD) [--param N=V ...] [--return-columns A,B] [--format json]
+  systems loops MODEL.json     feedback loops and archetypes of a causal loop diagram [--format json]
   network analyze EDGES_FILE   centralities and communities of a CSV edge list [--directed] [--weight COL]
   metrics show [--team T]      the learning metrics and health index of the organization or a team [--format json]
   strategy refresh [--queue]   read every key result bound to a metric and keep the day's value

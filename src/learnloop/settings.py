@@ -331,6 +331,8 @@ STATICFILES_DIRS = [
     # Charts (insights dashboards): Apache ECharts draws time series, funnels and heat maps with
     # an accessible "aria" mode and decal patterns for colour-blind readers.
     ("vendor/echarts", NODE_MODULES_DIR / "echarts" / "dist"),
+    # Causal loop diagrams (systems): Cytoscape.js draws and edits the graph.
+    ("vendor/cytoscape", NODE_MODULES_DIR / "cytoscape" / "dist"),
     NINJA_DIR / "static",  # its files are under ninja/
 ]
 # In production `learnloop serve` collects static files into STATIC_ROOT with hashed names so

@@ -1,7 +1,16 @@
 from django.apps import AppConfig
 
+from learnloop.web.navigation import NavItem
+
 
 class SystemsConfig(AppConfig):
     name = "learnloop.systems"
     label = "systems"
     verbose_name = "Systems thinking"
+
+    nav_items = (NavItem("Systems", "systems:diagrams", order=67, section="/systems/"),)
+
+    def ready(self):
+        from learnloop.systems.diagram_references import register_types
+
+        register_types()

@@ -1,1 +1,9 @@
 """Systems thinking models (causal loop diagrams, stock-and-flow models)."""
+
+from learnloop.systems.diagram_models import (  # noqa: F401
+    Diagram,
+    DiagramAttachment,
+    DiagramComment,
+    DiagramIntervention,
+    DiagramVersion,
+)

@@ -7,7 +7,7 @@ It needs nothing of the database.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from learnloop.analytics.systems import simulate_cli
+from learnloop.analytics.systems import loops_cli, simulate_cli
 
 
 class Command(BaseCommand):
@@ -16,13 +16,20 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True, metavar="simulate")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="simulate|loops")
         simulate_cli.add_arguments(actions.add_parser("simulate", help=simulate_cli.HELP,
                                                       description=simulate_cli.HELP))
+        loops_cli.add_arguments(actions.add_parser("loops", help=loops_cli.HELP, description=loops_cli.HELP))
 
     def handle(self, *args, action, **options):
         from learnloop.analytics.systems.simulation import SimulationError
 
+        if action == "loops":
+            try:
+                self.stdout.write(loops_cli.run(options), ending="")
+            except loops_cli.LoopsInputError as error:
+                raise CommandError(str(error), returncode=loops_cli.BAD_INPUT) from error
+            return
         try:
             output = simulate_cli.simulate(options)
         except SimulationError as error:
