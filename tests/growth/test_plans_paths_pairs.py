@@ -100,7 +100,14 @@ def test_meeting_notes_are_visible_only_to_the_pair(ana, ben, lead, learning_lea
     with pytest.raises(PermissionDenied):
         services.start_pair(by=outsider, mentor=ben, mentee=ana)
     assert api_as(outsider).post(f"/api/v1/growth/pairs/{pair.pk}/end").status_code == 404
+    assert api_as(lead).post(f"/api/v1/growth/pairs/{pair.pk}/end").status_code == 404
     assert api_as(ana).post(f"/api/v1/growth/pairs/{pair.pk}/end").json()["status"] == "ended"
+
+
+def test_a_learning_lead_ends_any_pair_through_the_api_without_reading_its_goals(ana, ben, learning_lead, api_as):
+    pair = services.start_pair(by=ana, mentor=ben, mentee=ana, goals="Learn incident command")
+    ended = api_as(learning_lead).post(f"/api/v1/growth/pairs/{pair.pk}/end")
+    assert ended.status_code == 200 and ended.json()["status"] == "ended" and ended.json()["goals"] == ""
 
 
 def test_every_page_renders(ana, lead, team, incident, learning_lead):

@@ -10,7 +10,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from learnloop.api_base import Id, Pagination, Shown, errors, person_ref, request_fields, team_ref
-from learnloop.growth import selectors, services, transfer
+from learnloop.growth import permissions, selectors, services, transfer
 from learnloop.growth.api_schemas import (
     GrowthActivityIn,
     GrowthActivityOut,
@@ -452,9 +452,9 @@ def complete_step(request, step_id: Id):
 # --- mentoring ----------------------------------------------------------------------------------
 
 
-def _pair_out(pair) -> dict:
-    return {"id": pair.pk, "mentor_id": pair.mentor_id, "mentee_id": pair.mentee_id, "goals": pair.goals,
-            "status": pair.status, "started_at": pair.started_at}
+def _pair_out(pair, *, goals: bool = True) -> dict:
+    return {"id": pair.pk, "mentor_id": pair.mentor_id, "mentee_id": pair.mentee_id,
+            "goals": pair.goals if goals else "", "status": pair.status, "started_at": pair.started_at}
 
 
 @router.get("/pairs", response=list[GrowthPairOut], summary="Your mentoring pairs (as mentor or mentee)")
@@ -489,8 +489,10 @@ def add_note(request, pair_id: Id, payload: GrowthNoteIn):
 
 @router.post("/pairs/{pair_id}/end", response={200: GrowthPairOut, **errors(403)}, summary="End a mentoring pair")
 def end_pair(request, pair_id: Id):
-    pair = selectors.pair_detail(viewer=request.user, pair_id=pair_id)
-    return _pair_out(services.end_pair(by=request.user, pair=pair))
+    # Learning leads and admins end any pair (as on the pages); only the pair reads its goals.
+    pair = selectors.pair_to_end(viewer=request.user, pair_id=pair_id)
+    return _pair_out(services.end_pair(by=request.user, pair=pair),
+                     goals=permissions.can_see_pair(request.user, pair))
 
 
 # Matching rounds (offers, requests, rounds, proposals) under /growth/mentoring.

@@ -10,9 +10,9 @@ from learnloop.growth import matching_forms as forms
 from learnloop.growth import matching_selectors as selectors
 from learnloop.growth import matching_services as services
 from learnloop.growth import permissions
+from learnloop.growth import selectors as growth_selectors
 from learnloop.growth import services as growth_services
 from learnloop.growth.forms import ButtonForm
-from learnloop.growth.models import MentoringPair
 from learnloop.growth.views import _attempt
 
 
@@ -113,9 +113,7 @@ def close_round(request, round_id):
 def end_pair(request, pair_id):
     """The mentor or the mentee ends their pair from its page; learning leads and admins from the
     list of every pair. Anyone else gets the 404 of a pair they can't see."""
-    pair = MentoringPair.objects.select_related("mentor", "mentee").filter(pk=pair_id).first()
-    if pair is None or not (permissions.can_see_pair(request.user, pair) or permissions.sees_everyone(request.user)):
-        raise Http404("No such mentoring pair.")
+    pair = growth_selectors.pair_to_end(viewer=request.user, pair_id=pair_id)
     growth_services.end_pair(by=request.user, pair=pair)
     if permissions.can_see_pair(request.user, pair):
         return redirect("growth:pair", pair_id)

@@ -441,6 +441,15 @@ def all_pairs(*, viewer):
     return MentoringPair.objects.select_related("mentor", "mentee").annotate(note_count=Count("notes"))
 
 
+def pair_to_end(*, viewer, pair_id: int) -> MentoringPair:
+    """A pair the viewer may end: their own, or any for learning leads and admins (who see who
+    mentors whom, never the goals or notes). Anyone else gets the 404 of a pair they can't see."""
+    pair = MentoringPair.objects.select_related("mentor", "mentee").filter(pk=pair_id).first()
+    if pair is None or not (permissions.can_see_pair(viewer, pair) or permissions.sees_everyone(viewer)):
+        raise Http404("No such mentoring pair.")
+    return pair
+
+
 def pair_detail(*, viewer, pair_id: int) -> MentoringPair:
     pair = (MentoringPair.objects.select_related("mentor", "mentee")
             .prefetch_related(Prefetch("notes", queryset=MeetingNote.objects.select_related("author")))
