@@ -20,6 +20,7 @@ urlpatterns = [
     path("initiatives/<int:initiative_id>/spend/", views.add_spend, name="add_spend"),
     path("initiatives/<int:initiative_id>/links/", views.add_link, name="add_link"),
     path("teams/<slug:slug>/", views.team, name="team"),
+    path("barriers/", views.barriers, name="barriers"),
     path("vision/new/", views.vision_create, name="vision_create"),
     path("vision/<int:vision_id>/", views.vision_page, name="vision"),
     path("vision/<int:vision_id>/draft/", views.vision_draft, name="vision_draft"),
