@@ -33,4 +33,5 @@ urlpatterns = [
     path("vision/<int:vision_id>/connect/", views.vision_connect, name="vision_connect"),
     path("vision/<int:vision_id>/versions/<int:number>/", views.vision_version, name="vision_version"),
     path("champions/", views.champions, name="champions"),
+    path("champions/<int:champion_id>/", views.champion, name="champion"),
 ]

@@ -458,3 +458,10 @@ def champions(request):
     }, status=400 if form.errors else 200)
 
 
+
+
+@login_required
+def champion(request, champion_id: int):
+    row = champion_services.champion_for(request.user, champion_id)
+    return render(request, "strategy/champion.html", {"champion": row,
+                                                      **champion_services.modelled(request.user, row)})
