@@ -25,11 +25,17 @@ LABELS = dict(BARRIERS)
 # Thresholds of the behaviour rules (docs/strategy.md explains each).
 NEVER_CLOSED_PAST_DUE_DAYS = 30  # an open action this long past its due date is "never closed"
 NEVER_CLOSED_MIN = 2  # at least this many such actions ...
-NEVER_CLOSED_SHARE = 0.2  # ... and at least this share of the actions that fell due in the year
+NEVER_CLOSED_SHARE = 0.3  # ... and at least this share of the actions that fell due in the year
 UNANSWERED_CHECKS_MIN = 3  # effectiveness checks due before a share can say anything
 UNANSWERED_CHECKS_SHARE = 0.5  # more than this share of due checks left unanswered
 TALK_WITHOUT_LESSONS_SESSIONS = 4  # this many sessions in the year and not one lesson kept
-SILO_MIN_LESSONS = 2  # a team needs this many lessons of its own before "nobody reused them" means anything
+SESSIONS_PER_EXPERIMENT = 6  # fewer than one experiment started for this many sessions held
+SILO_MIN_LESSONS = 2  # a team needs this many lessons of its own before "others don't reuse them" means anything
+SILO_REUSE_PER_LESSON = 0.4  # applications by other teams per lesson written, below which knowledge stays home
+# Survey: a barrier shows when its mean is weak on the scale (below the surveys' weak share, as the
+# survey report marks dimensions) and at least this far below the organization's released mean.
+WEAK_SHARE = 0.55  # = analytics.survey_stats.WEAK_SHARE (a test keeps them equal)
+BELOW_ORGANIZATION = 0.25
 
 SOURCE_SURVEY = "survey"
 SOURCE_BEHAVIOUR = "behaviour"
@@ -67,6 +73,7 @@ class SurveyBarrier:
     barrier: str
     mean: float
     weak_dimensions: tuple[str, ...] = ()
+    organization_mean: float | None = None  # the organization's released mean, to compare with
 
 
 @dataclass(frozen=True)
@@ -120,16 +127,24 @@ def _share(part: int, whole: int) -> str:
 
 
 def survey_findings(survey: SurveyFacts | None) -> list[Finding]:
-    """A barrier the released survey diagnosis points at: one of its dimensions is weak."""
+    """A barrier the released survey diagnosis points at: its mean is weak on the scale and at
+    least BELOW_ORGANIZATION under the organization's (or weak alone when the organization's
+    mean is not known)."""
     if survey is None:
         return []
     low, high = survey.scale
     found = []
     for item in survey.barriers:
-        if item.weak_dimensions:
-            found.append(Finding(item.barrier, SOURCE_SURVEY, "weak_dimensions", (
-                f"{survey.campaign} (released, {survey.size} responses): "
-                f"{', '.join(item.weak_dimensions)} weak; barrier mean {item.mean:.1f} on {low:g}–{high:g}.")))
+        weak = (item.mean - low) / (high - low) < WEAK_SHARE
+        behind = item.organization_mean is None or item.organization_mean - item.mean >= BELOW_ORGANIZATION
+        if not (weak and behind):
+            continue
+        compared = (f", {item.organization_mean - item.mean:.1f} below the organization's "
+                    f"{item.organization_mean:.1f}" if item.organization_mean is not None else "")
+        weakest = f"; weak: {', '.join(item.weak_dimensions)}" if item.weak_dimensions else ""
+        found.append(Finding(item.barrier, SOURCE_SURVEY, "weak_barrier", (
+            f"{survey.campaign} (released, {survey.size} responses): barrier mean {item.mean:.1f} on "
+            f"{low:g}–{high:g}{compared}{weakest}.")))
     return found
 
 
@@ -153,15 +168,21 @@ def behaviour_findings(facts: Behaviour) -> list[Finding]:
     if not facts.has_objective and not facts.open_initiatives:
         found.append(Finding(LEADERSHIP_SUPPORT, SOURCE_BEHAVIOUR, "no_goal_or_initiative",
                              "The team has no learning objective and no planned or active initiative."))
-    if facts.lessons_written >= SILO_MIN_LESSONS and not facts.lessons_applied_by_other_teams:
-        found.append(Finding(SILOS, SOURCE_BEHAVIOUR, "no_reuse_outside", (
-            f"None of the team's {facts.lessons_written} lessons of this year was applied by another team.")))
+    if (facts.lessons_written >= SILO_MIN_LESSONS
+            and facts.lessons_applied_by_other_teams / facts.lessons_written < SILO_REUSE_PER_LESSON):
+        found.append(Finding(SILOS, SOURCE_BEHAVIOUR, "little_reuse_outside", (
+            f"Other teams applied the team's {facts.lessons_written} lessons of this year "
+            f"{facts.lessons_applied_by_other_teams} times "
+            f"({facts.lessons_applied_by_other_teams / facts.lessons_written:.2f} a lesson; "
+            f"below {SILO_REUSE_PER_LESSON:g}).")))
     if (facts.lessons_written or facts.sessions_held) and not facts.other_teams_lessons_applied:
         found.append(Finding(SILOS, SOURCE_BEHAVIOUR, "no_reuse_inside",
                              "The team's members applied no lesson of another team this year."))
-    if facts.sessions_held and not facts.experiments_started:
-        found.append(Finding(FEAR_OF_FAILURE, SOURCE_BEHAVIOUR, "no_experiments", (
-            f"{facts.sessions_held} sessions held this year but no experiment started.")))
+    if facts.experiments_started * SESSIONS_PER_EXPERIMENT < facts.sessions_held:
+        found.append(Finding(FEAR_OF_FAILURE, SOURCE_BEHAVIOUR, "few_experiments", (
+            f"{facts.sessions_held} sessions held this year but {facts.experiments_started} "
+            f"experiment{'s' if facts.experiments_started != 1 else ''} started "
+            f"(fewer than one for every {SESSIONS_PER_EXPERIMENT} sessions).")))
     if facts.sessions_held >= TALK_WITHOUT_LESSONS_SESSIONS and not facts.lessons_written:
         found.append(Finding(FEAR_OF_FAILURE, SOURCE_BEHAVIOUR, "no_lessons", (
             f"{facts.sessions_held} sessions held this year and not one lesson kept.")))

@@ -20,12 +20,14 @@ YEAR_DAYS = 365
 
 def _survey_facts(team_ids, *, viewer) -> dict[int, rules.SurveyFacts]:
     from learnloop.insights.metrics import survey_view
-    from learnloop.surveys.disclosure_gate import GroupKey
+    from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
 
     view = survey_view(viewer)
     if view.report is None:
         return {}
     scale, dimensions, _ = view.report.shape
+    organization = view.report.group(GroupKey(ORGANIZATION))
+    organization_means = survey_stats.barrier_scores(organization.scores, dimensions) if organization else {}
     found = {}
     for team_id in team_ids:
         group = view.report.group(GroupKey(str(team_id)))
@@ -36,7 +38,8 @@ def _survey_facts(team_ids, *, viewer) -> dict[int, rules.SurveyFacts]:
         found[team_id] = rules.SurveyFacts(
             campaign=view.campaign.name, size=group.size, scale=(scale.minimum, scale.maximum),
             barriers=tuple(rules.SurveyBarrier(barrier, mean, tuple(
-                dimension.name for dimension in dimensions if dimension.barrier == barrier and dimension.key in weak))
+                dimension.name for dimension in dimensions if dimension.barrier == barrier and dimension.key in weak),
+                organization_means.get(barrier))
                 for barrier, mean in sorted(means.items())))
     return found
 
