@@ -7,10 +7,13 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 
 from learnloop.actions import services as actions
 from learnloop.strategy import services, vision
+from learnloop.strategy.tasks import refresh_key_results
 from tests import factories
 
 pytestmark = pytest.mark.browser
@@ -75,7 +78,19 @@ def test_bind_a_key_result_and_watch_it_move(page_as, people, team):
     expect(page.locator("#kr-latest")).to_contain_text("33.3%")
     expect(page.locator("#kr-source")).to_contain_text("Action completion rate")
 
-    actions.complete_action(by=member, action=still_open, effect="worked", evidence="Done at last")
+    # The owner closes the overdue action on the actions page, as anyone would.
+    owner_page = page_as(member)
+    owner_page.goto("/actions/")
+    owner_page.get_by_role("list", name="Actions to do").get_by_role("link", name="Pair on releases").click()
+    expect(owner_page).to_have_url(re.compile(rf"/actions/{still_open.pk}/$"))
+    done_form = owner_page.get_by_role("form", name="Mark as done")
+    done_form.get_by_label("It worked").check()
+    done_form.get_by_role("button", name="Mark as done").click()
+    expect(owner_page.locator("#action-status")).to_contain_text("Done")
+    # Closing it queued a refresh of the bound key results for the worker (debounced).
+    assert DBTaskResult.objects.filter(task_path=refresh_key_results.module_path,
+                                       status=TaskResultStatus.READY).count() == 1
+
     page.get_by_role("button", name="Read it again now").click()
     expect(page.locator("#kr-latest")).to_contain_text("66.7%")
     expect(page.locator("#kr-history")).to_contain_text("66.7%")

@@ -90,6 +90,8 @@ def test_a_new_card_joins_its_theme_without_a_regrouping(crews, django_capture_o
         deploy = theme_of(DEPLOY[0])
         runs = list(services.ThemeRun.objects.values_list("pk", flat=True))
         session = retro(crews["Payments"], ["Production broke after the Friday deploy"])
+    # Other modules hook commits too (strategy's key-result refresh): count the themes' own.
+    callbacks = [callback for callback in callbacks if callback.__module__ == "learnloop.insights.themes_signals"]
     assert len(callbacks) == 1, "one task per transaction, whatever it wrote"
     with mock.patch.object(themes_tasks, "place_theme_sources") as task:
         callbacks[0]()

@@ -72,6 +72,7 @@ WEB_PAGES = [
     ("strategy roadmap of a department", "admin", "/strategy/roadmap/?team={department_slug}"),
     ("team strategy", "lead", "/strategy/teams/{team_slug}/"),
     ("strategy champions", "admin", "/strategy/champions/"),
+    ("strategy barriers", "admin", "/strategy/barriers/"),
     ("webhooks", "admin", "/integrations/webhooks/"),
     ("calendar feeds", "lead", "/integrations/calendars/"),
     ("email notifications", "lead", "/integrations/notifications/"),

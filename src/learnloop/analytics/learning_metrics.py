@@ -95,6 +95,11 @@ CATALOGUE: tuple[Metric, ...] = (
            "reflection session participants, team memberships",
            "Joining is opening the board; it says who took part, never who wrote which card. "
            "Members are today's, so a team that grew late looks lower."),
+    Metric("skill_coverage", "Skill coverage", "share",
+           "skill needs met (active members at the needed level or above ≥ the people needed) / skill needs, today",
+           "growth team skill needs, members' effective skill levels",
+           "A snapshot of today, whatever the period; a team that recorded no needs has no coverage. "
+           "Counts people per need, never who they are."),
     Metric("survey_scale_scores", "Survey scale scores", "score",
            "mean of each dimension in the latest closed campaign, for the group, as released",
            "surveys, through the disclosure gate",
@@ -138,6 +143,13 @@ class ExperimentFacts:
     lessons: int = 0
 
 
+@dataclass(frozen=True)
+class SkillNeedFacts:
+    """One skill need of a team: people wanted at the level, and how many active members are there."""
+    people: int
+    have: int
+
+
 @dataclass
 class LoopFacts:
     """Everything the catalogue needs about one group (a team, or the teams of a scope merged)."""
@@ -147,11 +159,13 @@ class LoopFacts:
     entries: list[EntryFacts] = field(default_factory=list)
     experiments: list[ExperimentFacts] = field(default_factory=list)
     members: frozenset = frozenset()  # ids of the group's active members, today
+    skill_needs: list[SkillNeedFacts] = field(default_factory=list)  # today's, each judged in its own team
 
     def merged(self, other: "LoopFacts") -> "LoopFacts":
         return LoopFacts(self.actions + other.actions, self.sessions + other.sessions,
                          self.lessons + other.lessons, self.entries + other.entries,
-                         self.experiments + other.experiments, self.members | other.members)
+                         self.experiments + other.experiments, self.members | other.members,
+                         self.skill_needs + other.skill_needs)
 
 
 @dataclass(frozen=True)
@@ -283,6 +297,12 @@ def participation_rate(sessions: list[SessionFacts], members: frozenset, *, sinc
     return _rate("participation_rate", len(joined & members), len(members))
 
 
+def skill_coverage(needs: list[SkillNeedFacts]) -> Value:
+    """Of the skill needs the scope's teams recorded, the share met today: a need is met when at
+    least `people` active members of its team hold the skill at its level or above."""
+    return _rate("skill_coverage", sum(1 for need in needs if need.have >= need.people), len(needs))
+
+
 def theme_recurrence_rate(active: int | None = None, recurring: int | None = None) -> Value:
     """Of the themes that came up in the period (`active`), the share that had come up before it
     (`recurring`); the counts come from the insights themes (insights.themes_metrics). Without
@@ -313,6 +333,7 @@ def loop_metrics(facts: LoopFacts, *, since: date, until: date, today: date) -> 
         session_cadence(facts.sessions, since=since, until=until),
         anonymous_participation_rate(facts.sessions, since=since, until=until),
         participation_rate(facts.sessions, facts.members, since=since, until=until),
+        skill_coverage(facts.skill_needs),
         theme_recurrence_rate(),
     ]
     return {value.key: value for value in values}

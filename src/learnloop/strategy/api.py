@@ -11,9 +11,11 @@ from ninja.pagination import paginate
 
 from learnloop.analytics import learning_metrics as catalogue
 from learnloop.api_base import Id, Pagination, Shown, errors, person_ref, request_fields, team_ref
+from learnloop.strategy import barriers as barrier_rules
 from learnloop.strategy import champions as champion_services
 from learnloop.strategy import selectors, services, steps, vision
 from learnloop.strategy.api_schemas import (
+    StrategyBarriersOut,
     StrategyBindIn,
     StrategyChampionIn,
     StrategyChampionOut,
@@ -330,6 +332,19 @@ def team_steps(request, team_id: Id):
     following = steps.next_step(found)
     return {"team_id": team.pk, "stage": steps.stage(found), "next_step": following.key if following else None,
             "steps": [step.__dict__ for step in found]}
+
+
+@router.get("/teams/{team_id}/barriers", response={200: StrategyBarriersOut, **errors(400)},
+            summary="A team's barriers to learning, from the released survey diagnosis and from behaviour, "
+                    "with evidence and practices")
+def team_barriers(request, team_id: Id):
+    selectors.require(selectors.can_view(request.user), "Sign in to see the strategy.")
+    team = team_ref(team_id, field="team_id", current=True)
+    found = barrier_rules.barriers_for_teams([team], viewer=request.user)[team.pk]
+    return {"team_id": team.pk, "barriers": [
+        {"barrier": item.barrier, "label": item.label, "practices": list(item.practices), "playbooks": item.playbooks,
+         "findings": [{"source": f.source, "rule": f.rule, "evidence": f.evidence} for f in item.findings]}
+        for item in found]}
 
 
 # --- vision ----------------------------------------------------------------------------------

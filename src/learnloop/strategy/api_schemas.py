@@ -242,6 +242,30 @@ class StrategyStepsOut(Schema):
     steps: list[StrategyStepOut]
 
 
+class StrategyBarrierFindingOut(Schema):
+    source: str = Field(description="survey (the released barrier diagnosis) or behaviour.")
+    rule: str = Field(description="Which rule found it (docs/strategy.md, Barriers to learning).")
+    evidence: str
+
+
+class StrategyPlaybookOut(Schema):
+    id: int
+    title: str
+
+
+class StrategyBarrierOut(Schema):
+    barrier: str = Field(description="fear_of_failure, leadership_support, silos or time_and_resources.")
+    label: str
+    findings: list[StrategyBarrierFindingOut]
+    practices: list[str]
+    playbooks: list[StrategyPlaybookOut] = Field(description="Practice-library playbooks you may read.")
+
+
+class StrategyBarriersOut(Schema):
+    team_id: int
+    barriers: list[StrategyBarrierOut]
+
+
 class StrategyVisionIn(InputSchema):
     title: str
     team_id: Id | None = None

@@ -12,5 +12,7 @@ class StrategyConfig(AppConfig):
 
     def ready(self):
         from learnloop.strategy.references import register_types
+        from learnloop.strategy.refresh_signals import connect
 
         register_types()
+        connect()

@@ -109,3 +109,47 @@ def suggestions(viewer, *, limit: int = 8) -> list[dict]:
     found = activity(ranked)
     return [{"person": people[pk], "cross_team_reuses": cross[pk], "teams_reached": len(teams_reached[pk]),
              **found[pk]} for pk in ranked]
+
+
+LISTED = 10  # the most recent sessions, lessons and experiments a champion's page lists
+
+
+def champion_for(viewer, champion_id: int) -> Champion:
+    require(can_view(viewer), "Sign in to see the strategy.")
+    from django.http import Http404
+
+    found = Champion.objects.select_related("person", "team", "named_by").filter(pk=champion_id).first()
+    if found is None:
+        raise Http404("No such champion.")
+    return found
+
+
+def modelled(viewer, champion: Champion, *, today=None) -> dict:
+    """What one champion modelled over the last year: the figures of `activity` and the latest of
+    each kind behind them, in a fixed number of queries (however much they did). The lists name
+    only what the viewer may open (through the link registry); the figures are counts. Mentees
+    are a count only: who mentors whom is growth's, and a pair's goals or notes are never read."""
+    from learnloop.experiments.models import Experiment
+    from learnloop.knowledge.models import Entry
+    from learnloop.links import registry
+    from learnloop.reflection.models import Session
+
+    today = today or timezone.localdate()
+    since = today - timedelta(days=ACTIVITY_DAYS)
+    person_id = champion.person_id
+    figures = activity([person_id], today=today)[person_id]
+    sessions = list(Session.objects.filter(facilitator_id=person_id, held_on__gte=since)
+                    .order_by("-held_on", "-pk").values_list("pk", "held_on")[:LISTED])
+    lessons = list(Entry.objects.filter(author_id=person_id, kind="lesson", created_at__date__gte=since)
+                   .annotate(uses=Count("applications")).order_by("-uses", "-created_at", "-pk")
+                   .values_list("pk", "uses")[:LISTED])
+    experiments = list(Experiment.objects.filter(owner_id=person_id, started_on__gte=since)
+                       .order_by("-started_on", "-pk").values_list("pk", "started_on")[:LISTED])
+    kinds = (("reflection.session", sessions), ("knowledge.entry", lessons), ("experiments.experiment", experiments))
+    targets = registry.resolve(viewer, [(kind, str(pk)) for kind, rows in kinds for pk, _ in rows])
+
+    def shown(kind, rows):
+        return [(targets[(kind, str(pk))], extra) for pk, extra in rows if (kind, str(pk)) in targets]
+
+    return {"figures": figures, "since": since, "sessions": shown(*kinds[0]), "lessons": shown(*kinds[1]),
+            "experiments": shown(*kinds[2])}

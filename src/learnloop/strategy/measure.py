@@ -2,10 +2,18 @@
 their own: learnloop.insights.metrics gathers a scope's facts and learnloop.analytics.
 learning_metrics defines each metric once (docs/metrics.md). This module only picks the value
 (and, for survey scale scores, one released dimension) out of the catalogue's report and adds a
-95% Wilson interval for rates."""
+95% Wilson interval for rates.
+
+A key result's value is shown to everyone who reads the goals, so survey scale scores are read
+as any reader may see them — through the disclosure gate as a signed-in person with no team and
+no lead role sees the latest closed campaign (the organization's released group only) — and
+only when that group reached the organization's anonymity threshold. A team's or department's
+scores are never read for a key result, whoever owns it."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from django.contrib.auth.models import AnonymousUser
 
 from learnloop.analytics import key_results
 from learnloop.analytics import learning_metrics as catalogue
@@ -32,9 +40,28 @@ def window(today: date, days: int) -> tuple[date, date]:
     return today - timedelta(days=days - 1), today
 
 
+SURVEY_SCOPE_REASON = ("A key result is shown to everyone who reads the goals, so it uses only the survey "
+                       "results every reader may see: the organization's released scores.")
+
+
+def survey_reading(public_view, key_result, *, threshold: int) -> Reading:
+    """One dimension's released score for the organization, as any reader may see it."""
+    if key_result.scope_team_id is not None:
+        return Reading(None, reason=SURVEY_SCOPE_REASON)
+    scores = public_view.scores(None)
+    if not scores["dimensions"]:
+        return Reading(None, reason=scores["reason"] or "No released survey results.")
+    if scores["size"] is None or scores["size"] < threshold:
+        return Reading(None, reason=f"Fewer than {threshold} responses (the organization's anonymity threshold).")
+    for score in scores["dimensions"]:
+        if score["key"] == key_result.dimension:
+            return Reading(score["mean"], n=scores["size"])
+    return Reading(None, reason=f"No released score for “{key_result.dimension}”.")
+
+
 def _viewer(key_result):
-    """Survey scale scores and theme recurrence are what the disclosure gate and the theme
-    permissions give the objective's owner (or the first active learning lead or admin)."""
+    """Theme recurrence is what the theme permissions give the objective's owner (or the first
+    active learning lead or admin)."""
     owner = key_result.objective.owner
     if owner is not None and owner.is_active:
         return owner
@@ -65,7 +92,14 @@ def read_many(key_results_list, *, today: date) -> dict[int, Reading]:
     reports: dict[tuple, dict] = {}
     survey_views: dict = {}
     readings = {}
+    public_view = None
     for key_result in key_results_list:
+        if key_result.metric_key == "survey_scale_scores":
+            if public_view is None:
+                public_view = insight_metrics.survey_view(AnonymousUser())
+                threshold = insight_metrics.threshold()
+            readings[key_result.pk] = survey_reading(public_view, key_result, threshold=threshold)
+            continue
         viewer = _viewer(key_result)
         team = by_id.get(key_result.scope_team_id)
         if key_result.scope_team_id is not None and team is None:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("initiatives/<int:initiative_id>/spend/", views.add_spend, name="add_spend"),
     path("initiatives/<int:initiative_id>/links/", views.add_link, name="add_link"),
     path("teams/<slug:slug>/", views.team, name="team"),
+    path("barriers/", views.barriers, name="barriers"),
     path("vision/new/", views.vision_create, name="vision_create"),
     path("vision/<int:vision_id>/", views.vision_page, name="vision"),
     path("vision/<int:vision_id>/draft/", views.vision_draft, name="vision_draft"),
@@ -32,4 +33,5 @@ urlpatterns = [
     path("vision/<int:vision_id>/connect/", views.vision_connect, name="vision_connect"),
     path("vision/<int:vision_id>/versions/<int:number>/", views.vision_version, name="vision_version"),
     path("champions/", views.champions, name="champions"),
+    path("champions/<int:champion_id>/", views.champion, name="champion"),
 ]

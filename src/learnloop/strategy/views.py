@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from learnloop.analytics import learning_metrics as catalogue
 from learnloop.org.models import Team
+from learnloop.strategy import barriers as barrier_rules
 from learnloop.strategy import champions as champion_services
 from learnloop.strategy import forms, selectors, services, steps, vision
 from learnloop.strategy.models import Initiative, Objective, ProposalKind
@@ -269,12 +270,26 @@ def team(request, slug: str):
     team_row = _team(slug)
     team_steps = steps.steps_for_teams([team_row], viewer=request.user)[team_row.pk]
     initiatives = list(selectors.initiatives_list(request.user, team=team_row))
+    team_barriers = barrier_rules.barriers_for_teams([team_row], viewer=request.user)[team_row.pk]
     return render(request, "strategy/team.html", {
+        "barriers": team_barriers,
         "team": team_row, "steps": team_steps, "next": steps.next_step(team_steps), "stage": steps.stage(team_steps),
         "rows": selectors.flatten(selectors.goal_tree(request.user, team=team_row)),
         "initiatives": initiatives, "can_plan": can_plan(request.user, team_row),
         "vision_form": forms.VisionForm(initial={"team": team_row.pk, "title": f"{team_row.name}'s vision"}),
     })
+
+
+@login_required
+def barriers(request):
+    teams = list(Team.objects.filter(archived_at=None, kind="team").order_by("name", "pk"))
+    found = barrier_rules.barriers_for_teams(teams, viewer=request.user)
+    labels = barrier_rules.rules.BARRIERS
+    rows = []
+    for team_row in teams:
+        shown = {item.barrier: item for item in found[team_row.pk]}
+        rows.append((team_row, [shown.get(key) for key, _ in labels], found[team_row.pk]))
+    return render(request, "strategy/barriers.html", {"rows": rows, "labels": labels})
 
 
 # --- vision ----------------------------------------------------------------------------------
@@ -443,3 +458,10 @@ def champions(request):
     }, status=400 if form.errors else 200)
 
 
+
+
+@login_required
+def champion(request, champion_id: int):
+    row = champion_services.champion_for(request.user, champion_id)
+    return render(request, "strategy/champion.html", {"champion": row,
+                                                      **champion_services.modelled(request.user, row)})
