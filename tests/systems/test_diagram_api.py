@@ -28,7 +28,7 @@ def test_create_save_and_read_versions(api_as, member, crew, outsider):
     assert saved.status_code == 200 and saved.json()["version"] == 2 and saved.json()["balancing"] == 1
     stale = client.put(url, {"content": MODEL, "base_version": 1}, content_type="application/json")
     assert stale.status_code == 400 and "Someone saved version 2" in stale.json()["detail"]
-    assert [row["number"] for row in client.get(f"{url}/versions").json()] == [2, 1]
+    assert [row["number"] for row in client.get(f"{url}/versions").json()["items"]] == [2, 1]
     assert client.get(f"{url}/versions/1").json()["content"]["links"][3]["polarity"] == "-"
     assert api_as(outsider).get(url).status_code == 404
     assert client.get("/api/v1/systems/diagrams").json()["count"] == 1

@@ -104,10 +104,12 @@ def save_diagram(request, diagram_id: Id, payload: SystemsDiagramSaveIn):
 
 @router.get("/diagrams/{diagram_id}/versions", response=list[SystemsDiagramVersionOut],
             summary="A diagram's versions, newest first (without their models)")
+@paginate(Pagination)
 def list_versions(request, diagram_id: Id):
     diagram = selectors.diagram_for(request.user, diagram_id)
-    return [{"number": row.number, "title": row.title, "note": row.note, "saved_by_id": row.saved_by_id,
-             "saved_at": row.saved_at} for row in selectors.versions(diagram)]
+    return Shown(selectors.version_rows(diagram), lambda row: {
+        "number": row.number, "title": row.title, "note": row.note, "saved_by_id": row.saved_by_id,
+        "saved_at": row.saved_at})
 
 
 @router.get("/diagrams/{diagram_id}/versions/{number}", response=SystemsDiagramVersionOut,
@@ -129,9 +131,10 @@ def diagram_data(request, diagram_id: Id):
 
 @router.get("/diagrams/{diagram_id}/comments", response=list[SystemsDiagramCommentOut],
             summary="Comments on a diagram, oldest first")
+@paginate(Pagination)
 def list_comments(request, diagram_id: Id):
     diagram = selectors.diagram_for(request.user, diagram_id)
-    return [_comment(row) for row in selectors.comments(diagram)]
+    return Shown(selectors.comment_rows(diagram), _comment)
 
 
 def _comment(row) -> dict:

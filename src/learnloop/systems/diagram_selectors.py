@@ -29,13 +29,22 @@ def version_of(diagram: Diagram, number: int) -> DiagramVersion:
     return version
 
 
+def version_rows(diagram: Diagram):
+    """The versions as a queryset (the API pages through it), newest first."""
+    return diagram.versions.select_related("saved_by").only(
+        "number", "title", "note", "saved_at", "saved_by__id", "saved_by__full_name", "saved_by__email", "diagram_id")
+
+
 def versions(diagram: Diagram) -> list[DiagramVersion]:
-    return list(diagram.versions.select_related("saved_by").only(
-        "number", "title", "note", "saved_at", "saved_by__id", "saved_by__full_name", "saved_by__email", "diagram_id"))
+    return list(version_rows(diagram))
+
+
+def comment_rows(diagram: Diagram):
+    return diagram.comments.select_related("author")
 
 
 def comments(diagram: Diagram) -> list:
-    return list(diagram.comments.select_related("author"))
+    return list(comment_rows(diagram))
 
 
 def attachments(viewer, diagram: Diagram) -> list[tuple]:
