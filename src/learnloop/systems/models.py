@@ -1,1 +1,7 @@
 """Systems thinking models (causal loop diagrams, stock-and-flow models)."""
+
+from learnloop.systems.stockflow_models import (  # noqa: F401  (stock-and-flow models)
+    Scenario,
+    SensitivityRun,
+    StockFlowModel,
+)
