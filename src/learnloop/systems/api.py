@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from learnloop.systems.stockflow_api import router as stockflow_router
+
 router = Router(tags=["systems"])
+router.add_router("", stockflow_router)

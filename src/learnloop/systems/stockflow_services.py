@@ -3,23 +3,16 @@ named scenarios compared side by side, queued sensitivity runs, and a model made
 loop diagram's skeleton. Pages and the API call these; the simulation itself is
 learnloop.analytics.systems (PySD)."""
 
-import atexit
 import math
 import re
-import shutil
-import tempfile
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from learnloop.analytics.systems.graph import CausalModel, ModelError
 from learnloop.analytics.systems.outline import outline as read_outline
-from learnloop.analytics.systems.sensitivity import sensitivity
 from learnloop.analytics.systems.simulation import (
     VENSIM_SUFFIXES,
     XMILE_SUFFIXES,
@@ -30,14 +23,15 @@ from learnloop.analytics.systems.simulation import (
 from learnloop.analytics.systems.skeleton import stock_and_flow_skeleton
 from learnloop.systems import stockflow_permissions as permissions
 from learnloop.systems.stockflow_bindings import LIVE_NUMBERS, live_values
+from learnloop.systems.stockflow_files import model_path
 from learnloop.systems.stockflow_models import (
     ModelFormat,
-    RunStatus,
     Sampling,
     Scenario,
     SensitivityRun,
     StockFlowModel,
 )
+from learnloop.systems.stockflow_tasks import compute_sensitivity_task
 
 MAX_UPLOAD_BYTES = 2_000_000
 MAX_CHART_COLUMNS = 12  # variables a run returns and draws (stocks first)
@@ -45,35 +39,6 @@ MAX_SENSITIVITY_RUNS = 1_000
 MAX_SCENARIOS_COMPARED = 6
 MAX_DIAGRAM_VARIABLES = 200
 MAX_DIAGRAM_LINKS = 1_000
-PROGRESS_EVERY_SECONDS = 0.5
-
-
-# --- the model file on disk ---------------------------------------------------------------------
-
-_folder: list[Path] = []
-_folder_lock = threading.Lock()
-
-
-def _private_folder() -> Path:
-    """A folder only this process writes to (mkdtemp: mode 0700, a fresh name)."""
-    with _folder_lock:
-        if not _folder:
-            folder = Path(tempfile.mkdtemp(prefix="learnloop-stockflow-"))
-            atexit.register(shutil.rmtree, folder, ignore_errors=True)
-            _folder.append(folder)
-        return _folder[0]
-
-
-def model_path(model: StockFlowModel) -> Path:
-    """The model's text as a file, alone in its folder (so it can read no file beside it)."""
-    folder = _private_folder() / model.content_sha256
-    path = folder / f"model{model.suffix}"
-    if not path.exists():
-        folder.mkdir(exist_ok=True)
-        partial = folder / f".partial-{threading.get_ident()}"
-        partial.write_text(model.content, encoding="utf-8")
-        partial.replace(path)
-    return path
 
 
 def _format_of(file_name: str) -> str:
@@ -322,8 +287,6 @@ def clean_ranges(model: StockFlowModel, ranges: dict) -> dict[str, list[float]]:
 def start_sensitivity(by, model: StockFlowModel, *, ranges: dict, runs: int = 200, seed: int = 0,
                       sampling: str = Sampling.LATIN_HYPERCUBE, params: dict | None = None) -> SensitivityRun:
     """Queue Monte Carlo runs; the worker fills in progress and the bands (compute_sensitivity)."""
-    from learnloop.systems.stockflow_tasks import compute_sensitivity_task
-
     permissions.require(permissions.can_change(by, model),
                         "Only those who may change this model can queue sensitivity runs.")
     if not 2 <= runs <= MAX_SENSITIVITY_RUNS:
@@ -339,36 +302,6 @@ def start_sensitivity(by, model: StockFlowModel, *, ranges: dict, runs: int = 20
                                         columns=chart_columns(model), runs=runs, seed=seed, sampling=sampling)
     transaction.on_commit(lambda: compute_sensitivity_task.enqueue(str(job.pk)))
     return job
-
-
-def compute_sensitivity(run_id) -> str:
-    """The worker's part: run, report progress about twice a second, store the bands."""
-    job = SensitivityRun.objects.select_related("model").filter(pk=run_id).first()
-    if job is None or job.status in (RunStatus.DONE, RunStatus.FAILED):
-        return "gone" if job is None else job.status
-    SensitivityRun.objects.filter(pk=job.pk).update(status=RunStatus.RUNNING, done=0)
-    last = [0.0]
-
-    def progress(done: int, total: int) -> None:
-        now = time.monotonic()
-        if done == total or now - last[0] >= PROGRESS_EVERY_SECONDS:
-            last[0] = now
-            SensitivityRun.objects.filter(pk=job.pk).update(done=done)
-
-    try:
-        bands = sensitivity(model_path(job.model), {name: tuple(pair) for name, pair in job.ranges.items()},
-                            runs=job.runs, seed=job.seed, sampling=job.sampling, params=job.params,
-                            return_columns=job.columns or None, progress=progress, untrusted=True)
-    except SimulationError as error:
-        SensitivityRun.objects.filter(pk=job.pk).update(status=RunStatus.FAILED, error=str(error),
-                                                        finished_at=timezone.now())
-        return RunStatus.FAILED
-    result = bands.as_dict()
-    result["bands"] = {column: {key: [value if math.isfinite(value) else None for value in values]
-                                for key, values in by_p.items()} for column, by_p in result["bands"].items()}
-    SensitivityRun.objects.filter(pk=job.pk).update(status=RunStatus.DONE, done=job.runs, result=result,
-                                                    finished_at=timezone.now())
-    return RunStatus.DONE
 
 
 # --- from a causal loop diagram -----------------------------------------------------------------

@@ -2,9 +2,9 @@
 
 from django.tasks import task
 
+from learnloop.systems.stockflow_compute import compute_sensitivity
+
 
 @task
 def compute_sensitivity_task(run_id: str) -> str:
-    from learnloop.systems.stockflow_services import compute_sensitivity
-
     return compute_sensitivity(run_id)

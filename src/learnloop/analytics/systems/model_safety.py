@@ -30,7 +30,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from learnloop.analytics.systems.simulation import SimulationError
+from learnloop.analytics.systems.errors import SimulationError
 
 # Letters and digits of any script, space, and the punctuation real model names use.
 SAFE_NAME = re.compile(r"^[\w][\w \-.,&%()/'$#?!:]*$")

@@ -23,6 +23,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from learnloop.analytics.systems.errors import SimulationError
+
 VENSIM_SUFFIXES = (".mdl",)
 XMILE_SUFFIXES = (".xmile", ".xml", ".stmx")
 TIME_COLUMN = "TIME"
@@ -30,10 +32,6 @@ MAX_MODEL_BYTES = 20_000_000
 MAX_SIBLINGS = 500  # files beside the model linked into the translation folder (external data)
 _UNSUPPORTED_WARNING = re.compile(r"Trying to translate '([^']+)' which it is not implemented on PySD")
 _UNSUPPORTED_AT_RUN = re.compile(r"Not implemented function '([^']+)'")
-
-
-class SimulationError(ValueError):
-    """The model can't be simulated as asked; the message says why (exit status 2 in the CLI)."""
 
 
 class UnsupportedFunctions(SimulationError):
