@@ -160,3 +160,20 @@ def test_the_generated_code_check_refuses_what_a_translation_never_holds(tmp_pat
     (folder / "model.py").write_text('"""A model."""\nfrom pysd.py_backend.statefuls import Integ\n' + code)
     with pytest.raises(UnsafeModel, match=found):
         check_generated_code(folder / "model.py", file_name="model.mdl")
+
+
+def test_uploaded_xmile_files_may_not_declare_entities(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET")
+    path = tmp_path / "model.xmile"
+    path.write_text(textwrap.dedent(f"""\
+        <?xml version="1.0" encoding="utf-8"?>
+        <!DOCTYPE xmile [<!ENTITY leak SYSTEM "file://{secret}">]>
+        <xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+          <header><vendor>x</vendor><product version="1">x</product></header>
+          <sim_specs><start>0</start><stop>4</stop><dt>1</dt></sim_specs>
+          <model><variables><aux name="x"><eqn>1</eqn><doc>&leak;</doc></aux></variables></model>
+        </xmile>
+        """), encoding="utf-8")
+    with pytest.raises(UnsafeModel, match="DOCTYPE and ENTITY"):
+        simulate(path, untrusted=True)

@@ -50,6 +50,16 @@ class UnsafeModel(SimulationError):
     """The model holds something that could run code or read files on the server."""
 
 
+def check_xml_declarations(content: bytes, *, file_name: str) -> None:
+    """No DOCTYPE or ENTITY in an uploaded XMILE file: entities could pull server files into the
+    model (lxml 6, which PySD parses with, resolves only internal ones, but the model needs none)
+    or expand exponentially."""
+    head = content.upper()
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise UnsafeModel(f"{file_name}: refused for safety: XML DOCTYPE and ENTITY declarations are not "
+                          "accepted in uploaded models.")
+
+
 def check_abstract_model(abstract_model, *, untrusted: bool, file_name: str) -> None:
     problems: list[str] = []
     for section in abstract_model.sections:

@@ -116,6 +116,10 @@ def translate(path: Path, *, untrusted: bool = False) -> Path:
     if path.stat().st_size > MAX_MODEL_BYTES:
         raise SimulationError(f"{path.name}: larger than {MAX_MODEL_BYTES // 1_000_000} MB.")
     content = path.read_bytes()
+    if untrusted and kind == "xmile":
+        from learnloop.analytics.systems.model_safety import check_xml_declarations
+
+        check_xml_declarations(content, file_name=path.name)
     key = (hashlib.sha256(content).hexdigest(), str(path.resolve().parent), untrusted)
     with _lock:
         if key in _translated:
