@@ -26,7 +26,8 @@ def demo(django_db_setup, django_db_blocker):
             sliders = {slider.name: slider for slider in services.sliders(model)}
             scenarios = list(model.scenarios.order_by("name"))
             comparison = services.compare(model, scenarios, "Stale lessons")
-            facts = {"models": StockFlowModel.objects.count(), "live": live, "sliders": sliders,
+            job = model.sensitivity_runs.get()
+            facts = {"models": StockFlowModel.objects.count(), "live": live, "sliders": sliders, "job": job,
                      "scenarios": [scenario.name for scenario in scenarios], "comparison": comparison}
         finally:
             call_command("flush", interactive=False, verbosity=0)
@@ -49,3 +50,11 @@ def test_two_scenarios_are_saved_and_change_the_outcome(demo):
     assert baseline["values"][0] == more_writing["values"][0] == reviewing["values"][0]
     assert reviewing["values"][-1] < baseline["values"][-1]  # reviewing drains the stale stock
     assert more_writing["values"][-1] > baseline["values"][-1]  # more lessons, more going stale later
+
+
+def test_a_finished_sensitivity_run_shows_bands(demo):
+    job = demo["job"]
+    assert job.status == "done" and job.done == job.runs == 100 and job.sampling == "latin_hypercube"
+    band = job.result["bands"]["Stale lessons"]
+    assert all(low <= high for low, high in zip(band["p5"], band["p95"], strict=True))
+    assert band["p5"][-1] < band["p95"][-1]  # the ranges matter by the end
