@@ -104,3 +104,11 @@ def test_scenarios_are_deleted_by_their_author_only_among_members(decay_model, p
     assert factories.token_client(people.member).delete(
         f"/api/v1/systems/models/{decay_model.pk}").status_code == 403
     assert factories.token_client(people.lead).delete(f"/api/v1/systems/models/{decay_model.pk}").status_code == 204
+
+
+def test_nothing_is_shown_or_run_without_signing_in(decay_model, client):
+    assert client.get("/api/v1/systems/models").status_code == 401
+    assert client.post(f"/api/v1/systems/models/{decay_model.pk}/run", {"params": {}},
+                       content_type="application/json").status_code == 401
+    assert client.get(f"/systems/models/{decay_model.pk}/").status_code == 302
+    assert client.get(f"/systems/models/{decay_model.pk}/run.csv").status_code == 302
