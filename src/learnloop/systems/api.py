@@ -2,8 +2,9 @@
 
 from ninja import Router
 
+from learnloop.systems.diagram_api import router as diagram_router
+from learnloop.systems.stockflow_api import router as stockflow_router
+
 router = Router(tags=["systems"])
-
-from learnloop.systems.diagram_api import router as diagram_router  # noqa: E402
-
 router.add_router("", diagram_router)
+router.add_router("", stockflow_router)

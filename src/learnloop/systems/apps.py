@@ -8,7 +8,8 @@ class SystemsConfig(AppConfig):
     label = "systems"
     verbose_name = "Systems thinking"
 
-    nav_items = (NavItem("Systems", "systems:diagrams", order=67, section="/systems/"),)
+    # One menu item for the module: the diagrams page links to the stock-and-flow models and back.
+    nav_items = (NavItem("Systems", "systems:diagrams", order=64, section="/systems/"),)
 
     def ready(self):
         from learnloop.systems.diagram_references import register_types

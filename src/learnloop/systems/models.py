@@ -7,3 +7,8 @@ from learnloop.systems.diagram_models import (  # noqa: F401
     DiagramIntervention,
     DiagramVersion,
 )
+from learnloop.systems.stockflow_models import (  # noqa: F401  (stock-and-flow models)
+    Scenario,
+    SensitivityRun,
+    StockFlowModel,
+)

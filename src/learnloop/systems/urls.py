@@ -1,7 +1,8 @@
-"""Systems thinking pages (causal loop diagrams, stock-and-flow models)."""
+"""Systems thinking pages: causal loop diagrams, stock-and-flow models (stockflow_urls)."""
 from django.urls import path
 
 from learnloop.systems import diagram_views
+from learnloop.systems.stockflow_urls import urlpatterns as stockflow_urlpatterns
 
 app_name = "systems"
 
@@ -17,4 +18,5 @@ urlpatterns: list = [
     path("diagrams/<int:diagram_id>/versions/<int:number>/", diagram_views.version, name="diagram_version"),
     path("diagrams/<int:diagram_id>/versions/<int:number>/restore/", diagram_views.restore,
          name="diagram_restore"),
+    *stockflow_urlpatterns,
 ]

@@ -23,6 +23,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from learnloop.analytics.systems.errors import SimulationError
+
 VENSIM_SUFFIXES = (".mdl",)
 XMILE_SUFFIXES = (".xmile", ".xml", ".stmx")
 TIME_COLUMN = "TIME"
@@ -30,10 +32,6 @@ MAX_MODEL_BYTES = 20_000_000
 MAX_SIBLINGS = 500  # files beside the model linked into the translation folder (external data)
 _UNSUPPORTED_WARNING = re.compile(r"Trying to translate '([^']+)' which it is not implemented on PySD")
 _UNSUPPORTED_AT_RUN = re.compile(r"Not implemented function '([^']+)'")
-
-
-class SimulationError(ValueError):
-    """The model can't be simulated as asked; the message says why (exit status 2 in the CLI)."""
 
 
 class UnsupportedFunctions(SimulationError):
@@ -102,11 +100,15 @@ def _workspace_dir() -> Path:
     return _workspace[0]
 
 
-def translate(path: Path) -> Path:
+def translate(path: Path, *, untrusted: bool = False) -> Path:
     """The Python file PySD made from the model (made once per process for the same content).
 
     PySD writes its translation beside the model, so the model is copied into a private temporary
-    folder first, with links to the files beside it (external data a model may read)."""
+    folder first, with links to the files beside it (external data a model may read).
+
+    Every translation is checked so that the model cannot run code of its own (model_safety.py);
+    `untrusted` (models uploaded through the web or the API) also refuses external data, macros
+    and names outside a whitelist of characters."""
     path = Path(path)
     kind = model_kind(path)
     if not path.is_file():
@@ -114,7 +116,11 @@ def translate(path: Path) -> Path:
     if path.stat().st_size > MAX_MODEL_BYTES:
         raise SimulationError(f"{path.name}: larger than {MAX_MODEL_BYTES // 1_000_000} MB.")
     content = path.read_bytes()
-    key = (hashlib.sha256(content).hexdigest(), str(path.resolve().parent))
+    if untrusted and kind == "xmile":
+        from learnloop.analytics.systems.model_safety import check_xml_declarations
+
+        check_xml_declarations(content, file_name=path.name)
+    key = (hashlib.sha256(content).hexdigest(), str(path.resolve().parent), untrusted)
     with _lock:
         if key in _translated:
             return _translated[key]
@@ -126,26 +132,50 @@ def translate(path: Path) -> Path:
                 (folder / sibling.name).symlink_to(sibling)
         copy = folder / path.name
         copy.write_bytes(content)
-        _translated[key] = _translate_copy(path, copy, kind)
+        _translated[key] = _translate_copy(path, copy, kind, untrusted=untrusted)
         return _translated[key]
 
 
-def _translate_copy(original: Path, copy: Path, kind: str) -> Path:
-    import pysd
+def _translate_copy(original: Path, copy: Path, kind: str, *, untrusted: bool) -> Path:
+    """PySD's read_vensim/read_xmile without the final load, with the safety checks between
+    parsing and building and after building (the load imports the translation: it must be safe
+    by then)."""
+    from pysd.builders.python.python_model_builder import ModelBuilder
 
-    read = pysd.read_vensim if kind == "vensim" else pysd.read_xmile
+    from learnloop.analytics.systems.model_safety import check_abstract_model, check_generated_code
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            model = read(str(copy), initialize=False)
+            abstract_model = _parse(copy, kind)
         except Exception as error:  # PySD's parsers raise many kinds; all mean "can't translate"
+            raise SimulationError(f"{original.name}: PySD could not translate the model: "
+                                  f"{_one_line(error)}") from None
+        check_abstract_model(abstract_model, untrusted=untrusted, file_name=original.name)
+        try:
+            python_file = Path(ModelBuilder(abstract_model).build_model())
+        except Exception as error:
             raise SimulationError(f"{original.name}: PySD could not translate the model: "
                                   f"{_one_line(error)}") from None
     unsupported = [match.group(1) for warning in caught
                    for match in [_UNSUPPORTED_WARNING.search(str(warning.message))] if match]
     if unsupported:
         raise UnsupportedFunctions(original, unsupported)
-    return Path(model.py_model_file)
+    check_generated_code(python_file, file_name=original.name)
+    return python_file
+
+
+def _parse(copy: Path, kind: str):
+    if kind == "vensim":
+        from pysd.translators.vensim.vensim_file import VensimFile
+
+        parsed = VensimFile(str(copy))
+    else:
+        from pysd.translators.xmile.xmile_file import XmileFile
+
+        parsed = XmileFile(str(copy))
+    parsed.parse()
+    return parsed.get_abstract_model()
 
 
 def _one_line(error: Exception) -> str:
@@ -156,11 +186,11 @@ def _one_line(error: Exception) -> str:
 # --- running ------------------------------------------------------------------------------------
 
 
-def load(path: Path):
+def load(path: Path, *, untrusted: bool = False):
     """A fresh PySD model object for the file (parameters set on one run don't leak to the next)."""
     import pysd
 
-    python_file = translate(path)
+    python_file = translate(path, untrusted=untrusted)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -238,12 +268,12 @@ def table_from_frame(frame) -> SimulationTable:
 
 
 def simulate(path, *, params: dict[str, float] | None = None,
-             return_columns: list[str] | None = None) -> SimulationTable:
+             return_columns: list[str] | None = None, untrusted: bool = False) -> SimulationTable:
     """Run the model at `path` with constants changed by `params` (name -> value) and return the
     table of `return_columns` (default: every variable PySD reports)."""
     path = Path(path)
     params = dict(params or {})
-    model = load(path)
+    model = load(path, untrusted=untrusted)
     check_names(path, model, params, return_columns)
     frame = run_loaded(path, model, params, return_columns)
     return table_from_frame(frame)

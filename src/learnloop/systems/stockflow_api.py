@@ -1,0 +1,274 @@
+"""Stock-and-flow models through the API (/api/v1/systems/models...), the same services and
+rules as the pages (docs/systems.md, docs/api.md)."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.http import Http404
+from ninja import Field, Query, Router, Schema, Status
+
+from learnloop.api_base import Id, InputSchema, errors, team_ref
+from learnloop.systems import stockflow_permissions as permissions
+from learnloop.systems import stockflow_services as services
+from learnloop.systems.stockflow_models import Scenario, SensitivityRun, StockFlowModel
+
+router = Router(tags=["systems"])
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class StockFlowConstantOut(Schema):
+    name: str
+    value: float = Field(description="The value a run starts from: today's live number when bound, else the model's")
+    model_value: float
+    low: float = Field(description="Slider range: the model's limits, else ±50% of the value")
+    high: float
+    units: str
+    bound_to: str = Field(description="The live number the constant is bound to (its label), or empty")
+
+
+class StockFlowModelOut(Schema):
+    id: int
+    name: str
+    description: str
+    team_id: int | None = Field(description="The owning team; null: the organization")
+    format: str
+    file_name: str
+    stocks: list[str]
+    variables: list[str]
+    initial_time: float
+    final_time: float
+    time_step: float
+    time_units: str
+    created_at: datetime
+
+
+class StockFlowModelDetailOut(StockFlowModelOut):
+    constants: list[StockFlowConstantOut]
+    bindings: dict[str, str] = Field(description="Constant name -> live number key")
+
+
+class StockFlowModelIn(InputSchema):
+    name: Name
+    description: str = Field("", max_length=5000)
+    team_id: Id | None = Field(None, description="The owning team; null: the organization")
+    file_name: str = Field(max_length=200, description="Ends in .mdl (Vensim) or .xmile/.xml/.stmx (XMILE)")
+    content: str = Field(max_length=services.MAX_UPLOAD_BYTES, description="The model file's text")
+
+
+class DiagramLinkIn(InputSchema):
+    source: str = Field(max_length=200)
+    target: str = Field(max_length=200)
+    polarity: Literal["+", "-"]
+    delay: bool = False
+
+
+class FromDiagramIn(InputSchema):
+    name: Name
+    description: str = Field("", max_length=5000)
+    team_id: Id | None = None
+    variables: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        max_length=services.MAX_DIAGRAM_VARIABLES)
+    links: list[DiagramLinkIn] = Field(max_length=services.MAX_DIAGRAM_LINKS)
+    start: float = 0
+    stop: float = 100
+    dt: float = Field(1, gt=0)
+
+
+class SkeletonOut(Schema):
+    stocks: list[dict]
+    flows: list[dict]
+    auxiliaries: list[dict]
+
+
+class FromDiagramOut(Schema):
+    model: StockFlowModelDetailOut
+    skeleton: SkeletonOut
+
+
+class RunIn(InputSchema):
+    params: dict[str, float] = Field(default_factory=dict, description="Constant name -> value for this run")
+    columns: list[str] | None = Field(None, description="Variables to return (default: stocks first, at most 12)")
+
+
+class TableOut(Schema):
+    columns: list[str] = Field(description="TIME, then one column per variable")
+    rows: list[list[float | None]]
+
+
+class ScenarioOut(Schema):
+    id: int
+    name: str
+    params: dict[str, float]
+    note: str
+    author_id: int | None
+    created_at: datetime
+
+
+class ScenarioIn(InputSchema):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    params: dict[str, float] = Field(default_factory=dict)
+    note: str = Field("", max_length=500)
+
+
+class ComparisonSeriesOut(Schema):
+    name: str
+    params: dict[str, float]
+    values: list[float | None]
+
+
+class ComparisonOut(Schema):
+    variable: str
+    time: list[float]
+    series: list[ComparisonSeriesOut] = Field(description="The baseline first, then each scenario")
+
+
+class SensitivityIn(InputSchema):
+    ranges: dict[str, list[float]] = Field(description="Constant name -> [low, high]")
+    runs: int = Field(200, ge=2, le=services.MAX_SENSITIVITY_RUNS)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    sampling: Literal["latin_hypercube", "uniform"] = "latin_hypercube"
+    params: dict[str, float] = Field(default_factory=dict, description="Constants held at these values")
+
+
+class SensitivityOut(Schema):
+    id: str
+    status: str = Field(description="queued, running, done or failed")
+    runs: int
+    done: int
+    sampling: str
+    seed: int
+    ranges: dict[str, list[float]]
+    error: str
+    result: dict | None = Field(description="When done: time, percentiles and bands[variable][pNN]")
+
+
+def _model(request, model_id: int) -> StockFlowModel:
+    permissions.require(permissions.can_view(request.user), "Sign in to see models.")
+    model = StockFlowModel.objects.select_related("team").filter(pk=model_id).first()
+    if model is None:
+        raise Http404
+    return model
+
+
+def _model_out(model: StockFlowModel) -> dict:
+    outline = model.outline
+    return {"id": model.pk, "name": model.name, "description": model.description, "team_id": model.team_id,
+            "format": model.format, "file_name": model.file_name, "stocks": outline.get("stocks", []),
+            "variables": outline.get("variables", []), "initial_time": outline.get("initial_time", 0),
+            "final_time": outline.get("final_time", 0), "time_step": outline.get("time_step", 0),
+            "time_units": outline.get("time_units", ""), "created_at": model.created_at}
+
+
+def _detail_out(model: StockFlowModel) -> dict:
+    return {**_model_out(model), "bindings": model.bindings,
+            "constants": [{"name": slider.name, "value": slider.value, "model_value": slider.model_value,
+                           "low": slider.low, "high": slider.high, "units": slider.units,
+                           "bound_to": slider.bound_to} for slider in services.sliders(model)]}
+
+
+def _team(team_id):
+    return team_ref(team_id, field="team_id", current=True) if team_id else None
+
+
+@router.get("/models", response=list[StockFlowModelOut], summary="Stock-and-flow models")
+def list_models(request):
+    permissions.require(permissions.can_view(request.user), "Sign in to see models.")
+    return [_model_out(model) for model in StockFlowModel.objects.defer("content").order_by("name", "pk")]
+
+
+@router.post("/models", response={201: StockFlowModelDetailOut, **errors(403)},
+             summary="Add a model from a Vensim (.mdl) or XMILE file's text (checked before anything runs)")
+def create_model(request, payload: StockFlowModelIn):
+    model = services.upload_model(request.user, name=payload.name, description=payload.description,
+                                  team=_team(payload.team_id), file_name=payload.file_name, content=payload.content)
+    return Status(201, _detail_out(model))
+
+
+@router.post("/models/from-diagram", response={201: FromDiagramOut, **errors(403)},
+             summary="Make a stock-and-flow skeleton model from a causal loop diagram's variables and links")
+def create_from_diagram(request, payload: FromDiagramIn):
+    model, skeleton = services.create_model_from_diagram(
+        request.user, name=payload.name, description=payload.description, team=_team(payload.team_id),
+        variables=payload.variables, links=[link.dict() for link in payload.links], start=payload.start,
+        stop=payload.stop, dt=payload.dt)
+    return Status(201, {"model": _detail_out(model), "skeleton": skeleton})
+
+
+@router.get("/models/{model_id}", response=StockFlowModelDetailOut, summary="One model with its constants")
+def get_model(request, model_id: Id):
+    return _detail_out(_model(request, model_id))
+
+
+@router.delete("/models/{model_id}", response={204: None, **errors(403)}, summary="Delete a model")
+def delete_model(request, model_id: Id):
+    services.delete_model(request.user, _model(request, model_id))
+    return Status(204, None)
+
+
+@router.post("/models/{model_id}/run", response=TableOut, summary="Run a model with constants changed")
+def run_model(request, model_id: Id, payload: RunIn):
+    table = services.run(_model(request, model_id), payload.params, payload.columns)
+    return table.to_json_data()
+
+
+@router.get("/models/{model_id}/scenarios", response=list[ScenarioOut], summary="A model's saved scenarios")
+def list_scenarios(request, model_id: Id):
+    return list(_model(request, model_id).scenarios.order_by("name", "pk"))
+
+
+@router.post("/models/{model_id}/scenarios", response={201: ScenarioOut}, summary="Save a named scenario")
+def create_scenario(request, model_id: Id, payload: ScenarioIn):
+    return Status(201, services.save_scenario(request.user, _model(request, model_id), name=payload.name,
+                                              params=payload.params, note=payload.note))
+
+
+@router.delete("/models/{model_id}/scenarios/{scenario_id}", response={204: None, **errors(403)},
+               summary="Delete a scenario (its author, or those who may change the model)")
+def delete_scenario(request, model_id: Id, scenario_id: Id):
+    scenario = Scenario.objects.filter(pk=scenario_id, model=_model(request, model_id)).first()
+    if scenario is None:
+        raise Http404
+    services.delete_scenario(request.user, scenario)
+    return Status(204, None)
+
+
+@router.get("/models/{model_id}/compare", response=ComparisonOut,
+            summary="One variable over time under the baseline and each scenario")
+def compare_scenarios(request, model_id: Id, scenario: Annotated[list[Id], Query()] = (),
+                      variable: str | None = None):
+    model = _model(request, model_id)
+    chosen = list(Scenario.objects.filter(model=model, pk__in=scenario or []).order_by("name", "pk"))
+    if scenario and len(chosen) != len(set(scenario)):
+        raise Http404
+    comparison = services.compare(model, chosen, variable)
+    return {"variable": comparison.variable, "time": comparison.time, "series": comparison.series}
+
+
+def _job_out(job: SensitivityRun) -> dict:
+    return {"id": str(job.pk), "status": job.status, "runs": job.runs, "done": job.done, "sampling": job.sampling,
+            "seed": job.seed, "ranges": job.ranges, "error": job.error, "result": job.result}
+
+
+@router.post("/models/{model_id}/sensitivity", response={202: SensitivityOut, **errors(403)},
+             summary="Queue Monte Carlo sensitivity runs over constant ranges")
+def start_sensitivity(request, model_id: Id, payload: SensitivityIn):
+    job = services.start_sensitivity(request.user, _model(request, model_id), ranges=payload.ranges,
+                                     runs=payload.runs, seed=payload.seed, sampling=payload.sampling,
+                                     params=payload.params)
+    return Status(202, _job_out(job))
+
+
+@router.get("/models/{model_id}/sensitivity/{run_id}", response=SensitivityOut,
+            summary="A sensitivity run's progress, and its percentile bands when done")
+def get_sensitivity(request, model_id: Id, run_id: str):
+    model = _model(request, model_id)
+    try:
+        key = uuid.UUID(run_id)
+    except ValueError:  # not a run id: the same answer as an unknown one
+        raise Http404 from None
+    job = SensitivityRun.objects.filter(pk=key, model=model).first()
+    if job is None:
+        raise Http404
+    return _job_out(job)

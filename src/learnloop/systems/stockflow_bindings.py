@@ -1,0 +1,73 @@
+"""Live numbers of the platform a model's constants can be bound to: the run starts from today's
+value instead of the number typed into the model file. The knowledge figures use the dashboard's
+definitions (learning_metrics.stale_knowledge_share: past the review date by the stale margin,
+obsolete entries left out)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from learnloop.analytics import learning_metrics
+from learnloop.insights.metrics import scope_for
+from learnloop.knowledge.models import Entry
+
+MONTHS = 12
+
+
+@dataclass(frozen=True)
+class LiveNumber:
+    key: str
+    label: str
+    definition: str
+
+
+LIVE_NUMBERS = {number.key: number for number in (
+    LiveNumber("knowledge.lessons_written_per_month", "Lessons written per month",
+               f"lessons created in the last {MONTHS} months / {MONTHS}"),
+    LiveNumber("knowledge.fresh_lessons", "Fresh lessons",
+               "lessons not obsolete and not stale today"),
+    LiveNumber("knowledge.stale_lessons", "Stale lessons",
+               f"lessons past their review date by {learning_metrics.STALE_AFTER_DAYS} days or more today"),
+    LiveNumber("knowledge.stale_share", "Stale share of the knowledge base",
+               "stale entries / entries not obsolete, today (the dashboard's stale-knowledge share)"),
+)}
+
+
+def _lessons(team):
+    entries = Entry.objects.all()
+    if team is not None:
+        entries = entries.filter(owner_team_id__in=scope_for(team).team_ids)
+    return entries
+
+
+def live_values(team, keys) -> dict[str, float | None]:
+    """{key: value} for the organization (team None) or a team with the teams below it; None
+    where there is nothing to count (no entries)."""
+    keys = [key for key in keys if key in LIVE_NUMBERS]
+    if not keys:
+        return {}
+    now = timezone.now()
+    zone = timezone.get_current_timezone()
+    entries = _lessons(team)
+    rows = list(entries.values_list("kind", "created_at", "review_due_at", "obsolete_at"))
+    facts = [learning_metrics.EntryFacts(review_due_on=timezone.localtime(due, zone).date(),
+                                         obsolete=obsolete is not None) for _kind, _created, due, obsolete in rows]
+    today = timezone.localdate(now)
+    lessons = [fact for fact, row in zip(facts, rows, strict=True) if row[0] == "lesson"]
+    stale_lessons = sum(1 for fact in lessons if not fact.obsolete and _stale(fact, today))
+    current_lessons = sum(1 for fact in lessons if not fact.obsolete)
+    written = sum(1 for kind, created, _due, _obsolete in rows
+                  if kind == "lesson" and created >= now - timedelta(days=365))
+    share = learning_metrics.stale_knowledge_share(facts, until=today)
+    values = {
+        "knowledge.lessons_written_per_month": round(written / MONTHS, 2),
+        "knowledge.fresh_lessons": float(current_lessons - stale_lessons),
+        "knowledge.stale_lessons": float(stale_lessons),
+        "knowledge.stale_share": None if share.value is None else round(share.value, 4),
+    }
+    return {key: values[key] for key in keys}
+
+
+def _stale(fact, today) -> bool:
+    return today >= fact.review_due_on + timedelta(days=learning_metrics.STALE_AFTER_DAYS)

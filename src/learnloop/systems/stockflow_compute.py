@@ -1,0 +1,44 @@
+"""The worker's part of a sensitivity run: run the model many times, report progress about twice
+a second, store the percentile bands (or the reason it failed)."""
+
+import math
+import time
+
+from django.utils import timezone
+
+from learnloop.analytics.systems.errors import SimulationError
+from learnloop.analytics.systems.sensitivity import sensitivity
+from learnloop.systems.stockflow_files import model_path
+from learnloop.systems.stockflow_models import RunStatus, SensitivityRun
+
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def compute_sensitivity(run_id) -> str:
+    """The worker's part: run, report progress about twice a second, store the bands."""
+    job = SensitivityRun.objects.select_related("model").filter(pk=run_id).first()
+    if job is None or job.status in (RunStatus.DONE, RunStatus.FAILED):
+        return "gone" if job is None else job.status
+    SensitivityRun.objects.filter(pk=job.pk).update(status=RunStatus.RUNNING, done=0)
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] >= PROGRESS_EVERY_SECONDS:
+            last[0] = now
+            SensitivityRun.objects.filter(pk=job.pk).update(done=done)
+
+    try:
+        bands = sensitivity(model_path(job.model), {name: tuple(pair) for name, pair in job.ranges.items()},
+                            runs=job.runs, seed=job.seed, sampling=job.sampling, params=job.params,
+                            return_columns=job.columns or None, progress=progress, untrusted=True)
+    except SimulationError as error:
+        SensitivityRun.objects.filter(pk=job.pk).update(status=RunStatus.FAILED, error=str(error),
+                                                        finished_at=timezone.now())
+        return RunStatus.FAILED
+    result = bands.as_dict()
+    result["bands"] = {column: {key: [value if math.isfinite(value) else None for value in values]
+                                for key, values in by_p.items()} for column, by_p in result["bands"].items()}
+    SensitivityRun.objects.filter(pk=job.pk).update(status=RunStatus.DONE, done=job.runs, result=result,
+                                                    finished_at=timezone.now())
+    return RunStatus.DONE

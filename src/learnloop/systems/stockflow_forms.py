@@ -1,0 +1,73 @@
+"""Forms of the stock-and-flow pages: upload, constants (sliders), scenarios, sensitivity runs."""
+
+from django import forms
+
+from learnloop.org.models import Team
+from learnloop.systems import stockflow_permissions as permissions
+from learnloop.systems.stockflow_models import Sampling
+from learnloop.systems.stockflow_services import MAX_SENSITIVITY_RUNS, MAX_UPLOAD_BYTES
+
+
+class UploadForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False,
+                                  empty_label="The organization", label="Owned by")
+    file = forms.FileField(label="Model file (.mdl, .xmile, .xml, .stmx)",
+                           help_text=f"Vensim or XMILE text, at most {MAX_UPLOAD_BYTES // 1_000_000} MB. "
+                                     "External data files and macros are not accepted.")
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.filter(archived_at=None).order_by("name", "pk")
+        self.fields["team"].queryset = teams if person is not None and permissions.can_upload(person, None) else (
+            teams.filter(pk__in=[team.pk for team in teams if permissions.can_upload(person, team)]))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB.")
+        return upload
+
+
+class ScenarioForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Scenario name")
+    note = forms.CharField(required=False, max_length=500, label="Note (optional)")
+
+
+def constant_key(index: int) -> str:
+    return f"c{index}"
+
+
+def params_from(data, sliders) -> tuple[dict[str, float], list[str]]:
+    """The constants changed in a query or form (keys c0, c1, ...), and any problems."""
+    params, problems = {}, []
+    for index, slider in enumerate(sliders):
+        raw = data.get(constant_key(index))
+        if raw in (None, ""):
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            problems.append(f"{slider.name}: {raw!r} is not a number.")
+            continue
+        if value != value or value in (float("inf"), float("-inf")):
+            problems.append(f"{slider.name}: the value must be a finite number.")
+            continue
+        if value != slider.value:
+            params[slider.name] = value
+    return params, problems
+
+
+class SensitivityForm(forms.Form):
+    runs = forms.IntegerField(min_value=2, max_value=MAX_SENSITIVITY_RUNS, initial=200)
+    sampling = forms.ChoiceField(choices=Sampling.choices, initial=Sampling.LATIN_HYPERCUBE)
+    seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, initial=0)
+
+    def ranges(self, data, sliders) -> dict[str, list]:
+        """The constants ticked to vary, with their low and high (vary_i, low_i, high_i)."""
+        found = {}
+        for index, slider in enumerate(sliders):
+            if data.get(f"vary_{index}"):
+                found[slider.name] = [data.get(f"low_{index}", slider.low), data.get(f"high_{index}", slider.high)]
+        return found

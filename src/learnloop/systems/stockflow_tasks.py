@@ -1,0 +1,10 @@
+"""Background jobs for stock-and-flow models, run by `learnloop worker` from the database queue."""
+
+from django.tasks import task
+
+from learnloop.systems.stockflow_compute import compute_sensitivity
+
+
+@task
+def compute_sensitivity_task(run_id: str) -> str:
+    return compute_sensitivity(run_id)
