@@ -362,3 +362,15 @@ class MeetingNote(models.Model):
 
     def __str__(self):
         return f"Note on {self.pair}"
+
+
+# Workshops live in a module of their own; importing them here registers them with the app.
+from learnloop.growth.workshop_models import (  # noqa: E402, F401
+    FeedbackReceipt,
+    SignupStatus,
+    Workshop,
+    WorkshopFeedback,
+    WorkshopFormat,
+    WorkshopSignup,
+    WorkshopStatus,
+)

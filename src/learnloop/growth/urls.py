@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from learnloop.growth import views
 
@@ -36,4 +36,5 @@ urlpatterns = [
     path("mentoring/new", views.start_pair, name="start_pair"),
     path("mentoring/<int:pair_id>/", views.pair, name="pair"),
     path("mentoring/<int:pair_id>/notes", views.add_note, name="add_note"),
+    path("workshops/", include("learnloop.growth.workshop_urls")),
 ]
