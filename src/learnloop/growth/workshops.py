@@ -370,6 +370,8 @@ def give_feedback(*, by, workshop: Workshop, rating: int, comment: str = "", at:
         raise PermissionDenied("Only people who attended give feedback on a workshop.")
     if workshop.ends_at > now:
         raise ValidationError("Feedback opens when the workshop ends.")
+    if has_answered(by, workshop):
+        raise ValidationError("You have already given feedback on this workshop.")
     if feedback_is_closed(workshop, now):
         raise ValidationError("Feedback on this workshop is closed.")
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
