@@ -6,7 +6,7 @@ clock. The prose is in demo_data/growth.yaml."""
 from datetime import timedelta
 
 from learnloop.demo.data import load_demo_data
-from learnloop.growth import services, transfer
+from learnloop.growth import demo_workshops, services, transfer
 from learnloop.growth.models import Skill
 from learnloop.knowledge.models import Entry
 from learnloop.org.models import Membership, OrgRole, TeamRole
@@ -144,3 +144,5 @@ def build(context) -> None:
                               met_on=(started + timedelta(days=14 * (week + 1))).date(),
                               at=started + timedelta(days=14 * (week + 1)))
         pairs += 1
+
+    demo_workshops.build(context)  # past workshops with feedback, upcoming ones with sign-ups
