@@ -145,4 +145,5 @@ def build(context) -> None:
                               at=started + timedelta(days=14 * (week + 1)))
         pairs += 1
 
-    demo_workshops.build(context)  # past workshops with feedback, upcoming ones with sign-ups
+    # Past workshops with feedback, upcoming ones with sign-ups.
+    demo_workshops.build(context, load_demo_data("learnloop.growth", "workshops.yaml"))

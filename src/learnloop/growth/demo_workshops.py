@@ -5,7 +5,6 @@ services with dates from the demo clock. The prose is in demo_data/workshops.yam
 import random
 from datetime import timedelta
 
-from learnloop.demo.data import load_demo_data
 from learnloop.growth import workshops
 from learnloop.growth.models import Skill
 from learnloop.growth.selectors import effective_levels
@@ -17,8 +16,9 @@ def _host(skill, people, levels):
     return min(people, key=lambda p: (-levels.get((p.pk, skill.pk), 0), p.pk))
 
 
-def build(context) -> None:
-    data = load_demo_data("learnloop.growth", "workshops.yaml")
+def build(context, data: dict) -> None:
+    """`data` is demo_data/workshops.yaml (read by growth.demo, the one module allowed to load
+    demo prose)."""
     # A generator of its own, so adding workshops changes nothing the other demo parts draw.
     rng, clock = random.Random(f"workshops-{context.seed}"), context.clock  # noqa: S311 (demo data)
     people = sorted((p for p in context.people if p.is_active), key=lambda p: p.pk)
