@@ -40,6 +40,8 @@ def test_plan_join_and_wait_through_the_api(api_as, team, lead, ana, ben, outsid
     assert changed.status_code == 200 and changed.json()["capacity"] == 3
     assert api_as(ana).patch(base, {"title": "Mine"}, content_type=JSON).status_code == 403
     assert host.patch(base, {"title": None}, content_type=JSON).status_code == 400
+    no_hosts = host.patch(base, {"host_ids": []}, content_type=JSON)
+    assert no_hosts.status_code == 400 and "host_ids" in no_hosts.json()["errors"]
     assert host.post(f"{base}/cancel").json()["status"] == "cancelled"
 
 

@@ -146,7 +146,7 @@ def _fields(viewer, data: dict) -> dict:
         fields["team"] = team_ref(data["team_id"], field="team_id", current=True) if data["team_id"] else None
     if data.get("skill_ids") is not None:
         fields["skills"] = _skills(data["skill_ids"])
-    if data.get("host_ids"):
+    if data.get("host_ids") is not None:  # planning with [] means "me"; changing to [] is refused
         fields["hosts"] = [person_ref(i, field="host_ids") for i in data["host_ids"]]
     if data.get("material_ids") is not None:
         fields["materials"] = _materials(viewer, data["material_ids"])
