@@ -55,10 +55,12 @@ from learnloop.growth.api_schemas import (
     GrowthTeamCoverageOut,
 )
 from learnloop.growth.models import Activity, LearningPath, PathStep, Skill, SkillCategory
+from learnloop.growth.workshop_api import router as workshop_router
 from learnloop.knowledge.models import Entry
 from learnloop.knowledge.permissions import can_view as can_view_entry
 
 router = Router(tags=["growth"])
+router.add_router("/workshops", workshop_router)
 
 
 def _skill(skill_id: int, field: str = "skill_id") -> Skill:

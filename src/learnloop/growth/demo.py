@@ -6,7 +6,7 @@ clock. The prose is in demo_data/growth.yaml."""
 from datetime import timedelta
 
 from learnloop.demo.data import load_demo_data
-from learnloop.growth import demo_matching, services, transfer
+from learnloop.growth import demo_matching, demo_workshops, services, transfer
 from learnloop.growth.models import Skill
 from learnloop.knowledge.models import Entry
 from learnloop.org.models import Membership, OrgRole, TeamRole
@@ -147,3 +147,5 @@ def build(context) -> None:
 
     # Mentor matching: offers, requests, a closed round with accepted pairs and an open one.
     demo_matching.build(context, data=data, people=people, held=held, skills=skills)
+    # Past workshops with feedback, upcoming ones with sign-ups.
+    demo_workshops.build(context, load_demo_data("learnloop.growth", "workshops.yaml"))

@@ -376,3 +376,14 @@ from learnloop.growth.matching_models import (  # noqa: E402, F401
     RoundStatus,
     WantedSkill,
 )
+
+# Workshops live in a module of their own; importing them here registers them with the app.
+from learnloop.growth.workshop_models import (  # noqa: E402, F401
+    FeedbackReceipt,
+    SignupStatus,
+    Workshop,
+    WorkshopFeedback,
+    WorkshopFormat,
+    WorkshopSignup,
+    WorkshopStatus,
+)

@@ -38,6 +38,7 @@ from learnloop.growth.models import (
     SuggestionDecision,
     TeamSkillNeed,
 )
+from learnloop.growth.workshop_selectors import evidence as workshop_evidence
 from learnloop.knowledge.models import Application, Entry, Visibility
 from learnloop.org.membership import active_members, is_active_person, member_team_ids, team_access
 from learnloop.org.models import Membership, Person, Team
@@ -168,7 +169,8 @@ def _words_pattern(terms) -> re.Pattern | None:
 
 def evidence_for(person, *, viewer, active_skills) -> dict[int, list[EvidenceItem]]:
     """skill id → evidence items from what the platform holds about the person (see the module
-    docstring for how items are tied to skills). Six queries whatever the data."""
+    docstring for how items are tied to skills; workshops count for the skills they develop).
+    Eight queries whatever the data."""
     term_to_skills: dict[str, set[int]] = defaultdict(set)
     for skill in active_skills:
         for term in skill.match_terms():
@@ -192,6 +194,10 @@ def evidence_for(person, *, viewer, active_skills) -> dict[int, list[EvidenceIte
                     found[skill_id].append(EvidenceItem(f"reused by others ({reuse[entry.pk]}×)", entry.title, url))
             if entry.last_verified_by_id == person.pk and entry.author_id != person.pk:
                 found[skill_id].append(EvidenceItem("verified", entry.title, url))
+    active_ids = {skill.pk for skill in active_skills}
+    for skill_id, kind, title, url in workshop_evidence(person, own=own):  # attended or hosted
+        if skill_id in active_ids:
+            found[skill_id].append(EvidenceItem(kind, title, url))
     pattern = _words_pattern(term_to_skills)
     if pattern is None:
         return found

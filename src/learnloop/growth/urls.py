@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from learnloop.growth import matching_views, views
 
@@ -45,4 +45,5 @@ urlpatterns = [
     path("mentoring/rounds/new", matching_views.run_round, name="run_round"),
     path("mentoring/rounds/<int:round_id>/", matching_views.matching_round, name="round"),
     path("mentoring/rounds/<int:round_id>/close", matching_views.close_round, name="close_round"),
+    path("workshops/", include("learnloop.growth.workshop_urls")),
 ]

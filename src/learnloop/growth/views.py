@@ -3,8 +3,6 @@ merge), team coverage (heat map and needs), development plans, learning paths an
 Every form posts, calls a service and redirects; on an error the page comes back with the
 message on the form and what was typed kept."""
 
-import json
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -231,7 +229,7 @@ def coverage(request):
     rows = [(t, [(found.counts.get((t.pk, s.pk), 0), found.needs.get((t.pk, s.pk))) for s in found.skills])
             for t in found.teams]
     return render(request, "growth/coverage.html", {"coverage": found, "rows": rows,
-                                                    "chart_json": json.dumps(chart)})
+                                                    "chart": chart})
 
 
 @login_required

@@ -11,7 +11,10 @@ What a feed holds (all-day events unless a time is known):
   done ones still unchecked ("Check: …");
 - knowledge: the review date of entries owned (by the person, or the team) that are not obsolete;
 - reflection sessions: the day each is held (the last 180 days and later), and each deadline of
-  an open asynchronous session's phases (timed).
+  an open asynchronous session's phases (timed);
+- workshops (timed, with their place or link): in a person's feed those they have a place at,
+  wait for ("Waiting list: …") or host; in a team's feed the team's own; not cancelled ones, and
+  not those that ended more than 180 days ago.
 """
 
 import hashlib
@@ -28,6 +31,7 @@ from django.utils.dateparse import parse_datetime
 
 from learnloop.actions import permissions as action_permissions
 from learnloop.actions.models import Action, Status
+from learnloop.growth import workshop_selectors
 from learnloop.integrations.models import CalendarFeed
 from learnloop.knowledge import permissions as knowledge_permissions
 from learnloop.knowledge.models import Entry
@@ -132,6 +136,13 @@ def calendar_items(feed: CalendarFeed) -> list[dict]:
             items.append({"uid": f"session-{session.pk}-{phase}", "summary": f"{session.title}: {phase} phase ends",
                           "start": start, "url": _link("reflection:session", session_id=session.pk),
                           "category": "reflection session"})
+    for workshop in workshop_selectors.calendar_workshops(person, team=team, history_days=SESSION_HISTORY_DAYS):
+        waiting = getattr(workshop, "waiting_for_place", False)
+        items.append({"uid": f"workshop-{workshop.pk}",
+                      "summary": f"{'Waiting list: ' if waiting else ''}Workshop: {workshop.title}",
+                      "start": workshop.starts_at, "end": workshop.ends_at,
+                      "location": workshop.place or workshop.link,
+                      "url": _link("growth:workshop", workshop_id=workshop.pk), "category": "workshop"})
     return items
 
 
@@ -156,7 +167,9 @@ def render_ics(feed: CalendarFeed) -> bytes:
             event.add("dtend", item["day"] + timedelta(days=1))
         else:
             event.add("dtstart", item["start"])
-            event.add("dtend", item["start"] + timedelta(minutes=30))
+            event.add("dtend", item.get("end") or item["start"] + timedelta(minutes=30))
+        if item.get("location"):
+            event.add("location", item["location"])
         event.add("url", item["url"])
         event.add("description", item["url"])
         event.add("categories", [item["category"]])
