@@ -28,6 +28,12 @@ class NetworkSiloOut(Schema):
     team: str
     exports_none: bool
     imports_none: bool
+    ei_index: float | None = Field(description="At most −0.6: at least 80% of the team's ties stay inside it")
+
+
+class NetworkOverloadedBridgeOut(Schema):
+    team: str
+    other_teams: list[str] = Field(description="Teams whose ties with `team` all run through the same one person")
 
 
 class NetworkPairOut(Schema):
@@ -88,6 +94,7 @@ class NetworkReportOut(Schema):
     withheld_teams: int
     matrix: list[list[float]] = Field(description="matrix[i][j]: weight from teams[i] to teams[j]")
     silos: list[NetworkSiloOut]
+    overloaded_bridges: list[NetworkOverloadedBridgeOut]
     should_talk: list[NetworkPairOut]
     only_bridges: list[NetworkBridgeOut]
     communities: int
