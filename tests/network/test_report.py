@@ -106,6 +106,35 @@ def test_anonymous_contributions_never_produce_edges(org):
     assert p["b3"].pk not in touched and p["g3"].pk not in touched
 
 
+def test_teams_meeting_the_same_recurring_theme_with_few_ties_should_talk(org):
+    from learnloop.insights.themes_models import Theme, ThemeItem
+
+    teams = org["teams"]
+    flaky = Theme.objects.create(label="flaky deploys")
+    retired = Theme.objects.create(label="old news", retired_at=moment(DAY))
+    for theme in (flaky, retired):
+        for team in ("Alpha", "Beta", "Gamma"):
+            for number in range(2):
+                key = f"action:{theme.pk}{team}{number}"
+                ThemeItem.objects.create(theme=theme, source="action", ref=key, key=key, text="Deploy failed",
+                                         team=teams[team], on=DAY)
+    ThemeItem.objects.filter(theme=flaky, team=teams["Gamma"]).first().delete()  # one text: not recurring
+    pairs = {tuple(pair["teams"]): pair for pair in services.team_report(org["lead"], *PERIOD).should_talk}
+    # Alpha and Beta meet it too, but their ties weigh 2 (a reuse and an answer): not "few".
+    assert ("Alpha", "Beta") not in pairs
+    assert ("Beta", "Gamma") not in pairs  # Gamma holds one text of it: not recurring there
+    ThemeItem.objects.create(theme=flaky, source="action", ref="x", key="action:x", text="Again", team=teams["Gamma"],
+                             on=DAY)
+    pairs = {tuple(pair["teams"]): pair for pair in services.team_report(org["lead"], *PERIOD).should_talk}
+    assert pairs[("Beta", "Gamma")] == {"teams": ["Beta", "Gamma"], "shared_themes": [],
+                                        "recurring_themes": ["flaky deploys"], "ties": 0.0}
+    assert pairs[("Alpha", "Gamma")]["recurring_themes"] == ["flaky deploys"]  # and their shared tags
+    assert "old news" not in str(pairs)  # retired themes don't count
+    # Outside the period the texts are not there.
+    assert not any(pair["recurring_themes"] for pair in
+                   services.team_report(org["lead"], date(2026, 4, 1), date(2026, 5, 1)).should_talk)
+
+
 def test_the_report_shows_team_flows_silos_and_pairs_that_should_talk(org):
     report = services.team_report(org["lead"], *PERIOD)
     names = [team["name"] for team in report.teams]
@@ -116,7 +145,8 @@ def test_the_report_shows_team_flows_silos_and_pairs_that_should_talk(org):
     assert report.matrix[0][1] == 2.0 and report.matrix[0][0] == pytest.approx(3.0)
     silos = {silo["team"]: silo for silo in report.silos}
     assert silos["Alpha"]["imports_none"] and silos["Gamma"]["exports_none"] and silos["Gamma"]["imports_none"]
-    assert report.should_talk == [{"teams": ["Alpha", "Gamma"], "shared_themes": ["deploys", "testing"]}]
+    assert report.should_talk == [{"teams": ["Alpha", "Gamma"], "shared_themes": ["deploys", "testing"],
+                                   "recurring_themes": [], "ties": 0.0}]
     # Beta's ties with Alpha run through two people on Beta's side, two on Alpha's.
     assert report.only_bridges == []
     assert report.champions is None and report.bridge_people is None  # names are for admins

@@ -38,7 +38,9 @@ class NetworkOverloadedBridgeOut(Schema):
 
 class NetworkPairOut(Schema):
     teams: list[str]
-    shared_themes: list[str]
+    shared_themes: list[str] = Field(description="Distinctive knowledge tags both teams hold (and no tie either way)")
+    recurring_themes: list[str] = Field(description="Recurring themes (insights) both teams keep meeting")
+    ties: float = Field(description="Weight of the ties between the two teams, both ways")
 
 
 class NetworkBridgeOut(Schema):

@@ -131,6 +131,26 @@ def team_tags() -> dict[int, set[str]]:
     return tags
 
 
+def team_themes(since: date | None = None, until: date | None = None) -> dict[int, dict[str, int]]:
+    """team id → {recurring theme title: how many of the team's texts it holds in [since, until)},
+    from insights' recurring themes (live ones only). Read through the app registry: insights and
+    network are independent apps of one layer (pyproject's import contract), and this is the one
+    place the network reads a theme."""
+    from django.apps import apps
+
+    ThemeItem = apps.get_model("insights", "ThemeItem")
+    items = ThemeItem.objects.filter(team__isnull=False, theme__retired_at__isnull=True,
+                                     theme__merged_into__isnull=True)
+    if since:
+        items = items.filter(on__gte=since)
+    if until:
+        items = items.filter(on__lt=until)
+    themes: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for team, theme, name, label in items.values_list("team_id", "theme_id", "theme__name", "theme__label"):
+        themes[team][name or label or f"Theme {theme}"] += 1
+    return themes
+
+
 def people_names(ids) -> dict[int, str]:
     from learnloop.org.models import Person
 

@@ -24,6 +24,10 @@ from learnloop.network import selectors
 POOLED = 0
 POOLED_NAME = "Smaller teams (combined)"
 SHARED_TAGS_TO_TALK = 2
+# A recurring theme two teams share counts when it holds at least this many texts of each, and the
+# two teams "have few ties" while the weight between them, both ways, is below FEW_TIES.
+THEME_TEXTS_EACH = 2
+FEW_TIES = 2.0
 CHAMPIONS = 5
 # A team is a silo when its knowledge reaches no other team, it takes in none, or at least 80% of
 # the weight of its ties stays inside it (Krackhardt's E–I index at most −0.6).
@@ -128,7 +132,7 @@ def team_report(viewer, since: date | None = None, until: date | None = None) ->
         if team != POOLED and (row.exported == 0 or row.imported == 0 or inward):
             report.silos.append({"team": label, "exports_none": row.exported == 0, "imports_none": row.imported == 0,
                                  "ei_index": None if row.ei_index is None else round(row.ei_index, 3)})
-    report.should_talk = _should_talk(order, figures)
+    report.should_talk = _should_talk(order, figures, since, until)
     report.only_bridges, report.overloaded_bridges, bridge_people = _only_bridges(person_edges, bucket, dict(order))
     people = [str(person) for person in sorted(bucket)]
     graph = network.build_network(((str(e.source), str(e.target), e.weight) for e in all_edges), directed=True,
@@ -206,16 +210,33 @@ def _renumbered(labels):
     return [seen.setdefault(label, len(seen)) for label in labels]
 
 
-def _should_talk(order, figures) -> list[dict]:
+def _should_talk(order, figures, since, until) -> list[dict]:
+    """Pairs of teams that face the same things but barely talk: at least SHARED_TAGS_TO_TALK
+    distinctive tags on their knowledge (held by at most half the teams: a tag every team uses is
+    no shared theme) and no tie either way; or a recurring theme (insights) holding at least
+    THEME_TEXTS_EACH texts of each team in the period, and ties between them weighing under FEW_TIES."""
+    import math
+
     tags = selectors.team_tags()
-    pairs = []
+    themes = selectors.team_themes(since, until)
     real = [(team, label) for team, label in order if team != POOLED]
+    held = defaultdict(int)
+    for team, _ in real:
+        for tag in tags.get(team, ()):
+            held[tag] += 1
+    distinctive = {tag for tag, count in held.items() if count <= math.ceil(len(real) / 2)}
+    pairs = []
     for index, (a, a_label) in enumerate(real):
         for b, b_label in real[index + 1:]:
-            shared = sorted(tags.get(a, set()) & tags.get(b, set()))
+            shared = sorted(tags.get(a, set()) & tags.get(b, set()) & distinctive)
             tied = figures.mixing[str(a)][str(b)] + figures.mixing[str(b)][str(a)]
-            if len(shared) >= SHARED_TAGS_TO_TALK and tied == 0:
-                pairs.append({"teams": [a_label, b_label], "shared_themes": shared[:8]})
+            recurring = sorted(title for title, count in themes.get(a, {}).items()
+                               if count >= THEME_TEXTS_EACH and themes.get(b, {}).get(title, 0) >= THEME_TEXTS_EACH)
+            by_tags = len(shared) >= SHARED_TAGS_TO_TALK and tied == 0
+            by_themes = bool(recurring) and tied < FEW_TIES
+            if by_tags or by_themes:
+                pairs.append({"teams": [a_label, b_label], "shared_themes": shared[:8] if by_tags else [],
+                              "recurring_themes": recurring[:5] if by_themes else [], "ties": round(tied, 3)})
     return pairs
 
 
