@@ -217,6 +217,12 @@ def test_who_sees_what(client, org):
     page = client.get("/network/")
     assert page.status_code == 200 and b"Team \xc3\x97 team flows" in page.content
     assert b"Suggested champions" not in page.content and b"Alpha 0</td>" not in page.content
+    # The facilitator's map is of teams: nodes are the released teams, drawn from the matrix.
+    chart = page.context["chart"]
+    assert b'data-chart="team-map"' in page.content and b'data-chart="people-map"' not in page.content
+    assert chart["people"] is None and chart["teams"] == ["Alpha", "Beta", "Gamma"]
+    assert chart["members"] == [6, 5, 5] and len(chart["matrix"]) == 3
+    assert not any(person.full_name.encode() in page.content for person in p.values())
     client.force_login(org["admin"])
     assert b"Suggested champions" in client.get("/network/").content
     me = client.get("/network/me/").content
