@@ -110,29 +110,37 @@ def test_teams_meeting_the_same_recurring_theme_with_few_ties_should_talk(org):
     from learnloop.insights.themes_models import Theme, ThemeItem
 
     teams = org["teams"]
+
+    def texts(theme, team, count):
+        for _ in range(count):
+            key = f"action:{ThemeItem.objects.count() + 1}"
+            ThemeItem.objects.create(theme=theme, source="action", ref=key, key=key, text="Deploy failed",
+                                     team=teams[team], on=DAY)
+
+    def pairs(period=PERIOD):
+        return {tuple(pair["teams"]): pair for pair in services.team_report(org["lead"], *period).should_talk}
+
     flaky = Theme.objects.create(label="flaky deploys")
+    notes = Theme.objects.create(label="release notes")
     retired = Theme.objects.create(label="old news", retired_at=moment(DAY))
-    for theme in (flaky, retired):
-        for team in ("Alpha", "Beta", "Gamma"):
-            for number in range(2):
-                key = f"action:{theme.pk}{team}{number}"
-                ThemeItem.objects.create(theme=theme, source="action", ref=key, key=key, text="Deploy failed",
-                                         team=teams[team], on=DAY)
-    ThemeItem.objects.filter(theme=flaky, team=teams["Gamma"]).first().delete()  # one text: not recurring
-    pairs = {tuple(pair["teams"]): pair for pair in services.team_report(org["lead"], *PERIOD).should_talk}
-    # Alpha and Beta meet it too, but their ties weigh 2 (a reuse and an answer): not "few".
-    assert ("Alpha", "Beta") not in pairs
-    assert ("Beta", "Gamma") not in pairs  # Gamma holds one text of it: not recurring there
-    ThemeItem.objects.create(theme=flaky, source="action", ref="x", key="action:x", text="Again", team=teams["Gamma"],
-                             on=DAY)
-    pairs = {tuple(pair["teams"]): pair for pair in services.team_report(org["lead"], *PERIOD).should_talk}
-    assert pairs[("Beta", "Gamma")] == {"teams": ["Beta", "Gamma"], "shared_themes": [],
+    texts(flaky, "Beta", 2)
+    texts(flaky, "Gamma", 2)
+    texts(flaky, "Alpha", 1)  # one text: not recurring in Alpha
+    texts(notes, "Alpha", 2)
+    texts(notes, "Beta", 2)
+    texts(retired, "Beta", 2)
+    texts(retired, "Gamma", 2)
+    found = pairs()
+    assert found[("Beta", "Gamma")] == {"teams": ["Beta", "Gamma"], "shared_themes": [],
                                         "recurring_themes": ["flaky deploys"], "ties": 0.0}
-    assert pairs[("Alpha", "Gamma")]["recurring_themes"] == ["flaky deploys"]  # and their shared tags
-    assert "old news" not in str(pairs)  # retired themes don't count
-    # Outside the period the texts are not there.
-    assert not any(pair["recurring_themes"] for pair in
-                   services.team_report(org["lead"], date(2026, 4, 1), date(2026, 5, 1)).should_talk)
+    # Alpha and Beta meet "release notes", but their ties weigh 2 (a reuse and an answer): not "few".
+    assert ("Alpha", "Beta") not in found
+    assert "old news" not in str(found)  # retired themes don't count
+    outside = pairs((date(2026, 4, 1), date(2026, 5, 1)))  # the texts are not in this period
+    assert not any(pair["recurring_themes"] for pair in outside.values())
+    # A theme recurring in more than half the teams is the organization's, not a pair's.
+    texts(flaky, "Alpha", 1)
+    assert ("Beta", "Gamma") not in pairs()
 
 
 def test_the_report_shows_team_flows_silos_and_pairs_that_should_talk(org):

@@ -214,7 +214,8 @@ def _should_talk(order, figures, since, until) -> list[dict]:
     """Pairs of teams that face the same things but barely talk: at least SHARED_TAGS_TO_TALK
     distinctive tags on their knowledge (held by at most half the teams: a tag every team uses is
     no shared theme) and no tie either way; or a recurring theme (insights) holding at least
-    THEME_TEXTS_EACH texts of each team in the period, and ties between them weighing under FEW_TIES."""
+    THEME_TEXTS_EACH texts of each team in the period, recurring so in at most half the teams,
+    and ties between them weighing under FEW_TIES."""
     import math
 
     tags = selectors.team_tags()
@@ -224,14 +225,21 @@ def _should_talk(order, figures, since, until) -> list[dict]:
     for team, _ in real:
         for tag in tags.get(team, ()):
             held[tag] += 1
-    distinctive = {tag for tag, count in held.items() if count <= math.ceil(len(real) / 2)}
+    half = math.ceil(len(real) / 2)
+    distinctive = {tag for tag, count in held.items() if count <= half}
+    # Likewise a theme that recurs in more than half the teams is the organization's, not a pair's.
+    recurs_in = defaultdict(int)
+    for team, _ in real:
+        for title, count in themes.get(team, {}).items():
+            recurs_in[title] += count >= THEME_TEXTS_EACH
     pairs = []
     for index, (a, a_label) in enumerate(real):
         for b, b_label in real[index + 1:]:
             shared = sorted(tags.get(a, set()) & tags.get(b, set()) & distinctive)
             tied = figures.mixing[str(a)][str(b)] + figures.mixing[str(b)][str(a)]
             recurring = sorted(title for title, count in themes.get(a, {}).items()
-                               if count >= THEME_TEXTS_EACH and themes.get(b, {}).get(title, 0) >= THEME_TEXTS_EACH)
+                               if count >= THEME_TEXTS_EACH and themes.get(b, {}).get(title, 0) >= THEME_TEXTS_EACH
+                               and recurs_in[title] <= half)
             by_tags = len(shared) >= SHARED_TAGS_TO_TALK and tied == 0
             by_themes = bool(recurring) and tied < FEW_TIES
             if by_tags or by_themes:
