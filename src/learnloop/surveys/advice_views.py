@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from learnloop.org.models import Person
 from learnloop.surveys import advice
+from learnloop.surveys.forms import AdviceForm
 from learnloop.surveys.models import Campaign
 
 
@@ -20,12 +21,12 @@ def advice_page(request, campaign_id):
                       {"message": "This survey has no advice questions."}, status=404)
     chosen = advice.own_answers(request.user, campaign)  # PermissionDenied (403) for anyone not invited
     errors = {}
+    form = AdviceForm(request.POST or None, items=items)
     if request.method == "POST":
-        withdraw = "withdraw" in request.POST
-        answers = {item.key: [] if withdraw else request.POST.getlist(item.key) for item in items}
+        answers = form.answers() if form.is_valid() else {item.key: [] for item in items}
         try:
             stored = advice.save_answers(by=request.user, campaign=campaign, answers=answers,
-                                         consent=not withdraw and request.POST.get("consent") == "on")
+                                         consent=form.is_valid() and form.consented())
         except ValidationError as error:
             errors = ({key: " ".join(problems) for key, problems in error.message_dict.items()}
                       if hasattr(error, "error_dict") else {"__all__": " ".join(error.messages)})
