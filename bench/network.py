@@ -3,10 +3,13 @@
 then the same measures beside networkx's on a 5,000-node sample graph of the same kind (agreement
 and CPU time of both).
 
-    .venv/bin/python bench/network.py [--quick]
+    .venv/bin/python bench/network.py [--quick] [--sample-nodes N] [--sample-only]
 
 --quick (under a minute of CPU): betweenness sampled from 200 sources at 40,000 nodes and a 1,000-node
-networkx comparison. CPU time is process time (the machine is shared; wall time lies). Peak
+networkx comparison. --sample-nodes N sets the size of the side-by-side graph (default 5,000, 1,000
+with --quick; it has 5 edges per node); --sample-only runs only the side-by-side (networkx's
+weighted betweenness and per-node effective size grow with n·m, so 5,000 nodes take minutes of CPU).
+CPU time is process time (the machine is shared; wall time lies). Peak
 memory is the process's peak resident set size. Last line: key=value pairs.
 """
 
@@ -122,14 +125,25 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--nodes", type=int, default=40_000)
     parser.add_argument("--edges", type=int, default=200_000)
+    parser.add_argument("--sample-nodes", type=int, default=None,
+                        help="nodes of the side-by-side graph with networkx (default 5,000; 1,000 with --quick)")
+    parser.add_argument("--sample-only", action="store_true", help="only the side-by-side with networkx")
     options = parser.parse_args()
+    sample_nodes = options.sample_nodes or (1_000 if options.quick else 5_000)
+    if sample_nodes < 10:
+        parser.error("--sample-nodes must be at least 10")
+    if options.sample_only:
+        compared = side_by_side(sample_nodes)
+        print(" ".join(f"{key}={value:.2e}" if key == "sample_max_diff" else f"{key}={value}"
+                       for key, value in {**compared, "peak_mb": round(peak_mb())}.items()))
+        return
     samples = 200 if options.quick else 1_000
     edges, team_of = team_graph(options.nodes, options.edges, teams=40, inside=0.7, seed=1)
     print(f"-- {options.nodes:,} nodes, {len(edges):,} edges, 40 teams")
     _, found, figures = ours(edges, team_of, samples=samples)
     total = sum(figures.values())
     print(f"total: {total:.2f} s CPU")
-    compared = side_by_side(1_000 if options.quick else 5_000)
+    compared = side_by_side(sample_nodes)
     pairs = {"nodes": options.nodes, "edges": len(edges), "cpu_s": round(total, 2),
              "betweenness_cpu_s": round(figures["betweenness"], 2), "betweenness_samples": samples,
              "communities_cpu_s": round(figures["communities"], 2), "modularity": round(found.modularity, 4),

@@ -32,4 +32,5 @@ def test_a_facilitator_gets_no_people_map(page_as, org):  # noqa: F811
     page = page_as(org["people"]["b0"])
     page.goto("/network/?since=2026-01-01&until=2026-07-01")
     expect(page.locator('[data-chart="flow-matrix"] svg').first).to_be_attached()
+    expect(page.locator('[data-chart="team-map"] canvas').first).to_be_attached()  # teams, not people
     expect(page.locator('[data-chart="people-map"]')).to_have_count(0)

@@ -106,6 +106,43 @@ def test_anonymous_contributions_never_produce_edges(org):
     assert p["b3"].pk not in touched and p["g3"].pk not in touched
 
 
+def test_teams_meeting_the_same_recurring_theme_with_few_ties_should_talk(org):
+    from learnloop.insights.themes_models import Theme, ThemeItem
+
+    teams = org["teams"]
+
+    def texts(theme, team, count):
+        for _ in range(count):
+            key = f"action:{ThemeItem.objects.count() + 1}"
+            ThemeItem.objects.create(theme=theme, source="action", ref=key, key=key, text="Deploy failed",
+                                     team=teams[team], on=DAY)
+
+    def pairs(period=PERIOD):
+        return {tuple(pair["teams"]): pair for pair in services.team_report(org["lead"], *period).should_talk}
+
+    flaky = Theme.objects.create(label="flaky deploys")
+    notes = Theme.objects.create(label="release notes")
+    retired = Theme.objects.create(label="old news", retired_at=moment(DAY))
+    texts(flaky, "Beta", 2)
+    texts(flaky, "Gamma", 2)
+    texts(flaky, "Alpha", 1)  # one text: not recurring in Alpha
+    texts(notes, "Alpha", 2)
+    texts(notes, "Beta", 2)
+    texts(retired, "Beta", 2)
+    texts(retired, "Gamma", 2)
+    found = pairs()
+    assert found[("Beta", "Gamma")] == {"teams": ["Beta", "Gamma"], "shared_themes": [],
+                                        "recurring_themes": ["flaky deploys"], "ties": 0.0}
+    # Alpha and Beta meet "release notes", but their ties weigh 2 (a reuse and an answer): not "few".
+    assert ("Alpha", "Beta") not in found
+    assert "old news" not in str(found)  # retired themes don't count
+    outside = pairs((date(2026, 4, 1), date(2026, 5, 1)))  # the texts are not in this period
+    assert not any(pair["recurring_themes"] for pair in outside.values())
+    # A theme recurring in more than half the teams is the organization's, not a pair's.
+    texts(flaky, "Alpha", 1)
+    assert ("Beta", "Gamma") not in pairs()
+
+
 def test_the_report_shows_team_flows_silos_and_pairs_that_should_talk(org):
     report = services.team_report(org["lead"], *PERIOD)
     names = [team["name"] for team in report.teams]
@@ -116,7 +153,8 @@ def test_the_report_shows_team_flows_silos_and_pairs_that_should_talk(org):
     assert report.matrix[0][1] == 2.0 and report.matrix[0][0] == pytest.approx(3.0)
     silos = {silo["team"]: silo for silo in report.silos}
     assert silos["Alpha"]["imports_none"] and silos["Gamma"]["exports_none"] and silos["Gamma"]["imports_none"]
-    assert report.should_talk == [{"teams": ["Alpha", "Gamma"], "shared_themes": ["deploys", "testing"]}]
+    assert report.should_talk == [{"teams": ["Alpha", "Gamma"], "shared_themes": ["deploys", "testing"],
+                                   "recurring_themes": [], "ties": 0.0}]
     # Beta's ties with Alpha run through two people on Beta's side, two on Alpha's.
     assert report.only_bridges == []
     assert report.champions is None and report.bridge_people is None  # names are for admins
@@ -187,6 +225,12 @@ def test_who_sees_what(client, org):
     page = client.get("/network/")
     assert page.status_code == 200 and b"Team \xc3\x97 team flows" in page.content
     assert b"Suggested champions" not in page.content and b"Alpha 0</td>" not in page.content
+    # The facilitator's map is of teams: nodes are the released teams, drawn from the matrix.
+    chart = page.context["chart"]
+    assert b'data-chart="team-map"' in page.content and b'data-chart="people-map"' not in page.content
+    assert chart["people"] is None and chart["teams"] == ["Alpha", "Beta", "Gamma"]
+    assert chart["members"] == [6, 5, 5] and len(chart["matrix"]) == 3
+    assert not any(person.full_name.encode() in page.content for person in p.values())
     client.force_login(org["admin"])
     assert b"Suggested champions" in client.get("/network/").content
     me = client.get("/network/me/").content

@@ -8,6 +8,7 @@ step passes the moment it happened, read from the demo's clock, to the service a
 Freshness is spread on purpose: about 70% fresh, 15% due for review, 10% stale and 5% obsolete.
 """
 
+import random
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ NEIGHBOURS = _REACTIONS["neighbours"]
 OBSOLETE_REASONS = _REACTIONS["obsolete_reasons"]
 APPLICATION_NOTES = _REACTIONS["application_notes"]
 FEEDBACK_COMMENTS = _REACTIONS["feedback_comments"]
+CROSSINGS = load_demo_data("learnloop.knowledge", "crossings.yaml")
 
 TARGET_ENTRIES = 400
 HISTORY_DAYS = 730
@@ -264,6 +266,55 @@ def _plan_dates(specs: list[Spec], rng) -> None:
                 wanted -= 1
 
 
+class _Crossings:
+    """Who may carry knowledge across a team's border in the demo (demo_data/crossings.yaml): the
+    closed team's crossings mostly stay inside it, and the contact team's go through its contact.
+    Each rule only replaces a person the builder already drew, from a random stream of its own,
+    so every other draw of the demo (and every other module's data) stays what it was."""
+
+    def __init__(self, seed, members):
+        self.rng = random.Random(f"knowledge-crossings-{seed}")
+        self.members = members
+        self.closed = dict(CROSSINGS["closed"])
+        self.contacts = {}
+        for slug, title in CROSSINGS["contacts"].items():
+            self.contacts[slug] = next(p for p in members[slug] if p.is_active and p.title == title)
+
+    def contact_for(self, slug):
+        return self.contacts.get(slug)
+
+    def _closed_refuses(self, *slugs) -> bool:
+        chances = [self.closed[slug] for slug in slugs if slug in self.closed]
+        return bool(chances) and self.rng.random() >= min(chances)
+
+    def asker(self, team, asker_team, asker, insiders):
+        """Who asks `team` a question the builder gave to `asker` of another team."""
+        if self._closed_refuses(team, asker_team):
+            return self.rng.choice(insiders)
+        return self.contacts.get(asker_team, asker)
+
+    def writer(self, team, kind, author):
+        """The contact writes half of their team's lessons and playbooks."""
+        contact = self.contacts.get(team)
+        if contact is not None and kind in ("lesson", "playbook") and self.rng.random() < 0.5:
+            return contact
+        return author
+
+    def applier(self, team, entry, person, person_team, readers, team_of):
+        """Who applies `team`'s `entry`, in place of `person` (of `person_team`) the builder drew."""
+        if person_team == team:
+            return person
+        insiders = [p for p in readers if team_of[p.pk].slug == team and p.pk != entry.author_id]
+        if self._closed_refuses(team, person_team):
+            return self.rng.choice(insiders) if insiders else person
+        if team in self.contacts and entry.author_id != self.contacts[team].pk:
+            return self.rng.choice(insiders) if insiders else person
+        contact = self.contacts.get(person_team)
+        if contact is not None and contact in readers:
+            return contact
+        return person
+
+
 # --- Building ----------------------------------------------------------------------------------------
 
 
@@ -287,6 +338,7 @@ class _Builder:
                     self.leads[membership.team.slug].append(person)
         self.active = [person for person in context.people if person.is_active and person.pk in self.team_of]
         self.stamps = _Stamps()
+        self.crossings = _Crossings(context.seed, self.members)
 
     def moment(self, days_ago: int):
         return self.today - timedelta(days=days_ago) + timedelta(minutes=self.rng.randint(8 * 60, 18 * 60))
@@ -305,8 +357,10 @@ class _Builder:
             return self.leads[spec.team][0]
         if spec.kind == "question" and self.rng.random() < 0.75:
             asker_team = self.rng.choice([slug for slug in self.teams if slug != spec.team])
-            return self.rng.choice(self.active_members(asker_team))
-        return self.rng.choice(self.active_members(spec.team))
+            asker = self.rng.choice(self.active_members(asker_team))
+            return self.crossings.asker(spec.team, asker_team, asker, self.active_members(spec.team))
+        author = self.rng.choice(self.active_members(spec.team))
+        return self.crossings.writer(spec.team, spec.kind, author)
 
     def curator(self, spec: Spec):
         entry = spec.entry
@@ -461,10 +515,16 @@ class _Builder:
         elif kind == "status":
             services.set_decision_status(by=self.curator(spec), entry=entry, status=action[1], at=moment)
         elif kind == "verify":
-            services.verify_entry(by=self.curator(spec), entry=entry, at=moment)
+            curator = self.curator(spec)
+            if not entry.owner_person_id and self.team_of[entry.author_id].slug != spec.team:
+                curator = self.crossings.contact_for(spec.team) or curator
+            services.verify_entry(by=curator, entry=entry, at=moment)
         elif kind == "answer":
             experts = self.active_members(spec.team, exclude=[entry.author]) or self.active
-            answer = services.add_answer(by=rng.choice(experts), question=entry, body=action[1], at=moment)
+            answerer = rng.choice(experts)
+            if self.team_of[entry.author_id].slug != spec.team:
+                answerer = self.crossings.contact_for(spec.team) or answerer
+            answer = services.add_answer(by=answerer, question=entry, body=action[1], at=moment)
             self.stamps.add(Answer, (answer.pk,), moment)
             answers.append(answer)
         elif kind == "accept" and answers and entry.author.is_active:
@@ -473,6 +533,8 @@ class _Builder:
             readers = self.readers(spec)
             outsiders = [p for p in readers if self.team_of[p.pk].slug != spec.team]
             person = rng.choice(outsiders if outsiders and rng.random() < 0.7 else readers)
+            person = self.crossings.applier(spec.team, entry, person, self.team_of[person.pk].slug, readers,
+                                            self.team_of)
             team = self.team_of[person.pk]
             projects = TEAMS.get(team.slug, {}).get("projects") or ["day-to-day work"]
             application = services.record_application(

@@ -28,11 +28,19 @@ class NetworkSiloOut(Schema):
     team: str
     exports_none: bool
     imports_none: bool
+    ei_index: float | None = Field(description="At most −0.6: at least 80% of the team's ties stay inside it")
+
+
+class NetworkOverloadedBridgeOut(Schema):
+    team: str
+    other_teams: list[str] = Field(description="Teams whose ties with `team` all run through the same one person")
 
 
 class NetworkPairOut(Schema):
     teams: list[str]
-    shared_themes: list[str]
+    shared_themes: list[str] = Field(description="Distinctive knowledge tags both teams hold (and no tie either way)")
+    recurring_themes: list[str] = Field(description="Recurring themes (insights) both teams keep meeting")
+    ties: float = Field(description="Weight of the ties between the two teams, both ways")
 
 
 class NetworkBridgeOut(Schema):
@@ -88,6 +96,7 @@ class NetworkReportOut(Schema):
     withheld_teams: int
     matrix: list[list[float]] = Field(description="matrix[i][j]: weight from teams[i] to teams[j]")
     silos: list[NetworkSiloOut]
+    overloaded_bridges: list[NetworkOverloadedBridgeOut]
     should_talk: list[NetworkPairOut]
     only_bridges: list[NetworkBridgeOut]
     communities: int

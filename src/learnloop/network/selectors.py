@@ -9,7 +9,10 @@ An edge (source → target) means knowledge travelled from source to target:
 - handoff: the person who created an action → its owner, when their teams differ;
 - experiment: an experiment's owner ↔ its creator when they differ (½ each way);
 - mentoring: a mentor → their mentee (growth.MentoringPair), dated when the pair started; only the
-  pair itself is read, never its goals or meeting notes.
+  pair itself is read, never its goals or meeting notes;
+- advice: a colleague named in a survey's advice question → the respondent who named them
+  (surveys.AdviceTie, named and consented), dated when answered. services.py uses these only in
+  team-level figures, for team pairs named by at least k respondents, never in a person's view.
 Anonymous contributions never produce edges: alias and anonymous sessions are left out whole,
 and no card, vote, survey answer or anonymous comment is read. Deactivated people are left out.
 A person's team is the first team they joined (earliest membership); archived teams are ignored.
@@ -21,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-KINDS = ("reuse", "answer", "review", "session", "handoff", "experiment", "mentoring")
+KINDS = ("reuse", "answer", "review", "session", "handoff", "experiment", "mentoring", "advice")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ def platform_edges(since: date | None = None, until: date | None = None) -> list
     from learnloop.knowledge.models import Answer, Application, Entry
     from learnloop.org.models import Person
     from learnloop.reflection.models import Anonymity, Participant
+    from learnloop.surveys.models import AdviceTie
 
     active = set(Person.objects.filter(is_active=True).values_list("id", flat=True))
     team_of = primary_teams()
@@ -89,6 +93,8 @@ def platform_edges(since: date | None = None, until: date | None = None) -> list
         add(creator, owner, "experiment", on, 0.5)
     for mentor, mentee, on in MentoringPair.objects.values_list("mentor_id", "mentee_id", "started_at"):
         add(mentor, mentee, "mentoring", on)
+    for adviser, respondent, on in AdviceTie.objects.values_list("adviser_id", "respondent_id", "answered_on"):
+        add(adviser, respondent, "advice", on)
     edges.sort(key=lambda edge: (edge.on, edge.kind, edge.source, edge.target))
     return edges
 
@@ -123,6 +129,26 @@ def team_tags() -> dict[int, set[str]]:
                                                                                             "tags__name"):
         tags[team].add(tag)
     return tags
+
+
+def team_themes(since: date | None = None, until: date | None = None) -> dict[int, dict[str, int]]:
+    """team id → {recurring theme title: how many of the team's texts it holds in [since, until)},
+    from insights' recurring themes (live ones only). Read through the app registry: insights and
+    network are independent apps of one layer (pyproject's import contract), and this is the one
+    place the network reads a theme."""
+    from django.apps import apps
+
+    ThemeItem = apps.get_model("insights", "ThemeItem")
+    items = ThemeItem.objects.filter(team__isnull=False, theme__retired_at__isnull=True,
+                                     theme__merged_into__isnull=True)
+    if since:
+        items = items.filter(on__gte=since)
+    if until:
+        items = items.filter(on__lt=until)
+    themes: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for team, theme, name, label in items.values_list("team_id", "theme_id", "theme__name", "theme__label"):
+        themes[team][name or label or f"Theme {theme}"] += 1
+    return themes
 
 
 def people_names(ids) -> dict[int, str]:

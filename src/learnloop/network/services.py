@@ -24,7 +24,16 @@ from learnloop.network import selectors
 POOLED = 0
 POOLED_NAME = "Smaller teams (combined)"
 SHARED_TAGS_TO_TALK = 2
+# A recurring theme two teams share counts when it holds at least this many texts of each, and the
+# two teams "have few ties" while the weight between them, both ways, is below FEW_TIES.
+THEME_TEXTS_EACH = 2
+FEW_TIES = 2.0
 CHAMPIONS = 5
+# A team is a silo when its knowledge reaches no other team, it takes in none, or at least 80% of
+# the weight of its ties stays inside it (Krackhardt's E–I index at most −0.6).
+SILO_EI_INDEX = -0.6
+# One person who is the only bridge between their team and this many other teams is over-loaded.
+OVERLOADED_BRIDGE_TEAMS = 3
 
 
 def can_see_report(viewer) -> bool:
@@ -46,6 +55,7 @@ class NetworkReport:
     withheld_teams: int = 0
     matrix: list[list[float]] = field(default_factory=list)  # matrix[i][j]: weight from teams[i] to teams[j]
     silos: list[dict] = field(default_factory=list)
+    overloaded_bridges: list[dict] = field(default_factory=list)  # {"team", "other_teams"}: one person carries them all
     should_talk: list[dict] = field(default_factory=list)
     only_bridges: list[dict] = field(default_factory=list)
     communities: int = 0
@@ -98,8 +108,11 @@ def team_report(viewer, since: date | None = None, until: date | None = None) ->
     names = selectors.team_names()
     bucket, order, withheld = _released_buckets(selectors.primary_teams(), names, k)
     report = NetworkReport(since=since, until=until, k=k, withheld_teams=withheld)
-    all_edges = [edge for edge in selectors.platform_edges(since, until)
-                 if edge.source in bucket and edge.target in bucket]
+    inside = [edge for edge in selectors.platform_edges(since, until)
+              if edge.source in bucket and edge.target in bucket]
+    # Team-level figures read the released advice ties too; whatever is about persons never does.
+    all_edges = _released_advice(inside, bucket, k)
+    person_edges = [edge for edge in inside if edge.kind != ADVICE]
     team_key = {person: str(team) for person, team in bucket.items()}
     plain = [(str(edge.source), str(edge.target), edge.weight) for edge in all_edges]
     figures = network.team_report(plain, {str(p): t for p, t in team_key.items()})
@@ -114,10 +127,13 @@ def team_report(viewer, since: date | None = None, until: date | None = None) ->
             "exported": round(row.exported, 3), "imported": round(row.imported, 3),
             "ei_index": None if row.ei_index is None else round(row.ei_index, 3), "reach": row.reach,
         })
-        if row.exported == 0 or row.imported == 0:
-            report.silos.append({"team": label, "exports_none": row.exported == 0, "imports_none": row.imported == 0})
-    report.should_talk = _should_talk(order, figures)
-    report.only_bridges, bridge_people = _only_bridges(all_edges, bucket, dict(order))
+        inward = row.ei_index is not None and row.ei_index <= SILO_EI_INDEX
+        # The pooled smaller teams are no team: they count in the figures, never in a finding.
+        if team != POOLED and (row.exported == 0 or row.imported == 0 or inward):
+            report.silos.append({"team": label, "exports_none": row.exported == 0, "imports_none": row.imported == 0,
+                                 "ei_index": None if row.ei_index is None else round(row.ei_index, 3)})
+    report.should_talk = _should_talk(order, figures, since, until)
+    report.only_bridges, report.overloaded_bridges, bridge_people = _only_bridges(person_edges, bucket, dict(order))
     people = [str(person) for person in sorted(bucket)]
     graph = network.build_network(((str(e.source), str(e.target), e.weight) for e in all_edges), directed=True,
                                   weighted=True, nodes=people)
@@ -129,21 +145,41 @@ def team_report(viewer, since: date | None = None, until: date | None = None) ->
         report.team_modularity = round(network.modularity(graph, by_team), 4)
     report.trend = _trend(all_edges, bucket, until)
     if can_see_names(viewer):
-        report.champions = _champions(all_edges, bucket, graph)
+        person_graph = network.build_network(((str(e.source), str(e.target), e.weight) for e in person_edges),
+                                             directed=True, weighted=True, nodes=people)
+        report.champions = _champions(person_edges, bucket, person_graph)
         report.bridge_people = bridge_people
-        report.people_map = _people_map(graph, found, bucket, dict(order))
+        community_of = dict(zip(graph.names, found.membership, strict=True)) if found else None
+        report.people_map = _people_map(person_graph, community_of, bucket, dict(order))
     return report
+
+
+ADVICE = "advice"
+
+
+def _released_advice(edges, bucket, k: int) -> list:
+    """The edges with the advice ties (named answers to a survey's advice question) kept only for
+    the pairs of groups (the adviser's, the respondent's) that at least k distinct respondents
+    named someone in; below that a pair's advice ties are all left out, so no figure moves when
+    one person answers."""
+    respondents: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for edge in edges:
+        if edge.kind == ADVICE:
+            respondents[(bucket[edge.source], bucket[edge.target])].add(edge.target)
+    released = {pair for pair, people in respondents.items() if len(people) >= k}
+    return [edge for edge in edges
+            if edge.kind != ADVICE or (bucket[edge.source], bucket[edge.target]) in released]
 
 
 MAP_NODES = 400
 
 
-def _people_map(graph, found, bucket, labels) -> dict:
+def _people_map(graph, community_of, bucket, labels) -> dict:
     """The most connected people (at most MAP_NODES) and their ties, both directions summed, for
     the admins' map; each node carries its team and its community so the page can colour by either."""
     from learnloop.analytics import network
 
-    if found is None:
+    if community_of is None:
         return {"nodes": [], "links": []}
     degrees = network.degree(graph)
     shown = sorted(range(graph.size), key=lambda i: (-degrees[i], graph.names[i]))[:MAP_NODES]
@@ -151,7 +187,7 @@ def _people_map(graph, found, bucket, labels) -> dict:
     keep = set(shown)
     names = selectors.people_names(int(graph.names[i]) for i in shown)
     nodes = [{"id": graph.names[i], "name": names.get(int(graph.names[i]), ""),
-              "team": labels.get(bucket[int(graph.names[i])], ""), "community": found.membership[i],
+              "team": labels.get(bucket[int(graph.names[i])], ""), "community": community_of[graph.names[i]],
               "degree": degrees[i]} for i in shown]
     links: dict[tuple[int, int], float] = defaultdict(float)
     for a, b, w in zip(graph.sources, graph.targets, graph.weights, strict=True):
@@ -174,26 +210,52 @@ def _renumbered(labels):
     return [seen.setdefault(label, len(seen)) for label in labels]
 
 
-def _should_talk(order, figures) -> list[dict]:
+def _should_talk(order, figures, since, until) -> list[dict]:
+    """Pairs of teams that face the same things but barely talk: at least SHARED_TAGS_TO_TALK
+    distinctive tags on their knowledge (held by at most half the teams: a tag every team uses is
+    no shared theme) and no tie either way; or a recurring theme (insights) holding at least
+    THEME_TEXTS_EACH texts of each team in the period, recurring so in at most half the teams,
+    and ties between them weighing under FEW_TIES."""
+    import math
+
     tags = selectors.team_tags()
-    pairs = []
+    themes = selectors.team_themes(since, until)
     real = [(team, label) for team, label in order if team != POOLED]
+    held = defaultdict(int)
+    for team, _ in real:
+        for tag in tags.get(team, ()):
+            held[tag] += 1
+    half = math.ceil(len(real) / 2)
+    distinctive = {tag for tag, count in held.items() if count <= half}
+    # Likewise a theme that recurs in more than half the teams is the organization's, not a pair's.
+    recurs_in = defaultdict(int)
+    for team, _ in real:
+        for title, count in themes.get(team, {}).items():
+            recurs_in[title] += count >= THEME_TEXTS_EACH
+    pairs = []
     for index, (a, a_label) in enumerate(real):
         for b, b_label in real[index + 1:]:
-            shared = sorted(tags.get(a, set()) & tags.get(b, set()))
+            shared = sorted(tags.get(a, set()) & tags.get(b, set()) & distinctive)
             tied = figures.mixing[str(a)][str(b)] + figures.mixing[str(b)][str(a)]
-            if len(shared) >= SHARED_TAGS_TO_TALK and tied == 0:
-                pairs.append({"teams": [a_label, b_label], "shared_themes": shared[:8]})
+            recurring = sorted(title for title, count in themes.get(a, {}).items()
+                               if count >= THEME_TEXTS_EACH and themes.get(b, {}).get(title, 0) >= THEME_TEXTS_EACH
+                               and recurs_in[title] <= half)
+            by_tags = len(shared) >= SHARED_TAGS_TO_TALK and tied == 0
+            by_themes = bool(recurring) and tied < FEW_TIES
+            if by_tags or by_themes:
+                pairs.append({"teams": [a_label, b_label], "shared_themes": shared[:8] if by_tags else [],
+                              "recurring_themes": recurring[:5] if by_themes else [], "ties": round(tied, 3)})
     return pairs
 
 
-def _only_bridges(edges, bucket, labels) -> tuple[list[dict], list[dict]]:
-    """Team pairs whose ties all run through one person on one side (team-level), and, for admins,
-    who those people are."""
+def _only_bridges(edges, bucket, labels) -> tuple[list[dict], list[dict], list[dict]]:
+    """Team pairs whose ties all run through one person on one side (team-level); teams where one
+    person is that only bridge to OVERLOADED_BRIDGE_TEAMS or more teams (team-level: the finding
+    says one person carries them, not who); and, for admins, who those people are."""
     carriers: dict[tuple[int, int], set[int]] = defaultdict(set)
     for edge in edges:
         a, b = bucket[edge.source], bucket[edge.target]
-        if a == b:
+        if a == b or POOLED in (a, b):
             continue
         carriers[(a, b) if a < b else (b, a)].add(edge.source)
         carriers[(a, b) if a < b else (b, a)].add(edge.target)
@@ -204,9 +266,13 @@ def _only_bridges(edges, bucket, labels) -> tuple[list[dict], list[dict]]:
             if len(own) == 1:
                 findings.append({"team": labels[side], "other_team": labels[other]})
                 people[own[0]].append(labels[other])
+    overloaded = sorted(({"team": labels[bucket[person]], "other_teams": sorted(teams)}
+                         for person, teams in people.items() if len(teams) >= OVERLOADED_BRIDGE_TEAMS),
+                        key=lambda finding: (-len(finding["other_teams"]), finding["team"]))
     names = selectors.people_names(people)
     ranked = sorted(people.items(), key=lambda item: (-len(item[1]), names.get(item[0], "")))
-    return findings, [{"person": names.get(person, ""), "only_bridge_to": sorted(teams)} for person, teams in ranked]
+    return findings, overloaded, [{"person": names.get(person, ""), "only_bridge_to": sorted(teams)}
+                                  for person, teams in ranked]
 
 
 def _champions(edges, bucket, graph) -> list[dict]:
@@ -245,7 +311,8 @@ def person_view(viewer, person, since: date | None = None, until: date | None = 
         raise PermissionDenied("A person's network view is for that person and admins.")
     default_since, default_until = default_period()
     since, until = since or default_since, until or default_until
-    edges = selectors.platform_edges(since, until)
+    # Advice ties are never part of a person's view: they would tell the people named who named them.
+    edges = [edge for edge in selectors.platform_edges(since, until) if edge.kind != ADVICE]
     graph = network.build_network(((str(e.source), str(e.target), e.weight) for e in edges), directed=True,
                                   weighted=True, nodes=[str(person.pk)])
     index = graph.names.index(str(person.pk))

@@ -16,8 +16,10 @@ def report(request):
     trend = {"x": [f"{row['start']:%d %b %Y}" for row in found.trend], "ties": [row["ties"] for row in found.trend],
              "share": [None if row["cross_team_share"] is None else round(100 * row["cross_team_share"], 1)
                        for row in found.trend]}
+    silos = {silo["team"] for silo in found.silos}
     chart = {"teams": [team["name"] for team in found.teams], "matrix": found.matrix, "people": found.people_map,
-             "trend": trend}
+             "trend": trend, "members": [team["members"] for team in found.teams],
+             "silo": [team["name"] in silos for team in found.teams]}
     rows = [{"name": team["name"], "cells": found.matrix[index]} for index, team in enumerate(found.teams)]
     return render(request, "network/report.html", {"form": form, "report": found, "chart": chart, "rows": rows})
 

@@ -68,7 +68,7 @@ def build(context) -> None:
 
 
 def _answer(campaign, instrument, level, rng, *, day) -> None:
-    items = list(instrument.items.exclude(kind="comment").select_related("dimension"))
+    items = list(instrument.items.exclude(kind__in=("comment", "advice")).select_related("dimension"))
     takes_comments = instrument.items.filter(kind="comment").exists()  # a comment is refused otherwise
     invitations = list(Invitation.objects.filter(campaign=campaign).order_by("pk"))
     submissions = []

@@ -88,3 +88,24 @@ class ResponseForm(forms.Form):
 
     def answers(self) -> dict[str, str]:
         return {key: self.cleaned_data[key] for key in self.answer_keys}
+
+
+class AdviceForm(forms.Form):
+    """The named advice questions: for each, the colleagues chosen (person ids, as sent; the
+    service checks them), the consent box, and the withdraw button."""
+
+    consent = forms.BooleanField(required=False)
+    withdraw = forms.CharField(required=False)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys = [item.key for item in items]
+        for key in self.keys:
+            self.fields[key] = forms.Field(required=False, widget=forms.SelectMultiple)
+
+    def answers(self) -> dict[str, list]:
+        withdraw = bool(self.cleaned_data.get("withdraw"))
+        return {key: [] if withdraw else list(self.cleaned_data.get(key) or []) for key in self.keys}
+
+    def consented(self) -> bool:
+        return bool(self.cleaned_data.get("consent")) and not self.cleaned_data.get("withdraw")

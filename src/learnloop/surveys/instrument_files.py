@@ -14,6 +14,7 @@ from learnloop.surveys.models import Barrier
 BUILT_IN_DIR = Path(__file__).parent / "instruments"
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 MAX_ITEMS = 200
+MAX_ADVICE_ITEMS = 5
 
 
 class InstrumentError(ValueError):
@@ -47,6 +48,7 @@ class InstrumentSpec:
     outcome: ItemSpec | None
     comment: ItemSpec | None
     source: str
+    advice: list[ItemSpec] = field(default_factory=list)  # name-generator questions (named, optional)
 
 
 def built_in_files() -> list[Path]:
@@ -83,8 +85,11 @@ def parse_instrument(text: str) -> InstrumentSpec:
         raise InstrumentError("An instrument needs at least one dimension.")
     outcome = _single(data.get("outcome"), "outcome")
     comment = _single(data.get("comment"), "comment")
+    advice = [_item(entry, "advice") for entry in _list(data.get("advice") or [], "advice")]
+    if len(advice) > MAX_ADVICE_ITEMS:
+        raise InstrumentError(f"An instrument can have at most {MAX_ADVICE_ITEMS} advice questions.")
     keys = [item.key for dimension in dimensions for item in dimension.items]
-    keys += [extra.key for extra in (outcome, comment) if extra]
+    keys += [extra.key for extra in (outcome, comment, *advice) if extra]
     duplicated = sorted({key for key in keys if keys.count(key) > 1})
     if duplicated:
         raise InstrumentError(f"Item keys must be unique; repeated: {', '.join(duplicated)}.")
@@ -93,7 +98,8 @@ def parse_instrument(text: str) -> InstrumentSpec:
         raise InstrumentError("Dimension keys must be unique.")
     if len(keys) > MAX_ITEMS:
         raise InstrumentError(f"An instrument can have at most {MAX_ITEMS} items.")
-    return InstrumentSpec(slug, name, description, scale_min, scale_max, labels, dimensions, outcome, comment, text)
+    return InstrumentSpec(slug, name, description, scale_min, scale_max, labels, dimensions, outcome, comment, text,
+                          advice)
 
 
 def _dimension(entry, position: int) -> DimensionSpec:

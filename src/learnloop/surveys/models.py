@@ -63,6 +63,9 @@ class ItemKind(models.TextChoices):
     LIKERT = "likert", "Agreement scale"
     OUTCOME = "outcome", "Recommendation (0–10)"
     COMMENT = "comment", "Open comment"
+    # A name generator ("whom do you go to for advice about X?"): NOT anonymous, answered apart
+    # from the anonymous response, with consent, by a signed-in invitee (AdviceTie, surveys/advice.py).
+    ADVICE = "advice", "Whom do you go to for advice (named, optional)"
 
 
 class Item(models.Model):
@@ -245,3 +248,29 @@ class Remeasure(models.Model):
     @property
     def change(self) -> float:
         return self.after - self.before
+
+
+class AdviceTie(models.Model):
+    """One colleague a respondent named in a name-generator question ("whom do you go to for advice
+    about X?"). Named on purpose, and so kept apart from the anonymous Response rows: written in
+    its own request by the signed-in invitee after they agreed to it, never in the transaction
+    that stores their anonymous answers. Who may see what: docs/surveys.md#named-advice-questions;
+    the knowledge-flow network reads these rows only as team-level aggregates of at least k
+    respondents (learnloop.network)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="advice_ties")
+    item_key = models.SlugField(max_length=60)
+    respondent = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    adviser = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    # The day the respondent agreed and answered: the network dates the tie by it.
+    answered_on = models.DateField()
+
+    class Meta:
+        ordering = ["campaign", "item_key", "respondent", "adviser"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "item_key", "respondent", "adviser"], name="advice_tie_once"),
+            models.CheckConstraint(condition=~Q(respondent=models.F("adviser")), name="advice_tie_not_self"),
+        ]
+
+    def __str__(self):
+        return "An advice tie"  # never the names: this row is for the network's aggregates

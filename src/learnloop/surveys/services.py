@@ -105,7 +105,9 @@ def _save_instrument(spec, instrument: Instrument) -> Instrument:
                 reverse_keyed=item_spec.reverse, position=position, kind=ItemKind.LIKERT,
             )
             position += 1
-    for kind, extra in ((ItemKind.OUTCOME, spec.outcome), (ItemKind.COMMENT, spec.comment)):
+    extras = [(ItemKind.OUTCOME, spec.outcome), (ItemKind.COMMENT, spec.comment),
+              *((ItemKind.ADVICE, item) for item in spec.advice)]
+    for kind, extra in extras:
         if extra is not None:
             Item.objects.create(instrument=instrument, key=extra.key, text=extra.text, kind=kind, position=position)
             position += 1
@@ -409,7 +411,9 @@ def invitation_for_token(token: str) -> Invitation:
 
 
 def questions_of(instrument: Instrument) -> list[Item]:
-    return list(instrument.items.select_related("dimension").order_by("position"))
+    """The questions of the anonymous form: every item but the named advice questions, which are
+    answered apart (surveys/advice.py)."""
+    return list(instrument.items.exclude(kind=ItemKind.ADVICE).select_related("dimension").order_by("position"))
 
 
 def submit_response(*, token: str, answers: dict, comment: str = "", today: date | None = None) -> None:
@@ -456,7 +460,7 @@ def clean_answers(instrument: Instrument, answers: dict) -> dict:
     if not isinstance(answers, dict):
         raise ValidationError({"answers": "Send the answers as {item key: value}."})
     clean, errors = {}, {}
-    for item in instrument.items.exclude(kind=ItemKind.COMMENT):
+    for item in instrument.items.exclude(kind__in=(ItemKind.COMMENT, ItemKind.ADVICE)):
         low, high = (instrument.scale_min, instrument.scale_max) if item.kind == ItemKind.LIKERT else OUTCOME_RANGE
         value = answers.get(item.key)
         try:
@@ -471,8 +475,13 @@ def clean_answers(instrument: Instrument, answers: dict) -> dict:
     kinds = dict(instrument.items.values_list("key", "kind"))
     unknown = sorted(str(key) for key in answers if key not in kinds)
     comment_keys = sorted(str(key) for key in answers if kinds.get(key) == ItemKind.COMMENT)
+    advice_keys = sorted(str(key) for key in answers if kinds.get(key) == ItemKind.ADVICE)
     if unknown:
         errors["answers"] = f"Unknown items: {', '.join(unknown)}."
+    elif advice_keys:
+        # Refused, not ignored: a named answer must never travel with the anonymous ones.
+        errors["answers"] = (f"{', '.join(advice_keys)} is a named advice question: it is answered apart, "
+                             "signed in, not among the anonymous answers.")
     elif comment_keys:
         errors["answers"] = (f"{', '.join(comment_keys)} is the comment question: send its text as `comment`, "
                              "not among the answers.")

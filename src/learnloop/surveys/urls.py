@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learnloop.surveys import views
+from learnloop.surveys import advice_views, views
 
 app_name = "surveys"
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("trends/", views.trends, name="trends"),
     path("threshold/", views.threshold, name="threshold"),
     path("respond/<str:token>/", views.respond, name="respond"),
+    path("campaigns/<int:campaign_id>/advice/", advice_views.advice_page, name="advice"),
 ]

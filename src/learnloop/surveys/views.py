@@ -218,8 +218,11 @@ def respond(request, token):
             errors = {field: " ".join(problems) for field, problems in error.message_dict.items()} \
                 if hasattr(error, "error_dict") else {"__all__": _error_text(error)}
         else:
+            # The named advice questions, if any, are answered apart, signed in (surveys/advice.py).
+            named = campaign.instrument.items.filter(kind="advice").exists()
             return render(request, "surveys/respond_done.html", {
                 "message": "Thank you. Your answers are stored without your name or the time you sent them.",
+                "advice_url": reverse("surveys:advice", args=[campaign.pk]) if named else "",
             })
     instrument = campaign.instrument
     scale = list(zip(range(instrument.scale_min, instrument.scale_max + 1), instrument.labels, strict=False))

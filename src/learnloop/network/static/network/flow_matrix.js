@@ -115,3 +115,56 @@
 
   document.addEventListener("DOMContentLoaded", draw);
 })();
+
+// The map of teams, for everyone who sees the report: teams as nodes (size: people), the flows of
+// the matrix as arrows (width: weight). The same released teams and figures as the heat map.
+(function () {
+  "use strict";
+  var PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+
+  function draw() {
+    var holder = document.querySelector("[data-chart='team-map']");
+    var source = document.getElementById("network-chart-data");
+    if (!holder || !source || !window.echarts) { return; }
+    var chart = JSON.parse(source.textContent);
+    if (!chart.teams.length) { holder.hidden = true; return; }
+    var largest = 0;
+    chart.matrix.forEach(function (row, from) {
+      row.forEach(function (value, to) { if (from !== to) { largest = Math.max(largest, value); } });
+    });
+    var links = [];
+    chart.matrix.forEach(function (row, from) {
+      row.forEach(function (value, to) {
+        if (from !== to && value > 0) {
+          links.push({ source: chart.teams[from], target: chart.teams[to], value: value,
+                       lineStyle: { width: 1 + 7 * value / (largest || 1) } });
+        }
+      });
+    });
+    holder.style.height = "480px";
+    var drawing = window.echarts.init(holder, null, { renderer: "canvas" });
+    drawing.setOption({
+      animation: false,
+      color: PALETTE,
+      tooltip: { renderMode: "richText" },
+      series: [{
+        type: "graph", layout: "force", roam: true, draggable: true,
+        force: { repulsion: 400, edgeLength: [80, 200], gravity: 0.1 },
+        edgeSymbol: ["none", "arrow"], edgeSymbolSize: 8,
+        label: { show: true, position: "right" },
+        data: chart.teams.map(function (name, index) {
+          var hollow = chart.silo[index];
+          return { id: name, name: name, value: chart.members[index],
+                   symbolSize: 12 + 3 * Math.sqrt(chart.members[index]),
+                   itemStyle: hollow ? { color: "#ffffff", borderColor: PALETTE[5], borderWidth: 3 }
+                                     : { color: PALETTE[index % PALETTE.length] } };
+        }),
+        links: links,
+        lineStyle: { opacity: 0.5, curveness: 0.15 },
+      }],
+    });
+    window.addEventListener("resize", function () { drawing.resize(); });
+  }
+
+  document.addEventListener("DOMContentLoaded", draw);
+})();
