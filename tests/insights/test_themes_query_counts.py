@@ -21,6 +21,8 @@ PAGES = [
     ("web", "themes list filtered", "admin", "/insights/themes/?source=action&month={month}"),
     ("web", "theme detail", "admin", "/insights/themes/{theme_id}/"),
     ("web", "theme detail of a lead", "lead", "/insights/themes/{theme_id}/"),
+    ("web", "organization dashboard", "admin", "/insights/organization/"),
+    ("web", "team dashboard's theme recurrence csv", "lead", "/insights/teams/{team_slug}/theme-recurrence.csv"),
     ("api", "themes", "admin", "/api/v1/insights/themes"),
     ("api", "theme", "lead", "/api/v1/insights/themes/{theme_id}"),
 ]
@@ -41,7 +43,7 @@ def query_counts(django_db_setup, django_db_blocker):
         people, _ = factories.small_organization()
         services.rebuild()
         theme_id = ThemeItem.objects.get(text="Write the rollback runbook 0", team=people["team"]).theme_id
-        ids = {"theme_id": theme_id, "month": timezone.localdate().strftime("%Y-%m")}
+        ids = {"theme_id": theme_id, "month": timezone.localdate().strftime("%Y-%m"), "team_slug": people["team"].slug}
         clients = {"web": {}, "api": {}}
         for viewer in ("admin", "lead"):
             clients["web"][viewer] = Client()
