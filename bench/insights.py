@@ -95,6 +95,28 @@ def quality(collection: str, mirror: Path | None) -> dict:
     }
 
 
+def placing(collection: str, mirror: Path | None) -> dict:
+    """Incremental placing between regroupings: group 80% of a labelled collection (shuffled, seed 5),
+    place the other 20% one by one, and score the placed texts against their labels (NMI). Also
+    counts the placed texts that joined a theme another placed text had started (possible only
+    because texts placed since the grouping attract later ones)."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    from learnloop.analytics.themes import group_themes
+
+    texts, labels = load(collection, mirror)
+    order = list(range(len(texts)))
+    random.Random(5).shuffle(order)
+    cut = int(0.8 * len(order))
+    model = group_themes([texts[index] for index in order[:cut]])
+    grouped = set(model.membership)
+    placed = [model.add(texts[index]) for index in order[cut:]]
+    started = {theme for theme in placed if theme not in grouped}
+    joined_new = len(placed) - len(started) - sum(theme in grouped for theme in placed)
+    return {"placed": len(placed), "new_themes": len(started), "joined_new": joined_new,
+            "nmi": normalized_mutual_info_score([labels[index] for index in order[cut:]], placed)}
+
+
 def speed(count: int, mirror: Path | None) -> dict:
     from learnloop.analytics.themes import group_themes
 
@@ -137,6 +159,11 @@ def main() -> None:
               f"baseline k-means (k={result['labels']}) NMI {result['kmeans_nmi']:.3f} ARI {result['kmeans_ari']:.3f}")
         for key in ("nmi", "ari", "kmeans_nmi", "kmeans_ari"):
             figures[f"{collection}_{key}"] = f"{result[key]:.3f}"
+    result = placing("tweet", mirrors["tweet"])
+    print(f"placing: {result['placed']} Tweet texts placed one by one into a grouping of the other 80%: "
+          f"NMI {result['nmi']:.3f}; {result['new_themes']} started new themes, {result['joined_new']} joined "
+          f"a theme another placed text started")
+    figures.update(placed_nmi=f"{result['nmi']:.3f}", placed_joined_new=result["joined_new"])
     count = options.texts or (20_000 if options.quick else 100_000)
     result = speed(count, mirrors["stackoverflow"])
     print(f"speed: {result['texts']} texts grouped in {result['cpu_s']:.1f} s CPU into {result['themes']} themes; "

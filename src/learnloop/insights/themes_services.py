@@ -171,11 +171,28 @@ def _place(texts: list[SourceText], existing: dict[str, ThemeItem]) -> list[Them
     if run is not None and run.state:
         from learnloop.insights import themes_state
 
+        run_id = (run.pk, run.finished_at)
         theme_of = dict(ThemeItem.objects.values_list("key", "theme_id"))
-        model = themes_state.placing_model((run.pk, run.finished_at), run.state, theme_of)
+        since = [key for key in theme_of if key not in themes_state.run_keys(run_id, run.state)
+                 and key not in existing]  # the texts being placed again are placed below
+        placed_since = list(ThemeItem.objects.filter(key__in=since).order_by("key").values_list("text", "theme_id"))
+        model = themes_state.placing_model(run_id, run.state, theme_of, placed_since)
+    # The model numbers a new theme from above every theme id today; each such number becomes a
+    # Theme once, so later texts voting for it join that Theme (whatever id the database gave it).
+    first_new = max(live, default=0) + 1
+    if model is not None:
+        model.reserve_numbers_below(first_new)
+    created: dict[int, int] = {}
     for text in to_place:
         number = model.add(text.text) if model is not None else None
-        theme_id = number if number in live else Theme.objects.create(label=text.text[:300]).pk
+        if number is not None and number < first_new and number in live:
+            theme_id = number
+        elif number is not None and number in created:
+            theme_id = created[number]
+        else:
+            theme_id = Theme.objects.create(label=text.text[:300]).pk
+            if number is not None and number >= first_new:
+                created[number] = theme_id
         live.add(theme_id)
         placed.append(_item(text, theme_id))
     return placed

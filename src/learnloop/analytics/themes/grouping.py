@@ -128,6 +128,14 @@ class ThemeModel:
         self._membership = list(membership)
         self._features = sorted(vocabulary.index, key=vocabulary.index.__getitem__)
         self._next_theme = max(membership, default=-1) + 1
+        # Words the vocabulary does not know, by text added since the grouping: two added texts
+        # sharing such words can still find each other (see `add`).
+        self._new_features: dict[int, frozenset[str]] = {}  # added text index -> all its features
+        self._new_postings: dict[str, list[int]] = {}  # unknown feature -> added texts using it
+
+    def reserve_numbers_below(self, number: int) -> None:
+        """New themes get numbers from `number` up (a caller's ids below it are taken)."""
+        self._next_theme = max(self._next_theme, number)
 
     @property
     def size(self) -> int:
@@ -150,10 +158,54 @@ class ThemeModel:
         added = sparse.vstack(self._added) @ vector.T
         return np.concatenate([np.asarray(grouped).ravel(), added.toarray().ravel()])
 
-    def add(self, text: str) -> int:
-        """Place one text; returns its theme number (a new number when nothing is alike enough)."""
-        vector = self.vocabulary.vectorize([analyse(text)])
+    def _new_word_similarities(self, analysed, unknown: frozenset[str]) -> dict[int, float]:
+        """Cosine with the added texts that share an unknown word with this one, over the known
+        features and the unknown ones at least two added texts use (this one included); idf of an
+        unknown feature from the texts seen so far, like the vocabulary's."""
+        others = {index for feature in unknown for index in self._new_postings.get(feature, ())}
+        if not others:
+            return {}
+        count = self.vocabulary.document_count + len(self._new_features) + 1
+
+        def weights(features: frozenset[str]) -> dict[str, float]:
+            found = {}
+            for feature in features:
+                column = self.vocabulary.index.get(feature)
+                if column is not None:
+                    found[feature] = float(self.vocabulary.idf[column])
+                else:
+                    used = len(self._new_postings.get(feature, ())) + (feature in unknown)
+                    if used >= 2:
+                        found[feature] = float(np.log((1 + count) / (1 + used)) + 1)
+            return found
+
+        mine = weights(analysed.features)
+        mine_norm = np.sqrt(sum(value * value for value in mine.values()))
+        found = {}
+        for index in others:
+            theirs = weights(self._new_features[index])
+            shared = sum(mine[feature] * theirs[feature] for feature in mine.keys() & theirs.keys())
+            norm = mine_norm * np.sqrt(sum(value * value for value in theirs.values()))
+            if norm:
+                found[index] = shared / norm
+        return found
+
+    def add(self, text: str, *, theme: int | None = None) -> int:
+        """Place one text; returns its theme number (a new number when nothing is alike enough).
+
+        Texts added since the grouping count as neighbours too, through the known features and
+        through words the vocabulary never saw: the first text about something new starts a
+        theme, and later ones using its new words join it. `theme=` records a text already
+        placed (say, in another process) in that theme without voting."""
+        analysed = analyse(text)
+        vector = self.vocabulary.vectorize([analysed])
+        unknown = frozenset(feature for feature in analysed.features if feature not in self.vocabulary.index)
+        if theme is not None:
+            self._remember(vector, analysed.features, unknown, theme)
+            return theme
         similarities = self._similarities(vector)
+        for index, similarity in self._new_word_similarities(analysed, unknown).items():
+            similarities[index] = max(similarities[index], similarity)
         candidates = np.flatnonzero(similarities >= self.settings.floor)
         if len(candidates):
             if len(candidates) > self.settings.neighbours:
@@ -165,14 +217,22 @@ class ThemeModel:
             theme = max(votes, key=lambda number: (votes[number], -number))
         else:
             theme = self._next_theme
-            self._next_theme += 1
+        self._remember(vector, analysed.features, unknown, theme)
+        return theme
+
+    def _remember(self, vector: sparse.csr_matrix, features: frozenset[str], unknown: frozenset[str],
+                  theme: int) -> None:
+        index = len(self._membership)
         self._added.append(vector)
         self._membership.append(theme)
+        self._next_theme = max(self._next_theme, theme + 1)
+        self._new_features[index] = features
+        for feature in unknown:
+            self._new_postings.setdefault(feature, []).append(index)
         if len(self._added) >= FOLD_AFTER:  # keep placing cheap: the stacked rows grow with every text
             self._grouped = self._all_rows()
             self._grouped_by_feature = self._grouped.tocsc()
             self._added = []
-        return theme
 
     def _all_rows(self) -> sparse.csr_matrix:
         if not self._added:
