@@ -32,6 +32,7 @@ class ThemeSettings:
     common_share: float = 0.05  # features in more texts than this share are skipped when finding neighbours
     seed: int = 1
     label_terms: int = 3
+    iterations: int = -1  # Leiden passes; -1: until no node moves
 
 
 @dataclass
@@ -59,17 +60,24 @@ def _neighbour_edges(matrix: sparse.csr_matrix, settings: ThemeSettings) -> tupl
     sources, targets, weights = [], [], []
     for start in range(0, count, rows_per_block):
         block = (searchable[start:start + rows_per_block] @ transposed).tocsr()
-        block.setdiag(0)
-        block.data[block.data < settings.floor] = 0
-        block.eliminate_zeros()
-        rows = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))
-        # Best first within each row, then the first `neighbours` of every row (no Python loop per row).
-        order = np.lexsort((-block.data, rows))
-        rank = np.arange(len(order)) - block.indptr[rows[order]]
-        keep = order[rank < settings.neighbours]
+        # Only the entries alike enough (about a tenth), then their rows, and never a text itself.
+        # Changing the sparse block in place (setdiag, eliminate_zeros) or giving every entry its
+        # row first cost as much as the product: about 5,500 entries per row at 100,000 texts.
+        positions = np.flatnonzero(block.data >= settings.floor)
+        rows = np.searchsorted(block.indptr, positions, side="right") - 1
+        columns, data = block.indices[positions], block.data[positions]
+        other = columns != rows + start
+        rows, columns, data = rows[other], columns[other], data[other]
+        # Best first within each row, then the first `neighbours` of every row: the same order as
+        # np.lexsort((-data, rows)), from two stable sorts (the second on integers) that are faster.
+        order = np.argsort(-data, kind="stable")
+        order = order[np.argsort(rows[order], kind="stable")]
+        per_row = np.bincount(rows, minlength=block.shape[0])
+        first_of_row = np.cumsum(per_row) - per_row
+        keep = order[np.arange(len(order)) - first_of_row[rows[order]] < settings.neighbours]
         sources.append(rows[keep] + start)
-        targets.append(block.indices[keep])
-        weights.append(block.data[keep])
+        targets.append(columns[keep])
+        weights.append(data[keep])
     if not sources:
         return np.zeros(0, int), np.zeros(0, int), np.zeros(0)
     return np.concatenate(sources), np.concatenate(targets), np.concatenate(weights)
@@ -85,7 +93,7 @@ def _communities(count: int, edges, settings: ThemeSettings) -> list[int]:
     igraph.set_random_number_generator(random.Random(settings.seed))  # noqa: S311 (not a secret)
     try:
         clustering = graph.community_leiden(objective_function="modularity", weights="weight",
-                                            resolution=settings.resolution, n_iterations=-1)
+                                            resolution=settings.resolution, n_iterations=settings.iterations)
     finally:
         igraph.set_random_number_generator(random)
     return list(clustering.membership)
