@@ -69,7 +69,7 @@ def test_a_new_text_joins_the_theme_its_neighbours_are_in_without_regrouping():
 
 
 def test_texts_placed_since_the_grouping_attract_later_ones_through_new_words():
-    topics, texts = _collection()
+    _, texts = _collection()
     model = group_themes(texts)
     grouped_themes = set(model.membership)
     first = model.add("Kafka consumer lag alarms at night")  # no word the grouping knew: a theme of its own
@@ -84,7 +84,7 @@ def test_texts_placed_since_the_grouping_attract_later_ones_through_new_words():
 
 
 def test_a_text_recorded_with_its_theme_votes_for_it_later():
-    topics, texts = _collection()
+    _, texts = _collection()
     model = group_themes(texts)
     model.reserve_numbers_below(100)
     assert model.add("Kafka consumer lag alarms", theme=42) == 42  # placed elsewhere, recorded here
