@@ -95,6 +95,34 @@ def quality(collection: str, mirror: Path | None) -> dict:
     }
 
 
+def placing(collection: str, mirror: Path | None) -> dict:
+    """Incremental placing between regroupings, on a labelled collection: every text of 10 labels
+    (stories the grouping never saw) and 10% of the others are held out (seed 5); the rest is
+    grouped, then the held-out texts are placed one by one in a shuffled order. Scores: NMI of the
+    placed texts against their labels, and for the unseen stories the share of placed pairs of the
+    same story that ended in the same theme (pair recall): texts placed since the grouping must
+    attract later ones for an unseen story to hold together."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    from learnloop.analytics.themes import group_themes
+
+    texts, labels = load(collection, mirror)
+    rng = random.Random(5)
+    unseen = set(rng.sample(sorted(set(labels)), 10))
+    held = [index for index in range(len(texts)) if labels[index] in unseen or rng.random() < 0.1]
+    held_set = set(held)
+    rng.shuffle(held)
+    model = group_themes([text for index, text in enumerate(texts) if index not in held_set])
+    placed = {index: model.add(texts[index]) for index in held}
+    new = [index for index in held if labels[index] in unseen]
+    pairs = [(first, second) for position, first in enumerate(new) for second in new[position + 1:]
+             if labels[first] == labels[second]]
+    together = sum(placed[first] == placed[second] for first, second in pairs)
+    return {"placed": len(held), "unseen_texts": len(new),
+            "nmi": normalized_mutual_info_score([labels[index] for index in held], [placed[index] for index in held]),
+            "unseen_pair_recall": together / len(pairs) if pairs else 0.0}
+
+
 def speed(count: int, mirror: Path | None) -> dict:
     from learnloop.analytics.themes import group_themes
 
@@ -137,6 +165,11 @@ def main() -> None:
               f"baseline k-means (k={result['labels']}) NMI {result['kmeans_nmi']:.3f} ARI {result['kmeans_ari']:.3f}")
         for key in ("nmi", "ari", "kmeans_nmi", "kmeans_ari"):
             figures[f"{collection}_{key}"] = f"{result[key]:.3f}"
+    result = placing("tweet", mirrors["tweet"])
+    print(f"placing: {result['placed']} Tweet texts placed one by one after grouping the rest "
+          f"({result['unseen_texts']} of 10 stories the grouping never saw): NMI {result['nmi']:.3f}; "
+          f"unseen stories' same-story pairs in one theme: {result['unseen_pair_recall']:.3f}")
+    figures.update(placed_nmi=f"{result['nmi']:.3f}", unseen_pair_recall=f"{result['unseen_pair_recall']:.3f}")
     count = options.texts or (20_000 if options.quick else 100_000)
     result = speed(count, mirrors["stackoverflow"])
     print(f"speed: {result['texts']} texts grouped in {result['cpu_s']:.1f} s CPU into {result['themes']} themes; "

@@ -72,6 +72,31 @@ def test_csv_export_is_the_charts_table(loop):
     assert series[-2][1] == "50.0"  # February: 1 done of 2 expected (done, overdue)
 
 
+def test_theme_recurrence_chart_counts_each_month_from_the_themes(loop):
+    from datetime import date
+
+    from learnloop.insights.themes_models import Theme, ThemeItem
+
+    first, second = Theme.objects.create(label="deploys"), Theme.objects.create(label="on-call")
+    for number, (theme, team, on) in enumerate([
+            (first, loop.payments, date(2025, 1, 8)), (first, loop.payments, date(2025, 3, 2)),
+            (second, loop.payments, date(2025, 3, 9)), (second, loop.platform, date(2025, 2, 1))]):
+        ThemeItem.objects.create(theme=theme, source="action", ref=str(number), key=f"action:t{number}", text="t",
+                                 team=team, on=on)
+    client = signed_in_client(loop.learning_lead)
+    rows = list(csv.reader(io.StringIO(client.get(f"/insights/teams/payments/theme-recurrence.csv?{PERIOD}")
+                                       .content.decode())))
+    assert rows[0] == ["Month", "Themes", "Came up before", "First time", "Recurrence rate (%)"]
+    assert rows[-3:] == [["2025-01", "1", "0", "1", "0.0"], ["2025-02", "0", "0", "0", ""],
+                         ["2025-03", "2", "1", "1", "50.0"]]  # Platform's February item is not Payments'
+    organization = list(csv.reader(io.StringIO(client.get(f"/insights/organization/theme-recurrence.csv?{PERIOD}")
+                                               .content.decode())))
+    assert organization[-3:] == [["2025-01", "1", "0", "1", "0.0"], ["2025-02", "1", "0", "1", "0.0"],
+                                 ["2025-03", "2", "2", "0", "100.0"]]
+    page = client.get(f"/insights/teams/payments/?{PERIOD}").content.decode()
+    assert 'data-chart="theme-recurrence"' in page and "Themes coming back, month by month" in page
+
+
 def test_api_gives_the_catalogue_values_and_refuses_other_teams(loop, api_as):
     lead = api_as(loop.learning_lead)
     body = lead.get(f"/api/v1/insights/metrics?team=payments&{PERIOD}").json()

@@ -33,6 +33,7 @@ def test_the_digest_lists_the_weeks_recurring_themes_and_the_alert(crews, settin
     assert "1 new this week, first seen 2 Mar 2026" in to_learning_lead.body
     assert "Came back after “Stop Friday deploys to production” was marked effective on 20 Apr 2026" in (
         to_learning_lead.body)
-    assert to_learning_lead.subject == "This week: recurring themes this week"
+    # The June retro moved Payments' session cadence too (metrics_digest).
+    assert to_learning_lead.subject == "This week: recurring themes this week, metric changes by team"
     # A Platform member's digest would count only Platform's items: the June card is Payments'.
     assert not any(message.to == [crews["Platform"]["members"][0].email] for message in mail.outbox)

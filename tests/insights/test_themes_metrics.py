@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from learnloop.insights.themes_metrics import recurrence, recurrence_rate
+from learnloop.insights.themes_metrics import recurrence, recurrence_by_period, recurrence_rate
 from learnloop.insights.themes_models import Theme, ThemeItem
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +44,27 @@ def test_recurrence_rate_for_a_viewer_counts_their_items_only(crews):
     march = (date(2026, 3, 1), date(2026, 3, 31))
     assert recurrence_rate(None, march) == 1.0
     assert recurrence_rate(None, march, viewer=crews["Platform"]["members"][0]) == 0.0
+
+
+def test_recurrence_by_month_counts_each_month_like_the_period_figure(crews):
+    platform, payments = crews["Platform"]["team"], crews["Payments"]["team"]
+    a, b, c = (Theme.objects.create(label=name) for name in "abc")
+    item(a, platform, date(2026, 1, 5))
+    item(a, platform, date(2026, 1, 25))  # a: January only -> new in January
+    item(a, platform, date(2026, 3, 5))  # ... and back in March: recurring then
+    item(b, payments, date(2026, 2, 9))  # b: new in February
+    item(b, payments, date(2026, 3, 9))  # recurring in March
+    item(c, platform, date(2026, 3, 20))  # c: new in March
+    item(c, platform, date(2026, 4, 2))  # after the last month: not counted
+    months = [(date(2026, 1, 1), date(2026, 1, 31)), (date(2026, 2, 1), date(2026, 2, 28)),
+              (date(2026, 3, 1), date(2026, 3, 31))]
+    by_month = recurrence_by_period(None, months)
+    assert [(month.active, month.recurring) for month in by_month] == [(1, 0), (1, 0), (3, 2)]
+    assert [(month.active, month.recurring) for month in by_month] == [
+        (recurrence(None, month).active, recurrence(None, month).recurring) for month in months]
+    assert [(month.active, month.recurring) for month in recurrence_by_period(platform, months)] == [
+        (1, 0), (0, 0), (2, 1)]
+    assert recurrence_by_period(platform, months)[1].rate is None  # no theme: missing, not 0
+    viewer = crews["Payments"]["members"][0]
+    assert [(month.active, month.recurring) for month in recurrence_by_period(None, months, viewer=viewer)] == [
+        (0, 0), (1, 0), (1, 1)]

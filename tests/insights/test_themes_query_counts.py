@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from learnloop.insights import themes_services as services
-from learnloop.insights.themes_models import ThemeItem
+from learnloop.insights.themes_models import Theme, ThemeItem
 from tests import factories
 from tests.web.test_query_counts import SCALE, _count, _grow_session
 
@@ -21,6 +21,10 @@ PAGES = [
     ("web", "themes list filtered", "admin", "/insights/themes/?source=action&month={month}"),
     ("web", "theme detail", "admin", "/insights/themes/{theme_id}/"),
     ("web", "theme detail of a lead", "lead", "/insights/themes/{theme_id}/"),
+    ("web", "organization dashboard", "admin", "/insights/organization/"),
+    ("web", "team dashboard's theme recurrence csv", "lead", "/insights/teams/{team_slug}/theme-recurrence.csv"),
+    ("web", "theme corrections", "admin", "/insights/themes/corrections/"),
+    ("api", "theme corrections list", "admin", "/api/v1/insights/theme-corrections"),
     ("api", "themes", "admin", "/api/v1/insights/themes"),
     ("api", "theme", "lead", "/api/v1/insights/themes/{theme_id}"),
 ]
@@ -41,7 +45,8 @@ def query_counts(django_db_setup, django_db_blocker):
         people, _ = factories.small_organization()
         services.rebuild()
         theme_id = ThemeItem.objects.get(text="Write the rollback runbook 0", team=people["team"]).theme_id
-        ids = {"theme_id": theme_id, "month": timezone.localdate().strftime("%Y-%m")}
+        services.rename_theme(by=people["admin"], theme=Theme.objects.get(pk=theme_id), name="Runbooks")
+        ids = {"theme_id": theme_id, "month": timezone.localdate().strftime("%Y-%m"), "team_slug": people["team"].slug}
         clients = {"web": {}, "api": {}}
         for viewer in ("admin", "lead"):
             clients["web"][viewer] = Client()
@@ -61,6 +66,8 @@ def query_counts(django_db_setup, django_db_blocker):
         # The regrouping may give the runbook texts another theme; the page is that theme's.
         theme_id = ThemeItem.objects.get(text="Write the rollback runbook 0", team=people["team"]).theme_id
         ids["theme_id"] = theme_id
+        for number in range(SCALE):  # ten times the corrections too
+            services.rename_theme(by=people["admin"], theme=Theme.objects.get(pk=theme_id), name=f"Runbooks {number}")
         sizes += [ThemeItem.objects.filter(theme_id=theme_id).count(), ThemeItem.objects.count()]
         for kind, name, viewer, path in PAGES:
             counts[name].append(_count(clients[kind], viewer, path.format(**ids)))

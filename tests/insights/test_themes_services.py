@@ -102,6 +102,19 @@ def test_a_new_card_joins_its_theme_without_a_regrouping(crews, django_capture_o
     assert list(services.ThemeRun.objects.values_list("pk", flat=True)) == runs  # no regrouping
 
 
+def test_texts_placed_since_the_regrouping_attract_later_ones(crews):
+    build(crews)
+    runs = list(services.ThemeRun.objects.values_list("pk", flat=True))
+    first = retro(crews["Payments"], ["Kafka consumer lag alarms"])
+    services.place([f"session:{first.pk}"])  # words no regrouping knew: a theme of its own
+    kafka = theme_of("Kafka consumer lag alarms")
+    assert ThemeItem.objects.filter(theme=kafka).count() == 1
+    later = retro(crews["Platform"], ["Kafka consumer lag", "The lag of the Kafka consumer"])
+    services.place([f"session:{later.pk}"])  # another task: it reads what was placed since the run
+    assert {theme_of(text).pk for text in ("Kafka consumer lag", "The lag of the Kafka consumer")} == {kafka.pk}
+    assert list(services.ThemeRun.objects.values_list("pk", flat=True)) == runs  # no regrouping
+
+
 def test_an_action_title_and_an_edit_are_placed(crews):
     build(crews)
     action = actions.create_action(by=crews["Platform"]["lead"], title="Stop deploys on Friday afternoon",

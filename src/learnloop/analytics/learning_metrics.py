@@ -12,7 +12,7 @@ Rules shared by every metric:
 - Periods are local calendar dates, both ends included.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from statistics import median
 
@@ -199,6 +199,35 @@ def _rate(key: str, part: int, whole: int) -> Value:
 
 def _median(key: str, days: list[int]) -> Value:
     return Value(key, float(median(days)) if days else None, n=len(days))
+
+
+def rewound(facts: LoopFacts, day: date) -> LoopFacts:
+    """The facts as they stood at the end of `day`, as far as their dates tell: later actions,
+    sessions, lessons and experiments are left out; an action closed later was still open then
+    (no effect yet), a check due later had no answer yet, an experiment that ended later was still
+    running. Lesson applications and knowledge review dates carry no date here, so they are today's."""
+    actions = []
+    for action in facts.actions:
+        if action.created_on > day:
+            continue
+        if action.closed_on is not None and action.closed_on > day:
+            action = replace(action, status="open", closed_on=None, effect="")
+        elif action.effect and action.check_on is not None and action.check_on > day:
+            action = replace(action, effect="")
+        actions.append(action)
+    sessions = [replace(session, first_lesson_on=(session.first_lesson_on if session.first_lesson_on is not None
+                                                  and session.first_lesson_on <= day else None),
+                        actions_created_on=tuple(on for on in session.actions_created_on if on <= day))
+                for session in facts.sessions if session.held_on <= day]
+    experiments = []
+    for experiment in facts.experiments:
+        if experiment.started_on is not None and experiment.started_on > day:
+            continue
+        if experiment.ended_on is not None and experiment.ended_on > day:
+            experiment = replace(experiment, status="running", ended_on=None, outcome="", lessons=0)
+        experiments.append(experiment)
+    return LoopFacts(actions, sessions, [lesson for lesson in facts.lessons if lesson.created_on <= day],
+                     list(facts.entries), experiments, facts.members)
 
 
 # --- one function per metric ------------------------------------------------------------------

@@ -8,9 +8,9 @@ page's json_script element). So a chart, its table and its CSV can never disagre
 from django.utils import timezone
 
 from learnloop.analytics import learning_metrics as catalogue
-from learnloop.insights import metrics
+from learnloop.insights import metrics, themes_metrics
 
-CHART_IDS = ("loop-series", "funnel", "survey-heatmap", "portfolio", "health")
+CHART_IDS = ("loop-series", "funnel", "survey-heatmap", "theme-recurrence", "portfolio", "health")
 
 
 def _percent(value):
@@ -91,6 +91,28 @@ def portfolio_chart(portfolio: list[dict]) -> dict:
     }
 
 
+def theme_recurrence_chart(months: list[str], recurrences: list) -> dict:
+    """Per month: themes that came up (split into those seen before and those new), and the
+    catalogue's theme recurrence rate for that month."""
+    rates = [_percent(catalogue.theme_recurrence_rate(item.active, item.recurring).value) for item in recurrences]
+    returning = [item.recurring for item in recurrences]
+    new = [item.active - item.recurring for item in recurrences]
+    return {
+        "id": "theme-recurrence", "kind": "stacked", "title": "Themes coming back, month by month",
+        "description": "Themes with an item you may see in each month: those that had come up before (bars, "
+                       "dark) and those seen for the first time (bars, light), and the theme recurrence rate "
+                       "(line, percent on the right axis).",
+        "x": months,
+        "series": [{"name": "Came up before", "values": returning, "stack": "themes"},
+                   {"name": "First time", "values": new, "stack": "themes"},
+                   {"name": "Recurrence rate (%)", "values": rates, "line": True, "axis": 1}],
+        "columns": ["Month", "Themes", "Came up before", "First time", "Recurrence rate (%)"],
+        "rows": [[month, item.active, item.recurring, item.active - item.recurring, rate]
+                 for month, item, rate in zip(months, recurrences, rates, strict=True)
+                 ] if any(item.active for item in recurrences) else [],
+    }
+
+
 def health_chart(comparison: dict) -> dict:
     teams = comparison["teams"]
     return {
@@ -136,6 +158,8 @@ def dashboard(*, viewer, scope: metrics.Scope, teams: list, since, until) -> dic
         loop_series_chart(series),
         funnel_chart(catalogue.funnel(scope_facts, since=since, until=until)),
         heatmap_chart(survey.heatmap(), node_ids),
+        theme_recurrence_chart(series["months"], themes_metrics.recurrence_by_period(
+            scope.team, catalogue.month_periods(until, metrics.SERIES_MONTHS), viewer=viewer)),
         portfolio_chart(series["portfolio"]),
     ]
     comparison = None

@@ -5,21 +5,22 @@ theme the caller sees nothing of answers 404 like one that doesn't exist. Correc
 learning leads and admins (403 otherwise, with the reason).
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from learnloop.api_base import Id, InputSchema, Pagination, TeamRef, errors, team_ref
+from learnloop.api_base import Id, InputSchema, Pagination, PersonRef, TeamRef, errors, team_ref
 from learnloop.insights import themes_selectors as selectors
 from learnloop.insights import themes_services as services
 from learnloop.insights.themes_forms import parse_month
-from learnloop.insights.themes_models import Source, Theme
+from learnloop.insights.themes_models import Source, Theme, ThemeCorrection
+from learnloop.insights.themes_permissions import can_correct
 
 router = Router(tags=["insights"])
 
@@ -83,6 +84,34 @@ class MergeIn(InputSchema):
 class SplitIn(InputSchema):
     items: list[str] = Field(max_length=10000, description="Keys of the items moved into a new theme.")
     name: str = Field(max_length=200)
+
+
+class CorrectionOut(Schema):
+    id: int
+    kind: Literal["rename", "merge", "split"]
+    summary: str = Field(description="What it did, in a sentence.")
+    theme_id: int = Field(description="rename: the theme named; merge: the theme kept; split: the new theme.")
+    other_id: int | None = Field(description="merge: the theme merged in; split: the theme split from.")
+    name: str
+    items: list[str] = Field(description="Item keys it was made on (split: those moved).")
+    other_items: list[str] = Field(description="merge: the merged theme's keys; split: those left behind.")
+    by: PersonRef | None
+    created_at: datetime
+    undone_at: datetime | None = Field(description="Set once undone: no longer applied on regrouping.")
+    undone_by: PersonRef | None
+
+
+def _correction_out(correction: ThemeCorrection) -> dict:
+    return {"id": correction.pk, "kind": correction.kind, "summary": selectors.correction_summary(correction),
+            "theme_id": correction.theme_id, "other_id": correction.other_id, "name": correction.name,
+            "items": correction.items, "other_items": correction.other_items, "by": correction.by,
+            "created_at": correction.created_at, "undone_at": correction.undone_at,
+            "undone_by": correction.undone_by}
+
+
+def _require_correct(request) -> None:
+    if not can_correct(request.user):
+        raise PermissionDenied("Only learning leads and admins see and undo theme corrections.")
 
 
 def _out(summary: selectors.ThemeSummary) -> dict:
@@ -159,3 +188,23 @@ def split_theme(request, theme_id: Id, payload: SplitIn):
     new = services.split_theme(by=request.user, theme=_theme(request, theme_id), keys=payload.items,
                                name=payload.name)
     return Status(201, _detail(request, new))
+
+
+@router.get("/theme-corrections", response={200: list[CorrectionOut], **errors(403)},
+            summary="List theme corrections, newest first")
+@paginate(Pagination)
+def list_corrections(request):
+    """Every rename, merge and split, including undone ones (learning leads and admins)."""
+    _require_correct(request)
+    return [_correction_out(correction) for correction in selectors.corrections()]
+
+
+@router.post("/theme-corrections/{correction_id}/undo", response={200: CorrectionOut, **errors(400, 403)},
+             summary="Undo a theme correction (no longer applied on regrouping)")
+def undo_correction(request, correction_id: Id):
+    _require_correct(request)
+    correction = ThemeCorrection.objects.select_related("theme", "other", "by").filter(pk=correction_id).first()
+    if correction is None:
+        raise Http404("No such correction.")
+    services.undo_correction(by=request.user, correction=correction)
+    return _correction_out(correction)

@@ -44,17 +44,40 @@ def _team_and_below(team) -> set[int]:
     return found
 
 
-def recurrence(scope, period: tuple[date, date], *, viewer=None) -> Recurrence:
-    start, end = period
+def _items(scope, end: date, viewer):
     items = ThemeItem.objects.filter(theme__retired_at__isnull=True, on__lte=end)
     if scope is not None:
         items = items.filter(team_id__in=_team_and_below(scope))
     if viewer is not None:
         items = items.filter(visible_items_q(viewer))
+    return items.values_list("theme_id", "on")
+
+
+def recurrence(scope, period: tuple[date, date], *, viewer=None) -> Recurrence:
+    start, end = period
     active, earlier = set(), set()
-    for theme_id, on in items.values_list("theme_id", "on"):
+    for theme_id, on in _items(scope, end, viewer):
         (active if on >= start else earlier).add(theme_id)
     return Recurrence(active=len(active), recurring=len(active & earlier))
+
+
+def recurrence_by_period(scope, periods: list[tuple[date, date]], *, viewer=None) -> list[Recurrence]:
+    """`recurrence` for each of `periods` (oldest first, not overlapping, e.g. the dashboards'
+    months), from one query: a theme is recurring in a period when its first item (in scope, seen
+    by the viewer) is dated before the period's start."""
+    if not periods:
+        return []
+    first_seen: dict[int, date] = {}
+    active: list[set[int]] = [set() for _ in periods]
+    for theme_id, on in _items(scope, periods[-1][1], viewer):
+        if theme_id not in first_seen or on < first_seen[theme_id]:
+            first_seen[theme_id] = on
+        for position, (start, end) in enumerate(periods):
+            if start <= on <= end:
+                active[position].add(theme_id)
+                break
+    return [Recurrence(active=len(themes), recurring=sum(first_seen[theme] < start for theme in themes))
+            for themes, (start, _) in zip(active, periods, strict=True)]
 
 
 def recurrence_rate(scope, period: tuple[date, date], *, viewer=None) -> float | None:

@@ -248,3 +248,23 @@ def week_themes(viewer, *, today: date, days: int = 7, limit: int = 5) -> list[T
             chosen.append(summary)
     chosen.sort(key=lambda summary: (not summary.alerts, -summary.this_week, summary.theme.pk))
     return chosen[:limit]
+
+
+def corrections(limit: int | None = None) -> list:
+    """Every correction, newest first, with its themes and people (for learning leads and admins:
+    they see every item, so every theme's title is theirs to read). One query."""
+    from learnloop.insights.themes_models import ThemeCorrection
+
+    found = ThemeCorrection.objects.select_related("theme", "other", "by", "undone_by").order_by("-created_at", "-id")
+    return list(found[:limit] if limit else found)
+
+
+def correction_summary(correction) -> str:
+    """What the correction did, in a sentence."""
+    theme = correction.theme.title
+    other = correction.other.title if correction.other is not None else "a theme since deleted"
+    if correction.kind == "rename":
+        return f"Named “{correction.name}” (the theme about {correction.theme.label or 'these items'})"
+    if correction.kind == "merge":
+        return f"Merged “{other}” ({len(correction.other_items)} items) into “{theme}”"
+    return f"Split {len(correction.items)} items of “{other}” into a new theme “{theme}”"

@@ -17,6 +17,7 @@ from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from learnloop.actions.models import Action
@@ -123,7 +124,8 @@ def rebuild(*, settings=None, announce=lambda message: None) -> ThemeRun:
     with transaction.atomic():
         live = set(Theme.objects.filter(retired_at__isnull=True).values_list("pk", flat=True))
         theme_of = dict(ThemeItem.objects.values_list("key", "theme_id"))
-        groups = _apply_corrections(groups, ThemeCorrection.objects.order_by("created_at", "id"), live)
+        groups = _apply_corrections(
+            groups, ThemeCorrection.objects.filter(undone_at__isnull=True).order_by("created_at", "id"), live)
         _match(groups, theme_of, live)
         now = timezone.now()
         kept = {group["theme"] for group in groups if group.get("theme")}
@@ -169,11 +171,28 @@ def _place(texts: list[SourceText], existing: dict[str, ThemeItem]) -> list[Them
     if run is not None and run.state:
         from learnloop.insights import themes_state
 
+        run_id = (run.pk, run.finished_at)
         theme_of = dict(ThemeItem.objects.values_list("key", "theme_id"))
-        model = themes_state.placing_model((run.pk, run.finished_at), run.state, theme_of)
+        since = [key for key in theme_of if key not in themes_state.run_keys(run_id, run.state)
+                 and key not in existing]  # the texts being placed again are placed below
+        placed_since = list(ThemeItem.objects.filter(key__in=since).order_by("key").values_list("text", "theme_id"))
+        model = themes_state.placing_model(run_id, run.state, theme_of, placed_since)
+    # The model numbers a new theme from above every theme id today; each such number becomes a
+    # Theme once, so later texts voting for it join that Theme (whatever id the database gave it).
+    first_new = max(live, default=0) + 1
+    if model is not None:
+        model.reserve_numbers_below(first_new)
+    created: dict[int, int] = {}
     for text in to_place:
         number = model.add(text.text) if model is not None else None
-        theme_id = number if number in live else Theme.objects.create(label=text.text[:300]).pk
+        if number is not None and number < first_new and number in live:
+            theme_id = number
+        elif number is not None and number in created:
+            theme_id = created[number]
+        else:
+            theme_id = Theme.objects.create(label=text.text[:300]).pk
+            if number is not None and number >= first_new:
+                created[number] = theme_id
         live.add(theme_id)
         placed.append(_item(text, theme_id))
     return placed
@@ -301,3 +320,58 @@ def split_theme(*, by, theme: Theme, keys: list[str], name: str) -> Theme:
         ThemeCorrection.objects.create(kind=CorrectionKind.SPLIT, theme=new, other=theme, name=name, by=by,
                                        items=moved, other_items=sorted(all_keys - set(moved)))
     return new
+
+
+# --- undoing a correction ------------------------------------------------------------------------
+
+
+def _undo_rename(correction: ThemeCorrection) -> None:
+    """The theme takes the name of the naming correction still standing before this one (a rename,
+    or the split that made it), or loses its name; a later rename still standing keeps its name."""
+    theme = correction.theme
+    naming = ThemeCorrection.objects.filter(
+        Q(kind=CorrectionKind.RENAME) | Q(kind=CorrectionKind.SPLIT), theme=theme, undone_at__isnull=True,
+    ).exclude(pk=correction.pk).order_by("created_at", "id")
+    if naming.filter(created_at__gt=correction.created_at).exists():
+        return
+    previous = naming.filter(created_at__lte=correction.created_at).last()
+    theme.name, theme.named_by = (previous.name, previous.by) if previous else ("", None)
+    theme.save(update_fields=["name", "named_by"])
+
+
+def _undo_merge(correction: ThemeCorrection) -> None:
+    """The merged theme comes back with the items it brought (wherever they are now)."""
+    other = correction.other
+    if other is None:
+        raise ValidationError({"correction": "The theme that was merged in no longer exists."})
+    if other.merged_into_id not in (None, correction.theme_id):
+        raise ValidationError({"correction": "That theme was merged again since; undo the later merge first."})
+    ThemeItem.objects.filter(key__in=correction.other_items).update(theme=other)
+    other.retired_at, other.merged_into = None, None
+    other.save(update_fields=["retired_at", "merged_into"])
+
+
+def _undo_split(correction: ThemeCorrection) -> None:
+    """The split-off theme's items go back to the theme they came from; the split-off theme retires."""
+    new, original = correction.theme, correction.other
+    if original is None or original.retired_at is not None:
+        raise ValidationError({"correction": "The theme it was split from was retired or merged since; "
+                                             "undo that first."})
+    new.items.update(theme=original)
+    new.retired_at, new.merged_into = timezone.now(), original
+    new.save(update_fields=["retired_at", "merged_into"])
+
+
+def undo_correction(*, by, correction: ThemeCorrection) -> ThemeCorrection:
+    """Undo a rename, merge or split now, and stop re-applying it on regrouping. The correction is
+    kept, marked undone (by whom, when), so the corrections page still tells what happened."""
+    _require_correct(by)
+    if correction.undone_at is not None:
+        raise ValidationError({"correction": "This correction was already undone."})
+    undo = {CorrectionKind.RENAME: _undo_rename, CorrectionKind.MERGE: _undo_merge,
+            CorrectionKind.SPLIT: _undo_split}[correction.kind]
+    with transaction.atomic():
+        undo(correction)
+        correction.undone_at, correction.undone_by = timezone.now(), by
+        correction.save(update_fields=["undone_at", "undone_by"])
+    return correction

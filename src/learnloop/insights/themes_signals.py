@@ -13,6 +13,7 @@ from django.db.models.signals import post_delete, post_save
 
 from learnloop.actions.digest import digest_sections
 from learnloop.actions.models import Action
+from learnloop.insights.metrics_digest import metric_changes_section
 from learnloop.insights.themes_digest import recurring_themes_section
 from learnloop.insights.themes_models import ThemeRun
 from learnloop.knowledge.models import Entry
@@ -74,3 +75,5 @@ def connect() -> None:
     post_save.connect(entry_changed, sender=Entry, dispatch_uid="themes-entry-saved")
     post_save.connect(campaign_changed, sender=Campaign, dispatch_uid="themes-campaign-saved")
     digest_sections.connect(recurring_themes_section, dispatch_uid="themes-digest")
+    # After the themes: a digest with only these sections is titled "recurring themes ..., metric changes ...".
+    digest_sections.connect(metric_changes_section, dispatch_uid="metrics-digest")

@@ -44,8 +44,18 @@ def load(run_id, state: bytes) -> tuple:
     return _cache[run_id]
 
 
-def placing_model(run_id, state: bytes, theme_of: dict[str, int]) -> ThemeModel:
-    """A model over the run's rows, each row voting for the theme its item is in today (-1: gone)."""
+def placing_model(run_id, state: bytes, theme_of: dict[str, int],
+                  placed_since: list[tuple[str, int]] = ()) -> ThemeModel:
+    """A model over the run's rows, each row voting for the theme its item is in today (-1: gone),
+    plus the texts placed since the run (`placed_since`: (text, theme id)), so that a text placed
+    between regroupings attracts later ones, through new words too (ThemeModel.add)."""
     vocabulary, matrix, keys, settings = load(run_id, state)
     membership = [theme_of.get(key, -1) for key in keys]
-    return ThemeModel(vocabulary, matrix, membership, settings)
+    model = ThemeModel(vocabulary, matrix, membership, settings)
+    for text, theme_id in placed_since:
+        model.add(text, theme=theme_id)
+    return model
+
+
+def run_keys(run_id, state: bytes) -> set[str]:
+    return set(load(run_id, state)[2])

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from learnloop.insights import themes_selectors as selectors
 from learnloop.insights import themes_services as services
 from learnloop.insights.themes_forms import MergeForm, RenameForm, SplitForm, ThemeFilterForm
+from learnloop.insights.themes_models import ThemeCorrection
 from learnloop.insights.themes_permissions import can_correct
 from learnloop.web.forms import apply_validation_error
 
@@ -31,6 +32,7 @@ def theme_list(request):
     themes = selectors.themes_for(request.user, filters, today=timezone.localdate(), limit=LIST_LIMIT + 1)
     return render(request, "insights/themes.html", {
         "form": form, "themes": themes[:LIST_LIMIT], "more": len(themes) > LIST_LIMIT, "limit": LIST_LIMIT,
+        "can_correct": can_correct(request.user),
     })
 
 
@@ -119,3 +121,35 @@ def theme_split(request, theme_id: int):
             messages.success(request, "Items moved into a new theme. The split is kept when themes are regrouped.")
             return redirect("insights:theme", new.pk)
     return _detail(request, theme, split=form, status=400)
+
+
+CORRECTIONS_LIMIT = 200
+
+
+@login_required
+def theme_corrections(request):
+    """Every rename, merge and split (newest first), each with an Undo while it stands."""
+    if not can_correct(request.user):
+        raise PermissionDenied("Only learning leads and admins see and undo theme corrections.")
+    found = selectors.corrections(limit=CORRECTIONS_LIMIT + 1)
+    return render(request, "insights/theme_corrections.html", {
+        "corrections": [(correction, selectors.correction_summary(correction))
+                        for correction in found[:CORRECTIONS_LIMIT]],
+        "more": len(found) > CORRECTIONS_LIMIT, "limit": CORRECTIONS_LIMIT,
+    })
+
+
+@login_required
+@require_POST
+def theme_correction_undo(request, correction_id: int):
+    correction = ThemeCorrection.objects.select_related("theme", "other").filter(pk=correction_id).first()
+    if correction is None:
+        raise Http404("No such correction.")
+    try:
+        services.undo_correction(by=request.user, correction=correction)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Correction undone. It is no longer applied when themes are regrouped.")
+    return redirect("insights:theme-corrections")

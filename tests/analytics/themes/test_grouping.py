@@ -68,6 +68,30 @@ def test_a_new_text_joins_the_theme_its_neighbours_are_in_without_regrouping():
     assert model.size == len(texts) + 2
 
 
+def test_texts_placed_since_the_grouping_attract_later_ones_through_new_words():
+    _, texts = _collection()
+    model = group_themes(texts)
+    grouped_themes = set(model.membership)
+    first = model.add("Kafka consumer lag alarms at night")  # no word the grouping knew: a theme of its own
+    assert first not in grouped_themes
+    assert model.add("Kafka consumer lag") == first  # joins it through the new words
+    assert model.add("lag of the Kafka consumer") == first
+    assert model.add("quarterly budget spreadsheet formulas") not in grouped_themes | {first}
+    # Across the fold into the column index too.
+    for number in range(FOLD_AFTER):
+        model.add(f"filler text number {number} about nothing")
+    assert model.add("Kafka lag alarms") == first
+
+
+def test_a_text_recorded_with_its_theme_votes_for_it_later():
+    _, texts = _collection()
+    model = group_themes(texts)
+    model.reserve_numbers_below(100)
+    assert model.add("Kafka consumer lag alarms", theme=42) == 42  # placed elsewhere, recorded here
+    assert model.add("Kafka consumer lag") == 42
+    assert model.add("quarterly budget spreadsheet formulas") >= 100
+
+
 def test_placing_many_texts_one_by_one_keeps_them_placed():
     topics, texts = _collection()
     model = group_themes(texts)

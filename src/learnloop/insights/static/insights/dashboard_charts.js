@@ -45,10 +45,15 @@
     var option = base(chart);
     option.legend = { type: "scroll", top: 0 };
     option.xAxis = { type: "category", data: chart.x };
-    option.yAxis = { type: "value", min: 0, minInterval: 1 };
+    option.yAxis = [{ type: "value", min: 0, minInterval: 1 }];
+    // A series with axis 1 (a rate in percent) gets its own axis on the right.
+    if (chart.series.some(function (item) { return item.axis === 1; })) {
+      option.yAxis.push({ type: "value", name: "%", min: 0, max: 100 });
+    }
     option.series = chart.series.map(function (item) {
       return item.line
-        ? { name: item.name, type: "line", data: item.values, symbolSize: 7 }
+        ? { name: item.name, type: "line", yAxisIndex: item.axis || 0, data: item.values, symbolSize: 7,
+            connectNulls: false }
         : { name: item.name, type: "bar", stack: item.stack, data: item.values };
     });
     return option;
