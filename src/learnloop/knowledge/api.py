@@ -30,10 +30,14 @@ from learnloop.knowledge.api_schemas import (
     EntrySummary,
     FeedbackIn,
     FeedbackOut,
+    FollowOut,
     HideAnswerIn,
     Kind,
     LinkIn,
     LinkOut,
+    MarkReadIn,
+    MarkReadOut,
+    NotificationOut,
     ObsoleteIn,
     OutcomeIn,
     OutcomeLessonIn,
@@ -48,6 +52,7 @@ from learnloop.knowledge.api_schemas import (
     VerifyIn,
     VersionOut,
     VersionSummary,
+    VoteIn,
 )
 from learnloop.knowledge.models import Entry, EntryLink
 from learnloop.knowledge.permissions import can_curate, can_edit
@@ -441,6 +446,52 @@ def accept_answer(request, entry_id: Id, payload: AcceptIn):
             raise ValidationError({"answer_id": f"This question has no answer with id {payload.answer_id}."})
     services.accept_answer(by=request.user, question=question, answer=answer)
     return _detail(request.user, entry_id)
+
+
+@router.post(
+    "/answers/{answer_id}/vote", response=AnswerOut,
+    summary="Vote on an answer: 1 useful, -1 not, 0 withdraws (one vote per person, not on your own)",
+)
+def vote_answer(request, answer_id: Id, payload: VoteIn):
+    answer = selectors.answer_for(viewer=request.user, answer_id=answer_id)
+    services.vote_on_answer(by=request.user, answer=answer, value=payload.value)
+    return _answer_out(request, answer)
+
+
+@router.get(
+    "/unanswered", response={200: list[EntrySummary], **errors(400)},
+    summary="Questions with no answer yet, oldest first (a team's, or every team's)",
+)
+@paginate(Pagination)
+def unanswered_questions(request, team: Id | None = None):
+    chosen = team_ref(team, field="team") if team is not None else None
+    return selectors.unanswered_questions(viewer=request.user, team=chosen).prefetch_related("tags")
+
+
+# --- Following and notifications ----------------------------------------------------------------
+
+
+@router.post("/entries/{entry_id}/follow", response=FollowOut, summary="Follow an entry: hear when it changes")
+def follow_entry(request, entry_id: Id):
+    services.follow_entry(by=request.user, entry=_entry(request.user, entry_id))
+    return {"following": True}
+
+
+@router.delete("/entries/{entry_id}/follow", response=FollowOut, summary="Stop following an entry")
+def unfollow_entry(request, entry_id: Id):
+    services.unfollow_entry(by=request.user, entry=_entry(request.user, entry_id))
+    return {"following": False}
+
+
+@router.get("/notifications", response=list[NotificationOut], summary="My notifications, newest first")
+@paginate(Pagination)
+def notifications(request, unread: bool = False):
+    return selectors.notifications_of(viewer=request.user, unread_only=unread)
+
+
+@router.post("/notifications/read", response=MarkReadOut, summary="Mark my notifications read (those named, or all)")
+def mark_notifications_read(request, payload: MarkReadIn):
+    return {"count": services.mark_notifications_read(by=request.user, ids=payload.ids)}
 
 
 # --- Suggestions -------------------------------------------------------------------------------

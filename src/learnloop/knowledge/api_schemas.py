@@ -153,6 +153,16 @@ class AnswerOut(Schema):
     hidden_by: PersonRef | None = Field(description="Who hid the answer, when hidden.")
     hidden_reason: str = Field(description="Why it was hidden, shown to everyone who sees the question.")
     hidden_at: datetime | None
+    score: int = Field(0, description="Up votes minus down votes; answers are listed accepted first, then by score.")
+    my_vote: Literal[1, -1, 0] = Field(0, description="The caller's vote on this answer (0: none).")
+
+    @staticmethod
+    def resolve_score(answer):
+        return getattr(answer, "score", 0)
+
+    @staticmethod
+    def resolve_my_vote(answer):
+        return getattr(answer, "my_vote", 0)
 
     @staticmethod
     def resolve_body(answer):
@@ -450,3 +460,33 @@ class PracticeImportOut(Schema):
     summary: str
     created: list[LibraryPracticeOut]
     skipped: list[LibraryPracticeOut] = Field(description="Practices already in the knowledge base, left as they are.")
+
+
+class VoteIn(InputSchema):
+    value: Literal[1, -1, 0] = Field(description="1: useful, -1: wrong or misleading, 0: withdraw your vote.")
+
+
+class FollowOut(Schema):
+    following: bool
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: Literal["entry_review", "entry_answer", "entry_comment", "entry_followed"]
+    text: str
+    entry: EntryRef
+    actor: PersonRef | None
+    created_at: datetime
+    read: bool
+
+    @staticmethod
+    def resolve_read(notification):
+        return notification.read_at is not None
+
+
+class MarkReadIn(InputSchema):
+    ids: list[Id] | None = Field(None, description="The notifications to mark read; null or absent: all of yours.")
+
+
+class MarkReadOut(Schema):
+    count: int = Field(description="How many notifications were unread and are now read.")

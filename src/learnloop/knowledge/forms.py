@@ -280,6 +280,30 @@ class FeedbackForm(forms.Form):
         choices=[("yes", "Yes"), ("no", "No")],
         error_messages={"required": "Say yes or no.", "invalid_choice": "Say yes or no."},
     )
+    comment = forms.CharField(required=False, max_length=500, strip=True,
+                              error_messages={"max_length": "Keep the comment under 500 characters."})
+
+
+class FollowForm(forms.Form):
+    action = forms.ChoiceField(choices=[("follow", "Follow"), ("unfollow", "Unfollow")],
+                               error_messages={"required": "Choose follow or unfollow.",
+                                               "invalid_choice": "Choose follow or unfollow."})
+
+
+class VoteForm(forms.Form):
+    value = forms.TypedChoiceField(choices=[("1", "Up"), ("-1", "Down"), ("0", "Withdraw")], coerce=int,
+                                   error_messages={"required": "Vote 1, -1 or 0.",
+                                                   "invalid_choice": "Vote 1, -1 or 0."})
+
+
+class MarkReadForm(forms.Form):
+    """Mark one notification read (`notification`), or all of them (no id)."""
+
+    notification = IdField(what="a notification", required=False)
+
+
+class UnansweredForm(forms.Form):
+    team = IdField(what="the team", required=False)
 
 
 class AcceptAnswerForm(forms.Form):

@@ -338,6 +338,74 @@ class Answer(models.Model):
         return self.hidden_at is not None
 
 
+class AnswerVote(models.Model):
+    """One vote per person per answer: +1 (useful) or -1 (wrong or misleading). A person may change
+    or withdraw it, never vote on their own answer. The sum ranks the answers (after the accepted
+    one), so the question page reads best answer first."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="votes")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    value = models.SmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "person"], name="one_vote_per_person_per_answer"),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="answer_vote_is_up_or_down"),
+        ]
+
+    def __str__(self):
+        return f"{self.value:+d} on answer {self.answer_id}"
+
+
+class Follow(models.Model):
+    """A person who wants to hear when an entry changes."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="follows")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "person"], name="one_follow_per_person_per_entry")]
+
+    def __str__(self):
+        return f"person {self.person_id} follows {self.entry_id}"
+
+
+class NotificationKind(models.TextChoices):
+    # The values are also the email kinds people turn on and off (integrations' preferences) and
+    # the first part of each email's ledger key, so they stay short and stable.
+    REVIEW_DUE = "entry_review", "An entry you answer for is due for review"
+    ANSWER = "entry_answer", "An answer to your question"
+    COMMENT = "entry_comment", "A comment on an entry you own"
+    FOLLOWED = "entry_followed", "A change to an entry you follow"
+
+
+class Notification(models.Model):
+    """One thing a person should hear about, shown in their in-app list and emailed to them
+    unless they turned that kind of email off. `key` names the event, so the same fact never makes
+    two notifications (a second reminder run, a retried request)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.CharField(max_length=300)
+    key = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return f"{self.kind} for person {self.recipient_id}: {self.text}"
+
+
 class SearchOutbox(models.Model):
     """Entries whose search documents must be rewritten, queued in the same transaction as
     the change. The embedded search index applies and clears it after commit; if that ever

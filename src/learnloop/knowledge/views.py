@@ -201,6 +201,7 @@ def _entry_context(request, entry, **forms) -> dict:
         "answer_form": forms.get("answer_form") or AnswerForm(),
         "answers": _answers_with(viewer, entry, forms.get("answer_problems")),
         "link_form": forms.get("link_form") or LinkForm(),
+        "following": selectors.is_following(viewer=viewer, entry=entry),
         **_feedback_context(viewer, entry),
     }
     if can.curate:
@@ -266,7 +267,8 @@ def entry_feedback(request, entry_id: int):
     form = FeedbackForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(_form_problem(form))
-    services.give_feedback(by=request.user, entry=entry, helpful=form.cleaned_data["helpful"] == "yes")
+    services.give_feedback(by=request.user, entry=entry, helpful=form.cleaned_data["helpful"] == "yes",
+                           comment=form.cleaned_data["comment"])
     if request.htmx:
         return render(
             request, "knowledge/_feedback.html",
@@ -291,7 +293,7 @@ def entry_answer(request, entry_id: int):
             answered = True
             form = AnswerForm()
     if request.htmx:
-        return _answers_partial(request, entry_id, answer_form=form, answered=answered)
+        return answers_partial(request, entry_id, answer_form=form, answered=answered)
     if not answered:
         return _entry_page_with(request, entry, answer_form=form)
     messages.success(request, "Your answer was posted.")
@@ -309,12 +311,12 @@ def answer_accept(request, entry_id: int, answer_id: int):
     clear = form.cleaned_data["action"] == "clear"
     services.accept_answer(by=request.user, question=entry, answer=None if clear else answer)
     if request.htmx:
-        return _answers_partial(request, entry_id, answer_form=AnswerForm())
+        return answers_partial(request, entry_id, answer_form=AnswerForm())
     messages.success(request, "The accepted answer was cleared." if clear else "The answer was accepted.")
     return redirect(reverse("knowledge:entry", args=[entry.pk]) + "#answers")
 
 
-def _answers_partial(request, entry_id: int, **context):
+def answers_partial(request, entry_id: int, **context):
     entry = selectors.entry_for(viewer=request.user, entry_id=entry_id)
     can = selectors.abilities(viewer=request.user, entry=entry)
     answers = _answers_with(request.user, entry, context.pop("answer_problems", None))
@@ -345,7 +347,7 @@ def _answer_change(request, entry_id: int, answer_id: int, change, *, kind: str,
         problems[answer.pk] = {"kind": kind, "message": " ".join(error.messages),
                                "body": form.data.get("body", ""), "reason": form.data.get("reason", "")}
     if request.htmx:
-        return _answers_partial(request, entry_id, answer_problems=problems, answer_refused=bool(problems),
+        return answers_partial(request, entry_id, answer_problems=problems, answer_refused=bool(problems),
                                 answer_status="" if problems else done)
     if problems:
         return _entry_page_with(request, entry, answer_problems=problems)
