@@ -384,7 +384,7 @@ class NotificationKind(models.TextChoices):
 class Notification(models.Model):
     """One thing a person should hear about, shown in their in-app list and emailed to them
     unless they turned that kind of email off. `key` names the event, so the same fact never makes
-    two notifications (a second reminder run, a retried request)."""
+    two notifications for one person (a second reminder run, a retried request)."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
@@ -393,14 +393,15 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.CharField(max_length=300)
-    key = models.CharField(max_length=120, unique=True)
+    key = models.CharField(max_length=120)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="one_notification_per_event")]
+        indexes = [models.Index(fields=["recipient", "read_at"]), models.Index(fields=["key"])]
 
     def __str__(self):
         return f"{self.kind} for person {self.recipient_id}: {self.text}"

@@ -48,7 +48,7 @@ def notify(*, recipients, kind: str, entry: Entry, text: str, key: str, actor=No
             with transaction.atomic():
                 notification = Notification.objects.create(
                     recipient=person, kind=kind, entry=entry, actor=actor, text=text[:300],
-                    key=f"{key}:{person.pk}"[:120], **extra,
+                    key=key[:120], **extra,
                 )
                 if at is None and not send_now:
                     send_notification_email.enqueue(notification.pk)

@@ -44,7 +44,7 @@ def plan_review_reminders(*, today: date | None = None) -> list[PlannedReview]:
     )
     notified = set(
         Notification.objects.filter(kind=NotificationKind.REVIEW_DUE, entry__in=[entry.pk for entry in due])
-        .values_list("key", flat=True)
+        .values_list("key", "recipient_id")
     )
     team_owners: dict[int, list] = {}
     planned = []
@@ -54,13 +54,14 @@ def plan_review_reminders(*, today: date | None = None) -> list[PlannedReview]:
         people = team_owners[entry.owner_team_id] if entry.owner_team_id is not None else owners_of(entry)
         key = review_key(entry)
         planned.extend(PlannedReview(entry=entry, recipient=person) for person in people
-                       if f"{key}:{person.pk}" not in notified)
+                       if (key, person.pk) not in notified)
     return planned
 
 
-def run_review_reminders(*, today: date | None = None, send_now: bool = False,
-                         dry_run: bool = False) -> list[PlannedReview]:
-    """Notify (and queue, or with send_now send, the email of) today's review reminders."""
+def run_review_reminders(*, today: date | None = None, send_now: bool = False, dry_run: bool = False,
+                         at=None) -> list[PlannedReview]:
+    """Notify (and queue, or with send_now send, the email of) today's review reminders. `at`
+    replays a past run (the demo): notified in the app, not emailed."""
     planned = plan_review_reminders(today=today)
     if dry_run:
         return planned
@@ -69,6 +70,6 @@ def run_review_reminders(*, today: date | None = None, send_now: bool = False,
         entry = item.entry
         text = f"“{entry.title}” is due for review since {entry.review_due_at:%-d %b %Y}."
         if notify(recipients=[item.recipient], kind=NotificationKind.REVIEW_DUE, entry=entry, text=text,
-                  key=item.key, send_now=send_now):
+                  key=item.key, send_now=send_now, at=at):
             handled.append(item)
     return handled
