@@ -23,6 +23,7 @@ from learnloop.knowledge.models import (
     Application,
     Entry,
     EntryLink,
+    EntryTemplate,
     EntryVersion,
     Feedback,
     Follow,
@@ -95,6 +96,7 @@ def gather_facts() -> dict:
             "unanswered": Entry.objects.filter(kind="question").exclude(answers__isnull=False).count(),
             "notifications": Counter(Notification.objects.values_list("kind", flat=True)),
             "unread": Notification.objects.filter(read_at__isnull=True).count(),
+            "templates": Counter(EntryTemplate.objects.values_list("team__slug", flat=True)),
             "queued_emails": DBTaskResult.objects.filter(task_path__contains="send_notification_email").count(),
         },
     }
@@ -248,3 +250,4 @@ def test_knowledge_in_daily_use(demo):
     assert all(kinds[kind] > 0 for kind in ("entry_review", "entry_answer", "entry_comment", "entry_followed"))
     assert 0 < daily["unread"] < sum(kinds.values())
     assert daily["queued_emails"] == 0  # a replayed history mails nobody
+    assert daily["templates"][None] >= 2 and daily["templates"]["platform"] >= 1

@@ -9,13 +9,14 @@ that id" (400) in both cases too.
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from learnloop.api_base import MAX_INT, Id, Number, Pagination, errors, person_ref, request_fields, team_ref
 from learnloop.audit.request import client_ip
-from learnloop.knowledge import outcomes, practice_library, search, selectors, services
+from learnloop.knowledge import entry_templates, outcomes, practice_library, search, selectors, services
 from learnloop.knowledge.api_schemas import (
     MAX_SUGGESTIONS,
     AcceptIn,
@@ -49,6 +50,9 @@ from learnloop.knowledge.api_schemas import (
     SimilarOut,
     State,
     StatusIn,
+    TemplateIn,
+    TemplateOut,
+    TemplatePatch,
     VerifyIn,
     VersionOut,
     VersionSummary,
@@ -492,6 +496,44 @@ def notifications(request, unread: bool = False):
 @router.post("/notifications/read", response=MarkReadOut, summary="Mark my notifications read (those named, or all)")
 def mark_notifications_read(request, payload: MarkReadIn):
     return {"count": services.mark_notifications_read(by=request.user, ids=payload.ids)}
+
+
+# --- Entry templates ----------------------------------------------------------------------------
+
+
+def _template(request, template_id: int):
+    template = entry_templates.template_for(viewer=request.user, template_id=template_id)
+    if template is None:
+        raise Http404("No such template, or it is another team's.")
+    return template
+
+
+@router.get("/templates", response=list[TemplateOut],
+            summary="Entry templates I can use (the organization's and my teams')")
+@paginate(Pagination)
+def list_templates(request, kind: Kind | None = None):
+    return entry_templates.usable_templates(viewer=request.user, kind=kind)
+
+
+@router.post("/templates", response={201: TemplateOut},
+             summary="Add an entry template (org: learning leads; team: its leads)")
+def create_template(request, payload: TemplateIn):
+    values = payload.dict()
+    team_id = values.pop("team_id")
+    team = team_ref(team_id, field="team_id", current=True) if team_id is not None else None
+    return Status(201, entry_templates.create_template(by=request.user, team=team, **values))
+
+
+@router.patch("/templates/{template_id}", response=TemplateOut, summary="Change an entry template (who may manage it)")
+def update_template(request, template_id: Id, payload: TemplatePatch):
+    template = _template(request, template_id)
+    return entry_templates.update_template(by=request.user, template=template, **payload.dict(exclude_unset=True))
+
+
+@router.delete("/templates/{template_id}", response={204: None}, summary="Delete an entry template (who may manage it)")
+def delete_template(request, template_id: Id):
+    entry_templates.delete_template(by=request.user, template=_template(request, template_id))
+    return Status(204, None)
 
 
 # --- Suggestions -------------------------------------------------------------------------------

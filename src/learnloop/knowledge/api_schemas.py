@@ -490,3 +490,40 @@ class MarkReadIn(InputSchema):
 
 class MarkReadOut(Schema):
     count: int = Field(description="How many notifications were unread and are now read.")
+
+
+class TemplateOut(Schema):
+    id: int
+    name: str
+    kind: Kind
+    team: TeamRef | None = Field(description="Null: an organization-wide template.")
+    description: str
+    body: str
+    context: str
+    options: str
+    decision: str
+    consequences: str
+    updated_at: datetime
+
+
+class TemplateIn(InputSchema):
+    name: str
+    kind: Kind
+    team_id: Id | None = Field(None, description="The team whose template it is; null: the whole organization "
+                                                 "(learning leads and admins).")
+    description: str = ""
+    body: str = ""
+    context: str = ""
+    options: str = ""
+    decision: str = ""
+    consequences: str = ""
+
+
+class TemplatePatch(InputSchema):
+    name: str | None = None
+    description: str | None = None
+    body: str | None = None
+    context: str | None = None
+    options: str | None = None
+    decision: str | None = None
+    consequences: str | None = None

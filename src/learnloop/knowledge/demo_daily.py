@@ -8,7 +8,7 @@ demo (and every module after it) stays what it was for a seed.
 import random
 from datetime import timedelta
 
-from learnloop.knowledge import services
+from learnloop.knowledge import entry_templates, services
 from learnloop.knowledge.models import Entry, EntryKind, EntryVersion, Notification
 from learnloop.knowledge.review_reminders import run_review_reminders
 
@@ -32,6 +32,7 @@ def build(context, specs) -> None:
     today = context.clock.today
     people = [person for person in context.people if person.is_active]
     entries = [spec.entry for spec in specs if spec.entry.obsolete_at is None and spec.entry.visibility == "everyone"]
+    _templates(context)
     _unanswered(context, rng, today, people)
     _votes(rng, specs)
     _follows_and_changes(rng, today, people, entries)
@@ -95,3 +96,29 @@ def _follows_and_changes(rng, today, people, entries) -> None:
         )
         # Versions are dated by their model's default; the replayed moment is theirs.
         EntryVersion.objects.filter(entry=entry, number=entry.version).update(created_at=moment)
+
+
+def _templates(context) -> None:
+    """The learning lead's organization templates and the platform team's own."""
+    from learnloop.org.membership import facilitators_of
+
+    steward = next((p for p in context.people if p.is_active and p.is_learning_lead and not p.is_admin), None)
+    steward = steward or next(p for p in context.people if p.is_admin)
+    entry_templates.create_template(
+        by=steward, kind=EntryKind.LESSON, name="Lesson from an incident",
+        description="What happened, why, what we changed — blameless",
+        body="## What happened\n\n## Why it happened (contributing factors, not people)\n\n"
+             "## What we changed\n\n## What others should do\n")
+    entry_templates.create_template(
+        by=steward, kind=EntryKind.DECISION, name="Architecture decision record",
+        description="The organization's ADR format",
+        context="What forces are at play? What constraint or goal makes us decide now?",
+        options="1. …\n2. …\n3. Do nothing", decision="We will …",
+        consequences="What becomes easier, what becomes harder, and when we revisit it.")
+    team = context.teams.get("platform")
+    leads = facilitators_of(team.pk) if team else []
+    if leads:
+        entry_templates.create_template(
+            by=leads[0], kind=EntryKind.PLAYBOOK, team=team, name="Platform runbook",
+            description="Our runbook shape: trigger, checks, steps, rollback",
+            body="**When**: …\n\n## Before you start\n- [ ] …\n\n## Steps\n1. …\n\n## Roll back\n1. …\n")

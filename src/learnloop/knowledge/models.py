@@ -407,6 +407,31 @@ class Notification(models.Model):
         return f"{self.kind} for person {self.recipient_id}: {self.text}"
 
 
+class EntryTemplate(models.Model):
+    """A starting point for a new entry of one kind: its body (and, for decision records, its
+    sections) pre-filled. Organization-wide (no team; managed by learning leads and admins) or a
+    team's own (managed by its facilitators, learning leads and admins; offered to its members)."""
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    team = models.ForeignKey("org.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    description = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    context = models.TextField(blank=True)
+    options = models.TextField(blank=True)
+    decision = models.TextField(blank=True)
+    consequences = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
 class SearchOutbox(models.Model):
     """Entries whose search documents must be rewritten, queued in the same transaction as
     the change. The embedded search index applies and clears it after commit; if that ever

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from learnloop.knowledge import daily_views, outcome_views, views
+from learnloop.knowledge import daily_views, outcome_views, template_views, views
 
 app_name = "knowledge"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("notifications/", daily_views.notification_list, name="notifications"),
     path("notifications/read/", daily_views.notifications_read, name="notifications-read"),
     path("unanswered/", daily_views.unanswered, name="unanswered"),
+    path("templates/", template_views.template_list, name="templates"),
+    path("templates/<int:template_id>/edit/", template_views.template_edit, name="template-edit"),
+    path("templates/<int:template_id>/delete/", template_views.template_delete, name="template-delete"),
     path("<int:entry_id>/follow/", daily_views.entry_follow, name="follow"),
     path("<int:entry_id>/answers/<int:answer_id>/vote/", daily_views.answer_vote, name="vote-answer"),
     path("<int:entry_id>/", views.entry_detail, name="entry"),

@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from learnloop.knowledge import search, selectors, services
+from learnloop.knowledge import entry_templates, search, selectors, services
 from learnloop.knowledge.forms import (
     AcceptAnswerForm,
     AnswerChangeForm,
@@ -34,6 +34,7 @@ from learnloop.knowledge.forms import (
     ObsoleteForm,
     SearchForm,
     SimilarForm,
+    TemplateChoiceForm,
     search_filters,
 )
 from learnloop.knowledge.models import Answer, DecisionStatus, EntryKind
@@ -123,7 +124,16 @@ def entry_create(request):
     kind = request.GET.get("kind", "")
     if kind not in EntryKind.values:
         return render(request, "knowledge/choose_kind.html", {"kinds": EntryKind.choices})
-    form = EntryForm(request.POST or None, kind=kind, viewer=request.user, initial=EntryForm.initial_for_new(kind))
+    initial = EntryForm.initial_for_new(kind)
+    template = None
+    chosen = TemplateChoiceForm(request.GET)
+    if chosen.is_valid() and chosen.cleaned_data["template"]:
+        template = entry_templates.template_for(viewer=request.user, template_id=chosen.cleaned_data["template"])
+        if template is not None and template.kind == kind:
+            initial.update(entry_templates.initial_from(template))
+        else:
+            template = None
+    form = EntryForm(request.POST or None, kind=kind, viewer=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.create_entry(by=request.user, kind=kind, **form.service_arguments())
@@ -134,7 +144,8 @@ def entry_create(request):
             return redirect("knowledge:entry", entry.pk)
     return render(
         request, "knowledge/entry_form.html",
-        {"form": form, "kind": kind, "kind_label": EntryKind(kind).label, "entry": None},
+        {"form": form, "kind": kind, "kind_label": EntryKind(kind).label, "entry": None, "template": template,
+         "templates": entry_templates.usable_templates(viewer=request.user, kind=kind)},
     )
 
 
