@@ -185,6 +185,18 @@ class AnswerOut(Schema):
         return answer.question.accepted_answer_id == answer.pk
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str = Field(description="Detected from the content, not the name.")
+    size: int
+    url: str
+
+    @staticmethod
+    def resolve_url(attachment):
+        return f"/knowledge/{attachment.entry_id}/attachments/{attachment.pk}/"
+
+
 class HelpfulCounts(Schema):
     yes: int
     no: int
@@ -217,9 +229,15 @@ class EntryDetail(EntrySummary):
     links: list[LinkOut]
     helpful: HelpfulCounts
     answers: list[AnswerOut]
+    attachments: list["AttachmentOut"] = Field(
+        description="Images and files attached to the entry; `url` downloads one (signed-in browser session).")
     accepted_answer_id: int | None
     can_edit: bool
     can_curate: bool
+
+    @staticmethod
+    def resolve_attachments(entry):
+        return list(entry.attachments.all())
 
     @staticmethod
     def resolve_skills(entry):

@@ -5,6 +5,7 @@ responsible for it and everyone can see whether it is still trustworthy. Every e
 version; nothing is deleted (obsolete entries stay readable). Applications record reuse.
 """
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -430,6 +431,35 @@ class EntryTemplate(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def _attachment_path(_instance, _filename) -> str:
+    # A random name without the uploader's extension: nothing they chose reaches the file system.
+    return f"knowledge/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """An image or file attached to an entry. Its type is what its content is (checked on upload),
+    not what its name says; it is only ever sent as a download (attachments.py)."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    name = models.CharField(max_length=200)  # the uploaded file's name, cleaned, for the download
+    content_type = models.CharField(max_length=80)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class SearchOutbox(models.Model):

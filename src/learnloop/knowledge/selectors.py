@@ -68,7 +68,7 @@ def entry_for(*, viewer, entry_id: int) -> Entry:
     )
     if entry is None or not (viewer and viewer.is_authenticated and viewer.is_active):
         raise Http404("No such entry, or it is visible only to its teams.")
-    related = ["tags", "skills", "teams", "provenance", "outcomes",
+    related = ["tags", "skills", "teams", "provenance", "outcomes", "attachments",
                Prefetch("applications", queryset=Application.objects.select_related("person"))]
     if entry.kind == EntryKind.QUESTION:  # only questions list answers (answers_of)
         related.append(Prefetch("answers", queryset=Answer.objects.select_related("author", "hidden_by")))

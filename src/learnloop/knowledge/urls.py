@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from learnloop.knowledge import daily_views, outcome_views, template_views, views
+from learnloop.knowledge import attachment_views, daily_views, outcome_views, template_views, views
 
 app_name = "knowledge"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("templates/<int:template_id>/edit/", template_views.template_edit, name="template-edit"),
     path("templates/<int:template_id>/delete/", template_views.template_delete, name="template-delete"),
     path("<int:entry_id>/follow/", daily_views.entry_follow, name="follow"),
+    path("<int:entry_id>/attachments/new/", attachment_views.attachment_add, name="attachment-add"),
+    path("<int:entry_id>/attachments/<int:attachment_id>/", attachment_views.attachment_download, name="attachment"),
+    path("<int:entry_id>/attachments/<int:attachment_id>/remove/", attachment_views.attachment_remove,
+         name="attachment-remove"),
     path("<int:entry_id>/answers/<int:answer_id>/vote/", daily_views.answer_vote, name="vote-answer"),
     path("<int:entry_id>/", views.entry_detail, name="entry"),
     path("<int:entry_id>/edit/", views.entry_edit, name="edit"),
