@@ -57,6 +57,7 @@ Learnloop's commands:
   sessions advance             daily: move asynchronous sessions past passed phase deadlines
   survey remind                daily: remind who hasn't answered an open survey in its last days [--now]
   actions remind|digest        queue due reminders / the weekly digest [--now] [--dry-run]
+  knowledge remind             daily: tell owners their entries are due for review [--now] [--dry-run]
   worker [--batch]             run the background task queue (reminders, digests, survey emails)
   tasks list|retry|purge       the task queue: what waits, runs or is dead-lettered; retry; clean up
   audit purge-addresses        daily: blank audit-log client addresses past their retention [--days N]

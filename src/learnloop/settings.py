@@ -338,7 +338,10 @@ STATICFILES_DIRS = [
 # In production `learnloop serve` collects static files into STATIC_ROOT with hashed names so
 # they can be cached forever; elsewhere WhiteNoise serves them from where they are.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files (knowledge attachments) under the data directory, never served by the web
+    # server itself: a view checks permissions and sends them as downloads (docs/knowledge.md).
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": env_str("LEARNLOOP_FILES_DIR") or str(DATA_DIR / "files")}},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

@@ -33,7 +33,8 @@ SHARED_MODELS = {
 }
 # Rows of a copied model that are organization-wide all the same (built-in and organization
 # templates; a team's own templates are copied with the team).
-SHARED_ROWS = {"reflection.template": models.Q(team__isnull=True)}
+SHARED_ROWS = {"reflection.template": models.Q(team__isnull=True),
+               "knowledge.entrytemplate": models.Q(team__isnull=True)}
 # (type column, id column) pairs that name a row generically as ("app_label.model", "pk").
 GENERIC_REFERENCES = {
     "activity.activityevent": [("subject_type", "subject_id")],

@@ -1,6 +1,7 @@
 """Which emails each person receives, and one-click unsubscribe (RFC 8058).
 
-Reminders and digests are sent by the actions app through ops.mail; ops asks the policy set here
+Reminders and digests are sent by the actions app, the knowledge base's notifications by the
+knowledge app, all through ops.mail; ops asks the policy set here
 (`ops.mail.set_mail_policy`, from this app's ready()) whether to send and which unsubscribe URL
 to put in `List-Unsubscribe`. Other emails (invitations, password resets, survey invitations)
 are not subject to preferences: they are answers to something someone asked for, or one-off.
@@ -16,11 +17,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learnloop.integrations.models import NotificationPreference
+from learnloop.knowledge.models import NotificationKind
 from learnloop.ops.mail import MailDecision
 
 KINDS = {
     "reminder": "Reminders about your actions (due soon, overdue, effectiveness check due)",
     "digest": "The weekly digest of your actions",
+    # The knowledge base's notifications (review due, answers, comments, followed entries): their
+    # kinds are the knowledge app's, so a new one there shows up here without a second list.
+    **{kind.value: kind.label for kind in NotificationKind},
 }
 SALT = "learnloop.integrations.unsubscribe"
 

@@ -9,13 +9,14 @@ that id" (400) in both cases too.
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from learnloop.api_base import MAX_INT, Id, Number, Pagination, errors, person_ref, request_fields, team_ref
 from learnloop.audit.request import client_ip
-from learnloop.knowledge import outcomes, practice_library, search, selectors, services
+from learnloop.knowledge import entry_templates, outcomes, practice_library, search, selectors, services
 from learnloop.knowledge.api_schemas import (
     MAX_SUGGESTIONS,
     AcceptIn,
@@ -30,10 +31,14 @@ from learnloop.knowledge.api_schemas import (
     EntrySummary,
     FeedbackIn,
     FeedbackOut,
+    FollowOut,
     HideAnswerIn,
     Kind,
     LinkIn,
     LinkOut,
+    MarkReadIn,
+    MarkReadOut,
+    NotificationOut,
     ObsoleteIn,
     OutcomeIn,
     OutcomeLessonIn,
@@ -45,9 +50,13 @@ from learnloop.knowledge.api_schemas import (
     SimilarOut,
     State,
     StatusIn,
+    TemplateIn,
+    TemplateOut,
+    TemplatePatch,
     VerifyIn,
     VersionOut,
     VersionSummary,
+    VoteIn,
 )
 from learnloop.knowledge.models import Entry, EntryLink
 from learnloop.knowledge.permissions import can_curate, can_edit
@@ -441,6 +450,90 @@ def accept_answer(request, entry_id: Id, payload: AcceptIn):
             raise ValidationError({"answer_id": f"This question has no answer with id {payload.answer_id}."})
     services.accept_answer(by=request.user, question=question, answer=answer)
     return _detail(request.user, entry_id)
+
+
+@router.post(
+    "/answers/{answer_id}/vote", response=AnswerOut,
+    summary="Vote on an answer: 1 useful, -1 not, 0 withdraws (one vote per person, not on your own)",
+)
+def vote_answer(request, answer_id: Id, payload: VoteIn):
+    answer = selectors.answer_for(viewer=request.user, answer_id=answer_id)
+    services.vote_on_answer(by=request.user, answer=answer, value=payload.value)
+    return _answer_out(request, answer)
+
+
+@router.get(
+    "/unanswered", response={200: list[EntrySummary], **errors(400)},
+    summary="Questions with no answer yet, oldest first (a team's, or every team's)",
+)
+@paginate(Pagination)
+def unanswered_questions(request, team: Id | None = None):
+    chosen = team_ref(team, field="team") if team is not None else None
+    return selectors.unanswered_questions(viewer=request.user, team=chosen).prefetch_related("tags")
+
+
+# --- Following and notifications ----------------------------------------------------------------
+
+
+@router.post("/entries/{entry_id}/follow", response=FollowOut, summary="Follow an entry: hear when it changes")
+def follow_entry(request, entry_id: Id):
+    services.follow_entry(by=request.user, entry=_entry(request.user, entry_id))
+    return {"following": True}
+
+
+@router.delete("/entries/{entry_id}/follow", response=FollowOut, summary="Stop following an entry")
+def unfollow_entry(request, entry_id: Id):
+    services.unfollow_entry(by=request.user, entry=_entry(request.user, entry_id))
+    return {"following": False}
+
+
+@router.get("/notifications", response=list[NotificationOut], summary="My notifications, newest first")
+@paginate(Pagination)
+def notifications(request, unread: bool = False):
+    return selectors.notifications_of(viewer=request.user, unread_only=unread)
+
+
+@router.post("/notifications/read", response=MarkReadOut, summary="Mark my notifications read (those named, or all)")
+def mark_notifications_read(request, payload: MarkReadIn):
+    return {"count": services.mark_notifications_read(by=request.user, ids=payload.ids)}
+
+
+# --- Entry templates ----------------------------------------------------------------------------
+
+
+def _template(request, template_id: int):
+    template = entry_templates.template_for(viewer=request.user, template_id=template_id)
+    if template is None:
+        raise Http404("No such template, or it is another team's.")
+    return template
+
+
+@router.get("/templates", response=list[TemplateOut],
+            summary="Entry templates I can use (the organization's and my teams')")
+@paginate(Pagination)
+def list_templates(request, kind: Kind | None = None):
+    return entry_templates.usable_templates(viewer=request.user, kind=kind)
+
+
+@router.post("/templates", response={201: TemplateOut},
+             summary="Add an entry template (org: learning leads; team: its leads)")
+def create_template(request, payload: TemplateIn):
+    values = payload.dict()
+    team_id = values.pop("team_id")
+    team = team_ref(team_id, field="team_id", current=True) if team_id is not None else None
+    return Status(201, entry_templates.create_template(by=request.user, team=team, **values))
+
+
+@router.patch("/templates/{template_id}", response=TemplateOut, summary="Change an entry template (who may manage it)")
+def update_template(request, template_id: Id, payload: TemplatePatch):
+    template = _template(request, template_id)
+    return entry_templates.update_template(by=request.user, template=template, **payload.dict(exclude_unset=True))
+
+
+@router.delete("/templates/{template_id}", response={204: None}, summary="Delete an entry template (who may manage it)")
+def delete_template(request, template_id: Id):
+    entry_templates.delete_template(by=request.user, template=_template(request, template_id))
+    return Status(204, None)
 
 
 # --- Suggestions -------------------------------------------------------------------------------

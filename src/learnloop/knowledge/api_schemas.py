@@ -153,6 +153,16 @@ class AnswerOut(Schema):
     hidden_by: PersonRef | None = Field(description="Who hid the answer, when hidden.")
     hidden_reason: str = Field(description="Why it was hidden, shown to everyone who sees the question.")
     hidden_at: datetime | None
+    score: int = Field(0, description="Up votes minus down votes; answers are listed accepted first, then by score.")
+    my_vote: Literal[1, -1, 0] = Field(0, description="The caller's vote on this answer (0: none).")
+
+    @staticmethod
+    def resolve_score(answer):
+        return getattr(answer, "score", 0)
+
+    @staticmethod
+    def resolve_my_vote(answer):
+        return getattr(answer, "my_vote", 0)
 
     @staticmethod
     def resolve_body(answer):
@@ -173,6 +183,18 @@ class AnswerOut(Schema):
     @staticmethod
     def resolve_accepted(answer):
         return answer.question.accepted_answer_id == answer.pk
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str = Field(description="Detected from the content, not the name.")
+    size: int
+    url: str
+
+    @staticmethod
+    def resolve_url(attachment):
+        return f"/knowledge/{attachment.entry_id}/attachments/{attachment.pk}/"
 
 
 class HelpfulCounts(Schema):
@@ -207,9 +229,15 @@ class EntryDetail(EntrySummary):
     links: list[LinkOut]
     helpful: HelpfulCounts
     answers: list[AnswerOut]
+    attachments: list["AttachmentOut"] = Field(
+        description="Images and files attached to the entry; `url` downloads one (signed-in browser session).")
     accepted_answer_id: int | None
     can_edit: bool
     can_curate: bool
+
+    @staticmethod
+    def resolve_attachments(entry):
+        return list(entry.attachments.all())
 
     @staticmethod
     def resolve_skills(entry):
@@ -450,3 +478,70 @@ class PracticeImportOut(Schema):
     summary: str
     created: list[LibraryPracticeOut]
     skipped: list[LibraryPracticeOut] = Field(description="Practices already in the knowledge base, left as they are.")
+
+
+class VoteIn(InputSchema):
+    value: Literal[1, -1, 0] = Field(description="1: useful, -1: wrong or misleading, 0: withdraw your vote.")
+
+
+class FollowOut(Schema):
+    following: bool
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: Literal["entry_review", "entry_answer", "entry_comment", "entry_followed"]
+    text: str
+    entry: EntryRef
+    actor: PersonRef | None
+    created_at: datetime
+    read: bool
+
+    @staticmethod
+    def resolve_read(notification):
+        return notification.read_at is not None
+
+
+class MarkReadIn(InputSchema):
+    ids: list[Id] | None = Field(None, description="The notifications to mark read; null or absent: all of yours.")
+
+
+class MarkReadOut(Schema):
+    count: int = Field(description="How many notifications were unread and are now read.")
+
+
+class TemplateOut(Schema):
+    id: int
+    name: str
+    kind: Kind
+    team: TeamRef | None = Field(description="Null: an organization-wide template.")
+    description: str
+    body: str
+    context: str
+    options: str
+    decision: str
+    consequences: str
+    updated_at: datetime
+
+
+class TemplateIn(InputSchema):
+    name: str
+    kind: Kind
+    team_id: Id | None = Field(None, description="The team whose template it is; null: the whole organization "
+                                                 "(learning leads and admins).")
+    description: str = ""
+    body: str = ""
+    context: str = ""
+    options: str = ""
+    decision: str = ""
+    consequences: str = ""
+
+
+class TemplatePatch(InputSchema):
+    name: str | None = None
+    description: str | None = None
+    body: str | None = None
+    context: str | None = None
+    options: str | None = None
+    decision: str | None = None
+    consequences: str | None = None

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from learnloop.demo.data import load_demo_data
-from learnloop.knowledge import search, services
+from learnloop.knowledge import demo_daily, search, services
 from learnloop.knowledge.models import (
     DEFAULT_REVIEW_DAYS,
     Answer,
@@ -614,6 +614,7 @@ def build(context) -> None:
     builder.link(specs)
     _import_practice_library(builder, context)
     builder.stamps.apply()
+    demo_daily.build(context, specs)
     context.extra["knowledge_entries"] = [spec.entry for spec in specs]
     search.rebuild()
 

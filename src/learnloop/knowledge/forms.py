@@ -280,6 +280,30 @@ class FeedbackForm(forms.Form):
         choices=[("yes", "Yes"), ("no", "No")],
         error_messages={"required": "Say yes or no.", "invalid_choice": "Say yes or no."},
     )
+    comment = forms.CharField(required=False, max_length=500, strip=True,
+                              error_messages={"max_length": "Keep the comment under 500 characters."})
+
+
+class FollowForm(forms.Form):
+    action = forms.ChoiceField(choices=[("follow", "Follow"), ("unfollow", "Unfollow")],
+                               error_messages={"required": "Choose follow or unfollow.",
+                                               "invalid_choice": "Choose follow or unfollow."})
+
+
+class VoteForm(forms.Form):
+    value = forms.TypedChoiceField(choices=[("1", "Up"), ("-1", "Down"), ("0", "Withdraw")], coerce=int,
+                                   error_messages={"required": "Vote 1, -1 or 0.",
+                                                   "invalid_choice": "Vote 1, -1 or 0."})
+
+
+class MarkReadForm(forms.Form):
+    """Mark one notification read (`notification`), or all of them (no id)."""
+
+    notification = IdField(what="a notification", required=False)
+
+
+class UnansweredForm(forms.Form):
+    team = IdField(what="the team", required=False)
 
 
 class AcceptAnswerForm(forms.Form):
@@ -317,3 +341,47 @@ class OutcomeAddForm(forms.Form):
     """Keep an action's answered check as evidence for an existing lesson (outcomes.add_outcome)."""
 
     entry = forms.IntegerField(min_value=1, max_value=2**31 - 1, label="Lesson")
+
+
+class EntryTemplateForm(forms.Form):
+    """A template's fields; `team` offers the organization (learning leads and admins) and the
+    teams the person may manage templates for."""
+
+    name = forms.CharField(max_length=120, error_messages={"required": "Give the template a name.",
+                                                           "max_length": "Keep the name under 120 characters."})
+    kind = forms.ChoiceField(choices=EntryKind.choices)
+    team = forms.ChoiceField(label="For", required=False)
+    description = forms.CharField(max_length=300, required=False, label="What it is for")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False, strip=False,
+                           label="Text (Markdown; decision records: the summary)")
+    context = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False,
+                              label="Context (decision records)")
+    options = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False,
+                              label="Options considered (decision records)")
+    decision = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False,
+                               label="Decision (decision records)")
+    consequences = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False,
+                                   label="Consequences (decision records)")
+
+    def __init__(self, *args, teams, organization: bool, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "The whole organization")] if organization else []
+        choices += [(str(team.pk), team.name) for team in teams]
+        self.fields["team"].choices = choices
+        self._teams = {str(team.pk): team for team in teams}
+        if editing:  # kind and team stay what they were
+            del self.fields["kind"]
+            del self.fields["team"]
+
+    def clean_team(self):
+        value = self.cleaned_data.get("team") or ""
+        return self._teams.get(value)
+
+    def values(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name not in ("kind", "team")}
+
+
+class TemplateChoiceForm(forms.Form):
+    """`?template=ID` on the new-entry page; a bad or unknown one simply pre-fills nothing."""
+
+    template = IdField(what="the template", required=False)

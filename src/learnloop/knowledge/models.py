@@ -5,6 +5,7 @@ responsible for it and everyone can see whether it is still trustworthy. Every e
 version; nothing is deleted (obsolete entries stay readable). Applications record reuse.
 """
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -336,6 +337,129 @@ class Answer(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+
+class AnswerVote(models.Model):
+    """One vote per person per answer: +1 (useful) or -1 (wrong or misleading). A person may change
+    or withdraw it, never vote on their own answer. The sum ranks the answers (after the accepted
+    one), so the question page reads best answer first."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="votes")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    value = models.SmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "person"], name="one_vote_per_person_per_answer"),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="answer_vote_is_up_or_down"),
+        ]
+
+    def __str__(self):
+        return f"{self.value:+d} on answer {self.answer_id}"
+
+
+class Follow(models.Model):
+    """A person who wants to hear when an entry changes."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="follows")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "person"], name="one_follow_per_person_per_entry")]
+
+    def __str__(self):
+        return f"person {self.person_id} follows {self.entry_id}"
+
+
+class NotificationKind(models.TextChoices):
+    # The values are also the email kinds people turn on and off (integrations' preferences) and
+    # the first part of each email's ledger key, so they stay short and stable.
+    REVIEW_DUE = "entry_review", "An entry you answer for is due for review"
+    ANSWER = "entry_answer", "An answer to your question"
+    COMMENT = "entry_comment", "A comment on an entry you own"
+    FOLLOWED = "entry_followed", "A change to an entry you follow"
+
+
+class Notification(models.Model):
+    """One thing a person should hear about, shown in their in-app list and emailed to them
+    unless they turned that kind of email off. `key` names the event, so the same fact never makes
+    two notifications for one person (a second reminder run, a retried request)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.CharField(max_length=300)
+    key = models.CharField(max_length=120)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="one_notification_per_event")]
+        indexes = [models.Index(fields=["recipient", "read_at"]), models.Index(fields=["key"])]
+
+    def __str__(self):
+        return f"{self.kind} for person {self.recipient_id}: {self.text}"
+
+
+class EntryTemplate(models.Model):
+    """A starting point for a new entry of one kind: its body (and, for decision records, its
+    sections) pre-filled. Organization-wide (no team; managed by learning leads and admins) or a
+    team's own (managed by its facilitators, learning leads and admins; offered to its members)."""
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    team = models.ForeignKey("org.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    description = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    context = models.TextField(blank=True)
+    options = models.TextField(blank=True)
+    decision = models.TextField(blank=True)
+    consequences = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+def _attachment_path(_instance, _filename) -> str:
+    # A random name without the uploader's extension: nothing they chose reaches the file system.
+    return f"knowledge/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """An image or file attached to an entry. Its type is what its content is (checked on upload),
+    not what its name says; it is only ever sent as a download (attachments.py)."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    name = models.CharField(max_length=200)  # the uploaded file's name, cleaned, for the download
+    content_type = models.CharField(max_length=80)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class SearchOutbox(models.Model):

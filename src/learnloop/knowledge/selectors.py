@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
 from learnloop.knowledge.models import (
     STALE_AFTER_DUE,
     Answer,
+    AnswerVote,
     Application,
     DecisionStatus,
     Entry,
@@ -17,7 +18,9 @@ from learnloop.knowledge.models import (
     EntryLink,
     EntryVersion,
     Feedback,
+    Follow,
     Freshness,
+    Notification,
     Visibility,
 )
 from learnloop.knowledge.permissions import (
@@ -65,7 +68,7 @@ def entry_for(*, viewer, entry_id: int) -> Entry:
     )
     if entry is None or not (viewer and viewer.is_authenticated and viewer.is_active):
         raise Http404("No such entry, or it is visible only to its teams.")
-    related = ["tags", "skills", "teams", "provenance", "outcomes",
+    related = ["tags", "skills", "teams", "provenance", "outcomes", "attachments",
                Prefetch("applications", queryset=Application.objects.select_related("person"))]
     if entry.kind == EntryKind.QUESTION:  # only questions list answers (answers_of)
         related.append(Prefetch("answers", queryset=Answer.objects.select_related("author", "hidden_by")))
@@ -247,12 +250,35 @@ def answers_of(*, viewer, question: Entry) -> list[Answer]:
     and those who may restore it (`body_visible`), with what the viewer may do to each."""
     answers = list(question.answers.all()) if question.kind == EntryKind.QUESTION else []
     may_hide = can_hide_answer(viewer, question)
+    votes = _votes_of(viewer, answers)
     for answer in answers:
         answer.question = question
         answer.body_visible = not answer.is_hidden or can_read_hidden_answer(viewer, answer)
         answer.viewer_may_edit = viewer.pk == answer.author_id
         answer.viewer_may_hide = may_hide
-    return answers
+        answer.score, answer.my_vote = votes.get(answer.pk, (0, 0))
+        answer.viewer_may_vote = viewer.pk != answer.author_id and not answer.is_hidden
+    return rank_answers(answers, accepted_id=question.accepted_answer_id)
+
+
+def rank_answers(answers: list[Answer], *, accepted_id: int | None) -> list[Answer]:
+    """Best first: the accepted answer, then by votes (up minus down), then the earliest; hidden
+    answers last. A tie keeps the order they were written in."""
+    return sorted(answers, key=lambda answer: (
+        answer.is_hidden, answer.pk != accepted_id, -answer.score, answer.created_at, answer.pk,
+    ))
+
+
+def _votes_of(viewer, answers) -> dict[int, tuple[int, int]]:
+    """answer id → (score, the viewer's vote), in one query."""
+    if not answers:
+        return {}
+    rows = (
+        AnswerVote.objects.filter(answer_id__in=[answer.pk for answer in answers])
+        .values("answer_id")
+        .annotate(score=Sum("value"), mine=Sum("value", filter=Q(person_id=viewer.pk)))
+    )
+    return {row["answer_id"]: (row["score"] or 0, row["mine"] or 0) for row in rows}
 
 
 def answer_for(*, viewer, answer_id: int, question: Entry | None = None) -> Answer:
@@ -278,4 +304,40 @@ def superseding_candidates(*, viewer, entry: Entry) -> QuerySet[Entry]:
         .filter(kind=EntryKind.DECISION, status=DecisionStatus.ACCEPTED)
         .exclude(pk=entry.pk)
         .order_by("title", "id")
+    )
+
+
+# --- following and notifications --------------------------------------------------------------------
+
+
+def is_following(*, viewer, entry: Entry) -> bool:
+    return Follow.objects.filter(entry=entry, person=viewer).exists()
+
+
+def notifications_of(*, viewer, unread_only: bool = False) -> QuerySet[Notification]:
+    """The viewer's notifications, newest first, about entries they may still see (an entry made
+    team-only since drops out of the list rather than showing its title)."""
+    found = Notification.objects.filter(recipient=viewer, entry__in=visible_entries(viewer=viewer))
+    if unread_only:
+        found = found.filter(read_at__isnull=True)
+    return found.select_related("entry", "actor").order_by("-created_at", "-id")
+
+
+def unread_notification_count(*, viewer) -> int:
+    return notifications_of(viewer=viewer, unread_only=True).count()
+
+
+def unanswered_questions(*, viewer, team=None) -> QuerySet[Entry]:
+    """Questions nobody has answered yet (a hidden answer doesn't count), oldest first: those of
+    `team` (owned by it or shared with it), or of every team when None. Obsolete ones are left out."""
+    questions = visible_entries(viewer=viewer).filter(kind=EntryKind.QUESTION, obsolete_at__isnull=True)
+    if team is not None:
+        questions = questions.filter(
+            pk__in=Entry.objects.filter(Q(owner_team=team) | Q(teams=team)).values("pk")
+        )
+    answered = Answer.objects.filter(question=OuterRef("pk"), hidden_at__isnull=True)
+    return (
+        questions.exclude(Exists(answered))
+        .select_related("author", "owner_person", "owner_team")
+        .order_by("created_at", "id")
     )

@@ -5,14 +5,15 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from learnloop.activity.services import record_activity
-from learnloop.knowledge import search
+from learnloop.knowledge import notifying, search
 from learnloop.knowledge.models import (
     DEFAULT_REVIEW_DAYS,
     Answer,
+    AnswerVote,
     Application,
     ApplicationOutcome,
     DecisionStatus,
@@ -21,7 +22,9 @@ from learnloop.knowledge.models import (
     EntryLink,
     EntryVersion,
     Feedback,
+    Follow,
     LinkKind,
+    Notification,
     Provenance,
     Skill,
     Tag,
@@ -283,6 +286,8 @@ def update_entry(
             entry.skills.set(_skills(new_skills))
         if content_changed:
             _save_version(entry, by=by, note=change_note)
+            notifying.entry_changed(entry=entry, by=by, what=f"edited it (version {entry.version})",
+                                    event=f"v{entry.version}", at=at)
         _changed(entry, verb="edited", by=by, data={"version": entry.version, "content": content_changed}, at=at)
     return entry
 
@@ -330,6 +335,8 @@ def mark_obsolete(*, by, entry: Entry, reason: str, at: datetime | None = None) 
         entry.obsolete_reason = reason
         entry.save(update_fields=["obsolete_at", "obsolete_reason"])
         _changed(entry, verb="obsoleted", by=by, at=at)
+        notifying.entry_changed(entry=entry, by=by, what=f"marked it obsolete ({reason[:120]})",
+                                event=f"obsolete:{entry.obsolete_at.isoformat()}", at=at)
     return entry
 
 
@@ -378,6 +385,8 @@ def set_decision_status(
                 source=superseded_by, target=entry, kind=LinkKind.SUPERSEDES, defaults={"created_by": by}
             )
         _changed(entry, verb="status_changed", by=by, data={"from": previous, "to": status}, at=at)
+        notifying.entry_changed(entry=entry, by=by, what=f"moved it to {entry.get_status_display().lower()}",
+                                event=f"status:{status}", at=at)
     return entry
 
 
@@ -472,12 +481,15 @@ def record_application(
 
 
 def give_feedback(*, by, entry: Entry, helpful: bool, comment: str = "", at: datetime | None = None) -> Feedback:
+    """“Was this helpful?”, with an optional comment: a comment is what the owner hears about."""
     require_view(by, entry)
     with transaction.atomic():
         feedback, _ = Feedback.objects.update_or_create(
             entry=entry, person=by, defaults={"helpful": bool(helpful), "comment": (comment or "").strip()[:500]}
         )
         record_activity(verb="feedback", subject=entry, actor=by, data={"helpful": bool(helpful)}, at=at)
+        if feedback.comment:
+            notifying.comment_given(feedback=feedback, at=at)
     return feedback
 
 
@@ -494,6 +506,7 @@ def add_answer(*, by, question: Entry, body: str, at: datetime | None = None) ->
     with transaction.atomic():
         answer = Answer.objects.create(question=question, body=body, author=by)
         _changed(question, verb="answered", by=by, data={"answer": answer.pk}, at=at)
+        notifying.answer_posted(answer=answer, at=at)
     return answer
 
 
@@ -554,3 +567,46 @@ def accept_answer(*, by, question: Entry, answer: Answer | None, at: datetime | 
         question.save(update_fields=["accepted_answer"])
         _changed(question, verb="accepted_answer", by=by, data={"answer": answer.pk if answer else None}, at=at)
     return question
+
+
+# --- answer votes ------------------------------------------------------------------------------------
+
+
+def vote_on_answer(*, by, answer: Answer, value: int) -> int:
+    """+1 (useful) or -1 (wrong or misleading); 0 withdraws the vote. One per person per answer,
+    never on one's own answer. Returns the answer's score."""
+    require_view(by, answer.question)
+    if value not in (1, -1, 0):
+        raise ValidationError({"value": "Vote 1 (up), -1 (down) or 0 (withdraw your vote)."})
+    if by.pk == answer.author_id:
+        raise ValidationError({"value": "You can't vote on your own answer."})
+    if answer.is_hidden and value:
+        raise ValidationError({"value": "This answer is hidden; it takes no votes."})
+    with transaction.atomic():
+        if value:
+            AnswerVote.objects.update_or_create(answer=answer, person=by, defaults={"value": value})
+        else:
+            AnswerVote.objects.filter(answer=answer, person=by).delete()
+    return answer.votes.aggregate(score=Sum("value"))["score"] or 0
+
+
+# --- following and notifications --------------------------------------------------------------------
+
+
+def follow_entry(*, by, entry: Entry, at: datetime | None = None) -> Follow:
+    """Hear about changes to the entry (edits, status, obsolete). Following twice is following."""
+    require_view(by, entry)
+    follow, _ = Follow.objects.get_or_create(entry=entry, person=by, defaults={"created_at": _now(at)})
+    return follow
+
+
+def unfollow_entry(*, by, entry: Entry) -> None:
+    Follow.objects.filter(entry=entry, person=by).delete()
+
+
+def mark_notifications_read(*, by, ids=None, at: datetime | None = None) -> int:
+    """Mark the person's own notifications read: those named, or all. Others' ids change nothing."""
+    unread = Notification.objects.filter(recipient=by, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=_now(at))

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from learnloop.knowledge import outcome_views, views
+from learnloop.knowledge import attachment_views, daily_views, outcome_views, template_views, views
 
 app_name = "knowledge"
 
@@ -9,6 +9,18 @@ urlpatterns = [
     path("new/", views.entry_create, name="create"),
     path("similar/", views.similar, name="similar"),
     path("reviews/", views.review_queue, name="reviews"),
+    path("notifications/", daily_views.notification_list, name="notifications"),
+    path("notifications/read/", daily_views.notifications_read, name="notifications-read"),
+    path("unanswered/", daily_views.unanswered, name="unanswered"),
+    path("templates/", template_views.template_list, name="templates"),
+    path("templates/<int:template_id>/edit/", template_views.template_edit, name="template-edit"),
+    path("templates/<int:template_id>/delete/", template_views.template_delete, name="template-delete"),
+    path("<int:entry_id>/follow/", daily_views.entry_follow, name="follow"),
+    path("<int:entry_id>/attachments/new/", attachment_views.attachment_add, name="attachment-add"),
+    path("<int:entry_id>/attachments/<int:attachment_id>/", attachment_views.attachment_download, name="attachment"),
+    path("<int:entry_id>/attachments/<int:attachment_id>/remove/", attachment_views.attachment_remove,
+         name="attachment-remove"),
+    path("<int:entry_id>/answers/<int:answer_id>/vote/", daily_views.answer_vote, name="vote-answer"),
     path("<int:entry_id>/", views.entry_detail, name="entry"),
     path("<int:entry_id>/edit/", views.entry_edit, name="edit"),
     path("<int:entry_id>/history/", views.entry_history, name="history"),

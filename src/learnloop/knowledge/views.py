@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from learnloop.knowledge import search, selectors, services
+from learnloop.knowledge import entry_templates, search, selectors, services
 from learnloop.knowledge.forms import (
     AcceptAnswerForm,
     AnswerChangeForm,
@@ -34,6 +34,7 @@ from learnloop.knowledge.forms import (
     ObsoleteForm,
     SearchForm,
     SimilarForm,
+    TemplateChoiceForm,
     search_filters,
 )
 from learnloop.knowledge.models import Answer, DecisionStatus, EntryKind
@@ -123,7 +124,16 @@ def entry_create(request):
     kind = request.GET.get("kind", "")
     if kind not in EntryKind.values:
         return render(request, "knowledge/choose_kind.html", {"kinds": EntryKind.choices})
-    form = EntryForm(request.POST or None, kind=kind, viewer=request.user, initial=EntryForm.initial_for_new(kind))
+    initial = EntryForm.initial_for_new(kind)
+    template = None
+    chosen = TemplateChoiceForm(request.GET)
+    if chosen.is_valid() and chosen.cleaned_data["template"]:
+        template = entry_templates.template_for(viewer=request.user, template_id=chosen.cleaned_data["template"])
+        if template is not None and template.kind == kind:
+            initial.update(entry_templates.initial_from(template))
+        else:
+            template = None
+    form = EntryForm(request.POST or None, kind=kind, viewer=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.create_entry(by=request.user, kind=kind, **form.service_arguments())
@@ -134,7 +144,8 @@ def entry_create(request):
             return redirect("knowledge:entry", entry.pk)
     return render(
         request, "knowledge/entry_form.html",
-        {"form": form, "kind": kind, "kind_label": EntryKind(kind).label, "entry": None},
+        {"form": form, "kind": kind, "kind_label": EntryKind(kind).label, "entry": None, "template": template,
+         "templates": entry_templates.usable_templates(viewer=request.user, kind=kind)},
     )
 
 
@@ -201,6 +212,7 @@ def _entry_context(request, entry, **forms) -> dict:
         "answer_form": forms.get("answer_form") or AnswerForm(),
         "answers": _answers_with(viewer, entry, forms.get("answer_problems")),
         "link_form": forms.get("link_form") or LinkForm(),
+        "following": selectors.is_following(viewer=viewer, entry=entry),
         **_feedback_context(viewer, entry),
     }
     if can.curate:
@@ -266,7 +278,8 @@ def entry_feedback(request, entry_id: int):
     form = FeedbackForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(_form_problem(form))
-    services.give_feedback(by=request.user, entry=entry, helpful=form.cleaned_data["helpful"] == "yes")
+    services.give_feedback(by=request.user, entry=entry, helpful=form.cleaned_data["helpful"] == "yes",
+                           comment=form.cleaned_data["comment"])
     if request.htmx:
         return render(
             request, "knowledge/_feedback.html",
@@ -291,7 +304,7 @@ def entry_answer(request, entry_id: int):
             answered = True
             form = AnswerForm()
     if request.htmx:
-        return _answers_partial(request, entry_id, answer_form=form, answered=answered)
+        return answers_partial(request, entry_id, answer_form=form, answered=answered)
     if not answered:
         return _entry_page_with(request, entry, answer_form=form)
     messages.success(request, "Your answer was posted.")
@@ -309,12 +322,12 @@ def answer_accept(request, entry_id: int, answer_id: int):
     clear = form.cleaned_data["action"] == "clear"
     services.accept_answer(by=request.user, question=entry, answer=None if clear else answer)
     if request.htmx:
-        return _answers_partial(request, entry_id, answer_form=AnswerForm())
+        return answers_partial(request, entry_id, answer_form=AnswerForm())
     messages.success(request, "The accepted answer was cleared." if clear else "The answer was accepted.")
     return redirect(reverse("knowledge:entry", args=[entry.pk]) + "#answers")
 
 
-def _answers_partial(request, entry_id: int, **context):
+def answers_partial(request, entry_id: int, **context):
     entry = selectors.entry_for(viewer=request.user, entry_id=entry_id)
     can = selectors.abilities(viewer=request.user, entry=entry)
     answers = _answers_with(request.user, entry, context.pop("answer_problems", None))
@@ -345,7 +358,7 @@ def _answer_change(request, entry_id: int, answer_id: int, change, *, kind: str,
         problems[answer.pk] = {"kind": kind, "message": " ".join(error.messages),
                                "body": form.data.get("body", ""), "reason": form.data.get("reason", "")}
     if request.htmx:
-        return _answers_partial(request, entry_id, answer_problems=problems, answer_refused=bool(problems),
+        return answers_partial(request, entry_id, answer_problems=problems, answer_refused=bool(problems),
                                 answer_status="" if problems else done)
     if problems:
         return _entry_page_with(request, entry, answer_problems=problems)

@@ -1,18 +1,22 @@
 """`learnloop knowledge import DIR --as EMAIL [--dry-run]`, `learnloop knowledge export DIR` and
-`learnloop knowledge practices import [--as EMAIL] [--dry-run]`.
+`learnloop knowledge practices import [--as EMAIL] [--dry-run]` and
+`learnloop knowledge remind [--now] [--dry-run] [--today DATE]`.
 
 Import reads every Markdown file under DIR (front matter optional) and imports them all or
 none, as the person named by --as (they become the author, and the owner where a file names
 none). Export writes every entry, whoever may see it, as Markdown files plus entries.json.
 `practices import` adds the learning-practice library's playbooks the knowledge base does not
 have yet, as an admin (the one named by --as, else the longest-standing active admin).
+`remind` notifies the owners of entries due for review (once per review date; run it daily).
 """
 
+from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from learnloop.knowledge.practice_library import import_library
+from learnloop.knowledge.review_reminders import run_review_reminders
 from learnloop.knowledge.transfer import export_to_directory, import_markdown, read_folder
 from learnloop.org.models import OrgRole, Person
 
@@ -23,7 +27,7 @@ class Command(BaseCommand):
     help = "Import a folder of Markdown files into the knowledge base, or export it as Markdown and JSON."
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True, metavar="import|export|practices")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="import|export|practices|remind")
         importing = actions.add_parser(
             "import", help="Import every .md file under DIR; nothing is imported if any file is invalid."
         )
@@ -46,8 +50,17 @@ class Command(BaseCommand):
         )
         library.add_argument("--dry-run", action="store_true", help="Say what would be imported; change nothing.")
 
+        remind = actions.add_parser(
+            "remind", help="Notify the owners of entries due for review, once per review date (run it daily)."
+        )
+        remind.add_argument("--now", action="store_true", help="Send the emails now instead of queueing them.")
+        remind.add_argument("--dry-run", action="store_true", help="List what would be sent; change nothing.")
+        remind.add_argument("--today", type=str, default="", help="Run as if it were this date (YYYY-MM-DD).")
+
     def handle(self, *args, action, directory=None, **options):
-        if action == "practices":
+        if action == "remind":
+            self._remind(now=options["now"], dry_run=options["dry_run"], today=options["today"])
+        elif action == "practices":
             self._import_practices(email=options["person"], dry_run=options["dry_run"])
         elif action == "import":
             self._import(directory, email=options["person"], dry_run=options["dry_run"],
@@ -101,3 +114,15 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Can't write the export to {directory}: {error.strerror or error}") from error
         self.stdout.write(self.style.SUCCESS(f"Exported {count} entries to {directory} (Markdown and entries.json)."))
+
+    def _remind(self, *, now: bool, dry_run: bool, today: str) -> None:
+        try:
+            day = date.fromisoformat(today) if today else None
+        except ValueError as error:
+            raise CommandError(f"--today {today}: use a date like 2026-03-31.") from error
+        handled = run_review_reminders(today=day, send_now=now, dry_run=dry_run)
+        for item in handled:
+            self.stdout.write(item.describe())
+        verb = "would be sent" if dry_run else ("sent" if now else "queued")
+        count = len(handled)
+        self.stdout.write(self.style.SUCCESS(f"{count} review reminder{'s' if count != 1 else ''} {verb}."))
