@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
-from learnloop.api_base import Id, InputSchema, errors, team_ref
+from learnloop.api_base import Id, InputSchema, Pagination, Shown, errors, team_ref
 from learnloop.systems import stockflow_permissions as permissions
 from learnloop.systems import stockflow_services as services
 from learnloop.systems.stockflow_models import Scenario, SensitivityRun, StockFlowModel
@@ -112,16 +113,16 @@ class ScenarioIn(InputSchema):
     note: str = Field("", max_length=500)
 
 
-class ComparisonSeriesOut(Schema):
+class StockFlowComparisonSeriesOut(Schema):
     name: str
     params: dict[str, float]
     values: list[float | None]
 
 
-class ComparisonOut(Schema):
+class StockFlowComparisonOut(Schema):
     variable: str
     time: list[float]
-    series: list[ComparisonSeriesOut] = Field(description="The baseline first, then each scenario")
+    series: list[StockFlowComparisonSeriesOut] = Field(description="The baseline first, then each scenario")
 
 
 class SensitivityIn(InputSchema):
@@ -173,9 +174,10 @@ def _team(team_id):
 
 
 @router.get("/models", response=list[StockFlowModelOut], summary="Stock-and-flow models")
+@paginate(Pagination)
 def list_models(request):
     permissions.require(permissions.can_view(request.user), "Sign in to see models.")
-    return [_model_out(model) for model in StockFlowModel.objects.defer("content").order_by("name", "pk")]
+    return Shown(StockFlowModel.objects.defer("content").order_by("name", "pk"), _model_out)
 
 
 @router.post("/models", response={201: StockFlowModelDetailOut, **errors(403)},
@@ -214,8 +216,9 @@ def run_model(request, model_id: Id, payload: RunIn):
 
 
 @router.get("/models/{model_id}/scenarios", response=list[ScenarioOut], summary="A model's saved scenarios")
+@paginate(Pagination)
 def list_scenarios(request, model_id: Id):
-    return list(_model(request, model_id).scenarios.order_by("name", "pk"))
+    return _model(request, model_id).scenarios.order_by("name", "pk")
 
 
 @router.post("/models/{model_id}/scenarios", response={201: ScenarioOut}, summary="Save a named scenario")
@@ -234,7 +237,7 @@ def delete_scenario(request, model_id: Id, scenario_id: Id):
     return Status(204, None)
 
 
-@router.get("/models/{model_id}/compare", response=ComparisonOut,
+@router.get("/models/{model_id}/compare", response=StockFlowComparisonOut,
             summary="One variable over time under the baseline and each scenario")
 def compare_scenarios(request, model_id: Id, scenario: Annotated[list[Id], Query()] = (),
                       variable: str | None = None):
