@@ -226,3 +226,34 @@ def test_changing_a_request_expires_its_proposal_but_changing_an_offer_keeps_it(
     assert proposal.status == ProposalStatus.EXPIRED
     with pytest.raises(ValidationError):
         matching_services.answer_proposal(by=ana, proposal=proposal, accept=True)
+
+
+def test_availability_keeps_an_offer_or_a_request_out_of_rounds_before_its_day(learning_lead, mentor, ana, ben,
+                                                                               incident, api_as):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    matching_services.offer_mentoring(by=mentor, skills=[incident], capacity=2,
+                                      available_from=today + timedelta(days=10))
+    _ask(ana, [(incident, 4)])
+    with pytest.raises(ValidationError, match="Nothing to match"):
+        matching_services.run_round(by=learning_lead)  # the only mentor is away until then
+    later = timezone.now() + timedelta(days=10)
+    assert [p.mentee for p in matching_services.run_round(by=learning_lead, at=later, notify=False)
+            .proposals.all()] == [ana]
+    # A request can wait too; a day in the past means now, more than a year ahead is refused.
+    waiting = matching_services.request_mentoring(by=ben, wanted=[(incident, 3)],
+                                                  available_from=today + timedelta(days=30))
+    assert waiting.available_from == today + timedelta(days=30)
+    assert waiting not in matching_services.pool(on=today + timedelta(days=29))[2]
+    assert waiting in matching_services.pool(on=today + timedelta(days=30))[2]
+    assert matching_services.request_mentoring(by=ben, wanted=[(incident, 3)],
+                                               available_from=today - timedelta(days=3)).available_from is None
+    with pytest.raises(ValidationError, match="within the next year"):
+        matching_services.request_mentoring(by=ben, wanted=[(incident, 3)], available_from=today + timedelta(days=400))
+    answer = api_as(ben).post("/api/v1/growth/mentoring/requests", {
+        "wanted": [{"skill_id": incident.pk, "target_level": 3}], "available_from": str(today + timedelta(days=5))},
+        content_type="application/json")
+    assert answer.status_code == 201 and answer.json()["available_from"] == str(today + timedelta(days=5))

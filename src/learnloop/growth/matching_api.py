@@ -35,7 +35,7 @@ def _skills(ids, field: str) -> dict[int, Skill]:
 def _offer_out(offer: MentorOffer) -> dict:
     return {"id": offer.pk, "person_id": offer.person_id, "person": offer.person.full_name,
             "skill_ids": sorted(s.pk for s in offer.skills.all()), "capacity": offer.capacity, "note": offer.note,
-            "status": offer.status, "created_at": offer.created_at}
+            "available_from": offer.available_from, "status": offer.status, "created_at": offer.created_at}
 
 
 def _request_out(request: MenteeRequest) -> dict:
@@ -43,7 +43,8 @@ def _request_out(request: MenteeRequest) -> dict:
             "wanted": [{"skill_id": w.skill_id, "skill": w.skill.name, "target_level": w.target_level}
                        for w in request.wanted.all()],
             "not_my_manager": request.not_my_manager, "prefer_other_team": request.prefer_other_team,
-            "note": request.note, "status": request.status, "created_at": request.created_at}
+            "note": request.note, "available_from": request.available_from, "status": request.status,
+            "created_at": request.created_at}
 
 
 def _proposal_out(p) -> dict:
@@ -69,7 +70,8 @@ def list_offers(request):
 def offer(request, payload: GrowthOfferIn):
     skills = _skills(payload.skill_ids, "skill_ids")
     made = services.offer_mentoring(by=request.user, skills=[skills[i] for i in payload.skill_ids],
-                                    capacity=payload.capacity, note=payload.note)
+                                    capacity=payload.capacity, note=payload.note,
+                                    available_from=payload.available_from)
     return Status(201, _offer_out(selectors.offer_for(viewer=request.user, offer_id=made.pk)))
 
 
@@ -93,7 +95,8 @@ def ask(request, payload: GrowthRequestIn):
     made = services.request_mentoring(by=request.user, wanted=[(skills[w.skill_id], w.target_level)
                                                                for w in payload.wanted],
                                       not_my_manager=payload.not_my_manager,
-                                      prefer_other_team=payload.prefer_other_team, note=payload.note)
+                                      prefer_other_team=payload.prefer_other_team, note=payload.note,
+                                      available_from=payload.available_from)
     return Status(201, _request_out(selectors.request_for(viewer=request.user, request_id=made.pk)))
 
 

@@ -1,7 +1,7 @@
 """Request and response shapes of the mentor matching API (names start with Growth: schema names
 are unique across the whole API)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from ninja import Schema
@@ -15,6 +15,7 @@ class GrowthOfferIn(InputSchema):
     skill_ids: list[Id] = Field(..., min_length=1, max_length=50)
     capacity: int = Field(1, ge=1, le=MAX_CAPACITY)
     note: str = ""
+    available_from: date | None = Field(None, description="Not before this day: rounds run earlier leave it out.")
 
 
 class GrowthOfferOut(Schema):
@@ -24,6 +25,7 @@ class GrowthOfferOut(Schema):
     skill_ids: list[int]
     capacity: int
     note: str
+    available_from: date | None
     status: Literal["open", "matched", "withdrawn"]
     created_at: datetime
 
@@ -44,6 +46,7 @@ class GrowthRequestIn(InputSchema):
     not_my_manager: bool = True
     prefer_other_team: bool = False
     note: str = ""
+    available_from: date | None = Field(None, description="Not before this day: rounds run earlier leave it out.")
 
 
 class GrowthRequestOut(Schema):
@@ -54,6 +57,7 @@ class GrowthRequestOut(Schema):
     not_my_manager: bool
     prefer_other_team: bool
     note: str
+    available_from: date | None
     status: Literal["open", "matched", "withdrawn"]
     created_at: datetime
 

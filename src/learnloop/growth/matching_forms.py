@@ -14,6 +14,10 @@ class OfferForm(forms.Form):
     skills = forms.ModelMultipleChoiceField(queryset=Skill.objects.none(), label="Skills I can mentor in",
                                             help_text="Skills on your profile; the matching reads your level there.")
     capacity = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY, initial=1, label="Mentees at once")
+    available_from = forms.DateField(required=False, label="Not before (optional)",
+                                     widget=forms.DateInput(attrs={"type": "date"}),
+                                     help_text="Rounds run before this day leave your offer out.",
+                                     error_messages={"invalid": "That is not a date (YYYY-MM-DD)."})
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, person=None, **kwargs):
@@ -25,6 +29,10 @@ class OfferForm(forms.Form):
 class RequestForm(forms.Form):
     not_my_manager = forms.BooleanField(required=False, initial=True, label="Not one of my team leads")
     prefer_other_team = forms.BooleanField(required=False, label="I prefer a mentor from another team")
+    available_from = forms.DateField(required=False, label="Not before (optional)",
+                                     widget=forms.DateInput(attrs={"type": "date"}),
+                                     help_text="Rounds run before this day leave your request out.",
+                                     error_messages={"invalid": "That is not a date (YYYY-MM-DD)."})
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                            label="What I want to learn", help_text="Becomes the pair's goals when you are matched.")
 

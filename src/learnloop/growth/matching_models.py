@@ -30,6 +30,8 @@ class MentorOffer(models.Model):
     skills = models.ManyToManyField("growth.Skill", related_name="+")
     capacity = models.PositiveSmallIntegerField(default=1)
     note = models.TextField(blank=True)
+    # Availability: rounds run before this day leave the offer out (None: available now).
+    available_from = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=OpenStatus.choices, default=OpenStatus.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -54,6 +56,8 @@ class MenteeRequest(models.Model):
     # leads; a bonus for mentors who share none of your teams.
     not_my_manager = models.BooleanField(default=True)
     prefer_other_team = models.BooleanField(default=False)
+    # Availability: rounds run before this day leave the request out (None: available now).
+    available_from = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=OpenStatus.choices, default=OpenStatus.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -9,11 +9,11 @@ allowed on its own. "Not my manager" forbids pairs where the mentor leads one of
 """
 
 import math
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from learnloop.analytics.mentor_matching import MatchingProblem, Mentee, Mentor, explain, pair_score, solve
@@ -38,6 +38,7 @@ from learnloop.org.models import Membership
 CROSS_TEAM_BONUS = 0.25
 MAX_WANTED = 8
 NOTE_MAX = 2000
+MAX_AVAILABILITY_DAYS = 366
 
 
 def _actor(by) -> None:
@@ -64,7 +65,18 @@ def _active_skills(skills, field: str) -> list[Skill]:
 # --- offers and requests ----------------------------------------------------------------------------
 
 
-def offer_mentoring(*, by, skills, capacity: int, note: str = "", at: datetime | None = None) -> MentorOffer:
+def _available_from(value, *, at: datetime | None = None):
+    """None (now) or a day within the next year: the first day a round may include it."""
+    if value is None:
+        return None
+    today = timezone.localdate(at) if at else timezone.localdate()
+    if value > today + timedelta(days=MAX_AVAILABILITY_DAYS):
+        raise ValidationError({"available_from": "Give a day within the next year, or none for now."})
+    return value if value > today else None
+
+
+def offer_mentoring(*, by, skills, capacity: int, note: str = "", at: datetime | None = None,
+                    available_from=None) -> MentorOffer:
     """Offer to mentor in `skills` for up to `capacity` mentees at a time; replaces your open offer.
     The round reads your level in each skill from your profile, so each needs a rating first."""
     _actor(by)
@@ -82,6 +94,7 @@ def offer_mentoring(*, by, skills, capacity: int, note: str = "", at: datetime |
         previous = list(MentorOffer.objects.filter(person=by, status=OpenStatus.OPEN).values_list("pk", flat=True))
         MentorOffer.objects.filter(pk__in=previous).update(status=OpenStatus.WITHDRAWN)
         offer = MentorOffer.objects.create(person=by, capacity=capacity, note=_note(note),
+                                           available_from=_available_from(available_from, at=at),
                                            created_at=at or timezone.now())
         offer.skills.set(skills)
         # Proposals waiting for answers stand: they now belong to the changed offer.
@@ -90,7 +103,7 @@ def offer_mentoring(*, by, skills, capacity: int, note: str = "", at: datetime |
 
 
 def request_mentoring(*, by, wanted, not_my_manager: bool = True, prefer_other_team: bool = False,
-                      note: str = "", at: datetime | None = None) -> MenteeRequest:
+                      note: str = "", at: datetime | None = None, available_from=None) -> MenteeRequest:
     """Ask for a mentor: `wanted` is [(skill, target level)]; replaces your open request."""
     _actor(by)
     wanted = list(wanted)
@@ -112,6 +125,7 @@ def request_mentoring(*, by, wanted, not_my_manager: bool = True, prefer_other_t
         previous.update(status=OpenStatus.WITHDRAWN)
         request = MenteeRequest.objects.create(person=by, note=_note(note), not_my_manager=bool(not_my_manager),
                                                prefer_other_team=bool(prefer_other_team),
+                                               available_from=_available_from(available_from, at=at),
                                                created_at=at or timezone.now())
         WantedSkill.objects.bulk_create([WantedSkill(request=request, skill=skill, target_level=target)
                                          for skill, target in wanted])
@@ -146,15 +160,17 @@ def _room(offers) -> dict[int, int]:
     return {o.pk: o.capacity - active.get(o.person_id, 0) - waiting.get(o.person_id, 0) for o in offers}
 
 
-def pool():
-    """The open offers with room and the open requests without a pending proposal, as the next
-    round would take them."""
-    offers = list(MentorOffer.objects.filter(status=OpenStatus.OPEN, person__is_active=True)
+def pool(*, on: date | None = None):
+    """The open offers with room and the open requests without a pending proposal, as a round run
+    `on` that day (default today) would take them: those not available before a later day wait."""
+    on = on or timezone.localdate()
+    available = Q(available_from__isnull=True) | Q(available_from__lte=on)
+    offers = list(MentorOffer.objects.filter(available, status=OpenStatus.OPEN, person__is_active=True)
                   .select_related("person").prefetch_related("skills").order_by("created_at", "id"))
     room = _room(offers)
     offers = [o for o in offers if room[o.pk] > 0]
     waiting = MatchProposal.objects.filter(status=ProposalStatus.PROPOSED).values("request_id")
-    requests = list(MenteeRequest.objects.filter(status=OpenStatus.OPEN, person__is_active=True)
+    requests = list(MenteeRequest.objects.filter(available, status=OpenStatus.OPEN, person__is_active=True)
                     .exclude(pk__in=waiting).select_related("person")
                     .prefetch_related("wanted__skill").order_by("created_at", "id"))
     requests = [r for r in requests if any(w.skill.status == SkillStatus.ACTIVE for w in r.wanted.all())]
@@ -232,7 +248,7 @@ def run_round(*, by, at: datetime | None = None, notify: bool = True) -> Matchin
         # Two rounds run at once would both propose the same people: the second waits here, then
         # finds the first one's proposals waiting and leaves those people out.
         list(MentorOffer.objects.select_for_update().filter(status=OpenStatus.OPEN).values_list("pk", flat=True))
-        offers, _, requests = pool()
+        offers, _, requests = pool(on=timezone.localdate(now))
         if not offers or not requests:
             raise ValidationError("Nothing to match: a round needs at least one open mentor offer with room and "
                                   "one open mentee request.")

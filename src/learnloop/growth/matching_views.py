@@ -40,7 +40,8 @@ def matching(request, failed=None):
 def offer(request):
     form = forms.OfferForm(request.POST, person=request.user)
     if _attempt(form, lambda d: services.offer_mentoring(by=request.user, skills=list(d["skills"]),
-                                                         capacity=d["capacity"], note=d["note"])):
+                                                         capacity=d["capacity"], note=d["note"],
+                                                         available_from=d["available_from"])):
         return redirect("growth:matching")
     return matching(request, failed={"offer_form": form})
 
@@ -51,7 +52,7 @@ def ask(request):
     form = forms.RequestForm(request.POST)
     if _attempt(form, lambda d: services.request_mentoring(
             by=request.user, wanted=form.wanted(), not_my_manager=d["not_my_manager"],
-            prefer_other_team=d["prefer_other_team"], note=d["note"])):
+            prefer_other_team=d["prefer_other_team"], note=d["note"], available_from=d["available_from"])):
         return redirect("growth:matching")
     return matching(request, failed={"request_form": form})
 
