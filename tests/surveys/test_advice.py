@@ -92,6 +92,24 @@ def test_only_invitees_answer_and_each_sees_only_their_own(survey_org, campaign,
     assert AdviceTie.objects.filter(respondent=other, adviser=named).exists()
 
 
+def test_the_api_answers_with_your_own_advice_only(survey_org, campaign, api_as):
+    me, other = survey_org.people["Payments"][1], survey_org.people["Payments"][2]
+    named = survey_org.people["Sales"][0]
+    url = f"/api/v1/surveys/campaigns/{campaign.pk}/advice"
+    refused = api_as(me).put(url, {"answers": {"advice_deploys": [named.pk]}}, content_type="application/json")
+    assert refused.status_code == 400 and "Tick the box" in refused.content.decode()
+    saved = api_as(me).put(url, {"answers": {"advice_deploys": [named.pk]}, "consent": True},
+                           content_type="application/json")
+    assert saved.status_code == 200 and saved.json()["answers"] == {"advice_deploys": [named.pk]}
+    assert [q["key"] for q in saved.json()["questions"]] == ["advice_deploys"]
+    # Everyone else reads only their own answers: another respondent, the admin; a stranger gets 403.
+    assert api_as(other).get(url).json()["answers"] == {"advice_deploys": []}
+    assert api_as(survey_org.admin).get(url).json()["answers"] == {"advice_deploys": []}
+    assert api_as(factories.person(full_name="Not invited")).get(url).status_code == 403
+    withdrawn = api_as(me).put(url, {"answers": {"advice_deploys": []}}, content_type="application/json")
+    assert withdrawn.status_code == 200 and not AdviceTie.objects.filter(respondent=me).exists()
+
+
 def test_a_lead_cannot_read_who_named_whom(survey_org, campaign, api_as):
     """The Payments facilitator (a lead) and the person named look everywhere the network shows:
     no page or answer names a respondent, and one person's answer moves no figure."""

@@ -22,8 +22,10 @@ from learnloop.api_base import (
 )
 from learnloop.links.api_schemas import lessons_here
 from learnloop.org.models import Organization, Team
-from learnloop.surveys import release, reports, selectors, services
+from learnloop.surveys import advice, release, reports, selectors, services
 from learnloop.surveys.api_schemas import (
+    AdviceIn,
+    AdviceOut,
     CampaignIn,
     CampaignOut,
     CountOut,
@@ -267,3 +269,25 @@ def get_threshold(request):
 @router.put("/threshold", response=ThresholdOut, summary="Change k (admins; never lowered once surveys have responses)")
 def set_threshold(request, payload: ThresholdIn):
     return {"k": services.set_anonymity_threshold(by=request.user, k=payload.k).anonymity_threshold}
+
+
+# --- named advice questions (surveys/advice.py): the invitee's own answers only ----------------------------
+
+
+def _advice_out(person, campaign) -> dict:
+    return {"questions": [{"key": item.key, "text": item.text} for item in advice.advice_items(campaign)],
+            "answers": advice.own_answers(person, campaign)}
+
+
+@router.get("/campaigns/{campaign_id}/advice", response={200: AdviceOut, **errors(403)},
+            summary="Your own answers to the survey's named advice questions (invitees only)")
+def get_advice(request, campaign_id: Id):
+    return _advice_out(request.user, _campaign(campaign_id))
+
+
+@router.put("/campaigns/{campaign_id}/advice", response={200: AdviceOut, **errors(400, 403)},
+            summary="Name the colleagues you go to for advice (with consent), or withdraw your answers")
+def put_advice(request, campaign_id: Id, payload: AdviceIn):
+    campaign = _campaign(campaign_id)
+    advice.save_answers(by=request.user, campaign=campaign, answers=payload.answers, consent=payload.consent)
+    return _advice_out(request.user, campaign)

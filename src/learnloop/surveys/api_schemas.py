@@ -261,3 +261,21 @@ class TrendsOut(Schema):
     dimensions: dict[str, str] = Field(description="Dimension names by key")
     campaigns: list[TrendCampaignOut] = Field(description="Closed campaigns the team is part of, oldest first")
     focus_areas: list[TrendFocusOut]
+
+
+class AdviceQuestionOut(Schema):
+    key: str
+    text: str
+
+
+class AdviceOut(Schema):
+    questions: list[AdviceQuestionOut]
+    answers: dict[str, list[int]] = Field(description="Your own answers: {question key: [person ids]}. Nobody "
+                                                      "else's are ever shown.")
+
+
+class AdviceIn(InputSchema):
+    answers: dict[str, list[int]] = Field(description="{question key: [person ids]}, at most 10 colleagues each; "
+                                                      "empty lists withdraw your answers.")
+    consent: bool = Field(False, description="Agree that these answers are stored with your name (required when "
+                                             "naming anyone).")
