@@ -19,7 +19,8 @@ from django.db.models.signals import pre_save
 from learnloop.input_rules import length_problem, number_problem, text_limit, text_problem, walk_texts
 
 # Modules that define forms; imported before the forms are bounded (see bound_forms).
-FORM_MODULES = ("forms", "transfer_views", "dashboard_forms", "themes_forms")
+FORM_MODULES = ("forms", "transfer_views", "dashboard_forms", "themes_forms", "warehouse_forms", "matching_forms",
+                "workshop_forms", "stockflow_forms", "diagram_forms")
 
 
 def date_range() -> tuple[datetime.date, datetime.date]:
