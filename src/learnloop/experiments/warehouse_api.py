@@ -219,7 +219,7 @@ def _library_out(found) -> dict:
 
 
 def _library_metric(library_id: int):
-    found = next((metric for metric in warehouse_library.library() if metric.pk == library_id), None)
+    found = next(iter(warehouse_library.library(pk=library_id)), None)
     if found is None:
         raise Http404(f"No library metric {library_id}.")
     return found

@@ -9,7 +9,7 @@ when someone moves it on (use_version), never by itself mid-test.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, OuterRef, Subquery
 
 from learnloop.experiments.models import LibraryMetric, LibraryMetricVersion, Metric, MetricType
 from learnloop.experiments.permissions import can_register_anywhere, require
@@ -90,15 +90,15 @@ def use_version(*, by, metric: Metric, version: LibraryMetricVersion):
                                            **{field: getattr(version, field) for field in FIELDS})
 
 
-def library() -> list[LibraryMetric]:
-    """Every library metric with its latest version number and how many experiment metrics use it
-    (in two queries)."""
-    found = list(LibraryMetric.objects.annotate(latest=Max("versions__number"),
-                                                used_by=Count("versions__uses", distinct=True)))
-    latest = {(v.library_metric_id, v.number): v for v in LibraryMetricVersion.objects.filter(
-        number__in={metric.latest for metric in found})}
+def library(*, pk: int | None = None) -> list[LibraryMetric]:
+    """Every library metric (or the one with `pk`) with its latest version and how many experiment
+    metrics use it, in two queries."""
+    newest = LibraryMetricVersion.objects.filter(library_metric=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    found = LibraryMetric.objects.annotate(latest_id=Subquery(newest), used_by=Count("versions__uses", distinct=True))
+    found = list(found if pk is None else found.filter(pk=pk))
+    latest = LibraryMetricVersion.objects.in_bulk([metric.latest_id for metric in found])
     for metric in found:
-        metric.latest_version = latest.get((metric.pk, metric.latest))
+        metric.latest_version = latest.get(metric.latest_id)
     return found
 
 
