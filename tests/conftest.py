@@ -13,6 +13,10 @@ os.environ.setdefault("LEARNLOOP_DEMO_WAREHOUSE_EVENTS", "200000")
 
 
 def pytest_sessionstart(session):
+    # Pages are tested in German too: the catalogues must be compiled (cheap when up to date).
+    from learnloop.translations import compile_catalogues
+
+    compile_catalogues()
     # When CI asks for PostgreSQL it must get PostgreSQL: an unreachable server fails the run
     # at once instead of letting database tests error one by one (or anything be skipped).
     url = os.environ.get("DATABASE_URL", "")

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     # storage is noticed wherever it happens (learnloop.ops.storage).
     "learnloop.ops.middleware.StorageUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's Accept-Language picks the language until a signed-in person has chosen one.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -352,6 +354,9 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# Every user-facing string is translatable; German is the second language shipped. Catalogues
+# live in each app's locale/ directory and are compiled by learnloop.translations.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
