@@ -37,6 +37,8 @@ _SIGNATURES = (
     (b"%PDF-", "application/pdf"),
 )
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
+# Every type an attachment can be sent with (the API documents its downloads with these).
+SERVED_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain")
 ALLOWED = "PNG, JPEG, GIF or WebP images, PDF, or plain text (Markdown, CSV, logs)"
 
 
