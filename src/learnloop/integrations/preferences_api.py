@@ -28,7 +28,8 @@ class NotificationPreferencesIn(InputSchema):
 
 def _preferences(person) -> dict:
     enabled = notifications.preferences_of(person)
-    kinds = [{"kind": kind, "label": str(label), "enabled": enabled[kind]} for kind, label in notifications.KINDS.items()]
+    kinds = [{"kind": kind, "label": str(label), "enabled": enabled[kind]}
+             for kind, label in notifications.KINDS.items()]
     return {"kinds": kinds}
 
 
