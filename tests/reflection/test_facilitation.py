@@ -328,3 +328,25 @@ def test_reacting_from_the_board(make_session, facilitator, writer, colleague, k
     client.post(f"/sessions/{session.pk}/cards/react/", {"card": str(card.pk), "emoji": "🎉"})
     board = client.get(f"/sessions/{session.pk}/").content.decode()
     assert 'aria-label="React 🎉, 1 so far"' in board and 'aria-pressed="true"' in board
+
+
+def test_the_pdf_draws_text_outside_latin_1(make_session, facilitator, writer, colleague, keys):
+    # DejaVu Sans ships with the front-end libraries, so a Polish or Greek card prints as written
+    # (the PDF core font would print "?"): the font is embedded and maps its glyphs back to Ł and Ω.
+    import re
+    import zlib
+
+    session = join(make_session(anonymity="named"), facilitator, writer, colleague)
+    session = move_to(session, "reflect", by=facilitator)
+    cards.write_card(by=writer, session=session, column="stop", text="Łódź handover Ω", writer_key=None)
+    session = move_to(session, "discuss", by=facilitator)
+    pdf = signed_in_client(writer).get(f"/sessions/{session.pk}/summary/?format=pdf").content
+    assert b"DejaVuSans" in pdf
+    streams = []
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            streams.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            streams.append(match.group(1))
+    to_unicode = b"".join(stream for stream in streams if b"beginbfchar" in stream or b"beginbfrange" in stream)
+    assert b"<0141>" in to_unicode.upper() and b"<03A9>" in to_unicode.upper()

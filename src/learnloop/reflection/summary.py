@@ -138,15 +138,24 @@ def as_pdf(summary: Summary) -> bytes:
     return bytes(pdf.output())
 
 
-FONT_PATHS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
-BOLD_PATHS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",)
+# DejaVu Sans comes with the front-end libraries (npm's dejavu-fonts-ttf, pinned in
+# package-lock.json), so every install draws any script; Debian's fonts-dejavu-core is the
+# fallback for an install that serves its static files from elsewhere (LEARNLOOP_NODE_MODULES).
+FONT_FILES = ("dejavu-fonts-ttf/ttf/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+BOLD_FILES = ("dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+
+def _font_paths(files) -> list:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    return [Path(name) if name.startswith("/") else Path(settings.NODE_MODULES_DIR) / name for name in files]
 
 
 def _font(pdf):
-    from pathlib import Path
-
-    regular = next((path for path in FONT_PATHS if Path(path).exists()), None)
-    bold = next((path for path in BOLD_PATHS if Path(path).exists()), None)
+    regular = next((path for path in _font_paths(FONT_FILES) if path.exists()), None)
+    bold = next((path for path in _font_paths(BOLD_FILES) if path.exists()), None)
     if regular and bold:
         pdf.add_font("dejavu", "", regular)
         pdf.add_font("dejavu", "B", bold)
