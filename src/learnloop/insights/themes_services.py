@@ -18,6 +18,7 @@ from collections import Counter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from learnloop.actions.models import Action
@@ -34,6 +35,11 @@ from learnloop.insights.themes_sources import (
 from learnloop.knowledge.models import Entry
 from learnloop.reflection.models import Session
 from learnloop.surveys.models import Campaign
+
+# Sent after items were placed or regrouped, with the ids of the themes they are in now, so
+# that others (the integrations' theme.recurred webhook) can look at those themes without the
+# insights app knowing they exist.
+themes_placed = Signal()
 
 NAME_LIMIT = 200
 _random = secrets.SystemRandom()
@@ -148,6 +154,7 @@ def rebuild(*, settings=None, announce=lambda message: None) -> ThemeRun:
             state=themes_state.dump(model.vocabulary, model.matrix, [text.key for text in texts],
                                     model.settings))
         ThemeRun.objects.exclude(pk=run.pk).delete()
+        themes_placed.send(sender=Theme, theme_ids={group["theme"] for group in groups})
     return run
 
 
@@ -198,6 +205,11 @@ def _place(texts: list[SourceText], existing: dict[str, ThemeItem]) -> list[Them
     return placed
 
 
+def _announce(items) -> None:
+    if items:
+        themes_placed.send(sender=Theme, theme_ids={item.theme_id for item in items})
+
+
 def place_session(session_id: int) -> int:
     """Bring a session's card items up to date; they are rewritten in a random order every time,
     so the items' row order and ids say nothing about the order the cards were written in."""
@@ -208,6 +220,7 @@ def place_session(session_id: int) -> int:
         ThemeItem.objects.filter(session_id=session_id).delete()
         _random.shuffle(items)
         ThemeItem.objects.bulk_create(items)
+        _announce(items)
     return len(items)
 
 
@@ -217,6 +230,7 @@ def _place_one(text: SourceText | None, filter_) -> int:
         items = _place([text], existing) if text else []
         ThemeItem.objects.filter(**filter_).delete()
         ThemeItem.objects.bulk_create(items)
+        _announce(items)
     return len(items)
 
 
@@ -237,6 +251,7 @@ def place_campaign(campaign_id: int) -> int:
         items = _place(campaign_texts(campaign), existing) if campaign else []
         ThemeItem.objects.filter(campaign_id=campaign_id).delete()
         ThemeItem.objects.bulk_create(items)
+        _announce(items)
     return len(items)
 
 

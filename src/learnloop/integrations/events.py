@@ -31,6 +31,8 @@ EVENT_TYPES = {
         EventType("session.closed", "A reflection session (retro, AAR, postmortem…) was closed.", "session"),
         EventType("experiment.decided", "An experiment was decided (ship, stop, iterate…).", "experiment"),
         EventType("survey.report_released", "A survey campaign's report was released.", "campaign"),
+        EventType("theme.recurred", "A recurring theme came back after an action on it was marked effective "
+                                    "(once per theme and action).", "theme"),
     )
 }
 
@@ -102,6 +104,20 @@ def _experiment_data(experiment) -> dict:
 
 def _campaign_data(campaign) -> dict:
     return {"id": campaign.pk, "name": campaign.name, "url": _url("surveys:campaign", campaign_id=campaign.pk)}
+
+
+def theme_recurrence_data(theme, alert, item_count: int) -> dict:
+    """A theme that came back: its title and size, the action once found effective, and how many
+    texts came after. No text of an item: titles of retro cards or survey comments stay on the
+    theme's page, where each reader sees only what they may."""
+    return {
+        "theme": {"id": theme.pk, "title": theme.title, "items": item_count,
+                  "url": _url("insights:theme", theme_id=theme.pk)},
+        "action": action_data(alert.action),
+        "effective_on": _day(alert.effective_on),
+        "items_since": alert.since,
+        "latest": _day(alert.latest),
+    }
 
 
 def subject_data(event_type: str, subject_id: str) -> dict | None:
