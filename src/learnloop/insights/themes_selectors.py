@@ -218,6 +218,16 @@ def recurrences(theme_ids) -> list[tuple[Theme, Alert]]:
             for alert in _alerts(effective[pk], rows)]
 
 
+def recurrence_records(theme_ids) -> list[dict]:
+    """recurrences() as plain values, for listeners outside this app (activity.signals)."""
+    found = recurrences(theme_ids)
+    sizes = Counter(ThemeItem.objects.filter(theme_id__in={theme.pk for theme, _ in found})
+                    .values_list("theme_id", flat=True)) if found else Counter()
+    return [{"theme_id": theme.pk, "title": theme.title, "items": sizes[theme.pk], "action_id": alert.action.pk,
+             "effective_on": alert.effective_on, "items_since": alert.since, "latest": alert.latest}
+            for theme, alert in found]
+
+
 def theme_for(viewer, theme_id: int) -> Theme | None:
     """The theme if the viewer sees any of its items (a merged theme: the one it went into)."""
     theme = Theme.objects.filter(pk=theme_id).first()

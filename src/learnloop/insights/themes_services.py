@@ -18,10 +18,10 @@ from collections import Counter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.dispatch import Signal
 from django.utils import timezone
 
 from learnloop.actions.models import Action
+from learnloop.activity.signals import theme_recurred
 from learnloop.insights.themes_models import CorrectionKind, Theme, ThemeCorrection, ThemeItem, ThemeRun
 from learnloop.insights.themes_permissions import can_correct
 from learnloop.insights.themes_sources import (
@@ -35,11 +35,6 @@ from learnloop.insights.themes_sources import (
 from learnloop.knowledge.models import Entry
 from learnloop.reflection.models import Session
 from learnloop.surveys.models import Campaign
-
-# Sent after items were placed or regrouped, with the ids of the themes they are in now, so
-# that others (the integrations' theme.recurred webhook) can look at those themes without the
-# insights app knowing they exist.
-themes_placed = Signal()
 
 NAME_LIMIT = 200
 _random = secrets.SystemRandom()
@@ -154,7 +149,7 @@ def rebuild(*, settings=None, announce=lambda message: None) -> ThemeRun:
             state=themes_state.dump(model.vocabulary, model.matrix, [text.key for text in texts],
                                     model.settings))
         ThemeRun.objects.exclude(pk=run.pk).delete()
-        themes_placed.send(sender=Theme, theme_ids={group["theme"] for group in groups})
+        _announce_themes({group["theme"] for group in groups})
     return run
 
 
@@ -205,9 +200,17 @@ def _place(texts: list[SourceText], existing: dict[str, ThemeItem]) -> list[Them
     return placed
 
 
+def _announce_themes(theme_ids: set) -> None:
+    """Let listeners look for themes that came back after an effective action (activity.signals)."""
+    if not theme_ids or not theme_recurred.has_listeners(Theme):
+        return
+    from learnloop.insights.themes_selectors import recurrence_records
+
+    theme_recurred.send(sender=Theme, theme_ids=theme_ids, find=lambda: recurrence_records(theme_ids))
+
+
 def _announce(items) -> None:
-    if items:
-        themes_placed.send(sender=Theme, theme_ids={item.theme_id for item in items})
+    _announce_themes({item.theme_id for item in items})
 
 
 def place_session(session_id: int) -> int:

@@ -106,17 +106,22 @@ def _campaign_data(campaign) -> dict:
     return {"id": campaign.pk, "name": campaign.name, "url": _url("surveys:campaign", campaign_id=campaign.pk)}
 
 
-def theme_recurrence_data(theme, alert, item_count: int) -> dict:
-    """A theme that came back: its title and size, the action once found effective, and how many
-    texts came after. No text of an item: titles of retro cards or survey comments stay on the
-    theme's page, where each reader sees only what they may."""
+def theme_recurrence_data(record: dict) -> dict | None:
+    """A theme that came back (activity.signals' record): its title and size, the action once
+    found effective, and how many texts came after. No text of an item: retro cards or survey
+    comments stay on the theme's page, where each reader sees only what they may."""
+    from learnloop.actions.models import Action
+
+    action = Action.objects.select_related("team", "owner").filter(pk=record["action_id"]).first()
+    if action is None:
+        return None
     return {
-        "theme": {"id": theme.pk, "title": theme.title, "items": item_count,
-                  "url": _url("insights:theme", theme_id=theme.pk)},
-        "action": action_data(alert.action),
-        "effective_on": _day(alert.effective_on),
-        "items_since": alert.since,
-        "latest": _day(alert.latest),
+        "theme": {"id": record["theme_id"], "title": record["title"], "items": record["items"],
+                  "url": _url("insights:theme", theme_id=record["theme_id"])},
+        "action": action_data(action),
+        "effective_on": _day(record["effective_on"]),
+        "items_since": record["items_since"],
+        "latest": _day(record["latest"]),
     }
 
 

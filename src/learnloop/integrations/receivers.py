@@ -40,35 +40,26 @@ def reminder_saved(sender, instance, created, raw=False, **kwargs):
     dispatch.emit("action.overdue", key=f"action.overdue:{instance.action_id}:{instance.for_date}", build=build)
 
 
-def themes_placed(sender, theme_ids, **kwargs):
+def theme_recurred(sender, theme_ids, find, **kwargs):
     """A theme that came back after an action on it was marked effective: once per theme and
     action (the key), however often its items are placed again or regrouped."""
-    if not theme_ids or not dispatch.subscribers("theme.recurred"):
+    if not dispatch.subscribers("theme.recurred"):
         return
-    from django.db.models import Count
     from django.utils import timezone
 
-    from learnloop.insights.themes_models import ThemeItem
-    from learnloop.insights.themes_selectors import recurrences
+    for record in find():
+        def build(record=record):
+            data = events.theme_recurrence_data(record)
+            return None if data is None else events.payload("theme.recurred", timestamp=timezone.now(), data=data)
 
-    found = recurrences(theme_ids)
-    if not found:
-        return
-    sizes = dict(ThemeItem.objects.filter(theme_id__in={theme.pk for theme, _ in found})
-                 .values_list("theme_id").annotate(count=Count("id")))
-    for theme, alert in found:
-        def build(theme=theme, alert=alert):
-            data = events.theme_recurrence_data(theme, alert, sizes.get(theme.pk, 0))
-            return events.payload("theme.recurred", timestamp=timezone.now(), data=data)
-
-        dispatch.emit("theme.recurred", key=f"theme.recurred:{theme.pk}:{alert.action.pk}", build=build)
+        dispatch.emit("theme.recurred", key=f"theme.recurred:{record['theme_id']}:{record['action_id']}", build=build)
 
 
 def connect():
     from learnloop.actions.models import ActionReminder
     from learnloop.activity.models import ActivityEvent
-    from learnloop.insights.themes_services import themes_placed as themes_placed_signal
+    from learnloop.activity.signals import theme_recurred as theme_recurred_signal
 
     post_save.connect(activity_recorded, sender=ActivityEvent, dispatch_uid="integrations-activity")
     post_save.connect(reminder_saved, sender=ActionReminder, dispatch_uid="integrations-overdue-reminder")
-    themes_placed_signal.connect(themes_placed, dispatch_uid="integrations-theme-recurred")
+    theme_recurred_signal.connect(theme_recurred, dispatch_uid="integrations-theme-recurred")
