@@ -117,3 +117,7 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.kind} {'on' if self.enabled else 'off'} for person {self.person_id}"
+
+
+# SCIM provisioning's models live in their own module (read by Django through this import).
+from learnloop.integrations.scim_models import ExternalId, ProvisioningToken  # noqa: E402, F401
