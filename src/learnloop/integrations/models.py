@@ -119,5 +119,7 @@ class NotificationPreference(models.Model):
         return f"{self.kind} {'on' if self.enabled else 'off'} for person {self.person_id}"
 
 
-# SCIM provisioning's models live in their own module (read by Django through this import).
+# Chat channels' and SCIM provisioning's models live in their own modules (read by Django
+# through these imports).
+from learnloop.integrations.chat_models import ChatChannel, ChatEvent, ChatKind  # noqa: E402, F401
 from learnloop.integrations.scim_models import ExternalId, ProvisioningToken  # noqa: E402, F401
