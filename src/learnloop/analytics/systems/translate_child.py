@@ -26,7 +26,9 @@ def outline_in_child(path: Path, *, timeout: float = DEFAULT_TIMEOUT_SECONDS, me
     command = [sys.executable, "-m", "learnloop.analytics.systems.translate_child", str(path),
                str(timeout), str(memory_mb), "untrusted" if untrusted else "trusted"]
     # The child imports learnloop the way this process did (an editable install or a source tree).
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(entry for entry in sys.path if entry)}
+    # One BLAS thread: each thread reserves address space the memory limit would count.
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(entry for entry in sys.path if entry),
+                   "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     try:
         # Our own interpreter and module; the model is only a path argument, never a shell word.
         finished = subprocess.run(command, capture_output=True, timeout=timeout, env=environment,  # noqa: S603
@@ -39,8 +41,8 @@ def outline_in_child(path: Path, *, timeout: float = DEFAULT_TIMEOUT_SECONDS, me
         if finished.returncode < 0 or b"MemoryError" in finished.stderr:
             raise SimulationError(f"{path.name}: translating the model needed more than {memory_mb:,} MB of memory "
                                   "(or time) and was stopped.")
-        raise SimulationError(f"{path.name}: the translation stopped without an answer "
-                              f"(exit status {finished.returncode}).")
+        raise SimulationError(f"{path.name}: the translation stopped without an answer (exit status "
+                              f"{finished.returncode}); it may have needed more than {memory_mb:,} MB of memory.")
     if "error" in answer:
         raise SimulationError(answer["error"])
     return answer["outline"]
