@@ -79,7 +79,10 @@ class InterventionForm(forms.Form):
     kind = forms.ChoiceField(choices=ScenarioInterventionKind.choices)
     variable = forms.ChoiceField(required=False, label="Expected to move",
                                  help_text="The variable the hypothesis is about (its value at the final time).")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="The model's team",
+                                  label="Team that runs it")
 
     def __init__(self, *args, variables=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["variable"].choices = [(name, name) for name in variables]
+        self.fields["team"].queryset = Team.objects.filter(archived_at=None).order_by("name", "pk")

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from learnloop.org.models import Team
 from learnloop.systems import stockflow_interventions as interventions
 from learnloop.systems import stockflow_permissions as permissions
 from learnloop.systems import stockflow_services as services
@@ -118,7 +119,7 @@ def detail(request, model_id):
         "scenarios": scenarios, "scenario_form": ScenarioForm(), "runs": runs, "may_change": may_change,
         "sensitivity_form": SensitivityForm() if may_change else None,
         "variables": services.chart_columns(model),
-        "intervention_form": InterventionForm(variables=services.chart_columns(model)),
+        "teams": list(Team.objects.filter(archived_at=None).order_by("name", "pk")),
         "interventions": interventions.interventions(request.user, model),
     }
     return render(request, "systems/stockflow_detail.html", context, status=400 if problems else 200)
@@ -144,7 +145,8 @@ def intervene(request, model_id, scenario_id):
         try:
             made = interventions.create_intervention(by=request.user, scenario=scenario,
                                                      kind=form.cleaned_data["kind"],
-                                                     variable=form.cleaned_data["variable"] or None)
+                                                     variable=form.cleaned_data["variable"] or None,
+                                                     team=form.cleaned_data["team"])
         except ValidationError as error:
             for problem in _messages_of(error):
                 messages.error(request, problem)
