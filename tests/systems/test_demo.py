@@ -27,7 +27,8 @@ def demo(django_db_setup, django_db_blocker):
             scenarios = list(model.scenarios.order_by("name"))
             comparison = services.compare(model, scenarios, "Stale lessons")
             job = model.sensitivity_runs.get()
-            facts = {"models": StockFlowModel.objects.count(), "state": model.state, "live": live, "sliders": sliders, "job": job,
+            facts = {"models": StockFlowModel.objects.count(), "state": model.state, "live": live,
+                     "sliders": sliders, "job": job,
                      "scenarios": [scenario.name for scenario in scenarios], "comparison": comparison}
         finally:
             call_command("flush", interactive=False, verbosity=0)

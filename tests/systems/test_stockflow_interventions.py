@@ -33,7 +33,8 @@ def test_the_hypothesis_carries_the_simulated_figures(decay_model, scenario):
     start = services.default_params(decay_model)[REVIEW]
     assert (found["baseline"], found["scenario"]) == (baseline, changed) and changed > baseline
     assert found["effect"].startswith(
-        f"If we change {REVIEW} from {interventions._figure(start)} to 0.25, and {WRITTEN} from 0 to 10, we expect Stale lessons to move from "
+        f"If we change {REVIEW} from {interventions._figure(start)} to 0.25, and {WRITTEN} from 0 to 10, "
+        "we expect Stale lessons to move from "
         f"{interventions._figure(baseline)} to {interventions._figure(changed)} by month "
         f"{decay_model.outline['final_time']:g}")
     assert "“Knowledge decay”" in found["effect"] and "“Monthly review hour”" in found["effect"]
