@@ -32,9 +32,11 @@ def test_the_hypothesis_carries_the_simulated_figures(decay_model, scenario):
     baseline, changed = (_end(serie["values"]) for serie in comparison.series)
     start = services.default_params(decay_model)[REVIEW]
     assert (found["baseline"], found["scenario"]) == (baseline, changed) and changed > baseline
+    changes = [f"{REVIEW} from {interventions._figure(start)} to 0.25", f"{WRITTEN} from 0 to 10"]
+    order = [constant["name"] for constant in decay_model.outline["constants"]]
+    changes.sort(key=lambda words: order.index(REVIEW if words.startswith(REVIEW) else WRITTEN))
     assert found["effect"].startswith(
-        f"If we change {REVIEW} from {interventions._figure(start)} to 0.25, and {WRITTEN} from 0 to 10, "
-        "we expect Stale lessons to move from "
+        f"If we change {changes[0]}, and {changes[1]}, we expect Stale lessons to move from "
         f"{interventions._figure(baseline)} to {interventions._figure(changed)} by month "
         f"{decay_model.outline['final_time']:g}")
     assert "“Knowledge decay”" in found["effect"] and "“Monthly review hour”" in found["effect"]
@@ -49,7 +51,8 @@ def test_turn_a_scenario_into_an_experiment_on_the_page(decay_model, scenario, p
     experiment = Experiment.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/experiments/{experiment.pk}/"
     row = ScenarioIntervention.objects.get()
-    assert experiment.effect == row.hypothesis and experiment.effect.startswith(f"If we change {REVIEW}")
+    assert experiment.effect == row.hypothesis and experiment.effect.startswith("If we change ")
+    assert f"{REVIEW} from " in experiment.effect and " to 0.25" in experiment.effect
     assert experiment.team == people.team and experiment.kind == "process" and experiment.status == "draft"
     assert experiment.success_metric == "Stale lessons" and "→" in experiment.expected_delta
     page = client.get(f"/systems/models/{decay_model.pk}/").content.decode()

@@ -37,8 +37,9 @@ def hypothesis(scenario: Scenario, variable: str | None = None) -> dict:
     simulated figures it came from."""
     model = scenario.model
     start = default_params(model)
-    changes = [(name, start.get(name), value) for name, value in scenario.params.items()
-               if start.get(name) != value]
+    # In the model's order of constants (JSON columns on PostgreSQL do not keep the saved order).
+    changes = [(name, before, scenario.params[name]) for name, before in start.items()
+               if name in scenario.params and scenario.params[name] != before]
     if not changes:
         raise ValidationError({"scenario": "The scenario keeps the starting values: there is no change to test."})
     comparison = compare(model, [scenario], variable)
