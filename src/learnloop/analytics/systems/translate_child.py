@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from learnloop.analytics.systems.errors import SimulationError
@@ -30,9 +31,11 @@ def outline_in_child(path: Path, *, timeout: float = DEFAULT_TIMEOUT_SECONDS, me
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(entry for entry in sys.path if entry),
                    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     try:
-        # Our own interpreter and module; the model is only a path argument, never a shell word.
-        finished = subprocess.run(command, capture_output=True, timeout=timeout, env=environment,  # noqa: S603
-                                  check=False)
+        # A child killed at the limit cleans nothing up: its temporary files go in a folder removed here.
+        with tempfile.TemporaryDirectory(prefix="learnloop-translate-") as scratch:
+            # Our own interpreter and module; the model is only a path argument, never a shell word.
+            finished = subprocess.run(command, capture_output=True, timeout=timeout,  # noqa: S603
+                                      env={**environment, "TMPDIR": scratch}, check=False)
     except subprocess.TimeoutExpired:
         raise SimulationError(f"{path.name}: translating the model took longer than {timeout:g} seconds and was "
                               "stopped. Simplify the model or ask an administrator to raise the limit.") from None
