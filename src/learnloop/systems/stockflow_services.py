@@ -220,6 +220,7 @@ def run(model: StockFlowModel, params: dict | None = None, columns: list[str] | 
 
 def save_scenario(by, model: StockFlowModel, *, name: str, params: dict, note: str = "") -> Scenario:
     permissions.require(permissions.can_view(by, model), "Sign in to save a scenario.")
+    require_ready(model)
     scenario = Scenario(model=model, name=_clean_name(name, limit=120), params=clean_params(model, params),
                         note=(note or "").strip(), author=by)
     try:
