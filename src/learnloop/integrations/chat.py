@@ -43,7 +43,7 @@ def channels_for(viewer):
         return channels
     from learnloop.org.models import Membership
 
-    led = Membership.objects.filter(person=viewer, role__in=["lead", "facilitator"]).values_list("team_id", flat=True)
+    led = Membership.objects.filter(person=viewer, role="facilitator").values_list("team_id", flat=True)
     return channels.filter(team_id__in=list(led))
 
 
