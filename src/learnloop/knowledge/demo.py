@@ -181,21 +181,27 @@ def _specs(rng) -> list[Spec]:
         body, partial = _playbook_body("Someone joins the team.", steps, team["channel"])
         specs.append(Spec(slug, "playbook", f"{team_name} onboarding: the first two weeks", body, partial,
                           tags=["onboarding"]))
-    # Retro takeaways fill the knowledge base up to its size, spread evenly over the teams.
-    per_team = -(-(TARGET_ENTRIES - len(specs)) // len(TEAMS))
+    # Retro takeaways fill the knowledge base up to its size, spread evenly over the teams. Each is
+    # titled by its project and phase alone: a title made from a sentence template ("<project>:
+    # takeaways from the pilot") reads the same in every team, and the themes grouping took the
+    # template's words for a theme running through the whole organization.
+    per_team = min(-(-(TARGET_ENTRIES - len(specs)) // len(TEAMS)), min(len(t["takeaways"]) for t in TEAMS.values()))
     retros = []
     for slug, team in TEAMS.items():
         candidates = [(project, phase) for project in team["projects"] for phase in (*PHASES, None)]
+        leads = rng.sample(team["takeaways"], per_team)
         for number, (project, phase) in enumerate(rng.sample(candidates, per_team), start=1):
+            lead = leads[number - 1]
             name = project[:1].upper() + project[1:]
-            title = f"{name}: takeaways from the {phase}" if phase else f"What we learned from {project}"
+            title = f"{name}, {phase}" if phase else f"{name}, looking back"
             people = rng.randint(4, 11)
             intro = rng.choice([
                 f"Notes from the retro after the {phase or 'project'}; {people} of us took part.",
                 f"What we said we'd keep and change, from the {phase or 'end-of-project'} retro.",
                 f"The takeaways we agreed on at the {phase or 'closing'} retro.",
             ])
-            points = rng.sample(team["takeaways"], rng.randint(3, 5))
+            others = [point for point in team["takeaways"] if point != lead]
+            points = [lead, *rng.sample(others, rng.randint(2, 4))]
             body = intro + "\n\n" + "\n".join(f"- {point}" for point in points)
             partial = intro + "\n\n" + "\n".join(f"- {point}" for point in points[:-1])
             project_tag = slugify(re.sub(r"^the ", "", project))[:60]
