@@ -78,15 +78,6 @@ NOT_DOING_REASONS, EVIDENCE, DECISION_REASONS = (
 
 # The few actions a team agrees again (demo_data/repeats.yaml), by (team slug, first title).
 REPEATS = {(item["team"], item["title"]): item for item in load_demo_data("learnloop.reflection", "repeats.yaml")}
-# A theme whose action was found to work stops coming up in its team's later sessions: the problem
-# went away. The exception is the theme of a repeat whose effect is forced ("it worked, yet here it
-# is again"): that one keeps coming back, and is the demo's recurrence alert on the themes pages.
-RECURRING_DESPITE_FIX = {
-    (slug, theme.title)
-    for slug, themes in THEMES.items()
-    for theme in themes
-    if any(REPEATS.get((slug, title), {}).get("effect") for title in theme.actions)
-}
 
 # Sessions whose actions are their own (an incident's, a pre-mortem's): every other session draws
 # on the team's themes, whose actions are spread over the year so the last months have some too.
@@ -195,8 +186,6 @@ class _Builder:
         self.sessions: list[Session] = []
         self.actions: list = []
         self.member_login = dict(context.logins).get("member")
-        # (team pk, theme title) -> the day an action on it was found to work.
-        self.fixed_on: dict = {}
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -283,7 +272,10 @@ class _Builder:
             plan.lessons.append((theme.title, theme.lesson[0], theme.lesson[1]))
         generic = {"good": GENERIC_GOOD, "bad": GENERIC_BAD, "ideas": GENERIC_IDEAS, "lesson": GENERIC_GOOD}
         for column, source in self.rng.sample(sorted(mapping.items()), self.rng.randint(1, 2)):
-            text = self.rng.choice(generic[source])
+            # The team's own wording of it, which drifts from month to month; chosen without a draw
+            # of the shared random stream, so everything else the demo draws stays as it was.
+            wordings = self.rng.choice(generic[source])
+            text = wordings[(crew.team.pk + held_on.month) % len(wordings)]
             if text not in written:
                 written.add(text)
                 plan.cards.append((column, text, None))
@@ -389,7 +381,6 @@ class _Builder:
         if plan.work_owner is not None and plan.work_owner not in people:
             people.append(plan.work_owner)
         plan.participant_people = people
-        self.drop_fixed_themes(plan)
         started = self.moment(plan.held_on, 10 if plan.mode == Mode.LIVE else 9)
         deadlines = {}
         if plan.mode == Mode.ASYNC:
@@ -445,16 +436,6 @@ class _Builder:
             )
             session.save(update_fields=["phase", "closed_at"])
         return session
-
-    def drop_fixed_themes(self, plan: Plan) -> None:
-        """A theme fixed before the session is not talked about in it (see RECURRING_DESPITE_FIX)."""
-        team = plan.crew.team.pk
-        fixed = {key for (pk, key), day in self.fixed_on.items() if pk == team and day < plan.held_on}
-        if not fixed:
-            return
-        plan.cards = [card for card in plan.cards if card[2] not in fixed]
-        plan.action_titles = [item for item in plan.action_titles if item[0] not in fixed]
-        plan.lessons = [item for item in plan.lessons if item[0] not in fixed]
 
     def check_in(self, session: Session, people, keys) -> None:
         """The check-in round of a session running now (closed sessions keep none). Its own random
@@ -633,7 +614,7 @@ class _Builder:
                 if earlier and repeat.get("linked"):
                     action_repeats.mark_repeat(by=crew.lead, action=action, repeat_of=earlier[0], at=agreed)
                 if plan.phase == Phase.CLOSED:
-                    self.play_out(action, crew, owner, agreed, due, effect=repeat.get("effect"), theme=key)
+                    self.play_out(action, crew, owner, agreed, due, effect=repeat.get("effect"))
                 self.open_until[crew.team.pk, title] = action.closed_at
                 self.agreed.setdefault((crew.team.pk, title), []).append(action)
                 self.actions.append(action)
@@ -679,7 +660,7 @@ class _Builder:
             people.append(self.member_login)  # the demo member owns a fair few, to show on their page
         return self.rng.choice(people)
 
-    def play_out(self, action, crew, owner, agreed, due, *, effect: str | None = None, theme: str = "") -> None:
+    def play_out(self, action, crew, owner, agreed, due, *, effect: str | None = None) -> None:
         """What became of the action, by today: the team's habits decide (`effect`: a repeat's
         answer, given whenever it is done)."""
         rng, now = self.rng, self.clock.today
@@ -701,7 +682,7 @@ class _Builder:
             elif roll < 0.6:
                 closed = agreed + timedelta(days=rng.randint(2, 7))
                 if closed < now:
-                    self.complete(action, owner, closed, share_worked, theme)
+                    self.complete(action, owner, closed, share_worked)
             return
         closed = min(
             agreed + timedelta(days=rng.randint(5, (due - agreed.date()).days + 12)),
@@ -717,7 +698,7 @@ class _Builder:
         elif fate == "done":
             if rng.random() < 0.4:
                 actions.start_action(by=owner, action=action, at=min(started, closed - timedelta(hours=1)))
-            self.complete(action, owner, closed, share_worked, theme)
+            self.complete(action, owner, closed, share_worked)
         elif fate == "not_doing":
             actions.decline_action(by=crew.lead, action=action, reason=rng.choice(NOT_DOING_REASONS), at=closed)
         elif rng.random() < 0.5:
@@ -732,12 +713,7 @@ class _Builder:
         counts[outcome] += 1
         return outcome
 
-    def note_effect(self, action, theme: str, effect: str, day) -> None:
-        key = (action.team_id, theme)
-        if effect == "worked" and theme and (action.team.slug, theme) not in RECURRING_DESPITE_FIX:
-            self.fixed_on[key] = min(day, self.fixed_on.get(key, day))
-
-    def complete(self, action, owner, closed, share_worked, theme: str = "") -> None:
+    def complete(self, action, owner, closed, share_worked) -> None:
         rng = self.rng
         evidence = EVIDENCE
         shares = {"unknown": 0.12, "worked": 0.88 * share_worked, "did_not_work": 0.88 * (1 - share_worked)}
@@ -753,13 +729,11 @@ class _Builder:
                     evidence=rng.choice(evidence[effect]),
                     at=self.moment(check_on, 15),
                 )
-                self.note_effect(action, theme, effect, check_on)
             return
         effect = self.next_in_share((action.team_id, "effect"), shares)
         actions.complete_action(
             by=owner, action=action, effect=effect, evidence=rng.choice(evidence[effect]), at=closed
         )
-        self.note_effect(action, theme, effect, closed.date())
 
     def promote(self, session, crew, by, group, title, body, held_on) -> None:
         promoted_on = min(held_on + timedelta(days=self.rng.choice((0, 0, 1, 2, 3, 7, 12))), self.today)
