@@ -10,7 +10,7 @@ Freshness is spread on purpose: about 70% fresh, 15% due for review, 10% stale a
 
 import random
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -73,7 +73,6 @@ class Spec:
     supersedes: str | None = None
     status: str = "accepted"
     provenance: list = field(default_factory=list)
-    team_only: bool = False  # kept for its teams whatever the draw
     # Filled in by the builder.
     age: int = 0  # days ago it was written
     accept_day: int = 0  # decisions: days ago they were accepted
@@ -182,24 +181,14 @@ def _specs(rng) -> list[Spec]:
         body, partial = _playbook_body("Someone joins the team.", steps, team["channel"])
         specs.append(Spec(slug, "playbook", f"{team_name} onboarding: the first two weeks", body, partial,
                           tags=["onboarding"]))
-    # Retro takeaways fill the knowledge base up to its size, spread evenly over the teams: per
-    # project, the notes of its closing retro for everyone ("On <project>": the project's own words
-    # and stop words, so the themes grouping finds nothing to tie them to other teams' notes by),
-    # and notes of earlier retros kept for the team. Titles from a template ("<project>: takeaways
-    # from the pilot", or even "Retro notes: <project>") read the same in every team, and the
-    # grouping took the template's words for a theme running through the whole organization.
+    # Retro takeaways fill the knowledge base up to its size, spread evenly over the teams.
     per_team = -(-(TARGET_ENTRIES - len(specs)) // len(TEAMS))
     retros = []
-    shared_projects = Counter(project for team in TEAMS.values() for project in team["projects"])
     for slug, team in TEAMS.items():
-        closing = [(project, None) for project in team["projects"]]
-        earlier = [(project, phase) for project in team["projects"] for phase in PHASES]
-        chosen = closing + rng.sample(earlier, max(0, per_team - len(closing)))
-        for number, (project, phase) in enumerate(chosen, start=1):
-            name = project
-            if shared_projects[project] > 1:  # two teams' retros on one project: say whose
-                name = f"{name} ({_team_name(slug)})"
-            title = f"{name[:1].upper()}{name[1:]}, {phase}: team retro notes" if phase else f"On {name}"
+        candidates = [(project, phase) for project in team["projects"] for phase in (*PHASES, None)]
+        for number, (project, phase) in enumerate(rng.sample(candidates, per_team), start=1):
+            name = project[:1].upper() + project[1:]
+            title = f"{name}: takeaways from the {phase}" if phase else f"What we learned from {project}"
             people = rng.randint(4, 11)
             intro = rng.choice([
                 f"Notes from the retro after the {phase or 'project'}; {people} of us took part.",
@@ -211,7 +200,7 @@ def _specs(rng) -> list[Spec]:
             partial = intro + "\n\n" + "\n".join(f"- {point}" for point in points[:-1])
             project_tag = slugify(re.sub(r"^the ", "", project))[:60]
             retros.append(Spec(
-                slug, "lesson", title, body, partial, tags=["retro", project_tag], team_only=bool(phase),
+                slug, "lesson", title, body, partial, tags=["retro", project_tag],
                 provenance=[("retro", f"{slug}-{number}", f"{_team_name(slug)} retro: {project}, {phase or 'end'}")],
             ))
     specs.extend(retros[: max(0, TARGET_ENTRIES - len(specs))])
@@ -397,9 +386,9 @@ class _Builder:
         author = self.pick_author(spec)
         team = self.teams[spec.team]
         team_owned = (spec.kind == "question" or (spec.kind == "decision" and rng.random() < 0.8)
-                      or not author.is_active or rng.random() < 0.55 or spec.team_only)
+                      or not author.is_active or rng.random() < 0.55)
         team_only = spec.kind in {"lesson", "playbook"} and team_owned and (
-            spec.title in TEAM_ONLY_TITLES or rng.random() < 0.1 or spec.team_only)
+            spec.title in TEAM_ONLY_TITLES or rng.random() < 0.1)
         teams = [team]
         if rng.random() < 0.3 and NEIGHBOURS.get(spec.team):
             teams.append(self.teams[rng.choice(NEIGHBOURS[spec.team])])
