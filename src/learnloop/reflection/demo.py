@@ -272,7 +272,10 @@ class _Builder:
             plan.lessons.append((theme.title, theme.lesson[0], theme.lesson[1]))
         generic = {"good": GENERIC_GOOD, "bad": GENERIC_BAD, "ideas": GENERIC_IDEAS, "lesson": GENERIC_GOOD}
         for column, source in self.rng.sample(sorted(mapping.items()), self.rng.randint(1, 2)):
-            text = self.rng.choice(generic[source])
+            # The team's own wording of it, which drifts from month to month; chosen without a draw
+            # of the shared random stream, so everything else the demo draws stays as it was.
+            wordings = self.rng.choice(generic[source])
+            text = wordings[(crew.team.pk + held_on.month) % len(wordings)]
             if text not in written:
                 written.add(text)
                 plan.cards.append((column, text, None))
