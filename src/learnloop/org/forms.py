@@ -1,6 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from learnloop.org.language import language_choices
 from learnloop.org.membership import active_people
 from learnloop.org.models import OrgRole, Team, TeamKind, TeamRole
 from learnloop.web.forms import OfferedChoiceField
@@ -169,8 +171,13 @@ class PersonValuesForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(max_length=200, label="Name")
-    title = forms.CharField(max_length=200, required=False, label="Title")
+    full_name = forms.CharField(max_length=200, label=_("Name"))
+    title = forms.CharField(max_length=200, required=False, label=_("Title"))
+    language = forms.ChoiceField(
+        choices=language_choices, required=False, label=_("Language"),
+        help_text=_("The language Learnloop and its emails use for you; the browser default follows your browser."),
+        error_messages={"invalid_choice": _("Choose one of the offered languages.")},
+    )
 
 
 class PersonStatusForm(forms.Form):

@@ -8,11 +8,13 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from learnloop.activity.services import record_activity
 from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
 from learnloop.org import ownership
+from learnloop.org.language import check_language
 from learnloop.org.models import (
     Membership,
     OrgRole,
@@ -117,8 +119,10 @@ def update_person(
     full_name=UNSET,
     title=UNSET,
     manager=UNSET,
+    language=UNSET,
 ) -> Person:
-    """People edit their own name and title; admins edit anyone's, including the manager."""
+    """People edit their own name, title and language; admins edit anyone's name and title,
+    including the manager. The language is each person's own choice."""
     is_self = by.pk == person.pk
     if not is_self:
         require_admin(by, "edit other people's profiles")
@@ -134,6 +138,11 @@ def update_person(
     if title is not UNSET:
         person.title = (title or "").strip()
         changed.append("title")
+    if language is not UNSET:
+        if not is_self:
+            raise PermissionDenied(gettext("Only the person themselves chooses their language."))
+        person.language = check_language(language)
+        changed.append("language")
     if manager is not UNSET:
         if manager is not None:
             _check_no_management_cycle(person, manager)
