@@ -5,6 +5,7 @@ organization); changes are for admins, and team leads for their own team's membe
 """
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from learnloop.org.membership import leads_team
 from learnloop.org.models import Team
@@ -20,9 +21,10 @@ def can_manage_team_members(person, team: Team) -> bool:
 
 def require_admin(person, action: str) -> None:
     if not is_admin(person):
-        raise PermissionDenied(f"Only admins can {action}.")
+        raise PermissionDenied(gettext("Only admins can %(action)s.") % {"action": action})
 
 
 def require_team_manager(person, team: Team, action: str) -> None:
     if not can_manage_team_members(person, team):
-        raise PermissionDenied(f"Only admins and leads of {team.name} can {action}.")
+        raise PermissionDenied(gettext("Only admins and leads of %(name)s can %(action)s.") % {
+            "name": team.name, "action": action})

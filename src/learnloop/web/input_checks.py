@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.signals import pre_save
+from django.utils.formats import number_format
 from django.utils.functional import lazy
-from django.utils.numberformat import format as number_format
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from learnloop.input_rules import length_problem, number_problem, text_limit, text_problem, walk_texts
 
@@ -41,7 +41,7 @@ def date_problem(value: datetime.date) -> str | None:
 
 def validate_text(value) -> None:
     if isinstance(value, str) and (problem := text_problem(value)):
-        raise ValidationError(f"The text {problem}", code="unstorable")
+        raise ValidationError(gettext("The text %(problem)s") % {"problem": problem}, code="unstorable")
 
 
 def validate_date(value) -> None:
@@ -51,7 +51,7 @@ def validate_date(value) -> None:
 
 def validate_number(value) -> None:
     if isinstance(value, float) and (problem := number_problem(value)):
-        raise ValidationError(f"The number {problem}", code="number_range")
+        raise ValidationError(gettext("The number %(problem)s") % {"problem": problem}, code="number_range")
 
 
 # --- Every save ----------------------------------------------------------------------------------
