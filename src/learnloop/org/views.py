@@ -97,7 +97,7 @@ def person_create(request):
                 % {"name": person.full_name},
             )
             return redirect("org:person", person.pk)
-    return render(request, "org/person_form.html", {"form": form, "title": "Add a person"})
+    return render(request, "org/person_form.html", {"form": form, "title": gettext("Add a person")})
 
 
 @login_required
@@ -125,7 +125,8 @@ def person_edit(request, person_id: int):
             messages.success(request, gettext("%(name)s was saved.") % {"name": person.full_name})
             return redirect("org:person", person.pk)
     return render(
-        request, "org/person_form.html", {"form": form, "title": f"Edit {person.full_name}", "person": person}
+        request, "org/person_form.html", {"form": form,
+        "title": gettext("Edit %(name)s") % {"name": person.full_name}, "person": person}
     )
 
 
@@ -298,7 +299,7 @@ def team_create(request):
         else:
             messages.success(request, gettext("%(name)s was created.") % {"name": team.name})
             return redirect("org:team", team.slug)
-    return render(request, "org/team_form.html", {"form": form, "title": "New team or department"})
+    return render(request, "org/team_form.html", {"form": form, "title": gettext("New team or department")})
 
 
 @login_required
@@ -316,7 +317,8 @@ def team_edit(request, slug: str):
         else:
             messages.success(request, gettext("%(name)s was saved.") % {"name": team.name})
             return redirect("org:team", team.slug)
-    return render(request, "org/team_form.html", {"form": form, "title": f"Edit {team.name}", "team": team})
+    return render(request, "org/team_form.html", {"form": form,
+                  "title": gettext("Edit %(name)s") % {"name": team.name}, "team": team})
 
 
 @login_required
