@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from learnloop.accounts import throttle
 from learnloop.audit.models import AuditKind
@@ -22,7 +23,10 @@ def audit_triggered(triggered, *, ip_address, target="", actor=None):
 
 
 def wait_message(refused: throttle.TooManyAttempts) -> str:
-    return f"Too many failed attempts. Try again in {refused.wait_seconds} seconds."
+    return ngettext(
+        "Too many failed attempts. Try again in %(count)s second.",
+        "Too many failed attempts. Try again in %(count)s seconds.", refused.wait_seconds,
+    ) % {"count": refused.wait_seconds}
 
 
 class SignInForm(AuthenticationForm):
@@ -34,7 +38,7 @@ class SignInForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That email and password don't match an active account.",
+        "invalid_login": _("That email and password don't match an active account."),
     }
 
     def clean(self):
