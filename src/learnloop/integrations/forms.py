@@ -1,6 +1,7 @@
 """Forms of the webhook and calendar pages."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from learnloop.integrations.events import EVENT_TYPES
@@ -12,7 +13,7 @@ class SubscriptionForm(forms.Form):
                           help_text=_("Where the events are POSTed (https:// in production)."))
     description = forms.CharField(max_length=200, required=False, label=_("Description"))
     event_types = forms.MultipleChoiceField(
-        choices=[(name, f"{name}: {item.description}") for name, item in EVENT_TYPES.items()],
+        choices=[(name, format_lazy("{}: {}", name, _(item.description))) for name, item in EVENT_TYPES.items()],
         widget=forms.CheckboxSelectMultiple, label=_("Events"),
     )
 
