@@ -110,3 +110,10 @@ def test_a_form_error_is_german(hafen):
     response = _as(hafen["jana"]).post(reverse("org:profile"), {"full_name": "", "title": "", "language": "de"})
     assert response.status_code == 200
     assert_no_english_de(response)
+
+
+def test_a_refusal_is_german(hafen):
+    response = _as(hafen["jana"]).get(reverse("org:invitations"))
+    assert response.status_code == 403
+    assert "Nur Admins dürfen Personen einladen." in response.content.decode()
+    assert_no_english_de(response)
