@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 from learnloop.web.navigation import NavItem, admins_only, signed_in
 
@@ -23,8 +24,9 @@ class IntegrationsConfig(AppConfig):
         NavItem("Webhooks", "integrations:webhooks", order=93, visible=admins_only, section="/integrations/webhooks/"),
         NavItem("Calendar", "integrations:calendars", order=70, section="/integrations/calendars/"),
         NavItem("Notifications", "integrations:notifications", order=71, section="/integrations/notifications/"),
-        NavItem("Chat channels", "integrations:chat", order=72, visible=leads_a_team, section="/integrations/chat/"),
-        NavItem("Provisioning", "integrations:scim-tokens", order=94, visible=admins_only,
+        NavItem(gettext_noop("Chat channels"), "integrations:chat", order=72, visible=leads_a_team,
+                section="/integrations/chat/"),
+        NavItem(gettext_noop("Provisioning"), "integrations:scim-tokens", order=94, visible=admins_only,
                 section="/integrations/provisioning/"),
     )
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from learnloop.integrations import scim
@@ -24,7 +25,8 @@ def provisioning_tokens(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"Provisioning token {token.prefix}… made. Copy it now: it is shown only once.")
+            messages.success(request, _("Provisioning token %(prefix)s… made. Copy it now: it is shown only once.")
+                             % {"prefix": token.prefix})
             form = ProvisioningTokenForm()
     tokens = ProvisioningToken.objects.select_related("created_by")
     return render(request, "integrations/scim_tokens.html", {
@@ -39,7 +41,7 @@ def provisioning_token_revoke(request):
     require_admin(request.user, "manage provisioning tokens")
     form = RevokeProvisioningTokenForm(request.POST)
     if form.is_valid() and scim.revoke_token(by=request.user, prefix=form.cleaned_data["prefix"]):
-        messages.success(request, f"Token {form.cleaned_data['prefix']}… revoked.")
+        messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": form.cleaned_data["prefix"]})
     else:
-        messages.error(request, "No active token with that prefix.")
+        messages.error(request, _("No active token with that prefix."))
     return redirect("integrations:scim-tokens")
