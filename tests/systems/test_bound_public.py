@@ -12,11 +12,11 @@ from django.utils import timezone
 from learnloop.analytics.learning_metrics import month_periods
 from learnloop.insights.themes_models import Theme, ThemeItem
 from learnloop.org.models import Organization
+from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
+from learnloop.surveys.reports import CampaignReport
 from learnloop.systems import diagram_services as services
 from learnloop.systems.bound_public import SURVEY
 from learnloop.systems.diagram_bindings import bound_series, correlations
-from learnloop.surveys.disclosure_gate import ORGANIZATION, GroupKey
-from learnloop.surveys.reports import CampaignReport
 from tests.conftest import signed_in_client
 from tests.surveys.conftest import run_campaign, survey_org  # noqa: F401 (survey_org is a fixture)
 
@@ -51,7 +51,7 @@ def test_a_survey_scale_reads_the_organizations_released_score_never_a_teams(sur
     # organization's score, in the month the campaign closed, nothing in the other months.
     lead = survey_org.people["Payments"][0]
     diagram = _diagram(survey_org.admin, teams["Payments"])
-    months, (series,) = bound_series(lead, diagram, today=today)
+    _months, (series,) = bound_series(lead, diagram, today=today)
     assert series.visible and series.values[-1] == organization and series.values[:-1] == [None] * 11
     assert "pulse" in series.binding["scale"] and "safety" in series.label and "organization" in series.label
     # A reader from another department sees the same, since it is what every reader may see.
@@ -69,7 +69,7 @@ def test_a_survey_scale_reads_the_organizations_released_score_never_a_teams(sur
 def test_an_unreleased_campaign_never_shows(survey_org):  # noqa: F811
     run_campaign(survey_org, close=False)
     diagram = _diagram(survey_org.admin, None)
-    months, (series,) = bound_series(survey_org.admin, diagram, today=timezone.localdate())
+    _months, (series,) = bound_series(survey_org.admin, diagram, today=timezone.localdate())
     assert series.values == [None] * 12
 
 
@@ -111,7 +111,7 @@ def test_the_recurrence_rate_counts_only_what_everyone_may_see(people):
     services.bind_variable(by=people.lead, diagram=diagram, name="Payout items",
                            binding={"metric": "theme_items", "theme": a.pk})
     diagram.refresh_from_db()
-    months, series = bound_series(people.lead, diagram, today=today)
+    _months, series = bound_series(people.lead, diagram, today=today)
     rate = series[0]
     # Counting the hidden theme would give 2/3 this month; everyone sees a and b: 1 of 2 recurred.
     assert rate.values[-1] == pytest.approx(1 / 2) and rate.values[-3] == 0.0
