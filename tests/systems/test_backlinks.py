@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world():
-    people, ids = factories.small_organization()
+    people, _ids = factories.small_organization()
     lead, admin = people["lead"], people["admin"]
     postmortem = reflection.create_session(by=lead, team=people["team"], title="Postmortem: duplicate payouts",
                                            template=reflection.builtin_template("blameless-postmortem"))
