@@ -59,7 +59,8 @@ def test_a_team_member_cannot_give_their_model_to_another_team(people):
                                   content=MODEL_FILE.read_bytes())
     client = signed_in_client(people.member)
     url = reverse("systems:stockflow_edit", args=[model.pk])
-    assert str(people.other_team.pk) not in client.get(url).content.decode().split('name="team"')[1].split("</select>")[0]
+    offered = client.get(url).content.decode().split('name="team"')[1].split("</select>")[0]
+    assert f'value="{people.other_team.pk}"' not in offered
     answer = client.post(url, {"name": "Ours", "team": people.other_team.pk})
     assert answer.status_code == 400  # not offered: a form error, nothing changed
     assert StockFlowModel.objects.get(pk=model.pk).team == people.team

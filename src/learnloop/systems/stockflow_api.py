@@ -10,8 +10,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from learnloop.api_base import Id, InputSchema, Pagination, Shown, errors, team_ref
-from learnloop.systems import stockflow_permissions as permissions
 from learnloop.systems import stockflow_edit
+from learnloop.systems import stockflow_permissions as permissions
 from learnloop.systems import stockflow_services as services
 from learnloop.systems.stockflow_models import Scenario, SensitivityRun, StockFlowModel
 

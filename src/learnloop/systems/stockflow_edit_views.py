@@ -15,7 +15,8 @@ from learnloop.systems.stockflow_models import StockFlowModel
 @login_required
 def edit(request, model_id):
     model = get_object_or_404(StockFlowModel.objects.select_related("team").defer("content"), pk=model_id)
-    permissions.require(permissions.can_change(request.user, model), "Only those who may change this model can edit it.")
+    permissions.require(permissions.can_change(request.user, model),
+                        "Only those who may change this model can edit it.")
     status = 200
     if request.method == "POST":
         form = EditForm(request.POST, model=model, person=request.user)

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from learnloop.systems import stockflow_edit_views, stockflow_views as views
+from learnloop.systems import stockflow_edit_views
+from learnloop.systems import stockflow_views as views
 
 urlpatterns = [
     path("models/", views.model_list, name="stockflow_list"),
