@@ -117,3 +117,9 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.kind} {'on' if self.enabled else 'off'} for person {self.person_id}"
+
+
+# Chat channels' and SCIM provisioning's models live in their own modules (read by Django
+# through these imports).
+from learnloop.integrations.chat_models import ChatChannel, ChatEvent, ChatKind  # noqa: E402, F401
+from learnloop.integrations.scim_models import ExternalId, ProvisioningToken  # noqa: E402, F401

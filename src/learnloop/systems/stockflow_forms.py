@@ -6,7 +6,7 @@ from django import forms
 from learnloop.org.models import Team
 from learnloop.systems import stockflow_permissions as permissions
 from learnloop.systems.stockflow_bindings import LIVE_NUMBERS
-from learnloop.systems.stockflow_models import Sampling
+from learnloop.systems.stockflow_models import Sampling, ScenarioInterventionKind
 from learnloop.systems.stockflow_services import MAX_SENSITIVITY_RUNS, MAX_UPLOAD_BYTES
 
 
@@ -106,3 +106,18 @@ class EditForm(forms.Form):
 
 def binding_key(index: int) -> str:
     return f"bind_{index}"
+
+
+class InterventionForm(forms.Form):
+    """Turn a saved scenario into a proposed experiment or an action (the button pressed is the kind)."""
+
+    kind = forms.ChoiceField(choices=ScenarioInterventionKind.choices)
+    variable = forms.ChoiceField(required=False, label="Expected to move",
+                                 help_text="The variable the hypothesis is about (its value at the final time).")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="The model's team",
+                                  label="Team that runs it")
+
+    def __init__(self, *args, variables=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["variable"].choices = [(name, name) for name in variables]
+        self.fields["team"].queryset = Team.objects.filter(archived_at=None).order_by("name", "pk")
