@@ -35,6 +35,13 @@ def _with_departments_above(team_ids) -> set[int]:
     return found
 
 
+def everyone_items_q() -> Q:
+    """The theme items every signed-in person may see, whatever their teams: lessons and questions
+    visible to everyone, and released survey comments of the whole organization."""
+    return (Q(source__in=[Source.LESSON, Source.QUESTION], entry__visibility="everyone")
+            | Q(source=Source.SURVEY_COMMENT, team__isnull=True))
+
+
 def visible_items_q(person) -> Q:
     """The theme items `person` may see, as a filter on ThemeItem."""
     if not is_active_person(person):
