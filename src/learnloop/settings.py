@@ -88,8 +88,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # A signed-in person's own language choice replaces the browser's (learnloop.org.language).
-    "learnloop.org.language.PersonLanguageMiddleware",
+    # A signed-in person's own language choice replaces the browser's (learnloop.web.language).
+    "learnloop.web.language.PersonLanguageMiddleware",
     "learnloop.accounts.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

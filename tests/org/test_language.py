@@ -6,7 +6,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from learnloop.org.language import for_person
+from learnloop.web.language import for_person
 from tests import factories
 
 API = "/api/v1"

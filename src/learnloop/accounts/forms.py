@@ -8,7 +8,7 @@ from learnloop.accounts import throttle
 from learnloop.audit.models import AuditKind
 from learnloop.audit.request import client_ip
 from learnloop.audit.services import record_audit_event_if_possible
-from learnloop.org.language import for_person
+from learnloop.web.language import for_person
 
 
 def audit_triggered(triggered, *, ip_address, target="", actor=None):

@@ -3,10 +3,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from learnloop.org.language import language_choices
 from learnloop.org.membership import active_people
 from learnloop.org.models import OrgRole, Team, TeamKind, TeamRole
 from learnloop.web.forms import OfferedChoiceField
+from learnloop.web.language import language_choices
 
 
 class PersonChoiceField(forms.ModelChoiceField):

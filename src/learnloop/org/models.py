@@ -77,7 +77,7 @@ class Person(AbstractBaseUser):
     is_active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     date_joined = models.DateTimeField(default=timezone.now)
-    # A code from settings.LANGUAGES, or "" for the browser's choice (learnloop.org.language).
+    # A code from settings.LANGUAGES, or "" for the browser's choice (learnloop.web.language).
     language = models.CharField(max_length=10, blank=True, default="")
 
     USERNAME_FIELD = "email"

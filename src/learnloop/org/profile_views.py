@@ -9,9 +9,9 @@ from django.utils.translation import gettext
 
 from learnloop.org import selectors
 from learnloop.org.forms import ProfileForm
-from learnloop.org.language import chosen_language
 from learnloop.org.services import update_person
 from learnloop.web.forms import apply_validation_error
+from learnloop.web.language import chosen_language
 
 
 @login_required

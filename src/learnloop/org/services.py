@@ -14,7 +14,6 @@ from learnloop.activity.services import record_activity
 from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
 from learnloop.org import ownership
-from learnloop.org.language import check_language
 from learnloop.org.models import (
     Membership,
     OrgRole,
@@ -25,6 +24,7 @@ from learnloop.org.models import (
     normalize_email,
 )
 from learnloop.org.permissions import require_admin, require_team_manager
+from learnloop.web.language import check_language
 
 
 class _Unset:
