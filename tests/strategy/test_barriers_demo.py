@@ -38,7 +38,7 @@ def test_teams_show_different_barriers_from_both_sources(found):
 
 def test_every_behaviour_rule_fires_for_some_team(found):
     # Demo data that makes them fire: Harbourline's people operations never answer their
-    # effectiveness checks (reflection demo), Data Infrastructure has no goal and no initiative,
+    # effectiveness checks (reflection demo), Data Infrastructure's goal ended last year and it runs no initiative,
     # the research findings library started without a budget (strategy demo).
     fired = {finding.rule for items in found.values() for item in items for finding in item.findings
              if finding.source == "behaviour"}

@@ -52,9 +52,8 @@ def built(django_db_setup, django_db_blocker):
 def test_the_strategy_story(built):
     assert built["versions"] == 3 and built["rounds"] == [False, True]
     assert built["anonymous_authors"] == [None, None, None]
-    # Data Infrastructure has no goal of its own (a barrier: no leadership support).
-    assert built["levels"].count("department") == 4 and built["levels"].count("team") == 11
-    assert built["bound"] == 3 + 4 * 2 + 11 * 2 and built["history"] == {4}
+    assert built["levels"].count("department") == 4 and built["levels"].count("team") == 12
+    assert built["bound"] == 3 + 4 * 2 + 12 * 2 and built["history"] == {4}
     assert built["initiatives"] == 15 and built["champions"] == 6
     assert len(set(built["stages"])) >= 2  # teams at different stages of the seven steps
 

@@ -1,5 +1,5 @@
 """Harbourline's learning strategy: an organization vision with two rounds of history (one
-named, one anonymous), goals for the organization, its 4 departments and 11 of its 12 teams with key
+named, one anonymous), goals for the organization, its 4 departments and 12 teams with key
 results bound to the metrics catalogue (a monthly history read from the year's data), a roadmap
 of 15 initiatives with spend, links and dependencies, 6 champions, and team visions that put the
 teams at different stages of the seven steps. Prose in demo_data/strategy.yaml.
@@ -90,8 +90,11 @@ def _goals(lead, today, clock) -> dict:
     key_results = []
 
     def objective(title, team, parent, owner):
-        item = services.create_objective(by=lead, title=title, team=team, parent=parent, owner=owner,
-                                         starts_on=starts, ends_on=ends, at=clock.days_ago(300))
+        lapsed = team is not None and team.slug in spec["goals_not_renewed"]
+        item = services.create_objective(
+            by=lead, title=title, team=team, parent=parent, owner=owner,
+            starts_on=starts.replace(year=starts.year - 1) if lapsed else starts,
+            ends_on=ends.replace(year=ends.year - 1) if lapsed else ends, at=clock.days_ago(300))
         found["all"].append(item)
         return item
 
@@ -111,8 +114,6 @@ def _goals(lead, today, clock) -> dict:
         for kr in spec["department"]:
             bound(middle, kr)
         for team in Team.objects.filter(parent=department, archived_at=None).order_by("name"):
-            if team.slug in spec["teams_without_goals"]:
-                continue
             leaf = objective(f"{team.name} closes its loop", team, middle, _facilitator(team, lead))
             found["by_team"][team.slug] = leaf
             for kr in spec["team"]:
