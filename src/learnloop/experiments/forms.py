@@ -5,6 +5,7 @@ the page keeps everything that was typed."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.experiments.models import Correction, Decision, Design, Engine, Kind, MetricRole, MetricType
 from learnloop.org.forms import team_named
@@ -78,7 +79,8 @@ def _date(label: str, **kwargs) -> forms.DateField:
 
 
 def _owner(label: str = "Owner") -> forms.ModelChoiceField:
-    return OfferedModelChoiceField(label=label, queryset=Person.objects.none(), required=False, empty_label="The team")
+    return OfferedModelChoiceField(label=label, queryset=Person.objects.none(), required=False,
+                                  empty_label=_("The team"))
 
 
 def _requiring(form: forms.Form, *names: str) -> None:
@@ -88,7 +90,7 @@ def _requiring(form: forms.Form, *names: str) -> None:
 
 class RegisterForm(forms.Form):
     title = _text("Title", max_length=200)
-    team = OfferedChoiceField(label="Team", error_messages={"required": "Choose one of your teams."})
+    team = OfferedChoiceField(label=_("Team"), error_messages={"required": "Choose one of your teams."})
     kind = _choice("Type", Kind.choices)
     design = _choice("Design", Design.choices)
     change = _text("We believe…", max_length=1000, placeholder="a one-page checkout")
@@ -99,7 +101,7 @@ class RegisterForm(forms.Form):
     variants = _text("Variants, one a line, the control first", rows=3, placeholder="Control\nOne-page checkout")
     primary_name = _text("Primary metric", max_length=120)
     primary_type = _choice("Metric type", MetricType.choices)
-    primary_lower = forms.BooleanField(label="Lower is better", required=False)
+    primary_lower = forms.BooleanField(label=_("Lower is better"), required=False)
     guardrails = _text("Guardrail metrics, one a line: name; type; lower|higher; threshold%", rows=2,
                        placeholder="refund rate; binomial; lower; 5%")
     engine = _choice("Engine", Engine.choices)
@@ -187,7 +189,7 @@ class MetricForm(forms.Form):
     role = _choice("Role", [(MetricRole.GUARDRAIL, "Guardrail"), (MetricRole.SECONDARY, "Secondary")])
     metric_type = _choice("Metric type", MetricType.choices)
     threshold = _text("Guardrail threshold (% worse)", inputmode="decimal")
-    lower_is_better = forms.BooleanField(label="Lower is better", required=False)
+    lower_is_better = forms.BooleanField(label=_("Lower is better"), required=False)
     reason = _text("Reason for the deviation (required: the protocol is locked)", rows=2)
 
     def __init__(self, *args, experiment, **kwargs):
@@ -215,9 +217,9 @@ class SnapshotForm(forms.Form):
     """Results as of a day for one metric: a CSV file (`upload=True`), or figures typed in per variant."""
 
     taken_on = _date("Figures as of", required=False)
-    metric = forms.ModelChoiceField(label="Metric", queryset=None, required=False, empty_label=None, error_messages={
+    metric = forms.ModelChoiceField(label=_("Metric"), queryset=None, required=False, empty_label=None, error_messages={
         "invalid_choice": "Choose one of the experiment's metrics."})
-    file = forms.FileField(label="CSV file", required=False, widget=forms.FileInput(
+    file = forms.FileField(label=_("CSV file"), required=False, widget=forms.FileInput(
         attrs={"accept": ".csv,.json,text/csv"}))
 
     def __init__(self, *args, experiment, variants, upload: bool, today, **kwargs):
@@ -284,11 +286,11 @@ class SnapshotForm(forms.Form):
 class PeriodForm(forms.Form):
     """A process experiment's figures per period: a CSV file, or the same lines pasted in."""
 
-    metric = forms.ModelChoiceField(label="Metric", queryset=None, required=False, empty_label=None, error_messages={
+    metric = forms.ModelChoiceField(label=_("Metric"), queryset=None, required=False, empty_label=None, error_messages={
         "invalid_choice": "Choose one of the experiment's metrics."})
     figures = _text("Figures, one line per period (and group)", rows=6,
                     placeholder="period,group,units,sum,sum_squares\n2026-03-02,Trial teams,12,9,9")
-    file = forms.FileField(label="…or a CSV file", required=False, widget=forms.FileInput(
+    file = forms.FileField(label=_("…or a CSV file"), required=False, widget=forms.FileInput(
         attrs={"accept": ".csv,text/csv"}))
 
     def __init__(self, *args, experiment, **kwargs):
@@ -322,11 +324,11 @@ class PeriodForm(forms.Form):
 class PowerForm(forms.Form):
     """Planning: the sample a minimum effect needs, or the smallest effect a planned sample detects."""
 
-    baseline = forms.FloatField(label="Baseline (a rate such as 0.12, or the mean)", required=False)
-    sd = forms.FloatField(label="Standard deviation (mean metrics)", required=False, min_value=0)
-    lift = forms.FloatField(label="Smallest lift worth finding (%)", required=False)
-    power = forms.FloatField(label="Power", required=False, min_value=0.5, max_value=0.99)
-    sample = forms.IntegerField(label="Units per variant (for the MDE)", required=False, min_value=2,
+    baseline = forms.FloatField(label=_("Baseline (a rate such as 0.12, or the mean)"), required=False)
+    sd = forms.FloatField(label=_("Standard deviation (mean metrics)"), required=False, min_value=0)
+    lift = forms.FloatField(label=_("Smallest lift worth finding (%)"), required=False)
+    power = forms.FloatField(label=_("Power"), required=False, min_value=0.5, max_value=0.99)
+    sample = forms.IntegerField(label=_("Units per variant (for the MDE)"), required=False, min_value=2,
                                 max_value=10**9)
 
     def __init__(self, *args, experiment, **kwargs):
@@ -360,7 +362,7 @@ class FollowUpFields(forms.Form):
 
 
 class DecideForm(FollowUpFields):
-    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect, error_messages={
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect, error_messages={
         "required": "Decide to ship, iterate or stop.", "invalid_choice": "Decide to ship, iterate or stop."})
     rationale = _text("Rationale", rows=3)
     override_reason = _text("Reason for deciding against the recommendation (only then)", rows=2)

@@ -2,6 +2,7 @@
 ValidationErrors are shown on the field they name (web.forms.apply_validation_error)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.growth.models import ActivityKind, LearningPath, Skill, SkillCategory, SkillStatus, StepKind
 from learnloop.org.membership import active_people
@@ -33,7 +34,7 @@ class SuggestionForm(forms.Form):
 
 
 class SharingForm(forms.Form):
-    shared = forms.BooleanField(required=False, label="Share my skills profile with everyone")
+    shared = forms.BooleanField(required=False, label=_("Share my skills profile with everyone"))
     headline = forms.CharField(required=False, max_length=200)
 
 
@@ -47,11 +48,12 @@ class SkillForm(forms.Form):
     category = OfferedModelChoiceField(queryset=SkillCategory.objects.all())
     description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     aliases = forms.CharField(required=False, max_length=400,
-                              help_text="Comma-separated: entries tagged with any of these count as evidence.")
+                              help_text=_("Comma-separated: entries tagged with any of these count as evidence."))
     level_descriptors = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
-                                        help_text="One line per level, level 1 first. Empty: the default five levels.")
+                                        help_text=_(
+                                            "One line per level, level 1 first. Empty: the default five levels."))
     team = OfferedModelChoiceField(queryset=Team.objects.filter(archived_at=None).order_by("name"), required=False,
-                                   help_text="Leave empty for an org-wide skill.")
+                                   help_text=_("Leave empty for an org-wide skill."))
 
 
 class SkillEditForm(forms.Form):
@@ -61,9 +63,9 @@ class SkillEditForm(forms.Form):
     category = OfferedModelChoiceField(queryset=SkillCategory.objects.all())
     description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     aliases = forms.CharField(required=False, max_length=400,
-                              help_text="Comma-separated: entries tagged with any of these count as evidence.")
+                              help_text=_("Comma-separated: entries tagged with any of these count as evidence."))
     level_descriptors = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 6}),
-                                        help_text="One line per level, level 1 first (2 to 10 levels).")
+                                        help_text=_("One line per level, level 1 first (2 to 10 levels)."))
 
     @classmethod
     def for_skill(cls, skill):
@@ -77,14 +79,14 @@ class RetireForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    into = OfferedModelChoiceField(queryset=_skills(), label="Merge into")
+    into = OfferedModelChoiceField(queryset=_skills(), label=_("Merge into"))
 
 
 class ImportForm(forms.Form):
     format = forms.ChoiceField(choices=[("csv", "CSV"), ("json", "JSON")])
     file = forms.FileField(required=False)
     content = forms.CharField(required=False, max_length=2_000_000, widget=forms.Textarea(attrs={"rows": 6}),
-                              label="…or paste the file's text")
+                              label=_("…or paste the file's text"))
 
     def clean(self):
         data = super().clean()
@@ -127,10 +129,10 @@ class ActivityForm(forms.Form):
     title = forms.CharField(required=False, max_length=200)
     goal = IdField(required=False, what="the goal", widget=forms.HiddenInput)
     due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                             help_text="With a due date the activity is tracked as an action, with reminders.")
+                             help_text=_("With a due date the activity is tracked as an action, with reminders."))
     path = OfferedModelChoiceField(queryset=LearningPath.objects.order_by("title"), required=False,
-                                   label="Learning path")
-    entry = IdField(required=False, what="the knowledge entry", label="Knowledge entry number")
+                                   label=_("Learning path"))
+    entry = IdField(required=False, what="the knowledge entry", label=_("Knowledge entry number"))
 
 
 class CheckInForm(forms.Form):
@@ -148,18 +150,18 @@ class PathForm(forms.Form):
 class StepForm(forms.Form):
     kind = forms.ChoiceField(choices=StepKind.choices)
     title = forms.CharField(required=False, max_length=200)
-    url = forms.CharField(required=False, max_length=500, label="Web address")
-    entry = IdField(required=False, what="the knowledge entry", label="Knowledge entry number")
+    url = forms.CharField(required=False, max_length=500, label=_("Web address"))
+    entry = IdField(required=False, what="the knowledge entry", label=_("Knowledge entry number"))
 
 
 class PairForm(forms.Form):
     mentor = OfferedModelChoiceField(queryset=active_people(), accepts=Person.objects.all())
     mentee = OfferedModelChoiceField(queryset=active_people(), accepts=Person.objects.all(), required=False,
-                                     help_text="Leave empty to ask for a mentor for yourself.")
+                                     help_text=_("Leave empty to ask for a mentor for yourself."))
     goals = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class NoteForm(forms.Form):
     body = required_in_practice(forms.CharField(required=False, max_length=10000,
-                                                widget=forms.Textarea(attrs={"rows": 4}), label="Note"))
+                                                widget=forms.Textarea(attrs={"rows": 4}), label=_("Note")))
     met_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

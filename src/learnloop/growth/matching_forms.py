@@ -2,6 +2,7 @@
 the API takes up to eight) and the answer buttons."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.growth.matching_models import MAX_CAPACITY
 from learnloop.growth.models import Skill, SkillStatus
@@ -11,12 +12,12 @@ WANTED_ON_PAGE = 3
 
 
 class OfferForm(forms.Form):
-    skills = forms.ModelMultipleChoiceField(queryset=Skill.objects.none(), label="Skills I can mentor in",
-                                            help_text="Skills on your profile; the matching reads your level there.")
-    capacity = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY, initial=1, label="Mentees at once")
-    available_from = forms.DateField(required=False, label="Not before (optional)",
+    skills = forms.ModelMultipleChoiceField(queryset=Skill.objects.none(), label=_("Skills I can mentor in"),
+                                            help_text=_("Skills on your profile; the matching reads your level there."))
+    capacity = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY, initial=1, label=_("Mentees at once"))
+    available_from = forms.DateField(required=False, label=_("Not before (optional)"),
                                      widget=forms.DateInput(attrs={"type": "date"}),
-                                     help_text="Rounds run before this day leave your offer out.",
+                                     help_text=_("Rounds run before this day leave your offer out."),
                                      error_messages={"invalid": "That is not a date (YYYY-MM-DD)."})
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -27,14 +28,15 @@ class OfferForm(forms.Form):
 
 
 class RequestForm(forms.Form):
-    not_my_manager = forms.BooleanField(required=False, initial=True, label="Not one of my team leads")
-    prefer_other_team = forms.BooleanField(required=False, label="I prefer a mentor from another team")
-    available_from = forms.DateField(required=False, label="Not before (optional)",
+    not_my_manager = forms.BooleanField(required=False, initial=True, label=_("Not one of my team leads"))
+    prefer_other_team = forms.BooleanField(required=False, label=_("I prefer a mentor from another team"))
+    available_from = forms.DateField(required=False, label=_("Not before (optional)"),
                                      widget=forms.DateInput(attrs={"type": "date"}),
-                                     help_text="Rounds run before this day leave your request out.",
+                                     help_text=_("Rounds run before this day leave your request out."),
                                      error_messages={"invalid": "That is not a date (YYYY-MM-DD)."})
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
-                           label="What I want to learn", help_text="Becomes the pair's goals when you are matched.")
+                           label=_("What I want to learn"),
+                           help_text=_("Becomes the pair's goals when you are matched."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
