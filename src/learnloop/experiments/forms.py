@@ -78,7 +78,7 @@ def _date(label: str, **kwargs) -> forms.DateField:
                            error_messages={"invalid": DATE_INVALID}, **kwargs)
 
 
-def _owner(label: str = "Owner") -> forms.ModelChoiceField:
+def _owner(label: str = _("Owner")) -> forms.ModelChoiceField:
     return OfferedModelChoiceField(label=label, queryset=Person.objects.none(), required=False,
                                   empty_label=_("The team"))
 
@@ -89,40 +89,40 @@ def _requiring(form: forms.Form, *names: str) -> None:
 
 
 class RegisterForm(forms.Form):
-    title = _text("Title", max_length=200)
+    title = _text(_("Title"), max_length=200)
     team = OfferedChoiceField(label=_("Team"), error_messages={"required": "Choose one of your teams."})
-    kind = _choice("Type", Kind.choices)
-    design = _choice("Design", Design.choices)
-    change = _text("We believe…", max_length=1000, placeholder="a one-page checkout")
-    effect = _text("…will cause…", max_length=1000, placeholder="more completed orders")
-    population = _text("…for…", max_length=300, placeholder="returning web customers")
-    success_metric = _text("We will know when…", max_length=200, placeholder="checkout conversion")
-    expected_delta = _text("…moves by", max_length=100, placeholder="+2%")
-    variants = _text("Variants, one a line, the control first", rows=3, placeholder="Control\nOne-page checkout")
-    primary_name = _text("Primary metric", max_length=120)
-    primary_type = _choice("Metric type", MetricType.choices)
+    kind = _choice(_("Type"), Kind.choices)
+    design = _choice(_("Design"), Design.choices)
+    change = _text(_("We believe…"), max_length=1000, placeholder=_("a one-page checkout"))
+    effect = _text(_("…will cause…"), max_length=1000, placeholder=_("more completed orders"))
+    population = _text(_("…for…"), max_length=300, placeholder=_("returning web customers"))
+    success_metric = _text(_("We will know when…"), max_length=200, placeholder=_("checkout conversion"))
+    expected_delta = _text(_("…moves by"), max_length=100, placeholder="+2%")
+    variants = _text(_("Variants, one a line, the control first"), rows=3, placeholder=_("Control\nOne-page checkout"))
+    primary_name = _text(_("Primary metric"), max_length=120)
+    primary_type = _choice(_("Metric type"), MetricType.choices)
     primary_lower = forms.BooleanField(label=_("Lower is better"), required=False)
-    guardrails = _text("Guardrail metrics, one a line: name; type; lower|higher; threshold%", rows=2,
-                       placeholder="refund rate; binomial; lower; 5%")
-    engine = _choice("Engine", Engine.choices)
-    alpha = _text("Alpha", inputmode="decimal")
-    planned_sample_per_variant = _text("Planned sample per variant", inputmode="numeric")
-    correction = _choice("Multiple-testing correction", Correction.choices)
-    stopping_rule = _text("Stopping rule", max_length=2000, rows=2,
-                          placeholder="Run two full weeks and until 10,000 users per variant; no peeking.")
+    guardrails = _text(_("Guardrail metrics, one a line: name; type; lower|higher; threshold%"), rows=2,
+                       placeholder=_("refund rate; binomial; lower; 5%"))
+    engine = _choice(_("Engine"), Engine.choices)
+    alpha = _text(_("Alpha"), inputmode="decimal")
+    planned_sample_per_variant = _text(_("Planned sample per variant"), inputmode="numeric")
+    correction = _choice(_("Multiple-testing correction"), Correction.choices)
+    stopping_rule = _text(_("Stopping rule"), max_length=2000, rows=2,
+                          placeholder=_("Run two full weeks and until 10,000 users per variant; no peeking."))
 
     def __init__(self, *args, teams, **kwargs):
         kwargs.setdefault("initial", {"primary_type": MetricType.BINOMIAL, "alpha": "0.05"})
         super().__init__(*args, **kwargs)
         self.teams = {str(team.pk): team for team in teams}
         self.fields["team"].choices = [(pk, team.name) for pk, team in self.teams.items()]
-        self.fields["guardrails"].help_text = ("A guardrail is breached when a variant is confidently worse on it "
+        self.fields["guardrails"].help_text = _("A guardrail is breached when a variant is confidently worse on it "
                                                "by more than the threshold.")
-        self.fields["design"].help_text = (
+        self.fields["design"].help_text = _(
             "Before / after: figures per period of the teams under the change, analysed as an interrupted time "
             "series on the pre-period trend. Trial teams against control teams: figures per period of both "
             "groups (variants “Control teams”, “Trial teams”), analysed by difference in differences.")
-        self.fields["correction"].help_text = ("Adjusts the p-values of every metric and variant together; with "
+        self.fields["correction"].help_text = _("Adjusts the p-values of every metric and variant together; with "
                                                "“None” only the primary metric is confirmatory.")
         _requiring(self, "title", "change", "effect", "population", "success_metric", "expected_delta", "variants",
                    "primary_name")
@@ -160,12 +160,12 @@ class RegisterForm(forms.Form):
 
 
 class ProtocolForm(forms.Form):
-    engine = _choice("Engine", Engine.choices)
-    alpha = _text("Alpha", inputmode="decimal")
-    planned_sample_per_variant = _text("Planned sample per variant", inputmode="numeric")
-    correction = _choice("Multiple-testing correction", Correction.choices)
-    stopping_rule = _text("Stopping rule", max_length=2000, rows=2)
-    reason = _text("Reason for the deviation (required: the protocol is locked)", rows=2)
+    engine = _choice(_("Engine"), Engine.choices)
+    alpha = _text(_("Alpha"), inputmode="decimal")
+    planned_sample_per_variant = _text(_("Planned sample per variant"), inputmode="numeric")
+    correction = _choice(_("Multiple-testing correction"), Correction.choices)
+    stopping_rule = _text(_("Stopping rule"), max_length=2000, rows=2)
+    reason = _text(_("Reason for the deviation (required: the protocol is locked)"), rows=2)
 
     def __init__(self, *args, experiment, **kwargs):
         kwargs.setdefault("initial", {
@@ -185,12 +185,12 @@ class ProtocolForm(forms.Form):
 
 
 class MetricForm(forms.Form):
-    name = _text("Metric name", max_length=120)
-    role = _choice("Role", [(MetricRole.GUARDRAIL, "Guardrail"), (MetricRole.SECONDARY, "Secondary")])
-    metric_type = _choice("Metric type", MetricType.choices)
-    threshold = _text("Guardrail threshold (% worse)", inputmode="decimal")
+    name = _text(_("Metric name"), max_length=120)
+    role = _choice(_("Role"), [(MetricRole.GUARDRAIL, _("Guardrail")), (MetricRole.SECONDARY, _("Secondary"))])
+    metric_type = _choice(_("Metric type"), MetricType.choices)
+    threshold = _text(_("Guardrail threshold (% worse)"), inputmode="decimal")
     lower_is_better = forms.BooleanField(label=_("Lower is better"), required=False)
-    reason = _text("Reason for the deviation (required: the protocol is locked)", rows=2)
+    reason = _text(_("Reason for the deviation (required: the protocol is locked)"), rows=2)
 
     def __init__(self, *args, experiment, **kwargs):
         kwargs.setdefault("initial", {"metric_type": MetricType.BINOMIAL})
@@ -216,7 +216,7 @@ class MetricForm(forms.Form):
 class SnapshotForm(forms.Form):
     """Results as of a day for one metric: a CSV file (`upload=True`), or figures typed in per variant."""
 
-    taken_on = _date("Figures as of", required=False)
+    taken_on = _date(_("Figures as of"), required=False)
     metric = forms.ModelChoiceField(label=_("Metric"), queryset=None, required=False, empty_label=None, error_messages={
         "invalid_choice": "Choose one of the experiment's metrics."})
     file = forms.FileField(label=_("CSV file"), required=False, widget=forms.FileInput(
@@ -288,8 +288,8 @@ class PeriodForm(forms.Form):
 
     metric = forms.ModelChoiceField(label=_("Metric"), queryset=None, required=False, empty_label=None, error_messages={
         "invalid_choice": "Choose one of the experiment's metrics."})
-    figures = _text("Figures, one line per period (and group)", rows=6,
-                    placeholder="period,group,units,sum,sum_squares\n2026-03-02,Trial teams,12,9,9")
+    figures = _text(_("Figures, one line per period (and group)"), rows=6,
+                    placeholder=_("period,group,units,sum,sum_squares\n2026-03-02,Trial teams,12,9,9"))
     file = forms.FileField(label=_("…or a CSV file"), required=False, widget=forms.FileInput(
         attrs={"accept": ".csv,text/csv"}))
 
@@ -348,9 +348,9 @@ class PowerForm(forms.Form):
 
 
 class FollowUpFields(forms.Form):
-    follow_up_title = _text("Action")
+    follow_up_title = _text(_("Action"))
     follow_up_owner = _owner()
-    follow_up_due = _date("Due", required=False)
+    follow_up_due = _date(_("Due"), required=False)
 
     def __init__(self, *args, team_people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -364,10 +364,10 @@ class FollowUpFields(forms.Form):
 class DecideForm(FollowUpFields):
     decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect, error_messages={
         "required": "Decide to ship, iterate or stop.", "invalid_choice": "Decide to ship, iterate or stop."})
-    rationale = _text("Rationale", rows=3)
-    override_reason = _text("Reason for deciding against the recommendation (only then)", rows=2)
-    lesson_title = _text("Lesson title")
-    lesson_body = _text("What we learned", rows=2)
+    rationale = _text(_("Rationale"), rows=3)
+    override_reason = _text(_("Reason for deciding against the recommendation (only then)"), rows=2)
+    lesson_title = _text(_("Lesson title"))
+    lesson_body = _text(_("What we learned"), rows=2)
 
     field_order = ["decision", "rationale", "override_reason", "lesson_title", "lesson_body", "follow_up_title",
                    "follow_up_owner", "follow_up_due"]
@@ -396,8 +396,8 @@ class DecideForm(FollowUpFields):
 
 
 class LessonForm(forms.Form):
-    lesson_title = _text("Lesson title")
-    lesson_body = _text("What we learned")
+    lesson_title = _text(_("Lesson title"))
+    lesson_body = _text(_("What we learned"))
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "lesson_%s")

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -124,8 +125,10 @@ class Experiment(models.Model):
 
     @property
     def hypothesis(self) -> str:
-        return (f"We believe {self.change} will cause {self.effect} for {self.population}; "
-                f"we will know when {self.success_metric} moves by {self.expected_delta}.")
+        return gettext("We believe %(change)s will cause %(effect)s for %(population)s; "
+                       "we will know when %(metric)s moves by %(delta)s.") % {
+            "change": self.change, "effect": self.effect, "population": self.population,
+            "metric": self.success_metric, "delta": self.expected_delta}
 
     @property
     def is_locked(self) -> bool:
