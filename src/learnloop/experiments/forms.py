@@ -415,12 +415,12 @@ class FollowUpForm(FollowUpFields):
 class PortfolioExportForm(ExportForm):
     """The portfolio's filters, as its export link carries them (the API's `GET /experiments/export`)."""
 
-    status = forms.CharField(required=False, max_length=20)
-    outcome = forms.CharField(required=False, max_length=20)
-    team = IdField(required=False, what="the team")
-    metric = forms.CharField(required=False, max_length=200)
-    sort = forms.CharField(required=False, max_length=20)
-    q = forms.CharField(required=False, max_length=200)
+    status = forms.CharField(label=_("Status"), required=False, max_length=20)
+    outcome = forms.CharField(label=_("Outcome"), required=False, max_length=20)
+    team = IdField(label=_("Team"), required=False, what="the team")
+    metric = forms.CharField(label=_("Metric"), required=False, max_length=200)
+    sort = forms.CharField(label=_("Sort"), required=False, max_length=20)
+    q = forms.CharField(label=_("Q"), required=False, max_length=200)
 
     def filters(self) -> dict:
         data = self.cleaned_data

@@ -28,7 +28,8 @@ class WarehouseSourceForm(forms.Form):
 
 
 class WarehouseMetricForm(forms.Form):
-    metric = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "Choose a metric."})
+    metric = forms.IntegerField(label=_("Metric"),
+                                widget=forms.HiddenInput, error_messages={"required": "Choose a metric."})
     metric_sql = forms.CharField(label=_("Metric SQL"), widget=forms.Textarea(attrs={"rows": 3}),
                                  error_messages={"required": "Give the SQL that returns the metric's rows."})
     aggregation = forms.ChoiceField(label=_("Aggregation"), choices=AGGREGATIONS, initial="sum",
@@ -69,6 +70,6 @@ class RevisionForm(LibraryVersionForm):
 
 
 class UseLibraryForm(forms.Form):
-    metric = forms.IntegerField(widget=forms.HiddenInput)
+    metric = forms.IntegerField(label=_("Metric"), widget=forms.HiddenInput)
     library_version = forms.IntegerField(label=_("Library metric"), error_messages={
         "required": "Choose a library metric.", "invalid": "Choose a library metric."})

@@ -19,7 +19,7 @@ class OfferForm(forms.Form):
                                      widget=forms.DateInput(attrs={"type": "date"}),
                                      help_text=_("Rounds run before this day leave your offer out."),
                                      error_messages={"invalid": "That is not a date (YYYY-MM-DD)."})
-    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,4 +55,4 @@ class RequestForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
+    answer = forms.ChoiceField(label=_("Answer"), choices=[("accept", "Accept"), ("decline", "Decline")])

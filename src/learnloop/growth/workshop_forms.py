@@ -43,14 +43,16 @@ class IdListField(forms.Field):
 
 
 class WorkshopForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    format = forms.ChoiceField(choices=WorkshopFormat.choices, initial=WorkshopFormat.WORKSHOP)
-    description = forms.CharField(required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 4}))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    format = forms.ChoiceField(label=_("Format"), choices=WorkshopFormat.choices, initial=WorkshopFormat.WORKSHOP)
+    description = forms.CharField(label=_("Description"),
+                                  required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 4}))
     starts_at = forms.DateTimeField(label=_("Starts"), input_formats=TIME_FORMATS,
                                     widget=forms.DateTimeInput(attrs=LOCAL_TIME, format="%Y-%m-%dT%H:%M"))
     ends_at = forms.DateTimeField(label=_("Ends"), input_formats=TIME_FORMATS,
                                   widget=forms.DateTimeInput(attrs=LOCAL_TIME, format="%Y-%m-%dT%H:%M"))
-    place = forms.CharField(required=False, max_length=200, help_text=_("A room, a site… (or a link below, or both)."))
+    place = forms.CharField(label=_("Place"),
+                            required=False, max_length=200, help_text=_("A room, a site… (or a link below, or both)."))
     link = forms.CharField(required=False, max_length=500, label=_("Video or web link"))
     capacity = forms.IntegerField(min_value=1, max_value=10_000, initial=12, label=_("Places"))
     team = OfferedModelChoiceField(queryset=Team.objects.filter(archived_at=None).order_by("name"), required=False,
@@ -60,7 +62,7 @@ class WorkshopForm(forms.Form):
         queryset=Skill.objects.filter(status=SkillStatus.ACTIVE).order_by("name"), required=False,
         label=_("Skills it develops"), widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Attending counts as evidence for these skills on each attendee's profile."))
-    hosts = forms.ModelMultipleChoiceField(queryset=active_people(), required=False,
+    hosts = forms.ModelMultipleChoiceField(label=_("Hosts"), queryset=active_people(), required=False,
                                            widget=forms.SelectMultiple(attrs={"size": 6}),
                                            help_text=_("Leave empty to host it yourself."))
     materials = IdListField(what="the knowledge entries", widget=forms.TextInput, label=_("Materials"),
@@ -70,14 +72,15 @@ class WorkshopForm(forms.Form):
 class FeedbackForm(forms.Form):
     rating = forms.TypedChoiceField(choices=[(n, str(n)) for n in range(1, 6)], coerce=int,
                                     widget=forms.RadioSelect, label=_("How useful was it (1 = not at all, 5 = very)?"))
-    comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+    comment = forms.CharField(label=_("Comment"),
+                              required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("Anonymous: it is stored with no name and no time."))
 
 
 class AttendanceForm(forms.Form):
-    attended = IdListField(what="the people")
+    attended = IdListField(label=_("Attended"), what="the people")
 
 
 class WhenForm(forms.Form):
-    when = forms.ChoiceField(choices=[("upcoming", "upcoming"), ("past", "past")], required=False)
+    when = forms.ChoiceField(label=_("When"), choices=[("upcoming", "upcoming"), ("past", "past")], required=False)
 
