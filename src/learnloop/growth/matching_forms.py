@@ -2,6 +2,7 @@
 the API takes up to eight) and the answer buttons."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from learnloop.growth.matching_models import MAX_CAPACITY
@@ -43,9 +44,10 @@ class RequestForm(forms.Form):
         skills = Skill.objects.filter(status=SkillStatus.ACTIVE).order_by("name")
         for n in range(1, WANTED_ON_PAGE + 1):
             self.fields[f"skill_{n}"] = OfferedModelChoiceField(queryset=skills, required=n == 1,
-                                                                label=f"Skill {n}")
+                                                                label=gettext("Skill %(number)s") % {"number": n})
             self.fields[f"target_{n}"] = forms.IntegerField(required=False, min_value=1, max_value=10,
-                                                            label=f"Target level for skill {n}")
+                                                            label=gettext("Target level for skill %(number)s") % {
+                                                                "number": n})
         self.order_fields([f"{kind}_{n}" for n in range(1, WANTED_ON_PAGE + 1) for kind in ("skill", "target")])
 
     def wanted(self) -> list:

@@ -83,6 +83,12 @@ class Skill(models.Model):
         return terms
 
 
+SKILL_EVENT_VERBS = {
+    "created": _("created"), "changed": _("changed"), "retired": _("retired"), "restored": _("restored"),
+    "merged": _("merged"), "absorbed": _("absorbed"),
+}
+
+
 class SkillEvent(models.Model):
     """The history of a skill: created, changed, retired, restored, merged (into / from)."""
 
@@ -97,6 +103,11 @@ class SkillEvent(models.Model):
 
     def __str__(self):
         return f"{self.skill} {self.verb}"
+
+    @property
+    def verb_display(self) -> str:
+        """The verb as people read it, in the page's language (the stored verb stays a key)."""
+        return str(SKILL_EVENT_VERBS.get(self.verb, self.verb))
 
 
 
