@@ -79,3 +79,9 @@ def test_results_and_chart_in_german(german_experiment):
 def test_register_page_in_german(german_experiment):
     jana, _experiment = german_experiment
     assert_german(german_get(signed_in_client(jana), "/experiments/new/"), allowed=OTHER_APPS_WORDS)
+
+
+def test_a_percent_sign_reads_once_in_german(german_experiment):
+    jana, experiment = german_experiment
+    html = german_get(signed_in_client(jana), f"/experiments/{experiment.pk}/results/").content.decode()
+    assert "%%" not in html
