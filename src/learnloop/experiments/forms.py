@@ -5,6 +5,7 @@ the page keeps everything that was typed."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.experiments.models import Correction, Decision, Design, Engine, Kind, MetricRole, MetricType
 from learnloop.org.forms import team_named
@@ -77,8 +78,9 @@ def _date(label: str, **kwargs) -> forms.DateField:
                            error_messages={"invalid": DATE_INVALID}, **kwargs)
 
 
-def _owner(label: str = "Owner") -> forms.ModelChoiceField:
-    return OfferedModelChoiceField(label=label, queryset=Person.objects.none(), required=False, empty_label="The team")
+def _owner(label: str = _("Owner")) -> forms.ModelChoiceField:
+    return OfferedModelChoiceField(label=label, queryset=Person.objects.none(), required=False,
+                                  empty_label=_("The team"))
 
 
 def _requiring(form: forms.Form, *names: str) -> None:
@@ -87,40 +89,40 @@ def _requiring(form: forms.Form, *names: str) -> None:
 
 
 class RegisterForm(forms.Form):
-    title = _text("Title", max_length=200)
-    team = OfferedChoiceField(label="Team", error_messages={"required": "Choose one of your teams."})
-    kind = _choice("Type", Kind.choices)
-    design = _choice("Design", Design.choices)
-    change = _text("We believe…", max_length=1000, placeholder="a one-page checkout")
-    effect = _text("…will cause…", max_length=1000, placeholder="more completed orders")
-    population = _text("…for…", max_length=300, placeholder="returning web customers")
-    success_metric = _text("We will know when…", max_length=200, placeholder="checkout conversion")
-    expected_delta = _text("…moves by", max_length=100, placeholder="+2%")
-    variants = _text("Variants, one a line, the control first", rows=3, placeholder="Control\nOne-page checkout")
-    primary_name = _text("Primary metric", max_length=120)
-    primary_type = _choice("Metric type", MetricType.choices)
-    primary_lower = forms.BooleanField(label="Lower is better", required=False)
-    guardrails = _text("Guardrail metrics, one a line: name; type; lower|higher; threshold%", rows=2,
-                       placeholder="refund rate; binomial; lower; 5%")
-    engine = _choice("Engine", Engine.choices)
-    alpha = _text("Alpha", inputmode="decimal")
-    planned_sample_per_variant = _text("Planned sample per variant", inputmode="numeric")
-    correction = _choice("Multiple-testing correction", Correction.choices)
-    stopping_rule = _text("Stopping rule", max_length=2000, rows=2,
-                          placeholder="Run two full weeks and until 10,000 users per variant; no peeking.")
+    title = _text(_("Title"), max_length=200)
+    team = OfferedChoiceField(label=_("Team"), error_messages={"required": "Choose one of your teams."})
+    kind = _choice(_("Type"), Kind.choices)
+    design = _choice(_("Design"), Design.choices)
+    change = _text(_("We believe…"), max_length=1000, placeholder=_("a one-page checkout"))
+    effect = _text(_("…will cause…"), max_length=1000, placeholder=_("more completed orders"))
+    population = _text(_("…for…"), max_length=300, placeholder=_("returning web customers"))
+    success_metric = _text(_("We will know when…"), max_length=200, placeholder=_("checkout conversion"))
+    expected_delta = _text(_("…moves by"), max_length=100, placeholder="+2%")
+    variants = _text(_("Variants, one a line, the control first"), rows=3, placeholder=_("Control\nOne-page checkout"))
+    primary_name = _text(_("Primary metric"), max_length=120)
+    primary_type = _choice(_("Metric type"), MetricType.choices)
+    primary_lower = forms.BooleanField(label=_("Lower is better"), required=False)
+    guardrails = _text(_("Guardrail metrics, one a line: name; type; lower|higher; threshold%"), rows=2,
+                       placeholder=_("refund rate; binomial; lower; 5%"))
+    engine = _choice(_("Engine"), Engine.choices)
+    alpha = _text(_("Alpha"), inputmode="decimal")
+    planned_sample_per_variant = _text(_("Planned sample per variant"), inputmode="numeric")
+    correction = _choice(_("Multiple-testing correction"), Correction.choices)
+    stopping_rule = _text(_("Stopping rule"), max_length=2000, rows=2,
+                          placeholder=_("Run two full weeks and until 10,000 users per variant; no peeking."))
 
     def __init__(self, *args, teams, **kwargs):
         kwargs.setdefault("initial", {"primary_type": MetricType.BINOMIAL, "alpha": "0.05"})
         super().__init__(*args, **kwargs)
         self.teams = {str(team.pk): team for team in teams}
         self.fields["team"].choices = [(pk, team.name) for pk, team in self.teams.items()]
-        self.fields["guardrails"].help_text = ("A guardrail is breached when a variant is confidently worse on it "
+        self.fields["guardrails"].help_text = _("A guardrail is breached when a variant is confidently worse on it "
                                                "by more than the threshold.")
-        self.fields["design"].help_text = (
+        self.fields["design"].help_text = _(
             "Before / after: figures per period of the teams under the change, analysed as an interrupted time "
             "series on the pre-period trend. Trial teams against control teams: figures per period of both "
             "groups (variants “Control teams”, “Trial teams”), analysed by difference in differences.")
-        self.fields["correction"].help_text = ("Adjusts the p-values of every metric and variant together; with "
+        self.fields["correction"].help_text = _("Adjusts the p-values of every metric and variant together; with "
                                                "“None” only the primary metric is confirmatory.")
         _requiring(self, "title", "change", "effect", "population", "success_metric", "expected_delta", "variants",
                    "primary_name")
@@ -158,12 +160,12 @@ class RegisterForm(forms.Form):
 
 
 class ProtocolForm(forms.Form):
-    engine = _choice("Engine", Engine.choices)
-    alpha = _text("Alpha", inputmode="decimal")
-    planned_sample_per_variant = _text("Planned sample per variant", inputmode="numeric")
-    correction = _choice("Multiple-testing correction", Correction.choices)
-    stopping_rule = _text("Stopping rule", max_length=2000, rows=2)
-    reason = _text("Reason for the deviation (required: the protocol is locked)", rows=2)
+    engine = _choice(_("Engine"), Engine.choices)
+    alpha = _text(_("Alpha"), inputmode="decimal")
+    planned_sample_per_variant = _text(_("Planned sample per variant"), inputmode="numeric")
+    correction = _choice(_("Multiple-testing correction"), Correction.choices)
+    stopping_rule = _text(_("Stopping rule"), max_length=2000, rows=2)
+    reason = _text(_("Reason for the deviation (required: the protocol is locked)"), rows=2)
 
     def __init__(self, *args, experiment, **kwargs):
         kwargs.setdefault("initial", {
@@ -183,12 +185,12 @@ class ProtocolForm(forms.Form):
 
 
 class MetricForm(forms.Form):
-    name = _text("Metric name", max_length=120)
-    role = _choice("Role", [(MetricRole.GUARDRAIL, "Guardrail"), (MetricRole.SECONDARY, "Secondary")])
-    metric_type = _choice("Metric type", MetricType.choices)
-    threshold = _text("Guardrail threshold (% worse)", inputmode="decimal")
-    lower_is_better = forms.BooleanField(label="Lower is better", required=False)
-    reason = _text("Reason for the deviation (required: the protocol is locked)", rows=2)
+    name = _text(_("Metric name"), max_length=120)
+    role = _choice(_("Role"), [(MetricRole.GUARDRAIL, _("Guardrail")), (MetricRole.SECONDARY, _("Secondary"))])
+    metric_type = _choice(_("Metric type"), MetricType.choices)
+    threshold = _text(_("Guardrail threshold (% worse)"), inputmode="decimal")
+    lower_is_better = forms.BooleanField(label=_("Lower is better"), required=False)
+    reason = _text(_("Reason for the deviation (required: the protocol is locked)"), rows=2)
 
     def __init__(self, *args, experiment, **kwargs):
         kwargs.setdefault("initial", {"metric_type": MetricType.BINOMIAL})
@@ -214,10 +216,10 @@ class MetricForm(forms.Form):
 class SnapshotForm(forms.Form):
     """Results as of a day for one metric: a CSV file (`upload=True`), or figures typed in per variant."""
 
-    taken_on = _date("Figures as of", required=False)
-    metric = forms.ModelChoiceField(label="Metric", queryset=None, required=False, empty_label=None, error_messages={
+    taken_on = _date(_("Figures as of"), required=False)
+    metric = forms.ModelChoiceField(label=_("Metric"), queryset=None, required=False, empty_label=None, error_messages={
         "invalid_choice": "Choose one of the experiment's metrics."})
-    file = forms.FileField(label="CSV file", required=False, widget=forms.FileInput(
+    file = forms.FileField(label=_("CSV file"), required=False, widget=forms.FileInput(
         attrs={"accept": ".csv,.json,text/csv"}))
 
     def __init__(self, *args, experiment, variants, upload: bool, today, **kwargs):
@@ -284,11 +286,11 @@ class SnapshotForm(forms.Form):
 class PeriodForm(forms.Form):
     """A process experiment's figures per period: a CSV file, or the same lines pasted in."""
 
-    metric = forms.ModelChoiceField(label="Metric", queryset=None, required=False, empty_label=None, error_messages={
+    metric = forms.ModelChoiceField(label=_("Metric"), queryset=None, required=False, empty_label=None, error_messages={
         "invalid_choice": "Choose one of the experiment's metrics."})
-    figures = _text("Figures, one line per period (and group)", rows=6,
-                    placeholder="period,group,units,sum,sum_squares\n2026-03-02,Trial teams,12,9,9")
-    file = forms.FileField(label="…or a CSV file", required=False, widget=forms.FileInput(
+    figures = _text(_("Figures, one line per period (and group)"), rows=6,
+                    placeholder=_("period,group,units,sum,sum_squares\n2026-03-02,Trial teams,12,9,9"))
+    file = forms.FileField(label=_("…or a CSV file"), required=False, widget=forms.FileInput(
         attrs={"accept": ".csv,text/csv"}))
 
     def __init__(self, *args, experiment, **kwargs):
@@ -322,11 +324,11 @@ class PeriodForm(forms.Form):
 class PowerForm(forms.Form):
     """Planning: the sample a minimum effect needs, or the smallest effect a planned sample detects."""
 
-    baseline = forms.FloatField(label="Baseline (a rate such as 0.12, or the mean)", required=False)
-    sd = forms.FloatField(label="Standard deviation (mean metrics)", required=False, min_value=0)
-    lift = forms.FloatField(label="Smallest lift worth finding (%)", required=False)
-    power = forms.FloatField(label="Power", required=False, min_value=0.5, max_value=0.99)
-    sample = forms.IntegerField(label="Units per variant (for the MDE)", required=False, min_value=2,
+    baseline = forms.FloatField(label=_("Baseline (a rate such as 0.12, or the mean)"), required=False)
+    sd = forms.FloatField(label=_("Standard deviation (mean metrics)"), required=False, min_value=0)
+    lift = forms.FloatField(label=_("Smallest lift worth finding (%)"), required=False)
+    power = forms.FloatField(label=_("Power"), required=False, min_value=0.5, max_value=0.99)
+    sample = forms.IntegerField(label=_("Units per variant (for the MDE)"), required=False, min_value=2,
                                 max_value=10**9)
 
     def __init__(self, *args, experiment, **kwargs):
@@ -346,9 +348,9 @@ class PowerForm(forms.Form):
 
 
 class FollowUpFields(forms.Form):
-    follow_up_title = _text("Action")
+    follow_up_title = _text(_("Action"))
     follow_up_owner = _owner()
-    follow_up_due = _date("Due", required=False)
+    follow_up_due = _date(_("Due"), required=False)
 
     def __init__(self, *args, team_people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -360,12 +362,12 @@ class FollowUpFields(forms.Form):
 
 
 class DecideForm(FollowUpFields):
-    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect, error_messages={
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect, error_messages={
         "required": "Decide to ship, iterate or stop.", "invalid_choice": "Decide to ship, iterate or stop."})
-    rationale = _text("Rationale", rows=3)
-    override_reason = _text("Reason for deciding against the recommendation (only then)", rows=2)
-    lesson_title = _text("Lesson title")
-    lesson_body = _text("What we learned", rows=2)
+    rationale = _text(_("Rationale"), rows=3)
+    override_reason = _text(_("Reason for deciding against the recommendation (only then)"), rows=2)
+    lesson_title = _text(_("Lesson title"))
+    lesson_body = _text(_("What we learned"), rows=2)
 
     field_order = ["decision", "rationale", "override_reason", "lesson_title", "lesson_body", "follow_up_title",
                    "follow_up_owner", "follow_up_due"]
@@ -394,8 +396,8 @@ class DecideForm(FollowUpFields):
 
 
 class LessonForm(forms.Form):
-    lesson_title = _text("Lesson title")
-    lesson_body = _text("What we learned")
+    lesson_title = _text(_("Lesson title"))
+    lesson_body = _text(_("What we learned"))
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "lesson_%s")
@@ -413,12 +415,12 @@ class FollowUpForm(FollowUpFields):
 class PortfolioExportForm(ExportForm):
     """The portfolio's filters, as its export link carries them (the API's `GET /experiments/export`)."""
 
-    status = forms.CharField(required=False, max_length=20)
-    outcome = forms.CharField(required=False, max_length=20)
-    team = IdField(required=False, what="the team")
-    metric = forms.CharField(required=False, max_length=200)
-    sort = forms.CharField(required=False, max_length=20)
-    q = forms.CharField(required=False, max_length=200)
+    status = forms.CharField(label=_("Status"), required=False, max_length=20)
+    outcome = forms.CharField(label=_("Outcome"), required=False, max_length=20)
+    team = IdField(label=_("Team"), required=False, what="the team")
+    metric = forms.CharField(label=_("Metric"), required=False, max_length=200)
+    sort = forms.CharField(label=_("Sort"), required=False, max_length=20)
+    q = forms.CharField(label=_("Q"), required=False, max_length=200)
 
     def filters(self) -> dict:
         data = self.cleaned_data

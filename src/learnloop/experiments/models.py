@@ -11,60 +11,62 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
-    ONLINE = "online", "Online A/B test"
-    PROCESS = "process", "Process experiment"
+    ONLINE = "online", _("Online A/B test")
+    PROCESS = "process", _("Process experiment")
 
 
 class Design(models.TextChoices):
-    RANDOMISED = "randomised", "Randomised split (A/B)"
-    BEFORE_AFTER = "before_after", "Before / after"
-    CONTROL_TEAMS = "control_teams", "Trial teams against control teams"
+    RANDOMISED = "randomised", _("Randomised split (A/B)")
+    BEFORE_AFTER = "before_after", _("Before / after")
+    CONTROL_TEAMS = "control_teams", _("Trial teams against control teams")
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    RUNNING = "running", "Running"
-    ANALYSING = "analysing", "Analysing"
-    CONCLUDED = "concluded", "Concluded"
+    DRAFT = "draft", _("Draft")
+    RUNNING = "running", _("Running")
+    ANALYSING = "analysing", _("Analysing")
+    CONCLUDED = "concluded", _("Concluded")
 
 
 class Engine(models.TextChoices):
-    FREQUENTIST = "frequentist", "Frequentist (Welch t-test)"
-    BAYESIAN = "bayesian", "Bayesian"
-    SEQUENTIAL = "sequential", "Sequential (always-valid)"
+    FREQUENTIST = "frequentist", _("Frequentist (Welch t-test)")
+    BAYESIAN = "bayesian", _("Bayesian")
+    SEQUENTIAL = "sequential", _("Sequential (always-valid)")
 
 
 class Decision(models.TextChoices):
-    SHIP = "ship", "Ship"
-    ITERATE = "iterate", "Iterate"
-    STOP = "stop", "Stop"
+    SHIP = "ship", _("Ship")
+    ITERATE = "iterate", _("Iterate")
+    STOP = "stop", _("Stop")
 
 
 class Outcome(models.TextChoices):
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
-    INCONCLUSIVE = "inconclusive", "Inconclusive"
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    INCONCLUSIVE = "inconclusive", _("Inconclusive")
 
 
 class Correction(models.TextChoices):
-    NONE = "none", "None (one pre-registered primary metric)"
-    HOLM = "holm", "Holm (family-wise error)"
-    BENJAMINI_HOCHBERG = "benjamini_hochberg", "Benjamini–Hochberg (false discovery rate)"
+    NONE = "none", _("None (one pre-registered primary metric)")
+    HOLM = "holm", _("Holm (family-wise error)")
+    BENJAMINI_HOCHBERG = "benjamini_hochberg", _("Benjamini–Hochberg (false discovery rate)")
 
 
 class MetricType(models.TextChoices):
-    MEAN = "mean", "Mean"
-    BINOMIAL = "binomial", "Conversion (binomial)"
-    RATIO = "ratio", "Ratio"
+    MEAN = "mean", _("Mean")
+    BINOMIAL = "binomial", _("Conversion (binomial)")
+    RATIO = "ratio", _("Ratio")
 
 
 class MetricRole(models.TextChoices):
-    PRIMARY = "primary", "Primary"
-    GUARDRAIL = "guardrail", "Guardrail"
-    SECONDARY = "secondary", "Secondary"
+    PRIMARY = "primary", _("Primary")
+    GUARDRAIL = "guardrail", _("Guardrail")
+    SECONDARY = "secondary", _("Secondary")
 
 
 class Experiment(models.Model):
@@ -123,8 +125,10 @@ class Experiment(models.Model):
 
     @property
     def hypothesis(self) -> str:
-        return (f"We believe {self.change} will cause {self.effect} for {self.population}; "
-                f"we will know when {self.success_metric} moves by {self.expected_delta}.")
+        return gettext("We believe %(change)s will cause %(effect)s for %(population)s; "
+                       "we will know when %(metric)s moves by %(delta)s.") % {
+            "change": self.change, "effect": self.effect, "population": self.population,
+            "metric": self.success_metric, "delta": self.expected_delta}
 
     @property
     def is_locked(self) -> bool:
@@ -204,10 +208,10 @@ class Snapshot(models.Model):
     """The cumulative results as of one day: one row per metric and variant."""
 
     class Source(models.TextChoices):
-        FORM = "form", "Form"
-        CSV = "csv", "CSV upload"
-        API = "api", "API"
-        WAREHOUSE = "warehouse", "Warehouse refresh"
+        FORM = "form", _("Form")
+        CSV = "csv", _("CSV upload")
+        API = "api", _("API")
+        WAREHOUSE = "warehouse", _("Warehouse refresh")
 
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="snapshots")
     taken_on = models.DateField()
@@ -246,11 +250,11 @@ class WarehouseRefresh(models.Model):
     writes no results, so the previous snapshot stays."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="warehouse_refreshes")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

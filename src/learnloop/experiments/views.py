@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from learnloop.experiments import decisions, forms, periods, planning, related, selectors, services
@@ -35,7 +36,7 @@ def _refused(form, error) -> None:
     if isinstance(error, ValidationError):
         apply_validation_error(form, error)
     else:
-        form.add_error(None, str(error) or "You can't do that.")
+        form.add_error(None, str(error) or _("You can't do that."))
 
 
 # --- portfolio ---------------------------------------------------------------------------------------------
@@ -64,7 +65,8 @@ def portfolio(request):
         "metrics": selectors.metric_names(),
         "statuses": Status.choices,
         "outcomes": Outcome.choices,
-        "sorts": [("newest", "Newest"), ("lift", "Largest lift"), ("lift_low", "Smallest lift"), ("title", "Title")],
+        "sorts": [("newest", _("Newest")), ("lift", _("Largest lift")), ("lift_low", _("Smallest lift")),
+                  ("title", _("Title"))],
         "params": params,
         "can_register": can_register_anywhere(request.user),
     })
@@ -87,7 +89,7 @@ def register(request):
         except (ValidationError, PermissionDenied) as error:
             _refused(form, error)
         else:
-            messages.success(request, "Registered. Start it when the protocol is final: it locks then.")
+            messages.success(request, _("Registered. Start it when the protocol is final: it locks then."))
             return redirect("experiments:detail", experiment.pk)
     return render(request, "experiments/register.html", {"teams": teams, "form": form},
                   status=400 if form.errors else 200)
@@ -187,14 +189,14 @@ def _lifecycle(request, experiment_id: int, action, success: str):
 @require_POST
 def start(request, experiment_id: int):
     return _lifecycle(request, experiment_id, lambda e: services.start_experiment(by=request.user, experiment=e),
-                      "Started: the protocol is locked; changes from now on are recorded as deviations.")
+                      _("Started: the protocol is locked; changes from now on are recorded as deviations."))
 
 
 @login_required
 @require_POST
 def end(request, experiment_id: int):
     return _lifecycle(request, experiment_id, lambda e: services.end_experiment(by=request.user, experiment=e),
-                      "Data collection ended: analyse and decide.")
+                      _("Data collection ended: analyse and decide."))
 
 
 @login_required
@@ -204,7 +206,7 @@ def protocol(request, experiment_id: int):
     form = forms.ProtocolForm(request.POST, experiment=experiment)
     return _post(request, experiment, form, lambda e: services.update_protocol(
         by=request.user, experiment=e, reason=form.cleaned_data.get("reason", ""), **form.changes(),
-    ), "Protocol saved.", "protocol")
+    ), _("Protocol saved."), "protocol")
 
 
 @login_required
@@ -214,7 +216,7 @@ def add_metric(request, experiment_id: int):
     form = forms.MetricForm(request.POST, experiment=experiment)
     return _post(request, experiment, form, lambda e: services.add_metric(by=request.user, experiment=e,
                                                                           **form.metric()),
-                 "Metric added.", "metric")
+                 _("Metric added."), "metric")
 
 
 @login_required
@@ -235,7 +237,7 @@ def snapshot(request, experiment_id: int):
         services.record_snapshot(by=request.user, experiment=experiment, metric=metric,
                                  taken_on=form.cleaned_data["taken_on"], aggregates=aggregates, source=source)
 
-    return _post(request, experiment, form, enter, "Results saved.", "upload" if upload else "typed")
+    return _post(request, experiment, form, enter, _("Results saved."), "upload" if upload else "typed")
 
 
 @login_required
@@ -249,7 +251,7 @@ def period_figures(request, experiment_id: int):
         rows = periods.period_rows_from_text(form.cleaned_data["text"], metric.metric_type)
         periods.record_period_figures(by=request.user, experiment=experiment, metric=metric, rows=rows)
 
-    return _post(request, experiment, form, enter, "Figures saved.", "period")
+    return _post(request, experiment, form, enter, _("Figures saved."), "period")
 
 
 @login_required
@@ -293,7 +295,7 @@ def decide(request, experiment_id: int):
     form = forms.DecideForm(request.POST, team_people=_team_people(experiment))
     return _post(request, experiment, form, lambda e: decisions.decide(by=request.user, experiment=e,
                                                                        **form.decide_arguments()),
-                 "Decided and recorded.", "decide")
+                 _("Decided and recorded."), "decide")
 
 
 @login_required
@@ -303,7 +305,7 @@ def lesson(request, experiment_id: int):
     form = forms.LessonForm(request.POST)
     return _post(request, experiment, form, lambda e: decisions.add_lesson(
         by=request.user, experiment=e, title=form.cleaned_data["lesson_title"], body=form.cleaned_data["lesson_body"],
-    ), "Lesson saved to the knowledge base.", "lesson")
+    ), _("Lesson saved to the knowledge base."), "lesson")
 
 
 @login_required
@@ -312,7 +314,7 @@ def follow_up(request, experiment_id: int):
     experiment = selectors.experiment_for(request.user, experiment_id)
     form = forms.FollowUpForm(request.POST, team_people=_team_people(experiment))
     return _post(request, experiment, form, lambda e: decisions.add_follow_up(
-        by=request.user, experiment=e, **form.follow_up()), "Follow-up action created.", "follow_up")
+        by=request.user, experiment=e, **form.follow_up()), _("Follow-up action created."), "follow_up")
 
 
 # --- results -----------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from learnloop.experiments import selectors, warehouse, warehouse_library, warehouse_refresh
@@ -103,7 +104,7 @@ def save_source(request, experiment_id: int):
         warehouse_refresh.set_schedule(by=request.user, experiment=experiment,
                                        every_hours=data["refresh_every_hours"])
 
-    return _attempt(request, experiment, WarehouseSourceForm(request.POST), save, "Warehouse source saved.",
+    return _attempt(request, experiment, WarehouseSourceForm(request.POST), save, _("Warehouse source saved."),
                     which="source_form")
 
 
@@ -116,12 +117,12 @@ def save_metric(request, experiment_id: int):
     def save(data):
         metric = experiment.metrics.filter(pk=data["metric"]).first()
         if metric is None:
-            raise ValidationError({"metric": "That metric is not one of this experiment's."})
+            raise ValidationError({"metric": _("That metric is not one of this experiment's.")})
         warehouse.set_metric_definition(by=request.user, metric=metric, metric_sql=data["metric_sql"],
                                         aggregation=data["aggregation"], window_hours=data["window_hours"],
                                         cap=data["cap"], cuped_days=data["cuped_days"])
 
-    return _attempt(request, experiment, form, save, "Metric definition saved.", which="metric_form")
+    return _attempt(request, experiment, form, save, _("Metric definition saved."), which="metric_form")
 
 
 @login_required
@@ -133,8 +134,8 @@ def refresh_now(request, experiment_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Refresh queued: it runs in the background (learnloop worker)."
-                         if refresh.status == WarehouseRefresh.Status.QUEUED else "A refresh is already running.")
+        messages.success(request, _("Refresh queued: it runs in the background (learnloop worker).")
+                         if refresh.status == WarehouseRefresh.Status.QUEUED else _("A refresh is already running."))
     return redirect("experiments:warehouse", experiment.pk)
 
 
@@ -148,8 +149,8 @@ def cancel(request, experiment_id: int, refresh_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Refresh cancelled." if refresh.status == WarehouseRefresh.Status.CANCELLED
-                         else "Stopping: the refresh ends after the query in flight, writing nothing.")
+        messages.success(request, _("Refresh cancelled.") if refresh.status == WarehouseRefresh.Status.CANCELLED
+                         else _("Stopping: the refresh ends after the query in flight, writing nothing."))
     return redirect("experiments:warehouse", experiment.pk)
 
 
@@ -167,7 +168,8 @@ def use_library(request, experiment_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{metric.name} is now computed with {version}.")
+        messages.success(request, _("%(metric)s is now computed with %(version)s.") % {
+            "metric": metric.name, "version": version})
     return redirect("experiments:warehouse", experiment.pk)
 
 
@@ -204,7 +206,7 @@ def library_define(request):
         except (ValidationError, PermissionDenied) as error:
             _refused(form, error)
         else:
-            messages.success(request, f"“{form.cleaned_data['name']}” added to the library.")
+            messages.success(request, _("“%(name)s” added to the library.") % {"name": form.cleaned_data["name"]})
             return redirect("experiments:library")
     return _library_page(request, define_form=form, status=400)
 
@@ -222,6 +224,7 @@ def library_revise(request, library_id: int):
         except (ValidationError, PermissionDenied) as error:
             _refused(form, error)
         else:
-            messages.success(request, f"{version} saved. Experiments keep the version they use until moved on.")
+            messages.success(request, _("%(version)s saved. Experiments keep the version they use until moved on.") % {
+                "version": version})
             return redirect("experiments:library")
     return _library_page(request, revise_forms={entry.pk: form}, status=400)

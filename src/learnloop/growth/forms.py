@@ -2,6 +2,7 @@
 ValidationErrors are shown on the field they name (web.forms.apply_validation_error)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.growth.models import ActivityKind, LearningPath, Skill, SkillCategory, SkillStatus, StepKind
 from learnloop.org.membership import active_people
@@ -21,49 +22,56 @@ class ButtonForm(forms.Form):
 
 
 class RateForm(forms.Form):
-    skill = OfferedModelChoiceField(queryset=_skills())
-    level = forms.IntegerField(**LEVELS)
-    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    skill = OfferedModelChoiceField(label=_("Skill"), queryset=_skills())
+    level = forms.IntegerField(label=_("Level"), **LEVELS)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class SuggestionForm(forms.Form):
-    skill = IdField(what="the skill")
-    answer = forms.ChoiceField(choices=[("accept", "Add it"), ("dismiss", "Dismiss")])
-    level = forms.IntegerField(required=False, **LEVELS)
+    skill = IdField(label=_("Skill"), what="the skill")
+    answer = forms.ChoiceField(label=_("Answer"), choices=[("accept", "Add it"), ("dismiss", "Dismiss")])
+    level = forms.IntegerField(label=_("Level"), required=False, **LEVELS)
 
 
 class SharingForm(forms.Form):
-    shared = forms.BooleanField(required=False, label="Share my skills profile with everyone")
-    headline = forms.CharField(required=False, max_length=200)
+    shared = forms.BooleanField(required=False, label=_("Share my skills profile with everyone"))
+    headline = forms.CharField(label=_("Headline"), required=False, max_length=200)
 
 
 class CategoryForm(forms.Form):
-    name = forms.CharField(max_length=80)
-    description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    name = forms.CharField(label=_("Name"), max_length=80)
+    description = forms.CharField(label=_("Description"),
+                                  required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class SkillForm(forms.Form):
-    name = forms.CharField(max_length=80)
-    category = OfferedModelChoiceField(queryset=SkillCategory.objects.all())
-    description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    aliases = forms.CharField(required=False, max_length=400,
-                              help_text="Comma-separated: entries tagged with any of these count as evidence.")
-    level_descriptors = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
-                                        help_text="One line per level, level 1 first. Empty: the default five levels.")
-    team = OfferedModelChoiceField(queryset=Team.objects.filter(archived_at=None).order_by("name"), required=False,
-                                   help_text="Leave empty for an org-wide skill.")
+    name = forms.CharField(label=_("Name"), max_length=80)
+    category = OfferedModelChoiceField(label=_("Category"), queryset=SkillCategory.objects.all())
+    description = forms.CharField(label=_("Description"),
+                                  required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    aliases = forms.CharField(label=_("Aliases"), required=False, max_length=400,
+                              help_text=_("Comma-separated: entries tagged with any of these count as evidence."))
+    level_descriptors = forms.CharField(label=_("Level descriptors"),
+                                        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+                                        help_text=_(
+                                            "One line per level, level 1 first. Empty: the default five levels."))
+    team = OfferedModelChoiceField(label=_("Team"),
+                                   queryset=Team.objects.filter(archived_at=None).order_by("name"), required=False,
+                                   help_text=_("Leave empty for an org-wide skill."))
 
 
 class SkillEditForm(forms.Form):
     """Rename a skill or change its descriptors; each change is kept as a SkillEvent."""
 
-    name = forms.CharField(max_length=80)
-    category = OfferedModelChoiceField(queryset=SkillCategory.objects.all())
-    description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    aliases = forms.CharField(required=False, max_length=400,
-                              help_text="Comma-separated: entries tagged with any of these count as evidence.")
-    level_descriptors = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 6}),
-                                        help_text="One line per level, level 1 first (2 to 10 levels).")
+    name = forms.CharField(label=_("Name"), max_length=80)
+    category = OfferedModelChoiceField(label=_("Category"), queryset=SkillCategory.objects.all())
+    description = forms.CharField(label=_("Description"),
+                                  required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    aliases = forms.CharField(label=_("Aliases"), required=False, max_length=400,
+                              help_text=_("Comma-separated: entries tagged with any of these count as evidence."))
+    level_descriptors = forms.CharField(label=_("Level descriptors"),
+                                        max_length=5000, widget=forms.Textarea(attrs={"rows": 6}),
+                                        help_text=_("One line per level, level 1 first (2 to 10 levels)."))
 
     @classmethod
     def for_skill(cls, skill):
@@ -73,18 +81,18 @@ class SkillEditForm(forms.Form):
 
 
 class RetireForm(forms.Form):
-    reason = forms.CharField(required=False, max_length=500)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
 
 class MergeForm(forms.Form):
-    into = OfferedModelChoiceField(queryset=_skills(), label="Merge into")
+    into = OfferedModelChoiceField(queryset=_skills(), label=_("Merge into"))
 
 
 class ImportForm(forms.Form):
-    format = forms.ChoiceField(choices=[("csv", "CSV"), ("json", "JSON")])
-    file = forms.FileField(required=False)
+    format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("json", "JSON")])
+    file = forms.FileField(label=_("File"), required=False)
     content = forms.CharField(required=False, max_length=2_000_000, widget=forms.Textarea(attrs={"rows": 6}),
-                              label="…or paste the file's text")
+                              label=_("…or paste the file's text"))
 
     def clean(self):
         data = super().clean()
@@ -102,35 +110,35 @@ class ImportForm(forms.Form):
 
 
 class LevelForm(forms.Form):
-    level = forms.IntegerField(required=False, **LEVELS)
+    level = forms.IntegerField(label=_("Level"), required=False, **LEVELS)
 
 
 class NeedForm(forms.Form):
-    skill = OfferedModelChoiceField(queryset=_skills())
-    level = forms.IntegerField(initial=3, **LEVELS)
-    people = forms.IntegerField(initial=2, min_value=1, max_value=1000)
+    skill = OfferedModelChoiceField(label=_("Skill"), queryset=_skills())
+    level = forms.IntegerField(label=_("Level"), initial=3, **LEVELS)
+    people = forms.IntegerField(label=_("People"), initial=2, min_value=1, max_value=1000)
 
 
 class PlanForm(forms.Form):
-    person = OfferedModelChoiceField(queryset=active_people(), accepts=Person.objects.all())
-    title = forms.CharField(max_length=200)
+    person = OfferedModelChoiceField(label=_("Person"), queryset=active_people(), accepts=Person.objects.all())
+    title = forms.CharField(label=_("Title"), max_length=200)
 
 
 class GoalForm(forms.Form):
-    skill = OfferedModelChoiceField(queryset=_skills())
-    target_level = forms.IntegerField(**LEVELS)
-    by_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    skill = OfferedModelChoiceField(label=_("Skill"), queryset=_skills())
+    target_level = forms.IntegerField(label=_("Target level"), **LEVELS)
+    by_date = forms.DateField(label=_("By date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class ActivityForm(forms.Form):
-    kind = forms.ChoiceField(choices=ActivityKind.choices)
-    title = forms.CharField(required=False, max_length=200)
-    goal = IdField(required=False, what="the goal", widget=forms.HiddenInput)
-    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                             help_text="With a due date the activity is tracked as an action, with reminders.")
+    kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    goal = IdField(label=_("Goal"), required=False, what="the goal", widget=forms.HiddenInput)
+    due_on = forms.DateField(label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                             help_text=_("With a due date the activity is tracked as an action, with reminders."))
     path = OfferedModelChoiceField(queryset=LearningPath.objects.order_by("title"), required=False,
-                                   label="Learning path")
-    entry = IdField(required=False, what="the knowledge entry", label="Knowledge entry number")
+                                   label=_("Learning path"))
+    entry = IdField(required=False, what="the knowledge entry", label=_("Knowledge entry number"))
 
 
 class CheckInForm(forms.Form):
@@ -139,27 +147,29 @@ class CheckInForm(forms.Form):
 
 
 class PathForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    skill = OfferedModelChoiceField(queryset=_skills(), required=False)
-    target_level = forms.IntegerField(required=False, **LEVELS)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"),
+                                  required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    skill = OfferedModelChoiceField(label=_("Skill"), queryset=_skills(), required=False)
+    target_level = forms.IntegerField(label=_("Target level"), required=False, **LEVELS)
 
 
 class StepForm(forms.Form):
-    kind = forms.ChoiceField(choices=StepKind.choices)
-    title = forms.CharField(required=False, max_length=200)
-    url = forms.CharField(required=False, max_length=500, label="Web address")
-    entry = IdField(required=False, what="the knowledge entry", label="Knowledge entry number")
+    kind = forms.ChoiceField(label=_("Kind"), choices=StepKind.choices)
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    url = forms.CharField(required=False, max_length=500, label=_("Web address"))
+    entry = IdField(required=False, what="the knowledge entry", label=_("Knowledge entry number"))
 
 
 class PairForm(forms.Form):
-    mentor = OfferedModelChoiceField(queryset=active_people(), accepts=Person.objects.all())
-    mentee = OfferedModelChoiceField(queryset=active_people(), accepts=Person.objects.all(), required=False,
-                                     help_text="Leave empty to ask for a mentor for yourself.")
-    goals = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    mentor = OfferedModelChoiceField(label=_("Mentor"), queryset=active_people(), accepts=Person.objects.all())
+    mentee = OfferedModelChoiceField(label=_("Mentee"),
+                                     queryset=active_people(), accepts=Person.objects.all(), required=False,
+                                     help_text=_("Leave empty to ask for a mentor for yourself."))
+    goals = forms.CharField(label=_("Goals"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class NoteForm(forms.Form):
     body = required_in_practice(forms.CharField(required=False, max_length=10000,
-                                                widget=forms.Textarea(attrs={"rows": 4}), label="Note"))
-    met_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+                                                widget=forms.Textarea(attrs={"rows": 4}), label=_("Note")))
+    met_on = forms.DateField(label=_("Met on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

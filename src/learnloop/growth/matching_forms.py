@@ -2,6 +2,8 @@
 the API takes up to eight) and the answer buttons."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.growth.matching_models import MAX_CAPACITY
 from learnloop.growth.models import Skill, SkillStatus
@@ -11,14 +13,14 @@ WANTED_ON_PAGE = 3
 
 
 class OfferForm(forms.Form):
-    skills = forms.ModelMultipleChoiceField(queryset=Skill.objects.none(), label="Skills I can mentor in",
-                                            help_text="Skills on your profile; the matching reads your level there.")
-    capacity = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY, initial=1, label="Mentees at once")
-    available_from = forms.DateField(required=False, label="Not before (optional)",
+    skills = forms.ModelMultipleChoiceField(queryset=Skill.objects.none(), label=_("Skills I can mentor in"),
+                                            help_text=_("Skills on your profile; the matching reads your level there."))
+    capacity = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY, initial=1, label=_("Mentees at once"))
+    available_from = forms.DateField(required=False, label=_("Not before (optional)"),
                                      widget=forms.DateInput(attrs={"type": "date"}),
-                                     help_text="Rounds run before this day leave your offer out.",
+                                     help_text=_("Rounds run before this day leave your offer out."),
                                      error_messages={"invalid": "That is not a date (YYYY-MM-DD)."})
-    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,23 +29,25 @@ class OfferForm(forms.Form):
 
 
 class RequestForm(forms.Form):
-    not_my_manager = forms.BooleanField(required=False, initial=True, label="Not one of my team leads")
-    prefer_other_team = forms.BooleanField(required=False, label="I prefer a mentor from another team")
-    available_from = forms.DateField(required=False, label="Not before (optional)",
+    not_my_manager = forms.BooleanField(required=False, initial=True, label=_("Not one of my team leads"))
+    prefer_other_team = forms.BooleanField(required=False, label=_("I prefer a mentor from another team"))
+    available_from = forms.DateField(required=False, label=_("Not before (optional)"),
                                      widget=forms.DateInput(attrs={"type": "date"}),
-                                     help_text="Rounds run before this day leave your request out.",
+                                     help_text=_("Rounds run before this day leave your request out."),
                                      error_messages={"invalid": "That is not a date (YYYY-MM-DD)."})
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
-                           label="What I want to learn", help_text="Becomes the pair's goals when you are matched.")
+                           label=_("What I want to learn"),
+                           help_text=_("Becomes the pair's goals when you are matched."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         skills = Skill.objects.filter(status=SkillStatus.ACTIVE).order_by("name")
         for n in range(1, WANTED_ON_PAGE + 1):
             self.fields[f"skill_{n}"] = OfferedModelChoiceField(queryset=skills, required=n == 1,
-                                                                label=f"Skill {n}")
+                                                                label=gettext("Skill %(number)s") % {"number": n})
             self.fields[f"target_{n}"] = forms.IntegerField(required=False, min_value=1, max_value=10,
-                                                            label=f"Target level for skill {n}")
+                                                            label=gettext("Target level for skill %(number)s") % {
+                                                                "number": n})
         self.order_fields([f"{kind}_{n}" for n in range(1, WANTED_ON_PAGE + 1) for kind in ("skill", "target")])
 
     def wanted(self) -> list:
@@ -53,4 +57,4 @@ class RequestForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
+    answer = forms.ChoiceField(label=_("Answer"), choices=[("accept", "Accept"), ("decline", "Decline")])

@@ -12,14 +12,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 MAX_CAPACITY = 10
 
 
 class OpenStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    MATCHED = "matched", "Matched"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    OPEN = "open", _("Open")
+    MATCHED = "matched", _("Matched")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class MentorOffer(models.Model):
@@ -88,8 +89,8 @@ class WantedSkill(models.Model):
 
 
 class RoundStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
 
 
 class MatchingRound(models.Model):
@@ -110,16 +111,16 @@ class MatchingRound(models.Model):
 
 
 class Answer(models.TextChoices):
-    PENDING = "pending", "Not answered yet"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
+    PENDING = "pending", _("Not answered yet")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
 
 
 class ProposalStatus(models.TextChoices):
-    PROPOSED = "proposed", "Waiting for answers"
-    PAIRED = "paired", "Paired"
-    DECLINED = "declined", "Declined"
-    EXPIRED = "expired", "Expired"
+    PROPOSED = "proposed", _("Waiting for answers")
+    PAIRED = "paired", _("Paired")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
 
 
 class MatchProposal(models.Model):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 MIN_LEVEL = 1
 MAX_LEVEL = 5
@@ -24,9 +25,9 @@ DEFAULT_LEVEL_DESCRIPTORS = [
 
 
 class SkillStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    RETIRED = "retired", "Retired"
-    MERGED = "merged", "Merged"
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
+    MERGED = "merged", _("Merged")
 
 
 class SkillCategory(models.Model):
@@ -82,6 +83,12 @@ class Skill(models.Model):
         return terms
 
 
+SKILL_EVENT_VERBS = {
+    "created": _("created"), "changed": _("changed"), "retired": _("retired"), "restored": _("restored"),
+    "merged": _("merged"), "absorbed": _("absorbed"),
+}
+
+
 class SkillEvent(models.Model):
     """The history of a skill: created, changed, retired, restored, merged (into / from)."""
 
@@ -97,12 +104,17 @@ class SkillEvent(models.Model):
     def __str__(self):
         return f"{self.skill} {self.verb}"
 
+    @property
+    def verb_display(self) -> str:
+        """The verb as people read it, in the page's language (the stored verb stays a key)."""
+        return str(SKILL_EVENT_VERBS.get(self.verb, self.verb))
+
 
 
 class RaterRole(models.TextChoices):
-    SELF = "self", "Self"
-    PEER = "peer", "Peer"
-    MANAGER = "manager", "Manager"
+    SELF = "self", _("Self")
+    PEER = "peer", _("Peer")
+    MANAGER = "manager", _("Manager")
 
 
 class Rating(models.Model):
@@ -141,8 +153,8 @@ class GrowthProfile(models.Model):
 
 
 class SuggestionStatus(models.TextChoices):
-    ACCEPTED = "accepted", "Accepted"
-    DISMISSED = "dismissed", "Dismissed"
+    ACCEPTED = "accepted", _("Accepted")
+    DISMISSED = "dismissed", _("Dismissed")
 
 
 class SuggestionDecision(models.Model):
@@ -184,8 +196,8 @@ class TeamSkillNeed(models.Model):
 
 
 class PlanStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    CLOSED = "closed", "Closed"
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
 
 
 class Plan(models.Model):
@@ -218,12 +230,12 @@ class Goal(models.Model):
 
 
 class ActivityKind(models.TextChoices):
-    PATH = "path", "Learning path"
-    MENTORING = "mentoring", "Mentoring"
-    WORKSHOP = "workshop", "Workshop"
-    STRETCH = "stretch", "Stretch assignment"
-    READING = "reading", "Read a knowledge entry"
-    EXPERIMENT = "experiment", "Run an experiment"
+    PATH = "path", _("Learning path")
+    MENTORING = "mentoring", _("Mentoring")
+    WORKSHOP = "workshop", _("Workshop")
+    STRETCH = "stretch", _("Stretch assignment")
+    READING = "reading", _("Read a knowledge entry")
+    EXPERIMENT = "experiment", _("Run an experiment")
 
 
 class Activity(models.Model):
@@ -286,10 +298,10 @@ class LearningPath(models.Model):
 
 
 class StepKind(models.TextChoices):
-    ENTRY = "entry", "Knowledge entry"
-    URL = "url", "Web page"
-    BOOK = "book", "Book"
-    COURSE = "course", "Course"
+    ENTRY = "entry", _("Knowledge entry")
+    URL = "url", _("Web page")
+    BOOK = "book", _("Book")
+    COURSE = "course", _("Course")
 
 
 class PathStep(models.Model):
@@ -327,8 +339,8 @@ class StepCompletion(models.Model):
 
 
 class PairStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    ENDED = "ended", "Ended"
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
 
 
 class MentoringPair(models.Model):

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from learnloop.growth import forms, permissions, selectors, services, transfer
@@ -26,7 +27,7 @@ def _refused(form, error) -> None:
     elif isinstance(error, ValidationError):
         apply_validation_error(form, error)
     else:
-        form.add_error(None, str(error) or "You can't do that.")
+        form.add_error(None, str(error) or gettext("You can't do that."))
 
 
 def _attempt(form, action):

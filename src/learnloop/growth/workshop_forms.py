@@ -4,6 +4,7 @@ whose ValidationErrors are shown on the field they name."""
 import re
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.growth.models import Skill, SkillStatus
 from learnloop.growth.workshop_models import WorkshopFormat
@@ -42,40 +43,44 @@ class IdListField(forms.Field):
 
 
 class WorkshopForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    format = forms.ChoiceField(choices=WorkshopFormat.choices, initial=WorkshopFormat.WORKSHOP)
-    description = forms.CharField(required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 4}))
-    starts_at = forms.DateTimeField(label="Starts", input_formats=TIME_FORMATS,
+    title = forms.CharField(label=_("Title"), max_length=200)
+    format = forms.ChoiceField(label=_("Format"), choices=WorkshopFormat.choices, initial=WorkshopFormat.WORKSHOP)
+    description = forms.CharField(label=_("Description"),
+                                  required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 4}))
+    starts_at = forms.DateTimeField(label=_("Starts"), input_formats=TIME_FORMATS,
                                     widget=forms.DateTimeInput(attrs=LOCAL_TIME, format="%Y-%m-%dT%H:%M"))
-    ends_at = forms.DateTimeField(label="Ends", input_formats=TIME_FORMATS,
+    ends_at = forms.DateTimeField(label=_("Ends"), input_formats=TIME_FORMATS,
                                   widget=forms.DateTimeInput(attrs=LOCAL_TIME, format="%Y-%m-%dT%H:%M"))
-    place = forms.CharField(required=False, max_length=200, help_text="A room, a site… (or a link below, or both).")
-    link = forms.CharField(required=False, max_length=500, label="Video or web link")
-    capacity = forms.IntegerField(min_value=1, max_value=10_000, initial=12, label="Places")
+    place = forms.CharField(label=_("Place"),
+                            required=False, max_length=200, help_text=_("A room, a site… (or a link below, or both)."))
+    link = forms.CharField(required=False, max_length=500, label=_("Video or web link"))
+    capacity = forms.IntegerField(min_value=1, max_value=10_000, initial=12, label=_("Places"))
     team = OfferedModelChoiceField(queryset=Team.objects.filter(archived_at=None).order_by("name"), required=False,
-                                   label="For team", help_text="Leave empty to open it to the whole organization.")
+                                   label=_("For team"),
+                                   help_text=_("Leave empty to open it to the whole organization."))
     skills = forms.ModelMultipleChoiceField(
         queryset=Skill.objects.filter(status=SkillStatus.ACTIVE).order_by("name"), required=False,
-        label="Skills it develops", widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Attending counts as evidence for these skills on each attendee's profile.")
-    hosts = forms.ModelMultipleChoiceField(queryset=active_people(), required=False,
+        label=_("Skills it develops"), widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Attending counts as evidence for these skills on each attendee's profile."))
+    hosts = forms.ModelMultipleChoiceField(label=_("Hosts"), queryset=active_people(), required=False,
                                            widget=forms.SelectMultiple(attrs={"size": 6}),
-                                           help_text="Leave empty to host it yourself.")
-    materials = IdListField(what="the knowledge entries", widget=forms.TextInput, label="Materials",
-                            help_text="Knowledge entry numbers, separated by commas.")
+                                           help_text=_("Leave empty to host it yourself."))
+    materials = IdListField(what="the knowledge entries", widget=forms.TextInput, label=_("Materials"),
+                            help_text=_("Knowledge entry numbers, separated by commas."))
 
 
 class FeedbackForm(forms.Form):
     rating = forms.TypedChoiceField(choices=[(n, str(n)) for n in range(1, 6)], coerce=int,
-                                    widget=forms.RadioSelect, label="How useful was it (1 = not at all, 5 = very)?")
-    comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="Anonymous: it is stored with no name and no time.")
+                                    widget=forms.RadioSelect, label=_("How useful was it (1 = not at all, 5 = very)?"))
+    comment = forms.CharField(label=_("Comment"),
+                              required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("Anonymous: it is stored with no name and no time."))
 
 
 class AttendanceForm(forms.Form):
-    attended = IdListField(what="the people")
+    attended = IdListField(label=_("Attended"), what="the people")
 
 
 class WhenForm(forms.Form):
-    when = forms.ChoiceField(choices=[("upcoming", "upcoming"), ("past", "past")], required=False)
+    when = forms.ChoiceField(label=_("When"), choices=[("upcoming", "upcoming"), ("past", "past")], required=False)
 

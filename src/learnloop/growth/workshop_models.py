@@ -15,16 +15,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkshopFormat(models.TextChoices):
-    WORKSHOP = "workshop", "Workshop"
-    PEER = "peer", "Peer-learning session"
+    WORKSHOP = "workshop", _("Workshop")
+    PEER = "peer", _("Peer-learning session")
 
 
 class WorkshopStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Workshop(models.Model):
@@ -63,9 +64,9 @@ class Workshop(models.Model):
 
 
 class SignupStatus(models.TextChoices):
-    CONFIRMED = "confirmed", "Has a place"
-    WAITLISTED = "waitlisted", "On the waiting list"
-    CANCELLED = "cancelled", "Cancelled"
+    CONFIRMED = "confirmed", _("Has a place")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class WorkshopSignup(models.Model):

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from learnloop.org.models import Person
 from learnloop.surveys import advice
@@ -18,7 +20,7 @@ def advice_page(request, campaign_id):
     items = advice.advice_items(campaign)
     if not items:
         return render(request, "surveys/respond_done.html",
-                      {"message": "This survey has no advice questions."}, status=404)
+                      {"message": _("This survey has no advice questions.")}, status=404)
     chosen = advice.own_answers(request.user, campaign)  # PermissionDenied (403) for anyone not invited
     errors = {}
     form = AdviceForm(request.POST or None, items=items)
@@ -32,8 +34,9 @@ def advice_page(request, campaign_id):
                       if hasattr(error, "error_dict") else {"__all__": " ".join(error.messages)})
             chosen = {key: [int(p) for p in people if str(p).isdigit()] for key, people in answers.items()}
         else:
-            messages.success(request, f"Saved: {stored} colleague{'s' if stored != 1 else ''} named."
-                             if stored else "Your advice answers are withdrawn; nothing is stored.")
+            saved = ngettext("Saved: %(count)s colleague named.", "Saved: %(count)s colleagues named.", stored)
+            messages.success(request, saved % {"count": stored} if stored
+                             else _("Your advice answers are withdrawn; nothing is stored."))
             return redirect("surveys:advice", campaign_id=campaign.pk)
     colleagues = list(Person.objects.filter(is_active=True).exclude(pk=request.user.pk).order_by("full_name")
                       .values_list("pk", "full_name"))

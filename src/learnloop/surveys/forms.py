@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.org.forms import team_named
 from learnloop.org.membership import active_people
@@ -9,26 +10,28 @@ from learnloop.web.input_checks import bound_field
 
 class InstrumentForm(forms.Form):
     source = forms.CharField(
-        label="Instrument (YAML)", widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}), max_length=200_000,
+        label=_("Instrument (YAML)"), widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}),
+        max_length=200_000,
     )
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    instrument = forms.ModelChoiceField(queryset=Instrument.objects.all())
-    whole_organization = forms.BooleanField(required=False, initial=True, label="Whole organization")
+    name = forms.CharField(max_length=200, label=_("Name"))
+    instrument = forms.ModelChoiceField(queryset=Instrument.objects.all(), label=_("Instrument"))
+    whole_organization = forms.BooleanField(required=False, initial=True, label=_("Whole organization"))
     teams = forms.ModelMultipleChoiceField(queryset=Team.objects.filter(archived_at__isnull=True), required=False,
-                                           help_text="Or choose teams (a department brings its teams).")
-    opens_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    closes_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+                                           label=_("Teams"),
+                                           help_text=_("Or choose teams (a department brings its teams)."))
+    opens_on = forms.DateField(label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label=_("Closes on"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class FocusForm(forms.Form):
-    dimension = forms.ChoiceField()
-    owner = forms.ModelChoiceField(queryset=Person.objects.none(), label="Owner",
-                                   help_text="Who carries it: they own the action and get the re-measure.")
-    title = forms.CharField(max_length=200, required=False, label="Action (optional)")
-    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    dimension = forms.ChoiceField(label=_("Dimension"))
+    owner = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Owner"),
+                                   help_text=_("Who carries it: they own the action and get the re-measure."))
+    title = forms.CharField(max_length=200, required=False, label=_("Action (optional)"))
+    due_on = forms.DateField(required=False, label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, dimensions=(), team=None, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,7 +47,7 @@ class FocusForm(forms.Form):
 class FocusTeamForm(forms.Form):
     """The team a focus area is chosen for (the report's group, sent as a hidden field)."""
 
-    team = forms.CharField(error_messages={"required": "Choose one of your teams."})
+    team = forms.CharField(error_messages={"required": _("Choose one of your teams.")})
 
     def clean_team(self) -> Team:
         return team_named(self.cleaned_data["team"])
@@ -53,7 +56,7 @@ class FocusTeamForm(forms.Form):
 class ThresholdForm(forms.Form):
     # As the API's (a 32-bit integer); the service sets the lower bound in its own words.
     k = forms.IntegerField(max_value=2**31 - 1, error_messages={
-        "required": "k must be a whole number.", "invalid": "k must be a whole number."})
+        "required": _("k must be a whole number."), "invalid": _("k must be a whole number.")})
 
 
 class AttributeKeysField(forms.MultipleChoiceField):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from learnloop.ops.mail import send_once
 from learnloop.surveys.models import CampaignStatus, Invitation
@@ -30,7 +31,7 @@ def deliver_invitation(invitation_id: int, *, reminder: bool = False, number: in
     if invitation is None or invitation.campaign.status != CampaignStatus.OPEN or not invitation.person.is_active:
         return False
     campaign = invitation.campaign
-    subject = f"{'Reminder: ' if reminder else ''}{campaign.name}"
+    subject = (_("Reminder: %(name)s") % {"name": campaign.name}) if reminder else campaign.name
     body = render_to_string("surveys/email/invitation.txt", {
         "person": invitation.person, "campaign": campaign, "link": response_link(invitation), "reminder": reminder,
     })

@@ -13,15 +13,16 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Barrier(models.TextChoices):
     """The barriers to learning the seed names; weak dimensions point at one of them."""
 
-    FEAR_OF_FAILURE = "fear_of_failure", "Cultural inertia and fear of failure"
-    LEADERSHIP_SUPPORT = "leadership_support", "Lack of leadership support"
-    SILOS = "silos", "Silos and knowledge hoarding"
-    TIME_AND_RESOURCES = "time_and_resources", "Lack of time and resources"
+    FEAR_OF_FAILURE = "fear_of_failure", _("Cultural inertia and fear of failure")
+    LEADERSHIP_SUPPORT = "leadership_support", _("Lack of leadership support")
+    SILOS = "silos", _("Silos and knowledge hoarding")
+    TIME_AND_RESOURCES = "time_and_resources", _("Lack of time and resources")
 
 
 class Instrument(models.Model):
@@ -60,12 +61,12 @@ class Dimension(models.Model):
 
 
 class ItemKind(models.TextChoices):
-    LIKERT = "likert", "Agreement scale"
-    OUTCOME = "outcome", "Recommendation (0–10)"
-    COMMENT = "comment", "Open comment"
+    LIKERT = "likert", _("Agreement scale")
+    OUTCOME = "outcome", _("Recommendation (0–10)")
+    COMMENT = "comment", _("Open comment")
     # A name generator ("whom do you go to for advice about X?"): NOT anonymous, answered apart
     # from the anonymous response, with consent, by a signed-in invitee (AdviceTie, surveys/advice.py).
-    ADVICE = "advice", "Whom do you go to for advice (named, optional)"
+    ADVICE = "advice", _("Whom do you go to for advice (named, optional)")
 
 
 class Item(models.Model):
@@ -86,12 +87,12 @@ class Item(models.Model):
 
 
 class CampaignStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    OPEN = "open", "Open"
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
     # Answers have stopped; the disclosure decision runs on the task queue (surveys/release.py)
     # and nothing of the results is shown until it is stored.
-    CLOSING = "closing", "Closing"
-    CLOSED = "closed", "Closed"
+    CLOSING = "closing", _("Closing")
+    CLOSED = "closed", _("Closed")
 
 
 class Campaign(models.Model):

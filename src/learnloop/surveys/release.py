@@ -24,6 +24,8 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.activity.services import record_activity
 from learnloop.surveys import attributes, remeasure
@@ -33,9 +35,9 @@ logger = logging.getLogger("learnloop.surveys")
 
 QUEUED, REGROUPING, DECIDING = "queued", "regrouping", "deciding"
 STEP_LABELS = {
-    QUEUED: "waiting for the background worker",
-    REGROUPING: "re-grouping answers over who responded",
-    DECIDING: "deciding what may be shown",
+    QUEUED: _("waiting for the background worker"),
+    REGROUPING: _("re-grouping answers over who responded"),
+    DECIDING: _("deciding what may be shown"),
 }
 # A decision still waiting this long after the close is shown as "is a worker running?".
 WORKER_HINT_SECONDS = 30
@@ -133,10 +135,10 @@ def _state(campaign: Campaign, task_status) -> dict:
     waited = (timezone.now() - campaign.closed_at).total_seconds() if campaign.closed_at else 0
     waiting = task_status == READY and step == QUEUED and waited >= WORKER_HINT_SECONDS
     if failed:
-        message = ("the decision failed; an operator can run `learnloop survey close "
-                   f"{campaign.pk} --wait` or `learnloop tasks retry`")
+        message = gettext("the decision failed; an operator can run `learnloop survey close "
+                           "%(campaign)s --wait` or `learnloop tasks retry`") % {"campaign": campaign.pk}
     else:
-        message = STEP_LABELS.get(step, STEP_LABELS[DECIDING])
+        message = str(STEP_LABELS.get(step, STEP_LABELS[DECIDING]))
     return {"step": step, "message": message, "waiting_for_worker": waiting, "failed": failed}
 
 

@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from learnloop.analytics import survey_stats as stats
 from learnloop.surveys import disclosure_gate
@@ -128,11 +129,12 @@ def released_figures(campaigns: list[Campaign]) -> dict[int, dict]:
 def not_shown_reason(campaign: Campaign) -> str:
     """Why a campaign shows nothing at all, or "" when its release can be read."""
     if campaign.status == CampaignStatus.CLOSING:
-        return "The campaign is closing: results are shown once it has been decided what may be shown."
+        return gettext("The campaign is closing: results are shown once it has been decided what may be shown.")
     if campaign.status != CampaignStatus.CLOSED:
-        return "Results are shown once the campaign closes, so they can't be compared as answers arrive."
+        return gettext("Results are shown once the campaign closes, so they can't be compared as answers arrive.")
     if not campaign.release or not campaign.release.get(ORGANIZATION, {}).get("released"):
-        return f"Fewer than {campaign.threshold} people responded, so no results are shown."
+        return gettext("Fewer than %(threshold)s people responded, so no results are shown.") % {
+            "threshold": campaign.threshold}
     return ""
 
 
@@ -211,7 +213,7 @@ class CampaignReport:
         decision = (self.campaign.release or {}).get(str(key))
         if decision and key.node in self.scope:
             return decision.get("reason")
-        return "This group is not part of what you may see."
+        return gettext("This group is not part of what you may see.")
 
     def heatmap(self) -> dict:
         """Rows: released hierarchy groups the viewer may see (no attribute cuts); columns: dimensions."""
@@ -305,7 +307,7 @@ def barrier_diagnosis(scores, dimensions, scale: "LikertScale", *, viewer) -> li
     practices = {barrier: [{"id": entry.pk, "title": entry.title} for entry in entries]
                  for barrier, entries in zip(asking, found, strict=True)}
     return [{
-        "barrier": barrier, "label": Barrier(barrier).label, "mean": mean,
+        "barrier": barrier, "label": str(Barrier(barrier).label), "mean": mean,
         "weak_dimensions": [d.name for d in weak_of[barrier]], "practices": practices.get(barrier, []),
     } for barrier, mean in by_barrier]
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from learnloop.org.models import Organization, Team
@@ -59,7 +60,7 @@ def instrument_detail(request, slug):
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
-                messages.success(request, f"Saved {instrument.name}.")
+                messages.success(request, _("Saved %(name)s.") % {"name": instrument.name})
                 return redirect("surveys:instrument", slug=instrument.slug)
     return render(request, "surveys/instrument.html", {
         "instrument": instrument, "items": services.questions_of(instrument), "form": form, "can_manage": can_manage,
@@ -76,7 +77,7 @@ def instrument_import(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"Imported {instrument.name}.")
+            messages.success(request, _("Imported %(name)s.") % {"name": instrument.name})
             return redirect("surveys:instrument", slug=instrument.slug)
     return render(request, "surveys/instrument_import.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -105,7 +106,7 @@ def threshold(request):
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, f"Results are now shown only for groups of at least {k}.")
+        messages.success(request, _("Results are now shown only for groups of at least %(k)s.") % {"k": k})
     return redirect("surveys:campaigns")
 
 
@@ -159,7 +160,7 @@ def _campaign_action(request, campaign_id, run, done: str):
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, done.format(result=result))
+        messages.success(request, done % {"result": result})
     return redirect("surveys:campaign", campaign_id=campaign.pk)
 
 
@@ -176,14 +177,14 @@ def campaign_launch(request, campaign_id):
     return _campaign_action(
         request, campaign_id,
         lambda c: services.launch_campaign(by=request.user, campaign=c, attributes_to_record=chosen),
-        "Launched: {result} people invited.")
+        _("Launched: %(result)s people invited."))
 
 
 @login_required
 @require_POST
 def campaign_remind(request, campaign_id):
     return _campaign_action(request, campaign_id, lambda c: services.send_reminders(by=request.user, campaign=c),
-                            "Reminders queued for {result} people.")
+                            _("Reminders queued for %(result)s people."))
 
 
 @login_required
@@ -191,7 +192,7 @@ def campaign_remind(request, campaign_id):
 def campaign_close(request, campaign_id):
     return _campaign_action(
         request, campaign_id, lambda c: services.begin_closing_campaign(by=request.user, campaign=c),
-        "Closed to answers. Deciding what may be shown; the results appear here when that is done.")
+        _("Closed to answers. Deciding what may be shown; the results appear here when that is done."))
 
 
 # --- responding --------------------------------------------------------------------------------------
@@ -221,7 +222,7 @@ def respond(request, token):
             # The named advice questions, if any, are answered apart, signed in (surveys/advice.py).
             named = campaign.instrument.items.filter(kind="advice").exists()
             return render(request, "surveys/respond_done.html", {
-                "message": "Thank you. Your answers are stored without your name or the time you sent them.",
+                "message": _("Thank you. Your answers are stored without your name or the time you sent them."),
                 "advice_url": reverse("surveys:advice", args=[campaign.pk]) if named else "",
             })
     instrument = campaign.instrument
@@ -280,7 +281,8 @@ def focus_create(request, campaign_id):
     if not form.is_valid():
         problems = "; ".join(f"{form.fields[name].label or name}: {' '.join(errors)}"
                              for name, errors in form.errors.items())
-        messages.error(request, f"Choose a dimension to focus on and its owner ({problems}).")
+        messages.error(request, _("Choose a dimension to focus on and its owner (%(problems)s).") % {
+            "problems": problems})
         return redirect(target)
     try:
         focus = services.choose_focus_area(
@@ -290,7 +292,8 @@ def focus_create(request, campaign_id):
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect(target)
-    messages.success(request, f"{team.name} now works on {focus.dimension_name}; the action is on the team's board.")
+    messages.success(request, _("%(team)s now works on %(dimension)s; the action is on the team's board.") % {
+        "team": team.name, "dimension": focus.dimension_name})
     return redirect(target)
 
 

@@ -31,3 +31,11 @@ def pvalue(value) -> str:
 @register.filter
 def bar_height(count, busiest) -> int:
     return round(100 * count / busiest) if busiest else 0
+
+
+@register.filter
+def decision_label(value) -> str:
+    """A recommended decision ("ship") as people read it, in the page's language."""
+    from learnloop.experiments.models import Decision
+
+    return Decision(value).label if value in Decision.values else value
