@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
@@ -126,14 +127,18 @@ def theme_recurred(record: dict, action) -> ChatMessage:
 
 def notify(*, team_ids, event: str, message: ChatMessage) -> int:
     """Queue the message for the active channels of these teams that chose this notice."""
-    from learnloop.integrations.tasks import send_chat_message
-
     channels = [channel for channel in ChatChannel.objects.filter(team_id__in=list(team_ids), is_active=True)
                 if event in channel.events]
     for channel in channels:
         payload = render(channel.kind, message)
         transaction.on_commit(lambda channel_id=channel.pk, body=payload: send_chat_message.enqueue(channel_id, body))
     return len(channels)
+
+
+@task
+def send_chat_message(channel_id: int, payload: dict) -> bool:
+    """The job `learnloop worker` runs for each queued notice."""
+    return send(channel_id, payload)
 
 
 def send(channel_id: int, payload: dict) -> bool:

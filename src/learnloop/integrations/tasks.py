@@ -1,8 +1,9 @@
-"""Background jobs, run by `learnloop worker`: webhook deliveries and their retries, chat notices."""
+"""Background jobs, run by `learnloop worker`: webhook deliveries and their retries (chat notices'
+job lives with them in chat.py)."""
 
 from django.tasks import default_task_backend, task
 
-from learnloop.integrations import chat, delivery
+from learnloop.integrations import delivery
 
 
 @task
@@ -12,7 +13,3 @@ def deliver_webhook(delivery_id: int) -> bool:
         deliver_webhook.using(run_after=again).enqueue(delivery_id)
     return again is None
 
-
-@task
-def send_chat_message(channel_id: int, payload: dict) -> bool:
-    return chat.send(channel_id, payload)
