@@ -59,6 +59,19 @@ def client():
     return _clients[key]
 
 
+def id_token_claims_options(metadata: dict) -> dict:
+    """What Authlib checks in the ID token besides its signature, nonce and times.
+
+    Authlib checks the issuer by default, but the audience only through `azp` when one is
+    sent: a token for ["another-client"] with azp naming this client would pass. Both are
+    required here.
+    """
+    return {
+        "iss": {"essential": True, "values": [metadata["issuer"]]},
+        "aud": {"essential": True, "values": [settings.OIDC_CLIENT_ID]},
+    }
+
+
 def requested_scope(metadata: dict) -> str:
     # Some providers (oidc-provider, Keycloak's client scopes) release the groups claim only
     # for a scope of the same name; ask for it when discovery lists one.

@@ -63,7 +63,9 @@ def oidc_callback(request):
     provider = oidc.client()
     ip_address = client_ip(request)
     try:
-        token = provider.authorize_access_token(request)
+        token = provider.authorize_access_token(
+            request, claims_options=oidc.id_token_claims_options(provider.load_server_metadata())
+        )
     except (AuthlibBaseError, RequestException, ValueError, KeyError) as error:
         logger.warning("OIDC sign-in did not complete: %s", error)
         oidc.record_refusal(oidc.SignInRefused("token_refused"), ip_address=ip_address)
