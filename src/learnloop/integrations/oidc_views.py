@@ -77,7 +77,11 @@ def oidc_callback(request):
     metadata = provider.load_server_metadata()
     if "email" not in claims and metadata.get("userinfo_endpoint"):
         # Some providers put the address only at the userinfo endpoint; its subject must match.
-        extra = dict(provider.userinfo(token=token))
+        try:
+            extra = dict(provider.userinfo(token=token))
+        except (AuthlibBaseError, RequestException, ValueError) as error:
+            logger.warning("OIDC userinfo failed: %s", error)
+            extra = {}
         if extra.get("sub") == claims.get("sub"):
             claims = {**extra, **claims}
     try:
