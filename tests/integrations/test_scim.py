@@ -250,3 +250,17 @@ def test_the_cli_makes_lists_and_revokes_tokens(admin, member):
         call_command("scim", "token-create", "Mine", "--by", member.email, stdout=StringIO())
     call_command("scim", "token-revoke", raw[:12], "--by", admin.email, stdout=StringIO())
     assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/scim/v2/Users").status_code == 401
+
+
+def test_admins_make_and_revoke_tokens_on_the_page(admin, member):
+    page = signed_in_client(admin)
+    made = page.post("/integrations/provisioning/", {"name": "Entra ID"})
+    assert made.status_code == 200
+    raw = made.content.decode().split('id="new-provisioning-token"')[1].split("<code>")[1].split("</code>")[0]
+    assert raw.startswith("llscim_")
+    assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/scim/v2/Users").status_code == 200
+    assert raw not in page.get("/integrations/provisioning/").content.decode()  # shown once
+    assert page.post("/integrations/provisioning/", {"name": ""}).status_code == 400
+    assert signed_in_client(member).get("/integrations/provisioning/").status_code == 403
+    page.post("/integrations/provisioning/revoke/", {"prefix": raw[:12]})
+    assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/scim/v2/Users").status_code == 401

@@ -158,7 +158,7 @@ def send_test(*, by, channel: ChatChannel) -> bool:
     """Send a test message now; a channel switched off after failures is switched on if it works."""
     _require_manage(by, channel.team)
     message = ChatMessage(title=f"Learnloop is connected to {channel.team.name}",
-                          lines=(f"Notices: {', '.join(ChatEvent(name).label for name in channel.events)}.",),
+                          lines=(f"Notices: {', '.join(str(ChatEvent(name).label) for name in channel.events)}.",),
                           url=_link("org:team", slug=channel.team.slug))
     worked = send(channel.pk, render(channel.kind, message))
     if worked:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ChatKind(models.TextChoices):
@@ -12,10 +13,10 @@ class ChatKind(models.TextChoices):
 
 
 class ChatEvent(models.TextChoices):
-    SESSION_STARTING = "session_starting", "A retro or review of the team opens for writing"
-    ACTION_DUE = "action_due", "An action of the team is due soon"
-    REPORT_RELEASED = "report_released", "A survey report is released"
-    THEME_RECURRED = "theme_recurred", "A theme came back after an effective action on it"
+    SESSION_STARTING = "session_starting", _("A retro or review of the team opens for writing")
+    ACTION_DUE = "action_due", _("An action of the team is due soon")
+    REPORT_RELEASED = "report_released", _("A survey report is released")
+    THEME_RECURRED = "theme_recurred", _("A theme came back after an effective action on it")
 
 
 class ChatChannel(models.Model):

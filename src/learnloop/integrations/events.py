@@ -11,28 +11,31 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 
 @dataclass(frozen=True)
 class EventType:
     name: str
-    description: str
+    description: str  # English, as the API gives it; pages show it in their language
     subject: str  # the data key holding the subject
 
 
 EVENT_TYPES = {
     item.name: item for item in (
-        EventType("action.created", "An action was agreed.", "action"),
-        EventType("action.overdue", "An action passed its due date (plus the team's grace days), "
-                                    "once per action and due date.", "action"),
-        EventType("action.closed", "An action was closed: done, or not doing.", "action"),
-        EventType("effectiveness.recorded", "Whether a done action worked was recorded.", "action"),
-        EventType("lesson.published", "A lesson was published in the knowledge base.", "entry"),
-        EventType("session.closed", "A reflection session (retro, AAR, postmortem…) was closed.", "session"),
-        EventType("experiment.decided", "An experiment was decided (ship, stop, iterate…).", "experiment"),
-        EventType("survey.report_released", "A survey campaign's report was released.", "campaign"),
-        EventType("theme.recurred", "A recurring theme came back after an action on it was marked effective "
-                                    "(once per theme and action).", "theme"),
+        EventType("action.created", gettext_noop("An action was agreed."), "action"),
+        EventType("action.overdue", gettext_noop("An action passed its due date (plus the team's grace days), "
+                                                 "once per action and due date."), "action"),
+        EventType("action.closed", gettext_noop("An action was closed: done, or not doing."), "action"),
+        EventType("effectiveness.recorded", gettext_noop("Whether a done action worked was recorded."), "action"),
+        EventType("lesson.published", gettext_noop("A lesson was published in the knowledge base."), "entry"),
+        EventType("session.closed", gettext_noop("A reflection session (retro, AAR, postmortem…) was closed."),
+                  "session"),
+        EventType("experiment.decided", gettext_noop("An experiment was decided (ship, stop, iterate…)."),
+                  "experiment"),
+        EventType("survey.report_released", gettext_noop("A survey campaign's report was released."), "campaign"),
+        EventType("theme.recurred", gettext_noop("A recurring theme came back after an action on it was marked "
+                                                 "effective (once per theme and action)."), "theme"),
     )
 }
 

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from requests import RequestException
 
 from learnloop.accounts import throttle, two_factor
@@ -27,6 +28,14 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 def _failed(request, text: str):
     messages.error(request, text)
     return redirect("accounts:login")
+
+
+def _incomplete(request):
+    return _failed(request, gettext("Signing in with %(provider)s didn't complete. Please try again.") % _provider())
+
+
+def _provider() -> dict:
+    return {"provider": settings.OIDC_PROVIDER_NAME}
 
 
 def _safe_next(request, candidate: str) -> str:
@@ -46,11 +55,11 @@ def oidc_login(request):
         metadata = provider.load_server_metadata()
     except (RequestException, ValueError) as error:
         logger.warning("OIDC discovery at %s failed: %s", settings.OIDC_ISSUER, error)
-        return _failed(request, f"Signing in with {settings.OIDC_PROVIDER_NAME} isn't available right now.")
+        return _failed(request, gettext("Signing in with %(provider)s isn't available right now.") % _provider())
     if metadata.get("issuer", "").rstrip("/") != settings.OIDC_ISSUER:
         # OpenID Connect Discovery: the document must name the issuer it was fetched from.
         logger.warning("OIDC discovery at %s names another issuer: %s", settings.OIDC_ISSUER, metadata.get("issuer"))
-        return _failed(request, f"Signing in with {settings.OIDC_PROVIDER_NAME} isn't available right now.")
+        return _failed(request, gettext("Signing in with %(provider)s isn't available right now.") % _provider())
     request.session[NEXT_SESSION_KEY] = _safe_next(request, request.GET.get("next", ""))
     callback = request.build_absolute_uri(reverse("integrations:oidc-callback"))
     return provider.authorize_redirect(request, callback, scope=oidc.requested_scope(metadata))
@@ -69,11 +78,11 @@ def oidc_callback(request):
     except (AuthlibBaseError, RequestException, ValueError, KeyError) as error:
         logger.warning("OIDC sign-in did not complete: %s", error)
         oidc.record_refusal(oidc.SignInRefused("token_refused"), ip_address=ip_address)
-        return _failed(request, f"Signing in with {settings.OIDC_PROVIDER_NAME} didn't complete. Please try again.")
+        return _incomplete(request)
     claims = dict(token.get("userinfo") or {})
     if not claims:
         oidc.record_refusal(oidc.SignInRefused("no_id_token"), ip_address=ip_address)
-        return _failed(request, f"Signing in with {settings.OIDC_PROVIDER_NAME} didn't complete. Please try again.")
+        return _incomplete(request)
     metadata = provider.load_server_metadata()
     if "email" not in claims and metadata.get("userinfo_endpoint"):
         # Some providers put the address only at the userinfo endpoint; its subject must match.
@@ -89,9 +98,9 @@ def oidc_callback(request):
     except oidc.SignInRefused as refused:
         oidc.record_refusal(refused, ip_address=ip_address)
         if refused.reason == "email_not_verified":
-            return _failed(request, f"{settings.OIDC_PROVIDER_NAME} hasn't verified your email address, "
-                                    "so it can't be used to sign in here.")
-        return _failed(request, "This account can't sign in. Ask an admin if you think it should.")
+            return _failed(request, gettext("%(provider)s hasn't verified your email address, so it can't be "
+                                            "used to sign in here.") % _provider())
+        return _failed(request, gettext("This account can't sign in. Ask an admin if you think it should."))
     groups = oidc.groups_in(claims)
     if groups is not None:
         oidc.sync_teams(person, groups, oidc.group_rules())

@@ -124,6 +124,8 @@ class DraftForm(forms.Form):
 class RoundForm(forms.Form):
     question = forms.CharField(required=False, max_length=300)
     anonymous = forms.BooleanField(required=False, label="Anonymous round (no names, no times)")
+    support_budget = forms.IntegerField(min_value=1, max_value=50, initial=5, required=False,
+                                        label="Supports per person (how many proposals each person may support)")
 
 
 class ProposalForm(forms.Form):

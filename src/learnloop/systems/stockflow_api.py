@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from learnloop.api_base import Id, InputSchema, Pagination, Shown, errors, team_ref
+from learnloop.systems import stockflow_edit
 from learnloop.systems import stockflow_interventions as interventions
 from learnloop.systems import stockflow_permissions as permissions
 from learnloop.systems import stockflow_services as services
@@ -172,6 +173,14 @@ class SensitivityOut(Schema):
     result: dict | None = Field(description="When done: time, percentiles and bands[variable][pNN]")
 
 
+class StockFlowModelPatchIn(InputSchema):
+    name: Name | None = None
+    description: str | None = Field(None, max_length=5000)
+    team_id: Id | None = Field(None, description="The owning team; null: the organization (left out: unchanged)")
+    bindings: dict[str, str] | None = Field(
+        None, description="Constant name -> live number key (an empty key unbinds); replaces every binding")
+
+
 def _model(request, model_id: int) -> StockFlowModel:
     permissions.require(permissions.can_view(request.user), "Sign in to see models.")
     model = StockFlowModel.objects.select_related("team").filter(pk=model_id).first()
@@ -229,6 +238,17 @@ def create_from_diagram(request, payload: FromDiagramIn):
 @router.get("/models/{model_id}", response=StockFlowModelDetailOut, summary="One model with its constants")
 def get_model(request, model_id: Id):
     return _detail_out(_model(request, model_id))
+
+
+@router.patch("/models/{model_id}", response={200: StockFlowModelDetailOut, **errors(403)},
+              summary="Change a model's name, description, owning team or bindings")
+def update_model(request, model_id: Id, payload: StockFlowModelPatchIn):
+    given = payload.model_fields_set
+    changes = {field: getattr(payload, field) for field in ("name", "description", "bindings")
+               if field in given and getattr(payload, field) is not None}
+    if "team_id" in given:
+        changes["team"] = _team(payload.team_id)
+    return _detail_out(stockflow_edit.update_model(request.user, _model(request, model_id), **changes))
 
 
 @router.delete("/models/{model_id}", response={204: None, **errors(403)}, summary="Delete a model")

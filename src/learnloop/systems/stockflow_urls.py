@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from learnloop.systems import stockflow_edit_views
 from learnloop.systems import stockflow_views as views
 
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("models/<int:model_id>/", views.detail, name="stockflow_detail"),
     path("models/<int:model_id>/run.csv", views.run_csv, name="stockflow_run_csv"),
     path("models/<int:model_id>/delete/", views.delete_model, name="stockflow_delete"),
+    path("models/<int:model_id>/edit/", stockflow_edit_views.edit, name="stockflow_edit"),
     path("models/<int:model_id>/scenarios/", views.save_scenario, name="stockflow_save_scenario"),
     path("models/<int:model_id>/scenarios/<int:scenario_id>/delete/", views.delete_scenario,
          name="stockflow_delete_scenario"),
