@@ -238,6 +238,21 @@ KNOWN_DEVICE_DAYS = env_int("KNOWN_DEVICE_DAYS", 365)
 ADMIN_2FA = env_str("LEARNLOOP_ADMIN_2FA", "optional")
 if ADMIN_2FA not in {"optional", "required"}:
     raise ImproperlyConfigured("LEARNLOOP_ADMIN_2FA must be 'optional' or 'required'")
+# OpenID Connect sign-in (learnloop.integrations.oidc; docs/integrations.md). Without an issuer
+# nothing of it is shown or reachable: the sign-in form alone, as before.
+OIDC_ISSUER = (env_str("LEARNLOOP_OIDC_ISSUER", "") or "").rstrip("/")
+OIDC_CLIENT_ID = env_str("LEARNLOOP_OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = env_str("LEARNLOOP_OIDC_CLIENT_SECRET", "")
+OIDC_PROVIDER_NAME = env_str("LEARNLOOP_OIDC_PROVIDER_NAME", "your organization's account")
+# The organization role of people created at their first sign-in through the provider.
+OIDC_DEFAULT_ROLE = env_str("LEARNLOOP_OIDC_DEFAULT_ROLE", "member")
+if OIDC_DEFAULT_ROLE not in {"member", "learning_lead", "admin"}:
+    raise ImproperlyConfigured("LEARNLOOP_OIDC_DEFAULT_ROLE must be member, learning_lead or admin")
+OIDC_GROUPS_CLAIM = env_str("LEARNLOOP_OIDC_GROUPS_CLAIM", "")
+# "group=team-slug:role,…": membership of those teams follows the provider's groups.
+OIDC_GROUP_MAP = env_list("LEARNLOOP_OIDC_GROUP_MAP", [])
+if OIDC_ISSUER and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured("LEARNLOOP_OIDC_ISSUER needs LEARNLOOP_OIDC_CLIENT_ID and LEARNLOOP_OIDC_CLIENT_SECRET")
 # Client addresses in the audit log (sign-ins, failures, …) are blanked after this many days
 # (`learnloop audit purge-addresses`, also run now and then by the server itself).
 AUDIT_ADDRESS_RETENTION_DAYS = env_int("LEARNLOOP_AUDIT_ADDRESS_RETENTION_DAYS", 30)
@@ -289,7 +304,9 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # Signing out continues at the OIDC provider's end-session page when there is one: a form's
+    # redirect must be allowed to go there.
+    "form-action": [CSP.SELF, *([OIDC_ISSUER] if OIDC_ISSUER else [])],
     "frame-ancestors": [CSP.NONE],
 }
 

@@ -36,7 +36,9 @@ def update_last_login_if_possible(sender, request, user, **kwargs):
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
-    record_audit_event(kind=AuditKind.LOGIN, actor=user, ip_address=client_ip(request))
+    # A sign-in other than the password form (an identity provider) says which it was.
+    detail = getattr(request, "learnloop_sign_in", None)
+    record_audit_event(kind=AuditKind.LOGIN, actor=user, ip_address=client_ip(request), detail=detail)
 
 
 @receiver(user_logged_out)

@@ -39,12 +39,21 @@ PENDING_SECONDS = 10 * 60
 ENROLMENT_SESSION_KEY = "learnloop_totp_enrolment"
 RECOVERY_CODES_SESSION_KEY = "learnloop_new_recovery_codes"
 CONTINUE_SESSION_KEY = "learnloop_continue_after_codes"
+# Set by a sign-in through an identity provider that wants to hear of the sign-out too (single
+# logout): signing out here then continues at this URL, the provider's end-session page.
+SIGN_OUT_CONTINUES_AT = "learnloop_sign_out_continues_at"
 
 
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.OIDC_ISSUER:
+            context["oidc_provider_name"] = settings.OIDC_PROVIDER_NAME
+        return context
 
     def form_valid(self, form):
         person = form.get_user()
@@ -76,6 +85,8 @@ def _pending_person(request):
 
 def _finish_sign_in(request, person, pending):
     request.session.pop(PENDING_SESSION_KEY, None)
+    if pending.get("method"):
+        request.learnloop_sign_in = {"method": pending["method"]}
     auth_login(request, person, backend=pending["backend"])
     next_url = pending.get("next") or ""
     if not url_has_allowed_host_and_scheme(
@@ -186,6 +197,13 @@ def two_factor_page(request):
         context["uri"] = totp.provisioning_uri(secret, account=person.email)
     return render(request, "accounts/two_factor.html", context, status=400 if chosen.errors else 200)
 
+
+
+class SignOutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        continue_at = request.session.get(SIGN_OUT_CONTINUES_AT)
+        response = super().post(request, *args, **kwargs)
+        return redirect(continue_at) if continue_at else response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -123,4 +123,5 @@ class NotificationPreference(models.Model):
 # Chat channels' and SCIM provisioning's models live in their own modules (read by Django
 # through these imports).
 from learnloop.integrations.chat_models import ChatChannel, ChatEvent, ChatKind  # noqa: E402, F401
+from learnloop.integrations.oidc_models import OidcIdentity  # noqa: E402, F401
 from learnloop.integrations.scim_models import ExternalId, ProvisioningToken  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learnloop.integrations import chat_views, scim_token_views, views
+from learnloop.integrations import chat_views, oidc_views, scim_token_views, views
 
 app_name = "integrations"
 
@@ -20,5 +20,7 @@ urlpatterns = [
     path("chat/do/", chat_views.chat_channel_action, name="chat-action"),
     path("provisioning/", scim_token_views.provisioning_tokens, name="scim-tokens"),
     path("provisioning/revoke/", scim_token_views.provisioning_token_revoke, name="scim-token-revoke"),
+    path("oidc/login/", oidc_views.oidc_login, name="oidc-login"),
+    path("oidc/callback/", oidc_views.oidc_callback, name="oidc-callback"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
