@@ -14,6 +14,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext
 
 from learnloop.actions import permissions, repeats, selectors, services
 from learnloop.actions.forms import (
@@ -57,7 +58,7 @@ def team_board(request, team_id: int):
     team = get_object_or_404(Team, pk=team_id)
     if not permissions.can_see_team(request.user, team):
         raise PermissionDenied(
-            f"Only members and facilitators of {team.name}, learning leads and admins see its board."
+            gettext("Only members and facilitators of %(team)s, learning leads and admins see its board.") % {"team": team.name}
         )
     policy = services.policy_for(team)
     can_manage = permissions.can_manage_team_actions(request.user, team)
@@ -72,10 +73,10 @@ def team_board(request, team_id: int):
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
-                messages.success(request, f"{team.name}'s overdue rule was saved.")
+                messages.success(request, gettext("%(team)s's overdue rule was saved.") % {"team": team.name})
                 return redirect("actions:team", team.pk)
     elif request.method == "POST":
-        raise PermissionDenied(f"Only facilitators of {team.name}, learning leads and admins can change its rules.")
+        raise PermissionDenied(gettext("Only facilitators of %(team)s, learning leads and admins can change its rules.") % {"team": team.name})
     context = {
         "team": team,
         "columns": selectors.team_board(team),
@@ -106,7 +107,7 @@ def action_create(request):
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"“{action.title}” was added.")
+            messages.success(request, gettext("“%(title)s” was added.") % {"title": action.title})
             return redirect("actions:detail", action.pk)
     return render(request, "actions/action_form.html", {"form": form, "action": None})
 
@@ -128,7 +129,7 @@ def action_edit(request, action_id: int):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"“{action.title}” was saved.")
+            messages.success(request, gettext("“%(title)s” was saved.") % {"title": action.title})
             return redirect("actions:detail", action.pk)
     return render(request, "actions/action_form.html", {"form": form, "action": action})
 
@@ -159,14 +160,14 @@ def _repeats_page(request, *, team):
 def team_repeats(request, team_id: int):
     team = get_object_or_404(Team, pk=team_id)
     if not permissions.can_see_team(request.user, team):
-        raise PermissionDenied(f"Only members and facilitators of {team.name}, learning leads and admins see this.")
+        raise PermissionDenied(gettext("Only members and facilitators of %(team)s, learning leads and admins see this.") % {"team": team.name})
     return _repeats_page(request, team=team)
 
 
 @login_required
 def organization_repeats(request):
     if not request.user.is_learning_lead:
-        raise PermissionDenied("Only learning leads and admins see the whole organization's repeats.")
+        raise PermissionDenied(gettext("Only learning leads and admins see the whole organization's repeats."))
     return _repeats_page(request, team=None)
 
 
@@ -233,7 +234,7 @@ def action_complete(request, action_id: int):
     def run(action, form):
         services.complete_action(by=request.user, action=action, **form.service_arguments())
 
-    return _transition(request, action_id, CompleteForm, "complete_form", run, "Marked done.")
+    return _transition(request, action_id, CompleteForm, "complete_form", run, gettext("Marked done."))
 
 
 @login_required
@@ -242,7 +243,7 @@ def action_check(request, action_id: int):
     def run(action, form):
         services.record_effectiveness(by=request.user, action=action, **form.cleaned_data)
 
-    return _transition(request, action_id, CheckForm, "check_form", run, "Thanks: the check is recorded.")
+    return _transition(request, action_id, CheckForm, "check_form", run, gettext("Thanks: the check is recorded."))
 
 
 @login_required
@@ -254,7 +255,7 @@ def action_accept_evidence(request, action_id: int, proposal_id: int):
         services.accept_evidence(by=request.user, proposal=proposal, effect=form.cleaned_data["effect"])
 
     return _transition(request, action_id, AcceptEvidenceForm, "accept_form", run,
-                       "Accepted: the evidence is part of the check.")
+                       gettext("Accepted: the evidence is part of the check."))
 
 
 @login_required
@@ -263,14 +264,14 @@ def action_decline(request, action_id: int):
     def run(action, form):
         services.decline_action(by=request.user, action=action, reason=form.cleaned_data["reason"])
 
-    return _transition(request, action_id, DeclineForm, "decline_form", run, "Marked as not doing.")
+    return _transition(request, action_id, DeclineForm, "decline_form", run, gettext("Marked as not doing."))
 
 
 @login_required
 @require_POST
 def action_reopen(request, action_id: int):
     return _transition(request, action_id, None, "", lambda action, _form: services.reopen_action(
-        by=request.user, action=action), "Reopened.")
+        by=request.user, action=action), gettext("Reopened."))
 
 
 @login_required

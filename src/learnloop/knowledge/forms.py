@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from learnloop.knowledge.models import (
     DEFAULT_REVIEW_DAYS,
@@ -28,7 +29,7 @@ BODY_LABELS = {
     EntryKind.QUESTION: "Details",
     EntryKind.DECISION: "Summary",
 }
-MARKDOWN_HELP = "Markdown: **bold**, _italic_, lists, `code`, [links](https://example.org)."
+MARKDOWN_HELP = gettext_lazy("Markdown: **bold**, _italic_, lists, `code`, [links](https://example.org).")
 
 
 def split_names(text: str) -> list[str]:
@@ -55,7 +56,7 @@ class SearchForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=500,
-        label="Search the knowledge base",
+        label=gettext_lazy("Search the knowledge base"),
         widget=forms.SearchInput(attrs={"placeholder": "What do you want to know?", "autocomplete": "off"}),
     )
 
@@ -77,31 +78,31 @@ class EntryForm(forms.Form):
     title = forms.CharField(max_length=300, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 10}), help_text=MARKDOWN_HELP)
     context = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="What forces the decision?"
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=gettext_lazy("What forces the decision?")
     )
     options = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Options considered"
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label=gettext_lazy("Options considered")
     )
     decision = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     consequences = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="What becomes easier or harder."
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=gettext_lazy("What becomes easier or harder.")
     )
-    tags = forms.CharField(required=False, max_length=2000, help_text="Separate them with commas.")
-    skills = forms.CharField(required=False, max_length=2000, help_text="Separate them with commas.")
-    owner = forms.ChoiceField(help_text="Who answers for this entry and reviews it.")
+    tags = forms.CharField(required=False, max_length=2000, help_text=gettext_lazy("Separate them with commas."))
+    skills = forms.CharField(required=False, max_length=2000, help_text=gettext_lazy("Separate them with commas."))
+    owner = forms.ChoiceField(help_text=gettext_lazy("Who answers for this entry and reviews it."))
     teams = forms.ModelMultipleChoiceField(
         queryset=Team.objects.filter(archived_at__isnull=True).order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Teams it belongs to",
+        label=gettext_lazy("Teams it belongs to"),
     )
-    visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect, label="Who can read it")
+    visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect, label=gettext_lazy("Who can read it"))
     review_interval_days = forms.IntegerField(
-        min_value=1, max_value=3650, label="Review every (days)",
-        help_text="After this long the entry is due for review by its owner.",
+        min_value=1, max_value=3650, label=gettext_lazy("Review every (days)"),
+        help_text=gettext_lazy("After this long the entry is due for review by its owner."),
     )
     change_note = forms.CharField(
-        max_length=300, required=False, label="What changed?", help_text="Shown in the history."
+        max_length=300, required=False, label=gettext_lazy("What changed?"), help_text=gettext_lazy("Shown in the history.")
     )
 
     def __init__(self, *args, kind: str, viewer, content: bool = True, structure: bool = True,
@@ -184,15 +185,15 @@ class EntryForm(forms.Form):
 
 class ApplicationForm(forms.Form):
     context = forms.CharField(
-        max_length=300, required=False, label="Where did you apply it?",
-        help_text="A project, a team, a release, an incident…",
+        max_length=300, required=False, label=gettext_lazy("Where did you apply it?"),
+        help_text=gettext_lazy("A project, a team, a release, an incident…"),
     )
     context_type = forms.ChoiceField(
-        required=False, label="Or name it in Learnloop", choices=(),
-        help_text="A session, an action, an experiment… with its id (the number in its address).",
+        required=False, label=gettext_lazy("Or name it in Learnloop"), choices=(),
+        help_text=gettext_lazy("A session, an action, an experiment… with its id (the number in its address)."),
     )
-    context_id = forms.CharField(max_length=64, required=False, label="Its id")
-    applied_on = forms.DateField(label="When", widget=forms.DateInput(attrs={"type": "date"}))
+    context_id = forms.CharField(max_length=64, required=False, label=gettext_lazy("Its id"))
+    applied_on = forms.DateField(label=gettext_lazy("When"), widget=forms.DateInput(attrs={"type": "date"}))
     outcome = forms.ChoiceField(choices=ApplicationOutcome.choices, initial=ApplicationOutcome.TOO_EARLY)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
@@ -209,7 +210,7 @@ class ApplicationForm(forms.Form):
 
 class AnswerForm(forms.Form):
     body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}), required=False, label="Your answer", help_text=MARKDOWN_HELP
+        widget=forms.Textarea(attrs={"rows": 5}), required=False, label=gettext_lazy("Your answer"), help_text=MARKDOWN_HELP
     )
 
     def __init__(self, *args, **kwargs):
@@ -223,9 +224,9 @@ ENTRY_REFERENCE = re.compile(r"^(?:#?(\d+)|.*/knowledge/(\d+)/?(?:[?#].*)?)$")
 
 
 class LinkForm(forms.Form):
-    kind = forms.ChoiceField(choices=LinkKind.choices, label="This entry")
+    kind = forms.ChoiceField(choices=LinkKind.choices, label=gettext_lazy("This entry"))
     target = forms.CharField(
-        max_length=500, label="Other entry", help_text="Its number (as in #42) or its address."
+        max_length=500, label=gettext_lazy("Other entry"), help_text=gettext_lazy("Its number (as in #42) or its address.")
     )
 
     def __init__(self, *args, **kwargs):
@@ -242,7 +243,7 @@ class LinkForm(forms.Form):
 class ObsoleteForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000,
-        label="Why is it obsolete?", help_text="Readers see this; say what to do instead.",
+        label=gettext_lazy("Why is it obsolete?"), help_text=gettext_lazy("Readers see this; say what to do instead."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -278,22 +279,22 @@ class SimilarForm(forms.Form):
 class FeedbackForm(forms.Form):
     helpful = forms.ChoiceField(
         choices=[("yes", "Yes"), ("no", "No")],
-        error_messages={"required": "Say yes or no.", "invalid_choice": "Say yes or no."},
+        error_messages={"required": gettext_lazy("Say yes or no."), "invalid_choice": gettext_lazy("Say yes or no.")},
     )
     comment = forms.CharField(required=False, max_length=500, strip=True,
-                              error_messages={"max_length": "Keep the comment under 500 characters."})
+                              error_messages={"max_length": gettext_lazy("Keep the comment under 500 characters.")})
 
 
 class FollowForm(forms.Form):
     action = forms.ChoiceField(choices=[("follow", "Follow"), ("unfollow", "Unfollow")],
-                               error_messages={"required": "Choose follow or unfollow.",
-                                               "invalid_choice": "Choose follow or unfollow."})
+                               error_messages={"required": gettext_lazy("Choose follow or unfollow."),
+                                               "invalid_choice": gettext_lazy("Choose follow or unfollow.")})
 
 
 class VoteForm(forms.Form):
     value = forms.TypedChoiceField(choices=[("1", "Up"), ("-1", "Down"), ("0", "Withdraw")], coerce=int,
-                                   error_messages={"required": "Vote 1, -1 or 0.",
-                                                   "invalid_choice": "Vote 1, -1 or 0."})
+                                   error_messages={"required": gettext_lazy("Vote 1, -1 or 0."),
+                                                   "invalid_choice": gettext_lazy("Vote 1, -1 or 0.")})
 
 
 class MarkReadForm(forms.Form):
@@ -311,7 +312,7 @@ class AcceptAnswerForm(forms.Form):
 
     action = forms.ChoiceField(
         choices=[("", "Accept"), ("accept", "Accept"), ("clear", "Unaccept")], required=False,
-        error_messages={"invalid_choice": "Choose accept or clear."},
+        error_messages={"invalid_choice": gettext_lazy("Choose accept or clear.")},
     )
 
 
@@ -325,7 +326,7 @@ class AnswerChangeForm(forms.Form):
 class DecisionStatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=DecisionStatus.choices,
-        error_messages={"required": "Choose a status.", "invalid_choice": "%(value)s is not a decision status."},
+        error_messages={"required": gettext_lazy("Choose a status."), "invalid_choice": gettext_lazy("%(value)s is not a decision status.")},
     )
     superseded_by = IdField(required=False, what="the superseding entry")
 
@@ -333,35 +334,35 @@ class DecisionStatusForm(forms.Form):
 class OutcomeLessonForm(forms.Form):
     """Turn an action's answered check into a new lesson (outcomes.lesson_from_outcome)."""
 
-    title = forms.CharField(max_length=300, required=False, label="Title of the lesson")
-    body = forms.CharField(max_length=20_000, required=False, widget=forms.Textarea, label="The lesson")
+    title = forms.CharField(max_length=300, required=False, label=gettext_lazy("Title of the lesson"))
+    body = forms.CharField(max_length=20_000, required=False, widget=forms.Textarea, label=gettext_lazy("The lesson"))
 
 
 class OutcomeAddForm(forms.Form):
     """Keep an action's answered check as evidence for an existing lesson (outcomes.add_outcome)."""
 
-    entry = forms.IntegerField(min_value=1, max_value=2**31 - 1, label="Lesson")
+    entry = forms.IntegerField(min_value=1, max_value=2**31 - 1, label=gettext_lazy("Lesson"))
 
 
 class EntryTemplateForm(forms.Form):
     """A template's fields; `team` offers the organization (learning leads and admins) and the
     teams the person may manage templates for."""
 
-    name = forms.CharField(max_length=120, error_messages={"required": "Give the template a name.",
-                                                           "max_length": "Keep the name under 120 characters."})
+    name = forms.CharField(max_length=120, error_messages={"required": gettext_lazy("Give the template a name."),
+                                                           "max_length": gettext_lazy("Keep the name under 120 characters.")})
     kind = forms.ChoiceField(choices=EntryKind.choices)
-    team = forms.ChoiceField(label="For", required=False)
-    description = forms.CharField(max_length=300, required=False, label="What it is for")
+    team = forms.ChoiceField(label=gettext_lazy("For"), required=False)
+    description = forms.CharField(max_length=300, required=False, label=gettext_lazy("What it is for"))
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False, strip=False,
-                           label="Text (Markdown; decision records: the summary)")
+                           label=gettext_lazy("Text (Markdown; decision records: the summary)"))
     context = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False,
-                              label="Context (decision records)")
+                              label=gettext_lazy("Context (decision records)"))
     options = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False,
-                              label="Options considered (decision records)")
+                              label=gettext_lazy("Options considered (decision records)"))
     decision = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False,
-                               label="Decision (decision records)")
+                               label=gettext_lazy("Decision (decision records)"))
     consequences = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False,
-                                   label="Consequences (decision records)")
+                                   label=gettext_lazy("Consequences (decision records)"))
 
     def __init__(self, *args, teams, organization: bool, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from learnloop.reflection.cards import _key, _lock, _require_joined
 from learnloop.reflection.models import Anonymity, CheckIn, Phase, Session
@@ -45,9 +46,9 @@ class CheckInRound:
 
 def set_question(*, by, session: Session, question: str) -> Session:
     """Ask (or change, or with "" drop) the check-in question; only while preparing."""
-    require(can_facilitate(by, session), "Only the facilitator sets the check-in question.")
+    require(can_facilitate(by, session), gettext("Only the facilitator sets the check-in question."))
     if session.phase != Phase.PREPARE:
-        raise ValidationError({"question": "The check-in question can be set only while the session prepares."})
+        raise ValidationError({"question": gettext("The check-in question can be set only while the session prepares.")})
     question = " ".join((question or "").split())
     if len(question) > MAX_QUESTION_LENGTH:
         raise ValidationError({"question": f"Keep the question under {MAX_QUESTION_LENGTH} characters."})
@@ -60,12 +61,12 @@ def answer(*, by, session: Session, text: str, writer_key: str | None) -> CheckI
     """Write the viewer's answer, or replace the one they wrote before."""
     require(can_take_part(by, session), f"Only members of {session.team} take part in its check-in.")
     if not session.checkin_question:
-        raise ValidationError({"text": "This session has no check-in question."})
+        raise ValidationError({"text": gettext("This session has no check-in question.")})
     if session.phase != Phase.PREPARE:
-        raise ValidationError({"text": "Check-in answers are written while the session prepares."})
+        raise ValidationError({"text": gettext("Check-in answers are written while the session prepares.")})
     text = " ".join((text or "").split())
     if not text:
-        raise ValidationError({"text": "Write an answer first."})
+        raise ValidationError({"text": gettext("Write an answer first.")})
     if len(text) > MAX_ANSWER_LENGTH:
         raise ValidationError({"text": f"Keep the answer under {MAX_ANSWER_LENGTH} characters."})
     _require_joined(by, session)

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 from learnloop.org.forms import team_named
 from learnloop.org.models import Person
@@ -13,7 +14,7 @@ from learnloop.reflection.models import Anonymity, Mode
 from learnloop.web.forms import OfferedChoiceField, OfferedModelChoiceField, required_in_practice
 from learnloop.web.input_checks import bound_field
 
-NOT_OF_THIS_SESSION = "Choose a card or group of this session."
+NOT_OF_THIS_SESSION = gettext_lazy("Choose a card or group of this session.")
 # More rows than a template may have columns are read as garbage, not as columns to check.
 MAX_ROWS = 100
 
@@ -68,23 +69,23 @@ def cleaned(form: forms.Form) -> dict:
 
 
 class SessionForm(forms.Form):
-    title = _text("Title")
-    goal = _text("Goal", rows=2)
-    team = OfferedChoiceField(label="Team", error_messages={"required": "Choose one of your teams."})
-    template = forms.ChoiceField(label="Template", error_messages={
-        "required": "Choose one of the templates.", "invalid_choice": "Choose one of the templates."})
-    anonymity = required_in_practice(forms.CharField(label="Anonymity", required=False,
+    title = _text(gettext_lazy("Title"))
+    goal = _text(gettext_lazy("Goal"), rows=2)
+    team = OfferedChoiceField(label=gettext_lazy("Team"), error_messages={"required": gettext_lazy("Choose one of your teams.")})
+    template = forms.ChoiceField(label=gettext_lazy("Template"), error_messages={
+        "required": gettext_lazy("Choose one of the templates."), "invalid_choice": gettext_lazy("Choose one of the templates.")})
+    anonymity = required_in_practice(forms.CharField(label=gettext_lazy("Anonymity"), required=False,
                                                      widget=forms.Select(choices=Anonymity.choices)))
-    mode = required_in_practice(forms.CharField(label="Mode", required=False,
+    mode = required_in_practice(forms.CharField(label=gettext_lazy("Mode"), required=False,
                                                 widget=forms.Select(choices=Mode.choices)))
-    vote_budget = forms.IntegerField(label="Votes per person", required=False, initial=3, error_messages={
-        "invalid": "Check the numbers."}, widget=forms.NumberInput(attrs={"min": 1, "max": 50}))
-    reflect_deadline = forms.CharField(label="Writing deadline (asynchronous)", required=False,
+    vote_budget = forms.IntegerField(label=gettext_lazy("Votes per person"), required=False, initial=3, error_messages={
+        "invalid": gettext_lazy("Check the numbers.")}, widget=forms.NumberInput(attrs={"min": 1, "max": 50}))
+    reflect_deadline = forms.CharField(label=gettext_lazy("Writing deadline (asynchronous)"), required=False,
                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     checkin_question = forms.CharField(
-        label="Check-in question (optional)", required=False, max_length=200,
-        help_text="Asked while the session prepares, e.g. “One word for how you arrive today?”",
-        error_messages={"max_length": "Keep the question under 200 characters."})
+        label=gettext_lazy("Check-in question (optional)"), required=False, max_length=200,
+        help_text=gettext_lazy("Asked while the session prepares, e.g. “One word for how you arrive today?”"),
+        error_messages={"max_length": gettext_lazy("Keep the question under 200 characters.")})
 
     def __init__(self, *args, teams, templates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,14 +126,14 @@ class AnonymityForm(forms.Form):
 
 class VoteBudgetForm(forms.Form):
     vote_budget = forms.IntegerField(error_messages={
-        "required": "Give a whole number of votes.", "invalid": "Give a whole number of votes."})
+        "required": gettext_lazy("Give a whole number of votes."), "invalid": gettext_lazy("Give a whole number of votes.")})
 
 
 class TimerForm(forms.Form):
-    minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=120, error_messages={
-        "required": "Give the minutes, a whole number from 1 to 120.",
-        "invalid": "Give the minutes, a whole number from 1 to 120."})
-    auto_advance = forms.BooleanField(label="Move on when time is up", required=False)
+    minutes = forms.IntegerField(label=gettext_lazy("Minutes"), min_value=1, max_value=120, error_messages={
+        "required": gettext_lazy("Give the minutes, a whole number from 1 to 120."),
+        "invalid": gettext_lazy("Give the minutes, a whole number from 1 to 120.")})
+    auto_advance = forms.BooleanField(label=gettext_lazy("Move on when time is up"), required=False)
 
 
 class ReactionForm(forms.Form):
@@ -142,12 +143,12 @@ class ReactionForm(forms.Form):
 
 class CheckInQuestionForm(forms.Form):
     question = forms.CharField(required=False, max_length=200, error_messages={
-        "max_length": "Keep the question under 200 characters."})
+        "max_length": gettext_lazy("Keep the question under 200 characters.")})
 
 
 class CheckInAnswerForm(forms.Form):
     text = forms.CharField(max_length=280, error_messages={
-        "required": "Write an answer first.", "max_length": "Keep the answer under 280 characters."})
+        "required": gettext_lazy("Write an answer first."), "max_length": gettext_lazy("Keep the answer under 280 characters.")})
 
 
 class StopForm(forms.Form):
@@ -157,8 +158,8 @@ class StopForm(forms.Form):
 
 class GroupNotesForm(forms.Form):
     group = _reference()
-    notes = _text("Discussion notes", rows=3)
-    decision = _text("Decision", rows=2)
+    notes = _text(gettext_lazy("Discussion notes"), rows=3)
+    decision = _text(gettext_lazy("Decision"), rows=2)
 
 
 class CardForm(forms.Form):
@@ -188,7 +189,7 @@ class GroupCardsForm(forms.Form):
 class VoteForm(forms.Form):
     group = _reference()
     op = forms.ChoiceField(choices=[("add", "add"), ("withdraw", "withdraw")], required=False, error_messages={
-        "invalid_choice": "Vote with op=add or op=withdraw."})
+        "invalid_choice": gettext_lazy("Vote with op=add or op=withdraw.")})
 
 
 class WhyForm(CardReferenceForm):
@@ -204,9 +205,9 @@ class SessionActionForm(forms.Form):
     title = _text()
     # Any person may be named; whether they may own an action (active) is the actions service's rule.
     owner = OfferedModelChoiceField(queryset=Person.objects.filter(is_active=True), required=False, error_messages={
-        "invalid_choice": "Choose someone from the list."})
+        "invalid_choice": gettext_lazy("Choose someone from the list.")})
     due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), error_messages={
-        "invalid": "The due date is not a date."})
+        "invalid": gettext_lazy("The due date is not a date.")})
     group = _reference(required=False)
 
 
@@ -227,8 +228,8 @@ class ReviewForm(forms.Form):
 
 class CloneForm(forms.Form):
     scope = forms.ChoiceField(error_messages={
-        "required": "Choose where the copy belongs: the organization or one of your teams.",
-        "invalid_choice": "Choose where the copy belongs: the organization or one of your teams."})
+        "required": gettext_lazy("Choose where the copy belongs: the organization or one of your teams."),
+        "invalid_choice": gettext_lazy("Choose where the copy belongs: the organization or one of your teams.")})
     name = forms.CharField(required=False)
 
     def __init__(self, *args, scopes, **kwargs):
@@ -240,10 +241,10 @@ class TemplateForm(forms.Form):
     """A template's name, description and columns: `rows` numbered rows of key (hidden), title,
     prompt and "5 whys"; a row whose title was cleared is a column removed."""
 
-    name = _text("Name")
-    description = _text("Description", rows=2)
+    name = _text(gettext_lazy("Name"))
+    description = _text(gettext_lazy("Description"), rows=2)
     rows = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput, error_messages={
-        "invalid": "The form's rows were garbled: reload the page."})
+        "invalid": gettext_lazy("The form's rows were garbled: reload the page.")})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
