@@ -22,10 +22,18 @@ def teams_for(viewer):
 class ActionForm(forms.Form):
     title = forms.CharField(max_length=300, label=gettext_lazy("What will be done?"),
                             widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label=gettext_lazy("Details"))
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label=gettext_lazy("No team (personal)"))
-    owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, empty_label=gettext_lazy("Nobody yet"))
-    due_on = forms.DateField(required=False, label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label=gettext_lazy("Details")
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label=gettext_lazy("No team (personal)")
+    )
+    owner = forms.ModelChoiceField(
+        queryset=Person.objects.none(), required=False, empty_label=gettext_lazy("Nobody yet")
+    )
+    due_on = forms.DateField(
+        required=False, label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL)
     # Chosen in the "agreed before" warning (actions/_similar.html): "this is the same as #123".
     repeat_of = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -37,8 +45,9 @@ class ActionForm(forms.Form):
         self.fields["owner"].help_text = "Members can only take actions themselves; facilitators can assign anyone."
 
     def service_arguments(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ("title", "description", "team", "owner", "due_on",
-                                                            "priority")}
+        return {
+            name: self.cleaned_data[name] for name in ("title", "description", "team", "owner", "due_on", "priority")
+        }
 
 
 class SimilarForm(forms.Form):
@@ -58,11 +67,14 @@ class CompleteForm(forms.Form):
         widget=forms.RadioSelect,
     )
     evidence = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("What shows it? A number, an incident that didn't happen, what people said."),
     )
     check_on = forms.DateField(
-        required=False, label=gettext_lazy("Check on"), widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+        label=gettext_lazy("Check on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("Only when it's too early to tell: the owner is reminded on this date."),
     )
 
@@ -85,8 +97,9 @@ class CheckForm(forms.Form):
 
 class AcceptEvidenceForm(forms.Form):
     prefix = "accept"  # its radios sit on the page beside "Mark as done"'s: ids must differ
-    effect = forms.ChoiceField(label=gettext_lazy("Did it work, given this evidence?"), choices=Effect.choices,
-                               widget=forms.RadioSelect)
+    effect = forms.ChoiceField(
+        label=gettext_lazy("Did it work, given this evidence?"), choices=Effect.choices, widget=forms.RadioSelect
+    )
 
 
 class DeclineForm(forms.Form):
@@ -99,11 +112,15 @@ class CommentForm(forms.Form):
 
 class PolicyForm(forms.Form):
     overdue_grace_days = forms.IntegerField(
-        min_value=0, max_value=90, label=gettext_lazy("Grace days"),
+        min_value=0,
+        max_value=90,
+        label=gettext_lazy("Grace days"),
         help_text=gettext_lazy("An action counts as overdue this many days after its due date."),
     )
     remind_days_before = forms.IntegerField(
-        min_value=0, max_value=60, label=gettext_lazy("Remind days before"),
+        min_value=0,
+        max_value=60,
+        label=gettext_lazy("Remind days before"),
         help_text=gettext_lazy("The owner gets a reminder this many days before the due date (0: none)."),
     )
 

@@ -88,7 +88,9 @@ def require_create(person, *, team: Team | None, owner) -> None:
     if can_create(person, team=team, owner=owner):
         return
     if team is None:
-        raise PermissionDenied(gettext("An action without a team can only be created by its owner, learning leads and admins."))
+        raise PermissionDenied(
+            gettext("An action without a team can only be created by its owner, learning leads and admins.")
+        )
     if team.pk in member_team_ids(person):
         raise PermissionDenied(f"Only facilitators of {team.name} can give its actions to someone else.")
     raise PermissionDenied(f"Only members and facilitators of {team.name} can create its actions.")

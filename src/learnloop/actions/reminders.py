@@ -13,10 +13,9 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import formats, translation
-from django.utils.translation import gettext_lazy
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy
 
 from learnloop.actions import selectors
 from learnloop.actions.models import ACTIVE_STATUSES, Action, ActionReminder, ReminderKind, Status

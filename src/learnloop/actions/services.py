@@ -65,7 +65,9 @@ def _clean_text(value, *, field: str) -> str:
 
 def _check_owner(owner) -> None:
     if owner is not None and not owner.is_active:
-        raise ValidationError({"owner": gettext("%(person)s is deactivated; choose an active owner.") % {"person": owner}})
+        raise ValidationError(
+            {"owner": gettext("%(person)s is deactivated; choose an active owner.") % {"person": owner}}
+        )
 
 
 def _check_team(team) -> None:
@@ -77,7 +79,9 @@ def _clean_source_url(url) -> str:
     # Shown as a link: only a path inside Learnloop or an http(s) address, never "javascript:".
     url = str(url or "").strip()
     if url and not (url.startswith(("https://", "http://")) or (url.startswith("/") and not url.startswith("//"))):
-        raise ValidationError({"source_url": gettext("A source link is a path like /sessions/42/ or an http(s) address.")})
+        raise ValidationError(
+            {"source_url": gettext("A source link is a path like /sessions/42/ or an http(s) address.")}
+        )
     if len(url) > 500:
         raise ValidationError({"source_url": gettext("Keep the source link under 500 characters.")})
     return url
@@ -94,9 +98,7 @@ def _check_effect(effect) -> None:
 
 
 def _event(action: Action, *, verb: str, by, at: datetime | None, data: dict | None = None) -> None:
-    record_activity(
-        verb=verb, subject=action, actor=by, team=action.team, data=data or {}, at=_now(at)
-    )
+    record_activity(verb=verb, subject=action, actor=by, team=action.team, data=data or {}, at=_now(at))
 
 
 def _save(action: Action, *, at: datetime | None) -> None:
@@ -104,8 +106,11 @@ def _save(action: Action, *, at: datetime | None) -> None:
     # Field validation here; the invariants (a declined action has a reason, a closed one a date...)
     # are checked by each service first and enforced again by the database's CHECK constraints, so
     # Django's per-constraint validation queries (ten per save) would only repeat them.
-    action.full_clean(exclude=["owner", "team", "created_by", "closed_by", "checked_by", "repeat_of"],
-                      validate_unique=False, validate_constraints=False)
+    action.full_clean(
+        exclude=["owner", "team", "created_by", "closed_by", "checked_by", "repeat_of"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     action.save()
 
 
@@ -160,8 +165,9 @@ def create_action(
     if source_type:
         # A typed reference to something the creator may see (learnloop.links); its title and
         # page fill in the label and link when none are given.
-        target = clean_reference(by, type_key=source_type, object_id=source_id, type_field="source_type",
-                                 id_field="source_id")
+        target = clean_reference(
+            by, type_key=source_type, object_id=source_id, type_field="source_type", id_field="source_id"
+        )
         source_label = source_label or target.title
         source_url = source_url or target.url
     check_repeat_of(by, repeat_of)
@@ -205,14 +211,23 @@ def update_action(*, by, action: Action, at: datetime | None = None, **fields) -
             _check_team(fields["team"])
             # Moving an action to another team is deciding for that team: only its leads may.
             if fields["team"] is not None and not permissions.can_manage_team_actions(by, fields["team"]):
-                raise ValidationError({"team": gettext("Only facilitators of %(team)s can move actions to it.") % {"team": fields['team']}})
+                raise ValidationError(
+                    {
+                        "team": gettext("Only facilitators of %(team)s can move actions to it.")
+                        % {"team": fields["team"]}
+                    }
+                )
         if "owner" in fields and fields["owner"] != current.owner:
             _check_owner(fields["owner"])
             target_team = fields.get("team", current.team)
-            if fields["owner"] is not None and fields["owner"].pk != by.pk and not (
-                permissions.can_manage_team_actions(by, target_team) or by.pk == current.owner_id
+            if (
+                fields["owner"] is not None
+                and fields["owner"].pk != by.pk
+                and not (permissions.can_manage_team_actions(by, target_team) or by.pk == current.owner_id)
             ):
-                raise ValidationError({"owner": gettext("Only the owner or the team's facilitators can hand an action on.")})
+                raise ValidationError(
+                    {"owner": gettext("Only the owner or the team's facilitators can hand an action on.")}
+                )
         if "title" in fields:
             fields["title"] = _clean_title(fields["title"])
         if "description" in fields:
@@ -240,7 +255,9 @@ def start_action(*, by, action: Action, at: datetime | None = None) -> Action:
         permissions.require_change(by, current)
         if current.status != Status.OPEN:
             state = current.get_status_display().lower()
-            raise ValidationError({"status": gettext("Only an open action can be started; this one is %(state)s.") % {"state": state}})
+            raise ValidationError(
+                {"status": gettext("Only an open action can be started; this one is %(state)s.") % {"state": state}}
+            )
         current.status = Status.IN_PROGRESS
         current.started_at = _now(at)
         _save(current, at=at)
@@ -262,7 +279,9 @@ def complete_action(
     now = _now(at)
     evidence = _clean_text(evidence, field="evidence")
     if effect and check_on:
-        raise ValidationError({"check_on": gettext("Answer whether it worked now, or pick a date to check — not both.")})
+        raise ValidationError(
+            {"check_on": gettext("Answer whether it worked now, or pick a date to check — not both.")}
+        )
     if not effect and not check_on:
         raise ValidationError({"effect": gettext("Did it work? Answer now, or pick a date to check.")})
     if effect:
@@ -275,7 +294,12 @@ def complete_action(
         current = _lock(action)
         permissions.require_change(by, current)
         if current.status not in ACTIVE_STATUSES:
-            raise ValidationError({"status": gettext("This action is already %(status)s.") % {"status": str(current.get_status_display()).lower()}})
+            raise ValidationError(
+                {
+                    "status": gettext("This action is already %(status)s.")
+                    % {"status": str(current.get_status_display()).lower()}
+                }
+            )
         current.status = Status.DONE
         current.closed_at = now
         current.closed_by = by
@@ -284,8 +308,13 @@ def complete_action(
         else:
             current.check_on = check_on
         _save(current, at=now)
-        _event(current, verb="closed", by=by, at=now,
-               data={"effect": effect} if effect else {"check_on": check_on.isoformat()})
+        _event(
+            current,
+            verb="closed",
+            by=by,
+            at=now,
+            data={"effect": effect} if effect else {"check_on": check_on.isoformat()},
+        )
         if effect:
             _event(current, verb="checked", by=by, at=now, data={"effect": effect})
             _tell_outcome(current, by=by, at=now)
@@ -321,7 +350,12 @@ def decline_action(*, by, action: Action, reason: str, at: datetime | None = Non
         current = _lock(action)
         permissions.require_change(by, current)
         if current.status not in ACTIVE_STATUSES:
-            raise ValidationError({"status": gettext("This action is already %(status)s.") % {"status": str(current.get_status_display()).lower()}})
+            raise ValidationError(
+                {
+                    "status": gettext("This action is already %(status)s.")
+                    % {"status": str(current.get_status_display()).lower()}
+                }
+            )
         current.status = Status.NOT_DOING
         current.not_doing_reason = reason
         current.closed_at = now
@@ -368,8 +402,15 @@ def add_comment(*, by, action: Action, body: str, at: datetime | None = None) ->
 
 
 def propose_evidence(
-    *, action: Action, source_type: str, source_id, source_label: str, text: str, source_url: str = "",
-    figures: dict | None = None, at: datetime | None = None,
+    *,
+    action: Action,
+    source_type: str,
+    source_id,
+    source_label: str,
+    text: str,
+    source_url: str = "",
+    figures: dict | None = None,
+    at: datetime | None = None,
 ) -> EvidenceProposal:
     """Offer evidence for the action's "did it work?" (a system write: the platform proposes, no
     person acts). Offering the same source again returns the earlier proposal unchanged."""
@@ -382,9 +423,16 @@ def propose_evidence(
     now = _now(at)
     with transaction.atomic():
         proposal, created = EvidenceProposal.objects.get_or_create(
-            action=action, source_type=source_type, source_id=source_id,
-            defaults={"source_label": str(source_label or "").strip()[:300], "text": text,
-                      "source_url": _clean_source_url(source_url), "figures": figures or {}, "proposed_at": now},
+            action=action,
+            source_type=source_type,
+            source_id=source_id,
+            defaults={
+                "source_label": str(source_label or "").strip()[:300],
+                "text": text,
+                "source_url": _clean_source_url(source_url),
+                "figures": figures or {},
+                "proposed_at": now,
+            },
         )
         if created:
             _event(action, verb="evidence_proposed", by=None, at=now, data={"source_type": source_type})
@@ -404,7 +452,9 @@ def accept_evidence(*, by, proposal: EvidenceProposal, effect: str, at: datetime
         if current.accepted_at is not None:
             raise ValidationError({"proposal": gettext("This evidence has already been accepted.")})
         if action.status == Status.NOT_DOING:
-            raise ValidationError({"status": gettext("This action is not being done, so there is no check to add it to.")})
+            raise ValidationError(
+                {"status": gettext("This action is not being done, so there is no check to add it to.")}
+            )
         if action.status in ACTIVE_STATUSES:
             action = complete_action(by=by, action=action, effect=effect, evidence=current.text, at=now)
         else:
@@ -446,7 +496,10 @@ def set_team_policy(*, by, team, overdue_grace_days: int, remind_days_before: in
             },
         )
         record_activity(
-            verb="action_policy_changed", subject=team, actor=by, team=team,
+            verb="action_policy_changed",
+            subject=team,
+            actor=by,
+            team=team,
             data={"overdue_grace_days": overdue_grace_days, "remind_days_before": remind_days_before},
         )
     return policy

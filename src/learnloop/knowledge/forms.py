@@ -85,7 +85,9 @@ class EntryForm(forms.Form):
     )
     decision = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     consequences = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=gettext_lazy("What becomes easier or harder.")
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("What becomes easier or harder."),
     )
     tags = forms.CharField(required=False, max_length=2000, help_text=gettext_lazy("Separate them with commas."))
     skills = forms.CharField(required=False, max_length=2000, help_text=gettext_lazy("Separate them with commas."))
@@ -96,17 +98,25 @@ class EntryForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label=gettext_lazy("Teams it belongs to"),
     )
-    visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect, label=gettext_lazy("Who can read it"))
+    visibility = forms.ChoiceField(
+        choices=Visibility.choices, widget=forms.RadioSelect, label=gettext_lazy("Who can read it")
+    )
     review_interval_days = forms.IntegerField(
-        min_value=1, max_value=3650, label=gettext_lazy("Review every (days)"),
+        min_value=1,
+        max_value=3650,
+        label=gettext_lazy("Review every (days)"),
         help_text=gettext_lazy("After this long the entry is due for review by its owner."),
     )
     change_note = forms.CharField(
-        max_length=300, required=False, label=gettext_lazy("What changed?"), help_text=gettext_lazy("Shown in the history.")
+        max_length=300,
+        required=False,
+        label=gettext_lazy("What changed?"),
+        help_text=gettext_lazy("Shown in the history."),
     )
 
-    def __init__(self, *args, kind: str, viewer, content: bool = True, structure: bool = True,
-                 editing: bool = False, **kwargs):
+    def __init__(
+        self, *args, kind: str, viewer, content: bool = True, structure: bool = True, editing: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.viewer = viewer
@@ -185,11 +195,15 @@ class EntryForm(forms.Form):
 
 class ApplicationForm(forms.Form):
     context = forms.CharField(
-        max_length=300, required=False, label=gettext_lazy("Where did you apply it?"),
+        max_length=300,
+        required=False,
+        label=gettext_lazy("Where did you apply it?"),
         help_text=gettext_lazy("A project, a team, a release, an incident…"),
     )
     context_type = forms.ChoiceField(
-        required=False, label=gettext_lazy("Or name it in Learnloop"), choices=(),
+        required=False,
+        label=gettext_lazy("Or name it in Learnloop"),
+        choices=(),
         help_text=gettext_lazy("A session, an action, an experiment… with its id (the number in its address)."),
     )
     context_id = forms.CharField(max_length=64, required=False, label=gettext_lazy("Its id"))
@@ -210,7 +224,10 @@ class ApplicationForm(forms.Form):
 
 class AnswerForm(forms.Form):
     body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}), required=False, label=gettext_lazy("Your answer"), help_text=MARKDOWN_HELP
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        label=gettext_lazy("Your answer"),
+        help_text=MARKDOWN_HELP,
     )
 
     def __init__(self, *args, **kwargs):
@@ -226,7 +243,9 @@ ENTRY_REFERENCE = re.compile(r"^(?:#?(\d+)|.*/knowledge/(\d+)/?(?:[?#].*)?)$")
 class LinkForm(forms.Form):
     kind = forms.ChoiceField(choices=LinkKind.choices, label=gettext_lazy("This entry"))
     target = forms.CharField(
-        max_length=500, label=gettext_lazy("Other entry"), help_text=gettext_lazy("Its number (as in #42) or its address.")
+        max_length=500,
+        label=gettext_lazy("Other entry"),
+        help_text=gettext_lazy("Its number (as in #42) or its address."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -242,8 +261,11 @@ class LinkForm(forms.Form):
 
 class ObsoleteForm(forms.Form):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000,
-        label=gettext_lazy("Why is it obsolete?"), help_text=gettext_lazy("Readers see this; say what to do instead."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        label=gettext_lazy("Why is it obsolete?"),
+        help_text=gettext_lazy("Readers see this; say what to do instead."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -281,20 +303,33 @@ class FeedbackForm(forms.Form):
         choices=[("yes", "Yes"), ("no", "No")],
         error_messages={"required": gettext_lazy("Say yes or no."), "invalid_choice": gettext_lazy("Say yes or no.")},
     )
-    comment = forms.CharField(required=False, max_length=500, strip=True,
-                              error_messages={"max_length": gettext_lazy("Keep the comment under 500 characters.")})
+    comment = forms.CharField(
+        required=False,
+        max_length=500,
+        strip=True,
+        error_messages={"max_length": gettext_lazy("Keep the comment under 500 characters.")},
+    )
 
 
 class FollowForm(forms.Form):
-    action = forms.ChoiceField(choices=[("follow", "Follow"), ("unfollow", "Unfollow")],
-                               error_messages={"required": gettext_lazy("Choose follow or unfollow."),
-                                               "invalid_choice": gettext_lazy("Choose follow or unfollow.")})
+    action = forms.ChoiceField(
+        choices=[("follow", "Follow"), ("unfollow", "Unfollow")],
+        error_messages={
+            "required": gettext_lazy("Choose follow or unfollow."),
+            "invalid_choice": gettext_lazy("Choose follow or unfollow."),
+        },
+    )
 
 
 class VoteForm(forms.Form):
-    value = forms.TypedChoiceField(choices=[("1", "Up"), ("-1", "Down"), ("0", "Withdraw")], coerce=int,
-                                   error_messages={"required": gettext_lazy("Vote 1, -1 or 0."),
-                                                   "invalid_choice": gettext_lazy("Vote 1, -1 or 0.")})
+    value = forms.TypedChoiceField(
+        choices=[("1", "Up"), ("-1", "Down"), ("0", "Withdraw")],
+        coerce=int,
+        error_messages={
+            "required": gettext_lazy("Vote 1, -1 or 0."),
+            "invalid_choice": gettext_lazy("Vote 1, -1 or 0."),
+        },
+    )
 
 
 class MarkReadForm(forms.Form):
@@ -311,7 +346,8 @@ class AcceptAnswerForm(forms.Form):
     """Accept an answer, or clear the accepted one ("clear"); no action means accept."""
 
     action = forms.ChoiceField(
-        choices=[("", "Accept"), ("accept", "Accept"), ("clear", "Unaccept")], required=False,
+        choices=[("", "Accept"), ("accept", "Accept"), ("clear", "Unaccept")],
+        required=False,
         error_messages={"invalid_choice": gettext_lazy("Choose accept or clear.")},
     )
 
@@ -326,7 +362,10 @@ class AnswerChangeForm(forms.Form):
 class DecisionStatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=DecisionStatus.choices,
-        error_messages={"required": gettext_lazy("Choose a status."), "invalid_choice": gettext_lazy("%(value)s is not a decision status.")},
+        error_messages={
+            "required": gettext_lazy("Choose a status."),
+            "invalid_choice": gettext_lazy("%(value)s is not a decision status."),
+        },
     )
     superseded_by = IdField(required=False, what="the superseding entry")
 
@@ -348,21 +387,46 @@ class EntryTemplateForm(forms.Form):
     """A template's fields; `team` offers the organization (learning leads and admins) and the
     teams the person may manage templates for."""
 
-    name = forms.CharField(max_length=120, error_messages={"required": gettext_lazy("Give the template a name."),
-                                                           "max_length": gettext_lazy("Keep the name under 120 characters.")})
+    name = forms.CharField(
+        max_length=120,
+        error_messages={
+            "required": gettext_lazy("Give the template a name."),
+            "max_length": gettext_lazy("Keep the name under 120 characters."),
+        },
+    )
     kind = forms.ChoiceField(choices=EntryKind.choices)
     team = forms.ChoiceField(label=gettext_lazy("For"), required=False)
     description = forms.CharField(max_length=300, required=False, label=gettext_lazy("What it is for"))
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False, strip=False,
-                           label=gettext_lazy("Text (Markdown; decision records: the summary)"))
-    context = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False,
-                              label=gettext_lazy("Context (decision records)"))
-    options = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False,
-                              label=gettext_lazy("Options considered (decision records)"))
-    decision = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False,
-                               label=gettext_lazy("Decision (decision records)"))
-    consequences = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False,
-                                   label=gettext_lazy("Consequences (decision records)"))
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        strip=False,
+        label=gettext_lazy("Text (Markdown; decision records: the summary)"),
+    )
+    context = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        strip=False,
+        label=gettext_lazy("Context (decision records)"),
+    )
+    options = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        strip=False,
+        label=gettext_lazy("Options considered (decision records)"),
+    )
+    decision = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        strip=False,
+        label=gettext_lazy("Decision (decision records)"),
+    )
+    consequences = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        strip=False,
+        label=gettext_lazy("Consequences (decision records)"),
+    )
 
     def __init__(self, *args, teams, organization: bool, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

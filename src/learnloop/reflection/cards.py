@@ -73,7 +73,9 @@ def _hides_writers(session: Session) -> bool:
 def _require_joined(by, session: Session) -> Participant:
     participant = Participant.objects.filter(session=session, person=by).first()
     if participant is None:
-        raise ValidationError({"session": gettext("Join the session first: open its board (or POST …/join in the API).")})
+        raise ValidationError(
+            {"session": gettext("Join the session first: open its board (or POST …/join in the API).")}
+        )
     return participant
 
 
@@ -271,8 +273,9 @@ def my_votes(session: Session, writer_key: str | None) -> dict:
         for mark in dot_hashes(session.pk, writer_key, group_id, session.vote_budget)
     ]
     counts: dict = {}
-    for group_id in VoteMark.objects.filter(group__session=session, voter_hash__in=mine).values_list("group_id",
-                                                                                                    flat=True):
+    for group_id in VoteMark.objects.filter(group__session=session, voter_hash__in=mine).values_list(
+        "group_id", flat=True
+    ):
         counts[group_id] = counts.get(group_id, 0) + 1
     return counts
 

@@ -48,7 +48,9 @@ def set_question(*, by, session: Session, question: str) -> Session:
     """Ask (or change, or with "" drop) the check-in question; only while preparing."""
     require(can_facilitate(by, session), gettext("Only the facilitator sets the check-in question."))
     if session.phase != Phase.PREPARE:
-        raise ValidationError({"question": gettext("The check-in question can be set only while the session prepares.")})
+        raise ValidationError(
+            {"question": gettext("The check-in question can be set only while the session prepares.")}
+        )
     question = " ".join((question or "").split())
     if len(question) > MAX_QUESTION_LENGTH:
         raise ValidationError({"question": f"Keep the question under {MAX_QUESTION_LENGTH} characters."})
@@ -92,8 +94,11 @@ def answer(*, by, session: Session, text: str, writer_key: str | None) -> CheckI
 def _is_mine(row: CheckIn, person, writer_key: str | None) -> bool:
     if row.author_id is not None:
         return row.author_id == getattr(person, "pk", None)
-    return bool(row.writer_hash) and is_well_formed(writer_key) and row.writer_hash == checkin_hash(
-        row.session_id, writer_key)
+    return (
+        bool(row.writer_hash)
+        and is_well_formed(writer_key)
+        and row.writer_hash == checkin_hash(row.session_id, writer_key)
+    )
 
 
 def round_for(viewer, session: Session, writer_key: str | None) -> CheckInRound | None:
@@ -104,9 +109,14 @@ def round_for(viewer, session: Session, writer_key: str | None) -> CheckInRound 
     shown = session.phase in SHOWN_IN
     mine = next((row.text for row in rows if _is_mine(row, viewer, writer_key)), "")
     answers = [{"text": row.text, "by": row.author.full_name if row.author_id else row.alias} for row in rows]
-    return CheckInRound(question=session.checkin_question, open=session.phase == Phase.PREPARE, shown=shown,
-                        count=len(rows), mine=mine, answers=sorted(answers, key=lambda a: a["text"].casefold())
-                        if shown else [])
+    return CheckInRound(
+        question=session.checkin_question,
+        open=session.phase == Phase.PREPARE,
+        shown=shown,
+        count=len(rows),
+        mine=mine,
+        answers=sorted(answers, key=lambda a: a["text"].casefold()) if shown else [],
+    )
 
 
 def hide_authors(session: Session, aliases: dict[int, str], anonymity: str) -> None:

@@ -55,21 +55,32 @@ def start_timer(*, by, session: Session, minutes: int, auto_advance: bool = Fals
     if session.is_closed:
         raise ValidationError({"minutes": gettext("This session is closed.")})
     if session.mode != Mode.LIVE:
-        raise ValidationError({"minutes": gettext("Timers are for live sessions; an asynchronous one has phase deadlines.")})
+        raise ValidationError(
+            {"minutes": gettext("Timers are for live sessions; an asynchronous one has phase deadlines.")}
+        )
     low, high = TIMER_MINUTES
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not low <= minutes <= high:
         raise ValidationError({"minutes": f"Minutes must be a whole number from {low} to {high}."})
     if auto_advance and session.phase not in PHASES_THAT_END_ON_THEIR_OWN:
-        raise ValidationError({"auto_advance": "Only prepare, reflect, group and vote can move on by themselves; "
-                                               "the discussion ends when the facilitator says so."})
+        raise ValidationError(
+            {
+                "auto_advance": "Only prepare, reflect, group and vote can move on by themselves; "
+                "the discussion ends when the facilitator says so."
+            }
+        )
     now = now or timezone.now()
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         locked.timer_phase, locked.timer_ends_at = locked.phase, now + timedelta(minutes=minutes)
         locked.timer_auto_advance = bool(auto_advance)
         locked.save(update_fields=["timer_phase", "timer_ends_at", "timer_auto_advance"])
-        record_activity(verb="timer_started", subject=locked, actor=by, team=locked.team,
-                        data={"phase": locked.phase, "minutes": minutes, "auto_advance": bool(auto_advance)})
+        record_activity(
+            verb="timer_started",
+            subject=locked,
+            actor=by,
+            team=locked.team,
+            data={"phase": locked.phase, "minutes": minutes, "auto_advance": bool(auto_advance)},
+        )
     return locked
 
 

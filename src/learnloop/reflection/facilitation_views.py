@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext, ngettext
+from django.views.decorators.http import require_POST
 
 from learnloop.reflection import checkin, facilitation, forms, selectors, summary
 from learnloop.reflection.forms import cleaned
@@ -96,8 +96,14 @@ def share_summary(request, session_id: int):
         else:
             token = summary.share(by=request.user, session=session)
             link = request.build_absolute_uri(reverse("reflection:shared-summary", args=[token]))
-            messages.success(request, gettext("Share link (shown once; anyone signed in to Learnloop can read the summary "
-                                              "with it, as themself): %(link)s") % {"link": link})
+            messages.success(
+                request,
+                gettext(
+                    "Share link (shown once; anyone signed in to Learnloop can read the summary "
+                    "with it, as themself): %(link)s"
+                )
+                % {"link": link},
+            )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
     return redirect("reflection:summary", session.pk)
@@ -108,12 +114,17 @@ def share_summary(request, session_id: int):
 def email_summary(request, session_id: int):
     session = selectors.session_for(request.user, session_id)
     try:
-        sent = summary.email_participants(by=request.user, session=session,
-                                          base_url=request.build_absolute_uri("/").rstrip("/"))
+        sent = summary.email_participants(
+            by=request.user, session=session, base_url=request.build_absolute_uri("/").rstrip("/")
+        )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
     else:
-        messages.success(request, ngettext("Summary sent to %(count)s participant.", "Summary sent to %(count)s participants.",
-                                           sent) % {"count": sent}
-                         if sent else gettext("Everyone who took part already has this summary."))
+        messages.success(
+            request,
+            ngettext("Summary sent to %(count)s participant.", "Summary sent to %(count)s participants.", sent)
+            % {"count": sent}
+            if sent
+            else gettext("Everyone who took part already has this summary."),
+        )
     return redirect("reflection:summary", session.pk)

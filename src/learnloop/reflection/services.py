@@ -144,7 +144,8 @@ def update_template(*, by, template: Template, name=None, description=None, colu
     if template.is_builtin:
         raise ValidationError({"scope": gettext("Built-in templates can't be changed; clone one and edit the copy.")})
     require(can_write_template(by, scope=template.scope, team=template.team),
-            gettext("Only the template's owners (learning leads for the organization, facilitators for a team) can edit it."))
+            gettext("Only the template's owners (learning leads for the organization, facilitators for a team) "
+                    "can edit it."))
     if name is not None:
         name = " ".join(name.split())
         if not name or len(name) > 120:
@@ -179,10 +180,23 @@ def _clean_deadlines(deadlines) -> dict[str, str]:
     return cleaned
 
 
-def create_session(*, by, team, template: Template, title: str, goal: str = "", facilitator=None,
-                   mode: str = Mode.LIVE, phase_deadlines=None, anonymity: str = Anonymity.NAMED,
-                   vote_budget: int = 3, work_owner=None, held_on=None, at: datetime | None = None,
-                   checkin_question: str = "") -> Session:
+def create_session(
+    *,
+    by,
+    team,
+    template: Template,
+    title: str,
+    goal: str = "",
+    facilitator=None,
+    mode: str = Mode.LIVE,
+    phase_deadlines=None,
+    anonymity: str = Anonymity.NAMED,
+    vote_budget: int = 3,
+    work_owner=None,
+    held_on=None,
+    at: datetime | None = None,
+    checkin_question: str = "",
+) -> Session:
     require(can_start_session(by, team), f"Only members and leads of {team} can start its sessions.")
     require(can_use_template(by, template), gettext("That template belongs to another team."))
     if team.is_archived:
@@ -198,26 +212,37 @@ def create_session(*, by, team, template: Template, title: str, goal: str = "", 
         raise ValidationError({"vote_budget": gettext("Give each person between 1 and 50 votes.")})
     deadlines = _clean_deadlines(phase_deadlines)
     if mode == Mode.ASYNC and not deadlines:
-        raise ValidationError({"phase_deadlines": gettext("An asynchronous session needs a deadline for at least one phase.")})
+        raise ValidationError(
+            {"phase_deadlines": gettext("An asynchronous session needs a deadline for at least one phase.")}
+        )
     if template.kind == TemplateKind.CRITIQUE and work_owner is None:
         work_owner = by
     checkin_question = " ".join((checkin_question or "").split())
     if len(checkin_question) > checkin.MAX_QUESTION_LENGTH:
         raise ValidationError(
-            {"checkin_question": f"Keep the question under {checkin.MAX_QUESTION_LENGTH} characters."})
+            {"checkin_question": f"Keep the question under {checkin.MAX_QUESTION_LENGTH} characters."}
+        )
     facilitator = facilitator or by
     if not facilitator.is_active:
         raise ValidationError({"facilitator": f"{facilitator} is deactivated."})
     with transaction.atomic():
         session = Session.objects.create(
-            team=team, template=template, title=title, goal=(goal or "").strip(), facilitator=facilitator,
-            mode=mode, phase_deadlines=deadlines, anonymity=anonymity, vote_budget=vote_budget,
-            work_owner=work_owner, held_on=held_on or timezone.localdate(at), created_at=at or timezone.now(),
+            team=team,
+            template=template,
+            title=title,
+            goal=(goal or "").strip(),
+            facilitator=facilitator,
+            mode=mode,
+            phase_deadlines=deadlines,
+            anonymity=anonymity,
+            vote_budget=vote_budget,
+            work_owner=work_owner,
+            held_on=held_on or timezone.localdate(at),
+            created_at=at or timezone.now(),
             checkin_question=checkin_question,
         )
         Participant.objects.get_or_create(session=session, person=facilitator)
-        record_activity(verb="created", subject=session, actor=by, team=team, data={"template": template.slug},
-                        at=at)
+        record_activity(verb="created", subject=session, actor=by, team=team, data={"template": template.slug}, at=at)
     return session
 
 
@@ -246,8 +271,13 @@ def set_phase(*, by, session: Session, phase: str) -> Session:
         _enter_phase(session, phase)
         session.save()
         Participant.objects.filter(session=session).update(done_with="")
-        record_activity(verb=f"phase_{phase}", subject=session, actor=by, team=session.team,
-                        data={"vote_round": session.vote_round} if restarting else None)
+        record_activity(
+            verb=f"phase_{phase}",
+            subject=session,
+            actor=by,
+            team=session.team,
+            data={"vote_round": session.vote_round} if restarting else None,
+        )
     return session
 
 
@@ -292,13 +322,19 @@ def _deadline_passed(session: Session, now: datetime) -> bool:
 
 def _timer_ran_out(session: Session, now: datetime) -> bool:
     """A live session's auto-advancing timer for the current phase has run out."""
-    return (session.mode == Mode.LIVE and session.timer_auto_advance and session.timer_phase == session.phase
-            and session.timer_ends_at is not None and session.timer_ends_at <= now)
+    return (
+        session.mode == Mode.LIVE
+        and session.timer_auto_advance
+        and session.timer_phase == session.phase
+        and session.timer_ends_at is not None
+        and session.timer_ends_at <= now
+    )
 
 
 def _due(session: Session, now: datetime) -> bool:
     return session.phase in PHASES_THAT_END_ON_THEIR_OWN and (
-        (session.mode == Mode.ASYNC and _deadline_passed(session, now)) or _timer_ran_out(session, now))
+        (session.mode == Mode.ASYNC and _deadline_passed(session, now)) or _timer_ran_out(session, now)
+    )
 
 
 def advance_if_due(session: Session, *, now: datetime | None = None) -> Session:
@@ -332,7 +368,8 @@ def advance_due_sessions(*, now: datetime | None = None) -> list[Session]:
     now = now or timezone.now()
     moved = []
     waiting = Session.objects.filter(phase__in=PHASES_THAT_END_ON_THEIR_OWN).filter(
-        Q(mode=Mode.ASYNC) | Q(timer_auto_advance=True, timer_ends_at__lte=now))
+        Q(mode=Mode.ASYNC) | Q(timer_auto_advance=True, timer_ends_at__lte=now)
+    )
     for session in waiting.order_by("pk"):
         before = session.phase
         if advance_if_due(session, now=now).phase != before:
@@ -369,17 +406,22 @@ def raise_anonymity(*, by, session: Session, anonymity: str) -> Session:
     if anonymity not in Anonymity.values:
         raise ValidationError({"anonymity": gettext("Anonymity must be named, alias or anonymous.")})
     if ANONYMITY_RANK[anonymity] < ANONYMITY_RANK[session.anonymity]:
-        raise ValidationError({"anonymity": gettext("Anonymity can be raised, never lowered: people wrote trusting it.")})
+        raise ValidationError(
+            {"anonymity": gettext("Anonymity can be raised, never lowered: people wrote trusting it.")}
+        )
     if anonymity == session.anonymity:
         return session
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         cards = Card.objects.filter(session=session)
         if anonymity == Anonymity.ALIAS:
-            aliases = _fresh_aliases(session, [
-                *cards.exclude(author=None).values_list("author_id", flat=True),
-                *CheckIn.objects.filter(session=session).exclude(author=None).values_list("author_id", flat=True),
-            ])
+            aliases = _fresh_aliases(
+                session,
+                [
+                    *cards.exclude(author=None).values_list("author_id", flat=True),
+                    *CheckIn.objects.filter(session=session).exclude(author=None).values_list("author_id", flat=True),
+                ],
+            )
             for author_id, alias in aliases.items():
                 cards.filter(author_id=author_id).update(author=None, alias=alias)
         else:
@@ -392,8 +434,9 @@ def raise_anonymity(*, by, session: Session, anonymity: str) -> Session:
         # random one, so that order can't be matched with an access log.
         reshuffle_cards(session)  # and their why-steps
         reshuffle_marks(session)
-        record_activity(verb="anonymity_raised", subject=session, actor=by, team=session.team,
-                        data={"anonymity": anonymity})
+        record_activity(
+            verb="anonymity_raised", subject=session, actor=by, team=session.team, data={"anonymity": anonymity}
+        )
     return session
 
 
@@ -423,7 +466,7 @@ def set_vote_budget(*, by, session: Session, budget: int) -> Session:
 
 
 def mark_done(*, by, session: Session) -> Participant:
-    """"I'm done with this phase": shown by name in named sessions, only as a count otherwise."""
+    """ "I'm done with this phase": shown by name in named sessions, only as a count otherwise."""
     participant = join_session(by=by, session=session)
     participant.done_with = session.phase
     participant.save(update_fields=["done_with"])

@@ -106,9 +106,13 @@ def as_markdown(summary: Summary) -> str:
                   for card in summary.loose_cards]
         lines.append("")
     lines += [f"## {gettext('Actions')}", ""]
-    lines += [f"- {_line(action.title)} ({action.get_status_display()}"
-              + (f", {action.owner.full_name}" if action.owner else "")
-              + (", " + gettext("due %(date)s") % {"date": _date(action.due_on)} if action.due_on else "") + ")" for action in summary.actions]
+    lines += [
+        f"- {_line(action.title)} ({action.get_status_display()}"
+        + (f", {action.owner.full_name}" if action.owner else "")
+        + (", " + gettext("due %(date)s") % {"date": _date(action.due_on)} if action.due_on else "")
+        + ")"
+        for action in summary.actions
+    ]
     if not summary.actions:
         lines.append(gettext("No actions."))
     lines += ["", f"## {gettext('Lessons')}", ""]
@@ -202,8 +206,11 @@ def shared_session(viewer, token: str) -> Session:
         raise PermissionDenied(gettext("Sign in to read a shared summary."))
     if not token or len(token) > 100:
         raise Http404("No such summary.")
-    session = Session.objects.select_related("team", "template", "facilitator").filter(
-        summary_token_hash=_digest(token)).first()
+    session = (
+        Session.objects.select_related("team", "template", "facilitator")
+        .filter(summary_token_hash=_digest(token))
+        .first()
+    )
     if session is None or not available(session):
         raise Http404("No such summary.")
     return session
@@ -222,9 +229,11 @@ def email_participants(*, by, session: Session, base_url: str) -> int:
     from learnloop.ops import mail
 
     require(can_facilitate(by, session), gettext("Only the facilitator sends the summary."))
-    people = [participant.person for participant in
-              Participant.objects.filter(session=session).select_related("person")
-              if participant.person.is_active and participant.person.email]
+    people = [
+        participant.person
+        for participant in Participant.objects.filter(session=session).select_related("person")
+        if participant.person.is_active and participant.person.email
+    ]
     sent = 0
     for person in people:
         with translation.override(_language_of(person)):

@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
 
 from learnloop.org.models import Team
 from learnloop.reflection import selectors, services
@@ -62,8 +62,11 @@ def template_list(request):
 
     sections = [
         (label, [(t, can_edit(t)) for t in templates if t.scope == scope])
-        for scope, label in ((TemplateScope.BUILTIN, gettext("Built in")), (TemplateScope.ORGANIZATION, gettext("Organization")),
-                             (TemplateScope.TEAM, gettext("Team")))
+        for scope, label in (
+            (TemplateScope.BUILTIN, gettext("Built in")),
+            (TemplateScope.ORGANIZATION, gettext("Organization")),
+            (TemplateScope.TEAM, gettext("Team")),
+        )
     ]
     return render(request, "reflection/templates.html", {"sections": sections, "scopes": _scopes_for(request.user)})
 
@@ -75,8 +78,9 @@ def template_clone(request, template_id: int):
     try:
         data = cleaned(CloneForm(request.POST, scopes=_scopes_for(request.user)))
         scope, team = _scope_from(data["scope"])
-        clone = services.clone_template(by=request.user, template=template, scope=scope, team=team,
-                                        name=data["name"].strip() or None)
+        clone = services.clone_template(
+            by=request.user, template=template, scope=scope, team=team, name=data["name"].strip() or None
+        )
     except (ValidationError, PermissionDenied) as error:
         _error(request, error)
         return redirect("reflection:templates")
@@ -95,8 +99,13 @@ def template_edit(request, template_id: int):
         name, description, columns = form.typed()
         try:
             data = cleaned(form)
-            services.update_template(by=request.user, template=template, name=data["name"],
-                                     description=data["description"], columns=form.columns())
+            services.update_template(
+                by=request.user,
+                template=template,
+                name=data["name"],
+                description=data["description"],
+                columns=form.columns(),
+            )
         except ValidationError as error:
             _error(request, error)  # the form comes back with what was typed
         else:
@@ -104,6 +113,13 @@ def template_edit(request, template_id: int):
             return redirect("reflection:template-edit", template.pk)
     spare = max(0, min(SPARE_ROWS, MAX_COLUMNS - len(columns)))
     rows = [*columns, *({"key": "", "title": "", "prompt": ""} for _ in range(spare))]
-    return render(request, "reflection/template_edit.html", {
-        "template": template, "name": name, "description": description, "rows": rows,
-    })
+    return render(
+        request,
+        "reflection/template_edit.html",
+        {
+            "template": template,
+            "name": name,
+            "description": description,
+            "rows": rows,
+        },
+    )

@@ -24,8 +24,8 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext, ngettext
+from django.views.decorators.http import require_POST
 
 from learnloop.org.membership import active_members
 from learnloop.org.models import Team
@@ -129,8 +129,10 @@ def session_page(request, session_id: int):
         "next_phase": PHASE_ORDER[session.phase_index + 1] if not session.is_closed else "",
         "previous_phase": PHASE_ORDER[session.phase_index - 1] if 0 < session.phase_index < 6 else "",
         "next_phase_label": Phase(PHASE_ORDER[session.phase_index + 1]).label if not session.is_closed else "",
-        "previous_phase_label": Phase(PHASE_ORDER[session.phase_index - 1]).label if 0 < session.phase_index < 6 else "",
-        "higher_anonymity": Anonymity.choices[[value for value, _ in Anonymity.choices].index(session.anonymity) + 1:],
+        "previous_phase_label": Phase(PHASE_ORDER[session.phase_index - 1]).label
+        if 0 < session.phase_index < 6
+        else "",
+        "higher_anonymity": Anonymity.choices[[value for value, _ in Anonymity.choices].index(session.anonymity) + 1 :],
         "decide_notes": session.template.kind == TemplateKind.CRITIQUE and viewer.pk == session.work_owner_id,
         "votes_left": selectors.votes_left(viewer, session),
         "my_votes": {str(k): v for k, v in card_services.my_votes(session, key).items()},
@@ -162,8 +164,7 @@ def session_status(request, session_id: int):
     """The live partial, polled every two seconds."""
     session = services.advance_if_due(selectors.session_for(request.user, session_id))
     seen = f"{request.GET.get('phase', '')}:{request.GET.get('revealed', '')}"
-    response = render(request, "reflection/_status.html", {"session": session,
-                                                           "status": selectors.status_of(session)})
+    response = render(request, "reflection/_status.html", {"session": session, "status": selectors.status_of(session)})
     if seen != f"{session.phase}:{int(session.revealed)}":
         response["HX-Refresh"] = "true"
     return response
@@ -224,8 +225,7 @@ def done(request, session, key):
 @_post_action
 def write_card(request, session, key):
     data = cleaned(forms.CardForm(request.POST))
-    card_services.write_card(by=request.user, session=session, column=data["column"], text=data["text"],
-                             writer_key=key)
+    card_services.write_card(by=request.user, session=session, column=data["column"], text=data["text"], writer_key=key)
     return gettext("Card added.")
 
 
@@ -241,24 +241,27 @@ def _optional(lookup, session, reference):
 @_post_action
 def edit_card(request, session, key):
     data = cleaned(forms.CardTextForm(request.POST))
-    card_services.edit_card(by=request.user, session=session, card=_card(session, data), text=data["text"],
-                            writer_key=key)
+    card_services.edit_card(
+        by=request.user, session=session, card=_card(session, data), text=data["text"], writer_key=key
+    )
     return gettext("Card updated.")
 
 
 @_post_action
 def react(request, session, key):
     data = cleaned(forms.ReactionForm(request.POST))
-    added = card_services.toggle_reaction(by=request.user, session=session, card=_card(session, data),
-                                          emoji=data["emoji"], writer_key=key)
+    added = card_services.toggle_reaction(
+        by=request.user, session=session, card=_card(session, data), emoji=data["emoji"], writer_key=key
+    )
     return "" if added else gettext("Reaction taken back.")
 
 
 @_post_action
 def rename_group(request, session, key):
     data = cleaned(forms.GroupRenameForm(request.POST))
-    group = card_services.rename_group(by=request.user, session=session,
-                                       group=selectors.group_in(session, data["group"]), title=data["title"])
+    group = card_services.rename_group(
+        by=request.user, session=session, group=selectors.group_in(session, data["group"]), title=data["title"]
+    )
     return gettext("Group renamed to “%(title)s”.") % {"title": group.title}
 
 
@@ -273,8 +276,13 @@ def delete_card(request, session, key):
 def group_cards(request, session, key):
     data = cleaned(forms.GroupCardsForm(request.POST))
     chosen = [selectors.card_in(session, card_id) for card_id in data["cards"]]
-    card_services.group_cards(by=request.user, session=session, cards=chosen, title=data["title"],
-                              group=_optional(selectors.group_in, session, data["group"]))
+    card_services.group_cards(
+        by=request.user,
+        session=session,
+        cards=chosen,
+        title=data["title"],
+        group=_optional(selectors.group_in, session, data["group"]),
+    )
     return gettext("Cards grouped.")
 
 
@@ -306,8 +314,9 @@ def add_why(request, session, key):
 @_post_action
 def decide_note(request, session, key):
     data = cleaned(forms.NoteDecisionForm(request.POST))
-    card_services.decide_note(by=request.user, session=session, card=_card(session, data),
-                              decision=data["decision"], reason=data["reason"])
+    card_services.decide_note(
+        by=request.user, session=session, card=_card(session, data), decision=data["decision"], reason=data["reason"]
+    )
     return gettext("Decision recorded.")
 
 
@@ -315,7 +324,11 @@ def decide_note(request, session, key):
 def create_action(request, session, key):
     data = cleaned(forms.SessionActionForm(request.POST))
     follow_up.create_session_action(
-        by=request.user, session=session, title=data["title"], owner=data["owner"], due_on=data["due_on"],
+        by=request.user,
+        session=session,
+        title=data["title"],
+        owner=data["owner"],
+        due_on=data["due_on"],
         group=_optional(selectors.group_in, session, data["group"]),
     )
     return gettext("Action created.")
@@ -325,7 +338,10 @@ def create_action(request, session, key):
 def promote(request, session, key):
     data = cleaned(forms.PromoteForm(request.POST))
     entry = follow_up.promote_to_lesson(
-        by=request.user, session=session, title=data["title"], body=data["body"],
+        by=request.user,
+        session=session,
+        title=data["title"],
+        body=data["body"],
         group=_optional(selectors.group_in, session, data["group"]),
         card=_optional(selectors.card_in, session, data["card"]),
     )
@@ -338,8 +354,9 @@ def review_action(request, session, key, action_id):
     if action is None:
         raise ValidationError({"action": gettext("That action is not open any more.")})
     data = cleaned(forms.ReviewForm(request.POST))
-    follow_up.review_earlier_action(by=request.user, session=session, action=action,
-                                    outcome=data["outcome"], reason=data["reason"])
+    follow_up.review_earlier_action(
+        by=request.user, session=session, action=action, outcome=data["outcome"], reason=data["reason"]
+    )
     return gettext("Action reviewed.")
 
 
@@ -355,8 +372,12 @@ def sessions_export(request):
     form = ExportForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(form.problem())
-    return export_response(fmt=form.format_name(), filename="sessions", columns=selectors.SESSION_EXPORT_COLUMNS,
-                           rows=selectors.session_export_rows(request.user))
+    return export_response(
+        fmt=form.format_name(),
+        filename="sessions",
+        columns=selectors.SESSION_EXPORT_COLUMNS,
+        rows=selectors.session_export_rows(request.user),
+    )
 
 
 @login_required
@@ -367,5 +388,6 @@ def cards_export(request, session_id: int):
     if not form.is_valid():
         return HttpResponseBadRequest(form.problem())
     rows = selectors.card_export_rows(request.user, session, _writer_key(request, session))
-    return export_response(fmt=form.format_name(), filename=f"session-{session.pk}-cards",
-                           columns=selectors.CARD_EXPORT_COLUMNS, rows=rows)
+    return export_response(
+        fmt=form.format_name(), filename=f"session-{session.pk}-cards", columns=selectors.CARD_EXPORT_COLUMNS, rows=rows
+    )
