@@ -111,7 +111,7 @@ class SessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.teams = {str(team.pk): team for team in teams}
         self.fields["team"].choices = [(pk, team.name) for pk, team in self.teams.items()]
-        self.fields["template"].choices = [(str(template.pk), template.name) for template in templates]
+        self.fields["template"].choices = [(str(template.pk), template.shown_name) for template in templates]
         self.fields["title"].max_length = 200
         self.fields["title"].widget.attrs["maxlength"] = "200"
         required_in_practice(self.fields["title"])

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 
 class TemplateKind(models.TextChoices):
@@ -73,6 +73,24 @@ class Template(models.Model):
 
     def column(self, key: str) -> dict | None:
         return next((column for column in self.columns if column.get("key") == key), None)
+
+    # A built-in template is stored in English (builtin_templates.py marks its texts for the
+    # catalogue); these read it in the active language. Custom templates are shown as written.
+    def _shown(self, text: str) -> str:
+        return gettext(text) if self.is_builtin and text else text
+
+    @property
+    def shown_name(self) -> str:
+        return self._shown(self.name)
+
+    @property
+    def shown_description(self) -> str:
+        return self._shown(self.description)
+
+    @property
+    def shown_columns(self) -> list[dict]:
+        return [{**column, "title": self._shown(column.get("title", "")),
+                 "prompt": self._shown(column.get("prompt", ""))} for column in self.columns]
 
 
 class Phase(models.TextChoices):

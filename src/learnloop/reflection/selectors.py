@@ -143,7 +143,7 @@ def group_in(session: Session, group_id) -> Group:
 def columns_with_cards(session: Session, cards: list[CardView]) -> list[dict]:
     return [
         {**column, "cards": [card for card in cards if card.column == column["key"]]}
-        for column in session.template.columns
+        for column in session.template.shown_columns
     ]
 
 

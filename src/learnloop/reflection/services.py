@@ -135,8 +135,8 @@ def clone_template(*, by, template: Template, scope: str = TemplateScope.ORGANIZ
                    name: str | None = None, at: datetime | None = None) -> Template:
     require(can_use_template(by, template), gettext("You can't see this template."))
     return create_template(
-        by=by, name=name or f"{template.name} (copy)", columns=template.columns, kind=template.kind,
-        description=template.description, scope=scope, team=team, cloned_from=template, at=at,
+        by=by, name=name or f"{template.shown_name} (copy)", columns=template.shown_columns, kind=template.kind,
+        description=template.shown_description, scope=scope, team=team, cloned_from=template, at=at,
     )
 
 

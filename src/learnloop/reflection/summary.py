@@ -55,7 +55,7 @@ def summary_for(viewer, session: Session) -> Summary:
     cards = selectors.cards_for(viewer, session)
     groups = {str(group.pk): group for group in session.groups.all()}
     summary = Summary(session=session, participants=Participant.objects.filter(session=session).count(),
-                      columns={column["key"]: column["title"] for column in session.template.columns})
+                      columns={column["key"]: column["title"] for column in session.template.shown_columns})
     for row in selectors.groups_with_cards(session, cards):
         group = groups[row["id"]]
         summary.groups.append(SummaryGroup(row["title"], row["votes"], row["cards"], group.discussion_notes,
@@ -83,7 +83,7 @@ def as_markdown(summary: Summary) -> str:
     participants = ngettext("%(count)s participant", "%(count)s participants", summary.participants) % {
         "count": summary.participants}
     lines = [f"# {_line(session.title)}", "",
-             f"{session.template.name} · {session.team.name} · {_date(session.held_on)} · "
+             f"{session.template.shown_name} · {session.team.name} · {_date(session.held_on)} · "
              f"{facilitated} · {participants} · {str(session.get_anonymity_display()).lower()}", ""]
     if session.goal:
         lines += [f"**{gettext('Goal:')}** {_line(session.goal)}", ""]
