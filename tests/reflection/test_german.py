@@ -7,7 +7,7 @@ them is the page's own text."""
 import pytest
 
 from learnloop.reflection import cards, follow_up, services, summary
-from learnloop.reflection.models import Card, Group, TemplateScope
+from learnloop.reflection.models import Card, TemplateScope
 from tests import factories
 from tests.conftest import signed_in_client
 from tests.german_main_pages import assert_german, german_get
@@ -70,9 +70,7 @@ def test_the_board_is_german_in_every_phase_and_the_summary_too(hafen):
     assert_german(board(writer, session))
 
     session = move_to(session, "discuss", by=jana)
-    group = Group.objects.get(session=session)
-    follow_up.create_session_action(by=jana, session=session, title="Ersatzteillager prüfen", owner=sophie,
-                                    group=group)
+    follow_up.create_session_action(by=jana, session=session, title="Ersatzteillager prüfen", owner=sophie)
     assert_german(board(facilitator, session))
     assert_german(german_get(facilitator, f"/sessions/{session.pk}/summary/"))
 
