@@ -34,7 +34,7 @@ class ActionForm(forms.Form):
     due_on = forms.DateField(
         required=False, label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL)
+    priority = forms.ChoiceField(label=gettext_lazy("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     # Chosen in the "agreed before" warning (actions/_similar.html): "this is the same as #123".
     repeat_of = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
@@ -42,7 +42,8 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams_for(viewer)
         self.fields["owner"].queryset = active_people()
-        self.fields["owner"].help_text = "Members can only take actions themselves; facilitators can assign anyone."
+        self.fields["owner"].help_text = gettext_lazy(
+            "Members can only take actions themselves; facilitators can assign anyone.")
 
     def service_arguments(self) -> dict:
         return {
@@ -53,8 +54,8 @@ class ActionForm(forms.Form):
 class SimilarForm(forms.Form):
     """What the action form sends while the title is typed (the "agreed before" warning)."""
 
-    title = forms.CharField(required=False, max_length=300)
-    team = forms.IntegerField(required=False, min_value=1)
+    title = forms.CharField(label=gettext_lazy("Title"), required=False, max_length=300)
+    team = forms.IntegerField(label=gettext_lazy("Team"), required=False, min_value=1)
     repeat_of = forms.IntegerField(required=False, min_value=1)
 
 
@@ -63,10 +64,10 @@ class CompleteForm(forms.Form):
 
     effect = forms.ChoiceField(
         label=gettext_lazy("Did it work?"),
-        choices=[*Effect.choices, (LATER, "Too early to tell: ask me on a date")],
+        choices=[*Effect.choices, (LATER, gettext_lazy("Too early to tell: ask me on a date"))],
         widget=forms.RadioSelect,
     )
-    evidence = forms.CharField(
+    evidence = forms.CharField(label=gettext_lazy("Evidence"), 
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("What shows it? A number, an incident that didn't happen, what people said."),
@@ -92,7 +93,7 @@ class CompleteForm(forms.Form):
 
 class CheckForm(forms.Form):
     effect = forms.ChoiceField(label=gettext_lazy("Did it work?"), choices=Effect.choices, widget=forms.RadioSelect)
-    evidence = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.CharField(label=gettext_lazy("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AcceptEvidenceForm(forms.Form):
@@ -130,7 +131,7 @@ class ActionExportForm(ExportForm):
 
     team = IdField(required=False, what="the team")
     owner = IdField(required=False, what="the owner")
-    status = forms.MultipleChoiceField(choices=Status.choices, required=False)
+    status = forms.MultipleChoiceField(label=gettext_lazy("Status"), choices=Status.choices, required=False)
     overdue = forms.NullBooleanField(required=False)
 
     def filters(self) -> dict:

@@ -4,7 +4,7 @@ import re
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from learnloop.knowledge.models import (
     DEFAULT_REVIEW_DAYS,
@@ -24,10 +24,10 @@ from learnloop.web.forms import IdField
 DECISION_FIELDS = ("context", "options", "decision", "consequences")
 STRUCTURE_FIELDS = ("owner", "teams", "visibility", "review_interval_days")
 BODY_LABELS = {
-    EntryKind.LESSON: "The lesson",
-    EntryKind.PLAYBOOK: "The playbook",
-    EntryKind.QUESTION: "Details",
-    EntryKind.DECISION: "Summary",
+    EntryKind.LESSON: gettext_lazy("The lesson"),
+    EntryKind.PLAYBOOK: gettext_lazy("The playbook"),
+    EntryKind.QUESTION: gettext_lazy("Details"),
+    EntryKind.DECISION: gettext_lazy("Summary"),
 }
 MARKDOWN_HELP = gettext_lazy("Markdown: **bold**, _italic_, lists, `code`, [links](https://example.org).")
 
@@ -57,7 +57,9 @@ class SearchForm(forms.Form):
         required=False,
         max_length=500,
         label=gettext_lazy("Search the knowledge base"),
-        widget=forms.SearchInput(attrs={"placeholder": "What do you want to know?", "autocomplete": "off"}),
+        widget=forms.SearchInput(
+            attrs={"placeholder": gettext_lazy("What do you want to know?"), "autocomplete": "off"}
+        ),
     )
 
 
@@ -65,9 +67,9 @@ def _owner_choices(viewer) -> list:
     people = Person.objects.filter(is_active=True).exclude(pk=viewer.pk).order_by("full_name")
     teams = Team.objects.filter(archived_at__isnull=True).order_by("name")
     return [
-        ("me", f"Me ({viewer.full_name})"),
-        ("People", [(f"person:{person.pk}", person.full_name) for person in people]),
-        ("Teams", [(f"team:{team.pk}", team.name) for team in teams]),
+        ("me", gettext("Me (%(name)s)") % {"name": viewer.full_name}),
+        (gettext("People"), [(f"person:{person.pk}", person.full_name) for person in people]),
+        (gettext("Teams"), [(f"team:{team.pk}", team.name) for team in teams]),
     ]
 
 
@@ -75,23 +77,46 @@ class EntryForm(forms.Form):
     """The editor. Which fields it has depends on the kind and on what the viewer may change:
     `content` (title, text, tags) and `structure` (owner, teams, visibility, review interval)."""
 
-    title = forms.CharField(max_length=300, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 10}), help_text=MARKDOWN_HELP)
+    title = forms.CharField(
+        label=gettext_lazy("Title"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    body = forms.CharField(
+        label=gettext_lazy("Text"), required=False, widget=forms.Textarea(attrs={"rows": 10}), help_text=MARKDOWN_HELP
+    )
     context = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=gettext_lazy("What forces the decision?")
+        label=gettext_lazy("Context"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("What forces the decision?"),
     )
     options = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 4}), label=gettext_lazy("Options considered")
     )
-    decision = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    decision = forms.CharField(label=gettext_lazy("Decision"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     consequences = forms.CharField(
+        label=gettext_lazy("Consequences"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("What becomes easier or harder."),
     )
-    tags = forms.CharField(required=False, max_length=2000, help_text=gettext_lazy("Separate them with commas."))
-    skills = forms.CharField(required=False, max_length=2000, help_text=gettext_lazy("Separate them with commas."))
-    owner = forms.ChoiceField(help_text=gettext_lazy("Who answers for this entry and reviews it."))
+    tags = forms.CharField(
+        label=gettext_lazy("Tags"),
+        required=False,
+        max_length=2000,
+        help_text=gettext_lazy("Separate them with commas."),
+    )
+    skills = forms.CharField(
+        label=gettext_lazy("Skills"),
+        required=False,
+        max_length=2000,
+        help_text=gettext_lazy("Separate them with commas."),
+    )
+    owner = forms.ChoiceField(
+        label=gettext_lazy("Owner"), help_text=gettext_lazy("Who answers for this entry and reviews it.")
+    )
     teams = forms.ModelMultipleChoiceField(
         queryset=Team.objects.filter(archived_at__isnull=True).order_by("name"),
         required=False,
@@ -120,7 +145,7 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.viewer = viewer
-        self.fields["body"].label = BODY_LABELS.get(kind, "Text")
+        self.fields["body"].label = BODY_LABELS.get(kind, gettext_lazy("Text"))
         # The services say what is missing (in the domain's words); the form only must not
         # label these "(optional)".
         for name in ("title", "body", "decision"):
@@ -208,8 +233,12 @@ class ApplicationForm(forms.Form):
     )
     context_id = forms.CharField(max_length=64, required=False, label=gettext_lazy("Its id"))
     applied_on = forms.DateField(label=gettext_lazy("When"), widget=forms.DateInput(attrs={"type": "date"}))
-    outcome = forms.ChoiceField(choices=ApplicationOutcome.choices, initial=ApplicationOutcome.TOO_EARLY)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Outcome"), choices=ApplicationOutcome.choices, initial=ApplicationOutcome.TOO_EARLY
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "apply_%s")
@@ -255,7 +284,7 @@ class LinkForm(forms.Form):
     def clean_target(self) -> int:
         match = ENTRY_REFERENCE.match(self.cleaned_data["target"].strip())
         if not match:
-            raise forms.ValidationError("Give the other entry's number or paste its address.")
+            raise forms.ValidationError(gettext("Give the other entry's number or paste its address."))
         return int(match.group(1) or match.group(2))
 
 
@@ -287,8 +316,8 @@ class SimilarForm(forms.Form):
     """What the editor has typed so far, for the "similar entries already exist" warning.
     Only the start of a long text is compared."""
 
-    title = forms.CharField(required=False, strip=False)
-    body = forms.CharField(required=False, strip=False)
+    title = forms.CharField(label=gettext_lazy("Title"), required=False, strip=False)
+    body = forms.CharField(label=gettext_lazy("Text"), required=False, strip=False)
     entry = IdField(required=False, what="the entry")
 
     def clean_title(self) -> str:
@@ -300,10 +329,12 @@ class SimilarForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     helpful = forms.ChoiceField(
+        label=gettext_lazy("Helpful"),
         choices=[("yes", "Yes"), ("no", "No")],
         error_messages={"required": gettext_lazy("Say yes or no."), "invalid_choice": gettext_lazy("Say yes or no.")},
     )
     comment = forms.CharField(
+        label=gettext_lazy("Comment"),
         required=False,
         max_length=500,
         strip=True,
@@ -355,12 +386,13 @@ class AcceptAnswerForm(forms.Form):
 class AnswerChangeForm(forms.Form):
     """An answer rewritten (body) or hidden (reason); the services check both."""
 
-    body = forms.CharField(required=False, strip=False)
-    reason = forms.CharField(required=False, strip=False)
+    body = forms.CharField(label=gettext_lazy("Text"), required=False, strip=False)
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, strip=False)
 
 
 class DecisionStatusForm(forms.Form):
     status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
         choices=DecisionStatus.choices,
         error_messages={
             "required": gettext_lazy("Choose a status."),
@@ -388,13 +420,14 @@ class EntryTemplateForm(forms.Form):
     teams the person may manage templates for."""
 
     name = forms.CharField(
+        label=gettext_lazy("Name"),
         max_length=120,
         error_messages={
             "required": gettext_lazy("Give the template a name."),
             "max_length": gettext_lazy("Keep the name under 120 characters."),
         },
     )
-    kind = forms.ChoiceField(choices=EntryKind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=EntryKind.choices)
     team = forms.ChoiceField(label=gettext_lazy("For"), required=False)
     description = forms.CharField(max_length=300, required=False, label=gettext_lazy("What it is for"))
     body = forms.CharField(

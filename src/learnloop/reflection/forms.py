@@ -249,12 +249,12 @@ class NoteDecisionForm(CardReferenceForm):
 class SessionActionForm(forms.Form):
     title = _text()
     # Any person may be named; whether they may own an action (active) is the actions service's rule.
-    owner = OfferedModelChoiceField(
+    owner = OfferedModelChoiceField(label=gettext_lazy("Owner"),
         queryset=Person.objects.filter(is_active=True),
         required=False,
         error_messages={"invalid_choice": gettext_lazy("Choose someone from the list.")},
     )
-    due_on = forms.DateField(
+    due_on = forms.DateField(label=gettext_lazy("Due date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": gettext_lazy("The due date is not a date.")},
@@ -284,7 +284,7 @@ class CloneForm(forms.Form):
             "invalid_choice": gettext_lazy("Choose where the copy belongs: the organization or one of your teams."),
         }
     )
-    name = forms.CharField(required=False)
+    name = forms.CharField(label=gettext_lazy("Name"), required=False)
 
     def __init__(self, *args, scopes, **kwargs):
         super().__init__(*args, **kwargs)
