@@ -26,10 +26,13 @@ class ActionForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 4}), label=gettext_lazy("Details")
     )
     team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, empty_label=gettext_lazy("No team (personal)")
+        label=gettext_lazy("Team"), queryset=Team.objects.none(), required=False, empty_label=gettext_lazy("No team (personal)")
     )
     owner = forms.ModelChoiceField(
-        queryset=Person.objects.none(), required=False, empty_label=gettext_lazy("Nobody yet")
+        label=gettext_lazy("Owner"),
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Nobody yet"),
     )
     due_on = forms.DateField(
         required=False, label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"})
@@ -43,7 +46,8 @@ class ActionForm(forms.Form):
         self.fields["team"].queryset = teams_for(viewer)
         self.fields["owner"].queryset = active_people()
         self.fields["owner"].help_text = gettext_lazy(
-            "Members can only take actions themselves; facilitators can assign anyone.")
+            "Members can only take actions themselves; facilitators can assign anyone."
+        )
 
     def service_arguments(self) -> dict:
         return {
@@ -67,7 +71,8 @@ class CompleteForm(forms.Form):
         choices=[*Effect.choices, (LATER, gettext_lazy("Too early to tell: ask me on a date"))],
         widget=forms.RadioSelect,
     )
-    evidence = forms.CharField(label=gettext_lazy("Evidence"), 
+    evidence = forms.CharField(
+        label=gettext_lazy("Evidence"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("What shows it? A number, an incident that didn't happen, what people said."),

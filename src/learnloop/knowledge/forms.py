@@ -4,7 +4,7 @@ import re
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from learnloop.knowledge.models import (
     DEFAULT_REVIEW_DAYS,
@@ -23,6 +23,13 @@ from learnloop.web.forms import IdField
 
 DECISION_FIELDS = ("context", "options", "decision", "consequences")
 STRUCTURE_FIELDS = ("owner", "teams", "visibility", "review_interval_days")
+# The link types' names (links.registry, registered by each app) as the application form offers them.
+PLACE_NAMES = (
+    gettext_noop("action"), gettext_noop("experiment decision"), gettext_noop("experiment"),
+    gettext_noop("recurring theme"), gettext_noop("knowledge entry"), gettext_noop("card"), gettext_noop("session"),
+    gettext_noop("initiative"), gettext_noop("objective"), gettext_noop("focus area"),
+    gettext_noop("causal loop diagram"), gettext_noop("effectiveness check (a done action with its answer)"),
+)
 BODY_LABELS = {
     EntryKind.LESSON: gettext_lazy("The lesson"),
     EntryKind.PLAYBOOK: gettext_lazy("The playbook"),
@@ -245,7 +252,7 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["context"].required_in_practice = True
         self.fields["context_type"].choices = [("", "—")] + [
-            (key, link_type(key).label.capitalize()) for key in known_types() if key not in NOT_A_PLACE
+            (key, gettext(str(link_type(key).label)).capitalize()) for key in known_types() if key not in NOT_A_PLACE
         ]
         if not self.is_bound:
             self.initial.setdefault("applied_on", timezone.localdate())
