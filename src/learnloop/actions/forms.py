@@ -26,7 +26,10 @@ class ActionForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 4}), label=gettext_lazy("Details")
     )
     team = forms.ModelChoiceField(
-        label=gettext_lazy("Team"), queryset=Team.objects.none(), required=False, empty_label=gettext_lazy("No team (personal)")
+        label=gettext_lazy("Team"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No team (personal)"),
     )
     owner = forms.ModelChoiceField(
         label=gettext_lazy("Owner"),

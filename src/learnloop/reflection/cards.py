@@ -48,7 +48,7 @@ def _text(text: str, field: str = "text") -> str:
     if not text:
         raise ValidationError({field: gettext("Write something first.")})
     if len(text) > MAX_CARD_LENGTH:
-        raise ValidationError({field: f"Keep it under {MAX_CARD_LENGTH} characters."})
+        raise ValidationError({field: gettext("Keep it under %(max)s characters.") % {"max": MAX_CARD_LENGTH}})
     return text
 
 
@@ -227,7 +227,8 @@ def cast_vote(*, by, session: Session, group: Group, writer_key: str | None) -> 
         _lock(session)
         participant = Participant.objects.select_for_update().get(session=session, person=by)
         if participant.votes_used >= session.vote_budget:
-            raise ValidationError({"votes": f"You have used all {session.vote_budget} of your votes."})
+            used_up = gettext("You have used all %(budget)s of your votes.") % {"budget": session.vote_budget}
+            raise ValidationError({"votes": used_up})
         participant.votes_used = F("votes_used") + 1
         participant.save(update_fields=["votes_used"])
         _move_tally(session, group, +1)
@@ -297,7 +298,12 @@ def add_why(*, by, session: Session, card: Card, text: str) -> WhyStep:
         _lock(session)
         position = card.whys.count() + 1
         if position > MAX_WHYS:
-            raise ValidationError({"text": f"A chain stops at {MAX_WHYS} whys; by then you have reached the root."})
+            raise ValidationError(
+                {
+                    "text": gettext("A chain stops at %(max)s whys; by then you have reached the root.")
+                    % {"max": MAX_WHYS}
+                }
+            )
         step = WhyStep.objects.create(card=card, position=position, text=text)
         if _hides_writers(session):
             reshuffle_whys(session)

@@ -53,7 +53,9 @@ def set_question(*, by, session: Session, question: str) -> Session:
         )
     question = " ".join((question or "").split())
     if len(question) > MAX_QUESTION_LENGTH:
-        raise ValidationError({"question": f"Keep the question under {MAX_QUESTION_LENGTH} characters."})
+        raise ValidationError(
+            {"question": gettext("Keep the question under %(max)s characters.") % {"max": MAX_QUESTION_LENGTH}}
+        )
     session.checkin_question = question
     session.save(update_fields=["checkin_question"])
     return session
@@ -70,7 +72,9 @@ def answer(*, by, session: Session, text: str, writer_key: str | None) -> CheckI
     if not text:
         raise ValidationError({"text": gettext("Write an answer first.")})
     if len(text) > MAX_ANSWER_LENGTH:
-        raise ValidationError({"text": f"Keep the answer under {MAX_ANSWER_LENGTH} characters."})
+        raise ValidationError(
+            {"text": gettext("Keep the answer under %(max)s characters.") % {"max": MAX_ANSWER_LENGTH}}
+        )
     _require_joined(by, session)
     with transaction.atomic():
         _lock(session)

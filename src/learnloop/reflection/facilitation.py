@@ -60,7 +60,12 @@ def start_timer(*, by, session: Session, minutes: int, auto_advance: bool = Fals
         )
     low, high = TIMER_MINUTES
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not low <= minutes <= high:
-        raise ValidationError({"minutes": f"Minutes must be a whole number from {low} to {high}."})
+        raise ValidationError(
+            {
+                "minutes": gettext("Minutes must be a whole number from %(low)s to %(high)s.")
+                % {"low": low, "high": high}
+            }
+        )
     if auto_advance and session.phase not in PHASES_THAT_END_ON_THEIR_OWN:
         raise ValidationError(
             {

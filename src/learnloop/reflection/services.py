@@ -200,7 +200,7 @@ def create_session(
     require(can_start_session(by, team), f"Only members and leads of {team} can start its sessions.")
     require(can_use_template(by, template), gettext("That template belongs to another team."))
     if team.is_archived:
-        raise ValidationError({"team": f"{team} is archived."})
+        raise ValidationError({"team": gettext("%(team)s is archived.") % {"team": team}})
     title = " ".join((title or "").split())
     if not title or len(title) > 200:
         raise ValidationError({"title": gettext("A session needs a title of at most 200 characters.")})
@@ -220,11 +220,14 @@ def create_session(
     checkin_question = " ".join((checkin_question or "").split())
     if len(checkin_question) > checkin.MAX_QUESTION_LENGTH:
         raise ValidationError(
-            {"checkin_question": f"Keep the question under {checkin.MAX_QUESTION_LENGTH} characters."}
+            {
+                "checkin_question": gettext("Keep the question under %(max)s characters.")
+                % {"max": checkin.MAX_QUESTION_LENGTH}
+            }
         )
     facilitator = facilitator or by
     if not facilitator.is_active:
-        raise ValidationError({"facilitator": f"{facilitator} is deactivated."})
+        raise ValidationError({"facilitator": gettext("%(person)s is deactivated.") % {"person": facilitator}})
     with transaction.atomic():
         session = Session.objects.create(
             team=team,
@@ -264,7 +267,12 @@ def set_phase(*, by, session: Session, phase: str) -> Session:
         raise ValidationError({"phase": gettext("This session is closed.")})
     target, current = PHASE_ORDER.index(phase), session.phase_index
     if target not in {current + 1, current - 1}:
-        raise ValidationError({"phase": f"From {session.get_phase_display()} the session can only move one step."})
+        raise ValidationError(
+            {
+                "phase": gettext("From %(phase)s the session can only move one step.")
+                % {"phase": session.get_phase_display()}
+            }
+        )
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         restarting = phase == Phase.VOTE and session.tallies_shown
