@@ -166,7 +166,7 @@ class Entry(models.Model):
         return Freshness.STALE
 
     def get_freshness_display(self) -> str:
-        return Freshness(self.freshness()).label
+        return str(Freshness(self.freshness()).label)
 
     @property
     def is_locked(self) -> bool:

@@ -189,7 +189,7 @@ def status_of(session: Session) -> Status:
     named = session.anonymity == Anonymity.NAMED
     return Status(
         phase=session.phase,
-        phase_label=session.get_phase_display(),
+        phase_label=str(session.get_phase_display()),
         revealed=session.revealed,
         cards_written=Card.objects.filter(session=session).count(),
         participants=len(participants),
