@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from learnloop.knowledge import entry_templates, search, selectors, services
@@ -46,11 +46,11 @@ PER_PAGE = 20
 # The search service's facet names, mapped to the query parameter that filters by them.
 # (query parameter and key of SearchResults.facets, heading shown)
 FACETS = (
-    ("kind", "Kind"),
-    ("state", "Freshness"),
-    ("team", "Team"),
-    ("tag", "Tag"),
-    ("author", "Author"),
+    ("kind", gettext_lazy("Kind")),
+    ("state", gettext_lazy("Freshness")),
+    ("team", gettext_lazy("Team")),
+    ("tag", gettext_lazy("Tag")),
+    ("author", gettext_lazy("Author")),
 )
 
 
