@@ -16,11 +16,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from learnloop.actions import selectors
 from learnloop.actions.models import Action, DigestDelivery
-from learnloop.actions.reminders import action_link
+from learnloop.actions.reminders import action_link, recipient_language
 from learnloop.ops.mail import send_keyed
 from learnloop.org.models import OrgRole, Person
 
@@ -103,12 +104,16 @@ def deliver_digest(delivery_id: int, *, today: date | None = None) -> bool:
             return False
         for action in digest.open + digest.to_check:
             action.link = action_link(action)
-        body = render_to_string("actions/email/digest.txt", {"digest": digest, "week_of": delivery.week_of})
-        subject = f"Your actions this week: {len(digest.open)} open, {len(digest.overdue)} overdue"
-        if digest.to_check:
-            subject += f", {len(digest.to_check)} to check"
-        if not (digest.open or digest.to_check):
-            subject = "This week: " + ", ".join(section.title.lower() for section in digest.sections)
+        with translation.override(recipient_language(delivery.person)):
+            body = render_to_string("actions/email/digest.txt", {"digest": digest, "week_of": delivery.week_of})
+            subject = gettext("Your actions this week: %(open)s open, %(overdue)s overdue") % {
+                "open": len(digest.open), "overdue": len(digest.overdue)}
+            if digest.to_check:
+                subject += ngettext(", %(count)s to check", ", %(count)s to check", len(digest.to_check)) % {
+                    "count": len(digest.to_check)}
+            if not (digest.open or digest.to_check):
+                subject = gettext("This week: %(sections)s") % {
+                    "sections": ", ".join(str(section.title).lower() for section in digest.sections)}
         # Recorded in the same transaction as the send (the row stays locked meanwhile).
         send_keyed(f"digest:{delivery.pk}", subject, body, [delivery.person.email])
         delivery.sent_at = timezone.now()

@@ -1,13 +1,14 @@
 """Forms of the action pages. They parse what was typed; the services decide what is allowed."""
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from learnloop.actions.models import Effect, Priority, Status
 from learnloop.org.membership import active_people, led_team_ids, member_team_ids
 from learnloop.org.models import Person, Team
 from learnloop.web.forms import ExportForm, IdField
 
-LATER = "later"
+LATER = gettext_lazy("later")
 
 
 def teams_for(viewer):
@@ -19,13 +20,27 @@ def teams_for(viewer):
 
 
 class ActionForm(forms.Form):
-    title = forms.CharField(max_length=300, label="What will be done?",
+    title = forms.CharField(max_length=300, label=gettext_lazy("What will be done?"),
                             widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Details")
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="No team (personal)")
-    owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, empty_label="Nobody yet")
-    due_on = forms.DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
-    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL)
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label=gettext_lazy("Details")
+    )
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("Team"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No team (personal)"),
+    )
+    owner = forms.ModelChoiceField(
+        label=gettext_lazy("Owner"),
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Nobody yet"),
+    )
+    due_on = forms.DateField(
+        required=False, label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    priority = forms.ChoiceField(label=gettext_lazy("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     # Chosen in the "agreed before" warning (actions/_similar.html): "this is the same as #123".
     repeat_of = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
@@ -33,18 +48,21 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams_for(viewer)
         self.fields["owner"].queryset = active_people()
-        self.fields["owner"].help_text = "Members can only take actions themselves; facilitators can assign anyone."
+        self.fields["owner"].help_text = gettext_lazy(
+            "Members can only take actions themselves; facilitators can assign anyone."
+        )
 
     def service_arguments(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ("title", "description", "team", "owner", "due_on",
-                                                            "priority")}
+        return {
+            name: self.cleaned_data[name] for name in ("title", "description", "team", "owner", "due_on", "priority")
+        }
 
 
 class SimilarForm(forms.Form):
     """What the action form sends while the title is typed (the "agreed before" warning)."""
 
-    title = forms.CharField(required=False, max_length=300)
-    team = forms.IntegerField(required=False, min_value=1)
+    title = forms.CharField(label=gettext_lazy("Title"), required=False, max_length=300)
+    team = forms.IntegerField(label=gettext_lazy("Team"), required=False, min_value=1)
     repeat_of = forms.IntegerField(required=False, min_value=1)
 
 
@@ -52,23 +70,27 @@ class CompleteForm(forms.Form):
     """Marking done asks "did it work?": answer now, or choose a date to be asked."""
 
     effect = forms.ChoiceField(
-        label="Did it work?",
-        choices=[*Effect.choices, (LATER, "Too early to tell: ask me on a date")],
+        label=gettext_lazy("Did it work?"),
+        choices=[*Effect.choices, (LATER, gettext_lazy("Too early to tell: ask me on a date"))],
         widget=forms.RadioSelect,
     )
     evidence = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What shows it? A number, an incident that didn't happen, what people said.",
+        label=gettext_lazy("Evidence"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("What shows it? A number, an incident that didn't happen, what people said."),
     )
     check_on = forms.DateField(
-        required=False, label="Check on", widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Only when it's too early to tell: the owner is reminded on this date.",
+        required=False,
+        label=gettext_lazy("Check on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("Only when it's too early to tell: the owner is reminded on this date."),
     )
 
     def clean(self):
         data = super().clean()
         if data.get("effect") == LATER and not data.get("check_on"):
-            self.add_error("check_on", "Pick the date on which to check whether it worked.")
+            self.add_error("check_on", gettext("Pick the date on which to check whether it worked."))
         return data
 
     def service_arguments(self) -> dict:
@@ -78,32 +100,37 @@ class CompleteForm(forms.Form):
 
 
 class CheckForm(forms.Form):
-    effect = forms.ChoiceField(label="Did it work?", choices=Effect.choices, widget=forms.RadioSelect)
-    evidence = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    effect = forms.ChoiceField(label=gettext_lazy("Did it work?"), choices=Effect.choices, widget=forms.RadioSelect)
+    evidence = forms.CharField(label=gettext_lazy("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AcceptEvidenceForm(forms.Form):
     prefix = "accept"  # its radios sit on the page beside "Mark as done"'s: ids must differ
-    effect = forms.ChoiceField(label="Did it work, given this evidence?", choices=Effect.choices,
-                               widget=forms.RadioSelect)
+    effect = forms.ChoiceField(
+        label=gettext_lazy("Did it work, given this evidence?"), choices=Effect.choices, widget=forms.RadioSelect
+    )
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(label="Why won't this be done?", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=gettext_lazy("Why won't this be done?"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=gettext_lazy("Your comment"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PolicyForm(forms.Form):
     overdue_grace_days = forms.IntegerField(
-        min_value=0, max_value=90, label="Grace days",
-        help_text="An action counts as overdue this many days after its due date.",
+        min_value=0,
+        max_value=90,
+        label=gettext_lazy("Grace days"),
+        help_text=gettext_lazy("An action counts as overdue this many days after its due date."),
     )
     remind_days_before = forms.IntegerField(
-        min_value=0, max_value=60, label="Remind days before",
-        help_text="The owner gets a reminder this many days before the due date (0: none).",
+        min_value=0,
+        max_value=60,
+        label=gettext_lazy("Remind days before"),
+        help_text=gettext_lazy("The owner gets a reminder this many days before the due date (0: none)."),
     )
 
 
@@ -112,7 +139,7 @@ class ActionExportForm(ExportForm):
 
     team = IdField(required=False, what="the team")
     owner = IdField(required=False, what="the owner")
-    status = forms.MultipleChoiceField(choices=Status.choices, required=False)
+    status = forms.MultipleChoiceField(label=gettext_lazy("Status"), choices=Status.choices, required=False)
     overdue = forms.NullBooleanField(required=False)
 
     def filters(self) -> dict:

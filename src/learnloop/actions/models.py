@@ -15,20 +15,21 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class Priority(models.TextChoices):
-    LOW = "low", "Low"
-    NORMAL = "normal", "Normal"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
+    LOW = "low", gettext_lazy("Low")
+    NORMAL = "normal", gettext_lazy("Normal")
+    HIGH = "high", gettext_lazy("High")
+    URGENT = "urgent", gettext_lazy("Urgent")
 
 
 class Status(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    NOT_DOING = "not_doing", "Not doing"
+    OPEN = "open", gettext_lazy("Open")
+    IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+    DONE = "done", gettext_lazy("Done")
+    NOT_DOING = "not_doing", gettext_lazy("Not doing")
 
 
 ACTIVE_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
@@ -36,9 +37,9 @@ CLOSED_STATUSES = (Status.DONE, Status.NOT_DOING)
 
 
 class Effect(models.TextChoices):
-    WORKED = "worked", "It worked"
-    DID_NOT_WORK = "did_not_work", "It did not work"
-    UNKNOWN = "unknown", "We can't tell"
+    WORKED = "worked", gettext_lazy("It worked")
+    DID_NOT_WORK = "did_not_work", gettext_lazy("It did not work")
+    UNKNOWN = "unknown", gettext_lazy("We can't tell")
 
 
 # Used for actions without a team and for teams that never set their own policy.
@@ -187,9 +188,9 @@ class TeamActionPolicy(models.Model):
 
 
 class ReminderKind(models.TextChoices):
-    DUE_SOON = "due_soon", "Due soon"
-    OVERDUE = "overdue", "Overdue"
-    CHECK_DUE = "check_due", "Effectiveness check due"
+    DUE_SOON = "due_soon", gettext_lazy("Due soon")
+    OVERDUE = "overdue", gettext_lazy("Overdue")
+    CHECK_DUE = "check_due", gettext_lazy("Effectiveness check due")
 
 
 class ActionReminder(models.Model):

@@ -17,6 +17,7 @@ lead it, and only its leads (and learning leads, admins) may give the action to 
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from learnloop.actions.models import Action
 from learnloop.org.membership import is_active_person, leads_team, led_team_ids, member_team_ids
@@ -73,7 +74,7 @@ def can_create(person, *, team: Team | None, owner) -> bool:
 
 def require_view(person, action: Action) -> None:
     if not can_view(person, action):
-        raise PermissionDenied("You can't see this action.")
+        raise PermissionDenied(gettext("You can't see this action."))
 
 
 def require_change(person, action: Action) -> None:
@@ -87,7 +88,9 @@ def require_create(person, *, team: Team | None, owner) -> None:
     if can_create(person, team=team, owner=owner):
         return
     if team is None:
-        raise PermissionDenied("An action without a team can only be created by its owner, learning leads and admins.")
+        raise PermissionDenied(
+            gettext("An action without a team can only be created by its owner, learning leads and admins.")
+        )
     if team.pk in member_team_ids(person):
         raise PermissionDenied(f"Only facilitators of {team.name} can give its actions to someone else.")
     raise PermissionDenied(f"Only members and facilitators of {team.name} can create its actions.")

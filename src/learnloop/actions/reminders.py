@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy
 
 from learnloop.actions import selectors
 from learnloop.actions.models import ACTIVE_STATUSES, Action, ActionReminder, ReminderKind, Status
@@ -85,10 +86,17 @@ def still_relevant(reminder: ActionReminder) -> bool:
 
 
 SUBJECTS = {
-    ReminderKind.DUE_SOON: "Due {due}: {title}",
-    ReminderKind.OVERDUE: "Overdue since {due}: {title}",
-    ReminderKind.CHECK_DUE: "Did it work? {title}",
+    ReminderKind.DUE_SOON: gettext_lazy("Due %(due)s: %(title)s"),
+    ReminderKind.OVERDUE: gettext_lazy("Overdue since %(due)s: %(title)s"),
+    ReminderKind.CHECK_DUE: gettext_lazy("Did it work? %(title)s"),
 }
+
+
+def recipient_language(person) -> str:
+    """The language an email to `person` is written in: their own choice (the `language` the core
+    i18n work adds to Person; org.language.for_person once merged) or the site's default."""
+    code = getattr(person, "language", "") or ""
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def deliver_reminder(reminder_id: int) -> bool:
@@ -103,10 +111,12 @@ def deliver_reminder(reminder_id: int) -> bool:
         if reminder is None or not reminder.recipient.is_active or not still_relevant(reminder):
             return False
         action = reminder.action
-        subject = SUBJECTS[reminder.kind].format(due=reminder.for_date.strftime("%-d %b"), title=action.title)
-        body = render_to_string("actions/email/reminder.txt", {
-            "reminder": reminder, "action": action, "person": reminder.recipient, "link": action_link(action),
-        })
+        with translation.override(recipient_language(reminder.recipient)):
+            subject = str(SUBJECTS[reminder.kind]) % {
+                "due": formats.date_format(reminder.for_date, "j M"), "title": action.title}
+            body = render_to_string("actions/email/reminder.txt", {
+                "reminder": reminder, "action": action, "person": reminder.recipient, "link": action_link(action),
+            })
         # Sent while the row is locked, and recorded in the same transaction: a retry or a second
         # worker finds sent_at set. The key gives every attempt the same Message-ID.
         send_keyed(f"reminder:{reminder.pk}", subject[:200], body, [reminder.recipient.email])

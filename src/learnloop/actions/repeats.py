@@ -21,6 +21,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.actions import permissions
 from learnloop.actions.models import ACTIVE_STATUSES, Action, Effect, Status
@@ -123,12 +124,12 @@ def check_repeat_of(by, repeat_of, *, action: Action | None = None) -> None:
     if repeat_of is None:
         return
     if not permissions.can_view(by, repeat_of):
-        raise ValidationError({"repeat_of": "No earlier action with this id that you can see."})
+        raise ValidationError({"repeat_of": gettext("No earlier action with this id that you can see.")})
     if action is not None and action.pk is not None:
         if repeat_of.pk == action.pk:
-            raise ValidationError({"repeat_of": "An action can't be a repeat of itself."})
+            raise ValidationError({"repeat_of": gettext("An action can't be a repeat of itself.")})
         if (repeat_of.created_at, repeat_of.pk) > (action.created_at, action.pk):
-            raise ValidationError({"repeat_of": "Link to an earlier action: this one was agreed before it."})
+            raise ValidationError({"repeat_of": gettext("Link to an earlier action: this one was agreed before it.")})
 
 
 def resolve_repeat_of(by, repeat_of_id) -> Action | None:
@@ -138,14 +139,14 @@ def resolve_repeat_of(by, repeat_of_id) -> Action | None:
         return None
     action = Action.objects.select_related("team").filter(pk=repeat_of_id).first()
     if action is None or not permissions.can_view(by, action):
-        raise ValidationError({"repeat_of": "No earlier action with this id that you can see."})
+        raise ValidationError({"repeat_of": gettext("No earlier action with this id that you can see.")})
     return action
 
 
 def mark_repeat(*, by, action: Action, repeat_of: Action | None, at: datetime | None = None) -> Action:
     """Say that `action` agrees again what `repeat_of` agreed (None: it doesn't, after all)."""
     if not (by and by.is_authenticated and by.is_active):
-        raise ValidationError("Actions are changed by an active, signed-in person.")
+        raise ValidationError(gettext("Actions are changed by an active, signed-in person."))
     with transaction.atomic():
         current = Action.objects.select_for_update().get(pk=action.pk)
         permissions.require_change(by, current)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.actions import permissions
 from learnloop.actions.models import (
@@ -43,42 +44,46 @@ def _now(at: datetime | None) -> datetime:
 
 def _require_actor(by) -> None:
     if not (by and by.is_authenticated and by.is_active):
-        raise ValidationError("Actions are changed by an active, signed-in person.")
+        raise ValidationError(gettext("Actions are changed by an active, signed-in person."))
 
 
 def _clean_title(title) -> str:
     title = " ".join(str(title or "").split())
     if not title:
-        raise ValidationError({"title": "An action needs a title: what will be done?"})
+        raise ValidationError({"title": gettext("An action needs a title: what will be done?")})
     if len(title) > MAX_TITLE:
-        raise ValidationError({"title": f"Keep the title under {MAX_TITLE} characters."})
+        raise ValidationError({"title": gettext("Keep the title under %(max)s characters.") % {"max": MAX_TITLE}})
     return title
 
 
 def _clean_text(value, *, field: str) -> str:
     value = str(value or "").strip()
     if len(value) > MAX_TEXT:
-        raise ValidationError({field: f"Keep this under {MAX_TEXT} characters."})
+        raise ValidationError({field: gettext("Keep this under %(max)s characters.") % {"max": MAX_TEXT}})
     return value
 
 
 def _check_owner(owner) -> None:
     if owner is not None and not owner.is_active:
-        raise ValidationError({"owner": f"{owner} is deactivated; choose an active owner."})
+        raise ValidationError(
+            {"owner": gettext("%(person)s is deactivated; choose an active owner.") % {"person": owner}}
+        )
 
 
 def _check_team(team) -> None:
     if team is not None and team.is_archived:
-        raise ValidationError({"team": f"{team} is archived; choose an active team."})
+        raise ValidationError({"team": gettext("%(team)s is archived; choose an active team.") % {"team": team}})
 
 
 def _clean_source_url(url) -> str:
     # Shown as a link: only a path inside Learnloop or an http(s) address, never "javascript:".
     url = str(url or "").strip()
     if url and not (url.startswith(("https://", "http://")) or (url.startswith("/") and not url.startswith("//"))):
-        raise ValidationError({"source_url": "A source link is a path like /sessions/42/ or an http(s) address."})
+        raise ValidationError(
+            {"source_url": gettext("A source link is a path like /sessions/42/ or an http(s) address.")}
+        )
     if len(url) > 500:
-        raise ValidationError({"source_url": "Keep the source link under 500 characters."})
+        raise ValidationError({"source_url": gettext("Keep the source link under 500 characters.")})
     return url
 
 
@@ -89,13 +94,11 @@ def _check_priority(priority) -> None:
 
 def _check_effect(effect) -> None:
     if effect not in Effect.values:
-        raise ValidationError({"effect": "Say whether it worked: worked, did_not_work or unknown."})
+        raise ValidationError({"effect": gettext("Say whether it worked: worked, did_not_work or unknown.")})
 
 
 def _event(action: Action, *, verb: str, by, at: datetime | None, data: dict | None = None) -> None:
-    record_activity(
-        verb=verb, subject=action, actor=by, team=action.team, data=data or {}, at=_now(at)
-    )
+    record_activity(verb=verb, subject=action, actor=by, team=action.team, data=data or {}, at=_now(at))
 
 
 def _save(action: Action, *, at: datetime | None) -> None:
@@ -103,8 +106,11 @@ def _save(action: Action, *, at: datetime | None) -> None:
     # Field validation here; the invariants (a declined action has a reason, a closed one a date...)
     # are checked by each service first and enforced again by the database's CHECK constraints, so
     # Django's per-constraint validation queries (ten per save) would only repeat them.
-    action.full_clean(exclude=["owner", "team", "created_by", "closed_by", "checked_by", "repeat_of"],
-                      validate_unique=False, validate_constraints=False)
+    action.full_clean(
+        exclude=["owner", "team", "created_by", "closed_by", "checked_by", "repeat_of"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     action.save()
 
 
@@ -155,18 +161,19 @@ def create_action(
     _check_priority(priority)
     source_type, source_id = str(source_type or "").strip(), str(source_id or "").strip()
     if bool(source_type) != bool(source_id):
-        raise ValidationError({"source_type": "Name a source with both its type and its id, or neither."})
+        raise ValidationError({"source_type": gettext("Name a source with both its type and its id, or neither.")})
     if source_type:
         # A typed reference to something the creator may see (learnloop.links); its title and
         # page fill in the label and link when none are given.
-        target = clean_reference(by, type_key=source_type, object_id=source_id, type_field="source_type",
-                                 id_field="source_id")
+        target = clean_reference(
+            by, type_key=source_type, object_id=source_id, type_field="source_type", id_field="source_id"
+        )
         source_label = source_label or target.title
         source_url = source_url or target.url
     check_repeat_of(by, repeat_of)
     now = _now(at)
     if repeat_of is not None and repeat_of.created_at > now:
-        raise ValidationError({"repeat_of": "Link to an earlier action: that one was agreed after this one."})
+        raise ValidationError({"repeat_of": gettext("Link to an earlier action: that one was agreed after this one.")})
     action = Action(
         title=_clean_title(title),
         description=_clean_text(description, field="description"),
@@ -204,14 +211,23 @@ def update_action(*, by, action: Action, at: datetime | None = None, **fields) -
             _check_team(fields["team"])
             # Moving an action to another team is deciding for that team: only its leads may.
             if fields["team"] is not None and not permissions.can_manage_team_actions(by, fields["team"]):
-                raise ValidationError({"team": f"Only facilitators of {fields['team']} can move actions to it."})
+                raise ValidationError(
+                    {
+                        "team": gettext("Only facilitators of %(team)s can move actions to it.")
+                        % {"team": fields["team"]}
+                    }
+                )
         if "owner" in fields and fields["owner"] != current.owner:
             _check_owner(fields["owner"])
             target_team = fields.get("team", current.team)
-            if fields["owner"] is not None and fields["owner"].pk != by.pk and not (
-                permissions.can_manage_team_actions(by, target_team) or by.pk == current.owner_id
+            if (
+                fields["owner"] is not None
+                and fields["owner"].pk != by.pk
+                and not (permissions.can_manage_team_actions(by, target_team) or by.pk == current.owner_id)
             ):
-                raise ValidationError({"owner": "Only the owner or the team's facilitators can hand an action on."})
+                raise ValidationError(
+                    {"owner": gettext("Only the owner or the team's facilitators can hand an action on.")}
+                )
         if "title" in fields:
             fields["title"] = _clean_title(fields["title"])
         if "description" in fields:
@@ -239,7 +255,9 @@ def start_action(*, by, action: Action, at: datetime | None = None) -> Action:
         permissions.require_change(by, current)
         if current.status != Status.OPEN:
             state = current.get_status_display().lower()
-            raise ValidationError({"status": f"Only an open action can be started; this one is {state}."})
+            raise ValidationError(
+                {"status": gettext("Only an open action can be started; this one is %(state)s.") % {"state": state}}
+            )
         current.status = Status.IN_PROGRESS
         current.started_at = _now(at)
         _save(current, at=at)
@@ -261,20 +279,27 @@ def complete_action(
     now = _now(at)
     evidence = _clean_text(evidence, field="evidence")
     if effect and check_on:
-        raise ValidationError({"check_on": "Answer whether it worked now, or pick a date to check — not both."})
+        raise ValidationError(
+            {"check_on": gettext("Answer whether it worked now, or pick a date to check — not both.")}
+        )
     if not effect and not check_on:
-        raise ValidationError({"effect": "Did it work? Answer now, or pick a date to check."})
+        raise ValidationError({"effect": gettext("Did it work? Answer now, or pick a date to check.")})
     if effect:
         _check_effect(effect)
     elif check_on <= timezone.localdate(now):
-        raise ValidationError({"check_on": "Pick a check date after today."})
+        raise ValidationError({"check_on": gettext("Pick a check date after today.")})
     elif evidence:
-        raise ValidationError({"evidence": "Evidence comes with the answer; add it when the check is done."})
+        raise ValidationError({"evidence": gettext("Evidence comes with the answer; add it when the check is done.")})
     with transaction.atomic():
         current = _lock(action)
         permissions.require_change(by, current)
         if current.status not in ACTIVE_STATUSES:
-            raise ValidationError({"status": f"This action is already {current.get_status_display().lower()}."})
+            raise ValidationError(
+                {
+                    "status": gettext("This action is already %(status)s.")
+                    % {"status": str(current.get_status_display()).lower()}
+                }
+            )
         current.status = Status.DONE
         current.closed_at = now
         current.closed_by = by
@@ -283,8 +308,13 @@ def complete_action(
         else:
             current.check_on = check_on
         _save(current, at=now)
-        _event(current, verb="closed", by=by, at=now,
-               data={"effect": effect} if effect else {"check_on": check_on.isoformat()})
+        _event(
+            current,
+            verb="closed",
+            by=by,
+            at=now,
+            data={"effect": effect} if effect else {"check_on": check_on.isoformat()},
+        )
         if effect:
             _event(current, verb="checked", by=by, at=now, data={"effect": effect})
             _tell_outcome(current, by=by, at=now)
@@ -301,7 +331,7 @@ def record_effectiveness(*, by, action: Action, effect: str, evidence: str = "",
         current = _lock(action)
         permissions.require_change(by, current)
         if current.status != Status.DONE:
-            raise ValidationError({"status": "Only a done action can be checked for effect."})
+            raise ValidationError({"status": gettext("Only a done action can be checked for effect.")})
         current.effect, current.evidence, current.checked_at, current.checked_by = effect, evidence, now, by
         _save(current, at=now)
         _event(current, verb="checked", by=by, at=now, data={"effect": effect})
@@ -314,13 +344,18 @@ def decline_action(*, by, action: Action, reason: str, at: datetime | None = Non
     _require_actor(by)
     reason = _clean_text(reason, field="reason")
     if not reason:
-        raise ValidationError({"reason": "Say why this action won't be done."})
+        raise ValidationError({"reason": gettext("Say why this action won't be done.")})
     now = _now(at)
     with transaction.atomic():
         current = _lock(action)
         permissions.require_change(by, current)
         if current.status not in ACTIVE_STATUSES:
-            raise ValidationError({"status": f"This action is already {current.get_status_display().lower()}."})
+            raise ValidationError(
+                {
+                    "status": gettext("This action is already %(status)s.")
+                    % {"status": str(current.get_status_display()).lower()}
+                }
+            )
         current.status = Status.NOT_DOING
         current.not_doing_reason = reason
         current.closed_at = now
@@ -337,7 +372,7 @@ def reopen_action(*, by, action: Action, at: datetime | None = None) -> Action:
         current = _lock(action)
         permissions.require_change(by, current)
         if current.status in ACTIVE_STATUSES:
-            raise ValidationError({"status": "This action is still open."})
+            raise ValidationError({"status": gettext("This action is still open.")})
         previous = current.status
         current.status = Status.OPEN
         current.started_at = None
@@ -355,7 +390,7 @@ def add_comment(*, by, action: Action, body: str, at: datetime | None = None) ->
     permissions.require_view(by, action)
     body = _clean_text(body, field="body")
     if not body:
-        raise ValidationError({"body": "Write a comment first."})
+        raise ValidationError({"body": gettext("Write a comment first.")})
     now = _now(at)
     with transaction.atomic():
         comment = ActionComment.objects.create(action=action, author=by, body=body, created_at=now)
@@ -367,23 +402,37 @@ def add_comment(*, by, action: Action, body: str, at: datetime | None = None) ->
 
 
 def propose_evidence(
-    *, action: Action, source_type: str, source_id, source_label: str, text: str, source_url: str = "",
-    figures: dict | None = None, at: datetime | None = None,
+    *,
+    action: Action,
+    source_type: str,
+    source_id,
+    source_label: str,
+    text: str,
+    source_url: str = "",
+    figures: dict | None = None,
+    at: datetime | None = None,
 ) -> EvidenceProposal:
     """Offer evidence for the action's "did it work?" (a system write: the platform proposes, no
     person acts). Offering the same source again returns the earlier proposal unchanged."""
     source_type, source_id = str(source_type).strip(), str(source_id).strip()
     if not source_type or not source_id:
-        raise ValidationError({"source_type": "A proposal names its source's type and id."})
+        raise ValidationError({"source_type": gettext("A proposal names its source's type and id.")})
     text = _clean_text(text, field="text")
     if not text:
-        raise ValidationError({"text": "A proposal needs the evidence it offers."})
+        raise ValidationError({"text": gettext("A proposal needs the evidence it offers.")})
     now = _now(at)
     with transaction.atomic():
         proposal, created = EvidenceProposal.objects.get_or_create(
-            action=action, source_type=source_type, source_id=source_id,
-            defaults={"source_label": str(source_label or "").strip()[:300], "text": text,
-                      "source_url": _clean_source_url(source_url), "figures": figures or {}, "proposed_at": now},
+            action=action,
+            source_type=source_type,
+            source_id=source_id,
+            defaults={
+                "source_label": str(source_label or "").strip()[:300],
+                "text": text,
+                "source_url": _clean_source_url(source_url),
+                "figures": figures or {},
+                "proposed_at": now,
+            },
         )
         if created:
             _event(action, verb="evidence_proposed", by=None, at=now, data={"source_type": source_type})
@@ -401,9 +450,11 @@ def accept_evidence(*, by, proposal: EvidenceProposal, effect: str, at: datetime
         action = current.action
         permissions.require_change(by, action)
         if current.accepted_at is not None:
-            raise ValidationError({"proposal": "This evidence has already been accepted."})
+            raise ValidationError({"proposal": gettext("This evidence has already been accepted.")})
         if action.status == Status.NOT_DOING:
-            raise ValidationError({"status": "This action is not being done, so there is no check to add it to."})
+            raise ValidationError(
+                {"status": gettext("This action is not being done, so there is no check to add it to.")}
+            )
         if action.status in ACTIVE_STATUSES:
             action = complete_action(by=by, action=action, effect=effect, evidence=current.text, at=now)
         else:
@@ -431,9 +482,9 @@ def set_team_policy(*, by, team, overdue_grace_days: int, remind_days_before: in
     _require_actor(by)
     permissions.require_manage_team(by, team)
     if not 0 <= overdue_grace_days <= 90:
-        raise ValidationError({"overdue_grace_days": "Grace days must be between 0 and 90."})
+        raise ValidationError({"overdue_grace_days": gettext("Grace days must be between 0 and 90.")})
     if not 0 <= remind_days_before <= 60:
-        raise ValidationError({"remind_days_before": "Remind between 0 and 60 days before the due date."})
+        raise ValidationError({"remind_days_before": gettext("Remind between 0 and 60 days before the due date.")})
     with transaction.atomic():
         policy, _ = TeamActionPolicy.objects.update_or_create(
             team=team,
@@ -445,7 +496,10 @@ def set_team_policy(*, by, team, overdue_grace_days: int, remind_days_before: in
             },
         )
         record_activity(
-            verb="action_policy_changed", subject=team, actor=by, team=team,
+            verb="action_policy_changed",
+            subject=team,
+            actor=by,
+            team=team,
             data={"overdue_grace_days": overdue_grace_days, "remind_days_before": remind_days_before},
         )
     return policy

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from learnloop.actions import permissions, repeats, selectors, services
@@ -57,25 +58,33 @@ def team_board(request, team_id: int):
     team = get_object_or_404(Team, pk=team_id)
     if not permissions.can_see_team(request.user, team):
         raise PermissionDenied(
-            f"Only members and facilitators of {team.name}, learning leads and admins see its board."
+            gettext("Only members and facilitators of %(team)s, learning leads and admins see its board.")
+            % {"team": team.name}
         )
     policy = services.policy_for(team)
     can_manage = permissions.can_manage_team_actions(request.user, team)
     form = None
     if can_manage:
-        form = PolicyForm(request.POST or None, initial={
-            "overdue_grace_days": policy.overdue_grace_days, "remind_days_before": policy.remind_days_before,
-        })
+        form = PolicyForm(
+            request.POST or None,
+            initial={
+                "overdue_grace_days": policy.overdue_grace_days,
+                "remind_days_before": policy.remind_days_before,
+            },
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 services.set_team_policy(by=request.user, team=team, **form.cleaned_data)
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
-                messages.success(request, f"{team.name}'s overdue rule was saved.")
+                messages.success(request, gettext("%(team)s's overdue rule was saved.") % {"team": team.name})
                 return redirect("actions:team", team.pk)
     elif request.method == "POST":
-        raise PermissionDenied(f"Only facilitators of {team.name}, learning leads and admins can change its rules.")
+        raise PermissionDenied(
+            gettext("Only facilitators of %(team)s, learning leads and admins can change its rules.")
+            % {"team": team.name}
+        )
     context = {
         "team": team,
         "columns": selectors.team_board(team),
@@ -106,7 +115,7 @@ def action_create(request):
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"“{action.title}” was added.")
+            messages.success(request, gettext("“%(title)s” was added.") % {"title": action.title})
             return redirect("actions:detail", action.pk)
     return render(request, "actions/action_form.html", {"form": form, "action": None})
 
@@ -116,8 +125,12 @@ def action_edit(request, action_id: int):
     action = selectors.action_for(viewer=request.user, action_id=action_id)
     permissions.require_change(request.user, action)
     initial = {
-        "title": action.title, "description": action.description, "team": action.team_id,
-        "owner": action.owner_id, "due_on": action.due_on, "priority": action.priority,
+        "title": action.title,
+        "description": action.description,
+        "team": action.team_id,
+        "owner": action.owner_id,
+        "due_on": action.due_on,
+        "priority": action.priority,
     }
     form = ActionForm(request.POST or None, viewer=request.user, initial=initial)
     if action.team_id and action.team not in form.fields["team"].queryset:
@@ -128,7 +141,7 @@ def action_edit(request, action_id: int):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"“{action.title}” was saved.")
+            messages.success(request, gettext("“%(title)s” was saved.") % {"title": action.title})
             return redirect("actions:detail", action.pk)
     return render(request, "actions/action_form.html", {"form": form, "action": action})
 
@@ -149,24 +162,33 @@ def similar(request):
 
 def _repeats_page(request, *, team):
     clusters = repeats.repeat_clusters(viewer=request.user, team=team)
-    return render(request, "actions/repeats.html", {
-        "team": team, "clusters": clusters, "today": timezone.localdate(),
-        "worked_yet_repeated": sum(1 for cluster in clusters if cluster.worked_yet_repeated),
-    })
+    return render(
+        request,
+        "actions/repeats.html",
+        {
+            "team": team,
+            "clusters": clusters,
+            "today": timezone.localdate(),
+            "worked_yet_repeated": sum(1 for cluster in clusters if cluster.worked_yet_repeated),
+        },
+    )
 
 
 @login_required
 def team_repeats(request, team_id: int):
     team = get_object_or_404(Team, pk=team_id)
     if not permissions.can_see_team(request.user, team):
-        raise PermissionDenied(f"Only members and facilitators of {team.name}, learning leads and admins see this.")
+        raise PermissionDenied(
+            gettext("Only members and facilitators of %(team)s, learning leads and admins see this.")
+            % {"team": team.name}
+        )
     return _repeats_page(request, team=team)
 
 
 @login_required
 def organization_repeats(request):
     if not request.user.is_learning_lead:
-        raise PermissionDenied("Only learning leads and admins see the whole organization's repeats.")
+        raise PermissionDenied(gettext("Only learning leads and admins see the whole organization's repeats."))
     return _repeats_page(request, team=None)
 
 
@@ -180,13 +202,13 @@ def _detail(request, action, *, status: int = 200, **forms):
         "action": action,
         "can_change": permissions.can_change(request.user, action),
         "comments": action.comments.select_related("author"),
-        "repeat_of": action.repeat_of if action.repeat_of and permissions.can_view(request.user, action.repeat_of)
+        "repeat_of": action.repeat_of
+        if action.repeat_of and permissions.can_view(request.user, action.repeat_of)
         else None,
-        "agreed_again": selectors.visible_actions(viewer=request.user).filter(repeat_of=action).order_by(
-            "created_at", "id"),
-        "complete_form": forms.get("complete_form") or CompleteForm(
-            initial={"check_on": today + DEFAULT_CHECK_AFTER}
-        ),
+        "agreed_again": selectors.visible_actions(viewer=request.user)
+        .filter(repeat_of=action)
+        .order_by("created_at", "id"),
+        "complete_form": forms.get("complete_form") or CompleteForm(initial={"check_on": today + DEFAULT_CHECK_AFTER}),
         "check_form": forms.get("check_form") or CheckForm(),
         "decline_form": forms.get("decline_form") or DeclineForm(),
         "comment_form": forms.get("comment_form") or CommentForm(),
@@ -223,8 +245,14 @@ def _transition(request, action_id: int, form_class, form_name: str, run, succes
 @login_required
 @require_POST
 def action_start(request, action_id: int):
-    return _transition(request, action_id, None, "", lambda action, _form: services.start_action(
-        by=request.user, action=action), "Started. Good luck!")
+    return _transition(
+        request,
+        action_id,
+        None,
+        "",
+        lambda action, _form: services.start_action(by=request.user, action=action),
+        "Started. Good luck!",
+    )
 
 
 @login_required
@@ -233,7 +261,7 @@ def action_complete(request, action_id: int):
     def run(action, form):
         services.complete_action(by=request.user, action=action, **form.service_arguments())
 
-    return _transition(request, action_id, CompleteForm, "complete_form", run, "Marked done.")
+    return _transition(request, action_id, CompleteForm, "complete_form", run, gettext("Marked done."))
 
 
 @login_required
@@ -242,7 +270,7 @@ def action_check(request, action_id: int):
     def run(action, form):
         services.record_effectiveness(by=request.user, action=action, **form.cleaned_data)
 
-    return _transition(request, action_id, CheckForm, "check_form", run, "Thanks: the check is recorded.")
+    return _transition(request, action_id, CheckForm, "check_form", run, gettext("Thanks: the check is recorded."))
 
 
 @login_required
@@ -253,8 +281,14 @@ def action_accept_evidence(request, action_id: int, proposal_id: int):
     def run(action, form):
         services.accept_evidence(by=request.user, proposal=proposal, effect=form.cleaned_data["effect"])
 
-    return _transition(request, action_id, AcceptEvidenceForm, "accept_form", run,
-                       "Accepted: the evidence is part of the check.")
+    return _transition(
+        request,
+        action_id,
+        AcceptEvidenceForm,
+        "accept_form",
+        run,
+        gettext("Accepted: the evidence is part of the check."),
+    )
 
 
 @login_required
@@ -263,14 +297,20 @@ def action_decline(request, action_id: int):
     def run(action, form):
         services.decline_action(by=request.user, action=action, reason=form.cleaned_data["reason"])
 
-    return _transition(request, action_id, DeclineForm, "decline_form", run, "Marked as not doing.")
+    return _transition(request, action_id, DeclineForm, "decline_form", run, gettext("Marked as not doing."))
 
 
 @login_required
 @require_POST
 def action_reopen(request, action_id: int):
-    return _transition(request, action_id, None, "", lambda action, _form: services.reopen_action(
-        by=request.user, action=action), "Reopened.")
+    return _transition(
+        request,
+        action_id,
+        None,
+        "",
+        lambda action, _form: services.reopen_action(by=request.user, action=action),
+        gettext("Reopened."),
+    )
 
 
 @login_required
@@ -301,5 +341,9 @@ def action_export(request):
     if not form.is_valid():
         return HttpResponseBadRequest(form.problem())
     actions = selectors.filtered_actions(viewer=request.user, **form.filters())
-    return export_response(fmt=form.format_name(), filename="actions",
-                           columns=selectors.EXPORT_COLUMNS, rows=selectors.export_rows(actions))
+    return export_response(
+        fmt=form.format_name(),
+        filename="actions",
+        columns=selectors.EXPORT_COLUMNS,
+        rows=selectors.export_rows(actions),
+    )

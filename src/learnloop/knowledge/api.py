@@ -341,7 +341,7 @@ def add_link(request, entry_id: Id, payload: LinkIn):
     target = _entry_ref(request.user, payload.target_id, field="target_id")
     with request_fields(target="target_id"):
         link = services.add_link(by=request.user, source=entry, target=target, kind=payload.kind)
-    phrase = dict(EntryLink._meta.get_field("kind").choices)[link.kind]
+    phrase = str(dict(EntryLink._meta.get_field("kind").choices)[link.kind])
     return Status(201, {"id": link.pk, "kind": link.kind, "phrase": phrase, "direction": "outgoing", "entry": target})
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from learnloop.knowledge import attachments, selectors
@@ -31,7 +32,7 @@ def attachment_add(request, entry_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"“{attachment.name}” was attached.")
+        messages.success(request, gettext("“%(name)s” was attached.") % {"name": attachment.name})
     return redirect(reverse("knowledge:entry", args=[entry.pk]) + "#attachments")
 
 
@@ -45,5 +46,5 @@ def attachment_download(request, entry_id: int, attachment_id: int):
 def attachment_remove(request, entry_id: int, attachment_id: int):
     attachment = _attachment(request, entry_id, attachment_id)
     attachments.remove(by=request.user, attachment=attachment)
-    messages.success(request, f"“{attachment.name}” was removed.")
+    messages.success(request, gettext("“%(name)s” was removed.") % {"name": attachment.name})
     return redirect(reverse("knowledge:entry", args=[entry_id]) + "#attachments")

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import FileResponse
+from django.utils.translation import gettext
 
 from learnloop.knowledge.models import Attachment, Entry
 from learnloop.knowledge.permissions import can_edit, require_edit, require_view
@@ -73,7 +74,9 @@ def _read_limited(upload) -> bytes:
     for chunk in upload.chunks():
         total += len(chunk)
         if total > MAX_BYTES:
-            raise ValidationError({"file": f"Files can be at most {MAX_BYTES // (1024 * 1024)} MB."})
+            raise ValidationError(
+                {"file": gettext("Files can be at most %(megabytes)s MB.") % {"megabytes": MAX_BYTES // (1024 * 1024)}}
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -81,19 +84,25 @@ def _read_limited(upload) -> bytes:
 def attach(*, by, entry: Entry, upload) -> Attachment:
     require_edit(by, entry)
     if upload is None:
-        raise ValidationError({"file": "Choose a file to attach."})
+        raise ValidationError({"file": gettext("Choose a file to attach.")})
     content = _read_limited(upload)
     if not content:
-        raise ValidationError({"file": "This file is empty."})
+        raise ValidationError({"file": gettext("This file is empty.")})
     content_type = detect_type(content)  # a text must be text throughout, not just at its start
     if content_type is None:
-        raise ValidationError({"file": f"This kind of file can't be attached. Attach {ALLOWED}."})
+        raise ValidationError(
+            {"file": gettext("This kind of file can't be attached. Attach %(allowed)s.") % {"allowed": ALLOWED}}
+        )
     if entry.attachments.count() >= MAX_PER_ENTRY:
-        raise ValidationError({"file": f"An entry holds at most {MAX_PER_ENTRY} attachments."})
+        raise ValidationError({"file": gettext("An entry holds at most %(max)s attachments.") % {"max": MAX_PER_ENTRY}})
     with transaction.atomic():
         attachment = Attachment(
-            entry=entry, name=clean_name(getattr(upload, "name", "")), content_type=content_type,
-            size=len(content), sha256=hashlib.sha256(content).hexdigest(), uploaded_by=by,
+            entry=entry,
+            name=clean_name(getattr(upload, "name", "")),
+            content_type=content_type,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=by,
         )
         attachment.file.save("upload", ContentFile(content), save=False)
         attachment.save()
@@ -103,7 +112,7 @@ def attach(*, by, entry: Entry, upload) -> Attachment:
 def remove(*, by, attachment: Attachment) -> None:
     require_view(by, attachment.entry)
     if by.pk != attachment.uploaded_by_id and not can_edit(by, attachment.entry):
-        raise PermissionDenied("Only the entry's editors and the person who attached it can remove it.")
+        raise PermissionDenied(gettext("Only the entry's editors and the person who attached it can remove it."))
     stored = attachment.file.name
     storage = attachment.file.storage
     attachment.delete()
@@ -111,8 +120,9 @@ def remove(*, by, attachment: Attachment) -> None:
 
 
 def download_response(attachment: Attachment) -> FileResponse:
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     # Even if something rendered it, it could run nothing and load nothing.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

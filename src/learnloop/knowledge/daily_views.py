@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from learnloop.knowledge import selectors, services
@@ -32,10 +33,10 @@ def entry_follow(request, entry_id: int):
         return HttpResponseBadRequest(_problem(form))
     if form.cleaned_data["action"] == "follow":
         services.follow_entry(by=request.user, entry=entry)
-        done = "You follow this entry: you'll hear when it changes."
+        done = gettext("You follow this entry: you'll hear when it changes.")
     else:
         services.unfollow_entry(by=request.user, entry=entry)
-        done = "You no longer follow this entry."
+        done = gettext("You no longer follow this entry.")
     if request.htmx:
         following = selectors.is_following(viewer=request.user, entry=entry)
         return render(request, "knowledge/_follow.html", {"entry": entry, "following": following, "done": done})
@@ -56,8 +57,8 @@ def answer_vote(request, entry_id: int, answer_id: int):
     except ValidationError as error:
         return HttpResponseBadRequest(" ".join(error.messages))
     if request.htmx:
-        return answers_partial(request, entry.pk, answer_status="Your vote was recorded.")
-    messages.success(request, "Your vote was recorded.")
+        return answers_partial(request, entry.pk, answer_status=gettext("Your vote was recorded."))
+    messages.success(request, gettext("Your vote was recorded."))
     return redirect(reverse("knowledge:entry", args=[entry.pk]) + f"#answer-{answer.pk}")
 
 
@@ -88,7 +89,7 @@ def unanswered(request):
     if form.is_valid() and form.cleaned_data["team"]:
         team = Team.objects.filter(pk=form.cleaned_data["team"]).first()
         if team is None:
-            form.add_error("team", "No team with this number.")
+            form.add_error("team", gettext("No team with this number."))
     mine = member_team_ids(request.user)
     teams = Team.objects.filter(archived_at__isnull=True).order_by("name")
     page = Paginator(selectors.unanswered_questions(viewer=request.user, team=team), PER_PAGE).get_page(

@@ -9,6 +9,7 @@ template only pre-fills the editor: the entry written from it is an ordinary ent
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.knowledge.models import EntryKind, EntryTemplate
 from learnloop.org.membership import is_active_person, leads_team, member_team_ids
@@ -55,23 +56,23 @@ def _clean(values: dict, kind: str) -> dict:
     cleaned = {}
     name = " ".join(str(values.get("name") or "").split())
     if not name:
-        raise ValidationError({"name": "Give the template a name."})
+        raise ValidationError({"name": gettext("Give the template a name.")})
     if len(name) > 120:
-        raise ValidationError({"name": "Keep the name under 120 characters."})
+        raise ValidationError({"name": gettext("Keep the name under 120 characters.")})
     cleaned["name"] = name
     description = " ".join(str(values.get("description") or "").split())
     if len(description) > 300:
-        raise ValidationError({"description": "Keep the description under 300 characters."})
+        raise ValidationError({"description": gettext("Keep the description under 300 characters.")})
     cleaned["description"] = description
     for field in TEXT_FIELDS:
         text = str(values.get(field) or "")
         if len(text) > MAX_TEXT:
             raise ValidationError({field: f"Keep it under {MAX_TEXT:,} characters."})
         if field in DECISION_SECTIONS and text.strip() and kind != EntryKind.DECISION:
-            raise ValidationError({field: "Only decision record templates have this section."})
+            raise ValidationError({field: gettext("Only decision record templates have this section.")})
         cleaned[field] = text
     if not any(cleaned[field].strip() for field in TEXT_FIELDS):
-        raise ValidationError({"body": "A template pre-fills something: write its text."})
+        raise ValidationError({"body": gettext("A template pre-fills something: write its text.")})
     return cleaned
 
 

@@ -12,16 +12,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 # An entry is "due for review" from its review date, and "stale" this long after it.
 STALE_AFTER_DUE = timedelta(days=30)
 
 
 class EntryKind(models.TextChoices):
-    LESSON = "lesson", "Lesson"
-    PLAYBOOK = "playbook", "Playbook"
-    DECISION = "decision", "Decision record"
-    QUESTION = "question", "Question"
+    LESSON = "lesson", gettext_lazy("Lesson")
+    PLAYBOOK = "playbook", gettext_lazy("Playbook")
+    DECISION = "decision", gettext_lazy("Decision record")
+    QUESTION = "question", gettext_lazy("Question")
 
 
 # Default review intervals: how-tos rot fastest, decisions slowest.
@@ -34,22 +35,22 @@ DEFAULT_REVIEW_DAYS = {
 
 
 class DecisionStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    ACCEPTED = "accepted", "Accepted"
-    DEPRECATED = "deprecated", "Deprecated"
-    SUPERSEDED = "superseded", "Superseded"
+    PROPOSED = "proposed", gettext_lazy("Proposed")
+    ACCEPTED = "accepted", gettext_lazy("Accepted")
+    DEPRECATED = "deprecated", gettext_lazy("Deprecated")
+    SUPERSEDED = "superseded", gettext_lazy("Superseded")
 
 
 class Visibility(models.TextChoices):
-    EVERYONE = "everyone", "Everyone"
-    TEAM = "team", "Its teams only"
+    EVERYONE = "everyone", gettext_lazy("Everyone")
+    TEAM = "team", gettext_lazy("Its teams only")
 
 
 class Freshness(models.TextChoices):
-    FRESH = "fresh", "Fresh"
-    DUE = "due", "Due for review"
-    STALE = "stale", "Stale"
-    OBSOLETE = "obsolete", "Obsolete"
+    FRESH = "fresh", gettext_lazy("Fresh")
+    DUE = "due", gettext_lazy("Due for review")
+    STALE = "stale", gettext_lazy("Stale")
+    OBSOLETE = "obsolete", gettext_lazy("Obsolete")
 
 
 class Tag(models.Model):
@@ -165,7 +166,7 @@ class Entry(models.Model):
         return Freshness.STALE
 
     def get_freshness_display(self) -> str:
-        return Freshness(self.freshness()).label
+        return str(Freshness(self.freshness()).label)
 
     @property
     def is_locked(self) -> bool:
@@ -192,9 +193,9 @@ class EntryVersion(models.Model):
 
 
 class LinkKind(models.TextChoices):
-    RELATED = "related", "Related to"
-    SUPERSEDES = "supersedes", "Supersedes"
-    CONTRADICTS = "contradicts", "Contradicts"
+    RELATED = "related", gettext_lazy("Related to")
+    SUPERSEDES = "supersedes", gettext_lazy("Supersedes")
+    CONTRADICTS = "contradicts", gettext_lazy("Contradicts")
 
 
 class EntryLink(models.Model):
@@ -239,10 +240,10 @@ class Provenance(models.Model):
 
 
 class ApplicationOutcome(models.TextChoices):
-    WORKED = "worked", "It worked"
-    PARTLY = "partly", "It partly worked"
-    DID_NOT_WORK = "did_not_work", "It did not work"
-    TOO_EARLY = "too_early", "Too early to tell"
+    WORKED = "worked", gettext_lazy("It worked")
+    PARTLY = "partly", gettext_lazy("It partly worked")
+    DID_NOT_WORK = "did_not_work", gettext_lazy("It did not work")
+    TOO_EARLY = "too_early", gettext_lazy("Too early to tell")
 
 
 class Application(models.Model):
@@ -376,10 +377,10 @@ class Follow(models.Model):
 class NotificationKind(models.TextChoices):
     # The values are also the email kinds people turn on and off (integrations' preferences) and
     # the first part of each email's ledger key, so they stay short and stable.
-    REVIEW_DUE = "entry_review", "An entry you answer for is due for review"
-    ANSWER = "entry_answer", "An answer to your question"
-    COMMENT = "entry_comment", "A comment on an entry you own"
-    FOLLOWED = "entry_followed", "A change to an entry you follow"
+    REVIEW_DUE = "entry_review", gettext_lazy("An entry you answer for is due for review")
+    ANSWER = "entry_answer", gettext_lazy("An answer to your question")
+    COMMENT = "entry_comment", gettext_lazy("A comment on an entry you own")
+    FOLLOWED = "entry_followed", gettext_lazy("A change to an entry you follow")
 
 
 class Notification(models.Model):

@@ -14,11 +14,14 @@ mail people about events long past.
 """
 
 import hashlib
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from learnloop.knowledge.models import Entry, Follow, Notification, NotificationKind
-from learnloop.knowledge.notification_mail import deliver_notification
+from learnloop.knowledge.notification_mail import deliver_notification, recipient_language
 from learnloop.knowledge.permissions import can_view
 from learnloop.knowledge.tasks import send_notification_email
 from learnloop.org.membership import facilitators_of
@@ -31,10 +34,11 @@ def owners_of(entry: Entry) -> list:
     return facilitators_of(entry.owner_team_id)
 
 
-def notify(*, recipients, kind: str, entry: Entry, text: str, key: str, actor=None, at=None,
+def notify(*, recipients, kind: str, entry: Entry, text: str | Callable[[], str], key: str, actor=None, at=None,
            send_now: bool = False) -> list[Notification]:
     """Write one notification per recipient (skipping the actor, people who may not see the entry
-    and events already notified) and queue its email."""
+    and events already notified) and queue its email. A callable `text` is written in each
+    recipient's language (the notification is stored as text, so it is read in that language)."""
     written = []
     seen = set()
     for person in recipients:
@@ -44,10 +48,12 @@ def notify(*, recipients, kind: str, entry: Entry, text: str, key: str, actor=No
         if not (person.is_active and can_view(person, entry)):
             continue
         extra = {"created_at": at} if at else {}
+        with translation.override(recipient_language(person)):
+            shown = text() if callable(text) else text
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(
-                    recipient=person, kind=kind, entry=entry, actor=actor, text=text[:300],
+                    recipient=person, kind=kind, entry=entry, actor=actor, text=shown[:300],
                     key=key[:120], **extra,
                 )
                 if at is None and not send_now:
@@ -62,29 +68,45 @@ def notify(*, recipients, kind: str, entry: Entry, text: str, key: str, actor=No
 
 
 def _name(person) -> str:
-    return person.full_name if person is not None else "Someone"
+    return person.full_name if person is not None else gettext("Someone")
 
 
 def answer_posted(*, answer, at=None) -> None:
     question = answer.question
     notify(recipients=[question.author], kind=NotificationKind.ANSWER, entry=question, actor=answer.author,
-           text=f"{_name(answer.author)} answered your question “{question.title}”.",
+           text=lambda: gettext("%(name)s answered your question “%(title)s”.") % {
+               "name": _name(answer.author), "title": question.title},
            key=f"answer:{answer.pk}", at=at)
 
 
 def comment_given(*, feedback, at=None) -> None:
     entry = feedback.entry
-    verdict = "found it helpful" if feedback.helpful else "found it not helpful"
+    def text() -> str:
+        wording = (gettext("%(name)s found it helpful and commented on “%(title)s”: %(comment)s") if feedback.helpful
+                   else gettext("%(name)s found it not helpful and commented on “%(title)s”: %(comment)s"))
+        return wording % {"name": _name(feedback.person), "title": entry.title, "comment": feedback.comment}
+
     notify(recipients=owners_of(entry), kind=NotificationKind.COMMENT, entry=entry, actor=feedback.person,
-           text=f"{_name(feedback.person)} {verdict} and commented on “{entry.title}”: {feedback.comment}",
+           text=text,
            key=f"comment:{feedback.pk}:{hash_of(feedback.comment)}", at=at)
 
 
-def entry_changed(*, entry: Entry, by, what: str, event: str, at=None) -> None:
-    """`what` says what happened ("edited it", "marked it obsolete"); `event` makes the key unique."""
+def entry_changed(*, entry: Entry, by, what: str | Callable[[], str], event: str, at=None) -> None:
+    """`what` says what happened ("edited it", "marked it obsolete"), a callable to have it in each
+    follower's language; `event` makes the key unique."""
     followers = [follow.person for follow in Follow.objects.filter(entry=entry).select_related("person")]
-    notify(recipients=followers, kind=NotificationKind.FOLLOWED, entry=entry, actor=by,
-           text=f"{_name(by)} {what}: “{entry.title}”.", key=f"followed:{entry.pk}:{event}", at=at)
+    notify(
+        recipients=followers,
+        kind=NotificationKind.FOLLOWED,
+        entry=entry,
+        actor=by,
+        text=lambda: (
+            gettext("%(name)s %(what)s: “%(title)s”.")
+            % {"name": _name(by), "what": what() if callable(what) else what, "title": entry.title}
+        ),
+        key=f"followed:{entry.pk}:{event}",
+        at=at,
+    )
 
 
 def hash_of(text: str) -> str:

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.activity.services import record_activity
 from learnloop.knowledge import search
@@ -45,7 +46,9 @@ def answered_check(*, viewer, action_id) -> Outcome:
     (not found, not visible and not answered read the same)."""
     found = read_outcome(viewer, CHECK, str(action_id or "").strip())
     if found is None:
-        raise ValidationError({"action": "No answered effectiveness check on an action you can see with this id."})
+        raise ValidationError(
+            {"action": gettext("No answered effectiveness check on an action you can see with this id.")}
+        )
     return found
 
 
@@ -69,23 +72,43 @@ def _flag(entry: Entry, *, outcome: Outcome, at: datetime | None) -> None:
     entry.review_flag = f"An action taken on it was checked on {when:%d %b %Y}: it did not work."
     entry.review_flagged_at = when
     entry.save(update_fields=["review_flag", "review_flagged_at"])
-    record_activity(verb="flagged_for_review", subject=entry, actor=None, team=entry.owner_team,
-                    data={"source_type": outcome.target.type, "source_id": outcome.target.id}, at=when)
+    record_activity(
+        verb="flagged_for_review",
+        subject=entry,
+        actor=None,
+        team=entry.owner_team,
+        data={"source_type": outcome.target.type, "source_id": outcome.target.id},
+        at=when,
+    )
 
 
 def _keep(entry: Entry, *, outcome: Outcome, by, at: datetime | None) -> OutcomeEvidence:
     now = _now(at)
     evidence, _ = OutcomeEvidence.objects.update_or_create(
-        entry=entry, source_type=outcome.target.type, source_id=outcome.target.id,
-        defaults={"label": outcome.target.title[:300], "effect": outcome.effect, "evidence": outcome.evidence,
-                  "checked_at": outcome.checked_at, "updated_at": now},
-        create_defaults={"label": outcome.target.title[:300], "effect": outcome.effect,
-                         "evidence": outcome.evidence, "checked_at": outcome.checked_at, "added_by": by,
-                         "added_at": now, "updated_at": now},
+        entry=entry,
+        source_type=outcome.target.type,
+        source_id=outcome.target.id,
+        defaults={
+            "label": outcome.target.title[:300],
+            "effect": outcome.effect,
+            "evidence": outcome.evidence,
+            "checked_at": outcome.checked_at,
+            "updated_at": now,
+        },
+        create_defaults={
+            "label": outcome.target.title[:300],
+            "effect": outcome.effect,
+            "evidence": outcome.evidence,
+            "checked_at": outcome.checked_at,
+            "added_by": by,
+            "added_at": now,
+            "updated_at": now,
+        },
     )
     # Evidence is also where the entry came from: the action's page lists it back.
-    add_provenance(entry=entry, source_type=outcome.target.type, source_id=outcome.target.id,
-                   label=outcome.target.title)
+    add_provenance(
+        entry=entry, source_type=outcome.target.type, source_id=outcome.target.id, label=outcome.target.title
+    )
     _refresh_marks(entry, at=at)
     if outcome.effect == "did_not_work":
         _flag(entry, outcome=outcome, at=at)
@@ -106,20 +129,31 @@ def lesson_from_outcome(*, by, action_id, title: str, body: str = "", at: dateti
     outcome = answered_check(viewer=by, action_id=action_id)
     title = " ".join(str(title or "").split())
     if not title:
-        raise ValidationError({"title": "Give the lesson a title: what did the team learn?"})
+        raise ValidationError({"title": gettext("Give the lesson a title: what did the team learn?")})
     body = str(body or "").strip() or evidence_text(outcome)
     provenance = [(outcome.target.type, outcome.target.id, outcome.target.title)]
     provenance += [(t, i, f"{t} {i}") for t, i in outcome.sources if is_known(t)]
     team = Team.objects.filter(pk=outcome.team_id).first() if outcome.team_id else None
     with transaction.atomic():
         entry = create_entry(
-            by=by, kind=EntryKind.LESSON, title=title, body=body, owner_team=team, teams=[team] if team else [],
-            provenance=provenance, at=at,
+            by=by,
+            kind=EntryKind.LESSON,
+            title=title,
+            body=body,
+            owner_team=team,
+            teams=[team] if team else [],
+            provenance=provenance,
+            at=at,
         )
         _keep(entry, outcome=outcome, by=by, at=at)
-        record_activity(verb="outcome_added", subject=entry, actor=by, team=entry.owner_team,
-                        data={"source_type": outcome.target.type, "source_id": outcome.target.id,
-                              "effect": outcome.effect}, at=_now(at))
+        record_activity(
+            verb="outcome_added",
+            subject=entry,
+            actor=by,
+            team=entry.owner_team,
+            data={"source_type": outcome.target.type, "source_id": outcome.target.id, "effect": outcome.effect},
+            at=_now(at),
+        )
     return entry
 
 
@@ -127,13 +161,18 @@ def add_outcome(*, by, entry: Entry, action_id, at: datetime | None = None) -> O
     """Keep an answered check as evidence for an existing entry (those who may edit it)."""
     require_edit(by, entry)
     if entry.obsolete_at is not None:
-        raise ValidationError({"entry": "This entry is obsolete; restore it before adding evidence."})
+        raise ValidationError({"entry": gettext("This entry is obsolete; restore it before adding evidence.")})
     outcome = answered_check(viewer=by, action_id=action_id)
     with transaction.atomic():
         evidence = _keep(entry, outcome=outcome, by=by, at=at)
-        record_activity(verb="outcome_added", subject=entry, actor=by, team=entry.owner_team,
-                        data={"source_type": outcome.target.type, "source_id": outcome.target.id,
-                              "effect": outcome.effect}, at=_now(at))
+        record_activity(
+            verb="outcome_added",
+            subject=entry,
+            actor=by,
+            team=entry.owner_team,
+            data={"source_type": outcome.target.type, "source_id": outcome.target.id, "effect": outcome.effect},
+            at=_now(at),
+        )
         search.entry_changed(entry.pk)
     return evidence
 

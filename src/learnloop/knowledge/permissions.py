@@ -12,6 +12,7 @@ entry can answer it, apply it, give feedback and link to it.
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from learnloop.knowledge.models import Entry, Visibility
 from learnloop.org.membership import is_active_person, member_team_ids
@@ -82,22 +83,24 @@ def can_read_hidden_answer(person, answer) -> bool:
 
 def require_view(person, entry: Entry) -> None:
     if not can_view(person, entry):
-        raise PermissionDenied("You can't see this entry.")
+        raise PermissionDenied(gettext("You can't see this entry."))
 
 
 def require_edit(person, entry: Entry) -> None:
     if not can_edit(person, entry):
-        raise PermissionDenied("Only the author, the owner, learning leads and admins can edit this entry.")
+        raise PermissionDenied(gettext("Only the author, the owner, learning leads and admins can edit this entry."))
 
 
 def require_curate(person, entry: Entry) -> None:
     if not can_curate(person, entry):
-        raise PermissionDenied("Only the owner, learning leads and admins can do that.")
+        raise PermissionDenied(gettext("Only the owner, learning leads and admins can do that."))
 
 
 def require_accept_answer(person, question: Entry) -> None:
     if not can_accept_answer(person, question):
-        raise PermissionDenied("Only the person who asked, the owner, learning leads and admins can accept an answer.")
+        raise PermissionDenied(
+            gettext("Only the person who asked, the owner, learning leads and admins can accept an answer.")
+        )
 
 
 def require_edit_answer(person, answer) -> None:
@@ -110,4 +113,6 @@ def require_edit_answer(person, answer) -> None:
 
 def require_hide_answer(person, question: Entry) -> None:
     if not can_hide_answer(person, question):
-        raise PermissionDenied("Only the question's owner, learning leads and admins can hide or restore an answer.")
+        raise PermissionDenied(
+            gettext("Only the question's owner, learning leads and admins can hide or restore an answer.")
+        )

@@ -22,6 +22,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
@@ -121,7 +122,7 @@ def import_library(
     """Create the library playbooks the knowledge base lacks, owned by `by` (an admin); `at`
     backdates the import (the demo's history), as the knowledge services' `at=` does."""
     if not can_import(by):
-        raise PermissionDenied("Only admins import the learning-practice library.")
+        raise PermissionDenied(gettext("Only admins import the learning-practice library."))
     report = LibraryImport(dry_run=dry_run)
     with transaction.atomic():
         existing = imported_entry_ids()

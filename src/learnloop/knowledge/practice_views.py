@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from learnloop.audit.request import client_ip
 from learnloop.knowledge.practice_library import can_import, import_library, imported_entry_ids, library
@@ -15,7 +16,7 @@ from learnloop.knowledge.selectors import visible_entries
 def practice_library_page(request):
     if request.method == "POST":
         if not can_import(request.user):
-            raise PermissionDenied("Only admins import the learning-practice library.")
+            raise PermissionDenied(gettext("Only admins import the learning-practice library."))
         report = import_library(by=request.user, ip_address=client_ip(request), via="web")
         messages.success(request, report.summary())
         return redirect("knowledge:practices")

@@ -137,7 +137,7 @@ def lessons_pointing_at(viewer, refs: list[tuple[str, str]]) -> dict[tuple[str, 
         key = (row.context_type, row.context_id)
         found.setdefault(key, Backlinks()).applied_here.append(_lesson_link(
             row.entry, applied_by=row.person.full_name, applied_on=row.applied_on, outcome=row.outcome,
-            outcome_label=row.get_outcome_display(),
+            outcome_label=str(row.get_outcome_display()),
         ))
     return found
 

@@ -10,7 +10,8 @@ time it comes due its owners hear again. Obsolete entries are never due.
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from learnloop.knowledge.models import Entry, Notification, NotificationKind
 from learnloop.knowledge.notifying import notify, owners_of
@@ -68,7 +69,9 @@ def run_review_reminders(*, today: date | None = None, send_now: bool = False, d
     handled = []
     for item in planned:
         entry = item.entry
-        text = f"“{entry.title}” is due for review since {entry.review_due_at:%-d %b %Y}."
+        def text(entry=entry) -> str:
+            return gettext("“%(title)s” is due for review since %(date)s.") % {
+                "title": entry.title, "date": formats.date_format(entry.review_due_at, "j M Y")}
         if notify(recipients=[item.recipient], kind=NotificationKind.REVIEW_DUE, entry=entry, text=text,
                   key=item.key, send_now=send_now, at=at):
             handled.append(item)

@@ -6,6 +6,7 @@ from difflib import SequenceMatcher
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from learnloop.knowledge.models import (
     STALE_AFTER_DUE,
@@ -113,10 +114,11 @@ def visible_successor(*, viewer, entry: Entry) -> Entry | None:
 
 def links_of(*, viewer, entry: Entry) -> list[tuple[str, Entry, EntryLink]]:
     """Typed links in both directions, as (phrase, other entry, link), only to entries the viewer sees."""
+    # English here (the API returns them as they are); pages translate them (entry.html).
     phrases = {
-        ("related", True): "Related to", ("related", False): "Related to",
-        ("supersedes", True): "Supersedes", ("supersedes", False): "Superseded by",
-        ("contradicts", True): "Contradicts", ("contradicts", False): "Contradicted by",
+        ("related", True): gettext_noop("Related to"), ("related", False): gettext_noop("Related to"),
+        ("supersedes", True): gettext_noop("Supersedes"), ("supersedes", False): gettext_noop("Superseded by"),
+        ("contradicts", True): gettext_noop("Contradicts"), ("contradicts", False): gettext_noop("Contradicted by"),
     }
     # One query for both directions; outgoing links first, each direction in id order.
     found = list(

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.activity.services import record_activity
 from learnloop.knowledge import notifying, search
@@ -72,7 +73,12 @@ def _clean_names(names, *, field: str, max_length: int) -> list[str]:
         if not name:
             continue
         if len(name) > max_length:
-            raise ValidationError({field: f"“{name[:30]}…” is longer than {max_length} characters."})
+            raise ValidationError(
+                {
+                    field: gettext("“%(name)s…” is longer than %(max)s characters.")
+                    % {"name": name[:30], "max": max_length}
+                }
+            )
         cleaned[name] = None
     if len(cleaned) > MAX_TAGS:
         raise ValidationError({field: f"At most {MAX_TAGS} {field}."})
@@ -84,9 +90,7 @@ def _tags(names) -> list[Tag]:
 
 
 def _skills(names) -> list[Skill]:
-    return [
-        Skill.objects.get_or_create(name=name)[0] for name in _clean_names(names, field="skills", max_length=80)
-    ]
+    return [Skill.objects.get_or_create(name=name)[0] for name in _clean_names(names, field="skills", max_length=80)]
 
 
 def _snapshot(entry: Entry) -> dict:
@@ -106,35 +110,37 @@ def _save_version(entry: Entry, *, by, note: str = "") -> EntryVersion:
 def _validate_content(entry: Entry) -> None:
     entry.title = " ".join((entry.title or "").split())
     if not entry.title:
-        raise ValidationError({"title": "An entry needs a title."})
+        raise ValidationError({"title": gettext("An entry needs a title.")})
     if len(entry.title) > 300:
-        raise ValidationError({"title": "Keep the title under 300 characters."})
+        raise ValidationError({"title": gettext("Keep the title under 300 characters.")})
     if entry.kind not in EntryKind.values:
         raise ValidationError({"kind": f"Kind must be one of: {', '.join(EntryKind.values)}."})
     if entry.kind == EntryKind.DECISION:
         if not entry.decision.strip():
-            raise ValidationError({"decision": "A decision record states the decision."})
+            raise ValidationError({"decision": gettext("A decision record states the decision.")})
     else:
         for field in DECISION_FIELDS:
             if getattr(entry, field).strip():
-                raise ValidationError({field: "Only decision records have this field."})
+                raise ValidationError({field: gettext("Only decision records have this field.")})
     if entry.kind in {EntryKind.LESSON, EntryKind.PLAYBOOK} and not entry.body.strip():
-        raise ValidationError({"body": "Write the lesson or playbook itself."})
+        raise ValidationError({"body": gettext("Write the lesson or playbook itself.")})
 
 
 def _validate_ownership(entry: Entry, teams) -> None:
     if (entry.owner_person is None) == (entry.owner_team is None):
-        raise ValidationError({"owner": "An entry is owned by exactly one person or one team."})
+        raise ValidationError({"owner": gettext("An entry is owned by exactly one person or one team.")})
     if entry.owner_person is not None and not entry.owner_person.is_active:
         raise ValidationError({"owner": f"{entry.owner_person} is deactivated; choose an active owner."})
     if entry.owner_team is not None and entry.owner_team.is_archived:
         raise ValidationError({"owner": f"{entry.owner_team} is archived; choose an active team."})
     if entry.visibility not in Visibility.values:
-        raise ValidationError({"visibility": "Visibility must be everyone or team."})
+        raise ValidationError({"visibility": gettext("Visibility must be everyone or team.")})
     if entry.visibility == Visibility.TEAM and not teams and entry.owner_team is None:
-        raise ValidationError({"visibility": "A team-only entry needs at least one team (or a team as owner)."})
+        raise ValidationError(
+            {"visibility": gettext("A team-only entry needs at least one team (or a team as owner).")}
+        )
     if not 1 <= entry.review_interval_days <= 3650:
-        raise ValidationError({"review_interval_days": "Review every 1 to 3650 days."})
+        raise ValidationError({"review_interval_days": gettext("Review every 1 to 3650 days.")})
 
 
 def _now(at: datetime | None) -> datetime:
@@ -177,7 +183,7 @@ def create_entry(
     written, defaults to it (an import keeps the original's date).
     """
     if not (by and by.is_authenticated and by.is_active):
-        raise ValidationError({"author": "Entries are written by an active person."})
+        raise ValidationError({"author": gettext("Entries are written by an active person.")})
     now = created_at or _now(at)
     if owner_person is None and owner_team is None:
         owner_person = by
@@ -239,8 +245,12 @@ def update_entry(
     """Edit an entry. Content edits make a new version; accepted decisions refuse them."""
     require_edit(by, entry)
     content = {
-        "title": title, "body": body, "context": context, "options": options,
-        "decision": decision, "consequences": consequences,
+        "title": title,
+        "body": body,
+        "context": context,
+        "options": options,
+        "decision": decision,
+        "consequences": consequences,
     }
     content = {field: value or "" for field, value in content.items() if value is not UNSET}
     content = {field: value for field, value in content.items() if value != getattr(entry, field)}
@@ -253,11 +263,18 @@ def update_entry(
     content_changed = bool(content) or new_tags is not None or new_skills is not None
     if content_changed and entry.is_locked:
         raise ValidationError(
-            {"status": f"This decision record is {entry.get_status_display().lower()}: its content can't change. "
-                       "Write a new record that supersedes it."}
+            {
+                "status": gettext(
+                    "This decision record is %(status)s: its content can't change. "
+                    "Write a new record that supersedes it."
+                )
+                % {"status": str(entry.get_status_display()).lower()}
+            }
         )
     structure = {
-        "visibility": visibility, "owner_person": owner_person, "owner_team": owner_team,
+        "visibility": visibility,
+        "owner_person": owner_person,
+        "owner_team": owner_team,
         "review_interval_days": review_interval_days,
     }
     structure = {field: value for field, value in structure.items() if value is not UNSET}
@@ -286,8 +303,13 @@ def update_entry(
             entry.skills.set(_skills(new_skills))
         if content_changed:
             _save_version(entry, by=by, note=change_note)
-            notifying.entry_changed(entry=entry, by=by, what=f"edited it (version {entry.version})",
-                                    event=f"v{entry.version}", at=at)
+            notifying.entry_changed(
+                entry=entry,
+                by=by,
+                what=lambda: gettext("edited it (version %(version)s)") % {"version": entry.version},
+                event=f"v{entry.version}",
+                at=at,
+            )
         _changed(entry, verb="edited", by=by, data={"version": entry.version, "content": content_changed}, at=at)
     return entry
 
@@ -296,7 +318,7 @@ def restore_version(*, by, entry: Entry, number: int) -> Entry:
     """Bring back an earlier version's content as a new version (history is never rewritten)."""
     version = entry.versions.filter(number=number).first()
     if version is None:
-        raise ValidationError({"version": f"This entry has no version {number}."})
+        raise ValidationError({"version": gettext("This entry has no version %(number)s.") % {"number": number}})
     content = version.content
     return update_entry(
         by=by,
@@ -312,15 +334,16 @@ def verify_entry(*, by, entry: Entry, note: str = "", at: datetime | None = None
     """The owner confirms the entry is still right: its review clock starts again."""
     require_curate(by, entry)
     if entry.obsolete_at is not None:
-        raise ValidationError({"entry": "This entry is obsolete; restore it before verifying it."})
+        raise ValidationError({"entry": gettext("This entry is obsolete; restore it before verifying it.")})
     with transaction.atomic():
         entry.last_verified_at = _now(at)
         entry.last_verified_by = by
         entry.schedule_review()
         # Verifying answers a review flag too: someone who answers for the entry has looked again.
         entry.review_flag, entry.review_flagged_at = "", None
-        entry.save(update_fields=["last_verified_at", "last_verified_by", "review_due_at", "review_flag",
-                                  "review_flagged_at"])
+        entry.save(
+            update_fields=["last_verified_at", "last_verified_by", "review_due_at", "review_flag", "review_flagged_at"]
+        )
         _changed(entry, verb="verified", by=by, data={"note": note[:300]} if note else {}, at=at)
     return entry
 
@@ -329,14 +352,19 @@ def mark_obsolete(*, by, entry: Entry, reason: str, at: datetime | None = None) 
     require_curate(by, entry)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the entry is obsolete, so readers know what to do instead."})
+        raise ValidationError({"reason": gettext("Say why the entry is obsolete, so readers know what to do instead.")})
     with transaction.atomic():
         entry.obsolete_at = _now(at)
         entry.obsolete_reason = reason
         entry.save(update_fields=["obsolete_at", "obsolete_reason"])
         _changed(entry, verb="obsoleted", by=by, at=at)
-        notifying.entry_changed(entry=entry, by=by, what=f"marked it obsolete ({reason[:120]})",
-                                event=f"obsolete:{entry.obsolete_at.isoformat()}", at=at)
+        notifying.entry_changed(
+            entry=entry,
+            by=by,
+            what=lambda: gettext("marked it obsolete (%(reason)s)") % {"reason": reason[:120]},
+            event=f"obsolete:{entry.obsolete_at.isoformat()}",
+            at=at,
+        )
     return entry
 
 
@@ -348,8 +376,9 @@ def restore_from_obsolete(*, by, entry: Entry) -> Entry:
         entry.last_verified_at = timezone.now()
         entry.last_verified_by = by
         entry.schedule_review()
-        entry.save(update_fields=["obsolete_at", "obsolete_reason", "last_verified_at", "last_verified_by",
-                                  "review_due_at"])
+        entry.save(
+            update_fields=["obsolete_at", "obsolete_reason", "last_verified_at", "last_verified_by", "review_due_at"]
+        )
         _changed(entry, verb="restored", by=by)
     return entry
 
@@ -359,21 +388,24 @@ def set_decision_status(
 ) -> Entry:
     require_curate(by, entry)
     if entry.kind != EntryKind.DECISION:
-        raise ValidationError({"status": "Only decision records have a status."})
+        raise ValidationError({"status": gettext("Only decision records have a status.")})
     if status not in DECISION_MOVES.get(entry.status, set()):
         raise ValidationError(
-            {"status": f"A {entry.get_status_display().lower()} decision can't become {status}."}
+            {
+                "status": gettext("A %(current)s decision can't become %(status)s.")
+                % {"current": str(entry.get_status_display()).lower(), "status": status}
+            }
         )
     if status == DecisionStatus.SUPERSEDED:
         if superseded_by is None:
-            raise ValidationError({"superseded_by": "Name the decision record that supersedes this one."})
+            raise ValidationError({"superseded_by": gettext("Name the decision record that supersedes this one.")})
         if superseded_by.pk == entry.pk or superseded_by.kind != EntryKind.DECISION:
-            raise ValidationError({"superseded_by": "A decision is superseded by another decision record."})
+            raise ValidationError({"superseded_by": gettext("A decision is superseded by another decision record.")})
         if superseded_by.status != DecisionStatus.ACCEPTED:
-            raise ValidationError({"superseded_by": "The superseding record must be accepted first."})
+            raise ValidationError({"superseded_by": gettext("The superseding record must be accepted first.")})
         require_view(by, superseded_by)
     elif superseded_by is not None:
-        raise ValidationError({"superseded_by": "Only a superseded record names its successor."})
+        raise ValidationError({"superseded_by": gettext("Only a superseded record names its successor.")})
     with transaction.atomic():
         previous = entry.status
         entry.status = status
@@ -385,8 +417,13 @@ def set_decision_status(
                 source=superseded_by, target=entry, kind=LinkKind.SUPERSEDES, defaults={"created_by": by}
             )
         _changed(entry, verb="status_changed", by=by, data={"from": previous, "to": status}, at=at)
-        notifying.entry_changed(entry=entry, by=by, what=f"moved it to {entry.get_status_display().lower()}",
-                                event=f"status:{status}", at=at)
+        notifying.entry_changed(
+            entry=entry,
+            by=by,
+            what=lambda: gettext("moved it to %(status)s") % {"status": str(entry.get_status_display()).lower()},
+            event=f"status:{status}",
+            at=at,
+        )
     return entry
 
 
@@ -399,9 +436,9 @@ def add_link(*, by, source: Entry, target: Entry, kind: str, at: datetime | None
     if kind not in LinkKind.values:
         raise ValidationError({"kind": f"Link kind must be one of: {', '.join(LinkKind.values)}."})
     if source.pk == target.pk:
-        raise ValidationError({"target": "An entry can't link to itself."})
+        raise ValidationError({"target": gettext("An entry can't link to itself.")})
     if EntryLink.objects.filter(source=source, target=target, kind=kind).exists():
-        raise ValidationError({"target": "These entries are already linked that way."})
+        raise ValidationError({"target": gettext("These entries are already linked that way.")})
     with transaction.atomic():
         link = EntryLink.objects.create(source=source, target=target, kind=kind, created_by=by)
         record_activity(verb="linked", subject=source, actor=by, data={"target": target.pk, "kind": kind}, at=at)
@@ -419,8 +456,9 @@ def add_provenance(*, entry: Entry, source_type: str, source_id, label: str) -> 
     objects (sessions, findings, experiments); they check their own permissions."""
     # SQLite would store longer values silently while PostgreSQL refuses them: refuse on both.
     if len(str(source_type)) > 60 or len(str(source_id)) > 64:
-        raise ValidationError({"provenance": "A source is named by a type of at most 60 characters "
-                                             "and an id of at most 64."})
+        raise ValidationError(
+            {"provenance": "A source is named by a type of at most 60 characters and an id of at most 64."}
+        )
     provenance, _ = Provenance.objects.get_or_create(
         entry=entry,
         source_type=source_type,
@@ -452,27 +490,35 @@ def record_application(
     context = " ".join((context or "").split())
     context_type, context_id = str(context_type or "").strip(), str(context_id or "").strip()
     if context_id and not context_type:
-        raise ValidationError({"context_type": "Say what kind of object the id names (context_type)."})
+        raise ValidationError({"context_type": gettext("Say what kind of object the id names (context_type).")})
     if context_type:
         if context_type in NOT_A_PLACE:
-            raise ValidationError({"context_type": "A card or a check is not a place to apply a lesson; "
-                                                   "name its session or action."})
+            raise ValidationError(
+                {"context_type": "A card or a check is not a place to apply a lesson; name its session or action."}
+            )
         # The title is not copied into `context`: it is read from the object each time it is shown,
         # so a reader who may not see the object never reads its name.
-        clean_reference(by, type_key=context_type, object_id=context_id, type_field="context_type",
-                        id_field="context_id")
+        clean_reference(
+            by, type_key=context_type, object_id=context_id, type_field="context_type", id_field="context_id"
+        )
     elif not context:
-        raise ValidationError({"context": "Say where you applied it (a project, a team, a session…)."})
+        raise ValidationError({"context": gettext("Say where you applied it (a project, a team, a session…).")})
     if outcome not in ApplicationOutcome.values:
         raise ValidationError({"outcome": f"Outcome must be one of: {', '.join(ApplicationOutcome.values)}."})
     today = timezone.localdate(_now(at))
     applied_on = applied_on or today
     if applied_on > today:
-        raise ValidationError({"applied_on": "That date is in the future."})
+        raise ValidationError({"applied_on": gettext("That date is in the future.")})
     with transaction.atomic():
         application = Application.objects.create(
-            entry=entry, person=by, context=context[:300], context_type=context_type, context_id=str(context_id or ""),
-            applied_on=applied_on, outcome=outcome, note=(note or "").strip(),
+            entry=entry,
+            person=by,
+            context=context[:300],
+            context_type=context_type,
+            context_id=str(context_id or ""),
+            applied_on=applied_on,
+            outcome=outcome,
+            note=(note or "").strip(),
         )
         Entry.objects.filter(pk=entry.pk).update(application_count=F("application_count") + 1)
         entry.refresh_from_db(fields=["application_count"])
@@ -499,10 +545,10 @@ def give_feedback(*, by, entry: Entry, helpful: bool, comment: str = "", at: dat
 def add_answer(*, by, question: Entry, body: str, at: datetime | None = None) -> Answer:
     require_view(by, question)
     if question.kind != EntryKind.QUESTION:
-        raise ValidationError({"question": "Only questions take answers."})
+        raise ValidationError({"question": gettext("Only questions take answers.")})
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"body": "Write an answer."})
+        raise ValidationError({"body": gettext("Write an answer.")})
     with transaction.atomic():
         answer = Answer.objects.create(question=question, body=body, author=by)
         _changed(question, verb="answered", by=by, data={"answer": answer.pk}, at=at)
@@ -516,7 +562,7 @@ def edit_answer(*, by, answer: Answer, body: str) -> Answer:
     require_edit_answer(by, answer)
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"body": "An answer can't be empty."})
+        raise ValidationError({"body": gettext("An answer can't be empty.")})
     if body == answer.body:
         return answer
     with transaction.atomic():
@@ -535,9 +581,11 @@ def hide_answer(*, by, answer: Answer, reason: str) -> Answer:
     require_hide_answer(by, answer.question)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the answer is hidden; readers see the reason."})
+        raise ValidationError({"reason": gettext("Say why the answer is hidden; readers see the reason.")})
     if len(reason) > MAX_HIDE_REASON:
-        raise ValidationError({"reason": f"Keep the reason under {MAX_HIDE_REASON} characters."})
+        raise ValidationError(
+            {"reason": gettext("Keep the reason under %(max)s characters.") % {"max": MAX_HIDE_REASON}}
+        )
     with transaction.atomic():
         answer.hidden_at, answer.hidden_by, answer.hidden_reason = timezone.now(), by, reason
         answer.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
@@ -561,7 +609,7 @@ def accept_answer(*, by, question: Entry, answer: Answer | None, at: datetime | 
     """The asker (or the owner side) marks the answer that solved it; None clears it."""
     require_accept_answer(by, question)
     if answer is not None and answer.question_id != question.pk:
-        raise ValidationError({"answer": "That answer belongs to another question."})
+        raise ValidationError({"answer": gettext("That answer belongs to another question.")})
     with transaction.atomic():
         question.accepted_answer = answer
         question.save(update_fields=["accepted_answer"])
@@ -577,11 +625,11 @@ def vote_on_answer(*, by, answer: Answer, value: int) -> int:
     never on one's own answer. Returns the answer's score."""
     require_view(by, answer.question)
     if value not in (1, -1, 0):
-        raise ValidationError({"value": "Vote 1 (up), -1 (down) or 0 (withdraw your vote)."})
+        raise ValidationError({"value": gettext("Vote 1 (up), -1 (down) or 0 (withdraw your vote).")})
     if by.pk == answer.author_id:
-        raise ValidationError({"value": "You can't vote on your own answer."})
+        raise ValidationError({"value": gettext("You can't vote on your own answer.")})
     if answer.is_hidden and value:
-        raise ValidationError({"value": "This answer is hidden; it takes no votes."})
+        raise ValidationError({"value": gettext("This answer is hidden; it takes no votes.")})
     with transaction.atomic():
         if value:
             AnswerVote.objects.update_or_create(answer=answer, person=by, defaults={"value": value})

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from learnloop.knowledge import entry_templates
@@ -36,7 +37,7 @@ def template_list(request):
             except PermissionDenied as error:  # the organization chosen by someone who may only add a team's
                 form.add_error("team", str(error))
             else:
-                messages.success(request, f"The template “{template.name}” was added.")
+                messages.success(request, gettext("The template “%(name)s” was added.") % {"name": template.name})
                 return redirect("knowledge:templates")
     templates = list(entry_templates.usable_templates(viewer=request.user))
     for template in templates:
@@ -59,7 +60,7 @@ def template_edit(request, template_id: int):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"The template “{template.name}” was saved.")
+            messages.success(request, gettext("The template “%(name)s” was saved.") % {"name": template.name})
             return redirect("knowledge:templates")
     return render(request, "knowledge/template_form.html", {"template": template, "form": form})
 
@@ -71,5 +72,5 @@ def template_delete(request, template_id: int):
     if template is None:
         raise Http404("No such template, or it is another team's.")
     entry_templates.delete_template(by=request.user, template=template)
-    messages.success(request, f"The template “{template.name}” was deleted.")
+    messages.success(request, gettext("The template “%(name)s” was deleted.") % {"name": template.name})
     return redirect("knowledge:templates")

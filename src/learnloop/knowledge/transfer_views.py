@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from learnloop.audit.request import client_ip
@@ -36,8 +38,12 @@ class MultipleFileField(forms.FileField):
 
 class MarkdownImportForm(forms.Form):
     files = MultipleFileField(
-        required=False, label="Markdown files, or a .zip of them",
-        help_text=f"Up to {MAX_TOTAL_BYTES // 1024 // 1024} MB in all. An export from here can be imported as it is.",
+        required=False,
+        label="Markdown files, or a .zip of them",
+        help_text=format_lazy(
+            gettext_lazy("Up to {megabytes} MB in all. An export from here can be imported as it is."),
+            megabytes=MAX_TOTAL_BYTES // 1024 // 1024,
+        ),
     )
 
     def __init__(self, *args, bundle: str | None = "", **kwargs):
@@ -59,11 +65,11 @@ class MarkdownImportForm(forms.Form):
                     raise ValueError("the kept text was refused")
                 files = [(str(name), str(text)) for name, text in json.loads(self.bundle)]
             except (ValueError, TypeError):
-                self.add_error("files", "The checked files were lost; choose them again.")
+                self.add_error("files", gettext("The checked files were lost; choose them again."))
             else:
                 cleaned["read"] = (files, [])
         else:
-            self.add_error("files", "Choose Markdown files or a .zip to import.")
+            self.add_error("files", gettext("Choose Markdown files or a .zip to import."))
         return cleaned
 
 
@@ -87,16 +93,20 @@ def transfer_page(request):
         # Only the confirmation of a checked bundle imports; new uploads are always checked first.
         confirmed = kept_data["confirm"] and not form.cleaned_data.get("files")
         report = import_markdown(
-            by=request.user, files=files, dry_run=not confirmed, read_errors=read_errors,
-            ip_address=client_ip(request), via="web",
+            by=request.user,
+            files=files,
+            dry_run=not confirmed,
+            read_errors=read_errors,
+            ip_address=client_ip(request),
+            via="web",
         )
         if report.imported:
             messages.success(request, report.summary())
             return redirect("knowledge:transfer")
         if report.ok:
-            bundle = json.dumps([
-                (name, data.decode("utf-8") if isinstance(data, bytes) else data) for name, data in files
-            ])
+            bundle = json.dumps(
+                [(name, data.decode("utf-8") if isinstance(data, bytes) else data) for name, data in files]
+            )
     return render(request, "knowledge/transfer_page.html", {"form": form, "report": report, "bundle": bundle})
 
 

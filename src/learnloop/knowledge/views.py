@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from learnloop.knowledge import entry_templates, search, selectors, services
@@ -45,11 +46,11 @@ PER_PAGE = 20
 # The search service's facet names, mapped to the query parameter that filters by them.
 # (query parameter and key of SearchResults.facets, heading shown)
 FACETS = (
-    ("kind", "Kind"),
-    ("state", "Freshness"),
-    ("team", "Team"),
-    ("tag", "Tag"),
-    ("author", "Author"),
+    ("kind", gettext_lazy("Kind")),
+    ("state", gettext_lazy("Freshness")),
+    ("team", gettext_lazy("Team")),
+    ("tag", gettext_lazy("Tag")),
+    ("author", gettext_lazy("Author")),
 )
 
 
@@ -140,7 +141,7 @@ def entry_create(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"“{entry.title}” was saved.")
+            messages.success(request, gettext("“%(title)s” was saved.") % {"title": entry.title})
             return redirect("knowledge:entry", entry.pk)
     return render(
         request, "knowledge/entry_form.html",
@@ -163,7 +164,7 @@ def entry_edit(request, entry_id: int):
     if request.method == "POST":
         if form is None:
             # Only a frozen decision record has no form, and its content can't change.
-            messages.error(request, "This decision record is read-only.")
+            messages.error(request, gettext("This decision record is read-only."))
             return redirect("knowledge:entry", entry.pk)
         if form.is_valid():
             try:
@@ -171,7 +172,7 @@ def entry_edit(request, entry_id: int):
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
-                messages.success(request, f"“{entry.title}” was saved.")
+                messages.success(request, gettext("“%(title)s” was saved.") % {"title": entry.title})
                 return redirect("knowledge:entry", entry.pk)
     return render(
         request, "knowledge/entry_form.html",
@@ -267,7 +268,7 @@ def entry_apply(request, entry_id: int):
         )
     if not recorded:
         return _entry_page_with(request, entry, application_form=form)
-    messages.success(request, "Thanks: your application was recorded.")
+    messages.success(request, gettext("Thanks: your application was recorded."))
     return redirect(reverse("knowledge:entry", args=[entry.pk]) + "#applications")
 
 
@@ -285,7 +286,7 @@ def entry_feedback(request, entry_id: int):
             request, "knowledge/_feedback.html",
             {"entry": entry, "thanked": True, **_feedback_context(request.user, entry)},
         )
-    messages.success(request, "Thanks for your feedback.")
+    messages.success(request, gettext("Thanks for your feedback."))
     return redirect("knowledge:entry", entry.pk)
 
 
@@ -307,7 +308,7 @@ def entry_answer(request, entry_id: int):
         return answers_partial(request, entry_id, answer_form=form, answered=answered)
     if not answered:
         return _entry_page_with(request, entry, answer_form=form)
-    messages.success(request, "Your answer was posted.")
+    messages.success(request, gettext("Your answer was posted."))
     return redirect(reverse("knowledge:entry", args=[entry.pk]) + "#answers")
 
 
@@ -323,7 +324,8 @@ def answer_accept(request, entry_id: int, answer_id: int):
     services.accept_answer(by=request.user, question=entry, answer=None if clear else answer)
     if request.htmx:
         return answers_partial(request, entry_id, answer_form=AnswerForm())
-    messages.success(request, "The accepted answer was cleared." if clear else "The answer was accepted.")
+    done = gettext("The accepted answer was cleared.") if clear else gettext("The answer was accepted.")
+    messages.success(request, done)
     return redirect(reverse("knowledge:entry", args=[entry.pk]) + "#answers")
 
 
@@ -355,11 +357,20 @@ def _answer_change(request, entry_id: int, answer_id: int, change, *, kind: str,
             raise ValidationError(_form_problem(form))
         change(answer, **form.cleaned_data)
     except ValidationError as error:
-        problems[answer.pk] = {"kind": kind, "message": " ".join(error.messages),
-                               "body": form.data.get("body", ""), "reason": form.data.get("reason", "")}
+        problems[answer.pk] = {
+            "kind": kind,
+            "message": " ".join(error.messages),
+            "body": form.data.get("body", ""),
+            "reason": form.data.get("reason", ""),
+        }
     if request.htmx:
-        return answers_partial(request, entry_id, answer_problems=problems, answer_refused=bool(problems),
-                                answer_status="" if problems else done)
+        return answers_partial(
+            request,
+            entry_id,
+            answer_problems=problems,
+            answer_refused=bool(problems),
+            answer_status="" if problems else done,
+        )
     if problems:
         return _entry_page_with(request, entry, answer_problems=problems)
     messages.success(request, done)
@@ -371,7 +382,11 @@ def _answer_change(request, entry_id: int, answer_id: int, change, *, kind: str,
 def answer_edit(request, entry_id: int, answer_id: int):
     """Only the author rewrites an answer (services.edit_answer); anyone else gets 403 with the reason."""
     return _answer_change(
-        request, entry_id, answer_id, kind="edit", done="Your answer was updated.",
+        request,
+        entry_id,
+        answer_id,
+        kind="edit",
+        done=gettext("Your answer was updated."),
         change=lambda answer, body, **_: services.edit_answer(by=request.user, answer=answer, body=body),
     )
 
@@ -380,7 +395,11 @@ def answer_edit(request, entry_id: int, answer_id: int):
 @require_POST
 def answer_hide(request, entry_id: int, answer_id: int):
     return _answer_change(
-        request, entry_id, answer_id, kind="hide", done="The answer was hidden.",
+        request,
+        entry_id,
+        answer_id,
+        kind="hide",
+        done=gettext("The answer was hidden."),
         change=lambda answer, reason, **_: services.hide_answer(by=request.user, answer=answer, reason=reason),
     )
 
@@ -389,7 +408,11 @@ def answer_hide(request, entry_id: int, answer_id: int):
 @require_POST
 def answer_restore(request, entry_id: int, answer_id: int):
     return _answer_change(
-        request, entry_id, answer_id, kind="restore", done="The answer is shown again.",
+        request,
+        entry_id,
+        answer_id,
+        kind="restore",
+        done=gettext("The answer is shown again."),
         change=lambda answer, **_: services.restore_answer(by=request.user, answer=answer),
     )
 
@@ -403,14 +426,14 @@ def entry_link(request, entry_id: int):
         try:
             target = selectors.entry_for(viewer=request.user, entry_id=form.cleaned_data["target"])
         except Http404:
-            form.add_error("target", "There is no entry with that number that you can see.")
+            form.add_error("target", gettext("There is no entry with that number that you can see."))
         else:
             try:
                 services.add_link(by=request.user, source=entry, target=target, kind=form.cleaned_data["kind"])
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
-                messages.success(request, f"Linked to “{target.title}”.")
+                messages.success(request, gettext("Linked to “%(title)s”.") % {"title": target.title})
                 return redirect(reverse("knowledge:entry", args=[entry.pk]) + "#links")
     return _entry_page_with(request, entry, link_form=form)
 
@@ -428,13 +451,16 @@ def entry_verify(request, entry_id: int):
     except ValidationError as problem:
         error = _error_text(problem)
     if request.htmx and request.htmx.target == f"review-{entry.pk}":
-        return render(request, "knowledge/_review_row.html", {"entry": entry, "verified": error is None,
-                                                               "error": error, "can_curate": True})
+        return render(
+            request,
+            "knowledge/_review_row.html",
+            {"entry": entry, "verified": error is None, "error": error, "can_curate": True},
+        )
     if error:
         messages.error(request, error)
     else:
         due = date_format(timezone.localtime(entry.review_due_at), "j M Y")
-        messages.success(request, f"Verified. Next review on {due}.")
+        messages.success(request, gettext("Verified. Next review on %(date)s.") % {"date": due})
     return redirect(_next_or(request, reverse("knowledge:entry", args=[entry.pk])))
 
 
@@ -449,7 +475,7 @@ def entry_obsolete(request, entry_id: int):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, "The entry is marked obsolete. It stays readable, clearly marked.")
+            messages.success(request, gettext("The entry is marked obsolete. It stays readable, clearly marked."))
             return redirect("knowledge:entry", entry.pk)
     return _entry_page_with(request, entry, obsolete_form=form)
 
@@ -459,7 +485,7 @@ def entry_obsolete(request, entry_id: int):
 def entry_reinstate(request, entry_id: int):
     entry = selectors.entry_for(viewer=request.user, entry_id=entry_id)
     services.restore_from_obsolete(by=request.user, entry=entry)
-    messages.success(request, "The entry is current again; its review clock restarted.")
+    messages.success(request, gettext("The entry is current again; its review clock restarted."))
     return redirect("knowledge:entry", entry.pk)
 
 
@@ -475,12 +501,15 @@ def entry_status(request, entry_id: int):
     if form.cleaned_data["superseded_by"] is not None:
         superseded_by = selectors.entry_for(viewer=request.user, entry_id=form.cleaned_data["superseded_by"])
     try:
-        services.set_decision_status(by=request.user, entry=entry, status=form.cleaned_data["status"],
-                                     superseded_by=superseded_by)
+        services.set_decision_status(
+            by=request.user, entry=entry, status=form.cleaned_data["status"], superseded_by=superseded_by
+        )
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, f"The decision is now {entry.get_status_display().lower()}.")
+        messages.success(
+            request, gettext("The decision is now %(status)s.") % {"status": str(entry.get_status_display()).lower()}
+        )
     return redirect("knowledge:entry", entry.pk)
 
 
@@ -491,10 +520,16 @@ def entry_status(request, entry_id: int):
 def entry_history(request, entry_id: int):
     entry = selectors.entry_for(viewer=request.user, entry_id=entry_id)
     page = Paginator(selectors.versions_of(entry), 50).get_page(request.GET.get("page"))
-    return render(request, "knowledge/history.html", {
-        "entry": entry, "page": page, "query_string": "",
-        "can": selectors.abilities(viewer=request.user, entry=entry),
-    })
+    return render(
+        request,
+        "knowledge/history.html",
+        {
+            "entry": entry,
+            "page": page,
+            "query_string": "",
+            "can": selectors.abilities(viewer=request.user, entry=entry),
+        },
+    )
 
 
 @login_required
@@ -507,10 +542,17 @@ def entry_diff(request, entry_id: int):
         raise Http404("Versions are numbers.") from error
     diffs = selectors.version_diff(entry, old, new)
     versions = {version.number: version for version in selectors.versions_of(entry).filter(number__in=[old, new])}
-    return render(request, "knowledge/diff.html", {
-        "entry": entry, "diffs": diffs, "old": versions[old], "new": versions[new],
-        "numbers": list(selectors.versions_of(entry).values_list("number", flat=True)),
-    })
+    return render(
+        request,
+        "knowledge/diff.html",
+        {
+            "entry": entry,
+            "diffs": diffs,
+            "old": versions[old],
+            "new": versions[new],
+            "numbers": list(selectors.versions_of(entry).values_list("number", flat=True)),
+        },
+    )
 
 
 @login_required
@@ -524,9 +566,16 @@ def version_restore(request, entry_id: int, number: int):
         messages.error(request, _error_text(error))
         return redirect("knowledge:history", entry.pk)
     if entry.version == before:
-        messages.info(request, f"Version {number} is the same as the current text; nothing changed.")
+        messages.info(
+            request,
+            gettext("Version %(number)s is the same as the current text; nothing changed.") % {"number": number},
+        )
     else:
-        messages.success(request, f"Version {number} was restored as version {entry.version}.")
+        messages.success(
+            request,
+            gettext("Version %(number)s was restored as version %(version)s.")
+            % {"number": number, "version": entry.version},
+        )
     return redirect("knowledge:entry", entry.pk)
 
 

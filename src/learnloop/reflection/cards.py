@@ -14,6 +14,7 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Value, When
+from django.utils.translation import gettext
 
 from learnloop.activity.services import count_anonymous_activity
 from learnloop.reflection.models import (
@@ -38,16 +39,16 @@ MAX_WHYS = 7
 
 def _key(writer_key: str | None) -> str:
     if not is_well_formed(writer_key):
-        raise ValidationError({"writer_key": "This needs your writer key for the session (join it first)."})
+        raise ValidationError({"writer_key": gettext("This needs your writer key for the session (join it first).")})
     return writer_key
 
 
 def _text(text: str, field: str = "text") -> str:
     text = (text or "").strip()
     if not text:
-        raise ValidationError({field: "Write something first."})
+        raise ValidationError({field: gettext("Write something first.")})
     if len(text) > MAX_CARD_LENGTH:
-        raise ValidationError({field: f"Keep it under {MAX_CARD_LENGTH} characters."})
+        raise ValidationError({field: gettext("Keep it under %(max)s characters.") % {"max": MAX_CARD_LENGTH}})
     return text
 
 
@@ -72,7 +73,9 @@ def _hides_writers(session: Session) -> bool:
 def _require_joined(by, session: Session) -> Participant:
     participant = Participant.objects.filter(session=session, person=by).first()
     if participant is None:
-        raise ValidationError({"session": "Join the session first: open its board (or POST …/join in the API)."})
+        raise ValidationError(
+            {"session": gettext("Join the session first: open its board (or POST …/join in the API).")}
+        )
     return participant
 
 
@@ -90,7 +93,7 @@ def write_card(*, by, session: Session, column: str, text: str, writer_key: str 
     require(can_take_part(by, session), f"Only members of {session.team} write cards in its sessions.")
     _require_phase(session, Phase.REFLECT, doing="write cards")
     if session.template.column(column) is None:
-        raise ValidationError({"column": "Choose one of the template's columns."})
+        raise ValidationError({"column": gettext("Choose one of the template's columns.")})
     text = _text(text)
     _require_joined(by, session)
     card = Card(id=uuid.uuid4(), session=session, column=column, text=text, shuffle_key=secrets.randbelow(2**31))
@@ -112,7 +115,7 @@ def write_card(*, by, session: Session, column: str, text: str, writer_key: str 
 
 def _own(by, session: Session, card: Card, writer_key) -> None:
     if card.session_id != session.pk or not is_own_card(by, card, writer_key):
-        raise PermissionDenied("Only the card's writer can change it.")
+        raise PermissionDenied(gettext("Only the card's writer can change it."))
 
 
 def edit_card(*, by, session: Session, card: Card, text: str, writer_key: str | None) -> Card:
@@ -143,16 +146,16 @@ def delete_card(*, by, session: Session, card: Card, writer_key: str | None) -> 
 def _cards_of(session: Session, cards) -> list[Card]:
     ids = {card.pk for card in cards}
     if not ids:
-        raise ValidationError({"cards": "Select at least one card."})
+        raise ValidationError({"cards": gettext("Select at least one card.")})
     fresh = list(Card.objects.filter(session=session, pk__in=ids))
     if len(fresh) != len(ids):
-        raise ValidationError({"cards": "Those cards are not all from this session."})
+        raise ValidationError({"cards": gettext("Those cards are not all from this session.")})
     return fresh
 
 
 def group_cards(*, by, session: Session, cards, title: str = "", group: Group | None = None) -> Group:
     """Put cards under one heading: a new group, or an existing one."""
-    require(can_take_part(by, session), "Only participants group cards.")
+    require(can_take_part(by, session), gettext("Only participants group cards."))
     _require_phase(session, Phase.GROUP, doing="group cards")
     cards = _cards_of(session, cards)
     title = " ".join((title or "").split())[:200]
@@ -160,7 +163,7 @@ def group_cards(*, by, session: Session, cards, title: str = "", group: Group | 
         if group is None:
             group = Group.objects.create(session=session, title=title or cards[0].text[:120])
         elif group.session_id != session.pk:
-            raise ValidationError({"group": "That group is from another session."})
+            raise ValidationError({"group": gettext("That group is from another session.")})
         elif title:
             group.title = title
             group.save(update_fields=["title"])
@@ -172,10 +175,10 @@ def group_cards(*, by, session: Session, cards, title: str = "", group: Group | 
 
 
 def ungroup_card(*, by, session: Session, card: Card) -> None:
-    require(can_take_part(by, session), "Only participants group cards.")
+    require(can_take_part(by, session), gettext("Only participants group cards."))
     _require_phase(session, Phase.GROUP, doing="ungroup cards")
     if card.session_id != session.pk:
-        raise ValidationError({"card": "That card is from another session."})
+        raise ValidationError({"card": gettext("That card is from another session.")})
     group_id = card.group_id
     card.group = None
     card.save(update_fields=["group"])
@@ -186,14 +189,14 @@ RENAMING_PHASES = (Phase.GROUP, Phase.VOTE, Phase.DISCUSS, Phase.ACTIONS)
 
 
 def rename_group(*, by, session: Session, group: Group, title: str) -> Group:
-    require(can_take_part(by, session), "Only participants rename groups.")
+    require(can_take_part(by, session), gettext("Only participants rename groups."))
     if group.session_id != session.pk:
-        raise ValidationError({"group": "That group is from another session."})
+        raise ValidationError({"group": gettext("That group is from another session.")})
     if session.phase not in RENAMING_PHASES:
-        raise ValidationError({"phase": "Groups are renamed from the group phase until the session closes."})
+        raise ValidationError({"phase": gettext("Groups are renamed from the group phase until the session closes.")})
     title = " ".join((title or "").split())
     if not title or len(title) > 200:
-        raise ValidationError({"title": "A group needs a title of at most 200 characters."})
+        raise ValidationError({"title": gettext("A group needs a title of at most 200 characters.")})
     group.title = title
     group.save(update_fields=["title"])
     return group
@@ -214,17 +217,18 @@ def _move_tally(session: Session, group: Group, change: int) -> None:
 def cast_vote(*, by, session: Session, group: Group, writer_key: str | None) -> Participant:
     """One dot on a group. The budget is counted per person; the tally per group; the mark that
     allows withdrawing holds only a hash of the voter's key."""
-    require(can_take_part(by, session), "Only participants vote.")
+    require(can_take_part(by, session), gettext("Only participants vote."))
     _require_phase(session, Phase.VOTE, doing="vote")
     key = _key(writer_key)
     if group.session_id != session.pk:
-        raise ValidationError({"group": "That group is from another session."})
+        raise ValidationError({"group": gettext("That group is from another session.")})
     _require_joined(by, session)
     with transaction.atomic():
         _lock(session)
         participant = Participant.objects.select_for_update().get(session=session, person=by)
         if participant.votes_used >= session.vote_budget:
-            raise ValidationError({"votes": f"You have used all {session.vote_budget} of your votes."})
+            used_up = gettext("You have used all %(budget)s of your votes.") % {"budget": session.vote_budget}
+            raise ValidationError({"votes": used_up})
         participant.votes_used = F("votes_used") + 1
         participant.save(update_fields=["votes_used"])
         _move_tally(session, group, +1)
@@ -238,11 +242,11 @@ def cast_vote(*, by, session: Session, group: Group, writer_key: str | None) -> 
 
 
 def withdraw_vote(*, by, session: Session, group: Group, writer_key: str | None) -> Participant:
-    require(can_take_part(by, session), "Only participants vote.")
+    require(can_take_part(by, session), gettext("Only participants vote."))
     _require_phase(session, Phase.VOTE, doing="withdraw votes")
     key = _key(writer_key)
     if group.session_id != session.pk:
-        raise ValidationError({"group": "That group is from another session."})
+        raise ValidationError({"group": gettext("That group is from another session.")})
     with transaction.atomic():
         _lock(session)
         participant = Participant.objects.select_for_update().filter(session=session, person=by).first()
@@ -250,7 +254,7 @@ def withdraw_vote(*, by, session: Session, group: Group, writer_key: str | None)
             group=group, voter_hash__in=dot_hashes(session.pk, key, group.pk, session.vote_budget)
         ).first()
         if participant is None or mark is None or participant.votes_used == 0:
-            raise ValidationError({"votes": "You have no vote on this group to withdraw."})
+            raise ValidationError({"votes": gettext("You have no vote on this group to withdraw.")})
         mark.delete()
         participant.votes_used = F("votes_used") - 1
         participant.save(update_fields=["votes_used"])
@@ -270,8 +274,9 @@ def my_votes(session: Session, writer_key: str | None) -> dict:
         for mark in dot_hashes(session.pk, writer_key, group_id, session.vote_budget)
     ]
     counts: dict = {}
-    for group_id in VoteMark.objects.filter(group__session=session, voter_hash__in=mine).values_list("group_id",
-                                                                                                    flat=True):
+    for group_id in VoteMark.objects.filter(group__session=session, voter_hash__in=mine).values_list(
+        "group_id", flat=True
+    ):
         counts[group_id] = counts.get(group_id, 0) + 1
     return counts
 
@@ -281,19 +286,24 @@ def my_votes(session: Session, writer_key: str | None) -> dict:
 
 def add_why(*, by, session: Session, card: Card, text: str) -> WhyStep:
     """Add the next "why?" to a contributing factor. The step stores no author."""
-    require(can_take_part(by, session), "Only participants add to a why-chain.")
+    require(can_take_part(by, session), gettext("Only participants add to a why-chain."))
     if card.session_id != session.pk:
-        raise ValidationError({"card": "That card is from another session."})
+        raise ValidationError({"card": gettext("That card is from another session.")})
     if not (session.template.column(card.column) or {}).get("whys"):
-        raise ValidationError({"card": "Only contributing factors have a why-chain."})
+        raise ValidationError({"card": gettext("Only contributing factors have a why-chain.")})
     if not session.revealed or session.is_closed:
-        raise ValidationError({"phase": "Why-chains are built on revealed cards, before the session closes."})
+        raise ValidationError({"phase": gettext("Why-chains are built on revealed cards, before the session closes.")})
     text = _text(text)
     with transaction.atomic():
         _lock(session)
         position = card.whys.count() + 1
         if position > MAX_WHYS:
-            raise ValidationError({"text": f"A chain stops at {MAX_WHYS} whys; by then you have reached the root."})
+            raise ValidationError(
+                {
+                    "text": gettext("A chain stops at %(max)s whys; by then you have reached the root.")
+                    % {"max": MAX_WHYS}
+                }
+            )
         step = WhyStep.objects.create(card=card, position=position, text=text)
         if _hides_writers(session):
             reshuffle_whys(session)
@@ -305,15 +315,15 @@ def add_why(*, by, session: Session, card: Card, text: str) -> WhyStep:
 def decide_note(*, by, session: Session, card: Card, decision: str, reason: str = "") -> Card:
     """Candid critique: the work's owner takes a note or leaves it, and says why."""
     if session.template.kind != TemplateKind.CRITIQUE:
-        raise ValidationError({"decision": "Only critique notes are taken or left."})
+        raise ValidationError({"decision": gettext("Only critique notes are taken or left.")})
     if by.pk != session.work_owner_id:
-        raise PermissionDenied("Notes are advice: only the work's owner decides what to take.")
+        raise PermissionDenied(gettext("Notes are advice: only the work's owner decides what to take."))
     if card.session_id != session.pk:
-        raise ValidationError({"card": "That note is from another session."})
+        raise ValidationError({"card": gettext("That note is from another session.")})
     if decision not in {"taken", "not_taken", ""}:
-        raise ValidationError({"decision": "Mark the note taken or not taken."})
+        raise ValidationError({"decision": gettext("Mark the note taken or not taken.")})
     if not session.revealed:
-        raise ValidationError({"decision": "Decide once the notes are revealed."})
+        raise ValidationError({"decision": gettext("Decide once the notes are revealed.")})
     card.decision = decision
     card.decision_reason = (reason or "").strip()[:2000]
     card.save(update_fields=["decision", "decision_reason"])
@@ -330,14 +340,14 @@ def toggle_reaction(*, by, session: Session, card: Card, emoji: str, writer_key:
 
     Only revealed cards can be reacted to (before, a reaction would tell its writer that someone
     saw a card they can't). Nothing about the reaction is recorded in the activity stream."""
-    require(can_take_part(by, session), "Only participants react.")
+    require(can_take_part(by, session), gettext("Only participants react."))
     _require_phase(session, *REACTION_PHASES, doing="react")
     if not session.revealed:
-        raise ValidationError({"card": "Cards can be reacted to once they are revealed."})
+        raise ValidationError({"card": gettext("Cards can be reacted to once they are revealed.")})
     if emoji not in Reaction.EMOJIS:
         raise ValidationError({"emoji": f"Choose one of {' '.join(Reaction.EMOJIS)}."})
     if card.session_id != session.pk:
-        raise ValidationError({"card": "That card is from another session."})
+        raise ValidationError({"card": gettext("That card is from another session.")})
     key = _key(writer_key)
     _require_joined(by, session)
     mark = reaction_hash(session.pk, key, card.pk, emoji)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from learnloop.reflection.cards import _key, _lock, _require_joined
 from learnloop.reflection.models import Anonymity, CheckIn, Phase, Session
@@ -45,12 +46,16 @@ class CheckInRound:
 
 def set_question(*, by, session: Session, question: str) -> Session:
     """Ask (or change, or with "" drop) the check-in question; only while preparing."""
-    require(can_facilitate(by, session), "Only the facilitator sets the check-in question.")
+    require(can_facilitate(by, session), gettext("Only the facilitator sets the check-in question."))
     if session.phase != Phase.PREPARE:
-        raise ValidationError({"question": "The check-in question can be set only while the session prepares."})
+        raise ValidationError(
+            {"question": gettext("The check-in question can be set only while the session prepares.")}
+        )
     question = " ".join((question or "").split())
     if len(question) > MAX_QUESTION_LENGTH:
-        raise ValidationError({"question": f"Keep the question under {MAX_QUESTION_LENGTH} characters."})
+        raise ValidationError(
+            {"question": gettext("Keep the question under %(max)s characters.") % {"max": MAX_QUESTION_LENGTH}}
+        )
     session.checkin_question = question
     session.save(update_fields=["checkin_question"])
     return session
@@ -60,14 +65,16 @@ def answer(*, by, session: Session, text: str, writer_key: str | None) -> CheckI
     """Write the viewer's answer, or replace the one they wrote before."""
     require(can_take_part(by, session), f"Only members of {session.team} take part in its check-in.")
     if not session.checkin_question:
-        raise ValidationError({"text": "This session has no check-in question."})
+        raise ValidationError({"text": gettext("This session has no check-in question.")})
     if session.phase != Phase.PREPARE:
-        raise ValidationError({"text": "Check-in answers are written while the session prepares."})
+        raise ValidationError({"text": gettext("Check-in answers are written while the session prepares.")})
     text = " ".join((text or "").split())
     if not text:
-        raise ValidationError({"text": "Write an answer first."})
+        raise ValidationError({"text": gettext("Write an answer first.")})
     if len(text) > MAX_ANSWER_LENGTH:
-        raise ValidationError({"text": f"Keep the answer under {MAX_ANSWER_LENGTH} characters."})
+        raise ValidationError(
+            {"text": gettext("Keep the answer under %(max)s characters.") % {"max": MAX_ANSWER_LENGTH}}
+        )
     _require_joined(by, session)
     with transaction.atomic():
         _lock(session)
@@ -91,8 +98,11 @@ def answer(*, by, session: Session, text: str, writer_key: str | None) -> CheckI
 def _is_mine(row: CheckIn, person, writer_key: str | None) -> bool:
     if row.author_id is not None:
         return row.author_id == getattr(person, "pk", None)
-    return bool(row.writer_hash) and is_well_formed(writer_key) and row.writer_hash == checkin_hash(
-        row.session_id, writer_key)
+    return (
+        bool(row.writer_hash)
+        and is_well_formed(writer_key)
+        and row.writer_hash == checkin_hash(row.session_id, writer_key)
+    )
 
 
 def round_for(viewer, session: Session, writer_key: str | None) -> CheckInRound | None:
@@ -103,9 +113,14 @@ def round_for(viewer, session: Session, writer_key: str | None) -> CheckInRound 
     shown = session.phase in SHOWN_IN
     mine = next((row.text for row in rows if _is_mine(row, viewer, writer_key)), "")
     answers = [{"text": row.text, "by": row.author.full_name if row.author_id else row.alias} for row in rows]
-    return CheckInRound(question=session.checkin_question, open=session.phase == Phase.PREPARE, shown=shown,
-                        count=len(rows), mine=mine, answers=sorted(answers, key=lambda a: a["text"].casefold())
-                        if shown else [])
+    return CheckInRound(
+        question=session.checkin_question,
+        open=session.phase == Phase.PREPARE,
+        shown=shown,
+        count=len(rows),
+        mine=mine,
+        answers=sorted(answers, key=lambda a: a["text"].casefold()) if shown else [],
+    )
 
 
 def hide_authors(session: Session, aliases: dict[int, str], anonymity: str) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.activity.services import record_activity
 from learnloop.reflection.models import Group, Mode, Phase, Session
@@ -50,30 +51,46 @@ def timer_of(session: Session, *, now: datetime | None = None) -> Timer | None:
 
 def start_timer(*, by, session: Session, minutes: int, auto_advance: bool = False,
                 now: datetime | None = None) -> Session:
-    require(can_facilitate(by, session), "Only the facilitator runs the timer.")
+    require(can_facilitate(by, session), gettext("Only the facilitator runs the timer."))
     if session.is_closed:
-        raise ValidationError({"minutes": "This session is closed."})
+        raise ValidationError({"minutes": gettext("This session is closed.")})
     if session.mode != Mode.LIVE:
-        raise ValidationError({"minutes": "Timers are for live sessions; an asynchronous one has phase deadlines."})
+        raise ValidationError(
+            {"minutes": gettext("Timers are for live sessions; an asynchronous one has phase deadlines.")}
+        )
     low, high = TIMER_MINUTES
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not low <= minutes <= high:
-        raise ValidationError({"minutes": f"Minutes must be a whole number from {low} to {high}."})
+        raise ValidationError(
+            {
+                "minutes": gettext("Minutes must be a whole number from %(low)s to %(high)s.")
+                % {"low": low, "high": high}
+            }
+        )
     if auto_advance and session.phase not in PHASES_THAT_END_ON_THEIR_OWN:
-        raise ValidationError({"auto_advance": "Only prepare, reflect, group and vote can move on by themselves; "
-                                               "the discussion ends when the facilitator says so."})
+        raise ValidationError(
+            {
+                "auto_advance": "Only prepare, reflect, group and vote can move on by themselves; "
+                "the discussion ends when the facilitator says so."
+            }
+        )
     now = now or timezone.now()
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         locked.timer_phase, locked.timer_ends_at = locked.phase, now + timedelta(minutes=minutes)
         locked.timer_auto_advance = bool(auto_advance)
         locked.save(update_fields=["timer_phase", "timer_ends_at", "timer_auto_advance"])
-        record_activity(verb="timer_started", subject=locked, actor=by, team=locked.team,
-                        data={"phase": locked.phase, "minutes": minutes, "auto_advance": bool(auto_advance)})
+        record_activity(
+            verb="timer_started",
+            subject=locked,
+            actor=by,
+            team=locked.team,
+            data={"phase": locked.phase, "minutes": minutes, "auto_advance": bool(auto_advance)},
+        )
     return locked
 
 
 def stop_timer(*, by, session: Session) -> Session:
-    require(can_facilitate(by, session), "Only the facilitator runs the timer.")
+    require(can_facilitate(by, session), gettext("Only the facilitator runs the timer."))
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         locked.timer_phase, locked.timer_ends_at, locked.timer_auto_advance = "", None, False
@@ -83,11 +100,11 @@ def stop_timer(*, by, session: Session) -> Session:
 
 def write_notes(*, by, session: Session, group: Group, notes: str, decision: str) -> Group:
     """The discussion's notes and the decision taken for one group."""
-    require(can_facilitate(by, session), "Only the facilitator writes the discussion notes.")
+    require(can_facilitate(by, session), gettext("Only the facilitator writes the discussion notes."))
     if session.phase not in NOTES_PHASES:
-        raise ValidationError({"notes": "Notes are written while the session discusses or plans actions."})
+        raise ValidationError({"notes": gettext("Notes are written while the session discusses or plans actions.")})
     if group.session_id != session.pk:
-        raise ValidationError({"group": "That group belongs to another session."})
+        raise ValidationError({"group": gettext("That group belongs to another session.")})
     group.discussion_notes, group.decision = notes.strip(), decision.strip()
     group.save(update_fields=["discussion_notes", "decision"])
     return group

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from learnloop.reflection import checkin, facilitation, forms, selectors, summary
@@ -21,25 +22,27 @@ SUMMARY_FORMATS = {"md": ("text/markdown; charset=utf-8", "md"), "pdf": ("applic
 def timer(request, session, key):
     if cleaned(forms.StopForm(request.POST))["stop"]:
         facilitation.stop_timer(by=request.user, session=session)
-        return "Timer stopped."
+        return gettext("Timer stopped.")
     data = cleaned(forms.TimerForm(request.POST))
     facilitation.start_timer(by=request.user, session=session, minutes=data["minutes"],
                              auto_advance=data["auto_advance"])
-    return f"Timer set: {data['minutes']} minutes" + (", then the next phase." if data["auto_advance"] else ".")
+    if data["auto_advance"]:
+        return gettext("Timer set: %(minutes)s minutes, then the next phase.") % {"minutes": data["minutes"]}
+    return gettext("Timer set: %(minutes)s minutes.") % {"minutes": data["minutes"]}
 
 
 @_post_action
 def checkin_question(request, session, key):
     question = cleaned(forms.CheckInQuestionForm(request.POST))["question"]
     session = checkin.set_question(by=request.user, session=session, question=question)
-    return "Check-in question set." if session.checkin_question else "No check-in round this time."
+    return gettext("Check-in question set.") if session.checkin_question else gettext("No check-in round this time.")
 
 
 @_post_action
 def checkin_answer(request, session, key):
     checkin.answer(by=request.user, session=session, text=cleaned(forms.CheckInAnswerForm(request.POST))["text"],
                    writer_key=key)
-    return "Your check-in is in. Everyone's answers show when the session moves on to Reflect."
+    return gettext("Your check-in is in. Everyone's answers show when the session moves on to Reflect.")
 
 
 @_post_action
@@ -48,7 +51,7 @@ def notes(request, session, key):
     group = facilitation.write_notes(by=request.user, session=session,
                                      group=selectors.group_in(session, data["group"]),
                                      notes=data["notes"], decision=data["decision"])
-    return f"Notes saved for “{group.title}”."
+    return gettext("Notes saved for “%(title)s”.") % {"title": group.title}
 
 
 def _render_summary(request, session, *, shared: bool):
@@ -89,12 +92,18 @@ def share_summary(request, session_id: int):
     try:
         if cleaned(forms.StopForm(request.POST))["stop"]:
             summary.unshare(by=request.user, session=session)
-            messages.success(request, "The share link no longer works.")
+            messages.success(request, gettext("The share link no longer works."))
         else:
             token = summary.share(by=request.user, session=session)
             link = request.build_absolute_uri(reverse("reflection:shared-summary", args=[token]))
-            messages.success(request, f"Share link (shown once; anyone signed in to Learnloop can read the summary "
-                                      f"with it, as themself): {link}")
+            messages.success(
+                request,
+                gettext(
+                    "Share link (shown once; anyone signed in to Learnloop can read the summary "
+                    "with it, as themself): %(link)s"
+                )
+                % {"link": link},
+            )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
     return redirect("reflection:summary", session.pk)
@@ -105,11 +114,17 @@ def share_summary(request, session_id: int):
 def email_summary(request, session_id: int):
     session = selectors.session_for(request.user, session_id)
     try:
-        sent = summary.email_participants(by=request.user, session=session,
-                                          base_url=request.build_absolute_uri("/").rstrip("/"))
+        sent = summary.email_participants(
+            by=request.user, session=session, base_url=request.build_absolute_uri("/").rstrip("/")
+        )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
     else:
-        messages.success(request, f"Summary sent to {sent} participant{'s' if sent != 1 else ''}."
-                         if sent else "Everyone who took part already has this summary.")
+        messages.success(
+            request,
+            ngettext("Summary sent to %(count)s participant.", "Summary sent to %(count)s participants.", sent)
+            % {"count": sent}
+            if sent
+            else gettext("Everyone who took part already has this summary."),
+        )
     return redirect("reflection:summary", session.pk)

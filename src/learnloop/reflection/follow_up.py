@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.actions import selectors as action_selectors
 from learnloop.actions import services as action_services
@@ -29,11 +30,11 @@ def session_label(session: Session) -> str:
 
 def create_session_action(*, by, session: Session, title: str, owner=None, due_on=None, priority: str = "normal",
                           description: str = "", group: Group | None = None, at=None):
-    require(can_facilitate(by, session), "Only the facilitator records the session's actions.")
+    require(can_facilitate(by, session), gettext("Only the facilitator records the session's actions."))
     if session.phase not in FOLLOW_UP_PHASES:
-        raise ValidationError({"phase": "Actions are agreed in the discuss or actions phase."})
+        raise ValidationError({"phase": gettext("Actions are agreed in the discuss or actions phase.")})
     if group is not None and group.session_id != session.pk:
-        raise ValidationError({"group": "That group is from another session."})
+        raise ValidationError({"group": gettext("That group is from another session.")})
     if group is not None and not description:
         description = f"From “{group.title}”."
     action = action_services.create_action(
@@ -61,16 +62,16 @@ REVIEW_OUTCOMES = ("still_open", "done", "not_doing")
 
 def review_earlier_action(*, by, session: Session, action, outcome: str, reason: str = "") -> None:
     """In prepare: an earlier action is still open, done, or not being done (with a reason)."""
-    require(can_facilitate(by, session), "Only the facilitator reviews earlier actions with the team.")
+    require(can_facilitate(by, session), gettext("Only the facilitator reviews earlier actions with the team."))
     if outcome not in REVIEW_OUTCOMES:
-        raise ValidationError({"outcome": "Say whether the action is still open, done or not being done."})
+        raise ValidationError({"outcome": gettext("Say whether the action is still open, done or not being done.")})
     if action.team_id != session.team_id or action.source_type != SESSION_SOURCE:
-        raise ValidationError({"action": "That action is not one of this team's session actions."})
+        raise ValidationError({"action": gettext("That action is not one of this team's session actions.")})
     if outcome == "done":
         action_services.complete_action(by=by, action=action)
     elif outcome == "not_doing":
         if not reason.strip():
-            raise ValidationError({"reason": "Say why the team is not doing it."})
+            raise ValidationError({"reason": gettext("Say why the team is not doing it.")})
         action_services.decline_action(by=by, action=action, reason=reason.strip())
     record_activity(verb="action_reviewed", subject=session, actor=by, team=session.team,
                     data={"action": str(action.pk), "outcome": outcome})
@@ -80,14 +81,14 @@ def promote_to_lesson(*, by, session: Session, title: str, body: str = "", group
                       card: Card | None = None, promoted_on=None, at=None):
     """Turn a group or a card into a knowledge lesson owned by the team, with provenance back
     to the session and to every card it came from. `at` backdates the write (the demo's history)."""
-    require(can_facilitate(by, session), "Only the facilitator promotes lessons from the session.")
+    require(can_facilitate(by, session), gettext("Only the facilitator promotes lessons from the session."))
     if session.phase not in FOLLOW_UP_PHASES | {Phase.CLOSED}:
-        raise ValidationError({"phase": "Lessons are promoted from the discuss phase onwards."})
+        raise ValidationError({"phase": gettext("Lessons are promoted from the discuss phase onwards.")})
     if (group is None) == (card is None):
-        raise ValidationError({"source": "Promote either a group or a card."})
+        raise ValidationError({"source": gettext("Promote either a group or a card.")})
     source = group or card
     if source.session_id != session.pk:
-        raise ValidationError({"source": "That card or group is from another session."})
+        raise ValidationError({"source": gettext("That card or group is from another session.")})
     cards = list(group.cards.all()) if group is not None else [card]
     body = (body or "").strip() or "\n".join(f"- {c.text}" for c in cards)
     provenance = [(SESSION_SOURCE, str(session.pk), session_label(session))]

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 from learnloop.org.forms import team_named
 from learnloop.org.models import Person
@@ -13,7 +14,7 @@ from learnloop.reflection.models import Anonymity, Mode
 from learnloop.web.forms import OfferedChoiceField, OfferedModelChoiceField, required_in_practice
 from learnloop.web.input_checks import bound_field
 
-NOT_OF_THIS_SESSION = "Choose a card or group of this session."
+NOT_OF_THIS_SESSION = gettext_lazy("Choose a card or group of this session.")
 # More rows than a template may have columns are read as garbage, not as columns to check.
 MAX_ROWS = 100
 
@@ -68,29 +69,49 @@ def cleaned(form: forms.Form) -> dict:
 
 
 class SessionForm(forms.Form):
-    title = _text("Title")
-    goal = _text("Goal", rows=2)
-    team = OfferedChoiceField(label="Team", error_messages={"required": "Choose one of your teams."})
-    template = forms.ChoiceField(label="Template", error_messages={
-        "required": "Choose one of the templates.", "invalid_choice": "Choose one of the templates."})
-    anonymity = required_in_practice(forms.CharField(label="Anonymity", required=False,
-                                                     widget=forms.Select(choices=Anonymity.choices)))
-    mode = required_in_practice(forms.CharField(label="Mode", required=False,
-                                                widget=forms.Select(choices=Mode.choices)))
-    vote_budget = forms.IntegerField(label="Votes per person", required=False, initial=3, error_messages={
-        "invalid": "Check the numbers."}, widget=forms.NumberInput(attrs={"min": 1, "max": 50}))
-    reflect_deadline = forms.CharField(label="Writing deadline (asynchronous)", required=False,
-                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    title = _text(gettext_lazy("Title"))
+    goal = _text(gettext_lazy("Goal"), rows=2)
+    team = OfferedChoiceField(
+        label=gettext_lazy("Team"), error_messages={"required": gettext_lazy("Choose one of your teams.")}
+    )
+    template = forms.ChoiceField(
+        label=gettext_lazy("Template"),
+        error_messages={
+            "required": gettext_lazy("Choose one of the templates."),
+            "invalid_choice": gettext_lazy("Choose one of the templates."),
+        },
+    )
+    anonymity = required_in_practice(
+        forms.CharField(label=gettext_lazy("Anonymity"), required=False, widget=forms.Select(choices=Anonymity.choices))
+    )
+    mode = required_in_practice(
+        forms.CharField(label=gettext_lazy("Mode"), required=False, widget=forms.Select(choices=Mode.choices))
+    )
+    vote_budget = forms.IntegerField(
+        label=gettext_lazy("Votes per person"),
+        required=False,
+        initial=3,
+        error_messages={"invalid": gettext_lazy("Check the numbers.")},
+        widget=forms.NumberInput(attrs={"min": 1, "max": 50}),
+    )
+    reflect_deadline = forms.CharField(
+        label=gettext_lazy("Writing deadline (asynchronous)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
     checkin_question = forms.CharField(
-        label="Check-in question (optional)", required=False, max_length=200,
-        help_text="Asked while the session prepares, e.g. “One word for how you arrive today?”",
-        error_messages={"max_length": "Keep the question under 200 characters."})
+        label=gettext_lazy("Check-in question (optional)"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Asked while the session prepares, e.g. “One word for how you arrive today?”"),
+        error_messages={"max_length": gettext_lazy("Keep the question under 200 characters.")},
+    )
 
     def __init__(self, *args, teams, templates, **kwargs):
         super().__init__(*args, **kwargs)
         self.teams = {str(team.pk): team for team in teams}
         self.fields["team"].choices = [(pk, team.name) for pk, team in self.teams.items()]
-        self.fields["template"].choices = [(str(template.pk), template.name) for template in templates]
+        self.fields["template"].choices = [(str(template.pk), template.shown_name) for template in templates]
         self.fields["title"].max_length = 200
         self.fields["title"].widget.attrs["maxlength"] = "200"
         required_in_practice(self.fields["title"])
@@ -104,8 +125,11 @@ class SessionForm(forms.Form):
         data = self.cleaned_data
         deadline = data["reflect_deadline"].strip()
         return {
-            "team": data["team"], "title": data["title"], "goal": data["goal"],
-            "mode": data["mode"] or Mode.LIVE, "anonymity": data["anonymity"] or Anonymity.NAMED,
+            "team": data["team"],
+            "title": data["title"],
+            "goal": data["goal"],
+            "mode": data["mode"] or Mode.LIVE,
+            "anonymity": data["anonymity"] or Anonymity.NAMED,
             "vote_budget": 3 if data["vote_budget"] is None else data["vote_budget"],
             "phase_deadlines": {"reflect": deadline} if deadline else {},
             "checkin_question": data["checkin_question"],
@@ -124,15 +148,25 @@ class AnonymityForm(forms.Form):
 
 
 class VoteBudgetForm(forms.Form):
-    vote_budget = forms.IntegerField(error_messages={
-        "required": "Give a whole number of votes.", "invalid": "Give a whole number of votes."})
+    vote_budget = forms.IntegerField(
+        error_messages={
+            "required": gettext_lazy("Give a whole number of votes."),
+            "invalid": gettext_lazy("Give a whole number of votes."),
+        }
+    )
 
 
 class TimerForm(forms.Form):
-    minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=120, error_messages={
-        "required": "Give the minutes, a whole number from 1 to 120.",
-        "invalid": "Give the minutes, a whole number from 1 to 120."})
-    auto_advance = forms.BooleanField(label="Move on when time is up", required=False)
+    minutes = forms.IntegerField(
+        label=gettext_lazy("Minutes"),
+        min_value=1,
+        max_value=120,
+        error_messages={
+            "required": gettext_lazy("Give the minutes, a whole number from 1 to 120."),
+            "invalid": gettext_lazy("Give the minutes, a whole number from 1 to 120."),
+        },
+    )
+    auto_advance = forms.BooleanField(label=gettext_lazy("Move on when time is up"), required=False)
 
 
 class ReactionForm(forms.Form):
@@ -141,24 +175,33 @@ class ReactionForm(forms.Form):
 
 
 class CheckInQuestionForm(forms.Form):
-    question = forms.CharField(required=False, max_length=200, error_messages={
-        "max_length": "Keep the question under 200 characters."})
+    question = forms.CharField(
+        required=False,
+        max_length=200,
+        error_messages={"max_length": gettext_lazy("Keep the question under 200 characters.")},
+    )
 
 
 class CheckInAnswerForm(forms.Form):
-    text = forms.CharField(max_length=280, error_messages={
-        "required": "Write an answer first.", "max_length": "Keep the answer under 280 characters."})
+    text = forms.CharField(
+        max_length=280,
+        error_messages={
+            "required": gettext_lazy("Write an answer first."),
+            "max_length": gettext_lazy("Keep the answer under 280 characters."),
+        },
+    )
 
 
 class StopForm(forms.Form):
-    """"Stop the timer" / "Stop sharing": the same URL as starting, with stop set."""
+    """ "Stop the timer" / "Stop sharing": the same URL as starting, with stop set."""
+
     stop = forms.BooleanField(required=False)
 
 
 class GroupNotesForm(forms.Form):
     group = _reference()
-    notes = _text("Discussion notes", rows=3)
-    decision = _text("Decision", rows=2)
+    notes = _text(gettext_lazy("Discussion notes"), rows=3)
+    decision = _text(gettext_lazy("Decision"), rows=2)
 
 
 class CardForm(forms.Form):
@@ -187,8 +230,11 @@ class GroupCardsForm(forms.Form):
 
 class VoteForm(forms.Form):
     group = _reference()
-    op = forms.ChoiceField(choices=[("add", "add"), ("withdraw", "withdraw")], required=False, error_messages={
-        "invalid_choice": "Vote with op=add or op=withdraw."})
+    op = forms.ChoiceField(
+        choices=[("add", "add"), ("withdraw", "withdraw")],
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Vote with op=add or op=withdraw.")},
+    )
 
 
 class WhyForm(CardReferenceForm):
@@ -203,10 +249,16 @@ class NoteDecisionForm(CardReferenceForm):
 class SessionActionForm(forms.Form):
     title = _text()
     # Any person may be named; whether they may own an action (active) is the actions service's rule.
-    owner = OfferedModelChoiceField(queryset=Person.objects.filter(is_active=True), required=False, error_messages={
-        "invalid_choice": "Choose someone from the list."})
-    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), error_messages={
-        "invalid": "The due date is not a date."})
+    owner = OfferedModelChoiceField(label=gettext_lazy("Owner"),
+        queryset=Person.objects.filter(is_active=True),
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Choose someone from the list.")},
+    )
+    due_on = forms.DateField(label=gettext_lazy("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": gettext_lazy("The due date is not a date.")},
+    )
     group = _reference(required=False)
 
 
@@ -226,10 +278,13 @@ class ReviewForm(forms.Form):
 
 
 class CloneForm(forms.Form):
-    scope = forms.ChoiceField(error_messages={
-        "required": "Choose where the copy belongs: the organization or one of your teams.",
-        "invalid_choice": "Choose where the copy belongs: the organization or one of your teams."})
-    name = forms.CharField(required=False)
+    scope = forms.ChoiceField(
+        error_messages={
+            "required": gettext_lazy("Choose where the copy belongs: the organization or one of your teams."),
+            "invalid_choice": gettext_lazy("Choose where the copy belongs: the organization or one of your teams."),
+        }
+    )
+    name = forms.CharField(label=gettext_lazy("Name"), required=False)
 
     def __init__(self, *args, scopes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -240,10 +295,14 @@ class TemplateForm(forms.Form):
     """A template's name, description and columns: `rows` numbered rows of key (hidden), title,
     prompt and "5 whys"; a row whose title was cleared is a column removed."""
 
-    name = _text("Name")
-    description = _text("Description", rows=2)
-    rows = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput, error_messages={
-        "invalid": "The form's rows were garbled: reload the page."})
+    name = _text(gettext_lazy("Name"))
+    description = _text(gettext_lazy("Description"), rows=2)
+    rows = forms.IntegerField(
+        required=False,
+        min_value=0,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": gettext_lazy("The form's rows were garbled: reload the page.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -266,8 +325,11 @@ class TemplateForm(forms.Form):
 
     def typed(self) -> tuple[str, str, list[dict]]:
         """Name, description and columns as typed, to show them again when they are refused."""
-        return self.data.get("name", ""), self.data.get("description", ""), self._columns(
-            lambda name: self.data.get(name) or "")
+        return (
+            self.data.get("name", ""),
+            self.data.get("description", ""),
+            self._columns(lambda name: self.data.get(name) or ""),
+        )
 
     def _columns(self, value) -> list[dict]:
         columns = []

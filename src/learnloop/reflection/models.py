@@ -19,20 +19,21 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 
 class TemplateKind(models.TextChoices):
-    RETRO = "retro", "Retrospective"
-    REVIEW = "review", "After-action review"
-    POSTMORTEM = "postmortem", "Blameless postmortem"
-    PREMORTEM = "premortem", "Pre-mortem"
-    CRITIQUE = "critique", "Candid critique"
+    RETRO = "retro", gettext_lazy("Retrospective")
+    REVIEW = "review", gettext_lazy("After-action review")
+    POSTMORTEM = "postmortem", gettext_lazy("Blameless postmortem")
+    PREMORTEM = "premortem", gettext_lazy("Pre-mortem")
+    CRITIQUE = "critique", gettext_lazy("Candid critique")
 
 
 class TemplateScope(models.TextChoices):
-    BUILTIN = "builtin", "Built in"
-    ORGANIZATION = "organization", "Organization"
-    TEAM = "team", "Team"
+    BUILTIN = "builtin", gettext_lazy("Built in")
+    ORGANIZATION = "organization", gettext_lazy("Organization")
+    TEAM = "team", gettext_lazy("Team")
 
 
 class Template(models.Model):
@@ -73,29 +74,47 @@ class Template(models.Model):
     def column(self, key: str) -> dict | None:
         return next((column for column in self.columns if column.get("key") == key), None)
 
+    # A built-in template is stored in English (builtin_templates.py marks its texts for the
+    # catalogue); these read it in the active language. Custom templates are shown as written.
+    def _shown(self, text: str) -> str:
+        return gettext(text) if self.is_builtin and text else text
+
+    @property
+    def shown_name(self) -> str:
+        return self._shown(self.name)
+
+    @property
+    def shown_description(self) -> str:
+        return self._shown(self.description)
+
+    @property
+    def shown_columns(self) -> list[dict]:
+        return [{**column, "title": self._shown(column.get("title", "")),
+                 "prompt": self._shown(column.get("prompt", ""))} for column in self.columns]
+
 
 class Phase(models.TextChoices):
-    PREPARE = "prepare", "Prepare"
-    REFLECT = "reflect", "Reflect"
-    GROUP = "group", "Group"
-    VOTE = "vote", "Vote"
-    DISCUSS = "discuss", "Discuss"
-    ACTIONS = "actions", "Actions and lessons"
-    CLOSED = "closed", "Closed"
+    PREPARE = "prepare", gettext_lazy("Prepare")
+    REFLECT = "reflect", gettext_lazy("Reflect")
+    GROUP = "group", gettext_lazy("Group")
+    VOTE = "vote", gettext_lazy("Vote")
+    DISCUSS = "discuss", gettext_lazy("Discuss")
+    ACTIONS = "actions", gettext_lazy("Actions and lessons")
+    CLOSED = "closed", gettext_lazy("Closed")
 
 
 PHASE_ORDER = [phase.value for phase in Phase]
 
 
 class Mode(models.TextChoices):
-    LIVE = "live", "Live"
-    ASYNC = "async", "Asynchronous"
+    LIVE = "live", gettext_lazy("Live")
+    ASYNC = "async", gettext_lazy("Asynchronous")
 
 
 class Anonymity(models.TextChoices):
-    NAMED = "named", "Named"
-    ALIAS = "alias", "Alias"
-    ANONYMOUS = "anonymous", "Anonymous"
+    NAMED = "named", gettext_lazy("Named")
+    ALIAS = "alias", gettext_lazy("Alias")
+    ANONYMOUS = "anonymous", gettext_lazy("Anonymous")
 
 
 # Anonymity can be raised, never lowered: a higher rank hides more.

@@ -143,7 +143,7 @@ def group_in(session: Session, group_id) -> Group:
 def columns_with_cards(session: Session, cards: list[CardView]) -> list[dict]:
     return [
         {**column, "cards": [card for card in cards if card.column == column["key"]]}
-        for column in session.template.columns
+        for column in session.template.shown_columns
     ]
 
 
@@ -189,7 +189,7 @@ def status_of(session: Session) -> Status:
     named = session.anonymity == Anonymity.NAMED
     return Status(
         phase=session.phase,
-        phase_label=session.get_phase_display(),
+        phase_label=str(session.get_phase_display()),
         revealed=session.revealed,
         cards_written=Card.objects.filter(session=session).count(),
         participants=len(participants),

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from learnloop.activity.services import record_activity
 from learnloop.reflection import checkin
@@ -68,16 +69,16 @@ def builtin_template(slug: str) -> Template:
 
 def _clean_columns(columns) -> list[dict]:
     if not isinstance(columns, list) or not columns:
-        raise ValidationError({"columns": "A template needs at least one column."})
+        raise ValidationError({"columns": gettext("A template needs at least one column.")})
     if len(columns) > MAX_COLUMNS:
         raise ValidationError({"columns": f"At most {MAX_COLUMNS} columns."})
     cleaned, keys = [], set()
     for column in columns:
         if not isinstance(column, dict):
-            raise ValidationError({"columns": "Each column has a title and, optionally, a prompt."})
+            raise ValidationError({"columns": gettext("Each column has a title and, optionally, a prompt.")})
         title = " ".join(str(column.get("title", "")).split())
         if not title or len(title) > 80:
-            raise ValidationError({"columns": "Each column needs a title of at most 80 characters."})
+            raise ValidationError({"columns": gettext("Each column needs a title of at most 80 characters.")})
         key = slugify(column.get("key") or title).replace("-", "_")[:COLUMN_KEY_LENGTH] or f"column_{len(keys) + 1}"
         if key in keys:
             raise ValidationError({"columns": f"Two columns are both called “{title}”."})
@@ -100,9 +101,9 @@ def _unique_slug(name: str) -> str:
 
 def _check_scope(by, scope: str, team) -> None:
     if scope not in {TemplateScope.ORGANIZATION, TemplateScope.TEAM}:
-        raise ValidationError({"scope": "A custom template belongs to the organization or to a team."})
+        raise ValidationError({"scope": gettext("A custom template belongs to the organization or to a team.")})
     if scope == TemplateScope.TEAM and team is None:
-        raise ValidationError({"team": "Choose the team this template belongs to."})
+        raise ValidationError({"team": gettext("Choose the team this template belongs to.")})
     if scope == TemplateScope.ORGANIZATION:
         team = None
     require(
@@ -117,7 +118,7 @@ def create_template(*, by, name: str, columns, kind: str = TemplateKind.RETRO, d
     _check_scope(by, scope, team)
     name = " ".join((name or "").split())
     if not name or len(name) > 120:
-        raise ValidationError({"name": "A template needs a name of at most 120 characters."})
+        raise ValidationError({"name": gettext("A template needs a name of at most 120 characters.")})
     if kind not in TemplateKind.values:
         raise ValidationError({"kind": f"Kind must be one of: {', '.join(TemplateKind.values)}."})
     with transaction.atomic():
@@ -132,22 +133,23 @@ def create_template(*, by, name: str, columns, kind: str = TemplateKind.RETRO, d
 
 def clone_template(*, by, template: Template, scope: str = TemplateScope.ORGANIZATION, team=None,
                    name: str | None = None, at: datetime | None = None) -> Template:
-    require(can_use_template(by, template), "You can't see this template.")
+    require(can_use_template(by, template), gettext("You can't see this template."))
     return create_template(
-        by=by, name=name or f"{template.name} (copy)", columns=template.columns, kind=template.kind,
-        description=template.description, scope=scope, team=team, cloned_from=template, at=at,
+        by=by, name=name or f"{template.shown_name} (copy)", columns=template.shown_columns, kind=template.kind,
+        description=template.shown_description, scope=scope, team=team, cloned_from=template, at=at,
     )
 
 
 def update_template(*, by, template: Template, name=None, description=None, columns=None) -> Template:
     if template.is_builtin:
-        raise ValidationError({"scope": "Built-in templates can't be changed; clone one and edit the copy."})
+        raise ValidationError({"scope": gettext("Built-in templates can't be changed; clone one and edit the copy.")})
     require(can_write_template(by, scope=template.scope, team=template.team),
-            "Only the template's owners (learning leads for the organization, facilitators for a team) can edit it.")
+            gettext("Only the template's owners (learning leads for the organization, facilitators for a team) "
+                    "can edit it."))
     if name is not None:
         name = " ".join(name.split())
         if not name or len(name) > 120:
-            raise ValidationError({"name": "A template needs a name of at most 120 characters."})
+            raise ValidationError({"name": gettext("A template needs a name of at most 120 characters.")})
         template.name = name
     if description is not None:
         template.description = description.strip()
@@ -178,45 +180,72 @@ def _clean_deadlines(deadlines) -> dict[str, str]:
     return cleaned
 
 
-def create_session(*, by, team, template: Template, title: str, goal: str = "", facilitator=None,
-                   mode: str = Mode.LIVE, phase_deadlines=None, anonymity: str = Anonymity.NAMED,
-                   vote_budget: int = 3, work_owner=None, held_on=None, at: datetime | None = None,
-                   checkin_question: str = "") -> Session:
+def create_session(
+    *,
+    by,
+    team,
+    template: Template,
+    title: str,
+    goal: str = "",
+    facilitator=None,
+    mode: str = Mode.LIVE,
+    phase_deadlines=None,
+    anonymity: str = Anonymity.NAMED,
+    vote_budget: int = 3,
+    work_owner=None,
+    held_on=None,
+    at: datetime | None = None,
+    checkin_question: str = "",
+) -> Session:
     require(can_start_session(by, team), f"Only members and leads of {team} can start its sessions.")
-    require(can_use_template(by, template), "That template belongs to another team.")
+    require(can_use_template(by, template), gettext("That template belongs to another team."))
     if team.is_archived:
-        raise ValidationError({"team": f"{team} is archived."})
+        raise ValidationError({"team": gettext("%(team)s is archived.") % {"team": team}})
     title = " ".join((title or "").split())
     if not title or len(title) > 200:
-        raise ValidationError({"title": "A session needs a title of at most 200 characters."})
+        raise ValidationError({"title": gettext("A session needs a title of at most 200 characters.")})
     if mode not in Mode.values:
-        raise ValidationError({"mode": "Mode must be live or async."})
+        raise ValidationError({"mode": gettext("Mode must be live or async.")})
     if anonymity not in Anonymity.values:
-        raise ValidationError({"anonymity": "Anonymity must be named, alias or anonymous."})
+        raise ValidationError({"anonymity": gettext("Anonymity must be named, alias or anonymous.")})
     if not 1 <= int(vote_budget) <= 50:
-        raise ValidationError({"vote_budget": "Give each person between 1 and 50 votes."})
+        raise ValidationError({"vote_budget": gettext("Give each person between 1 and 50 votes.")})
     deadlines = _clean_deadlines(phase_deadlines)
     if mode == Mode.ASYNC and not deadlines:
-        raise ValidationError({"phase_deadlines": "An asynchronous session needs a deadline for at least one phase."})
+        raise ValidationError(
+            {"phase_deadlines": gettext("An asynchronous session needs a deadline for at least one phase.")}
+        )
     if template.kind == TemplateKind.CRITIQUE and work_owner is None:
         work_owner = by
     checkin_question = " ".join((checkin_question or "").split())
     if len(checkin_question) > checkin.MAX_QUESTION_LENGTH:
         raise ValidationError(
-            {"checkin_question": f"Keep the question under {checkin.MAX_QUESTION_LENGTH} characters."})
+            {
+                "checkin_question": gettext("Keep the question under %(max)s characters.")
+                % {"max": checkin.MAX_QUESTION_LENGTH}
+            }
+        )
     facilitator = facilitator or by
     if not facilitator.is_active:
-        raise ValidationError({"facilitator": f"{facilitator} is deactivated."})
+        raise ValidationError({"facilitator": gettext("%(person)s is deactivated.") % {"person": facilitator}})
     with transaction.atomic():
         session = Session.objects.create(
-            team=team, template=template, title=title, goal=(goal or "").strip(), facilitator=facilitator,
-            mode=mode, phase_deadlines=deadlines, anonymity=anonymity, vote_budget=vote_budget,
-            work_owner=work_owner, held_on=held_on or timezone.localdate(at), created_at=at or timezone.now(),
+            team=team,
+            template=template,
+            title=title,
+            goal=(goal or "").strip(),
+            facilitator=facilitator,
+            mode=mode,
+            phase_deadlines=deadlines,
+            anonymity=anonymity,
+            vote_budget=vote_budget,
+            work_owner=work_owner,
+            held_on=held_on or timezone.localdate(at),
+            created_at=at or timezone.now(),
             checkin_question=checkin_question,
         )
         Participant.objects.get_or_create(session=session, person=facilitator)
-        record_activity(verb="created", subject=session, actor=by, team=team, data={"template": template.slug},
-                        at=at)
+        record_activity(verb="created", subject=session, actor=by, team=team, data={"template": template.slug}, at=at)
     return session
 
 
@@ -231,22 +260,32 @@ def join_session(*, by, session: Session) -> Participant:
 
 def set_phase(*, by, session: Session, phase: str) -> Session:
     """Move to the next phase or back one. A closed session stays closed."""
-    require(can_facilitate(by, session), "Only the facilitator moves the session between phases.")
+    require(can_facilitate(by, session), gettext("Only the facilitator moves the session between phases."))
     if phase not in PHASE_ORDER:
         raise ValidationError({"phase": f"Phase must be one of: {', '.join(PHASE_ORDER)}."})
     if session.is_closed:
-        raise ValidationError({"phase": "This session is closed."})
+        raise ValidationError({"phase": gettext("This session is closed.")})
     target, current = PHASE_ORDER.index(phase), session.phase_index
     if target not in {current + 1, current - 1}:
-        raise ValidationError({"phase": f"From {session.get_phase_display()} the session can only move one step."})
+        raise ValidationError(
+            {
+                "phase": gettext("From %(phase)s the session can only move one step.")
+                % {"phase": session.get_phase_display()}
+            }
+        )
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         restarting = phase == Phase.VOTE and session.tallies_shown
         _enter_phase(session, phase)
         session.save()
         Participant.objects.filter(session=session).update(done_with="")
-        record_activity(verb=f"phase_{phase}", subject=session, actor=by, team=session.team,
-                        data={"vote_round": session.vote_round} if restarting else None)
+        record_activity(
+            verb=f"phase_{phase}",
+            subject=session,
+            actor=by,
+            team=session.team,
+            data={"vote_round": session.vote_round} if restarting else None,
+        )
     return session
 
 
@@ -291,13 +330,19 @@ def _deadline_passed(session: Session, now: datetime) -> bool:
 
 def _timer_ran_out(session: Session, now: datetime) -> bool:
     """A live session's auto-advancing timer for the current phase has run out."""
-    return (session.mode == Mode.LIVE and session.timer_auto_advance and session.timer_phase == session.phase
-            and session.timer_ends_at is not None and session.timer_ends_at <= now)
+    return (
+        session.mode == Mode.LIVE
+        and session.timer_auto_advance
+        and session.timer_phase == session.phase
+        and session.timer_ends_at is not None
+        and session.timer_ends_at <= now
+    )
 
 
 def _due(session: Session, now: datetime) -> bool:
     return session.phase in PHASES_THAT_END_ON_THEIR_OWN and (
-        (session.mode == Mode.ASYNC and _deadline_passed(session, now)) or _timer_ran_out(session, now))
+        (session.mode == Mode.ASYNC and _deadline_passed(session, now)) or _timer_ran_out(session, now)
+    )
 
 
 def advance_if_due(session: Session, *, now: datetime | None = None) -> Session:
@@ -331,7 +376,8 @@ def advance_due_sessions(*, now: datetime | None = None) -> list[Session]:
     now = now or timezone.now()
     moved = []
     waiting = Session.objects.filter(phase__in=PHASES_THAT_END_ON_THEIR_OWN).filter(
-        Q(mode=Mode.ASYNC) | Q(timer_auto_advance=True, timer_ends_at__lte=now))
+        Q(mode=Mode.ASYNC) | Q(timer_auto_advance=True, timer_ends_at__lte=now)
+    )
     for session in waiting.order_by("pk"):
         before = session.phase
         if advance_if_due(session, now=now).phase != before:
@@ -352,7 +398,7 @@ def _title_from(text: str) -> str:
 
 
 def reveal(*, by, session: Session) -> Session:
-    require(can_facilitate(by, session), "Only the facilitator reveals the cards.")
+    require(can_facilitate(by, session), gettext("Only the facilitator reveals the cards."))
     if not session.revealed:
         session.revealed = True
         session.save(update_fields=["revealed"])
@@ -364,21 +410,26 @@ def raise_anonymity(*, by, session: Session, anonymity: str) -> Session:
     """Hide more, never less. Cards already written lose what the new level doesn't keep, in
     the same transaction: authors when leaving named (each author's cards get one fresh alias),
     aliases when going anonymous."""
-    require(can_facilitate(by, session), "Only the facilitator changes the session's anonymity.")
+    require(can_facilitate(by, session), gettext("Only the facilitator changes the session's anonymity."))
     if anonymity not in Anonymity.values:
-        raise ValidationError({"anonymity": "Anonymity must be named, alias or anonymous."})
+        raise ValidationError({"anonymity": gettext("Anonymity must be named, alias or anonymous.")})
     if ANONYMITY_RANK[anonymity] < ANONYMITY_RANK[session.anonymity]:
-        raise ValidationError({"anonymity": "Anonymity can be raised, never lowered: people wrote trusting it."})
+        raise ValidationError(
+            {"anonymity": gettext("Anonymity can be raised, never lowered: people wrote trusting it.")}
+        )
     if anonymity == session.anonymity:
         return session
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         cards = Card.objects.filter(session=session)
         if anonymity == Anonymity.ALIAS:
-            aliases = _fresh_aliases(session, [
-                *cards.exclude(author=None).values_list("author_id", flat=True),
-                *CheckIn.objects.filter(session=session).exclude(author=None).values_list("author_id", flat=True),
-            ])
+            aliases = _fresh_aliases(
+                session,
+                [
+                    *cards.exclude(author=None).values_list("author_id", flat=True),
+                    *CheckIn.objects.filter(session=session).exclude(author=None).values_list("author_id", flat=True),
+                ],
+            )
             for author_id, alias in aliases.items():
                 cards.filter(author_id=author_id).update(author=None, alias=alias)
         else:
@@ -391,8 +442,9 @@ def raise_anonymity(*, by, session: Session, anonymity: str) -> Session:
         # random one, so that order can't be matched with an access log.
         reshuffle_cards(session)  # and their why-steps
         reshuffle_marks(session)
-        record_activity(verb="anonymity_raised", subject=session, actor=by, team=session.team,
-                        data={"anonymity": anonymity})
+        record_activity(
+            verb="anonymity_raised", subject=session, actor=by, team=session.team, data={"anonymity": anonymity}
+        )
     return session
 
 
@@ -410,9 +462,9 @@ def _fresh_aliases(session: Session, author_ids) -> dict[int, str]:
 
 
 def set_vote_budget(*, by, session: Session, budget: int) -> Session:
-    require(can_facilitate(by, session), "Only the facilitator sets the vote budget.")
+    require(can_facilitate(by, session), gettext("Only the facilitator sets the vote budget."))
     if not 1 <= int(budget) <= 50:
-        raise ValidationError({"vote_budget": "Give each person between 1 and 50 votes."})
+        raise ValidationError({"vote_budget": gettext("Give each person between 1 and 50 votes.")})
     used = max(session.participants.values_list("votes_used", flat=True), default=0)
     if budget < used:
         raise ValidationError({"vote_budget": f"Someone has already used {used} votes; the budget can't go below."})
@@ -422,7 +474,7 @@ def set_vote_budget(*, by, session: Session, budget: int) -> Session:
 
 
 def mark_done(*, by, session: Session) -> Participant:
-    """"I'm done with this phase": shown by name in named sessions, only as a count otherwise."""
+    """ "I'm done with this phase": shown by name in named sessions, only as a count otherwise."""
     participant = join_session(by=by, session=session)
     participant.done_with = session.phase
     participant.save(update_fields=["done_with"])

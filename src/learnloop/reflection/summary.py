@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import formats, translation
+from django.utils.translation import gettext, ngettext
 
 from learnloop.actions.permissions import can_view as can_view_action
 from learnloop.reflection import follow_up, selectors
@@ -49,11 +51,11 @@ def available(session: Session) -> bool:
 
 def summary_for(viewer, session: Session) -> Summary:
     if not available(session):
-        raise ValidationError({"session": "The summary is ready once the discussion has started."})
+        raise ValidationError({"session": gettext("The summary is ready once the discussion has started.")})
     cards = selectors.cards_for(viewer, session)
     groups = {str(group.pk): group for group in session.groups.all()}
     summary = Summary(session=session, participants=Participant.objects.filter(session=session).count(),
-                      columns={column["key"]: column["title"] for column in session.template.columns})
+                      columns={column["key"]: column["title"] for column in session.template.shown_columns})
     for row in selectors.groups_with_cards(session, cards):
         group = groups[row["id"]]
         summary.groups.append(SummaryGroup(row["title"], row["votes"], row["cards"], group.discussion_notes,
@@ -71,39 +73,50 @@ def _line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _date(day) -> str:
+    return formats.date_format(day, "j M Y")
+
+
 def as_markdown(summary: Summary) -> str:
     session = summary.session
+    facilitated = gettext("facilitated by %(name)s") % {"name": session.facilitator.full_name}
+    participants = ngettext("%(count)s participant", "%(count)s participants", summary.participants) % {
+        "count": summary.participants}
     lines = [f"# {_line(session.title)}", "",
-             f"{session.template.name} · {session.team.name} · {session.held_on:%-d %b %Y} · "
-             f"facilitated by {session.facilitator.full_name} · {summary.participants} participants · "
-             f"{session.get_anonymity_display().lower()}", ""]
+             f"{session.template.shown_name} · {session.team.name} · {_date(session.held_on)} · "
+             f"{facilitated} · {participants} · {str(session.get_anonymity_display()).lower()}", ""]
     if session.goal:
-        lines += [f"**Goal:** {_line(session.goal)}", ""]
-    lines += ["## Topics", ""]
+        lines += [f"**{gettext('Goal:')}** {_line(session.goal)}", ""]
+    lines += [f"## {gettext('Topics')}", ""]
     for group in summary.groups:
-        votes = f" ({group.votes} vote{'s' if group.votes != 1 else ''})" if group.votes is not None else ""
+        votes = (" (" + ngettext("%(count)s vote", "%(count)s votes", group.votes) % {"count": group.votes} + ")"
+                 if group.votes is not None else "")
         lines += [f"### {_line(group.title)}{votes}", ""]
         lines += [f"- {_line(card.text)}" + (f" — {card.byline}" if card.byline else "") for card in group.cards]
         lines.append("")
         if group.notes:
-            lines += [f"**Notes:** {_line(group.notes)}", ""]
+            lines += [f"**{gettext('Notes:')}** {_line(group.notes)}", ""]
         if group.decision:
-            lines += [f"**Decision:** {_line(group.decision)}", ""]
+            lines += [f"**{gettext('Decision:')}** {_line(group.decision)}", ""]
     if not summary.groups:
-        lines += ["No topics.", ""]
+        lines += [gettext("No topics."), ""]
     if summary.loose_cards:
-        lines += ["## Other cards", ""]
+        lines += [f"## {gettext('Other cards')}", ""]
         lines += [f"- {summary.columns.get(card.column, card.column)}: {_line(card.text)}"
                   for card in summary.loose_cards]
         lines.append("")
-    lines += ["## Actions", ""]
-    lines += [f"- {_line(action.title)} ({action.get_status_display()}"
-              + (f", {action.owner.full_name}" if action.owner else "")
-              + (f", due {action.due_on:%-d %b %Y}" if action.due_on else "") + ")" for action in summary.actions]
+    lines += [f"## {gettext('Actions')}", ""]
+    lines += [
+        f"- {_line(action.title)} ({action.get_status_display()}"
+        + (f", {action.owner.full_name}" if action.owner else "")
+        + (", " + gettext("due %(date)s") % {"date": _date(action.due_on)} if action.due_on else "")
+        + ")"
+        for action in summary.actions
+    ]
     if not summary.actions:
-        lines.append("No actions.")
-    lines += ["", "## Lessons", ""]
-    lines += [f"- {_line(entry.title)}" for entry in summary.lessons] or ["No lessons."]
+        lines.append(gettext("No actions."))
+    lines += ["", f"## {gettext('Lessons')}", ""]
+    lines += [f"- {_line(entry.title)}" for entry in summary.lessons] or [gettext("No lessons.")]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -172,9 +185,9 @@ def _digest(token: str) -> str:
 
 def share(*, by, session: Session) -> str:
     """A new share link's token (shown once); the previous link stops working."""
-    require(can_facilitate(by, session), "Only the facilitator shares the summary.")
+    require(can_facilitate(by, session), gettext("Only the facilitator shares the summary."))
     if not available(session):
-        raise ValidationError({"session": "The summary is ready once the discussion has started."})
+        raise ValidationError({"session": gettext("The summary is ready once the discussion has started.")})
     token = secrets.token_urlsafe(32)
     Session.objects.filter(pk=session.pk).update(summary_token_hash=_digest(token))
     session.summary_token_hash = _digest(token)
@@ -182,7 +195,7 @@ def share(*, by, session: Session) -> str:
 
 
 def unshare(*, by, session: Session) -> None:
-    require(can_facilitate(by, session), "Only the facilitator shares the summary.")
+    require(can_facilitate(by, session), gettext("Only the facilitator shares the summary."))
     Session.objects.filter(pk=session.pk).update(summary_token_hash="")
     session.summary_token_hash = ""
 
@@ -190,11 +203,14 @@ def unshare(*, by, session: Session) -> None:
 def shared_session(viewer, token: str) -> Session:
     """The session a share link opens, for any signed-in person of the organization."""
     if not is_active_person(viewer):
-        raise PermissionDenied("Sign in to read a shared summary.")
+        raise PermissionDenied(gettext("Sign in to read a shared summary."))
     if not token or len(token) > 100:
         raise Http404("No such summary.")
-    session = Session.objects.select_related("team", "template", "facilitator").filter(
-        summary_token_hash=_digest(token)).first()
+    session = (
+        Session.objects.select_related("team", "template", "facilitator")
+        .filter(summary_token_hash=_digest(token))
+        .first()
+    )
     if session is None or not available(session):
         raise Http404("No such summary.")
     return session
@@ -212,15 +228,28 @@ def email_participants(*, by, session: Session, base_url: str) -> int:
     messages went out. Sent once per person and session version of the summary."""
     from learnloop.ops import mail
 
-    require(can_facilitate(by, session), "Only the facilitator sends the summary.")
-    people = [participant.person for participant in
-              Participant.objects.filter(session=session).select_related("person")
-              if participant.person.is_active and participant.person.email]
+    require(can_facilitate(by, session), gettext("Only the facilitator sends the summary."))
+    people = [
+        participant.person
+        for participant in Participant.objects.filter(session=session).select_related("person")
+        if participant.person.is_active and participant.person.email
+    ]
     sent = 0
     for person in people:
-        body = as_markdown(summary_for(person, session))
-        link = f"{base_url}/sessions/{session.pk}/summary/"
+        with translation.override(_language_of(person)):
+            body = as_markdown(summary_for(person, session))
+            link = f"{base_url}/sessions/{session.pk}/summary/"
+            subject = gettext("Summary: %(title)s") % {"title": session.title}
+            text = body + "\n" + gettext("On Learnloop: %(link)s") % {"link": link} + "\n"
         key = f"session-summary:{session.pk}:{person.pk}:{hashlib.sha256(body.encode()).hexdigest()[:16]}"
-        if mail.send_once(key, f"Summary: {session.title}", f"{body}\nOn Learnloop: {link}\n", [person.email]):
+        if mail.send_once(key, subject, text, [person.email]):
             sent += 1
     return sent
+
+
+def _language_of(person) -> str:
+    """The recipient's own language when they chose one (org.language once merged), else the site's."""
+    from django.conf import settings
+
+    code = getattr(person, "language", "") or ""
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

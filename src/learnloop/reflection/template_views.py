@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from learnloop.org.models import Team
@@ -26,9 +27,9 @@ def _scopes_for(person) -> list[tuple[str, str]]:
     """Where this person may put a template: [(value, label)], value "organization" or "team:<id>"."""
     scopes = []
     if can_write_template(person, scope=TemplateScope.ORGANIZATION):
-        scopes.append(("organization", "The whole organization"))
+        scopes.append(("organization", gettext("The whole organization")))
     for team in teams_where_can_write_template(person, Team.objects.filter(archived_at=None).order_by("name")):
-        scopes.append((f"team:{team.pk}", f"Team: {team.name}"))
+        scopes.append((f"team:{team.pk}", gettext("Team: %(team)s") % {"team": team.name}))
     return scopes
 
 
@@ -61,8 +62,11 @@ def template_list(request):
 
     sections = [
         (label, [(t, can_edit(t)) for t in templates if t.scope == scope])
-        for scope, label in ((TemplateScope.BUILTIN, "Built in"), (TemplateScope.ORGANIZATION, "Organization"),
-                             (TemplateScope.TEAM, "Team"))
+        for scope, label in (
+            (TemplateScope.BUILTIN, gettext("Built in")),
+            (TemplateScope.ORGANIZATION, gettext("Organization")),
+            (TemplateScope.TEAM, gettext("Team")),
+        )
     ]
     return render(request, "reflection/templates.html", {"sections": sections, "scopes": _scopes_for(request.user)})
 
@@ -74,12 +78,13 @@ def template_clone(request, template_id: int):
     try:
         data = cleaned(CloneForm(request.POST, scopes=_scopes_for(request.user)))
         scope, team = _scope_from(data["scope"])
-        clone = services.clone_template(by=request.user, template=template, scope=scope, team=team,
-                                        name=data["name"].strip() or None)
+        clone = services.clone_template(
+            by=request.user, template=template, scope=scope, team=team, name=data["name"].strip() or None
+        )
     except (ValidationError, PermissionDenied) as error:
         _error(request, error)
         return redirect("reflection:templates")
-    messages.success(request, f"“{clone.name}” is yours to edit.")
+    messages.success(request, gettext("“%(name)s” is yours to edit.") % {"name": clone.name})
     return redirect("reflection:template-edit", clone.pk)
 
 
@@ -87,22 +92,34 @@ def template_clone(request, template_id: int):
 def template_edit(request, template_id: int):
     template = selectors.template_for(request.user, template_id)
     if not _can_edit(request.user, template):
-        raise PermissionDenied("Only the template's owners can edit it; clone it to make your own.")
+        raise PermissionDenied(gettext("Only the template's owners can edit it; clone it to make your own."))
     name, description, columns = template.name, template.description, list(template.columns)
     if request.method == "POST":
         form = TemplateForm(request.POST)
         name, description, columns = form.typed()
         try:
             data = cleaned(form)
-            services.update_template(by=request.user, template=template, name=data["name"],
-                                     description=data["description"], columns=form.columns())
+            services.update_template(
+                by=request.user,
+                template=template,
+                name=data["name"],
+                description=data["description"],
+                columns=form.columns(),
+            )
         except ValidationError as error:
             _error(request, error)  # the form comes back with what was typed
         else:
-            messages.success(request, "Template saved.")
+            messages.success(request, gettext("Template saved."))
             return redirect("reflection:template-edit", template.pk)
     spare = max(0, min(SPARE_ROWS, MAX_COLUMNS - len(columns)))
     rows = [*columns, *({"key": "", "title": "", "prompt": ""} for _ in range(spare))]
-    return render(request, "reflection/template_edit.html", {
-        "template": template, "name": name, "description": description, "rows": rows,
-    })
+    return render(
+        request,
+        "reflection/template_edit.html",
+        {
+            "template": template,
+            "name": name,
+            "description": description,
+            "rows": rows,
+        },
+    )

@@ -24,6 +24,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from learnloop.org.membership import active_members
@@ -66,14 +67,14 @@ def _refused(form, error) -> None:
     if isinstance(error, ValidationError):
         apply_validation_error(form, error)
     else:
-        form.add_error(None, str(error) or "You can't do that.")
+        form.add_error(None, str(error) or gettext("You can't do that."))
 
 
 def _error(request, error) -> None:
     if isinstance(error, ValidationError):
         messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, str(error) or "You can't do that.")
+        messages.error(request, str(error) or gettext("You can't do that."))
 
 
 # --- list and create ---------------------------------------------------------------------------------------
@@ -127,8 +128,11 @@ def session_page(request, session_id: int):
         "phases": [(value, label, index) for index, (value, label) in enumerate(Phase.choices)],
         "next_phase": PHASE_ORDER[session.phase_index + 1] if not session.is_closed else "",
         "previous_phase": PHASE_ORDER[session.phase_index - 1] if 0 < session.phase_index < 6 else "",
-        "higher_anonymity": [value for value, _ in Anonymity.choices][
-            [value for value, _ in Anonymity.choices].index(session.anonymity) + 1:],
+        "next_phase_label": Phase(PHASE_ORDER[session.phase_index + 1]).label if not session.is_closed else "",
+        "previous_phase_label": Phase(PHASE_ORDER[session.phase_index - 1]).label
+        if 0 < session.phase_index < 6
+        else "",
+        "higher_anonymity": Anonymity.choices[[value for value, _ in Anonymity.choices].index(session.anonymity) + 1 :],
         "decide_notes": session.template.kind == TemplateKind.CRITIQUE and viewer.pk == session.work_owner_id,
         "votes_left": selectors.votes_left(viewer, session),
         "my_votes": {str(k): v for k, v in card_services.my_votes(session, key).items()},
@@ -160,8 +164,7 @@ def session_status(request, session_id: int):
     """The live partial, polled every two seconds."""
     session = services.advance_if_due(selectors.session_for(request.user, session_id))
     seen = f"{request.GET.get('phase', '')}:{request.GET.get('revealed', '')}"
-    response = render(request, "reflection/_status.html", {"session": session,
-                                                           "status": selectors.status_of(session)})
+    response = render(request, "reflection/_status.html", {"session": session, "status": selectors.status_of(session)})
     if seen != f"{session.phase}:{int(session.revealed)}":
         response["HX-Refresh"] = "true"
     return response
@@ -190,41 +193,40 @@ def _post_action(view):
 def change_phase(request, session, key):
     phase = cleaned(forms.PhaseForm(request.POST))["phase"]
     session = services.set_phase(by=request.user, session=session, phase=phase)
-    return f"Moved to {session.get_phase_display().lower()}."
+    return gettext("Moved to %(phase)s.") % {"phase": str(session.get_phase_display()).lower()}
 
 
 @_post_action
 def reveal(request, session, key):
     services.reveal(by=request.user, session=session)
-    return "Cards revealed."
+    return gettext("Cards revealed.")
 
 
 @_post_action
 def raise_anonymity(request, session, key):
     anonymity = cleaned(forms.AnonymityForm(request.POST))["anonymity"]
     session = services.raise_anonymity(by=request.user, session=session, anonymity=anonymity)
-    return f"This session is now {session.get_anonymity_display().lower()}."
+    return gettext("This session is now %(anonymity)s.") % {"anonymity": str(session.get_anonymity_display()).lower()}
 
 
 @_post_action
 def vote_budget(request, session, key):
     budget = cleaned(forms.VoteBudgetForm(request.POST))["vote_budget"]
     services.set_vote_budget(by=request.user, session=session, budget=budget)
-    return f"Everyone has {budget} votes."
+    return ngettext("Everyone has %(count)s vote.", "Everyone has %(count)s votes.", budget) % {"count": budget}
 
 
 @_post_action
 def done(request, session, key):
     services.mark_done(by=request.user, session=session)
-    return "Marked as done."
+    return gettext("Marked as done.")
 
 
 @_post_action
 def write_card(request, session, key):
     data = cleaned(forms.CardForm(request.POST))
-    card_services.write_card(by=request.user, session=session, column=data["column"], text=data["text"],
-                             writer_key=key)
-    return "Card added."
+    card_services.write_card(by=request.user, session=session, column=data["column"], text=data["text"], writer_key=key)
+    return gettext("Card added.")
 
 
 def _card(session, data):
@@ -239,48 +241,56 @@ def _optional(lookup, session, reference):
 @_post_action
 def edit_card(request, session, key):
     data = cleaned(forms.CardTextForm(request.POST))
-    card_services.edit_card(by=request.user, session=session, card=_card(session, data), text=data["text"],
-                            writer_key=key)
-    return "Card updated."
+    card_services.edit_card(
+        by=request.user, session=session, card=_card(session, data), text=data["text"], writer_key=key
+    )
+    return gettext("Card updated.")
 
 
 @_post_action
 def react(request, session, key):
     data = cleaned(forms.ReactionForm(request.POST))
-    added = card_services.toggle_reaction(by=request.user, session=session, card=_card(session, data),
-                                          emoji=data["emoji"], writer_key=key)
-    return "" if added else "Reaction taken back."
+    added = card_services.toggle_reaction(
+        by=request.user, session=session, card=_card(session, data), emoji=data["emoji"], writer_key=key
+    )
+    return "" if added else gettext("Reaction taken back.")
 
 
 @_post_action
 def rename_group(request, session, key):
     data = cleaned(forms.GroupRenameForm(request.POST))
-    group = card_services.rename_group(by=request.user, session=session,
-                                       group=selectors.group_in(session, data["group"]), title=data["title"])
-    return f"Group renamed to “{group.title}”."
+    group = card_services.rename_group(
+        by=request.user, session=session, group=selectors.group_in(session, data["group"]), title=data["title"]
+    )
+    return gettext("Group renamed to “%(title)s”.") % {"title": group.title}
 
 
 @_post_action
 def delete_card(request, session, key):
     card = _card(session, cleaned(forms.CardReferenceForm(request.POST)))
     card_services.delete_card(by=request.user, session=session, card=card, writer_key=key)
-    return "Card removed."
+    return gettext("Card removed.")
 
 
 @_post_action
 def group_cards(request, session, key):
     data = cleaned(forms.GroupCardsForm(request.POST))
     chosen = [selectors.card_in(session, card_id) for card_id in data["cards"]]
-    card_services.group_cards(by=request.user, session=session, cards=chosen, title=data["title"],
-                              group=_optional(selectors.group_in, session, data["group"]))
-    return "Cards grouped."
+    card_services.group_cards(
+        by=request.user,
+        session=session,
+        cards=chosen,
+        title=data["title"],
+        group=_optional(selectors.group_in, session, data["group"]),
+    )
+    return gettext("Cards grouped.")
 
 
 @_post_action
 def ungroup_card(request, session, key):
     card = _card(session, cleaned(forms.CardReferenceForm(request.POST)))
     card_services.ungroup_card(by=request.user, session=session, card=card)
-    return "Card taken out of its group."
+    return gettext("Card taken out of its group.")
 
 
 @_post_action
@@ -289,56 +299,65 @@ def vote(request, session, key):
     group = selectors.group_in(session, data["group"])
     if data["op"] == "withdraw":
         card_services.withdraw_vote(by=request.user, session=session, group=group, writer_key=key)
-        return "Vote withdrawn."
+        return gettext("Vote withdrawn.")
     card_services.cast_vote(by=request.user, session=session, group=group, writer_key=key)
-    return "Vote cast."
+    return gettext("Vote cast.")
 
 
 @_post_action
 def add_why(request, session, key):
     data = cleaned(forms.WhyForm(request.POST))
     card_services.add_why(by=request.user, session=session, card=_card(session, data), text=data["text"])
-    return "Why added."
+    return gettext("Why added.")
 
 
 @_post_action
 def decide_note(request, session, key):
     data = cleaned(forms.NoteDecisionForm(request.POST))
-    card_services.decide_note(by=request.user, session=session, card=_card(session, data),
-                              decision=data["decision"], reason=data["reason"])
-    return "Decision recorded."
+    card_services.decide_note(
+        by=request.user, session=session, card=_card(session, data), decision=data["decision"], reason=data["reason"]
+    )
+    return gettext("Decision recorded.")
 
 
 @_post_action
 def create_action(request, session, key):
     data = cleaned(forms.SessionActionForm(request.POST))
     follow_up.create_session_action(
-        by=request.user, session=session, title=data["title"], owner=data["owner"], due_on=data["due_on"],
+        by=request.user,
+        session=session,
+        title=data["title"],
+        owner=data["owner"],
+        due_on=data["due_on"],
         group=_optional(selectors.group_in, session, data["group"]),
     )
-    return "Action created."
+    return gettext("Action created.")
 
 
 @_post_action
 def promote(request, session, key):
     data = cleaned(forms.PromoteForm(request.POST))
     entry = follow_up.promote_to_lesson(
-        by=request.user, session=session, title=data["title"], body=data["body"],
+        by=request.user,
+        session=session,
+        title=data["title"],
+        body=data["body"],
         group=_optional(selectors.group_in, session, data["group"]),
         card=_optional(selectors.card_in, session, data["card"]),
     )
-    return f"Lesson “{entry.title}” added to the knowledge base."
+    return gettext("Lesson “%(title)s” added to the knowledge base.") % {"title": entry.title}
 
 
 @_post_action
 def review_action(request, session, key, action_id):
     action = next((a for a in follow_up.earlier_open_actions(session) if str(a.pk) == str(action_id)), None)
     if action is None:
-        raise ValidationError({"action": "That action is not open any more."})
+        raise ValidationError({"action": gettext("That action is not open any more.")})
     data = cleaned(forms.ReviewForm(request.POST))
-    follow_up.review_earlier_action(by=request.user, session=session, action=action,
-                                    outcome=data["outcome"], reason=data["reason"])
-    return "Action reviewed."
+    follow_up.review_earlier_action(
+        by=request.user, session=session, action=action, outcome=data["outcome"], reason=data["reason"]
+    )
+    return gettext("Action reviewed.")
 
 
 def session_url(session) -> str:
@@ -353,8 +372,12 @@ def sessions_export(request):
     form = ExportForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(form.problem())
-    return export_response(fmt=form.format_name(), filename="sessions", columns=selectors.SESSION_EXPORT_COLUMNS,
-                           rows=selectors.session_export_rows(request.user))
+    return export_response(
+        fmt=form.format_name(),
+        filename="sessions",
+        columns=selectors.SESSION_EXPORT_COLUMNS,
+        rows=selectors.session_export_rows(request.user),
+    )
 
 
 @login_required
@@ -365,5 +388,6 @@ def cards_export(request, session_id: int):
     if not form.is_valid():
         return HttpResponseBadRequest(form.problem())
     rows = selectors.card_export_rows(request.user, session, _writer_key(request, session))
-    return export_response(fmt=form.format_name(), filename=f"session-{session.pk}-cards",
-                           columns=selectors.CARD_EXPORT_COLUMNS, rows=rows)
+    return export_response(
+        fmt=form.format_name(), filename=f"session-{session.pk}-cards", columns=selectors.CARD_EXPORT_COLUMNS, rows=rows
+    )

@@ -18,9 +18,9 @@ FACETS = ("kind", "state", "team", "tag", "author")
 def _labels(kind: str, values, known: dict[str, str]) -> dict[str, str]:
     values = list(values)
     if kind == "kind":
-        return {value: EntryKind(value).label if value in EntryKind.values else value for value in values}
+        return {value: str(EntryKind(value).label) if value in EntryKind.values else value for value in values}
     if kind == "state":
-        return {value: Freshness(value).label if value in Freshness.values else value for value in values}
+        return {value: str(Freshness(value).label) if value in Freshness.values else value for value in values}
     if kind not in {"team", "author"}:
         return {value: value for value in values}
     labels = {value: known[value] for value in values if value in known}
