@@ -4,6 +4,7 @@ the learning strategy (or anything else that cites) can point at the paths that 
 Paths are open to every active person (docs/growth.md): anyone who may cite may cite one."""
 
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 
 from learnloop.growth.models import LearningPath
 from learnloop.links.registry import LinkType, Target, int_ids, register
@@ -15,11 +16,11 @@ def resolve_paths(viewer, ids: list[str]) -> dict[str, Target]:
     if viewer is None or not getattr(viewer, "is_active", False):
         return {}
     return {
-        str(path.pk): Target(LEARNING_PATH, str(path.pk), f"Learning path: {path.title}",
+        str(path.pk): Target(LEARNING_PATH, str(path.pk), gettext("Learning path: %(title)s") % {"title": path.title},
                              reverse("growth:path", args=[path.pk]))
         for path in LearningPath.objects.filter(pk__in=int_ids(ids)).only("pk", "title")
     }
 
 
 def register_types() -> None:
-    register(LinkType(LEARNING_PATH, "learning path", resolve_paths))
+    register(LinkType(LEARNING_PATH, gettext_noop("learning path"), resolve_paths))
