@@ -16,6 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from learnloop.experiments.models import Decision, Experiment, MetricRole, Outcome
 
 if TYPE_CHECKING:  # the statistics load numpy and scipy: only when something is analysed
@@ -114,25 +116,35 @@ def _verdict(result, metric, engine: str, alpha: float) -> str:
 
 
 def reading(variant: VariantResult, metric, engine: str, alpha: float) -> str:
-    """One sentence a non-statistician can act on."""
+    """One sentence a non-statistician can act on, in the reader's language (whole sentences are
+    translated, so each language can order the parts its own way)."""
     if variant.verdict == "error":
-        return f"{variant.variation} could not be compared on {metric.name}."
-    level = f"{(1 - alpha) * 100:g}%"
-    interval = "credible interval" if engine == "bayesian" else "CI"
-    moved = "raised" if variant.effect > 0 else "lowered"
-    size = _percent(abs(variant.effect))
-    span = f"{level} {interval} {_percent(variant.ci_low)} to {_percent(variant.ci_high)}"
+        return _("%(variation)s could not be compared on %(metric)s.") % {
+            "variation": variant.variation, "metric": metric.name}
+    span = _("%(level)s %(interval)s %(low)s to %(high)s") % {
+        "level": f"{(1 - alpha) * 100:g}%", "interval": _("credible interval") if engine == "bayesian" else _("CI"),
+        "low": _percent(variant.ci_low), "high": _percent(variant.ci_high)}
     if engine == "bayesian":
-        evidence = f"chance to beat the control {variant.chance_to_win * 100:.1f}%"
+        evidence = _("chance to beat the control %(chance)s") % {"chance": f"{variant.chance_to_win * 100:.1f}%"}
     else:
         p_value = variant.p_value if variant.p_value_adjusted is None else variant.p_value_adjusted
         evidence = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.2g}"
         if variant.p_value_adjusted is not None:
-            evidence += " after correction"
+            evidence = _("%(evidence)s after correction") % {"evidence": evidence}
+    values = {"variation": variant.variation, "metric": metric.name, "size": _percent(abs(variant.effect)),
+              "span": span, "evidence": evidence}
+    raised = variant.effect > 0
     if variant.verdict == "inconclusive":
-        return (f"{variant.variation} {moved} {metric.name} by {size} ({span}); there is not enough evidence "
-                f"that this is more than chance ({evidence}).")
-    return f"{variant.variation} {moved} {metric.name} by {size} ({span}); this is unlikely to be chance ({evidence})."
+        sentence = (_("%(variation)s raised %(metric)s by %(size)s (%(span)s); there is not enough evidence that "
+                      "this is more than chance (%(evidence)s).") if raised else
+                    _("%(variation)s lowered %(metric)s by %(size)s (%(span)s); there is not enough evidence that "
+                      "this is more than chance (%(evidence)s)."))
+    else:
+        sentence = (_("%(variation)s raised %(metric)s by %(size)s (%(span)s); this is unlikely to be chance "
+                      "(%(evidence)s).") if raised else
+                    _("%(variation)s lowered %(metric)s by %(size)s (%(span)s); this is unlikely to be chance "
+                      "(%(evidence)s)."))
+    return sentence % values
 
 
 def _aggregates(rows, weights: dict[str, float]) -> list["VariantAggregates"]:

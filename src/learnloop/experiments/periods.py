@@ -24,6 +24,8 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from learnloop.activity.services import record_activity
 from learnloop.experiments.models import (
@@ -43,14 +45,16 @@ PROCESS_DESIGNS = {Design.BEFORE_AFTER, Design.CONTROL_TEAMS}
 MAX_ROWS = 2000
 DID = "difference_in_differences"
 ITS = "interrupted_time_series"
-METHOD_NAMES = {DID: "Difference in differences", ITS: "Interrupted time series"}
+METHOD_NAMES = {DID: gettext_lazy("Difference in differences"), ITS: gettext_lazy("Interrupted time series")}
 METHOD_SUMMARIES = {
-    DID: "Δ = (trial after − trial before) − (control after − control before), Welch–Satterthwaite t interval "
-         "(the interaction of the saturated regression with HC2 errors); relative: ratio of ratios on the log "
-         "scale. Assumes trial and control teams would have moved in parallel.",
-    ITS: "Segmented regression y = β₀ + β₁·t + β₂·after + β₃·(t − t₀)·after on one mean per period, Newey–West "
-         "errors, t with n − 4 degrees of freedom; the effect at the last period is β₂ + β₃·(t_last − t₀) against "
-         "the pre-period trend projected forward. Relative: log(fitted / projected).",
+    DID: gettext_lazy(
+        "Δ = (trial after − trial before) − (control after − control before), Welch–Satterthwaite t interval "
+        "(the interaction of the saturated regression with HC2 errors); relative: ratio of ratios on the log "
+        "scale. Assumes trial and control teams would have moved in parallel."),
+    ITS: gettext_lazy(
+        "Segmented regression y = β₀ + β₁·t + β₂·after + β₃·(t − t₀)·after on one mean per period, Newey–West "
+        "errors, t with n − 4 degrees of freedom; the effect at the last period is β₂ + β₃·(t_last − t₀) against "
+        "the pre-period trend projected forward. Relative: log(fitted / projected)."),
 }
 
 
@@ -207,11 +211,11 @@ class ProcessResult:
 
     @property
     def method_name(self) -> str:
-        return METHOD_NAMES[self.method]
+        return str(METHOD_NAMES[self.method])
 
     @property
     def method_summary(self) -> str:
-        return METHOD_SUMMARIES[self.method]
+        return str(METHOD_SUMMARIES[self.method])
 
 
 def _finite(value):
@@ -236,25 +240,37 @@ def verdict_of(result: ProcessResult, alpha: float) -> str:
 
 
 def reading_of(result: ProcessResult, alpha: float) -> str:
+    """The result in a sentence, in the reader's language (whole sentences are translated)."""
     name = result.metric.name
     if result.verdict == "error":
-        return f"{name} could not be analysed: {result.error}"
+        return _("%(metric)s could not be analysed: %(error)s") % {"metric": name, "error": result.error}
     level = f"{(1 - alpha) * 100:g}%"
-    against = "against the control teams" if result.method == DID else "against the pre-period trend"
-    moved = "raised" if result.effect > 0 else "lowered"
+    against = _("against the control teams") if result.method == DID else _("against the pre-period trend")
     if result.relative is not None:
-        size = f"by {_percent(abs(result.relative))} ({level} interval {_percent(result.relative_low)} to " \
-               f"{_percent(result.relative_high)})"
+        low, high, size = _percent(result.relative_low), _percent(result.relative_high), _percent(abs(result.relative))
     else:
-        size = f"by {_number_text(abs(result.effect))} ({level} interval {_number_text(result.ci_low)} to " \
-               f"{_number_text(result.ci_high)})"
+        low, high = _number_text(result.ci_low), _number_text(result.ci_high)
+        size = _number_text(abs(result.effect))
+    size = _("by %(size)s (%(level)s interval %(low)s to %(high)s)") % {
+        "size": size, "level": level, "low": low, "high": high}
     p = result.p_value_adjusted if result.p_value_adjusted is not None else result.p_value
     evidence = "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
     if result.p_value_adjusted is not None:
-        evidence += " after correction"
-    tail = ("this is unlikely to be chance" if result.verdict != "inconclusive"
-            else "there is not enough evidence that this is more than chance")
-    return f"The change {moved} {name} {size} {against}; {tail} ({evidence}, {result.method_name.lower()})."
+        evidence = _("%(evidence)s after correction") % {"evidence": evidence}
+    values = {"metric": name, "size": size, "against": against, "evidence": evidence,
+              "method": result.method_name.lower()}
+    raised = result.effect > 0
+    if result.verdict == "inconclusive":
+        sentence = (_("The change raised %(metric)s %(size)s %(against)s; there is not enough evidence that this "
+                      "is more than chance (%(evidence)s, %(method)s).") if raised else
+                    _("The change lowered %(metric)s %(size)s %(against)s; there is not enough evidence that this "
+                      "is more than chance (%(evidence)s, %(method)s)."))
+    else:
+        sentence = (_("The change raised %(metric)s %(size)s %(against)s; this is unlikely to be chance "
+                      "(%(evidence)s, %(method)s).") if raised else
+                    _("The change lowered %(metric)s %(size)s %(against)s; this is unlikely to be chance "
+                      "(%(evidence)s, %(method)s)."))
+    return sentence % values
 
 
 def _cells(figures, experiment):
