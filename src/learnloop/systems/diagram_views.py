@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from learnloop.systems import diagram_forms as forms
@@ -43,7 +44,7 @@ def diagrams(request):
 
 def _refused(form, error) -> None:
     if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error) or "You may not do that.")
+        form.add_error(None, str(error) or _("You may not do that."))
     else:
         apply_validation_error(form, error)
 
@@ -161,7 +162,7 @@ def save(request, diagram_id: int):
             # The model travels in hidden fields: every problem is shown above the form.
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "Saved as a new version; loops and archetypes are read again.")
+            messages.success(request, _("Saved as a new version; loops and archetypes are read again."))
             return redirect("systems:diagram", found.pk)
     for name in ("content", "base_version"):
         for problem in form.errors.pop(name, []):
@@ -217,10 +218,10 @@ def intervene(request, diagram_id: int):
             _refused(form, error)
         else:
             if made.kind == "experiment":
-                messages.success(request, "A draft experiment with the hypothesis filled in; review its protocol "
-                                          "before you start it.")
+                messages.success(request, _("A draft experiment with the hypothesis filled in; review its protocol "
+                                            "before you start it."))
                 return redirect("experiments:detail", int(made.target_id))
-            messages.success(request, "The action is recorded; its source is this diagram.")
+            messages.success(request, _("The action is recorded; its source is this diagram."))
             return redirect("actions:detail", int(made.target_id))
     return render(request, "systems/diagram.html", _context(request, found, intervention_form=form), status=400)
 

@@ -1,6 +1,9 @@
 """Forms of the stock-and-flow pages: upload, constants (sliders), scenarios, sensitivity runs."""
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.org.models import Team
 from learnloop.systems import stockflow_permissions as permissions
@@ -9,13 +12,14 @@ from learnloop.systems.stockflow_services import MAX_SENSITIVITY_RUNS, MAX_UPLOA
 
 
 class UploadForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False,
-                                  empty_label="The organization", label="Owned by")
-    file = forms.FileField(label="Model file (.mdl, .xmile, .xml, .stmx)",
-                           help_text=f"Vensim or XMILE text, at most {MAX_UPLOAD_BYTES // 1_000_000} MB. "
-                                     "External data files and macros are not accepted.")
+                                  empty_label=_("The organization"), label=_("Owned by"))
+    file = forms.FileField(label=_("Model file (.mdl, .xmile, .xml, .stmx)"),
+                           help_text=format_lazy(_("Vensim or XMILE text, at most {megabytes} MB. External data "
+                                                   "files and macros are not accepted."),
+                                                 megabytes=MAX_UPLOAD_BYTES // 1_000_000))
 
     def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,13 +30,14 @@ class UploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB.")
+            raise forms.ValidationError(gettext("The file is larger than %(megabytes)s MB.") % {
+                "megabytes": MAX_UPLOAD_BYTES // 1_000_000})
         return upload
 
 
 class ScenarioForm(forms.Form):
-    name = forms.CharField(max_length=120, label="Scenario name")
-    note = forms.CharField(required=False, max_length=500, label="Note (optional)")
+    name = forms.CharField(max_length=120, label=_("Scenario name"))
+    note = forms.CharField(required=False, max_length=500, label=_("Note (optional)"))
 
 
 def constant_key(index: int) -> str:
@@ -49,10 +54,10 @@ def params_from(data, sliders) -> tuple[dict[str, float], list[str]]:
         try:
             value = float(raw)
         except ValueError:
-            problems.append(f"{slider.name}: {raw!r} is not a number.")
+            problems.append(gettext("%(name)s: %(raw)r is not a number.") % {"name": slider.name, "raw": raw})
             continue
         if value != value or value in (float("inf"), float("-inf")):
-            problems.append(f"{slider.name}: the value must be a finite number.")
+            problems.append(gettext("%(name)s: the value must be a finite number.") % {"name": slider.name})
             continue
         if value != slider.value:
             params[slider.name] = value
@@ -60,9 +65,9 @@ def params_from(data, sliders) -> tuple[dict[str, float], list[str]]:
 
 
 class SensitivityForm(forms.Form):
-    runs = forms.IntegerField(min_value=2, max_value=MAX_SENSITIVITY_RUNS, initial=200)
-    sampling = forms.ChoiceField(choices=Sampling.choices, initial=Sampling.LATIN_HYPERCUBE)
-    seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, initial=0)
+    runs = forms.IntegerField(label=_("Runs"), min_value=2, max_value=MAX_SENSITIVITY_RUNS, initial=200)
+    sampling = forms.ChoiceField(label=_("Sampling"), choices=Sampling.choices, initial=Sampling.LATIN_HYPERCUBE)
+    seed = forms.IntegerField(label=_("Seed"), min_value=0, max_value=2**31 - 1, initial=0)
 
     def ranges(self, data, sliders) -> dict[str, list]:
         """The constants ticked to vary, with their low and high (vary_i, low_i, high_i)."""

@@ -8,11 +8,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ModelFormat(models.TextChoices):
-    VENSIM = "vensim", "Vensim (.mdl)"
-    XMILE = "xmile", "XMILE"
+    VENSIM = "vensim", _("Vensim (.mdl)")
+    XMILE = "xmile", _("XMILE")
 
 
 class StockFlowModel(models.Model):
@@ -69,15 +70,15 @@ class Scenario(models.Model):
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class Sampling(models.TextChoices):
-    LATIN_HYPERCUBE = "latin_hypercube", "Latin hypercube"
-    UNIFORM = "uniform", "Independent uniform draws"
+    LATIN_HYPERCUBE = "latin_hypercube", _("Latin hypercube")
+    UNIFORM = "uniform", _("Independent uniform draws")
 
 
 class SensitivityRun(models.Model):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from learnloop.systems import stockflow_permissions as permissions
@@ -62,7 +63,7 @@ def upload(request):
             for field, problems in getattr(error, "message_dict", {"__all__": error.messages}).items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, f"{model.name} is ready to run.")
+            messages.success(request, _("%(name)s is ready to run.") % {"name": model.name})
             return redirect("systems:stockflow_detail", model.pk)
     return _list_page(request, form, status=400)
 
@@ -138,7 +139,7 @@ def save_scenario(request, model_id):
         except ValidationError as error:
             problems = _messages_of(error)
         else:
-            messages.success(request, f"Scenario {scenario.name} saved.")
+            messages.success(request, _("Scenario %(name)s saved.") % {"name": scenario.name})
             return redirect(reverse("systems:stockflow_detail", args=[model.pk]) + "#scenarios")
     problems = problems + [message for errors in form.errors.values() for message in errors]
     for problem in problems:
@@ -152,7 +153,7 @@ def delete_scenario(request, model_id, scenario_id):
     model = _model(request, model_id)
     scenario = get_object_or_404(Scenario, pk=scenario_id, model=model)
     services.delete_scenario(request.user, scenario)
-    messages.success(request, f"Scenario {scenario.name} deleted.")
+    messages.success(request, _("Scenario %(name)s deleted.") % {"name": scenario.name})
     return redirect(reverse("systems:stockflow_detail", args=[model.pk]) + "#scenarios")
 
 
@@ -161,7 +162,7 @@ def delete_scenario(request, model_id, scenario_id):
 def delete_model(request, model_id):
     model = _model(request, model_id)
     services.delete_model(request.user, model)
-    messages.success(request, f"{model.name} deleted.")
+    messages.success(request, _("%(name)s deleted.") % {"name": model.name})
     return redirect("systems:stockflow_list")
 
 
