@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from learnloop.systems import archetype_texts
 from learnloop.systems import diagram_forms as forms
 from learnloop.systems import diagram_selectors as selectors
 from learnloop.systems import diagram_services as services
@@ -37,8 +38,12 @@ def diagrams(request):
             _refused(form, error)
         else:
             return redirect("systems:diagram", diagram.pk)
+    diagrams = list(selectors.diagrams_for(request.user))
+    for item in diagrams:
+        item.archetype_titles = [archetype_texts.title(match)
+                                 for match in item.analysis.get("archetypes", {}).get("matches", [])]
     return render(request, "systems/diagrams.html", {
-        "diagrams": list(selectors.diagrams_for(request.user)), "form": form,
+        "diagrams": diagrams, "form": form,
         "can_create": can_create_anywhere(request.user)}, status=400 if form.errors else 200)
 
 
@@ -59,9 +64,7 @@ def _editor_data(diagram, series) -> dict:
 def _archetypes(analysis: dict) -> dict:
     """The archetype report with each role named in words ("problem_and_fix" -> "problem and fix")."""
     report = dict(analysis.get("archetypes", {}))
-    report["matches"] = [{**match, "role_rows": [(role.replace("_", " "), names)
-                                                 for role, names in match.get("roles", {}).items()]}
-                         for match in report.get("matches", [])]
+    report["matches"] = [archetype_texts.match_in_words(match) for match in report.get("matches", [])]
     return report
 
 
@@ -72,7 +75,8 @@ def _context(request, diagram, **bound_forms) -> dict:
     context = {
         "diagram": diagram, "names": names, "can_edit": can_edit(request.user, diagram),
         "variable_rows": [(item, through.get(item["name"], 0)) for item in diagram.content.get("variables", [])],
-        "loops": diagram.analysis.get("loops", {}), "archetypes": _archetypes(diagram.analysis),
+        "loops": archetype_texts.loops_in_words(diagram.analysis.get("loops", {})),
+        "archetypes": _archetypes(diagram.analysis),
         "months": months, "series": series, "correlations": correlations(series),
         "chart": {"months": months, "series": [item.as_dict() for item in series if item.visible]},
         "comments": selectors.comments(diagram), "attachments": selectors.attachments(request.user, diagram),
