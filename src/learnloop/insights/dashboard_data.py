@@ -33,6 +33,7 @@ def loop_series_chart(series: dict) -> dict:
                                     for item in series["series"]]
     return {
         "id": "loop-series", "kind": "line", "title": gettext("The loop, month by month"),
+        "axis_per_month": gettext("a month"),
         "description": gettext("Rates in percent on the left axis; sessions and experiments per month on the right. "
                                "The last month is counted so far, so it is partial."),
         "x": series["months"],
@@ -189,5 +190,5 @@ def dashboard(*, viewer, scope: metrics.Scope, teams: list, since, until) -> dic
 
 def chart_data_for_script(charts: list[dict]) -> list[dict]:
     """What dashboard_charts.js needs (the tables stay in the HTML)."""
-    keep = ("id", "kind", "title", "x", "y", "series", "cells")
+    keep = ("id", "kind", "title", "x", "y", "series", "cells", "axis_per_month")
     return [{key: chart[key] for key in keep if key in chart} for chart in charts]

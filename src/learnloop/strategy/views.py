@@ -116,7 +116,9 @@ def _kr_context(request, key_result_id, **extra):
     key_result = view.key_result
     chart = {"title": key_result.title, "unit": key_result.unit, "target": key_result.target,
              "points": [{"on": row.on.isoformat(), "value": row.value, "low": row.low, "high": row.high}
-                        for row in view.history]}
+                        for row in view.history],
+             "labels": {"value": _("Value"), "target": _("Target"), "target_value": _("target {c}"),
+                        "low": _("95% interval, low"), "high": _("95% interval, high")}}
     return {"view": view, "kr": key_result, "objective": key_result.objective,
             "can_plan": can_plan(request.user, key_result.objective.team), "chart": chart,
             "bind_form": forms.BindForm(initial={"metric_key": key_result.metric_key or "completion_rate",

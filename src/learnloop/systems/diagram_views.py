@@ -58,7 +58,24 @@ def _editor_data(diagram, series) -> dict:
     trends = {item.variable: {"label": item.label, "latest": item.latest, "direction": item.direction,
                               "visible": item.visible} for item in series}
     return {"content": diagram.content, "analysis": diagram.analysis, "version": diagram.version,
-            "trends": trends}
+            "trends": trends, "texts": _editor_texts()}
+
+
+def _editor_texts() -> dict:
+    """The editor's sentences in the reader's language; diagram_editor.js fills in the {placeholders}."""
+    return {
+        "bound": _("(bound)"), "highlighted": _("Highlighted: {path}"),
+        "name_first": _("Type the variable's name first."),
+        "variable_exists": _("There is already a variable “{name}”."),
+        "variable_added": _("Added the variable “{name}”."), "choose_two": _("Choose two variables."),
+        "link_exists": _("There is already a link from “{from}” to “{to}”."),
+        "linked": _("Linked “{from}” → “{to}” ({polarity}). Save to read the loops again."),
+        "linked_delayed": _("Linked “{from}” → “{to}” ({polarity}, delayed). Save to read the loops again."),
+        "select_first": _("Select a variable or link on the drawing first."),
+        "removed": _("Removed what was selected."), "laid_out": _("Laid out automatically."), "undone": _("Undone."),
+        "linking_from": _("Linking from “{name}”: click the variable it affects."),
+        "not_saved": _("Not saved: your drawing is kept, correct it and save again."),
+    }
 
 
 def _archetypes(analysis: dict) -> dict:
@@ -236,7 +253,8 @@ def version(request, diagram_id: int, number: int):
     old = selectors.version_of(found, number)
     return render(request, "systems/version.html", {
         "diagram": found, "old": old, "can_edit": can_edit(request.user, found),
-        "editor": {"content": old.content, "analysis": {}, "version": old.number, "trends": {}, "readonly": True}})
+        "editor": {"content": old.content, "analysis": {}, "version": old.number, "trends": {}, "readonly": True,
+                   "texts": _editor_texts()}})
 
 
 @login_required

@@ -235,7 +235,9 @@ def _bands_chart(job, variable):
     keys = list(by_p)
     rows = [[moment, *[by_p[key][index] for key in keys]] for index, moment in enumerate(result.get("time", []))]
     chart = {"kind": "bands", "time": result.get("time", []), "variable": variable, "percentiles": by_p,
-             "time_units": job.model.outline.get("time_units", "")}
+             "time_units": job.model.outline.get("time_units", ""),
+             "labels": {"band90": _("5th–95th percentile"), "band50": _("25th–75th percentile"), "median": _("Median"),
+                        "base": _("(base)"), "time": _("time")}}
     return chart, keys, rows
 
 
