@@ -161,3 +161,14 @@ def component_name(component: learning_health.Component) -> str:
 
 def funnel_in_words(stages: list[dict]) -> list[dict]:
     return [{**stage, "label": _text(FUNNEL_STAGES, stage.get("stage", ""), stage["label"])} for stage in stages]
+
+
+UNITS = {"share": _("share"), "count": _("count"), "days": _("days"), "per month": _("per month"),
+         "score": _("score")}
+
+
+def catalogue_in_words() -> list[dict]:
+    """Every metric of the catalogue with its key, name, unit, formula, source and caveats, in the active language."""
+    return [{**metric_in_words({"key": metric.key, "name": metric.name, "formula": metric.formula,
+                                "source": metric.source, "caveats": metric.caveats}),
+             "unit": str(UNITS.get(metric.unit, metric.unit))} for metric in catalogue.CATALOGUE]

@@ -2,8 +2,10 @@
 web/input_checks.py) and the view hands them to the same services as the API."""
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from learnloop.insights.metric_texts import metric_name
 from learnloop.org.models import Person, Team
 from learnloop.strategy.measure import BINDABLE, MAX_WINDOW_DAYS
 from learnloop.strategy.models import InitiativeStatus, ProposalKind, SpendKind
@@ -31,7 +33,8 @@ class ObjectiveForm(forms.Form):
     ends_on = forms.DateField(label=_("Ends on"), widget=DATE)
 
 
-METRIC_CHOICES = [("", _("Manual: I enter values with a date")), *[(key, key) for key in BINDABLE]]
+METRIC_CHOICES = [("", _("Manual: I enter values with a date")),
+                  *[(key, lazy(metric_name, str)(key)) for key in BINDABLE]]
 
 
 class KeyResultForm(forms.Form):
@@ -48,7 +51,8 @@ class KeyResultForm(forms.Form):
 
 
 class BindForm(forms.Form):
-    metric_key = OfferedChoiceField(choices=[(key, key) for key in BINDABLE], label=_("Metric"))
+    metric_key = OfferedChoiceField(choices=[(key, lazy(metric_name, str)(key)) for key in BINDABLE],
+                                    label=_("Metric"))
     dimension = forms.CharField(label=_("Dimension"), required=False, max_length=60)
     scope_team = OfferedModelChoiceField(queryset=_teams(), required=False, label=_("Scope"),
                                          empty_label=_("The objective's own scope"), accepts=Team.objects.all())
@@ -162,7 +166,7 @@ class ConnectForm(forms.Form):
 
 
 class ChampionForm(forms.Form):
-    person = OfferedModelChoiceField(label=_("Person"), queryset=_people(), accepts=Person.objects.all())
+    person = OfferedModelChoiceField(label=_("Champion"), queryset=_people(), accepts=Person.objects.all())
     team = OfferedModelChoiceField(queryset=_teams(), required=False, empty_label=_("No team (a topic)"),
                                    accepts=Team.objects.all())
     topic = forms.CharField(label=_("Topic"), required=False, max_length=120)

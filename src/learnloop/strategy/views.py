@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from learnloop.analytics import learning_metrics as catalogue
+from learnloop.insights import metric_texts
 from learnloop.org.models import Team
 from learnloop.strategy import barrier_texts, forms, selectors, services, steps, vision
 from learnloop.strategy import barriers as barrier_rules
@@ -84,7 +84,7 @@ def _objective_context(request, objective_id, **extra):
     objective = selectors.objective_for(request.user, objective_id)
     node = selectors._node(objective, timezone.localdate())
     return {"objective": objective, "node": node, "can_plan": can_plan(request.user, objective.team),
-            "kr_form": forms.KeyResultForm(), "metrics": catalogue.CATALOGUE, **extra}
+            "kr_form": forms.KeyResultForm(), "metrics": metric_texts.catalogue_in_words(), **extra}
 
 
 @login_required
