@@ -178,7 +178,7 @@ class SurveyView:
         for a node: the organization (None) or a team, as the disclosure gate released it."""
         if self.report is None:
             return {"campaign": None, "scale": None, "dimensions": [], "size": None,
-                    "reason": "No closed survey campaign has results to show."}
+                    "reason": gettext("No closed survey campaign has results to show.")}
         from learnloop.surveys.disclosure_gate import ORGANIZATION as ORG_NODE
         from learnloop.surveys.disclosure_gate import GroupKey
 
@@ -188,7 +188,7 @@ class SurveyView:
         base = {"campaign": self.campaign.name, "scale": [scale.minimum, scale.maximum]}
         if group is None:
             return {**base, "dimensions": [], "size": None,
-                    "reason": self.report.not_shown_reason or self.report.withheld_reason(key) or "Not released."}
+                    "reason": self.report.not_shown_reason or self.report.withheld_reason(key) or gettext("Not released.")}
         return {**base, "size": group.size, "reason": "",
                 "dimensions": [{"key": score.key, "name": score.name, "mean": score.mean} for score in group.scores]}
 
