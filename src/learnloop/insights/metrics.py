@@ -188,7 +188,8 @@ class SurveyView:
         base = {"campaign": self.campaign.name, "scale": [scale.minimum, scale.maximum]}
         if group is None:
             return {**base, "dimensions": [], "size": None,
-                    "reason": self.report.not_shown_reason or self.report.withheld_reason(key) or gettext("Not released.")}
+                    "reason": (self.report.not_shown_reason or self.report.withheld_reason(key)
+                               or gettext("Not released."))}
         return {**base, "size": group.size, "reason": "",
                 "dimensions": [{"key": score.key, "name": score.name, "mean": score.mean} for score in group.scores]}
 

@@ -12,6 +12,7 @@ import math
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.actions.services import create_action
 from learnloop.analytics.systems.analysis import analyse
@@ -119,7 +120,7 @@ def create_diagram(*, by, title: str, team=None, description: str = "", content=
                                          created_at=now, updated_at=now, version=1, content=cleaned,
                                          analysis=analysis)
         DiagramVersion.objects.create(diagram=diagram, number=1, title=title, content=cleaned, saved_by=by,
-                                      saved_at=now, note="Created")
+                                      saved_at=now, note=gettext("Created"))
     return diagram
 
 
@@ -164,7 +165,8 @@ def add_variable(*, by, diagram: Diagram, name: str) -> Diagram:
     if name in _names(content):
         raise ValidationError({"name": f"The diagram already has a variable “{name}”."})
     content["variables"].append({"name": name, "x": None, "y": None, "binding": None})
-    return save_diagram(by=by, diagram=diagram, content=content, note=f"Added variable “{name}”")
+    return save_diagram(by=by, diagram=diagram, content=content,
+                        note=gettext("Added variable “%(name)s”") % {"name": name})
 
 
 def remove_variable(*, by, diagram: Diagram, name: str) -> Diagram:
@@ -173,7 +175,8 @@ def remove_variable(*, by, diagram: Diagram, name: str) -> Diagram:
         raise ValidationError({"name": "No variable of that name in the diagram."})
     content["variables"] = [item for item in content["variables"] if item["name"] != name]
     content["links"] = [item for item in content["links"] if name not in (item["source"], item["target"])]
-    return save_diagram(by=by, diagram=diagram, content=content, note=f"Removed variable “{name}” and its links")
+    return save_diagram(by=by, diagram=diagram, content=content,
+                        note=gettext("Removed variable “%(name)s” and its links") % {"name": name})
 
 
 def add_link(*, by, diagram: Diagram, source: str, target: str, polarity: str, delay: bool = False) -> Diagram:
@@ -190,7 +193,9 @@ def add_link(*, by, diagram: Diagram, source: str, target: str, polarity: str, d
                              "delay": bool(delay)})
     sign = POLARITIES[polarity]
     return save_diagram(by=by, diagram=diagram, content=content,
-                        note=f"Linked “{source}” → “{target}” ({sign}{', delayed' if delay else ''})")
+                        note=(gettext("Linked “%(source)s” → “%(target)s” (%(sign)s, delayed)") if delay
+                              else gettext("Linked “%(source)s” → “%(target)s” (%(sign)s)")) % {
+                            "source": source, "target": target, "sign": sign})
 
 
 def remove_link(*, by, diagram: Diagram, source: str, target: str) -> Diagram:
@@ -199,7 +204,9 @@ def remove_link(*, by, diagram: Diagram, source: str, target: str) -> Diagram:
     if len(kept) == len(content["links"]):
         raise ValidationError({"link": "No such link in the diagram."})
     content["links"] = kept
-    return save_diagram(by=by, diagram=diagram, content=content, note=f"Removed the link “{source}” → “{target}”")
+    return save_diagram(by=by, diagram=diagram, content=content,
+                        note=gettext("Removed the link “%(source)s” → “%(target)s”") % {
+                            "source": source, "target": target})
 
 
 def bind_variable(*, by, diagram: Diagram, name: str, binding) -> Diagram:
@@ -211,8 +218,8 @@ def bind_variable(*, by, diagram: Diagram, name: str, binding) -> Diagram:
             break
     else:
         raise ValidationError({"name": "No variable of that name in the diagram."})
-    what = "Unbound" if binding is None else "Bound"
-    return save_diagram(by=by, diagram=diagram, content=content, note=f"{what} “{name}”")
+    note = gettext("Unbound “%(name)s”") if binding is None else gettext("Bound “%(name)s”")
+    return save_diagram(by=by, diagram=diagram, content=content, note=note % {"name": name})
 
 
 def restore_version(*, by, diagram: Diagram, number: int) -> Diagram:
@@ -220,7 +227,7 @@ def restore_version(*, by, diagram: Diagram, number: int) -> Diagram:
     if old is None:
         raise ValidationError({"number": "No such version."})
     return save_diagram(by=by, diagram=diagram, content=old.content, title=old.title,
-                        note=f"Restored version {number}")
+                        note=gettext("Restored version %(number)s") % {"number": number})
 
 
 def add_comment(*, by, diagram: Diagram, text: str, at=None) -> DiagramComment:
