@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from learnloop.analytics.systems.graph import CausalModel, ModelError
 from learnloop.analytics.systems.outline import outline as read_outline
@@ -57,9 +58,9 @@ def _text_of(content: bytes | str) -> str:
     if len(content) > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": f"The file is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB."})
     if not content.strip():
-        raise ValidationError({"file": "The file is empty."})
+        raise ValidationError({"file": gettext("The file is empty.")})
     if b"\x00" in content:
-        raise ValidationError({"file": "This is not a text file (Vensim .mdl and XMILE files are text)."})
+        raise ValidationError({"file": gettext("This is not a text file (Vensim .mdl and XMILE files are text).")})
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -189,7 +190,7 @@ def run(model: StockFlowModel, params: dict | None = None, columns: list[str] | 
         chosen = list(columns)
     values = {**default_params(model), **clean_params(model, params or {})}
     if not chosen:
-        raise ValidationError({"columns": "The model has no variable that changes over time."})
+        raise ValidationError({"columns": gettext("The model has no variable that changes over time.")})
     try:
         return simulate(model_path(model), params=values, return_columns=chosen, untrusted=True)
     except SimulationError as error:
@@ -247,7 +248,7 @@ def compare(model: StockFlowModel, scenarios: list[Scenario], variable: str | No
     """One variable over time under each scenario (and the baseline: the starting values)."""
     variables = chart_columns(model)
     if not variables:
-        raise ValidationError({"variable": "The model has no variable that changes over time."})
+        raise ValidationError({"variable": gettext("The model has no variable that changes over time.")})
     variable = variable or variables[0]
     if variable not in variables:
         raise ValidationError({"variable": f"{variable}: not one of the model's charted variables."})
@@ -268,7 +269,7 @@ def compare(model: StockFlowModel, scenarios: list[Scenario], variable: str | No
 
 def clean_ranges(model: StockFlowModel, ranges: dict) -> dict[str, list[float]]:
     if not ranges:
-        raise ValidationError({"ranges": "Vary at least one constant."})
+        raise ValidationError({"ranges": gettext("Vary at least one constant.")})
     names = {constant["name"] for constant in model.outline.get("constants", [])}
     cleaned = {}
     for name, pair in ranges.items():
@@ -294,7 +295,7 @@ def start_sensitivity(by, model: StockFlowModel, *, ranges: dict, runs: int = 20
     if sampling not in Sampling.values:
         raise ValidationError({"sampling": f"One of {', '.join(Sampling.values)}."})
     if not 0 <= seed <= 2**31 - 1:
-        raise ValidationError({"seed": "A whole number from 0."})
+        raise ValidationError({"seed": gettext("A whole number from 0.")})
     cleaned = clean_ranges(model, ranges)
     fixed = {**default_params(model), **clean_params(model, params or {})}
     fixed = {name: value for name, value in fixed.items() if name not in cleaned}
@@ -324,7 +325,7 @@ def create_model_from_diagram(by, *, name: str, team, variables: list[str], link
         raise ValidationError({"variables": f"At most {MAX_DIAGRAM_VARIABLES} variables and "
                                             f"{MAX_DIAGRAM_LINKS:,} links."})
     if not (math.isfinite(start) and math.isfinite(stop) and math.isfinite(dt) and dt > 0 and stop > start):
-        raise ValidationError({"dt": "Need a time step above 0 and stop after start."})
+        raise ValidationError({"dt": gettext("Need a time step above 0 and stop after start.")})
     try:
         diagram = CausalModel.build(list(variables), [dict(link) for link in links])
     except ModelError as error:
