@@ -60,6 +60,8 @@ Learnloop's commands:
   knowledge remind             daily: tell owners their entries are due for review [--now] [--dry-run]
   worker [--batch]             run the background task queue (reminders, digests, survey emails)
   tasks list|retry|purge       the task queue: what waits, runs or is dead-lettered; retry; clean up
+  scim token-create NAME       a provisioning token for an identity provider's SCIM client --by ADMIN_EMAIL
+  scim tokens|token-revoke     list provisioning tokens / revoke one by its prefix --by ADMIN_EMAIL
   audit purge-addresses        daily: blank audit-log client addresses past their retention [--days N]
   backup FILE                  consistent online backup of all data
   restore FILE                 replace all data with a verified backup

@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's own language choice replaces the browser's (learnloop.web.language).
+    "learnloop.web.language.PersonLanguageMiddleware",
     "learnloop.accounts.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -105,6 +107,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "learnloop.web.context_processors.navigation",
@@ -155,6 +158,10 @@ TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60)
 # Tries per task before it is dead-lettered, and the first wait between tries (doubling).
 TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5)
 TASK_RETRY_BASE_SECONDS = env_int("TASK_RETRY_BASE_SECONDS", 30)
+# An uploaded stock-and-flow model is translated by the worker in a child process held to these
+# (wall-clock seconds, memory in MB); a model that needs more is marked failed (docs/systems.md).
+SYSTEMS_TRANSLATE_SECONDS = env_int("LEARNLOOP_SYSTEMS_TRANSLATE_SECONDS", 60)
+SYSTEMS_TRANSLATE_MEMORY_MB = env_int("LEARNLOOP_SYSTEMS_TRANSLATE_MEMORY_MB", 2048)
 if TASK_LEASE_SECONDS < 1 or TASK_MAX_ATTEMPTS < 1 or TASK_RETRY_BASE_SECONDS < 0:
     raise ImproperlyConfigured(
         "TASK_LEASE_SECONDS and TASK_MAX_ATTEMPTS must be at least 1, TASK_RETRY_BASE_SECONDS at least 0"

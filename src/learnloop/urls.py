@@ -19,5 +19,6 @@ urlpatterns = [
     path("strategy/", include("learnloop.strategy.urls")),
     path("systems/", include("learnloop.systems.urls")),
     path("integrations/", include("learnloop.integrations.urls")),
+    path("scim/v2/", include("learnloop.integrations.scim_urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,5 +1,6 @@
 """Harbourline's recurring themes: several cross-team themes, some that came back after an action
-on them was marked effective, and the learning lead's names kept by a regrouping.
+on them was marked effective, and the learning lead's names kept by a regrouping; no theme made of
+the words of a text template.
 
 The parts themes need are built once for the module (org, knowledge, actions, reflection and
 insights; survey comments are covered by tests/insights/test_themes_sources.py)."""
@@ -32,6 +33,8 @@ def story(django_db_setup, django_db_blocker):
         facts = {
             "themes": [(len([team for team in summary.by_team if team]), len(summary.alerts), summary.sentence)
                        for summary in themes],
+            "alerted": {alert.action.title for summary in themes for alert in summary.alerts},
+            "labels": [summary.theme.label for summary in themes],
             "named": named,
             "named_after": {theme.pk: theme.name for theme in Theme.objects.exclude(name="")},
         }
@@ -41,7 +44,7 @@ def story(django_db_setup, django_db_blocker):
 
 def test_several_themes_cross_teams(story):
     across = [sentence for teams, _, sentence in story["themes"] if teams >= 3]
-    assert len(across) >= 5, across
+    assert len(across) >= 8, across
     assert all("across" in sentence for sentence in across)
 
 
@@ -52,3 +55,39 @@ def test_some_themes_came_back_after_an_action_was_marked_effective(story):
 def test_the_learning_leads_names_survive_a_regrouping(story):
     assert len(story["named"]) == len(NAMES)
     assert story["named_after"] == story["named"]
+
+
+def test_the_monday_handover_came_back_after_it_was_found_to_work(story):
+    """Payments' handover call was marked effective each time, yet the handover kept coming up
+    (reflection/demo_data/repeats.yaml): the demo's designed recurrence alert. Themes whose action
+    worked elsewhere stop coming up in that team (reflection/demo.py, RECURRING_DESPITE_FIX)."""
+    assert "Hold a 15-minute on-call handover every Monday" in story["alerted"]
+
+
+# Words a theme's label is made of when it groups texts by a template or by filler rather than by
+# what they are about (measured on seed 42: "takeaways · rollout · kick" held 141 lesson titles of
+# the form "<project>: takeaways from the <phase>" before those titles were rewritten).
+TEMPLATE_WORDS = {"takeaways", "kick", "rollout", "pilot", "retro notes", "notes", "first month", "looking back"}
+FILLER_WORDS = {"can", "two", "after", "off", "first", "before", "days", "day", "week", "time", "get", "make",
+                "one", "new", "not", "more", "us", "rest", "back", "again", "each", "now", "next"}
+
+
+def test_the_theme_count_is_what_a_year_of_twelve_teams_talks_about(story):
+    """Each team keeps about five topics of its own over the year, several of which other teams share,
+    plus a handful of organization-wide gripes (meetings, shifting priorities, decisions in DMs):
+    between 30 and 70 themes, not one per text nor a few catch-alls (56 measured on seed 42)."""
+    assert 30 <= len(story["themes"]) <= 70
+
+
+def _terms(story):
+    return [[term.strip() for term in label.split("·")] for label in story["labels"]]
+
+
+@pytest.mark.xfail(strict=True, reason="knowledge/demo.py still titles retro notes '<project>: takeaways from the "
+                   "<phase>' (docs/insights.md, Demo: known gap)")
+def test_no_label_is_made_of_a_templates_words(story):
+    assert not [label for label in _terms(story) if sum(term in TEMPLATE_WORDS for term in label) >= 2]
+
+
+def test_few_labels_are_filler_words(story):
+    assert len([label for label in _terms(story) if sum(term in FILLER_WORDS for term in label) >= 2]) <= 3

@@ -9,6 +9,7 @@ from standardwebhooks import Webhook
 from learnloop.actions import services as actions
 from learnloop.actions.models import ActionReminder
 from learnloop.integrations import services
+from tests.insights.conftest import crews  # noqa: F401  (the two teams writing about the same problems)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,42 @@ def test_a_released_survey_report(receiver, survey_org):
     assert payload["data"]["campaign"] == {"id": campaign.pk, "name": "Spring pulse",
                                            "url": payload["data"]["campaign"]["url"]}
     assert payload["data"]["actor"] is None
+
+
+def test_a_theme_that_came_back_after_an_effective_action(receiver, crews):  # noqa: F811
+    from datetime import date
+
+    from learnloop.insights import themes_services
+    from learnloop.insights.themes_models import ThemeItem
+    from tests import factories
+    from tests.insights.conftest import DEPLOY, ONCALL, retro
+
+    admin = factories.person(email="ada.admin@example.org", full_name="Ada Admin", role="admin")
+    subscription = services.create_subscription(by=admin, url=receiver.url, event_types=["theme.recurred"])
+    retro(crews["Platform"], [DEPLOY[0], ONCALL[0]], held_on=date(2026, 3, 2))
+    retro(crews["Payments"], [DEPLOY[1], ONCALL[1]], held_on=date(2026, 4, 6))
+    themes_services.rebuild()
+    lead = crews["Platform"]["lead"]
+    action = actions.create_action(by=lead, title="Stop Friday deploys to production", team=crews["Platform"]["team"])
+    actions.complete_action(by=lead, action=action, effect="worked", evidence="No Friday incidents",
+                            at=timezone.make_aware(timezone.datetime(2026, 5, 20, 12)))
+    themes_services.place_action(action.pk)
+    assert received(subscription, receiver) == []  # effective, and nothing came after it yet
+
+    session = retro(crews["Payments"], ["Friday deploy broke production once more"], held_on=date(2026, 6, 15))
+    themes_services.place_session(session.pk)
+    (payload,) = received(subscription, receiver)
+    theme = ThemeItem.objects.get(action=action).theme
+    assert payload["type"] == "theme.recurred"
+    data = payload["data"]
+    assert data["theme"]["id"] == theme.pk and data["theme"]["url"].endswith(f"/insights/themes/{theme.pk}/")
+    assert data["action"]["id"] == action.pk and data["effective_on"] == "2026-05-20"
+    assert (data["items_since"], data["latest"], data["actor"]) == (1, "2026-06-15", None)
+    assert "once more" not in str(payload)  # no card text leaves with the event
+
+    # Placed again, regrouped, or coming back once more: the same theme and action are sent once.
+    themes_services.place_session(session.pk)
+    themes_services.rebuild()
+    later = retro(crews["Platform"], ["Friday deploys broke production yet again"], held_on=date(2026, 6, 29))
+    themes_services.place_session(later.pk)
+    assert len(received(subscription, receiver)) == 1

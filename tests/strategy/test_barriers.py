@@ -47,6 +47,12 @@ def test_behaviour_barriers_follow_the_rows(org):
     }
     # The other team has no objective and no initiative; nothing else shows.
     assert _rules(found[org.other.pk]) == {"leadership_support": ["no_goal_or_initiative"]}
+    # Last year's goal, not renewed, is no goal now; a current one is.
+    last_year = services.create_objective(by=org.lead, title="Old goal", team=org.other,
+                                          starts_on=today - timedelta(days=400), ends_on=today - timedelta(days=1))
+    assert not barriers.behaviour_of([org.other.pk], today=today)[org.other.pk].has_objective
+    services.update_objective(by=org.lead, objective=last_year, ends_on=today)
+    assert barriers.behaviour_of([org.other.pk], today=today)[org.other.pk].has_objective
 
 
 def test_cross_team_reuse_counts_on_both_sides(org):

@@ -34,3 +34,13 @@ def test_teams_show_different_barriers_from_both_sources(found):
     assert sources == {"survey", "behaviour"}
     # Every shown barrier carries evidence and practices.
     assert all(item.findings and item.practices for items in found.values() for item in items)
+
+
+def test_every_behaviour_rule_fires_for_some_team(found):
+    # Demo data that makes them fire: Harbourline's people operations never answer their
+    # effectiveness checks (reflection demo), Data Infrastructure's goal ended last year and it runs no initiative,
+    # the research findings library started without a budget (strategy demo).
+    fired = {finding.rule for items in found.values() for item in items for finding in item.findings
+             if finding.source == "behaviour"}
+    assert fired >= {"actions_never_closed", "initiatives_without_budget", "checks_unanswered",
+                     "no_goal_or_initiative", "little_reuse_outside", "few_experiments"}

@@ -61,3 +61,16 @@ def test_members_may_not_plan(org):
     with pytest.raises(PermissionDenied):
         _initiative(org, "x", **{}) if False else services.create_initiative(
             by=org.members[0], title="x", team=org.crew, starts_on=org.today, ends_on=org.today)
+
+
+def test_an_initiative_links_a_learning_path(org):
+    from learnloop.growth import services as growth
+
+    item = _initiative(org, "Onboarding in six weeks")
+    path = growth.create_path(by=org.lead, title="Carrier payouts for newcomers")
+    services.add_link(by=org.lead, initiative=item, target_type="growth.learningpath", target_id=path.pk)
+    links = selectors.links_of(org.lead, [selectors.initiative_for(org.lead, item.pk)])[item.pk]
+    assert [(target.type, target.title, target.url) for _, target in links] == [
+        ("growth.learningpath", "Learning path: Carrier payouts for newcomers", f"/growth/paths/{path.pk}/")]
+    with pytest.raises(ValidationError):
+        services.add_link(by=org.lead, initiative=item, target_type="growth.learningpath", target_id="999999")

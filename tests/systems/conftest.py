@@ -39,7 +39,8 @@ def people(db):
 @pytest.fixture
 def decay_model(people):
     return services.upload_model(people.lead, name="Knowledge decay", team=None, file_name="knowledge_decay.mdl",
-                                 content=MODEL_FILE.read_bytes(), bindings=BINDINGS)
+                                 content=MODEL_FILE.read_bytes(), bindings=BINDINGS,
+                                 translate_now=True)
 
 
 EVIL_MDL = """{UTF-8}

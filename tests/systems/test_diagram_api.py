@@ -63,3 +63,28 @@ def test_binding_data_comments_and_interventions(api_as, member, crew):
     assert made.json()["target"]["id"] == str(experiment.pk)
     assert "Rotation size" in experiment.change
     assert client.get(url).json()["attachments"][0]["type"] == "experiments.experiment"
+
+
+def test_survey_and_recurrence_bindings_through_the_api(api_as, member, crew):
+    from learnloop.surveys.services import install_built_in_instruments
+
+    install_built_in_instruments()
+    client = api_as(member)
+    content = {"variables": [dict(MODEL["variables"][0], binding={"metric": "survey_scale_scores",
+                                                                  "scale": "pulse/safety"}),
+                             dict(MODEL["variables"][1], binding={"metric": "theme_recurrence_rate"}),
+                             *MODEL["variables"][2:]], "links": MODEL["links"]}
+    answer = client.post("/api/v1/systems/diagrams", {"title": "On-call", "team_id": crew.pk, "content": content},
+                         content_type="application/json")
+    assert answer.status_code == 201, answer.content
+    url = f"/api/v1/systems/diagrams/{answer.json()['id']}"
+    bindings = [item.get("binding") for item in client.get(url).json()["content"]["variables"]][:2]
+    assert bindings == [{"metric": "survey_scale_scores", "scale": "pulse/safety"},
+                        {"metric": "theme_recurrence_rate"}]
+    series = client.get(f"{url}/data").json()["series"]
+    assert [item["visible"] for item in series] == [True, True]
+    assert series[0]["values"] == [None] * 12  # no campaign released
+    wrong = dict(content, variables=[dict(MODEL["variables"][0], binding={"metric": "survey_scale_scores",
+                                                                          "scale": "pulse/nothing"}),
+                                     *MODEL["variables"][1:]])
+    assert client.put(url, {"content": wrong}, content_type="application/json").status_code == 400

@@ -6,6 +6,7 @@ from learnloop.analytics.systems import CausalModel
 from learnloop.analytics.systems.skeleton import stock_and_flow_skeleton
 from learnloop.systems.demo_models import MODEL_FILE
 from learnloop.systems.stockflow_models import Scenario, SensitivityRun, StockFlowModel
+from learnloop.systems.stockflow_translation import translate_model
 from tests import factories
 from tests.systems.conftest import EVIL_MDL
 
@@ -16,7 +17,13 @@ def test_upload_run_scenarios_and_compare(people):
         "name": "Decay", "team_id": people.team.pk, "file_name": "decay.mdl", "content": MODEL_FILE.read_text()},
         content_type="application/json")
     assert created.status_code == 201, created.content
-    model = created.json()
+    assert created.json()["state"] == "translating" and created.json()["stocks"] == []
+    refused = api.post(f"/api/v1/systems/models/{created.json()['id']}/run", {"params": {}},
+                       content_type="application/json")
+    assert refused.status_code == 400 and "still being translated" in refused.json()["detail"]
+    translate_model(created.json()["id"])  # what the worker does
+    model = api.get(f"/api/v1/systems/models/{created.json()['id']}").json()
+    assert model["state"] == "ready" and model["state_error"] == ""
     assert model["stocks"] == ["Fresh lessons", "Stale lessons"] and model["team_id"] == people.team.pk
     constants = {constant["name"]: constant for constant in model["constants"]}
     assert constants["months until a lesson goes stale"] == {
@@ -38,14 +45,28 @@ def test_upload_run_scenarios_and_compare(people):
 
 
 @pytest.mark.parametrize("payload, message", [
-    ({"file_name": "evil.mdl", "content": EVIL_MDL}, "refused for safety"),
     ({"file_name": "model.txt", "content": "x"}, "ends in .mdl"),
+    ({"file_name": "bomb.xmile", "content": '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'},
+     "refused"),
 ])
 def test_bad_files_are_400_with_the_reason(people, payload, message):
     response = factories.token_client(people.lead).post(
         "/api/v1/systems/models", {"name": "Bad", **payload}, content_type="application/json")
     assert response.status_code == 400 and message in response.json()["errors"]["file"][0]
     assert not StockFlowModel.objects.exists()
+
+
+def test_a_model_refused_at_translation_says_why_through_the_api(people):
+    api = factories.token_client(people.lead)
+    created = api.post("/api/v1/systems/models", {"name": "Evil", "file_name": "evil.mdl", "content": EVIL_MDL},
+                       content_type="application/json")
+    assert created.status_code == 201 and created.json()["state"] == "translating"
+    assert translate_model(created.json()["id"]) == "failed"
+    shown = api.get(f"/api/v1/systems/models/{created.json()['id']}").json()
+    assert shown["state"] == "failed" and "evil.mdl" in shown["state_error"]
+    assert "refused for safety" in shown["state_error"]
+    run = api.post(f"/api/v1/systems/models/{shown['id']}/run", {"params": {}}, content_type="application/json")
+    assert run.status_code == 400 and "could not be translated" in run.json()["detail"]
 
 
 def test_unknown_constants_and_fields_are_refused(decay_model, people):
@@ -67,7 +88,8 @@ def test_a_model_from_a_diagram_is_the_skeleton_and_runs(people):
         "name": "Decay loop", "team_id": people.team.pk, "variables": variables, "links": links, "stop": 24},
         content_type="application/json")
     assert response.status_code == 201, response.content
-    body = response.json()
+    assert translate_model(response.json()["model"]["id"]) == "ready"  # what the worker does
+    body = {**response.json(), "model": api.get(f"/api/v1/systems/models/{response.json()['model']['id']}").json()}
     expected = stock_and_flow_skeleton(CausalModel.build(variables, links), title="Decay loop", stop=24)
     assert body["skeleton"] == expected.as_dict()
     assert body["model"]["stocks"] == ["Knowledge in use"] and body["model"]["final_time"] == 24

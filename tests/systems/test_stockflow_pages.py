@@ -11,6 +11,7 @@ from learnloop.analytics.systems.simulation import simulate
 from learnloop.systems import stockflow_services as services
 from learnloop.systems.demo_models import MODEL_FILE
 from learnloop.systems.stockflow_models import Scenario, StockFlowModel
+from learnloop.systems.stockflow_translation import translate_model
 from tests.conftest import signed_in_client
 from tests.systems.conftest import EVIL_MDL
 
@@ -28,7 +29,13 @@ def test_a_team_member_uploads_a_model_and_runs_it(people):
         response = _upload(client, "Teacup", "teacup.mdl", handle.read(), team=people.team.pk)
     model = StockFlowModel.objects.get(name="Teacup")
     assert response.status_code == 302 and response["Location"] == f"/systems/models/{model.pk}/"
-    assert model.team == people.team and model.owner == people.member
+    assert model.team == people.team and model.owner == people.member and model.state == "translating"
+    waiting = client.get(f"/systems/models/{model.pk}/").content.decode()
+    assert "Translating…" in waiting and 'hx-trigger="every 2s"' in waiting and 'type="range"' not in waiting
+    assert translate_model(model.pk) == "ready"  # what the worker does (tests/systems/test_stockflow_translation.py)
+    model.refresh_from_db()
+    state = client.get(f"/systems/models/{model.pk}/state/")
+    assert state["HX-Refresh"] == "true" and "Ready." in state.content.decode()
     assert [c["name"] for c in model.outline["constants"]] == ["Characteristic Time", "Room Temperature"]
     page = client.get(f"/systems/models/{model.pk}/")
     body = page.content.decode()
@@ -46,8 +53,6 @@ def test_a_team_member_uploads_a_model_and_runs_it(people):
 
 @pytest.mark.parametrize("file_name, content, message", [
     ("notes.txt", b"hello", "a model file ends in .mdl"),
-    ("broken.mdl", b"{UTF-8}\nx = (1 +\n~~|\n", "PySD could not translate the model"),
-    ("evil.mdl", EVIL_MDL.encode(), "refused for safety"),
     ("empty.mdl", b"   ", "The file is empty"),
 ])
 def test_a_bad_file_is_refused_with_a_clear_message_and_nothing_is_stored(people, file_name, content, message):
@@ -57,12 +62,23 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_nothing_is_stored(people
     assert not StockFlowModel.objects.exists()
 
 
-def test_unsupported_functions_are_named(people):
-    content = MODEL_FILE.read_text().replace("ZIDZ(Stale lessons, Fresh lessons + Stale lessons)",
-                                             "MAGIC WAND(Stale lessons)")
-    response = _upload(signed_in_client(people.lead), "Unsupported", "unsupported.mdl", content.encode())
-    assert response.status_code == 400 and "uses functions PySD does not support: MAGIC WAND" in (
-        response.content.decode())
+@pytest.mark.parametrize("file_name, content, message", [
+    ("broken.mdl", b"{UTF-8}\nx = (1 +\n~~|\n", "broken.mdl: PySD could not translate the model"),
+    ("evil.mdl", EVIL_MDL.encode(), "refused for safety"),
+    ("unsupported.mdl", MODEL_FILE.read_text().replace("ZIDZ(Stale lessons, Fresh lessons + Stale lessons)",
+                                                       "MAGIC WAND(Stale lessons)").encode(),
+     "uses functions PySD does not support: MAGIC WAND"),
+])
+def test_a_file_that_fails_translation_is_marked_failed_with_the_reason(people, file_name, content, message):
+    client = signed_in_client(people.lead)
+    assert _upload(client, "Bad", file_name, content).status_code == 302
+    model = StockFlowModel.objects.get()
+    assert translate_model(model.pk) == "failed"
+    model.refresh_from_db()
+    assert model.state == "failed" and message in model.state_error and model.outline == {}
+    page = client.get(f"/systems/models/{model.pk}/").content.decode().replace("&#x27;", "'")
+    assert "Failed: " in page and message in page and 'type="range"' not in page
+    assert "(failed)" in client.get("/systems/models/").content.decode()
 
 
 def test_a_larger_file_than_the_limit_is_refused(people, settings):

@@ -1,11 +1,14 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from learnloop.accounts import throttle
 from learnloop.audit.models import AuditKind
 from learnloop.audit.request import client_ip
 from learnloop.audit.services import record_audit_event_if_possible
+from learnloop.web.language import for_person
 
 
 def audit_triggered(triggered, *, ip_address, target="", actor=None):
@@ -20,19 +23,22 @@ def audit_triggered(triggered, *, ip_address, target="", actor=None):
 
 
 def wait_message(refused: throttle.TooManyAttempts) -> str:
-    return f"Too many failed attempts. Try again in {refused.wait_seconds} seconds."
+    return ngettext(
+        "Too many failed attempts. Try again in %(count)s second.",
+        "Too many failed attempts. Try again in %(count)s seconds.", refused.wait_seconds,
+    ) % {"count": refused.wait_seconds}
 
 
 class SignInForm(AuthenticationForm):
     """Django's sign-in form, charging each attempt to the sign-in limits before the password is checked."""
 
     username = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That email and password don't match an active account.",
+        "invalid_login": _("That email and password don't match an active account."),
     }
 
     def clean(self):
@@ -59,7 +65,7 @@ class SignInForm(AuthenticationForm):
 class SecondFactorForm(forms.Form):
     code = forms.CharField(
         max_length=32,
-        label="Code from your authenticator app, or a recovery code",
+        label=_("Code from your authenticator app, or a recovery code"),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "text"}),
     )
 
@@ -68,19 +74,19 @@ class SecondFactorActionForm(forms.Form):
     """Which button of the two-factor page was pressed."""
 
     action = forms.ChoiceField(
-        choices=[("confirm", "Turn on"), ("disable", "Remove"), ("recovery-codes", "Make new recovery codes")],
-        error_messages={"required": "Choose what to do.", "invalid_choice": "Unknown action."},
+        choices=[("confirm", _("Turn on")), ("disable", _("Remove")), ("recovery-codes", _("Make new recovery codes"))],
+        error_messages={"required": _("Choose what to do."), "invalid_choice": _("Unknown action.")},
     )
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(max_length=100, label="Token name", help_text="What will use it, e.g. “CI export”.")
+    name = forms.CharField(max_length=100, label=_("Token name"), help_text=_("What will use it, e.g. “CI export”."))
     expires_in_days = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=3650,
-        label="Expires after (days)",
-        help_text="Leave empty for a token that lasts until you revoke it.",
+        label=_("Expires after (days)"),
+        help_text=_("Leave empty for a token that lasts until you revoke it."),
     )
 
 
@@ -93,3 +99,8 @@ class SetOrResetPasswordForm(PasswordResetForm):
 
     def get_users(self, email):
         return get_user_model().objects.filter(email__iexact=email.strip(), is_active=True)
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # Written in the language the person chose, not the one of whoever asked for the link.
+        with for_person(context["user"]):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.accounts.models import ApiToken
 from learnloop.accounts.tokens import hash_secret, new_secret
@@ -24,11 +25,11 @@ def create_api_token(
     """Create a token and return it with its secret, which is shown once and never stored."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "Give the token a name so you can recognise it later."})
+        raise ValidationError({"name": gettext("Give the token a name so you can recognise it later.")})
     if len(name) > 100:
-        raise ValidationError({"name": "Keep the name under 100 characters."})
+        raise ValidationError({"name": gettext("Keep the name under 100 characters.")})
     if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
-        raise ValidationError({"expires_in_days": "Expiry must be between 1 and 3650 days."})
+        raise ValidationError({"expires_in_days": gettext("Expiry must be between 1 and 3650 days.")})
     raw = new_secret(TOKEN_PREFIX)
     expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
     with transaction.atomic():
@@ -51,7 +52,7 @@ def create_api_token(
 
 def revoke_api_token(*, by, token: ApiToken, ip_address: str | None = None) -> ApiToken:
     if token.person_id != by.id and not by.is_admin:
-        raise PermissionDenied("You can only revoke your own tokens.")
+        raise PermissionDenied(gettext("You can only revoke your own tokens."))
     if token.revoked_at is not None:
         return token
     with transaction.atomic():

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.accounts import totp
 from learnloop.accounts.models import RecoveryCode, TotpDevice
@@ -55,7 +56,7 @@ def confirm_enrolment(*, person, secret: str, code: str, ip_address: str | None 
     step = totp.matching_step(secret, code)
     if step is None:
         raise ValidationError(
-            {"code": "That code doesn't match. Check the time on your phone and try the current code."}
+            {"code": gettext("That code doesn't match. Check the time on your phone and try the current code.")}
         )
     with transaction.atomic():
         TotpDevice.objects.update_or_create(
@@ -77,9 +78,9 @@ def regenerate_recovery_codes(*, person, ip_address: str | None = None) -> list[
 
 def disable(*, person, code: str, ip_address: str | None = None) -> None:
     if settings.ADMIN_2FA == "required" and person.is_admin:
-        raise ValidationError({"code": "Admins must keep a second factor on this instance."})
+        raise ValidationError({"code": gettext("Admins must keep a second factor on this instance.")})
     if not verify(person=person, code=code):
-        raise ValidationError({"code": "That code doesn't match."})
+        raise ValidationError({"code": gettext("That code doesn't match.")})
     with transaction.atomic():
         TotpDevice.objects.filter(person=person).delete()
         RecoveryCode.objects.filter(person=person).delete()

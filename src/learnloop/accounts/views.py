@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from learnloop.accounts import throttle, totp, two_factor
@@ -90,7 +91,7 @@ def login_verify(request):
     """The second sign-in step: a code from the authenticator app or a recovery code."""
     person, pending = _pending_person(request)
     if person is None:
-        messages.info(request, "Please sign in again.")
+        messages.info(request, gettext("Please sign in again."))
         return redirect("accounts:login")
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -131,7 +132,7 @@ def two_factor_page(request):
         secret = request.session.get(ENROLMENT_SESSION_KEY)
         try:
             if not secret:
-                raise ValidationError({"code": "Start again: the set-up expired."})
+                raise ValidationError({"code": gettext("Start again: the set-up expired.")})
             new_codes = two_factor.confirm_enrolment(
                 person=person, secret=secret, code=form.cleaned_data["code"], ip_address=ip_address
             )
@@ -159,7 +160,7 @@ def two_factor_page(request):
             apply_validation_error(form, error)
         else:
             attempt.succeeded()
-            messages.success(request, "Your authenticator was removed.")
+            messages.success(request, gettext("Your authenticator was removed."))
             return redirect("accounts:two-factor")
     elif request.method == "POST" and action == "recovery-codes" and request.user.is_authenticated:
         new_codes = two_factor.regenerate_recovery_codes(person=person, ip_address=ip_address)
@@ -194,7 +195,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         record_audit_event(kind=AuditKind.PASSWORD_CHANGED, actor=self.request.user, ip_address=client_ip(self.request))
-        messages.success(self.request, "Your password was changed.")
+        messages.success(self.request, gettext("Your password was changed."))
         return response
 
 
@@ -262,5 +263,5 @@ def revoke_token(request, token_id: int):
     except ApiToken.DoesNotExist as error:
         raise Http404("No such token.") from error
     revoke_api_token(by=request.user, token=token, ip_address=client_ip(request))
-    messages.success(request, f"The token “{token.name}” was revoked.")
+    messages.success(request, gettext("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("accounts:tokens")

@@ -98,7 +98,7 @@ class Behaviour:
     other_teams_lessons_applied: int = 0  # the team's members applying other teams' lessons
     open_initiatives: int = 0  # planned or active initiatives of the team
     initiatives_without_budget: int = 0  # of those, with no person-days, money or people
-    has_objective: bool = False
+    has_objective: bool = False  # a current one (not ended)
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def behaviour_findings(facts: Behaviour) -> list[Finding]:
             f"({_share(unanswered, facts.checks_due)}): nobody asks whether the actions worked.")))
     if not facts.has_objective and not facts.open_initiatives:
         found.append(Finding(LEADERSHIP_SUPPORT, SOURCE_BEHAVIOUR, "no_goal_or_initiative",
-                             "The team has no learning objective and no planned or active initiative."))
+                             "The team has no current learning objective and no planned or active initiative."))
     if (facts.lessons_written >= SILO_MIN_LESSONS
             and facts.lessons_applied_by_other_teams / facts.lessons_written < SILO_REUSE_PER_LESSON):
         found.append(Finding(SILOS, SOURCE_BEHAVIOUR, "little_reuse_outside", (

@@ -3,35 +3,36 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditKind(models.TextChoices):
-    LOGIN = "login", "Signed in"
-    LOGIN_FAILED = "login_failed", "Failed sign-in"
-    LOGIN_THROTTLED = "login_throttled", "Sign-in limit reached: attempts delayed"
-    LOGIN_SECOND_FACTOR_FAILED = "login_second_factor_failed", "Wrong second-factor code"
-    TWO_FACTOR_ENABLED = "two_factor_enabled", "Authenticator set up"
-    TWO_FACTOR_DISABLED = "two_factor_disabled", "Authenticator removed"
-    RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
-    LOGOUT = "logout", "Signed out"
-    PASSWORD_CHANGED = "password_changed", "Password changed"
-    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
-    PASSWORD_RESET_DONE = "password_reset_done", "Password reset completed"
-    ROLE_CHANGED = "role_changed", "Role changed"
-    PERSON_CREATED = "person_created", "Person created"
-    PERSON_DEACTIVATED = "person_deactivated", "Person deactivated"
-    PERSON_REACTIVATED = "person_reactivated", "Person reactivated"
-    PERSON_DELETED = "person_deleted", "Person deleted"
-    OWNERSHIP_HANDED_OVER = "ownership_handed_over", "Ownership handed over"
-    INVITATION_SENT = "invitation_sent", "Invitation sent"
-    INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
-    INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
-    TOKEN_CREATED = "token_created", "API token created"
-    TOKEN_REVOKED = "token_revoked", "API token revoked"
-    IMPORT = "import", "Bulk import"
-    EXPORT = "export", "Data exported"
-    BACKUP = "backup", "Backup made"
-    RESTORE = "restore", "Backup restored"
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Failed sign-in")
+    LOGIN_THROTTLED = "login_throttled", _("Sign-in limit reached: attempts delayed")
+    LOGIN_SECOND_FACTOR_FAILED = "login_second_factor_failed", _("Wrong second-factor code")
+    TWO_FACTOR_ENABLED = "two_factor_enabled", _("Authenticator set up")
+    TWO_FACTOR_DISABLED = "two_factor_disabled", _("Authenticator removed")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    LOGOUT = "logout", _("Signed out")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset requested")
+    PASSWORD_RESET_DONE = "password_reset_done", _("Password reset completed")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    PERSON_CREATED = "person_created", _("Person created")
+    PERSON_DEACTIVATED = "person_deactivated", _("Person deactivated")
+    PERSON_REACTIVATED = "person_reactivated", _("Person reactivated")
+    PERSON_DELETED = "person_deleted", _("Person deleted")
+    OWNERSHIP_HANDED_OVER = "ownership_handed_over", _("Ownership handed over")
+    INVITATION_SENT = "invitation_sent", _("Invitation sent")
+    INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+    INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+    TOKEN_CREATED = "token_created", _("API token created")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    IMPORT = "import", _("Bulk import")
+    EXPORT = "export", _("Data exported")
+    BACKUP = "backup", _("Backup made")
+    RESTORE = "restore", _("Backup restored")
 
 
 class AuditEvent(models.Model):

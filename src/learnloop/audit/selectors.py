@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from learnloop.audit.models import AuditEvent
 
@@ -17,7 +18,7 @@ def audit_events(
     until: datetime | None = None,
 ) -> QuerySet[AuditEvent]:
     if not getattr(viewer, "is_admin", False):
-        raise PermissionDenied("Only admins can read the audit log.")
+        raise PermissionDenied(gettext("Only admins can read the audit log."))
     events = AuditEvent.objects.all()
     if kind:
         events = events.filter(kind=kind)

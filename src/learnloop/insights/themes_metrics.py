@@ -11,7 +11,8 @@ come up before it. Formula (docs/insights.md, "Theme recurrence rate"):
 items of every team below it too. Items without a team (organization-wide survey comments,
 lessons of no team) count only for the organization. The figure counts every item, whoever may
 open it: show it only to those who may see the scope's figures. `viewer=` restricts it to the
-items a person may see instead.
+items a person may see instead, `items_q=` to the items of a filter (e.g.
+themes_permissions.everyone_items_q(): what every reader may see).
 """
 
 from dataclasses import dataclass
@@ -44,12 +45,14 @@ def _team_and_below(team) -> set[int]:
     return found
 
 
-def _items(scope, end: date, viewer):
+def _items(scope, end: date, viewer, items_q=None):
     items = ThemeItem.objects.filter(theme__retired_at__isnull=True, on__lte=end)
     if scope is not None:
         items = items.filter(team_id__in=_team_and_below(scope))
     if viewer is not None:
         items = items.filter(visible_items_q(viewer))
+    if items_q is not None:
+        items = items.filter(items_q)
     return items.values_list("theme_id", "on")
 
 
@@ -61,7 +64,8 @@ def recurrence(scope, period: tuple[date, date], *, viewer=None) -> Recurrence:
     return Recurrence(active=len(active), recurring=len(active & earlier))
 
 
-def recurrence_by_period(scope, periods: list[tuple[date, date]], *, viewer=None) -> list[Recurrence]:
+def recurrence_by_period(scope, periods: list[tuple[date, date]], *, viewer=None,
+                         items_q=None) -> list[Recurrence]:
     """`recurrence` for each of `periods` (oldest first, not overlapping, e.g. the dashboards'
     months), from one query: a theme is recurring in a period when its first item (in scope, seen
     by the viewer) is dated before the period's start."""
@@ -69,7 +73,7 @@ def recurrence_by_period(scope, periods: list[tuple[date, date]], *, viewer=None
         return []
     first_seen: dict[int, date] = {}
     active: list[set[int]] = [set() for _ in periods]
-    for theme_id, on in _items(scope, periods[-1][1], viewer):
+    for theme_id, on in _items(scope, periods[-1][1], viewer, items_q):
         if theme_id not in first_seen or on < first_seen[theme_id]:
             first_seen[theme_id] = on
         for position, (start, end) in enumerate(periods):

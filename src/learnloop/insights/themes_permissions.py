@@ -35,8 +35,23 @@ def _with_departments_above(team_ids) -> set[int]:
     return found
 
 
+class _Everyone:
+    """Any signed-in person with no team and no lead role: what every reader may see."""
+
+
+EVERYONE = _Everyone()
+
+
+def everyone_items_q() -> Q:
+    """The theme items every signed-in person may see, whatever their teams and roles."""
+    return (Q(source__in=[Source.LESSON, Source.QUESTION], entry__visibility="everyone")
+            | Q(source=Source.SURVEY_COMMENT, team__isnull=True))
+
+
 def visible_items_q(person) -> Q:
-    """The theme items `person` may see, as a filter on ThemeItem."""
+    """The theme items `person` may see, as a filter on ThemeItem (`EVERYONE`: what any reader may)."""
+    if person is EVERYONE:
+        return everyone_items_q()
     if not is_active_person(person):
         return Q(pk__in=[])
     if person.is_learning_lead:

@@ -211,6 +211,33 @@ def _alerts(effective_actions: list, rows: list[dict]) -> list[Alert]:
     return alerts
 
 
+def recurrences(theme_ids) -> list[tuple[Theme, Alert]]:
+    """Every live theme among these that came back after an action on it was marked effective,
+    counted over all its items: for the organization's own outgoing events (the theme.recurred
+    webhook, subscribed to by admins), not for a person's page. Two queries, none when no theme
+    holds an effective action."""
+    effective = _effective_actions(theme_ids)
+    if not effective:
+        return []
+    rows_by_theme: dict[int, list[dict]] = defaultdict(list)
+    live_items = ThemeItem.objects.filter(theme_id__in=list(effective), theme__retired_at__isnull=True)
+    for row in live_items.values("theme_id", "source", "on"):
+        rows_by_theme[row["theme_id"]].append(row)
+    themes = Theme.objects.in_bulk(list(rows_by_theme))
+    return [(themes[pk], alert) for pk, rows in sorted(rows_by_theme.items())
+            for alert in _alerts(effective[pk], rows)]
+
+
+def recurrence_records(theme_ids) -> list[dict]:
+    """recurrences() as plain values, for listeners outside this app (activity.signals)."""
+    found = recurrences(theme_ids)
+    sizes = Counter(ThemeItem.objects.filter(theme_id__in={theme.pk for theme, _ in found})
+                    .values_list("theme_id", flat=True)) if found else Counter()
+    return [{"theme_id": theme.pk, "title": theme.title, "items": sizes[theme.pk], "action_id": alert.action.pk,
+             "effective_on": alert.effective_on, "items_since": alert.since, "latest": alert.latest}
+            for theme, alert in found]
+
+
 def theme_for(viewer, theme_id: int) -> Theme | None:
     """The theme if the viewer sees any of its items (a merged theme: the one it went into)."""
     theme = Theme.objects.filter(pk=theme_id).first()

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from learnloop.actions.models import Action
+from learnloop.activity.signals import theme_recurred
 from learnloop.insights.themes_models import CorrectionKind, Theme, ThemeCorrection, ThemeItem, ThemeRun
 from learnloop.insights.themes_permissions import can_correct
 from learnloop.insights.themes_sources import (
@@ -149,6 +150,7 @@ def rebuild(*, settings=None, announce=lambda message: None) -> ThemeRun:
             state=themes_state.dump(model.vocabulary, model.matrix, [text.key for text in texts],
                                     model.settings))
         ThemeRun.objects.exclude(pk=run.pk).delete()
+        _announce_themes({group["theme"] for group in groups})
     return run
 
 
@@ -199,6 +201,19 @@ def _place(texts: list[SourceText], existing: dict[str, ThemeItem]) -> list[Them
     return placed
 
 
+def _announce_themes(theme_ids: set) -> None:
+    """Let listeners look for themes that came back after an effective action (activity.signals)."""
+    if not theme_ids or not theme_recurred.has_listeners(Theme):
+        return
+    from learnloop.insights.themes_selectors import recurrence_records
+
+    theme_recurred.send(sender=Theme, theme_ids=theme_ids, find=lambda: recurrence_records(theme_ids))
+
+
+def _announce(items) -> None:
+    _announce_themes({item.theme_id for item in items})
+
+
 def place_session(session_id: int) -> int:
     """Bring a session's card items up to date; they are rewritten in a random order every time,
     so the items' row order and ids say nothing about the order the cards were written in."""
@@ -209,6 +224,7 @@ def place_session(session_id: int) -> int:
         ThemeItem.objects.filter(session_id=session_id).delete()
         _random.shuffle(items)
         ThemeItem.objects.bulk_create(items)
+        _announce(items)
     return len(items)
 
 
@@ -218,6 +234,7 @@ def _place_one(text: SourceText | None, filter_) -> int:
         items = _place([text], existing) if text else []
         ThemeItem.objects.filter(**filter_).delete()
         ThemeItem.objects.bulk_create(items)
+        _announce(items)
     return len(items)
 
 
@@ -238,6 +255,7 @@ def place_campaign(campaign_id: int) -> int:
         items = _place(campaign_texts(campaign), existing) if campaign else []
         ThemeItem.objects.filter(campaign_id=campaign_id).delete()
         ThemeItem.objects.bulk_create(items)
+        _announce(items)
     return len(items)
 
 

@@ -11,7 +11,7 @@ from learnloop.api_base import InputSchema
 
 WebhookEventName = Literal[
     "action.created", "action.overdue", "action.closed", "effectiveness.recorded", "lesson.published",
-    "session.closed", "experiment.decided", "survey.report_released",
+    "session.closed", "experiment.decided", "survey.report_released", "theme.recurred",
 ]
 
 
@@ -101,6 +101,22 @@ class WebhookSurveyEvent(Schema):
     actor: WebhookPersonRef | None
 
 
+class WebhookThemeData(Schema):
+    id: int
+    title: str
+    items: int
+    url: str
+
+
+class WebhookThemeEvent(Schema):
+    theme: WebhookThemeData
+    action: WebhookActionData
+    effective_on: date
+    items_since: int
+    latest: date
+    actor: WebhookPersonRef | None
+
+
 class WebhookPingEvent(Schema):
     subscription: int
 
@@ -141,6 +157,12 @@ class WebhookSurveyPayload(Schema):
     data: WebhookSurveyEvent
 
 
+class WebhookThemePayload(Schema):
+    type: Literal["theme.recurred"]
+    timestamp: datetime
+    data: WebhookThemeEvent
+
+
 class WebhookPingPayload(Schema):
     type: Literal["ping"]
     timestamp: datetime
@@ -148,7 +170,7 @@ class WebhookPingPayload(Schema):
 
 
 WebhookPayload = (WebhookActionPayload | WebhookEffectivenessPayload | WebhookLessonPayload | WebhookSessionPayload
-                  | WebhookExperimentPayload | WebhookSurveyPayload | WebhookPingPayload)
+                  | WebhookExperimentPayload | WebhookSurveyPayload | WebhookThemePayload | WebhookPingPayload)
 
 
 # --- the subscription API -----------------------------------------------------------------------

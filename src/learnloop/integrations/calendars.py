@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 from learnloop.actions import permissions as action_permissions
 from learnloop.actions.models import Action, Status
@@ -59,9 +60,9 @@ def may_have_team_feed(person, team: Team) -> bool:
 def issue_feed(*, by, team: Team | None = None) -> str:
     """Create the feed, or rotate its secret: returns the new token (shown once)."""
     if not is_active_person(by):
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(gettext("Sign in first."))
     if team is not None and not may_have_team_feed(by, team):
-        raise PermissionDenied("You can only subscribe to the calendars of teams you see.")
+        raise PermissionDenied(gettext("You can only subscribe to the calendars of teams you see."))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         CalendarFeed.objects.filter(person=by, team=team).delete()

@@ -11,26 +11,31 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 
 @dataclass(frozen=True)
 class EventType:
     name: str
-    description: str
+    description: str  # English, as the API gives it; pages show it in their language
     subject: str  # the data key holding the subject
 
 
 EVENT_TYPES = {
     item.name: item for item in (
-        EventType("action.created", "An action was agreed.", "action"),
-        EventType("action.overdue", "An action passed its due date (plus the team's grace days), "
-                                    "once per action and due date.", "action"),
-        EventType("action.closed", "An action was closed: done, or not doing.", "action"),
-        EventType("effectiveness.recorded", "Whether a done action worked was recorded.", "action"),
-        EventType("lesson.published", "A lesson was published in the knowledge base.", "entry"),
-        EventType("session.closed", "A reflection session (retro, AAR, postmortem…) was closed.", "session"),
-        EventType("experiment.decided", "An experiment was decided (ship, stop, iterate…).", "experiment"),
-        EventType("survey.report_released", "A survey campaign's report was released.", "campaign"),
+        EventType("action.created", gettext_noop("An action was agreed."), "action"),
+        EventType("action.overdue", gettext_noop("An action passed its due date (plus the team's grace days), "
+                                                 "once per action and due date."), "action"),
+        EventType("action.closed", gettext_noop("An action was closed: done, or not doing."), "action"),
+        EventType("effectiveness.recorded", gettext_noop("Whether a done action worked was recorded."), "action"),
+        EventType("lesson.published", gettext_noop("A lesson was published in the knowledge base."), "entry"),
+        EventType("session.closed", gettext_noop("A reflection session (retro, AAR, postmortem…) was closed."),
+                  "session"),
+        EventType("experiment.decided", gettext_noop("An experiment was decided (ship, stop, iterate…)."),
+                  "experiment"),
+        EventType("survey.report_released", gettext_noop("A survey campaign's report was released."), "campaign"),
+        EventType("theme.recurred", gettext_noop("A recurring theme came back after an action on it was marked "
+                                                 "effective (once per theme and action)."), "theme"),
     )
 }
 
@@ -102,6 +107,25 @@ def _experiment_data(experiment) -> dict:
 
 def _campaign_data(campaign) -> dict:
     return {"id": campaign.pk, "name": campaign.name, "url": _url("surveys:campaign", campaign_id=campaign.pk)}
+
+
+def theme_recurrence_data(record: dict) -> dict | None:
+    """A theme that came back (activity.signals' record): its title and size, the action once
+    found effective, and how many texts came after. No text of an item: retro cards or survey
+    comments stay on the theme's page, where each reader sees only what they may."""
+    from learnloop.actions.models import Action
+
+    action = Action.objects.select_related("team", "owner").filter(pk=record["action_id"]).first()
+    if action is None:
+        return None
+    return {
+        "theme": {"id": record["theme_id"], "title": record["title"], "items": record["items"],
+                  "url": _url("insights:theme", theme_id=record["theme_id"])},
+        "action": action_data(action),
+        "effective_on": _day(record["effective_on"]),
+        "items_since": record["items_since"],
+        "latest": _day(record["latest"]),
+    }
 
 
 def subject_data(event_type: str, subject_id: str) -> dict | None:

@@ -1,24 +1,27 @@
 """Forms of the webhook and calendar pages."""
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.integrations.events import EVENT_TYPES
 from learnloop.web.forms import IdField
 
 
 class SubscriptionForm(forms.Form):
-    url = forms.CharField(max_length=500, label="Receiver URL",
-                          help_text="Where the events are POSTed (https:// in production).")
-    description = forms.CharField(max_length=200, required=False)
+    url = forms.CharField(max_length=500, label=_("Receiver URL"),
+                          help_text=_("Where the events are POSTed (https:// in production)."))
+    description = forms.CharField(max_length=200, required=False, label=_("Description"))
     event_types = forms.MultipleChoiceField(
-        choices=[(name, f"{name}: {item.description}") for name, item in EVENT_TYPES.items()],
-        widget=forms.CheckboxSelectMultiple, label="Events",
+        choices=[(name, format_lazy("{}: {}", name, _(item.description))) for name, item in EVENT_TYPES.items()],
+        widget=forms.CheckboxSelectMultiple, label=_("Events"),
     )
 
 
 class SubscriptionActionForm(forms.Form):
-    action = forms.ChoiceField(choices=[("enable", "Enable"), ("disable", "Disable"), ("rotate", "Rotate secret"),
-                                        ("test", "Send a test event"), ("delete", "Delete")])
+    action = forms.ChoiceField(choices=[("enable", _("Enable")), ("disable", _("Disable")),
+                                        ("rotate", _("Rotate secret")),
+                                        ("test", _("Send a test event")), ("delete", _("Delete"))])
 
 
 class ReplayForm(forms.Form):

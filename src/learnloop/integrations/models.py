@@ -4,6 +4,7 @@ calendar feeds with their hashed secret tokens."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class WebhookSubscription(models.Model):
@@ -43,9 +44,9 @@ class WebhookEvent(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SUCCEEDED = "succeeded", "Delivered"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Delivered")
+    FAILED = "failed", _("Failed")
 
 
 class WebhookDelivery(models.Model):
@@ -117,3 +118,9 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.kind} {'on' if self.enabled else 'off'} for person {self.person_id}"
+
+
+# Chat channels' and SCIM provisioning's models live in their own modules (read by Django
+# through these imports).
+from learnloop.integrations.chat_models import ChatChannel, ChatEvent, ChatKind  # noqa: E402, F401
+from learnloop.integrations.scim_models import ExternalId, ProvisioningToken  # noqa: E402, F401

@@ -15,14 +15,15 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.integrations.models import NotificationPreference
 from learnloop.knowledge.models import NotificationKind
 from learnloop.ops.mail import MailDecision
 
 KINDS = {
-    "reminder": "Reminders about your actions (due soon, overdue, effectiveness check due)",
-    "digest": "The weekly digest of your actions",
+    "reminder": _("Reminders about your actions (due soon, overdue, effectiveness check due)"),
+    "digest": _("The weekly digest of your actions"),
     # The knowledge base's notifications (review due, answers, comments, followed entries): their
     # kinds are the knowledge app's, so a new one there shows up here without a second list.
     **{kind.value: kind.label for kind in NotificationKind},

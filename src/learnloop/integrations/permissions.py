@@ -2,6 +2,7 @@
 calendar feeds are each person's own."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 
 def can_manage_webhooks(person) -> bool:
@@ -10,4 +11,4 @@ def can_manage_webhooks(person) -> bool:
 
 def require_webhook_admin(person) -> None:
     if not can_manage_webhooks(person):
-        raise PermissionDenied("Only admins can manage webhooks.")
+        raise PermissionDenied(gettext("Only admins can manage webhooks."))

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.activity.services import record_activity
 from learnloop.integrations import addresses, dispatch, events, signing
@@ -17,14 +18,14 @@ def _clean_types(event_types) -> list[str]:
         raise ValidationError({"event_types": f"Unknown event type {', '.join(unknown)}; "
                                               f"known: {', '.join(events.EVENT_TYPES)}."})
     if not chosen:
-        raise ValidationError({"event_types": "Choose at least one event type."})
+        raise ValidationError({"event_types": gettext("Choose at least one event type.")})
     return chosen
 
 
 def _clean_url(url: str) -> str:
     url = (url or "").strip()
     if len(url) > 500:
-        raise ValidationError({"url": "The URL is longer than 500 characters."})
+        raise ValidationError({"url": gettext("The URL is longer than 500 characters.")})
     try:
         addresses.resolve(url)
     except addresses.TargetRefused as refused:
@@ -91,9 +92,9 @@ def replay(*, by, delivery_id: int) -> WebhookDelivery:
     with transaction.atomic():
         original = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
         if original.status == DeliveryStatus.PENDING:
-            raise ValidationError("This delivery is still being tried; replay it once it succeeded or failed.")
+            raise ValidationError(gettext("This delivery is still being tried; replay it once it succeeded or failed."))
         if not original.subscription.is_active:
-            raise ValidationError("The subscription is disabled: enable it first.")
+            raise ValidationError(gettext("The subscription is disabled: enable it first."))
         copy = WebhookDelivery.objects.create(subscription=original.subscription, event_id=original.event_id,
                                               message_id=original.message_id, replay_of=original)
         dispatch.queue(copy)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learnloop.integrations import views
+from learnloop.integrations import chat_views, scim_token_views, views
 
 app_name = "integrations"
 
@@ -16,5 +16,9 @@ urlpatterns = [
     path("calendars/remove/", views.calendar_revoke, name="calendar-revoke"),
     path("calendars/feed/<str:token>.ics", views.feed, name="feed"),
     path("notifications/", views.notification_preferences, name="notifications"),
+    path("chat/", chat_views.chat_channels, name="chat"),
+    path("chat/do/", chat_views.chat_channel_action, name="chat-action"),
+    path("provisioning/", scim_token_views.provisioning_tokens, name="scim-tokens"),
+    path("provisioning/revoke/", scim_token_views.provisioning_token_revoke, name="scim-token-revoke"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

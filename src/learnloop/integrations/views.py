@@ -9,6 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -40,7 +41,7 @@ def webhooks(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, "Subscription created. Give its secret to the receiver.")
+            messages.success(request, gettext("Subscription created. Give its secret to the receiver."))
             return redirect("integrations:webhook", subscription_id=subscription.pk)
     return render(request, "integrations/webhooks.html", {
         "form": form, "subscriptions": selectors.subscriptions(viewer=request.user), "event_types": EVENT_TYPES,
@@ -77,7 +78,7 @@ def webhook_edit(request, subscription_id: int):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, "Subscription saved.")
+            messages.success(request, gettext("Subscription saved."))
             return redirect("integrations:webhook", subscription_id=subscription.pk)
     page = Paginator(selectors.deliveries(viewer=request.user, subscription_id=subscription.pk),
                      PER_PAGE).get_page(1)
@@ -92,19 +93,19 @@ def webhook_action(request, subscription_id: int):
     subscription = _subscription(request, subscription_id)
     form = SubscriptionActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose what to do with the subscription.")
+        messages.error(request, gettext("Choose what to do with the subscription."))
         return redirect("integrations:webhook", subscription_id=subscription.pk)
     action = form.cleaned_data["action"]
     if action == "delete":
         services.delete_subscription(by=request.user, subscription_id=subscription.pk)
-        messages.success(request, "Subscription deleted.")
+        messages.success(request, gettext("Subscription deleted."))
         return redirect("integrations:webhooks")
     if action == "rotate":
         services.rotate_secret(by=request.user, subscription_id=subscription.pk)
-        messages.success(request, "New secret made: give it to the receiver; the old one no longer signs.")
+        messages.success(request, gettext("New secret made: give it to the receiver; the old one no longer signs."))
     elif action == "test":
         services.send_test(by=request.user, subscription_id=subscription.pk)
-        messages.success(request, "A test event (type ping) is queued.")
+        messages.success(request, gettext("A test event (type ping) is queued."))
     else:
         services.update_subscription(by=request.user, subscription_id=subscription.pk, active=action == "enable")
         messages.success(request, "Subscription enabled." if action == "enable" else "Subscription disabled.")
@@ -138,7 +139,7 @@ def replay(request):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("integrations:webhooks")
-    messages.success(request, "Queued again with the same webhook-id.")
+    messages.success(request, gettext("Queued again with the same webhook-id."))
     return redirect("integrations:webhook", subscription_id=copy.subscription_id)
 
 
@@ -150,7 +151,7 @@ def _team_of(request, form) -> Team | None:
         return None
     team = Team.objects.filter(pk=team_id).first()
     if team is None or not calendars.may_have_team_feed(request.user, team):
-        raise PermissionDenied("You can only subscribe to the calendars of teams you see.")
+        raise PermissionDenied(gettext("You can only subscribe to the calendars of teams you see."))
     return team
 
 
@@ -175,7 +176,8 @@ def calendar_issue(request):
     token = calendars.issue_feed(by=request.user, team=_team_of(request, form))
     # Shown once, on the next page: only its hash is kept.
     request.session["new_calendar_url"] = calendars.feed_url(token)
-    messages.success(request, "New calendar address made; any earlier address of this calendar stopped working.")
+    messages.success(request,
+        gettext("New calendar address made; any earlier address of this calendar stopped working."))
     return redirect("integrations:calendars")
 
 
@@ -187,7 +189,7 @@ def calendar_revoke(request):
         messages.error(request, " ".join(form.errors["team"]))
         return redirect("integrations:calendars")
     calendars.revoke_feed(by=request.user, team=_team_of(request, form))
-    messages.success(request, "Calendar address removed.")
+    messages.success(request, gettext("Calendar address removed."))
     return redirect("integrations:calendars")
 
 
@@ -210,7 +212,7 @@ def notification_preferences(request):
                                        initial=notifications.preferences_of(request.user))
     if request.method == "POST" and form.is_valid():
         notifications.set_preferences(by=request.user, choices=form.cleaned_data)
-        messages.success(request, "Email preferences saved.")
+        messages.success(request, gettext("Email preferences saved."))
         return redirect("integrations:notifications")
     return render(request, "integrations/notifications.html", {"form": form})
 

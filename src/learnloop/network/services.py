@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.network import selectors
 
@@ -101,7 +102,7 @@ def team_report(viewer, since: date | None = None, until: date | None = None) ->
     from learnloop.analytics import disclosure, network
 
     if not can_see_report(viewer):
-        raise PermissionDenied("The network report is for learning leads, admins and team facilitators.")
+        raise PermissionDenied(gettext("The network report is for learning leads, admins and team facilitators."))
     default_since, default_until = default_period()
     since, until = since or default_since, until or default_until
     k = _threshold(disclosure.DEFAULT_K)
@@ -308,7 +309,7 @@ def person_view(viewer, person, since: date | None = None, until: date | None = 
     from learnloop.analytics import network
 
     if not (viewer.is_authenticated and (viewer.pk == person.pk or viewer.is_admin)):
-        raise PermissionDenied("A person's network view is for that person and admins.")
+        raise PermissionDenied(gettext("A person's network view is for that person and admins."))
     default_since, default_until = default_period()
     since, until = since or default_since, until or default_until
     # Advice ties are never part of a person's view: they would tell the people named who named them.

@@ -3,6 +3,7 @@
 import uuid
 
 from django import forms
+from django.utils.translation import gettext
 
 
 class RetryForm(forms.Form):
@@ -17,4 +18,4 @@ class RetryForm(forms.Form):
         try:
             return uuid.UUID(value)
         except ValueError:
-            raise forms.ValidationError("That is not a task id.") from None
+            raise forms.ValidationError(gettext("That is not a task id.")) from None

@@ -3,6 +3,7 @@ and putting dead-lettered tasks back. The CLI (`learnloop tasks`) calls taskqueu
 whoever runs it already holds the server."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
 
 from learnloop.ops import taskqueue
 
@@ -11,7 +12,7 @@ DEFAULT_STATES = ("ready", "running", "dead")
 
 def require_admin(viewer) -> None:
     if not getattr(viewer, "is_admin", False):
-        raise PermissionDenied("Only admins can see and retry background tasks.")
+        raise PermissionDenied(gettext("Only admins can see and retry background tasks."))
 
 
 def parse_states(values) -> tuple[str, ...]:
@@ -22,7 +23,8 @@ def parse_states(values) -> tuple[str, ...]:
     unknown = sorted(set(values) - {*taskqueue.STATES, "all"})
     if unknown:
         known = ", ".join(taskqueue.STATES)
-        raise ValidationError({"state": f"Unknown state {', '.join(unknown)}: use {known} or all."})
+        raise ValidationError({"state": gettext("Unknown state %(unknown)s: use %(known)s or all.") % {
+            "unknown": ', '.join(unknown), "known": known}})
     return tuple(taskqueue.STATES) if "all" in values else tuple(dict.fromkeys(values))
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from learnloop.ops import task_admin, taskqueue
@@ -43,7 +44,7 @@ def retry(request):
     ids = [str(task_id)] if task_id else None
     count = task_admin.retry(viewer=request.user, task_ids=ids)
     if ids and not count:
-        messages.error(request, "That task is not dead-lettered (it may have been retried already).")
+        messages.error(request, gettext("That task is not dead-lettered (it may have been retried already)."))
     else:
-        messages.success(request, f"Queued {count} dead-lettered task(s) again.")
+        messages.success(request, gettext("Queued %(count)s dead-lettered task(s) again.") % {"count": count})
     return redirect("ops:tasks")

@@ -92,6 +92,13 @@ class PersonPatch(InputSchema):
 class MePatch(InputSchema):
     full_name: str | None = None
     title: str | None = None
+    language: str | None = Field(
+        None, description='A code from the offered languages ("en", "de"), or "" to follow the browser.'
+    )
+
+
+class OrgMeOut(PersonDetailOut):
+    language: str = Field(description='The language chosen, or "" for the browser\'s.')
 
 
 class TeamIn(InputSchema):
@@ -221,12 +228,12 @@ def _team(team_id: int, *, field: str = "team_id") -> Team:
 # --- Me ----------------------------------------------------------------------------------------
 
 
-@router.get("/me", response=PersonDetailOut, summary="The signed-in person")
+@router.get("/me", response=OrgMeOut, summary="The signed-in person")
 def me(request):
     return selectors.person_detail(viewer=request.user, person_id=request.user.pk)
 
 
-@router.patch("/me", response=PersonDetailOut, summary="Edit my name or title")
+@router.patch("/me", response=OrgMeOut, summary="Edit my name, title or language")
 def update_me(request, payload: MePatch):
     changes = payload.dict(exclude_unset=True)
     services.update_person(by=request.user, person=request.user, **changes)

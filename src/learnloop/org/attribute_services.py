@@ -5,6 +5,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from learnloop.input_rules import text_problem
 from learnloop.org.models import Person, PersonAttribute, PersonAttributeValue
@@ -24,21 +25,22 @@ _KEY = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 def _clean_key(key: str) -> str:
     key = (key or "").strip().lower()
     if not key:
-        raise ValidationError({"key": "Give the attribute a key, such as location."})
+        raise ValidationError({"key": gettext("Give the attribute a key, such as location.")})
     if len(key) > 40 or not _KEY.match(key):
         raise ValidationError({"key": "Use lower-case letters, digits and single underscores (e.g. age_band), "
                                       "starting with a letter, at most 40 characters."})
     if key in RESERVED_KEYS:
-        raise ValidationError({"key": f"“{key}” is already used by Learnloop; pick another key."})
+        raise ValidationError({"key": gettext("“%(key)s” is already used by Learnloop; pick another key.") % {
+            "key": key}})
     return key
 
 
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "Give the attribute a name, such as Location."})
+        raise ValidationError({"name": gettext("Give the attribute a name, such as Location.")})
     if len(name) > 80 or text_problem(name):
-        raise ValidationError({"name": "Keep the name to at most 80 printable characters."})
+        raise ValidationError({"name": gettext("Keep the name to at most 80 printable characters.")})
     return name
 
 
@@ -52,22 +54,22 @@ def clean_values(values) -> list[str]:
         if not value:
             continue
         if value.lower() in seen:
-            raise ValidationError({"values": f"“{value}” is listed twice."})
+            raise ValidationError({"values": gettext("“%(value)s” is listed twice.") % {"value": value}})
         if len(value) > MAX_VALUE_LENGTH or text_problem(value):
             raise ValidationError({"values": f"“{value[:40]}” is too long or holds unprintable characters "
                                              f"(at most {MAX_VALUE_LENGTH})."})
         # Survey group keys are "node;name=value": these two characters would split a value.
         if ";" in value or "=" in value:
-            raise ValidationError({"values": f"“{value}”: values can't contain ; or =."})
+            raise ValidationError({"values": gettext("“%(value)s”: values can't contain ; or =.") % {"value": value}})
         if value.lower() == NOT_RECORDED:
             raise ValidationError({"values": f"“{NOT_RECORDED}” is what surveys store for missing values; "
                                              "leave the person's value empty instead."})
         seen.add(value.lower())
         cleaned.append(value)
     if not cleaned:
-        raise ValidationError({"values": "List at least one value, one per line."})
+        raise ValidationError({"values": gettext("List at least one value, one per line.")})
     if len(cleaned) > MAX_VALUES:
-        raise ValidationError({"values": f"At most {MAX_VALUES} values."})
+        raise ValidationError({"values": gettext("At most %(MAX_VALUES)s values.") % {"MAX_VALUES": MAX_VALUES}})
     return cleaned
 
 
@@ -77,7 +79,8 @@ def create_attribute(*, by, key: str, name: str, values, ordered: bool = False,
     key, name, values = _clean_key(key), _clean_name(name), clean_values(values)
     with transaction.atomic():
         if PersonAttribute.objects.filter(key=key).exists():
-            raise ValidationError({"key": f"There is already an attribute with the key {key}."})
+            raise ValidationError({"key": gettext("There is already an attribute with the key %(key)s.") % {
+                "key": key}})
         if position is None:
             position = (PersonAttribute.objects.order_by("-position").values_list("position", flat=True).first()
                         or 0) + 1
@@ -133,7 +136,8 @@ def clean_value(attribute: PersonAttribute, raw) -> str | None:
         if allowed.lower() == value.lower():
             return allowed
     shown = ", ".join(attribute.values[:12]) + ("…" if len(attribute.values) > 12 else "")
-    raise ValidationError(f"“{value[:80]}” is not a value of {attribute.name} ({shown}).")
+    raise ValidationError(gettext("“%(value)s” is not a value of %(name)s (%(shown)s).") % {
+        "value": value[:80], "name": attribute.name, "shown": shown})
 
 
 def set_person_attributes(*, by, person: Person, values: dict) -> dict[str, str | None]:

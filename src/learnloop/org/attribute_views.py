@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from learnloop.audit.request import client_ip
@@ -31,7 +32,8 @@ def attribute_list(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"{attribute.name} was added; set people's values on their pages or by CSV.")
+            messages.success(request, gettext("%(name)s was added; set people's values on their pages or by CSV.") % {
+                "name": attribute.name})
             return redirect("org:attributes")
     return render(request, "org/attributes.html", {
         "attributes": selectors.person_attributes(viewer=request.user), "form": form,
@@ -57,7 +59,7 @@ def attribute_edit(request, attribute_id: int):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"{data['name']} was saved.")
+            messages.success(request, gettext("%(name)s was saved.") % {"name": data['name']})
             return redirect("org:attributes")
     return render(request, "org/attribute_form.html", {"attribute": attribute, "form": form},
                   status=400 if form.errors else 200)
@@ -68,7 +70,7 @@ def attribute_edit(request, attribute_id: int):
 def attribute_delete(request, attribute_id: int):
     attribute = get_object_or_404(PersonAttribute, pk=attribute_id)
     attribute_services.delete_attribute(by=request.user, attribute=attribute)
-    messages.success(request, f"{attribute.name} was deleted with everyone's values.")
+    messages.success(request, gettext("%(name)s was deleted with everyone's values.") % {"name": attribute.name})
     return redirect("org:attributes")
 
 
@@ -87,7 +89,7 @@ def person_values(request, person_id: int):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"{person.full_name}'s attributes were saved.")
+            messages.success(request, gettext("%(name)s's attributes were saved.") % {"name": person.full_name})
             return redirect("org:person", person.pk)
     return render(request, "org/person_values.html", {"person": person, "form": form, "attributes": attributes},
                   status=400 if form.errors else 200)

@@ -1,9 +1,12 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.org.membership import active_people
 from learnloop.org.models import OrgRole, Team, TeamKind, TeamRole
 from learnloop.web.forms import OfferedChoiceField
+from learnloop.web.language import language_choices
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -14,45 +17,45 @@ class PersonChoiceField(forms.ModelChoiceField):
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
-        label="Search people",
-        widget=forms.SearchInput(attrs={"placeholder": "Name, email or title", "autocomplete": "off"}),
+        label=_("Search people"),
+        widget=forms.SearchInput(attrs={"placeholder": _("Name, email or title"), "autocomplete": "off"}),
     )
     team = forms.ModelChoiceField(
         queryset=Team.objects.filter(archived_at__isnull=True),
         required=False,
-        empty_label="All teams",
+        empty_label=_("All teams"),
         to_field_name="slug",
     )
-    role = forms.ChoiceField(choices=[("", "All roles"), *OrgRole.choices], required=False)
+    role = forms.ChoiceField(choices=[("", _("All roles")), *OrgRole.choices], required=False, label=_("Role"))
     status = forms.ChoiceField(
-        choices=[("active", "Active"), ("inactive", "Deactivated"), ("all", "Everyone")], required=False
+        choices=[("active", _("Active")), ("inactive", _("Deactivated")), ("all", _("Everyone"))], required=False
     )
 
 
 class PersonForm(forms.Form):
-    email = forms.EmailField(label="Email")
-    full_name = forms.CharField(max_length=200, label="Name")
-    title = forms.CharField(max_length=200, required=False)
-    manager = PersonChoiceField(queryset=active_people(), required=False, empty_label="No manager")
-    role = forms.ChoiceField(choices=OrgRole.choices, initial=OrgRole.MEMBER, label="Organization role")
+    email = forms.EmailField(label=_("Email"))
+    full_name = forms.CharField(max_length=200, label=_("Name"))
+    title = forms.CharField(max_length=200, required=False, label=_("Title"))
+    manager = PersonChoiceField(queryset=active_people(), required=False, empty_label=_("No manager"))
+    role = forms.ChoiceField(choices=OrgRole.choices, initial=OrgRole.MEMBER, label=_("Organization role"))
 
 
 class PersonEditForm(forms.Form):
-    full_name = forms.CharField(max_length=200, label="Name")
-    title = forms.CharField(max_length=200, required=False)
-    manager = PersonChoiceField(queryset=active_people(), required=False, empty_label="No manager")
-    role = forms.ChoiceField(choices=OrgRole.choices, label="Organization role")
+    full_name = forms.CharField(max_length=200, label=_("Name"))
+    title = forms.CharField(max_length=200, required=False, label=_("Title"))
+    manager = PersonChoiceField(queryset=active_people(), required=False, empty_label=_("No manager"))
+    role = forms.ChoiceField(choices=OrgRole.choices, label=_("Organization role"))
 
 
 class DeactivateForm(forms.Form):
     """Deactivating someone: who takes over what they own (their manager or team lead by
     default), or keep it with them for now."""
 
-    new_owner = PersonChoiceField(queryset=active_people(), required=False, label="New owner of their work",
-                                  empty_label="Choose someone")
+    new_owner = PersonChoiceField(queryset=active_people(), required=False, label=_("New owner of their work"),
+                                  empty_label=_("Choose someone"))
     keep_ownership = forms.BooleanField(
-        required=False, label="Decide later: keep their work with them",
-        help_text="It then shows in the orphaned-ownership report until someone takes it over.",
+        required=False, label=_("Decide later: keep their work with them"),
+        help_text=_("It then shows in the orphaned-ownership report until someone takes it over."),
     )
 
     def __init__(self, *args, person=None, **kwargs):
@@ -62,65 +65,66 @@ class DeactivateForm(forms.Form):
 
 
 class HandOverForm(forms.Form):
-    new_owner = PersonChoiceField(queryset=active_people(), label="Hand their work to")
+    new_owner = PersonChoiceField(queryset=active_people(), label=_("Hand their work to"))
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(max_length=120)
-    kind = forms.ChoiceField(choices=TeamKind.choices, initial=TeamKind.TEAM)
+    name = forms.CharField(max_length=120, label=_("Name"))
+    kind = forms.ChoiceField(choices=TeamKind.choices, initial=TeamKind.TEAM, label=_("Kind"))
     parent = forms.ModelChoiceField(
         queryset=Team.objects.filter(kind=TeamKind.DEPARTMENT, archived_at__isnull=True),
         required=False,
-        empty_label="No department",
-        label="Department",
+        empty_label=_("No department"),
+        label=_("Department"),
     )
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Description"))
 
 
 class AddMemberForm(forms.Form):
-    person = PersonChoiceField(queryset=active_people(), label="Person")
-    role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER, label="Team role")
+    person = PersonChoiceField(queryset=active_people(), label=_("Person"))
+    role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER, label=_("Team role"))
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField()
-    full_name = forms.CharField(max_length=200, required=False, label="Name")
-    title = forms.CharField(max_length=200, required=False)
-    role = forms.ChoiceField(choices=OrgRole.choices, initial=OrgRole.MEMBER, label="Organization role")
+    email = forms.EmailField(label=_("Email"))
+    full_name = forms.CharField(max_length=200, required=False, label=_("Name"))
+    title = forms.CharField(max_length=200, required=False, label=_("Title"))
+    role = forms.ChoiceField(choices=OrgRole.choices, initial=OrgRole.MEMBER, label=_("Organization role"))
     team = forms.ModelChoiceField(
-        queryset=Team.objects.filter(archived_at__isnull=True), required=False, empty_label="No team"
+        queryset=Team.objects.filter(archived_at__isnull=True), required=False, empty_label=_("No team"),
+        label=_("Team"),
     )
-    team_role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER, label="Team role")
+    team_role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER, label=_("Team role"))
 
 
 class AcceptInvitationForm(forms.Form):
-    full_name = forms.CharField(max_length=200, label="Your name")
+    full_name = forms.CharField(max_length=200, label=_("Your name"))
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        label="Choose a password",
-        help_text="At least 10 characters.",
+        label=_("Choose a password"),
+        help_text=_("At least 10 characters."),
     )
     password_again = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), label="The same password again"
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), label=_("The same password again")
     )
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("password") and cleaned.get("password") != cleaned.get("password_again"):
-            self.add_error("password_again", "The two passwords differ.")
+            self.add_error("password_again", _("The two passwords differ."))
         return cleaned
 
 
 class ImportForm(forms.Form):
-    KIND_CHOICES = [("teams", "Teams and departments"), ("people", "People")]
+    KIND_CHOICES = [("teams", _("Teams and departments")), ("people", _("People"))]
 
     kind = forms.ChoiceField(
-        choices=KIND_CHOICES, widget=forms.RadioSelect, initial="teams", label="What the file holds"
+        choices=KIND_CHOICES, widget=forms.RadioSelect, initial="teams", label=_("What the file holds")
     )
     # Not required by the field because the confirming post sends csv_text instead; clean()
     # insists on one of the two.
     file = forms.FileField(
-        required=False, label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
+        required=False, label=_("CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
     )
     # After a successful dry run the page keeps the text so "Import" writes exactly what was
     # checked, without asking for the file again.
@@ -139,21 +143,21 @@ class ImportForm(forms.Form):
         elif cleaned.get("csv_text"):
             cleaned["data"] = cleaned["csv_text"]
         else:
-            self.add_error("file", "Choose a CSV file to import.")
+            self.add_error("file", _("Choose a CSV file to import."))
         return cleaned
 
 
 class PersonAttributeForm(forms.Form):
-    key = forms.CharField(max_length=40,
-                          help_text="Lower-case, e.g. age_band: the people CSV column. It can't change later.")
-    name = forms.CharField(max_length=80, help_text="As people read it, e.g. Age band.")
-    values = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="Values",
-                             help_text="One per line, in order.")
+    key = forms.CharField(max_length=40, label=_("Key"),
+                          help_text=_("Lower-case, e.g. age_band: the people CSV column. It can't change later."))
+    name = forms.CharField(max_length=80, label=_("Name"), help_text=_("As people read it, e.g. Age band."))
+    values = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label=_("Values"),
+                             help_text=_("One per line, in order."))
     ordered = forms.BooleanField(
-        required=False, label="The values are ordered bands",
-        help_text="Surveys may then merge neighbouring bands instead of dropping the attribute.")
-    position = forms.IntegerField(min_value=0, max_value=1000, required=False,
-                                  help_text="Lower comes first; surveys give up later attributes first.")
+        required=False, label=_("The values are ordered bands"),
+        help_text=_("Surveys may then merge neighbouring bands instead of dropping the attribute."))
+    position = forms.IntegerField(min_value=0, max_value=1000, required=False, label=_("Position"),
+                                  help_text=_("Lower comes first; surveys give up later attributes first."))
 
 
 class PersonValuesForm(forms.Form):
@@ -164,19 +168,24 @@ class PersonValuesForm(forms.Form):
         for attribute in attributes:
             self.fields[attribute.key] = forms.ChoiceField(
                 label=attribute.name, required=False,
-                choices=[("", "Not recorded"), *((value, value) for value in attribute.values)],
+                choices=[("", _("Not recorded")), *((value, value) for value in attribute.values)],
             )
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(max_length=200, label="Name")
-    title = forms.CharField(max_length=200, required=False, label="Title")
+    full_name = forms.CharField(max_length=200, label=_("Name"))
+    title = forms.CharField(max_length=200, required=False, label=_("Title"))
+    language = forms.ChoiceField(
+        choices=language_choices, required=False, label=_("Language"),
+        help_text=_("The language Learnloop and its emails use for you; the browser default follows your browser."),
+        error_messages={"invalid_choice": _("Choose one of the offered languages.")},
+    )
 
 
 class PersonStatusForm(forms.Form):
     action = forms.ChoiceField(
-        choices=[("deactivate", "Deactivate"), ("reactivate", "Reactivate"), ("remove", "Remove")],
-        error_messages={"required": "Unknown action.", "invalid_choice": "Unknown action."},
+        choices=[("deactivate", _("Deactivate")), ("reactivate", _("Reactivate")), ("remove", _("Remove"))],
+        error_messages={"required": _("Unknown action."), "invalid_choice": _("Unknown action.")},
     )
 
 
@@ -184,8 +193,8 @@ class TeamArchiveForm(forms.Form):
     """Archive a team, or restore it ("unarchive"); no action means archive."""
 
     action = forms.ChoiceField(
-        choices=[("", "Archive"), ("archive", "Archive"), ("unarchive", "Restore")], required=False,
-        error_messages={"invalid_choice": "Unknown action."},
+        choices=[("", _("Archive")), ("archive", _("Archive")), ("unarchive", _("Restore"))], required=False,
+        error_messages={"invalid_choice": _("Unknown action.")},
     )
 
 
@@ -194,8 +203,8 @@ class MembershipUpdateForm(forms.Form):
     rule, as for the API."""
 
     action = forms.ChoiceField(
-        choices=[("", "Save"), ("remove", "Remove")], required=False,
-        error_messages={"invalid_choice": "Unknown action."},
+        choices=[("", _("Save")), ("remove", _("Remove"))], required=False,
+        error_messages={"invalid_choice": _("Unknown action.")},
     )
     role = OfferedChoiceField(choices=TeamRole.choices, required=False)
 
@@ -206,5 +215,5 @@ def team_named(value: str):
     number = str(value)
     team = Team.objects.filter(pk=int(number)).first() if number.isdigit() and int(number) < 2**63 else None
     if team is None:
-        raise ValidationError("Choose one of your teams.")
+        raise ValidationError(gettext("Choose one of your teams."))
     return team

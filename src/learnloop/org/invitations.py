@@ -9,6 +9,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from learnloop.accounts.tokens import hash_secret, new_secret
 from learnloop.audit.models import AuditKind
@@ -38,13 +40,16 @@ def invite_person(
     require_admin(by, "invite people")
     email = clean_email(email)
     if role not in OrgRole.values:
-        raise ValidationError({"role": f"Role must be one of: {', '.join(OrgRole.values)}."})
+        raise ValidationError({"role": gettext("Role must be one of: %(values)s.") % {
+            "values": ', '.join(OrgRole.values)}})
     if team_role not in TeamRole.values:
-        raise ValidationError({"team_role": f"Team role must be one of: {', '.join(TeamRole.values)}."})
+        raise ValidationError({"team_role": gettext("Team role must be one of: %(values)s.") % {
+            "values": ', '.join(TeamRole.values)}})
     if Person.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": f"{email} already has an account."})
+        raise ValidationError({"email": gettext("%(email)s already has an account.") % {"email": email}})
     if team is not None and team.is_archived:
-        raise ValidationError({"team": f"{team.name} is archived; invite them to an active team."})
+        raise ValidationError({"team": gettext("%(name)s is archived; invite them to an active team.") % {
+            "name": team.name}})
     raw = new_secret("inv_")
     now = timezone.now()
     with transaction.atomic():
@@ -71,14 +76,17 @@ def invite_person(
             detail={"role": role, "team": team.slug if team else None},
         )
     url = invitation_url(raw, base_url=base_url)
+    # The invitee has no account, so no language of their own yet: the email is written in the
+    # inviting admin's (the active one).
+    values = {"inviter": by.full_name, "name": invitation.full_name,
+              "until": date_format(invitation.expires_at, "j F Y"), "url": url}
+    greeting = gettext("Hello %(name)s,") if invitation.full_name else gettext("Hello,")
     send_mail(
-        subject=f"{by.full_name} invited you to Learnloop",
-        message=(
-            f"Hello{' ' + invitation.full_name if invitation.full_name else ''},\n\n"
-            f"{by.full_name} invited you to join your organization's Learnloop.\n"
-            f"Create your account here (the link works once, until "
-            f"{invitation.expires_at:%d %B %Y}):\n\n{url}\n"
-        ),
+        subject=gettext("%(inviter)s invited you to Learnloop") % values,
+        message=(greeting % values) + "\n\n" + gettext(
+            "%(inviter)s invited you to join your organization's Learnloop.\n"
+            "Create your account here (the link works once, until %(until)s):\n\n%(url)s\n"
+        ) % values,
         from_email=None,
         recipient_list=[email],
     )
@@ -96,12 +104,13 @@ def accept_invitation(*, raw_token: str, full_name: str, password: str, ip_addre
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().filter(token_hash=hash_secret(raw_token or "")).first()
         if invitation is None or invitation.status != "pending":
-            raise ValidationError({"token": "This invitation link is no longer valid. Ask an admin for a new one."})
+            raise ValidationError({"token":
+                gettext("This invitation link is no longer valid. Ask an admin for a new one.")})
         full_name = (full_name or "").strip() or invitation.full_name
         if not full_name:
-            raise ValidationError({"full_name": "Tell us your name."})
+            raise ValidationError({"full_name": gettext("Tell us your name.")})
         if Person.objects.filter(email__iexact=invitation.email).exists():
-            raise ValidationError({"token": f"{invitation.email} already has an account."})
+            raise ValidationError({"token": gettext("%(email)s already has an account.") % {"email": invitation.email}})
         person = Person(email=invitation.email, full_name=full_name, title=invitation.title, role=invitation.role)
         try:
             validate_password(password, person)
@@ -121,7 +130,8 @@ def accept_invitation(*, raw_token: str, full_name: str, password: str, ip_addre
 def revoke_invitation(*, by, invitation: Invitation, ip_address: str | None = None) -> Invitation:
     require_admin(by, "revoke invitations")
     if invitation.status != "pending":
-        raise ValidationError({"invitation": f"This invitation is already {invitation.status}."})
+        raise ValidationError({"invitation": gettext("This invitation is already %(status)s.") % {
+            "status": invitation.status}})
     with transaction.atomic():
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Organization(models.Model):
@@ -39,14 +40,14 @@ class Organization(models.Model):
 
 
 class OrgRole(models.TextChoices):
-    MEMBER = "member", "Member"
-    LEARNING_LEAD = "learning_lead", "Learning lead"
-    ADMIN = "admin", "Admin"
+    MEMBER = "member", _("Member")
+    LEARNING_LEAD = "learning_lead", _("Learning lead")
+    ADMIN = "admin", _("Admin")
 
 
 class TeamRole(models.TextChoices):
-    MEMBER = "member", "Member"
-    FACILITATOR = "facilitator", "Facilitator / team lead"
+    MEMBER = "member", _("Member")
+    FACILITATOR = "facilitator", _("Facilitator / team lead")
 
 
 class PersonManager(BaseUserManager):
@@ -76,6 +77,8 @@ class Person(AbstractBaseUser):
     is_active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # A code from settings.LANGUAGES, or "" for the browser's choice (learnloop.web.language).
+    language = models.CharField(max_length=10, blank=True, default="")
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -138,8 +141,8 @@ class Person(AbstractBaseUser):
 
 
 class TeamKind(models.TextChoices):
-    DEPARTMENT = "department", "Department"
-    TEAM = "team", "Team"
+    DEPARTMENT = "department", _("Department")
+    TEAM = "team", _("Team")
 
 
 class Team(models.Model):

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.org.models import Invitation, Membership, Person, PersonAttribute, PersonAttributeValue, Team
 from learnloop.org.permissions import is_admin
@@ -10,7 +11,7 @@ from learnloop.org.permissions import is_admin
 
 def _require_signed_in(viewer) -> None:
     if not (viewer and viewer.is_authenticated and viewer.is_active):
-        raise PermissionDenied("Sign in to see the directory.")
+        raise PermissionDenied(gettext("Sign in to see the directory."))
 
 
 def people(
@@ -118,7 +119,7 @@ def memberships(
 def invitations(*, viewer, status: str | None = None) -> QuerySet[Invitation]:
     """Invitations, newest first, optionally in one status (decided in the database)."""
     if not is_admin(viewer):
-        raise PermissionDenied("Only admins can see invitations.")
+        raise PermissionDenied(gettext("Only admins can see invitations."))
     now = timezone.now()
     unanswered = Q(accepted_at__isnull=True, revoked_at__isnull=True)
     by_status = {
@@ -141,14 +142,14 @@ def person_attributes(*, viewer) -> QuerySet[PersonAttribute]:
     leads, who choose which ones a survey records."""
     _require_signed_in(viewer)
     if not (viewer.is_admin or viewer.is_learning_lead):
-        raise PermissionDenied("Only admins and learning leads can see the person attributes.")
+        raise PermissionDenied(gettext("Only admins and learning leads can see the person attributes."))
     return PersonAttribute.objects.annotate(recorded=Count("person_values")).order_by("position", "key")
 
 
 def person_attribute_values(*, viewer, person: Person) -> dict[str, str | None]:
     """{attribute key: the person's value or None (not recorded)}: admins only, for anyone."""
     if not is_admin(viewer):
-        raise PermissionDenied("Only admins can see people's attribute values.")
+        raise PermissionDenied(gettext("Only admins can see people's attribute values."))
     current = dict(PersonAttributeValue.objects.filter(person=person).values_list("attribute__key", "value"))
     return {key: current.get(key) for key in PersonAttribute.objects.order_by("position", "key")
             .values_list("key", flat=True)}
@@ -185,7 +186,7 @@ def orphaned_ownership(*, viewer) -> list[dict]:
     [{"person", "items": [{"key", "label", "count"}], "total"}]. One query for the deactivated
     people and one per registered kind, however many there are."""
     if not is_admin(viewer):
-        raise PermissionDenied("Only admins see the orphaned-ownership report.")
+        raise PermissionDenied(gettext("Only admins see the orphaned-ownership report."))
     return orphaned_ownership_for_operator()
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from learnloop.activity.services import record_activity
 from learnloop.audit.models import AuditKind
@@ -23,6 +24,7 @@ from learnloop.org.models import (
     normalize_email,
 )
 from learnloop.org.permissions import require_admin, require_team_manager
+from learnloop.web.language import check_language
 
 
 class _Unset:
@@ -51,7 +53,9 @@ def _check_no_management_cycle(person: Person, manager: Person | None) -> None:
     current = manager
     while current is not None:
         if current.pk == person.pk:
-            raise ValidationError({"manager": f"{manager} reports to {person}, so they can't also be their manager."})
+            raise ValidationError({"manager":
+                gettext("%(manager)s reports to %(person)s, so they can't also be their manager.") % {
+                "manager": manager, "person": person}})
         if current.pk in seen:
             break
         seen.add(current.pk)
@@ -60,7 +64,8 @@ def _check_no_management_cycle(person: Person, manager: Person | None) -> None:
 
 def _check_role(role: str) -> None:
     if role not in OrgRole.values:
-        raise ValidationError({"role": f"Role must be one of: {', '.join(OrgRole.values)}."})
+        raise ValidationError({"role": gettext("Role must be one of: %(values)s.") % {
+            "values": ', '.join(OrgRole.values)}})
 
 
 def create_person(
@@ -83,10 +88,11 @@ def create_person(
     email = clean_email(email)
     full_name = (full_name or "").strip()
     if not full_name:
-        raise ValidationError({"full_name": "A name is required."})
+        raise ValidationError({"full_name": gettext("A name is required.")})
     _check_role(role)
     if Person.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": f"Someone with the address {email} already exists."})
+        raise ValidationError({"email": gettext("Someone with the address %(email)s already exists.") % {
+            "email": email}})
     person = Person(email=email, full_name=full_name, title=(title or "").strip(), role=role)
     if password:
         validate_password(password, person)
@@ -117,8 +123,10 @@ def update_person(
     full_name=UNSET,
     title=UNSET,
     manager=UNSET,
+    language=UNSET,
 ) -> Person:
-    """People edit their own name and title; admins edit anyone's, including the manager."""
+    """People edit their own name, title and language; admins edit anyone's name and title,
+    including the manager. The language is each person's own choice."""
     is_self = by.pk == person.pk
     if not is_self:
         require_admin(by, "edit other people's profiles")
@@ -128,12 +136,17 @@ def update_person(
     if full_name is not UNSET:
         full_name = (full_name or "").strip()
         if not full_name:
-            raise ValidationError({"full_name": "A name is required."})
+            raise ValidationError({"full_name": gettext("A name is required.")})
         person.full_name = full_name
         changed.append("full_name")
     if title is not UNSET:
         person.title = (title or "").strip()
         changed.append("title")
+    if language is not UNSET:
+        if not is_self:
+            raise PermissionDenied(gettext("Only the person themselves chooses their language."))
+        person.language = check_language(language)
+        changed.append("language")
     if manager is not UNSET:
         if manager is not None:
             _check_no_management_cycle(person, manager)
@@ -158,7 +171,7 @@ def set_person_role(*, by, person: Person, role: str, ip_address: str | None = N
         # can't leave the organization with none.
         list(Person.objects.select_for_update().filter(role=OrgRole.ADMIN, is_active=True))
         if person.role == OrgRole.ADMIN and person.is_active and _active_admin_count() <= 1:
-            raise ValidationError({"role": "This is the last admin; make someone else admin first."})
+            raise ValidationError({"role": gettext("This is the last admin; make someone else admin first.")})
         previous = person.role
         person.role = role
         person.save(update_fields=["role"])
@@ -226,9 +239,10 @@ def default_successor(person: Person) -> Person | None:
 
 def _check_successor(person: Person, new_owner: Person) -> None:
     if new_owner.pk == person.pk:
-        raise ValidationError({"new_owner": "Choose someone else to take over their work."})
+        raise ValidationError({"new_owner": gettext("Choose someone else to take over their work.")})
     if not new_owner.is_active:
-        raise ValidationError({"new_owner": f"{new_owner} is deactivated; choose an active person."})
+        raise ValidationError({"new_owner": gettext("%(new_owner)s is deactivated; choose an active person.") % {
+            "new_owner": new_owner}})
 
 
 def deactivate_person(
@@ -243,16 +257,16 @@ def deactivate_person(
     found, so nothing is orphaned by accident. `at` backdates it (the demo's history)."""
     require_admin(by, "deactivate people")
     if person.pk == by.pk:
-        raise ValidationError({"person": "You can't deactivate yourself."})
+        raise ValidationError({"person": gettext("You can't deactivate yourself.")})
     if not person.is_active:
         return person
     if keep_ownership and new_owner is not None:
-        raise ValidationError({"new_owner": "Name a new owner, or keep their work with them: not both."})
+        raise ValidationError({"new_owner": gettext("Name a new owner, or keep their work with them: not both.")})
     if new_owner is not None:
         _check_successor(person, new_owner)
     with transaction.atomic():
         if person.role == OrgRole.ADMIN and _active_admin_count() <= 1:
-            raise ValidationError({"person": "This is the last admin; make someone else admin first."})
+            raise ValidationError({"person": gettext("This is the last admin; make someone else admin first.")})
         owned = ownership.counts_by_person([person.pk]).get(person.pk, {})
         successor = None
         if owned and not keep_ownership:
@@ -280,7 +294,8 @@ def hand_over_ownership(*, by, person: Person, new_owner: Person, ip_address: st
     active, in one transaction with an audit event; {kind: how many moved}."""
     require_admin(by, "hand over people's work")
     if person.is_active:
-        raise ValidationError({"person": f"{person} is active: deactivate them to hand their work over."})
+        raise ValidationError({"person": gettext("%(person)s is active: deactivate them to hand their work over.") % {
+            "person": person}})
     _check_successor(person, new_owner)
     with transaction.atomic():
         moved = ownership.hand_over_all(from_person=person, to_person=new_owner, at=timezone.now())
@@ -309,9 +324,9 @@ def remove_person(*, by, person: Person, ip_address: str | None = None) -> str:
     """
     require_admin(by, "remove people")
     if person.pk == by.pk:
-        raise ValidationError({"person": "You can't remove yourself."})
+        raise ValidationError({"person": gettext("You can't remove yourself.")})
     if person.role == OrgRole.ADMIN and person.is_active and _active_admin_count() <= 1:
-        raise ValidationError({"person": "This is the last admin; make someone else admin first."})
+        raise ValidationError({"person": gettext("This is the last admin; make someone else admin first.")})
     email = person.email
     try:
         with transaction.atomic():
@@ -341,23 +356,25 @@ def unique_team_slug(name: str, *, exclude_id: int | None = None) -> str:
 def _clean_team_fields(*, team: Team) -> None:
     team.name = (team.name or "").strip()
     if not team.name:
-        raise ValidationError({"name": "A team needs a name."})
+        raise ValidationError({"name": gettext("A team needs a name.")})
     if len(team.name) > 120:
-        raise ValidationError({"name": "Keep the name under 120 characters."})
+        raise ValidationError({"name": gettext("Keep the name under 120 characters.")})
     if team.kind not in TeamKind.values:
-        raise ValidationError({"kind": f"Kind must be one of: {', '.join(TeamKind.values)}."})
+        raise ValidationError({"kind": gettext("Kind must be one of: %(values)s.") % {
+            "values": ', '.join(TeamKind.values)}})
     clash = Team.objects.filter(name__iexact=team.name).exclude(id=team.id).first()
     if clash is not None:
-        raise ValidationError({"name": f"There is already a team called {clash.name}."})
+        raise ValidationError({"name": gettext("There is already a team called %(name)s.") % {"name": clash.name}})
     parent = team.parent
     if parent is not None:
         if parent.kind != TeamKind.DEPARTMENT:
-            raise ValidationError({"parent": f"{parent.name} is a team; teams sit inside departments."})
+            raise ValidationError({"parent": gettext("%(name)s is a team; teams sit inside departments.") % {
+                "name": parent.name}})
         seen = set()
         current = parent
         while current is not None and current.id not in seen:
             if team.id is not None and current.id == team.id:
-                raise ValidationError({"parent": "A department can't sit inside itself."})
+                raise ValidationError({"parent": gettext("A department can't sit inside itself.")})
             seen.add(current.id)
             current = current.parent
 
@@ -381,7 +398,7 @@ def update_team(*, by, team: Team, name=UNSET, kind=UNSET, parent=UNSET, descrip
         team.name = name
     if kind is not UNSET:
         if kind == TeamKind.TEAM and team.kind == TeamKind.DEPARTMENT and team.children.exists():
-            raise ValidationError({"kind": "This department still contains teams; move them first."})
+            raise ValidationError({"kind": gettext("This department still contains teams; move them first.")})
         team.kind = kind
     if parent is not UNSET:
         team.parent = parent
@@ -395,7 +412,7 @@ def update_team(*, by, team: Team, name=UNSET, kind=UNSET, parent=UNSET, descrip
 def archive_team(*, by, team: Team) -> Team:
     require_admin(by, "archive teams")
     if team.children.filter(archived_at__isnull=True).exists():
-        raise ValidationError({"team": "Archive or move the teams inside this department first."})
+        raise ValidationError({"team": gettext("Archive or move the teams inside this department first.")})
     if team.archived_at is None:
         team.archived_at = timezone.now()
         team.save(update_fields=["archived_at"])
@@ -415,7 +432,8 @@ def unarchive_team(*, by, team: Team) -> Team:
 
 def _check_team_role(role: str) -> None:
     if role not in TeamRole.values:
-        raise ValidationError({"role": f"Team role must be one of: {', '.join(TeamRole.values)}."})
+        raise ValidationError({"role": gettext("Team role must be one of: %(values)s.") % {
+            "values": ', '.join(TeamRole.values)}})
 
 
 def add_member(
@@ -425,11 +443,12 @@ def add_member(
         require_team_manager(by, team, "add members")
     _check_team_role(role)
     if team.is_archived:
-        raise ValidationError({"team": f"{team.name} is archived."})
+        raise ValidationError({"team": gettext("%(name)s is archived.") % {"name": team.name}})
     if not person.is_active:
-        raise ValidationError({"person": f"{person} is deactivated."})
+        raise ValidationError({"person": gettext("%(person)s is deactivated.") % {"person": person}})
     if Membership.objects.filter(team=team, person=person).exists():
-        raise ValidationError({"person": f"{person} is already in {team.name}."})
+        raise ValidationError({"person": gettext("%(person)s is already in %(name)s.") % {
+            "person": person, "name": team.name}})
     with transaction.atomic():
         membership = Membership.objects.create(team=team, person=person, role=role)
         if role != TeamRole.MEMBER and by is not None:

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from learnloop.audit.request import client_ip
@@ -91,10 +92,12 @@ def person_create(request):
             apply_validation_error(form, error)
         else:
             messages.success(
-                request, f"{person.full_name} was added. They can set a password with “Forgot your password?”."
+                request,
+                gettext("%(name)s was added. They can set a password with “Forgot your password?”.")
+                % {"name": person.full_name},
             )
             return redirect("org:person", person.pk)
-    return render(request, "org/person_form.html", {"form": form, "title": "Add a person"})
+    return render(request, "org/person_form.html", {"form": form, "title": gettext("Add a person")})
 
 
 @login_required
@@ -119,10 +122,11 @@ def person_edit(request, person_id: int):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"{person.full_name} was saved.")
+            messages.success(request, gettext("%(name)s was saved.") % {"name": person.full_name})
             return redirect("org:person", person.pk)
     return render(
-        request, "org/person_form.html", {"form": form, "title": f"Edit {person.full_name}", "person": person}
+        request, "org/person_form.html", {"form": form,
+        "title": gettext("Edit %(name)s") % {"name": person.full_name}, "person": person}
     )
 
 
@@ -136,20 +140,23 @@ def person_status(request, person_id: int):
     try:
         if action == "deactivate":
             services.deactivate_person(by=request.user, person=person, ip_address=ip_address)
-            messages.success(request, f"{person.full_name} was deactivated; what they wrote stays theirs.")
+            messages.success(request, gettext("%(name)s was deactivated; what they wrote stays theirs.") % {
+                "name": person.full_name})
         elif action == "reactivate":
             services.reactivate_person(by=request.user, person=person, ip_address=ip_address)
-            messages.success(request, f"{person.full_name} was reactivated.")
+            messages.success(request, gettext("%(name)s was reactivated.") % {"name": person.full_name})
         elif action == "remove":
             outcome = services.remove_person(by=request.user, person=person, ip_address=ip_address)
             if outcome == "deleted":
-                messages.success(request, f"{person.full_name} was removed.")
+                messages.success(request, gettext("%(name)s was removed.") % {"name": person.full_name})
                 return redirect("org:people")
             messages.success(
-                request, f"{person.full_name} has authored content, so they were deactivated instead of deleted."
+                request,
+                gettext("%(name)s has authored content, so they were deactivated instead of deleted.")
+                % {"name": person.full_name},
             )
         else:
-            messages.error(request, "Unknown action.")
+            messages.error(request, gettext("Unknown action."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("org:person", person.pk)
@@ -186,10 +193,11 @@ def person_deactivate(request, person_id: int):
         else:
             new_owner = form.cleaned_data["new_owner"] or (None if form.cleaned_data["keep_ownership"] else successor)
             if before and new_owner is not None:
-                messages.success(request, f"{person.full_name} was deactivated; {new_owner.full_name} took over "
-                                          f"{_moved_text(before)}.")
+                messages.success(request, gettext("%(name)s was deactivated; %(owner)s took over %(what)s.") % {
+                    "name": person.full_name, "owner": new_owner.full_name, "what": _moved_text(before)})
             else:
-                messages.success(request, f"{person.full_name} was deactivated; what they wrote stays theirs.")
+                messages.success(request, gettext("%(name)s was deactivated; what they wrote stays theirs.") % {
+                    "name": person.full_name})
             return redirect("org:person", person.pk)
     return render(request, "org/person_deactivate.html", {
         "person": person, "owned": owned, "successor": successor, "form": form,
@@ -222,11 +230,11 @@ def person_hand_over(request, person_id: int):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            what = _moved_text(moved) or "nothing (it had already moved)"
-            messages.success(request, f"{form.cleaned_data['new_owner'].full_name} took over {what} "
-                                      f"from {person.full_name}.")
+            what = _moved_text(moved) or gettext("nothing (it had already moved)")
+            messages.success(request, gettext("%(owner)s took over %(what)s from %(name)s.") % {
+                "owner": form.cleaned_data["new_owner"].full_name, "what": what, "name": person.full_name})
     else:
-        messages.error(request, "Choose who takes over their work.")
+        messages.error(request, gettext("Choose who takes over their work."))
     return redirect("org:orphans")
 
 
@@ -254,14 +262,15 @@ def team_detail(request, slug: str):
         form.fields["person"].queryset = form.fields["person"].queryset.exclude(memberships__team=team)
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied("Only admins and leads of this team can add members.")
+            raise PermissionDenied(gettext("Only admins and leads of this team can add members."))
         if form.is_valid():
             try:
                 services.add_member(by=request.user, team=team, ip_address=client_ip(request), **form.cleaned_data)
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
-                messages.success(request, f"{form.cleaned_data['person']} joined {team.name}.")
+                messages.success(request, gettext("%(person)s joined %(name)s.") % {
+                    "person": form.cleaned_data['person'], "name": team.name})
                 return redirect("org:team", team.slug)
     return render(
         request,
@@ -288,9 +297,9 @@ def team_create(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"{team.name} was created.")
+            messages.success(request, gettext("%(name)s was created.") % {"name": team.name})
             return redirect("org:team", team.slug)
-    return render(request, "org/team_form.html", {"form": form, "title": "New team or department"})
+    return render(request, "org/team_form.html", {"form": form, "title": gettext("New team or department")})
 
 
 @login_required
@@ -306,9 +315,10 @@ def team_edit(request, slug: str):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"{team.name} was saved.")
+            messages.success(request, gettext("%(name)s was saved.") % {"name": team.name})
             return redirect("org:team", team.slug)
-    return render(request, "org/team_form.html", {"form": form, "title": f"Edit {team.name}", "team": team})
+    return render(request, "org/team_form.html", {"form": form,
+                  "title": gettext("Edit %(name)s") % {"name": team.name}, "team": team})
 
 
 @login_required
@@ -322,10 +332,10 @@ def team_archive(request, slug: str):
     try:
         if form.cleaned_data["action"] == "unarchive":
             services.unarchive_team(by=request.user, team=team)
-            messages.success(request, f"{team.name} is active again.")
+            messages.success(request, gettext("%(name)s is active again.") % {"name": team.name})
         else:
             services.archive_team(by=request.user, team=team)
-            messages.success(request, f"{team.name} was archived.")
+            messages.success(request, gettext("%(name)s was archived.") % {"name": team.name})
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("org:team", team.slug)
@@ -349,7 +359,8 @@ def membership_update(request, membership_id: int):
                 return render(
                     request, "org/_member_removed.html", {"membership": membership, "membership_id": membership_id}
                 )
-            messages.success(request, f"{membership.person} left {team.name}.")
+            messages.success(request, gettext("%(person)s left %(name)s.") % {
+                "person": membership.person, "name": team.name})
             return redirect("org:team", team.slug)
         services.change_member_role(
             by=request.user,
@@ -396,7 +407,7 @@ def invitation_list(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"An invitation was emailed to {invitation.email}.")
+            messages.success(request, gettext("An invitation was emailed to %(email)s.") % {"email": invitation.email})
             form = InvitationForm()
     return render(
         request,
@@ -419,7 +430,7 @@ def invitation_revoke(request, invitation_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"The invitation for {invitation.email} was revoked.")
+        messages.success(request, gettext("The invitation for %(email)s was revoked.") % {"email": invitation.email})
     return redirect("org:invitations")
 
 
@@ -440,7 +451,7 @@ def invitation_accept(request, token: str):
             apply_validation_error(form, error)
         else:
             login(request, person, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to Learnloop, {person.get_short_name()}.")
+            messages.success(request, gettext("Welcome to Learnloop, %(name)s.") % {"name": person.get_short_name()})
             return redirect("web:home")
     return render(request, "org/invitation_accept.html", {"form": form, "invitation": invitation})
 

@@ -101,6 +101,9 @@ TEAM_HABITS = {
 }
 # (share done, share not doing, share of answered checks that worked); the rest stays open.
 FOLLOW_THROUGH = {"strong": (0.84, 0.08, 0.72), "steady": (0.70, 0.10, 0.62), "weak": (0.48, 0.12, 0.45)}
+# Teams that mark actions done and schedule the effectiveness check, but nobody ever answers it
+# (the strategy's barriers page reads this as missing leadership support).
+CHECKS_LEFT_UNANSWERED = {"people-operations"}
 RETRO_FORMATS = ("start-stop-continue", "four-ls", "mad-sad-glad", "sailboat")
 # Which kind of card goes in which retro column.
 RETRO_COLUMNS = {
@@ -272,7 +275,10 @@ class _Builder:
             plan.lessons.append((theme.title, theme.lesson[0], theme.lesson[1]))
         generic = {"good": GENERIC_GOOD, "bad": GENERIC_BAD, "ideas": GENERIC_IDEAS, "lesson": GENERIC_GOOD}
         for column, source in self.rng.sample(sorted(mapping.items()), self.rng.randint(1, 2)):
-            text = self.rng.choice(generic[source])
+            # The team's own wording of it, which drifts from month to month; chosen without a draw
+            # of the shared random stream, so everything else the demo draws stays as it was.
+            wordings = self.rng.choice(generic[source])
+            text = wordings[(crew.team.pk + held_on.month) % len(wordings)]
             if text not in written:
                 written.add(text)
                 plan.cards.append((column, text, None))
@@ -714,6 +720,14 @@ class _Builder:
         rng = self.rng
         evidence = EVIDENCE
         shares = {"unknown": 0.12, "worked": 0.88 * share_worked, "did_not_work": 0.88 * (1 - share_worked)}
+        if action.team.slug in CHECKS_LEFT_UNANSWERED:
+            # Draw what the other teams draw, so the rest of the demo stays as it was.
+            later = rng.random() < 0.3
+            check_on = closed.date() + timedelta(days=rng.randint(21, 56) if later else 21)
+            if not later or check_on <= self.today - timedelta(days=21):
+                rng.choice(evidence[self.next_in_share((action.team_id, "effect"), shares)])
+            actions.complete_action(by=owner, action=action, check_on=check_on, at=closed)
+            return
         if rng.random() < 0.3:  # checked later, on a scheduled date
             check_on = closed.date() + timedelta(days=rng.randint(21, 56))
             actions.complete_action(by=owner, action=action, check_on=check_on, at=closed)

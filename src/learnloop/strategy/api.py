@@ -370,7 +370,8 @@ def _vision_detail(request, vision_id) -> dict:
                          for v in vision.versions_of(request.user, item)],
             "rounds": [{"number": r["round"].number, "question": r["round"].question,
                         "anonymous": r["round"].anonymous, "opened_on": r["round"].opened_on,
-                        "closed_on": r["round"].closed_on,
+                        "closed_on": r["round"].closed_on, "support_budget": r["round"].support_budget,
+                        "supports_left": r["supports_left"],
                         "proposals": [_proposal(row) for row in r["proposals"]]} for r in rounds],
             "engagement": {key: engagement[key] for key in ("engaged", "population", "share")}}
 
@@ -413,7 +414,7 @@ def put_draft(request, vision_id: Id, payload: StrategyDraftIn):
              summary="Open a round of comments and proposed changes (anonymous if asked)")
 def open_round(request, vision_id: Id, payload: StrategyRoundIn):
     vision.open_round(by=request.user, vision=vision.vision_for(request.user, vision_id), question=payload.question,
-                      anonymous=payload.anonymous)
+                      anonymous=payload.anonymous, support_budget=payload.support_budget)
     return Status(201, _vision_detail(request, vision_id))
 
 

@@ -279,6 +279,7 @@ class StrategyDraftIn(InputSchema):
 class StrategyRoundIn(InputSchema):
     question: str = ""
     anonymous: bool = False
+    support_budget: int = Field(5, ge=1, le=50, description="How many proposals one person may support in the round.")
 
 
 class StrategyProposalIn(InputSchema):
@@ -322,6 +323,8 @@ class StrategyRoundOut(Schema):
     anonymous: bool
     opened_on: date
     closed_on: date | None
+    support_budget: int
+    supports_left: int = Field(description="How many more proposals you may support in this round.")
     proposals: list[StrategyProposalOut]
 
 

@@ -95,7 +95,9 @@ def behaviour_of(team_ids, *, today) -> dict[int, rules.Behaviour]:
             "team_id", "budget_person_days", "budget_money", "budget_people"):
         counts[team_id]["open_initiatives"] += 1
         counts[team_id]["initiatives_without_budget"] += not (days or money or people)
-    with_objective = set(Objective.objects.filter(team_id__in=ids).values_list("team_id", flat=True))
+    # Only a current objective counts: last year's goal, not renewed, is no goal now.
+    with_objective = set(Objective.objects.filter(team_id__in=ids, ends_on__gte=today)
+                         .values_list("team_id", flat=True))
     return {team_id: rules.Behaviour(**counts[team_id], has_objective=team_id in with_objective) for team_id in ids}
 
 

@@ -90,8 +90,11 @@ def _goals(lead, today, clock) -> dict:
     key_results = []
 
     def objective(title, team, parent, owner):
-        item = services.create_objective(by=lead, title=title, team=team, parent=parent, owner=owner,
-                                         starts_on=starts, ends_on=ends, at=clock.days_ago(300))
+        lapsed = team is not None and team.slug in spec["goals_not_renewed"]
+        item = services.create_objective(
+            by=lead, title=title, team=team, parent=parent, owner=owner,
+            starts_on=starts.replace(year=starts.year - 1) if lapsed else starts,
+            ends_on=ends.replace(year=ends.year - 1) if lapsed else ends, at=clock.days_ago(300))
         found["all"].append(item)
         return item
 
@@ -140,7 +143,7 @@ def _roadmap(lead, objectives, today, clock) -> None:
             share = 1.0 if item["status"] == "done" else 0.4
             services.add_spend(by=lead, initiative=initiative, kind="actual",
                                on=today + timedelta(days=item["start"] + 7),
-                               person_days=round(item["person_days"] * share, 1),
+                               person_days=item.get("spent_days", round(item["person_days"] * share, 1)),
                                money=round(item["money"] * share, 2), note="Time and costs booked so far")
         if team is not None:
             session = Session.objects.filter(team=team).order_by("-held_on", "pk").first()

@@ -135,6 +135,8 @@ class DraftForm(forms.Form):
 class RoundForm(forms.Form):
     question = forms.CharField(label=_("Question"), required=False, max_length=300)
     anonymous = forms.BooleanField(required=False, label=_("Anonymous round (no names, no times)"))
+    support_budget = forms.IntegerField(min_value=1, max_value=50, initial=5, required=False,
+                                        label=_("Supports per person (how many proposals each person may support)"))
 
 
 class ProposalForm(forms.Form):

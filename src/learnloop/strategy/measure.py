@@ -8,7 +8,10 @@ A key result's value is shown to everyone who reads the goals, so survey scale s
 as any reader may see them — through the disclosure gate as a signed-in person with no team and
 no lead role sees the latest closed campaign (the organization's released group only) — and
 only when that group reached the organization's anonymity threshold. A team's or department's
-scores are never read for a key result, whoever owns it."""
+scores are never read for a key result, whoever owns it. Theme recurrence likewise counts only
+the theme items every reader may open (lessons and questions shared with everyone,
+organization-wide survey comments), never a team's retro cards or actions, whoever owns the
+objective: the same reading for everyone, and nothing a reader's own permissions would hide."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,7 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from learnloop.analytics import key_results
 from learnloop.analytics import learning_metrics as catalogue
 from learnloop.insights import metrics as insight_metrics
-from learnloop.org.models import Person
+from learnloop.insights.themes_permissions import EVERYONE
 
 # Metrics a key result may be bound to: the whole catalogue (the issue's list and the rest).
 BINDABLE = tuple(metric.key for metric in catalogue.CATALOGUE)
@@ -59,18 +62,6 @@ def survey_reading(public_view, key_result, *, threshold: int) -> Reading:
     return Reading(None, reason=f"No released score for “{key_result.dimension}”.")
 
 
-def _viewer(key_result):
-    """Theme recurrence is what the theme permissions give the objective's owner (or the first
-    active learning lead or admin)."""
-    owner = key_result.objective.owner
-    if owner is not None and owner.is_active:
-        return owner
-    for person in Person.objects.filter(is_active=True).order_by("pk"):
-        if person.is_learning_lead or person.is_superuser:
-            return person
-    return None
-
-
 def reading_from_report(report: dict, metric_key: str, dimension: str = "") -> Reading:
     entry = next(item for item in report["metrics"] if item["key"] == metric_key)
     if metric_key == "survey_scale_scores":
@@ -86,33 +77,30 @@ def reading_from_report(report: dict, metric_key: str, dimension: str = "") -> R
 
 
 def read_many(key_results_list, *, today: date) -> dict[int, Reading]:
-    """Each bound key result's reading; one catalogue report per (scope, window, viewer)."""
+    """Each bound key result's reading; one catalogue report per (scope, window), read as any
+    reader may see it."""
     teams = insight_metrics.all_teams()
     by_id = {team.pk: team for team in teams}
     reports: dict[tuple, dict] = {}
-    survey_views: dict = {}
     readings = {}
     public_view = None
     for key_result in key_results_list:
+        if public_view is None:
+            public_view = insight_metrics.survey_view(AnonymousUser())
+            threshold = insight_metrics.threshold()
         if key_result.metric_key == "survey_scale_scores":
-            if public_view is None:
-                public_view = insight_metrics.survey_view(AnonymousUser())
-                threshold = insight_metrics.threshold()
             readings[key_result.pk] = survey_reading(public_view, key_result, threshold=threshold)
             continue
-        viewer = _viewer(key_result)
         team = by_id.get(key_result.scope_team_id)
         if key_result.scope_team_id is not None and team is None:
             readings[key_result.pk] = Reading(None, reason="The key result's team is archived.")
             continue
         since, until = window(today, key_result.window_days)
-        viewer_id = viewer.pk if viewer is not None else None
-        cache_key = (key_result.scope_team_id, since, viewer_id)
+        cache_key = (key_result.scope_team_id, since)
         if cache_key not in reports:
-            if viewer_id not in survey_views:
-                survey_views[viewer_id] = insight_metrics.survey_view(viewer)
+            # Theme recurrence counts only the theme items every reader may open (EVERYONE).
             reports[cache_key] = insight_metrics.metrics_report(
-                viewer=viewer, scope=insight_metrics.scope_for(team, teams), since=since, until=until, today=today,
-                survey=survey_views[viewer_id])
+                viewer=EVERYONE, scope=insight_metrics.scope_for(team, teams), since=since, until=until, today=today,
+                survey=public_view)
         readings[key_result.pk] = reading_from_report(reports[cache_key], key_result.metric_key, key_result.dimension)
     return readings

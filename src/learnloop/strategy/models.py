@@ -231,6 +231,9 @@ class Round(models.Model):
     anonymous = models.BooleanField(default=False)
     opened_on = models.DateField(default=timezone.localdate)
     closed_on = models.DateField(null=True, blank=True)
+    # How many proposals one person may support in the round, counted on RoundParticipant, so a
+    # client that drops its writer key can't support again in an anonymous round.
+    support_budget = models.PositiveSmallIntegerField(default=5)
 
     class Meta:
         ordering = ["vision_id", "-number"]
@@ -293,6 +296,21 @@ class Support(models.Model):
 
     def __str__(self):
         return "support"
+
+
+class RoundParticipant(models.Model):
+    """How many supports one person used in a round: the budget's count, and nothing about which
+    proposals (an anonymous round's supports hold only per-key, per-proposal hashes)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    supports_used = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "person"], name="strategy_one_round_participant")]
+
+    def __str__(self):
+        return f"{self.supports_used} supports"
 
 
 class Connection(models.Model):

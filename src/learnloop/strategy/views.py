@@ -366,7 +366,8 @@ def vision_draft(request, vision_id: int):
 @require_POST
 def vision_round(request, vision_id: int):
     return _vision_post(request, vision_id, forms.RoundForm, lambda v, data, key: vision.open_round(
-        by=request.user, vision=v, question=data["question"], anonymous=data["anonymous"]), "round_form")
+        by=request.user, vision=v, question=data["question"], anonymous=data["anonymous"],
+        support_budget=data["support_budget"] or vision.DEFAULT_SUPPORT_BUDGET), "round_form")
 
 
 @login_required

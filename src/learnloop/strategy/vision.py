@@ -8,7 +8,12 @@ writer's key and its own id (so no two proposals of one writer share a stored va
 write re-inserts the round's proposals and supports in a random order, so storage order says
 nothing about who wrote first; writing and supporting leave no activity event, only a per-day
 count. The key is held by the client (a cookie scoped to the vision's pages, or the X-Writer-Key
-header for API clients)."""
+header for API clients).
+
+A client that drops its key gets a fresh one, whose supports hash differently; so each person's
+supports in a round are also counted on their RoundParticipant row (the round's support budget,
+5 unless the round says otherwise), as reflection counts dot votes on its participants: the
+count is per person, the support rows stay per key and proposal."""
 
 import difflib
 import hashlib
@@ -28,6 +33,7 @@ from learnloop.strategy.models import (
     ProposalKind,
     ProposalStatus,
     Round,
+    RoundParticipant,
     Support,
     Vision,
     VisionVersion,
@@ -36,6 +42,8 @@ from learnloop.strategy.permissions import can_contribute, can_plan, can_steer_v
 
 MAX_TEXT = 5000
 MAX_DRAFT = 20000
+DEFAULT_SUPPORT_BUDGET = 5
+MAX_SUPPORT_BUDGET = 50
 _random = secrets.SystemRandom()
 KEY_HEADER = "X-Writer-Key"
 
@@ -111,14 +119,18 @@ def update_draft(*, by, vision: Vision, draft: str) -> Vision:
     return vision
 
 
-def open_round(*, by, vision: Vision, question: str = "", anonymous: bool = False, at=None) -> Round:
+def open_round(*, by, vision: Vision, question: str = "", anonymous: bool = False,
+               support_budget: int = DEFAULT_SUPPORT_BUDGET, at=None) -> Round:
     require(can_steer_vision(by, vision), "Only the vision's owner and leads open rounds.")
+    if not (isinstance(support_budget, int) and 1 <= support_budget <= MAX_SUPPORT_BUDGET):
+        raise ValidationError({"support_budget": gettext("Between 1 and %(most)s supports a person.") % {"most": MAX_SUPPORT_BUDGET}})
     with transaction.atomic():
         if Round.objects.select_for_update().filter(vision=vision, closed_on=None).exists():
             raise ValidationError(gettext("A round is open already: close it first."))
         number = (Round.objects.filter(vision=vision).order_by("-number").values_list("number", flat=True)
                   .first() or 0) + 1
         round_ = Round.objects.create(vision=vision, number=number, anonymous=bool(anonymous),
+                                      support_budget=support_budget,
                                       question=_text(question, field="question", limit=300, required=False),
                                       opened_on=timezone.localdate(at) if at else timezone.localdate())
         record_activity(verb="vision_round_opened", subject=vision, actor=by, team=vision.team, at=at)
@@ -185,6 +197,12 @@ def support(*, by, proposal: Proposal, writer_key: str | None = None) -> bool:
     with transaction.atomic():
         if Support.objects.filter(proposal=proposal, voter_hash=mark).exists():
             return False
+        participant, _ = RoundParticipant.objects.select_for_update().get_or_create(round=round_, person=by)
+        if participant.supports_used >= round_.support_budget:
+            raise ValidationError(gettext("You have used all %(budget)s of your supports in this round.")
+                                  % {"budget": round_.support_budget})
+        participant.supports_used += 1
+        participant.save(update_fields=["supports_used"])
         Support.objects.create(proposal=proposal, voter_hash=mark)
         if round_.anonymous:
             _reshuffle(round_)
@@ -285,9 +303,12 @@ def round_for(viewer, vision: Vision, number: int) -> Round:
 
 def rounds_of(viewer, vision: Vision, *, writer_key: str | None = None) -> list[dict]:
     """Every round, newest first, with its proposals (in stored random order: never by time or
-    author) and their support counts; `mine` marks what the viewer wrote or supported."""
+    author) and their support counts; `mine` marks what the viewer wrote or supported;
+    `supports_left` is what the viewer's budget in the round still allows."""
     require(can_view(viewer), gettext("Sign in to see the strategy."))
     rounds = list(Round.objects.filter(vision=vision).prefetch_related("proposals__supports", "proposals__author"))
+    used = dict(RoundParticipant.objects.filter(round__vision=vision, person_id=viewer.pk)
+                .values_list("round_id", "supports_used"))
     out = []
     for round_ in rounds:
         rows = []
@@ -303,7 +324,8 @@ def rounds_of(viewer, vision: Vision, *, writer_key: str | None = None) -> list[
                 supported = support_hash(round_, proposal.pk, person=viewer) in supports
             rows.append({"proposal": proposal, "support": len(supports), "mine": mine, "supported": supported,
                          "author": None if round_.anonymous else proposal.author})
-        out.append({"round": round_, "proposals": rows})
+        out.append({"round": round_, "proposals": rows,
+                    "supports_left": max(round_.support_budget - used.get(round_.pk, 0), 0)})
     return out
 
 

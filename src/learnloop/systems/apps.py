@@ -13,5 +13,7 @@ class SystemsConfig(AppConfig):
 
     def ready(self):
         from learnloop.systems.diagram_references import register_types
+        from learnloop.systems.stockflow_references import register_types as register_stockflow_types
 
         register_types()
+        register_stockflow_types()

@@ -25,7 +25,7 @@ def build(context) -> None:
         return
     model = services.upload_model(
         lead, name=MODEL_NAME, team=None, file_name=MODEL_FILE.name, content=MODEL_FILE.read_bytes(),
-        bindings=BINDINGS,
+        bindings=BINDINGS, translate_now=True,  # the demo needs no worker: translated here, under the same limits
         description="Lessons are written, go stale past their review date, and are reviewed or retired. "
                     "Starts from today's knowledge base: lessons written per month over the last year, "
                     "and today's fresh and stale lessons.")

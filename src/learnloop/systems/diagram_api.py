@@ -37,8 +37,9 @@ def _content(content) -> dict | None:
     data = content.dict()
     for variable in data["variables"]:
         binding = variable.get("binding")
-        if binding and binding.get("theme") is None:
-            binding.pop("theme")
+        for optional in ("theme", "scale"):
+            if binding and binding.get(optional) is None:
+                binding.pop(optional)
     return data
 
 

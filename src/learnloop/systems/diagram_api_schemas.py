@@ -12,6 +12,8 @@ from learnloop.api_base import Id, InputSchema, Number
 class SystemsDiagramBinding(InputSchema):
     metric: str = Field(description="A key of the metrics catalogue, or theme_items (with theme).")
     theme: Id | None = Field(None, description="The recurring theme whose items a month are counted.")
+    scale: str | None = Field(None, max_length=130, description="For survey_scale_scores: INSTRUMENT/SCALE "
+                                                                "(the instrument's slug and the scale's key).")
 
 
 class SystemsDiagramVariable(InputSchema):

@@ -2,12 +2,16 @@
 
 A binding is {"metric": KEY} for a metric of the catalogue (analytics.learning_metrics, read for
 the diagram's scope through insights.metrics, the same definitions the dashboards and strategy
-use) or {"metric": "theme_items", "theme": ID}: how many items of a recurring theme came up each
-month. Values are per calendar month, the last SERIES_MONTHS months. The scope is the diagram's
-team (and every team below it) or the whole organization.
+use), {"metric": "theme_items", "theme": ID}: how many items of a recurring theme came up each
+month, {"metric": "survey_scale_scores", "scale": "INSTRUMENT/SCALE"}: one scale's released score
+(survey_series), or {"metric": "theme_recurrence_rate"} (recurrence_series). Values are per
+calendar month, the last SERIES_MONTHS months. The scope is the diagram's team (and every team
+below it) or the whole organization.
 
 A viewer sees a bound variable's values only when they may open that scope's dashboard
-(insights.dashboard_access), and a theme's counts only over the theme items they may see.
+(insights.dashboard_access), and a theme's counts only over the theme items they may see. Survey
+scores and the recurrence rate are computed as every reader may see them, so they are shown to
+whoever may open the diagram (see bound_public.py).
 """
 
 from collections import Counter
@@ -25,25 +29,40 @@ from learnloop.insights.dashboard_access import can_see_organization, can_see_sc
 from learnloop.insights.metric_texts import metric_name
 from learnloop.insights.themes_models import Theme, ThemeItem
 from learnloop.insights.themes_permissions import visible_items_q
+from learnloop.systems import bound_public
+from learnloop.systems.bound_public import RECURRENCE, SURVEY
 
 SERIES_MONTHS = 12
 THEME_ITEMS = "theme_items"
 # Computed per month by learning_metrics.loop_metrics (survey scale scores come per campaign and
-# the recurrence rate per period through another path, so neither is offered here).
-METRIC_KEYS = tuple(metric.key for metric in catalogue.CATALOGUE
-                    if metric.key not in ("survey_scale_scores", "theme_recurrence_rate"))
+# the recurrence rate from the theme items, both read in bound_public).
+METRIC_KEYS = tuple(metric.key for metric in catalogue.CATALOGUE if metric.key not in (SURVEY, RECURRENCE))
 CHOICES = [(key, lazy(metric_name, str)(key)) for key in METRIC_KEYS] + [
-    (THEME_ITEMS, gettext_lazy("Recurring theme: items a month"))]
+    (THEME_ITEMS, gettext_lazy("Recurring theme: items a month")),
+    (RECURRENCE, gettext_lazy("Theme recurrence rate (items everyone may see)")),
+    (SURVEY, gettext_lazy("Survey scale score, as released (choose the scale)"))]
+ALL_KEYS = (*METRIC_KEYS, THEME_ITEMS, RECURRENCE, SURVEY)
 
 
 def clean_binding(binding, name: str, *, field: str = "content"):
-    """None, {"metric": KEY} or {"metric": "theme_items", "theme": ID}; a ValidationError otherwise."""
+    """None, {"metric": KEY}, {"metric": "theme_items", "theme": ID} or {"metric":
+    "survey_scale_scores", "scale": "INSTRUMENT/SCALE"}; a ValidationError otherwise."""
     if binding in (None, {}, ""):
         return None
-    if not isinstance(binding, dict) or set(binding) - {"metric", "theme"}:
+    if not isinstance(binding, dict) or set(binding) - {"metric", "theme", "scale"}:
         raise ValidationError({field: f"The binding of “{name}” is {{\"metric\": KEY}} "
-                                      "(and \"theme\" for theme items)."})
+                                      "(and \"theme\" for theme items, \"scale\" for a survey scale)."})
     key = binding.get("metric")
+    if key != SURVEY and "scale" in binding:
+        raise ValidationError({field: f"Only a survey binding names a scale (“{name}”)."})
+    if key == SURVEY:
+        if "theme" in binding:
+            raise ValidationError({field: f"Only a theme-items binding names a theme (“{name}”)."})
+        scale = binding.get("scale")
+        if not isinstance(scale, str) or not bound_public.scale_exists(scale):
+            raise ValidationError({field: f"“{name}” is bound to a survey scale: name one as INSTRUMENT/SCALE "
+                                          "(e.g. from Surveys → Instruments)."})
+        return {"metric": SURVEY, "scale": scale}
     if key == THEME_ITEMS:
         theme = binding.get("theme")
         if isinstance(theme, str) and theme.isdigit():
@@ -51,9 +70,9 @@ def clean_binding(binding, name: str, *, field: str = "content"):
         if isinstance(theme, bool) or not isinstance(theme, int) or not Theme.objects.filter(pk=theme).exists():
             raise ValidationError({field: f"“{name}” is bound to theme items: name an existing theme by its id."})
         return {"metric": THEME_ITEMS, "theme": theme}
-    if key not in METRIC_KEYS:
+    if key not in METRIC_KEYS and key != RECURRENCE:
         raise ValidationError({field: f"Unknown metric {str(key)[:60]!r} for “{name}”; one of: "
-                                      f"{', '.join((*METRIC_KEYS, THEME_ITEMS))}."})
+                                      f"{', '.join(ALL_KEYS)}."})
     if "theme" in binding:
         raise ValidationError({field: f"Only a theme-items binding names a theme (“{name}”)."})
     return {"metric": key}
@@ -104,7 +123,7 @@ def bound_series(viewer, diagram, *, today) -> tuple[list[str], list[BoundSeries
     visible = _may_see(viewer, diagram.team)
     scope = insight_metrics.scope_for(diagram.team) if visible else None
     metric_values = {}
-    if visible and any(binding["metric"] != THEME_ITEMS for _, binding in bound):
+    if visible and any(binding["metric"] in METRIC_KEYS for _, binding in bound):
         facts = insight_metrics.merged(insight_metrics.gather_facts(scope.team_ids, since=periods[0][0]),
                                        scope.team_ids)
         for first, last in periods:
@@ -123,8 +142,22 @@ def bound_series(viewer, diagram, *, today) -> tuple[list[str], list[BoundSeries
         counted = Counter((theme_id, month.strftime("%Y-%m")) for theme_id, month in (
             items.annotate(month=TruncMonth("on")).values_list("theme_id", "month")))
         theme_counts = {theme_id: [counted.get((theme_id, month), 0) for month in months] for theme_id in theme_ids}
+    scales = {binding["scale"] for _, binding in bound if binding["metric"] == SURVEY}
+    survey = bound_public.survey_series(scales, periods) if scales else {}
+    recurrence = (bound_public.recurrence_series(diagram.team, periods)
+                  if any(binding["metric"] == RECURRENCE for _, binding in bound) else [])
     series = []
     for name, binding in bound:
+        if binding["metric"] == SURVEY:
+            label, values, note = survey.get(binding["scale"], (binding["scale"], [None] * len(periods), ""))
+            series.append(BoundSeries(name, binding, label, "score", True, list(values), note))
+            continue
+        if binding["metric"] == RECURRENCE:
+            metric = catalogue.BY_KEY[RECURRENCE]
+            label = gettext("%(metric)s (items everyone may see)") % {"metric": metric_name(RECURRENCE)}
+            series.append(BoundSeries(name, binding, label, metric.unit, True,
+                                      list(recurrence), bound_public.RECURRENCE_NOTE))
+            continue
         if binding["metric"] == THEME_ITEMS:
             label = gettext("Items of the theme “%(theme)s” a month") % {
                 "theme": theme_names.get(binding["theme"], binding["theme"])}

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from learnloop.org.models import Team
+from learnloop.systems.bound_public import SURVEY, scale_choices
 from learnloop.systems.diagram_bindings import CHOICES as METRIC_CHOICES
 from learnloop.systems.diagram_models import InterventionKind
 from learnloop.systems.diagram_services import ATTACHABLE
@@ -90,10 +91,18 @@ class BindForm(_Form):
     name = OfferedChoiceField(label=_("Variable"))
     metric = forms.ChoiceField(choices=[("", _("Not bound")), *METRIC_CHOICES], required=False, label=_("Metric"))
     theme = IdField(required=False, what="the theme", label=_("Theme number (for theme items)"))
+    scale = OfferedChoiceField(required=False, label=_("Survey scale (for a survey scale score)"))
 
     def __init__(self, *args, names=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].choices = [(name, name) for name in names]
+        self.fields["scale"].choices = [("", "—"), *scale_choices()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("metric") == SURVEY and not data.get("scale"):
+            self.add_error("scale", "Choose the survey scale the variable is bound to.")
+        return data
 
     def binding(self):
         data = self.cleaned_data
@@ -101,6 +110,8 @@ class BindForm(_Form):
             return None
         if data["metric"] == "theme_items":
             return {"metric": "theme_items", "theme": data["theme"]}
+        if data["metric"] == SURVEY:
+            return {"metric": SURVEY, "scale": data["scale"]}
         return {"metric": data["metric"]}
 
 

@@ -60,3 +60,11 @@ def interventions(viewer, diagram: Diagram) -> list[tuple]:
     rows = list(diagram.interventions.select_related("created_by"))
     found = registry.resolve(viewer, [(row.target_type, row.target_id) for row in rows])
     return [(row, found.get((row.target_type, row.target_id))) for row in rows]
+
+
+def attached_to(viewer, target_type: str, target_id) -> list[Diagram]:
+    """The diagrams attached to one object (a session, a theme, an experiment) that the viewer may
+    open, by title: one query, however many are attached."""
+    return list(Diagram.objects.filter(visible_q(viewer), attachments__target_type=target_type,
+                                       attachments__target_id=str(target_id))
+                .select_related("team").only("pk", "title", "team__name").order_by("title", "pk").distinct())

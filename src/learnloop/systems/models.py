@@ -9,6 +9,7 @@ from learnloop.systems.diagram_models import (  # noqa: F401
 )
 from learnloop.systems.stockflow_models import (  # noqa: F401  (stock-and-flow models)
     Scenario,
+    ScenarioIntervention,
     SensitivityRun,
     StockFlowModel,
 )

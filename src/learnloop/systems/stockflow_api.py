@@ -10,9 +10,11 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from learnloop.api_base import Id, InputSchema, Pagination, Shown, errors, team_ref
+from learnloop.systems import stockflow_edit
+from learnloop.systems import stockflow_interventions as interventions
 from learnloop.systems import stockflow_permissions as permissions
 from learnloop.systems import stockflow_services as services
-from learnloop.systems.stockflow_models import Scenario, SensitivityRun, StockFlowModel
+from learnloop.systems.stockflow_models import Scenario, ScenarioIntervention, SensitivityRun, StockFlowModel
 
 router = Router(tags=["systems"])
 
@@ -36,6 +38,9 @@ class StockFlowModelOut(Schema):
     team_id: int | None = Field(description="The owning team; null: the organization")
     format: str
     file_name: str
+    state: str = Field(description="translating (the worker has not finished), failed (see state_error) or ready; "
+                                   "only a ready model runs")
+    state_error: str = Field(description="Why the translation failed (timeout, memory, unsupported functions...)")
     stocks: list[str]
     variables: list[str]
     initial_time: float
@@ -133,9 +138,32 @@ class SensitivityIn(InputSchema):
     params: dict[str, float] = Field(default_factory=dict, description="Constants held at these values")
 
 
+class StockFlowInterventionIn(InputSchema):
+    kind: Literal["experiment", "action"]
+    variable: str | None = Field(None, max_length=200,
+                                 description="The variable expected to move (default: the first charted one)")
+    team_id: Id | None = Field(None, description="The team that runs it (default: the model's team)")
+    title: str = Field("", max_length=200)
+
+
+class StockFlowInterventionOut(Schema):
+    id: int
+    kind: str
+    scenario_id: int | None
+    scenario_name: str
+    params: dict[str, float]
+    variable: str
+    hypothesis: str = Field(description="Written from the simulation: the constants changed, and the variable's "
+                                        "value at the final time under the baseline and under the scenario")
+    target_type: str
+    target_id: str
+    target_url: str | None = Field(description="The experiment or action, when the caller may see it")
+    created_at: datetime
+
+
 class SensitivityOut(Schema):
     id: str
-    status: str = Field(description="queued, running, done or failed")
+    status: str = Field(description="queued, running, done, failed or cancelled")
     runs: int
     done: int
     sampling: str
@@ -143,6 +171,14 @@ class SensitivityOut(Schema):
     ranges: dict[str, list[float]]
     error: str
     result: dict | None = Field(description="When done: time, percentiles and bands[variable][pNN]")
+
+
+class StockFlowModelPatchIn(InputSchema):
+    name: Name | None = None
+    description: str | None = Field(None, max_length=5000)
+    team_id: Id | None = Field(None, description="The owning team; null: the organization (left out: unchanged)")
+    bindings: dict[str, str] | None = Field(
+        None, description="Constant name -> live number key (an empty key unbinds); replaces every binding")
 
 
 def _model(request, model_id: int) -> StockFlowModel:
@@ -156,7 +192,8 @@ def _model(request, model_id: int) -> StockFlowModel:
 def _model_out(model: StockFlowModel) -> dict:
     outline = model.outline
     return {"id": model.pk, "name": model.name, "description": model.description, "team_id": model.team_id,
-            "format": model.format, "file_name": model.file_name, "stocks": outline.get("stocks", []),
+            "format": model.format, "file_name": model.file_name, "state": model.state,
+            "state_error": model.state_error, "stocks": outline.get("stocks", []),
             "variables": outline.get("variables", []), "initial_time": outline.get("initial_time", 0),
             "final_time": outline.get("final_time", 0), "time_step": outline.get("time_step", 0),
             "time_units": outline.get("time_units", ""), "created_at": model.created_at}
@@ -201,6 +238,17 @@ def create_from_diagram(request, payload: FromDiagramIn):
 @router.get("/models/{model_id}", response=StockFlowModelDetailOut, summary="One model with its constants")
 def get_model(request, model_id: Id):
     return _detail_out(_model(request, model_id))
+
+
+@router.patch("/models/{model_id}", response={200: StockFlowModelDetailOut, **errors(403)},
+              summary="Change a model's name, description, owning team or bindings")
+def update_model(request, model_id: Id, payload: StockFlowModelPatchIn):
+    given = payload.model_fields_set
+    changes = {field: getattr(payload, field) for field in ("name", "description", "bindings")
+               if field in given and getattr(payload, field) is not None}
+    if "team_id" in given:
+        changes["team"] = _team(payload.team_id)
+    return _detail_out(stockflow_edit.update_model(request.user, _model(request, model_id), **changes))
 
 
 @router.delete("/models/{model_id}", response={204: None, **errors(403)}, summary="Delete a model")
@@ -249,6 +297,36 @@ def compare_scenarios(request, model_id: Id, scenario: Annotated[list[Id], Query
     return {"variable": comparison.variable, "time": comparison.time, "series": comparison.series}
 
 
+def _intervention_out(row: ScenarioIntervention, target) -> dict:
+    return {"id": row.pk, "kind": row.kind, "scenario_id": row.scenario_id, "scenario_name": row.scenario_name,
+            "params": row.params, "variable": row.variable, "hypothesis": row.hypothesis,
+            "target_type": row.target_type, "target_id": row.target_id,
+            "target_url": target.url if target else None, "created_at": row.created_at}
+
+
+@router.post("/models/{model_id}/scenarios/{scenario_id}/interventions",
+             response={201: StockFlowInterventionOut, **errors(403)},
+             summary="Turn a scenario into a draft experiment (hypothesis from the simulation) or an action")
+def create_intervention(request, model_id: Id, scenario_id: Id, payload: StockFlowInterventionIn):
+    scenario = Scenario.objects.select_related("model__team").filter(pk=scenario_id,
+                                                                    model=_model(request, model_id)).first()
+    if scenario is None:
+        raise Http404
+    row = interventions.create_intervention(by=request.user, scenario=scenario, kind=payload.kind,
+                                            variable=payload.variable, team=_team(payload.team_id),
+                                            title=payload.title)
+    return Status(201, _intervention_out(*interventions.with_targets(request.user, [row])[0]))
+
+
+@router.get("/models/{model_id}/interventions", response=list[StockFlowInterventionOut],
+            summary="What the model's scenarios became (experiments and actions)")
+@paginate(Pagination)
+def list_interventions(request, model_id: Id):
+    rows = interventions.intervention_rows(_model(request, model_id))
+    return Shown(rows, each_page=lambda page: [_intervention_out(row, target) for row, target in
+                                               interventions.with_targets(request.user, page)])
+
+
 def _job_out(job: SensitivityRun) -> dict:
     return {"id": str(job.pk), "status": job.status, "runs": job.runs, "done": job.done, "sampling": job.sampling,
             "seed": job.seed, "ranges": job.ranges, "error": job.error, "result": job.result}
@@ -263,15 +341,26 @@ def start_sensitivity(request, model_id: Id, payload: SensitivityIn):
     return Status(202, _job_out(job))
 
 
-@router.get("/models/{model_id}/sensitivity/{run_id}", response=SensitivityOut,
-            summary="A sensitivity run's progress, and its percentile bands when done")
-def get_sensitivity(request, model_id: Id, run_id: str):
+def _run(request, model_id: int, run_id: str) -> SensitivityRun:
     model = _model(request, model_id)
     try:
         key = uuid.UUID(run_id)
     except ValueError:  # not a run id: the same answer as an unknown one
         raise Http404 from None
-    job = SensitivityRun.objects.filter(pk=key, model=model).first()
+    job = SensitivityRun.objects.select_related("model").filter(pk=key, model=model).first()
     if job is None:
         raise Http404
-    return _job_out(job)
+    return job
+
+
+@router.get("/models/{model_id}/sensitivity/{run_id}", response=SensitivityOut,
+            summary="A sensitivity run's progress, and its percentile bands when done")
+def get_sensitivity(request, model_id: Id, run_id: str):
+    return _job_out(_run(request, model_id, run_id))
+
+
+@router.post("/models/{model_id}/sensitivity/{run_id}/cancel", response={200: SensitivityOut, **errors(403)},
+             summary="Cancel queued or running sensitivity runs (a running one stops at its next progress "
+                     "report; no bands are kept)")
+def cancel_sensitivity(request, model_id: Id, run_id: str):
+    return _job_out(services.cancel_sensitivity(request.user, _run(request, model_id, run_id)))

@@ -6,6 +6,7 @@ obsolete entries left out)."""
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from learnloop.analytics import learning_metrics
@@ -71,3 +72,21 @@ def live_values(team, keys) -> dict[str, float | None]:
 
 def _stale(fact, today) -> bool:
     return today >= fact.review_due_on + timedelta(days=learning_metrics.STALE_AFTER_DAYS)
+
+
+def clean_bindings(model, bindings: dict, field: str = "bindings") -> dict:
+    """{constant: live number key} for constants the model has; a ValidationError otherwise. An
+    empty key unbinds the constant (its value is the model's again)."""
+    if not isinstance(bindings, dict):
+        raise ValidationError({field: "Bindings are {constant name: live number key}."})
+    constants = {constant["name"] for constant in model.outline.get("constants", [])}
+    cleaned = {}
+    for constant, key in bindings.items():
+        if constant not in constants:
+            raise ValidationError({field: f"{str(constant)[:120]}: the model has no constant of that name."})
+        if key in (None, ""):
+            continue
+        if key not in LIVE_NUMBERS:
+            raise ValidationError({field: f"{str(key)[:120]}: not a live number ({', '.join(LIVE_NUMBERS)})."})
+        cleaned[constant] = key
+    return cleaned

@@ -1,4 +1,5 @@
-"""Forms of the stock-and-flow pages: upload, constants (sliders), scenarios, sensitivity runs."""
+"""Forms of the stock-and-flow pages: upload, edit (name, team, bindings), constants (sliders),
+scenarios, sensitivity runs."""
 
 from django import forms
 from django.utils.text import format_lazy
@@ -7,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from learnloop.org.models import Team
 from learnloop.systems import stockflow_permissions as permissions
-from learnloop.systems.stockflow_models import Sampling
+from learnloop.systems.stockflow_bindings import LIVE_NUMBERS
+from learnloop.systems.stockflow_models import Sampling, ScenarioInterventionKind
 from learnloop.systems.stockflow_services import MAX_SENSITIVITY_RUNS, MAX_UPLOAD_BYTES
 
 
@@ -76,3 +78,51 @@ class SensitivityForm(forms.Form):
             if data.get(f"vary_{index}"):
                 found[slider.name] = [data.get(f"low_{index}", slider.low), data.get(f"high_{index}", slider.high)]
         return found
+
+
+class EditForm(forms.Form):
+    """A model's name, description, owning team, and one choice per constant: its live number."""
+
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False,
+                                  empty_label="The organization", label="Owned by")
+
+    def __init__(self, *args, model, person=None, **kwargs):
+        kwargs.setdefault("initial", {"name": model.name, "description": model.description, "team": model.team})
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.filter(archived_at=None).order_by("name", "pk")
+        offered = [team.pk for team in teams if team.pk == model.team_id or permissions.can_upload(person, team)]
+        self.fields["team"].queryset = teams.filter(pk__in=offered)
+        choices = [("", "The model's own value"), *[(number.key, number.label) for number in LIVE_NUMBERS.values()]]
+        self.constants = [constant["name"] for constant in model.outline.get("constants", [])]
+        for index, constant in enumerate(self.constants):
+            self.fields[binding_key(index)] = forms.ChoiceField(
+                choices=choices, required=False, label=f"{constant} starts from",
+                initial=model.bindings.get(constant, ""))
+
+    def bindings(self) -> dict[str, str]:
+        return {constant: self.cleaned_data[binding_key(index)] for index, constant in enumerate(self.constants)
+                if self.cleaned_data.get(binding_key(index))}
+
+    def binding_fields(self):
+        return [self[binding_key(index)] for index in range(len(self.constants))]
+
+
+def binding_key(index: int) -> str:
+    return f"bind_{index}"
+
+
+class InterventionForm(forms.Form):
+    """Turn a saved scenario into a proposed experiment or an action (the button pressed is the kind)."""
+
+    kind = forms.ChoiceField(choices=ScenarioInterventionKind.choices)
+    variable = forms.ChoiceField(required=False, label="Expected to move",
+                                 help_text="The variable the hypothesis is about (its value at the final time).")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="The model's team",
+                                  label="Team that runs it")
+
+    def __init__(self, *args, variables=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["variable"].choices = [(name, name) for name in variables]
+        self.fields["team"].queryset = Team.objects.filter(archived_at=None).order_by("name", "pk")

@@ -16,6 +16,12 @@ class ModelFormat(models.TextChoices):
     XMILE = "xmile", _("XMILE")
 
 
+class TranslationState(models.TextChoices):
+    TRANSLATING = "translating", _("Translating…")
+    FAILED = "failed", _("Failed")
+    READY = "ready", _("Ready")
+
+
 class StockFlowModel(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -32,6 +38,10 @@ class StockFlowModel(models.Model):
     outline = models.JSONField(default=dict)
     # Constant name -> key of stockflow_bindings.LIVE_NUMBERS: its value comes from the platform.
     bindings = models.JSONField(default=dict, blank=True)
+    # An upload is translated by the worker in a limited child process (stockflow_translation);
+    # only a ready model runs. `state_error` says why a translation failed.
+    state = models.CharField(max_length=12, choices=TranslationState.choices, default=TranslationState.READY)
+    state_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -48,6 +58,10 @@ class StockFlowModel(models.Model):
     @property
     def suffix(self) -> str:
         return ".mdl" if self.format == ModelFormat.VENSIM else ".xmile"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == TranslationState.READY
 
 
 class Scenario(models.Model):
@@ -74,6 +88,12 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    # Cancelled while queued or running: the worker stops at its next progress report and keeps
+    # no partial bands.
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+FINISHED = (RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED)
 
 
 class Sampling(models.TextChoices):
@@ -110,3 +130,33 @@ class SensitivityRun(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.runs) if self.runs else 0
+
+
+class ScenarioInterventionKind(models.TextChoices):
+    EXPERIMENT = "experiment", _("Proposed experiment")
+    ACTION = "action", _("Action")
+
+
+class ScenarioIntervention(models.Model):
+    """A scenario someone turned into a draft experiment or an action, with the hypothesis its
+    simulated figures gave; the model page lists it and links to what it became."""
+
+    model = models.ForeignKey(StockFlowModel, on_delete=models.CASCADE, related_name="interventions")
+    # Kept when the scenario is deleted: its name and constants are copied below.
+    scenario = models.ForeignKey(Scenario, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    scenario_name = models.CharField(max_length=120)
+    params = models.JSONField(default=dict)
+    variable = models.CharField(max_length=200)
+    hypothesis = models.TextField()
+    kind = models.CharField(max_length=20, choices=ScenarioInterventionKind.choices)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["model_id", "pk"]
+
+    def __str__(self):
+        return f"{self.kind}: {self.scenario_name}"

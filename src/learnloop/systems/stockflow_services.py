@@ -10,10 +10,11 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from learnloop.analytics.systems.graph import CausalModel, ModelError
-from learnloop.analytics.systems.outline import outline as read_outline
+from learnloop.analytics.systems.model_safety import check_xml_declarations
 from learnloop.analytics.systems.simulation import (
     VENSIM_SUFFIXES,
     XMILE_SUFFIXES,
@@ -27,12 +28,15 @@ from learnloop.systems.stockflow_bindings import LIVE_NUMBERS, live_values
 from learnloop.systems.stockflow_files import model_path
 from learnloop.systems.stockflow_models import (
     ModelFormat,
+    RunStatus,
     Sampling,
     Scenario,
     SensitivityRun,
     StockFlowModel,
+    TranslationState,
 )
-from learnloop.systems.stockflow_tasks import compute_sensitivity_task
+from learnloop.systems.stockflow_tasks import compute_sensitivity_task, translate_model_task
+from learnloop.systems.stockflow_translation import translate_model
 
 MAX_UPLOAD_BYTES = 2_000_000
 MAX_CHART_COLUMNS = 12  # variables a run returns and draws (stocks first)
@@ -67,15 +71,6 @@ def _text_of(content: bytes | str) -> str:
         return content.decode("cp1252", errors="replace")  # older Vensim files without {UTF-8}
 
 
-def _checked_outline(model: StockFlowModel) -> dict:
-    """Translate (with the untrusted-model checks), load and describe the model, or a form error."""
-    try:
-        return read_outline(model_path(model), untrusted=True).as_dict()
-    except SimulationError as error:
-        message = str(error).replace("model.mdl", model.file_name).replace("model.xmile", model.file_name)
-        raise ValidationError({"file": message}) from None
-
-
 def _clean_name(name: str, field: str = "name", limit: int = 200) -> str:
     name = " ".join((name or "").split())
     if not name:
@@ -86,26 +81,49 @@ def _clean_name(name: str, field: str = "name", limit: int = 200) -> str:
 
 
 def upload_model(by, *, name: str, team, file_name: str, content: bytes | str, description: str = "",
-                 bindings: dict | None = None) -> StockFlowModel:
+                 bindings: dict | None = None, translate_now: bool = False) -> StockFlowModel:
+    """Store a checked upload as "translating" and queue its translation (the worker translates
+    it in a limited child process: stockflow_translation). `translate_now` translates it here,
+    under the same limits, for the demo and for operators' scripts."""
     permissions.require(permissions.can_upload(by, team),
                         "Only the team's members, learning leads and admins can add a model here.")
     model = StockFlowModel(name=_clean_name(name), description=(description or "").strip(), team=team, owner=by,
-                           format=_format_of(file_name), file_name=Path(file_name).name[:200])
+                           format=_format_of(file_name), file_name=Path(file_name).name[:200],
+                           state=TranslationState.TRANSLATING)
     model.set_content(_text_of(content))
-    model.outline = _checked_outline(model)
-    model.bindings = _clean_bindings(model, bindings or {})
+    if model.format == ModelFormat.XMILE:
+        _check_xml(model)
+    model.bindings = _clean_bindings(bindings or {})
     model.save()
+    if translate_now:
+        translate_model(model.pk)
+        model.refresh_from_db()
+    else:
+        transaction.on_commit(lambda: translate_model_task.enqueue(model.pk))
     return model
 
 
-def _clean_bindings(model: StockFlowModel, bindings: dict) -> dict:
-    constants = {constant["name"] for constant in model.outline.get("constants", [])}
-    for constant, key in bindings.items():
-        if constant not in constants:
-            raise ValidationError({"bindings": f"{constant}: the model has no constant of that name."})
+def _check_xml(model: StockFlowModel) -> None:
+    """XML with entity or DTD declarations is refused at once (cheap; the rest waits for the worker)."""
+    try:
+        check_xml_declarations(model.content.encode("utf-8"), file_name=model.file_name)
+    except SimulationError as error:
+        raise ValidationError({"file": str(error)}) from None
+
+
+def _clean_bindings(bindings: dict) -> dict:
+    """Known live numbers; that each bound constant exists is checked once the model is translated."""
+    for key in bindings.values():
         if key not in LIVE_NUMBERS:
             raise ValidationError({"bindings": f"{key}: not a live number ({', '.join(LIVE_NUMBERS)})."})
     return dict(bindings)
+
+
+def require_ready(model: StockFlowModel) -> None:
+    if model.state == TranslationState.TRANSLATING:
+        raise ValidationError({"model": "The model is still being translated; it runs once it is ready."})
+    if model.state == TranslationState.FAILED:
+        raise ValidationError({"model": f"The model could not be translated: {model.state_error}"})
 
 
 def delete_model(by, model: StockFlowModel) -> None:
@@ -188,6 +206,7 @@ def run(model: StockFlowModel, params: dict | None = None, columns: list[str] | 
         if unknown:
             raise ValidationError({"columns": f"{unknown[0]}: the model has no variable of that name."})
         chosen = list(columns)
+    require_ready(model)
     values = {**default_params(model), **clean_params(model, params or {})}
     if not chosen:
         raise ValidationError({"columns": gettext("The model has no variable that changes over time.")})
@@ -202,6 +221,7 @@ def run(model: StockFlowModel, params: dict | None = None, columns: list[str] | 
 
 def save_scenario(by, model: StockFlowModel, *, name: str, params: dict, note: str = "") -> Scenario:
     permissions.require(permissions.can_view(by, model), "Sign in to save a scenario.")
+    require_ready(model)
     scenario = Scenario(model=model, name=_clean_name(name, limit=120), params=clean_params(model, params),
                         note=(note or "").strip(), author=by)
     try:
@@ -290,6 +310,7 @@ def start_sensitivity(by, model: StockFlowModel, *, ranges: dict, runs: int = 20
     """Queue Monte Carlo runs; the worker fills in progress and the bands (compute_sensitivity)."""
     permissions.require(permissions.can_change(by, model),
                         "Only those who may change this model can queue sensitivity runs.")
+    require_ready(model)
     if not 2 <= runs <= MAX_SENSITIVITY_RUNS:
         raise ValidationError({"runs": f"Between 2 and {MAX_SENSITIVITY_RUNS:,} runs."})
     if sampling not in Sampling.values:
@@ -302,6 +323,23 @@ def start_sensitivity(by, model: StockFlowModel, *, ranges: dict, runs: int = 20
     job = SensitivityRun.objects.create(model=model, requested_by=by, ranges=cleaned, params=fixed,
                                         columns=chart_columns(model), runs=runs, seed=seed, sampling=sampling)
     transaction.on_commit(lambda: compute_sensitivity_task.enqueue(str(job.pk)))
+    return job
+
+
+def may_cancel(by, job: SensitivityRun) -> bool:
+    return permissions.can_view(by) and (by.pk == job.requested_by_id or permissions.can_change(by, job.model))
+
+
+def cancel_sensitivity(by, job: SensitivityRun) -> SensitivityRun:
+    """Queued or running -> cancelled at once. A running job's worker sees it at its next progress
+    report (about every half second) and stops without storing bands (stockflow_compute)."""
+    permissions.require(may_cancel(by, job), "Only who queued the runs and those who may change the model can "
+                                             "cancel them.")
+    cancelled = SensitivityRun.objects.filter(pk=job.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+        status=RunStatus.CANCELLED, finished_at=timezone.now())
+    job.refresh_from_db()
+    if not cancelled:
+        raise ValidationError({"status": f"The runs are already {job.get_status_display().lower()}."})
     return job
 
 

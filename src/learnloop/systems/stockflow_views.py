@@ -14,16 +14,26 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from learnloop.org.models import Team
+from learnloop.systems import stockflow_interventions as interventions
 from learnloop.systems import stockflow_permissions as permissions
 from learnloop.systems import stockflow_services as services
 from learnloop.systems.stockflow_forms import (
+    InterventionForm,
     ScenarioForm,
     SensitivityForm,
     UploadForm,
     constant_key,
     params_from,
 )
-from learnloop.systems.stockflow_models import RunStatus, Scenario, SensitivityRun, StockFlowModel
+from learnloop.systems.stockflow_models import (
+    FINISHED,
+    Scenario,
+    ScenarioInterventionKind,
+    SensitivityRun,
+    StockFlowModel,
+    TranslationState,
+)
 
 
 def _messages_of(error: ValidationError) -> list[str]:
@@ -63,7 +73,8 @@ def upload(request):
             for field, problems in getattr(error, "message_dict", {"__all__": error.messages}).items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, _("%(name)s is ready to run.") % {"name": model.name})
+            messages.success(request, _("%(name)s is stored and being translated; this page shows when it is "
+                                        "ready to run.") % {"name": model.name})
             return redirect("systems:stockflow_detail", model.pk)
     return _list_page(request, form, status=400)
 
@@ -79,6 +90,9 @@ def _table_rows(table) -> list[list]:
 @login_required
 def detail(request, model_id):
     model = _model(request, model_id)
+    if not model.is_ready:
+        return render(request, "systems/stockflow_waiting.html", {
+            "model": model, "may_change": permissions.can_change(request.user, model)})
     sliders = services.sliders(model)
     params, problems = params_from(request.GET, sliders)
     table = None
@@ -106,8 +120,48 @@ def detail(request, model_id):
         "scenarios": scenarios, "scenario_form": ScenarioForm(), "runs": runs, "may_change": may_change,
         "sensitivity_form": SensitivityForm() if may_change else None,
         "variables": services.chart_columns(model),
+        "teams": list(Team.objects.filter(archived_at=None).order_by("name", "pk")),
+        "interventions": interventions.interventions(request.user, model),
     }
     return render(request, "systems/stockflow_detail.html", context, status=400 if problems else 200)
+
+
+@login_required
+def model_state(request, model_id):
+    """The translation state for the waiting page's polling (htmx); it reloads once finished."""
+    model = _model(request, model_id)
+    response = render(request, "systems/_stockflow_state.html", {"model": model})
+    if model.state != TranslationState.TRANSLATING:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def intervene(request, model_id, scenario_id):
+    model = _model(request, model_id)
+    scenario = get_object_or_404(Scenario.objects.select_related("model__team"), pk=scenario_id, model=model)
+    form = InterventionForm(request.POST, variables=services.chart_columns(model))
+    if form.is_valid():
+        try:
+            made = interventions.create_intervention(by=request.user, scenario=scenario,
+                                                     kind=form.cleaned_data["kind"],
+                                                     variable=form.cleaned_data["variable"] or None,
+                                                     team=form.cleaned_data["team"])
+        except ValidationError as error:
+            for problem in _messages_of(error):
+                messages.error(request, problem)
+        else:
+            if made.kind == ScenarioInterventionKind.EXPERIMENT:
+                messages.success(request, "A draft experiment with the hypothesis from the simulation; review its "
+                                          "protocol before it starts.")
+                return redirect("experiments:detail", int(made.target_id))
+            messages.success(request, "The action is recorded; its source is this model.")
+            return redirect("actions:detail", int(made.target_id))
+    for errors in form.errors.values():
+        for problem in errors:
+            messages.error(request, problem)
+    return redirect(reverse("systems:stockflow_detail", args=[model.pk]) + "#scenarios")
 
 
 @login_required
@@ -253,15 +307,29 @@ def sensitivity(request, model_id, run_id):
     return render(request, "systems/stockflow_sensitivity.html", {
         "model": job.model, "job": job, "chart": chart, "keys": keys, "rows": rows,
         "variables": list((job.result or {}).get("bands", {})),
-        "finished": job.status in (RunStatus.DONE, RunStatus.FAILED)})
+        "finished": job.status in FINISHED, "may_cancel": services.may_cancel(request.user, job)})
 
 
 @login_required
 def sensitivity_state(request, model_id, run_id):
     job = _job(request, model_id, run_id)
-    finished = job.status in (RunStatus.DONE, RunStatus.FAILED)
-    response = render(request, "systems/_stockflow_progress.html", {"model": job.model, "job": job,
-                                                                    "finished": finished})
+    finished = job.status in FINISHED
+    response = render(request, "systems/_stockflow_progress.html", {
+        "model": job.model, "job": job, "finished": finished, "may_cancel": services.may_cancel(request.user, job)})
     if finished:
         response["HX-Refresh"] = "true"  # the page reloads once, with the bands
     return response
+
+
+@login_required
+@require_POST
+def cancel_sensitivity(request, model_id, run_id):
+    job = _job(request, model_id, run_id)
+    try:
+        services.cancel_sensitivity(request.user, job)
+    except ValidationError as error:
+        for problem in _messages_of(error):
+            messages.error(request, problem)
+    else:
+        messages.success(request, "The sensitivity runs are cancelled; no bands are kept.")
+    return redirect("systems:stockflow_sensitivity", job.model_id, job.pk)

@@ -15,12 +15,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.signals import pre_save
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
 
 from learnloop.input_rules import length_problem, number_problem, text_limit, text_problem, walk_texts
 
 # Modules that define forms; imported before the forms are bounded (see bound_forms).
 FORM_MODULES = ("forms", "transfer_views", "dashboard_forms", "themes_forms", "warehouse_forms", "matching_forms",
-                "workshop_forms", "stockflow_forms", "diagram_forms")
+                "workshop_forms", "stockflow_forms", "diagram_forms", "chat_forms", "scim_forms")
 
 
 def date_range() -> tuple[datetime.date, datetime.date]:
@@ -38,7 +41,7 @@ def date_problem(value: datetime.date) -> str | None:
 
 def validate_text(value) -> None:
     if isinstance(value, str) and (problem := text_problem(value)):
-        raise ValidationError(f"The text {problem}", code="unstorable")
+        raise ValidationError(gettext("The text %(problem)s") % {"problem": problem}, code="unstorable")
 
 
 def validate_date(value) -> None:
@@ -48,7 +51,7 @@ def validate_date(value) -> None:
 
 def validate_number(value) -> None:
     if isinstance(value, float) and (problem := number_problem(value)):
-        raise ValidationError(f"The number {problem}", code="number_range")
+        raise ValidationError(gettext("The number %(problem)s") % {"problem": problem}, code="number_range")
 
 
 # --- Every save ----------------------------------------------------------------------------------
@@ -131,6 +134,17 @@ def check_bulk_writes() -> None:
 # --- Every form ----------------------------------------------------------------------------------
 
 
+def _characters_at_most_now(limit: int) -> str:
+    return ngettext("At most %(count)s character.", "At most %(count)s characters.", limit) % {
+        "count": number_format(limit, force_grouping=True)
+    }
+
+
+# Forms are bounded once, at start-up: the help text is put into words when a page shows it, in
+# that page's language.
+_characters_at_most = lazy(_characters_at_most_now, str)
+
+
 def bound_field(name: str, field: forms.Field) -> None:
     """Give a form field the input rules: text fields a length limit (shown as maxlength) and
     the NUL/surrogate check, date fields the configured range."""
@@ -144,7 +158,7 @@ def bound_field(name: str, field: forms.Field) -> None:
             field.widget.attrs.update(field.widget_attrs(field.widget))
         field.validators.append(validate_text)
         if not field.help_text and isinstance(field.widget, forms.Textarea):
-            field.help_text = f"At most {field.max_length:,} characters."
+            field.help_text = _characters_at_most(field.max_length)
     elif isinstance(field, forms.DateField):
         field.validators.append(validate_date)
         low, high = date_range()

@@ -5,11 +5,12 @@ contributes nothing, so the shell never links to a page that does not exist yet.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.apps import apps
 from django.urls import reverse
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext, gettext_noop
 
 
 def signed_in(user) -> bool:
@@ -38,7 +39,8 @@ def nav_items_for(user) -> list[NavItem]:
     items = []
     for config in apps.get_app_configs():
         items.extend(item for item in getattr(config, "nav_items", ()) if item.visible(user))
-    return sorted(items, key=lambda item: (item.order, item.label))
+    ordered = sorted(items, key=lambda item: (item.order, item.label))
+    return [replace(item, label=gettext(str(item.label))) for item in ordered]
 
 
 @dataclass(frozen=True)
@@ -62,5 +64,20 @@ def home_panels_for(request) -> list[dict]:
     for panel in sorted(panels, key=lambda p: p.order):
         context = import_string(panel.build)(request)
         if context is not None:
-            rendered.append({"title": panel.title, "template": panel.template, "context": context})
+            rendered.append({"title": gettext(str(panel.title)), "template": panel.template, "context": context})
     return rendered
+
+
+# The labels and panel titles the apps give (in their apps.py, in English) are put into words
+# here, in the language of the page; listed so makemessages puts them in this app's catalogue.
+APP_LABELS = (
+    gettext_noop("Actions"), gettext_noop("My open actions"), gettext_noop("Audit log"),
+    gettext_noop("Experiments"), gettext_noop("Running experiments"), gettext_noop("Growth"),
+    gettext_noop("Dashboards"), gettext_noop("Themes"), gettext_noop("The organization's loop"),
+    gettext_noop("Your teams' loop"), gettext_noop("Coming up again and again"), gettext_noop("Webhooks"),
+    gettext_noop("Calendar"), gettext_noop("Notifications"), gettext_noop("Knowledge"),
+    gettext_noop("Recent lessons"), gettext_noop("Due for your review"), gettext_noop("Network"),
+    gettext_noop("People"), gettext_noop("Teams"), gettext_noop("Invitations"), gettext_noop("Import"),
+    gettext_noop("My teams"), gettext_noop("Organization"), gettext_noop("Sessions"),
+    gettext_noop("Strategy"), gettext_noop("Surveys"), gettext_noop("Systems"),
+)

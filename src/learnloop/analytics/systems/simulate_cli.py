@@ -10,10 +10,14 @@ Only argparse loads at import; PySD, pandas and numpy load when the model runs.
 
 import argparse
 import json
+import signal
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 BAD_INPUT = 2
+DEFAULT_TIMEOUT_SECONDS = 60.0
 HELP = "Run a Vensim (.mdl) or XMILE (.xmile) model through PySD and print the results table."
 
 
@@ -41,6 +45,30 @@ def add_arguments(simulate: argparse.ArgumentParser) -> None:
     simulate.add_argument("--return-columns", default="", metavar="A,B",
                           help="only these variables (default: every variable); Name[a1,b1] for one element")
     simulate.add_argument("--format", choices=["csv", "json"], default="csv")
+    simulate.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS, metavar="SECONDS",
+                          help="stop translating and running after this many seconds (0: no limit; default 60)")
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Raise SimulationError in this (main) thread when the wall-clock time is up (SIGALRM)."""
+    from learnloop.analytics.systems.simulation import SimulationError
+
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signal, _frame):
+        raise SimulationError(f"the model took longer than {seconds:g} seconds and was stopped "
+                              "(raise --timeout to allow more).")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def simulate(options: dict) -> str:
@@ -49,7 +77,8 @@ def simulate(options: dict) -> str:
 
     params = parse_params(options["param"])
     columns = split_columns(options["return_columns"]) or None
-    table = run(options["model_file"], params=params, return_columns=columns)
+    with time_limit(options.get("timeout", DEFAULT_TIMEOUT_SECONDS)):
+        table = run(options["model_file"], params=params, return_columns=columns)
     if options["format"] == "json":
         return json.dumps(table.to_json_data(), ensure_ascii=False) + "\n"
     return table.to_csv()

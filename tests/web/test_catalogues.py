@@ -1,0 +1,52 @@
+"""The German catalogues of the shared apps are complete: every message translated, with the same
+placeholders as its English original (a missing or misspelt %(name)s breaks the page)."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+import learnloop
+
+CORE_APPS = ["web", "accounts", "org", "audit", "ops", "links", "integrations", "network"]
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def _catalogue(app: str):
+    path = Path(learnloop.__file__).parent / app / "locale" / "de" / "LC_MESSAGES" / "django.po"
+    with path.open("rb") as handle:
+        return read_po(handle, locale="de")
+
+
+def _forms(value) -> list[str]:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+@pytest.mark.parametrize("app", CORE_APPS)
+def test_every_message_is_translated_with_the_same_placeholders(app):
+    catalogue = _catalogue(app)
+    assert catalogue.plural_forms == "nplurals=2; plural=(n != 1);"
+    problems = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        if message.fuzzy:
+            problems.append(f"fuzzy: {message.id!r}")
+        originals, translations = _forms(message.id), _forms(message.string)
+        if not all(translations) or len(translations) != len(originals):
+            problems.append(f"untranslated: {message.id!r}")
+            continue
+        expected = set(PLACEHOLDER.findall(" ".join(originals)))
+        for translation in translations:
+            # A plural's singular may leave the count out ("ein Team"); no other placeholder may go.
+            found = set(PLACEHOLDER.findall(translation))
+            if found - expected or expected - found - {"counter", "count"}:
+                problems.append(f"placeholders differ: {message.id!r} -> {translation!r}")
+    assert not problems, problems
+
+
+def test_the_core_catalogues_are_compiled_by_learnloop_translations():
+    from learnloop import translations
+    found = {path.parts[-5] for path in translations.catalogues()}
+    assert set(CORE_APPS) <= found
