@@ -123,7 +123,8 @@ def open_round(*, by, vision: Vision, question: str = "", anonymous: bool = Fals
                support_budget: int = DEFAULT_SUPPORT_BUDGET, at=None) -> Round:
     require(can_steer_vision(by, vision), "Only the vision's owner and leads open rounds.")
     if not (isinstance(support_budget, int) and 1 <= support_budget <= MAX_SUPPORT_BUDGET):
-        raise ValidationError({"support_budget": gettext("Between 1 and %(most)s supports a person.") % {"most": MAX_SUPPORT_BUDGET}})
+        raise ValidationError({"support_budget": gettext("Between 1 and %(most)s supports a person.")
+                               % {"most": MAX_SUPPORT_BUDGET}})
     with transaction.atomic():
         if Round.objects.select_for_update().filter(vision=vision, closed_on=None).exists():
             raise ValidationError(gettext("A round is open already: close it first."))

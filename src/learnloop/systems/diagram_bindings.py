@@ -156,7 +156,7 @@ def bound_series(viewer, diagram, *, today) -> tuple[list[str], list[BoundSeries
             metric = catalogue.BY_KEY[RECURRENCE]
             label = gettext("%(metric)s (items everyone may see)") % {"metric": metric_name(RECURRENCE)}
             series.append(BoundSeries(name, binding, label, metric.unit, True,
-                                      list(recurrence), bound_public.RECURRENCE_NOTE))
+                                      list(recurrence), str(bound_public.RECURRENCE_NOTE)))
             continue
         if binding["metric"] == THEME_ITEMS:
             label = gettext("Items of the theme “%(theme)s” a month") % {

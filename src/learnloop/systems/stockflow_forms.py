@@ -83,10 +83,11 @@ class SensitivityForm(forms.Form):
 class EditForm(forms.Form):
     """A model's name, description, owning team, and one choice per constant: its live number."""
 
-    name = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False,
-                                  empty_label="The organization", label="Owned by")
+                                  empty_label=_("The organization"), label=_("Owned by"))
 
     def __init__(self, *args, model, person=None, **kwargs):
         kwargs.setdefault("initial", {"name": model.name, "description": model.description, "team": model.team})
@@ -94,11 +95,11 @@ class EditForm(forms.Form):
         teams = Team.objects.filter(archived_at=None).order_by("name", "pk")
         offered = [team.pk for team in teams if team.pk == model.team_id or permissions.can_upload(person, team)]
         self.fields["team"].queryset = teams.filter(pk__in=offered)
-        choices = [("", "The model's own value"), *[(number.key, number.label) for number in LIVE_NUMBERS.values()]]
+        choices = [("", _("The model's own value")), *[(number.key, number.label) for number in LIVE_NUMBERS.values()]]
         self.constants = [constant["name"] for constant in model.outline.get("constants", [])]
         for index, constant in enumerate(self.constants):
             self.fields[binding_key(index)] = forms.ChoiceField(
-                choices=choices, required=False, label=f"{constant} starts from",
+                choices=choices, required=False, label=gettext("%(constant)s starts from") % {"constant": constant},
                 initial=model.bindings.get(constant, ""))
 
     def bindings(self) -> dict[str, str]:
@@ -116,11 +117,11 @@ def binding_key(index: int) -> str:
 class InterventionForm(forms.Form):
     """Turn a saved scenario into a proposed experiment or an action (the button pressed is the kind)."""
 
-    kind = forms.ChoiceField(choices=ScenarioInterventionKind.choices)
-    variable = forms.ChoiceField(required=False, label="Expected to move",
-                                 help_text="The variable the hypothesis is about (its value at the final time).")
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="The model's team",
-                                  label="Team that runs it")
+    kind = forms.ChoiceField(label=_("Kind"), choices=ScenarioInterventionKind.choices)
+    variable = forms.ChoiceField(required=False, label=_("Expected to move"),
+                                 help_text=_("The variable the hypothesis is about (its value at the final time)."))
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label=_("The model's team"),
+                                  label=_("Team that runs it"))
 
     def __init__(self, *args, variables=(), **kwargs):
         super().__init__(*args, **kwargs)

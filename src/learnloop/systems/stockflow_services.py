@@ -121,9 +121,10 @@ def _clean_bindings(bindings: dict) -> dict:
 
 def require_ready(model: StockFlowModel) -> None:
     if model.state == TranslationState.TRANSLATING:
-        raise ValidationError({"model": "The model is still being translated; it runs once it is ready."})
+        raise ValidationError({"model": gettext("The model is still being translated; it runs once it is ready.")})
     if model.state == TranslationState.FAILED:
-        raise ValidationError({"model": f"The model could not be translated: {model.state_error}"})
+        raise ValidationError({"model": gettext("The model could not be translated: %(error)s")
+                                         % {"error": model.state_error}})
 
 
 def delete_model(by, model: StockFlowModel) -> None:
@@ -339,7 +340,8 @@ def cancel_sensitivity(by, job: SensitivityRun) -> SensitivityRun:
         status=RunStatus.CANCELLED, finished_at=timezone.now())
     job.refresh_from_db()
     if not cancelled:
-        raise ValidationError({"status": f"The runs are already {job.get_status_display().lower()}."})
+        raise ValidationError({"status": gettext("The runs are already %(status)s.")
+                                          % {"status": job.get_status_display().lower()}})
     return job
 
 

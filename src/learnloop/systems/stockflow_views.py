@@ -153,10 +153,10 @@ def intervene(request, model_id, scenario_id):
                 messages.error(request, problem)
         else:
             if made.kind == ScenarioInterventionKind.EXPERIMENT:
-                messages.success(request, "A draft experiment with the hypothesis from the simulation; review its "
-                                          "protocol before it starts.")
+                messages.success(request, _("A draft experiment with the hypothesis from the simulation; review its "
+                                            "protocol before it starts."))
                 return redirect("experiments:detail", int(made.target_id))
-            messages.success(request, "The action is recorded; its source is this model.")
+            messages.success(request, _("The action is recorded; its source is this model."))
             return redirect("actions:detail", int(made.target_id))
     for errors in form.errors.values():
         for problem in errors:
@@ -331,5 +331,5 @@ def cancel_sensitivity(request, model_id, run_id):
         for problem in _messages_of(error):
             messages.error(request, problem)
     else:
-        messages.success(request, "The sensitivity runs are cancelled; no bands are kept.")
+        messages.success(request, _("The sensitivity runs are cancelled; no bands are kept."))
     return redirect("systems:stockflow_sensitivity", job.model_id, job.pk)
