@@ -83,7 +83,8 @@ def hafen(db):
                                                   description="Warum kommen doppelte Auszahlungen wieder?")
     diagram_services.add_comment(by=lead, diagram=diagram, text="Der Abgleich dauert zu lange.")
     model = stockflow_services.upload_model(lead, name="Wissensverfall", team=None, file_name="wissen.mdl",
-                                            content=WISSEN_MDL.encode(), description="Erkenntnisse veralten.")
+                                            content=WISSEN_MDL.encode(), description="Erkenntnisse veralten.",
+                                            translate_now=True)
     return {"lead": lead, "diagram": diagram, "model": model}
 
 
@@ -114,6 +115,18 @@ def test_stock_and_flow_pages_have_no_english_left_and_keep_plain_numbers(hafen)
     for value in re.findall(r'<input type="range"[^>]*value="([^"]*)"', html):
         float(value)  # a German comma here would break the slider
     assert re.search(r'<input type="range"[^>]*value="7.5"', html)
+
+
+def test_the_edit_page_and_a_model_being_translated_have_no_english_left(hafen):
+    client = signed_in_client(hafen["lead"])
+    page = german(client, reverse("systems:stockflow_edit", args=[hafen["model"].pk]))
+    assert_no_english(main_content(page))
+    assert "Die Live-Zahlen" in page.content.decode()
+    waiting = stockflow_services.upload_model(hafen["lead"], name="Wissensstau", team=None, file_name="stau.mdl",
+                                              content=WISSEN_MDL.encode(), description="Noch in Arbeit.")
+    page = german(client, reverse("systems:stockflow_detail", args=[waiting.pk]))
+    assert_no_english(main_content(page))
+    assert "Wird übersetzt" in page.content.decode()
 
 
 def test_the_same_pages_stay_english_without_a_language(hafen):

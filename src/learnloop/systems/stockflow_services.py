@@ -115,7 +115,8 @@ def _clean_bindings(bindings: dict) -> dict:
     """Known live numbers; that each bound constant exists is checked once the model is translated."""
     for key in bindings.values():
         if key not in LIVE_NUMBERS:
-            raise ValidationError({"bindings": f"{key}: not a live number ({', '.join(LIVE_NUMBERS)})."})
+            raise ValidationError({"bindings": gettext("%(key)s: not a live number (%(known)s).")
+                                              % {"key": key, "known": ", ".join(LIVE_NUMBERS)}})
     return dict(bindings)
 
 
@@ -167,7 +168,7 @@ def sliders(model: StockFlowModel) -> list[Slider]:
             low, high = min(low, start - abs(start) / 2), max(high, start + abs(start) / 2, start + 1)
         found.append(Slider(constant["name"], start, constant["value"], low, high, _step(low, high),
                             constant.get("units", ""), constant.get("documentation", ""),
-                            LIVE_NUMBERS[key].label if key else ""))
+                            str(LIVE_NUMBERS[key].label) if key else ""))
     return found
 
 
