@@ -6,9 +6,11 @@ page's json_script element). So a chart, its table and its CSV can never disagre
 """
 
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 
 from learnloop.analytics import learning_metrics as catalogue
-from learnloop.insights import metrics, themes_metrics
+from learnloop.insights import metric_texts, metrics, themes_metrics
 
 CHART_IDS = ("loop-series", "funnel", "survey-heatmap", "theme-recurrence", "portfolio", "health")
 
@@ -27,12 +29,13 @@ def loop_series_chart(series: dict) -> dict:
         rows.append([month] + [
             (_percent(item["values"][index]) if item["unit"] == "share" else _number(item["values"][index]))
             for item in series["series"]])
-    columns = ["Month"] + [f"{item['name']} ({'%' if item['unit'] == 'share' else item['unit']})"
-                           for item in series["series"]]
+    columns = [gettext("Month")] + [f"{item['name']} ({'%' if item['unit'] == 'share' else _unit(item['unit'])})"
+                                    for item in series["series"]]
     return {
-        "id": "loop-series", "kind": "line", "title": "The loop, month by month",
-        "description": "Rates in percent on the left axis; sessions and experiments per month on the right. "
-                       "The last month is counted so far, so it is partial.",
+        "id": "loop-series", "kind": "line", "title": gettext("The loop, month by month"),
+        "axis_per_month": gettext("a month"),
+        "description": gettext("Rates in percent on the left axis; sessions and experiments per month on the right. "
+                               "The last month is counted so far, so it is partial."),
         "x": series["months"],
         "series": [{"name": columns[position + 1], "axis": 0 if item["unit"] == "share" else 1,
                     "values": [row[position + 1] for row in rows]}
@@ -42,13 +45,14 @@ def loop_series_chart(series: dict) -> dict:
 
 
 def funnel_chart(stages: list[dict]) -> dict:
+    stages = metric_texts.funnel_in_words(stages)
     return {
-        "id": "funnel", "kind": "hbar", "title": "From card to reused lesson",
-        "description": "Cards written → actions raised → done → found effective → lessons kept → lessons reused, "
-                       "in the period.",
+        "id": "funnel", "kind": "hbar", "title": gettext("From card to reused lesson"),
+        "description": gettext("Cards written → actions raised → done → found effective → lessons kept → lessons "
+                               "reused, in the period."),
         "x": [stage["label"] for stage in stages],
-        "series": [{"name": "Count", "values": [stage["count"] for stage in stages]}],
-        "columns": ["Stage", "Count"], "rows": [[stage["label"], stage["count"]] for stage in stages],
+        "series": [{"name": gettext("Count"), "values": [stage["count"] for stage in stages]}],
+        "columns": [gettext("Stage"), gettext("Count")], "rows": [[stage["label"], stage["count"]] for stage in stages],
     }
 
 
@@ -68,25 +72,28 @@ def heatmap_chart(heatmap: dict, node_ids: set[str] | None) -> dict:
         rows.append(table_row)
     withheld = [item for item in heatmap["withheld"] if node_ids is None or item["key"] in node_ids]
     return {
-        "id": "survey-heatmap", "kind": "heatmap", "title": "Survey scales by group (released only)",
-        "description": "Mean score per dimension in the latest closed campaign, for groups the disclosure "
-                       "engine released.",
+        "id": "survey-heatmap", "kind": "heatmap", "title": gettext("Survey scales by group (released only)"),
+        "description": gettext("Mean score per dimension in the latest closed campaign, for groups the disclosure "
+                               "engine released."),
         "x": [dimension["name"] for dimension in dimensions], "y": [row["label"] for row in rows_in],
-        "cells": cells, "columns": ["Group", "Respondents"] + [dimension["name"] for dimension in dimensions],
+        "cells": cells,
+        "columns": [gettext("Group"), gettext("Respondents")] + [dimension["name"] for dimension in dimensions],
         "rows": rows, "withheld": withheld,
     }
 
 
 def portfolio_chart(portfolio: list[dict]) -> dict:
-    labels = (("won", "Won"), ("lost", "Lost"), ("inconclusive", "Inconclusive"), ("no_outcome", "No outcome"))
+    labels = (("won", gettext("Won")), ("lost", gettext("Lost")), ("inconclusive", gettext("Inconclusive")),
+              ("no_outcome", gettext("No outcome")))
     return {
-        "id": "portfolio", "kind": "stacked", "title": "Experiment portfolio over time",
-        "description": "Experiments concluded each month by outcome (bars) and experiments running (line).",
+        "id": "portfolio", "kind": "stacked", "title": gettext("Experiment portfolio over time"),
+        "description": gettext("Experiments concluded each month by outcome (bars) and experiments running (line)."),
         "x": [row["month"] for row in portfolio],
-        "series": [{"name": f"Concluded: {label}", "values": [row[key] for row in portfolio], "stack": "done"}
-                   for key, label in labels] + [{"name": "Running", "values": [row["running"] for row in portfolio],
-                                                 "line": True}],
-        "columns": ["Month", "Running"] + [f"Concluded: {label}" for _, label in labels],
+        "series": [{"name": gettext("Concluded: %(outcome)s") % {"outcome": label},
+                    "values": [row[key] for row in portfolio], "stack": "done"} for key, label in labels]
+        + [{"name": gettext("Running"), "values": [row["running"] for row in portfolio], "line": True}],
+        "columns": [gettext("Month"), gettext("Running")] + [gettext("Concluded: %(outcome)s") % {"outcome": label}
+                                                             for _, label in labels],
         "rows": [[row["month"], row["running"]] + [row[key] for key, _ in labels] for row in portfolio],
     }
 
@@ -98,15 +105,16 @@ def theme_recurrence_chart(months: list[str], recurrences: list) -> dict:
     returning = [item.recurring for item in recurrences]
     new = [item.active - item.recurring for item in recurrences]
     return {
-        "id": "theme-recurrence", "kind": "stacked", "title": "Themes coming back, month by month",
-        "description": "Themes with an item you may see in each month: those that had come up before (bars, "
-                       "dark) and those seen for the first time (bars, light), and the theme recurrence rate "
-                       "(line, percent on the right axis).",
+        "id": "theme-recurrence", "kind": "stacked", "title": gettext("Themes coming back, month by month"),
+        "description": gettext("Themes with an item you may see in each month: those that had come up before (bars, "
+                               "dark) and those seen for the first time (bars, light), and the theme recurrence rate "
+                               "(line, percent on the right axis)."),
         "x": months,
-        "series": [{"name": "Came up before", "values": returning, "stack": "themes"},
-                   {"name": "First time", "values": new, "stack": "themes"},
-                   {"name": "Recurrence rate (%)", "values": rates, "line": True, "axis": 1}],
-        "columns": ["Month", "Themes", "Came up before", "First time", "Recurrence rate (%)"],
+        "series": [{"name": gettext("Came up before"), "values": returning, "stack": "themes"},
+                   {"name": gettext("First time"), "values": new, "stack": "themes"},
+                   {"name": gettext("Recurrence rate (%)"), "values": rates, "line": True, "axis": 1}],
+        "columns": [gettext("Month"), gettext("Themes"), gettext("Came up before"), gettext("First time"),
+                    gettext("Recurrence rate (%)")],
         "rows": [[month, item.active, item.recurring, item.active - item.recurring, rate]
                  for month, item, rate in zip(months, recurrences, rates, strict=True)
                  ] if any(item.active for item in recurrences) else [],
@@ -116,11 +124,12 @@ def theme_recurrence_chart(months: list[str], recurrences: list) -> dict:
 def health_chart(comparison: dict) -> dict:
     teams = comparison["teams"]
     return {
-        "id": "health", "kind": "hbar", "title": "Learning-health index by team",
-        "description": f"Teams with at least {comparison['threshold']} members; an incomplete index is not drawn.",
+        "id": "health", "kind": "hbar", "title": gettext("Learning-health index by team"),
+        "description": gettext("Teams with at least %(threshold)s members; an incomplete index is not drawn.") % {
+            "threshold": comparison["threshold"]},
         "x": [row["name"] for row in teams],
-        "series": [{"name": "Index (0–100)", "values": [_number(row["index"], 1) for row in teams]}],
-        "columns": ["Team", "Index (0–100)", "Status", "Data coverage (%)"],
+        "series": [{"name": gettext("Index (0–100)"), "values": [_number(row["index"], 1) for row in teams]}],
+        "columns": [gettext("Team"), gettext("Index (0–100)"), gettext("Status"), gettext("Data coverage (%)")],
         "rows": [[row["name"], _number(row["index"], 1), row["status"], _percent(row["coverage"])] for row in teams],
     }
 
@@ -128,16 +137,22 @@ def health_chart(comparison: dict) -> dict:
 def display(unit: str, value) -> str:
     """A metric's value as the page prints it; missing stays visibly missing."""
     if value is None:
-        return "missing"
+        return gettext("missing")
     if unit == "share":
-        return f"{100 * value:.1f}%"
+        return f"{number_format(round(100 * value, 1), 1)}%"
     if unit == "count":
         return str(int(value))
     if unit == "days":
-        return f"{value:g} days"
+        return ngettext("%(days)s day", "%(days)s days", 1 if value == 1 else 2) % {"days": number_format(f"{value:g}")}
     if unit == "per month":
-        return f"{value:.2f} a month"
+        return gettext("%(count)s a month") % {"count": number_format(round(value, 2), 2)}
     return str(value)
+
+
+def _unit(unit: str) -> str:
+    """A catalogue unit as a column header says it."""
+    return {"count": gettext("count"), "days": gettext("days"), "per month": gettext("per month"),
+            "score": gettext("score")}.get(unit, unit)
 
 
 def dashboard(*, viewer, scope: metrics.Scope, teams: list, since, until) -> dict:
@@ -151,7 +166,8 @@ def dashboard(*, viewer, scope: metrics.Scope, teams: list, since, until) -> dic
     scope_facts = report.pop("_facts")
     for entry in report["metrics"]:
         entry["display"] = (display(entry["unit"], entry["value"]) if entry["key"] != "survey_scale_scores"
-                            else (f"{len(entry['value'])} dimensions" if entry["value"] else "missing"))
+                            else (ngettext("%(count)s dimension", "%(count)s dimensions", len(entry["value"])) % {
+                                "count": len(entry["value"])} if entry["value"] else gettext("missing")))
     series = metrics.monthly_series(scope_facts, until=until, today=today)
     node_ids = None if scope.team is None else {str(team_id) for team_id in scope.team_ids}
     charts = [
@@ -174,5 +190,5 @@ def dashboard(*, viewer, scope: metrics.Scope, teams: list, since, until) -> dic
 
 def chart_data_for_script(charts: list[dict]) -> list[dict]:
     """What dashboard_charts.js needs (the tables stay in the HTML)."""
-    keep = ("id", "kind", "title", "x", "y", "series", "cells")
+    keep = ("id", "kind", "title", "x", "y", "series", "cells", "axis_per_month")
     return [{key: chart[key] for key in keep if key in chart} for chart in charts]

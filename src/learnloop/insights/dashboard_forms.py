@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.insights.metrics import default_period
 
@@ -10,8 +11,8 @@ LONGEST_PERIOD = timedelta(days=3 * 366)
 class PeriodForm(forms.Form):
     """The period a dashboard or the metrics API covers; both ends included, a year by default."""
 
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
@@ -21,9 +22,9 @@ class PeriodForm(forms.Form):
         until = data.get("until") or default_until
         since = data.get("since") or default_period(until)[0]
         if since > until:
-            self.add_error("since", "The period must start before it ends.")
+            self.add_error("since", _("The period must start before it ends."))
         elif until - since > LONGEST_PERIOD:
-            self.add_error("since", "A period can be at most three years long.")
+            self.add_error("since", _("A period can be at most three years long."))
         data["since"], data["until"] = since, until
         return data
 

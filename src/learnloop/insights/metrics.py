@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.actions import selectors as action_selectors
 from learnloop.actions.metrics import action_facts
@@ -20,7 +21,7 @@ from learnloop.actions.models import Action
 from learnloop.analytics import learning_health
 from learnloop.analytics import learning_metrics as catalogue
 from learnloop.experiments.models import Experiment
-from learnloop.insights import themes_metrics
+from learnloop.insights import metric_texts, themes_metrics
 from learnloop.knowledge.models import Entry
 from learnloop.org.models import Membership, Organization, Team
 from learnloop.reflection.follow_up import SESSION_SOURCE
@@ -177,7 +178,7 @@ class SurveyView:
         for a node: the organization (None) or a team, as the disclosure gate released it."""
         if self.report is None:
             return {"campaign": None, "scale": None, "dimensions": [], "size": None,
-                    "reason": "No closed survey campaign has results to show."}
+                    "reason": gettext("No closed survey campaign has results to show.")}
         from learnloop.surveys.disclosure_gate import ORGANIZATION as ORG_NODE
         from learnloop.surveys.disclosure_gate import GroupKey
 
@@ -187,7 +188,8 @@ class SurveyView:
         base = {"campaign": self.campaign.name, "scale": [scale.minimum, scale.maximum]}
         if group is None:
             return {**base, "dimensions": [], "size": None,
-                    "reason": self.report.not_shown_reason or self.report.withheld_reason(key) or "Not released."}
+                    "reason": (self.report.not_shown_reason or self.report.withheld_reason(key)
+                               or gettext("Not released."))}
         return {**base, "size": group.size, "reason": "",
                 "dimensions": [{"key": score.key, "name": score.name, "mean": score.mean} for score in group.scores]}
 
@@ -251,22 +253,26 @@ def metrics_report(*, viewer, scope: Scope, since: date, until: date, today: dat
             value = values[metric.key].as_dict()
             entry.update(value=value["value"], numerator=value["numerator"], denominator=value["denominator"],
                          n=value["n"], missing_reason="" if value["value"] is not None else _why_missing(metric.key))
-        metrics.append(entry)
+        metrics.append(metric_texts.metric_in_words(entry))
     return {
         "scope": {"kind": scope.kind, "team": scope.team.slug if scope.team is not None else None,
                   "name": scope.label},
         "period": {"since": since, "until": until, "today": today},
         "metrics": metrics,
         "survey": scores,
-        "health_index": health_for(values, scores).as_dict(),
+        "health_index": _health_in_words(health_for(values, scores).as_dict()),
         "_facts": scope_facts,
     }
 
 
+def _health_in_words(index: dict) -> dict:
+    return {**index, "components": [metric_texts.component_in_words(part) for part in index.get("components", [])]}
+
+
 def _why_missing(key: str) -> str:
     if key == "theme_recurrence_rate":
-        return "No theme you may see came up in this period."
-    return "No data in this period."
+        return gettext("No theme you may see came up in this period.")
+    return gettext("No data in this period.")
 
 
 def monthly_series(facts: catalogue.LoopFacts, *, until: date, today: date, months: int = SERIES_MONTHS) -> dict:
@@ -277,7 +283,7 @@ def monthly_series(facts: catalogue.LoopFacts, *, until: date, today: date, mont
         for key in SERIES_METRICS:
             series[key].append(values[key].value)
     return {"months": [first.strftime("%Y-%m") for first, _ in periods],
-            "series": [{"key": key, "name": catalogue.BY_KEY[key].name, "unit": catalogue.BY_KEY[key].unit,
+            "series": [{"key": key, "name": metric_texts.metric_name(key), "unit": catalogue.BY_KEY[key].unit,
                         "values": series[key]} for key in SERIES_METRICS],
             "portfolio": catalogue.experiment_portfolio(facts.experiments, periods)}
 
@@ -302,7 +308,7 @@ def health_comparison(*, viewer, teams: list[Team], facts: dict, since: date, un
     for team in teams:
         if sizes.get(team.pk, 0) < limit:
             not_compared.append({"team": team.slug, "name": team.name, "size": sizes.get(team.pk, 0),
-                                 "reason": f"Fewer than {limit} members: not compared."})
+                                 "reason": gettext("Fewer than %(limit)s members: not compared.") % {"limit": limit}})
             continue
         scope = scope_for(team, [team])
         values = metric_values(merged(facts, scope.team_ids), since=since, until=until, today=today)
@@ -312,5 +318,5 @@ def health_comparison(*, viewer, teams: list[Team], facts: dict, since: date, un
                          "components": {part.key: part.score for part in index.components}})
     compared.sort(key=lambda row: (row["index"] is None, -(row["index"] or 0), row["name"]))
     return {"threshold": limit, "teams": compared, "not_compared": not_compared,
-            "components": [{"key": part.key, "name": part.name, "weight": part.weight}
+            "components": [{"key": part.key, "name": metric_texts.component_name(part), "weight": part.weight}
                            for part in learning_health.COMPONENTS]}

@@ -11,10 +11,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from learnloop.actions.digest import DigestSection
 from learnloop.analytics import learning_metrics as catalogue
-from learnloop.insights import dashboard_access, dashboard_data, metrics
+from learnloop.insights import dashboard_access, dashboard_data, metric_texts, metrics
 
 # Figures a week can move and that the facts can be rewound for (lesson reuse and stale knowledge
 # carry no dates to rewind, so a week-ago value would be today's in disguise).
@@ -34,7 +35,7 @@ def team_changes(teams, *, today) -> list[dict]:
         now = catalogue.loop_metrics(facts[team.pk], since=since_now, until=today, today=today)
         before = catalogue.loop_metrics(catalogue.rewound(facts[team.pk], week_ago), since=since_before,
                                         until=week_ago, today=week_ago)
-        changes = [{"key": key, "name": catalogue.BY_KEY[key].name, "unit": catalogue.BY_KEY[key].unit,
+        changes = [{"key": key, "name": metric_texts.metric_name(key), "unit": catalogue.BY_KEY[key].unit,
                     "now": now[key].value, "before": before[key].value}
                    for key in DIGEST_METRICS if _rounded(now[key]) != _rounded(before[key])]
         if changes:
@@ -53,12 +54,13 @@ def metric_changes_section(sender, *, person, today, **kwargs) -> DigestSection 
         return None
     lines = []
     for row in changed[:MAX_TEAMS]:
-        figures = "; ".join(f"{change['name']} {dashboard_data.display(change['unit'], change['now'])} "
-                            f"(a week ago {dashboard_data.display(change['unit'], change['before'])})"
-                            for change in row["changes"])
+        figures = "; ".join(gettext("%(name)s %(now)s (a week ago %(before)s)") % {
+            "name": change["name"], "now": dashboard_data.display(change["unit"], change["now"]),
+            "before": dashboard_data.display(change["unit"], change["before"])} for change in row["changes"])
         lines.append(f"- {row['team'].name}: {figures}")
         lines.append(f"  {settings.BASE_URL}{reverse('insights:dashboard', args=[row['team'].slug])}")
     if len(changed) > MAX_TEAMS:
         more = len(changed) - MAX_TEAMS
-        lines.append(f"- and {more} more teams: {settings.BASE_URL}{reverse('insights:dashboards')}")
-    return DigestSection(title="Metric changes by team", lines=lines)
+        lines.append("- " + gettext("and %(more)s more teams: %(url)s") % {
+            "more": more, "url": f"{settings.BASE_URL}{reverse('insights:dashboards')}"})
+    return DigestSection(title=gettext("Metric changes by team"), lines=lines)

@@ -6,9 +6,10 @@ twelve months as the dashboards, in a fixed number of queries however many teams
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.analytics import learning_metrics as catalogue
-from learnloop.insights import metrics, themes_selectors
+from learnloop.insights import metric_texts, metrics, themes_selectors
 from learnloop.insights.dashboard_access import can_see_organization
 from learnloop.insights.dashboard_data import display
 from learnloop.org.membership import team_access
@@ -27,7 +28,8 @@ class Glance:
 
 def _figures(facts: catalogue.LoopFacts, since, until, today) -> list[dict]:
     values = metrics.metric_values(facts, since=since, until=until, today=today)
-    return [{**values[key].as_dict(), "display": display(catalogue.BY_KEY[key].unit, values[key].value)}
+    return [{**values[key].as_dict(), "name": metric_texts.metric_name(key),
+             "display": display(catalogue.BY_KEY[key].unit, values[key].value)}
             for key in GLANCE]
 
 
@@ -39,7 +41,8 @@ def organization_loop(request):
     teams = metrics.all_teams()
     scope = metrics.scope_for(None, teams)
     facts = metrics.gather_facts(scope.team_ids, since=since)
-    glance = Glance("The organization", None, _figures(metrics.merged(facts, scope.team_ids), since, today, today))
+    glance = Glance(gettext("The organization"), None,
+                    _figures(metrics.merged(facts, scope.team_ids), since, today, today))
     return {"glance": glance, "since": since,
             "themes": themes_selectors.themes_for(viewer, today=today, limit=THEMES_SHOWN)}
 

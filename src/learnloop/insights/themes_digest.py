@@ -7,6 +7,8 @@ effective. Figures are the reader's visible ones, as on the pages.
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from learnloop.actions.digest import DigestSection
 from learnloop.insights.themes_selectors import week_themes
@@ -18,10 +20,13 @@ def recurring_themes_section(sender, *, person, today, **kwargs) -> DigestSectio
         return None
     lines = []
     for summary in themes:
-        lines.append(f"- {summary.theme.title}: {summary.this_week} new this week, first seen "
-                     f"{summary.first_seen:%-d %b %Y}. {summary.sentence}")
+        lines.append("- " + gettext("%(theme)s: %(count)s new this week, first seen %(first)s.") % {
+            "theme": summary.theme.title, "count": summary.this_week,
+            "first": date_format(summary.first_seen, "j M Y")} + f" {summary.sentence}")
         for alert in summary.alerts:
-            lines.append(f"  Came back after “{alert.action.title}” was marked effective on "
-                         f"{alert.effective_on:%-d %b %Y} ({alert.since} since).")
+            lines.append("  " + gettext("Came back after “%(action)s” was marked effective on %(on)s (%(since)s "
+                                        "since).") % {"action": alert.action.title,
+                                                      "on": date_format(alert.effective_on, "j M Y"),
+                                                      "since": alert.since})
         lines.append(f"  {settings.BASE_URL}{reverse('insights:theme', args=[summary.theme.pk])}")
-    return DigestSection(title="Recurring themes this week", lines=lines)
+    return DigestSection(title=gettext("Recurring themes this week"), lines=lines)

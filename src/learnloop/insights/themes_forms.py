@@ -5,6 +5,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.insights.themes_models import Source
 from learnloop.org.models import Team
@@ -15,9 +16,9 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 class ThemeFilterForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.filter(archived_at__isnull=True).order_by("name"),
-                                  required=False, empty_label="Any team")
-    source = forms.ChoiceField(choices=[("", "Any source"), *Source.choices], required=False)
-    month = forms.CharField(required=False, max_length=7, help_text="YYYY-MM",
+                                  required=False, empty_label=_("Any team"))
+    source = forms.ChoiceField(label=_("Source"), choices=[("", _("Any source")), *Source.choices], required=False)
+    month = forms.CharField(label=_("Month"), required=False, max_length=7, help_text=_("YYYY-MM"),
                             widget=forms.TextInput(attrs={"placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"}))
 
     def clean_month(self) -> date | None:
@@ -31,32 +32,32 @@ def parse_month(text: str) -> date | None:
         return None
     match = MONTH.match(text)
     if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 9999:
-        raise ValidationError("Give a month as YYYY-MM, for example 2026-03.")
+        raise ValidationError(_("Give a month as YYYY-MM, for example 2026-03."))
     return date(int(match[1]), int(match[2]), 1)
 
 
 class RenameForm(forms.Form):
-    name = required_in_practice(forms.CharField(max_length=200, required=False, label="New name"))
+    name = required_in_practice(forms.CharField(max_length=200, required=False, label=_("New name")))
 
 
 class MergeForm(forms.Form):
-    other = OfferedModelChoiceField(queryset=None, required=False, label="Theme to merge into this one",
-                                    empty_label="Choose a theme")
+    other = OfferedModelChoiceField(queryset=None, required=False, label=_("Theme to merge into this one"),
+                                    empty_label=_("Choose a theme"))
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         from learnloop.insights.themes_models import Theme
 
         self.fields["other"].queryset = Theme.objects.filter(pk__in=[theme.pk for theme in choices])
-        self.fields["other"].choices = [("", "Choose a theme"), *((theme.pk, theme.title) for theme in choices)]
+        self.fields["other"].choices = [("", _("Choose a theme")), *((theme.pk, theme.title) for theme in choices)]
         self.fields["other"].accepts = Theme.objects.all()
         required_in_practice(self.fields["other"])
 
 
 class SplitForm(forms.Form):
     items = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
-                                      label="Items to move into a new theme")
-    name = required_in_practice(forms.CharField(max_length=200, required=False, label="Name of the new theme"))
+                                      label=_("Items to move into a new theme"))
+    name = required_in_practice(forms.CharField(max_length=200, required=False, label=_("Name of the new theme")))
 
     def __init__(self, *args, keys: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,16 +14,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Source(models.TextChoices):
-    RETRO_CARD = "retro_card", "Retro card"
-    POSTMORTEM_FACTOR = "postmortem_factor", "Postmortem contributing factor"
-    REVIEW_GAP = "review_gap", "After-action gap"
-    ACTION = "action", "Action"
-    QUESTION = "question", "Question"
-    LESSON = "lesson", "Lesson"
-    SURVEY_COMMENT = "survey_comment", "Survey comment"
+    RETRO_CARD = "retro_card", _("Retro card")
+    POSTMORTEM_FACTOR = "postmortem_factor", _("Postmortem contributing factor")
+    REVIEW_GAP = "review_gap", _("After-action gap")
+    ACTION = "action", _("Action")
+    QUESTION = "question", _("Question")
+    LESSON = "lesson", _("Lesson")
+    SURVEY_COMMENT = "survey_comment", _("Survey comment")
 
 
 CARD_SOURCES = (Source.RETRO_CARD, Source.POSTMORTEM_FACTOR, Source.REVIEW_GAP)
@@ -102,9 +103,9 @@ class ThemeItem(models.Model):
 
 
 class CorrectionKind(models.TextChoices):
-    RENAME = "rename", "Rename"
-    MERGE = "merge", "Merge"
-    SPLIT = "split", "Split"
+    RENAME = "rename", _("Rename")
+    MERGE = "merge", _("Merge")
+    SPLIT = "split", _("Split")
 
 
 class ThemeCorrection(models.Model):

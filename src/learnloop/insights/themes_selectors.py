@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from learnloop.actions.models import Effect
 from learnloop.insights.themes_models import CARD_SOURCES, Source, Theme, ThemeItem
@@ -18,14 +19,15 @@ from learnloop.org.models import Team
 from learnloop.surveys.models import Campaign, CampaignStatus
 
 SOURCE_NAMES = {  # singular, plural, for the sentence
-    Source.RETRO_CARD: ("retro", "retros"),
-    Source.POSTMORTEM_FACTOR: ("postmortem", "postmortems"),
-    Source.REVIEW_GAP: ("after-action review", "after-action reviews"),
-    Source.ACTION: ("action", "actions"),
-    Source.QUESTION: ("question", "questions"),
-    Source.LESSON: ("lesson", "lessons"),
-    Source.SURVEY_COMMENT: ("survey", "surveys"),
+    Source.RETRO_CARD: ngettext_lazy("%(count)s retro", "%(count)s retros", "count"),
+    Source.POSTMORTEM_FACTOR: ngettext_lazy("%(count)s postmortem", "%(count)s postmortems", "count"),
+    Source.REVIEW_GAP: ngettext_lazy("%(count)s after-action review", "%(count)s after-action reviews", "count"),
+    Source.ACTION: ngettext_lazy("%(count)s action", "%(count)s actions", "count"),
+    Source.QUESTION: ngettext_lazy("%(count)s question", "%(count)s questions", "count"),
+    Source.LESSON: ngettext_lazy("%(count)s lesson", "%(count)s lessons", "count"),
+    Source.SURVEY_COMMENT: ngettext_lazy("%(count)s survey", "%(count)s surveys", "count"),
 }
+TRENDS = {"rising": gettext_lazy("rising"), "falling": gettext_lazy("falling"), "steady": gettext_lazy("steady")}
 MIN_RECURRING = 2  # a theme is listed once the viewer sees at least this many of its items
 TREND_MONTHS = 12
 
@@ -41,7 +43,9 @@ class ThemeSummary:
     last_seen: date | None = None
     sentence: str = ""
     trend: list = field(default_factory=list)  # [(month, count)] for the last TREND_MONTHS months
-    trend_direction: str = ""
+    trend_direction: str = ""  # rising, falling or steady (a key: the API sends it)
+    trend_label: str = ""  # the same in the reader's language
+    by_source_named: list = field(default_factory=list)  # [(source label, count)]
     busiest_month: int = 0
     effective_actions: list = field(default_factory=list)
     alerts: list = field(default_factory=list)
@@ -75,9 +79,8 @@ def _visible_items(viewer):
 
 def _plural(count: int, source: str, *, last_survey: bool = False) -> str:
     if source == Source.SURVEY_COMMENT and last_survey:
-        return "the last survey"
-    singular, plural = SOURCE_NAMES[source]
-    return f"{count} {singular if count == 1 else plural}"
+        return gettext("the last survey")
+    return SOURCE_NAMES[source] % {"count": count}
 
 
 def _sentence(rows: list[dict], latest_campaign_id: int | None) -> str:
@@ -99,10 +102,14 @@ def _sentence(rows: list[dict], latest_campaign_id: int | None) -> str:
             parts.append(_plural(len(found), source, last_survey=last))
     if not parts:
         return ""
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    listed = parts[0] if len(parts) == 1 else gettext("%(first)s and %(last)s") % {
+        "first": ", ".join(parts[:-1]), "last": parts[-1]}
     teams = {row["team_id"] for row in rows if row["team_id"]}
-    where = f" across {len(teams)} teams" if len(teams) > 1 else (" in 1 team" if teams else "")
-    return f"This came up in {listed}{where}."
+    if len(teams) > 1:
+        return gettext("This came up in %(listed)s across %(teams)s teams.") % {"listed": listed, "teams": len(teams)}
+    if teams:
+        return gettext("This came up in %(listed)s in 1 team.") % {"listed": listed}
+    return gettext("This came up in %(listed)s.") % {"listed": listed}
 
 
 def _latest_campaign_id() -> int | None:
@@ -126,6 +133,9 @@ def _summarise(theme: Theme, rows: list[dict], team_names: dict, today: date,
     recent = sum(count for _, count in summary.trend[-3:])
     before = sum(count for _, count in summary.trend[-6:-3])
     summary.trend_direction = "rising" if recent > before else "falling" if recent < before else "steady"
+    summary.trend_label = str(TRENDS[summary.trend_direction])
+    summary.by_source_named = [(str(Source(key).label) if key in Source.values else key, count)
+                               for key, count in summary.by_source.items()]
     return summary
 
 
@@ -289,9 +299,12 @@ def corrections(limit: int | None = None) -> list:
 def correction_summary(correction) -> str:
     """What the correction did, in a sentence."""
     theme = correction.theme.title
-    other = correction.other.title if correction.other is not None else "a theme since deleted"
+    other = correction.other.title if correction.other is not None else gettext("a theme since deleted")
     if correction.kind == "rename":
-        return f"Named “{correction.name}” (the theme about {correction.theme.label or 'these items'})"
+        return gettext("Named “%(name)s” (the theme about %(about)s)") % {
+            "name": correction.name, "about": correction.theme.label or gettext("these items")}
     if correction.kind == "merge":
-        return f"Merged “{other}” ({len(correction.other_items)} items) into “{theme}”"
-    return f"Split {len(correction.items)} items of “{other}” into a new theme “{theme}”"
+        return gettext("Merged “%(other)s” (%(count)s items) into “%(theme)s”") % {
+            "other": other, "count": len(correction.other_items), "theme": theme}
+    return gettext("Split %(count)s items of “%(other)s” into a new theme “%(theme)s”") % {
+        "count": len(correction.items), "other": other, "theme": theme}

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.actions.models import Action
 from learnloop.activity.signals import theme_recurred
@@ -308,7 +309,7 @@ def merge_themes(*, by, theme: Theme, other: Theme) -> Theme:
     _require_correct(by)
     _live(theme, "theme")
     if other is None or other.pk == theme.pk:
-        raise ValidationError({"other": "Choose another theme to merge into this one."})
+        raise ValidationError({"other": gettext("Choose another theme to merge into this one.")})
     _live(other, "other")
     with transaction.atomic():
         ThemeCorrection.objects.create(
@@ -329,9 +330,9 @@ def split_theme(*, by, theme: Theme, keys: list[str], name: str) -> Theme:
     all_keys = set(theme.items.values_list("key", flat=True))
     moved = sorted(set(keys) & all_keys)
     if not moved:
-        raise ValidationError({"items": "Choose the items to move into the new theme."})
+        raise ValidationError({"items": gettext("Choose the items to move into the new theme.")})
     if len(moved) == len(all_keys):
-        raise ValidationError({"items": "Leave at least one item in this theme (or rename it instead)."})
+        raise ValidationError({"items": gettext("Leave at least one item in this theme (or rename it instead).")})
     with transaction.atomic():
         new = Theme.objects.create(name=name, named_by=by, label=theme.label)
         ThemeItem.objects.filter(theme=theme, key__in=moved).update(theme=new)
@@ -361,9 +362,9 @@ def _undo_merge(correction: ThemeCorrection) -> None:
     """The merged theme comes back with the items it brought (wherever they are now)."""
     other = correction.other
     if other is None:
-        raise ValidationError({"correction": "The theme that was merged in no longer exists."})
+        raise ValidationError({"correction": gettext("The theme that was merged in no longer exists.")})
     if other.merged_into_id not in (None, correction.theme_id):
-        raise ValidationError({"correction": "That theme was merged again since; undo the later merge first."})
+        raise ValidationError({"correction": gettext("That theme was merged again since; undo the later merge first.")})
     ThemeItem.objects.filter(key__in=correction.other_items).update(theme=other)
     other.retired_at, other.merged_into = None, None
     other.save(update_fields=["retired_at", "merged_into"])
@@ -385,7 +386,7 @@ def undo_correction(*, by, correction: ThemeCorrection) -> ThemeCorrection:
     kept, marked undone (by whom, when), so the corrections page still tells what happened."""
     _require_correct(by)
     if correction.undone_at is not None:
-        raise ValidationError({"correction": "This correction was already undone."})
+        raise ValidationError({"correction": gettext("This correction was already undone.")})
     undo = {CorrectionKind.RENAME: _undo_rename, CorrectionKind.MERGE: _undo_merge,
             CorrectionKind.SPLIT: _undo_split}[correction.kind]
     with transaction.atomic():

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from learnloop.insights import themes_selectors as selectors
@@ -52,9 +54,10 @@ def _detail(request, theme, *, rename=None, merge=None, split=None, status=200):
         split = split or SplitForm(keys=[item.key for item in summary.items])
     # The month bars are drawn by the dashboards' ECharts script from the same figures as the
     # "By month" table (no hand-drawn SVG).
-    trend_chart = [{"id": "theme-trend", "kind": "stacked", "title": "Items per month",
-                    "x": [month.strftime("%b %Y") for month, _ in summary.trend],
-                    "series": [{"name": "Items", "values": [count for _, count in summary.trend], "stack": "items"}]}]
+    trend_chart = [{"id": "theme-trend", "kind": "stacked", "title": _("Items per month"),
+                    "x": [date_format(month, "M Y") for month, _count in summary.trend],
+                    "series": [{"name": _("Items"), "values": [count for _month, count in summary.trend],
+                                "stack": "items"}]}]
     return render(request, "insights/theme_detail.html", {
         "theme": theme, "summary": summary, "can_correct": correcting, "trend_chart": trend_chart,
         "rename_form": rename, "merge_form": merge, "split_form": split,
@@ -80,7 +83,7 @@ def theme_rename(request, theme_id: int):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, "Theme renamed. The name is kept when themes are regrouped.")
+            messages.success(request, _("Theme renamed. The name is kept when themes are regrouped."))
             return redirect("insights:theme", theme.pk)
     return _detail(request, theme, rename=form, status=400)
 
@@ -98,7 +101,7 @@ def theme_merge(request, theme_id: int):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, "Themes merged. The merge is kept when themes are regrouped.")
+            messages.success(request, _("Themes merged. The merge is kept when themes are regrouped."))
             return redirect("insights:theme", theme.pk)
     return _detail(request, theme, merge=form, status=400)
 
@@ -118,7 +121,7 @@ def theme_split(request, theme_id: int):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, "Items moved into a new theme. The split is kept when themes are regrouped.")
+            messages.success(request, _("Items moved into a new theme. The split is kept when themes are regrouped."))
             return redirect("insights:theme", new.pk)
     return _detail(request, theme, split=form, status=400)
 
@@ -151,5 +154,5 @@ def theme_correction_undo(request, correction_id: int):
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, "Correction undone. It is no longer applied when themes are regrouped.")
+        messages.success(request, _("Correction undone. It is no longer applied when themes are regrouped."))
     return redirect("insights:theme-corrections")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from learnloop.analytics import learning_barriers as rules
 from learnloop.analytics import survey_stats
+from learnloop.strategy import barrier_texts
 from learnloop.strategy.models import Initiative, InitiativeStatus, Objective
 from learnloop.strategy.permissions import can_view, require
 
@@ -108,7 +109,9 @@ def barriers_for_teams(teams, *, viewer, today=None, playbooks: bool = True) -> 
     ids = [team.pk for team in teams]
     behaviour = behaviour_of(ids, today=today)
     surveys = _survey_facts(ids, viewer=viewer)
-    found = {team_id: rules.team_barriers(behaviour[team_id], surveys.get(team_id)) for team_id in ids}
+    found = {team_id: barrier_texts.translate(rules.team_barriers(behaviour[team_id], surveys.get(team_id)),
+                                              behaviour=behaviour[team_id], survey=surveys.get(team_id))
+             for team_id in ids}
     if playbooks:
         shown = sorted({item.barrier for items in found.values() for item in items})
         library = _playbooks(shown, viewer=viewer)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.activity.services import record_activity
 from learnloop.strategy.models import Champion
@@ -22,13 +23,13 @@ def name_champion(*, by, person, team=None, topic: str = "", at=None) -> Champio
     require(can_name_champion(by, team), "You may not name champions here.")
     topic = str(topic or "").strip()
     if len(topic) > 120:
-        raise ValidationError({"topic": "At most 120 characters."})
+        raise ValidationError({"topic": gettext("At most 120 characters.")})
     if team is None and not topic:
-        raise ValidationError({"topic": "A champion is for a team, a topic or both."})
+        raise ValidationError({"topic": gettext("A champion is for a team, a topic or both.")})
     if not person.is_active:
-        raise ValidationError({"person_id": "That person has left."})
+        raise ValidationError({"person_id": gettext("That person has left.")})
     if Champion.objects.filter(person=person, team=team, topic=topic, ended_on=None).exists():
-        raise ValidationError({"person_id": "Already a champion for this."})
+        raise ValidationError({"person_id": gettext("Already a champion for this.")})
     with transaction.atomic():
         champion = Champion.objects.create(person=person, team=team, topic=topic, named_by=by,
                                            named_on=timezone.localdate(at) if at else timezone.localdate())
@@ -45,7 +46,7 @@ def end_champion(*, by, champion: Champion) -> Champion:
 
 
 def champions(viewer, *, current: bool = True):
-    require(can_view(viewer), "Sign in to see the strategy.")
+    require(can_view(viewer), gettext("Sign in to see the strategy."))
     found = Champion.objects.select_related("person", "team").order_by("person__full_name", "pk")
     return found.filter(ended_on=None) if current else found
 
@@ -87,7 +88,7 @@ def activity(person_ids: list[int], *, today=None) -> dict[int, dict]:
 def suggestions(viewer, *, limit: int = 8) -> list[dict]:
     """People a lead might consider (never named automatically): whose lessons other teams
     applied, then overall contributions. Current champions are left out."""
-    require(can_view(viewer), "Sign in to see the strategy.")
+    require(can_view(viewer), gettext("Sign in to see the strategy."))
     from learnloop.knowledge.models import Application
     from learnloop.org.models import Membership, Person
 
@@ -115,7 +116,7 @@ LISTED = 10  # the most recent sessions, lessons and experiments a champion's pa
 
 
 def champion_for(viewer, champion_id: int) -> Champion:
-    require(can_view(viewer), "Sign in to see the strategy.")
+    require(can_view(viewer), gettext("Sign in to see the strategy."))
     from django.http import Http404
 
     found = Champion.objects.select_related("person", "team", "named_by").filter(pk=champion_id).first()

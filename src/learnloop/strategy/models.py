@@ -8,12 +8,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Level(models.TextChoices):
-    ORGANIZATION = "organization", "Organization"
-    DEPARTMENT = "department", "Department"
-    TEAM = "team", "Team"
+    ORGANIZATION = "organization", _("Organization")
+    DEPARTMENT = "department", _("Department")
+    TEAM = "team", _("Team")
 
 
 # --- goals -----------------------------------------------------------------------------------
@@ -48,8 +49,8 @@ class Objective(models.Model):
 
 
 class KeyResultKind(models.TextChoices):
-    MANUAL = "manual", "Manual (values entered with a date)"
-    METRIC = "metric", "Bound to a platform metric"
+    MANUAL = "manual", _("Manual (values entered with a date)")
+    METRIC = "metric", _("Bound to a platform metric")
 
 
 class KeyResult(models.Model):
@@ -109,11 +110,11 @@ class KeyResultValue(models.Model):
 
 
 class InitiativeStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    DONE = "done", "Done"
-    CANCELLED = "cancelled", "Cancelled"
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Initiative(models.Model):
@@ -143,8 +144,8 @@ class Initiative(models.Model):
 
 
 class SpendKind(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    ACTUAL = "actual", "Actual"
+    PLANNED = "planned", _("Planned")
+    ACTUAL = "actual", _("Actual")
 
 
 class Spend(models.Model):
@@ -243,14 +244,14 @@ class Round(models.Model):
 
 
 class ProposalKind(models.TextChoices):
-    COMMENT = "comment", "Comment"
-    CHANGE = "change", "Proposed change"
+    COMMENT = "comment", _("Comment")
+    CHANGE = "change", _("Proposed change")
 
 
 class ProposalStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
 
 
 class Proposal(models.Model):

@@ -8,9 +8,11 @@ from datetime import date
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from learnloop.analytics import key_results as kr_math
 from learnloop.analytics import learning_metrics as catalogue
+from learnloop.insights import metric_texts
 from learnloop.links import registry
 from learnloop.org.models import Team
 from learnloop.strategy.models import (
@@ -36,7 +38,26 @@ class KeyResultView:
 
     @property
     def metric(self):
-        return catalogue.BY_KEY.get(self.key_result.metric_key)
+        """The bound metric's definition, in the reader's language."""
+        metric = catalogue.BY_KEY.get(self.key_result.metric_key)
+        if metric is None:
+            return None
+        return metric_texts.metric_in_words({"key": metric.key, "name": metric.name, "unit": metric.unit,
+                                             "formula": metric.formula, "source": metric.source,
+                                             "caveats": metric.caveats})
+
+    @property
+    def confidence_label(self) -> str:
+        return str(CONFIDENCE_LABELS.get(self.outlook.confidence, self.outlook.confidence))
+
+    @property
+    def direction_label(self) -> str:
+        return str(DIRECTION_LABELS.get(self.outlook.direction, self.outlook.direction))
+
+
+CONFIDENCE_LABELS = {"on track": gettext_lazy("on track"), "at risk": gettext_lazy("at risk"),
+                     "off track": gettext_lazy("off track"), "no data": gettext_lazy("no data")}
+DIRECTION_LABELS = {"up": gettext_lazy("up"), "down": gettext_lazy("down"), "flat": gettext_lazy("flat")}
 
 
 def key_result_view(key_result: KeyResult, values: list, *, today: date) -> KeyResultView:

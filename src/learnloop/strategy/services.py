@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.activity.services import record_activity
 from learnloop.analytics import learning_metrics as catalogue
@@ -44,11 +45,11 @@ def _text(value, *, field: str, limit: int, required: bool = True) -> str:
 
 def _dates(starts_on: date, ends_on: date) -> None:
     if starts_on is None:
-        raise ValidationError({"starts_on": "Give a start date."})
+        raise ValidationError({"starts_on": gettext("Give a start date.")})
     if ends_on is None:
-        raise ValidationError({"ends_on": "Give an end date."})
+        raise ValidationError({"ends_on": gettext("Give an end date.")})
     if ends_on < starts_on:
-        raise ValidationError({"ends_on": "The end comes on or after the start."})
+        raise ValidationError({"ends_on": gettext("The end comes on or after the start.")})
 
 
 def level_of(team) -> str:
@@ -75,7 +76,7 @@ def _check_parent(parent: Objective | None, team, objective: Objective | None = 
     node = parent
     while node is not None and objective is not None:
         if node.pk == objective.pk:
-            raise ValidationError({"parent_id": "That would make the objective its own ancestor."})
+            raise ValidationError({"parent_id": gettext("That would make the objective its own ancestor.")})
         node = node.parent
 
 
@@ -93,7 +94,7 @@ def create_objective(*, by, title: str, team=None, parent: Objective | None = No
     description = _text(description, field="description", limit=MAX_TEXT, required=False)
     _dates(starts_on, ends_on)
     if team is not None and team.archived_at is not None:
-        raise ValidationError({"team_id": "That team is archived."})
+        raise ValidationError({"team_id": gettext("That team is archived.")})
     _check_parent(parent, team)
     with transaction.atomic():
         objective = Objective.objects.create(
@@ -131,7 +132,7 @@ def _check_binding(metric_key: str, dimension: str, window_days) -> None:
         raise ValidationError({"metric_key": f"Unknown metric {metric_key[:60]!r}; one of: "
                                              f"{', '.join(measure.BINDABLE)}."})
     if metric_key == "survey_scale_scores" and not dimension:
-        raise ValidationError({"dimension": "Name the survey dimension (its key) the key result follows."})
+        raise ValidationError({"dimension": gettext("Name the survey dimension (its key) the key result follows.")})
     if not (isinstance(window_days, int) and 7 <= window_days <= measure.MAX_WINDOW_DAYS):
         raise ValidationError({"window_days": f"Between 7 and {measure.MAX_WINDOW_DAYS} days."})
 
@@ -198,11 +199,12 @@ def bind_key_result(*, by, key_result: KeyResult, metric_key: str, dimension: st
 def record_value(*, by, key_result: KeyResult, on: date, value, note: str = "") -> KeyResultValue:
     require(can_plan(by, key_result.objective.team), "You may not record values for this key result.")
     if key_result.kind != KeyResultKind.MANUAL:
-        raise ValidationError({"value": "This key result is bound to a metric: its values come from the platform."})
+        raise ValidationError({"value": gettext(
+            "This key result is bound to a metric: its values come from the platform.")})
     if on is None:
-        raise ValidationError({"on": "Give the date of the value."})
+        raise ValidationError({"on": gettext("Give the date of the value.")})
     if on > timezone.localdate():
-        raise ValidationError({"on": "A value is measured, so its date is today or earlier."})
+        raise ValidationError({"on": gettext("A value is measured, so its date is today or earlier.")})
     number = _number(value, "value", required=True)
     note = _text(note, field="note", limit=MAX_NOTE, required=False)
     with transaction.atomic():
@@ -264,7 +266,7 @@ def _people(value) -> int:
     if value in (None, ""):
         return 0
     if not isinstance(value, int) or not 0 <= value <= 10000:
-        raise ValidationError({"budget_people": "Between 0 and 10,000 people."})
+        raise ValidationError({"budget_people": gettext("Between 0 and 10,000 people.")})
     return value
 
 
@@ -341,7 +343,7 @@ def _set_dependencies(initiative: Initiative, depends_on: list[Initiative]) -> N
     """Refuse a dependency on itself or one that closes a cycle (A needs B needs … needs A)."""
     wanted = {item.pk for item in depends_on}
     if initiative.pk in wanted:
-        raise ValidationError({"depends_on": "An initiative cannot depend on itself."})
+        raise ValidationError({"depends_on": gettext("An initiative cannot depend on itself.")})
     edges: dict[int, set[int]] = {}
     for source, target in Initiative.depends_on.through.objects.values_list("from_initiative_id",
                                                                             "to_initiative_id"):
@@ -363,13 +365,13 @@ def add_spend(*, by, initiative: Initiative, kind: str, on: date, person_days=0,
               note: str = "", at=None) -> Spend:
     require(can_plan(by, initiative.team), "You may not record spend on this initiative.")
     if kind not in SpendKind.values:
-        raise ValidationError({"kind": "Planned or actual."})
+        raise ValidationError({"kind": gettext("Planned or actual.")})
     if on is None:
-        raise ValidationError({"on": "Give a date."})
+        raise ValidationError({"on": gettext("Give a date.")})
     person_days = _decimal(person_days, "person_days", places=1, limit=8)
     money = _decimal(money, "money", places=2, limit=10)
     if not person_days and not money:
-        raise ValidationError({"person_days": "Give person-days, money or both."})
+        raise ValidationError({"person_days": gettext("Give person-days, money or both.")})
     with transaction.atomic():
         spend = Spend.objects.create(initiative=initiative, kind=kind, on=on, person_days=person_days, money=money,
                                      note=_text(note, field="note", limit=MAX_NOTE, required=False),

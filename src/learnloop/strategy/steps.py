@@ -25,18 +25,20 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from learnloop.strategy.models import Champion, Initiative, InitiativeStatus, Objective, Vision, VisionVersion
 
 DONE, STARTED, TODO = "done", "started", "to do"
 STEPS = (
-    ("vision", "Define a shared vision"),
-    ("assess", "Assess current practices"),
-    ("strategy", "Develop a targeted strategy"),
-    ("methods", "Invest in diverse learning methods"),
-    ("safety", "Promote psychological safety"),
-    ("feedback", "Establish feedback mechanisms"),
-    ("champions", "Support learning champions"),
+    ("vision", gettext_lazy("Define a shared vision")),
+    ("assess", gettext_lazy("Assess current practices")),
+    ("strategy", gettext_lazy("Develop a targeted strategy")),
+    ("methods", gettext_lazy("Invest in diverse learning methods")),
+    ("safety", gettext_lazy("Promote psychological safety")),
+    ("feedback", gettext_lazy("Establish feedback mechanisms")),
+    ("champions", gettext_lazy("Support learning champions")),
 )
 
 
@@ -48,6 +50,18 @@ class Step:
     evidence: str
     where: str  # URL where the team does it
     where_label: str
+
+    @property
+    def status_label(self) -> str:
+        """The status in the reader's language (`status` stays the stored key)."""
+        return str(STATUS_LABELS.get(self.status, self.status))
+
+
+STATUS_LABELS = {DONE: gettext_lazy("done"), STARTED: gettext_lazy("started"), TODO: gettext_lazy("to do")}
+
+
+def _yes_no(flag: bool) -> str:
+    return _("yes") if flag else _("no")
 
 
 def _status(first: bool, second: bool) -> str:
@@ -104,32 +118,35 @@ def steps_for_teams(teams, *, viewer=None, today=None, released: set | None = No
         strategy_page = reverse("strategy:team", args=[team.slug])
         methods = sum((pk in held_year, pk in experimented, pk in wrote))
         steps = [
-            Step("vision", STEPS[0][1], DONE if pk in fresh_visions else STARTED if pk in visions else TODO,
-                 "A version published this year." if pk in fresh_visions else
-                 "A vision, not published in the last 12 months." if pk in visions else "No team vision yet.",
+            Step("vision", str(STEPS[0][1]), DONE if pk in fresh_visions else STARTED if pk in visions else TODO,
+                 _("A version published this year.") if pk in fresh_visions else
+                 _("A vision, not published in the last 12 months.") if pk in visions else _("No team vision yet."),
                  reverse("strategy:vision", args=[visions[pk]]) if pk in visions else strategy_page + "#vision",
-                 "Work on the vision" if pk in visions else "Start the team's vision"),
-            Step("assess", STEPS[1][1], DONE if pk in assessed else TODO,
-                 "A survey included the team in the last 6 months." if pk in assessed
-                 else "No survey included the team in the last 6 months.",
-                 reverse("surveys:campaigns"), "Run an assessment survey"),
-            Step("strategy", STEPS[2][1], _status(pk in with_objectives, pk in with_initiatives),
-                 f"Objectives: {'yes' if pk in with_objectives else 'no'}; initiatives: "
-                 f"{'yes' if pk in with_initiatives else 'no'}.", strategy_page + "#goals", "Set goals and plan"),
-            Step("methods", STEPS[3][1], DONE if methods >= 2 else STARTED if methods == 1 else TODO,
-                 f"{methods} of 3 methods in the last year (retros, experiments, knowledge).",
+                 _("Work on the vision") if pk in visions else _("Start the team's vision")),
+            Step("assess", str(STEPS[1][1]), DONE if pk in assessed else TODO,
+                 _("A survey included the team in the last 6 months.") if pk in assessed
+                 else _("No survey included the team in the last 6 months."),
+                 reverse("surveys:campaigns"), _("Run an assessment survey")),
+            Step("strategy", str(STEPS[2][1]), _status(pk in with_objectives, pk in with_initiatives),
+                 _("Objectives: %(objectives)s; initiatives: %(initiatives)s.") % {
+                     "objectives": _yes_no(pk in with_objectives), "initiatives": _yes_no(pk in with_initiatives)},
+                 strategy_page + "#goals", _("Set goals and plan")),
+            Step("methods", str(STEPS[3][1]), DONE if methods >= 2 else STARTED if methods == 1 else TODO,
+                 _("%(methods)s of 3 methods in the last year (retros, experiments, knowledge).") % {
+                     "methods": methods},
                  reverse("experiments:register") if pk in held_year else reverse("reflection:list"),
-                 "Try another method"),
-            Step("safety", STEPS[4][1], _status(pk in anonymous_half, pk in released),
-                 f"Anonymous retros in the last 6 months: {'yes' if pk in anonymous_half else 'no'}; released "
-                 f"survey score: {'yes' if pk in released else 'no'}.", reverse("reflection:list"),
-                 "Hold an anonymous retro"),
-            Step("feedback", STEPS[5][1], _status(recent.get(pk, 0) >= 2, pk in checked),
-                 f"Sessions in the last 90 days: {recent.get(pk, 0)}; effectiveness checks answered: "
-                 f"{'yes' if pk in checked else 'no'}.", reverse("actions:mine"), "Check what worked"),
-            Step("champions", STEPS[6][1], DONE if pk in championed else TODO,
-                 "A champion is named." if pk in championed else "No champion named.",
-                 reverse("strategy:champions"), "Name a champion"),
+                 _("Try another method")),
+            Step("safety", str(STEPS[4][1]), _status(pk in anonymous_half, pk in released),
+                 _("Anonymous retros in the last 6 months: %(anonymous)s; released survey score: %(released)s.")
+                 % {"anonymous": _yes_no(pk in anonymous_half), "released": _yes_no(pk in released)},
+                 reverse("reflection:list"), _("Hold an anonymous retro")),
+            Step("feedback", str(STEPS[5][1]), _status(recent.get(pk, 0) >= 2, pk in checked),
+                 _("Sessions in the last 90 days: %(sessions)s; effectiveness checks answered: %(checked)s.") % {
+                     "sessions": recent.get(pk, 0), "checked": _yes_no(pk in checked)},
+                 reverse("actions:mine"), _("Check what worked")),
+            Step("champions", str(STEPS[6][1]), DONE if pk in championed else TODO,
+                 _("A champion is named.") if pk in championed else _("No champion named."),
+                 reverse("strategy:champions"), _("Name a champion")),
         ]
         out[pk] = steps
     return out

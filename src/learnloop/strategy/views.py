@@ -8,13 +8,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from learnloop.analytics import learning_metrics as catalogue
+from learnloop.insights import metric_texts
 from learnloop.org.models import Team
+from learnloop.strategy import barrier_texts, forms, selectors, services, steps, vision
 from learnloop.strategy import barriers as barrier_rules
 from learnloop.strategy import champions as champion_services
-from learnloop.strategy import forms, selectors, services, steps, vision
 from learnloop.strategy.models import Initiative, Objective, ProposalKind
 from learnloop.strategy.permissions import can_name_champion, can_plan, can_plan_anywhere, can_steer_vision
 from learnloop.web.forms import apply_validation_error
@@ -66,7 +67,7 @@ def goals(request):
         def create(data):
             parent = Objective.objects.filter(pk=data["parent"]).first() if data["parent"] else None
             if data["parent"] and parent is None:
-                raise ValidationError({"parent": "No objective with that number."})
+                raise ValidationError({"parent": _("No objective with that number.")})
             created["objective"] = services.create_objective(
                 by=request.user, title=data["title"], description=data["description"], team=data["team"],
                 parent=parent, starts_on=data["starts_on"], ends_on=data["ends_on"])
@@ -83,7 +84,7 @@ def _objective_context(request, objective_id, **extra):
     objective = selectors.objective_for(request.user, objective_id)
     node = selectors._node(objective, timezone.localdate())
     return {"objective": objective, "node": node, "can_plan": can_plan(request.user, objective.team),
-            "kr_form": forms.KeyResultForm(), "metrics": catalogue.CATALOGUE, **extra}
+            "kr_form": forms.KeyResultForm(), "metrics": metric_texts.catalogue_in_words(), **extra}
 
 
 @login_required
@@ -115,7 +116,9 @@ def _kr_context(request, key_result_id, **extra):
     key_result = view.key_result
     chart = {"title": key_result.title, "unit": key_result.unit, "target": key_result.target,
              "points": [{"on": row.on.isoformat(), "value": row.value, "low": row.low, "high": row.high}
-                        for row in view.history]}
+                        for row in view.history],
+             "labels": {"value": _("Value"), "target": _("Target"), "target_value": _("target {c}"),
+                        "low": _("95% interval, low"), "high": _("95% interval, high")}}
     return {"view": view, "kr": key_result, "objective": key_result.objective,
             "can_plan": can_plan(request.user, key_result.objective.team), "chart": chart,
             "bind_form": forms.BindForm(initial={"metric_key": key_result.metric_key or "completion_rate",
@@ -136,7 +139,7 @@ def bind(request, key_result_id: int):
     if _run(form, lambda data: services.bind_key_result(
             by=request.user, key_result=kr, metric_key=data["metric_key"], dimension=data["dimension"],
             scope_team=data["scope_team"], window_days=data["window_days"])):
-        messages.success(request, "Bound to the metric; its value was read just now.")
+        messages.success(request, _("Bound to the metric; its value was read just now."))
         return redirect("strategy:key_result", kr.pk)
     return render(request, "strategy/key_result.html", _kr_context(request, key_result_id, bind_form=form),
                   status=400)
@@ -161,7 +164,7 @@ def refresh(request, key_result_id: int):
     if not can_plan(request.user, kr.objective.team) and kr.kind != "metric":
         raise Http404
     services.refresh(kr)
-    messages.success(request, "Read again from the platform's data.")
+    messages.success(request, _("Read again from the platform's data."))
     return redirect("strategy:key_result", kr.pk)
 
 
@@ -186,7 +189,7 @@ def roadmap(request):
 def _resolve_ids(model, ids, field):
     found = list(model.objects.filter(pk__in=ids))
     if len(found) != len(set(ids)):
-        raise ValidationError({field: "Some of those numbers name nothing."})
+        raise ValidationError({field: _("Some of those numbers name nothing.")})
     return found
 
 
@@ -284,7 +287,7 @@ def team(request, slug: str):
 def barriers(request):
     teams = list(Team.objects.filter(archived_at=None, kind="team").order_by("name", "pk"))
     found = barrier_rules.barriers_for_teams(teams, viewer=request.user)
-    labels = barrier_rules.rules.BARRIERS
+    labels = barrier_texts.labels()
     rows = []
     for team_row in teams:
         shown = {item.barrier: item for item in found[team_row.pk]}
@@ -373,7 +376,7 @@ def vision_close_round(request, vision_id: int):
     def close(v, data, key):
         open_rounds = [item for item in v.rounds.all() if item.closed_on is None]
         if not open_rounds:
-            raise ValidationError("No round is open.")
+            raise ValidationError(_("No round is open."))
         vision.close_round(by=request.user, round_=open_rounds[0])
     return _vision_post(request, vision_id, forms.PublishForm, close, "publish_form")
 
@@ -384,7 +387,7 @@ def vision_propose(request, vision_id: int):
     def propose(v, data, key):
         open_rounds = [item for item in v.rounds.all() if item.closed_on is None]
         if not open_rounds:
-            raise ValidationError("No round is open: proposals wait for the next one.")
+            raise ValidationError(_("No round is open: proposals wait for the next one."))
         vision.propose(by=request.user, round_=open_rounds[0], kind=data["kind"], text=data["text"],
                        replace=data["replace"], with_text=data["with_text"], writer_key=key)
     return _vision_post(request, vision_id, forms.ProposalForm, propose, "proposal_form")
@@ -393,7 +396,7 @@ def vision_propose(request, vision_id: int):
 def _proposal_of(request, vision_row, proposal_id):
     proposal = vision.proposal_for(request.user, proposal_id)
     if proposal.round.vision_id != vision_row.pk:
-        raise ValidationError({"proposal": "That proposal is not on this vision."})
+        raise ValidationError({"proposal": _("That proposal is not on this vision.")})
     return proposal
 
 

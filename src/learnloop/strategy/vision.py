@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.activity.services import count_anonymous_activity, record_activity
 from learnloop.org.membership import active_people
@@ -102,7 +103,7 @@ def _reshuffle(round_: Round) -> None:
 def create_vision(*, by, title: str, team=None, draft: str = "", owner=None, at=None) -> Vision:
     require(can_plan(by, team), "You may not start this vision.")
     if Vision.objects.filter(team=team).exists():
-        raise ValidationError({"team_id": "This vision exists already."})
+        raise ValidationError({"team_id": gettext("This vision exists already.")})
     with transaction.atomic():
         vision = Vision.objects.create(title=_text(title, field="title", limit=200), team=team, owner=owner or by,
                                        draft=_text(draft, field="draft", limit=MAX_DRAFT, required=False),
@@ -122,10 +123,11 @@ def open_round(*, by, vision: Vision, question: str = "", anonymous: bool = Fals
                support_budget: int = DEFAULT_SUPPORT_BUDGET, at=None) -> Round:
     require(can_steer_vision(by, vision), "Only the vision's owner and leads open rounds.")
     if not (isinstance(support_budget, int) and 1 <= support_budget <= MAX_SUPPORT_BUDGET):
-        raise ValidationError({"support_budget": f"Between 1 and {MAX_SUPPORT_BUDGET} supports a person."})
+        raise ValidationError({"support_budget": gettext("Between 1 and %(most)s supports a person.")
+                               % {"most": MAX_SUPPORT_BUDGET}})
     with transaction.atomic():
         if Round.objects.select_for_update().filter(vision=vision, closed_on=None).exists():
-            raise ValidationError("A round is open already: close it first.")
+            raise ValidationError(gettext("A round is open already: close it first."))
         number = (Round.objects.filter(vision=vision).order_by("-number").values_list("number", flat=True)
                   .first() or 0) + 1
         round_ = Round.objects.create(vision=vision, number=number, anonymous=bool(anonymous),
@@ -139,7 +141,7 @@ def open_round(*, by, vision: Vision, question: str = "", anonymous: bool = Fals
 def close_round(*, by, round_: Round, at=None) -> Round:
     require(can_steer_vision(by, round_.vision), "Only the vision's owner and leads close rounds.")
     if round_.closed_on is not None:
-        raise ValidationError("This round is closed already.")
+        raise ValidationError(gettext("This round is closed already."))
     round_.closed_on = timezone.localdate(at) if at else timezone.localdate()
     round_.save(update_fields=["closed_on"])
     return round_
@@ -151,18 +153,18 @@ def propose(*, by, round_: Round, kind: str, text: str, replace: str = "", with_
     `replace` is empty). In an anonymous round the writer key is required."""
     require(can_contribute(by, round_.vision), "Sign in to take part.")
     if round_.closed_on is not None:
-        raise ValidationError("This round is closed.")
+        raise ValidationError(gettext("This round is closed."))
     if kind not in ProposalKind.values:
-        raise ValidationError({"kind": "A comment or a proposed change."})
+        raise ValidationError({"kind": gettext("A comment or a proposed change.")})
     text = _text(text, field="text", limit=MAX_TEXT)
     replace = _text(replace, field="replace", limit=MAX_TEXT, required=False)
     with_text = _text(with_text, field="with_text", limit=MAX_TEXT, required=kind == ProposalKind.CHANGE)
     if kind == ProposalKind.COMMENT:
         replace = with_text = ""
     elif replace and replace not in round_.vision.draft:
-        raise ValidationError({"replace": "That passage is not in the current draft: copy it exactly."})
+        raise ValidationError({"replace": gettext("That passage is not in the current draft: copy it exactly.")})
     if round_.anonymous and not is_well_formed(writer_key):
-        raise ValidationError("Anonymous rounds need a writer key (open the vision page first).")
+        raise ValidationError(gettext("Anonymous rounds need a writer key (open the vision page first)."))
     with transaction.atomic():
         proposal = Proposal(round=round_, kind=kind, text=text, replace=replace, with_text=with_text,
                             shuffle_key=_random.randrange(2**31))
@@ -183,22 +185,23 @@ def support(*, by, proposal: Proposal, writer_key: str | None = None) -> bool:
     round_ = proposal.round
     require(can_contribute(by, round_.vision), "Sign in to take part.")
     if round_.closed_on is not None:
-        raise ValidationError("This round is closed.")
+        raise ValidationError(gettext("This round is closed."))
     if proposal.status != ProposalStatus.OPEN:
-        raise ValidationError("The owner has decided on this proposal already.")
+        raise ValidationError(gettext("The owner has decided on this proposal already."))
     if round_.anonymous and not is_well_formed(writer_key):
-        raise ValidationError("Anonymous rounds need a writer key (open the vision page first).")
+        raise ValidationError(gettext("Anonymous rounds need a writer key (open the vision page first)."))
     if round_.anonymous and proposal.writer_hash == proposal_hash(round_.pk, writer_key, proposal.pk):
-        raise ValidationError("You proposed this yourself.")
+        raise ValidationError(gettext("You proposed this yourself."))
     if not round_.anonymous and proposal.author_id == by.pk:
-        raise ValidationError("You proposed this yourself.")
+        raise ValidationError(gettext("You proposed this yourself."))
     mark = support_hash(round_, proposal.pk, person=by, key=writer_key)
     with transaction.atomic():
         if Support.objects.filter(proposal=proposal, voter_hash=mark).exists():
             return False
         participant, _ = RoundParticipant.objects.select_for_update().get_or_create(round=round_, person=by)
         if participant.supports_used >= round_.support_budget:
-            raise ValidationError(f"You have used all {round_.support_budget} of your supports in this round.")
+            raise ValidationError(gettext("You have used all %(budget)s of your supports in this round.")
+                                  % {"budget": round_.support_budget})
         participant.supports_used += 1
         participant.save(update_fields=["supports_used"])
         Support.objects.create(proposal=proposal, voter_hash=mark)
@@ -222,7 +225,7 @@ def decide(*, by, proposal: Proposal, accept: bool, reason: str, at=None) -> Pro
     vision = proposal.round.vision
     require(can_steer_vision(by, vision), "Only the vision's owner and leads decide on proposals.")
     if proposal.status != ProposalStatus.OPEN:
-        raise ValidationError("This proposal is decided already.")
+        raise ValidationError(gettext("This proposal is decided already."))
     reason = _text(reason, field="reason", limit=MAX_TEXT)
     with transaction.atomic():
         vision = Vision.objects.select_for_update().get(pk=vision.pk)
@@ -244,7 +247,7 @@ def publish(*, by, vision: Vision, summary: str = "", at=None) -> VisionVersion:
     with transaction.atomic():
         last = VisionVersion.objects.filter(vision=vision).order_by("-number").first()
         if last is not None and last.text == text:
-            raise ValidationError("The draft is the same as the published version.")
+            raise ValidationError(gettext("The draft is the same as the published version."))
         version = VisionVersion.objects.create(vision=vision, number=(last.number if last else 0) + 1, text=text,
                                                summary=_text(summary, field="summary", limit=300, required=False),
                                                published_by=by, published_at=at or timezone.now())
@@ -266,12 +269,12 @@ def mark_connected(*, by, vision: Vision, note: str = "", at=None) -> Connection
 
 
 def visions(viewer):
-    require(can_view(viewer), "Sign in to see the strategy.")
+    require(can_view(viewer), gettext("Sign in to see the strategy."))
     return Vision.objects.select_related("team", "owner").order_by("team__name", "pk")
 
 
 def vision_for(viewer, vision_id: int) -> Vision:
-    require(can_view(viewer), "Sign in to see the strategy.")
+    require(can_view(viewer), gettext("Sign in to see the strategy."))
     try:
         return Vision.objects.select_related("team", "owner").get(pk=vision_id)
     except Vision.DoesNotExist:
@@ -279,12 +282,12 @@ def vision_for(viewer, vision_id: int) -> Vision:
 
 
 def organization_vision(viewer) -> Vision | None:
-    require(can_view(viewer), "Sign in to see the strategy.")
+    require(can_view(viewer), gettext("Sign in to see the strategy."))
     return Vision.objects.select_related("owner").filter(team=None).first()
 
 
 def proposal_for(viewer, proposal_id) -> Proposal:
-    require(can_view(viewer), "Sign in to see the strategy.")
+    require(can_view(viewer), gettext("Sign in to see the strategy."))
     try:
         return Proposal.objects.select_related("round__vision").get(pk=proposal_id)
     except (Proposal.DoesNotExist, ValidationError, ValueError):
@@ -292,7 +295,7 @@ def proposal_for(viewer, proposal_id) -> Proposal:
 
 
 def round_for(viewer, vision: Vision, number: int) -> Round:
-    require(can_view(viewer), "Sign in to see the strategy.")
+    require(can_view(viewer), gettext("Sign in to see the strategy."))
     try:
         return Round.objects.select_related("vision").get(vision=vision, number=number)
     except Round.DoesNotExist:
@@ -303,7 +306,7 @@ def rounds_of(viewer, vision: Vision, *, writer_key: str | None = None) -> list[
     """Every round, newest first, with its proposals (in stored random order: never by time or
     author) and their support counts; `mine` marks what the viewer wrote or supported;
     `supports_left` is what the viewer's budget in the round still allows."""
-    require(can_view(viewer), "Sign in to see the strategy.")
+    require(can_view(viewer), gettext("Sign in to see the strategy."))
     rounds = list(Round.objects.filter(vision=vision).prefetch_related("proposals__supports", "proposals__author"))
     used = dict(RoundParticipant.objects.filter(round__vision=vision, person_id=viewer.pk)
                 .values_list("round_id", "supports_used"))
@@ -328,7 +331,7 @@ def rounds_of(viewer, vision: Vision, *, writer_key: str | None = None) -> list[
 
 
 def versions_of(viewer, vision: Vision) -> list[VisionVersion]:
-    require(can_view(viewer), "Sign in to see the strategy.")
+    require(can_view(viewer), gettext("Sign in to see the strategy."))
     return list(VisionVersion.objects.filter(vision=vision).select_related("published_by").order_by("-number"))
 
 

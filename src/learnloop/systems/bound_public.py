@@ -15,6 +15,7 @@ to whoever may open it without anyone learning a figure they may not see elsewhe
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from learnloop.insights import metrics as insight_metrics
 from learnloop.insights import themes_metrics
@@ -23,10 +24,10 @@ from learnloop.surveys.models import Dimension, Instrument
 
 SURVEY = "survey_scale_scores"
 RECURRENCE = "theme_recurrence_rate"
-RECURRENCE_NOTE = ("Counted over the theme items every reader may see (lessons and questions open to everyone, "
-                   "organization-wide released survey comments).")
-SURVEY_NOTE = ("The organization's released score in the month each campaign closed, as every signed-in reader "
-               "sees it; campaigns below the anonymity threshold are left out.")
+RECURRENCE_NOTE = gettext_lazy("Counted over the theme items every reader may see (lessons and questions open to "
+                               "everyone, organization-wide released survey comments).")
+SURVEY_NOTE = gettext_lazy("The organization's released score in the month each campaign closed, as every signed-in "
+                           "reader sees it; campaigns below the anonymity threshold are left out.")
 
 
 def _split(scale: str) -> tuple[str, str]:
@@ -71,8 +72,8 @@ def survey_series(scales, periods) -> dict[str, tuple[str, list, str]]:
             if closed_on[scale][index] is None or closed >= closed_on[scale][index]:
                 values[scale][index] = point["scores"][key]
                 closed_on[scale][index] = closed
-    return {scale: (f"Survey scale “{names.get(wanted[scale], scale)}” (organization, as released)",
-                    values[scale], SURVEY_NOTE) for scale in wanted}
+    return {scale: (gettext("Survey scale “%(scale)s” (organization, as released)")
+                    % {"scale": names.get(wanted[scale], scale)}, values[scale], str(SURVEY_NOTE)) for scale in wanted}
 
 
 def recurrence_series(team, periods) -> list[float | None]:

@@ -19,11 +19,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models.functions import TruncMonth
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from learnloop.analytics import learning_metrics as catalogue
 from learnloop.analytics.systems.correlation import pearson
 from learnloop.insights import metrics as insight_metrics
 from learnloop.insights.dashboard_access import can_see_organization, can_see_scope
+from learnloop.insights.metric_texts import metric_name
 from learnloop.insights.themes_models import Theme, ThemeItem
 from learnloop.insights.themes_permissions import visible_items_q
 from learnloop.systems import bound_public
@@ -34,10 +37,10 @@ THEME_ITEMS = "theme_items"
 # Computed per month by learning_metrics.loop_metrics (survey scale scores come per campaign and
 # the recurrence rate from the theme items, both read in bound_public).
 METRIC_KEYS = tuple(metric.key for metric in catalogue.CATALOGUE if metric.key not in (SURVEY, RECURRENCE))
-CHOICES = [(key, catalogue.BY_KEY[key].name) for key in METRIC_KEYS] + [
-    (THEME_ITEMS, "Recurring theme: items a month"),
-    (RECURRENCE, "Theme recurrence rate (items everyone may see)"),
-    (SURVEY, "Survey scale score, as released (choose the scale)")]
+CHOICES = [(key, lazy(metric_name, str)(key)) for key in METRIC_KEYS] + [
+    (THEME_ITEMS, gettext_lazy("Recurring theme: items a month")),
+    (RECURRENCE, gettext_lazy("Theme recurrence rate (items everyone may see)")),
+    (SURVEY, gettext_lazy("Survey scale score, as released (choose the scale)"))]
 ALL_KEYS = (*METRIC_KEYS, THEME_ITEMS, RECURRENCE, SURVEY)
 
 
@@ -94,12 +97,12 @@ class BoundSeries:
     def direction(self) -> str:
         present = [value for value in self.values if value is not None]
         if len(present) < 2:
-            return "not enough values"
+            return gettext("not enough values")
         half = len(present) // 2
         before, after = sum(present[:half]) / half, sum(present[half:]) / (len(present) - half)
         if after > before:
-            return "rising"
-        return "falling" if after < before else "flat"
+            return gettext("rising")
+        return gettext("falling") if after < before else gettext("flat")
 
     def as_dict(self) -> dict:
         return {"variable": self.variable, "binding": self.binding, "label": self.label, "unit": self.unit,
@@ -151,16 +154,18 @@ def bound_series(viewer, diagram, *, today) -> tuple[list[str], list[BoundSeries
             continue
         if binding["metric"] == RECURRENCE:
             metric = catalogue.BY_KEY[RECURRENCE]
-            series.append(BoundSeries(name, binding, f"{metric.name} (items everyone may see)", metric.unit, True,
-                                      list(recurrence), bound_public.RECURRENCE_NOTE))
+            label = gettext("%(metric)s (items everyone may see)") % {"metric": metric_name(RECURRENCE)}
+            series.append(BoundSeries(name, binding, label, metric.unit, True,
+                                      list(recurrence), str(bound_public.RECURRENCE_NOTE)))
             continue
         if binding["metric"] == THEME_ITEMS:
-            label = f"Items of the theme “{theme_names.get(binding['theme'], binding['theme'])}” a month"
+            label = gettext("Items of the theme “%(theme)s” a month") % {
+                "theme": theme_names.get(binding["theme"], binding["theme"])}
             values, unit = theme_counts.get(binding["theme"], []), "count"
         else:
             metric = catalogue.BY_KEY[binding["metric"]]
-            label, unit, values = metric.name, metric.unit, metric_values.get(binding["metric"], [])
-        note = "" if visible else "Only those who may open this scope's dashboard see its figures."
+            label, unit, values = metric_name(metric.key), metric.unit, metric_values.get(binding["metric"], [])
+        note = "" if visible else gettext("Only those who may open this scope's dashboard see its figures.")
         series.append(BoundSeries(name, binding, label, unit, visible, list(values), note))
     return months, series
 

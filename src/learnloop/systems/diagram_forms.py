@@ -5,6 +5,7 @@ import json
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.org.models import Team
 from learnloop.systems.bound_public import SURVEY, scale_choices
@@ -13,9 +14,9 @@ from learnloop.systems.diagram_models import InterventionKind
 from learnloop.systems.diagram_services import ATTACHABLE
 from learnloop.web.forms import IdField, OfferedChoiceField, OfferedModelChoiceField
 
-POLARITY_CHOICES = [("+", "+ (same direction)"), ("-", "− (opposite direction)")]
-ATTACH_LABELS = {"reflection.session": "Session (retro, review or postmortem)",
-                 "insights.theme": "Recurring theme", "experiments.experiment": "Experiment"}
+POLARITY_CHOICES = [("+", _("+ (same direction)")), ("-", _("− (opposite direction)"))]
+ATTACH_LABELS = {"reflection.session": _("Session (retro, review or postmortem)"),
+                 "insights.theme": _("Recurring theme"), "experiments.experiment": _("Experiment")}
 
 
 class _Form(forms.Form):
@@ -34,9 +35,10 @@ def _teams():
 
 class DiagramForm(_Form):
     id_prefix = "new"
-    title = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    team = OfferedModelChoiceField(queryset=_teams(), required=False, empty_label="The organization",
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    team = OfferedModelChoiceField(queryset=_teams(), required=False, empty_label=_("The organization"),
                                    accepts=Team.objects.all())
 
 
@@ -47,26 +49,26 @@ class SaveForm(_Form):
 
     content = forms.CharField(widget=forms.HiddenInput, max_length=2_000_000)
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
-    note = forms.CharField(required=False, max_length=300, label="What changed (optional)")
+    note = forms.CharField(required=False, max_length=300, label=_("What changed (optional)"))
 
     def clean_content(self):
         try:
             return json.loads(self.cleaned_data["content"])
         except json.JSONDecodeError:
-            raise ValidationError("The editor sent a model that is not JSON; nothing was saved.") from None
+            raise ValidationError(_("The editor sent a model that is not JSON; nothing was saved.")) from None
 
 
 class VariableForm(_Form):
     id_prefix = "variable"
-    name = forms.CharField(max_length=120, label="Variable name")
+    name = forms.CharField(max_length=120, label=_("Variable name"))
 
 
 class LinkForm(_Form):
     id_prefix = "link"
-    source = OfferedChoiceField(label="From (cause)")
-    target = OfferedChoiceField(label="To (effect)")
-    polarity = forms.ChoiceField(choices=POLARITY_CHOICES)
-    delay = forms.BooleanField(required=False, label="Delayed (its effect takes noticeably longer)")
+    source = OfferedChoiceField(label=_("From (cause)"))
+    target = OfferedChoiceField(label=_("To (effect)"))
+    polarity = forms.ChoiceField(label=_("Polarity"), choices=POLARITY_CHOICES)
+    delay = forms.BooleanField(required=False, label=_("Delayed (its effect takes noticeably longer)"))
 
     def __init__(self, *args, names=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,17 +81,17 @@ class RemoveForm(_Form):
     """A table row's Remove button: a variable (name) or a link (source and target)."""
 
     id_prefix = "remove"
-    name = forms.CharField(required=False, max_length=120)
-    source = forms.CharField(required=False, max_length=120)
-    target = forms.CharField(required=False, max_length=120)
+    name = forms.CharField(label=_("Name"), required=False, max_length=120)
+    source = forms.CharField(label=_("Source"), required=False, max_length=120)
+    target = forms.CharField(label=_("Target"), required=False, max_length=120)
 
 
 class BindForm(_Form):
     id_prefix = "bind"
-    name = OfferedChoiceField(label="Variable")
-    metric = forms.ChoiceField(choices=[("", "Not bound"), *METRIC_CHOICES], required=False, label="Metric")
-    theme = IdField(required=False, what="the theme", label="Theme number (for theme items)")
-    scale = OfferedChoiceField(required=False, label="Survey scale (for a survey scale score)")
+    name = OfferedChoiceField(label=_("Variable"))
+    metric = forms.ChoiceField(choices=[("", _("Not bound")), *METRIC_CHOICES], required=False, label=_("Metric"))
+    theme = IdField(required=False, what="the theme", label=_("Theme number (for theme items)"))
+    scale = OfferedChoiceField(required=False, label=_("Survey scale (for a survey scale score)"))
 
     def __init__(self, *args, names=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,25 +117,26 @@ class BindForm(_Form):
 
 class CommentForm(_Form):
     id_prefix = "comment"
-    text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Comment")
+    text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Comment"))
 
 
 class AttachForm(_Form):
     id_prefix = "attach"
-    target_type = forms.ChoiceField(choices=[(key, ATTACH_LABELS[key]) for key in ATTACHABLE], label="Attach to a")
-    target_id = forms.CharField(max_length=64, label="Its number")
+    target_type = forms.ChoiceField(choices=[(key, ATTACH_LABELS[key]) for key in ATTACHABLE], label=_("Attach to a"))
+    target_id = forms.CharField(max_length=64, label=_("Its number"))
 
 
 class InterventionForm(_Form):
     id_prefix = "intervention"
-    variable = OfferedChoiceField(label="Intervene on the variable")
-    link_target = OfferedChoiceField(required=False, label="…or on its link to (optional)")
-    kind = forms.ChoiceField(choices=InterventionKind.choices, label="Turn it into")
-    title = forms.CharField(max_length=200, required=False, help_text="Left empty: “Intervene on <variable>”.")
+    variable = OfferedChoiceField(label=_("Intervene on the variable"))
+    link_target = OfferedChoiceField(required=False, label=_("…or on its link to (optional)"))
+    kind = forms.ChoiceField(choices=InterventionKind.choices, label=_("Turn it into"))
+    title = forms.CharField(label=_("Title"), max_length=200, required=False,
+                            help_text=_("Left empty: “Intervene on <variable>”."))
     description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
-                                  label="The change you propose")
-    team = OfferedModelChoiceField(queryset=_teams(), required=False, empty_label="The diagram's team",
-                                   accepts=Team.objects.all(), label="Team that runs it")
+                                  label=_("The change you propose"))
+    team = OfferedModelChoiceField(queryset=_teams(), required=False, empty_label=_("The diagram's team"),
+                                   accepts=Team.objects.all(), label=_("Team that runs it"))
 
     def __init__(self, *args, names=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ Content is the editor's JSON: {"variables": [{"name", "x", "y", "binding"}], "li
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Diagram(models.Model):
@@ -83,8 +84,8 @@ class DiagramAttachment(models.Model):
 
 
 class InterventionKind(models.TextChoices):
-    EXPERIMENT = "experiment", "Proposed experiment"
-    ACTION = "action", "Action"
+    EXPERIMENT = "experiment", _("Proposed experiment")
+    ACTION = "action", _("Action")
 
 
 class DiagramIntervention(models.Model):

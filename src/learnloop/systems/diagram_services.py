@@ -12,6 +12,7 @@ import math
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.actions.services import create_action
 from learnloop.analytics.systems.analysis import analyse
@@ -64,10 +65,10 @@ def diagram_content(content) -> tuple[dict, dict]:
     """(the cleaned content, its loops and archetypes), or a ValidationError on "content" naming
     what is wrong."""
     if not isinstance(content, dict) or set(content) - {"variables", "links"}:
-        raise ValidationError({"content": "A diagram is an object with only \"variables\" and \"links\"."})
+        raise ValidationError({"content": gettext("A diagram is an object with only \"variables\" and \"links\".")})
     variables, links = content.get("variables") or [], content.get("links") or []
     if not isinstance(variables, list) or not isinstance(links, list):
-        raise ValidationError({"content": "\"variables\" and \"links\" are lists."})
+        raise ValidationError({"content": gettext("\"variables\" and \"links\" are lists.")})
     if len(variables) > MAX_VARIABLES or len(links) > MAX_LINKS:
         raise ValidationError({"content": f"At most {MAX_VARIABLES} variables and {MAX_LINKS} links."})
     clean_variables = []
@@ -89,7 +90,7 @@ def diagram_content(content) -> tuple[dict, dict]:
         if polarity is None:
             raise ValidationError({"content": f"A link's polarity is + or -, not {str(item.get('polarity'))[:10]!r}."})
         if not isinstance(item.get("delay", False), bool):
-            raise ValidationError({"content": "A link's delay is true or false."})
+            raise ValidationError({"content": gettext("A link's delay is true or false.")})
         clean_links.append({"source": " ".join(str(item.get("source") or "").split()),
                             "target": " ".join(str(item.get("target") or "").split()),
                             "polarity": polarity, "delay": bool(item.get("delay", False))})
@@ -103,7 +104,7 @@ def diagram_content(content) -> tuple[dict, dict]:
 
 def _team(team):
     if team is not None and (not isinstance(team, Team) or team.archived_at is not None):
-        raise ValidationError({"team": "Choose an active team, or none for the organization."})
+        raise ValidationError({"team": gettext("Choose an active team, or none for the organization.")})
     return team
 
 
@@ -119,7 +120,7 @@ def create_diagram(*, by, title: str, team=None, description: str = "", content=
                                          created_at=now, updated_at=now, version=1, content=cleaned,
                                          analysis=analysis)
         DiagramVersion.objects.create(diagram=diagram, number=1, title=title, content=cleaned, saved_by=by,
-                                      saved_at=now, note="Created")
+                                      saved_at=now, note=gettext("Created"))
     return diagram
 
 
@@ -164,16 +165,18 @@ def add_variable(*, by, diagram: Diagram, name: str) -> Diagram:
     if name in _names(content):
         raise ValidationError({"name": f"The diagram already has a variable “{name}”."})
     content["variables"].append({"name": name, "x": None, "y": None, "binding": None})
-    return save_diagram(by=by, diagram=diagram, content=content, note=f"Added variable “{name}”")
+    return save_diagram(by=by, diagram=diagram, content=content,
+                        note=gettext("Added variable “%(name)s”") % {"name": name})
 
 
 def remove_variable(*, by, diagram: Diagram, name: str) -> Diagram:
     content = _edited(diagram)
     if name not in _names(content):
-        raise ValidationError({"name": "No variable of that name in the diagram."})
+        raise ValidationError({"name": gettext("No variable of that name in the diagram.")})
     content["variables"] = [item for item in content["variables"] if item["name"] != name]
     content["links"] = [item for item in content["links"] if name not in (item["source"], item["target"])]
-    return save_diagram(by=by, diagram=diagram, content=content, note=f"Removed variable “{name}” and its links")
+    return save_diagram(by=by, diagram=diagram, content=content,
+                        note=gettext("Removed variable “%(name)s” and its links") % {"name": name})
 
 
 def add_link(*, by, diagram: Diagram, source: str, target: str, polarity: str, delay: bool = False) -> Diagram:
@@ -185,21 +188,25 @@ def add_link(*, by, diagram: Diagram, source: str, target: str, polarity: str, d
     if any(item["source"] == source and item["target"] == target for item in content["links"]):
         raise ValidationError({"target": f"There is already a link from “{source}” to “{target}”."})
     if polarity not in POLARITIES:
-        raise ValidationError({"polarity": "A link's polarity is + or -."})
+        raise ValidationError({"polarity": gettext("A link's polarity is + or -.")})
     content["links"].append({"source": source, "target": target, "polarity": POLARITIES[polarity],
                              "delay": bool(delay)})
     sign = POLARITIES[polarity]
     return save_diagram(by=by, diagram=diagram, content=content,
-                        note=f"Linked “{source}” → “{target}” ({sign}{', delayed' if delay else ''})")
+                        note=(gettext("Linked “%(source)s” → “%(target)s” (%(sign)s, delayed)") if delay
+                              else gettext("Linked “%(source)s” → “%(target)s” (%(sign)s)")) % {
+                            "source": source, "target": target, "sign": sign})
 
 
 def remove_link(*, by, diagram: Diagram, source: str, target: str) -> Diagram:
     content = _edited(diagram)
     kept = [item for item in content["links"] if not (item["source"] == source and item["target"] == target)]
     if len(kept) == len(content["links"]):
-        raise ValidationError({"link": "No such link in the diagram."})
+        raise ValidationError({"link": gettext("No such link in the diagram.")})
     content["links"] = kept
-    return save_diagram(by=by, diagram=diagram, content=content, note=f"Removed the link “{source}” → “{target}”")
+    return save_diagram(by=by, diagram=diagram, content=content,
+                        note=gettext("Removed the link “%(source)s” → “%(target)s”") % {
+                            "source": source, "target": target})
 
 
 def bind_variable(*, by, diagram: Diagram, name: str, binding) -> Diagram:
@@ -210,17 +217,17 @@ def bind_variable(*, by, diagram: Diagram, name: str, binding) -> Diagram:
             item["binding"] = clean_binding(binding, name, field="metric")
             break
     else:
-        raise ValidationError({"name": "No variable of that name in the diagram."})
-    what = "Unbound" if binding is None else "Bound"
-    return save_diagram(by=by, diagram=diagram, content=content, note=f"{what} “{name}”")
+        raise ValidationError({"name": gettext("No variable of that name in the diagram.")})
+    note = gettext("Unbound “%(name)s”") if binding is None else gettext("Bound “%(name)s”")
+    return save_diagram(by=by, diagram=diagram, content=content, note=note % {"name": name})
 
 
 def restore_version(*, by, diagram: Diagram, number: int) -> Diagram:
     old = DiagramVersion.objects.filter(diagram=diagram, number=number).first()
     if old is None:
-        raise ValidationError({"number": "No such version."})
+        raise ValidationError({"number": gettext("No such version.")})
     return save_diagram(by=by, diagram=diagram, content=old.content, title=old.title,
-                        note=f"Restored version {number}")
+                        note=gettext("Restored version %(number)s") % {"number": number})
 
 
 def add_comment(*, by, diagram: Diagram, text: str, at=None) -> DiagramComment:
@@ -249,7 +256,7 @@ def detach(*, by, attachment: DiagramAttachment) -> None:
 def _intervention_point(diagram: Diagram, variable: str, link_target: str) -> str:
     names = _names(_edited(diagram))
     if variable not in names:
-        raise ValidationError({"variable": "Choose a variable of the diagram."})
+        raise ValidationError({"variable": gettext("Choose a variable of the diagram.")})
     if link_target:
         if not any(item["source"] == variable and item["target"] == link_target
                    for item in diagram.content.get("links", [])):
@@ -281,7 +288,7 @@ def create_intervention(*, by, diagram: Diagram, kind: str, variable: str, link_
     or an action (its source is the diagram); the diagram lists it and links to it."""
     require(can_view(by, diagram), "You may not see this diagram.")
     if kind not in InterventionKind.values:
-        raise ValidationError({"kind": "An intervention becomes an experiment or an action."})
+        raise ValidationError({"kind": gettext("An intervention becomes an experiment or an action.")})
     description = _text(description, field="description", limit=2000, required=False)
     prefilled = hypothesis(diagram, variable, link_target, change=description)
     title = _text(title or prefilled["title"], field="title", limit=200)

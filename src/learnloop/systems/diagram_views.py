@@ -11,8 +11,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from learnloop.systems import archetype_texts
 from learnloop.systems import diagram_forms as forms
 from learnloop.systems import diagram_selectors as selectors
 from learnloop.systems import diagram_services as services
@@ -36,14 +38,18 @@ def diagrams(request):
             _refused(form, error)
         else:
             return redirect("systems:diagram", diagram.pk)
+    diagrams = list(selectors.diagrams_for(request.user))
+    for item in diagrams:
+        item.archetype_titles = [archetype_texts.title(match)
+                                 for match in item.analysis.get("archetypes", {}).get("matches", [])]
     return render(request, "systems/diagrams.html", {
-        "diagrams": list(selectors.diagrams_for(request.user)), "form": form,
+        "diagrams": diagrams, "form": form,
         "can_create": can_create_anywhere(request.user)}, status=400 if form.errors else 200)
 
 
 def _refused(form, error) -> None:
     if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error) or "You may not do that.")
+        form.add_error(None, str(error) or _("You may not do that."))
     else:
         apply_validation_error(form, error)
 
@@ -52,15 +58,30 @@ def _editor_data(diagram, series) -> dict:
     trends = {item.variable: {"label": item.label, "latest": item.latest, "direction": item.direction,
                               "visible": item.visible} for item in series}
     return {"content": diagram.content, "analysis": diagram.analysis, "version": diagram.version,
-            "trends": trends}
+            "trends": trends, "texts": _editor_texts()}
+
+
+def _editor_texts() -> dict:
+    """The editor's sentences in the reader's language; diagram_editor.js fills in the {placeholders}."""
+    return {
+        "bound": _("(bound)"), "highlighted": _("Highlighted: {path}"),
+        "name_first": _("Type the variable's name first."),
+        "variable_exists": _("There is already a variable “{name}”."),
+        "variable_added": _("Added the variable “{name}”."), "choose_two": _("Choose two variables."),
+        "link_exists": _("There is already a link from “{from}” to “{to}”."),
+        "linked": _("Linked “{from}” → “{to}” ({polarity}). Save to read the loops again."),
+        "linked_delayed": _("Linked “{from}” → “{to}” ({polarity}, delayed). Save to read the loops again."),
+        "select_first": _("Select a variable or link on the drawing first."),
+        "removed": _("Removed what was selected."), "laid_out": _("Laid out automatically."), "undone": _("Undone."),
+        "linking_from": _("Linking from “{name}”: click the variable it affects."),
+        "not_saved": _("Not saved: your drawing is kept, correct it and save again."),
+    }
 
 
 def _archetypes(analysis: dict) -> dict:
     """The archetype report with each role named in words ("problem_and_fix" -> "problem and fix")."""
     report = dict(analysis.get("archetypes", {}))
-    report["matches"] = [{**match, "role_rows": [(role.replace("_", " "), names)
-                                                 for role, names in match.get("roles", {}).items()]}
-                         for match in report.get("matches", [])]
+    report["matches"] = [archetype_texts.match_in_words(match) for match in report.get("matches", [])]
     return report
 
 
@@ -71,7 +92,8 @@ def _context(request, diagram, **bound_forms) -> dict:
     context = {
         "diagram": diagram, "names": names, "can_edit": can_edit(request.user, diagram),
         "variable_rows": [(item, through.get(item["name"], 0)) for item in diagram.content.get("variables", [])],
-        "loops": diagram.analysis.get("loops", {}), "archetypes": _archetypes(diagram.analysis),
+        "loops": archetype_texts.loops_in_words(diagram.analysis.get("loops", {})),
+        "archetypes": _archetypes(diagram.analysis),
         "months": months, "series": series, "correlations": correlations(series),
         "chart": {"months": months, "series": [item.as_dict() for item in series if item.visible]},
         "comments": selectors.comments(diagram), "attachments": selectors.attachments(request.user, diagram),
@@ -161,7 +183,7 @@ def save(request, diagram_id: int):
             # The model travels in hidden fields: every problem is shown above the form.
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "Saved as a new version; loops and archetypes are read again.")
+            messages.success(request, _("Saved as a new version; loops and archetypes are read again."))
             return redirect("systems:diagram", found.pk)
     for name in ("content", "base_version"):
         for problem in form.errors.pop(name, []):
@@ -217,10 +239,10 @@ def intervene(request, diagram_id: int):
             _refused(form, error)
         else:
             if made.kind == "experiment":
-                messages.success(request, "A draft experiment with the hypothesis filled in; review its protocol "
-                                          "before you start it.")
+                messages.success(request, _("A draft experiment with the hypothesis filled in; review its protocol "
+                                            "before you start it."))
                 return redirect("experiments:detail", int(made.target_id))
-            messages.success(request, "The action is recorded; its source is this diagram.")
+            messages.success(request, _("The action is recorded; its source is this diagram."))
             return redirect("actions:detail", int(made.target_id))
     return render(request, "systems/diagram.html", _context(request, found, intervention_form=form), status=400)
 
@@ -231,7 +253,8 @@ def version(request, diagram_id: int, number: int):
     old = selectors.version_of(found, number)
     return render(request, "systems/version.html", {
         "diagram": found, "old": old, "can_edit": can_edit(request.user, found),
-        "editor": {"content": old.content, "analysis": {}, "version": old.number, "trends": {}, "readonly": True}})
+        "editor": {"content": old.content, "analysis": {}, "version": old.number, "trends": {}, "readonly": True,
+                   "texts": _editor_texts()}})
 
 
 @login_required

@@ -8,6 +8,9 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.analytics import learning_metrics
 from learnloop.insights.metrics import scope_for
@@ -24,14 +27,15 @@ class LiveNumber:
 
 
 LIVE_NUMBERS = {number.key: number for number in (
-    LiveNumber("knowledge.lessons_written_per_month", "Lessons written per month",
-               f"lessons created in the last {MONTHS} months / {MONTHS}"),
-    LiveNumber("knowledge.fresh_lessons", "Fresh lessons",
-               "lessons not obsolete and not stale today"),
-    LiveNumber("knowledge.stale_lessons", "Stale lessons",
-               f"lessons past their review date by {learning_metrics.STALE_AFTER_DAYS} days or more today"),
-    LiveNumber("knowledge.stale_share", "Stale share of the knowledge base",
-               "stale entries / entries not obsolete, today (the dashboard's stale-knowledge share)"),
+    LiveNumber("knowledge.lessons_written_per_month", _("Lessons written per month"),
+               format_lazy(_("lessons created in the last {months} months / {months}"), months=MONTHS)),
+    LiveNumber("knowledge.fresh_lessons", _("Fresh lessons"),
+               _("lessons not obsolete and not stale today")),
+    LiveNumber("knowledge.stale_lessons", _("Stale lessons"),
+               format_lazy(_("lessons past their review date by {days} days or more today"),
+                           days=learning_metrics.STALE_AFTER_DAYS)),
+    LiveNumber("knowledge.stale_share", _("Stale share of the knowledge base"),
+               _("stale entries / entries not obsolete, today (the dashboard's stale-knowledge share)")),
 )}
 
 
@@ -78,15 +82,17 @@ def clean_bindings(model, bindings: dict, field: str = "bindings") -> dict:
     """{constant: live number key} for constants the model has; a ValidationError otherwise. An
     empty key unbinds the constant (its value is the model's again)."""
     if not isinstance(bindings, dict):
-        raise ValidationError({field: "Bindings are {constant name: live number key}."})
+        raise ValidationError({field: gettext("Bindings are {constant name: live number key}.")})
     constants = {constant["name"] for constant in model.outline.get("constants", [])}
     cleaned = {}
     for constant, key in bindings.items():
         if constant not in constants:
-            raise ValidationError({field: f"{str(constant)[:120]}: the model has no constant of that name."})
+            raise ValidationError({field: gettext("%(constant)s: the model has no constant of that name.")
+                                         % {"constant": str(constant)[:120]}})
         if key in (None, ""):
             continue
         if key not in LIVE_NUMBERS:
-            raise ValidationError({field: f"{str(key)[:120]}: not a live number ({', '.join(LIVE_NUMBERS)})."})
+            raise ValidationError({field: gettext("%(key)s: not a live number (%(known)s).")
+                                         % {"key": str(key)[:120], "known": ", ".join(LIVE_NUMBERS)}})
         cleaned[constant] = key
     return cleaned

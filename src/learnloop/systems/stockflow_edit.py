@@ -4,6 +4,7 @@ file is a new upload, so scenarios and sensitivity runs always refer to the equa
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.systems import stockflow_permissions as permissions
 from learnloop.systems.stockflow_bindings import clean_bindings
@@ -15,9 +16,9 @@ UNCHANGED = object()
 def _clean_name(name) -> str:
     name = " ".join(str(name or "").split())
     if not name:
-        raise ValidationError({"name": "Give a name."})
+        raise ValidationError({"name": gettext("Give a name.")})
     if len(name) > 200:
-        raise ValidationError({"name": "At most 200 characters."})
+        raise ValidationError({"name": gettext("At most 200 characters.")})
     return name
 
 
@@ -30,11 +31,11 @@ def update_model(by, model: StockFlowModel, *, name=UNCHANGED, description=UNCHA
     if description is not UNCHANGED:
         description = str(description or "").strip()
         if len(description) > 5000:
-            raise ValidationError({"description": "At most 5,000 characters."})
+            raise ValidationError({"description": gettext("At most 5,000 characters.")})
         model.description = description
     if team is not UNCHANGED and getattr(team, "pk", None) != model.team_id:
         if team is not None and team.archived_at is not None:
-            raise ValidationError({"team": "That team is archived."})
+            raise ValidationError({"team": gettext("That team is archived.")})
         permissions.require(permissions.can_upload(by, team),
                             "You may only give the model to a team you belong to or lead (the organization: "
                             "learning leads and admins).")

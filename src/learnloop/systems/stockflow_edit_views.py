@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 
 from learnloop.systems import stockflow_permissions as permissions
 from learnloop.systems.stockflow_bindings import LIVE_NUMBERS
@@ -29,7 +30,7 @@ def edit(request, model_id):
                 for field, problems in getattr(error, "message_dict", {"__all__": error.messages}).items():
                     form.add_error(field if field in form.fields else None, problems)
             else:
-                messages.success(request, f"{model.name} saved.")
+                messages.success(request, gettext("%(name)s saved.") % {"name": model.name})
                 return redirect("systems:stockflow_detail", model.pk)
         status = 400
     else:

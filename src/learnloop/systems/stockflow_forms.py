@@ -2,6 +2,9 @@
 scenarios, sensitivity runs."""
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from learnloop.org.models import Team
 from learnloop.systems import stockflow_permissions as permissions
@@ -11,13 +14,14 @@ from learnloop.systems.stockflow_services import MAX_SENSITIVITY_RUNS, MAX_UPLOA
 
 
 class UploadForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False,
-                                  empty_label="The organization", label="Owned by")
-    file = forms.FileField(label="Model file (.mdl, .xmile, .xml, .stmx)",
-                           help_text=f"Vensim or XMILE text, at most {MAX_UPLOAD_BYTES // 1_000_000} MB. "
-                                     "External data files and macros are not accepted.")
+                                  empty_label=_("The organization"), label=_("Owned by"))
+    file = forms.FileField(label=_("Model file (.mdl, .xmile, .xml, .stmx)"),
+                           help_text=format_lazy(_("Vensim or XMILE text, at most {megabytes} MB. External data "
+                                                   "files and macros are not accepted."),
+                                                 megabytes=MAX_UPLOAD_BYTES // 1_000_000))
 
     def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,13 +32,14 @@ class UploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB.")
+            raise forms.ValidationError(gettext("The file is larger than %(megabytes)s MB.") % {
+                "megabytes": MAX_UPLOAD_BYTES // 1_000_000})
         return upload
 
 
 class ScenarioForm(forms.Form):
-    name = forms.CharField(max_length=120, label="Scenario name")
-    note = forms.CharField(required=False, max_length=500, label="Note (optional)")
+    name = forms.CharField(max_length=120, label=_("Scenario name"))
+    note = forms.CharField(required=False, max_length=500, label=_("Note (optional)"))
 
 
 def constant_key(index: int) -> str:
@@ -51,10 +56,10 @@ def params_from(data, sliders) -> tuple[dict[str, float], list[str]]:
         try:
             value = float(raw)
         except ValueError:
-            problems.append(f"{slider.name}: {raw!r} is not a number.")
+            problems.append(gettext("%(name)s: %(raw)r is not a number.") % {"name": slider.name, "raw": raw})
             continue
         if value != value or value in (float("inf"), float("-inf")):
-            problems.append(f"{slider.name}: the value must be a finite number.")
+            problems.append(gettext("%(name)s: the value must be a finite number.") % {"name": slider.name})
             continue
         if value != slider.value:
             params[slider.name] = value
@@ -62,9 +67,9 @@ def params_from(data, sliders) -> tuple[dict[str, float], list[str]]:
 
 
 class SensitivityForm(forms.Form):
-    runs = forms.IntegerField(min_value=2, max_value=MAX_SENSITIVITY_RUNS, initial=200)
-    sampling = forms.ChoiceField(choices=Sampling.choices, initial=Sampling.LATIN_HYPERCUBE)
-    seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, initial=0)
+    runs = forms.IntegerField(label=_("Runs"), min_value=2, max_value=MAX_SENSITIVITY_RUNS, initial=200)
+    sampling = forms.ChoiceField(label=_("Sampling"), choices=Sampling.choices, initial=Sampling.LATIN_HYPERCUBE)
+    seed = forms.IntegerField(label=_("Seed"), min_value=0, max_value=2**31 - 1, initial=0)
 
     def ranges(self, data, sliders) -> dict[str, list]:
         """The constants ticked to vary, with their low and high (vary_i, low_i, high_i)."""
@@ -78,10 +83,11 @@ class SensitivityForm(forms.Form):
 class EditForm(forms.Form):
     """A model's name, description, owning team, and one choice per constant: its live number."""
 
-    name = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False,
-                                  empty_label="The organization", label="Owned by")
+                                  empty_label=_("The organization"), label=_("Owned by"))
 
     def __init__(self, *args, model, person=None, **kwargs):
         kwargs.setdefault("initial", {"name": model.name, "description": model.description, "team": model.team})
@@ -89,11 +95,11 @@ class EditForm(forms.Form):
         teams = Team.objects.filter(archived_at=None).order_by("name", "pk")
         offered = [team.pk for team in teams if team.pk == model.team_id or permissions.can_upload(person, team)]
         self.fields["team"].queryset = teams.filter(pk__in=offered)
-        choices = [("", "The model's own value"), *[(number.key, number.label) for number in LIVE_NUMBERS.values()]]
+        choices = [("", _("The model's own value")), *[(number.key, number.label) for number in LIVE_NUMBERS.values()]]
         self.constants = [constant["name"] for constant in model.outline.get("constants", [])]
         for index, constant in enumerate(self.constants):
             self.fields[binding_key(index)] = forms.ChoiceField(
-                choices=choices, required=False, label=f"{constant} starts from",
+                choices=choices, required=False, label=gettext("%(constant)s starts from") % {"constant": constant},
                 initial=model.bindings.get(constant, ""))
 
     def bindings(self) -> dict[str, str]:
@@ -111,11 +117,11 @@ def binding_key(index: int) -> str:
 class InterventionForm(forms.Form):
     """Turn a saved scenario into a proposed experiment or an action (the button pressed is the kind)."""
 
-    kind = forms.ChoiceField(choices=ScenarioInterventionKind.choices)
-    variable = forms.ChoiceField(required=False, label="Expected to move",
-                                 help_text="The variable the hypothesis is about (its value at the final time).")
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="The model's team",
-                                  label="Team that runs it")
+    kind = forms.ChoiceField(label=_("Kind"), choices=ScenarioInterventionKind.choices)
+    variable = forms.ChoiceField(required=False, label=_("Expected to move"),
+                                 help_text=_("The variable the hypothesis is about (its value at the final time)."))
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label=_("The model's team"),
+                                  label=_("Team that runs it"))
 
     def __init__(self, *args, variables=(), **kwargs):
         super().__init__(*args, **kwargs)

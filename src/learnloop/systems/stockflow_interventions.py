@@ -11,6 +11,7 @@ import math
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.actions.services import create_action
 from learnloop.experiments.models import Design, Kind
@@ -41,7 +42,8 @@ def hypothesis(scenario: Scenario, variable: str | None = None) -> dict:
     changes = [(name, before, scenario.params[name]) for name, before in start.items()
                if name in scenario.params and scenario.params[name] != before]
     if not changes:
-        raise ValidationError({"scenario": "The scenario keeps the starting values: there is no change to test."})
+        raise ValidationError({"scenario": gettext("The scenario keeps the starting values: there is no change to "
+                                                   "test.")})
     comparison = compare(model, [scenario], variable)
     baseline, changed = (_last(serie["values"]) for serie in comparison.series)
     final_time, units = comparison.time[-1], model.outline.get("time_units", "")
@@ -66,7 +68,7 @@ def create_intervention(*, by, scenario: Scenario, kind: str, variable: str | No
     model = scenario.model
     permissions.require(permissions.can_view(by, model), "Sign in to use models.")
     if kind not in ScenarioInterventionKind.values:
-        raise ValidationError({"kind": "A scenario becomes an experiment or an action."})
+        raise ValidationError({"kind": gettext("A scenario becomes an experiment or an action.")})
     prefilled = hypothesis(scenario, variable)
     title = " ".join((title or prefilled["title"]).split())[:200]
     team = team if team is not None else model.team
@@ -74,7 +76,7 @@ def create_intervention(*, by, scenario: Scenario, kind: str, variable: str | No
     with transaction.atomic():
         if kind == ScenarioInterventionKind.EXPERIMENT:
             if team is None:
-                raise ValidationError({"team": "Choose the team that runs the experiment."})
+                raise ValidationError({"team": gettext("Choose the team that runs the experiment.")})
             experiment = register_experiment(
                 by=by, team=team, title=title, change=prefilled["change"], effect=prefilled["effect"],
                 population=f"The work of {team.name} that {prefilled['variable']} measures",

@@ -8,17 +8,18 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ModelFormat(models.TextChoices):
-    VENSIM = "vensim", "Vensim (.mdl)"
-    XMILE = "xmile", "XMILE"
+    VENSIM = "vensim", _("Vensim (.mdl)")
+    XMILE = "xmile", _("XMILE")
 
 
 class TranslationState(models.TextChoices):
-    TRANSLATING = "translating", "Translating…"
-    FAILED = "failed", "Failed"
-    READY = "ready", "Ready"
+    TRANSLATING = "translating", _("Translating…")
+    FAILED = "failed", _("Failed")
+    READY = "ready", _("Ready")
 
 
 class StockFlowModel(models.Model):
@@ -83,21 +84,21 @@ class Scenario(models.Model):
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
     # Cancelled while queued or running: the worker stops at its next progress report and keeps
     # no partial bands.
-    CANCELLED = "cancelled", "Cancelled"
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 FINISHED = (RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED)
 
 
 class Sampling(models.TextChoices):
-    LATIN_HYPERCUBE = "latin_hypercube", "Latin hypercube"
-    UNIFORM = "uniform", "Independent uniform draws"
+    LATIN_HYPERCUBE = "latin_hypercube", _("Latin hypercube")
+    UNIFORM = "uniform", _("Independent uniform draws")
 
 
 class SensitivityRun(models.Model):
@@ -132,8 +133,8 @@ class SensitivityRun(models.Model):
 
 
 class ScenarioInterventionKind(models.TextChoices):
-    EXPERIMENT = "experiment", "Proposed experiment"
-    ACTION = "action", "Action"
+    EXPERIMENT = "experiment", _("Proposed experiment")
+    ACTION = "action", _("Action")
 
 
 class ScenarioIntervention(models.Model):

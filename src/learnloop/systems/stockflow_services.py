@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnloop.analytics.systems.graph import CausalModel, ModelError
 from learnloop.analytics.systems.model_safety import check_xml_declarations
@@ -61,9 +62,9 @@ def _text_of(content: bytes | str) -> str:
     if len(content) > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": f"The file is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB."})
     if not content.strip():
-        raise ValidationError({"file": "The file is empty."})
+        raise ValidationError({"file": gettext("The file is empty.")})
     if b"\x00" in content:
-        raise ValidationError({"file": "This is not a text file (Vensim .mdl and XMILE files are text)."})
+        raise ValidationError({"file": gettext("This is not a text file (Vensim .mdl and XMILE files are text).")})
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -114,15 +115,17 @@ def _clean_bindings(bindings: dict) -> dict:
     """Known live numbers; that each bound constant exists is checked once the model is translated."""
     for key in bindings.values():
         if key not in LIVE_NUMBERS:
-            raise ValidationError({"bindings": f"{key}: not a live number ({', '.join(LIVE_NUMBERS)})."})
+            raise ValidationError({"bindings": gettext("%(key)s: not a live number (%(known)s).")
+                                              % {"key": key, "known": ", ".join(LIVE_NUMBERS)}})
     return dict(bindings)
 
 
 def require_ready(model: StockFlowModel) -> None:
     if model.state == TranslationState.TRANSLATING:
-        raise ValidationError({"model": "The model is still being translated; it runs once it is ready."})
+        raise ValidationError({"model": gettext("The model is still being translated; it runs once it is ready.")})
     if model.state == TranslationState.FAILED:
-        raise ValidationError({"model": f"The model could not be translated: {model.state_error}"})
+        raise ValidationError({"model": gettext("The model could not be translated: %(error)s")
+                                         % {"error": model.state_error}})
 
 
 def delete_model(by, model: StockFlowModel) -> None:
@@ -165,7 +168,7 @@ def sliders(model: StockFlowModel) -> list[Slider]:
             low, high = min(low, start - abs(start) / 2), max(high, start + abs(start) / 2, start + 1)
         found.append(Slider(constant["name"], start, constant["value"], low, high, _step(low, high),
                             constant.get("units", ""), constant.get("documentation", ""),
-                            LIVE_NUMBERS[key].label if key else ""))
+                            str(LIVE_NUMBERS[key].label) if key else ""))
     return found
 
 
@@ -208,7 +211,7 @@ def run(model: StockFlowModel, params: dict | None = None, columns: list[str] | 
     require_ready(model)
     values = {**default_params(model), **clean_params(model, params or {})}
     if not chosen:
-        raise ValidationError({"columns": "The model has no variable that changes over time."})
+        raise ValidationError({"columns": gettext("The model has no variable that changes over time.")})
     try:
         return simulate(model_path(model), params=values, return_columns=chosen, untrusted=True)
     except SimulationError as error:
@@ -267,7 +270,7 @@ def compare(model: StockFlowModel, scenarios: list[Scenario], variable: str | No
     """One variable over time under each scenario (and the baseline: the starting values)."""
     variables = chart_columns(model)
     if not variables:
-        raise ValidationError({"variable": "The model has no variable that changes over time."})
+        raise ValidationError({"variable": gettext("The model has no variable that changes over time.")})
     variable = variable or variables[0]
     if variable not in variables:
         raise ValidationError({"variable": f"{variable}: not one of the model's charted variables."})
@@ -288,7 +291,7 @@ def compare(model: StockFlowModel, scenarios: list[Scenario], variable: str | No
 
 def clean_ranges(model: StockFlowModel, ranges: dict) -> dict[str, list[float]]:
     if not ranges:
-        raise ValidationError({"ranges": "Vary at least one constant."})
+        raise ValidationError({"ranges": gettext("Vary at least one constant.")})
     names = {constant["name"] for constant in model.outline.get("constants", [])}
     cleaned = {}
     for name, pair in ranges.items():
@@ -315,7 +318,7 @@ def start_sensitivity(by, model: StockFlowModel, *, ranges: dict, runs: int = 20
     if sampling not in Sampling.values:
         raise ValidationError({"sampling": f"One of {', '.join(Sampling.values)}."})
     if not 0 <= seed <= 2**31 - 1:
-        raise ValidationError({"seed": "A whole number from 0."})
+        raise ValidationError({"seed": gettext("A whole number from 0.")})
     cleaned = clean_ranges(model, ranges)
     fixed = {**default_params(model), **clean_params(model, params or {})}
     fixed = {name: value for name, value in fixed.items() if name not in cleaned}
@@ -338,7 +341,8 @@ def cancel_sensitivity(by, job: SensitivityRun) -> SensitivityRun:
         status=RunStatus.CANCELLED, finished_at=timezone.now())
     job.refresh_from_db()
     if not cancelled:
-        raise ValidationError({"status": f"The runs are already {job.get_status_display().lower()}."})
+        raise ValidationError({"status": gettext("The runs are already %(status)s.")
+                                          % {"status": job.get_status_display().lower()}})
     return job
 
 
@@ -362,7 +366,7 @@ def create_model_from_diagram(by, *, name: str, team, variables: list[str], link
         raise ValidationError({"variables": f"At most {MAX_DIAGRAM_VARIABLES} variables and "
                                             f"{MAX_DIAGRAM_LINKS:,} links."})
     if not (math.isfinite(start) and math.isfinite(stop) and math.isfinite(dt) and dt > 0 and stop > start):
-        raise ValidationError({"dt": "Need a time step above 0 and stop after start."})
+        raise ValidationError({"dt": gettext("Need a time step above 0 and stop after start.")})
     try:
         diagram = CausalModel.build(list(variables), [dict(link) for link in links])
     except ModelError as error:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from learnloop.org.models import Team
@@ -72,8 +73,8 @@ def upload(request):
             for field, problems in getattr(error, "message_dict", {"__all__": error.messages}).items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, f"{model.name} is stored and being translated; this page shows when it is "
-                                      "ready to run.")
+            messages.success(request, _("%(name)s is stored and being translated; this page shows when it is "
+                                        "ready to run.") % {"name": model.name})
             return redirect("systems:stockflow_detail", model.pk)
     return _list_page(request, form, status=400)
 
@@ -152,10 +153,10 @@ def intervene(request, model_id, scenario_id):
                 messages.error(request, problem)
         else:
             if made.kind == ScenarioInterventionKind.EXPERIMENT:
-                messages.success(request, "A draft experiment with the hypothesis from the simulation; review its "
-                                          "protocol before it starts.")
+                messages.success(request, _("A draft experiment with the hypothesis from the simulation; review its "
+                                            "protocol before it starts."))
                 return redirect("experiments:detail", int(made.target_id))
-            messages.success(request, "The action is recorded; its source is this model.")
+            messages.success(request, _("The action is recorded; its source is this model."))
             return redirect("actions:detail", int(made.target_id))
     for errors in form.errors.values():
         for problem in errors:
@@ -192,7 +193,7 @@ def save_scenario(request, model_id):
         except ValidationError as error:
             problems = _messages_of(error)
         else:
-            messages.success(request, f"Scenario {scenario.name} saved.")
+            messages.success(request, _("Scenario %(name)s saved.") % {"name": scenario.name})
             return redirect(reverse("systems:stockflow_detail", args=[model.pk]) + "#scenarios")
     problems = problems + [message for errors in form.errors.values() for message in errors]
     for problem in problems:
@@ -206,7 +207,7 @@ def delete_scenario(request, model_id, scenario_id):
     model = _model(request, model_id)
     scenario = get_object_or_404(Scenario, pk=scenario_id, model=model)
     services.delete_scenario(request.user, scenario)
-    messages.success(request, f"Scenario {scenario.name} deleted.")
+    messages.success(request, _("Scenario %(name)s deleted.") % {"name": scenario.name})
     return redirect(reverse("systems:stockflow_detail", args=[model.pk]) + "#scenarios")
 
 
@@ -215,7 +216,7 @@ def delete_scenario(request, model_id, scenario_id):
 def delete_model(request, model_id):
     model = _model(request, model_id)
     services.delete_model(request.user, model)
-    messages.success(request, f"{model.name} deleted.")
+    messages.success(request, _("%(name)s deleted.") % {"name": model.name})
     return redirect("systems:stockflow_list")
 
 
@@ -288,7 +289,9 @@ def _bands_chart(job, variable):
     keys = list(by_p)
     rows = [[moment, *[by_p[key][index] for key in keys]] for index, moment in enumerate(result.get("time", []))]
     chart = {"kind": "bands", "time": result.get("time", []), "variable": variable, "percentiles": by_p,
-             "time_units": job.model.outline.get("time_units", "")}
+             "time_units": job.model.outline.get("time_units", ""),
+             "labels": {"band90": _("5th–95th percentile"), "band50": _("25th–75th percentile"), "median": _("Median"),
+                        "base": _("(base)"), "time": _("time")}}
     return chart, keys, rows
 
 
@@ -328,5 +331,5 @@ def cancel_sensitivity(request, model_id, run_id):
         for problem in _messages_of(error):
             messages.error(request, problem)
     else:
-        messages.success(request, "The sensitivity runs are cancelled; no bands are kept.")
+        messages.success(request, _("The sensitivity runs are cancelled; no bands are kept."))
     return redirect("systems:stockflow_sensitivity", job.model_id, job.pk)

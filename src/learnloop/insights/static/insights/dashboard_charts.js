@@ -23,7 +23,7 @@
     var option = base(chart);
     option.legend = { type: "scroll", top: 0 };
     option.xAxis = { type: "category", data: chart.x };
-    option.yAxis = [{ type: "value", name: "%", min: 0, max: 100 }, { type: "value", name: "a month", min: 0 }];
+    option.yAxis = [{ type: "value", name: "%", min: 0, max: 100 }, { type: "value", name: chart.axis_per_month || "", min: 0 }];
     option.series = chart.series.map(function (item) {
       return { name: item.name, type: "line", yAxisIndex: item.axis, data: item.values, connectNulls: false,
                symbolSize: 7 };

@@ -22,7 +22,7 @@
       animation: false,
       tooltip: { trigger: "item", renderMode: "richText", formatter: function (p) {
         var row = rows[p.value[0]];
-        return row.title + " (" + row.status + "): " + row.start + " to " + row.end;
+        return row.title + " (" + row.status + "): " + row.start + " – " + row.end;
       } },
       grid: { containLabel: true, left: 8, right: 24, top: 16, bottom: 8 },
       xAxis: { type: "time" },
@@ -48,6 +48,7 @@
   }
 
   function history(element, chart) {
+    var labels = chart.labels || {};  // translated on the page (key_result view)
     var instance = echarts.init(element, null, { renderer: "canvas" });
     var days = chart.points.map(function (p) { return p.on; });
     instance.setOption({
@@ -60,12 +61,12 @@
       xAxis: { type: "category", data: days },
       yAxis: { type: "value", name: chart.unit },
       series: [
-        { name: "Value", type: "line", data: chart.points.map(function (p) { return p.value; }), symbolSize: 7,
-          markLine: { symbol: "none", data: [{ yAxis: chart.target, name: "Target" }],
-                      label: { formatter: "target {c}" } } },
-        { name: "95% interval, low", type: "line", data: chart.points.map(function (p) { return p.low; }),
+        { name: labels.value, type: "line", data: chart.points.map(function (p) { return p.value; }), symbolSize: 7,
+          markLine: { symbol: "none", data: [{ yAxis: chart.target, name: labels.target }],
+                      label: { formatter: labels.target_value } } },
+        { name: labels.low, type: "line", data: chart.points.map(function (p) { return p.low; }),
           lineStyle: { type: "dashed" }, symbol: "none" },
-        { name: "95% interval, high", type: "line", data: chart.points.map(function (p) { return p.high; }),
+        { name: labels.high, type: "line", data: chart.points.map(function (p) { return p.high; }),
           lineStyle: { type: "dashed" }, symbol: "none" }
       ]
     });

@@ -9,6 +9,15 @@
 
   var PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
 
+  // The editor's sentences come translated from the page (the "texts" of #diagram-editor-data),
+  // with {name}-style placeholders filled in here.
+  var texts = {};
+  function t(key, values) {
+    return (texts[key] || key).replace(/\{(\w+)\}/g, function (match, name) {
+      return values && values[name] !== undefined ? values[name] : match;
+    });
+  }
+
   function data(id) {
     var source = document.getElementById(id);
     return source ? JSON.parse(source.textContent) : null;
@@ -26,7 +35,7 @@
       if (trend && trend.visible && trend.latest !== null) {
         label += "\n" + trend.label + ": " + Number(trend.latest).toFixed(2) + " (" + trend.direction + ")";
       } else if (variable.binding) {
-        label += "\n(bound)";
+        label += "\n" + t("bound");
       }
       var node = { group: "nodes", data: { id: "v" + index, name: variable.name, label: label,
                                            binding: variable.binding || null } };
@@ -78,6 +87,7 @@
     var container = document.getElementById("diagram-canvas");
     var model = data("diagram-editor-data");
     if (!container || !model || typeof cytoscape === "undefined") { return; }
+    texts = model.texts || {};
     var status = document.getElementById("editor-status");
     var saveForm = document.getElementById("save-form");
     var readonly = !saveForm || model.readonly;
@@ -102,7 +112,7 @@
       });
       cy.elements().addClass("faded");
       chosen.union(edges).removeClass("faded").addClass("highlighted");
-      say("Highlighted: " + names.join(" → ") + (closed ? " → " + names[0] : ""));
+      say(t("highlighted", { path: names.join(" → ") + (closed ? " → " + names[0] : "") }));
     }
 
     document.querySelectorAll("button.highlight").forEach(function (button) {
@@ -162,15 +172,15 @@
     var counter = cy.elements().length;
     function addVariable(name) {
       name = name.replace(/\s+/g, " ").trim();
-      if (!name) { say("Type the variable's name first."); return; }
-      if (nodeNamed(name).length) { say("There is already a variable “" + name + "”."); return; }
+      if (!name) { say(t("name_first")); return; }
+      if (nodeNamed(name).length) { say(t("variable_exists", { name: name })); return; }
       remember();
       var extent = cy.extent();
       counter += 1;
       cy.add({ group: "nodes", data: { id: "n" + counter, name: name, label: name, binding: null },
                position: { x: extent.x1 + 60 + (counter * 37) % Math.max(60, extent.w - 120),
                            y: extent.y1 + 50 + (counter * 53) % Math.max(60, extent.h - 100) } });
-      say("Added the variable “" + name + "”.");
+      say(t("variable_added", { name: name }));
       changed();
     }
 
@@ -178,17 +188,16 @@
       var polarity = document.getElementById("tool-polarity").value;
       var delay = document.getElementById("tool-delay").checked;
       var a = nodeNamed(from), b = nodeNamed(to);
-      if (!a.length || !b.length) { say("Choose two variables."); return; }
+      if (!a.length || !b.length) { say(t("choose_two")); return; }
       if (cy.edges().some(function (e) { return e.source().same(a) && e.target().same(b); })) {
-        say("There is already a link from “" + from + "” to “" + to + "”."); return;
+        say(t("link_exists", { from: from, to: to })); return;
       }
       remember();
       counter += 1;
       var link = { polarity: polarity, delay: delay };
       cy.add({ group: "edges", data: { id: "e" + counter, source: a.id(), target: b.id(), polarity: polarity,
                                        delay: delay, label: edgeLabel(link) } });
-      say("Linked “" + from + "” → “" + to + "” (" + (polarity === "-" ? "−" : "+") + (delay ? ", delayed" : "") +
-          "). Save to read the loops again.");
+      say(t(delay ? "linked_delayed" : "linked", { from: from, to: to, polarity: polarity === "-" ? "−" : "+" }));
       changed();
     }
 
@@ -206,23 +215,23 @@
     });
     document.getElementById("tool-remove").addEventListener("click", function () {
       var selected = cy.$(":selected");
-      if (!selected.length) { say("Select a variable or link on the drawing first."); return; }
+      if (!selected.length) { say(t("select_first")); return; }
       remember();
       cy.remove(selected.union(selected.connectedEdges()));
-      say("Removed what was selected.");
+      say(t("removed"));
       changed();
     });
     document.getElementById("tool-layout").addEventListener("click", function () {
       remember();
       cy.layout({ name: "cose", animate: false, randomize: false, padding: 30, nodeRepulsion: function () { return 9000; } })
         .run();
-      say("Laid out automatically.");
+      say(t("laid_out"));
       changed();
     });
     undoButton.addEventListener("click", function () {
       if (!history.length) { return; }
       rebuild(JSON.parse(history.pop()));
-      say("Undone.");
+      say(t("undone"));
       changed();
     });
     document.getElementById("tool-clear").addEventListener("click", function () { highlight(null); say(""); });
@@ -241,7 +250,7 @@
         say("");
       } else {
         pending = node.addClass("pending");
-        say("Linking from “" + node.data("name") + "”: click the variable it affects.");
+        say(t("linking_from", { name: node.data("name") }));
       }
     });
     cy.on("tap", function (event) {
@@ -249,7 +258,7 @@
     });
 
     refreshChoices();
-    if (model.unsaved) { changed(); say("Not saved: your drawing is kept, correct it and save again."); }
+    if (model.unsaved) { changed(); say(t("not_saved")); }
     else { contentInput.value = JSON.stringify(contentOf(cy)); }
   }
 

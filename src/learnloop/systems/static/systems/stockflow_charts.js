@@ -22,11 +22,12 @@
 
   function bands(chart) {
     var p = chart.percentiles;
+    var labels = chart.labels || {};  // translated on the page (stockflow views)
     var low90 = p.p5, high90 = p.p95, low50 = p.p25, high50 = p.p75, median = p.p50;
     var series = [];
     function band(name, low, high, colour) {
       if (!low || !high) { return; }
-      series.push({ name: name + " (base)", type: "line", stack: name, symbol: "none", lineStyle: { opacity: 0 },
+      series.push({ name: name + " " + labels.base, type: "line", stack: name, symbol: "none", lineStyle: { opacity: 0 },
                     data: pairs(chart.time, low), tooltip: { show: false } });
       series.push({ name: name, type: "line", stack: name, symbol: "none", lineStyle: { opacity: 0 },
                     areaStyle: { color: colour },
@@ -35,12 +36,12 @@
                       return [moment, a === null || b === null ? null : b - a];
                     }) });
     }
-    band("5th–95th percentile", low90, high90, "rgba(0, 114, 178, 0.18)");
-    band("25th–75th percentile", low50, high50, "rgba(0, 114, 178, 0.35)");
+    band(labels.band90, low90, high90, "rgba(0, 114, 178, 0.18)");
+    band(labels.band50, low50, high50, "rgba(0, 114, 178, 0.35)");
     if (median) {
-      series.push({ name: "Median", type: "line", symbol: "none", color: "#0072B2", data: pairs(chart.time, median) });
+      series.push({ name: labels.median, type: "line", symbol: "none", color: "#0072B2", data: pairs(chart.time, median) });
     }
-    return { legend: { top: 0, data: ["5th–95th percentile", "25th–75th percentile", "Median"] }, series: series };
+    return { legend: { top: 0, data: [labels.band90, labels.band50, labels.median] }, series: series };
   }
 
   function draw(holder) {
@@ -54,7 +55,7 @@
     option.animation = false;
     option.tooltip = { trigger: "axis", renderMode: "richText" };
     option.grid = { containLabel: true, left: 8, right: 24, top: 48, bottom: 32 };
-    option.xAxis = { type: "value", name: chart.time_units || "time", nameLocation: "middle", nameGap: 24,
+    option.xAxis = { type: "value", name: chart.time_units || (chart.labels || {}).time || "", nameLocation: "middle", nameGap: 24,
                      min: "dataMin", max: "dataMax" };
     option.yAxis = { type: "value", scale: true };
     drawing.setOption(option);
