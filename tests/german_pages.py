@@ -1,4 +1,4 @@
-"""Reading a page in German for the i18n tests of surveys, experiments and growth.
+"""Reading a page in German for the apps' German page tests.
 
 `german_main` returns the page's <title> and its <main> element: the part these apps render.
 The site header and footer come from web/base.html, translated with the web app, and are

@@ -4,7 +4,7 @@ A page is read as a person would see it: the text between tags (scripts and styl
 and the attributes a person reads or hears (placeholder, title, aria-label, alt, and the value
 of buttons). Words are matched against a list of common English words that are not German
 words ("Team", "Name", "Status", "Feedback", "Session", "Experiment", "Export", "Filter", "Admin",
-"Login", "Download", "was", "will", "also" are German too and are left out),
+"Login", "Download", "Person", "was", "will", "also" are German too and are left out),
 so a German page with German content finds nothing, whatever the numbers, names and code in it.
 
 Tests give the pages German content (names, titles, card texts): then every English word found
@@ -20,7 +20,7 @@ _ENGLISH_WORD_LIST = """
     yet new add added edit edited save saved delete deleted remove removed cancel search show hide
     open opened close closed sign signed out our my me we us they them their there here about
     after before since until while because than then only any none more less most least
-    people person lesson lessons action actions survey surveys knowledge learning goal goals
+    people lesson lessons action actions survey surveys knowledge learning goal goals
     owner owners review reviewed reviews due date dates week weeks month months year years day
     days today yesterday tomorrow yes back next previous page pages of to by on at or is it be
     as into over under between each every other some such all own same both few many much very

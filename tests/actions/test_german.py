@@ -9,7 +9,7 @@ from django.utils import timezone
 from learnloop.actions import services
 from tests import factories
 from tests.conftest import signed_in_client
-from tests.german_main_pages import assert_german, german_get
+from tests.german_pages import assert_german, german_get
 
 
 @pytest.fixture

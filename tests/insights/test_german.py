@@ -12,7 +12,6 @@ from learnloop.insights import themes_services
 from learnloop.insights.themes_models import ThemeItem
 from tests import factories
 from tests.conftest import signed_in_client
-from tests.i18n_catalogues import assert_catalogue_complete
 from tests.i18n_check import assert_no_english
 from tests.i18n_pages import main_content
 from tests.insights.conftest import retro
@@ -94,6 +93,3 @@ def test_the_same_pages_stay_english_without_a_language(hafen):
     page = signed_in_client(hafen["lead"]).get("/insights/themes/").content.decode()
     assert "Recurring themes" in page and "This came up in 3 retros across 2 teams." in page
 
-
-def test_the_german_catalogue_is_complete():
-    assert_catalogue_complete("insights")

@@ -10,7 +10,7 @@ from learnloop.reflection import cards, follow_up, services, summary
 from learnloop.reflection.models import Card, TemplateScope
 from tests import factories
 from tests.conftest import signed_in_client
-from tests.german_main_pages import assert_german, german_get
+from tests.german_pages import assert_german, german_get
 from tests.i18n_check import assert_no_english
 from tests.reflection.conftest import join, move_to
 

@@ -12,7 +12,6 @@ from django.utils import translation
 from learnloop.systems import diagram_services, stockflow_services
 from tests import factories
 from tests.conftest import signed_in_client
-from tests.i18n_catalogues import assert_catalogue_complete
 from tests.i18n_check import assert_no_english
 from tests.i18n_pages import main_content
 
@@ -133,6 +132,3 @@ def test_the_same_pages_stay_english_without_a_language(hafen):
     page = signed_in_client(hafen["lead"]).get(reverse("systems:diagram", args=[hafen["diagram"].pk]))
     assert "Fixes that fail" in page.content.decode() and "Feedback loops" in page.content.decode()
 
-
-def test_the_german_catalogue_is_complete():
-    assert_catalogue_complete("systems")

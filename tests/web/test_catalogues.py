@@ -1,5 +1,5 @@
-"""The German catalogues of the shared apps are complete: every message translated, with the same
-placeholders as its English original (a missing or misspelt %(name)s breaks the page)."""
+"""Every app's German catalogue is complete: every message translated and not fuzzy, with the
+same placeholders as its English original (a missing or misspelt %(name)s breaks the page)."""
 
 import re
 from pathlib import Path
@@ -10,6 +10,9 @@ from babel.messages.pofile import read_po
 import learnloop
 
 CORE_APPS = ["web", "accounts", "org", "audit", "ops", "links", "integrations", "network"]
+# Every app that ships a German catalogue (a new app's catalogue is checked without being listed).
+ALL_APPS = sorted(path.parts[-5]
+                  for path in Path(learnloop.__file__).parent.glob("*/locale/de/LC_MESSAGES/django.po"))
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -23,7 +26,12 @@ def _forms(value) -> list[str]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-@pytest.mark.parametrize("app", CORE_APPS)
+def test_every_app_with_pages_ships_german():
+    assert {*CORE_APPS, "knowledge", "reflection", "actions", "surveys", "experiments", "growth", "insights",
+            "strategy", "systems"} <= set(ALL_APPS)
+
+
+@pytest.mark.parametrize("app", ALL_APPS)
 def test_every_message_is_translated_with_the_same_placeholders(app):
     catalogue = _catalogue(app)
     assert catalogue.plural_forms == "nplurals=2; plural=(n != 1);"
