@@ -2,6 +2,7 @@
 from a scenario names the model it came from and links back to it."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from learnloop.links.registry import LinkType, Target, int_ids, register
 from learnloop.systems.stockflow_models import StockFlowModel
@@ -19,4 +20,4 @@ def resolve_models(viewer, ids: list[str]) -> dict[str, Target]:
 
 
 def register_types() -> None:
-    register(LinkType(STOCKFLOW_MODEL, "stock-and-flow model", resolve_models))
+    register(LinkType(STOCKFLOW_MODEL, gettext_noop("stock-and-flow model"), resolve_models))
