@@ -91,6 +91,15 @@ def test_the_demo_organization_looks_like_a_real_company():
         assert team.memberships.filter(role=TeamRole.MEMBER).count() >= 5, team
     assert Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True).count() == 1
 
+    # Languages: part of the Hamburg office chose German; everyone else follows their browser.
+    from learnloop.org.models import PersonAttributeValue
+
+    in_hamburg = set(PersonAttributeValue.objects.filter(attribute__key="location", value="Hamburg")
+                     .values_list("person_id", flat=True))
+    german = {person.pk for person in people if person.language == "de"}
+    assert 5 <= len(german) < len(in_hamburg) and german <= in_hamburg
+    assert {person.language for person in people} == {"", "de"}
+
 
 def test_the_printed_logins_work_and_have_the_stated_roles():
     output = run_demo()
@@ -111,6 +120,7 @@ def test_the_printed_logins_work_and_have_the_stated_roles():
     assert not people["member"].memberships.filter(role=TeamRole.FACILITATOR).exists()
     assert people["member"].memberships.filter(team__kind="team").exists()
     assert len(set(logins.values())) == 4
+    assert all(person.language == "" for person in people.values())  # the printed logins read English
 
 
 def test_the_same_seed_gives_the_same_organization_and_rerunning_changes_nothing():

@@ -157,6 +157,7 @@ def build(context) -> None:
     )
 
     _define_attributes(context, admin, people, teams)
+    _choose_languages(people, exclude={admin, learning_lead, member_login})
     context.people = people
     context.teams = teams
     context.logins = [
@@ -165,6 +166,16 @@ def build(context) -> None:
         ("team lead", next(p for p in people if p.title == "Engineering Manager, Payments")),
         ("member", member_login),
     ]
+
+
+def _choose_languages(people, *, exclude) -> None:
+    """Most of the Hamburg office reads Learnloop in German (their own choice on the profile); the
+    rest follow their browser. Drawn from the attributes already stored, not from the demo's random
+    stream, so nothing else in the demo moves. The printed logins stay in English."""
+    in_hamburg = set(PersonAttributeValue.objects.filter(
+        attribute__key="location", value="Hamburg").values_list("person_id", flat=True))
+    chosen = [person.pk for person in people if person.pk in in_hamburg and person not in exclude]
+    Person.objects.filter(pk__in=chosen[::3] + chosen[1::3]).update(language="de")
 
 
 # The person attributes Harbourline records (admins only see them one by one; one survey records them).
