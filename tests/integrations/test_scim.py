@@ -264,3 +264,27 @@ def test_admins_make_and_revoke_tokens_on_the_page(admin, member):
     assert signed_in_client(member).get("/integrations/provisioning/").status_code == 403
     page.post("/integrations/provisioning/revoke/", {"prefix": raw[:12]})
     assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/scim/v2/Users").status_code == 401
+
+
+def test_listing_users_and_groups_costs_the_same_for_two_or_twenty(admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _token, raw = scim.create_token(by=admin, name="Okta")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+
+    def counted(path):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured.captured_queries)
+
+    def grow(count):
+        for _ in range(count):
+            team = factories.team()
+            factories.membership(factories.person(), team)
+
+    grow(2)
+    client.get("/scim/v2/ServiceProviderConfig")  # the token's last use is written at most once a minute
+    users, groups = counted("/scim/v2/Users"), counted("/scim/v2/Groups")
+    grow(18)
+    assert (counted("/scim/v2/Users"), counted("/scim/v2/Groups")) == (users, groups)
