@@ -70,7 +70,7 @@ def upload_attachment(request, entry_id: Id, file: File[UploadedFile]):
     "/entries/{entry_id}/attachments/{attachment_id}",
     response={200: None, **errors(404)},
     summary="Download an attachment (always as a download, with its detected type)",
-    openapi_extra={"responses": {"200": {
+    openapi_extra={"responses": {200: {
         "description": "The file, with the type detected when it was attached",
         "content": {content_type: {"schema": {"type": "string", "format": "binary"}}
                     for content_type in attachments.SERVED_TYPES}}}},
