@@ -55,7 +55,7 @@ def test_draw_a_loop_see_its_archetype_bind_and_intervene(page_as, crew_member):
     expect(page.locator("#loop-table tr[data-loop='B1'] .loop-polarity")).to_have_text("balancing")
     expect(page.locator("#loop-table tr[data-loop='R2'] .loop-polarity")).to_have_text("reinforcing")
     expect(page.locator("#archetypes h3")).to_contain_text("Fixes that fail")
-    page.get_by_role("button", name="Show fixes that fail on the diagram").click()
+    page.get_by_role("button", name="Show “Fixes that fail” on the diagram").click()
     expect(page.locator("#editor-status")).to_contain_text("Highlighted: Duplicate payouts")
     expect(page.locator("#link-table tbody tr")).to_have_count(4)
 

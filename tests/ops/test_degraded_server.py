@@ -83,8 +83,8 @@ def _add_admin(database) -> None:
     # Straight into the file: `learnloop createadmin` would cost a Django start-up of its own.
     with sqlite3.connect(database) as connection:
         connection.execute(
-            "INSERT INTO org_person (password, email, full_name, title, role, is_active, date_joined)"
-            " VALUES (?, ?, 'Ada Admin', '', 'admin', 1, '2026-01-01 00:00:00')",
+            "INSERT INTO org_person (password, email, full_name, title, role, is_active, date_joined, language)"
+            " VALUES (?, ?, 'Ada Admin', '', 'admin', 1, '2026-01-01 00:00:00', '')",
             (PBKDF2PasswordHasher().encode(PASSWORD, "degradedsalt"), ADMIN),
         )
     connection.close()
