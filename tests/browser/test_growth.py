@@ -110,7 +110,8 @@ def test_run_a_matching_round_and_accept_the_pair_as_both_people(page_as, live_s
 
     page = page_as(lead)  # the learning lead runs the round
     page.goto("/growth/mentoring/matching/")
-    expect(page.get_by_text("In the pool now: offers with room: 1; requests not waiting on a proposal: 1.")).to_be_visible()
+    pool = "In the pool now: offers with room: 1; requests not waiting on a proposal: 1."
+    expect(page.get_by_text(pool)).to_be_visible()
     page.get_by_role("button", name="Run a matching round").click()
     expect(page).to_have_url(re.compile(r"/growth/mentoring/rounds/\d+/$"))
     row = page.get_by_role("row", name=re.compile("Maya Mentor"))
