@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -42,7 +43,7 @@ class Engine(models.TextChoices):
 class Decision(models.TextChoices):
     SHIP = "ship", _("Ship")
     ITERATE = "iterate", _("Iterate")
-    STOP = "stop", _("Stop")
+    STOP = "stop", pgettext_lazy("decision", "Stop")
 
 
 class Outcome(models.TextChoices):
