@@ -13,7 +13,8 @@ class PeriodForm(forms.Form):
     """The period a dashboard or the metrics API covers; both ends included, a year by default."""
 
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=pgettext_lazy("date", "To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=pgettext_lazy("date", "To"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
