@@ -58,3 +58,28 @@ def test_the_core_catalogues_are_compiled_by_learnloop_translations():
     from learnloop import translations
     found = {path.parts[-5] for path in translations.catalogues()}
     assert set(CORE_APPS) <= found
+
+
+def test_no_message_has_two_translations_across_catalogues():
+    # Django merges every app's catalogue into one and the first app in INSTALLED_APPS wins, so a
+    # second translation of the same (context, msgid) is silently lost on every page. A different
+    # meaning needs its own context (pgettext / {% translate … context "…" %}).
+    translations: dict[tuple, dict] = {}
+    for app in ALL_APPS:
+        for message in _catalogue(app):
+            if not message.id:
+                continue
+            key = (message.context, tuple(_forms(message.id)))
+            translations.setdefault(key, {}).setdefault(tuple(_forms(message.string)), []).append(app)
+    conflicts = {key: found for key, found in translations.items() if len(found) > 1}
+    assert not conflicts, conflicts
+
+
+_INFORMAL = re.compile(r"\b(du|dein\w*|dich|dir)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("app", ALL_APPS)
+def test_german_addresses_people_as_sie(app):
+    informal = [message.id for message in _catalogue(app)
+                if message.id and any(_INFORMAL.search(text) for text in _forms(message.string))]
+    assert not informal, informal

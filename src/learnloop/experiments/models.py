@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -42,7 +42,7 @@ class Engine(models.TextChoices):
 class Decision(models.TextChoices):
     SHIP = "ship", _("Ship")
     ITERATE = "iterate", _("Iterate")
-    STOP = "stop", _("Stop")
+    STOP = "stop", pgettext_lazy("decision", "Stop")
 
 
 class Outcome(models.TextChoices):

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WorkshopFormat(models.TextChoices):
@@ -25,7 +26,7 @@ class WorkshopFormat(models.TextChoices):
 
 class WorkshopStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("workshop", "Cancelled")
 
 
 class Workshop(models.Model):
@@ -66,7 +67,7 @@ class Workshop(models.Model):
 class SignupStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Has a place")
     WAITLISTED = "waitlisted", _("On the waiting list")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("workshop", "Cancelled")
 
 
 class WorkshopSignup(models.Model):

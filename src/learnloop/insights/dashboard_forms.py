@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from learnloop.insights.metrics import default_period
 
@@ -12,7 +13,8 @@ class PeriodForm(forms.Form):
     """The period a dashboard or the metrics API covers; both ends included, a year by default."""
 
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=pgettext_lazy("date", "To"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()

@@ -1,6 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from learnloop.org.membership import active_people
@@ -35,14 +35,14 @@ class PeopleFilterForm(forms.Form):
 class PersonForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     full_name = forms.CharField(max_length=200, label=_("Name"))
-    title = forms.CharField(max_length=200, required=False, label=_("Title"))
+    title = forms.CharField(max_length=200, required=False, label=pgettext_lazy("job title", "Title"))
     manager = PersonChoiceField(queryset=active_people(), required=False, empty_label=_("No manager"))
     role = forms.ChoiceField(choices=OrgRole.choices, initial=OrgRole.MEMBER, label=_("Organization role"))
 
 
 class PersonEditForm(forms.Form):
     full_name = forms.CharField(max_length=200, label=_("Name"))
-    title = forms.CharField(max_length=200, required=False, label=_("Title"))
+    title = forms.CharField(max_length=200, required=False, label=pgettext_lazy("job title", "Title"))
     manager = PersonChoiceField(queryset=active_people(), required=False, empty_label=_("No manager"))
     role = forms.ChoiceField(choices=OrgRole.choices, label=_("Organization role"))
 
@@ -88,7 +88,7 @@ class AddMemberForm(forms.Form):
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     full_name = forms.CharField(max_length=200, required=False, label=_("Name"))
-    title = forms.CharField(max_length=200, required=False, label=_("Title"))
+    title = forms.CharField(max_length=200, required=False, label=pgettext_lazy("job title", "Title"))
     role = forms.ChoiceField(choices=OrgRole.choices, initial=OrgRole.MEMBER, label=_("Organization role"))
     team = forms.ModelChoiceField(
         queryset=Team.objects.filter(archived_at__isnull=True), required=False, empty_label=_("No team"),
@@ -174,7 +174,7 @@ class PersonValuesForm(forms.Form):
 
 class ProfileForm(forms.Form):
     full_name = forms.CharField(max_length=200, label=_("Name"))
-    title = forms.CharField(max_length=200, required=False, label=_("Title"))
+    title = forms.CharField(max_length=200, required=False, label=pgettext_lazy("job title", "Title"))
     language = forms.ChoiceField(
         choices=language_choices, required=False, label=_("Language"),
         help_text=_("The language Learnloop and its emails use for you; the browser default follows your browser."),

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 
 class TemplateKind(models.TextChoices):
@@ -96,7 +96,7 @@ class Template(models.Model):
 class Phase(models.TextChoices):
     PREPARE = "prepare", gettext_lazy("Prepare")
     REFLECT = "reflect", gettext_lazy("Reflect")
-    GROUP = "group", gettext_lazy("Group")
+    GROUP = "group", pgettext_lazy("verb", "Group")
     VOTE = "vote", gettext_lazy("Vote")
     DISCUSS = "discuss", gettext_lazy("Discuss")
     ACTIONS = "actions", gettext_lazy("Actions and lessons")

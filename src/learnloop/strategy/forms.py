@@ -4,6 +4,7 @@ web/input_checks.py) and the view hands them to the same services as the API."""
 from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from learnloop.insights.metric_texts import metric_name
 from learnloop.org.models import Person, Team
@@ -39,7 +40,7 @@ METRIC_CHOICES = [("", _("Manual: I enter values with a date")),
 
 class KeyResultForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    target = forms.FloatField(label=_("Target"))
+    target = forms.FloatField(label=pgettext_lazy("value", "Target"))
     baseline = forms.FloatField(label=_("Baseline"), required=False)
     unit = forms.CharField(label=_("Unit"), required=False, max_length=30)
     metric_key = OfferedChoiceField(choices=METRIC_CHOICES, required=False, label=_("Metric"))

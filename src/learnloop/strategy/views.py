@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from learnloop.insights import metric_texts
@@ -117,7 +118,7 @@ def _kr_context(request, key_result_id, **extra):
     chart = {"title": key_result.title, "unit": key_result.unit, "target": key_result.target,
              "points": [{"on": row.on.isoformat(), "value": row.value, "low": row.low, "high": row.high}
                         for row in view.history],
-             "labels": {"value": _("Value"), "target": _("Target"), "target_value": _("target {c}"),
+             "labels": {"value": _("Value"), "target": pgettext("value", "Target"), "target_value": _("target {c}"),
                         "low": _("95% interval, low"), "high": _("95% interval, high")}}
     return {"view": view, "kr": key_result, "objective": key_result.objective,
             "can_plan": can_plan(request.user, key_result.objective.team), "chart": chart,
