@@ -48,6 +48,16 @@ def channels_for(viewer):
     return channels.filter(team_id__in=list(led))
 
 
+def teams_to_connect(person):
+    """The teams whose channels this person may connect: the teams they lead (every team for admins)."""
+    from learnloop.org.models import Team
+
+    teams = Team.objects.filter(archived_at__isnull=True).order_by("name")
+    if is_admin(person):
+        return teams
+    return teams.filter(memberships__person=person, memberships__role="facilitator")
+
+
 def _require_manage(by, team) -> None:
     if not can_manage_team_members(by, team):
         raise PermissionDenied(f"Only admins and leads of {team.name} connect its chat channels.")

@@ -11,21 +11,12 @@ from django.views.decorators.http import require_POST
 from learnloop.integrations import chat
 from learnloop.integrations.chat_forms import ChatChannelActionForm, ChatChannelForm
 from learnloop.integrations.chat_models import ChatEvent
-from learnloop.org.models import Team
-from learnloop.org.permissions import is_admin
 from learnloop.web.forms import apply_validation_error
-
-
-def _teams_led(person):
-    teams = Team.objects.filter(archived_at__isnull=True).order_by("name")
-    if is_admin(person):
-        return teams
-    return teams.filter(memberships__person=person, memberships__role="facilitator")
 
 
 @login_required
 def chat_channels(request):
-    teams = _teams_led(request.user)
+    teams = chat.teams_to_connect(request.user)
     form = ChatChannelForm(request.POST or None, teams=teams)
     if request.method == "POST" and form.is_valid():
         try:
