@@ -249,10 +249,32 @@ OIDC_DEFAULT_ROLE = env_str("LEARNLOOP_OIDC_DEFAULT_ROLE", "member")
 if OIDC_DEFAULT_ROLE not in {"member", "learning_lead", "admin"}:
     raise ImproperlyConfigured("LEARNLOOP_OIDC_DEFAULT_ROLE must be member, learning_lead or admin")
 OIDC_GROUPS_CLAIM = env_str("LEARNLOOP_OIDC_GROUPS_CLAIM", "")
+# Entra ID sends no email_verified: an organization's own tenant may be trusted to have checked.
+OIDC_TRUST_EMAIL = env_bool("LEARNLOOP_OIDC_TRUST_EMAIL", False)
 # "group=team-slug:role,…": membership of those teams follows the provider's groups.
 OIDC_GROUP_MAP = env_list("LEARNLOOP_OIDC_GROUP_MAP", [])
 if OIDC_ISSUER and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
     raise ImproperlyConfigured("LEARNLOOP_OIDC_ISSUER needs LEARNLOOP_OIDC_CLIENT_ID and LEARNLOOP_OIDC_CLIENT_SECRET")
+# SAML 2.0 sign-in (learnloop.integrations.saml; docs/integrations.md). The identity provider's
+# metadata, a file or an URL; without it nothing of SAML is shown or reachable.
+SAML_IDP_METADATA = env_str("LEARNLOOP_SAML_IDP_METADATA", "") or ""
+# Which entity of a metadata file holding several (a federation's) is the provider.
+SAML_IDP_ENTITY_ID = env_str("LEARNLOOP_SAML_IDP_ENTITY_ID", "") or ""
+SAML_PROVIDER_NAME = env_str("LEARNLOOP_SAML_PROVIDER_NAME", "your organization's account (SAML)")
+SAML_SP_ENTITY_ID = env_str("LEARNLOOP_SAML_SP_ENTITY_ID", "") or ""
+# A key pair to sign AuthnRequests with (PEM files); optional, most providers don't ask for it.
+SAML_SP_CERT_FILE = env_str("LEARNLOOP_SAML_SP_CERT_FILE", "") or ""
+SAML_SP_KEY_FILE = env_str("LEARNLOOP_SAML_SP_KEY_FILE", "") or ""
+if bool(SAML_SP_CERT_FILE) != bool(SAML_SP_KEY_FILE):
+    raise ImproperlyConfigured("LEARNLOOP_SAML_SP_CERT_FILE and LEARNLOOP_SAML_SP_KEY_FILE go together")
+SAML_IDP_INITIATED = env_bool("LEARNLOOP_SAML_IDP_INITIATED", True)
+SAML_DEFAULT_ROLE = env_str("LEARNLOOP_SAML_DEFAULT_ROLE", "member")
+if SAML_DEFAULT_ROLE not in {"member", "learning_lead", "admin"}:
+    raise ImproperlyConfigured("LEARNLOOP_SAML_DEFAULT_ROLE must be member, learning_lead or admin")
+SAML_EMAIL_ATTRIBUTE = env_str("LEARNLOOP_SAML_EMAIL_ATTRIBUTE", "") or ""
+SAML_NAME_ATTRIBUTE = env_str("LEARNLOOP_SAML_NAME_ATTRIBUTE", "") or ""
+SAML_GROUPS_ATTRIBUTE = env_str("LEARNLOOP_SAML_GROUPS_ATTRIBUTE", "") or ""
+SAML_GROUP_MAP = env_list("LEARNLOOP_SAML_GROUP_MAP", [])
 # Client addresses in the audit log (sign-ins, failures, …) are blanked after this many days
 # (`learnloop audit purge-addresses`, also run now and then by the server itself).
 AUDIT_ADDRESS_RETENTION_DAYS = env_int("LEARNLOOP_AUDIT_ADDRESS_RETENTION_DAYS", 30)

@@ -35,6 +35,7 @@ def configured(settings, issuer):
     settings.OIDC_DEFAULT_ROLE = "member"
     settings.OIDC_GROUPS_CLAIM = "groups"
     settings.OIDC_GROUP_MAP = []
+    settings.OIDC_TRUST_EMAIL = False
     return settings
 
 
@@ -100,6 +101,14 @@ def test_an_unverified_email_never_links_nor_creates(db, client, configured):
     una.delete()
     sign_in(client, "una")
     assert signed_in_as(client) is None and not Person.objects.exists()
+
+
+def test_a_provider_trusted_for_its_addresses_links_without_email_verified(db, client, configured):
+    # Entra ID sends no email_verified; its own tenant may be trusted (LEARNLOOP_OIDC_TRUST_EMAIL).
+    configured.OIDC_TRUST_EMAIL = True
+    una = factories.person(email="una@example.org")
+    sign_in(client, "una")
+    assert signed_in_as(client) == str(una.pk)
 
 
 def test_a_deactivated_person_cannot_sign_in(db, client, configured):

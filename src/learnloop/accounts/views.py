@@ -53,6 +53,8 @@ class SignInView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         if settings.OIDC_ISSUER:
             context["oidc_provider_name"] = settings.OIDC_PROVIDER_NAME
+        if settings.SAML_IDP_METADATA:
+            context["saml_provider_name"] = settings.SAML_PROVIDER_NAME
         return context
 
     def form_valid(self, form):

@@ -124,4 +124,5 @@ class NotificationPreference(models.Model):
 # through these imports).
 from learnloop.integrations.chat_models import ChatChannel, ChatEvent, ChatKind  # noqa: E402, F401
 from learnloop.integrations.oidc_models import OidcIdentity  # noqa: E402, F401
+from learnloop.integrations.saml_models import SamlAssertionUse, SamlIdentity, SamlRequest  # noqa: E402, F401
 from learnloop.integrations.scim_models import ExternalId, ProvisioningToken  # noqa: E402, F401

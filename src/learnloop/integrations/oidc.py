@@ -5,7 +5,8 @@ audience, nonce and expiry) is Authlib's; this module decides what the claims me
 
 - a subject seen before signs in as the person it was linked to;
 - otherwise a *verified* email links to the person with that address, or creates one with
-  LEARNLOOP_OIDC_DEFAULT_ROLE; an unverified address never links nor creates;
+  LEARNLOOP_OIDC_DEFAULT_ROLE; an unverified address never links nor creates (unless
+  LEARNLOOP_OIDC_TRUST_EMAIL says every address of this provider is verified);
 - a deactivated person is refused;
 - with a groups claim and LEARNLOOP_OIDC_GROUP_MAP, membership of the mapped teams follows the
   provider's groups at every sign-in (teams the map doesn't name are left alone).
@@ -92,6 +93,8 @@ def end_session_url(metadata: dict, *, after_sign_out: str) -> str | None:
 
 
 def _email_is_verified(claims: dict) -> bool:
+    if settings.OIDC_TRUST_EMAIL:
+        return True
     # Booleans per the standard; a few providers send the string "true".
     value = claims.get("email_verified")
     return value is True or (isinstance(value, str) and value.lower() == "true")
@@ -134,8 +137,8 @@ class GroupRule:
     role: str
 
 
-def group_rules(entries: list[str] | None = None) -> list[GroupRule]:
-    """LEARNLOOP_OIDC_GROUP_MAP's "group=team-slug:role" entries (role member when left out)."""
+def group_rules(entries: list[str] | None = None, *, setting: str = "LEARNLOOP_OIDC_GROUP_MAP") -> list[GroupRule]:
+    """A group map's "group=team-slug:role" entries (role member when left out); SAML's too."""
     rules = []
     for entry in settings.OIDC_GROUP_MAP if entries is None else entries:
         group, equals, target = entry.rpartition("=")
@@ -143,7 +146,7 @@ def group_rules(entries: list[str] | None = None) -> list[GroupRule]:
         role = role.strip() or TeamRole.MEMBER
         if not equals or not group.strip() or not team_slug.strip() or role not in TeamRole.values:
             raise ImproperlyConfigured(
-                f"LEARNLOOP_OIDC_GROUP_MAP: {entry!r} is not group=team-slug:role "
+                f"{setting}: {entry!r} is not group=team-slug:role "
                 f"(role one of {', '.join(TeamRole.values)})"
             )
         rules.append(GroupRule(group=group.strip(), team_slug=team_slug.strip(), role=role))
@@ -161,7 +164,7 @@ def groups_in(claims: dict) -> set[str] | None:
     return {str(item) for item in value or []}
 
 
-def sync_teams(person: Person, groups: set[str], rules: list[GroupRule]) -> None:
+def sync_teams(person: Person, groups: set[str], rules: list[GroupRule], *, source: str = "oidc") -> None:
     """Make the person's membership of each mapped team match the provider's groups."""
     wanted: dict[str, str] = {}
     for rule in rules:
@@ -187,7 +190,7 @@ def sync_teams(person: Person, groups: set[str], rules: list[GroupRule]) -> None
                 membership.save(update_fields=["role"])
             if TeamRole.FACILITATOR in {role, previous}:
                 record_audit_event(
-                    kind=AuditKind.ROLE_CHANGED, actor_label="oidc", target=person.email,
+                    kind=AuditKind.ROLE_CHANGED, actor_label=source, target=person.email,
                     detail={"scope": f"team:{team.slug}", "from": previous, "to": role},
                 )
 

@@ -1,28 +1,23 @@
 """Signing in through the organization's OpenID Connect provider (see oidc.py for the rules)."""
 
 import logging
-import time
 
 from authlib.common.errors import AuthlibBaseError
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
 from django.http import Http404
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from requests import RequestException
 
-from learnloop.accounts import throttle, two_factor
-from learnloop.accounts.views import PENDING_SESSION_KEY, SIGN_OUT_CONTINUES_AT
 from learnloop.audit.request import client_ip
 from learnloop.integrations import oidc
+from learnloop.integrations.sign_in import complete_sign_in, safe_next
 
 logger = logging.getLogger(__name__)
 
 NEXT_SESSION_KEY = "learnloop_oidc_next"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _failed(request, text: str):
@@ -36,14 +31,6 @@ def _incomplete(request):
 
 def _provider() -> dict:
     return {"provider": settings.OIDC_PROVIDER_NAME}
-
-
-def _safe_next(request, candidate: str) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def oidc_login(request):
@@ -60,7 +47,7 @@ def oidc_login(request):
         # OpenID Connect Discovery: the document must name the issuer it was fetched from.
         logger.warning("OIDC discovery at %s names another issuer: %s", settings.OIDC_ISSUER, metadata.get("issuer"))
         return _failed(request, gettext("Signing in with %(provider)s isn't available right now.") % _provider())
-    request.session[NEXT_SESSION_KEY] = _safe_next(request, request.GET.get("next", ""))
+    request.session[NEXT_SESSION_KEY] = safe_next(request, request.GET.get("next", ""))
     callback = request.build_absolute_uri(reverse("integrations:oidc-callback"))
     return provider.authorize_redirect(request, callback, scope=oidc.requested_scope(metadata))
 
@@ -107,21 +94,5 @@ def oidc_callback(request):
     next_url = request.session.pop(NEXT_SESSION_KEY, "") or resolve_url(settings.LOGIN_REDIRECT_URL)
     after_sign_out = request.build_absolute_uri(reverse("accounts:login"))
     sign_out_url = oidc.end_session_url(metadata, after_sign_out=after_sign_out)
-    request.learnloop_sign_in = {"method": "oidc", **({"created": True} if created else {})}
-    if two_factor.has_second_factor(person) or two_factor.must_enrol(person):
-        # Learnloop's own second step still applies: the provider's policy is not known here.
-        request.session.cycle_key()
-        request.session[PENDING_SESSION_KEY] = {
-            "person": person.pk, "backend": MODEL_BACKEND, "at": time.time(), "next": next_url, "method": "oidc",
-        }
-        if sign_out_url:
-            request.session[SIGN_OUT_CONTINUES_AT] = sign_out_url
-        if two_factor.must_enrol(person):
-            return redirect("accounts:two-factor")
-        return redirect("accounts:login-verify")
-    auth_login(request, person, backend=MODEL_BACKEND)
-    if sign_out_url:
-        request.session[SIGN_OUT_CONTINUES_AT] = sign_out_url
-    response = redirect(_safe_next(request, next_url))
-    throttle.remember_device(request, response, person.email)
-    return response
+    return complete_sign_in(request, person, method="oidc", created=created, next_url=next_url,
+                            sign_out_url=sign_out_url)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learnloop.integrations import chat_views, oidc_views, scim_token_views, views
+from learnloop.integrations import chat_views, oidc_views, saml_views, scim_token_views, views
 
 app_name = "integrations"
 
@@ -22,5 +22,8 @@ urlpatterns = [
     path("provisioning/revoke/", scim_token_views.provisioning_token_revoke, name="scim-token-revoke"),
     path("oidc/login/", oidc_views.oidc_login, name="oidc-login"),
     path("oidc/callback/", oidc_views.oidc_callback, name="oidc-callback"),
+    path("saml/metadata/", saml_views.saml_metadata, name="saml-metadata"),
+    path("saml/login/", saml_views.saml_login, name="saml-login"),
+    path("saml/acs/", saml_views.saml_acs, name="saml-acs"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

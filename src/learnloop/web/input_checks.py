@@ -23,7 +23,8 @@ from learnloop.input_rules import length_problem, number_problem, text_limit, te
 
 # Modules that define forms; imported before the forms are bounded (see bound_forms).
 FORM_MODULES = ("forms", "transfer_views", "dashboard_forms", "themes_forms", "warehouse_forms", "matching_forms",
-                "workshop_forms", "stockflow_forms", "diagram_forms", "chat_forms", "scim_forms")
+                "workshop_forms", "stockflow_forms", "diagram_forms", "chat_forms", "scim_forms",
+                "saml_forms")
 
 
 def date_range() -> tuple[datetime.date, datetime.date]:
