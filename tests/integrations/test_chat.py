@@ -155,3 +155,34 @@ def test_the_api_connects_lists_without_the_secret_and_refuses_bad_input(receive
                                                         "events": ["action_due"]}, content_type="application/json")
     assert forbidden.status_code == 403
     assert client.delete(f"/api/v1/chat-channels/{created.json()['id']}").status_code == 204
+
+
+def test_the_weekly_digest_reaches_the_teams_channel_once_a_week(receiver, lead, member, team):
+    from learnloop.actions import sending
+
+    today = timezone.localdate()
+    chat.connect(by=lead, team=team, kind="mattermost", url=receiver.url, events=["weekly_digest"])
+    quiet = factories.team(name="Quiet team")
+    factories.membership(lead, quiet, role="facilitator")
+    chat.connect(by=lead, team=quiet, kind="slack", url=receiver.url, events=["weekly_digest"])  # nothing to say
+    late = actions.create_action(by=lead, title="Rotate the pager", team=team, owner=member,
+                                 due_on=today - timedelta(days=20))
+    actions.create_action(by=lead, title="Write the runbook", team=team, due_on=today + timedelta(days=9))
+    done = actions.create_action(by=lead, title="Fix the alert noise", team=team, owner=member)
+    # Done three days ago, to be checked yesterday: the check is due now.
+    actions.complete_action(by=lead, action=done, check_on=today - timedelta(days=1),
+                            at=timezone.now() - timedelta(days=3))
+
+    sending.run_digests(today=today)
+    (message,) = _received(receiver)
+    text = message["text"]
+    assert text.startswith(f"#### {team.name}: the week in learning")
+    assert "2 open actions (1 overdue), 1 done this week, 1 waiting for an effectiveness check." in text
+    assert f"Overdue: {late.title} ({member.full_name}, due {chat.day_text(late.due_on)})" in text
+    assert "Did it work? Fix the alert noise" in text
+    assert f"/actions/team/{team.pk}/" in text
+
+    sending.run_digests(today=today)  # cron runs it daily: still one digest this week
+    assert len(receiver.requests) == 1
+    sending.run_digests(today=today + timedelta(days=7))
+    assert len(receiver.requests) == 2

@@ -10,7 +10,7 @@ themes). Learning leads and admins are asked too, so a digest with only such sec
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -20,13 +20,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from learnloop.actions import selectors
-from learnloop.actions.models import Action, DigestDelivery
+from learnloop.actions.models import Action, DigestDelivery, Status
 from learnloop.actions.reminders import action_link, recipient_language
 from learnloop.ops.mail import send_keyed
 from learnloop.org.models import OrgRole, Person
 
 # Sent while a digest is put together, with person= and today=; receivers return a DigestSection or None.
 digest_sections = Signal()
+# The same for a team's weekly digest (team chat channels), with team= and today=.
+team_digest_sections = Signal()
+# Sent once per run of the weekly digests (`learnloop actions digest`), with today= and
+# send_now=, after the people's digests are reserved: higher modules send their own weekly
+# messages (integrations: the teams' chat channels), each keeping it to once a week.
+digests_run = Signal()
 
 
 @dataclass
@@ -119,3 +125,37 @@ def deliver_digest(delivery_id: int, *, today: date | None = None) -> bool:
         delivery.sent_at = timezone.now()
         delivery.save(update_fields=["sent_at"])
     return True
+
+
+# --- a team's week, for its chat channel --------------------------------------------------------
+
+@dataclass
+class TeamDigest:
+    team: object
+    open_count: int = 0
+    overdue: list = field(default_factory=list)
+    done_this_week: int = 0
+    to_check: list = field(default_factory=list)
+    sections: list[DigestSection] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.open_count or self.done_this_week or self.to_check or self.sections)
+
+
+def team_digest(team, *, today: date | None = None) -> TeamDigest:
+    """The team's actions as they stand (open, overdue, done in the last seven days, waiting for
+    an effectiveness check) and what higher modules add (insights: metric changes)."""
+    today = today or timezone.localdate()
+    open_actions = selectors.mark_overdue(selectors.open_actions_for_team(team).order_by("due_on", "id"), today=today)
+    week_start = timezone.make_aware(datetime.combine(today - timedelta(days=6), time.min))
+    digest = TeamDigest(
+        team=team,
+        open_count=len(open_actions),
+        overdue=[action for action in open_actions if action.overdue],
+        done_this_week=Action.objects.filter(team=team, status=Status.DONE, closed_at__gte=week_start).count(),
+        to_check=list(selectors.checks_due(team=team, today=today)),
+    )
+    digest.sections = [section for _, section in team_digest_sections.send(sender=TeamDigest, team=team, today=today)
+                       if section]
+    return digest

@@ -85,4 +85,5 @@ def run_digests(*, today: date | None = None, send_now: bool = False, dry_run: b
         if send_now:
             digest.deliver_digest(delivery.pk, today=today)
         handled.append(person_digest)
+    digest.digests_run.send(sender=digest.Digest, today=today, send_now=send_now)
     return handled

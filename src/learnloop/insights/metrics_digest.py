@@ -64,3 +64,17 @@ def metric_changes_section(sender, *, person, today, **kwargs) -> DigestSection 
         lines.append("- " + gettext("and %(more)s more teams: %(url)s") % {
             "more": more, "url": f"{settings.BASE_URL}{reverse('insights:dashboards')}"})
     return DigestSection(title=gettext("Metric changes by team"), lines=lines)
+
+
+def team_metric_changes_section(sender, *, team, today, **kwargs) -> DigestSection | None:
+    """A team's chat digest: its own figures that moved this week (the team's channel is read by
+    the team, who see their dashboard)."""
+    if team.kind == "department":
+        return None
+    changed = team_changes([team], today=today)
+    if not changed:
+        return None
+    lines = [gettext("%(name)s %(now)s (a week ago %(before)s)") % {
+        "name": change["name"], "now": dashboard_data.display(change["unit"], change["now"]),
+        "before": dashboard_data.display(change["unit"], change["before"])} for change in changed[0]["changes"]]
+    return DigestSection(title=gettext("Metric changes"), lines=lines)

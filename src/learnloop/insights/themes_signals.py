@@ -11,9 +11,9 @@ it does not regroup; the demo regroups in its own build step (insights/demo.py).
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from learnloop.actions.digest import digest_sections
+from learnloop.actions.digest import digest_sections, team_digest_sections
 from learnloop.actions.models import Action
-from learnloop.insights.metrics_digest import metric_changes_section
+from learnloop.insights.metrics_digest import metric_changes_section, team_metric_changes_section
 from learnloop.insights.themes_digest import recurring_themes_section
 from learnloop.insights.themes_models import ThemeRun
 from learnloop.knowledge.models import Entry
@@ -77,3 +77,4 @@ def connect() -> None:
     digest_sections.connect(recurring_themes_section, dispatch_uid="themes-digest")
     # After the themes: a digest with only these sections is titled "recurring themes ..., metric changes ...".
     digest_sections.connect(metric_changes_section, dispatch_uid="metrics-digest")
+    team_digest_sections.connect(team_metric_changes_section, dispatch_uid="metrics-team-digest")

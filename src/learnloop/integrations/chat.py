@@ -28,7 +28,7 @@ from learnloop.org.permissions import can_manage_team_members, is_admin
 DISABLE_AFTER = 10
 
 
-def _link(name: str, **kwargs) -> str:
+def page_url(name: str, **kwargs) -> str:
     return settings.BASE_URL + reverse(name, kwargs=kwargs)
 
 
@@ -101,7 +101,7 @@ def disconnect(*, by, channel: ChatChannel) -> None:
 
 # --- notices --------------------------------------------------------------------------------------
 
-def _day(value) -> str:
+def day_text(value) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
@@ -110,29 +110,29 @@ def session_starting(session) -> ChatMessage:
         title=f"{session.title} is open for writing",
         lines=(f"{session.team.name} · {session.template.name}",
                "Add your cards now; they stay private until the facilitator reveals them."),
-        url=_link("reflection:session", session_id=session.pk), link_label="Open the board")
+        url=page_url("reflection:session", session_id=session.pk), link_label="Open the board")
 
 
 def action_due(action) -> ChatMessage:
     owner = action.owner.full_name if action.owner else "nobody yet"
-    due = _day(action.due_on) if action.due_on else ""
+    due = day_text(action.due_on) if action.due_on else ""
     return ChatMessage(title=f"Due soon: {action.title}", lines=(f"Owner: {owner} · due {due}",),
-                       url=_link("actions:detail", action_id=action.pk), link_label="Open the action")
+                       url=page_url("actions:detail", action_id=action.pk), link_label="Open the action")
 
 
 def report_released(campaign) -> ChatMessage:
     return ChatMessage(title=f"Survey results are out: {campaign.name}",
                        lines=("The released figures respect the anonymity threshold.",),
-                       url=_link("surveys:campaign", campaign_id=campaign.pk), link_label="Read the report")
+                       url=page_url("surveys:campaign", campaign_id=campaign.pk), link_label="Read the report")
 
 
 def theme_recurred(record: dict, action) -> ChatMessage:
     count = record["items_since"]
     return ChatMessage(
         title=f"“{record['title']}” came back",
-        lines=(f"The action “{action.title}” was marked effective on {_day(record['effective_on'])}; "
-               f"{count} new mention{'s' if count != 1 else ''} since, the latest on {_day(record['latest'])}.",),
-        url=_link("insights:theme", theme_id=record["theme_id"]), link_label="Open the theme")
+        lines=(f"The action “{action.title}” was marked effective on {day_text(record['effective_on'])}; "
+               f"{count} new mention{'s' if count != 1 else ''} since, the latest on {day_text(record['latest'])}.",),
+        url=page_url("insights:theme", theme_id=record["theme_id"]), link_label="Open the theme")
 
 
 def notify(*, team_ids, event: str, message: ChatMessage) -> int:
@@ -174,7 +174,7 @@ def send_test(*, by, channel: ChatChannel) -> bool:
     _require_manage(by, channel.team)
     message = ChatMessage(title=f"Learnloop is connected to {channel.team.name}",
                           lines=(f"Notices: {', '.join(str(ChatEvent(name).label) for name in channel.events)}.",),
-                          url=_link("org:team", slug=channel.team.slug))
+                          url=page_url("org:team", slug=channel.team.slug))
     worked = send(channel.pk, render(channel.kind, message))
     if worked:
         ChatChannel.objects.filter(pk=channel.pk).update(is_active=True)

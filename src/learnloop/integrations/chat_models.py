@@ -17,6 +17,7 @@ class ChatEvent(models.TextChoices):
     ACTION_DUE = "action_due", _("An action of the team is due soon")
     REPORT_RELEASED = "report_released", _("A survey report is released")
     THEME_RECURRED = "theme_recurred", _("A theme came back after an effective action on it")
+    WEEKLY_DIGEST = "weekly_digest", _("The team's week: its actions and the figures that moved")
 
 
 class ChatChannel(models.Model):
@@ -39,3 +40,18 @@ class ChatChannel(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.team}"
+
+
+class ChatDigestDelivery(models.Model):
+    """A channel's weekly digest, reserved before it is queued: once per channel and week however
+    often `learnloop actions digest` runs."""
+
+    channel = models.ForeignKey(ChatChannel, on_delete=models.CASCADE, related_name="+")
+    week_of = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "week_of"], name="one_chat_digest_per_week")]
+
+    def __str__(self):
+        return f"digest of {self.week_of} to channel {self.channel_id}"

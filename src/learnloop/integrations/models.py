@@ -122,7 +122,7 @@ class NotificationPreference(models.Model):
 
 # Chat channels' and SCIM provisioning's models live in their own modules (read by Django
 # through these imports).
-from learnloop.integrations.chat_models import ChatChannel, ChatEvent, ChatKind  # noqa: E402, F401
+from learnloop.integrations.chat_models import ChatChannel, ChatDigestDelivery, ChatEvent, ChatKind  # noqa: E402, F401
 from learnloop.integrations.oidc_models import OidcIdentity  # noqa: E402, F401
 from learnloop.integrations.saml_models import SamlAssertionUse, SamlIdentity, SamlRequest  # noqa: E402, F401
 from learnloop.integrations.scim_models import ExternalId, ProvisioningToken  # noqa: E402, F401

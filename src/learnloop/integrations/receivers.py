@@ -118,10 +118,13 @@ def theme_recurred(sender, theme_ids, find, **kwargs):
 
 
 def connect():
+    from learnloop.actions.digest import digests_run
     from learnloop.actions.models import ActionReminder
     from learnloop.activity.models import ActivityEvent
     from learnloop.activity.signals import theme_recurred as theme_recurred_signal
+    from learnloop.integrations.chat_digest import send_weekly_digests
 
     post_save.connect(activity_recorded, sender=ActivityEvent, dispatch_uid="integrations-activity")
     post_save.connect(reminder_saved, sender=ActionReminder, dispatch_uid="integrations-overdue-reminder")
     theme_recurred_signal.connect(theme_recurred, dispatch_uid="integrations-theme-recurred")
+    digests_run.connect(send_weekly_digests, dispatch_uid="integrations-chat-digest")
