@@ -186,9 +186,9 @@ def _specs(rng) -> list[Spec]:
     retros = []
     for slug, team in TEAMS.items():
         candidates = [(project, phase) for project in team["projects"] for phase in (*PHASES, None)]
+        titled: set[str] = set()
         for number, (project, phase) in enumerate(rng.sample(candidates, per_team), start=1):
             name = project[:1].upper() + project[1:]
-            title = f"{name}: takeaways from the {phase}" if phase else f"What we learned from {project}"
             people = rng.randint(4, 11)
             intro = rng.choice([
                 f"Notes from the retro after the {phase or 'project'}; {people} of us took part.",
@@ -196,6 +196,13 @@ def _specs(rng) -> list[Spec]:
                 f"The takeaways we agreed on at the {phase or 'closing'} retro.",
             ])
             points = rng.sample(team["takeaways"], rng.randint(3, 5))
+            # Titled by what the notes are about (their first takeaway not yet a title of this project's
+            # notes), not by a template: insights' themes group titles by their words. Chosen without a
+            # draw, so everything the demo draws after stays as it was (the network demo reads who
+            # reuses whose entries).
+            point = next((point for point in points if f"{project}: {point}" not in titled), points[0])
+            titled.add(f"{project}: {point}")
+            title = f"{name}: {point[:1].lower() + point[1:] if point[1:2].islower() else point}".rstrip(".")
             body = intro + "\n\n" + "\n".join(f"- {point}" for point in points)
             partial = intro + "\n\n" + "\n".join(f"- {point}" for point in points[:-1])
             project_tag = slugify(re.sub(r"^the ", "", project))[:60]
