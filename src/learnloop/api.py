@@ -39,6 +39,7 @@ from learnloop.api_base import (
     parameter_problems,
 )
 from learnloop.audit.api import router as audit_router
+from learnloop.integrations.webhook_openapi import webhooks_section
 from learnloop.ops import storage
 from learnloop.org.api import router as org_router
 from learnloop.org.attribute_api import router as person_attributes_router
@@ -152,6 +153,7 @@ class LearnloopAPI(NinjaAPI):
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema["webhooks"] = webhooks_section()
         return document_text_limits(document_errors(schema))
 
     def _get_urls(self):

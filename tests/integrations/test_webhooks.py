@@ -286,3 +286,18 @@ def test_an_export_leaves_the_signing_secret_out(admin, receiver, tmp_path):
     export_all(tmp_path / "export.json")
     text = (tmp_path / "export.json").read_text()
     assert subscription.url in text and subscription.secret not in text
+
+
+def test_the_openapi_document_describes_every_webhook(client):
+    from learnloop.integrations.events import EVENT_TYPES
+
+    schema = client.get("/api/v1/openapi.json").json()
+    assert set(schema["webhooks"]) == {*EVENT_TYPES, "ping"}
+    for name, item in schema["webhooks"].items():
+        operation = item["post"]
+        reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        payload = schema["components"]["schemas"][reference.rsplit("/", 1)[1]]
+        # The payload named for the event is the one whose `type` can be that event.
+        assert name in payload["properties"]["type"].get("enum", [payload["properties"]["type"].get("const")])
+        assert {parameter["name"] for parameter in operation["parameters"]} == {
+            "webhook-id", "webhook-timestamp", "webhook-signature"}
