@@ -203,3 +203,17 @@ def test_learnloops_second_factor_still_applies(idp, client):
     TotpDevice.objects.create(person=ada, secret="JBSWY3DPEHPK3PXP", confirmed_at=timezone.now())
     response = sign_in(client, idp, "ada")
     assert response["Location"] == "/accounts/login/verify/" and signed_in_as(client) is None
+
+
+def test_an_unreadable_provider_metadata_is_a_clear_refusal_not_an_error(idp, client, settings, tmp_path):
+    settings.SAML_IDP_METADATA = str(tmp_path / "missing.xml")
+    response = client.get("/integrations/saml/login/")
+    assert response["Location"] == "/accounts/login/"
+    text = refusal(client.post("/integrations/saml/acs/", {"SAMLResponse": "bm90IFhNTA=="}), "unavailable")
+    assert "isn't available right now" in text
+
+
+def test_a_base_url_python3_saml_cannot_use_is_explained(idp, client, settings):
+    settings.BASE_URL = "http://learnloop:8000"  # no domain: python3-saml refuses such addresses
+    response = client.get("/integrations/saml/metadata/")
+    assert response.status_code == 503 and b"LEARNLOOP_BASE_URL" in response.content

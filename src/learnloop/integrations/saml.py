@@ -212,7 +212,10 @@ def validated_assertion(data: dict) -> Assertion:
     encoded = data["post_data"].get("SAMLResponse", "")
     if not encoded:
         raise SignInRefused("no_response")
-    saml_settings = sp_settings()
+    try:
+        saml_settings = sp_settings()
+    except Exception as error:  # the provider's metadata unreadable or unreachable, or a bad setting
+        raise SignInRefused("unavailable", detail=str(error)[:300]) from error
     try:
         response = OneLogin_Saml2_Response(saml_settings, encoded)
         answers = response.get_in_response_to()

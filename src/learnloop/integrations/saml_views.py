@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
+from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from learnloop.audit.request import client_ip
 from learnloop.integrations import oidc, saml
@@ -37,6 +38,7 @@ def _refused_text(reason: str) -> str:
                                "Please sign in again."),
         "no_email": gettext("%(provider)s sent no email address, so the sign-in can't be matched to a person."),
         "deactivated": gettext("This account can't sign in. Ask an admin if you think it should."),
+        "unavailable": gettext("Signing in with %(provider)s isn't available right now."),
     }
     text = texts.get(reason) or gettext("Signing in with %(provider)s didn't complete. Please try again.")
     return text % _provider()
@@ -47,7 +49,15 @@ def saml_metadata(request):
     """This service provider's metadata, for the identity provider's administrators."""
     if not saml.is_configured():
         raise Http404
-    return HttpResponse(saml.sp_metadata(), content_type="application/samlmetadata+xml")
+    try:
+        xml = saml.sp_metadata()
+    except OneLogin_Saml2_Error as error:
+        # python3-saml refuses base URLs it can't validate (a host without a domain, say).
+        logger.warning("SAML metadata could not be made: %s", error)
+        return HttpResponse(f"SAML is not set up correctly: {error}. Check LEARNLOOP_BASE_URL and the "
+                            "LEARNLOOP_SAML_* settings (docs/integrations.md).", status=503,
+                            content_type="text/plain; charset=utf-8")
+    return HttpResponse(xml, content_type="application/samlmetadata+xml")
 
 
 @require_GET
