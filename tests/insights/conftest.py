@@ -125,8 +125,9 @@ def crews(db):
 
 
 def retro(crew: dict, texts: list[str], *, anonymity: str = "named", held_on: date | None = None,
-          title: str | None = None):
-    """A retro of the crew with these cards, written by its members in turn; returns the session."""
+          title: str | None = None, column: str = "stop"):
+    """A retro of the crew with these cards (in that column of Start, Stop, Continue), written by its
+    members in turn; returns the session."""
     from learnloop.reflection import cards
     from learnloop.reflection import services as reflection
     from learnloop.reflection.writer_keys import new_key
@@ -142,6 +143,6 @@ def retro(crew: dict, texts: list[str], *, anonymity: str = "named", held_on: da
     keys = {person.pk: new_key() for person in writers}
     for index, text in enumerate(texts):
         writer = writers[index % len(writers)]
-        cards.write_card(by=writer, session=session, column="stop", text=text,
+        cards.write_card(by=writer, session=session, column=column, text=text,
                          writer_key=None if anonymity == "named" else keys[writer.pk])
     return session

@@ -1,6 +1,6 @@
-"""Harbourline's recurring themes: several cross-team themes, some that came back after an action
-on them was marked effective, and the learning lead's names kept by a regrouping; no theme made of
-the words of a text template.
+"""Harbourline's recurring themes: several cross-team themes, few that came back after an action on
+them was marked effective (the designed one among them), and the learning lead's names kept by a
+regrouping; no theme made of the words of a text template.
 
 The parts themes need are built once for the module (org, knowledge, actions, reflection and
 insights; survey comments are covered by tests/insights/test_themes_sources.py)."""
@@ -48,8 +48,18 @@ def test_several_themes_cross_teams(story):
     assert all("across" in sentence for sentence in across)
 
 
-def test_some_themes_came_back_after_an_action_was_marked_effective(story):
-    assert any(alerts for _, alerts, _ in story["themes"])
+HANDOVER = "Hold a 15-minute on-call handover every Monday"
+
+
+def test_few_themes_came_back_after_an_action_was_marked_effective(story):
+    """A topic whose fix held stops hurting in its team (reflection/demo.py, settle_topics), so the
+    alerts are the designed one (each of the handover's agreements) and at most a couple more, where
+    the grouping put another of the team's topics in the action's theme. Measured on seed 42: 5 alerts
+    on 2 themes, 4 of them the handover's; 87 alerts on 40 themes before topics settled and the alert
+    kept to the action's own team raising the theme again in two sessions."""
+    alerting = [alerts for _, alerts, _ in story["themes"] if alerts]
+    assert 1 <= len(alerting) <= 3, story["alerted"]
+    assert len(story["alerted"] - {HANDOVER}) <= 2, story["alerted"]
 
 
 def test_the_learning_leads_names_survive_a_regrouping(story):
@@ -59,9 +69,9 @@ def test_the_learning_leads_names_survive_a_regrouping(story):
 
 def test_the_monday_handover_came_back_after_it_was_found_to_work(story):
     """Payments' handover call was marked effective each time, yet the handover kept coming up
-    (reflection/demo_data/repeats.yaml): the demo's designed recurrence alert. Themes whose action
-    worked elsewhere stop coming up in that team (reflection/demo.py, RECURRING_DESPITE_FIX)."""
-    assert "Hold a 15-minute on-call handover every Monday" in story["alerted"]
+    (reflection/demo_data/repeats.yaml): the demo's designed recurrence alert. Topics whose action
+    worked elsewhere stop hurting in that team (reflection/demo.py, RECURRING_DESPITE_FIX)."""
+    assert HANDOVER in story["alerted"]
 
 
 # Words a theme's label is made of when it groups texts by a template or by filler rather than by
@@ -76,7 +86,7 @@ FILLER_WORDS = {"can", "two", "after", "off", "first", "before", "days", "day", 
 def test_the_theme_count_is_what_a_year_of_twelve_teams_talks_about(story):
     """Each team keeps about five topics of its own over the year, several of which other teams share,
     plus a handful of organization-wide gripes (meetings, shifting priorities, decisions in DMs):
-    between 30 and 70 themes, not one per text nor a few catch-alls (57 measured on seed 42)."""
+    between 30 and 70 themes, not one per text nor a few catch-alls (46 measured on seed 42)."""
     assert 30 <= len(story["themes"]) <= 70
 
 

@@ -25,6 +25,9 @@ def test_the_digest_lists_the_weeks_recurring_themes_and_the_alert(crews, settin
     actions.complete_action(by=lead, action=fixed, effect="worked", evidence="Quiet Fridays",
                             at=timezone.make_aware(datetime(2026, 4, 20, 12)))
     services.rebuild()
+    # Platform, whose fix it was, raised it again in two sessions: it came back.
+    for held_on in (date(2026, 6, 1), date(2026, 6, 8)):
+        services.place([f"session:{retro(crews['Platform'], [DEPLOY[1]], held_on=held_on).pk}"])
     june = retro(crews["Payments"], [DEPLOY[2]], held_on=date(2026, 6, 15))
     services.place([f"session:{june.pk}"])
     sending.run_digests(today=date(2026, 6, 16))

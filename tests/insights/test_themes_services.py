@@ -149,7 +149,7 @@ def test_an_anonymous_sessions_items_are_rewritten_in_random_order(crews):
     assert len(orders) > 1  # six texts in the same order six times running: 1 in 720**5
 
 
-def test_an_effective_action_then_a_new_card_raises_an_alert(crews):
+def test_an_effective_action_then_the_theme_again_in_its_team_raises_an_alert(crews):
     from learnloop.insights import themes_selectors as selectors
 
     build(crews)
@@ -162,11 +162,26 @@ def test_an_effective_action_then_a_new_card_raises_an_alert(crews):
     assert ThemeItem.objects.get(action=action).theme_id == deploy.pk
     today = date(2026, 7, 1)
     assert selectors.theme_detail(crews["learning"], deploy, today=today).alerts == []
-    session = retro(crews["Payments"], ["Friday deploy broke production once more"], held_on=date(2026, 6, 15))
-    services.place_session(session.pk)
-    summary = selectors.theme_detail(crews["learning"], deploy, today=today)
-    assert [(alert.action.pk, alert.since, alert.latest) for alert in summary.alerts] == [
-        (action.pk, 1, date(2026, 6, 15))]
+
+    def alerts():
+        summary = selectors.theme_detail(crews["learning"], deploy, today=today)
+        return [(alert.action.pk, alert.since, alert.latest) for alert in summary.alerts]
+
+    # Not yet a comeback: another team raising it, a card on what goes well, one session alone.
+    written = [
+        retro(crews["Payments"], ["Friday deploy broke production once more"], held_on=date(2026, 6, 1)),
+        retro(crews["Platform"], ["Friday deploys broke production again, keep the deploy freeze"],
+              held_on=date(2026, 6, 3), column="continue"),
+        retro(crews["Platform"], ["Friday deploy broke production once more"], held_on=date(2026, 6, 8)),
+    ]
+    for session in written:
+        services.place_session(session.pk)
+    assert {item.theme_id for session in written for item in ThemeItem.objects.filter(session=session)} == {
+        deploy.pk}
+    assert alerts() == []
+    again = retro(crews["Platform"], ["Deploys on Friday broke production yet again"], held_on=date(2026, 6, 15))
+    services.place_session(again.pk)
+    assert alerts() == [(action.pk, 2, date(2026, 6, 15))]
     digest = selectors.week_themes(crews["learning"], today=date(2026, 6, 16))
     assert [summary.theme.pk for summary in digest] == [deploy.pk]
     assert digest[0].alerts and digest[0].this_week == 1

@@ -80,7 +80,12 @@ def test_a_theme_that_came_back_after_an_effective_action(receiver, crews):  # n
     themes_services.place_action(action.pk)
     assert received(subscription, receiver) == []  # effective, and nothing came after it yet
 
-    session = retro(crews["Payments"], ["Friday deploy broke production once more"], held_on=date(2026, 6, 15))
+    elsewhere = retro(crews["Payments"], ["Friday deploy broke production once more"], held_on=date(2026, 6, 8))
+    themes_services.place_session(elsewhere.pk)
+    once = retro(crews["Platform"], ["Friday deploy broke production once more"], held_on=date(2026, 6, 10))
+    themes_services.place_session(once.pk)
+    assert received(subscription, receiver) == []  # another team's card, then one session of its own
+    session = retro(crews["Platform"], ["Deploys on Friday broke production yet again"], held_on=date(2026, 6, 15))
     themes_services.place_session(session.pk)
     (payload,) = received(subscription, receiver)
     theme = ThemeItem.objects.get(action=action).theme
@@ -88,8 +93,8 @@ def test_a_theme_that_came_back_after_an_effective_action(receiver, crews):  # n
     data = payload["data"]
     assert data["theme"]["id"] == theme.pk and data["theme"]["url"].endswith(f"/insights/themes/{theme.pk}/")
     assert data["action"]["id"] == action.pk and data["effective_on"] == "2026-05-20"
-    assert (data["items_since"], data["latest"], data["actor"]) == (1, "2026-06-15", None)
-    assert "once more" not in str(payload)  # no card text leaves with the event
+    assert (data["items_since"], data["latest"], data["actor"]) == (2, "2026-06-15", None)
+    assert "once more" not in str(payload) and "yet again" not in str(payload)  # no card text leaves with it
 
     # Placed again, regrouped, or coming back once more: the same theme and action are sent once.
     themes_services.place_session(session.pk)

@@ -16,6 +16,7 @@ from learnloop.actions.models import Effect
 from learnloop.insights.themes_models import CARD_SOURCES, Source, Theme, ThemeItem
 from learnloop.insights.themes_permissions import visible_items_q
 from learnloop.org.models import Team
+from learnloop.reflection.selectors import not_a_problem_cards
 from learnloop.surveys.models import Campaign, CampaignStatus
 
 SOURCE_NAMES = {  # singular, plural, for the sentence
@@ -29,6 +30,9 @@ SOURCE_NAMES = {  # singular, plural, for the sentence
 }
 TRENDS = {"rising": gettext_lazy("rising"), "falling": gettext_lazy("falling"), "steady": gettext_lazy("steady")}
 MIN_RECURRING = 2  # a theme is listed once the viewer sees at least this many of its items
+# A theme "came back" after an effective action once the action's team raised it again in this many
+# sessions or surveys after the check.
+COMEBACK_OCCASIONS = 2
 TREND_MONTHS = 12
 
 
@@ -139,7 +143,7 @@ def _summarise(theme: Theme, rows: list[dict], team_names: dict, today: date,
     return summary
 
 
-_ROW_FIELDS = ("theme_id", "source", "key", "team_id", "on", "session_id", "campaign_id", "action_id")
+_ROW_FIELDS = ("theme_id", "source", "ref", "key", "team_id", "on", "session_id", "campaign_id", "action_id")
 
 
 def themes_for(viewer, filters: Filters = Filters(), *, today: date, limit: int | None = None) -> list[ThemeSummary]:
@@ -170,12 +174,13 @@ def themes_for(viewer, filters: Filters = Filters(), *, today: date, limit: int 
     team_names = dict(Team.objects.values_list("pk", "name"))
     latest = _latest_campaign_id()
     effective = _effective_actions(order)
+    not_problems = _not_problems([row for pk in order if pk in effective for row in chosen[pk]])
     summaries = []
     for pk in order:
         summary = _summarise(themes[pk], chosen[pk], team_names, today, latest)
         seen = {row["action_id"] for row in chosen[pk] if row["action_id"]}  # never an action they may not open
         summary.effective_actions = [action for action in effective.get(pk, []) if action.pk in seen]
-        summary.alerts = _alerts(summary.effective_actions, chosen[pk])
+        summary.alerts = _alerts(summary.effective_actions, chosen[pk], not_problems)
         summaries.append(summary)
     return summaries
 
@@ -199,33 +204,63 @@ class Alert:
     latest: date
 
 
-def _alerts(effective_actions: list, rows: list[dict]) -> list[Alert]:
-    """A theme that came back after an action on it was marked effective: items (other than
-    actions) dated after the day of the effectiveness check."""
+# Items that answer a theme rather than raise it: the actions taken, the lessons written down and
+# the questions asked of the knowledge base (someone looking for how it is done now).
+_RESPONSES = {Source.ACTION, Source.LESSON, Source.QUESTION}
+
+
+def _not_problems(rows: list[dict]) -> set[str]:
+    """The retro cards among these rows written in a column for what went well or what to try next
+    (one query, none without retro cards)."""
+    return not_a_problem_cards({row["ref"] for row in rows if row["source"] == Source.RETRO_CARD})
+
+
+def _raises_it_again(row: dict, action, not_problems: set[str]) -> bool:
+    """Whether the item says the theme is a problem again where the action was found to work: in the
+    action's own team (another team raising it is a cross-team theme, not a sign the fix did not
+    hold; an organization-wide action, of no team, counts every team), and neither a response (an
+    action, a lesson, a question) nor a card on what went well or what to try next."""
+    if (action.team_id is not None and row["team_id"] != action.team_id) or row["source"] in _RESPONSES:
+        return False
+    return not (row["source"] == Source.RETRO_CARD and row["ref"] in not_problems)
+
+
+def _occasion(row: dict):
+    """The session or survey an item was raised in (an item of neither is its own occasion)."""
+    return ("session", row["session_id"]) if row["session_id"] else (
+        ("campaign", row["campaign_id"]) if row["campaign_id"] else ("item", row["key"]))
+
+
+def _alerts(effective_actions: list, rows: list[dict], not_problems: set[str]) -> list[Alert]:
+    """A theme that came back after an action on it was marked effective: items that raise it again
+    in the action's team (_raises_it_again), dated after the day of the effectiveness check, in at
+    least COMEBACK_OCCASIONS sessions or surveys (one stray card in a broad theme is not a comeback)."""
     alerts = []
     for action in effective_actions:
         checked = action.checked_at.date()
-        later = [row["on"] for row in rows if row["source"] != Source.ACTION and row["on"] > checked]
-        if later:
-            alerts.append(Alert(action=action, effective_on=checked, since=len(later), latest=max(later)))
+        later = [row for row in rows if row["on"] > checked and _raises_it_again(row, action, not_problems)]
+        if len({_occasion(row) for row in later}) >= COMEBACK_OCCASIONS:
+            dates = [row["on"] for row in later]
+            alerts.append(Alert(action=action, effective_on=checked, since=len(dates), latest=max(dates)))
     return alerts
 
 
 def recurrences(theme_ids) -> list[tuple[Theme, Alert]]:
     """Every live theme among these that came back after an action on it was marked effective,
     counted over all its items: for the organization's own outgoing events (the theme.recurred
-    webhook, subscribed to by admins), not for a person's page. Two queries, none when no theme
+    webhook, subscribed to by admins), not for a person's page. Three queries, none when no theme
     holds an effective action."""
     effective = _effective_actions(theme_ids)
     if not effective:
         return []
     rows_by_theme: dict[int, list[dict]] = defaultdict(list)
     live_items = ThemeItem.objects.filter(theme_id__in=list(effective), theme__retired_at__isnull=True)
-    for row in live_items.values("theme_id", "source", "on"):
+    for row in live_items.values("theme_id", "source", "ref", "key", "team_id", "on", "session_id", "campaign_id"):
         rows_by_theme[row["theme_id"]].append(row)
     themes = Theme.objects.in_bulk(list(rows_by_theme))
+    not_problems = _not_problems([row for rows in rows_by_theme.values() for row in rows])
     return [(themes[pk], alert) for pk, rows in sorted(rows_by_theme.items())
-            for alert in _alerts(effective[pk], rows)]
+            for alert in _alerts(effective[pk], rows, not_problems)]
 
 
 def recurrence_records(theme_ids) -> list[dict]:
@@ -261,7 +296,8 @@ def theme_detail(viewer, theme: Theme, *, today: date) -> ThemeSummary:
     visible_actions = {item.action_id for item in items if item.action_id}
     summary.effective_actions = [action for action in _effective_actions([theme.pk]).get(theme.pk, [])
                                  if action.pk in visible_actions]
-    summary.alerts = _alerts(summary.effective_actions, rows)
+    not_problems = _not_problems(rows) if summary.effective_actions else set()
+    summary.alerts = _alerts(summary.effective_actions, rows, not_problems)
     summary.items = items
     return summary
 

@@ -136,3 +136,16 @@ BUILTIN_TEMPLATES = [
         ],
     },
 ]
+
+# Columns whose cards say what went well or what to try next, by template slug: such a card is no
+# sign that a topic hurts again (insights' "came back after an effective action" skips them).
+NOT_A_PROBLEM_COLUMNS = {
+    "start-stop-continue": {"start", "continue"},
+    "four-ls": {"liked", "learned", "longed_for"},
+    "mad-sad-glad": {"glad"},
+    "sailboat": {"wind", "island"},
+    "after-action-review": {"intended", "actual", "sustain_improve"},
+    "blameless-postmortem": {"summary", "impact", "timeline", "went_well"},
+    "pre-mortem": {"prevention"},
+    "candid-critique": {"working", "suggestions"},
+}

@@ -52,13 +52,15 @@ class Theme:
     ideas: tuple[str, ...]
     actions: tuple[str, ...]
     lesson: tuple[str, str]  # (title, body)
+    from_month: int = 0  # months into the year before the team first talks about it
 
 
 def _themes(data: dict) -> dict[str, tuple[Theme, ...]]:
     return {
         slug: tuple(
             Theme(theme["title"], tuple(theme["good"]), tuple(theme["bad"]), tuple(theme["ideas"]),
-                  tuple(theme["actions"]), (theme["lesson"]["title"], theme["lesson"]["body"]))
+                  tuple(theme["actions"]), (theme["lesson"]["title"], theme["lesson"]["body"]),
+                  theme.get("from_month", 0))
             for theme in themes
         )
         for slug, themes in data.items()
@@ -78,6 +80,22 @@ NOT_DOING_REASONS, EVIDENCE, DECISION_REASONS = (
 
 # The few actions a team agrees again (demo_data/repeats.yaml), by (team slug, first title).
 REPEATS = {(item["team"], item["title"]): item for item in load_demo_data("learnloop.reflection", "repeats.yaml")}
+
+# Topics that keep coming up in their team even after an action on them was found to work: the
+# demo's designed "it worked, yet here it is again" story (a repeat with a forced effect, such as
+# Payments' Monday on-call handover). Any other topic settles once its fix held: the team's later
+# cards on it say what goes well or what to try next, no longer what hurts (_Builder.settle_topics).
+RECURRING_DESPITE_FIX = {
+    (team, theme.title)
+    for team, themes in THEMES.items()
+    for theme in themes
+    if any(REPEATS.get((team, title), {}).get("effect") for title in theme.actions)
+}
+# The kinds of card a settled topic still gets.
+SETTLED_KINDS = ("good", "lesson", "ideas")
+
+# How many of the actions not due by today the demo member owns at least.
+MEMBER_RUNNING = 2
 
 # Sessions whose actions are their own (an incident's, a pre-mortem's): every other session draws
 # on the team's themes, whose actions are spread over the year so the last months have some too.
@@ -163,11 +181,13 @@ class Plan:
     phase: str = Phase.CLOSED
     # [(column, text, theme or None)]; cards sharing a group key are grouped together.
     cards: list = field(default_factory=list)
+    card_kinds: dict = field(default_factory=dict)  # text of a topic's card -> good, bad, ideas or lesson
     groups: dict = field(default_factory=dict)  # group key -> title
     why_chains: dict = field(default_factory=dict)  # card text -> whys
     action_titles: list = field(default_factory=list)
     lessons: list = field(default_factory=list)  # [(group key, title, body)]
     work_owner: object = None
+    topic: str = ""  # the team's retro topic a session with its own actions addresses, if any
     participant_people: list = field(default_factory=list)
 
 
@@ -184,11 +204,14 @@ class _Builder:
         self.open_until: dict = {}
         # (team, action title) -> the actions agreed for it so far, first first.
         self.agreed: dict = {}
+        # (team, topic title) -> the actions agreed on that topic of the team's themes.
+        self.topic_actions: dict = {}
         self.retros_left: dict = {}  # team -> sessions still to build that draw on its themes' actions
         self.outcomes: dict = {}  # (team, "fate" or "effect") -> Counter of outcomes so far
         self.sessions: list[Session] = []
         self.actions: list = []
         self.member_login = dict(context.logins).get("member")
+        self.member_running = 0  # actions not due yet given to the demo member
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -247,6 +270,11 @@ class _Builder:
         roll = self.rng.random()
         return Anonymity.NAMED if roll < 0.55 else Anonymity.ALIAS if roll < 0.8 else Anonymity.ANONYMOUS
 
+    def topics_on(self, crew: Crew, day) -> list[Theme]:
+        """The team's topics it talks about by that day (a topic with `from_month` starts later)."""
+        start = self.today - timedelta(days=HISTORY_DAYS)
+        return [theme for theme in THEMES[crew.team.slug] if day >= start + timedelta(days=30 * theme.from_month)]
+
     def plan_retro(self, crew, held_on, _item, sprint, *, template=None, title=None) -> Plan:
         template = template or RETRO_FORMATS[sprint % len(RETRO_FORMATS)]
         plan = Plan(
@@ -257,7 +285,8 @@ class _Builder:
             anonymity=self._anonymity(),
             mode=Mode.ASYNC if self.rng.random() < 0.15 else Mode.LIVE,
         )
-        themes = self.rng.sample(THEMES[crew.team.slug], self.rng.randint(2, 3))
+        topics = self.topics_on(crew, held_on)
+        themes = self.rng.sample(topics, min(len(topics), self.rng.randint(2, 3)))
         mapping = RETRO_COLUMNS[template]
         written: set[str] = set()
         for theme in themes:
@@ -268,8 +297,10 @@ class _Builder:
                     if text not in written:  # two columns can draw on the same kind of card
                         written.add(text)
                         plan.cards.append((column, text, theme.title))
+                        plan.card_kinds[text] = source
             if not any(card[2] == theme.title for card in plan.cards):
                 plan.cards.append((next(iter(mapping)), theme.ideas[0], theme.title))
+                plan.card_kinds[theme.ideas[0]] = "ideas"
                 written.add(theme.ideas[0])
             plan.action_titles.append((theme.title, list(theme.actions)))
             plan.lessons.append((theme.title, theme.lesson[0], theme.lesson[1]))
@@ -293,17 +324,19 @@ class _Builder:
             held_on,
             anonymity=Anonymity.NAMED if self.rng.random() < 0.7 else Anonymity.ALIAS,
         )
-        theme = self.rng.choice(THEMES[crew.team.slug])
+        theme = self.rng.choice(self.topics_on(crew, held_on))
         plan.groups.update({"plan": "What we set out to do", "facts": "What happened", theme.title: theme.title})
         plan.cards += [("intended", intended, "plan"), ("actual", actual, "facts")]
         plan.cards += [("difference", text, theme.title) for text in theme.bad[:2]]
         plan.cards += [("sustain_improve", text, theme.title) for text in (*theme.good[:1], *theme.ideas)]
+        plan.card_kinds.update({text: "bad" for text in theme.bad[:2]})
+        plan.card_kinds.update({**{text: "good" for text in theme.good[:1]}, **{text: "ideas" for text in theme.ideas}})
         plan.action_titles.append((theme.title, list(theme.actions)))
         plan.lessons.append((theme.title, theme.lesson[0], theme.lesson[1]))
         return plan
 
     def plan_incident(self, crew, held_on, item, sprint) -> Plan:
-        plan = Plan(crew, "blameless-postmortem", f"Postmortem: {item['title']}", held_on)
+        plan = Plan(crew, "blameless-postmortem", f"Postmortem: {item['title']}", held_on, topic=item.get("topic", ""))
         for column in ("summary", "impact", "timeline", "went_well"):
             plan.groups[column] = {
                 "summary": "Summary",
@@ -370,8 +403,46 @@ class _Builder:
             self.templates[slug] = services.builtin_template(slug)
         return self.templates[slug]
 
+    def fix_held(self, crew: Crew, topic: str, day) -> bool:
+        """Whether an action the team agreed on this topic was found to work before that day."""
+        return any(action.effect == "worked" and action.checked_at.date() < day
+                   for action in self.topic_actions.get((crew.team.pk, topic), ()))
+
+    def settle_topics(self, plan: Plan) -> None:
+        """Once a fix on a topic held, the team's cards on it say what goes well or what to try, not
+        what hurts (RECURRING_DESPITE_FIX excepted: it still hurts whenever it comes up). Decided
+        when the session is built, in the order sessions happened, because only then is it known
+        which earlier actions worked; no random draw, so the rest of the demo draws what it drew."""
+        topics = {key for _, _, key in plan.cards if key in plan.groups and any(
+            key == theme.title for theme in THEMES.get(plan.crew.team.slug, ()))}
+        held = {topic for topic in topics if self.fix_held(plan.crew, topic, plan.held_on)}
+        settled = {topic for topic in held if (plan.crew.team.slug, topic) not in RECURRING_DESPITE_FIX}
+        themes = {theme.title: theme for theme in THEMES.get(plan.crew.team.slug, ())}
+        bad_columns = [column for column, kind in RETRO_COLUMNS.get(plan.template, {}).items() if kind == "bad"]
+        for topic in sorted(held - settled):
+            # The designed recurrence: whenever the topic comes up, it still hurts.
+            if bad_columns and not any(key == topic and plan.card_kinds.get(text) == "bad"
+                                       for _, text, key in plan.cards):
+                text = themes[topic].bad[len(plan.cards) % len(themes[topic].bad)]
+                plan.cards.append((bad_columns[0], text, topic))
+                plan.card_kinds[text] = "bad"
+        if not settled:
+            return
+        kept = [card for card in plan.cards
+                if card[2] not in settled or plan.card_kinds.get(card[1]) in SETTLED_KINDS]
+        written = {text for _, text, _ in kept}
+        good_columns = [column for column, kind in RETRO_COLUMNS.get(plan.template, {}).items() if kind == "good"]
+        for topic in sorted(settled):
+            if not any(key == topic for _, _, key in kept):
+                text = themes[topic].good[0]
+                if text not in written and good_columns:
+                    kept.append((good_columns[0], text, topic))
+                    written.add(text)
+        plan.cards = kept
+
     def build_session(self, plan: Plan) -> Session:
         crew, rng = plan.crew, self.rng
+        self.settle_topics(plan)
         present = [p for p in plan.crew.present_on(plan.held_on) if p is not crew.lead]
         facilitator = (
             crew.lead if rng.random() < 0.8 else rng.choice([p for p in present if p.is_active] or [crew.lead])
@@ -592,8 +663,10 @@ class _Builder:
         for key, titles in chosen[:3]:
             available = [title for title in titles if self.may_agree(crew, title, agreed)]
             # A deliberate repeat comes back whenever its theme does (whatever the quota): that is
-            # what makes it one.
-            again = [title for title in available if (crew.team.pk, title) in self.agreed]
+            # what makes it one. The designed "worked, yet here it is again" one is agreed the first
+            # time its theme is chosen too, so it has the year to come back in.
+            again = [title for title in available if (crew.team.pk, title) in self.agreed
+                     or REPEATS.get((crew.team.slug, title), {}).get("effect")]
             fresh = [title for title in available if title not in again]
             wanted = min(len(fresh), rng.randint(1, 2) - min(len(again), 1), max(quota, 0))
             picked = again[:1] + rng.sample(fresh, max(wanted, 0))
@@ -602,8 +675,8 @@ class _Builder:
                 earlier = self.agreed.get((crew.team.pk, title), [])
                 repeat = REPEATS.get((crew.team.slug, title), {})
                 wordings = repeat.get("reworded") or [title]
-                owner = self.owner(crew)
                 due = plan.held_on + timedelta(days=rng.randint(14, 35))
+                owner = self.owner(crew, due)
                 action = follow_up.create_session_action(
                     by=crew.lead,
                     session=session,
@@ -620,6 +693,9 @@ class _Builder:
                     self.play_out(action, crew, owner, agreed, due, effect=repeat.get("effect"))
                 self.open_until[crew.team.pk, title] = action.closed_at
                 self.agreed.setdefault((crew.team.pk, title), []).append(action)
+                topic = plan.topic if plan.template in OWN_ACTIONS else key
+                if topic:
+                    self.topic_actions.setdefault((crew.team.pk, topic), []).append(action)
                 self.actions.append(action)
             # What the facilitator wrote under the topic while discussing it (facilitation.py).
             if picked and key in groups:
@@ -657,9 +733,13 @@ class _Builder:
         closed_at = self.open_until[crew.team.pk, title]
         return closed_at is not None and closed_at < agreed
 
-    def owner(self, crew: Crew):
+    def owner(self, crew: Crew, due):
         people = list(crew.active)
         if self.member_login in people:
+            if due >= self.today and self.member_running < MEMBER_RUNNING:
+                # Their page shows work still running, whatever the draws before gave them.
+                self.member_running += 1
+                return self.member_login
             people.append(self.member_login)  # the demo member owns a fair few, to show on their page
         return self.rng.choice(people)
 

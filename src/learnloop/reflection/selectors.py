@@ -14,14 +14,37 @@ from django.http import Http404
 from learnloop.analytics.grouping import suggest_groups
 from learnloop.links.registry import backlinks_of
 from learnloop.org.membership import is_active_person, team_access
+from learnloop.reflection.builtin_templates import NOT_A_PROBLEM_COLUMNS
 from learnloop.reflection.cards import reactions_of
 from learnloop.reflection.facilitation import timer_of
-from learnloop.reflection.models import Anonymity, Card, Group, Lesson, Participant, Reaction, Session, Template
+from learnloop.reflection.models import (
+    Anonymity,
+    Card,
+    Group,
+    Lesson,
+    Participant,
+    Reaction,
+    Session,
+    Template,
+    TemplateScope,
+)
 from learnloop.reflection.permissions import can_use_template, can_view_session, templates_usable_by
 from learnloop.reflection.services import ensure_builtin_templates
 from learnloop.reflection.writer_keys import card_hash, is_well_formed
 
 SESSION_REF = "reflection.session"
+
+
+def not_a_problem_cards(card_ids) -> set[str]:
+    """Which of these cards (ids as strings) were written in a built-in template's column for what
+    went well or what to try next. One query. Custom templates' columns say nothing of the kind, so
+    none of theirs is."""
+    ids = list(card_ids)
+    if not ids:
+        return set()
+    rows = Card.objects.filter(pk__in=ids, session__template__scope=TemplateScope.BUILTIN).values_list(
+        "pk", "column", "session__template__slug")
+    return {str(pk) for pk, column, slug in rows if column in NOT_A_PROBLEM_COLUMNS.get(slug, ())}
 
 
 @dataclass
