@@ -47,6 +47,12 @@ def _rounded(value: catalogue.Value):
     return None if value.value is None else round(value.value, 3)
 
 
+def _change_text(change: dict) -> str:
+    return gettext("%(name)s %(now)s (a week ago %(before)s)") % {
+        "name": change["name"], "now": dashboard_data.display(change["unit"], change["now"]),
+        "before": dashboard_data.display(change["unit"], change["before"])}
+
+
 def metric_changes_section(sender, *, person, today, **kwargs) -> DigestSection | None:
     teams = [team for team in dashboard_access.visible_teams(person, metrics.all_teams()) if team.kind != "department"]
     changed = team_changes(teams, today=today)
@@ -54,9 +60,7 @@ def metric_changes_section(sender, *, person, today, **kwargs) -> DigestSection 
         return None
     lines = []
     for row in changed[:MAX_TEAMS]:
-        figures = "; ".join(gettext("%(name)s %(now)s (a week ago %(before)s)") % {
-            "name": change["name"], "now": dashboard_data.display(change["unit"], change["now"]),
-            "before": dashboard_data.display(change["unit"], change["before"])} for change in row["changes"])
+        figures = "; ".join(_change_text(change) for change in row["changes"])
         lines.append(f"- {row['team'].name}: {figures}")
         lines.append(f"  {settings.BASE_URL}{reverse('insights:dashboard', args=[row['team'].slug])}")
     if len(changed) > MAX_TEAMS:
@@ -74,7 +78,5 @@ def team_metric_changes_section(sender, *, team, today, **kwargs) -> DigestSecti
     changed = team_changes([team], today=today)
     if not changed:
         return None
-    lines = [gettext("%(name)s %(now)s (a week ago %(before)s)") % {
-        "name": change["name"], "now": dashboard_data.display(change["unit"], change["now"]),
-        "before": dashboard_data.display(change["unit"], change["before"])} for change in changed[0]["changes"]]
+    lines = [_change_text(change) for change in changed[0]["changes"]]
     return DigestSection(title=gettext("Metric changes"), lines=lines)

@@ -43,9 +43,12 @@ def digest_message(digest: TeamDigest) -> ChatMessage:
 def send_weekly_digests(sender=None, *, today, send_now: bool = False, **kwargs) -> int:
     """Queue (or, with send_now, send) this week's digest to every channel that wants it; returns
     how many were queued. Channels already served this week are skipped."""
-    channels = [channel for channel in ChatChannel.objects.filter(is_active=True).select_related("team")
-                if ChatEvent.WEEKLY_DIGEST in channel.events]
     week, digests, sent = week_of(today), {}, 0
+    # Cron runs the digest daily: channels served earlier this week cost nothing (the reservation
+    # below still settles a race between two runs).
+    served = set(ChatDigestDelivery.objects.filter(week_of=week).values_list("channel_id", flat=True))
+    channels = [channel for channel in ChatChannel.objects.filter(is_active=True).select_related("team")
+                if ChatEvent.WEEKLY_DIGEST in channel.events and channel.pk not in served]
     for channel in channels:
         if channel.team_id not in digests:
             digests[channel.team_id] = team_digest(channel.team, today=today)
