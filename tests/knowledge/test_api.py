@@ -374,12 +374,15 @@ def test_no_query_is_an_error_in_the_api(author, api_as, query):
 
 
 def test_search_finds_entries_with_highlighted_snippets_and_filters(author, api_as):
-    lesson(author)
+    lesson(author, tags=["rollbacks", "databases", "Postgres"])
     question(author)
     body = ok(api_as(author).get(f"{API}/entries?q=migrations"))
     assert body["total"] == 1
     hit = body["hits"][0]
     assert hit["entry"]["title"] == "Roll back database migrations in two steps"
+    # A hit's tags come with the search's own reading of the window, in the entry page's order.
+    assert hit["entry"]["tags"] == sorted(tag.name for tag in Entry.objects.get(pk=hit["entry"]["id"]).tags.all())
+    assert len(hit["entry"]["tags"]) == 3
     assert "<mark>" in hit["title_html"] + hit["snippet_html"]
     assert {"score", "entry", "snippet_html", "title_html"} <= set(hit)
     assert ok(api_as(author).get(f"{API}/entries?kind=question"))["total"] == 1

@@ -55,7 +55,8 @@ class EntrySummary(Schema):
 
     @staticmethod
     def resolve_tags(entry):
-        return sorted(tag.name for tag in entry.tags.all())
+        known = getattr(entry, "known_tag_names", None)  # a search hit's, read with its ranking
+        return known if known is not None else sorted(tag.name for tag in entry.tags.all())
 
 
 class RefOut(Schema):

@@ -27,10 +27,20 @@ def hit(entry, score: float, terms: list[str]) -> SearchHit:
                      snippet_html=snippet(entry, terms))
 
 
-def load_entries(ids: list[int]) -> dict[int, Entry]:
-    """Entries with owner, author and tags loaded, by id (entries gone since are left out)."""
+def load_entries(ids: list[int], *, tag_names: dict[int, list[str]] | None = None) -> dict[int, Entry]:
+    """Entries with owner, author and tags loaded, by id (entries gone since are left out).
+
+    A search has already read every windowed entry's tag names (documents.attributes_of):
+    given as `tag_names`, they become the entries' `known_tag_names` instead of a third query
+    and twenty model instances more per page (a third of the page's loading time)."""
     entries = Entry.objects.filter(pk__in=ids).select_related("owner_person", "owner_team", "author")
-    return {entry.pk: entry for entry in entries.prefetch_related("tags")}
+    if tag_names is None:
+        return {entry.pk: entry for entry in entries.prefetch_related("tags")}
+    loaded = {}
+    for entry in entries:
+        entry.known_tag_names = sorted(tag_names.get(entry.pk, ()))
+        loaded[entry.pk] = entry
+    return loaded
 
 
 def no_results(query: str, terms, page: int, per_page: int, mode: str) -> SearchResults:

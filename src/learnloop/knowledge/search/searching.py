@@ -55,7 +55,8 @@ def search_entries(
         counts, labels = count_attributes([attributes[entry_id] for _, entry_id in ranked])
         results.facets = facet_lists(counts, filters, labels)
     chosen = ranked[(page - 1) * per_page : page * per_page]
-    entries = load_entries([entry_id for _, entry_id in chosen])
+    entries = load_entries([entry_id for _, entry_id in chosen],
+                           tag_names={entry_id: attributes[entry_id].tags for _, entry_id in chosen})
     results.hits = [hit(entries[entry_id], score, marked) for score, entry_id in chosen if entry_id in entries]
     return results
 
