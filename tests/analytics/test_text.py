@@ -1,6 +1,8 @@
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from learnloop.analytics.text import (
     analyze,
@@ -137,12 +139,12 @@ def test_stemming_from_many_threads_at_once_gives_each_word_its_own_stem():
 
     words = [f"{base}{suffix}" for base in ("deploy", "rollback", "relation", "generous", "connect", "hope")
              for suffix in ("", "s", "ing", "ed", "ational", "ization", "fulness", "iveness", "ously")] * 60
-    expected = [text.stem.__wrapped__(word) for word in words]
+    expected = [text.stem_uncached(word) for word in words]
     results, failures = {}, []
 
     def work(number):
         try:
-            results[number] = [text.stem.__wrapped__(word) for word in words]
+            results[number] = [text.stem_uncached(word) for word in words]
         except Exception as error:  # a shared stemmer fails with IndexError, or returns wrong stems
             failures.append(error)
 
@@ -176,3 +178,29 @@ def test_highlight_cleans_and_escapes_only_the_excerpt_and_keeps_payloads_escape
     assert "<mark>deploy</mark>" in html and "<mark>rollback</mark>" in html
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;" in html and "**" not in html
+
+
+WORD_PIECES = [*"ab Z'’_-.\n9éİßẞǅ\u0307", "x" * 41, "y" * 39 + "'s"]
+
+
+@given(st.lists(st.sampled_from(WORD_PIECES), max_size=60).map("".join))
+def test_words_split_the_whole_text_at_once_exactly_as_word_by_word(sample):
+    # Indexing lowercases a text once and splits it with one findall; that must never change
+    # which words come out (length limit, apostrophes, letters that lowercase to two).
+    from learnloop.analytics import text
+
+    expected = [
+        match.group(0).lower().replace("'", "").replace("’", "")
+        for match in text.WORD.finditer(sample) if len(match.group(0)) <= text.MAX_TOKEN_LENGTH
+    ]
+    assert text.words(sample) == expected
+
+
+def test_the_stem_cache_stays_bounded(monkeypatch):
+    from learnloop.analytics import text
+
+    monkeypatch.setattr(text, "STEM_CACHE_SIZE", 50)
+    for number in range(500):
+        assert text.stem(f"deploying{number}x") == text.stem_uncached(f"deploying{number}x")
+    assert len(text._stems) <= 50
+    assert text.stem("deployments") == "deploy"

@@ -36,18 +36,54 @@ def _stemmer():
     return stemmer
 
 
-@lru_cache(maxsize=50_000)
-def stem(word: str) -> str:
+STEM_CACHE_SIZE = 200_000
+
+
+def stem_uncached(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
-def words(text: str) -> list[str]:
-    """Lowercased words, apostrophes inside words removed ("team's" -> "teams")."""
+class _Stems(dict):
+    """word → stem, filled on first use; forgets everything when full (an organization's
+    vocabulary fits many times over; a flood of made-up words must not grow it without end).
+    A plain dict lookup in C: a third cheaper per word than lru_cache's wrapper, and indexing
+    stems every word of every entry."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= STEM_CACHE_SIZE:
+            self.clear()
+        result = self[word] = stem_uncached(word)
+        return result
+
+
+_stems = _Stems()
+stem = _stems.__getitem__
+
+
+def _words_one_by_one(text: str) -> list[str]:
     return [
         match.group(0).lower().replace("'", "").replace("’", "")
-        for match in WORD.finditer(text or "")
+        for match in WORD.finditer(text)
         if len(match.group(0)) <= MAX_TOKEN_LENGTH
     ]
+
+
+def words(text: str) -> list[str]:
+    """Lowercased words, apostrophes inside words removed ("team's" -> "teams").
+
+    The whole text is lowercased once and split by one findall (indexing spends most of its
+    time here: three times faster than lowercasing match by match). Where lowercasing changes
+    the text's length ("İ" becomes two characters) word boundaries could move, so such texts
+    take the match-by-match path."""
+    text = text or ""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return _words_one_by_one(text)
+    # The length limit counts the word as written, apostrophe included.
+    found = [word for word in WORD.findall(lowered) if len(word) <= MAX_TOKEN_LENGTH]
+    if "'" in lowered or "’" in lowered:
+        return [word.replace("'", "").replace("’", "") for word in found]
+    return found
 
 
 # Identifiers (docs/knowledge.md, "Identifiers"): `__dir__`, `snake_case`, `os.path.join`, `C++`,
@@ -98,7 +134,7 @@ def identifier_terms(text: str) -> list[str]:
 def analyze(text: str) -> list[str]:
     """The terms of a text as the search index stores them: its words' stems in order, then the
     identifiers' whole forms and CamelCase parts (identifier_terms)."""
-    terms = [stem(word) for word in words(text) if word not in STOP_WORDS]
+    terms = list(map(stem, [word for word in words(text) if word not in STOP_WORDS]))
     if IDENTIFIERS:
         terms.extend(identifier_terms(text))
     return terms
