@@ -301,3 +301,27 @@ def test_the_openapi_document_describes_every_webhook(client):
         assert name in payload["properties"]["type"].get("enum", [payload["properties"]["type"].get("const")])
         assert {parameter["name"] for parameter in operation["parameters"]} == {
             "webhook-id", "webhook-timestamp", "webhook-signature"}
+
+
+def test_an_import_announces_every_lesson_and_reads_the_subscriptions_once(admin, receiver):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from learnloop.knowledge.transfer import import_markdown
+
+    subscription = subscribe(admin, receiver.url, "lesson.published")
+    files = [(f"note-{number}.md", f"---\ntitle: Lesson {number}\ntype: lesson\n---\nKeep step {number}.\n".encode())
+             for number in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        report = import_markdown(by=admin, files=files, dry_run=False)
+    assert report.imported, report.errors
+    assert sorted(verified(subscription, request)["data"]["entry"]["title"] for request in receiver.requests) == [
+        f"Lesson {number}" for number in range(5)]
+    table = WebhookSubscription._meta.db_table
+    listing = f'FROM "{table}" WHERE "{table}"."is_active"'  # the subscribers of an event (not a delivery's own)
+    assert sum(listing in query["sql"] for query in queries.captured_queries) == 1
+    # Outside an import every event reads them afresh: a subscription made since is heard.
+    later = subscribe(admin, receiver.url, "lesson.published")
+    import_markdown(by=admin, files=[("note-5.md", b"---\ntitle: Lesson 5\ntype: lesson\n---\nOne more.\n")],
+                    dry_run=False)
+    assert verified(later, receiver.requests[-1])["data"]["entry"]["title"] == "Lesson 5"

@@ -3,13 +3,23 @@ write that caused them (both happen, or neither)."""
 
 from django.db import IntegrityError, transaction
 
+from learnloop.activity.batch import batch_memo
 from learnloop.integrations import signing
 from learnloop.integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from learnloop.integrations.tasks import deliver_webhook
 
 
+def _active_subscriptions() -> list[WebhookSubscription]:
+    memo = batch_memo()
+    if memo is None:
+        return list(WebhookSubscription.objects.filter(is_active=True))
+    if "webhook_subscriptions" not in memo:  # a batch of writes reads them once (activity.batch)
+        memo["webhook_subscriptions"] = list(WebhookSubscription.objects.filter(is_active=True))
+    return memo["webhook_subscriptions"]
+
+
 def subscribers(event_type: str) -> list[WebhookSubscription]:
-    return [sub for sub in WebhookSubscription.objects.filter(is_active=True) if event_type in sub.event_types]
+    return [sub for sub in _active_subscriptions() if event_type in sub.event_types]
 
 
 def emit(event_type: str, *, key: str, build) -> WebhookEvent | None:

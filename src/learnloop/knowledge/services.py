@@ -237,8 +237,7 @@ def create_entry(
         for related, rows in ((entry.teams, teams), (entry.tags, tag_rows), (entry.skills, skill_rows)):
             if rows:
                 related.add(*rows)
-        for source_type, source_id, label in provenance:
-            add_provenance(entry=entry, source_type=source_type, source_id=source_id, label=label)
+        _add_first_provenance(entry, provenance)
         _save_version(entry, by=by, note="Created", names={"tags": [row.name for row in tag_rows],
                                                            "skills": [row.name for row in skill_rows]})
         _changed(entry, verb="created", by=by, data={"kind": kind}, at=at)
@@ -474,14 +473,32 @@ def remove_link(*, by, link: EntryLink) -> None:
     link.delete()
 
 
-def add_provenance(*, entry: Entry, source_type: str, source_id, label: str) -> Provenance:
-    """Record where an entry came from. Called by the modules that create entries from their
-    objects (sessions, findings, experiments); they check their own permissions."""
+def _check_source(source_type, source_id) -> None:
     # SQLite would store longer values silently while PostgreSQL refuses them: refuse on both.
     if len(str(source_type)) > 60 or len(str(source_id)) > 64:
         raise ValidationError(
             {"provenance": "A source is named by a type of at most 60 characters and an id of at most 64."}
         )
+
+
+def _add_first_provenance(entry: Entry, provenance) -> None:
+    """A new entry's sources, the first of each kept (as add_provenance would): an entry just
+    written has none to look up, so they are inserted at once (an import writes thousands)."""
+    rows = {}
+    for source_type, source_id, label in provenance:
+        _check_source(source_type, source_id)
+        rows.setdefault((source_type, str(source_id)), Provenance(
+            entry=entry, source_type=source_type, source_id=str(source_id),
+            label=(label or f"{source_type} {source_id}")[:300],
+        ))
+    if rows:
+        Provenance.objects.bulk_create(rows.values())
+
+
+def add_provenance(*, entry: Entry, source_type: str, source_id, label: str) -> Provenance:
+    """Record where an entry came from. Called by the modules that create entries from their
+    objects (sessions, findings, experiments); they check their own permissions."""
+    _check_source(source_type, source_id)
     provenance, _ = Provenance.objects.get_or_create(
         entry=entry,
         source_type=source_type,

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from learnloop.activity.batch import writing_in_batch
 from learnloop.audit.models import AuditKind
 from learnloop.audit.services import record_audit_event
 from learnloop.knowledge import services
@@ -179,7 +180,7 @@ def import_markdown(
     # Even when some files have problems the others are written, then rolled back, so that the
     # report names every problem the services would find too, not only the first kind.
     try:
-        with transaction.atomic():
+        with writing_in_batch(), transaction.atomic():
             _apply(plans, by=by, report=report)
             if report.errors or dry_run:
                 raise _Rollback
