@@ -25,16 +25,15 @@ import json
 import random
 import resource
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+
+from bench_sources import pinned_file
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-CACHE = ROOT / ".cache" / "insights-quality"
 SOURCES = {
     "stackoverflow": {
         "repository": "jacoxu/StackOverflow", "commit": "7c207f51e649fff9e4736610b9d44431bb7ccf00",
@@ -48,20 +47,7 @@ SOURCES = {
 
 def _file(collection: str, path: str, mirror: Path | None) -> str:
     source = SOURCES[collection]
-    cached = CACHE / source["commit"][:12] / path
-    if cached.exists():
-        return cached.read_text(encoding="utf-8", errors="replace")
-    if mirror is not None:
-        data = subprocess.run(  # noqa: S603 (git, our arguments)
-            ["git", "--git-dir", str(mirror), "show", f"{source['commit']}:{path}"],  # noqa: S607
-            capture_output=True, check=True,
-        ).stdout
-    else:
-        url = f"https://raw.githubusercontent.com/{source['repository']}/{source['commit']}/{path}"
-        with urllib.request.urlopen(url, timeout=60) as response:
-            data = response.read()
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    cached.write_bytes(data)
+    data = pinned_file(source["repository"], source["commit"], path, cache="insights-quality", mirror=mirror)
     return data.decode("utf-8", errors="replace")
 
 

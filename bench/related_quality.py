@@ -49,18 +49,17 @@ import logging
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from bench_sources import pinned_file
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 PAIRS = ROOT / "tests" / "knowledge" / "search" / "related_pairs.yaml"
-CACHE = ROOT / ".cache" / "related-quality"
 MRPC_REPOSITORY = "SamaySah21/Paraphrase_Detection_Distillbert"
 MRPC_COMMIT = "63c56ce5ff98500763cb8fdfdb9c85796dc23e62"
 MRPC_PATH = "msr_paraphrase_test.txt"
@@ -98,21 +97,7 @@ def demo_documents(seed: int = SEED) -> list[dict]:
 
 
 def _mrpc_text(mirror: Path | None) -> str:
-    cached = CACHE / MRPC_COMMIT[:12] / MRPC_PATH
-    if cached.exists():
-        return cached.read_text(encoding="utf-8")
-    if mirror is not None:
-        data = subprocess.run(  # noqa: S603 (git, our arguments)
-            ["git", "--git-dir", str(mirror), "show", f"{MRPC_COMMIT}:{MRPC_PATH}"],  # noqa: S607
-            capture_output=True, check=True,
-        ).stdout
-    else:
-        url = f"https://raw.githubusercontent.com/{MRPC_REPOSITORY}/{MRPC_COMMIT}/{MRPC_PATH}"
-        with urllib.request.urlopen(url, timeout=60) as response:
-            data = response.read()
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    cached.write_bytes(data)
-    return data.decode("utf-8")
+    return pinned_file(MRPC_REPOSITORY, MRPC_COMMIT, MRPC_PATH, cache="related-quality", mirror=mirror).decode("utf-8")
 
 
 def mrpc_set(mirror: Path | None, *, sample: int | None) -> tuple[list[dict], list[dict]]:

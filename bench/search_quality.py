@@ -43,13 +43,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from bench_sources import pinned_file
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-CACHE = ROOT / ".cache" / "search-quality"
 REPOSITORY = "lailaglez/belief-network-irs"
 COMMIT = "9094e4cde738bd93ed1747dc958b5acb0e0fa684"
 COLLECTIONS = {
@@ -66,21 +66,7 @@ TITLE_WORDS = 10
 
 
 def _file(path: str, mirror: Path | None) -> str:
-    cached = CACHE / COMMIT[:12] / path
-    if cached.exists():
-        return cached.read_text(encoding="latin-1")
-    if mirror is not None:
-        data = subprocess.run(  # noqa: S603 (git, our arguments)
-            ["git", "--git-dir", str(mirror), "show", f"{COMMIT}:{path}"],  # noqa: S607
-            capture_output=True, check=True,
-        ).stdout
-    else:
-        url = f"https://raw.githubusercontent.com/{REPOSITORY}/{COMMIT}/{path}"
-        with urllib.request.urlopen(url, timeout=60) as response:
-            data = response.read()
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    cached.write_bytes(data)
-    return data.decode("latin-1")
+    return pinned_file(REPOSITORY, COMMIT, path, cache="search-quality", mirror=mirror).decode("latin-1")
 
 
 def _records(text: str) -> dict[str, dict[str, str]]:
