@@ -213,6 +213,12 @@ def test_one_bad_file_stops_the_whole_import_and_every_problem_is_named(importer
     assert not AuditEvent.objects.filter(kind="import").exists()
 
 
+def test_a_control_character_in_the_front_matter_is_named(importer):
+    report = run_import(importer, {"bell.md": "---\ntitle: Ring \x07 twice\n---\nBody."})
+    assert problems(report) == [("bell.md", "front matter")]
+    assert "characters are not allowed" in str(report.errors[0]), str(report.errors[0])
+
+
 def test_two_files_for_one_entry_are_refused(importer):
     run_import(importer, {"a.md": LESSON})
     lesson = Entry.objects.get()

@@ -79,6 +79,21 @@ def _field_problem(field: models.Field, value) -> str | None:
     return None
 
 
+_CHECKED_KINDS = (models.CharField, models.TextField, models.JSONField, models.DateField, models.FloatField)
+_checked_fields_of: dict[type, tuple[models.Field, ...]] = {}
+
+
+def _checked_fields(model) -> tuple[models.Field, ...]:
+    """The fields of `model` _field_problem can object to (ids, keys, flags and integers it
+    never does): every save runs this check, and an import saves five rows per entry."""
+    fields = _checked_fields_of.get(model)
+    if fields is None:
+        fields = _checked_fields_of[model] = tuple(
+            field for field in model._meta.concrete_fields if isinstance(field, _CHECKED_KINDS)
+        )
+    return fields
+
+
 def check_stored_values(sender, instance, raw=False, **kwargs) -> None:
     """pre_save: refuse, by field, a value that one database would store and the other refuse
     (or that no reader could use): NUL, lone surrogates, over-long text, far-off dates,
@@ -86,7 +101,7 @@ def check_stored_values(sender, instance, raw=False, **kwargs) -> None:
     if raw or not sender.__module__.startswith("learnloop."):
         return
     problems = {}
-    for field in sender._meta.concrete_fields:
+    for field in _checked_fields(sender):
         problem = _field_problem(field, getattr(instance, field.attname, None))
         if problem:
             problems[field.name] = [problem]
@@ -117,7 +132,7 @@ def _checked_bulk(method, fields_of):
 
 
 def _created_fields(model, args, kwargs):
-    return model._meta.concrete_fields
+    return _checked_fields(model)
 
 
 def _updated_fields(model, args, kwargs):
