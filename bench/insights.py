@@ -29,8 +29,6 @@ import sys
 import time
 from pathlib import Path
 
-from bench_sources import pinned_file
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -46,6 +44,8 @@ SOURCES = {
 
 
 def _file(collection: str, path: str, mirror: Path | None) -> str:
+    from bench_sources import pinned_file  # beside this script (tests load it by path)
+
     source = SOURCES[collection]
     data = pinned_file(source["repository"], source["commit"], path, cache="insights-quality", mirror=mirror)
     return data.decode("utf-8", errors="replace")

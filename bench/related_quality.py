@@ -54,8 +54,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_sources import pinned_file
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -97,6 +95,8 @@ def demo_documents(seed: int = SEED) -> list[dict]:
 
 
 def _mrpc_text(mirror: Path | None) -> str:
+    from bench_sources import pinned_file  # beside this script (tests load it by path)
+
     return pinned_file(MRPC_REPOSITORY, MRPC_COMMIT, MRPC_PATH, cache="related-quality", mirror=mirror).decode("utf-8")
 
 

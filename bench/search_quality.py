@@ -45,8 +45,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_sources import pinned_file
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -66,6 +64,8 @@ TITLE_WORDS = 10
 
 
 def _file(path: str, mirror: Path | None) -> str:
+    from bench_sources import pinned_file  # beside this script (tests load it by path)
+
     return pinned_file(REPOSITORY, COMMIT, path, cache="search-quality", mirror=mirror).decode("latin-1")
 
 

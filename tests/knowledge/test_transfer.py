@@ -487,3 +487,33 @@ def test_the_transfer_page_lists_problems_and_offers_no_import(importer):
 def test_the_transfer_page_needs_a_signed_in_person(client):
     assert client.get("/knowledge/transfer/").status_code == 302
     assert client.post("/knowledge/transfer/export/").status_code == 302
+
+
+def test_a_file_name_with_a_nul_is_refused_by_name(importer):
+    report = import_markdown(by=importer, files=[("a\x00.md", b"Body.")], dry_run=False)
+    assert not report.imported and problems(report) == [("a\x00.md", "")]
+    assert "NUL character" in str(report.errors[0])
+
+
+def test_a_file_refused_after_making_a_new_tag_leaves_the_others_a_clean_report(importer, monkeypatch):
+    # The first file's tag is made, then the file is refused later in the same step and its
+    # savepoint rolled back with the tag, while the import remembers the tag for the next file:
+    # the import must still end in a report naming the refusal, with nothing written.
+    from django.core.exceptions import ValidationError
+
+    first_provenance = services._add_first_provenance
+
+    def refuse_a(entry, provenance):
+        if entry.title == "A":
+            raise ValidationError({"provenance": "Refused for the test."})
+        first_provenance(entry, provenance)
+
+    monkeypatch.setattr(services, "_add_first_provenance", refuse_a)
+    files = [("a.md", b"---\ntitle: A\ntags: [brand-new]\n---\nFirst body."),
+             ("b.md", b"---\ntitle: B\ntags: [brand-new]\n---\nSecond body.")]
+    report = import_markdown(by=importer, files=files, dry_run=False)
+    assert not report.imported
+    assert problems(report) == [("a.md", "provenance")]
+    assert not Entry.objects.exists()
+    good = import_markdown(by=importer, files=files[1:], dry_run=False)
+    assert good.imported and list(Entry.objects.get().tags.values_list("name", flat=True)) == ["brand-new"]

@@ -9,6 +9,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from learnloop.activity.batch import batch_memo
 from learnloop.activity.services import record_activity
 from learnloop.knowledge import notifying, search
 from learnloop.knowledge.models import (
@@ -88,15 +89,22 @@ def _clean_names(names, *, field: str, max_length: int) -> list[str]:
 def _named(model, names: list[str]) -> list:
     """The rows of these names, made when missing, in the names' order: two or three queries
     whatever the count (a get_or_create each cost a query and a savepoint per name, the bulk of
-    an import's time)."""
+    an import's time). Within a batch of writes (an import, activity.batch) a name is looked up
+    once: thousands of entries share a few dozen tags. A row made by a step that is then rolled
+    back to its savepoint stays in the memo, but a refused step fails the whole import, which is
+    rolled back (foreign keys are checked at commit on both databases)."""
     if not names:
         return []
-    found = {row.name: row for row in model.objects.filter(name__in=names)}
-    missing = [name for name in names if name not in found]
-    if missing:
-        # ignore_conflicts: a concurrent writer may create the same name meanwhile.
-        model.objects.bulk_create([model(name=name) for name in missing], ignore_conflicts=True)
-        found.update((row.name, row) for row in model.objects.filter(name__in=missing))
+    memo = batch_memo()
+    found = memo.setdefault(f"named:{model._meta.label}", {}) if memo is not None else {}
+    wanted = [name for name in names if name not in found]
+    if wanted:
+        found.update((row.name, row) for row in model.objects.filter(name__in=wanted))
+        missing = [name for name in wanted if name not in found]
+        if missing:
+            # ignore_conflicts: a concurrent writer may create the same name meanwhile.
+            model.objects.bulk_create([model(name=name) for name in missing], ignore_conflicts=True)
+            found.update((row.name, row) for row in model.objects.filter(name__in=missing))
     return [found[name] for name in names]
 
 

@@ -310,6 +310,8 @@ def _title_from_name(name: str) -> str:
 
 def parse_file(name: str, data: bytes | str) -> ParsedFile:
     """One Markdown file as an entry's fields; FileProblem names the first problem's key."""
+    if problem := text_problem(name):  # the path is stored as the entry's source and matched by
+        raise FileProblem("", f"The file name {problem}")
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8")
