@@ -489,6 +489,10 @@ def _check_source(source_type, source_id) -> None:
         )
 
 
+def _source_label(source_type, source_id, label) -> str:
+    return (label or f"{source_type} {source_id}")[:300]
+
+
 def _add_first_provenance(entry: Entry, provenance) -> None:
     """A new entry's sources, the first of each kept (as add_provenance would): an entry just
     written has none to look up, so they are inserted at once (an import writes thousands)."""
@@ -497,7 +501,7 @@ def _add_first_provenance(entry: Entry, provenance) -> None:
         _check_source(source_type, source_id)
         rows.setdefault((source_type, str(source_id)), Provenance(
             entry=entry, source_type=source_type, source_id=str(source_id),
-            label=(label or f"{source_type} {source_id}")[:300],
+            label=_source_label(source_type, source_id, label),
         ))
     if rows:
         Provenance.objects.bulk_create(rows.values())
@@ -511,7 +515,7 @@ def add_provenance(*, entry: Entry, source_type: str, source_id, label: str) -> 
         entry=entry,
         source_type=source_type,
         source_id=str(source_id),
-        defaults={"label": (label or f"{source_type} {source_id}")[:300]},
+        defaults={"label": _source_label(source_type, source_id, label)},
     )
     return provenance
 

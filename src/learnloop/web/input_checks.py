@@ -6,6 +6,7 @@ remembering to: `install()` runs once, from the web app's ready().
 """
 
 import datetime
+from functools import cache
 from importlib import import_module
 
 from django import forms
@@ -80,18 +81,13 @@ def _field_problem(field: models.Field, value) -> str | None:
 
 
 _CHECKED_KINDS = (models.CharField, models.TextField, models.JSONField, models.DateField, models.FloatField)
-_checked_fields_of: dict[type, tuple[models.Field, ...]] = {}
 
 
+@cache
 def _checked_fields(model) -> tuple[models.Field, ...]:
     """The fields of `model` _field_problem can object to (ids, keys, flags and integers it
     never does): every save runs this check, and an import saves five rows per entry."""
-    fields = _checked_fields_of.get(model)
-    if fields is None:
-        fields = _checked_fields_of[model] = tuple(
-            field for field in model._meta.concrete_fields if isinstance(field, _CHECKED_KINDS)
-        )
-    return fields
+    return tuple(field for field in model._meta.concrete_fields if isinstance(field, _CHECKED_KINDS))
 
 
 def check_stored_values(sender, instance, raw=False, **kwargs) -> None:

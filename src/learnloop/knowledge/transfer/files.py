@@ -310,7 +310,8 @@ def _title_from_name(name: str) -> str:
 
 def parse_file(name: str, data: bytes | str) -> ParsedFile:
     """One Markdown file as an entry's fields; FileProblem names the first problem's key."""
-    if problem := text_problem(name):  # the path is stored as the entry's source and matched by
+    # The path is the entry's source and what a re-import matches by: it reaches the database.
+    if problem := text_problem(name):
         raise FileProblem("", f"The file name {problem}")
     if isinstance(data, bytes):
         try:
