@@ -517,3 +517,84 @@ def test_a_file_refused_after_making_a_new_tag_leaves_the_others_a_clean_report(
     assert not Entry.objects.exists()
     good = import_markdown(by=importer, files=files[1:], dry_run=False)
     assert good.imported and list(Entry.objects.get().tags.values_list("name", flat=True)) == ["brand-new"]
+
+
+# --- Streaming: a folder is read, parsed and written a chunk at a time -----------------------------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    from learnloop.knowledge.transfer import importing
+
+    monkeypatch.setattr(importing, "IMPORT_CHUNK", 2)
+    return importing
+
+
+def test_a_folder_is_listed_not_read_and_its_files_are_read_a_chunk_at_a_time(importer, tmp_path, small_chunks):
+    notes = {f"{number:02}-note.md": f"# Note {number}\n\nBody {number}." for number in range(7)}
+    files, errors = read_folder(folder(tmp_path, notes))
+    assert not errors and all(isinstance(content, Path) for _, content in files)
+    written_when_read = []
+    parse_file = small_chunks.parse_file
+
+    def recording(name, data):
+        # How many entries exist (inside the import's transaction) when this file is read.
+        written_when_read.append(Entry.objects.count())
+        return parse_file(name, data)
+
+    small_chunks.parse_file = recording
+    try:
+        report = import_markdown(by=importer, files=files, dry_run=False)
+    finally:
+        small_chunks.parse_file = parse_file
+    assert report.imported, report.errors
+    assert written_when_read == [0, 0, 2, 2, 4, 4, 6]
+    assert [plan.title for plan in report.files] == [f"Note {number}" for number in range(7)]
+    assert sorted(Entry.objects.values_list("body", flat=True)) == [f"Body {number}." for number in range(7)]
+
+
+def test_chunks_change_nothing_a_problem_in_the_last_chunk_writes_nothing(importer, small_chunks):
+    notes = {f"{number:02}-note.md": f"# Note {number}\n\nBody." for number in range(5)}
+    report = run_import(importer, {**notes, "99-bad.md": "---\ntype: memo\n---\nx"})
+    assert not report.imported and problems(report) == [("99-bad.md", "type")]
+    assert not Entry.objects.exists()
+    dry = run_import(importer, notes, dry_run=True)
+    assert dry.ok and [plan.action for plan in dry.files] == ["create"] * 5 and not Entry.objects.exists()
+
+
+def test_across_chunks_a_superseded_chain_and_a_repeated_id_behave_as_in_one(importer, small_chunks):
+    files = {
+        "1-jenkins.md": "---\ntype: decision\nstatus: superseded\nsuperseded_by: Move CI to GitHub Actions\n---\n"
+                        "# Use Jenkins for CI\n\n## Decision\n\nJenkins.",
+        "2-filler.md": "# A lesson in between\n\nBody.",
+        "3-filler.md": "# Another lesson\n\nBody.",
+        "4-actions.md": "---\ntype: decision\nstatus: superseded\nsuperseded_by: Run CI on self-hosted runners\n---\n"
+                        "# Move CI to GitHub Actions\n\n## Decision\n\nGitHub Actions.",
+        "5-runners.md": DECISION,
+    }
+    report = run_import(importer, files)
+    assert report.imported, report.errors
+    records = {entry.title: entry for entry in Entry.objects.select_related("superseded_by")}
+    assert records["Use Jenkins for CI"].superseded_by.title == "Move CI to GitHub Actions"
+    assert records["Move CI to GitHub Actions"].superseded_by.title == "Run CI on self-hosted runners"
+    assert records["Run CI on self-hosted runners"].status == "accepted"
+
+    lesson = Entry.objects.get(title="A lesson in between")
+    same_id = f"---\nid: {lesson.pk}\n---\n# A lesson in between\n\nEdited."
+    repeated = run_import(importer, {"a.md": same_id, "b.md": "x", "c.md": "y", "d.md": same_id})
+    assert problems(repeated) == [("d.md", "id")]
+
+
+def test_a_file_gone_between_listing_and_reading_is_named_and_nothing_is_imported(importer, tmp_path):
+    files, _ = read_folder(folder(tmp_path, NOTES))
+    (tmp_path / "rollback.md").unlink()
+    report = import_markdown(by=importer, files=files, dry_run=False)
+    assert not report.imported and problems(report) == [("rollback.md", "")]
+    assert "could not be read" in report.errors[0].message
+    assert not Entry.objects.exists()
+
+
+def test_two_files_with_the_same_name_are_refused(importer):
+    report = import_markdown(by=importer, files=[("notes.md", b"One."), ("notes.md", b"Two.")], dry_run=False)
+    assert not report.imported and problems(report) == [("notes.md", "")]
+    assert "same name" in report.errors[0].message

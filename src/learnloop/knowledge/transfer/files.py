@@ -130,9 +130,13 @@ class FileProblem(Exception):
 # --- Reading files -------------------------------------------------------------------------------
 
 
-def read_folder(directory: Path) -> tuple[list[tuple[str, bytes]], list[FileError]]:
-    """Every Markdown file under `directory` (hidden folders skipped), named by relative path."""
-    files, errors, total = [], [], 0
+def read_folder(directory: Path) -> tuple[list[tuple[str, Path]], list[FileError]]:
+    """Every Markdown file under `directory` (hidden folders skipped), named by relative path.
+
+    The files are listed, not read: import_markdown reads them a chunk at a time, so a folder
+    of any size and number of files imports in bounded memory (each file at most
+    MAX_FILE_BYTES)."""
+    files, errors = [], []
     paths = sorted(
         path
         for path in Path(directory).rglob("*")
@@ -142,14 +146,10 @@ def read_folder(directory: Path) -> tuple[list[tuple[str, bytes]], list[FileErro
     )
     for path in paths:
         name = path.relative_to(directory).as_posix()
-        size = path.stat().st_size
-        total += size
-        if size > MAX_FILE_BYTES:
+        if path.stat().st_size > MAX_FILE_BYTES:
             errors.append(FileError(name, "", f"The file is larger than {MAX_FILE_BYTES // 1024} KB."))
             continue
-        files.append((name, path.read_bytes()))
-    if total > 4 * MAX_TOTAL_BYTES:
-        errors.append(FileError("", "", f"The files add up to more than {4 * MAX_TOTAL_BYTES // 1024 // 1024} MB."))
+        files.append((name, path))
     return files, errors
 
 
