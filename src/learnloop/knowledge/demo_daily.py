@@ -36,7 +36,9 @@ def build(context, specs) -> None:
     _unanswered(context, rng, today, people)
     _votes(rng, specs)
     _follows_and_changes(rng, today, people, entries)
-    run_review_reminders(today=context.clock.date, at=today + timedelta(hours=7))
+    # Today's reminders went out as the day began (a fixed later hour would lie in the future
+    # for a demo built before it).
+    run_review_reminders(today=context.clock.date, at=today)
     # Older notifications were read long ago; the last week's are still new.
     for notification in Notification.objects.filter(created_at__lt=today - timedelta(days=7)).only("created_at"):
         notification.read_at = notification.created_at + timedelta(hours=rng.randint(1, 30))
@@ -89,7 +91,9 @@ def _follows_and_changes(rng, today, people, entries) -> None:
         editor = entry.owner_person if entry.owner_person_id and entry.owner_person.is_active else entry.author
         if not editor.is_active:
             continue
-        moment = today - timedelta(days=rng.randint(0, 5), hours=-10)
+        # 10:00 on one of the last five days, never today: a demo built before 10:00 would show
+        # an edit from later today, in the future.
+        moment = today - timedelta(days=rng.randint(1, 5), hours=-10)
         services.update_entry(
             by=editor, entry=entry, body=entry.body.rstrip() + "\n\nChecked again this week: still how we do it.",
             change_note="Checked again this week", at=moment,
