@@ -44,6 +44,7 @@ import json
 import math
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -272,10 +273,16 @@ def child(args) -> None:
     from learnloop.knowledge.search import SearchFilters
     from learnloop.knowledge.search.scope import viewer_scope
 
-    started, cpu = time.perf_counter(), time.process_time()
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    started, cpu, child_cpu = time.perf_counter(), time.process_time(), children_cpu()
     count = search.rebuild()
     build_seconds = time.perf_counter() - started
-    build_cpu_seconds = time.process_time() - cpu  # this process's threads; not PostgreSQL's own
+    # This process's threads and the process a large embedded rebuild analyzes in
+    # (analytics.terms_worker); not PostgreSQL's own.
+    build_cpu_seconds = time.process_time() - cpu + children_cpu() - child_cpu
     engine = search.backend()
     from django.utils import timezone
 
@@ -471,7 +478,7 @@ def main() -> None:
                       f" {cell(mrr, 7, 3)} {cell(text, 7, 3)}")
             for database, result in cpu_rows:
                 print(f"   index build on {database}: {result['build_cpu_per_s']:,.0f} entries per CPU second of "
-                      "this process")
+                      "this process and its analyzing child")
                 print(f"   full search call on {database}, CPU ms (20 hits, snippets, facets) p50/p95 "
                       f"{result['service_cpu_p50_ms']:.2f}/{result['service_cpu_p95_ms']:.2f}; "
                       f"100 hits {result['service100_cpu_p50_ms']:.2f}/{result['service100_cpu_p95_ms']:.2f}")

@@ -134,9 +134,31 @@ def identifier_terms(text: str) -> list[str]:
 def analyze(text: str) -> list[str]:
     """The terms of a text as the search index stores them: its words' stems in order, then the
     identifiers' whole forms and CamelCase parts (identifier_terms)."""
-    terms = list(map(stem, [word for word in words(text) if word not in STOP_WORDS]))
+    text = text or ""
+    lowered = text.lower()
+    if len(lowered) == len(text) and "'" not in lowered and "’" not in lowered:
+        # words()'s fast path with the stop words and the length limit in the same pass (the
+        # commonest case, and a rebuild analyzes every entry).
+        kept = [word for word in WORD.findall(lowered) if word not in STOP_WORDS and len(word) <= MAX_TOKEN_LENGTH]
+    else:
+        kept = [word for word in words(text) if word not in STOP_WORDS]
+    terms = list(map(stem, kept))
     if IDENTIFIERS:
         terms.extend(identifier_terms(text))
+    return terms
+
+
+def weighted_terms(title: str, rest: str, tags: str, weights: dict[str, int]) -> list[str]:
+    """The indexed terms of a document whose text is `title`, a line break, then `rest` (which
+    holds the tags' text too): the title's terms counted weights["title"] times and the tags'
+    weights["tags"] times (BM25F with integer weights). Term order means nothing to the indexes
+    (frequencies only), and no word or identifier runs across a line break, so each part is
+    analyzed once and repeated."""
+    terms = analyze(title) * weights["title"] if title else []
+    terms.extend(analyze(rest))
+    extra_tags = weights["tags"] - 1
+    if extra_tags > 0 and tags:
+        terms.extend(analyze(tags) * extra_tags)
     return terms
 
 

@@ -166,3 +166,44 @@ def test_a_write_that_finds_the_index_busy_is_applied_by_the_writer_holding_it(p
     assert late and not SearchOutbox.objects.exists()  # the holder applied the late write too
     monkeypatch.undo()
     assert sorted(ids(find(reader, "sagas"))) == sorted([early.pk, late[0].pk])
+
+
+@only("embedded")
+@pytest.mark.django_db
+def test_a_rebuild_analyzing_in_a_second_process_ranks_exactly_as_one_in_this_process(people, monkeypatch):
+    author, reader = people
+    words = ["canary", "rollback", "pager", "queue", "runbook", "schema", "flag", "retry", "alert", "cache"]
+    for number in range(40):
+        body = " ".join(words[(number * step) % len(words)] for step in range(1, 2 + number % 7))
+        write(author, f"Note {number}: {words[number % 10]} and snake_case_{number % 3}", body,
+              tags=[words[(number + 3) % 10]])
+    queries = [*words, "snake_case_1", "canary pager", "note retry flag"]
+
+    def rankings():
+        return [[(hit.entry.pk, round(hit.score, 9)) for hit in find(reader, query, per_page=50).hits]
+                for query in queries]
+
+    monkeypatch.setattr(embedded, "PARALLEL_ANALYSIS_FROM", 10**9)
+    embedded.EmbeddedBackend().rebuild()
+    in_process = rankings()
+    assert sum(map(len, in_process)) > 100
+    monkeypatch.setattr(embedded, "PARALLEL_ANALYSIS_FROM", 1)
+    monkeypatch.setattr(embedded, "ANALYSIS_BATCH", 7)  # several batches in flight, a short last one
+    started = []
+    real_start = embedded._start_worker
+    monkeypatch.setattr(embedded, "_start_worker", lambda: started.append(1) or real_start())
+    progress = []
+    assert embedded.EmbeddedBackend().rebuild(progress=lambda done, total: progress.append(done)) == 40
+    assert started and progress[-1] == 40 and progress == sorted(progress)
+    assert rankings() == in_process
+
+
+@only("embedded")
+@pytest.mark.django_db
+def test_a_rebuild_without_its_second_process_analyzes_here(people, monkeypatch):
+    author, reader = people
+    entry = write(author, "Feature flags", "Ship dark, then flip.")
+    monkeypatch.setattr(embedded, "PARALLEL_ANALYSIS_FROM", 1)
+    monkeypatch.setattr(embedded, "_start_worker", lambda: None)  # as when the process can't start
+    assert embedded.EmbeddedBackend().rebuild() == 1
+    assert ids(find(reader, "flip")) == [entry.pk]

@@ -27,7 +27,9 @@ runs several workers over one index), reads the queued rows, rewrites those entr
 from the database, commits the index and only then deletes exactly the rows it read. If
 anything fails the rows stay queued; the next write, the next search (which first applies a
 non-empty queue when the lock is free) or `learnloop search rebuild` catches up. Readers stat
-`meta.json` before searching and reload when another process committed.
+`meta.json` before searching and reload when another process committed. Within a batch of
+writes (activity.batch: an import) the queue rows are written in one insert at its end.
+A rebuild of many entries analyzes their texts in a second process (`_fill`).
 
 Where it lives. `SEARCH_INDEX_DIR` (default `<data dir>/search`); a schema change gets a new
 subdirectory name, and a missing index is rebuilt from the database on first use. A database
@@ -44,6 +46,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections import deque
 from pathlib import Path
 
 import tantivy
@@ -51,7 +54,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from tantivy import FieldType, Occur, Query
 
-from learnloop.analytics.ranking import PRESENCE, bm25_idf
+from learnloop.activity.batch import at_batch_end, batch_memo
+from learnloop.analytics.ranking import FIELD_WEIGHTS, PRESENCE, bm25_idf
 from learnloop.knowledge.models import STALE_AFTER_DUE, SearchOutbox
 from learnloop.knowledge.search import documents
 from learnloop.knowledge.search.base import Backend, Match, Scope
@@ -60,10 +64,16 @@ logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "tantivy-v2"  # v2: title terms weighted (FIELD_WEIGHTS)
 APPLY_BATCH = 500
+_BATCH_KEY = "learnloop.knowledge.search.embedded:changed"
 APPLY_LOCK_WAIT_SECONDS = 10.0
 REBUILD_LOCK_WAIT_SECONDS = 600.0
 WRITER_HEAP = 32_000_000
 REBUILD_HEAP = 256_000_000
+# Below this many entries a rebuild analyzes in its own process: starting a second one costs
+# about what analyzing a few thousand entries does.
+PARALLEL_ANALYSIS_FROM = 20_000
+ANALYSIS_BATCH = 1000
+AHEAD = 2
 
 _schema = None
 _cache_lock = threading.Lock()
@@ -160,11 +170,12 @@ class _OpenIndex:
         return True
 
 
-def _document(document: documents.Document) -> tantivy.Document:
+def _document(document: documents.Document, terms: str | None = None) -> tantivy.Document:
+    """The index's document; `terms` when they were analyzed elsewhere (_fill)."""
     attributes = document.attributes
     doc = tantivy.Document()
     doc.add_unsigned("id", attributes.entry_id)
-    doc.add_text("text", " ".join(document.terms))
+    doc.add_text("text", " ".join(document.terms) if terms is None else terms)
     if attributes.visibility == "everyone":
         doc.add_text("viewers", "all")
     else:
@@ -184,13 +195,87 @@ def _document(document: documents.Document) -> tantivy.Document:
     return doc
 
 
+def _start_worker():
+    from learnloop.analytics.terms_worker import TermsWorker
+
+    try:
+        return TermsWorker(FIELD_WEIGHTS)
+    except OSError:
+        logger.warning("Could not start a process to analyze texts; indexing in this one.", exc_info=True)
+        return None
+
+
+def _fill(writer, *, total: int, progress=None) -> int:
+    """Add every entry's document to `writer`; returns how many.
+
+    From PARALLEL_ANALYSIS_FROM entries on (and with a second core) the texts are analyzed in a
+    second process (analytics.terms_worker) while this one reads the next batches from the
+    database and hands the analyzed ones to the index: analysis is most of a rebuild's Python
+    time, and a process of its own is the way past the GIL. Up to AHEAD batches are in flight."""
+    worker = _start_worker() if total >= PARALLEL_ANALYSIS_FROM and (os.cpu_count() or 1) > 1 else None
+    count = 0
+    if worker is None:
+        for document in documents.all_documents():
+            writer.add_document(_document(document))
+            count += 1
+            if progress and count % ANALYSIS_BATCH == 0:
+                progress(count, total)
+        return count
+    pending: deque[list[documents.Document]] = deque()
+
+    def add_oldest() -> None:
+        nonlocal count
+        batch = pending.popleft()
+        for document, terms in zip(batch, worker.result(), strict=True):
+            writer.add_document(_document(document, terms))
+        count += len(batch)
+        if progress:
+            progress(count, total)
+
+    def send(batch: list[documents.Document]) -> None:
+        worker.submit([(document.title, document.rest, document.tags_text) for document in batch])
+        pending.append(batch)
+        while len(pending) > AHEAD:
+            add_oldest()
+
+    try:
+        batch = []
+        for document in documents.all_documents():
+            batch.append(document)
+            if len(batch) == ANALYSIS_BATCH:
+                send(batch)
+                batch = []
+        if batch:
+            send(batch)
+        while pending:
+            add_oldest()
+    finally:
+        worker.close()
+    return count
+
+
 class EmbeddedBackend(Backend):
     name = "embedded"
 
     # --- keeping the index in step ----------------------------------------------------------
 
     def entry_changed(self, entry_id: int) -> None:
-        SearchOutbox.objects.create(entry_id=entry_id)
+        # In a batch (an import) the queue rows are written in one statement at its end, still
+        # inside its transaction (an insert per entry was a tenth of an import's queries).
+        memo = batch_memo()
+        if memo is not None:
+            memo.setdefault(_BATCH_KEY, set()).add(entry_id)
+            at_batch_end(_BATCH_KEY, lambda: self._queue(sorted(memo.pop(_BATCH_KEY, ()))))
+            return
+        self._queue([entry_id])
+
+    def _queue(self, entry_ids: list[int]) -> None:
+        if not entry_ids:
+            return
+        if len(entry_ids) == 1:
+            SearchOutbox.objects.create(entry_id=entry_ids[0])
+        else:
+            SearchOutbox.objects.bulk_create([SearchOutbox(entry_id=entry_id) for entry_id in entry_ids])
         # One application of the queue after the commit applies every change of the transaction:
         # an import of 500 files queued 500 (the first did the work, the others cost 5 ms each).
         # Looked up in the connection's pending hooks rather than flagged, so a hook dropped with
@@ -283,14 +368,9 @@ class EmbeddedBackend(Backend):
                 index = tantivy.Index(schema(), path=str(path))
             total = documents.entry_count()
             writer = index.writer(heap_size=REBUILD_HEAP)
-            count = 0
             try:
                 writer.delete_all_documents()
-                for document in documents.all_documents():
-                    writer.add_document(_document(document))
-                    count += 1
-                    if progress and count % 1000 == 0:
-                        progress(count, total)
+                count = _fill(writer, total=total, progress=progress)
                 writer.commit()
             except BaseException:
                 writer.rollback()
@@ -320,8 +400,7 @@ class EmbeddedBackend(Backend):
             index = tantivy.Index(schema(), path=str(path))
             writer = index.writer(heap_size=REBUILD_HEAP)
             try:
-                for document in documents.all_documents():
-                    writer.add_document(_document(document))
+                _fill(writer, total=documents.entry_count())
                 writer.commit()
             finally:
                 writer.wait_merging_threads()
