@@ -252,19 +252,24 @@ def test_an_existing_entry_with_the_same_title_is_never_overwritten(importer):
     assert mine.body == "A different document." and mine.version == 1
 
 
-def test_a_superseded_chain_imports_in_any_order(importer):
-    files = {
-        "1-jenkins.md": "---\ntype: decision\nstatus: superseded\nsuperseded_by: Move CI to GitHub Actions\n---\n"
-                        "# Use Jenkins for CI\n\n## Decision\n\nJenkins.",
-        "2-actions.md": "---\ntype: decision\nstatus: superseded\nsuperseded_by: Run CI on self-hosted runners\n---\n"
-                        "# Move CI to GitHub Actions\n\n## Decision\n\nGitHub Actions.",
-        "3-runners.md": DECISION,
-    }
-    report = run_import(importer, files)
-    assert report.imported, report.errors
+JENKINS = ("---\ntype: decision\nstatus: superseded\nsuperseded_by: Move CI to GitHub Actions\n---\n"
+           "# Use Jenkins for CI\n\n## Decision\n\nJenkins.")
+ACTIONS = ("---\ntype: decision\nstatus: superseded\nsuperseded_by: Run CI on self-hosted runners\n---\n"
+           "# Move CI to GitHub Actions\n\n## Decision\n\nGitHub Actions.")
+
+
+def assert_the_chain_was_imported() -> dict[str, Entry]:
     records = {entry.title: entry for entry in Entry.objects.select_related("superseded_by")}
     assert records["Use Jenkins for CI"].superseded_by.title == "Move CI to GitHub Actions"
     assert records["Move CI to GitHub Actions"].superseded_by.title == "Run CI on self-hosted runners"
+    assert records["Run CI on self-hosted runners"].status == "accepted"
+    return records
+
+
+def test_a_superseded_chain_imports_in_any_order(importer):
+    report = run_import(importer, {"1-jenkins.md": JENKINS, "2-actions.md": ACTIONS, "3-runners.md": DECISION})
+    assert report.imported, report.errors
+    records = assert_the_chain_was_imported()
     assert [records[title].status for title in sorted(records)] == ["superseded", "accepted", "superseded"]
 
 
@@ -564,20 +569,15 @@ def test_chunks_change_nothing_a_problem_in_the_last_chunk_writes_nothing(import
 
 def test_across_chunks_a_superseded_chain_and_a_repeated_id_behave_as_in_one(importer, small_chunks):
     files = {
-        "1-jenkins.md": "---\ntype: decision\nstatus: superseded\nsuperseded_by: Move CI to GitHub Actions\n---\n"
-                        "# Use Jenkins for CI\n\n## Decision\n\nJenkins.",
+        "1-jenkins.md": JENKINS,
         "2-filler.md": "# A lesson in between\n\nBody.",
         "3-filler.md": "# Another lesson\n\nBody.",
-        "4-actions.md": "---\ntype: decision\nstatus: superseded\nsuperseded_by: Run CI on self-hosted runners\n---\n"
-                        "# Move CI to GitHub Actions\n\n## Decision\n\nGitHub Actions.",
+        "4-actions.md": ACTIONS,
         "5-runners.md": DECISION,
     }
     report = run_import(importer, files)
     assert report.imported, report.errors
-    records = {entry.title: entry for entry in Entry.objects.select_related("superseded_by")}
-    assert records["Use Jenkins for CI"].superseded_by.title == "Move CI to GitHub Actions"
-    assert records["Move CI to GitHub Actions"].superseded_by.title == "Run CI on self-hosted runners"
-    assert records["Run CI on self-hosted runners"].status == "accepted"
+    assert_the_chain_was_imported()
 
     lesson = Entry.objects.get(title="A lesson in between")
     same_id = f"---\nid: {lesson.pk}\n---\n# A lesson in between\n\nEdited."

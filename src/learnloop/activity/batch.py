@@ -49,3 +49,18 @@ def at_batch_end(key: str, finish: Callable[[], None]) -> bool:
         return False
     memo.setdefault(_AT_END, {}).setdefault(key, finish)
     return True
+
+
+def gather_until_batch_end(key: str, item, finish: Callable[[list], None]) -> bool:
+    """In a batch, keep `item` (once) under `key` and call `finish` with everything kept there,
+    sorted, once at the batch's end. Returns False outside a batch: the caller acts on the item
+    now (`finish([item])`, say)."""
+    memo = _memo.get()
+    if memo is None:
+        return False
+    items = memo.get(key)
+    if items is None:
+        items = memo[key] = set()
+        at_batch_end(key, lambda: finish(sorted(memo.pop(key))))
+    items.add(item)
+    return True

@@ -54,7 +54,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from tantivy import FieldType, Occur, Query
 
-from learnloop.activity.batch import at_batch_end, batch_memo
+from learnloop.activity.batch import gather_until_batch_end
 from learnloop.analytics.ranking import FIELD_WEIGHTS, PRESENCE, bm25_idf
 from learnloop.knowledge.models import STALE_AFTER_DUE, SearchOutbox
 from learnloop.knowledge.search import documents
@@ -262,12 +262,8 @@ class EmbeddedBackend(Backend):
     def entry_changed(self, entry_id: int) -> None:
         # In a batch (an import) the queue rows are written in one statement at its end, still
         # inside its transaction (an insert per entry was a tenth of an import's queries).
-        memo = batch_memo()
-        if memo is not None:
-            memo.setdefault(_BATCH_KEY, set()).add(entry_id)
-            at_batch_end(_BATCH_KEY, lambda: self._queue(sorted(memo.pop(_BATCH_KEY, ()))))
-            return
-        self._queue([entry_id])
+        if not gather_until_batch_end(_BATCH_KEY, entry_id, self._queue):
+            self._queue([entry_id])
 
     def _queue(self, entry_ids: list[int]) -> None:
         if not entry_ids:

@@ -44,7 +44,7 @@ from collections import Counter
 
 from django.db import connection, transaction
 
-from learnloop.activity.batch import at_batch_end, batch_memo
+from learnloop.activity.batch import gather_until_batch_end
 from learnloop.analytics.ranking import BM25_B, BM25_K1, PRESENCE, bm25_idf, norm_length, term_upper_bound
 from learnloop.knowledge.models import STALE_AFTER_DUE
 from learnloop.knowledge.search import documents
@@ -88,12 +88,8 @@ class PostgresBackend(Backend):
         # still inside the transaction: updating the same terms' document frequencies once per
         # entry left PostgreSQL a growing chain of row versions to walk per update (36 ms per
         # entry after 450 in one transaction; an import of 1,000 files took 32 s).
-        memo = batch_memo()
-        if memo is not None:
-            memo.setdefault(_BATCH_KEY, set()).add(entry_id)
-            at_batch_end(_BATCH_KEY, lambda: self.entries_changed(sorted(memo.pop(_BATCH_KEY, ()))))
-            return
-        self.entries_changed([entry_id])
+        if not gather_until_batch_end(_BATCH_KEY, entry_id, self.entries_changed):
+            self.entries_changed([entry_id])
 
     def entries_changed(self, entry_ids: list[int]) -> None:
         """Bring these entries' documents, postings and term statistics in step, set-based:

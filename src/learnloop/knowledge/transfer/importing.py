@@ -129,7 +129,7 @@ def _matches(parsed_files: list[ParsedFile], visible) -> dict[str, tuple[Entry |
     """The entry each file updates: the one its `id` names, else the one an earlier import of the
     same path created (its provenance), else none (a new entry). Never by title: two entries may
     share a title, and a file must not overwrite another document that happens to share it.
-    Read in a few queries for the whole import, not one per file."""
+    Read in a few queries per chunk of files, not one per file."""
     ids = {parsed.id for parsed in parsed_files if parsed.id is not None}
     by_id = {entry.pk: entry for entry in visible.filter(pk__in=ids)} if ids else {}
     sources = {_provenance(parsed.name)[1] for parsed in parsed_files if parsed.id not in by_id}
@@ -264,14 +264,11 @@ class _Import:
     def run(self, files: list[tuple[str, bytes | str | Path]]) -> None:
         for start in range(0, len(files), IMPORT_CHUNK):
             self._chunk(files[start:start + IMPORT_CHUNK])
+        if not self.service_errors:
+            self._move_statuses()
         self.report.errors.extend(self.service_errors)
-        if self.service_errors:
-            return
-        self._move_statuses()
-        self.report.errors.extend(self.service_errors)
-        if self.service_errors:
-            return
-        self._finish()
+        if not self.service_errors:
+            self._finish()
 
     def _attempt(self, parsed: ParsedFile, step) -> None:
         try:
