@@ -274,19 +274,21 @@ def _stop(server) -> str:
 def test_serve_logs_requests_only_when_asked_and_never_addresses_ids_or_link_tokens(sqlite_data_dir):
     env = sqlite_env(sqlite_data_dir) | {"TRUSTED_PROXY_COUNT": "1"}
     server, base = _serve(sqlite_data_dir, "-v", "2", env=env)
+    # An id of eight digits: a process id has at most seven, and the server logs its workers'
+    # (a worker once booted with the pid that was this test's id, four digits).
     try:
         proxy = {"X-Forwarded-For": "198.51.100.23"}
-        _request(f"{base}/sessions/4711/cards/", method="POST", headers=proxy)
-        _request(f"{base}/sessions/4711/votes/?group=8d3c1a4e", method="POST", headers=proxy)
+        _request(f"{base}/sessions/73920418/cards/", method="POST", headers=proxy)
+        _request(f"{base}/sessions/73920418/votes/?group=8d3c1a4e", method="POST", headers=proxy)
         _request(f"{base}/surveys/respond/SecretAnswerLinkToken/", headers=proxy)
-        _request(f"{base}/api/v1/reflection/sessions/4711/cards", method="POST", headers=proxy)
+        _request(f"{base}/api/v1/reflection/sessions/73920418/cards", method="POST", headers=proxy)
     finally:
         output = _stop(server)
     access_lines = [line for line in output.splitlines() if '"GET ' in line or '"POST ' in line]
     assert len(access_lines) >= 5, output
     assert any('"POST /sessions/<int:session_id>/cards/" 403' in line for line in access_lines), output
     assert any('"GET /surveys/respond/<str:token>/"' in line for line in access_lines), output
-    for secret in ("198.51.100.23", "4711", "SecretAnswerLinkToken", "8d3c1a4e", "group="):
+    for secret in ("198.51.100.23", "73920418", "SecretAnswerLinkToken", "8d3c1a4e", "group="):
         assert secret not in output
     assert not any("127.0.0.1" in line for line in access_lines)
 
