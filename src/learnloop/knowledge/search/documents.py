@@ -77,13 +77,17 @@ class Attributes:
 @dataclass
 class Document:
     attributes: Attributes
-    text: str  # everything a reader searches by, title first and tags last
     title: str = ""
     rest: str = ""  # the text after its title: its other fields, answers and tags
 
     @property
     def entry_id(self) -> int:
         return self.attributes.entry_id
+
+    @property
+    def text(self) -> str:
+        """Everything a reader searches by, title first and tags last."""
+        return f"{self.title}\n{self.rest}" if self.title and self.rest else self.title or self.rest
 
     @property
     def tags_text(self) -> str:
@@ -227,10 +231,7 @@ def _documents(rows) -> list[Document]:
         parts = [row[name] for name in TEXT_FIELDS[1:] if row[name]]
         parts.extend(answers.get(row["id"], ()))
         parts.extend(entry_attributes.tags)
-        rest = "\n".join(parts)
-        title = row["title"] or ""
-        text = f"{title}\n{rest}" if title and rest else title or rest
-        documents.append(Document(attributes=entry_attributes, text=text, title=title, rest=rest))
+        documents.append(Document(attributes=entry_attributes, title=row["title"] or "", rest="\n".join(parts)))
     return documents
 
 

@@ -69,8 +69,8 @@ APPLY_LOCK_WAIT_SECONDS = 10.0
 REBUILD_LOCK_WAIT_SECONDS = 600.0
 WRITER_HEAP = 32_000_000
 REBUILD_HEAP = 256_000_000
-# Below this many entries a rebuild analyzes in its own process: starting a second one costs
-# about what analyzing a few thousand entries does.
+# Below this many entries a rebuild analyzes in the process doing the rebuild: starting a second
+# one costs about what analyzing a few thousand entries does.
 PARALLEL_ANALYSIS_FROM = 20_000
 ANALYSIS_BATCH = 1000
 AHEAD = 2
