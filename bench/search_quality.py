@@ -1,19 +1,22 @@
 """Search quality on public test collections with human relevance judgments (prints figures;
 it is not a test).
 
-    uv run python bench/search_quality.py            # CISI, CRAN, MED; SQLite and PostgreSQL
+    uv run python bench/search_quality.py            # CISI, CRAN, MED, CACM; SQLite and PostgreSQL
     uv run python bench/search_quality.py --quick    # MED on SQLite only: under a minute
     uv run python bench/search_quality.py --collections cisi --no-postgres
-    uv run python bench/search_quality.py --git-mirror DIR   # read the collections from a local
-                                                             # clone of the publishing repository
+    uv run python bench/search_quality.py --git-mirror DIR --git-mirror-cacm DIR
+                     # read the collections from local clones of the publishing repositories
 
 Why these collections. They were judged by people decades before this project existed, so
 nothing here can be tuned to flatter Learnloop: CISI (1,460 library-science abstracts, 76
 judged queries), Cranfield (1,400 aerodynamics abstracts, 225 queries, graded judgments) and
-MEDLINE (1,033 medical abstracts, 30 queries). They are read from the public GitHub repository
-lailaglez/belief-network-irs at a fixed commit (raw.githubusercontent.com, or `--git-mirror`
-when the machine cannot reach it) and cached under .cache/search-quality/; the data is never
-committed.
+MEDLINE (1,033 medical abstracts, 30 queries), read from the public GitHub repository
+lailaglez/belief-network-irs; and CACM (3,204 titles and abstracts of Communications of the ACM,
+52 judged queries), read from atcherepanov/Stemming-Algorithm. Both at a fixed commit
+(raw.githubusercontent.com, or `--git-mirror` / `--git-mirror-cacm` when the machine cannot
+reach it), cached under .cache/search-quality/; the data is never committed. CACM was added
+after the ranking had been tuned on the other three, so it is the one collection here that the
+ranking's settings never saw.
 
 How Learnloop is run. Every document becomes an entry (title, body; MEDLINE has no titles, so
 its entries are titled by their first words, and every system indexes that same title + body
@@ -29,7 +32,11 @@ English Snowball stemmer and its English stop words, and Tantivy alone (its `en_
 its BM25, the query's words OR-ed).
 
 Figures per collection and system: MAP (over the first 100 results), nDCG@10 (graded where
-the collection grades), MRR@10 and Recall@100, averaged over the queries that have judgments.
+the collection grades), MRR@10 and Recall@100, averaged over the queries that have judgments;
+then, for each figure, Learnloop's difference from the better of the two peers with the p of a
+paired randomization test over the queries (two-sided, 20,000 sign flips, seeded): a
+difference with a large p is one that the few dozen queries of a collection cannot tell from
+chance.
 The last line holds every figure as key=value pairs.
 """
 
@@ -50,10 +57,14 @@ sys.path.insert(0, str(ROOT / "src"))
 
 REPOSITORY = "lailaglez/belief-network-irs"
 COMMIT = "9094e4cde738bd93ed1747dc958b5acb0e0fa684"
+CACM_REPOSITORY = "atcherepanov/Stemming-Algorithm"
+CACM_COMMIT = "a92ce141e3cba95b0213569a42cb1668201963f7"
 COLLECTIONS = {
     "cisi": {"documents": "cisi/CISI.ALL", "queries": "cisi/CISI.QRY", "judgments": "cisi/CISI.REL"},
     "cran": {"documents": "cran/cran.all.1400", "queries": "cran/cran.qry", "judgments": "cran/cranqrel"},
     "med": {"documents": "med/MED.ALL", "queries": "med/MED.QRY", "judgments": "med/MED.REL"},
+    "cacm": {"documents": "cacm.all", "queries": "query.text", "judgments": "qrels.text",
+             "repository": CACM_REPOSITORY, "commit": CACM_COMMIT},
 }
 DEPTH = 100
 UNUSABLE = "!"
@@ -63,10 +74,13 @@ TITLE_WORDS = 10
 # --- the data -------------------------------------------------------------------------------------
 
 
-def _file(path: str, mirror: Path | None) -> str:
+def _file(collection: str, kind: str, mirrors: dict[str, Path | None]) -> str:
     from bench_sources import pinned_file  # beside this script (tests load it by path)
 
-    return pinned_file(REPOSITORY, COMMIT, path, cache="search-quality", mirror=mirror).decode("latin-1")
+    files = COLLECTIONS[collection]
+    repository = files.get("repository", REPOSITORY)
+    return pinned_file(repository, files.get("commit", COMMIT), files[kind], cache="search-quality",
+                       mirror=mirrors.get(repository)).decode("latin-1")
 
 
 def _records(text: str) -> dict[str, dict[str, str]]:
@@ -86,18 +100,17 @@ def _records(text: str) -> dict[str, dict[str, str]]:
     return records
 
 
-def load_collection(name: str, mirror: Path | None) -> dict:
-    files = COLLECTIONS[name]
+def load_collection(name: str, mirrors: dict[str, Path | None]) -> dict:
     documents = []
-    for doc_id, fields in _records(_file(files["documents"], mirror)).items():
+    for doc_id, fields in _records(_file(name, "documents", mirrors)).items():
         body = " ".join(fields.get("W", "").split())
         title = " ".join(fields.get("T", "").split())
         if not title:  # MEDLINE: no titles; every system indexes this same title + body
             title = " ".join(body.split()[:TITLE_WORDS])
         documents.append({"id": doc_id, "title": title[:300], "body": body})
-    query_records = list(_records(_file(files["queries"], mirror)).items())
+    query_records = list(_records(_file(name, "queries", mirrors)).items())
     judgments: dict[str, dict[str, int]] = {}
-    for line in _file(files["judgments"], mirror).splitlines():
+    for line in _file(name, "judgments", mirrors).splitlines():
         parts = line.split()
         if len(parts) < 3:
             continue
@@ -108,9 +121,7 @@ def load_collection(name: str, mirror: Path | None) -> dict:
             if not 1 <= grade <= 4:
                 continue
             gain = 5 - grade
-        elif name == "med":
-            query_id, doc_id, gain = parts[0], parts[1], 1
-        else:
+        else:  # CISI, MEDLINE; CACM's lines are "query document 0 0"
             query_id, doc_id, gain = parts[0], parts[1], 1
         judgments.setdefault(query_id.lstrip("0"), {})[doc_id.lstrip("0")] = gain
     queries = []
@@ -125,8 +136,9 @@ def load_collection(name: str, mirror: Path | None) -> dict:
 # --- metrics -------------------------------------------------------------------------------------
 
 
-def metrics(runs: dict[str, list[str]], judgments: dict[str, dict[str, int]]) -> dict[str, float]:
-    average_precision, ndcg, reciprocal, recall = [], [], [], []
+def per_query(runs: dict[str, list[str]], judgments: dict[str, dict[str, int]]) -> dict[str, list[float]]:
+    """Each figure for each query, in the order of `runs`."""
+    figures: dict[str, list[float]] = {"map": [], "ndcg10": [], "mrr10": [], "recall100": []}
     for query_id, ranked in runs.items():
         relevant = judgments[query_id]
         hits, precision_sum, first = 0, 0.0, 0.0
@@ -136,16 +148,37 @@ def metrics(runs: dict[str, list[str]], judgments: dict[str, dict[str, int]]) ->
                 precision_sum += hits / rank
                 if not first and rank <= 10:
                     first = 1 / rank
-        average_precision.append(precision_sum / len(relevant))
-        reciprocal.append(first)
-        recall.append(hits / len(relevant))
+        figures["map"].append(precision_sum / len(relevant))
+        figures["mrr10"].append(first)
+        figures["recall100"].append(hits / len(relevant))
         gains = [relevant.get(doc_id, 0) for doc_id in ranked[:10]]
         dcg = sum((2**gain - 1) / math.log2(rank + 2) for rank, gain in enumerate(gains))
         ideal = sorted(relevant.values(), reverse=True)[:10]
         best = sum((2**gain - 1) / math.log2(rank + 2) for rank, gain in enumerate(ideal))
-        ndcg.append(dcg / best if best else 0.0)
-    return {"map": statistics.fmean(average_precision), "ndcg10": statistics.fmean(ndcg),
-            "mrr10": statistics.fmean(reciprocal), "recall100": statistics.fmean(recall)}
+        figures["ndcg10"].append(dcg / best if best else 0.0)
+    return figures
+
+
+def metrics(runs: dict[str, list[str]], judgments: dict[str, dict[str, int]]) -> dict[str, float]:
+    return {key: statistics.fmean(values) for key, values in per_query(runs, judgments).items()}
+
+
+PERMUTATIONS = 20_000
+
+
+def paired_p(ours: list[float], theirs: list[float]) -> float:
+    """Two-sided p of a paired randomization test (Fisher's, as IR evaluation uses it): how
+    often flipping the sign of each query's difference at random gives a mean difference at
+    least as large as the one measured. Seeded, so a run is repeatable."""
+    import numpy as np
+
+    differences = np.asarray(ours) - np.asarray(theirs)
+    observed = abs(differences.mean())
+    if observed == 0:
+        return 1.0
+    signs = np.random.default_rng(20261205).choice((-1.0, 1.0), size=(PERMUTATIONS, len(differences)))
+    extreme = np.count_nonzero(np.abs((signs * differences).mean(axis=1)) >= observed - 1e-12)
+    return (extreme + 1) / (PERMUTATIONS + 1)
 
 
 # --- peers ---------------------------------------------------------------------------------------
@@ -286,7 +319,8 @@ def main() -> None:
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/learnloop_h_search_bench")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
-    parser.add_argument("--git-mirror", type=Path, help="a local git directory of the publishing repository")
+    parser.add_argument("--git-mirror", type=Path, help=f"a local git directory of {REPOSITORY}")
+    parser.add_argument("--git-mirror-cacm", type=Path, help=f"a local git directory of {CACM_REPOSITORY}")
     parser.add_argument("--title-weight", type=int, help="experiment: count title terms this many times")
     parser.add_argument("--query-terms", type=int, help="experiment: search at most this many distinct query terms")
     parser.add_argument("--query-repeats", type=int, help="experiment: count a repeated query term at most this often")
@@ -315,7 +349,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="learnloop-quality-") as temporary:
         workdir = Path(temporary)
         for name in names:
-            collection = load_collection(name, args.git_mirror)
+            collection = load_collection(name, {REPOSITORY: args.git_mirror, CACM_REPOSITORY: args.git_mirror_cacm})
             print(f"\n== {name.upper()}: {len(collection['documents']):,} documents, "
                   f"{len(collection['queries'])} judged queries")
             systems = {"bm25s": run_bm25s(collection), "tantivy": run_tantivy(collection)}
@@ -339,11 +373,28 @@ def main() -> None:
                 figures[f"{name}_backends_same_top10"] = round(sum(same) / max(1, len(same)), 4)
                 print(f"   embedded and PostgreSQL: same top 10 for {sum(same)} of {len(same)} queries")
             print(f"   {'system':22} {'MAP':>7} {'nDCG@10':>8} {'MRR@10':>7} {'R@100':>7}")
-            for system, runs in systems.items():
-                scores = metrics(runs, collection["judgments"])
+            by_query = {system: per_query(runs, collection["judgments"]) for system, runs in systems.items()}
+            for system, values in by_query.items():
+                scores = {key: statistics.fmean(series) for key, series in values.items()}
                 print(f"   {system:22} {scores['map']:>7.3f} {scores['ndcg10']:>8.3f} {scores['mrr10']:>7.3f}"
                       f" {scores['recall100']:>7.3f}")
                 figures.update({f"{name}_{system}_{key}": round(value, 4) for key, value in scores.items()})
+            for database in ("sqlite", "postgres"):
+                ours = by_query.get(f"learnloop_{database}")
+                if ours is None:
+                    continue
+                # Against the better peer on each figure: the difference and how likely a
+                # difference that large is by chance (paired randomization test over queries).
+                line = []
+                for key in ("map", "ndcg10", "mrr10", "recall100"):
+                    means = {system: statistics.fmean(by_query[system][key]) for system in ("bm25s", "tantivy")}
+                    peer = max(means, key=means.get)
+                    difference = statistics.fmean(ours[key]) - means[peer]
+                    p = paired_p(ours[key], by_query[peer][key])
+                    figures[f"{name}_learnloop_{database}_{key}_vs_best_peer"] = round(difference, 4)
+                    figures[f"{name}_learnloop_{database}_{key}_vs_best_peer_p"] = round(p, 4)
+                    line.append(f"{key} {difference:+.3f} vs {peer} (p {p:.2f})")
+                print(f"   learnloop_{database} against the better peer: " + ", ".join(line))
     print(" ".join(f"{key}={value}" for key, value in figures.items()))
 
 

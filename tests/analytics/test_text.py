@@ -131,6 +131,30 @@ def test_prose_punctuation_makes_no_identifiers():
     assert analyze("team's work") == ["team", "work"]
 
 
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        # Latin connectives are dropped, not read as the letters "e", "g", "i".
+        ("methods (e.g. surveys), i.e., tools", ["method", "survey", "tool"]),
+        ("E.G. Surveys", ["survey"]),
+        # Other abbreviations are one word, their letters joined.
+        ("in the U.S.A. and the U.K.", ["usa", "uk"]),
+        ("by H.C. Smith", ["hc", "smith"]),
+        # Not abbreviations: code (no dot after the last letter), initials alone, "IE" as a word.
+        ("x.y.z", ["x", "y", "z", "x.y.z"]),
+        ("J. Smith", ["j", "smith"]),
+        ("IE 11 crashes", ["ie", "11", "crash"]),
+    ],
+)
+def test_dotted_abbreviations_are_one_word_and_connectives_none(text, terms):
+    assert analyze(text) == terms
+
+
+def test_a_query_with_e_g_matches_no_entry_by_its_letters():
+    # The letters of "e.g." used to be query terms of their own, rare and so weighty.
+    assert query_terms("retrieval systems, e.g. online catalogues") == ["retriev", "system", "onlin", "catalogu"]
+
+
 def test_stemming_from_many_threads_at_once_gives_each_word_its_own_stem():
     # The server's threaded workers stem search queries and highlights concurrently.
     import threading
