@@ -248,7 +248,7 @@ def child(args) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from learnloop.analytics import ranking, text
+    from learnloop.analytics import proximity, ranking, text
     from learnloop.knowledge import search
     from learnloop.knowledge.models import Entry
     from learnloop.org.models import Person
@@ -262,6 +262,8 @@ def child(args) -> None:
         text.QUERY_TERM_REPEATS = args.query_repeats
     if args.no_identifiers:
         text.IDENTIFIERS = False
+    if args.proximity_weight is not None:
+        proximity.WEIGHT = args.proximity_weight
     call_command("migrate", verbosity=0, interactive=False)
     collection = json.loads(Path(args.collection_file).read_text())
     now = timezone.now()
@@ -325,6 +327,7 @@ def main() -> None:
     parser.add_argument("--query-terms", type=int, help="experiment: search at most this many distinct query terms")
     parser.add_argument("--query-repeats", type=int, help="experiment: count a repeated query term at most this often")
     parser.add_argument("--no-identifiers", action="store_true", help="experiment: no identifier terms")
+    parser.add_argument("--proximity-weight", type=float, help="experiment: the proximity bonus's weight (0: off)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--collection-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -346,6 +349,9 @@ def main() -> None:
     if args.no_identifiers:
         experiment += ["--no-identifiers"]
         figures["identifiers"] = 0
+    if args.proximity_weight is not None:
+        experiment += ["--proximity-weight", str(args.proximity_weight)]
+        figures["proximity_weight"] = args.proximity_weight
     with tempfile.TemporaryDirectory(prefix="learnloop-quality-") as temporary:
         workdir = Path(temporary)
         for name in names:

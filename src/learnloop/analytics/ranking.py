@@ -17,6 +17,9 @@ terms (`learnloop.analytics.text.analyze`):
 
     score = relevance × freshness × reuse
 
+and the first analytics.proximity.DEPTH of them are ordered again with a proximity bonus (the
+query's words standing close together) added to their relevance (analytics/proximity.py).
+
 Both factors are bounded adjustments, so they reorder near-equals and never override a
 clearly better text match (except obsolete, on purpose: see below):
 

@@ -113,6 +113,17 @@ def test_identifiers_are_found_by_their_parts(author, reader):
         assert entry.pk in ids(find(reader, query)), query
 
 
+def test_an_entry_with_the_query_words_together_ranks_above_one_with_them_apart(author, reader):
+    # Same words, same counts, same length: BM25 ties them, and a tie goes to the older entry.
+    apart = write(author, "Matrix notes",
+                  "The eigenvalue was slow; the matrices were large and sparse, a decomposition.")
+    together = write(author, "Matrix notes",
+                     "The eigenvalue decomposition was slow; the matrices were large and sparse, a.")
+    assert ids(find(reader, "eigenvalue decomposition")) == [together.pk, apart.pk]
+    # One word alone has no neighbours to be near: the tie stands.
+    assert ids(find(reader, "eigenvalue")) == [apart.pk, together.pk]
+
+
 def test_a_match_in_the_title_ranks_above_the_same_match_in_a_body_as_long(author, reader):
     in_title = write(author, "Kafka partitions", "Notes on the consumer groups and what we learned.")
     in_body = write(author, "Consumer notes", "Notes on the kafka partitions and what we learned.")

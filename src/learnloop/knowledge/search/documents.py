@@ -264,3 +264,17 @@ def text_of(entry) -> str:
     """The searchable text of one entry (for related entries)."""
     document = documents_for([entry.pk]).get(entry.pk)
     return document.text if document else ""
+
+
+def opening_texts(entry_ids: list[int], characters: int) -> dict[int, str]:
+    """Each entry's title and the first `characters` of its body, one line apart: what
+    ranking's proximity looks at (analytics.proximity), read without the rest of a long body.
+    Plain SQL on a plain cursor: it runs on every search, and the ORM's row handling was a
+    third of its time."""
+    if not entry_ids:
+        return {}
+    among, params = _among("id", entry_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, title, substr(body, 1, %s) FROM knowledge_entry WHERE {among}",
+                       [characters, *params])
+        return {pk: f"{title}\n{opening}" for pk, title, opening in cursor.fetchall()}

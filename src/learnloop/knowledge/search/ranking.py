@@ -1,23 +1,54 @@
-"""Ordering a backend's window of matches: text relevance × freshness × reuse.
+"""Ordering a backend's window of matches: text relevance × freshness × reuse, the first
+results' relevance with a bonus for the query's words standing close together.
 
 The attributes are read from the database for the window, and visibility is checked again on
 them: whatever the index holds, nobody is shown an entry they may not see."""
 
+from learnloop.analytics import proximity
 from learnloop.analytics.ranking import rank_score
-from learnloop.knowledge.search.base import Match, Scope
-from learnloop.knowledge.search.documents import Attributes, attributes_of
+from learnloop.analytics.text import bm25_idf
+from learnloop.knowledge.search.base import Backend, Match, Scope
+from learnloop.knowledge.search.documents import Attributes, attributes_of, opening_texts
 
 
-def rank_window(window: list[Match], scope: Scope) -> tuple[list[tuple[float, int]], dict[int, Attributes]]:
-    """(score, entry id) best first, and the attributes read for the window."""
+def rank_window(
+    window: list[Match], scope: Scope, *, engine: Backend | None = None, terms: list[str] = (),
+) -> tuple[list[tuple[float, int]], dict[int, Attributes]]:
+    """(score, entry id) best first, and the attributes read for the window. Given the engine
+    and the query's terms, the first proximity.DEPTH are ordered again with the proximity
+    bonus added to their relevance; the others keep their place (a bonus only raises a score,
+    so the order stays by score)."""
     attributes = attributes_of((match.entry_id for match in window), scope.now)
     ranked = []
+    kept: dict[int, tuple[float, str, int]] = {}
     for match in window:
         item = attributes.get(match.entry_id)
         if item is None or not item.in_scope(scope):
             continue  # gone, or the index is behind the database: the database decides
-        score = rank_score(relevance=match.relevance, state=item.state(scope.now),
-                           applications=item.application_count)
-        ranked.append((score, match.entry_id))
+        state, applications = item.state(scope.now), item.application_count
+        kept[match.entry_id] = (match.relevance, state, applications)
+        ranked.append((rank_score(relevance=match.relevance, state=state, applications=applications),
+                       match.entry_id))
     ranked.sort(key=lambda pair: (-pair[0], pair[1]))
+    if engine is not None and len(set(terms)) >= 2 and len(ranked) >= 2 and proximity.WEIGHT:
+        ranked = _with_proximity(ranked, kept, engine, list(dict.fromkeys(terms)))
     return ranked, attributes
+
+
+def _with_proximity(ranked, kept, engine: Backend, terms: list[str]) -> list[tuple[float, int]]:
+    head = ranked[: proximity.DEPTH]
+    count, frequencies = engine.statistics(terms)
+    idf = {term: bm25_idf(count, frequency) for term, frequency in frequencies.items() if frequency}
+    if len(idf) < 2:
+        return ranked
+    texts = opening_texts([entry_id for _, entry_id in head], proximity.OPENING)
+    rescored = []
+    for score, entry_id in head:
+        bonus = proximity.proximity_bonus(texts.get(entry_id, ""), idf)
+        if bonus:
+            relevance, state, applications = kept[entry_id]
+            score = rank_score(relevance=relevance + proximity.WEIGHT * bonus, state=state,
+                               applications=applications)
+        rescored.append((score, entry_id))
+    rescored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return rescored + ranked[proximity.DEPTH:]

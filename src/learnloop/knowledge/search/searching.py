@@ -46,7 +46,8 @@ def search_entries(
         return no_results(query, terms, page, per_page, "empty")
     scope = viewer_scope(viewer, filters, now)
     window = engine.window(scope, slots, limit=RESULT_WINDOW)
-    ranked, attributes = rank_window(window, scope)
+    # Words being typed are half words: proximity waits for the query to be searched.
+    ranked, attributes = rank_window(window, scope, engine=None if as_you_type else engine, terms=terms)
     results = SearchResults(
         query=query, terms=terms, hits=[], total=len(ranked), page=page, per_page=per_page,
         limited=len(window) >= RESULT_WINDOW,
@@ -78,5 +79,6 @@ def best_entry_ids(*, viewer, query: str, filters: SearchFilters = NO_FILTERS, l
     if not slots:
         return []
     scope = viewer_scope(viewer, filters, timezone.now())
-    ranked, _ = rank_window(engine.window(scope, slots, limit=RESULT_WINDOW), scope)
+    ranked, _ = rank_window(engine.window(scope, slots, limit=RESULT_WINDOW), scope, engine=engine,
+                            terms=query_terms(query))
     return [entry_id for _, entry_id in ranked[:limit]]
