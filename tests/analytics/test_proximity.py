@@ -21,6 +21,10 @@ def test_words_further_apart_than_the_window_earn_nothing():
     assert proximity_bonus(f"eigenvalue {' '.join(['word'] * (WINDOW - 1))} decomposition", IDF) > 0
 
 
+def test_words_joined_by_a_hyphen_or_slash_count_as_side_by_side():
+    assert proximity_bonus("eigenvalue-decomposition", IDF) == proximity_bonus("eigenvalue decomposition", IDF) > 0
+
+
 def test_one_query_word_or_one_word_repeated_earns_nothing():
     assert proximity_bonus("eigenvalue eigenvalue eigenvalue", IDF) == 0.0
     assert proximity_bonus("eigenvalue decomposition", {EIGEN: 2.0}) == 0.0

@@ -37,8 +37,10 @@ def proximity_bonus(text: str, idf: dict[str, float], *, window: int = WINDOW) -
             distance = later_position - position
             if distance > window:
                 break
-            if other == term or distance <= 0:
+            if other == term:
                 continue
+            # No space between them ("eigenvalue-decomposition", "build/deploy"): side by side.
+            distance = max(distance, 1)
             pair = (term, other) if term < other else (other, term)
             closeness[pair] = closeness.get(pair, 0.0) + 1.0 / (distance * distance)
     return sum(

@@ -331,13 +331,30 @@ def _word_matches(text: str, wanted: frozenset[str], pattern: re.Pattern | None,
             yield match
 
 
+def _wanted_word_at(lowered: str, at: int, wanted: frozenset[str]) -> tuple[str | None, int]:
+    """Whether a wanted word starts at `at` of a lowercased text: (its stem or None, where to
+    look next)."""
+    if at and WORD.match(lowered, at - 1):  # inside a word, not at its start
+        return None, at + 1
+    word = WORD.match(lowered, at)
+    if word is None:
+        return None, at + 1
+    token = word.group(0)
+    if "'" in token or "’" in token:
+        token = token.replace("'", "").replace("’", "")
+    if len(token) > MAX_TOKEN_LENGTH:
+        return None, word.end()
+    term = stem(token)
+    return (term if term in wanted else None), word.end()
+
+
 def word_positions(text: str, wanted: frozenset[str]) -> list[tuple[int, str]]:
     """(position, stem) of each word of `text` whose stem is wanted, in order. A position
     counts the spaces and line breaks before the word, which for prose is the number of words
     before it (stop words included). Search ranking calls this for 20 texts per query, so it
     works like _first_match_start: a plain substring search for each stem's prefix (memchr
-    speed), a look at each occurrence that starts a word, and spaces counted in C; the
-    text's other words are never split or stemmed."""
+    speed), a look at each occurrence, and spaces counted in C; the text's other words are
+    never split or stemmed."""
     lowered = text.lower()
     if len(lowered) != len(text):  # a few letters lowercase to two: offsets would not line up
         return _word_positions_by_pattern(text, wanted)
@@ -345,18 +362,10 @@ def word_positions(text: str, wanted: frozenset[str]) -> list[tuple[int, str]]:
     for prefix in {_stem_prefix(term) for term in wanted if term}:
         at = lowered.find(prefix)
         while at != -1:
-            word = WORD.match(lowered, at)
-            if at and WORD.match(lowered, at - 1):  # inside a word, not at its start
-                at = lowered.find(prefix, at + 1)
-                continue
-            token = word.group(0) if word else ""
-            if len(token) <= MAX_TOKEN_LENGTH:
-                if "'" in token or "’" in token:
-                    token = token.replace("'", "").replace("’", "")
-                term = stem(token)
-                if term in wanted:
-                    starts[at] = term
-            at = lowered.find(prefix, word.end() if word else at + 1)
+            term, after = _wanted_word_at(lowered, at, wanted)
+            if term is not None:
+                starts[at] = term
+            at = lowered.find(prefix, after)
     return _positions(text, sorted(starts.items()))
 
 
@@ -395,13 +404,11 @@ def _first_match_start(text: str, wanted: frozenset[str], pattern: re.Pattern | 
         position = lowered.find(prefix)
         while position != -1 and (best is None or position < best) and looked < CANDIDATE_LIMIT:
             looked += 1
-            if position == 0 or not WORD.match(lowered, position - 1):
-                word = WORD.match(lowered, position)
-                token = word.group(0).replace("'", "").replace("’", "") if word else ""
-                if len(token) <= MAX_TOKEN_LENGTH and stem(token) in wanted:
-                    best = position
-                    break
-            position = lowered.find(prefix, position + 1)
+            term, after = _wanted_word_at(lowered, position, wanted)
+            if term is not None:
+                best = position
+                break
+            position = lowered.find(prefix, after)
     return best
 
 

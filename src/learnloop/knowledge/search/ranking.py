@@ -4,6 +4,8 @@ results' relevance with a bonus for the query's words standing close together.
 The attributes are read from the database for the window, and visibility is checked again on
 them: whatever the index holds, nobody is shown an entry they may not see."""
 
+from collections.abc import Sequence
+
 from learnloop.analytics import proximity
 from learnloop.analytics.ranking import rank_score
 from learnloop.analytics.text import bm25_idf
@@ -12,7 +14,7 @@ from learnloop.knowledge.search.documents import Attributes, attributes_of, open
 
 
 def rank_window(
-    window: list[Match], scope: Scope, *, engine: Backend | None = None, terms: list[str] = (),
+    window: list[Match], scope: Scope, *, engine: Backend | None = None, terms: Sequence[str] = (),
 ) -> tuple[list[tuple[float, int]], dict[int, Attributes]]:
     """(score, entry id) best first, and the attributes read for the window. Given the engine
     and the query's terms, the first proximity.DEPTH are ordered again with the proximity
