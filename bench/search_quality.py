@@ -159,10 +159,6 @@ def per_query(runs: dict[str, list[str]], judgments: dict[str, dict[str, int]]) 
     return figures
 
 
-def metrics(runs: dict[str, list[str]], judgments: dict[str, dict[str, int]]) -> dict[str, float]:
-    return {key: statistics.fmean(values) for key, values in per_query(runs, judgments).items()}
-
-
 PERMUTATIONS = 20_000
 
 
