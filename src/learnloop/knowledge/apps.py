@@ -16,13 +16,20 @@ class KnowledgeConfig(AppConfig):
     )
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from learnloop.knowledge.handover import register_kinds
         from learnloop.knowledge.references import register_types
-        from learnloop.knowledge.signals import outcome_recorded_received, rebuild_search_index
+        from learnloop.knowledge.signals import (
+            outcome_recorded_received,
+            rebuild_outdated_search_index,
+            rebuild_search_index,
+        )
         from learnloop.links.signals import outcome_recorded
         from learnloop.ops.signals import data_replaced
 
         data_replaced.connect(rebuild_search_index, dispatch_uid="knowledge-search-index")
+        post_migrate.connect(rebuild_outdated_search_index, sender=self, dispatch_uid="knowledge-search-format")
         outcome_recorded.connect(outcome_recorded_received, dispatch_uid="knowledge-outcome-recorded")
         register_types()
         register_kinds()  # what its people own, for handing over when they leave (org.ownership)

@@ -14,7 +14,8 @@ and let the ORM read them; the backend writes them with SQL in the caller's tran
                                is (term, entry_id) INCLUDE (tf, length), so reading a term's
                                postings with their BM25 inputs is an index-only scan
     knowledge_search_term      term → document frequency, for idf without counting postings
-    knowledge_search_stats     one row: number of documents and their total length (avgdl)
+    knowledge_search_stats     one row: number of documents and their total length (avgdl), and
+                               the index format they were written in (documents.INDEX_FORMAT)
 """
 
 from django.db import models
@@ -75,6 +76,7 @@ class SearchStats(models.Model):
     id = models.SmallIntegerField(primary_key=True)
     documents = models.BigIntegerField()
     total_length = models.BigIntegerField()
+    format = models.IntegerField(default=0)  # documents.INDEX_FORMAT of the rebuild that wrote it
 
     class Meta:
         managed = False

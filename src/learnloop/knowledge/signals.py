@@ -10,6 +10,22 @@ def rebuild_search_index(sender, *, announce, **kwargs) -> str:
     return f"Rebuilt the search index ({count} entries)."
 
 
+def rebuild_outdated_search_index(sender, *, using="default", verbosity=1, stdout=None, **kwargs) -> None:
+    """After `learnloop migrate`: an index written under an older format (search/documents.py
+    INDEX_FORMAT) is rebuilt, so an upgrade needs no separate `learnloop search rebuild`.
+    Upgrades already run migrate, and it is where an operator expects to wait."""
+    if using != "default":
+        return
+    state = kwargs.get("apps")  # the migrated state; absent when sent by `flush`
+    if state is not None and not any(
+        field.name == "format" for field in state.get_model("knowledge", "SearchStats")._meta.fields
+    ):
+        return  # migrated only part of the way: the column that records the format is not there yet
+    count = search.rebuild_if_outdated()
+    if count and verbosity and stdout is not None:
+        stdout.write(f"  Rebuilt the search index in its new format ({count} entries).\n")
+
+
 def outcome_recorded_received(sender, *, outcome, by, at=None, **kwargs) -> None:
     """An effectiveness check was answered: refresh the evidence of the lessons that keep it and
     flag for review the lessons a "did not work" contradicts (outcomes.py)."""

@@ -207,3 +207,87 @@ def test_a_rebuild_without_its_second_process_analyzes_here(people, monkeypatch)
     monkeypatch.setattr(embedded, "_start_worker", lambda: None)  # as when the process can't start
     assert embedded.EmbeddedBackend().rebuild() == 1
     assert ids(find(reader, "flip")) == [entry.pk]
+
+
+def _index_format_stamp() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT format FROM knowledge_search_stats WHERE id = 1")
+        return cursor.fetchone()[0]
+
+
+def _as_if_written_by_an_older_version(entry_id: int) -> None:
+    """An index of format 0 (before the stamp) that lacks what the current format indexes."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM knowledge_search_posting WHERE entry_id = %s", [entry_id])
+        cursor.execute("UPDATE knowledge_search_stats SET format = 0")
+
+
+@only("postgres")
+@pytest.mark.django_db
+def test_migrate_rebuilds_a_postgres_index_written_in_an_older_format(people):
+    import io
+
+    from learnloop.knowledge.search.documents import INDEX_FORMAT
+
+    author, reader = people
+    entry = write(author, "Canary releases", "Ship to one percent first.")
+    search.rebuild()
+    assert _index_format_stamp() == INDEX_FORMAT
+    _as_if_written_by_an_older_version(entry.pk)
+    assert find(reader, "canary").total == 0
+
+    out = io.StringIO()
+    call_command("migrate", verbosity=1, stdout=out)
+    assert "Rebuilt the search index in its new format (1 entries)" in out.getvalue()
+    assert ids(find(reader, "canary")) == [entry.pk]
+    assert _index_format_stamp() == INDEX_FORMAT
+
+    out = io.StringIO()
+    call_command("migrate", verbosity=1, stdout=out)  # current now: nothing to rebuild
+    assert "Rebuilt the search index" not in out.getvalue()
+
+
+@only("postgres")
+@pytest.mark.django_db
+def test_searching_an_older_postgres_index_warns_the_operator(people, caplog):
+    from learnloop.knowledge.search import postgres
+
+    author, reader = people
+    entry = write(author, "Feature flags", "Flags let us ship dark.")
+    _as_if_written_by_an_older_version(entry.pk)
+    postgres._warned_format = None
+    with caplog.at_level("WARNING", logger="learnloop.knowledge.search.postgres"):
+        find(reader, "flags ship")
+        find(reader, "flags dark")
+    warnings = [record for record in caplog.records if "written in format 0" in record.getMessage()]
+    assert len(warnings) == 1  # once per process, not per search
+    assert "learnloop search rebuild" in warnings[0].getMessage()
+
+
+@only("postgres")
+@pytest.mark.django_db
+def test_a_migrate_that_stops_before_the_format_column_leaves_the_index_alone(people):
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from learnloop.knowledge.signals import rebuild_outdated_search_index
+
+    author, _ = people
+    entry = write(author, "Blue green deploys", "Two environments.")
+    _as_if_written_by_an_older_version(entry.pk)
+    before = MigrationLoader(connection).project_state(("knowledge", "0006_daily_use")).apps
+    rebuild_outdated_search_index(sender=None, apps=before)
+    assert _index_format_stamp() == 0
+
+
+@only("embedded")
+@pytest.mark.django_db
+def test_the_embedded_index_keeps_each_format_in_a_directory_of_its_own(people):
+    from learnloop.knowledge.search.documents import INDEX_FORMAT
+
+    assert embedded.index_dir().name == f"tantivy-v{INDEX_FORMAT}"
+    assert search.rebuild_if_outdated() is None

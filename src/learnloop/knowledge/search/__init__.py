@@ -45,11 +45,12 @@ service.
 """
 
 from learnloop.knowledge.search.base import FacetCount, SearchFilters, SearchHit, SearchResults
-from learnloop.knowledge.search.indexing import backend, entry_changed, rebuild
+from learnloop.knowledge.search.indexing import backend, entry_changed, rebuild, rebuild_if_outdated
 from learnloop.knowledge.search.searching import RESULT_WINDOW, best_entry_ids, search_entries
 from learnloop.knowledge.search.similarity import SIMILAR_THRESHOLD, related_entries, similar_entries
 
 __all__ = [
     "RESULT_WINDOW", "SIMILAR_THRESHOLD", "FacetCount", "SearchFilters", "SearchHit", "SearchResults", "backend",
-    "best_entry_ids", "entry_changed", "rebuild", "related_entries", "search_entries", "similar_entries",
+    "best_entry_ids", "entry_changed", "rebuild", "rebuild_if_outdated", "related_entries", "search_entries",
+    "similar_entries",
 ]

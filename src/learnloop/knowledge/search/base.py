@@ -96,6 +96,11 @@ class Backend:
     def rebuild(self, *, progress=None) -> int:
         raise NotImplementedError
 
+    def outdated(self) -> bool:
+        """Whether the index was written under another INDEX_FORMAT (documents.py) and needs a
+        rebuild. The embedded backend never says so: each format has a directory of its own."""
+        return False
+
     def window(self, scope: Scope, slots: list[list[str]], *, limit: int) -> list[Match]:
         """The best `limit` entries in scope by (slots matched, text relevance), best first.
 

@@ -26,6 +26,14 @@ ATTRIBUTE_FIELDS = (
 )
 DATETIME_FIELDS = ("review_due_at", "obsolete_at", "updated_at")
 
+# What an index's terms mean. Raise it with every change to what is indexed (the analyzer in
+# analytics/text.py, FIELD_WEIGHTS, document lengths): an index written under another number
+# ranks and matches differently, so both backends rebuild theirs — the embedded one keeps each
+# format in a directory of its own, the PostgreSQL one stamps knowledge_search_stats and is
+# rebuilt by `learnloop migrate` (signals.rebuild_outdated_search_index).
+# 2: title terms weighted (FIELD_WEIGHTS); 3: dotted abbreviations joined ("U.S.A." → "usa").
+INDEX_FORMAT = 3
+
 
 @dataclass
 class Attributes:

@@ -62,7 +62,7 @@ from learnloop.knowledge.search.base import Backend, Match, Scope
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "tantivy-v3"  # v2: title terms weighted (FIELD_WEIGHTS); v3: dotted abbreviations joined
+SCHEMA_VERSION = f"tantivy-v{documents.INDEX_FORMAT}"  # a directory per format: an upgrade rebuilds
 APPLY_BATCH = 500
 _BATCH_KEY = "learnloop.knowledge.search.embedded:changed"
 APPLY_LOCK_WAIT_SECONDS = 10.0

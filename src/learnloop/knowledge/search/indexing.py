@@ -34,3 +34,10 @@ def entry_changed(entry_id: int) -> None:
 def rebuild(*, progress=None) -> int:
     """Rebuild the index from the database; `progress(done, total)` is called along the way."""
     return backend().rebuild(progress=progress)
+
+
+def rebuild_if_outdated(*, progress=None) -> int | None:
+    """Rebuild an index written under an older INDEX_FORMAT; the number of entries indexed, or
+    None when the index was current."""
+    engine = backend()
+    return engine.rebuild(progress=progress) if engine.outdated() else None

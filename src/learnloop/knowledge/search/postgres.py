@@ -40,6 +40,7 @@ Writers serialize on the statistics row (updated first in
 every content change), which also keeps their term-frequency updates free of deadlocks.
 """
 
+import logging
 from collections import Counter
 
 from django.db import connection, transaction
@@ -54,11 +55,26 @@ PHASE_ONE_BUDGET = 5000
 MAX_TF = 32767
 COPY_BATCH = 2000
 _BATCH_KEY = "learnloop.knowledge.search.postgres:changed"
+_warned_format: int | None = None
+logger = logging.getLogger(__name__)
 
 DOCUMENT_COLUMNS = (
     "entry_id", "length", "terms", "tfs", "kind", "visibility", "author_id", "owner_person_id", "team_ids",
     "tags", "review_due_at", "obsolete_at", "application_count", "updated_at",
 )
+
+
+def _warn_if_outdated(index_format: int) -> None:
+    """Searching an index of another format still works, but misses or misranks what the
+    formats index differently; `learnloop migrate` rebuilds it. Said once per process."""
+    global _warned_format
+    if index_format != documents.INDEX_FORMAT and _warned_format != index_format:
+        _warned_format = index_format
+        logger.warning(
+            "The search index was written in format %s; this version reads format %s. "
+            "Run `learnloop migrate` or `learnloop search rebuild` to rebuild it.",
+            index_format, documents.INDEX_FORMAT,
+        )
 
 
 def _term_arrays(terms: list[str]) -> tuple[list[str], list[int]]:
@@ -235,9 +251,10 @@ class PostgresBackend(Backend):
                 for term, frequency in frequencies.items():
                     copy.write_row((term, frequency))
             cursor.execute(
-                "INSERT INTO knowledge_search_stats (id, documents, total_length) VALUES (1, %s, %s) "
-                "ON CONFLICT (id) DO UPDATE SET documents = EXCLUDED.documents, total_length = EXCLUDED.total_length",
-                [count, total_length],
+                "INSERT INTO knowledge_search_stats (id, documents, total_length, format) VALUES (1, %s, %s, %s) "
+                "ON CONFLICT (id) DO UPDATE SET documents = EXCLUDED.documents, "
+                "total_length = EXCLUDED.total_length, format = EXCLUDED.format",
+                [count, total_length, documents.INDEX_FORMAT],
             )
         if progress:
             progress(count, total)
@@ -247,6 +264,12 @@ class PostgresBackend(Backend):
             # a transaction, so inside one (tests, restore) ANALYZE has to do.
             cursor.execute(f"ANALYZE {tables}" if connection.in_atomic_block else f"VACUUM (ANALYZE) {tables}")
         return count
+
+    def outdated(self) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT format FROM knowledge_search_stats WHERE id = 1")
+            row = cursor.fetchone()
+        return row is None or row[0] != documents.INDEX_FORMAT
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -275,8 +298,9 @@ class PostgresBackend(Backend):
         if not slots or limit <= 0:
             return []
         with connection.cursor() as cursor:
-            cursor.execute("SELECT documents, total_length FROM knowledge_search_stats WHERE id = 1")
-            documents_count, total_length = cursor.fetchone() or (0, 0)
+            cursor.execute("SELECT documents, total_length, format FROM knowledge_search_stats WHERE id = 1")
+            documents_count, total_length, index_format = cursor.fetchone() or (0, 0, documents.INDEX_FORMAT)
+            _warn_if_outdated(index_format)
             all_terms = sorted({term for slot in slots for term in slot})
             cursor.execute(
                 "SELECT term, df FROM knowledge_search_term WHERE term = ANY(%s::text[]) AND df > 0", [all_terms]
