@@ -18,14 +18,14 @@ reach it), cached under .cache/search-quality/; the data is never committed. CAC
 after the ranking had been tuned on the other three, so it is the one collection here that the
 ranking's settings never saw.
 
-How Learnloop is run. Every document becomes an entry (title, body; MEDLINE has no titles, so
-its entries are titled by their first words, and every system indexes that same title + body
-text) in a fresh database — a temporary SQLite file, and `--postgres-url` (dropped and created
-again, so its name must end in "_bench") — then `learnloop.knowledge.search.rebuild()` indexes
-them with the product's analyzer, and each query goes through `search_entries` (the function
-the web pages and the API call) for the first 100 results. Entries are bulk-created (this is
-setup), all fresh, unapplied and visible to everyone, so freshness, reuse and visibility play no
-part: this measures text ranking alone.
+How Learnloop is run. Every document becomes a Markdown file ("# title", then the text; MEDLINE
+has no titles, so its files are titled by their first words, and every system indexes that
+same title + body text), and `learnloop knowledge import DIR --as EMAIL` (the documented import
+path) brings the folder into a fresh database — a temporary SQLite file, and `--postgres-url`
+(dropped and created again, so its name must end in "_bench") — indexing as it writes. Each
+query then goes through `search_entries` (the function the web pages and the API call) for the
+first 100 results. Imported entries are all fresh, unapplied and visible to everyone, so
+freshness, reuse and visibility play no part: this measures text ranking alone.
 
 Peers, in the same run on the same text: bm25s (k1 = 1.2, b = 0.75, Lucene idf) with PyStemmer's
 English Snowball stemmer and its English stop words, and Tantivy alone (its `en_stem` analyzer,
@@ -41,6 +41,7 @@ The last line holds every figure as key=value pairs.
 """
 
 import argparse
+import io
 import json
 import math
 import os
@@ -238,15 +239,13 @@ def child(args) -> None:
     import django
 
     django.setup()
-    from datetime import timedelta
 
     from django.core.management import call_command
-    from django.db import connection, transaction
-    from django.utils import timezone
+    from django.db import connection
 
     from learnloop.analytics import proximity, ranking, text
     from learnloop.knowledge import search
-    from learnloop.knowledge.models import Entry
+    from learnloop.knowledge.models import Provenance
     from learnloop.org.models import Person
 
     # Experiments (docs/knowledge.md): the product's values unless given.
@@ -262,27 +261,32 @@ def child(args) -> None:
         proximity.WEIGHT = args.proximity_weight
     call_command("migrate", verbosity=0, interactive=False)
     collection = json.loads(Path(args.collection_file).read_text())
-    now = timezone.now()
-    with transaction.atomic():
-        author = Person.objects.create(email="author@bench.example", full_name="Author", password=UNUSABLE)
-        viewer = Person.objects.create(email="viewer@bench.example", full_name="Viewer", password=UNUSABLE)
-        created = Entry.objects.bulk_create(
-            Entry(kind="lesson", title=doc["title"] or doc["body"][:80], body=doc["body"], author=author,
-                  owner_person=author, visibility="everyone", review_due_at=now + timedelta(days=365),
-                  last_verified_at=now)
-            for doc in collection["documents"]
-        )
-    doc_of = {entry.pk: doc["id"] for entry, doc in zip(created, collection["documents"], strict=True)}
+    author = Person.objects.create(email="author@bench.example", full_name="Author", password=UNUSABLE)
+    viewer = Person.objects.create(email="viewer@bench.example", full_name="Viewer", password=UNUSABLE)
+    # Through the documented import path: one Markdown file per document ("# title", then the
+    # text), imported by `learnloop knowledge import DIR --as EMAIL`, which indexes as it writes.
+    folder = Path(args.collection_file).with_suffix(".files")
+    folder.mkdir()
+    for doc in collection["documents"]:
+        heading = f"# {doc['title']}\n\n" if doc["title"] else ""
+        (folder / f"{doc['id']}.md").write_text(heading + doc["body"] + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    call_command("knowledge", "import", str(folder), "--as", author.email, verbosity=0, stdout=io.StringIO())
+    import_seconds = time.perf_counter() - started
+    doc_of = {entry_id: source_id.removesuffix(".md") for entry_id, source_id in
+              Provenance.objects.filter(source_type="import").values_list("entry_id", "source_id")}
+    if len(doc_of) != len(collection["documents"]):
+        raise SystemExit(f"imported {len(doc_of)} of {len(collection['documents'])} documents")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    search.rebuild()
     runs, cpu_ms = {}, []
     for query in collection["queries"]:
         started = time.process_time()
         results = search.search_entries(viewer=viewer, query=query["text"], per_page=DEPTH, with_facets=False)
         cpu_ms.append((time.process_time() - started) * 1000)
         runs[query["id"]] = [doc_of[hit.entry.pk] for hit in results.hits]
-    print(json.dumps({"backend": search.backend().name, "runs": runs, "cpu_ms_p50": statistics.median(cpu_ms)}))
+    print(json.dumps({"backend": search.backend().name, "runs": runs, "cpu_ms_p50": statistics.median(cpu_ms),
+                      "import_seconds": import_seconds}))
 
 
 def run_child(database: str, url: str, collection_file: Path, workdir: Path, experiment: list[str]) -> dict:
@@ -324,6 +328,8 @@ def main() -> None:
     parser.add_argument("--query-repeats", type=int, help="experiment: count a repeated query term at most this often")
     parser.add_argument("--no-identifiers", action="store_true", help="experiment: no identifier terms")
     parser.add_argument("--proximity-weight", type=float, help="experiment: the proximity bonus's weight (0: off)")
+    parser.add_argument("--save-runs", type=Path, help="write each system's ranked lists and the judgments here, "
+                        "as NAME.json, for looking at single queries")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--collection-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -374,6 +380,11 @@ def main() -> None:
                         for key in systems["learnloop_sqlite"]]
                 figures[f"{name}_backends_same_top10"] = round(sum(same) / max(1, len(same)), 4)
                 print(f"   embedded and PostgreSQL: same top 10 for {sum(same)} of {len(same)} queries")
+            if args.save_runs:
+                args.save_runs.mkdir(parents=True, exist_ok=True)
+                (args.save_runs / f"{name}.json").write_text(json.dumps({
+                    "queries": collection["queries"], "judgments": collection["judgments"], "runs": systems,
+                }))
             print(f"   {'system':22} {'MAP':>7} {'nDCG@10':>8} {'MRR@10':>7} {'R@100':>7}")
             by_query = {system: per_query(runs, collection["judgments"]) for system, runs in systems.items()}
             for system, values in by_query.items():

@@ -135,7 +135,7 @@ def _save_version(entry: Entry, *, by, note: str = "", names: dict | None = None
     )
 
 
-def _validate_content(entry: Entry) -> None:
+def _validate_content(entry: Entry, *, body_required: bool = True) -> None:
     entry.title = " ".join((entry.title or "").split())
     if not entry.title:
         raise ValidationError({"title": gettext("An entry needs a title.")})
@@ -150,7 +150,7 @@ def _validate_content(entry: Entry) -> None:
         for field in DECISION_FIELDS:
             if getattr(entry, field).strip():
                 raise ValidationError({field: gettext("Only decision records have this field.")})
-    if entry.kind in {EntryKind.LESSON, EntryKind.PLAYBOOK} and not entry.body.strip():
+    if body_required and entry.kind in {EntryKind.LESSON, EntryKind.PLAYBOOK} and not entry.body.strip():
         raise ValidationError({"body": gettext("Write the lesson or playbook itself.")})
 
 
@@ -203,8 +203,13 @@ def create_entry(
     provenance=(),
     created_at=None,
     at: datetime | None = None,
+    body_optional: bool = False,
 ) -> Entry:
     """Write a new entry. Without an owner, the author owns it.
+
+    A lesson or playbook written here needs its text; `body_optional` lets an import bring in
+    a file that is only a title (a note whose heading says it all, a catalogue record), which
+    would otherwise refuse the whole folder.
 
     `provenance` is a list of (source_type, source_id, label) tuples. `at` is when the write
     happens (now unless a history is being replayed); `created_at`, when the entry was first
@@ -235,7 +240,7 @@ def create_entry(
         updated_at=now,
     )
     teams = list(teams or ())
-    _validate_content(entry)
+    _validate_content(entry, body_required=not body_optional)
     _validate_ownership(entry, teams)
     entry.schedule_review()
     with transaction.atomic():
@@ -271,9 +276,14 @@ def update_entry(
     owner_team=UNSET,
     review_interval_days=UNSET,
     at: datetime | None = None,
+    body_optional: bool = False,
 ) -> Entry:
-    """Edit an entry. Content edits make a new version; accepted decisions refuse them."""
+    """Edit an entry. Content edits make a new version; accepted decisions refuse them.
+
+    An edit can't take a lesson's or playbook's text away, but an entry imported as a title
+    alone (create_entry's `body_optional`) can be edited before anyone writes its text."""
     require_edit(by, entry)
+    had_body = bool(entry.body.strip())
     content = {
         "title": title,
         "body": body,
@@ -318,7 +328,7 @@ def update_entry(
         if "owner_team" in structure and structure["owner_team"] is not None and "owner_person" not in structure:
             entry.owner_person = None
         new_teams = list(teams) if teams is not UNSET else list(entry.teams.all())
-        _validate_content(entry)
+        _validate_content(entry, body_required=had_body and not body_optional)
         _validate_ownership(entry, new_teams)
         entry.schedule_review()
         if content_changed:

@@ -407,6 +407,7 @@ def _create(parsed: ParsedFile, *, by) -> Entry:
         skills=parsed.skills or (),
         review_interval_days=parsed.review_interval_days,
         provenance=[_provenance(parsed.name)],
+        body_optional=True,  # a file that is only a title is still worth finding
     )
 
 
@@ -414,7 +415,8 @@ def _update(entry: Entry, parsed: ParsedFile, *, by, links: _Links) -> list[str]
     """Change what the file changes, nothing else; returns the changed fields."""
     changes = {**_content_changes(entry, parsed, links), **_structure_changes(entry, parsed, links)}
     if changes:
-        services.update_entry(by=by, entry=entry, change_note=f"Imported from {parsed.name}"[:300], **changes)
+        services.update_entry(by=by, entry=entry, change_note=f"Imported from {parsed.name}"[:300], body_optional=True,
+                              **changes)
     return list(changes)
 
 
