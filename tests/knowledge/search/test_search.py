@@ -446,3 +446,33 @@ def test_best_entry_ids_are_the_first_hits_of_the_same_search(secret, author, re
             assert search.best_entry_ids(viewer=viewer, query=query, filters=filters, limit=3) == expected
     assert secret.pk in search.best_entry_ids(viewer=author, query="fraud thresholds", limit=3)
     assert secret.pk not in search.best_entry_ids(viewer=reader, query="fraud thresholds", limit=3)
+
+
+# --- what a hit carries ----------------------------------------------------------------------------
+
+
+def test_a_hit_holds_the_entry_as_the_database_has_it_with_its_people_and_team_loaded(
+    author, reader, django_assert_num_queries
+):
+    from learnloop.knowledge.models import Entry
+
+    team = factories.team(name="Platform")
+    by_person = write(author, "Canary releases for the billing service", "Ship to one percent first.",
+                      tags=["deploys"])
+    by_team = write(author, "Canary checklist", "Watch the error budget.", owner_team=team, owner_person=None)
+    results = find(reader, "canary")
+    assert sorted(ids(results)) == sorted([by_person.pk, by_team.pk])
+    for found in results.hits:
+        stored = Entry.objects.select_related("author", "owner_person", "owner_team").get(pk=found.entry.pk)
+        for field in Entry._meta.concrete_fields:  # every value, time zones included
+            assert getattr(found.entry, field.attname) == getattr(stored, field.attname), field.name
+        assert found.entry.created_at.utcoffset() is not None
+        with django_assert_num_queries(0):  # what the page and the API show, without a query per hit
+            shown = (found.entry.author.full_name, found.entry.author.email, found.entry.known_tag_names,
+                     found.entry.owner_person and found.entry.owner_person.full_name,
+                     found.entry.owner_team and (found.entry.owner_team.name, found.entry.owner_team.slug))
+        assert shown == (
+            "Ana Author", stored.author.email, sorted(tag.name for tag in stored.tags.all()),
+            stored.owner_person and stored.owner_person.full_name,
+            stored.owner_team and (stored.owner_team.name, stored.owner_team.slug),
+        )

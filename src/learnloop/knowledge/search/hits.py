@@ -1,10 +1,14 @@
 """Turning ranked entry ids into the hits a page shows: entries loaded, title and snippet
 highlighted (analytics.text.highlight escapes everything but <mark>)."""
 
+from django.db import connection
+
 from learnloop.analytics.text import highlight
 from learnloop.knowledge.markdown import plain_text
 from learnloop.knowledge.models import Entry
 from learnloop.knowledge.search.base import SearchHit, SearchResults
+from learnloop.knowledge.search.documents import aware, ids_among
+from learnloop.org.models import Person, Team
 
 
 def snippet(entry, terms: list[str]) -> str:
@@ -32,13 +36,68 @@ def load_entries(ids: list[int], *, tag_names: dict[int, list[str]] | None = Non
 
     A search has already read every windowed entry's tag names (documents.attributes_of):
     given as `tag_names`, they become the entries' `known_tag_names` instead of a third query
-    and twenty model instances more per page (a third of the page's loading time)."""
-    entries = Entry.objects.filter(pk__in=ids).select_related("owner_person", "owner_team", "author")
+    and twenty model instances more per page (a third of the page's loading time), and the
+    page is read with plain SQL (_page_entries)."""
     if tag_names is None:
+        entries = Entry.objects.filter(pk__in=ids).select_related("owner_person", "owner_team", "author")
         return {entry.pk: entry for entry in entries.prefetch_related("tags")}
+    loaded = _page_entries(ids)
+    for entry_id, entry in loaded.items():
+        entry.known_tag_names = sorted(tag_names.get(entry_id, ()))
+    return loaded
+
+
+def _in_model_order(model, names: set[str]) -> tuple[str, ...]:
+    # Model.from_db takes a subset of fields' values in the model's own field order.
+    return tuple(field.attname for field in model._meta.concrete_fields if field.attname in names)
+
+
+# What a hit shows of its people and team (the page, the API's EntrySummary). Anything else
+# read from them is loaded on access, correct but one query each.
+PERSON_FIELDS = _in_model_order(Person, {"id", "full_name", "email"})
+TEAM_FIELDS = _in_model_order(Team, {"id", "name", "slug"})
+
+
+def _page_entries(ids: list[int]) -> dict[int, Entry]:
+    """A page of entries with author and owner, in one plain query. The ORM's query for the
+    same took 2.0–2.6 ms of a 10 ms search (compiling the SQL, converting values) for a page of
+    20 at 100,000 entries on SQLite; this takes about 1 ms. Entries get every field, author
+    and owner the fields above."""
+    if not ids:
+        return {}
+    fields = list(Entry._meta.concrete_fields)
+    columns = ", ".join(f'e."{field.column}"' for field in fields)
+    people = ", ".join(f'{alias}."{name}"' for alias in ("a", "p") for name in PERSON_FIELDS)
+    teams = ", ".join(f't."{name}"' for name in TEAM_FIELDS)
+    among, values = ids_among("e.id", ids)
+    person_table, team_table = Person._meta.db_table, Team._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, {people}, {teams} FROM {Entry._meta.db_table} e "  # noqa: S608
+            f"JOIN {person_table} a ON a.id = e.author_id LEFT JOIN {person_table} p ON p.id = e.owner_person_id "
+            f"LEFT JOIN {team_table} t ON t.id = e.owner_team_id WHERE {among}",
+            values,
+        )
+        rows = cursor.fetchall()
+    names = [field.attname for field in fields]
+    moments = [index for index, field in enumerate(fields) if field.get_internal_type() == "DateTimeField"]
+    width, person_width = len(fields), len(PERSON_FIELDS)
     loaded = {}
-    for entry in entries:
-        entry.known_tag_names = sorted(tag_names.get(entry.pk, ()))
+    for row in rows:
+        values = list(row[:width])
+        for index in moments:
+            values[index] = aware(values[index])
+        entry = Entry.from_db(connection.alias, names, values)
+        author = row[width:width + person_width]
+        owner = row[width + person_width:width + 2 * person_width]
+        team = row[width + 2 * person_width:]
+        Entry.author.field.set_cached_value(entry, Person.from_db(connection.alias, PERSON_FIELDS, author))
+        Entry.owner_person.field.set_cached_value(
+            entry, Person.from_db(connection.alias, PERSON_FIELDS, owner) if any(owner) else None
+        )
+        Entry.owner_team.field.set_cached_value(
+            entry, Team.from_db(connection.alias, TEAM_FIELDS, team) if any(team) else None
+        )
         loaded[entry.pk] = entry
     return loaded
 
