@@ -13,6 +13,8 @@ import importlib
 import os
 import sys
 
+from learnloop.cli_help import cached_help
+
 # (command, action) -> a module with main(argv, write=, fail=) that needs no database.
 DJANGO_FREE = {
     ("experiment", "analyze"): "learnloop.experiments.analyze_cli",
@@ -88,6 +90,9 @@ def main(argv: list[str] | None = None) -> None:
         status = module.main(arguments[2:], write=sys.stdout.write, fail=sys.stderr.write)
         if status:
             sys.exit(status)
+        return
+    if (text := cached_help(arguments)) is not None:
+        sys.stdout.write(text)  # what Django would print, without starting it (cli_help.py)
         return
     if arguments[:2] == ["help", "--all"]:
         arguments = ["help"]
