@@ -8,18 +8,18 @@ import sys
 
 import pytest
 
-from learnloop import cli_help
+from learnloop import cli, cli_help
 
-STORED = json.loads(cli_help.HELP_FILE.read_text(encoding="utf-8"))
+STORED = json.loads(cli.HELP_FILE.read_text(encoding="utf-8"))
 same_python = pytest.mark.skipif(
-    STORED["python"] != cli_help.python_version(),
+    STORED["python"] != cli.python_version(),
     reason=f"cli_help.json was written by Python {STORED['python']}; this Python asks Django for help",
 )
 
 
 @same_python
 def test_the_stored_help_is_what_the_commands_print_now():
-    stored = cli_help.HELP_FILE.read_text(encoding="utf-8")
+    stored = cli.HELP_FILE.read_text(encoding="utf-8")
     assert cli_help.serialized(cli_help.generate()) == stored, (
         "A command's arguments changed: run `uv run python -m learnloop.cli_help --write` and commit "
         "src/learnloop/cli_help.json."
@@ -52,13 +52,13 @@ def test_the_fast_help_prints_what_django_prints():  # on any Python: from the f
 
 @same_python
 def test_other_forms_still_go_to_django():
-    assert cli_help.cached_help(["search", "--help"]) is not None
-    assert cli_help.cached_help(["search", "--verbosity", "2", "--help"]) is None
-    assert cli_help.cached_help(["shell", "--help"]) is None  # not one of Learnloop's
-    assert cli_help.cached_help(["search"]) is None
-    assert cli_help.cached_help(["search", "rebuild", "now", "--help"]) is None
+    assert cli.cached_help(["search", "--help"]) is not None
+    assert cli.cached_help(["search", "--verbosity", "2", "--help"]) is None
+    assert cli.cached_help(["shell", "--help"]) is None  # not one of Learnloop's
+    assert cli.cached_help(["search"]) is None
+    assert cli.cached_help(["search", "rebuild", "now", "--help"]) is None
 
 
 def test_another_python_asks_django(monkeypatch):
-    monkeypatch.setattr(cli_help, "python_version", lambda: "3.99")
-    assert cli_help.cached_help(["search", "--help"]) is None
+    monkeypatch.setattr(cli, "python_version", lambda: "3.99")
+    assert cli.cached_help(["search", "--help"]) is None

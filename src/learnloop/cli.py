@@ -12,8 +12,7 @@ starting it costs more CPU than analysing a file. Nothing heavy is imported here
 import importlib
 import os
 import sys
-
-from learnloop.cli_help import cached_help
+from pathlib import Path
 
 # (command, action) -> a module with main(argv, write=, fail=) that needs no database.
 DJANGO_FREE = {
@@ -26,6 +25,10 @@ DJANGO_FREE = {
     ("systems", "loops"): "learnloop.analytics.systems.loops_cli",
     ("network", "analyze"): "learnloop.network.analyze_cli",
 }
+
+# The --help of Learnloop's Django commands, written by learnloop.cli_help from their parsers.
+HELP_FILE = Path(__file__).with_name("cli_help.json")
+HELP_FLAGS = ("--help", "-h")
 
 OVERVIEW = """\
 usage: learnloop COMMAND [options]
@@ -72,6 +75,27 @@ Learnloop's commands:
 Run `learnloop COMMAND --help` for a command's options, `learnloop help --all` for every
 command Django provides. Configuration comes from the environment: see docs/configuration.md.
 """
+
+
+def cached_help(arguments: list[str]) -> str | None:
+    """The stored help for `COMMAND [ACTION] --help` (cli_help.py), or None to let Django answer."""
+    if not 2 <= len(arguments) <= 3 or arguments[-1] not in HELP_FLAGS:
+        return None
+    if any(argument.startswith("-") for argument in arguments[:-1]):
+        return None
+    import json
+
+    try:
+        stored = json.loads(HELP_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # a damaged or missing file only costs the fast path
+    if stored.get("python") != python_version():
+        return None  # argparse lays help out differently from one Python to the next
+    return stored.get("texts", {}).get(" ".join(arguments[:-1]))
+
+
+def python_version() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def main(argv: list[str] | None = None) -> None:

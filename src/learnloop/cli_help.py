@@ -9,38 +9,17 @@ parsers disagree, as the translation catalogues' test does. Only the exact forms
 COMMAND --help` and `learnloop COMMAND ACTION --help` (or -h) are answered from the file;
 anything else goes to Django as before.
 
-Reading the file imports json only (tests/test_cli_imports.py).
+This module writes the file; `learnloop.cli.cached_help` reads it (json only:
+tests/test_cli_imports.py).
 """
 
 import json
 import os
 import sys
-from pathlib import Path
 
-HELP_FILE = Path(__file__).with_name("cli_help.json")
 WIDTH = 100
-HELP_FLAGS = ("--help", "-h")
 # Django's own commands that Learnloop's overview (cli.OVERVIEW) names.
 DJANGO_COMMANDS = ("migrate",)
-
-
-def cached_help(arguments: list[str]) -> str | None:
-    """The stored help for `COMMAND [ACTION] --help`, or None to let Django answer."""
-    if not 2 <= len(arguments) <= 3 or arguments[-1] not in HELP_FLAGS:
-        return None
-    if any(argument.startswith("-") for argument in arguments[:-1]):
-        return None
-    try:
-        stored = json.loads(HELP_FILE.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # a damaged or missing file only costs the fast path
-    if stored.get("python") != python_version():
-        return None  # argparse lays help out differently from one Python to the next
-    return stored.get("texts", {}).get(" ".join(arguments[:-1]))
-
-
-def python_version() -> str:
-    return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def generate() -> dict[str, str]:
@@ -74,6 +53,8 @@ def generate() -> dict[str, str]:
 
 
 def serialized(texts: dict[str, str]) -> str:
+    from learnloop.cli import python_version
+
     stored = {"python": python_version(), "texts": texts}
     return json.dumps(stored, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -83,6 +64,8 @@ def main() -> None:
     import django
 
     django.setup()
+    from learnloop.cli import HELP_FILE
+
     text = serialized(generate())
     if "--write" in sys.argv[1:]:
         HELP_FILE.write_text(text, encoding="utf-8")
