@@ -265,7 +265,8 @@ def child(args) -> None:
     viewer = Person.objects.create(email="viewer@bench.example", full_name="Viewer", password=UNUSABLE)
     # Through the documented import path: one Markdown file per document ("# title", then the
     # text), imported by `learnloop knowledge import DIR --as EMAIL`, which indexes as it writes.
-    folder = Path(args.collection_file).with_suffix(".files")
+    collection_path = Path(args.collection_file)
+    folder = collection_path.with_name(f"{collection_path.stem}-{args.child}-files")  # one per database run
     folder.mkdir()
     for doc in collection["documents"]:
         heading = f"# {doc['title']}\n\n" if doc["title"] else ""
@@ -279,6 +280,8 @@ def child(args) -> None:
         raise SystemExit(f"imported {len(doc_of)} of {len(collection['documents'])} documents")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    if args.rebuild_after_import:
+        search.rebuild()
     runs, cpu_ms = {}, []
     for query in collection["queries"]:
         started = time.process_time()
@@ -328,6 +331,8 @@ def main() -> None:
     parser.add_argument("--query-repeats", type=int, help="experiment: count a repeated query term at most this often")
     parser.add_argument("--no-identifiers", action="store_true", help="experiment: no identifier terms")
     parser.add_argument("--proximity-weight", type=float, help="experiment: the proximity bonus's weight (0: off)")
+    parser.add_argument("--rebuild-after-import", action="store_true",
+                        help="experiment: index again with `learnloop search rebuild` after the import")
     parser.add_argument("--save-runs", type=Path, help="write each system's ranked lists and the judgments here, "
                         "as NAME.json, for looking at single queries")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -354,6 +359,9 @@ def main() -> None:
     if args.proximity_weight is not None:
         experiment += ["--proximity-weight", str(args.proximity_weight)]
         figures["proximity_weight"] = args.proximity_weight
+    if args.rebuild_after_import:
+        experiment += ["--rebuild-after-import"]
+        figures["rebuild_after_import"] = 1
     with tempfile.TemporaryDirectory(prefix="learnloop-quality-") as temporary:
         workdir = Path(temporary)
         for name in names:

@@ -205,6 +205,20 @@ def _start_worker():
         return None
 
 
+def _last_queued() -> int | None:
+    """The newest queue row before a build from the database: the rows up to it are covered."""
+    return SearchOutbox.objects.order_by("-id").values_list("id", flat=True).first()
+
+
+def _forget_queued(last: int | None) -> None:
+    # Rows queued later have higher ids (only a holder of the write lock deletes rows, so the
+    # newest id can't be freed and given again meanwhile). A range, not a list of ids: an
+    # import of 100,000 files into a new installation queues more rows than SQLite takes
+    # parameters.
+    if last is not None:
+        SearchOutbox.objects.filter(id__lte=last).delete()
+
+
 def _fill(writer, *, total: int, progress=None) -> int:
     """Add every entry's document to `writer`; returns how many.
 
@@ -351,7 +365,7 @@ class EmbeddedBackend(Backend):
         with write_lock(REBUILD_LOCK_WAIT_SECONDS):
             # Rows queued before this point are covered by reading every entry below; rows
             # queued while it runs are applied afterwards.
-            queued = list(SearchOutbox.objects.values_list("id", flat=True))
+            queued = _last_queued()
             path = index_dir()
             try:
                 index = tantivy.Index.open(str(path)) if (path / "meta.json").exists() else None
@@ -375,7 +389,7 @@ class EmbeddedBackend(Backend):
                 writer.wait_merging_threads()
             if progress:
                 progress(count, total)
-            SearchOutbox.objects.filter(id__in=queued).delete()
+            _forget_queued(queued)
             with _cache_lock:
                 _open_indexes.pop(str(path), None)
         self.apply_queue(wait=APPLY_LOCK_WAIT_SECONDS)
@@ -393,6 +407,12 @@ class EmbeddedBackend(Backend):
         if not (path / "meta.json").exists():
             logger.info("No search index at %s yet; building it from the database.", path)
             path.mkdir(parents=True, exist_ok=True)
+            # As in rebuild: what is queued now is covered by reading every entry. Applied again
+            # afterwards, each entry was indexed twice, and Tantivy counts a replaced document's
+            # words in document frequencies until it merges segments: the first import into a
+            # new installation (CACM, 3,204 files) ranked with 5 % higher frequencies than a
+            # rebuild (same first ten for 32 of 52 queries).
+            queued = _last_queued()
             index = tantivy.Index(schema(), path=str(path))
             writer = index.writer(heap_size=REBUILD_HEAP)
             try:
@@ -400,6 +420,7 @@ class EmbeddedBackend(Backend):
                 writer.commit()
             finally:
                 writer.wait_merging_threads()
+            _forget_queued(queued)
         opened = _OpenIndex(path)
         with _cache_lock:
             _open_indexes[str(path)] = opened
