@@ -17,10 +17,13 @@ def rebuild_outdated_search_index(sender, *, using="default", verbosity=1, stdou
     if using != "default":
         return
     state = kwargs.get("apps")  # the migrated state; absent when sent by `flush`
-    if state is not None and not any(
-        field.name == "format" for field in state.get_model("knowledge", "SearchStats")._meta.fields
-    ):
-        return  # migrated only part of the way: the column that records the format is not there yet
+    if state is not None:
+        try:
+            fields = state.get_model("knowledge", "SearchStats")._meta.fields
+        except LookupError:
+            return  # migrated back before the search tables
+        if not any(field.name == "format" for field in fields):
+            return  # migrated only part of the way: the column that records the format is not there yet
     count = search.rebuild_if_outdated()
     if count and verbosity and stdout is not None:
         stdout.write(f"  Rebuilt the search index in its new format ({count} entries).\n")
