@@ -36,7 +36,14 @@ _ENGLISH_WORD_LIST = """
 ENGLISH_WORDS = frozenset(_ENGLISH_WORD_LIST.split())
 
 _READ_ATTRIBUTES = {"placeholder", "title", "aria-label", "alt"}
+# A word is a run of letters (with ' and -) standing alone: letters inside a token with digits or
+# underscores ("x9you2", a random secret or id shown on the page) are not words a person reads.
+_TOKEN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_'-]*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def _words(text: str) -> list[str]:
+    return [token for token in _TOKEN.findall(text) if _WORD.fullmatch(token)]
 
 
 class _VisibleText(HTMLParser):
@@ -73,7 +80,7 @@ def visible_text(html: str) -> str:
 def english_left(html: str, *, allowed: frozenset[str] = frozenset()) -> list[str]:
     """The English words on the page (lower-cased, in page order, each once), less `allowed`."""
     found: list[str] = []
-    for word in _WORD.findall(visible_text(html)):
+    for word in _words(visible_text(html)):
         lowered = word.lower()
         if lowered in ENGLISH_WORDS and lowered not in allowed and lowered not in found:
             found.append(lowered)
@@ -83,8 +90,8 @@ def english_left(html: str, *, allowed: frozenset[str] = frozenset()) -> list[st
 def english_context(html: str, word: str, width: int = 40) -> list[str]:
     """Where a word occurs, to say in a failing test which string missed."""
     text = visible_text(html)
-    matches = re.finditer(rf"\b{re.escape(word)}\b", text, re.I)
-    return [text[max(0, match.start() - width): match.end() + width] for match in matches]
+    matches = re.finditer(rf"(?<![\w'-]){re.escape(word)}(?![\w'-])", text, re.I)
+    return [text[max(0, match.start() - width): match.end() + width] for match in matches] or [text[:2 * width]]
 
 
 def assert_no_english(response_or_html, *, allowed: frozenset[str] = frozenset()) -> None:
