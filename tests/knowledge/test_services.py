@@ -25,6 +25,53 @@ def test_a_new_entry_is_owned_by_its_author_and_has_a_first_version(lesson, memb
     assert ActivityEvent.objects.filter(verb="created", subject_id=str(lesson.pk), actor=member).exists()
 
 
+def test_entries_written_in_one_batch_are_what_create_entry_writes(member, team):
+    from learnloop.knowledge.models import Provenance
+
+    drafts = [dict(kind="lesson", title=f"Lesson {number}", body=f"Keep step {number}.", tags=["Deploys", "ops"],
+                   skills=["postgresql"], owner_team=team, teams=[team], visibility="team",
+                   provenance=[("import", f"notes/{number}.md", f"Imported from notes/{number}.md")])
+              for number in range(3)]
+    written = services.create_entries(by=member, drafts=drafts)
+    alone = services.create_entry(by=member, **{**drafts[0], "title": "Lesson alone",
+                                                "provenance": [("import", "notes/alone.md", "")]})
+    for entry in [*written, alone]:
+        entry = Entry.objects.get(pk=entry.pk)
+        assert (entry.author, entry.owner_team, entry.visibility, entry.version) == (member, team, "team", 1)
+        assert list(entry.teams.all()) == [team]
+        assert sorted(entry.tags.values_list("name", flat=True)) == ["deploys", "ops"]
+        assert list(entry.skills.values_list("name", flat=True)) == ["postgresql"]
+        version = entry.versions.get()
+        assert (version.number, version.change_note, version.changed_by) == (1, "Created", member)
+        assert version.content["tags"] == ["deploys", "ops"] and version.content["title"] == entry.title
+        assert entry.review_due_at == entry.last_verified_at + timedelta(days=entry.review_interval_days)
+        event = ActivityEvent.objects.get(verb="created", subject_id=str(entry.pk))
+        assert (event.actor, event.team, event.data) == (member, team, {"kind": "lesson"})
+    assert Provenance.objects.get(entry=written[1]).source_id == "notes/1.md"
+    from learnloop.knowledge.search import search_entries
+
+    found = search_entries(viewer=member, query="keep step").hits
+    assert {hit.entry.pk for hit in found} == {entry.pk for entry in [*written, alone]}
+
+
+def test_a_refused_draft_is_its_own_error_and_the_batch_is_written_without_it(member):
+    drafts = [
+        dict(kind="lesson", title="Good one", body="Text."),
+        dict(kind="lesson", title="   ", body="Text."),
+        dict(kind="lesson", title="Nul\x00in title", body="Text."),  # a stored-value rule (pre_save)
+        dict(kind="lesson", title="Too many tags", body="Text.", tags=[f"tag {n}" for n in range(21)]),
+        dict(kind="lesson", title="Good two", body="Text.", tags=["kept"]),
+    ]
+    written = services.create_entries(by=member, drafts=drafts)
+    assert [type(result).__name__ for result in written] == [
+        "Entry", "ValidationError", "ValidationError", "ValidationError", "Entry"]
+    assert [sorted(result.message_dict) for result in written[1:4]] == [["title"], ["title"], ["tags"]]
+    assert sorted(Entry.objects.values_list("title", flat=True)) == ["Good one", "Good two"]
+    from learnloop.knowledge.models import Tag
+
+    assert list(Tag.objects.values_list("name", flat=True)) == ["kept"]  # no tag of a refused draft
+
+
 def test_entries_need_a_title_and_a_text(member):
     with pytest.raises(ValidationError) as error:
         services.create_entry(by=member, kind="lesson", title="  ", body="x")

@@ -1,16 +1,18 @@
 """Every change to the knowledge base. Each keeps a version, emits an activity event and tells
 the search index, in the same transaction as the change itself."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import F, Sum
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from learnloop.activity.batch import batch_memo
-from learnloop.activity.services import record_activity
+from learnloop.activity.services import new_activity_event, record_activities, record_activity
 from learnloop.knowledge import notifying, search
 from learnloop.knowledge.models import (
     DEFAULT_REVIEW_DAYS,
@@ -215,8 +217,57 @@ def create_entry(
     happens (now unless a history is being replayed); `created_at`, when the entry was first
     written, defaults to it (an import keeps the original's date).
     """
+    draft = dict(kind=kind, title=title, body=body, context=context, options=options, decision=decision,
+                 consequences=consequences, owner_person=owner_person, owner_team=owner_team, teams=teams,
+                 visibility=visibility, tags=tags, skills=skills, review_interval_days=review_interval_days,
+                 provenance=provenance, created_at=created_at, at=at, body_optional=body_optional)
+    [written] = create_entries(by=by, drafts=[draft])
+    if isinstance(written, ValidationError):
+        raise written
+    return written
+
+
+@dataclass
+class _NewEntry:
+    """A checked draft of create_entries, waiting for the batch's writes."""
+
+    entry: Entry
+    teams: list
+    tag_names: list[str]
+    skill_names: list[str]
+    provenance: list[Provenance]
+    at: datetime | None
+
+
+def create_entries(*, by, drafts: list[dict]) -> list[Entry | ValidationError]:
+    """Write many new entries at once: each draft holds create_entry's arguments (without `by`).
+
+    Returns, in the drafts' order, each written entry or the ValidationError that refused its
+    draft; the others are written all the same. The result is what create_entry would give for
+    each, but in a few statements per batch instead of seven per entry (an import of thousands
+    of files on PostgreSQL spent most of its time in round trips). Listeners hear each entry
+    and event as if saved alone (post_save)."""
     if not (by and by.is_authenticated and by.is_active):
         raise ValidationError({"author": gettext("Entries are written by an active person.")})
+    results: list[Entry | ValidationError] = []
+    checked: list[_NewEntry] = []
+    for draft in drafts:
+        try:
+            checked.append(_checked_draft(by, **draft))
+            results.append(checked[-1].entry)
+        except ValidationError as error:
+            results.append(error)
+    if checked:
+        with transaction.atomic():
+            _write_new_entries(by, checked)
+    return results
+
+
+def _checked_draft(by, *, kind, title, body="", context="", options="", decision="", consequences="",
+                   owner_person=None, owner_team=None, teams=(), visibility=Visibility.EVERYONE, tags=(), skills=(),
+                   review_interval_days=None, provenance=(), created_at=None, at=None,
+                   body_optional=False) -> _NewEntry:
+    """A draft as an unsaved entry with its links, every rule checked: nothing is written yet."""
     now = created_at or _now(at)
     if owner_person is None and owner_team is None:
         owner_person = by
@@ -243,18 +294,57 @@ def create_entry(
     _validate_content(entry, body_required=not body_optional)
     _validate_ownership(entry, teams)
     entry.schedule_review()
-    with transaction.atomic():
-        entry.save()
-        tag_rows, skill_rows = _tags(tags), _skills(skills)
-        # A new entry has no links to diff against (set() would read them first): add only.
-        for related, rows in ((entry.teams, teams), (entry.tags, tag_rows), (entry.skills, skill_rows)):
-            if rows:
-                related.add(*rows)
-        _add_first_provenance(entry, provenance)
-        _save_version(entry, by=by, note="Created", names={"tags": [row.name for row in tag_rows],
-                                                           "skills": [row.name for row in skill_rows]})
-        _changed(entry, verb="created", by=by, data={"kind": kind}, at=at)
-    return entry
+    sources = _first_provenance(entry, provenance)
+    # The checks a save would make (stored-value rules), now, so that a refused value is this
+    # draft's error and not the whole batch's.
+    for row in (entry, *sources):
+        pre_save.send(sender=type(row), instance=row, raw=False, using=router.db_for_write(type(row)),
+                      update_fields=None)
+    return _NewEntry(entry=entry, teams=teams, tag_names=_clean_names(tags, field="tags", max_length=60),
+                     skill_names=_clean_names(skills, field="skills", max_length=80), provenance=sources, at=at)
+
+
+def _write_new_entries(by, batch: list[_NewEntry]) -> None:
+    entries = Entry.objects.bulk_create([new.entry for new in batch])
+    if any(entry.pk is None for entry in entries):
+        raise RuntimeError("This database does not return the ids of inserted rows (SQLite 3.35 or newer does).")
+    tag_names = sorted({name for new in batch for name in new.tag_names})
+    skill_names = sorted({name for new in batch for name in new.skill_names})
+    tag_rows = dict(zip(tag_names, _named(Tag, tag_names), strict=True))
+    skill_rows = dict(zip(skill_names, _named(Skill, skill_names), strict=True))
+    # New entries have no links to diff against: add only.
+    for field, links in (
+        ("teams", lambda new: [getattr(team, "pk", team) for team in new.teams]),
+        ("tags", lambda new: [tag_rows[name].pk for name in new.tag_names]),
+        ("skills", lambda new: [skill_rows[name].pk for name in new.skill_names]),
+    ):
+        through = getattr(Entry, field).through
+        column = Entry._meta.get_field(field).m2m_reverse_name()
+        rows = [through(entry_id=new.entry.pk, **{column: pk}) for new in batch for pk in dict.fromkeys(links(new))]
+        if rows:
+            through.objects.bulk_create(rows)
+    for new in batch:
+        for row in new.provenance:
+            row.entry = new.entry
+    Provenance.objects.bulk_create([row for new in batch for row in new.provenance])
+    versions = [
+        EntryVersion(entry=new.entry, number=new.entry.version, changed_by=by, change_note="Created",
+                     content=_snapshot(new.entry, {"tags": new.tag_names, "skills": new.skill_names}))
+        for new in batch
+    ]
+    EntryVersion.objects.bulk_create(versions)
+    using = router.db_for_write(Entry)
+    for model, rows in ((Entry, entries), (Provenance, [r for new in batch for r in new.provenance]),
+                        (EntryVersion, versions)):
+        for row in rows:
+            post_save.send(sender=model, instance=row, created=True, update_fields=None, raw=False, using=using)
+    record_activities([
+        new_activity_event(verb="created", subject=new.entry, actor=by, team=new.entry.owner_team,
+                           data={"kind": new.entry.kind}, at=new.at)
+        for new in batch
+    ])
+    for new in batch:
+        search.entry_changed(new.entry.pk)
 
 
 def update_entry(
@@ -503,9 +593,9 @@ def _source_label(source_type, source_id, label) -> str:
     return (label or f"{source_type} {source_id}")[:300]
 
 
-def _add_first_provenance(entry: Entry, provenance) -> None:
-    """A new entry's sources, the first of each kept (as add_provenance would): an entry just
-    written has none to look up, so they are inserted at once (an import writes thousands)."""
+def _first_provenance(entry: Entry, provenance) -> list[Provenance]:
+    """A new entry's sources, unsaved, the first of each kept (as add_provenance would): an
+    entry just written has none to look up, so they are inserted at once."""
     rows = {}
     for source_type, source_id, label in provenance:
         _check_source(source_type, source_id)
@@ -513,8 +603,7 @@ def _add_first_provenance(entry: Entry, provenance) -> None:
             entry=entry, source_type=source_type, source_id=str(source_id),
             label=_source_label(source_type, source_id, label),
         ))
-    if rows:
-        Provenance.objects.bulk_create(rows.values())
+    return list(rows.values())
 
 
 def add_provenance(*, entry: Entry, source_type: str, source_id, label: str) -> Provenance:

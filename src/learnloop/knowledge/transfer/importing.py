@@ -300,6 +300,7 @@ class _Import:
                 errors.append(FileError(name, problem.key, problem.message))
         matches = _matches(parsed_files, self.visible)
         links = _links_of([entry.pk for entry, _ in matches.values() if entry is not None])
+        new_files: list[ParsedFile] = []
         for parsed in parsed_files:
             if parsed.id is not None and parsed.id in self.by_id:
                 errors.append(FileError(parsed.name, "id", f"{self.by_id[parsed.id]} has the same id."))
@@ -318,26 +319,36 @@ class _Import:
                 continue
             if parsed.id is not None:
                 self.by_id[parsed.id] = parsed.name
-            if entry is not None:
-                self.by_entry[entry.pk] = parsed.name
-            self._write(parsed, entry, links.get(entry.pk) if entry is not None else None)
-            self.plans.append((replace(parsed, body="", sections={}), entry.pk if entry is not None else None))
-
-    def _write(self, parsed: ParsedFile, entry: Entry | None, links: _Links | None) -> None:
-        def write():
             if entry is None:
-                created = _create(parsed, by=self.by)
-                self.results[parsed.name] = (created.pk, created.title)
-                self.created.add(created.pk)
-                self.changed[parsed.name] = []
+                new_files.append(parsed)
             else:
-                if fields := _update(entry, parsed, by=self.by, links=links):
-                    self.changed.setdefault(parsed.name, []).extend(fields)
-                self.results[parsed.name] = (entry.pk, entry.title)
+                self.by_entry[entry.pk] = parsed.name
+                self._update(parsed, entry, links[entry.pk])
+            self.plans.append((replace(parsed, body="", sections={}), entry.pk if entry is not None else None))
+        self._create(new_files)
 
-        # create_entry and update_entry each write in one transaction of their own and refuse
-        # before writing anything else.
+    def _update(self, parsed: ParsedFile, entry: Entry, links: _Links) -> None:
+        def write():
+            if fields := _update(entry, parsed, by=self.by, links=links):
+                self.changed.setdefault(parsed.name, []).extend(fields)
+            self.results[parsed.name] = (entry.pk, entry.title)
+
+        # update_entry writes in one transaction of its own and refuses before writing anything.
         self._attempt(parsed, write, savepoint=False)
+
+    def _create(self, new_files: list[ParsedFile]) -> None:
+        """A chunk's new entries in one batch of writes (on PostgreSQL an entry at a time cost
+        seven round trips); a refused file is that file's error, the others are written."""
+        written = services.create_entries(by=self.by, drafts=[_draft(parsed) for parsed in new_files])
+        for parsed, created in zip(new_files, written, strict=True):
+            if isinstance(created, ValidationError):
+                self.service_errors.extend(
+                    FileError(parsed.name, key, message) for key, message in _service_problem(created)
+                )
+                continue
+            self.results[parsed.name] = (created.pk, created.title)
+            self.created.add(created.pk)
+            self.changed[parsed.name] = []
 
     def _move_statuses(self) -> None:
         """Statuses move once every entry exists. A successor must be accepted before the records
@@ -391,10 +402,10 @@ def _provenance(name: str) -> tuple[str, str, str]:
     return ("import", source_id, f"Imported from {name}")
 
 
-def _create(parsed: ParsedFile, *, by) -> Entry:
+def _draft(parsed: ParsedFile) -> dict:
+    """A new file as create_entries' draft."""
     owner = parsed.owner
-    return services.create_entry(
-        by=by,
+    return dict(
         kind=parsed.kind,
         title=parsed.title,
         body=parsed.body,
