@@ -6,8 +6,9 @@
 Writes `--files` Markdown notes (front matter with tags, a title that repeats every 20 files,
 a body of 80–400 words) into a temporary folder, then imports them through
 `learnloop knowledge import`'s code path (`read_folder` + `import_markdown`, the operator's
-import) three times: the first import (every file created), the same folder again (every file
-unchanged), and again after editing 5 % of the files (those updated). CPU time of this process
+import) four times: the first import (every file created), the same folder again (every file
+unchanged), again after editing 5 % of the files (those updated), and again after editing
+every file (`all_edited`). CPU time of this process
 (time.process_time; the database server's own time on PostgreSQL is not included) and elapsed
 (wall) time, in files/s (on PostgreSQL the wall figure includes the server's work),
 and the process's peak resident memory after each import (`*_peak_rss_mb`: the import streams a
@@ -97,6 +98,9 @@ def main() -> None:
         for path in edited:
             path.write_text(path.read_text().replace("\n---\n", "\n---\nEdited. ", 1))
         run("edited")
+        for path in sorted(folder.rglob("*.md")):
+            path.write_text(path.read_text().replace("\n---\n", "\n---\nAll edited. ", 1))
+        run("all_edited")
         print(" ".join(f"{key}={value}" for key, value in figures.items()))
 
 

@@ -652,3 +652,47 @@ def test_importing_ten_times_the_new_files_costs_the_same_statements(importer, p
     assert list(entry.skills.values_list("name", flat=True)) == ["s40-0"]
     assert entry.versions.get().content["tags"] == ["shared-40", "t40-5"]
     assert entry.provenance.get().source_id == "batch-40/note-012.md"
+
+
+def _statements_to_reimport_edited(importer, count: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    files = [(f"edits-{count}/note-{number:03}.md",
+              f"---\ntitle: Note {number}\ntags: [e{count}]\nskills: [s{count}]\n---\nBody {number}.\n".encode())
+             for number in range(count)]
+    assert import_markdown(by=importer, files=files, dry_run=False).imported
+    edited = [(name, content.replace(b"Body", b"Edited body")) for name, content in files]
+    with CaptureQueriesContext(connection) as queries:
+        report = import_markdown(by=importer, files=edited, dry_run=False)
+    assert report.imported and report.count("update") == count, report.errors
+    return len(queries.captured_queries)
+
+
+def test_an_edited_file_costs_five_statements_on_reimport(importer, platform):
+    # What update_entry reads of each entry (owner, teams, tags, skills for its checks and
+    # version, followers to notify) is read for the whole chunk first, and the sources are
+    # added in bulk: left per file are the entry's update, its version and its activity event,
+    # and the savepoint that keeps a refused edit from spoiling the rest (two statements).
+    # Eleven before.
+    _statements_to_reimport_edited(importer, 1)
+    few, many = _statements_to_reimport_edited(importer, 4), _statements_to_reimport_edited(importer, 40)
+    assert (many - few) / 36 == 5
+    entry = Entry.objects.get(provenance__source_id="edits-40/note-007.md")
+    assert entry.body == "Edited body 7." and entry.version == 2
+    assert entry.versions.get(number=2).content["tags"] == ["e40"]
+    assert entry.provenance.count() == 1  # the path it was imported from, once
+
+
+def test_followers_hear_of_an_entry_a_reimport_edits(importer, outsider):
+    from learnloop.knowledge.models import Notification
+
+    files = [("followed.md", b"---\ntitle: Followed\n---\nFirst text.\n"), ("other.md", b"# Other\n\nText.\n")]
+    assert import_markdown(by=importer, files=files, dry_run=False).imported
+    followed = Entry.objects.get(title="Followed")
+    services.follow_entry(by=outsider, entry=followed)
+    edited = [(name, content.replace(b"Text.", b"New text.").replace(b"First text.", b"Second text."))
+              for name, content in files]
+    assert import_markdown(by=importer, files=edited, dry_run=False).count("update") == 2
+    notified = Notification.objects.get(recipient=outsider)
+    assert notified.entry == followed and "Followed" in notified.text

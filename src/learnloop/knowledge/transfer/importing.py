@@ -301,6 +301,7 @@ class _Import:
         matches = _matches(parsed_files, self.visible)
         links = _links_of([entry.pk for entry, _ in matches.values() if entry is not None])
         new_files: list[ParsedFile] = []
+        updates: list[tuple[ParsedFile, Entry, dict]] = []
         for parsed in parsed_files:
             if parsed.id is not None and parsed.id in self.by_id:
                 errors.append(FileError(parsed.name, "id", f"{self.by_id[parsed.id]} has the same id."))
@@ -323,18 +324,29 @@ class _Import:
                 new_files.append(parsed)
             else:
                 self.by_entry[entry.pk] = parsed.name
-                self._update(parsed, entry, links[entry.pk])
+                changes = {**_content_changes(entry, parsed, links[entry.pk]),
+                           **_structure_changes(entry, parsed, links[entry.pk])}
+                updates.append((parsed, entry, changes))
+                self.results[parsed.name] = (entry.pk, entry.title)
             self.plans.append((replace(parsed, body="", sections={}), entry.pk if entry is not None else None))
+        self._update([(parsed, entry, changes) for parsed, entry, changes in updates if changes])
         self._create(new_files)
 
-    def _update(self, parsed: ParsedFile, entry: Entry, links: _Links) -> None:
-        def write():
-            if fields := _update(entry, parsed, by=self.by, links=links):
-                self.changed.setdefault(parsed.name, []).extend(fields)
-            self.results[parsed.name] = (entry.pk, entry.title)
+    def _update(self, updates: list[tuple[ParsedFile, Entry, dict]]) -> None:
+        """The chunk's changed entries, through update_entry one at a time (an edit diffs and
+        versions what changed), with what it reads of each entry read for all of them first
+        (on PostgreSQL that was five round trips a file)."""
+        services.prefetch_for_update([entry for _, entry, _ in updates])
+        for parsed, entry, changes in updates:
 
-        # update_entry writes in one transaction of its own and refuses before writing anything.
-        self._attempt(parsed, write, savepoint=False)
+            def write(parsed=parsed, entry=entry, changes=changes):
+                services.update_entry(by=self.by, entry=entry, change_note=f"Imported from {parsed.name}"[:300],
+                                      body_optional=True, **changes)
+                self.changed.setdefault(parsed.name, []).extend(changes)
+                self.results[parsed.name] = (entry.pk, entry.title)
+
+            # update_entry writes in one transaction of its own and refuses before writing anything.
+            self._attempt(parsed, write, savepoint=False)
 
     def _create(self, new_files: list[ParsedFile]) -> None:
         """A chunk's new entries in one batch of writes (on PostgreSQL an entry at a time cost
@@ -385,12 +397,12 @@ class _Import:
         """Sources for the updated entries, and the report's line per file."""
         updated = [matched for parsed, matched in self.plans if matched is not None and parsed.name in self.changed]
         entries = Entry.objects.only("pk").in_bulk(updated)
+        services.add_provenances([
+            (entries[matched], *_provenance(parsed.name))
+            for parsed, matched in self.plans if matched is not None and parsed.name in self.changed
+        ])
         for parsed, matched in self.plans:
             entry_id, title = self.results[parsed.name]
-            if matched is not None and parsed.name in self.changed:
-                source_type, source_id, label = _provenance(parsed.name)
-                services.add_provenance(entry=entries[matched], source_type=source_type, source_id=source_id,
-                                        label=label)
             action = "create" if matched is None else ("update" if parsed.name in self.changed else "unchanged")
             fields = tuple(dict.fromkeys(FILE_KEYS.get(key, key) for key in self.changed.get(parsed.name, ())))
             self.report.files.append(FilePlan(parsed.name, action, parsed.kind, title, entry_id,
@@ -420,15 +432,6 @@ def _draft(parsed: ParsedFile) -> dict:
         provenance=[_provenance(parsed.name)],
         body_optional=True,  # a file that is only a title is still worth finding
     )
-
-
-def _update(entry: Entry, parsed: ParsedFile, *, by, links: _Links) -> list[str]:
-    """Change what the file changes, nothing else; returns the changed fields."""
-    changes = {**_content_changes(entry, parsed, links), **_structure_changes(entry, parsed, links)}
-    if changes:
-        services.update_entry(by=by, entry=entry, change_note=f"Imported from {parsed.name}"[:300], body_optional=True,
-                              **changes)
-    return list(changes)
 
 
 def _successor(parsed: ParsedFile, *, by, entry_of, plans) -> Entry:
