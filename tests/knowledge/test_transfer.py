@@ -696,3 +696,15 @@ def test_followers_hear_of_an_entry_a_reimport_edits(importer, outsider):
     assert import_markdown(by=importer, files=edited, dry_run=False).count("update") == 2
     notified = Notification.objects.get(recipient=outsider)
     assert notified.entry == followed and "Followed" in notified.text
+
+
+def test_an_entry_updated_from_a_new_path_keeps_both_sources(importer):
+    assert import_markdown(by=importer, files=[("a.md", b"# A\n\nFirst.\n")], dry_run=False).imported
+    entry = Entry.objects.get(title="A")
+    moved = [("moved/a.md", f"---\nid: {entry.pk}\ntitle: A\n---\nSecond.\n".encode())]
+    assert import_markdown(by=importer, files=moved, dry_run=False).count("update") == 1
+    assert list(entry.provenance.order_by("id").values_list("source_id", "label")) == [
+        ("a.md", "Imported from a.md"), ("moved/a.md", "Imported from moved/a.md")]
+    again = [("moved/a.md", f"---\nid: {entry.pk}\ntitle: A\n---\nThird.\n".encode())]
+    assert import_markdown(by=importer, files=again, dry_run=False).count("update") == 1
+    assert entry.provenance.count() == 2

@@ -618,23 +618,23 @@ def _first_provenance(entry: Entry, provenance) -> list[Provenance]:
     return list(rows.values())
 
 
-def add_provenances(sources: list[tuple[Entry, str, str, str]]) -> None:
-    """add_provenance for many (entry, source_type, source_id, label) at once: the sources an
+def add_provenances(sources: list[tuple[int, str, str, str]]) -> None:
+    """add_provenance for many (entry id, source_type, source_id, label) at once: the sources an
     entry has already are kept, the others inserted, in two statements per 500 sources."""
-    for _entry, source_type, source_id, _label in sources:
+    for _entry_id, source_type, source_id, _label in sources:
         _check_source(source_type, source_id)
-    wanted = list({(entry.pk, source_type, str(source_id)): (entry, label)
-                   for entry, source_type, source_id, label in sources}.items())
+    wanted = list({(entry_id, source_type, str(source_id)): label
+                   for entry_id, source_type, source_id, label in sources}.items())
     for start in range(0, len(wanted), 500):  # a re-import may update more than SQLite takes parameters
         chunk = wanted[start:start + 500]
         known = set(Provenance.objects.filter(entry_id__in={key[0] for key, _ in chunk},
                                               source_id__in={key[2] for key, _ in chunk})
                     .values_list("entry_id", "source_type", "source_id"))
         Provenance.objects.bulk_create(
-            [Provenance(entry=entry, source_type=source_type, source_id=source_id,
+            [Provenance(entry_id=entry_id, source_type=source_type, source_id=source_id,
                         label=_source_label(source_type, source_id, label))
-             for (_, source_type, source_id), (entry, label) in chunk
-             if (entry.pk, source_type, source_id) not in known],
+             for (entry_id, source_type, source_id), label in chunk
+             if (entry_id, source_type, source_id) not in known],
             ignore_conflicts=True,  # a concurrent writer may add the same source meanwhile
         )
 

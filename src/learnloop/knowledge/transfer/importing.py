@@ -395,10 +395,8 @@ class _Import:
 
     def _finish(self) -> None:
         """Sources for the updated entries, and the report's line per file."""
-        updated = [matched for parsed, matched in self.plans if matched is not None and parsed.name in self.changed]
-        entries = Entry.objects.only("pk").in_bulk(updated)
         services.add_provenances([
-            (entries[matched], *_provenance(parsed.name))
+            (matched, *_provenance(parsed.name))
             for parsed, matched in self.plans if matched is not None and parsed.name in self.changed
         ])
         for parsed, matched in self.plans:
