@@ -123,6 +123,62 @@ def test_saving_without_changes_makes_no_version(lesson, member):
     assert lesson.versions.count() == 1
 
 
+def test_entries_edited_in_one_batch_are_what_update_entry_writes(member, team):
+    from learnloop.knowledge.search import search_entries
+
+    entries = [services.create_entry(by=member, kind="lesson", title=f"Lesson {n}", body="Old text.", tags=["ops"])
+               for n in range(3)]
+    edit = dict(body="Keep the rollback step.", tags=["ops", "deploys"], change_note="Sharper")
+    written = services.update_entries(by=member, edits=[dict(entry=entry, **edit) for entry in entries[:2]])
+    alone = services.update_entry(by=member, entry=entries[2], **edit)
+    assert written == entries[:2] and alone == entries[2]
+    for entry in entries:
+        entry = Entry.objects.get(pk=entry.pk)
+        assert (entry.body, entry.version) == ("Keep the rollback step.", 2)
+        assert sorted(entry.tags.values_list("name", flat=True)) == ["deploys", "ops"]
+        version = entry.versions.get(number=2)
+        assert (version.change_note, version.changed_by, version.content["tags"]) == (
+            "Sharper", member, ["deploys", "ops"])
+        assert version.content["body"] == "Keep the rollback step."
+        event = ActivityEvent.objects.get(verb="edited", subject_id=str(entry.pk))
+        assert (event.actor, event.data) == (member, {"version": 2, "content": True})
+    found = search_entries(viewer=member, query="rollback step").hits
+    assert {hit.entry.pk for hit in found} == {entry.pk for entry in entries}
+
+
+def test_a_refused_edit_is_its_own_error_and_the_batch_is_written_without_it(member, decision):
+    other = factories.person()
+    mine = [services.create_entry(by=member, kind="lesson", title=f"Mine {n}", body="Text.") for n in range(4)]
+    theirs = services.create_entry(by=other, kind="lesson", title="Theirs", body="Text.")
+    services.set_decision_status(by=member, entry=decision, status="accepted")
+    written = services.update_entries(by=member, edits=[
+        dict(entry=mine[0], body="Edited."),
+        dict(entry=mine[1], title="   "),
+        dict(entry=mine[2], body="Nul\x00in body"),  # a stored-value rule (pre_save)
+        dict(entry=theirs, body="Edited."),  # not mine to edit
+        dict(entry=decision, decision="Something else."),  # accepted: its content is frozen
+        dict(entry=mine[3], body="Edited too."),
+    ])
+    assert [type(result).__name__ for result in written] == [
+        "Entry", "ValidationError", "ValidationError", "PermissionDenied", "ValidationError", "Entry"]
+    assert [sorted(result.message_dict) for result in (written[1], written[2], written[4])] == [
+        ["title"], ["body"], ["status"]]
+    assert dict(Entry.objects.values_list("title", "body")) == {
+        "Mine 0": "Edited.", "Mine 1": "Text.", "Mine 2": "Text.", "Mine 3": "Edited too.", "Theirs": "Text.",
+        decision.title: ""}
+    assert dict(Entry.objects.values_list("title", "version")) == {
+        "Mine 0": 2, "Mine 1": 1, "Mine 2": 1, "Mine 3": 2, "Theirs": 1, decision.title: 1}
+    assert Entry.objects.get(pk=decision.pk).decision == "PostgreSQL."
+
+
+def test_an_edit_writes_only_what_it_changes(lesson, member):
+    # Another request flags the entry for review while this edit is open: the edit keeps the flag.
+    Entry.objects.filter(pk=lesson.pk).update(review_flag="A reader says step two is outdated.")
+    services.update_entry(by=member, entry=lesson, body="Code first, schema second.")
+    lesson.refresh_from_db()
+    assert (lesson.body, lesson.review_flag) == ("Code first, schema second.", "A reader says step two is outdated.")
+
+
 def test_restoring_a_version_adds_a_new_version(lesson, member):
     services.update_entry(by=member, entry=lesson, title="Changed title", tags=["other"])
     services.restore_version(by=member, entry=lesson, number=1)

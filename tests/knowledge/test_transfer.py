@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from learnloop.activity.models import ActivityEvent
 from learnloop.audit.models import AuditEvent
 from learnloop.knowledge import services
 from learnloop.knowledge.models import Entry, EntryVersion, Provenance
@@ -669,19 +670,18 @@ def _statements_to_reimport_edited(importer, count: int) -> int:
     return len(queries.captured_queries)
 
 
-def test_an_edited_file_costs_five_statements_on_reimport(importer, platform):
-    # What update_entry reads of each entry (owner, teams, tags, skills for its checks and
-    # version, followers to notify) is read for the whole chunk first, and the sources are
-    # added in bulk: left per file are the entry's update, its version and its activity event,
-    # and the savepoint that keeps a refused edit from spoiling the rest (two statements).
-    # Eleven before.
+def test_reimporting_ten_times_the_edited_files_costs_the_same_statements(importer, platform):
+    # What the edits read of each entry (owner, teams, tags, skills for the checks and the
+    # version, followers to notify) is read for the whole chunk first, and the chunk's updates,
+    # versions, events and sources go in a few statements each. Eleven per file before, then five.
     _statements_to_reimport_edited(importer, 1)
-    few, many = _statements_to_reimport_edited(importer, 4), _statements_to_reimport_edited(importer, 40)
-    assert (many - few) / 36 == 5
+    assert _statements_to_reimport_edited(importer, 4) == _statements_to_reimport_edited(importer, 40)
     entry = Entry.objects.get(provenance__source_id="edits-40/note-007.md")
     assert entry.body == "Edited body 7." and entry.version == 2
     assert entry.versions.get(number=2).content["tags"] == ["e40"]
+    assert entry.versions.get(number=2).change_note == "Imported from edits-40/note-007.md"
     assert entry.provenance.count() == 1  # the path it was imported from, once
+    assert ActivityEvent.objects.filter(subject_type="knowledge.entry", subject_id=str(entry.pk), verb="edited").count() == 1
 
 
 def test_followers_hear_of_an_entry_a_reimport_edits(importer, outsider):

@@ -4,7 +4,7 @@ the search index, in the same transaction as the change itself."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.db.models import F, Sum, prefetch_related_objects
 from django.db.models.signals import post_save, pre_save
@@ -384,6 +384,57 @@ def update_entry(
 
     An edit can't take a lesson's or playbook's text away, but an entry imported as a title
     alone (create_entry's `body_optional`) can be edited before anyone writes its text."""
+    edit = dict(entry=entry, change_note=change_note, title=title, body=body, context=context, options=options,
+                decision=decision, consequences=consequences, tags=tags, skills=skills, teams=teams,
+                visibility=visibility, owner_person=owner_person, owner_team=owner_team,
+                review_interval_days=review_interval_days, at=at, body_optional=body_optional)
+    [written] = update_entries(by=by, edits=[edit])
+    if isinstance(written, Exception):
+        raise written
+    return written
+
+
+@dataclass
+class _Edit:
+    """A checked edit of update_entries: the entry holds its new values, nothing is written yet."""
+
+    entry: Entry
+    fields: set[str]  # the entry's columns this edit writes
+    content_changed: bool
+    teams: list | None  # None: unchanged
+    tag_names: list[str] | None
+    skill_names: list[str] | None
+    change_note: str
+    at: datetime | None
+
+
+def update_entries(*, by, edits: list[dict]) -> list[Entry | ValidationError | PermissionDenied]:
+    """Edit many entries at once: each edit holds update_entry's arguments (without `by`).
+
+    Returns, in the edits' order, each edited entry or the error that refused its edit (nothing
+    of a refused edit is written; the others are). The result is what update_entry would give
+    for each, in a few statements per batch instead of five per entry (an import re-reading a
+    folder where every file changed spent most of its time in round trips). Listeners hear each
+    entry, version and event as if saved alone (post_save)."""
+    results: list[Entry | ValidationError | PermissionDenied] = []
+    checked: list[_Edit] = []
+    for edit in edits:
+        try:
+            checked.append(_checked_edit(by, **edit))
+            results.append(checked[-1].entry)
+        except (ValidationError, PermissionDenied) as error:
+            results.append(error)
+    if checked:
+        with transaction.atomic():
+            _write_edits(by, checked)
+    return results
+
+
+def _checked_edit(by, *, entry: Entry, change_note="", title=UNSET, body=UNSET, context=UNSET, options=UNSET,
+                  decision=UNSET, consequences=UNSET, tags=UNSET, skills=UNSET, teams=UNSET, visibility=UNSET,
+                  owner_person=UNSET, owner_team=UNSET, review_interval_days=UNSET, at=None,
+                  body_optional=False) -> _Edit:
+    """An edit applied to the entry in memory, every rule checked: nothing is written yet."""
     require_edit(by, entry)
     had_body = bool(entry.body.strip())
     content = {
@@ -422,38 +473,72 @@ def update_entry(
     structure = {field: value for field, value in structure.items() if value is not UNSET}
     if structure or teams is not UNSET:
         require_curate(by, entry)
-    with transaction.atomic():
-        for field, value in {**content, **structure}.items():
-            setattr(entry, field, value)
-        if "owner_person" in structure and structure["owner_person"] is not None and "owner_team" not in structure:
-            entry.owner_team = None
-        if "owner_team" in structure and structure["owner_team"] is not None and "owner_person" not in structure:
-            entry.owner_person = None
-        new_teams = list(teams) if teams is not UNSET else list(entry.teams.all())
-        _validate_content(entry, body_required=had_body and not body_optional)
-        _validate_ownership(entry, new_teams)
-        entry.schedule_review()
-        if content_changed:
-            entry.version += 1
-        entry.updated_at = _now(at)
-        entry.save()
-        if teams is not UNSET:
-            entry.teams.set(new_teams)
-        if new_tags is not None:
-            entry.tags.set(_tags(new_tags))
-        if new_skills is not None:
-            entry.skills.set(_skills(new_skills))
-        if content_changed:
-            _save_version(entry, by=by, note=change_note)
-            notifying.entry_changed(
-                entry=entry,
-                by=by,
-                what=lambda: gettext("edited it (version %(version)s)") % {"version": entry.version},
-                event=f"v{entry.version}",
-                at=at,
-            )
-        _changed(entry, verb="edited", by=by, data={"version": entry.version, "content": content_changed}, at=at)
-    return entry
+    for field, value in {**content, **structure}.items():
+        setattr(entry, field, value)
+    if "owner_person" in structure and structure["owner_person"] is not None and "owner_team" not in structure:
+        entry.owner_team = None
+    if "owner_team" in structure and structure["owner_team"] is not None and "owner_person" not in structure:
+        entry.owner_person = None
+    new_teams = list(teams) if teams is not UNSET else list(entry.teams.all())
+    _validate_content(entry, body_required=had_body and not body_optional)
+    _validate_ownership(entry, new_teams)
+    entry.schedule_review()
+    if content_changed:
+        entry.version += 1
+    entry.updated_at = _now(at)
+    fields = {*content, *structure, "version", "updated_at", "review_due_at"}
+    if {"owner_person", "owner_team"} & fields:
+        fields |= {"owner_person", "owner_team"}
+    # The checks a save would make (stored-value rules), now, so that a refused value is this
+    # edit's error and not the whole batch's.
+    pre_save.send(sender=Entry, instance=entry, raw=False, using=router.db_for_write(Entry), update_fields=None)
+    return _Edit(entry=entry, fields=fields, content_changed=content_changed,
+                 teams=new_teams if teams is not UNSET else None, tag_names=new_tags, skill_names=new_skills,
+                 change_note=change_note, at=at)
+
+
+def _write_edits(by, batch: list[_Edit]) -> None:
+    entries = [edit.entry for edit in batch]
+    # Only the columns some edit changes (a save would write every column, over a concurrent
+    # change to another field, such as a status move).
+    Entry.objects.bulk_update(entries, sorted({field for edit in batch for field in edit.fields}))
+    using = router.db_for_write(Entry)
+    for entry in entries:
+        post_save.send(sender=Entry, instance=entry, created=False, update_fields=None, raw=False, using=using)
+    for edit in batch:
+        if edit.teams is not None:
+            edit.entry.teams.set(edit.teams)
+        if edit.tag_names is not None:
+            edit.entry.tags.set(_tags(edit.tag_names))
+        if edit.skill_names is not None:
+            edit.entry.skills.set(_skills(edit.skill_names))
+    edited = [edit for edit in batch if edit.content_changed]
+    versions = EntryVersion.objects.bulk_create([
+        EntryVersion(entry=edit.entry, number=edit.entry.version, changed_by=by, change_note=edit.change_note[:300],
+                     content=_snapshot(edit.entry, {
+                         "tags": _names(edit.entry.tags) if edit.tag_names is None else edit.tag_names,
+                         "skills": _names(edit.entry.skills) if edit.skill_names is None else edit.skill_names,
+                     }))
+        for edit in edited
+    ])
+    for version in versions:
+        post_save.send(sender=EntryVersion, instance=version, created=True, update_fields=None, raw=False,
+                       using=using)
+    for edit in edited:
+        notifying.entry_changed(
+            entry=edit.entry,
+            by=by,
+            what=lambda entry=edit.entry: gettext("edited it (version %(version)s)") % {"version": entry.version},
+            event=f"v{edit.entry.version}",
+            at=edit.at,
+        )
+    record_activities([
+        new_activity_event(verb="edited", subject=edit.entry, actor=by, team=edit.entry.owner_team,
+                           data={"version": edit.entry.version, "content": edit.content_changed}, at=edit.at)
+        for edit in batch
+    ])
+    for edit in batch:
+        search.entry_changed(edit.entry.pk)
 
 
 def restore_version(*, by, entry: Entry, number: int) -> Entry:
