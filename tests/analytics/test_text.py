@@ -189,6 +189,22 @@ def test_highlight_finds_a_match_deep_inside_a_long_text_and_shows_only_its_neig
     assert html.startswith("…") and len(html) < 400
 
 
+def test_highlight_never_marks_a_word_cut_short_where_the_excerpt_was_cut_from_a_long_text():
+    # "sql" is not the query's "sq"; cut from a longer text just after "sq", it looked like it
+    # (and the excerpt moved to it). No match: the excerpt is the text's opening.
+    for padding in range(1, 1200):
+        text = "word " * 40 + "z" * padding + " sql " + "more " * 300
+        html = highlight(text, ["sq"])
+        assert html.startswith("word word") and "<mark>" not in html, padding
+
+
+def test_highlight_finds_the_first_match_of_any_query_word_in_a_long_text():
+    # The other words' prefixes are looked for only before the first found: the earliest wins.
+    text = "filler " * 3000 + "rollback " + "filler " * 10 + "deploy " + "filler " * 3000 + "rollback"
+    html = highlight(text, query_terms("deploy rollback"))
+    assert "<mark>rollback</mark> filler" in html and "<mark>deploy</mark>" in html
+
+
 def test_highlight_marks_every_stemmed_form_of_a_word():
     forms = "possibility happiness happy generously relational organization deployments Running team’s"
     html = highlight(forms, analyze(forms), max_length=500)

@@ -391,7 +391,9 @@ def _positions(text: str, starts: list[tuple[int, str]]) -> list[tuple[int, str]
 def _first_match_start(text: str, wanted: frozenset[str], pattern: re.Pattern | None) -> int | None:
     """Where the first wanted word of `text` (its first SCAN_LIMIT characters) starts. Plain
     substring search for each stem's prefix (memchr speed), then a look at each occurrence that
-    starts a word, stopping at the earliest verified one."""
+    starts a word, stopping at the earliest verified one. Once a word is found, the other
+    prefixes are looked for only before it: in a long text a query's other words may first
+    occur thousands of words later, or never."""
     if pattern is None:
         return None
     head = text[:SCAN_LIMIT]
@@ -401,14 +403,16 @@ def _first_match_start(text: str, wanted: frozenset[str], pattern: re.Pattern | 
         return first.start() if first else None
     best, looked = None, 0
     for prefix in {_stem_prefix(term) for term in wanted if term}:
-        position = lowered.find(prefix)
-        while position != -1 and (best is None or position < best) and looked < CANDIDATE_LIMIT:
+        # An occurrence starting before `best` ends before this.
+        end = len(lowered) if best is None else best + len(prefix) - 1
+        position = lowered.find(prefix, 0, end)
+        while position != -1 and looked < CANDIDATE_LIMIT:
             looked += 1
             term, after = _wanted_word_at(lowered, position, wanted)
             if term is not None:
                 best = position
                 break
-            position = lowered.find(prefix, after)
+            position = lowered.find(prefix, after, end)
     return best
 
 
@@ -429,7 +433,8 @@ def highlight(text: str, terms: Iterable[str], *, max_length: int = 240, clean=N
     if raw_start:
         space = text.rfind(" ", raw_start - 40 if raw_start > 40 else 0, raw_start)
         raw_start = space + 1 if space != -1 else raw_start
-    span = 4 * max_length
+    # Enough for a full excerpt after normalising, most of the time; grown below if not.
+    span = 5 * max_length // 2
     while True:
         raw_end = min(len(text), raw_start + span)
         piece = text[raw_start:raw_end]
@@ -440,7 +445,9 @@ def highlight(text: str, terms: Iterable[str], *, max_length: int = 240, clean=N
             break
         span *= 4
     leading, trailing = raw_start > 0, raw_end < len(text)
-    matches = list(_word_matches(piece, wanted, pattern))
+    # A word at the end of a piece cut from a longer text may be cut short ("sq" of "sql").
+    matches = [match for match in _word_matches(piece, wanted, pattern)
+               if not (trailing and match.end() == len(piece))]
     start = 0
     if matches and (len(piece) > max_length or leading):
         # Start a little before the first match so the excerpt reads as a sentence.
