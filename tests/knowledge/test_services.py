@@ -129,9 +129,12 @@ def test_entries_edited_in_one_batch_are_what_update_entry_writes(member, team):
     entries = [services.create_entry(by=member, kind="lesson", title=f"Lesson {n}", body="Old text.", tags=["ops"])
                for n in range(3)]
     edit = dict(body="Keep the rollback step.", tags=["ops", "deploys"], change_note="Sharper")
+    services.prefetch_for_update(entries[:2])  # as an import does
     written = services.update_entries(by=member, edits=[dict(entry=entry, **edit) for entry in entries[:2]])
     alone = services.update_entry(by=member, entry=entries[2], **edit)
     assert written == entries[:2] and alone == entries[2]
+    # What was prefetched of the links is not shown in place of what was written.
+    assert sorted(tag.name for tag in written[0].tags.all()) == ["deploys", "ops"]
     for entry in entries:
         entry = Entry.objects.get(pk=entry.pk)
         assert (entry.body, entry.version) == ("Keep the rollback step.", 2)

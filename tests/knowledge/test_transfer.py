@@ -663,7 +663,11 @@ def _statements_to_reimport_edited(importer, count: int) -> int:
               f"---\ntitle: Note {number}\ntags: [e{count}]\nskills: [s{count}]\n---\nBody {number}.\n".encode())
              for number in range(count)]
     assert import_markdown(by=importer, files=files, dry_run=False).imported
-    edited = [(name, content.replace(b"Body", b"Edited body")) for name, content in files]
+    # Every text edited; every other file's tags and skills changed too.
+    edited = [(name, content.replace(b"Body", b"Edited body") if number % 2 else
+               content.replace(b"Body", b"Edited body").replace(b"tags: [e", b"tags: [retagged, e")
+               .replace(b"skills: [s", b"skills: [k"))
+              for number, (name, content) in enumerate(files)]
     with CaptureQueriesContext(connection) as queries:
         report = import_markdown(by=importer, files=edited, dry_run=False)
     assert report.imported and report.count("update") == count, report.errors
@@ -673,10 +677,16 @@ def _statements_to_reimport_edited(importer, count: int) -> int:
 def test_reimporting_ten_times_the_edited_files_costs_the_same_statements(importer, platform):
     # What the edits read of each entry (owner, teams, tags, skills for the checks and the
     # version, followers to notify) is read for the whole chunk first, and the chunk's updates,
-    # versions, events and sources go in a few statements each. Eleven per file before, then five.
+    # links, versions, events and sources go in a few statements each. Eleven per file before,
+    # then five (and six more for a file whose tags and skills changed).
     _statements_to_reimport_edited(importer, 1)
     assert _statements_to_reimport_edited(importer, 4) == _statements_to_reimport_edited(importer, 40)
+    retagged = Entry.objects.get(provenance__source_id="edits-40/note-006.md")
+    assert sorted(retagged.tags.values_list("name", flat=True)) == ["e40", "retagged"]
+    assert list(retagged.skills.values_list("name", flat=True)) == ["k40"]
+    assert retagged.versions.get(number=2).content["tags"] == ["e40", "retagged"]
     entry = Entry.objects.get(provenance__source_id="edits-40/note-007.md")
+    assert list(entry.skills.values_list("name", flat=True)) == ["s40"]
     assert entry.body == "Edited body 7." and entry.version == 2
     assert entry.versions.get(number=2).content["tags"] == ["e40"]
     assert entry.versions.get(number=2).change_note == "Imported from edits-40/note-007.md"

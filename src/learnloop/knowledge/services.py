@@ -110,14 +110,6 @@ def _named(model, names: list[str]) -> list:
     return [found[name] for name in names]
 
 
-def _tags(names) -> list[Tag]:
-    return _named(Tag, _clean_names(names, field="tags", max_length=60))
-
-
-def _skills(names) -> list[Skill]:
-    return _named(Skill, _clean_names(names, field="skills", max_length=80))
-
-
 def _snapshot(entry: Entry, names: dict | None = None) -> dict:
     """The entry's content as a version keeps it; `names` gives its tag and skill names when the
     caller has them at hand (a new entry), saving two queries."""
@@ -309,25 +301,51 @@ def _checked_draft(by, *, kind, title, body="", context="", options="", decision
                      skill_names=_clean_names(skills, field="skills", max_length=80), provenance=sources, at=at)
 
 
+def _links_by_entry(changes: list[tuple[Entry, list | None, list[str] | None, list[str] | None]]):
+    """(field, {entry id: linked ids}) for teams, tags and skills, from each entry's teams and
+    tag and skill names (None: that link unchanged); names made into rows once for the batch."""
+    tag_names = sorted({name for _, _, tags, _ in changes for name in tags or ()})
+    skill_names = sorted({name for _, _, _, skills in changes for name in skills or ()})
+    tag_ids = {name: row.pk for name, row in zip(tag_names, _named(Tag, tag_names), strict=True)}
+    skill_ids = {name: row.pk for name, row in zip(skill_names, _named(Skill, skill_names), strict=True)}
+    return (
+        ("teams", {entry.pk: [getattr(team, "pk", team) for team in teams]
+                   for entry, teams, _, _ in changes if teams is not None}),
+        ("tags", {entry.pk: [tag_ids[name] for name in tags] for entry, _, tags, _ in changes if tags is not None}),
+        ("skills", {entry.pk: [skill_ids[name] for name in skills]
+                    for entry, _, _, skills in changes if skills is not None}),
+    )
+
+
+def _add_links(field: str, links: dict[int, list[int]]) -> None:
+    """Link each entry to these ids (teams, tags or skills), one insert for the batch."""
+    through = getattr(Entry, field).through
+    column = Entry._meta.get_field(field).m2m_reverse_name()
+    rows = [through(entry_id=entry_id, **{column: pk}) for entry_id, pks in links.items() for pk in dict.fromkeys(pks)]
+    if rows:
+        through.objects.bulk_create(rows)
+
+
+def _replace_links(field: str, links: dict[int, list[int]], entries: list[Entry]) -> None:
+    """Each entry in `links` is linked to exactly these ids afterwards: its old links deleted,
+    these inserted, a statement each for the batch (a set() per entry cost three). Nothing
+    listens for m2m_changed. What was prefetched of these links is dropped, as set() drops it."""
+    if not links:
+        return
+    getattr(Entry, field).through.objects.filter(entry_id__in=list(links)).delete()
+    _add_links(field, links)
+    for entry in entries:
+        if entry.pk in links:
+            getattr(entry, "_prefetched_objects_cache", {}).pop(field, None)
+
+
 def _write_new_entries(by, batch: list[_NewEntry]) -> None:
     entries = Entry.objects.bulk_create([new.entry for new in batch])
     if any(entry.pk is None for entry in entries):
         raise RuntimeError("This database does not return the ids of inserted rows (SQLite 3.35 or newer does).")
-    tag_names = sorted({name for new in batch for name in new.tag_names})
-    skill_names = sorted({name for new in batch for name in new.skill_names})
-    tag_rows = dict(zip(tag_names, _named(Tag, tag_names), strict=True))
-    skill_rows = dict(zip(skill_names, _named(Skill, skill_names), strict=True))
     # New entries have no links to diff against: add only.
-    for field, links in (
-        ("teams", lambda new: [getattr(team, "pk", team) for team in new.teams]),
-        ("tags", lambda new: [tag_rows[name].pk for name in new.tag_names]),
-        ("skills", lambda new: [skill_rows[name].pk for name in new.skill_names]),
-    ):
-        through = getattr(Entry, field).through
-        column = Entry._meta.get_field(field).m2m_reverse_name()
-        rows = [through(entry_id=new.entry.pk, **{column: pk}) for new in batch for pk in dict.fromkeys(links(new))]
-        if rows:
-            through.objects.bulk_create(rows)
+    for field, links in _links_by_entry([(new.entry, new.teams, new.tag_names, new.skill_names) for new in batch]):
+        _add_links(field, links)
     for new in batch:
         for row in new.provenance:
             row.entry = new.entry
@@ -505,13 +523,9 @@ def _write_edits(by, batch: list[_Edit]) -> None:
     using = router.db_for_write(Entry)
     for entry in entries:
         post_save.send(sender=Entry, instance=entry, created=False, update_fields=None, raw=False, using=using)
-    for edit in batch:
-        if edit.teams is not None:
-            edit.entry.teams.set(edit.teams)
-        if edit.tag_names is not None:
-            edit.entry.tags.set(_tags(edit.tag_names))
-        if edit.skill_names is not None:
-            edit.entry.skills.set(_skills(edit.skill_names))
+    for field, links in _links_by_entry([(edit.entry, edit.teams, edit.tag_names, edit.skill_names)
+                                         for edit in batch]):
+        _replace_links(field, links, entries)
     edited = [edit for edit in batch if edit.content_changed]
     versions = EntryVersion.objects.bulk_create([
         EntryVersion(entry=edit.entry, number=edit.entry.version, changed_by=by, change_note=edit.change_note[:300],
