@@ -110,28 +110,17 @@ def _named(model, names: list[str]) -> list:
     return [found[name] for name in names]
 
 
-def _snapshot(entry: Entry, names: dict | None = None) -> dict:
-    """The entry's content as a version keeps it; `names` gives its tag and skill names when the
-    caller has them at hand (a new entry), saving two queries."""
-    if names is None:
-        # Through .all(): an import prefetches the entries it updates (a link change empties
-        # the prefetched list, so what is read is always current).
-        names = {"tags": _names(entry.tags), "skills": _names(entry.skills)}
+def _snapshot(entry: Entry, *, tags: list[str], skills: list[str]) -> dict:
+    """The entry's content as a version keeps it, with its tag and skill names."""
     return {
         **{field: getattr(entry, field) for field in CONTENT_FIELDS},
-        "tags": sorted(names["tags"]),
-        "skills": sorted(names["skills"]),
+        "tags": sorted(tags),
+        "skills": sorted(skills),
     }
 
 
 def _names(related) -> list[str]:
     return [row.name for row in related.all()]
-
-
-def _save_version(entry: Entry, *, by, note: str = "", names: dict | None = None) -> EntryVersion:
-    return EntryVersion.objects.create(
-        entry=entry, number=entry.version, content=_snapshot(entry, names), changed_by=by, change_note=note[:300]
-    )
 
 
 def _validate_content(entry: Entry, *, body_required: bool = True) -> None:
@@ -352,7 +341,7 @@ def _write_new_entries(by, batch: list[_NewEntry]) -> None:
     Provenance.objects.bulk_create([row for new in batch for row in new.provenance])
     versions = [
         EntryVersion(entry=new.entry, number=new.entry.version, changed_by=by, change_note="Created",
-                     content=_snapshot(new.entry, {"tags": new.tag_names, "skills": new.skill_names}))
+                     content=_snapshot(new.entry, tags=new.tag_names, skills=new.skill_names))
         for new in batch
     ]
     EntryVersion.objects.bulk_create(versions)
@@ -529,10 +518,12 @@ def _write_edits(by, batch: list[_Edit]) -> None:
     edited = [edit for edit in batch if edit.content_changed]
     versions = EntryVersion.objects.bulk_create([
         EntryVersion(entry=edit.entry, number=edit.entry.version, changed_by=by, change_note=edit.change_note[:300],
-                     content=_snapshot(edit.entry, {
-                         "tags": _names(edit.entry.tags) if edit.tag_names is None else edit.tag_names,
-                         "skills": _names(edit.entry.skills) if edit.skill_names is None else edit.skill_names,
-                     }))
+                     # Unchanged links through .all(): an import prefetched them.
+                     content=_snapshot(
+                         edit.entry,
+                         tags=_names(edit.entry.tags) if edit.tag_names is None else edit.tag_names,
+                         skills=_names(edit.entry.skills) if edit.skill_names is None else edit.skill_names,
+                     ))
         for edit in edited
     ])
     for version in versions:
