@@ -182,6 +182,13 @@ def test_an_edit_writes_only_what_it_changes(lesson, member):
     assert (lesson.body, lesson.review_flag) == ("Code first, schema second.", "A reader says step two is outdated.")
 
 
+def test_a_new_review_interval_moves_the_review_date(lesson, member):
+    services.update_entry(by=member, entry=lesson, review_interval_days=30)
+    lesson.refresh_from_db()
+    assert (lesson.review_interval_days, lesson.version) == (30, 1)  # not a content change
+    assert lesson.review_due_at == lesson.last_verified_at + timedelta(days=30)
+
+
 def test_restoring_a_version_adds_a_new_version(lesson, member):
     services.update_entry(by=member, entry=lesson, title="Changed title", tags=["other"])
     services.restore_version(by=member, entry=lesson, number=1)

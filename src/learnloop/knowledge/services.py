@@ -489,11 +489,17 @@ def _checked_edit(by, *, entry: Entry, change_note="", title=UNSET, body=UNSET, 
     new_teams = list(teams) if teams is not UNSET else list(entry.teams.all())
     _validate_content(entry, body_required=had_body and not body_optional)
     _validate_ownership(entry, new_teams)
+    due = entry.review_due_at
     entry.schedule_review()
     if content_changed:
         entry.version += 1
     entry.updated_at = _now(at)
-    fields = {*content, *structure, "version", "updated_at", "review_due_at"}
+    # Each column is a CASE over the batch in the bulk update: only those that change.
+    fields = {*content, *structure, "updated_at"}
+    if content_changed:
+        fields.add("version")
+    if entry.review_due_at != due:
+        fields.add("review_due_at")
     if {"owner_person", "owner_team"} & fields:
         fields |= {"owner_person", "owner_team"}
     # The checks a save would make (stored-value rules), now, so that a refused value is this
