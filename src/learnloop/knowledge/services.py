@@ -235,17 +235,23 @@ def create_entries(*, by, drafts: list[dict]) -> list[Entry | ValidationError]:
     and event as if saved alone (post_save)."""
     if not (by and by.is_authenticated and by.is_active):
         raise ValidationError({"author": gettext("Entries are written by an active person.")})
-    results: list[Entry | ValidationError] = []
-    checked: list[_NewEntry] = []
-    for draft in drafts:
+    return _in_one_batch(by, drafts, check=_checked_draft, write=_write_new_entries)
+
+
+def _in_one_batch(by, items: list[dict], *, check, write) -> list:
+    """Each item checked on its own (`check(by, **item)`: nothing written yet), then every
+    accepted one written together in one transaction (`write(by, checked)`). Returns, in the
+    items' order, each written entry or the error that refused its item."""
+    results, checked = [], []
+    for item in items:
         try:
-            checked.append(_checked_draft(by, **draft))
+            checked.append(check(by, **item))
             results.append(checked[-1].entry)
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             results.append(error)
     if checked:
         with transaction.atomic():
-            _write_new_entries(by, checked)
+            write(by, checked)
     return results
 
 
@@ -423,18 +429,7 @@ def update_entries(*, by, edits: list[dict]) -> list[Entry | ValidationError | P
     for each, in a few statements per batch instead of five per entry (an import re-reading a
     folder where every file changed spent most of its time in round trips). Listeners hear each
     entry, version and event as if saved alone (post_save)."""
-    results: list[Entry | ValidationError | PermissionDenied] = []
-    checked: list[_Edit] = []
-    for edit in edits:
-        try:
-            checked.append(_checked_edit(by, **edit))
-            results.append(checked[-1].entry)
-        except (ValidationError, PermissionDenied) as error:
-            results.append(error)
-    if checked:
-        with transaction.atomic():
-            _write_edits(by, checked)
-    return results
+    return _in_one_batch(by, edits, check=_checked_edit, write=_write_edits)
 
 
 def _checked_edit(by, *, entry: Entry, change_note="", title=UNSET, body=UNSET, context=UNSET, options=UNSET,
