@@ -205,6 +205,14 @@ def test_highlight_finds_the_first_match_of_any_query_word_in_a_long_text():
     assert "<mark>rollback</mark> filler" in html and "<mark>deploy</mark>" in html
 
 
+def test_a_short_query_word_found_inside_many_words_does_not_stop_the_others_being_found():
+    # "ab" occurs inside every "cab", and no "cab" is a match: it gives up on its own budget of
+    # looks, and "zoom" is still found (each word's looks are counted apart).
+    text = "cab " * 2_000 + "then zoom in " + "cab " * 100
+    html = highlight(text, ["ab", "zoom"])
+    assert "<mark>zoom</mark>" in html and html.startswith("…")
+
+
 def test_highlight_marks_every_stemmed_form_of_a_word():
     forms = "possibility happiness happy generously relational organization deployments Running team’s"
     html = highlight(forms, analyze(forms), max_length=500)

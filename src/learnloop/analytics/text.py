@@ -297,8 +297,8 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
 # starting like a wanted stem) at C speed, only they are stemmed, and only a bounded window around
 # the first match is cleaned, escaped and marked. A 50 KB body costs what a short one does.
 SCAN_LIMIT = 200_000  # characters of one text searched for its first match
-# Words looked at (those starting like a wanted stem) before giving up on finding a match: a
-# very short stem ("con") starts thousands of words of a long text that are no match.
+# Occurrences of a wanted stem's prefix looked at before giving up on it: a very short stem
+# ("er") occurs inside thousands of words of a long text that are no match.
 CANDIDATE_LIMIT = 300
 _WORD_CHARS = r"[^\W_]"
 
@@ -388,32 +388,64 @@ def _positions(text: str, starts: list[tuple[int, str]]) -> list[tuple[int, str]
     return found
 
 
+# The first match is looked for block by block, every wanted prefix in one block before the next:
+# in a long text one query word may first occur thousands of words in, or never, while another
+# occurs in the opening lines, and a prefix that is nowhere costs a pass over all that is read.
+# Blocks grow fourfold, so a text without a match costs a few more find() calls than one pass.
+FIRST_SCAN_BLOCK = 4_096
+# Read past a block's end, so a word starting in the block is seen whole: a longer one is no
+# word (MAX_TOKEN_LENGTH) whether cut or not.
+_WORD_MARGIN = 4 * MAX_TOKEN_LENGTH
+
+
+@lru_cache(maxsize=2_000)
+def _prefixes(wanted: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted({_stem_prefix(term) for term in wanted if term}))
+
+
 def _first_match_start(text: str, wanted: frozenset[str], pattern: re.Pattern | None) -> int | None:
     """Where the first wanted word of `text` (its first SCAN_LIMIT characters) starts. Plain
     substring search for each stem's prefix (memchr speed), then a look at each occurrence that
-    starts a word, stopping at the earliest verified one. Once a word is found, the other
-    prefixes are looked for only before it: in a long text a query's other words may first
-    occur thousands of words later, or never."""
+    starts a word, stopping at the earliest verified one. At most CANDIDATE_LIMIT looks per
+    prefix: a short one ("er") found inside hundreds of words gives up alone, and the query's
+    other words are still looked for."""
     if pattern is None:
         return None
     head = text[:SCAN_LIMIT]
-    lowered = head.lower()
-    if len(lowered) != len(head):  # a few letters lowercase to two: offsets would not line up
-        first = next(_word_matches(head, wanted, pattern), None)
-        return first.start() if first else None
-    best, looked = None, 0
-    for prefix in {_stem_prefix(term) for term in wanted if term}:
-        # An occurrence starting before `best` ends before this.
-        end = len(lowered) if best is None else best + len(prefix) - 1
-        position = lowered.find(prefix, 0, end)
-        while position != -1 and looked < CANDIDATE_LIMIT:
-            looked += 1
-            term, after = _wanted_word_at(lowered, position, wanted)
-            if term is not None:
-                best = position
-                break
-            position = lowered.find(prefix, after, end)
-    return best
+    prefixes = _prefixes(wanted)
+    # Per prefix, where its occurrences are not yet looked at (None: it gave up), and its looks left.
+    resume: list[int | None] = [0] * len(prefixes)
+    looks = [CANDIDATE_LIMIT] * len(prefixes)
+    end, block = 0, FIRST_SCAN_BLOCK
+    while end < len(head):
+        end, block = min(len(head), end + block), block * 4
+        visible = head[: end + _WORD_MARGIN]
+        lowered = visible.lower()
+        if len(lowered) != len(visible):  # a few letters lowercase to two: offsets would not line up
+            first = next(_word_matches(head, wanted, pattern), None)
+            return first.start() if first else None
+        best = None
+        for index, prefix in enumerate(prefixes):
+            after = resume[index]
+            if after is None:
+                continue
+            # Occurrences starting before `stop`: the block's end, or an earlier match's start.
+            stop = (end if best is None else best) + len(prefix) - 1
+            position, left = lowered.find(prefix, after, stop), looks[index]
+            while position != -1 and left:
+                left -= 1
+                term, after = _wanted_word_at(lowered, position, wanted)
+                if term is not None:
+                    best = position
+                    break
+                position = lowered.find(prefix, after, stop)
+            looks[index] = left
+            resume[index] = max(end, after) if left else None
+        if best is not None:
+            return best
+        if not any(after is not None for after in resume):
+            return None
+    return None
 
 
 def highlight(text: str, terms: Iterable[str], *, max_length: int = 240, clean=None) -> str:
