@@ -148,6 +148,27 @@ def test_every_text_and_date_field_of_every_form_is_bounded():
     assert unbounded == []
 
 
+def test_a_form_class_made_after_start_up_is_bounded_as_it_is_made():
+    # Form modules are not imported at start-up to be bounded: a form is bounded as its class is
+    # made (a Learnloop form only), and installing the rules again wraps nothing twice.
+    from django.forms.forms import DeclarativeFieldsMetaclass
+
+    from learnloop.web import input_checks
+
+    wrapped = DeclarativeFieldsMetaclass.__dict__["__new__"]
+    input_checks.bound_forms()
+    assert DeclarativeFieldsMetaclass.__dict__["__new__"] is wrapped
+
+    def made_in(module):
+        return type("Late", (forms.Form,), {"__module__": module, "note": forms.CharField(),
+                                            "when": forms.DateField()})
+
+    late = made_in("learnloop.late_forms")
+    assert late.base_fields["note"].max_length and validate_text in late.base_fields["note"].validators
+    assert validate_date in late.base_fields["when"].validators
+    assert made_in("elsewhere.forms").base_fields["note"].max_length is None
+
+
 def test_a_form_shows_its_limit_and_refuses_what_breaks_the_rules():
     from learnloop.actions.forms import CommentForm
 

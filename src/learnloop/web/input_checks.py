@@ -213,8 +213,9 @@ def bound_forms() -> None:
     start-up: that import cost every command and worker 0.16 s of CPU, about a third of Django's
     start-up."""
     for metaclass in (DeclarativeFieldsMetaclass, ModelFormMetaclass):
-        if not getattr(metaclass.__dict__["__new__"], "_learnloop_bounding", False):
-            metaclass.__new__ = _bounding(metaclass.__dict__["__new__"].__func__)
+        create = metaclass.__dict__["__new__"].__func__
+        if not getattr(create, "_learnloop_bounding", False):
+            metaclass.__new__ = _bounding(create)
     for form_class in learnloop_forms():
         bound_form(form_class)
 
