@@ -28,6 +28,7 @@ def test_ranking_reads_a_long_entrys_attributes_without_reading_its_text():
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + captured.captured_queries[0]["sql"])
         plan = [row[3] for row in cursor.fetchall()]
-    assert plan[0] == "SEARCH e USING COVERING INDEX knowledge_entry_search_attrs (id=?)", plan
+    # The entries first (not the people), from the index alone (the wording varies by version).
+    assert "COVERING INDEX knowledge_entry_search_attrs" in plan[0], plan
     assert titles(find(author, "rollback")) == ["Rollback checklist", "Pasted incident log"] or set(
         titles(find(author, "rollback"))) == {"Rollback checklist", "Pasted incident log"}
