@@ -295,7 +295,8 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 # Highlighting never analyses a whole text: a regular expression finds candidate words (those
 # starting like a wanted stem) at C speed, only they are stemmed, and only a bounded window around
-# the first match is cleaned, escaped and marked. A 50 KB body costs what a short one does.
+# the first match is cleaned, escaped and marked. A 50 KB body costs a scan up to its first match
+# more than a short one (docs/knowledge.md has the figures), not an analysis of the whole text.
 SCAN_LIMIT = 200_000  # characters of one text searched for its first match
 # Occurrences of a wanted stem's prefix looked at before giving up on it: a very short stem
 # ("er") occurs inside thousands of words of a long text that are no match.
@@ -391,7 +392,8 @@ def _positions(text: str, starts: list[tuple[int, str]]) -> list[tuple[int, str]
 # The first match is looked for block by block, every wanted prefix in one block before the next:
 # in a long text one query word may first occur thousands of words in, or never, while another
 # occurs in the opening lines, and a prefix that is nowhere costs a pass over all that is read.
-# Blocks grow fourfold, so a text without a match costs a few more find() calls than one pass.
+# Blocks grow fourfold, so a text without a match costs a few more find() calls than one pass
+# and lowercases what it has read again at each block (about 1.5× the text in all).
 FIRST_SCAN_BLOCK = 4_096
 # Read past a block's end, so a word starting in the block is seen whole: a longer one is no
 # word (MAX_TOKEN_LENGTH) whether cut or not.

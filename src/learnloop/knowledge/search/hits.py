@@ -16,7 +16,8 @@ from learnloop.org.models import Person, Team
 def snippet(entry, terms: list[str]) -> str:
     """The first of the entry's texts with a match, highlighted (else the first text). Each
     text is scanned for its first match and only a window around it is cleaned of markdown and
-    highlighted (analytics.text.highlight), so long entries cost what short ones do."""
+    highlighted (analytics.text.highlight): a long entry costs a scan up to its first match more
+    than a short one, not a pass over all its text."""
     first = None
     for text in (entry.body, entry.context, entry.decision, entry.options, entry.consequences):
         if not text:
