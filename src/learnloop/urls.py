@@ -1,6 +1,9 @@
 from django.urls import include, path
 
-from learnloop.api import api
+from learnloop.api_loading import loading_the_api
+
+with loading_the_api():  # the API's models build on first use; see api_loading.py
+    from learnloop.api import api
 
 urlpatterns = [
     path("", include("learnloop.web.urls")),

@@ -11,9 +11,12 @@ whose pages caused any fails at teardown, so each flow doubles as a check of the
 
 import contextlib
 import os
+import threading
 
 import pytest
 from django.conf import settings
+from django.core.servers import basehttp
+from django.db import connections
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -64,6 +67,32 @@ def _record_csp_violations(context: BrowserContext) -> list[str]:
     context.add_init_script(CSP_LISTENER)
     context.on("console", on_console)
     return violations
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_request_at_a_time_on_a_shared_sqlite_connection(django_db_setup):
+    """On SQLite the live server's request threads share the test's in-memory connection.
+
+    Django hands that one connection to every request thread of its threaded live server, and
+    sqlite3 connections are not safe for concurrent use: a page polling its status while
+    another posted a card once failed with "sqlite3.InterfaceError: bad parameter or other API
+    misuse". Each request is handled whole (view and streamed body) under one lock, as a
+    single-threaded server would, while connections stay threaded so keep-alive sockets never
+    block each other. PostgreSQL gives every thread its own connection and needs none of this.
+    """
+    if not any(conn.vendor == "sqlite" and conn.is_in_memory_db() for conn in connections.all()):
+        yield
+        return
+    handle_whole_request = basehttp.ServerHandler.run
+    lock = threading.Lock()
+
+    def run_alone(self, application):
+        with lock:
+            return handle_whole_request(self, application)
+
+    basehttp.ServerHandler.run = run_alone
+    yield
+    basehttp.ServerHandler.run = handle_whole_request
 
 
 @pytest.fixture(scope="session")
