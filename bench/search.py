@@ -29,7 +29,9 @@ drawn with Zipf-like weights; every entry belongs to a topic (one per 40 entries
 it 40% of its words from the topic's own 40 words, as lessons of one team share vocabulary.
 Titles have 4–9 words, bodies 20–69. Entries carry realistic noise for ranking: 75% fresh,
 8% due for review, 12% stale, 5% obsolete, Pareto-distributed applications, 8% team-only,
-tags; none of it correlates with which entry a query looks for.
+tags; none of it correlates with which entry a query looks for. `--long-share` makes a share
+of the entries ~50 KB long; `--long-padding unmatched` does it with words no query uses, so
+the figures differ from `--long-share 0` by the cost of length alone.
 
 Known-item queries: a random entry visible to the benchmark's viewer; 2–5 distinct words
 sampled from it (title words twice as likely), each replaced with probability 0.3 by a
@@ -94,8 +96,10 @@ def _zipf_cumulative(n: int, exponent: float = 1.0, offset: float = 2.7):
     return np.cumsum(weights / weights.sum())
 
 
-def generate_corpus(size: int, seed: int, long_share: float = 0.0) -> dict:
-    """Entries with text and the attributes ranking and visibility need (JSON-friendly)."""
+def generate_corpus(size: int, seed: int, long_share: float = 0.0, padding: str = "vocabulary") -> dict:
+    """Entries with text and the attributes ranking and visibility need (JSON-friendly).
+
+    `padding` says what makes `long_share` of the entries ~50 KB long (see PADDINGS)."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
@@ -107,6 +111,7 @@ def generate_corpus(size: int, seed: int, long_share: float = 0.0) -> dict:
     band_p /= band_p.sum()
     topics = [rng.choice(band, size=TOPIC_SIZE, replace=False, p=band_p) for _ in range(max(20, size // 40))]
     topic_cdf = _zipf_cumulative(TOPIC_SIZE)
+    unmatched = unmatched_words(vocab) if padding != "vocabulary" else []
     kinds = rng.choice(["lesson", "playbook", "decision", "question"], size=size, p=[0.55, 0.2, 0.1, 0.15])
     state = rng.random(size)
     applications = np.floor(rng.pareto(1.5, size)).clip(0, 500).astype(int)
@@ -123,10 +128,14 @@ def generate_corpus(size: int, seed: int, long_share: float = 0.0) -> dict:
 
         title = " ".join(draw(int(rng.integers(4, 10)))).capitalize()
         body = " ".join(draw(int(rng.integers(20, 70)))).capitalize() + "."
+        extra = None
         if rng.random() < long_share:
-            # A long entry (an incident diary, a pasted log): ~50 KB of further words after the
-            # body, so snippets must find their window in it without re-reading all of it.
-            body += " " + " ".join(draw(LONG_WORDS)) + "."
+            if padding == "vocabulary":
+                # A long entry (an incident diary, a pasted log): ~50 KB of further words after the
+                # body, so snippets must find their window in it without re-reading all of it.
+                body += " " + " ".join(draw(LONG_WORDS)) + "."
+            else:
+                extra = " ".join(unmatched[int(i)] for i in rng.integers(len(unmatched), size=LONG_WORDS)) + "."
         s = state[number]
         entries.append({
             "n": number, "title": title, "body": body, "kind": str(kinds[number]), "topic": topic_number,
@@ -136,11 +145,40 @@ def generate_corpus(size: int, seed: int, long_share: float = 0.0) -> dict:
             "author": int(rng.integers(PEOPLE)),
             "tags": sorted({f"tag{int(t)}" for t in rng.integers(TAGS, size=int(rng.integers(0, 4)))}),
         })
+        if extra is not None:
+            entries[-1]["padding"], entries[-1]["padding_first"] = extra, padding == "unmatched-first"
     return {"entries": entries, "topics": [[vocab[int(i)] for i in topic] for topic in topics], "vocab": vocab}
 
 
 VIEWER_TEAMS = (0, 1)
 LONG_WORDS = 7000
+# What makes an entry long. "vocabulary": more words of the corpus after the body, so a long
+# entry also matches more queries (a real long text does). "unmatched": words no query uses
+# after the body, so every query matches exactly what it matches without them and only the
+# length differs (compare with --long-share 0). "unmatched-first": the same words before the
+# body, so every first match lies ~50 KB in (the worst case for snippets).
+PADDINGS = ("vocabulary", "unmatched", "unmatched-first")
+NOT_DUMPED = {"topic", "padding", "padding_first"}  # a dump's body is the stored one, padding included
+
+
+def unmatched_words(vocab: list[str], count: int = 3000) -> list[str]:
+    """Made-up words that stem to nothing of the corpus vocabulary (queries are drawn from it)."""
+    taken = {stem(word) for word in vocab}
+    syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "tu", "vo", "xe", "zy", "qua", "pri"]
+    rng = random.Random(11)
+    out: set[str] = set()
+    while len(out) < count:
+        word = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) + "q"
+        if stem(word) not in taken:
+            out.add(word)
+    return sorted(out)
+
+
+def stored_body(entry: dict) -> str:
+    """The body as stored and searched: with its padding, if it has one."""
+    if "padding" not in entry:
+        return entry["body"]
+    return f"{entry['padding']} {entry['body']}" if entry["padding_first"] else f"{entry['body']} {entry['padding']}"
 
 
 def visible(entry) -> bool:
@@ -223,7 +261,7 @@ def run_bm25s(corpus: dict, queries: list[dict], *, analyzer: bool) -> dict:
     import numpy as np
 
     entries = corpus["entries"]
-    texts = [entry["title"] + "\n" + entry["body"] for entry in entries]
+    texts = [entry["title"] + "\n" + stored_body(entry) for entry in entries]
     started = time.perf_counter()
     if analyzer:
         tokens = [analyze(text) for text in texts]
@@ -351,10 +389,10 @@ def load_database(corpus: dict):
                     "fresh": now + timedelta(days=60), "due": now - timedelta(days=5),
                     "stale": now - STALE_AFTER_DUE - timedelta(days=60), "obsolete": now + timedelta(days=60),
                 }[item["state"]]
-                decision = item["kind"] == "decision"
+                decision, body = item["kind"] == "decision", stored_body(item)
                 rows.append(Entry(
-                    kind=item["kind"], title=item["title"][:300], body="" if decision else item["body"],
-                    decision=item["body"] if decision else "", status="proposed" if decision else "",
+                    kind=item["kind"], title=item["title"][:300], body="" if decision else body,
+                    decision=body if decision else "", status="proposed" if decision else "",
                     author=people[item["author"]], owner_person=people[item["author"]],
                     visibility="team" if item["team_only"] else "everyone",
                     review_due_at=due, last_verified_at=due - timedelta(days=180),
@@ -408,6 +446,9 @@ def main() -> None:
                         help="the database to create (and drop afterwards); it must not exist yet")
     parser.add_argument("--long-share", type=float, default=0.0,
                         help="share of entries made ~50 KB long (snippet cost on long entries)")
+    parser.add_argument("--long-padding", choices=PADDINGS, default="vocabulary",
+                        help="what makes them long: more corpus words (vocabulary), words no query uses after "
+                             "the body (unmatched: only the length differs) or before it (unmatched-first)")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--dump", type=Path, help="write corpus.jsonl and queries.jsonl per size into this directory")
@@ -421,12 +462,13 @@ def main() -> None:
         return
     sizes = [int(size) for size in (args.sizes or ("10000" if args.quick else "10000,100000")).split(",")]
     query_count = args.queries or (300 if args.quick else 1000)
-    figures: dict[str, object] = {"quick": int(args.quick), "queries": query_count, "long_share": args.long_share}
+    figures: dict[str, object] = {"quick": int(args.quick), "queries": query_count, "long_share": args.long_share,
+                                  "long_padding": args.long_padding}
     with tempfile.TemporaryDirectory(prefix="learnloop-bench-") as temporary:
         workdir = Path(temporary)
         for size in sizes:
             started = time.perf_counter()
-            corpus = generate_corpus(size, args.seed, args.long_share)
+            corpus = generate_corpus(size, args.seed, args.long_share, args.long_padding)
             if args.query_file:
                 queries = [json.loads(line) for line in args.query_file.read_text().splitlines() if line.strip()]
             else:
@@ -437,7 +479,8 @@ def main() -> None:
                 args.dump.mkdir(parents=True, exist_ok=True)
                 with open(args.dump / f"corpus-{size}.jsonl", "w") as handle:
                     for entry in corpus["entries"]:
-                        handle.write(json.dumps({key: value for key, value in entry.items() if key != "topic"}) + "\n")
+                        kept = {key: value for key, value in entry.items() if key not in NOT_DUMPED}
+                        handle.write(json.dumps({**kept, "body": stored_body(entry)}) + "\n")
                 with open(args.dump / f"queries-{size}.jsonl", "w") as handle:
                     for query in queries:
                         handle.write(json.dumps(query) + "\n")

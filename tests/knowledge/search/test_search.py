@@ -120,8 +120,32 @@ def test_an_entry_with_the_query_words_together_ranks_above_one_with_them_apart(
     together = write(author, "Matrix notes",
                      "The eigenvalue decomposition was slow; the matrices were large and sparse, a.")
     assert ids(find(reader, "eigenvalue decomposition")) == [together.pk, apart.pk]
+    # A page shorter than the re-ordered head reads the openings on their own: the same order.
+    assert ids(find(reader, "eigenvalue decomposition", per_page=1)) == [together.pk]
+    assert ids(find(reader, "eigenvalue decomposition", per_page=1, page=2)) == [apart.pk]
     # One word alone has no neighbours to be near: the tie stands.
     assert ids(find(reader, "eigenvalue")) == [apart.pk, together.pk]
+
+
+def test_the_first_page_reads_each_long_body_once(author, reader):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    long_body = "The eigenvalue decomposition was slow. " + "Notes from the incident diary. " * 2000
+    for number in range(3):
+        write(author, f"Matrix notes {number}", long_body)
+
+    find(reader, "matrix")  # brings the index up to date (it reads the new entries' texts)
+
+    def entry_reads(**options) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert len(find(reader, "eigenvalue decomposition", **options).hits) == min(3, options["per_page"])
+        return sum('"body"' in query["sql"] or "substr(body" in query["sql"] for query in captured.captured_queries)
+
+    # Proximity reads the first results' openings; on the first page they are the page's own
+    # entries, read once with it. A page of one reads the openings and then its entry.
+    assert entry_reads(per_page=1) == 2
+    assert entry_reads(per_page=20) == 1
 
 
 def test_a_match_in_the_title_ranks_above_the_same_match_in_a_body_as_long(author, reader):

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from django.db import connection
 
+from learnloop.analytics import proximity
 from learnloop.analytics.ranking import FIELD_WEIGHTS, freshness_state
 from learnloop.analytics.text import weighted_terms
 from learnloop.knowledge.models import (
@@ -288,6 +289,11 @@ def text_of(entry) -> str:
     """The searchable text of one entry (for related entries)."""
     document = documents_for([entry.pk]).get(entry.pk)
     return document.text if document else ""
+
+
+def opening_of(entry, characters: int = proximity.OPENING) -> str:
+    """opening_texts' text for an entry already loaded."""
+    return f"{entry.title}\n{(entry.body or '')[:characters]}"
 
 
 def opening_texts(entry_ids: list[int], characters: int) -> dict[int, str]:

@@ -9,7 +9,7 @@ from learnloop.analytics.text import highlight
 from learnloop.knowledge.markdown import plain_text
 from learnloop.knowledge.models import Entry
 from learnloop.knowledge.search.base import SearchHit, SearchResults
-from learnloop.knowledge.search.documents import aware, ids_among
+from learnloop.knowledge.search.documents import Attributes, aware, ids_among, opening_of
 from learnloop.org.models import Person, Team
 
 
@@ -48,6 +48,29 @@ def load_entries(ids: list[int], *, tag_names: dict[int, list[str]] | None = Non
     for entry_id, entry in loaded.items():
         entry.known_tag_names = sorted(tag_names.get(entry_id, ()))
     return loaded
+
+
+class PageEntries:
+    """The entries of one page of results, each loaded whole once.
+
+    Proximity reads the first results' openings (ranking._with_proximity). When those results
+    are on the page (the first page, 20 or more a page), `openings` loads them here and `page`
+    takes them from here: one query less a search, and a long body read once instead of twice."""
+
+    def __init__(self) -> None:
+        self.loaded: dict[int, Entry] = {}
+
+    def openings(self, entry_ids: list[int], attributes: dict[int, Attributes]) -> dict[int, str]:
+        self.loaded.update(load_entries(entry_ids, tag_names=_tag_names(entry_ids, attributes)))
+        return {entry_id: opening_of(self.loaded[entry_id]) for entry_id in entry_ids if entry_id in self.loaded}
+
+    def page(self, entry_ids: list[int], attributes: dict[int, Attributes]) -> dict[int, Entry]:
+        missing = [entry_id for entry_id in entry_ids if entry_id not in self.loaded]
+        return {**self.loaded, **load_entries(missing, tag_names=_tag_names(missing, attributes))}
+
+
+def _tag_names(entry_ids: list[int], attributes: dict[int, Attributes]) -> dict[int, list[str]]:
+    return {entry_id: attributes[entry_id].tags for entry_id in entry_ids}
 
 
 def _in_model_order(model, names: set[str]) -> tuple[str, ...]:

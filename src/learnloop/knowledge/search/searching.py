@@ -7,11 +7,12 @@ An empty query browses instead (browsing.py)."""
 
 from django.utils import timezone
 
+from learnloop.analytics import proximity
 from learnloop.analytics.text import query_terms
 from learnloop.knowledge.search.base import SearchFilters, SearchResults
 from learnloop.knowledge.search.browsing import browse
 from learnloop.knowledge.search.facets import count_attributes, facet_lists
-from learnloop.knowledge.search.hits import hit, load_entries, no_results
+from learnloop.knowledge.search.hits import PageEntries, hit, no_results
 from learnloop.knowledge.search.indexing import backend
 from learnloop.knowledge.search.query import query_slots
 from learnloop.knowledge.search.ranking import rank_window
@@ -46,8 +47,12 @@ def search_entries(
         return no_results(query, terms, page, per_page, "empty")
     scope = viewer_scope(viewer, filters, now)
     window = engine.window(scope, slots, limit=RESULT_WINDOW)
+    page_entries = PageEntries()
+    # The first results proximity re-orders are on the first page when it holds 20 or more.
+    head_on_page = {"read_openings": page_entries.openings} if page == 1 and per_page >= proximity.DEPTH else {}
     # Words being typed are half words: proximity waits for the query to be searched.
-    ranked, attributes = rank_window(window, scope, engine=None if as_you_type else engine, terms=terms)
+    ranked, attributes = rank_window(window, scope, engine=None if as_you_type else engine, terms=terms,
+                                     **head_on_page)
     results = SearchResults(
         query=query, terms=terms, hits=[], total=len(ranked), page=page, per_page=per_page,
         limited=len(window) >= RESULT_WINDOW,
@@ -56,8 +61,7 @@ def search_entries(
         counts, labels = count_attributes([attributes[entry_id] for _, entry_id in ranked])
         results.facets = facet_lists(counts, filters, labels)
     chosen = ranked[(page - 1) * per_page : page * per_page]
-    entries = load_entries([entry_id for _, entry_id in chosen],
-                           tag_names={entry_id: attributes[entry_id].tags for _, entry_id in chosen})
+    entries = page_entries.page([entry_id for _, entry_id in chosen], attributes)
     results.hits = [hit(entries[entry_id], score, marked) for score, entry_id in chosen if entry_id in entries]
     return results
 
