@@ -117,10 +117,16 @@ def _refuse_unknown_query_parameters(operation) -> None:
     the body's texts are checked against the input rules here too (api_base.checked_json_body)."""
     if getattr(operation, "_refuses_unknown_query", False):
         return
-    known = _query_parameter_names(operation)
+    # Named on the operation's first request, not here: working them out builds the query
+    # model's JSON schema, and this runs for every operation whenever the URLs load
+    # (api_loading.py: `learnloop check` and every command that reverses a URL pay for it).
+    known: set[str] | None = None
     get_values = operation._get_values
 
     def checked_get_values(request, path_params, temporal_response):
+        nonlocal known
+        if known is None:
+            known = _query_parameter_names(operation)  # two first requests at once: the same set twice
         unknown = sorted(set(request.GET) - known)
         if unknown:
             raise NinjaValidationError(
