@@ -15,7 +15,10 @@ not exist yet — the benchmark never drops a database it did not create):
   database (the embedded Tantivy index on SQLite, the PostgreSQL tables on PostgreSQL);
 * query latency p50/p95 of the engine's ranked window (`Backend.window`, the best 200 by
   coordination + BM25, visibility enforced) and of the whole service
-  (`search_entries`: window, ranking, facets, one page of 20 highlighted hits);
+  (`search_entries`: window, ranking, facets, one page of 20 highlighted hits), and of the
+  same search through the REST API (`GET /api/v1/knowledge/entries`, through Django's request
+  handling in the benchmark's process with a signed-in test client: middleware, authentication,
+  the JSON answer; no network or gunicorn);
 * quality: MRR@10 of known-item queries, for the service's final order (freshness and reuse
   included) and for text relevance alone.
 
@@ -326,7 +329,8 @@ def child(args) -> None:
 
     scope = viewer_scope(viewer, SearchFilters(), timezone.now())
     engine_ms, service_ms, text_ranks, final_ranks = [], [], [], []
-    service_cpu_ms, service100_cpu_ms = [], []
+    service_cpu_ms, service100_cpu_ms, api_ms, api_cpu_ms, api100_cpu_ms = [], [], [], [], []
+    api = api_client(viewer)
     for number, query in enumerate(queries):
         target = ids[query["target"]]
         started = time.perf_counter()
@@ -340,11 +344,20 @@ def child(args) -> None:
         cpu = time.process_time()
         search.search_entries(viewer=viewer, query=query["query"], per_page=100)
         service100_cpu = (time.process_time() - cpu) * 1000
+        started, cpu = time.perf_counter(), time.process_time()
+        api_answer(api, query["query"], 20)
+        api_call, api_cpu = (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
+        cpu = time.process_time()
+        api_answer(api, query["query"], 100)
+        api100_cpu = (time.process_time() - cpu) * 1000
         if number >= 20:  # the first queries warm caches
             engine_ms.append(elapsed)
             service_ms.append(service)
             service_cpu_ms.append(service_cpu)
             service100_cpu_ms.append(service100_cpu)
+            api_ms.append(api_call)
+            api_cpu_ms.append(api_cpu)
+            api100_cpu_ms.append(api100_cpu)
         text_ranks.append(reciprocal_rank([match.entry_id for match in window], target))
         final_ranks.append(reciprocal_rank([hit.entry.pk for hit in results.hits], target))
     print(json.dumps({
@@ -355,8 +368,30 @@ def child(args) -> None:
         "service_cpu_p50_ms": percentile(service_cpu_ms, 0.5), "service_cpu_p95_ms": percentile(service_cpu_ms, 0.95),
         "service100_cpu_p50_ms": percentile(service100_cpu_ms, 0.5),
         "service100_cpu_p95_ms": percentile(service100_cpu_ms, 0.95),
+        "api_p50_ms": percentile(api_ms, 0.5), "api_p95_ms": percentile(api_ms, 0.95),
+        "api_cpu_p50_ms": percentile(api_cpu_ms, 0.5), "api_cpu_p95_ms": percentile(api_cpu_ms, 0.95),
+        "api100_cpu_p50_ms": percentile(api100_cpu_ms, 0.5), "api100_cpu_p95_ms": percentile(api100_cpu_ms, 0.95),
         "mrr10": statistics.fmean(final_ranks), "text_mrr10": statistics.fmean(text_ranks),
     }))
+
+
+def api_client(viewer):
+    """A signed-in client of the REST API, through Django's whole request handling in this
+    process (middleware, authentication, the handler, the JSON answer; no network, no gunicorn)."""
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # lets the client's host through ALLOWED_HOSTS
+    client = Client()
+    client.force_login(viewer)
+    return client
+
+
+def api_answer(client, query: str, per_page: int) -> dict:
+    response = client.get("/api/v1/knowledge/entries", {"q": query, "per_page": per_page})
+    if response.status_code != 200:
+        raise SystemExit(f"the search API answered {response.status_code}: {response.content[:300]!r}")
+    return response.json()
 
 
 def load_database(corpus: dict):
@@ -525,6 +560,10 @@ def main() -> None:
                 print(f"   full search call on {database}, CPU ms (20 hits, snippets, facets) p50/p95 "
                       f"{result['service_cpu_p50_ms']:.2f}/{result['service_cpu_p95_ms']:.2f}; "
                       f"100 hits {result['service100_cpu_p50_ms']:.2f}/{result['service100_cpu_p95_ms']:.2f}")
+                print(f"   the same through the REST API (GET /api/v1/knowledge/entries), CPU ms p50/p95 "
+                      f"{result['api_cpu_p50_ms']:.2f}/{result['api_cpu_p95_ms']:.2f} (wall "
+                      f"{result['api_p50_ms']:.2f}/{result['api_p95_ms']:.2f}); 100 hits "
+                      f"{result['api100_cpu_p50_ms']:.2f}/{result['api100_cpu_p95_ms']:.2f}")
     print("\np50/p95: the engine's ranked window of 200 (bm25s: its top 10); svc: the whole search_entries call"
           "\n(window, ranking, facets, a page of 20 highlighted hits). MRR@10: final order; text: text relevance only.")
     print(" ".join(f"{key}={value}" for key, value in figures.items()))

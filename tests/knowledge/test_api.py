@@ -1,12 +1,15 @@
 """The knowledge API: entries, history, curation, reuse, Q&A, search, and who may see what."""
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from ninja.responses import NinjaJSONEncoder
 
 from learnloop.activity.models import ActivityEvent
-from learnloop.knowledge import services
+from learnloop.knowledge import search, services
+from learnloop.knowledge.api_schemas import SearchOut
 from learnloop.knowledge.models import Application, Entry, EntryLink, EntryVersion
 from tests import factories
 
@@ -392,6 +395,31 @@ def test_search_finds_entries_with_highlighted_snippets_and_filters(author, api_
     response = api_as(author).get(f"{API}/entries?team=4242")
     assert response.status_code == 400 and "team" in response.json()["errors"]
     assert api_as(author).get(f"{API}/entries?kind=memo").status_code == 422
+
+
+def test_the_search_answers_exactly_what_its_schema_would_make(author, payments, api_as, settings, tmp_path):
+    """The search endpoint builds its answer directly (api_schemas.search_out) instead of
+    validating it through SearchOut; it must not drift from the schema it documents."""
+    settings.SEARCH_INDEX_DIR = tmp_path / "search"  # an index of its own: later tests reuse these ids
+    lesson(author, tags=["rollbacks", "databases"])
+    lesson(author, title="Roll back a migration owned by a team", owner_team=payments, tags=[])
+    decision(author, title="Roll back with feature flags")
+    question(author, title="Who rolls back a migration at night?")
+    stale = lesson(author, title="Roll back old migrations by hand")
+    services.mark_obsolete(by=author, entry=stale, reason="We automate it now.")
+    for query in ("roll back migrations", "", "roll"):
+        response = api_as(author).get(f"{API}/entries", {"q": query, "per_page": 100})
+        answered = ok(response)
+        results = search.search_entries(viewer=author, query=query, per_page=100)
+        assert len(answered["hits"]) == len(results.hits) >= 4
+        schema_made = SearchOut.model_validate({
+            "query": results.query, "terms": results.terms, "total": results.total, "page": results.page,
+            "per_page": results.per_page, "pages": results.pages, "hits": results.hits, "facets": results.facets,
+        }).model_dump()
+        assert answered == json.loads(json.dumps(schema_made, cls=NinjaJSONEncoder))
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert {hit["entry"]["owner"]["type"] for hit in answered["hits"]} == {"person", "team"}
+    assert any(hit["entry"]["obsolete_at"] for hit in answered["hits"])
 
 
 def test_similar_and_related_answer_with_scored_entries(author, api_as):

@@ -14,7 +14,17 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from learnloop.api_base import MAX_INT, Id, Number, Pagination, errors, person_ref, request_fields, team_ref
+from learnloop.api_base import (
+    MAX_INT,
+    Id,
+    Number,
+    Pagination,
+    errors,
+    person_ref,
+    prebuilt_answer,
+    request_fields,
+    team_ref,
+)
 from learnloop.audit.request import client_ip
 from learnloop.knowledge import entry_templates, outcomes, practice_library, search, selectors, services
 from learnloop.knowledge.api_schemas import (
@@ -57,6 +67,7 @@ from learnloop.knowledge.api_schemas import (
     VersionOut,
     VersionSummary,
     VoteIn,
+    search_out,
 )
 from learnloop.knowledge.models import Entry, EntryLink
 from learnloop.knowledge.permissions import can_curate, can_edit
@@ -157,16 +168,7 @@ def search_entries(
         kinds=tuple(kind), team_ids=tuple(team), tags=tuple(tag), states=tuple(state), author_ids=tuple(author)
     )
     results = search.search_entries(viewer=request.user, query=q, filters=filters, page=page, per_page=per_page)
-    return {
-        "query": results.query,
-        "terms": results.terms,
-        "total": results.total,
-        "page": results.page,
-        "per_page": results.per_page,
-        "pages": results.pages,
-        "hits": results.hits,
-        "facets": results.facets,
-    }
+    return prebuilt_answer(search_out(results))
 
 
 @router.post(

@@ -59,6 +59,23 @@ class EntrySummary(Schema):
         return known if known is not None else sorted(tag.name for tag in entry.tags.all())
 
 
+def entry_summary(entry) -> dict:
+    """EntrySummary's output for a loaded entry, built directly: what the search answers for
+    each hit. Validating a page of hits through the schema (ninja reads every field through a
+    getter object) cost more than the search itself: 5 of 17 ms for 100 hits. A test holds
+    this equal to the schema's output, field by field, so the two cannot drift apart."""
+    author = entry.author
+    return {
+        "id": entry.pk, "kind": entry.kind, "title": entry.title, "status": entry.status,
+        "freshness": entry.freshness(), "visibility": entry.visibility,
+        "owner": EntrySummary.resolve_owner(entry),
+        "author": {"id": author.pk, "full_name": author.full_name, "email": author.email},
+        "tags": EntrySummary.resolve_tags(entry), "application_count": entry.application_count,
+        "version": entry.version, "created_at": entry.created_at, "updated_at": entry.updated_at,
+        "review_due_at": entry.review_due_at, "obsolete_at": entry.obsolete_at,
+    }
+
+
 class RefOut(Schema):
     """A typed reference as the caller reads it (learnloop.links): a link when they may follow it."""
 
@@ -305,6 +322,25 @@ class SearchOut(Schema):
     pages: int
     hits: list[HitOut]
     facets: dict[str, list[FacetOut]]
+
+
+def search_out(results) -> dict:
+    """SearchOut's output for a page of search results (search.SearchResults), built directly
+    (see entry_summary): the search endpoint answers with it as is."""
+    return {
+        "query": results.query, "terms": list(results.terms), "total": results.total, "page": results.page,
+        "per_page": results.per_page, "pages": results.pages,
+        "hits": [
+            {"entry": entry_summary(hit.entry), "score": float(hit.score), "title_html": hit.title_html,
+             "snippet_html": hit.snippet_html}
+            for hit in results.hits
+        ],
+        "facets": {
+            name: [{"value": facet.value, "label": facet.label, "count": facet.count, "selected": facet.selected}
+                   for facet in facets]
+            for name, facets in results.facets.items()
+        },
+    }
 
 
 class ScoredEntryOut(Schema):
