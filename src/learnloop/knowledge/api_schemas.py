@@ -62,7 +62,7 @@ class EntrySummary(Schema):
 def entry_summary(entry) -> dict:
     """EntrySummary's output for a loaded entry, built directly: what the search answers for
     each hit. Validating a page of hits through the schema (ninja reads every field through a
-    getter object) cost more than the search itself: 5 of 17 ms for 100 hits. A test holds
+    getter object) took 4.5 ms of a 17 ms call for 100 hits; this takes 1.7. A test holds
     this equal to the schema's output, field by field, so the two cannot drift apart."""
     author = entry.author
     return {
