@@ -109,6 +109,43 @@ def test_search_highlights_matches_and_shows_owner_freshness_and_reuse(member_cl
     assert 'href="/knowledge/new/"' in page  # the "New entry" button
 
 
+def _hits(page: str) -> dict[str, str]:
+    """Each hit's markup, by the entry title it links to."""
+    return {re.search(r'<h3><a href="/knowledge/\d+/">(.*?)</a></h3>', item).group(1): item
+            for item in re.findall(r'<li class="hit[^"]*">.*?</li>', page, re.S)}
+
+
+def test_each_hit_shows_kind_freshness_status_owner_reuse_and_date(member_client, member, team):
+    factories.membership(member, team)
+    lesson = services.create_entry(by=member, kind="lesson", title="Rota handover", body="Hand over the rota.")
+    services.record_application(by=member, entry=lesson, context="Week 12")
+    services.record_application(by=member, entry=lesson, context="Week 13")
+    decision = services.create_entry(
+        by=member, kind="decision", title="Rota tool", context="c", options="o", decision="d", consequences="x",
+        owner_team=team,
+    )
+    services.set_decision_status(by=member, entry=decision, status="accepted")
+    old = services.create_entry(by=member, kind="playbook", title="Rota by spreadsheet", body="Use the sheet.")
+    services.mark_obsolete(by=member, entry=old, reason="We have a tool now.")
+    Entry.objects.filter(pk=lesson.pk).update(updated_at=timezone.now().replace(year=2025, month=3, day=7))
+    hits = _hits(text(member_client.get("/knowledge/", {"q": "rota"}, headers=htmx("knowledge-results"))))
+    assert set(hits) == {"<mark>Rota</mark> handover", "<mark>Rota</mark> tool", "<mark>Rota</mark> by spreadsheet"}
+    first = hits["<mark>Rota</mark> handover"]
+    assert f'<a href="/knowledge/{lesson.pk}/">' in first and 'class="hit"' in first
+    assert '<span class="badge badge-kind">Lesson</span>' in first
+    assert '<span class="badge badge-fresh">Fresh</span>' in first
+    assert re.search(rf'Owner:\s*<a href="/people/{member.pk}/">Mo Member</a>\s*</span>', first)
+    assert "<span>Applied 2 times</span>" in first and "<span>Updated 7 Mar 2025</span>" in first
+    second = hits["<mark>Rota</mark> tool"]
+    assert '<span class="badge badge-kind">Decision record</span>' in second and "<span>Accepted</span>" in second
+    assert re.search(rf'Owner:\s*<a href="/teams/{team.slug}/">Payments</a> <small>\(team\)</small>', second)
+    assert "<span>Applied 0 times</span>" in second
+    third = hits["<mark>Rota</mark> by spreadsheet"]
+    assert 'class="hit hit-obsolete"' in third and '<span class="badge badge-obsolete">⚠ Obsolete</span>' in third
+    german = text(member_client.get("/knowledge/", {"q": "rota"}, HTTP_ACCEPT_LANGUAGE="de"))
+    assert "2-mal angewendet" in german and "Aktualisiert am 7 Mär 2025" in german
+
+
 @pytest.mark.parametrize("query", ['"rollback', "migrations AND (", "🚀 migrations", "m" * 10_000])
 def test_no_query_is_an_error_on_the_search_page(member_client, lesson, query):
     assert member_client.get("/knowledge/", {"q": query}).status_code == 200

@@ -40,6 +40,7 @@ from learnloop.knowledge.forms import (
 )
 from learnloop.knowledge.models import Answer, DecisionStatus, EntryKind
 from learnloop.knowledge.permissions import require_edit
+from learnloop.knowledge.search_rows import hit_rows
 from learnloop.web.forms import apply_validation_error
 
 PER_PAGE = 20
@@ -103,6 +104,7 @@ def search_page(request):
     context = {
         "form": form,
         "results": results,
+        "hit_rows": hit_rows(results.hits),
         "first_rank": (results.page - 1) * results.per_page + 1,
         "facets": facets,
         "filtered": filters.active,
