@@ -24,8 +24,10 @@ not exist yet — the benchmark never drops a database it did not create):
 
 Beside it, the plain BM25 peer bm25s (k1 = 1.2, b = 0.75, Lucene idf) on the same corpus and
 queries, restricted to the same visible entries, both with Learnloop's analyzer and with
-bm25s's own tokenizer; and how often a query's words all occur in its target ("all-words
-matching" could find at most that share).
+bm25s's own tokenizer; Tantivy alone (its English stemming analyzer and BM25 over title and
+body, the same visibility as a filter: what the engine does without Learnloop around it); and
+how often a query's words all occur in its target ("all-words matching" could find at most
+that share).
 
 The corpus. Words come from wordfreq's English list (real words, ranked by real frequency),
 drawn with Zipf-like weights; every entry belongs to a topic (one per 40 entries) that lends
@@ -49,6 +51,7 @@ import json
 import math
 import os
 import random
+import re
 import resource
 import statistics
 import subprocess
@@ -295,6 +298,52 @@ def run_bm25s(corpus: dict, queries: list[dict], *, analyzer: bool) -> dict:
             "mrr10": statistics.fmean(ranks)}
 
 
+def run_tantivy_alone(corpus: dict, queries: list[dict]) -> dict:
+    """Tantivy on its own, as a team would use it without Learnloop: one text field (title and
+    body) with its English stemming analyzer, its own BM25, the query's words OR-ed; the
+    benchmark viewer's visibility as a filter clause (idf over every entry, as bm25s's mask).
+    Built in memory, one indexing thread; latency for its top 10 (no snippets, no facets)."""
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("number", stored=True, indexed=True, fast=True)
+    builder.add_unsigned_field("visible", indexed=True)
+    builder.add_text_field("text", tokenizer_name="en_stem")
+    schema = builder.build()
+    index = tantivy.Index(schema)
+    entries = corpus["entries"]
+    started = time.perf_counter()
+    writer = index.writer(heap_size=256_000_000, num_threads=1)
+    for number, entry in enumerate(entries):
+        document = tantivy.Document()
+        document.add_unsigned("number", number)
+        document.add_unsigned("visible", int(visible(entry)))
+        document.add_text("text", entry["title"] + "\n" + stored_body(entry))
+        writer.add_document(document)
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    build = len(entries) / (time.perf_counter() - started)
+    searcher = index.searcher()
+    allowed = tantivy.Query.term_query(schema, "visible", 1)
+    latencies, ranks = [], []
+    for number, query in enumerate(queries):
+        started = time.perf_counter()
+        text = " ".join(re.findall(r"\w+", query["query"].lower()))
+        ranked = []
+        if text:
+            parsed = tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, index.parse_query(text, ["text"])), (tantivy.Occur.Must, allowed),
+            ])
+            hits = searcher.search(parsed, limit=10).hits
+            ranked = [searcher.doc(address)["number"][0] for _, address in hits]
+        if number >= 20:  # warm-up
+            latencies.append((time.perf_counter() - started) * 1000)
+        ranks.append(reciprocal_rank(ranked, query["target"]))
+    return {"build_per_s": build, "p50_ms": percentile(latencies, 0.5), "p95_ms": percentile(latencies, 0.95),
+            "mrr10": statistics.fmean(ranks)}
+
+
 # --- Learnloop on a real database (a child process per database) --------------------------------
 
 
@@ -533,6 +582,10 @@ def main() -> None:
                 rows.append((label, peer["build_per_s"], peer["p50_ms"], peer["p95_ms"], None, None, peer["mrr10"],
                              None))
                 figures.update({f"{key}_{size}_{name}": round(value, 3) for name, value in peer.items()})
+            peer = run_tantivy_alone(corpus, queries)
+            rows.append(("tantivy alone, its analyzer", peer["build_per_s"], peer["p50_ms"], peer["p95_ms"], None,
+                         None, peer["mrr10"], None))
+            figures.update({f"tantivy_{size}_{name}": round(value, 3) for name, value in peer.items()})
             databases = []
             if not args.no_sqlite:
                 databases.append(("sqlite", f"sqlite:///{workdir / f'bench-{size}.sqlite3'}"))
