@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
-from learnloop.knowledge.models import DecisionStatus, EntryKind, Freshness
 from learnloop.knowledge.search.base import SearchHit
 
 
@@ -49,10 +48,10 @@ def _row(hit: SearchHit, now) -> HitRow:
     return HitRow(
         hit=hit,
         url=reverse("knowledge:entry", args=[entry.pk]),
-        kind=str(EntryKind(entry.kind).label) if entry.kind in EntryKind.values else entry.kind,
+        kind=entry.get_kind_display(),
         state=state,
-        state_label=str(Freshness(state).label),
-        status=str(DecisionStatus(entry.status).label) if entry.status in DecisionStatus.values else entry.status,
+        state_label=entry.get_freshness_display(),
+        status=entry.get_status_display(),
         owner_name=owner_name,
         owner_url=owner_url,
         owner_is_team=team,
